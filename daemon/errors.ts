@@ -1,0 +1,123 @@
+// One error type for the whole kiosk, with a stable code per failure (the zwave-js pattern).
+//
+// Codes are part of the product's interface: the UI maps them to Japanese/English guidance, logs and
+// audit records carry them, operators alert on them. Never rename a code; add new ones.
+//
+// A KioskError never carries a secret (PIN, password, card number, My Number) in its message or detail.
+
+export const ErrorCodes = {
+  // Reader / PC/SC transport
+  READER_UNAVAILABLE: 'READER_UNAVAILABLE', // pcscd not reachable or context lost
+  READER_NOT_FOUND: 'READER_NOT_FOUND', // no reader (by that name)
+  READER_NO_CARD: 'READER_NO_CARD', // no card in the reader
+  READER_TIMEOUT: 'READER_TIMEOUT', // an APDU did not come back in time
+  READER_TRANSMIT_FAILED: 'READER_TRANSMIT_FAILED', // transport error other than removal
+  CARD_REMOVED: 'CARD_REMOVED', // card pulled during a session
+  CARD_CONNECT_FAILED: 'CARD_CONNECT_FAILED',
+
+  // Card protocol
+  CARD_UNSUPPORTED: 'CARD_UNSUPPORTED', // no known application answered
+  CARD_MALFORMED_RESPONSE: 'CARD_MALFORMED_RESPONSE', // response shorter/longer/other than the protocol allows
+  CARD_UNEXPECTED_STATUS: 'CARD_UNEXPECTED_STATUS', // a status word the protocol does not allow at this step
+  CARD_FILE_NOT_FOUND: 'CARD_FILE_NOT_FOUND',
+  CARD_SECURITY_NOT_SATISFIED: 'CARD_SECURITY_NOT_SATISFIED',
+  CARD_SM_FAILED: 'CARD_SM_FAILED', // secure messaging MAC/format failure
+  CARD_AUTH_FAILED: 'CARD_AUTH_FAILED', // mutual/external authentication rejected
+  CARD_SIGNATURE_INVALID: 'CARD_SIGNATURE_INVALID', // the card's signature did not verify
+
+  // Secrets (PIN, password, card number)
+  PIN_FORMAT: 'PIN_FORMAT', // rejected locally before any APDU
+  PIN_WRONG: 'PIN_WRONG', // card said 63Cx (detail.triesLeft)
+  PIN_TRIES_LOW: 'PIN_TRIES_LOW', // kiosk refuses to VERIFY with ≤ 1 try left
+  PIN_LOCKED: 'PIN_LOCKED', // 63C0 / 6984
+  PIN_TRIES_UNKNOWN: 'PIN_TRIES_UNKNOWN', // the tries query did not answer 63Cx: never VERIFY
+  PIN_ENTRY_TIMEOUT: 'PIN_ENTRY_TIMEOUT',
+
+  // Trust / certificate validation
+  TRUST_NO_ANCHOR: 'TRUST_NO_ANCHOR', // chain does not reach a configured anchor
+  TRUST_CHAIN_INVALID: 'TRUST_CHAIN_INVALID', // a signature in the chain does not verify
+  TRUST_CERT_EXPIRED: 'TRUST_CERT_EXPIRED',
+  TRUST_CERT_NOT_YET_VALID: 'TRUST_CERT_NOT_YET_VALID',
+  TRUST_KEY_USAGE: 'TRUST_KEY_USAGE',
+  TRUST_BASIC_CONSTRAINTS: 'TRUST_BASIC_CONSTRAINTS',
+  TRUST_POLICY: 'TRUST_POLICY',
+  TRUST_CERT_MALFORMED: 'TRUST_CERT_MALFORMED',
+  TRUST_ANCHOR_LOAD: 'TRUST_ANCHOR_LOAD', // a configured anchor file is missing or unreadable
+  TRUST_REVOKED: 'TRUST_REVOKED',
+  TRUST_REVOCATION_UNKNOWN: 'TRUST_REVOCATION_UNKNOWN', // fail closed
+
+  // CRL parsing and store
+  CRL_MALFORMED: 'CRL_MALFORMED',
+  CRL_LENGTH: 'CRL_LENGTH', // a length field out of bounds / truncated
+  CRL_TRAILING_DATA: 'CRL_TRAILING_DATA',
+  CRL_VERSION: 'CRL_VERSION',
+  CRL_ISSUER_MISMATCH: 'CRL_ISSUER_MISMATCH',
+  CRL_SIGNATURE_INVALID: 'CRL_SIGNATURE_INVALID',
+  CRL_UNSUPPORTED_ALGORITHM: 'CRL_UNSUPPORTED_ALGORITHM',
+  CRL_CRITICAL_EXTENSION: 'CRL_CRITICAL_EXTENSION',
+  CRL_STALE: 'CRL_STALE',
+  CRL_NOT_NEWER: 'CRL_NOT_NEWER',
+  CRL_DELTA_BASE_MISMATCH: 'CRL_DELTA_BASE_MISMATCH',
+  CRL_STORE_UNAVAILABLE: 'CRL_STORE_UNAVAILABLE',
+  CRL_SYNC_FAILED: 'CRL_SYNC_FAILED',
+  CRL_TOO_LARGE: 'CRL_TOO_LARGE',
+
+  // Keypad
+  KEYPAD_UNAVAILABLE: 'KEYPAD_UNAVAILABLE',
+  KEYPAD_STUCK_KEY: 'KEYPAD_STUCK_KEY',
+
+  // Printer
+  PRINTER_UNAVAILABLE: 'PRINTER_UNAVAILABLE',
+  PRINTER_PAPER_END: 'PRINTER_PAPER_END',
+  PRINTER_COVER_OPEN: 'PRINTER_COVER_OPEN',
+  PRINTER_ERROR: 'PRINTER_ERROR',
+  PRINTER_OFFLINE: 'PRINTER_OFFLINE',
+  PRINTER_JOB_TIMEOUT: 'PRINTER_JOB_TIMEOUT',
+  PRINTER_ENCODING: 'PRINTER_ENCODING',
+  ESCPOS_INVALID: 'ESCPOS_INVALID', // the virtual printer met a byte sequence it does not know
+
+  // Session / kiosk
+  SESSION_CANCELLED: 'SESSION_CANCELLED',
+  SESSION_TIMEOUT: 'SESSION_TIMEOUT',
+  SESSION_BUSY: 'SESSION_BUSY',
+
+  // Configuration, server, audit
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  SERVER_UNAUTHORIZED: 'SERVER_UNAUTHORIZED',
+  SERVER_BAD_MESSAGE: 'SERVER_BAD_MESSAGE',
+  AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
+  USAGE: 'USAGE', // command-line misuse
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Extra, non-secret facts about a failure (tries left, status word, field name…). */
+export type ErrorDetail = Record<string, string | number | boolean | null | undefined>;
+
+export class KioskError extends Error {
+  override readonly name = 'KioskError';
+  readonly code: ErrorCode;
+  readonly detail: ErrorDetail;
+
+  constructor(code: ErrorCode, message: string, detail: ErrorDetail = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.detail = detail;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; detail: ErrorDetail } {
+    return { code: this.code, message: this.message, detail: this.detail };
+  }
+}
+
+export function isKioskError(e: unknown, code?: ErrorCode): e is KioskError {
+  return e instanceof KioskError && (code === undefined || e.code === code);
+}
+
+/** Wrap anything thrown into a KioskError so callers only ever deal with one type. */
+export function toKioskError(e: unknown, fallback: ErrorCode = ErrorCodes.INTERNAL): KioskError {
+  if (e instanceof KioskError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new KioskError(fallback, message, {}, { cause: e });
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what idkiosk needs on Debian 12 / Raspberry Pi OS: Debian packages (when root or sudo is
+# available) and the npm packages from package-lock.json. Safe to run again: it skips what is present.
+#   scripts/install-deps.sh          runtime + test packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(
+  pcscd libpcsclite-dev          # PC/SC daemon and headers for the pcsclite binding
+  vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
+  opensc pcsc-tools              # independent PC/SC clients used as cross-checks in tests
+  socat                          # PTY pairs: the real serialport talks to the virtual printer
+  iproute2 util-linux            # ip/unshare: private test network namespace with quickack loopback
+  build-essential python3        # node-gyp for the native addons
+  chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
+  openssl                        # reference tool in tests and benchmarks
+)
+
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then SUDO=sudo; else
+      echo "install-deps: missing Debian packages (${missing[*]}) and no root/sudo to install them" >&2; exit 2
+    fi
+  fi
+  echo "==> installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "==> Debian packages present"
+fi
+
+
+stamp=node_modules/.idkiosk-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "==> installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+else
+  echo "==> npm packages up to date"
+fi

@@ -1,0 +1,101 @@
+// Starts a private pcscd with one vsmartcard-vpcd reader for a test file.
+//
+// pcscd 1.9.9 has its socket path compiled in (/run/pcscd/pcscd.comm) and ignores PCSCLITE_CSOCK_NAME,
+// so each instance runs in its own mount namespace with a private directory bound on /run/pcscd; the
+// client library *does* honour PCSCLITE_CSOCK_NAME, so the test process points at that directory.
+// The vpcd port (CHANNELID) is unique per instance so test files can run in parallel.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PcscdInstance {
+  /** The pcscd socket path; already exported as PCSCLITE_CSOCK_NAME in this process. */
+  socket: string;
+  /** vpcd port for slot 0 (slot 1 is port + 1). */
+  port: number;
+  /** PC/SC name of slot 0's reader. */
+  readerName: string;
+  /** SIGKILL pcscd (as a crash would). */
+  kill(): Promise<void>;
+  /** Start pcscd again on the same socket and port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function pickPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 40000 + 2 * Math.floor(Math.random() * 10000);
+    if ((await portFree(port)) && (await portFree(port + 1))) return port;
+  }
+  throw new Error('no free port pair for vpcd');
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function startPcscd(): Promise<PcscdInstance> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('integration tests start their own pcscd and need root: run `npm run test:all` (uses sudo)');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'idkiosk-pcscd-'));
+  const conf = join(dir, 'reader.conf.d');
+  const run = join(dir, 'run');
+  mkdirSync(conf);
+  mkdirSync(run);
+  mkdirSync('/run/pcscd', { recursive: true });
+  const port = await pickPort();
+  writeFileSync(
+    join(conf, 'vpcd'),
+    `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID ${port}\n`,
+  );
+  const socket = join(run, 'pcscd.comm');
+  process.env.PCSCLITE_CSOCK_NAME = socket;
+
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    rmSync(socket, { force: true });
+    child = spawn(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd -f -c "${conf}"`],
+      { stdio: ['ignore', 'ignore', process.env.IDKIOSK_PCSCD_LOG ? 'inherit' : 'ignore'] },
+    );
+    await waitFor(() => existsSync(socket), 5000, 'pcscd socket');
+    // vpcd opens its listening socket while pcscd loads the reader; give it a moment.
+    await waitFor(async () => !(await portFree(port)), 5000, 'vpcd listening');
+  };
+  const kill = async () => {
+    const c = child as ChildProcess | null;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    socket,
+    port,
+    readerName: 'Virtual PCD 00 00',
+    kill,
+    restart: launch,
+    stop: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
