@@ -1,0 +1,100 @@
+// Decides what JPKI user-authentication evidence proves: the card holds the private key of the
+// certificate (challenge signature), the certificate chains to a configured JPKI authentication CA and
+// is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
+import { X509Certificate, constants, verify } from 'node:crypto';
+import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { validateChain } from '../../trust/chain.ts';
+import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
+import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
+import type { JpkiAuthEvidence } from './jpki-auth.ts';
+
+/** Certificate policy of JPKI user-authentication certificates (J-LIS profile). */
+export const JPKI_AUTH_POLICY_OID = '1.2.392.200149.8.5.1.3.30';
+
+export interface Reason {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface CertificateSummary {
+  serialNumber: string;
+  fingerprintSha256: string;
+  issuer: string;
+  notAfter: string;
+}
+
+export interface JpkiAuthResult {
+  document: 'mynumber-jpki-auth';
+  certificate: CertificateSummary | null;
+  pinTriesBefore: number | null;
+  challengeSignature: 'valid' | 'invalid' | 'not-checked';
+  chain: 'valid' | 'invalid' | 'not-checked';
+  revocation: 'good' | 'revoked' | 'unknown';
+  revocationDetail?: RevocationStatus;
+  verdict: 'verified' | 'refused';
+  reasons: Reason[];
+}
+
+export interface AssessOptions {
+  trust: TrustStore;
+  revocation: RevocationChecker;
+  at: Date;
+}
+
+export function summarize(cert: X509Certificate): CertificateSummary {
+  return {
+    serialNumber: cert.serialNumber.toLowerCase(),
+    fingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    notAfter: new Date(cert.validTo).toISOString(),
+  };
+}
+
+export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Promise<JpkiAuthResult> {
+  const result: JpkiAuthResult = {
+    document: 'mynumber-jpki-auth',
+    certificate: null,
+    pinTriesBefore: ev.pinTriesBefore,
+    challengeSignature: 'not-checked',
+    chain: 'not-checked',
+    revocation: 'unknown',
+    verdict: 'refused',
+    reasons: [],
+  };
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(ev.certificateDer);
+  } catch (e) {
+    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
+    return result;
+  }
+  result.certificate = summarize(cert);
+
+  let sigOk = false;
+  try {
+    sigOk = verify('sha256', ev.challenge, { key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, ev.signature);
+  } catch {
+    sigOk = false;
+  }
+  result.challengeSignature = sigOk ? 'valid' : 'invalid';
+  if (!sigOk) {
+    result.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the card did not prove possession of the certificate key' });
+  }
+
+  const chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: ['digitalSignature'], leafPolicy: JPKI_AUTH_POLICY_OID });
+  result.chain = chain.valid ? 'valid' : 'invalid';
+  if (!chain.valid) {
+    result.reasons.push({ code: chain.code, message: chain.message });
+  } else {
+    const status = await o.revocation.check(cert, chain.path[1]!);
+    result.revocation = status.status;
+    result.revocationDetail = status;
+    if (status.status === 'revoked') {
+      result.reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `certificate revoked ${status.revokedAt}${status.reason ? ` (${status.reason})` : ''}` });
+    } else if (status.status === 'unknown') {
+      result.reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `revocation status unknown (${status.reason}); the kiosk fails closed` });
+    }
+  }
+  result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+  return result;
+}

@@ -1,0 +1,111 @@
+// JPKI 利用者証明用 (user authentication) on the マイナンバーカード — the card side of the protocol as
+// published (cards.md §2.4, §2.7): select the JPKI-AP, read the authentication certificate (EF 000A),
+// verify the 4-digit PIN (EF 0018) under the PIN-safety policy, and have the card sign a fresh random
+// challenge with the authentication key (EF 0017). This module only talks to the card; deciding whether
+// the evidence is good is jpki-auth-verdict.ts's job.
+import { createHash, randomBytes } from 'node:crypto';
+import type { CardSession } from '../../../drivers/reader/card-session.ts';
+import { statusError } from '../../../drivers/reader/card-session.ts';
+import { SW_OK } from '../../../drivers/reader/apdu.ts';
+import { ErrorCodes, KioskError } from '../../errors.ts';
+import { verifyWithPolicy } from '../pin-verify.ts';
+import { JPKI_AUTH_PIN_FORMAT, type SecretPrompt } from '../secrets.ts';
+
+export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');
+export const JPKI_EF = {
+  token: 0x0006,
+  authCert: 0x000a,
+  authCaCert: 0x000b,
+  authKey: 0x0017,
+  authPin: 0x0018,
+} as const;
+export const JPKI_AUTH_MAX_TRIES = 3;
+
+/** DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1). */
+const SHA256_DIGESTINFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+export type JpkiAuthStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge';
+
+export interface JpkiAuthEvidence {
+  certificateDer: Buffer;
+  /** The CA certificate the card carries (informational: trust comes from configured anchors only). */
+  cardCaCertificateDer: Buffer | null;
+  /** EF 0006 token, e.g. "JPKIAPICCTOKEN2" (card) or "JPKIAPGPSETOKEN" (smartphone). */
+  token: string | null;
+  pinTriesBefore: number;
+  challenge: Buffer;
+  signature: Buffer;
+}
+
+export interface JpkiAuthOptions {
+  prompt: SecretPrompt;
+  progress?: (step: JpkiAuthStep) => void;
+  /** Keypad entries allowed for the PIN (the CLI has one; the kiosk lets the holder retry while tries > 1). */
+  pinAttempts?: number;
+  /** For tests only: a fixed challenge. Production always uses 32 fresh random bytes. */
+  challenge?: Buffer;
+}
+
+export function sha256DigestInfo(message: Buffer): Buffer {
+  return Buffer.concat([SHA256_DIGESTINFO_PREFIX, createHash('sha256').update(message).digest()]);
+}
+
+/** True when the card has a JPKI-AP (detection by application, not by ATR). */
+export async function hasJpkiAp(session: CardSession): Promise<boolean> {
+  return (await session.selectAid(JPKI_AID)) === SW_OK;
+}
+
+async function selectOrFail(session: CardSession, fid: number, what: string): Promise<void> {
+  const sw = await session.selectEf(fid);
+  if (sw !== SW_OK) throw statusError(sw, `select ${what}`);
+}
+
+async function readCertificate(session: CardSession, fid: number, what: string): Promise<Buffer> {
+  await selectOrFail(session, fid, what);
+  const der = await session.readTlvFile(what);
+  if (der[0] !== 0x30) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what} is not a DER SEQUENCE`);
+  return der;
+}
+
+export async function readJpkiAuth(session: CardSession, o: JpkiAuthOptions): Promise<JpkiAuthEvidence> {
+  o.progress?.('identify');
+  if (!(await hasJpkiAp(session))) throw new KioskError(ErrorCodes.CARD_UNSUPPORTED, 'no JPKI application on this card');
+
+  let token: string | null = null;
+  if ((await session.selectEf(JPKI_EF.token)) === SW_OK) {
+    const res = await session.send({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 0x20 });
+    if (res.sw === SW_OK) token = res.data.toString('latin1').replace(/[\s\0]+$/, '');
+  }
+
+  o.progress?.('read-certificate');
+  const certificateDer = await readCertificate(session, JPKI_EF.authCert, 'authentication certificate');
+  let cardCaCertificateDer: Buffer | null = null;
+  try {
+    cardCaCertificateDer = await readCertificate(session, JPKI_EF.authCaCert, 'authentication CA certificate');
+  } catch (e) {
+    if (e instanceof KioskError && e.code === ErrorCodes.CARD_REMOVED) throw e;
+    // Optional: trust never comes from the card. A card without this EF is still usable.
+  }
+
+  o.progress?.('pin');
+  const { triesBefore } = await verifyWithPolicy(session, {
+    purpose: 'jpki-auth-pin',
+    format: JPKI_AUTH_PIN_FORMAT,
+    maxTries: JPKI_AUTH_MAX_TRIES,
+    p2: 0x80,
+    selectPin: () => selectOrFail(session, JPKI_EF.authPin, 'authentication PIN'),
+    prompt: o.prompt,
+    maxAttempts: o.pinAttempts,
+    what: 'JPKI authentication PIN',
+  });
+
+  o.progress?.('sign-challenge');
+  const challenge = o.challenge ?? randomBytes(32);
+  await selectOrFail(session, JPKI_EF.authKey, 'authentication key');
+  const res = await session.send({ cla: 0x80, ins: 0x2a, p1: 0x00, p2: 0x80, data: sha256DigestInfo(challenge), le: 256 });
+  if (res.sw !== SW_OK) throw statusError(res.sw, 'COMPUTE SIGNATURE');
+  if (res.data.length === 0 || res.data.length > 512) {
+    throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `signature of ${res.data.length} bytes`);
+  }
+  return { certificateDer, cardCaCertificateDer, token, pinTriesBefore: triesBefore, challenge, signature: res.data };
+}

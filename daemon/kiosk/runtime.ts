@@ -1,0 +1,227 @@
+// Runs the pure session machine against the world: reader events in, effects out (card reads, timers,
+// secret hand-over, session-ended notifications). One runtime per kiosk.
+import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
+import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
+import { TypedEvents } from '../../drivers/typed-events.ts';
+import { ErrorCodes, KioskError, toKioskError } from '../errors.ts';
+import type { SecretPrompt } from '../documents/secrets.ts';
+import { SecretEntry } from './secret-entry.ts';
+import {
+  DEFAULT_TIMEOUTS,
+  initialState,
+  reduce,
+  type KioskEffect,
+  type KioskEvent,
+  type KioskState,
+  type ReadStep,
+  type ResultView,
+  type TimerName,
+  type Timeouts,
+} from './session-machine.ts';
+
+export interface FlowContext {
+  session: CardSession;
+  prompt: SecretPrompt;
+  progress: (step: ReadStep) => void;
+  signal: AbortSignal;
+}
+
+/** A document flow: what to do with a card once it is connected. Resolves with what the screen shows. */
+export interface DocumentFlow {
+  run(ctx: FlowContext): Promise<ResultView>;
+}
+
+export type KeyName = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'back' | 'clear' | 'enter' | 'cancel';
+
+export interface RuntimeEvents {
+  state: KioskState;
+  'session-ended': { session: number; result: ResultView };
+  alert: { kind: string };
+}
+
+export interface RuntimeOptions {
+  reader: ReaderDriver;
+  flow: DocumentFlow;
+  timeouts?: Partial<Timeouts>;
+  cardSession?: CardSessionOptions;
+  log?: (line: string) => void;
+}
+
+interface ActiveRead {
+  session: number;
+  controller: AbortController;
+  pendingPrompt: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | null;
+  done: Promise<void>;
+}
+
+export class KioskRuntime {
+  readonly events = new TypedEvents<RuntimeEvents>();
+  private state = initialState();
+  private readonly timeouts: Timeouts;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly entry = new SecretEntry(16);
+  private active: ActiveRead | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+    this.log = o.log ?? (() => {});
+  }
+
+  getState(): KioskState {
+    return this.state;
+  }
+
+  start(): void {
+    const r = this.o.reader;
+    this.unsubscribe.push(
+      r.on('service', (e) => this.dispatch({ type: 'reader-service', available: e.available })),
+      r.on('card-inserted', (e) => this.dispatch({ type: 'card-inserted', reader: e.reader })),
+      r.on('card-removed', (e) => this.dispatch({ type: 'card-removed', reader: e.reader })),
+    );
+    r.start();
+    if (r.serviceAvailable()) this.dispatch({ type: 'reader-service', available: true });
+    const withCard = r.readers().find((x) => x.present);
+    if (withCard && !this.state.cardPresent) this.dispatch({ type: 'card-inserted', reader: withCard.name });
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.abort('SESSION_CANCELLED');
+    await this.active?.done;
+    this.entry.clear();
+  }
+
+  /** Key from the keypad driver or the on-screen keypad. The value never leaves this process. */
+  key(k: KeyName): void {
+    const s = this.state;
+    if (s.phase === 'secret-entry' && s.entry) {
+      if (/^[0-9]$/.test(k)) {
+        if (this.entry.length < s.entry.format.max) this.entry.push(k.charCodeAt(0));
+      } else if (k === 'back') this.entry.pop();
+      else if (k === 'clear') this.entry.clear();
+      else if (k === 'enter') return this.dispatch({ type: 'entry-submit' });
+      else if (k === 'cancel') return this.dispatch({ type: 'cancel' });
+      this.dispatch({ type: 'entry-changed', length: this.entry.length });
+      return;
+    }
+    if (k === 'cancel' || (k === 'enter' && s.phase === 'result')) this.dispatch({ type: 'cancel' });
+  }
+
+  cancel(): void {
+    this.dispatch({ type: 'cancel' });
+  }
+
+  dispatch(event: KioskEvent): void {
+    const [next, effects] = reduce(this.state, event, this.timeouts);
+    const changed = next !== this.state;
+    this.state = next;
+    if (changed) this.events.emit('state', next);
+    for (const fx of effects) this.run(fx);
+  }
+
+  private run(fx: KioskEffect): void {
+    switch (fx.type) {
+      case 'start-read':
+        this.startRead(fx.session, fx.reader);
+        break;
+      case 'abort-read':
+        if (this.active?.session === fx.session) this.abort(fx.code);
+        break;
+      case 'submit-secret': {
+        const p = this.active?.session === fx.session ? this.active.pendingPrompt : null;
+        if (p && this.active) {
+          this.active.pendingPrompt = null;
+          p.resolve(this.entry.take());
+        }
+        break;
+      }
+      case 'clear-entry':
+        this.entry.clear();
+        break;
+      case 'start-timer': {
+        clearTimeout(this.timers.get(fx.timer));
+        const t = setTimeout(() => {
+          this.timers.delete(fx.timer);
+          this.dispatch({ type: 'timeout', timer: fx.timer });
+        }, fx.ms);
+        t.unref();
+        this.timers.set(fx.timer, t);
+        break;
+      }
+      case 'clear-timer':
+        clearTimeout(this.timers.get(fx.timer));
+        this.timers.delete(fx.timer);
+        break;
+      case 'session-ended':
+        this.events.emit('session-ended', { session: fx.session, result: fx.result });
+        break;
+      case 'alert':
+        this.events.emit('alert', { kind: fx.kind });
+        break;
+    }
+  }
+
+  private abort(code: string): void {
+    const a = this.active;
+    if (!a) return;
+    a.controller.abort(new KioskError(code as KioskError['code'], 'session aborted'));
+    a.pendingPrompt?.reject(new KioskError(code as KioskError['code'], 'session aborted'));
+    a.pendingPrompt = null;
+  }
+
+  private startRead(session: number, readerName: string): void {
+    const controller = new AbortController();
+    const active: ActiveRead = { session, controller, pendingPrompt: null, done: Promise.resolve() };
+    const prompt: SecretPrompt = (request) =>
+      new Promise<Buffer>((resolve, reject) => {
+        if (controller.signal.aborted) return reject(controller.signal.reason as Error);
+        active.pendingPrompt = { resolve, reject };
+        this.dispatch({ type: 'secret-requested', session, entry: request });
+      });
+    const previous = this.active?.done ?? Promise.resolve();
+    this.active = active;
+    active.done = (async () => {
+      await previous; // the previous session's card channel is closed before a new one opens
+      let channel: CardChannel | null = null;
+      try {
+        channel = abortable(await this.o.reader.connect(readerName), controller.signal);
+        const cardSession = new CardSession(channel, this.o.cardSession);
+        const result = await this.o.flow.run({
+          session: cardSession,
+          prompt,
+          progress: (step) => this.dispatch({ type: 'read-progress', session, step }),
+          signal: controller.signal,
+        });
+        this.dispatch({ type: 'read-finished', session, result });
+      } catch (e) {
+        const err = toKioskError(e);
+        this.log(`session ${session}: ${err.code}`);
+        const triesLeft = typeof err.detail.triesLeft === 'number' ? err.detail.triesLeft : null;
+        this.dispatch({ type: 'read-failed', session, code: err.code, triesLeft });
+      } finally {
+        await channel?.disconnect().catch(() => {});
+        if (this.active === active) this.active = null;
+      }
+    })();
+  }
+}
+
+/** A channel that refuses to transmit once the session is aborted (cancel, card pulled, timeout). */
+function abortable(channel: CardChannel, signal: AbortSignal): CardChannel {
+  return {
+    readerName: channel.readerName,
+    atr: channel.atr,
+    protocol: channel.protocol,
+    transmit: (apdu, timeoutMs) => {
+      if (signal.aborted) {
+        return Promise.reject(signal.reason instanceof KioskError ? signal.reason : new KioskError(ErrorCodes.SESSION_CANCELLED, 'session aborted'));
+      }
+      return channel.transmit(apdu, timeoutMs);
+    },
+    disconnect: () => channel.disconnect(),
+  };
+}

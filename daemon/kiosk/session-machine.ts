@@ -1,0 +1,217 @@
+// The kiosk session as a pure state machine: (state, event) → (state, effects). No I/O, no timers, no
+// clock: the runtime (runtime.ts) feeds hardware and flow events in and carries the effects out. That makes
+// every path — card pulled while typing, reader lost mid-read, timeouts — testable as plain data.
+//
+// The state never holds a secret: PIN entry is represented by its length only; the digits live in the
+// runtime's SecretEntry buffer and are wiped after the VERIFY.
+import type { SecretFormat, SecretPurpose } from '../documents/secrets.ts';
+
+export type Phase =
+  | 'starting'
+  | 'reader-unavailable'
+  | 'idle'
+  | 'reading'
+  | 'secret-entry'
+  | 'verifying'
+  | 'result'
+  | 'remove-card';
+
+export type ReadStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge' | 'validate';
+
+export interface EntryView {
+  purpose: SecretPurpose;
+  format: SecretFormat;
+  length: number;
+  triesLeft: number | null;
+  maxTries: number | null;
+  previousAttemptWrong: boolean;
+}
+
+/** What the screen shows after a session; no personal data beyond what the document mode may disclose. */
+export interface ResultView {
+  outcome: 'verified' | 'refused' | 'error' | 'cancelled';
+  document: string | null;
+  /** Stable codes; the UI maps them to Japanese/English guidance. */
+  reasons: string[];
+  triesLeft?: number | null;
+  certificate?: { serialNumber: string; fingerprintSha256: string; notAfter: string } | null;
+  revocation?: string;
+}
+
+export interface KioskState {
+  phase: Phase;
+  /** Monotonic session counter: events of an aborted session are recognised and dropped. */
+  session: number;
+  readerAvailable: boolean;
+  cardPresent: boolean;
+  reader: string | null;
+  step: ReadStep | null;
+  entry: EntryView | null;
+  result: ResultView | null;
+}
+
+export type TimerName = 'entry' | 'result' | 'card-left';
+
+export type KioskEvent =
+  | { type: 'reader-service'; available: boolean }
+  | { type: 'card-inserted'; reader: string }
+  | { type: 'card-removed'; reader: string }
+  | { type: 'read-progress'; session: number; step: ReadStep }
+  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length'> }
+  | { type: 'entry-changed'; length: number }
+  | { type: 'entry-submit' }
+  | { type: 'cancel' }
+  | { type: 'read-finished'; session: number; result: ResultView }
+  | { type: 'read-failed'; session: number; code: string; triesLeft?: number | null }
+  | { type: 'timeout'; timer: TimerName };
+
+export type KioskEffect =
+  | { type: 'start-read'; session: number; reader: string }
+  | { type: 'abort-read'; session: number; code: string }
+  | { type: 'submit-secret'; session: number }
+  | { type: 'clear-entry' }
+  | { type: 'start-timer'; timer: TimerName; ms: number }
+  | { type: 'clear-timer'; timer: TimerName }
+  | { type: 'session-ended'; session: number; result: ResultView }
+  | { type: 'alert'; kind: 'card-left' | 'wrong-secret' | 'verified' | 'refused' };
+
+export interface Timeouts {
+  /** Inactivity while the holder types a secret. */
+  entryMs: number;
+  /** How long a result stays on screen before the kiosk moves on. */
+  resultMs: number;
+  /** Card left in the reader after the result: remind (and keep reminding) at this interval. */
+  cardLeftMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 };
+
+export function initialState(): KioskState {
+  return { phase: 'starting', session: 0, readerAvailable: false, cardPresent: false, reader: null, step: null, entry: null, result: null };
+}
+
+const ACTIVE: ReadonlySet<Phase> = new Set(['reading', 'secret-entry', 'verifying']);
+
+type Out = [KioskState, KioskEffect[]];
+
+function endSession(s: KioskState, result: ResultView, t: Timeouts, extra: KioskEffect[] = []): Out {
+  const alert: KioskEffect[] =
+    result.outcome === 'verified' ? [{ type: 'alert', kind: 'verified' }] : result.outcome === 'refused' ? [{ type: 'alert', kind: 'refused' }] : [];
+  return [
+    { ...s, phase: 'result', step: null, entry: null, result },
+    [
+      ...extra,
+      { type: 'clear-entry' },
+      { type: 'clear-timer', timer: 'entry' },
+      { type: 'session-ended', session: s.session, result },
+      { type: 'start-timer', timer: 'result', ms: t.resultMs },
+      ...alert,
+    ],
+  ];
+}
+
+function failure(code: string, outcome: ResultView['outcome'], triesLeft?: number | null): ResultView {
+  return { outcome, document: null, reasons: [code], triesLeft };
+}
+
+/** Codes that mean "the card/holder was refused" rather than "something broke". */
+const REFUSAL_CODES = new Set(['PIN_TRIES_LOW', 'PIN_LOCKED', 'PIN_WRONG', 'CARD_UNSUPPORTED', 'PIN_TRIES_UNKNOWN']);
+
+export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEOUTS): Out {
+  switch (e.type) {
+    case 'reader-service': {
+      if (!e.available) {
+        const effects: KioskEffect[] = [{ type: 'clear-entry' }, { type: 'clear-timer', timer: 'entry' }];
+        if (ACTIVE.has(s.phase)) effects.push({ type: 'abort-read', session: s.session, code: 'READER_UNAVAILABLE' });
+        return [{ ...s, phase: 'reader-unavailable', readerAvailable: false, cardPresent: false, step: null, entry: null }, effects];
+      }
+      if (s.phase === 'reader-unavailable' || s.phase === 'starting') {
+        return [{ ...s, phase: 'idle', readerAvailable: true, result: null }, []];
+      }
+      return [{ ...s, readerAvailable: true }, []];
+    }
+
+    case 'card-inserted': {
+      const next = { ...s, cardPresent: true, reader: e.reader };
+      if (s.phase === 'idle' || (s.phase === 'result' && !s.cardPresent)) {
+        const session = s.session + 1;
+        return [
+          { ...next, phase: 'reading', session, step: 'identify', entry: null, result: null },
+          [{ type: 'clear-timer', timer: 'result' }, { type: 'start-read', session, reader: e.reader }],
+        ];
+      }
+      return [next, []];
+    }
+
+    case 'card-removed': {
+      if (e.reader !== s.reader) return [s, []];
+      const next = { ...s, cardPresent: false };
+      if (ACTIVE.has(s.phase)) {
+        return endSession(next, failure('CARD_REMOVED', 'error'), t, [{ type: 'abort-read', session: s.session, code: 'CARD_REMOVED' }]);
+      }
+      if (s.phase === 'remove-card') return [{ ...next, phase: 'idle', result: null }, [{ type: 'clear-timer', timer: 'card-left' }]];
+      return [next, []];
+    }
+
+    case 'read-progress':
+      if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
+      return [{ ...s, step: e.step }, []];
+
+    case 'secret-requested':
+      if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
+      return [
+        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0 } },
+        [{ type: 'clear-entry' }, { type: 'start-timer', timer: 'entry', ms: t.entryMs }, ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
+      ];
+
+    case 'entry-changed':
+      if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
+      return [{ ...s, entry: { ...s.entry, length: e.length } }, [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }]];
+
+    case 'entry-submit': {
+      if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
+      const { min, max } = s.entry.format;
+      if (s.entry.length < min || s.entry.length > max) return [s, []];
+      return [
+        { ...s, phase: 'verifying' },
+        [{ type: 'clear-timer', timer: 'entry' }, { type: 'submit-secret', session: s.session }],
+      ];
+    }
+
+    case 'cancel':
+      if (ACTIVE.has(s.phase)) {
+        return endSession(s, failure('SESSION_CANCELLED', 'cancelled'), t, [{ type: 'abort-read', session: s.session, code: 'SESSION_CANCELLED' }]);
+      }
+      if (s.phase === 'result') return toAfterResult(s, t);
+      return [s, []];
+
+    case 'read-finished':
+      if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
+      return endSession(s, e.result, t);
+
+    case 'read-failed': {
+      if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
+      const outcome = REFUSAL_CODES.has(e.code) ? 'refused' : 'error';
+      return endSession(s, failure(e.code, outcome, e.triesLeft), t);
+    }
+
+    case 'timeout':
+      switch (e.timer) {
+        case 'entry':
+          if (s.phase !== 'secret-entry') return [s, []];
+          return endSession(s, failure('PIN_ENTRY_TIMEOUT', 'cancelled'), t, [{ type: 'abort-read', session: s.session, code: 'PIN_ENTRY_TIMEOUT' }]);
+        case 'result':
+          return s.phase === 'result' ? toAfterResult(s, t) : [s, []];
+        case 'card-left':
+          if (s.phase !== 'remove-card') return [s, []];
+          return [s, [{ type: 'alert', kind: 'card-left' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+      }
+  }
+}
+
+function toAfterResult(s: KioskState, t: Timeouts): Out {
+  if (s.cardPresent) {
+    return [{ ...s, phase: 'remove-card' }, [{ type: 'clear-timer', timer: 'result' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+  }
+  return [{ ...s, phase: 'idle', result: null }, [{ type: 'clear-timer', timer: 'result' }]];
+}
