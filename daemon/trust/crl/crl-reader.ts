@@ -1,0 +1,193 @@
+// Streaming CRL reader (RFC 5280 §5). One forward pass over the file in fixed-size chunks: the header
+// fields are checked as they arrive, every revoked entry is handed to `onEntry` without building an
+// object per entry, tbsCertList is fed to the verifier as it passes, and the signature is checked
+// against the issuer certificate at the end. Memory stays at one chunk plus one bounded element.
+import { KioskError, ErrorCodes } from '../../errors.ts';
+import { ChunkedInput } from './chunked-input.ts';
+import { decodeLength, decodeTime, lengthError, malformed, isoFromSeconds } from './der.ts';
+import { parseSignatureAlgorithm, startVerify, finishVerify } from './signature.ts';
+import { parseCrlExtensions, type CrlExtensions } from './crl-extensions.ts';
+import { parseEntries } from './crl-entries.ts';
+import type { CertInfo } from './cert-info.ts';
+
+/** Called for each revoked entry. `buf[serialStart..serialEnd)` is the serial's INTEGER content; copy it if kept. */
+export type CrlEntryHandler = (
+  buf: Buffer,
+  serialStart: number,
+  serialEnd: number,
+  revokedAt: number, // seconds since the epoch
+  reason: number, // CRLReason code, -1 when absent
+  invalidityDate: number, // seconds since the epoch, NaN when absent
+) => void;
+
+export interface CrlReadOptions {
+  issuer: CertInfo;
+  onEntry?: CrlEntryHandler;
+  /** Called after each chunk: bytes read so far and entries parsed so far. */
+  onProgress?: (bytes: number, entries: number) => void;
+  chunkSize?: number;
+  /** Larger files are rejected with CRL_TOO_LARGE before parsing. Default 4 GiB. */
+  maxBytes?: number;
+}
+
+export interface CrlReadResult extends CrlExtensions {
+  issuerDer: Buffer;
+  version: 1 | 2;
+  signatureAlgorithm: string;
+  /** seconds since the epoch */
+  thisUpdate: number;
+  nextUpdate?: number;
+  entries: number;
+  bytes: number;
+  sha256: string;
+}
+
+const DEFAULT_CHUNK = 512 * 1024;
+/** Largest element read whole: issuer Name, crlExtensions block, one revoked entry, signature. */
+export const MAX_ELEMENT = 64 * 1024;
+const MAX_ALGORITHM = 1024;
+const MAX_SIGNATURE = 16 * 1024;
+
+export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
+  let entries = 0;
+  const inp = new ChunkedInput(path, opts.chunkSize ?? DEFAULT_CHUNK, MAX_ELEMENT, (bytes) =>
+    opts.onProgress?.(bytes, entries),
+  );
+  try {
+    const maxBytes = opts.maxBytes ?? 4 * 1024 ** 3;
+    if (inp.size > maxBytes) {
+      throw new KioskError(ErrorCodes.CRL_TOO_LARGE, 'CRL file exceeds the size limit', { bytes: inp.size, maxBytes });
+    }
+    // CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue }
+    const outer = header(inp, 0x30, 'CertificateList');
+    const total = outer.valueStart + outer.length;
+    if (inp.size > total) throw new KioskError(ErrorCodes.CRL_TRAILING_DATA, 'bytes after the CRL', { extra: inp.size - total });
+    if (inp.size < total) throw lengthError('CRL file is truncated', { expected: total, actual: inp.size });
+    const tbsStart = inp.offset;
+    const tbs = header(inp, 0x30, 'tbsCertList');
+    const tbsEnd = tbs.valueStart + tbs.length;
+    if (tbsEnd > total) throw lengthError('tbsCertList runs past the CRL');
+
+    let version: 1 | 2 = 1;
+    if (peek(inp) === 0x02) {
+      const v = small(inp, 0x02, 8, tbsEnd, 'version');
+      if (v.length !== 3 || v[2] !== 1) throw new KioskError(ErrorCodes.CRL_VERSION, 'CRL version is not v2');
+      version = 2;
+    }
+    const innerAlg = small(inp, 0x30, MAX_ALGORITHM, tbsEnd, 'signature');
+    const alg = parseSignatureAlgorithm(innerAlg);
+    const verifier = startVerify(alg);
+    inp.startVerifier(verifier, tbsStart, tbsEnd);
+
+    const issuerDer = small(inp, 0x30, MAX_ELEMENT, tbsEnd, 'issuer');
+    if (!issuerDer.equals(opts.issuer.subjectDer)) {
+      throw new KioskError(ErrorCodes.CRL_ISSUER_MISMATCH, 'CRL issuer is not the subject of the given CA certificate');
+    }
+    const thisUpdate = time(inp, tbsEnd, 'thisUpdate');
+    let nextUpdate: number | undefined;
+    const t = peek(inp);
+    if (t === 0x17 || t === 0x18) {
+      nextUpdate = time(inp, tbsEnd, 'nextUpdate');
+      if (nextUpdate <= thisUpdate) throw malformed('nextUpdate is not after thisUpdate');
+    }
+
+    if (inp.offset < tbsEnd && peek(inp) === 0x30) {
+      const seq = header(inp, 0x30, 'revokedCertificates');
+      const seqEnd = seq.valueStart + seq.length;
+      if (seqEnd > tbsEnd) throw lengthError('revokedCertificates runs past tbsCertList');
+      entries = parseEntries(inp, seqEnd, version, opts.onEntry, MAX_ELEMENT, (n) => (entries = n));
+    }
+    let ext: CrlExtensions = {};
+    if (inp.offset < tbsEnd) {
+      if (version !== 2) throw new KioskError(ErrorCodes.CRL_VERSION, 'v1 CRL carries extensions');
+      ext = parseCrlExtensions(small(inp, 0xa0, MAX_ELEMENT, tbsEnd, 'crlExtensions'));
+    }
+    if (inp.offset !== tbsEnd) throw malformed('unexpected data at the end of tbsCertList');
+
+    const outerAlg = small(inp, 0x30, MAX_ALGORITHM, total, 'signatureAlgorithm');
+    if (!outerAlg.equals(innerAlg)) throw malformed('signatureAlgorithm differs from tbsCertList.signature');
+    const sigTlv = small(inp, 0x03, MAX_SIGNATURE, total, 'signatureValue');
+    const hl = sigTlv.length - sigValueLength(sigTlv);
+    if (sigTlv.length <= hl || sigTlv[hl] !== 0) throw malformed('signature BIT STRING has unused bits');
+    if (inp.offset !== total) throw malformed('unexpected data at the end of the CRL');
+    if (inp.ensure(1)) throw new KioskError(ErrorCodes.CRL_TRAILING_DATA, 'bytes after the CRL');
+
+    if (ext.authorityKeyId && opts.issuer.subjectKeyId && !ext.authorityKeyId.equals(opts.issuer.subjectKeyId)) {
+      throw new KioskError(ErrorCodes.CRL_ISSUER_MISMATCH, 'CRL authorityKeyIdentifier does not match the CA subjectKeyIdentifier');
+    }
+    if (!finishVerify(verifier, alg, opts.issuer.publicKey, sigTlv.subarray(hl + 1))) {
+      throw new KioskError(ErrorCodes.CRL_SIGNATURE_INVALID, 'CRL signature does not verify with the CA key', {
+        algorithm: alg.name,
+      });
+    }
+    opts.onProgress?.(total, entries);
+    return {
+      ...ext,
+      issuerDer,
+      version,
+      signatureAlgorithm: alg.name,
+      thisUpdate,
+      nextUpdate,
+      entries,
+      bytes: total,
+      sha256: inp.fileSha256(),
+    };
+  } finally {
+    inp.close();
+  }
+}
+
+function sigValueLength(tlv: Buffer): number {
+  const l = decodeLength(tlv, 1, tlv.length);
+  return l ? l[0] : 0;
+}
+
+function peek(inp: ChunkedInput): number | undefined {
+  return inp.ensure(1) ? inp.buf[inp.pos] : undefined;
+}
+
+interface Header {
+  valueStart: number; // absolute
+  length: number;
+}
+
+/** Consume a tag + length (not the content). */
+function header(inp: ChunkedInput, tag: number, what: string): Header {
+  if (!inp.ensure(2)) throw lengthError(`truncated ${what}`);
+  const got = inp.buf[inp.pos];
+  if (got !== tag) throw malformed(`unexpected tag for ${what}`, { expected: tag, got: got ?? -1 });
+  inp.ensure(6);
+  const l = decodeLength(inp.buf, inp.pos + 1, inp.end);
+  if (!l) throw lengthError(`truncated ${what}`);
+  inp.pos += 1 + l[1];
+  return { valueStart: inp.offset, length: l[0] };
+}
+
+/** Read a whole bounded element (tag, length and content) and return a copy of it. */
+function small(inp: ChunkedInput, tag: number, max: number, containerEnd: number, what: string): Buffer {
+  const start = inp.offset;
+  const h = header(inp, tag, what);
+  if (h.length > max) throw lengthError(`${what} is too long`, { length: h.length, max });
+  const end = h.valueStart + h.length;
+  if (end > containerEnd) throw lengthError(`${what} runs past its container`);
+  if (!inp.ensure(h.length)) throw lengthError(`truncated ${what}`);
+  inp.pos += h.length;
+  return Buffer.from(inp.buf.subarray(start - inp.base, end - inp.base));
+}
+
+function time(inp: ChunkedInput, containerEnd: number, what: string): number {
+  const tag = peek(inp);
+  if (tag !== 0x17 && tag !== 0x18) throw malformed(`${what} is not a UTCTime or GeneralizedTime`);
+  const raw = small(inp, tag, 32, containerEnd, what);
+  const s = decodeTimeTlv(raw);
+  if (Number.isNaN(s)) throw malformed(`${what} is not a valid time`);
+  return s;
+}
+
+function decodeTimeTlv(raw: Buffer): number {
+  return decodeTime(raw, raw[0]!, 2, raw[1]!);
+}
+
+export function describeTimes(r: CrlReadResult): { thisUpdate: string; nextUpdate?: string } {
+  return { thisUpdate: isoFromSeconds(r.thisUpdate), nextUpdate: r.nextUpdate === undefined ? undefined : isoFromSeconds(r.nextUpdate) };
+}

@@ -1,0 +1,122 @@
+// CRL signature algorithms: AlgorithmIdentifier → how node:crypto verifies it. The TBS is fed to a
+// streaming Verify object as it passes, so the signature check needs no second pass over the file.
+import { createVerify, constants, type KeyObject, type Verify } from 'node:crypto';
+import { KioskError, ErrorCodes } from '../../errors.ts';
+import { DerReader } from './der.ts';
+import { OID } from './oids.ts';
+
+export interface SignatureAlgorithm {
+  name: string;
+  digest: 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+  kind: 'rsa' | 'rsa-pss' | 'ecdsa';
+  saltLength?: number;
+}
+
+function unsupported(what: string): KioskError {
+  return new KioskError(ErrorCodes.CRL_UNSUPPORTED_ALGORITHM, `unsupported signature algorithm: ${what}`);
+}
+
+const RSA: Record<string, SignatureAlgorithm['digest']> = {
+  [OID.sha1WithRSA]: 'sha1',
+  [OID.sha224WithRSA]: 'sha224',
+  [OID.sha256WithRSA]: 'sha256',
+  [OID.sha384WithRSA]: 'sha384',
+  [OID.sha512WithRSA]: 'sha512',
+};
+const ECDSA: Record<string, SignatureAlgorithm['digest']> = {
+  [OID.ecdsaSha1]: 'sha1',
+  [OID.ecdsaSha256]: 'sha256',
+  [OID.ecdsaSha384]: 'sha384',
+  [OID.ecdsaSha512]: 'sha512',
+};
+const HASHES: Record<string, SignatureAlgorithm['digest']> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
+
+/** Parse the DER of an AlgorithmIdentifier (SEQUENCE { OID, params }). */
+export function parseSignatureAlgorithm(der: Buffer): SignatureAlgorithm {
+  const top = new DerReader(der);
+  const r = top.inner(top.read(0x30, 'AlgorithmIdentifier'));
+  const oid = r.value(r.read(0x06, 'algorithm')).toString('hex');
+  const rsa = RSA[oid];
+  if (rsa) {
+    if (!r.done) r.read(0x05, 'NULL parameters');
+    r.expectEnd('RSA parameters');
+    return { name: `${rsa}WithRSAEncryption`, digest: rsa, kind: 'rsa' };
+  }
+  const ec = ECDSA[oid];
+  if (ec) {
+    r.expectEnd('ECDSA algorithm (parameters must be absent)');
+    return { name: `ecdsa-with-${ec.toUpperCase()}`, digest: ec, kind: 'ecdsa' };
+  }
+  if (oid === OID.rsassaPss) return parsePss(r);
+  throw unsupported(oid);
+}
+
+function hashOf(alg: DerReader): SignatureAlgorithm['digest'] {
+  const oid = alg.value(alg.read(0x06, 'hash algorithm')).toString('hex');
+  if (!alg.done) alg.read(0x05, 'hash parameters');
+  const h = HASHES[oid];
+  if (!h) throw unsupported(`PSS hash ${oid}`);
+  return h;
+}
+
+function parsePss(r: DerReader): SignatureAlgorithm {
+  const p = r.inner(r.read(0x30, 'RSASSA-PSS-params'));
+  r.expectEnd('RSASSA-PSS-params');
+  let digest: SignatureAlgorithm['digest'] = 'sha1';
+  let mgfDigest: SignatureAlgorithm['digest'] = 'sha1';
+  let saltLength = 20;
+  if (p.peekTag() === 0xa0) {
+    const h = p.inner(p.read(0xa0));
+    digest = hashOf(h.inner(h.read(0x30, 'hashAlgorithm')));
+  }
+  if (p.peekTag() === 0xa1) {
+    const m = p.inner(p.read(0xa1));
+    const mgf = m.inner(m.read(0x30, 'maskGenAlgorithm'));
+    if (mgf.value(mgf.read(0x06)).toString('hex') !== OID.mgf1) throw unsupported('PSS mask generation function');
+    mgfDigest = hashOf(mgf.inner(mgf.read(0x30, 'MGF1 hash')));
+  }
+  if (p.peekTag() === 0xa2) {
+    const s = p.inner(p.read(0xa2));
+    const v = s.value(s.read(0x02, 'saltLength'));
+    if (v.length > 2) throw unsupported('PSS salt length');
+    saltLength = v.readUIntBE(0, v.length);
+  }
+  if (p.peekTag() === 0xa3) {
+    const t = p.inner(p.read(0xa3));
+    const v = t.value(t.read(0x02, 'trailerField'));
+    if (v.length !== 1 || v[0] !== 1) throw unsupported('PSS trailer field');
+  }
+  p.expectEnd('RSASSA-PSS-params');
+  // node:crypto uses the message digest for MGF1 too
+  if (mgfDigest !== digest) throw unsupported('PSS with an MGF1 hash different from the message hash');
+  return { name: `rsassaPss-${digest}`, digest, kind: 'rsa-pss', saltLength };
+}
+
+export function startVerify(alg: SignatureAlgorithm): Verify {
+  return createVerify(alg.digest);
+}
+
+/** Finish a streaming verification. Never throws for a bad signature: returns false. */
+export function finishVerify(v: Verify, alg: SignatureAlgorithm, key: KeyObject, signature: Buffer): boolean {
+  const type = key.asymmetricKeyType;
+  try {
+    if (alg.kind === 'ecdsa') {
+      if (type !== 'ec') return false;
+      return v.verify({ key, dsaEncoding: 'der' }, signature);
+    }
+    if (type !== 'rsa' && type !== 'rsa-pss') return false;
+    if (alg.kind === 'rsa-pss') {
+      return v.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, signature);
+    }
+    if (type !== 'rsa') return false;
+    return v.verify({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+  } catch {
+    return false;
+  }
+}
