@@ -10,6 +10,7 @@ DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
   opensc pcsc-tools              # independent PC/SC clients used as cross-checks in tests
   socat                          # PTY pairs: the real serialport talks to the virtual printer
+  device-tree-compiler           # dtc: compile-checks the keypad overlays (drivers/keypad/overlays)
   iproute2 util-linux            # ip/unshare: private test network namespace with quickack loopback
   build-essential python3        # node-gyp for the native addons
   chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
