@@ -1,0 +1,62 @@
+// Virtual マイナンバーカード: the JPKI-AP on the card OS, plus the JPKI COMPUTE SIGNATURE command
+// (`80 2A 00 80 Lc DigestInfo 00`, cards.md §2.4) which signs with the selected key EF after VERIFY.
+// Other applications are absent (SELECT → 6A82); CHANGE REFERENCE DATA is not implemented (6D00) so a
+// kiosk can never change a PIN on it.
+import { constants, privateEncrypt } from 'node:crypto';
+import { createMf, Iso7816Card, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
+import type { PinObject } from '../iso7816/pin.ts';
+import { buildJpkiAp, MYNUMBER_ATR, type JpkiAp, type JpkiApSpec } from './jpki-ap.ts';
+
+/** Faults a test can switch on (also at run time through `card.faults`). */
+export interface MyNumberFaults {
+  /** COMPUTE SIGNATURE returns a signature with one bit flipped (same length, 9000). */
+  badSignature?: boolean;
+  /** COMPUTE SIGNATURE answers this SW and no data (e.g. 0x6F00, 0x6581). */
+  signatureStatus?: number;
+}
+
+export interface MyNumberCardOptions extends JpkiApSpec {
+  quirks?: TransportQuirks;
+  faults?: MyNumberFaults;
+  logLimit?: number;
+}
+
+const RSA_2048_MAX_INPUT = 256 - 11; // PKCS#1 v1.5 type 1 needs 11 bytes of padding
+
+export class MyNumberCard extends Iso7816Card {
+  readonly jpki: JpkiAp;
+  faults: MyNumberFaults;
+  /** Signatures produced (including deliberately corrupted ones). */
+  signatureCount = 0;
+
+  constructor(o: MyNumberCardOptions) {
+    const mf = createMf();
+    super({ atr: MYNUMBER_ATR, mf, quirks: o.quirks, logLimit: o.logLimit });
+    this.jpki = buildJpkiAp(mf, o);
+    this.faults = { ...o.faults };
+    this.register(0x80, 0x2a, (c) => this.computeSignature(c));
+  }
+
+  get authPin(): PinObject {
+    return this.jpki.authPin;
+  }
+
+  get signPin(): PinObject | undefined {
+    return this.jpki.signPin;
+  }
+
+  protected computeSignature(cmd: CommandApdu): CardResponse {
+    if (cmd.p1 !== 0x00 || cmd.p2 !== 0x80) return { sw: SW.WRONG_P1P2 };
+    if (cmd.data.length === 0 || cmd.data.length > RSA_2048_MAX_INPUT) return { sw: SW.WRONG_LENGTH };
+    const ef = this.currentEf;
+    if (!ef) return { sw: SW.NO_CURRENT_EF };
+    if (ef.kind !== 'key') return { sw: SW.INCOMPATIBLE_FILE_STRUCTURE };
+    if (!this.isSatisfied(ef.use)) return { sw: SW.SECURITY_NOT_SATISFIED };
+    if (this.faults.signatureStatus !== undefined) return { sw: this.faults.signatureStatus };
+    // RSA private-key operation with PKCS#1 v1.5 block type 1 over the host's DigestInfo, as the card does.
+    const sig = privateEncrypt({ key: ef.key, padding: constants.RSA_PKCS1_PADDING }, cmd.data);
+    if (this.faults.badSignature) sig[sig.length - 1]! ^= 0x01;
+    this.signatureCount++;
+    return { sw: SW.OK, data: sig, fixedLength: true };
+  }
+}
