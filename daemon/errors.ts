@@ -61,6 +61,8 @@ export const ErrorCodes = {
   CRL_STORE_UNAVAILABLE: 'CRL_STORE_UNAVAILABLE',
   CRL_SYNC_FAILED: 'CRL_SYNC_FAILED',
   CRL_TOO_LARGE: 'CRL_TOO_LARGE',
+  CRL_NOT_FOUND: 'CRL_NOT_FOUND', // no CRL in the store for that issuer
+  CRL_SCOPE: 'CRL_SCOPE', // the CRL's issuingDistributionPoint does not cover the certificate, or is unsupported
 
   // Keypad
   KEYPAD_UNAVAILABLE: 'KEYPAD_UNAVAILABLE',
