@@ -98,7 +98,10 @@ export class PcscReaderDriver implements ReaderDriver {
         err ? reject(fromPcscError(err, ErrorCodes.CARD_CONNECT_FAILED, 'connect')) : resolve(proto),
       );
     });
-    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol, this.opts.transmitTimeoutMs);
+    // A card pulled mid-APDU surfaces as assorted transport errors (or an empty response, through vpcd);
+    // the channel asks whether the card is still there before it reports what went wrong.
+    const present = () => this.tracked.get(readerName) === t && t.present;
+    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol, this.opts.transmitTimeoutMs, present);
   }
 
   private establish(): void {
@@ -213,11 +216,32 @@ class PcscChannel implements CardChannel {
     readonly atr: Buffer,
     private readonly pcscProtocol: number,
     private readonly timeoutMs: number,
+    private readonly present: () => boolean,
   ) {
     this.protocol = pcscProtocol === reader.SCARD_PROTOCOL_T0 ? 'T0' : pcscProtocol === reader.SCARD_PROTOCOL_T1 ? 'T1' : 'RAW';
   }
 
-  transmit(apdu: Buffer, timeoutMs = this.timeoutMs): Promise<Buffer> {
+  async transmit(apdu: Buffer, timeoutMs = this.timeoutMs): Promise<Buffer> {
+    try {
+      return await this.transmitOnce(apdu, timeoutMs);
+    } catch (e) {
+      if (e instanceof KioskError && e.code !== ErrorCodes.CARD_REMOVED && (await this.cardGone())) {
+        throw new KioskError(ErrorCodes.CARD_REMOVED, 'card was removed during the exchange', {}, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Waits briefly for the status thread to report the removal that caused a transport failure. */
+  private async cardGone(): Promise<boolean> {
+    for (let i = 0; i < 25; i++) {
+      if (!this.present()) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
+  private transmitOnce(apdu: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new KioskError(ErrorCodes.CARD_REMOVED, 'channel closed'));
     return new Promise<Buffer>((resolve, reject) => {
       let settled = false;

@@ -1,13 +1,56 @@
-// Placeholder: the 'daemon' command is being built; see its issue.
+// `idkiosk daemon`: runs the kiosk until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { startKiosk } from '../../app.ts';
+import { loadConfig } from '../../config/config.ts';
+import { consoleLogger } from '../../log.ts';
+import { VERSION } from '../../version.ts';
 import type { Command } from '../command.ts';
+
+const help = `Usage: idkiosk daemon [--config FILE] [--simulated] [--demo] [--port N] [--host ADDR]
+
+Runs the kiosk daemon: reader, session state machine and the kiosk screen (HTTP + WebSocket).
+
+Options:
+  --config FILE   configuration file (JSON; see README "Configuration")
+  --simulated     simulated hardware wherever the configuration names no real device
+  --demo          demo mode: simulated reader with a demo panel on the screen to place virtual
+                  My Number cards (PIN 1234); trusts a synthetic CA generated at start
+  --port N        override server.port (0 = any free port)
+  --host ADDR     override server.host (default 127.0.0.1)
+  -h, --help      this help
+`;
 
 const command: Command = {
   name: 'daemon',
-  summary: '(daemon: not yet available)',
-  help: 'idkiosk daemon — not yet available\n',
-  async run(_argv, io) {
-    io.stderr('idkiosk daemon: not yet available\n');
-    return 2;
+  summary: 'run the kiosk daemon (reader, session, screen)',
+  help,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        simulated: { type: 'boolean', default: false },
+        demo: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+      },
+      strict: true,
+    });
+    const config = loadConfig(values.config);
+    if (values.port !== undefined) config.server.port = Number.parseInt(values.port, 10);
+    if (values.host !== undefined) config.server.host = values.host;
+    const log = consoleLogger();
+    const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });
+    log(`kiosk screen: ${kiosk.server.url}`);
+    io.stdout(`idkiosk ${VERSION} running${values.demo ? ' (demo)' : ''}\n  screen: ${kiosk.server.url}\n`);
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    log('stopping');
+    await kiosk.stop();
+    return 0;
   },
 };
 export default command;

@@ -1,13 +1,37 @@
-// Placeholder: the 'sim' command is being built; see its issue.
+// `idkiosk sim <card>`: virtual cards for development and tests. Each card is a SimSubcommand in the map
+// below (drivers/sim/cli/); a new document emulator adds one entry.
+import { ErrorCodes, KioskError } from '../../errors.ts';
 import type { Command } from '../command.ts';
+import { mynumberCommand } from '../../../drivers/sim/cli/mynumber-command.ts';
+import { pkiCommand } from '../../../drivers/sim/cli/pki-command.ts';
+import type { SimSubcommand } from '../../../drivers/sim/cli/subcommand.ts';
+
+const subcommands: ReadonlyMap<string, SimSubcommand> = new Map([mynumberCommand, pkiCommand].map((s) => [s.name, s]));
+
+const width = Math.max(...[...subcommands.keys()].map((k) => k.length));
+const help = `idkiosk sim — virtual cards that appear in the real pcscd through the vsmartcard-vpcd reader
+
+Usage: idkiosk sim <card> [options]   (idkiosk sim <card> --help for details)
+
+Cards and tools:
+${[...subcommands.values()].map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`).join('\n')}
+
+All keys, certificates and PINs are synthetic test data.
+`;
 
 const command: Command = {
   name: 'sim',
-  summary: '(sim: not yet available)',
-  help: 'idkiosk sim — not yet available\n',
-  async run(_argv, io) {
-    io.stderr('idkiosk sim: not yet available\n');
-    return 2;
+  summary: 'run virtual cards (My Number / JPKI) in pcscd via vpcd; synthetic test PKI',
+  help,
+  async run(argv, io) {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h') {
+      io.stdout(help);
+      return name ? 0 : 2;
+    }
+    const sub = subcommands.get(name);
+    if (!sub) throw new KioskError(ErrorCodes.USAGE, `unknown sim card '${name}' (one of: ${[...subcommands.keys()].join(', ')})`);
+    return sub.run(rest, io);
   },
 };
 export default command;

@@ -42,6 +42,8 @@ export interface JpkiAuthOptions {
   progress?: (step: JpkiAuthStep) => void;
   /** Keypad entries allowed for the PIN (the CLI has one; the kiosk lets the holder retry while tries > 1). */
   pinAttempts?: number;
+  /** Called as soon as the certificate is read (so a refusal at the PIN step can still name it). */
+  onCertificate?: (der: Buffer) => void;
   /** For tests only: a fixed challenge. Production always uses 32 fresh random bytes. */
   challenge?: Buffer;
 }
@@ -79,6 +81,7 @@ export async function readJpkiAuth(session: CardSession, o: JpkiAuthOptions): Pr
 
   o.progress?.('read-certificate');
   const certificateDer = await readCertificate(session, JPKI_EF.authCert, 'authentication certificate');
+  o.onCertificate?.(certificateDer);
   let cardCaCertificateDer: Buffer | null = null;
   try {
     cardCaCertificateDer = await readCertificate(session, JPKI_EF.authCaCert, 'authentication CA certificate');

@@ -1,0 +1,90 @@
+// The composition root: builds the drivers named in the configuration (or simulated ones), the trust
+// material, the document flow, the kiosk runtime and the UI server, and tears them down in order.
+import { PcscReaderDriver } from '../drivers/reader/pcsc-binding.ts';
+import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
+import type { ReaderDriver } from '../drivers/reader/types.ts';
+import type { KioskConfig } from './config/config.ts';
+import { DemoCards } from './demo/demo-cards.ts';
+import { jpkiAuthFlow } from './documents/mynumber/jpki-auth-flow.ts';
+import { KioskRuntime } from './kiosk/runtime.ts';
+import { silentLogger, type Logger } from './log.ts';
+import { startUiServer, type UiServer } from './server/ui-server.ts';
+import { noRevocationSource, type RevocationChecker } from './trust/revocation.ts';
+import { TrustStore } from './trust/trust-store.ts';
+
+export interface StartOptions {
+  config: KioskConfig;
+  /** Simulated hardware wherever the configuration names no real device. */
+  simulated?: boolean;
+  /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
+  demo?: boolean;
+  version?: string;
+  log?: Logger;
+  /** Override the revocation source (tests, demo). */
+  revocation?: RevocationChecker;
+}
+
+export interface Kiosk {
+  runtime: KioskRuntime;
+  reader: ReaderDriver;
+  server: UiServer;
+  demo: DemoCards | null;
+  stop(): Promise<void>;
+}
+
+export async function startKiosk(o: StartOptions): Promise<Kiosk> {
+  const log = o.log ?? silentLogger;
+  const cfg = o.config;
+  const simulated = o.simulated || o.demo;
+  const backend = o.demo ? 'simulated' : (cfg.reader.backend ?? (simulated ? 'simulated' : 'pcsc'));
+  const reader: ReaderDriver = backend === 'simulated' ? new SimulatedReaderDriver() : new PcscReaderDriver({ log });
+  reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
+
+  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
+  const anchors = TrustStore.fromFiles(cfg.trust.jpkiAuth).anchors;
+  const trust = new TrustStore(demo ? [...anchors, demo.ca.x509] : anchors);
+  if (trust.anchors.length === 0) log('warning: no JPKI trust anchors configured; every card will be refused (TRUST_NO_ANCHOR)');
+  for (const a of trust.describe()) log(`trust anchor ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
+
+  const revocation = o.revocation ?? noRevocationSource;
+  const runtime = new KioskRuntime({
+    reader,
+    flow: jpkiAuthFlow({ trust, revocation }),
+    timeouts: cfg.timeouts,
+    cardSession: { extended: cfg.reader.extendedApdu },
+    log,
+  });
+  runtime.events.on('session-ended', ({ session, result }) =>
+    log(`session ${session} ended: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join(', ')})` : ''}`),
+  );
+  runtime.start();
+
+  const server = await startUiServer({
+    runtime,
+    host: cfg.server.host,
+    port: cfg.server.port,
+    kioskId: cfg.kioskId,
+    version: o.version ?? '0.0.0',
+    log,
+    demo: demo
+      ? {
+          onAction: (m) => {
+            if (m.type === 'demo-insert') demo.insert(m.card);
+            else demo.remove();
+          },
+        }
+      : undefined,
+  });
+
+  return {
+    runtime,
+    reader,
+    server,
+    demo,
+    async stop() {
+      await server.close();
+      await runtime.stop();
+      await reader.stop();
+    },
+  };
+}

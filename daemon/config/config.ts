@@ -1,0 +1,114 @@
+// The daemon's configuration file (JSON), validated field by field with errors a technician can act on.
+import { readFileSync } from 'node:fs';
+import { ErrorCodes, KioskError } from '../errors.ts';
+
+export interface KioskConfig {
+  kioskId: string;
+  server: { host: string; port: number };
+  reader: { backend: 'pcsc' | 'simulated' | null; name: string | null; extendedApdu: 'auto' | 'never' | 'always' };
+  trust: { jpkiAuth: string[] };
+  revocation: { crlDb: string | null; graceSeconds: number };
+  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number };
+}
+
+export const DEFAULT_CONFIG: KioskConfig = {
+  kioskId: 'kiosk-unprovisioned',
+  server: { host: '127.0.0.1', port: 8080 },
+  reader: { backend: null, name: null, extendedApdu: 'auto' },
+  trust: { jpkiAuth: [] },
+  revocation: { crlDb: null, graceSeconds: 0 },
+  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 },
+};
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, msg: string): never {
+  throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${path}: ${msg}`, { field: path });
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'must be an object');
+  return v as Obj;
+}
+
+function known(o: Obj, path: string, keys: string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`${path}.${k}`, `unknown setting (known: ${keys.join(', ')})`);
+}
+
+function str(v: unknown, path: string, dflt: string, pattern?: RegExp): string {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !v) fail(path, 'must be a non-empty string');
+  if (pattern && !pattern.test(v)) fail(path, `must match ${pattern}`);
+  return v;
+}
+
+function int(v: unknown, path: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(path, `must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+function oneOf<T extends string | null>(v: unknown, path: string, dflt: T, values: readonly T[]): T {
+  if (v === undefined) return dflt;
+  if (!values.includes(v as T)) fail(path, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+  return v as T;
+}
+
+function paths(v: unknown, path: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x)) fail(path, 'must be a list of file paths');
+  return v as string[];
+}
+
+export function parseConfig(raw: unknown): KioskConfig {
+  const root = obj(raw, '(root)');
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'trust', 'revocation', 'timeouts']);
+  const server = obj(root.server, 'server');
+  known(server, 'server', ['host', 'port']);
+  const reader = obj(root.reader, 'reader');
+  known(reader, 'reader', ['backend', 'name', 'extendedApdu']);
+  const trust = obj(root.trust, 'trust');
+  known(trust, 'trust', ['jpkiAuth']);
+  const rev = obj(root.revocation, 'revocation');
+  known(rev, 'revocation', ['crlDb', 'graceSeconds']);
+  const to = obj(root.timeouts, 'timeouts');
+  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs']);
+  const d = DEFAULT_CONFIG;
+  return {
+    kioskId: str(root.kioskId, 'kioskId', d.kioskId, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+    server: { host: str(server.host, 'server.host', d.server.host), port: int(server.port, 'server.port', d.server.port, 0, 65535) },
+    reader: {
+      backend: oneOf(reader.backend, 'reader.backend', d.reader.backend, ['pcsc', 'simulated', null]),
+      name: reader.name === undefined || reader.name === null ? null : str(reader.name, 'reader.name', ''),
+      extendedApdu: oneOf(reader.extendedApdu, 'reader.extendedApdu', d.reader.extendedApdu, ['auto', 'never', 'always']),
+    },
+    trust: { jpkiAuth: paths(trust.jpkiAuth, 'trust.jpkiAuth') },
+    revocation: {
+      crlDb: rev.crlDb === undefined || rev.crlDb === null ? null : str(rev.crlDb, 'revocation.crlDb', ''),
+      graceSeconds: int(rev.graceSeconds, 'revocation.graceSeconds', d.revocation.graceSeconds, 0, 30 * 86400),
+    },
+    timeouts: {
+      entryMs: int(to.entryMs, 'timeouts.entryMs', d.timeouts.entryMs, 1000, 600_000),
+      resultMs: int(to.resultMs, 'timeouts.resultMs', d.timeouts.resultMs, 1000, 600_000),
+      cardLeftMs: int(to.cardLeftMs, 'timeouts.cardLeftMs', d.timeouts.cardLeftMs, 1000, 600_000),
+    },
+  };
+}
+
+export function loadConfig(file: string | undefined): KioskConfig {
+  if (!file) return parseConfig({});
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(raw);
+}

@@ -1,0 +1,42 @@
+// The kiosk flow for JPKI user authentication: card protocol (jpki-auth.ts) + verdict
+// (jpki-auth-verdict.ts) → what the screen shows. Personal data: none (the auth certificate has none).
+import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { RevocationChecker } from '../../trust/revocation.ts';
+import type { TrustStore } from '../../trust/trust-store.ts';
+import { readJpkiAuth } from './jpki-auth.ts';
+import { assessJpkiAuth, type JpkiAuthResult } from './jpki-auth-verdict.ts';
+
+export interface JpkiAuthFlowOptions {
+  trust: TrustStore;
+  revocation: RevocationChecker;
+  now?: () => Date;
+  /** Receives the full result (for the audit trail and the integration API). */
+  onResult?: (r: JpkiAuthResult) => void;
+}
+
+export function toResultView(r: JpkiAuthResult): ResultView {
+  return {
+    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    document: r.document,
+    reasons: r.reasons.map((x) => x.code),
+    certificate: r.certificate && {
+      serialNumber: r.certificate.serialNumber,
+      fingerprintSha256: r.certificate.fingerprintSha256,
+      notAfter: r.certificate.notAfter,
+    },
+    revocation: r.revocation,
+  };
+}
+
+export function jpkiAuthFlow(o: JpkiAuthFlowOptions): DocumentFlow {
+  return {
+    async run(ctx: FlowContext): Promise<ResultView> {
+      const evidence = await readJpkiAuth(ctx.session, { prompt: ctx.prompt, progress: ctx.progress });
+      ctx.progress('validate');
+      const result = await assessJpkiAuth(evidence, { trust: o.trust, revocation: o.revocation, at: (o.now ?? (() => new Date()))() });
+      o.onResult?.(result);
+      return toResultView(result);
+    },
+  };
+}

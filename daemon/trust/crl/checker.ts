@@ -1,0 +1,76 @@
+// RevocationChecker backed by the local CRL store. Answers good / revoked / unknown and never throws:
+// no CRL for the issuer, a CRL past nextUpdate + grace, a CRL whose scope does not cover the certificate
+// and an unreadable store are all "unknown" with a stable reason code, so the verdict fails closed.
+import type { X509Certificate } from 'node:crypto';
+import { ErrorCodes, toKioskError } from '../../errors.ts';
+import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
+import { parseCertificate } from './cert-info.ts';
+import { REASON_NAMES } from './oids.ts';
+import { CrlStore } from './store.ts';
+import { effectiveTimes } from './store-schema.ts';
+
+export interface CrlCheckerOptions {
+  /** the store, or its directory */
+  store: CrlStore | string;
+  /** how long after nextUpdate a CRL is still used (default 0 s: fail closed exactly at nextUpdate) */
+  graceSeconds?: number;
+  /** clock (tests; the daemon passes its trusted clock) */
+  now?: () => Date;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+export class CrlRevocationChecker implements RevocationChecker {
+  readonly store: CrlStore;
+  private readonly grace: number;
+  private readonly now: () => Date;
+
+  constructor(o: CrlCheckerOptions) {
+    this.store = typeof o.store === 'string' ? new CrlStore(o.store) : o.store;
+    this.grace = o.graceSeconds ?? 0;
+    this.now = o.now ?? (() => new Date());
+  }
+
+  async check(cert: X509Certificate, issuer: X509Certificate): Promise<RevocationStatus> {
+    return this.checkSync(cert, issuer);
+  }
+
+  checkSync(cert: X509Certificate, issuer: X509Certificate): RevocationStatus {
+    const nowDate = this.now();
+    const checkedAt = nowDate.toISOString();
+    const unknown = (reason: string): RevocationStatus => ({ status: 'unknown', source: 'crl', checkedAt, reason });
+    try {
+      const c = parseCertificate(cert);
+      const ca = parseCertificate(issuer);
+      if (!c.issuerDer.equals(ca.subjectDer)) return unknown(ErrorCodes.CRL_ISSUER_MISMATCH);
+      const q = this.store.query(ca.issuerId, c.serial);
+      if (!q) return unknown(ErrorCodes.CRL_NOT_FOUND);
+      const { meta, row } = q;
+      // a partitioned CRL only speaks for the certificates in its scope
+      if ((meta.idp_only_user && c.isCa) || (meta.idp_only_ca && !c.isCa)) return unknown(ErrorCodes.CRL_SCOPE);
+      if (meta.idp_dp && !c.crlDistributionPointNames.some((n) => n.equals(meta.idp_dp!))) return unknown(ErrorCodes.CRL_SCOPE);
+      const crlNumber = meta.delta_number ?? meta.crl_number ?? undefined;
+      if (row) {
+        // a listed certificate is revoked whatever the CRL's age: that answer already fails closed
+        return {
+          status: 'revoked',
+          source: 'crl',
+          checkedAt,
+          revokedAt: iso(row.revoked_at),
+          reason: row.reason === null ? undefined : REASON_NAMES[row.reason],
+          crlNumber,
+        };
+      }
+      const t = effectiveTimes(meta);
+      if (nowDate.getTime() / 1000 > t.nextUpdate + this.grace) return unknown(ErrorCodes.CRL_STALE);
+      return { status: 'good', source: 'crl', checkedAt, crlNumber, thisUpdate: iso(t.thisUpdate), nextUpdate: iso(t.nextUpdate) };
+    } catch (e) {
+      const k = toKioskError(e, ErrorCodes.CRL_STORE_UNAVAILABLE);
+      return unknown(k.code === ErrorCodes.TRUST_CERT_MALFORMED ? k.code : ErrorCodes.CRL_STORE_UNAVAILABLE);
+    }
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

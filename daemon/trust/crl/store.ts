@@ -1,0 +1,157 @@
+// The revocation store as readers see it: per issuer, the generation `current` points at, opened
+// read-only with prepared statements. Readers re-read the link at most every `recheckMs`, so they keep
+// answering from the old generation until a swap and move to the new one right after.
+import { join } from 'node:path';
+import type { X509Certificate } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { KioskError, ErrorCodes } from '../../errors.ts';
+import { importCrl, type ImportOptions, type ImportResult } from './importer.ts';
+import { currentGeneration, issuerDir, listIssuerIds } from './store-layout.ts';
+import { effectiveTimes, readMeta, type CrlMetaRow } from './store-schema.ts';
+
+export interface RevokedRow {
+  revoked_at: number;
+  reason: number | null;
+  invalidity: number | null;
+}
+
+export interface IssuerStatus {
+  issuerId: string;
+  source: string;
+  crlNumber: string | null;
+  deltaCrlNumber: string | null;
+  thisUpdate: string;
+  nextUpdate: string;
+  entries: number;
+  sha256: string;
+  importedAt: string;
+  generation: string;
+}
+
+interface OpenGeneration {
+  gen: string;
+  db: Database.Database;
+  lookup: Database.Statement;
+  meta: Database.Statement;
+}
+
+export interface CrlStoreOptions {
+  /** how often readers look for a new generation (default 1000 ms; 0 = on every call) */
+  recheckMs?: number;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+export class CrlStore {
+  private readonly open = new Map<string, { g?: OpenGeneration; checkedAt: number }>();
+  private readonly recheckMs: number;
+
+  constructor(
+    readonly root: string,
+    opts: CrlStoreOptions = {},
+  ) {
+    this.recheckMs = opts.recheckMs ?? 1000;
+  }
+
+  import(file: string, issuer: X509Certificate | Buffer, opts?: ImportOptions): ImportResult {
+    const r = importCrl(this.root, file, issuer, opts);
+    const slot = this.open.get(r.issuerId);
+    if (slot) slot.checkedAt = -Infinity; // our own import: look again at once
+    return r;
+  }
+
+  /** The generation in force for an issuer, or undefined when the store has no CRL for it. */
+  private generation(issuerId: string): OpenGeneration | undefined {
+    const now = performance.now();
+    let slot = this.open.get(issuerId);
+    if (slot && now - slot.checkedAt < this.recheckMs) return slot.g;
+    const dir = issuerDir(this.root, issuerId);
+    if (!slot) {
+      slot = { checkedAt: now };
+      this.open.set(issuerId, slot);
+    }
+    slot.checkedAt = now;
+    let gen = currentGeneration(dir);
+    if (gen === slot.g?.gen) return slot.g;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const next = gen ? openGeneration(dir, gen) : undefined;
+        slot.g?.db.close();
+        slot.g = next;
+        return next;
+      } catch (e) {
+        // the generation may have been collected between readlink and open: read the link again once
+        if (attempt > 0) {
+          slot.checkedAt = -Infinity;
+          throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'cannot open the CRL store', { error: (e as Error).message });
+        }
+        gen = currentGeneration(dir);
+      }
+    }
+  }
+
+  /** Metadata and the entry for one serial (canonical DER INTEGER content), from one generation. */
+  query(issuerId: string, serial: Buffer): { meta: CrlMetaRow; row: RevokedRow | undefined } | undefined {
+    const g = this.generation(issuerId);
+    if (!g) return undefined;
+    try {
+      const meta = g.meta.get() as CrlMetaRow | undefined;
+      if (!meta) throw new Error('generation without metadata');
+      return { meta, row: g.lookup.get(serial) as RevokedRow | undefined };
+    } catch (e) {
+      throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'CRL store query failed', { error: (e as Error).message });
+    }
+  }
+
+  /** Just the entry (the benchmarked lookup). */
+  lookup(issuerId: string, serial: Buffer): RevokedRow | undefined {
+    const g = this.generation(issuerId);
+    return g ? (g.lookup.get(serial) as RevokedRow | undefined) : undefined;
+  }
+
+  status(): IssuerStatus[] {
+    const out: IssuerStatus[] = [];
+    for (const id of listIssuerIds(this.root)) {
+      const dir = issuerDir(this.root, id);
+      const gen = currentGeneration(dir);
+      if (!gen) continue;
+      const db = new Database(join(dir, gen), { readonly: true, fileMustExist: true });
+      try {
+        const m = readMeta(db);
+        if (!m) continue;
+        const t = effectiveTimes(m);
+        const n = (db.prepare('SELECT count(*) AS n FROM revoked').get() as { n: number }).n;
+        out.push({
+          issuerId: id,
+          source: m.source,
+          crlNumber: m.crl_number,
+          deltaCrlNumber: m.delta_number,
+          thisUpdate: iso(t.thisUpdate),
+          nextUpdate: iso(t.nextUpdate),
+          entries: n,
+          sha256: m.sha256,
+          importedAt: iso(m.imported_at),
+          generation: gen,
+        });
+      } finally {
+        db.close();
+      }
+    }
+    return out;
+  }
+
+  close(): void {
+    for (const s of this.open.values()) s.g?.db.close();
+    this.open.clear();
+  }
+}
+
+function openGeneration(dir: string, gen: string): OpenGeneration {
+  const db = new Database(join(dir, gen), { readonly: true, fileMustExist: true, timeout: 2000 });
+  return {
+    gen,
+    db,
+    lookup: db.prepare('SELECT revoked_at, reason, invalidity FROM revoked WHERE serial = ?'),
+    meta: db.prepare('SELECT * FROM crl_meta WHERE id = 1'),
+  };
+}
