@@ -4,7 +4,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { ErrorCodes, toKioskError } from '../../errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
-import { parseCertificate } from './cert-info.ts';
+import { parseCertificate, type CertInfo } from './cert-info.ts';
 import { REASON_NAMES } from './oids.ts';
 import { CrlStore } from './store.ts';
 import { effectiveTimes } from './store-schema.ts';
@@ -36,19 +36,36 @@ export class CrlRevocationChecker implements RevocationChecker {
   }
 
   checkSync(cert: X509Certificate, issuer: X509Certificate): RevocationStatus {
+    return this.decide(() => {
+      const c = parseCertificate(cert);
+      const ca = parseCertificate(issuer);
+      if (!c.issuerDer.equals(ca.subjectDer)) return { reason: ErrorCodes.CRL_ISSUER_MISMATCH };
+      return { issuerId: ca.issuerId, serial: c.serial, cert: c };
+    });
+  }
+
+  /**
+   * Status of a serial (canonical DER INTEGER content, see serialFromHex) under an issuer, without the
+   * certificate itself: used by `idkiosk crl check`. The IDP scope checks need the certificate and are skipped.
+   */
+  checkSerial(issuer: X509Certificate, serial: Buffer): RevocationStatus {
+    return this.decide(() => ({ issuerId: parseCertificate(issuer).issuerId, serial }));
+  }
+
+  private decide(subject: () => { reason: string } | { issuerId: string; serial: Buffer; cert?: CertInfo }): RevocationStatus {
     const nowDate = this.now();
     const checkedAt = nowDate.toISOString();
     const unknown = (reason: string): RevocationStatus => ({ status: 'unknown', source: 'crl', checkedAt, reason });
     try {
-      const c = parseCertificate(cert);
-      const ca = parseCertificate(issuer);
-      if (!c.issuerDer.equals(ca.subjectDer)) return unknown(ErrorCodes.CRL_ISSUER_MISMATCH);
-      const q = this.store.query(ca.issuerId, c.serial);
+      const s = subject();
+      if ('reason' in s) return unknown(s.reason);
+      const q = this.store.query(s.issuerId, s.serial);
       if (!q) return unknown(ErrorCodes.CRL_NOT_FOUND);
       const { meta, row } = q;
+      const c = s.cert;
       // a partitioned CRL only speaks for the certificates in its scope
-      if ((meta.idp_only_user && c.isCa) || (meta.idp_only_ca && !c.isCa)) return unknown(ErrorCodes.CRL_SCOPE);
-      if (meta.idp_dp && !c.crlDistributionPointNames.some((n) => n.equals(meta.idp_dp!))) return unknown(ErrorCodes.CRL_SCOPE);
+      if (c && ((meta.idp_only_user && c.isCa) || (meta.idp_only_ca && !c.isCa))) return unknown(ErrorCodes.CRL_SCOPE);
+      if (c && meta.idp_dp && !c.crlDistributionPointNames.some((n) => n.equals(meta.idp_dp!))) return unknown(ErrorCodes.CRL_SCOPE);
       const crlNumber = meta.delta_number ?? meta.crl_number ?? undefined;
       if (row) {
         // a listed certificate is revoked whatever the CRL's age: that answer already fails closed
