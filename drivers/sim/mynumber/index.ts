@@ -1,6 +1,7 @@
 // Virtual My Number card: public surface.
 import { createMyNumberPki, type MyNumberPki, type MyNumberPkiOptions } from '../pki.ts';
 import { MyNumberCard, type MyNumberCardOptions } from './mynumber-card.ts';
+import { JPKI_DEFAULT_SIGN_PASSWORD } from './jpki-ap.ts';
 
 export { MyNumberCard, type MyNumberCardOptions, type MyNumberFaults } from './mynumber-card.ts';
 export {
@@ -8,6 +9,7 @@ export {
   jpkiToken,
   JPKI_AID,
   JPKI_AUTH_PIN_MAX_TRIES,
+  JPKI_DEFAULT_SIGN_PASSWORD,
   JPKI_EF,
   JPKI_SIGN_PIN_MAX_TRIES,
   JPKI_TOKEN_MYNUMBER,
@@ -20,7 +22,7 @@ export { PROFILE_FORMAT, profileFromPki, specFromProfile, type MyNumberProfile }
 
 /** Synthetic test PIN used when none is given (documented, test-only). */
 export const DEFAULT_TEST_PIN = '1234';
-export const DEFAULT_TEST_SIGN_PASSWORD = 'TEST1234';
+export const DEFAULT_TEST_SIGN_PASSWORD = JPKI_DEFAULT_SIGN_PASSWORD;
 
 export interface VirtualMyNumberOptions extends Omit<MyNumberCardOptions, 'auth' | 'sign'>, MyNumberPkiOptions {
   pin?: string;

@@ -32,6 +32,8 @@ export const JPKI_AUTH_PIN_MAX_TRIES = 3;
 export const JPKI_SIGN_PIN_MAX_TRIES = 5;
 /** EF 0006 of a マイナンバーカード; `JPKIAPICCTOKEN` = 住基カード, `JPKIAPGPSETOKEN` = smartphone GP-SE. */
 export const JPKI_TOKEN_MYNUMBER = 'JPKIAPICCTOKEN2';
+/** Synthetic signing password used when a card is built without signing material (test-only). */
+export const JPKI_DEFAULT_SIGN_PASSWORD = 'TEST1234';
 
 export interface JpkiKeyMaterial {
   /** Certificate DER as stored in the EF. */
@@ -53,7 +55,7 @@ export interface JpkiAp {
   df: DedicatedFile;
   authPin: PinObject;
   authKey: KeyEf;
-  signPin?: PinObject;
+  signPin: PinObject;
   signKey?: KeyEf;
 }
 
@@ -78,20 +80,22 @@ export function buildJpkiAp(mf: DedicatedFile, spec: JpkiApSpec): JpkiAp {
   addEf(df, { kind: 'transparent', fid: JPKI_EF.AUTH_CERT, data: Buffer.from(spec.auth.cert), read: ALWAYS });
   addEf(df, { kind: 'transparent', fid: JPKI_EF.AUTH_CA_CERT, data: Buffer.from(spec.auth.caCert), read: ALWAYS });
   const authKey = addEf(df, { kind: 'key', fid: JPKI_EF.AUTH_KEY, key: spec.auth.privateKey, use: afterVerify(authPin) });
-  const ap: JpkiAp = { df, authPin, authKey };
+  const ap = { df, authPin, authKey } as JpkiAp;
 
+  // Every My Number card carries the signing password EF, whether or not signing material was supplied
+  // (OpenSC's JPKI binding queries it). Without material the signing cert/key EFs are simply absent.
+  const signPin = new PinObject({
+    value: spec.sign?.password ?? JPKI_DEFAULT_SIGN_PASSWORD,
+    maxTries: JPKI_SIGN_PIN_MAX_TRIES,
+    triesLeft: spec.sign?.triesLeft,
+    queryWhenBlocked: spec.queryWhenBlocked,
+  });
+  addEf(df, { kind: 'pin', fid: JPKI_EF.SIGN_PIN, pin: signPin });
+  ap.signPin = signPin;
   if (spec.sign) {
-    const signPin = new PinObject({
-      value: spec.sign.password,
-      maxTries: JPKI_SIGN_PIN_MAX_TRIES,
-      triesLeft: spec.sign.triesLeft,
-      queryWhenBlocked: spec.queryWhenBlocked,
-    });
-    addEf(df, { kind: 'pin', fid: JPKI_EF.SIGN_PIN, pin: signPin });
     // The signing certificate carries name/address/DOB/sex, so the card releases it only after VERIFY 001B.
     addEf(df, { kind: 'transparent', fid: JPKI_EF.SIGN_CERT, data: Buffer.from(spec.sign.cert), read: afterVerify(signPin) });
     addEf(df, { kind: 'transparent', fid: JPKI_EF.SIGN_CA_CERT, data: Buffer.from(spec.sign.caCert), read: ALWAYS });
-    ap.signPin = signPin;
     ap.signKey = addEf(df, { kind: 'key', fid: JPKI_EF.SIGN_KEY, key: spec.sign.privateKey, use: afterVerify(signPin) });
   }
   return ap;

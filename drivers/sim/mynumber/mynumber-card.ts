@@ -41,7 +41,7 @@ export class MyNumberCard extends Iso7816Card {
     return this.jpki.authPin;
   }
 
-  get signPin(): PinObject | undefined {
+  get signPin(): PinObject {
     return this.jpki.signPin;
   }
 

@@ -149,6 +149,16 @@ describe('virtual My Number card: JPKI-AP', () => {
     expect(c.log.verifiesWithData()).toHaveLength(3);
   });
 
+  it('without signing material: the signing password EF exists (5 tries), the signing cert/key EFs do not', () => {
+    const c = new MyNumberCard({ auth: { cert: pki.authCert.der, caCert: pki.authCa.der, privateKey: pki.authCert.privateKey, pin: '5678' } });
+    const sw = (hex: string) => c.process(h(hex)).subarray(-2).toString('hex').toUpperCase();
+    sw(SELECT_JPKI);
+    expect(sw('00A4020C02001B')).toBe('9000');
+    expect(sw('00200080')).toBe('63C5');
+    expect(sw('00A4020C020001')).toBe('6A82');
+    expect(sw('00A4020C02001A')).toBe('6A82');
+  });
+
   it('never offers CHANGE REFERENCE DATA', () => {
     const { tx, sw } = card();
     tx(SELECT_JPKI);
