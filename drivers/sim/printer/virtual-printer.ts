@@ -187,7 +187,7 @@ export class VirtualPrinter {
         this.printLine();
         return;
       case 'feed':
-        this.printLine();
+        this.printLine(true);
         if (op.n) this.current.push({ kind: 'feed', lines: op.n });
         return;
       case 'cut':

@@ -1,0 +1,132 @@
+// What goes on a verification receipt, and what never does. Input is deliberately narrow: no field for
+// the My Number, a PIN, an address or a birth date exists, so they cannot be printed by accident; the
+// holder's name is masked per configuration; a last guard refuses any 12-digit My-Number-like run.
+import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { countMyNumberLike } from './mynumber-guard.ts';
+import type { Receipt, ReceiptBlock } from './receipt.ts';
+import type { Verdict } from './token.ts';
+
+export type NameMask = 'omit' | 'initials' | 'family' | 'full';
+
+export interface VerificationReceiptInput {
+  kioskId: string;
+  operatorId: string;
+  issuedAt: Date;
+  /** e.g. 'my-number-card', 'drivers-licence', 'residence-card', 'passport' */
+  documentType: string;
+  /** e.g. 'jpki-auth', 'chip-passive-auth', 'pace' */
+  method: string;
+  verdict: Verdict;
+  /** Error codes behind a refusal (KioskError codes; never free text from a card). */
+  reasons?: string[];
+  reference: string;
+  /** Holder's name as read (family name first); masked per `nameMask`. */
+  holderName?: string;
+  /** The signed token for the QR code (token.ts). */
+  token: string;
+}
+
+export interface ReceiptContentConfig {
+  nameMask: NameMask;
+  title?: string;
+}
+
+const DOC_LABEL: Record<string, string> = {
+  'my-number-card': 'マイナンバーカード',
+  'drivers-licence': '運転免許証',
+  'residence-card': '在留カード',
+  passport: '旅券',
+};
+const METHOD_LABEL: Record<string, string> = {
+  'jpki-auth': '公的個人認証 (JPKI)',
+  'jpki-sign': '公的個人認証 署名',
+  'chip-passive-auth': 'ICチップ署名検証',
+  'chip-active-auth': 'ICチップ能動認証',
+  pace: 'ICチップ (PACE)',
+  bac: 'ICチップ (BAC)',
+  'pin-and-chip': '暗証番号+ICチップ',
+};
+const VERDICT_LABEL: Record<Verdict, string> = {
+  ok: '確認済 VERIFIED',
+  refused: '確認できません NOT VERIFIED',
+  error: 'エラー ERROR',
+};
+
+/** JST is UTC+9 all year (no DST), so no time-zone database is needed. */
+export function formatJst(d: Date): string {
+  const j = new Date(d.getTime() + 9 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${j.getUTCFullYear()}-${p(j.getUTCMonth() + 1)}-${p(j.getUTCDate())} ${p(j.getUTCHours())}:${p(j.getUTCMinutes())}:${p(j.getUTCSeconds())} JST`;
+}
+
+const isLatin = (s: string) => /^[\x20-\x7e]*$/.test(s);
+
+function maskPart(part: string, keep: number): string {
+  const chars = [...part];
+  const latin = isLatin(part);
+  return chars.slice(0, keep).join('') + (latin ? '*' : '＊').repeat(Math.max(0, chars.length - keep));
+}
+
+/**
+ * "山田 太郎" → family: "山田 ＊＊", initials: "山＊ ＊＊"; "YAMADA TARO" → "YAMADA T***" / "Y***** T***".
+ * Latin given names keep their initial (common practice on Japanese receipts), kanji given names do not.
+ */
+export function maskName(name: string, mask: NameMask): string | null {
+  if (mask === 'omit') return null;
+  const parts = name.trim().split(/[\s\u3000,]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  if (mask === 'full') return parts.join(' ');
+  const [family, ...given] = parts;
+  if (mask === 'family') {
+    return [family!, ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+  }
+  return [maskPart(family!, 1), ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+}
+
+export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: ReceiptContentConfig): Receipt {
+  const blocks: ReceiptBlock[] = [
+    { kind: 'text', text: cfg.title ?? '本人確認 結果票', align: 'center', bold: true, size: 2 },
+    { kind: 'text', text: 'IDENTITY VERIFICATION', align: 'center' },
+    { kind: 'rule', char: '=' },
+    { kind: 'pair', label: '日時 Date', value: formatJst(input.issuedAt) },
+    { kind: 'pair', label: '端末 Kiosk', value: input.kioskId },
+    { kind: 'pair', label: '担当 Operator', value: input.operatorId },
+    { kind: 'pair', label: '書類 Document', value: DOC_LABEL[input.documentType] ?? input.documentType },
+    { kind: 'pair', label: '方式 Method', value: METHOD_LABEL[input.method] ?? input.method },
+  ];
+  const name = input.holderName ? maskName(input.holderName, cfg.nameMask) : null;
+  if (name) blocks.push({ kind: 'pair', label: '氏名 Name', value: name });
+  blocks.push({ kind: 'rule' }, { kind: 'text', text: VERDICT_LABEL[input.verdict], align: 'center', bold: true, size: 2 });
+  if (input.verdict !== 'ok' && input.reasons?.length) {
+    blocks.push({ kind: 'text', text: `理由 Reason: ${input.reasons.join(', ')}`, align: 'center' });
+  }
+  blocks.push(
+    { kind: 'rule' },
+    { kind: 'pair', label: '受付番号 Ref.', value: input.reference, bold: true },
+    { kind: 'feed', lines: 1 },
+    { kind: 'qr', data: input.token, moduleSize: 4, ec: 'M' },
+    { kind: 'text', text: '係員はQRコードを端末の公開鍵で検証できます', align: 'center' },
+    { kind: 'text', text: 'Staff: verify the QR with the kiosk public key', align: 'center' },
+  );
+  assertNoMyNumber(blocks);
+  return { blocks };
+}
+
+/** Refuses a receipt whose text contains a My-Number-like run (an upstream bug, never printed). */
+export function assertNoMyNumber(blocks: ReceiptBlock[]): void {
+  const all = blocks
+    .map((b) => (b.kind === 'text' ? b.text : b.kind === 'pair' ? `${b.label} ${b.value}` : b.kind === 'qr' ? b.data : ''))
+    .join('\n');
+  if (countMyNumberLike(all) > 0) {
+    throw new KioskError(ErrorCodes.INTERNAL, 'receipt content refused: it contains a 12-digit number that passes the My Number check');
+  }
+}
+
+/** A reference number that can never look like a My Number: date + 6 characters of Crockford base32. */
+export function newReference(now: Date, random: () => number = Math.random): string {
+  const j = formatJst(now);
+  const A = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let s = '';
+  for (let i = 0; i < 6; i++) s += A[Math.floor(random() * 32)];
+  return `${j.slice(0, 4)}${j.slice(5, 7)}${j.slice(8, 10)}-${s}`;
+}
