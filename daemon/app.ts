@@ -9,7 +9,8 @@ import { jpkiAuthFlow } from './documents/mynumber/jpki-auth-flow.ts';
 import { KioskRuntime } from './kiosk/runtime.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
-import { noRevocationSource, type RevocationChecker } from './trust/revocation.ts';
+import type { RevocationChecker } from './trust/revocation.ts';
+import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export interface StartOptions {
@@ -46,7 +47,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   if (trust.anchors.length === 0) log('warning: no JPKI trust anchors configured; every card will be refused (TRUST_NO_ANCHOR)');
   for (const a of trust.describe()) log(`trust anchor ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
 
-  const revocation = o.revocation ?? noRevocationSource;
+  const revocation = o.revocation ?? revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds);
   const runtime = new KioskRuntime({
     reader,
     flow: jpkiAuthFlow({ trust, revocation }),

@@ -27,6 +27,7 @@ const MAX_CHAINED_RESPONSES = 300;
 
 export class CardSession {
   private extendedWorks: boolean | null;
+  private shortChunk = 256;
   readonly opts: Required<Omit<CardSessionOptions, 'onExchange'>> & Pick<CardSessionOptions, 'onExchange'>;
 
   constructor(
@@ -47,9 +48,9 @@ export class CardSession {
   }
 
   /** One command with T=0 response handling. Returns the final response (any SW); throws only on transport errors. */
-  async send(cmd: CommandApdu): Promise<ResponseApdu> {
-    let res = await this.exchange(cmd);
-    if (sw1(res.sw) === 0x6c && cmd.le !== undefined) {
+  async send(cmd: CommandApdu, extended = false): Promise<ResponseApdu> {
+    let res = await this.exchange(cmd, extended);
+    if (sw1(res.sw) === 0x6c && cmd.le !== undefined && !extended) {
       // Wrong Le: the card tells the right one; re-send the same command once.
       res = await this.exchange({ ...cmd, le: (res.sw & 0xff) || 256 });
     }
@@ -115,8 +116,18 @@ export class CardSession {
     const parts: Buffer[] = [];
     let done = 0;
     while (done < length) {
-      const n = Math.min(256, length - done);
-      const chunk = await this.readBinary(offset + done, n, what);
+      const n = Math.min(this.shortChunk, length - done);
+      let chunk: Buffer;
+      try {
+        chunk = await this.readBinary(offset + done, n, what);
+      } catch (e) {
+        // Older chips answer only ~160 bytes per read and say so with 6700: adapt the chunk size down.
+        if (e instanceof KioskError && e.detail.sw === '6700' && n > 16) {
+          this.shortChunk = Math.max(16, n >> 1);
+          continue;
+        }
+        throw e;
+      }
       if (chunk.length === 0) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: empty read at ${offset + done}`);
       parts.push(chunk);
       done += chunk.length;
@@ -136,7 +147,7 @@ export class CardSession {
   }
 
   private async exchangeExtended(cmd: CommandApdu): Promise<ResponseApdu> {
-    const res = await this.exchange(cmd, true);
+    const res = await this.send(cmd, true);
     if (res.sw === 0x6700 || sw1(res.sw) === 0x6c) {
       throw new KioskError(ErrorCodes.CARD_UNEXPECTED_STATUS, 'extended APDU refused', { sw: swHex(res.sw), extendedRefused: true });
     }

@@ -15,8 +15,12 @@ export function testTrust(): TrustStore {
   return new TrustStore([testCa().x509]);
 }
 
+export function jpkiCardAndPki(o: VirtualMyNumberOptions = {}) {
+  return createVirtualMyNumberCard({ authCa: testCa(), pin: '1234', ...o });
+}
+
 export function jpkiCard(o: VirtualMyNumberOptions = {}) {
-  return createVirtualMyNumberCard({ authCa: testCa(), pin: '1234', ...o }).card;
+  return jpkiCardAndPki(o).card;
 }
 
 export const revocationGood: RevocationChecker = {
