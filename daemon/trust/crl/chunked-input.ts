@@ -20,6 +20,8 @@ export class ChunkedInput {
   private verify?: Verify;
   private hashedUpTo = 0;
   private tbsEnd = 0;
+  /** absolute offset below which bytes must be kept in the buffer (the TBS start, until hashing starts) */
+  pin = Infinity;
 
   constructor(
     path: string,
@@ -54,11 +56,12 @@ export class ChunkedInput {
   /** Read one more chunk (moving unconsumed bytes to the front). Returns false at end of file. */
   fill(): boolean {
     if (this.eof) return false;
-    if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.end);
-      this.base += this.pos;
-      this.end -= this.pos;
-      this.pos = 0;
+    const drop = Math.min(this.pos, Math.max(0, this.pin - this.base));
+    if (drop > 0) {
+      this.buf.copyWithin(0, drop, this.end);
+      this.base += drop;
+      this.end -= drop;
+      this.pos -= drop;
     }
     const room = Math.min(this.chunkSize, this.buf.length - this.end);
     const n = room > 0 ? readSync(this.fd, this.buf, this.end, room, null) : 0;
@@ -82,6 +85,7 @@ export class ChunkedInput {
   /** Start feeding [tbsStart, tbsEnd) to `v`; bytes already read are fed at once. */
   startVerifier(v: Verify, tbsStart: number, tbsEnd: number): void {
     if (tbsStart < this.base) throw new Error('TBS start already discarded');
+    this.pin = Infinity;
     this.verify = v;
     this.hashedUpTo = tbsStart;
     this.tbsEnd = tbsEnd;

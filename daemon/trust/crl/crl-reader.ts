@@ -64,6 +64,7 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
     if (inp.size > total) throw new KioskError(ErrorCodes.CRL_TRAILING_DATA, 'bytes after the CRL', { extra: inp.size - total });
     if (inp.size < total) throw lengthError('CRL file is truncated', { expected: total, actual: inp.size });
     const tbsStart = inp.offset;
+    inp.pin = tbsStart; // keep the TBS start buffered until the verifier (which needs the algorithm) exists
     const tbs = header(inp, 0x30, 'tbsCertList');
     const tbsEnd = tbs.valueStart + tbs.length;
     if (tbsEnd > total) throw lengthError('tbsCertList runs past the CRL');
@@ -165,14 +166,19 @@ function header(inp: ChunkedInput, tag: number, what: string): Header {
 
 /** Read a whole bounded element (tag, length and content) and return a copy of it. */
 function small(inp: ChunkedInput, tag: number, max: number, containerEnd: number, what: string): Buffer {
-  const start = inp.offset;
-  const h = header(inp, tag, what);
-  if (h.length > max) throw lengthError(`${what} is too long`, { length: h.length, max });
-  const end = h.valueStart + h.length;
-  if (end > containerEnd) throw lengthError(`${what} runs past its container`);
-  if (!inp.ensure(h.length)) throw lengthError(`truncated ${what}`);
-  inp.pos += h.length;
-  return Buffer.from(inp.buf.subarray(start - inp.base, end - inp.base));
+  if (!inp.ensure(2)) throw lengthError(`truncated ${what}`);
+  const got = inp.buf[inp.pos];
+  if (got !== tag) throw malformed(`unexpected tag for ${what}`, { expected: tag, got: got ?? -1 });
+  inp.ensure(6);
+  const l = decodeLength(inp.buf, inp.pos + 1, inp.end);
+  if (!l) throw lengthError(`truncated ${what}`);
+  if (l[0] > max) throw lengthError(`${what} is too long`, { length: l[0], max });
+  const size = 1 + l[1] + l[0];
+  if (inp.offset + size > containerEnd) throw lengthError(`${what} runs past its container`);
+  if (!inp.ensure(size)) throw lengthError(`truncated ${what}`);
+  const out = Buffer.from(inp.buf.subarray(inp.pos, inp.pos + size));
+  inp.pos += size;
+  return out;
 }
 
 function time(inp: ChunkedInput, containerEnd: number, what: string): number {
