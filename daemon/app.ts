@@ -5,7 +5,9 @@ import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
 import { DemoCards } from './demo/demo-cards.ts';
-import { jpkiAuthFlow } from './documents/mynumber/jpki-auth-flow.ts';
+import { DOCUMENTS } from './documents/registry.ts';
+import { routingFlow } from './documents/router.ts';
+import type { DocumentHandler } from './documents/document-handler.ts';
 import { KioskRuntime } from './kiosk/runtime.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
@@ -42,15 +44,27 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
   const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
-  const anchors = TrustStore.fromFiles(cfg.trust.jpkiAuth).anchors;
-  const trust = new TrustStore(demo ? [...anchors, demo.ca.x509] : anchors);
-  if (trust.anchors.length === 0) log('warning: no JPKI trust anchors configured; every card will be refused (TRUST_NO_ANCHOR)');
-  for (const a of trust.describe()) log(`trust anchor ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
+  const stores = new Map<string, TrustStore>();
+  for (const [purpose, files] of Object.entries(cfg.trust)) {
+    const anchors = TrustStore.fromFiles(files).anchors;
+    const extra = demo?.anchors(purpose) ?? [];
+    stores.set(purpose, new TrustStore([...anchors, ...extra]));
+    for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
+  }
+  const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
 
   const revocation = o.revocation ?? revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds);
+  const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
+    const factory = DOCUMENTS.get(id);
+    if (!factory) {
+      log(`warning: document '${id}' is not available in this version; skipped`);
+      return [];
+    }
+    return [factory({ trust, revocation, now: () => new Date() })];
+  });
   const runtime = new KioskRuntime({
     reader,
-    flow: jpkiAuthFlow({ trust, revocation }),
+    flow: routingFlow(handlers),
     timeouts: cfg.timeouts,
     cardSession: { extended: cfg.reader.extendedApdu },
     log,

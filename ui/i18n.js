@@ -1,5 +1,7 @@
 // Screen texts in Japanese (default) and English. Reason codes are the daemon's stable error codes; each
-// maps to what happened and what the holder should do next.
+// maps to what happened and what the holder should do next. Document modules keep their own texts in
+// ui/i18n/<document>.js ({ ja: {...}, en: {...} }, with an optional `reason` map) and are merged below.
+import { DOCUMENT_TEXTS } from './i18n/index.js';
 
 export const TEXT = {
   ja: {
@@ -117,3 +119,11 @@ export const TEXT = {
     },
   },
 };
+
+for (const doc of DOCUMENT_TEXTS) {
+  for (const lang of ['ja', 'en']) {
+    const { reason, ...rest } = doc[lang] ?? {};
+    Object.assign(TEXT[lang], rest);
+    Object.assign(TEXT[lang].reason, reason ?? {});
+  }
+}

@@ -6,16 +6,23 @@ export interface KioskConfig {
   kioskId: string;
   server: { host: string; port: number };
   reader: { backend: 'pcsc' | 'simulated' | null; name: string | null; extendedApdu: 'auto' | 'never' | 'always' };
-  trust: { jpkiAuth: string[] };
+  /** Enabled documents in detection order (ids from daemon/documents/registry.ts). */
+  documents: string[];
+  /** Trust-anchor files per purpose: jpkiAuth, jpkiSign, residence, csca, license. */
+  trust: Record<TrustPurpose, string[]>;
   revocation: { crlDb: string | null; graceSeconds: number };
   timeouts: { entryMs: number; resultMs: number; cardLeftMs: number };
 }
+
+export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
+export type TrustPurpose = (typeof TRUST_PURPOSES)[number];
 
 export const DEFAULT_CONFIG: KioskConfig = {
   kioskId: 'kiosk-unprovisioned',
   server: { host: '127.0.0.1', port: 8080 },
   reader: { backend: null, name: null, extendedApdu: 'auto' },
-  trust: { jpkiAuth: [] },
+  documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
+  trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
   timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 },
 };
@@ -61,15 +68,22 @@ function paths(v: unknown, path: string): string[] {
   return v as string[];
 }
 
+function names(v: unknown, path: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || !/^[a-z0-9-]+$/.test(x))) {
+    fail(path, 'must be a non-empty list of document ids');
+  }
+  return v as string[];
+}
+
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'trust', 'revocation', 'timeouts']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts']);
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port']);
   const reader = obj(root.reader, 'reader');
   known(reader, 'reader', ['backend', 'name', 'extendedApdu']);
   const trust = obj(root.trust, 'trust');
-  known(trust, 'trust', ['jpkiAuth']);
+  known(trust, 'trust', [...TRUST_PURPOSES]);
   const rev = obj(root.revocation, 'revocation');
   known(rev, 'revocation', ['crlDb', 'graceSeconds']);
   const to = obj(root.timeouts, 'timeouts');
@@ -83,7 +97,8 @@ export function parseConfig(raw: unknown): KioskConfig {
       name: reader.name === undefined || reader.name === null ? null : str(reader.name, 'reader.name', ''),
       extendedApdu: oneOf(reader.extendedApdu, 'reader.extendedApdu', d.reader.extendedApdu, ['auto', 'never', 'always']),
     },
-    trust: { jpkiAuth: paths(trust.jpkiAuth, 'trust.jpkiAuth') },
+    documents: root.documents === undefined ? [...d.documents] : names(root.documents, 'documents'),
+    trust: Object.fromEntries(TRUST_PURPOSES.map((p) => [p, paths(trust[p], `trust.${p}`)])) as KioskConfig['trust'],
     revocation: {
       crlDb: rev.crlDb === undefined || rev.crlDb === null ? null : str(rev.crlDb, 'revocation.crlDb', ''),
       graceSeconds: int(rev.graceSeconds, 'revocation.graceSeconds', d.revocation.graceSeconds, 0, 30 * 86400),

@@ -31,7 +31,9 @@ export interface DocumentFlow {
   run(ctx: FlowContext): Promise<ResultView>;
 }
 
-export type KeyName = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'back' | 'clear' | 'enter' | 'cancel';
+/** Digits and letters (letters come from multi-tap on the keypad or the on-screen keyboard). */
+export type KeyName = string;
+const CHAR_KEY = /^[0-9A-Z]$/;
 
 export interface RuntimeEvents {
   state: KioskState;
@@ -99,8 +101,9 @@ export class KioskRuntime {
   key(k: KeyName): void {
     const s = this.state;
     if (s.phase === 'secret-entry' && s.entry) {
-      if (/^[0-9]$/.test(k)) {
-        if (this.entry.length < s.entry.format.max) this.entry.push(k.charCodeAt(0));
+      if (CHAR_KEY.test(k)) {
+        const allowed = /^[0-9]$/.test(k) || s.entry.format.kind === 'alnum';
+        if (allowed && this.entry.length < s.entry.format.max) this.entry.push(k.charCodeAt(0));
       } else if (k === 'back') this.entry.pop();
       else if (k === 'clear') this.entry.clear();
       else if (k === 'enter') return this.dispatch({ type: 'entry-submit' });

@@ -6,8 +6,14 @@ import type { KioskState } from '../kiosk/session-machine.ts';
 
 export const PROTOCOL_VERSION = 1;
 
-export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'back', 'clear', 'enter', 'cancel'] as const;
-export type Key = (typeof KEYS)[number];
+export const KEYS = [
+  ...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
+  'back',
+  'clear',
+  'enter',
+  'cancel',
+] as const;
+export type Key = string;
 
 /** Demo-only actions on the simulated hardware (refused unless the daemon runs in demo mode). */
 export const DEMO_CARDS = ['mynumber', 'mynumber-one-try', 'mynumber-expired', 'mynumber-unknown-ca', 'mynumber-bad-signature'] as const;
@@ -40,7 +46,7 @@ export function parseClientMessage(text: string): { ok: true; msg: ClientMessage
   const keys = Object.keys(m).sort().join(',');
   switch (m.type) {
     case 'key':
-      if (keys !== 'key,type,v' || !KEYS.includes(m.key as Key)) return { ok: false, reason: 'bad key message' };
+      if (keys !== 'key,type,v' || typeof m.key !== 'string' || !(KEYS as readonly string[]).includes(m.key)) return { ok: false, reason: 'bad key message' };
       return { ok: true, msg: { v: 1, type: 'key', key: m.key as Key } };
     case 'cancel':
       if (keys !== 'type,v') return { ok: false, reason: 'bad cancel message' };

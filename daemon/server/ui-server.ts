@@ -11,12 +11,21 @@ import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, DEMO_CARDS } from './protocol.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/i18n.js': { file: 'i18n.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
+
+/** Maps a URL path to a file under ui/ (no dot segments, known types only), or null. */
+function staticFile(pathname: string): { file: string; type: string } | null {
+  const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
+  if (!/^[a-z0-9_-]+(\/[a-z0-9_-]+)*\.[a-z]+$/i.test(rel)) return null;
+  const type = TYPES[rel.slice(rel.lastIndexOf('.'))];
+  return type ? { file: rel, type } : null;
+}
 
 export interface UiServerOptions {
   runtime: KioskRuntime;
@@ -62,7 +71,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       res.end(JSON.stringify({ ok: s.readerAvailable, phase: s.phase, readerAvailable: s.readerAvailable, version: o.version, ...o.health?.() }));
       return;
     }
-    const entry = STATIC[url.pathname];
+    const entry = staticFile(url.pathname);
     if (!entry || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

@@ -1,10 +1,11 @@
 // The kiosk flow for JPKI user authentication: card protocol (jpki-auth.ts) + verdict
 // (jpki-auth-verdict.ts) → what the screen shows. Personal data: none (the auth certificate has none).
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentHandlerFactory } from '../document-handler.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
-import { readJpkiAuth } from './jpki-auth.ts';
+import { hasJpkiAp, readJpkiAuth } from './jpki-auth.ts';
 import { assessJpkiAuth, type JpkiAuthResult } from './jpki-auth-verdict.ts';
 
 export interface JpkiAuthFlowOptions {
@@ -40,3 +41,9 @@ export function jpkiAuthFlow(o: JpkiAuthFlowOptions): DocumentFlow {
     },
   };
 }
+
+/** The kiosk's JPKI user-authentication document (trust purpose "jpkiAuth"). */
+export const jpkiAuthHandler: DocumentHandlerFactory = (env) => {
+  const flow = jpkiAuthFlow({ trust: env.trust('jpkiAuth'), revocation: env.revocation, now: env.now });
+  return { id: 'mynumber-jpki-auth', detect: hasJpkiAp, run: (ctx) => flow.run(ctx) };
+};

@@ -1,0 +1,5 @@
+// Documents of `idkiosk read`. A new document adds one entry.
+import { jpkiAuthRead } from './jpki-auth.ts';
+import type { ReadSubcommand } from './read-subcommand.ts';
+
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead];

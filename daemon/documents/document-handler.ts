@@ -1,0 +1,28 @@
+// A document the kiosk can verify. Each document module (mynumber/, license/, residence/, passport/)
+// exports one DocumentHandler; documents/registry.ts lists them; the router picks the first whose
+// application the card answers. Detection is by SELECTing the document's application, never by ATR alone.
+import type { CardSession } from '../../drivers/reader/card-session.ts';
+import type { FlowContext } from '../kiosk/runtime.ts';
+import type { ResultView } from '../kiosk/session-machine.ts';
+import type { RevocationChecker } from '../trust/revocation.ts';
+import type { TrustStore } from '../trust/trust-store.ts';
+
+export type DocumentId = 'mynumber-jpki-auth' | 'license' | 'residence' | 'passport' | (string & {});
+
+/** What every handler gets from the composition root. */
+export interface DocumentEnvironment {
+  /** Trust anchors per purpose, e.g. "jpkiAuth", "residence", "csca". */
+  trust: (purpose: string) => TrustStore;
+  revocation: RevocationChecker;
+  now: () => Date;
+}
+
+export interface DocumentHandler {
+  id: DocumentId;
+  /** True when the card carries this document's application (side effects: SELECTs only). */
+  detect(session: CardSession): Promise<boolean>;
+  /** Runs the document's flow on a detected card. */
+  run(ctx: FlowContext): Promise<ResultView>;
+}
+
+export type DocumentHandlerFactory = (env: DocumentEnvironment) => DocumentHandler;
