@@ -1,9 +1,10 @@
 // Importing a verified CRL into the store. Entries stream into a staging file (append-only, no index);
 // once the whole CRL has verified, a full CRL is sorted into a fresh generation database (SQLite's
 // external sorter, bounded memory) that replaces the current one atomically, and a delta CRL is applied
-// to the current generation in one transaction — but only on top of the base CRL number it names.
+// to a copy of the current generation in one transaction — only on top of the base CRL number it names —
+// and swapped in the same way. A generation in force is never written again.
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { KioskError, ErrorCodes } from '../../errors.ts';
@@ -115,7 +116,11 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
       stale: now > crl.nextUpdate,
     };
     const ctx = { root, dir, gen, stagingPath, crl, issuerDer: issuer.der, source: o.source ?? file, now, cacheKiB: o.cacheKiB ?? 4096 };
-    if (crl.baseCrlNumber !== undefined) return { ...common, ...applyDelta(ctx) };
+    if (crl.baseCrlNumber !== undefined) {
+      const delta = applyDelta(ctx);
+      installed = delta.generation === gen;
+      return { ...common, ...delta };
+    }
     if (removals > 0) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'a complete CRL lists removeFromCRL entries', { removals });
     const full = installFull(ctx);
     installed = full.generation === gen;
@@ -197,7 +202,6 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
     insertMeta(db, c);
     db.exec('COMMIT');
     db.exec('DETACH DATABASE st');
-    db.pragma('journal_mode = DELETE'); // later delta transactions need a rollback journal
   } finally {
     db.close();
   }
@@ -260,24 +264,41 @@ function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'gen
     if ((dp === null) !== (meta.idp_dp === null) || (dp && meta.idp_dp && !dp.equals(meta.idp_dp))) {
       throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL scope differs from its base CRL');
     }
-    db.pragma('journal_mode = DELETE');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 10000');
-    db.prepare('ATTACH DATABASE ? AS st').run(c.stagingPath);
-    const tx = db.transaction(() => {
-      const removed = db.prepare('DELETE FROM revoked WHERE serial IN (SELECT serial FROM st.staging WHERE packed & 15 = 9)').run().changes;
-      const added = db
-        .prepare('INSERT OR REPLACE INTO revoked SELECT serial, packed >> 4, nullif(packed & 15, 0) - 1, invalidity FROM st.staging WHERE packed & 15 != 9 ORDER BY serial')
-        .run().changes;
-      db.prepare(
-        'UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_sha256 = ?, delta_applied_at = ? WHERE id = 1',
-      ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.sha256, Math.floor(c.now));
-      db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.sha256, c.source, Math.floor(c.now), added, removed);
-      return { added, removed };
-    });
-    const r = tx.immediate();
-    db.exec('DETACH DATABASE st');
-    return { kind: 'delta', ...r, revokedInForce: count(db), generation: cur.gen, baseCrlNumber: base };
+    // generations are immutable once in force (readers open them with immutable=1): the delta is applied
+    // to a copy, which then replaces the current generation exactly like a full import
+    db.close();
+    const path = join(c.dir, c.gen);
+    copyFileSync(join(c.dir, cur.gen), path);
+    const next = new Database(path);
+    let r: { added: number; removed: number };
+    let inForce: number;
+    try {
+      next.pragma('journal_mode = OFF');
+      next.pragma('synchronous = OFF');
+      next.prepare('ATTACH DATABASE ? AS st').run(c.stagingPath);
+      const tx = next.transaction(() => {
+        const removed = next.prepare('DELETE FROM revoked WHERE serial IN (SELECT serial FROM st.staging WHERE packed & 15 = 9)').run().changes;
+        const added = next
+          .prepare('INSERT OR REPLACE INTO revoked SELECT serial, packed >> 4, nullif(packed & 15, 0) - 1, invalidity FROM st.staging WHERE packed & 15 != 9 ORDER BY serial')
+          .run().changes;
+        next
+          .prepare(
+            'UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_sha256 = ?, delta_applied_at = ? WHERE id = 1',
+          )
+          .run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.sha256, Math.floor(c.now));
+        next.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.sha256, c.source, Math.floor(c.now), added, removed);
+        return { added, removed };
+      });
+      r = tx();
+      next.exec('DETACH DATABASE st');
+      inForce = count(next);
+    } finally {
+      next.close();
+    }
+    fsyncPath(path);
+    swapGeneration(c.dir, c.gen);
+    collectGarbage(c.dir);
+    return { kind: 'delta', ...r, revokedInForce: inForce, generation: c.gen, baseCrlNumber: base };
   } finally {
     db.close();
   }

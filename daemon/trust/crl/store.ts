@@ -2,6 +2,7 @@
 // read-only with prepared statements. Readers re-read the link at most every `recheckMs`, so they keep
 // answering from the old generation until a swap and move to the new one right after.
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { KioskError, ErrorCodes } from '../../errors.ts';
@@ -115,7 +116,7 @@ export class CrlStore {
       const dir = issuerDir(this.root, id);
       const gen = currentGeneration(dir);
       if (!gen) continue;
-      const db = new Database(join(dir, gen), { readonly: true, fileMustExist: true });
+      const db = openImmutable(join(dir, gen));
       try {
         const m = readMeta(db);
         if (!m) continue;
@@ -146,8 +147,26 @@ export class CrlStore {
   }
 }
 
+/**
+ * Generations are never modified once in force, so a reader opens one and stays inside a single read
+ * transaction: no file locking and no change-counter read per query, a lookup is a B-tree descent in the
+ * page cache. The shared lock it holds blocks nobody (writers only ever create new generation files).
+ */
+export function openImmutable(path: string): Database.Database {
+  if (!existsSync(path)) throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'generation file missing');
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
+  try {
+    db.exec('BEGIN');
+    db.prepare('SELECT count(*) FROM crl_meta').get();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
 function openGeneration(dir: string, gen: string): OpenGeneration {
-  const db = new Database(join(dir, gen), { readonly: true, fileMustExist: true, timeout: 2000 });
+  const db = openImmutable(join(dir, gen));
   return {
     gen,
     db,
