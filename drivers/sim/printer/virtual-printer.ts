@@ -124,10 +124,23 @@ export class VirtualPrinter {
     return (this.paper !== 'ok' ? 0x03 : 0) | (this.paper === 'end' ? 0x0c : 0);
   }
 
+  private outQueue: number[] = [];
+  private outTimer: NodeJS.Timeout | null = null;
+  /** Replies leave in order and are never interleaved with each other (an ASB frame stays whole). */
   private reply(bytes: Buffer): void {
     const gap = this.opts.fragmentReplies;
     if (gap === undefined) return this.send(bytes);
-    bytes.forEach((b, i) => setTimeout(() => this.send(Buffer.from([b])), gap * i));
+    this.outQueue.push(...bytes);
+    const pump = () => {
+      const b = this.outQueue.shift();
+      if (b === undefined) {
+        this.outTimer = null;
+        return;
+      }
+      this.send(Buffer.from([b]));
+      this.outTimer = setTimeout(pump, gap);
+    };
+    this.outTimer ??= setTimeout(pump, 0);
   }
   private realtimeStatus(n: 1 | 2 | 3 | 4): void {
     this.reply(Buffer.from([this.statusByte(n)]));
