@@ -53,7 +53,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   }
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
 
-  const revocation = o.revocation ?? revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds);
+  const revocation =
+    o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds));
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
     if (!factory) {
@@ -100,6 +101,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       await server.close();
       await runtime.stop();
       await reader.stop();
+      demo?.dispose();
     },
   };
 }

@@ -116,9 +116,17 @@ function connect() {
   };
 }
 
+// Digits go to the daemon as the entry's per-digit tokens, never as the digits themselves.
+function pressDigit(d) {
+  const id = state?.entry?.padIds?.[Number(d)];
+  if (id) send({ type: 'pad', id });
+}
+
 $('keypad').addEventListener('click', (ev) => {
   const key = ev.target.closest('button')?.dataset.key;
-  if (key) send({ type: 'key', key });
+  if (!key) return;
+  if (/^[0-9]$/.test(key)) pressDigit(key);
+  else send({ type: 'key', key });
 });
 $('lang').addEventListener('click', () => {
   lang = lang === 'ja' ? 'en' : 'ja';
@@ -128,10 +136,12 @@ $('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', car
 $('demo-remove').addEventListener('click', () => send({ type: 'demo-remove' }));
 document.addEventListener('keydown', (ev) => {
   const map = { Backspace: 'back', Enter: 'enter', Escape: 'cancel', Delete: 'clear' };
-  const key = /^[0-9]$/.test(ev.key) ? ev.key : map[ev.key];
-  if (key) {
+  if (/^[0-9]$/.test(ev.key)) {
     ev.preventDefault();
-    send({ type: 'key', key });
+    pressDigit(ev.key);
+  } else if (map[ev.key]) {
+    ev.preventDefault();
+    send({ type: 'key', key: map[ev.key] });
   }
 });
 

@@ -1,5 +1,6 @@
 // Runs the pure session machine against the world: reader events in, effects out (card reads, timers,
 // secret hand-over, session-ended notifications). One runtime per kiosk.
+import { randomInt } from 'node:crypto';
 import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
 import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
@@ -114,6 +115,12 @@ export class KioskRuntime {
     if (k === 'cancel' || (k === 'enter' && s.phase === 'result')) this.dispatch({ type: 'cancel' });
   }
 
+  /** A press on the on-screen keypad, identified by the entry's per-digit token. Unknown tokens are ignored. */
+  pad(id: string): void {
+    const digit = this.state.phase === 'secret-entry' ? (this.state.entry?.padIds.indexOf(id) ?? -1) : -1;
+    if (digit >= 0) this.key(String(digit));
+  }
+
   cancel(): void {
     this.dispatch({ type: 'cancel' });
   }
@@ -183,7 +190,7 @@ export class KioskRuntime {
       new Promise<Buffer>((resolve, reject) => {
         if (controller.signal.aborted) return reject(controller.signal.reason as Error);
         active.pendingPrompt = { resolve, reject };
-        this.dispatch({ type: 'secret-requested', session, entry: request });
+        this.dispatch({ type: 'secret-requested', session, entry: { ...request, padIds: padTokens() } });
       });
     const previous = this.active?.done ?? Promise.resolve();
     this.active = active;
@@ -211,6 +218,13 @@ export class KioskRuntime {
       }
     })();
   }
+}
+
+/** Ten distinct random tokens of lower-case letters (no digits, so no token can look like a PIN). */
+function padTokens(): string[] {
+  const out = new Set<string>();
+  while (out.size < 10) out.add(Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join(''));
+  return [...out];
 }
 
 /** A channel that refuses to transmit once the session is aborted (cancel, card pulled, timeout). */

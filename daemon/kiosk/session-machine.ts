@@ -25,6 +25,11 @@ export interface EntryView {
   triesLeft: number | null;
   maxTries: number | null;
   previousAttemptWrong: boolean;
+  /**
+   * One random token per digit 0–9, fresh for every entry. The on-screen keypad sends the token of the
+   * button pressed, so PIN digits never cross the WebSocket in clear (the hardware keypad never uses it).
+   */
+  padIds: string[];
 }
 
 /** What the screen shows after a session; no personal data beyond what the document mode may disclose. */

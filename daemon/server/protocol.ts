@@ -6,8 +6,9 @@ import type { KioskState } from '../kiosk/session-machine.ts';
 
 export const PROTOCOL_VERSION = 1;
 
+/** Keys a client may send by value. Digits are not among them: they travel as pad tokens. */
 export const KEYS = [
-  ...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
   'back',
   'clear',
   'enter',
@@ -16,11 +17,20 @@ export const KEYS = [
 export type Key = string;
 
 /** Demo-only actions on the simulated hardware (refused unless the daemon runs in demo mode). */
-export const DEMO_CARDS = ['mynumber', 'mynumber-one-try', 'mynumber-expired', 'mynumber-unknown-ca', 'mynumber-bad-signature'] as const;
+export const DEMO_CARDS = [
+  'mynumber',
+  'mynumber-one-try',
+  'mynumber-expired',
+  'mynumber-revoked',
+  'mynumber-unknown-ca',
+  'mynumber-bad-signature',
+] as const;
 export type DemoCard = (typeof DEMO_CARDS)[number];
 
 export type ClientMessage =
   | { v: 1; type: 'key'; key: Key }
+  /** On-screen keypad digit, as the entry's per-digit token (see EntryView.padIds). */
+  | { v: 1; type: 'pad'; id: string }
   | { v: 1; type: 'cancel' }
   | { v: 1; type: 'demo-insert'; card: DemoCard }
   | { v: 1; type: 'demo-remove' };
@@ -48,6 +58,9 @@ export function parseClientMessage(text: string): { ok: true; msg: ClientMessage
     case 'key':
       if (keys !== 'key,type,v' || typeof m.key !== 'string' || !(KEYS as readonly string[]).includes(m.key)) return { ok: false, reason: 'bad key message' };
       return { ok: true, msg: { v: 1, type: 'key', key: m.key as Key } };
+    case 'pad':
+      if (keys !== 'id,type,v' || typeof m.id !== 'string' || !/^[a-z]{6}$/.test(m.id)) return { ok: false, reason: 'bad pad message' };
+      return { ok: true, msg: { v: 1, type: 'pad', id: m.id } };
     case 'cancel':
       if (keys !== 'type,v') return { ok: false, reason: 'bad cancel message' };
       return { ok: true, msg: { v: 1, type: 'cancel' } };

@@ -129,6 +129,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
           case 'key':
             o.runtime.key(m.key);
             break;
+          case 'pad':
+            o.runtime.pad(m.id);
+            break;
           case 'cancel':
             o.runtime.cancel();
             break;

@@ -10,6 +10,7 @@ const PIN_REQUEST = {
   triesLeft: 3,
   maxTries: 3,
   previousAttemptWrong: false,
+  padIds: ['aaaaaa', 'bbbbbb', 'cccccc', 'dddddd', 'eeeeee', 'ffffff', 'gggggg', 'hhhhhh', 'iiiiii', 'jjjjjj'],
 };
 
 function run(events: KioskEvent[], from: KioskState = initialState()): { state: KioskState; effects: KioskEffect[] } {
