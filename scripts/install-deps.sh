@@ -15,6 +15,7 @@ DEBS=(
   build-essential python3        # node-gyp for the native addons
   chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
   openssl                        # reference tool in tests and benchmarks
+  time                           # GNU time: peak RSS of child processes in the CRL benchmark
 )
 
 missing=()
