@@ -13,6 +13,7 @@ import { transcript } from '../../../drivers/sim/printer/document.ts';
 import { renderSvg } from '../../../drivers/sim/printer/svg.ts';
 import { VirtualPrinter, type VirtualPrinterOptions } from '../../../drivers/sim/printer/virtual-printer.ts';
 import { PtyPair } from './socat-pty.ts';
+import printerCommand from '../../../daemon/cli/commands/printer.ts';
 
 const ARTIFACTS = new URL('../../../.test-artifacts/printer/', import.meta.url);
 const device = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -154,8 +155,19 @@ describe('printer over a real PTY (socat) with the virtual printer', () => {
     expect(transcript(keep.lastReceipt()!)).toContain('在留カード');
   });
 
-  it('printer status --json equivalent: health carries state, counts and transport', async () => {
-    const { printer } = await setup();
-    expect(printer.health()).toMatchObject({ transport: expect.stringContaining('serial'), state: 'ready', usable: true, queued: 0 });
+  it('CLI: `printer status --json` and `printer test-page --port` against the PTY', async () => {
+    attached = await attachVirtualPrinter(pty.b);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), readStdin: async () => '' };
+    expect(await printerCommand.run(['status', '--json', '--port', pty.a, '--flow', 'none'], io)).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ transport: `serial ${pty.a} @ 38400`, state: 'ready', usable: true });
+    attached.printer.setPaper('end');
+    out.length = 0;
+    expect(await printerCommand.run(['status', '--json', '--port', pty.a, '--flow', 'none'], io)).toBe(1);
+    expect(JSON.parse(out.join(''))).toMatchObject({ state: 'paper-end', usable: false });
+    attached.printer.setPaper('ok');
+    expect(await printerCommand.run(['test-page', '--port', pty.a, '--flow', 'none'], io)).toBe(0);
+    expect(transcript(attached.printer.lastReceipt()!)).toContain('テストページ');
   });
 });
