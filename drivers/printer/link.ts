@@ -35,6 +35,11 @@ export class PrinterLink {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = true;
   private writing = 0;
+  /**
+   * While a job is in the printer, idle polls are suspended: under RTS/CTS a DLE EOT queued behind a
+   * full printer buffer would time out and wrongly mark the printer unresponsive. ASB still reports.
+   */
+  pollPaused = 0;
   private readonly log: Logger;
   strayBytes = 0;
 
@@ -58,7 +63,7 @@ export class PrinterLink {
     this.stopped = false;
     await this.connect();
     this.pollTimer = setInterval(() => {
-      if (this.st.connected && this.writing === 0) void this.probe();
+      if (this.st.connected && this.writing === 0 && this.pollPaused === 0) void this.probe();
     }, this.opts.pollMs);
   }
 

@@ -141,7 +141,7 @@ export class Printer {
   state(): PrinterState {
     return this.link.state();
   }
-  /** "Can the kiosk promise a receipt now?" — usable state and nothing failing in the queue. */
+  /** "Can the kiosk promise a receipt now?" (ready or paper near end; connected and answering). */
   isUsable(): boolean {
     return isUsableState(this.link.state());
   }
@@ -284,6 +284,15 @@ export class Printer {
     const bytes = this.frame(job);
     this.emitJob(job, 'sending');
     this.markers.push(job.id);
+    this.link.pollPaused++;
+    try {
+      await this.printAndConfirm(job, bytes);
+    } finally {
+      this.link.pollPaused--;
+    }
+  }
+
+  private async printAndConfirm(job: Job, bytes: Buffer): Promise<void> {
     try {
       await this.link.writeJob(bytes, 1);
     } catch {
