@@ -14,6 +14,8 @@ export interface CommandApdu {
   /** ISO case: 1 no data/no Le, 2 Le only, 3 data only, 4 data and Le. */
   case: 1 | 2 | 3 | 4;
   extended: boolean;
+  /** Set by the card OS on a part of a command chain (CLA bit 0x10) for handlers registered with 'each'. */
+  chained?: boolean;
 }
 
 export type ParseResult = { ok: true; apdu: CommandApdu } | { ok: false; reason: string };

@@ -45,6 +45,10 @@ export class Iso7816Card implements VirtualCard {
   protected readonly verified = new Map<PinObject, DedicatedFile>();
   #pending: { data: Buffer; sw: number } | null = null;
   readonly #handlers = new Map<number, Map<number, CommandHandler>>();
+  /** CLA/INS pairs that accept command chaining (CLA bit 0x10), and how (see registerChained). */
+  readonly #chained = new Map<number, 'each' | 'buffer'>();
+  /** Data of the chained commands received so far ('buffer' mode). */
+  #chain: { cla: number; ins: number; parts: Buffer[] } | null = null;
 
   constructor(o: Iso7816CardOptions) {
     this.atr = Buffer.from(o.atr);
@@ -54,6 +58,7 @@ export class Iso7816Card implements VirtualCard {
     this.currentDf = o.mf;
     this.register(0x00, 0xa4, (c) => this.select(c));
     this.register(0x00, 0xb0, (c) => this.readBinary(c));
+    this.register(0x00, 0xb1, (c) => this.readBinaryOdd(c));
     this.register(0x00, 0x20, (c) => this.verify(c));
     this.register(0x00, 0xc0, (c) => this.getResponse(c));
   }
@@ -65,7 +70,19 @@ export class Iso7816Card implements VirtualCard {
     byIns.set(ins, handler);
   }
 
+  /**
+   * Accept ISO 7816-4 command chaining (CLA | 0x10) for one CLA/INS pair. 'each': every command of the
+   * chain goes to the handler, which sees the chaining bit in cmd.cla (PACE GENERAL AUTHENTICATE: each
+   * step is answered). 'buffer': the OS answers 9000 to each non-last part and hands the handler one
+   * command with the concatenated data. Without this, CLA | 0x10 is answered 6884.
+   */
+  protected registerChained(cla: number, ins: number, handler: CommandHandler, mode: 'each' | 'buffer'): void {
+    this.register(cla, ins, handler);
+    this.#chained.set((cla << 8) | ins, mode);
+  }
+
   reset(): void {
+    this.#chain = null;
     this.currentDf = this.mf;
     this.currentEf = null;
     this.verified.clear();
@@ -89,6 +106,10 @@ export class Iso7816Card implements VirtualCard {
     const isGetResponse = cmd.cla === 0x00 && cmd.ins === 0xc0;
     if (!isGetResponse) this.#pending = null;
     if (cmd.extended && this.quirks.rejectExtended) return { sw: SW.WRONG_LENGTH, data: EMPTY };
+    const chained = this.#chaining(cmd);
+    if (chained === null) return { sw: SW.OK, data: EMPTY };
+    if (typeof chained === 'number') return { sw: chained, data: EMPTY };
+    cmd = chained;
     const byIns = this.#handlers.get(cmd.cla);
     if (!byIns) {
       if (cmd.cla !== 0xff && (cmd.cla & 0x10) !== 0 && this.#handlers.has(cmd.cla & ~0x10))
@@ -102,6 +123,31 @@ export class Iso7816Card implements VirtualCard {
     const res = handler(cmd);
     if (isGetResponse) return { sw: res.sw, data: res.data ?? EMPTY };
     return this.#applyLe(cmd, res);
+  }
+
+  /**
+   * Command chaining: returns the command to dispatch, null when a buffered part was taken (answer 9000),
+   * or a status word. A chain interrupted by another command is dropped, as ISO 7816-4 allows.
+   */
+  #chaining(cmd: CommandApdu): CommandApdu | number | null {
+    const isChainPart = cmd.cla !== 0xff && (cmd.cla & 0x10) !== 0;
+    const base = isChainPart ? cmd.cla & ~0x10 : cmd.cla;
+    const mode = this.#chained.get((base << 8) | cmd.ins);
+    const pending = this.#chain;
+    if (pending && (pending.cla !== base || pending.ins !== cmd.ins)) this.#chain = null;
+    if (!mode) return cmd;
+    if (mode === 'each') return isChainPart ? { ...cmd, cla: base, chained: true } : cmd;
+    if (isChainPart) {
+      if (cmd.ne !== null) return SW.WRONG_LENGTH; // no Le on non-last parts
+      const c = this.#chain ?? { cla: base, ins: cmd.ins, parts: [] };
+      c.parts.push(Buffer.from(cmd.data));
+      this.#chain = c;
+      return null;
+    }
+    if (!this.#chain) return cmd;
+    const data = Buffer.concat([...this.#chain.parts, cmd.data]);
+    this.#chain = null;
+    return { ...cmd, data, case: cmd.ne === null ? 3 : 4 };
   }
 
   /** Transport rules for answers that carry data: Le checks, then (T=0 quirk) 61xx + GET RESPONSE. */
@@ -251,6 +297,36 @@ export class Iso7816Card implements VirtualCard {
     if (offset >= ef.data.length) return { sw: SW.OFFSET_OUTSIDE_EF };
     const chunk = ef.data.subarray(offset, offset + cmd.ne);
     return { sw: chunk.length < cmd.ne ? SW.END_OF_FILE : SW.OK, data: Buffer.from(chunk) };
+  }
+
+  // ---- READ BINARY, odd INS (B1): offset in DO54, answer in DO53; reaches offsets above 7FFF ----
+
+  protected readBinaryOdd(cmd: CommandApdu): CardResponse {
+    if (cmd.ne === null) return { sw: SW.WRONG_LENGTH };
+    let ef: ElementaryFile | null | undefined;
+    const fid = (cmd.p1 << 8) | cmd.p2;
+    if (fid === 0) ef = this.currentEf;
+    else {
+      const found = childByFid(this.currentDf, fid);
+      if (!found || found.kind === 'df') return { sw: SW.FILE_NOT_FOUND };
+      ef = found;
+      this.currentEf = found;
+    }
+    if (!ef) return { sw: SW.NO_CURRENT_EF };
+    // Offset data object: 54 L offset (1..3 bytes, big-endian).
+    const d = cmd.data;
+    if (d.length < 3 || d[0] !== 0x54 || d[1]! < 1 || d[1]! > 3 || d.length !== 2 + d[1]!) return { sw: SW.WRONG_DATA };
+    let offset = 0;
+    for (let i = 2; i < d.length; i++) offset = offset * 256 + d[i]!;
+    if (ef.kind !== 'transparent') return { sw: SW.INCOMPATIBLE_FILE_STRUCTURE };
+    if (!this.isSatisfied(ef.read)) return { sw: SW.SECURITY_NOT_SATISFIED };
+    if (offset >= ef.data.length) return { sw: SW.OFFSET_OUTSIDE_EF };
+    // The answer is 53 L data and must fit Ne as a whole.
+    const room = cmd.ne - 2 < 0x80 ? cmd.ne - 2 : cmd.ne - 3 < 0x100 ? cmd.ne - 3 : cmd.ne - 4;
+    const chunk = ef.data.subarray(offset, offset + room);
+    const len = chunk.length;
+    const head = len < 0x80 ? Buffer.from([0x53, len]) : len < 0x100 ? Buffer.from([0x53, 0x81, len]) : Buffer.from([0x53, 0x82, len >> 8, len & 0xff]);
+    return { sw: len < room ? SW.END_OF_FILE : SW.OK, data: Buffer.concat([head, chunk]) };
   }
 
   // ---- VERIFY ----
