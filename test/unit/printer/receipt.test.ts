@@ -105,6 +105,10 @@ describe('receipt content', () => {
     expect(countMyNumberLike('１２３４５６７８９０１８')).toBe(1);
     expect(countMyNumberLike('123456789017')).toBe(0); // wrong check digit
     expect(countMyNumberLike('1234567890180')).toBe(0); // 13 digits
+    // and on rendered receipt bytes, ASCII and full-width (Shift_JIS) digits alike
+    const planted = renderReceipt({ blocks: [{ kind: 'text', text: '123456789018' }, { kind: 'text', text: '９８７６５４３２１０９３' }] }).bytes;
+    expect(countMyNumberLike(planted.toString('latin1'))).toBe(1);
+    expect(countMyNumberLike(decodeShiftJis(planted))).toBe(2);
   });
 
   it('no 12-digit check-digit-valid My Number in the receipt bytes, whatever the inputs (property)', async () => {
