@@ -39,7 +39,7 @@ describe('odd-INS READ BINARY', () => {
     expect(r.subarray(0, 3).toString('hex')).toBe('5381fd');
     expect(r.subarray(3, -2)).toEqual(c.big.subarray(0x8100, 0x8100 + 253));
     // Current EF (P1P2 0000), a short Le: the DO53 header counts against Ne.
-    const s = tx(c, '00B10000035402000010');
+    const s = tx(c, '00B10000045402020010');
     expect(s.subarray(0, 2).toString('hex')).toBe('530e');
     expect(s.subarray(2, -2)).toEqual(c.big.subarray(0x200, 0x200 + 14));
     // Last bytes: 6282 with the remainder; past the end: 6B00; a bad offset DO: 6A80.
