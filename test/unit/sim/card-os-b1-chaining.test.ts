@@ -46,8 +46,8 @@ describe('odd-INS READ BINARY', () => {
     const end = tx(c, '00B100000454028FF000');
     expect(sw(end)).toBe('6282');
     expect(end.subarray(2, -2)).toEqual(c.big.subarray(0x8ff0));
-    expect(sw(tx(c, '00B1000004540290000000'.slice(0, 20) + '00'))).toBe('6B00');
-    expect(sw(tx(c, '00B10000035502000000'.slice(0, 18) + '00'))).toBe('6A80');
+    expect(sw(tx(c, '00B1000004540290' + '00' + '00'))).toBe('6B00');
+    expect(sw(tx(c, '00B1000003550200' + '00'))).toBe('6A80');
   });
 });
 
