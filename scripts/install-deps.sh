@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # Installs what idkiosk needs on Debian 12 / Raspberry Pi OS: Debian packages (when root or sudo is
 # available) and the npm packages from package-lock.json. Safe to run again: it skips what is present.
-#   scripts/install-deps.sh          runtime + test packages
+#   scripts/install-deps.sh           everything the test suite and benchmarks need
+#   scripts/install-deps.sh --runtime  only what the daemon and the demo need
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(
+RUNTIME_DEBS=(
   pcscd libpcsclite-dev          # PC/SC daemon and headers for the pcsclite binding
+  build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
+)
+TEST_DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
   opensc pcsc-tools              # independent PC/SC clients used as cross-checks in tests
   socat                          # PTY pairs: the real serialport talks to the virtual printer
   device-tree-compiler           # dtc: compile-checks the keypad overlays (drivers/keypad/overlays)
   iproute2 util-linux            # ip/unshare: private test network namespace with quickack loopback
-  build-essential python3        # node-gyp for the native addons
   chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
   openssl                        # reference tool in tests and benchmarks
   time                           # GNU time: peak RSS of child processes in the CRL benchmark
 )
+
+DEBS=("${RUNTIME_DEBS[@]}")
+[ "${1:-}" = --runtime ] || DEBS+=("${TEST_DEBS[@]}")
 
 missing=()
 for p in "${DEBS[@]}"; do

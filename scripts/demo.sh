@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The kiosk demo: installs what it needs, then runs the daemon with simulated hardware and the kiosk
+# screen on http://127.0.0.1:${PORT:-8080}. Open that address in a browser, place a virtual card from the
+# demo panel at the bottom of the screen and enter the PIN 1234 on the on-screen keypad.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --runtime
+PORT="${PORT:-8080}"
+echo "==> starting the kiosk demo on http://127.0.0.1:${PORT}/  (Ctrl-C to stop)"
+exec node bin/idkiosk.js daemon --demo --port "$PORT" "$@"
