@@ -1,0 +1,40 @@
+// IC 運転免許証: application identifiers, file identifiers and PIN facts (shared/reference/cards.md §4).
+// The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec versions 006–009); values
+// marked UNVERIFIED in cards.md stay marked here.
+
+export const LICENSE_DF1_AID = Buffer.from('A0000002310100000000000000000000', 'hex');
+export const LICENSE_DF2_AID = Buffer.from('A0000002310200000000000000000000', 'hex');
+export const LICENSE_DF3_AID = Buffer.from('A0000002480300000000000000000000', 'hex');
+
+/** Files under the MF. */
+export const MF_EF = {
+  common: 0x2f01, // 共通データ要素 (free)
+  pinSetting: 0x000a, // 暗証番号(PIN)設定 (free)
+  pin1: 0x0001, // IEF01
+  pin2: 0x0002, // IEF02
+} as const;
+
+/** Files under DF1 (記載事項). */
+export const DF1_EF = {
+  matters: 0x0001, // 記載事項（本籍除く）— PIN1
+  honseki: 0x0002, // 記載事項（本籍）— PIN1 + PIN2
+  gaiji: 0x0003, // 外字 — PIN1
+  changes: 0x0004, // 記載事項変更等（本籍除く）— PIN1
+  changedGaiji: 0x0005, // 記載事項変更（外字）— PIN1 (UNVERIFIED)
+  honsekiChanges: 0x0006, // 記載事項変更（本籍）— PIN1 + PIN2 (UNVERIFIED)
+  signature: 0x0007, // 電子署名 — access condition UNVERIFIED
+} as const;
+
+/** DF2/EF01 写真 — PIN1 + PIN2. */
+export const DF2_EF_PHOTO = 0x0001;
+
+/** VERIFY P2 from the MF: 81 = PIN1 (IEF01), 82 = PIN2 (IEF02). */
+export const PIN1_P2 = 0x81;
+export const PIN2_P2 = 0x82;
+export const LICENSE_PIN_MAX_TRIES = 3;
+
+/** DPIN: a holder who set no PIN has "****" (JIS X 0201 2A×4) for PIN1 and PIN2. */
+export const DEFAULT_PIN = Buffer.from('****', 'latin1');
+
+/** Largest EF the reader accepts (the photo is ≈2 KB; the whole chip is 8 KB). */
+export const MAX_LICENSE_EF_BYTES = 16 * 1024;

@@ -1,0 +1,102 @@
+// The kiosk flow for the IC 運転免許証: card protocol (license-read.ts) + decoding and decision
+// (license-verdict.ts) → what the screen shows. The screen gets the holder's current name and address only
+// in a disclosure mode that allows it, the photo only in the mode that names it; 本籍 never reaches the screen.
+import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { LicenseHolderView, ResultView, ScreenTextRun } from '../../kiosk/session-machine.ts';
+import type { TrustStore } from '../../trust/trust-store.ts';
+import type { DocumentHandlerFactory } from '../document-handler.ts';
+import { glyphDataUrl, type Glyph } from './gaiji.ts';
+import { GETA, type LicenseText } from './jis.ts';
+import { hasLicenseDf1, readLicense } from './license-read.ts';
+import { assessLicense, type LicenseResult, type SignaturePolicy } from './license-verdict.ts';
+import type { PhotoConverter } from './photo.ts';
+
+/** What the result screen may show: nothing personal, name + address, or name + address + photo. */
+export type LicenseDisclosure = 'none' | 'name-address' | 'name-address-photo';
+
+export interface LicenseFlowOptions {
+  trust: TrustStore;
+  now?: () => Date;
+  disclosure?: LicenseDisclosure;
+  /** Read 本籍 and the photo with PIN2 (implied by 'name-address-photo'). Default false. */
+  readPin2?: boolean;
+  signaturePolicy?: SignaturePolicy;
+  photoConverter?: PhotoConverter | null;
+  /** Receives the full result (integration API, audit). */
+  onResult?: (r: LicenseResult) => void;
+}
+
+export function screenText(t: LicenseText | null, glyphs: readonly Glyph[]): ScreenTextRun[] {
+  if (!t) return [];
+  return t.runs.map((r): ScreenTextRun => {
+    if (r.kind === 'text') return { text: r.text };
+    if (r.kind === 'gaiji') {
+      const g = glyphs.find((x) => x.index === r.index);
+      return g ? { glyph: glyphDataUrl(g), alt: `外字${r.index}` } : { text: GETA };
+    }
+    return { text: GETA };
+  });
+}
+
+export function toResultView(r: LicenseResult, disclosure: LicenseDisclosure): ResultView {
+  const view: ResultView = {
+    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    document: 'license',
+    reasons: r.reasons.map((x) => x.code),
+    checks: {
+      expiry: r.expiry.expired ? 'expired' : 'valid',
+      'ef07-signature': r.signature.status,
+      ...(r.changes.length > 0 ? { 'change-records': String(r.changes.length) } : {}),
+    },
+  };
+  if (disclosure !== 'none' && r.current && r.verdict === 'verified') {
+    const holder: LicenseHolderView = {
+      name: screenText(r.current.name.value, r.glyphs),
+      address: screenText(r.current.address.value, r.glyphs),
+      nameChanged: r.current.name.changed,
+      addressChanged: r.current.address.changed,
+      expiryDate: r.expiry.date,
+    };
+    if (disclosure === 'name-address-photo') {
+      holder.photo = r.photo?.display === 'decoded' && r.photo.png ? `data:image/png;base64,${r.photo.png.toString('base64')}` : null;
+    }
+    view.licenseHolder = holder;
+  }
+  return view;
+}
+
+export function licenseFlow(o: LicenseFlowOptions): DocumentFlow {
+  const disclosure = o.disclosure ?? 'none';
+  const withPin2 = o.readPin2 === true || disclosure === 'name-address-photo';
+  return {
+    async run(ctx: FlowContext): Promise<ResultView> {
+      const now = (o.now ?? (() => new Date()))();
+      const evidence = await readLicense(ctx.session, {
+        prompt: ctx.prompt,
+        withPin2,
+        now,
+        progress: (step) => ctx.progress(step),
+      });
+      ctx.progress('validate');
+      const result = await assessLicense(evidence, {
+        at: now,
+        trust: o.trust,
+        signaturePolicy: o.signaturePolicy ?? 'report',
+        photoConverter: o.photoConverter ?? null,
+      });
+      o.onResult?.(result);
+      return toResultView(result, disclosure);
+    },
+  };
+}
+
+/** A configurable handler; the composition root can pass the disclosure mode and PIN2 setting. */
+export function createLicenseHandler(opts: Omit<LicenseFlowOptions, 'trust' | 'now'> = {}): DocumentHandlerFactory {
+  return (env) => {
+    const flow = licenseFlow({ ...opts, trust: env.trust('license'), now: env.now });
+    return { id: 'license', detect: hasLicenseDf1, run: (ctx) => flow.run(ctx) };
+  };
+}
+
+/** The registry's default: no personal data on screen, PIN1 only, EF07 reported (not required). */
+export const licenseHandler: DocumentHandlerFactory = createLicenseHandler();
