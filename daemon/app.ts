@@ -61,7 +61,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       log(`warning: document '${id}' is not available in this version; skipped`);
       return [];
     }
-    return [factory({ trust, revocation, now: () => new Date() })];
+    return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, log })];
   });
   const runtime = new KioskRuntime({
     reader,

@@ -64,6 +64,10 @@ export const ErrorCodes = {
   CRL_NOT_FOUND: 'CRL_NOT_FOUND', // no CRL in the store for that issuer
   CRL_SCOPE: 'CRL_SCOPE', // the CRL's issuingDistributionPoint does not cover the certificate, or is unsupported
 
+  // My Number card (券面事項入力補助AP, 券面AP, JPKI signing)
+  MYNUMBER_NOT_ALLOWED: 'MYNUMBER_NOT_ALLOWED', // the My Number (text AP EF 0001, 照合番号A) without a configured legal basis
+  MYNUMBER_INFO_HASH_MISMATCH: 'MYNUMBER_INFO_HASH_MISMATCH', // EF 0002 does not match the hash in the card's signature file
+
   // Keypad
   KEYPAD_UNAVAILABLE: 'KEYPAD_UNAVAILABLE',
   KEYPAD_STUCK_KEY: 'KEYPAD_STUCK_KEY',

@@ -1,6 +1,7 @@
 // The daemon's configuration file (JSON), validated field by field with errors a technician can act on.
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../errors.ts';
+import { DEFAULT_MYNUMBER_CONFIG, parseMyNumberConfig, type MyNumberConfig } from '../documents/mynumber/mynumber-config.ts';
 
 export interface KioskConfig {
   kioskId: string;
@@ -12,6 +13,8 @@ export interface KioskConfig {
   trust: Record<TrustPurpose, string[]>;
   revocation: { crlDb: string | null; graceSeconds: number };
   timeouts: { entryMs: number; resultMs: number; cardLeftMs: number };
+  /** マイナンバーカード mode and My Number policy (daemon/documents/mynumber/mynumber-config.ts). */
+  mynumber: MyNumberConfig;
 }
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
@@ -25,6 +28,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
   timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 },
+  mynumber: DEFAULT_MYNUMBER_CONFIG,
 };
 
 type Obj = Record<string, unknown>;
@@ -77,7 +81,7 @@ function names(v: unknown, path: string): string[] {
 
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber']);
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port']);
   const reader = obj(root.reader, 'reader');
@@ -108,6 +112,7 @@ export function parseConfig(raw: unknown): KioskConfig {
       resultMs: int(to.resultMs, 'timeouts.resultMs', d.timeouts.resultMs, 1000, 600_000),
       cardLeftMs: int(to.cardLeftMs, 'timeouts.cardLeftMs', d.timeouts.cardLeftMs, 1000, 600_000),
     },
+    mynumber: parseMyNumberConfig(root.mynumber),
   };
 }
 

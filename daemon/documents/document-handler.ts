@@ -6,6 +6,8 @@ import type { FlowContext } from '../kiosk/runtime.ts';
 import type { ResultView } from '../kiosk/session-machine.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
+import type { Logger } from '../log.ts';
+import type { MyNumberConfig } from './mynumber/mynumber-config.ts';
 
 export type DocumentId = 'mynumber-jpki-auth' | 'license' | 'residence' | 'passport' | (string & {});
 
@@ -15,6 +17,10 @@ export interface DocumentEnvironment {
   trust: (purpose: string) => TrustStore;
   revocation: RevocationChecker;
   now: () => Date;
+  /** マイナンバーカード mode and My Number policy (config block `mynumber`); absent = defaults (never the My Number). */
+  mynumber?: MyNumberConfig;
+  /** Daemon log (codes and counts only, never personal data). */
+  log?: Logger;
 }
 
 export interface DocumentHandler {

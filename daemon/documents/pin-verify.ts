@@ -19,7 +19,8 @@ export async function queryTries(session: CardSession, p2: number, what: string)
 export interface VerifyOptions {
   purpose: SecretPurpose;
   format: SecretFormat;
-  maxTries: number;
+  /** null when the card's maximum is not known (e.g. 照合番号B). */
+  maxTries: number | null;
   /** VERIFY P2 (80 = the selected PIN EF; the licence uses 81/82). */
   p2: number;
   /** Re-selects the PIN reference before each tries query (e.g. SELECT EF 0018). */

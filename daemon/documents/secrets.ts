@@ -11,6 +11,8 @@ export type SecretPurpose =
   | 'jpki-auth-pin'
   | 'jpki-sign-password'
   | 'mynumber-text-pin'
+  /** 券面AP 照合番号B: date of birth YYMMDD + expiry year YYYY + 4-digit security code (composition UNVERIFIED). */
+  | 'mynumber-check-code-b'
   | 'license-pin1'
   | 'license-pin2'
   | 'residence-card-number';

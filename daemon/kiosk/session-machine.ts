@@ -16,7 +16,7 @@ export type Phase =
   | 'result'
   | 'remove-card';
 
-export type ReadStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge' | 'validate';
+export type ReadStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge' | 'validate' | 'read-info' | 'read-images';
 
 export interface EntryView {
   purpose: SecretPurpose;
@@ -41,6 +41,30 @@ export interface ResultView {
   triesLeft?: number | null;
   certificate?: { serialNumber: string; fingerprintSha256: string; notAfter: string } | null;
   revocation?: string;
+  /** My Number modes that disclose holder attributes (4 info, JPKI signing certificate). Never the My Number. */
+  holder?: HolderView | null;
+  /** 券面AP images for the clerk (PNG, base64); the face is null when it could not be decoded. */
+  cardFace?: CardFaceView | null;
+  /** What the kiosk checked and what it could not (e.g. { 'basic-info-hash': 'match', 'issuer-signature': 'unverified' }). */
+  checks?: Record<string, string>;
+}
+
+export interface HolderView {
+  name: string | null;
+  address: string | null;
+  /** YYYY-MM-DD */
+  dateOfBirth: string | null;
+  sex: 'male' | 'female' | 'not-applicable' | 'unknown' | null;
+  /** JIS X 0208-only renderings when the original has characters outside it (explicit substitution). */
+  nameJisX0208?: string;
+  addressJisX0208?: string;
+}
+
+export interface CardFaceView {
+  facePng: string | null;
+  faceStatus: 'decoded' | 'not-decoded' | 'absent';
+  nameImagePng: string | null;
+  addressImagePng: string | null;
 }
 
 export interface KioskState {

@@ -16,9 +16,11 @@ export const OID_JPKI_SIGN_POLICY = '1.2.392.200149.8.5.1.1.20';
 /** Signing-certificate subjectAltName otherName type-ids (name, name subst., sex, DOB, address, address subst.). */
 export const OID_JPKI_SAN = {
   name: '1.2.392.200149.8.5.5.1',
+  nameSubstitute: '1.2.392.200149.8.5.5.2',
   sex: '1.2.392.200149.8.5.5.3',
   dateOfBirth: '1.2.392.200149.8.5.5.4',
   address: '1.2.392.200149.8.5.5.5',
+  addressSubstitute: '1.2.392.200149.8.5.5.6',
 } as const;
 
 export interface RsaKeyPair {
@@ -240,13 +242,15 @@ export function createJpkiSignCa(o: CaOptions & { expired?: boolean } = {}): Tes
 /** A signing certificate with synthetic 4-info in subjectAltName otherNames (never a real person). */
 export function issueJpkiSignCert(
   ca: TestCertificate,
-  o: LeafOptions & { name?: string; address?: string; dateOfBirth?: string; sex?: string } = {},
+  o: LeafOptions & { name?: string; address?: string; dateOfBirth?: string; sex?: string; nameSubstitute?: string; addressSubstitute?: string } = {},
 ): TestCertificate {
   const san = otherNamesDer([
     [OID_JPKI_SAN.name, o.name ?? 'テスト 花子'],
+    ...(o.nameSubstitute !== undefined ? [[OID_JPKI_SAN.nameSubstitute, o.nameSubstitute] as [string, string]] : []),
     [OID_JPKI_SAN.sex, o.sex ?? '2'],
     [OID_JPKI_SAN.dateOfBirth, o.dateOfBirth ?? '419900101'],
     [OID_JPKI_SAN.address, o.address ?? '東京都千代田区霞が関テスト町1-1'],
+    ...(o.addressSubstitute !== undefined ? [[OID_JPKI_SAN.addressSubstitute, o.addressSubstitute] as [string, string]] : []),
   ]);
   return issueLeaf(ca, o, { keyUsage: ['digitalSignature', 'nonRepudiation'], policy: OID_JPKI_SIGN_POLICY, san });
 }

@@ -1,5 +1,6 @@
 // Virtual My Number card: public surface.
-import { createMyNumberPki, type MyNumberPki, type MyNumberPkiOptions } from '../pki.ts';
+import { createJpkiSignCa, createMyNumberPki, issueJpkiSignCert, type MyNumberPki, type MyNumberPkiOptions, type TestCertificate } from '../pki.ts';
+import { jpkiDateOfBirth, SYNTHETIC_HOLDER, type SyntheticHolder } from './holder.ts';
 import { MyNumberCard, type MyNumberCardOptions } from './mynumber-card.ts';
 import { JPKI_DEFAULT_SIGN_PASSWORD } from './jpki-ap.ts';
 
@@ -51,4 +52,65 @@ export function createVirtualMyNumberCard(o: VirtualMyNumberOptions = {}): { car
         : undefined,
   });
   return { card, pki };
+}
+
+export { SYNTHETIC_HOLDER, checkCodeB, jpkiDateOfBirth, type SyntheticHolder } from './holder.ts';
+export { buildTextAp, basicInfoFile, TEXT_AP_AID, TEXT_PIN_MAX_TRIES, CHECK_CODE_MAX_TRIES, type TextAp, type TextApSpec } from './text-ap.ts';
+export { buildVisualAp, faceFile, SYNTHETIC_FACE_JP2, VISUAL_AP_AID, type VisualAp, type VisualApSpec } from './visual-ap.ts';
+
+export interface FullMyNumberOptions extends VirtualMyNumberOptions {
+  holder?: SyntheticHolder;
+  /** 券面事項入力補助用暗証番号 (4 digits; default DEFAULT_TEST_PIN). */
+  textPin?: string;
+  textPinTriesLeft?: number;
+  checkCodeBTriesLeft?: number;
+  checkCodeATriesLeft?: number;
+  corruptBasicInfo?: boolean;
+  faceJpeg2000?: Buffer;
+  /** Reuse a signing CA (saves a key generation per card). */
+  signCa?: TestCertificate;
+}
+
+/**
+ * A complete virtual マイナンバーカード: JPKI-AP with authentication and signing (the signing certificate
+ * carries the synthetic holder's 4 info and substitute characters), 券面事項入力補助AP and 券面AP.
+ */
+export function createFullMyNumberCard(o: FullMyNumberOptions = {}): { card: MyNumberCard; pki: MyNumberPki; holder: SyntheticHolder } {
+  const holder = o.holder ?? { ...SYNTHETIC_HOLDER };
+  let pki = o.pki;
+  if (!pki) {
+    const base = createMyNumberPki(o);
+    const signCa = o.signCa ?? createJpkiSignCa();
+    const signCert = issueJpkiSignCert(signCa, {
+      expired: o.expired,
+      name: holder.name,
+      nameSubstitute: holder.nameSubstitute,
+      sex: holder.sex,
+      dateOfBirth: jpkiDateOfBirth(holder.dateOfBirth),
+      address: holder.address,
+      addressSubstitute: holder.addressSubstitute,
+    });
+    pki = { ...base, signCa, signCert };
+  }
+  const { card } = createVirtualMyNumberCard({
+    ...o,
+    pki,
+    text: {
+      holder,
+      pin: o.textPin ?? DEFAULT_TEST_PIN,
+      pinTriesLeft: o.textPinTriesLeft,
+      checkCodeATriesLeft: o.checkCodeATriesLeft,
+      checkCodeBTriesLeft: o.checkCodeBTriesLeft,
+      queryWhenBlocked: o.queryWhenBlocked,
+      corruptBasicInfo: o.corruptBasicInfo,
+    },
+    visual: {
+      holder,
+      checkCodeATriesLeft: o.checkCodeATriesLeft,
+      checkCodeBTriesLeft: o.checkCodeBTriesLeft,
+      queryWhenBlocked: o.queryWhenBlocked,
+      faceJpeg2000: o.faceJpeg2000,
+    },
+  });
+  return { card, pki, holder };
 }

@@ -1,11 +1,14 @@
 // Virtual マイナンバーカード: the JPKI-AP on the card OS, plus the JPKI COMPUTE SIGNATURE command
 // (`80 2A 00 80 Lc DigestInfo 00`, cards.md §2.4) which signs with the selected key EF after VERIFY.
-// Other applications are absent (SELECT → 6A82); CHANGE REFERENCE DATA is not implemented (6D00) so a
-// kiosk can never change a PIN on it.
+// The 券面事項入力補助AP and 券面AP are added when their specs are given (text-ap.ts, visual-ap.ts); other
+// applications are absent (SELECT → 6A82). CHANGE REFERENCE DATA is not implemented (6D00) so a kiosk can
+// never change a PIN on it.
 import { constants, privateEncrypt } from 'node:crypto';
 import { createMf, Iso7816Card, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
 import type { PinObject } from '../iso7816/pin.ts';
 import { buildJpkiAp, MYNUMBER_ATR, type JpkiAp, type JpkiApSpec } from './jpki-ap.ts';
+import { buildTextAp, type TextAp, type TextApSpec } from './text-ap.ts';
+import { buildVisualAp, type VisualAp, type VisualApSpec } from './visual-ap.ts';
 
 /** Faults a test can switch on (also at run time through `card.faults`). */
 export interface MyNumberFaults {
@@ -19,12 +22,18 @@ export interface MyNumberCardOptions extends JpkiApSpec {
   quirks?: TransportQuirks;
   faults?: MyNumberFaults;
   logLimit?: number;
+  /** 券面事項入力補助AP (absent = SELECT answers 6A82, as on a card built for JPKI tests only). */
+  text?: TextApSpec;
+  /** 券面AP. */
+  visual?: VisualApSpec;
 }
 
 const RSA_2048_MAX_INPUT = 256 - 11; // PKCS#1 v1.5 type 1 needs 11 bytes of padding
 
 export class MyNumberCard extends Iso7816Card {
   readonly jpki: JpkiAp;
+  readonly text?: TextAp;
+  readonly visual?: VisualAp;
   faults: MyNumberFaults;
   /** Signatures produced (including deliberately corrupted ones). */
   signatureCount = 0;
@@ -33,6 +42,8 @@ export class MyNumberCard extends Iso7816Card {
     const mf = createMf();
     super({ atr: MYNUMBER_ATR, mf, quirks: o.quirks, logLimit: o.logLimit });
     this.jpki = buildJpkiAp(mf, o);
+    if (o.text) this.text = buildTextAp(mf, o.text);
+    if (o.visual) this.visual = buildVisualAp(mf, o.visual);
     this.faults = { ...o.faults };
     this.register(0x80, 0x2a, (c) => this.computeSignature(c));
   }

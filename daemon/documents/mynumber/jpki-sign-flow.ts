@@ -1,0 +1,67 @@
+// The kiosk flow for the JPKI signature method (the JPKI 署名用電子証明書 route of non-face-to-face
+// identity verification): card protocol (jpki-sign.ts) + verdict (jpki-sign-verdict.ts) → what the screen
+// shows. The holder's 4 info from the certificate are shown only when the whole verdict holds.
+import { randomBytes } from 'node:crypto';
+import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { Logger } from '../../log.ts';
+import type { RevocationChecker } from '../../trust/revocation.ts';
+import type { TrustStore } from '../../trust/trust-store.ts';
+import type { DocumentHandlerFactory } from '../document-handler.ts';
+import { hasJpkiAp } from './jpki-auth.ts';
+import { readJpkiSign } from './jpki-sign.ts';
+import { assessJpkiSign, type JpkiSignResult } from './jpki-sign-verdict.ts';
+import { holderView, logSubstitutions } from './mynumber-view.ts';
+
+export interface JpkiSignFlowOptions {
+  trust: TrustStore;
+  revocation: RevocationChecker;
+  /**
+   * The transaction data the holder signs, supplied by the host application (integration API). Without
+   * one the kiosk signs its own statement of this confirmation (time + fresh nonce), so the signature is
+   * still fresh and bound to this session.
+   */
+  transactionData?: (ctx: FlowContext) => Buffer | Promise<Buffer>;
+  now?: () => Date;
+  log?: Logger;
+  onResult?: (r: JpkiSignResult, data: Buffer) => void;
+}
+
+/** The kiosk's own statement when no host supplied transaction data. */
+export function kioskStatement(at: Date): Buffer {
+  return Buffer.from(JSON.stringify({ type: 'idkiosk/identity-confirmation@1', at: at.toISOString(), nonce: randomBytes(16).toString('hex') }), 'utf8');
+}
+
+export function signResultView(r: JpkiSignResult): ResultView {
+  const shown = r.verdict === 'verified' && r.holder;
+  return {
+    outcome: r.verdict,
+    document: r.document,
+    reasons: r.reasons.map((x) => x.code),
+    certificate: r.certificate && { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter },
+    revocation: r.revocation,
+    holder: shown ? holderView({ name: r.holder!.name, address: r.holder!.address, dateOfBirth: r.holder!.dateOfBirth, sex: r.holder!.sex }) : null,
+    checks: { 'data-signature': r.dataSignature, chain: r.chain, revocation: r.revocation },
+  };
+}
+
+export function jpkiSignFlow(o: JpkiSignFlowOptions): DocumentFlow {
+  const now = o.now ?? (() => new Date());
+  return {
+    async run(ctx: FlowContext): Promise<ResultView> {
+      const data = o.transactionData ? await o.transactionData(ctx) : kioskStatement(now());
+      const evidence = await readJpkiSign(ctx.session, { prompt: ctx.prompt, progress: ctx.progress, data });
+      ctx.progress('validate');
+      const result = await assessJpkiSign(evidence, { trust: o.trust, revocation: o.revocation, at: now() });
+      if (result.holder) logSubstitutions(o.log, 'mynumber-sign', result.holder);
+      o.onResult?.(result, data);
+      return signResultView(result);
+    },
+  };
+}
+
+/** JPKI signing certificate + signature (trust purpose "jpkiSign"). */
+export const jpkiSignHandler: DocumentHandlerFactory = (env) => {
+  const flow = jpkiSignFlow({ trust: env.trust('jpkiSign'), revocation: env.revocation, now: env.now, log: env.log });
+  return { id: 'mynumber-sign', detect: hasJpkiAp, run: (ctx) => flow.run(ctx) };
+};

@@ -1,0 +1,138 @@
+// Decides what JPKI signing evidence proves, exactly like the authentication verdict: the card holds the
+// private key of the signing certificate (its PKCS#1 v1.5 signature over the host's SHA-256 DigestInfo
+// verifies), the certificate chains to a configured JPKI signing CA (trust purpose "jpkiSign", policy
+// 1.2.392.200149.8.5.1.1.20) and is valid now, and it is not revoked ("unknown" refuses: fail closed).
+// The holder's 4 info come from the certificate's subjectAltName; a signing certificate is revoked when
+// name or address change, so "good" revocation is also what makes them current.
+import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
+import { ErrorCodes } from '../../errors.ts';
+import { validateChain } from '../../trust/chain.ts';
+import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
+import type { TrustStore } from '../../trust/trust-store.ts';
+import { parseExtensions } from '../../trust/x509-extensions.ts';
+import { holderText, type HolderText } from './holder-text.ts';
+import { summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
+import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
+import { sha256DigestInfoOfDigest, type JpkiSignEvidence } from './jpki-sign.ts';
+
+/** Certificate policy of JPKI signing certificates (J-LIS profile, as used by third-party code). */
+export const JPKI_SIGN_POLICY_OID = '1.2.392.200149.8.5.1.1.20';
+
+export interface JpkiSignHolder {
+  name: HolderText | null;
+  address: HolderText | null;
+  dateOfBirth: string | null;
+  dateOfBirthRaw: string | null;
+  sex: JpkiSignAttributes['sex'];
+  sexCode: string | null;
+}
+
+export interface JpkiSignResult {
+  document: 'mynumber-sign';
+  certificate: CertificateSummary | null;
+  passwordTriesBefore: number | null;
+  passwordTriesLeft?: number;
+  /** Hex SHA-256 of the transaction data the card signed. */
+  dataSha256: string | null;
+  /** Base64 of the card's signature (the host may keep it with the transaction). */
+  signature: string | null;
+  dataSignature: 'valid' | 'invalid' | 'not-checked';
+  chain: 'valid' | 'invalid' | 'not-checked';
+  revocation: 'good' | 'revoked' | 'unknown';
+  revocationDetail?: RevocationStatus;
+  holder: JpkiSignHolder | null;
+  verdict: 'verified' | 'refused';
+  reasons: Reason[];
+}
+
+export interface AssessSignOptions {
+  trust: TrustStore;
+  revocation: RevocationChecker;
+  at: Date;
+}
+
+export function emptySignResult(): JpkiSignResult {
+  return {
+    document: 'mynumber-sign',
+    certificate: null,
+    passwordTriesBefore: null,
+    dataSha256: null,
+    signature: null,
+    dataSignature: 'not-checked',
+    chain: 'not-checked',
+    revocation: 'unknown',
+    holder: null,
+    verdict: 'refused',
+    reasons: [],
+  };
+}
+
+/** RSA PKCS#1 v1.5: the signature must decrypt to exactly the expected SHA-256 DigestInfo. */
+export function signatureMatchesDigest(cert: X509Certificate, digest: Buffer, signature: Buffer): boolean {
+  try {
+    const recovered = publicDecrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return recovered.equals(sha256DigestInfoOfDigest(digest));
+  } catch {
+    return false;
+  }
+}
+
+export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions): Promise<JpkiSignResult> {
+  const result = emptySignResult();
+  result.passwordTriesBefore = ev.passwordTriesBefore;
+  result.dataSha256 = ev.dataDigest.toString('hex');
+  result.signature = ev.signature.toString('base64');
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(ev.certificateDer);
+  } catch (e) {
+    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
+    return result;
+  }
+  result.certificate = summarize(cert);
+
+  const sigOk = signatureMatchesDigest(cert, ev.dataDigest, ev.signature);
+  result.dataSignature = sigOk ? 'valid' : 'invalid';
+  if (!sigOk) result.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the card’s signature over the transaction data does not verify' });
+
+  // A signing key may be marked digitalSignature, nonRepudiation or both; one of them is required.
+  let usageOk = false;
+  try {
+    const ku = parseExtensions(cert.raw).keyUsage;
+    usageOk = !!ku && (ku.has('digitalSignature') || ku.has('nonRepudiation'));
+  } catch {
+    usageOk = false;
+  }
+  const chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [], leafPolicy: JPKI_SIGN_POLICY_OID });
+  result.chain = chain.valid && usageOk ? 'valid' : 'invalid';
+  if (!usageOk) result.reasons.push({ code: ErrorCodes.TRUST_KEY_USAGE, message: 'certificate allows neither digitalSignature nor nonRepudiation' });
+  if (!chain.valid) {
+    result.reasons.push({ code: chain.code, message: chain.message });
+  } else {
+    const status = await o.revocation.check(cert, chain.path[1]!);
+    result.revocation = status.status;
+    result.revocationDetail = status;
+    if (status.status === 'revoked') {
+      result.reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `certificate revoked ${status.revokedAt}${status.reason ? ` (${status.reason})` : ''}` });
+    } else if (status.status === 'unknown') {
+      result.reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `revocation status unknown (${status.reason}); the kiosk fails closed` });
+    }
+  }
+
+  try {
+    const a = jpkiSignAttributes(cert.raw);
+    result.holder = {
+      name: a.name === null ? null : holderText(a.name, a.nameSubstitute),
+      address: a.address === null ? null : holderText(a.address, a.addressSubstitute),
+      dateOfBirth: a.dateOfBirth,
+      dateOfBirthRaw: a.dateOfBirth ? null : a.dateOfBirthRaw,
+      sex: a.sex,
+      sexCode: a.sexCode,
+    };
+    if (a.name === null) result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: 'the signing certificate carries no holder name' });
+  } catch (e) {
+    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: (e as Error).message });
+  }
+  result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+  return result;
+}

@@ -1,0 +1,45 @@
+// The kiosk flow for the 4 basic info (券面事項入力補助AP): card protocol (text-ap.ts) + verdict
+// (mynumber-info-verdict.ts) → what the screen shows: name, address, date of birth, sex — never the My
+// Number — and which checks were made.
+import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { Logger } from '../../log.ts';
+import type { DocumentHandlerFactory } from '../document-handler.ts';
+import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';
+import { holderView, logSubstitutions } from './mynumber-view.ts';
+import { hasTextAp, readTextAp } from './text-ap.ts';
+
+export interface MyNumberInfoFlowOptions {
+  log?: Logger;
+  /** Receives the full result (audit trail, integration API). */
+  onResult?: (r: MyNumberInfoResult) => void;
+}
+
+export function infoResultView(r: MyNumberInfoResult): ResultView {
+  return {
+    outcome: r.verdict,
+    document: r.document,
+    reasons: r.reasons.map((x) => x.code),
+    holder: r.holder && holderView({ name: r.holder.name, address: r.holder.address, dateOfBirth: r.holder.dateOfBirth, sex: r.holder.sex }),
+    checks: { ...r.checks },
+  };
+}
+
+export function myNumberInfoFlow(o: MyNumberInfoFlowOptions = {}): DocumentFlow {
+  return {
+    async run(ctx: FlowContext): Promise<ResultView> {
+      const evidence = await readTextAp(ctx.session, { prompt: ctx.prompt, progress: ctx.progress });
+      ctx.progress('validate');
+      const result = assessMyNumberInfo(evidence);
+      if (result.holder) logSubstitutions(o.log, 'mynumber-info', result.holder);
+      o.onResult?.(result);
+      return infoResultView(result);
+    },
+  };
+}
+
+/** 4 basic info from the 券面事項入力補助AP (4-digit PIN). No trust anchors: the data signature is not verifiable (see the verdict). */
+export const myNumberInfoHandler: DocumentHandlerFactory = (env) => {
+  const flow = myNumberInfoFlow({ log: env.log });
+  return { id: 'mynumber-info', detect: hasTextAp, run: (ctx) => flow.run(ctx) };
+};
