@@ -82,6 +82,11 @@ export const ErrorCodes = {
   PRINTER_ENCODING: 'PRINTER_ENCODING',
   ESCPOS_INVALID: 'ESCPOS_INVALID', // the virtual printer met a byte sequence it does not know
 
+  // Driver's licence (運転免許証)
+  LICENSE_EXPIRED: 'LICENSE_EXPIRED', // 有効期間の末日 has passed (valid through that day, JST)
+  LICENSE_DATA_INCONSISTENT: 'LICENSE_DATA_INCONSISTENT', // DF1 printed matters disagree with MF/EF01 or lack required fields
+  LICENSE_SIGNATURE_UNVERIFIED: 'LICENSE_SIGNATURE_UNVERIFIED', // policy requires the EF07 signature and it was not verified
+
   // Session / kiosk
   SESSION_CANCELLED: 'SESSION_CANCELLED',
   SESSION_TIMEOUT: 'SESSION_TIMEOUT',

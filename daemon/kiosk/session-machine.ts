@@ -47,6 +47,25 @@ export interface ResultView {
   cardFace?: CardFaceView | null;
   /** What the kiosk checked and what it could not (e.g. { 'basic-info-hash': 'match', 'issuer-signature': 'unverified' }). */
   checks?: Record<string, string>;
+  /**
+   * Driver's licence: the holder's *current* name and address (EF04 changes applied) for the clerk, present
+   * only when the licence flow's disclosure mode allows it (default: absent).
+   */
+  licenseHolder?: LicenseHolderView | null;
+}
+
+/** Text as the screen draws it: plain runs, and licence 外字 as small PNG data URLs. */
+export type ScreenTextRun = { text: string } | { glyph: string; alt: string };
+
+export interface LicenseHolderView {
+  name: ScreenTextRun[];
+  address: ScreenTextRun[];
+  nameChanged: boolean;
+  /** The address comes from a 記載事項変更 record, not from the value printed at issue. */
+  addressChanged: boolean;
+  expiryDate: string;
+  /** PNG data URL of the photo, only in the mode that discloses it and when the JPEG 2000 was decoded. */
+  photo?: string | null;
 }
 
 export interface HolderView {
