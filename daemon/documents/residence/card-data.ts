@@ -1,0 +1,165 @@
+// What the residence card files mean (cards.md §3.5, §3.6), from raw file contents to fields, and the
+// exact byte strings the issuer signature covers (§3.7). Pure functions: no card, no I/O.
+import { ErrorCodes, KioskError } from '../../errors.ts';
+import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_PRINTED_LENGTH } from './constants.ts';
+import { parseTlvs, tlvMap } from './tlv.ts';
+
+const malformed = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, msg);
+
+function required(m: Map<number, Buffer>, tag: number, what: string): Buffer {
+  const v = m.get(tag);
+  if (!v) throw malformed(`${what}: tag ${tag.toString(16).toUpperCase()} missing`);
+  return v;
+}
+
+/** Text values are UTF-8 (2nd gen) and may be padded with NUL or spaces. */
+const text = (b: Buffer | undefined): string | null => {
+  if (!b) return null;
+  const s = new TextDecoder('utf-8', { fatal: true }).decode(b).replace(/[\0 ]+$/u, '');
+  return s === '' ? null : s;
+};
+
+/** Shift_JIS-family text of the 1st gen DF2 (cp932 covers the common range; JIS X 0213 extras become U+FFFD). */
+const sjis = (b: Buffer | undefined): string | null => {
+  if (!b) return null;
+  const s = new TextDecoder('shift_jis').decode(b).replace(/[\0 \u3000]+$/u, '');
+  return s === '' ? null : s;
+};
+
+// ---------- 2nd generation ----------
+
+/** The printed entries of DF1/EF02, in file order (the order matters for the signature). */
+export interface Gen2Printed {
+  cardExpiry: string | null; // C5 YYYYMMDD
+  dateOfBirth: string | null; // C6 YYYYMMDD
+  sex: string | null; // C7 1/2/3
+  nationality: string | null; // C8
+  statusOfResidence: string | null; // C9 code
+  periodOfStay: string | null; // CE YYMM / DDD / 0000
+  permissionType: string | null; // CA
+  permissionDate: string | null; // CB YYYYMMDD
+  workRestriction: string | null; // CC 1/2/4/9
+  periodOfStayExpiry: string | null; // CD YYYYMMDD
+}
+
+export interface Gen2Parsed {
+  printed: Gen2Printed;
+  /** TLV values of DF1/EF02 concatenated in file order and NUL-padded to 53 bytes: the signed prefix. */
+  printedSigned: Buffer;
+  nameImage: Buffer;
+  face: Buffer;
+}
+
+export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
+  const entries = parseTlvs(ef02, 'DF1/EF02');
+  const known = new Set([0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xce, 0xca, 0xcb, 0xcc, 0xcd]);
+  for (const t of entries) if (!known.has(t.tag)) throw malformed(`DF1/EF02: unexpected tag ${t.tag.toString(16)}`);
+  const m = tlvMap(entries, 'DF1/EF02');
+  const concatenated = Buffer.concat(entries.map((t) => t.value));
+  if (concatenated.length > GEN2_PRINTED_LENGTH) throw malformed(`DF1/EF02: ${concatenated.length} bytes of entries (max ${GEN2_PRINTED_LENGTH})`);
+  const printedSigned = Buffer.alloc(GEN2_PRINTED_LENGTH);
+  concatenated.copy(printedSigned);
+  let printed: Gen2Printed;
+  try {
+    printed = {
+      cardExpiry: text(required(m, 0xc5, 'DF1/EF02')),
+      dateOfBirth: text(m.get(0xc6)),
+      sex: text(m.get(0xc7)),
+      nationality: text(m.get(0xc8)),
+      statusOfResidence: text(m.get(0xc9)),
+      periodOfStay: text(m.get(0xce)),
+      permissionType: text(m.get(0xca)),
+      permissionDate: text(m.get(0xcb)),
+      workRestriction: text(m.get(0xcc)),
+      periodOfStayExpiry: text(m.get(0xcd)),
+    };
+  } catch (e) {
+    if (e instanceof KioskError) throw e;
+    throw malformed('DF1/EF02: text is not UTF-8');
+  }
+  const images = tlvMap(parseTlvs(ef03, 'DF1/EF03'), 'DF1/EF03');
+  return { printed, printedSigned, nameImage: required(images, 0xd0, 'DF1/EF03'), face: required(images, 0xd1, 'DF1/EF03') };
+}
+
+export interface Gen2Df2 {
+  comprehensivePermission: string | null; // D5
+  comprehensivePermissionExpiry: string | null; // D6
+  individualPermission: string | null; // D7
+  renewalApplication: string | null; // D8
+}
+
+export function parseGen2Df2(ef01: Buffer | null, ef02: Buffer | null): Gen2Df2 {
+  const a = ef01 ? tlvMap(parseTlvs(ef01, 'DF2/EF01'), 'DF2/EF01') : new Map<number, Buffer>();
+  const b = ef02 ? tlvMap(parseTlvs(ef02, 'DF2/EF02'), 'DF2/EF02') : new Map<number, Buffer>();
+  return {
+    comprehensivePermission: text(a.get(0xd5)),
+    comprehensivePermissionExpiry: text(a.get(0xd6)),
+    individualPermission: text(a.get(0xd7)),
+    renewalApplication: text(b.get(0xd8)),
+  };
+}
+
+export function gen2SignedData(p: Gen2Parsed): Buffer {
+  return Buffer.concat([p.printedSigned, p.face, p.nameImage]);
+}
+
+// ---------- 1st generation ----------
+
+export interface Gen1Parsed {
+  frontImage: Buffer; // D0, MMR TIFF
+  face: Buffer; // D1, JPEG 2000
+}
+
+export function parseGen1Df1(front: Buffer, face: Buffer): Gen1Parsed {
+  const f = tlvMap(parseTlvs(front, 'DF1/EF05'), 'DF1/EF05');
+  const p = tlvMap(parseTlvs(face, 'DF1/EF06'), 'DF1/EF06');
+  const frontImage = required(f, 0xd0, 'DF1/EF05');
+  const faceImage = required(p, 0xd1, 'DF1/EF06');
+  if (frontImage.length > GEN1_FRONT_PAD) throw malformed(`front image of ${frontImage.length} bytes (max ${GEN1_FRONT_PAD})`);
+  if (faceImage.length > GEN1_FACE_PAD) throw malformed(`face image of ${faceImage.length} bytes (max ${GEN1_FACE_PAD})`);
+  return { frontImage, face: faceImage };
+}
+
+export interface Gen1Df2 {
+  addressWrittenOn: string | null; // D2
+  municipalityCode: string | null; // D3
+  address: string | null; // D4
+  comprehensivePermission: string | null; // D5
+  individualPermission: string | null; // D6
+  renewalApplication: string | null; // D7
+}
+
+export function parseGen1Df2(files: { address: Buffer | null; comprehensive: Buffer | null; individual: Buffer | null; renewal: Buffer | null }): Gen1Df2 {
+  const m = (b: Buffer | null, what: string) => (b ? tlvMap(parseTlvs(b, what), what) : new Map<number, Buffer>());
+  const a = m(files.address, 'DF2/EF01');
+  return {
+    addressWrittenOn: sjis(a.get(0xd2)),
+    municipalityCode: sjis(a.get(0xd3)),
+    address: sjis(a.get(0xd4)),
+    comprehensivePermission: sjis(m(files.comprehensive, 'DF2/EF02').get(0xd5)),
+    individualPermission: sjis(m(files.individual, 'DF2/EF03').get(0xd6)),
+    renewalApplication: sjis(m(files.renewal, 'DF2/EF04').get(0xd7)),
+  };
+}
+
+/** Front image right-padded with 00 to 7000 ‖ face right-padded to 3000 (values only). */
+export function gen1SignedData(p: Gen1Parsed): Buffer {
+  const out = Buffer.alloc(GEN1_FRONT_PAD + GEN1_FACE_PAD);
+  p.frontImage.copy(out, 0);
+  p.face.copy(out, GEN1_FRONT_PAD);
+  return out;
+}
+
+// ---------- DF3: check code + certificate ----------
+
+export interface CheckCode {
+  signature: Buffer;
+  certificateDer: Buffer;
+}
+
+export function parseCheckCode(file: Buffer, generation: 1 | 2): CheckCode {
+  const [sigTag, certTag] = generation === 1 ? [0xda, 0xdb] : [0xdc, 0xdd];
+  const what = generation === 1 ? 'DF3/EF02' : 'DF3/EF01';
+  const m = tlvMap(parseTlvs(file, what), what);
+  return { signature: required(m, sigTag, what), certificateDer: required(m, certTag, what) };
+}

@@ -1,0 +1,95 @@
+// Card images → PNG for the screen: the face is JPEG 2000, the 1st-gen front side and the 2nd-gen name
+// image are MMR (CCITT G4) TIFF. Neither format has a decoder in Node, so a Debian tool does the
+// decoding in a child process under strict limits (input size, output pixels, wall time, no shell):
+//   JPEG 2000 → opj_decompress (libopenjp2-tools)    TIFF G4 → tifftopnm (netpbm)
+// Both write PNM, which png-encode.ts turns into PNG. The converter is injected (tests and kiosks without
+// the tools use another one); a missing tool or a failed decode is the outcome "not-decoded", never an
+// error of the verification — images are for display only and are decoded after the signature check.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePng, parsePnm } from './png-encode.ts';
+
+export type ImageFormat = 'jpeg2000' | 'tiff-g4';
+
+export type ImageOutcome =
+  | { status: 'decoded'; png: Buffer; width: number; height: number }
+  | { status: 'not-decoded'; reason: 'tool-missing' | 'decode-failed' | 'too-large' | 'timeout' | 'empty' };
+
+export interface ImageConverter {
+  toPng(format: ImageFormat, data: Buffer): Promise<ImageOutcome>;
+}
+
+export interface ToolConverterOptions {
+  /** Max input bytes (the card's largest image is 7000). */
+  maxInputBytes?: number;
+  /** Max decoded pixels (a face is a few hundred × a few hundred). */
+  maxPixels?: number;
+  timeoutMs?: number;
+  /** Directory for the JPEG 2000 temp files (opj_decompress only reads/writes files); default /dev/shm (RAM) when present. */
+  workDir?: string;
+  /** Tool paths (default: found on PATH by execFile). */
+  opjDecompress?: string;
+  tifftopnm?: string;
+}
+
+const LIMITS = { maxInputBytes: 16_384, maxPixels: 4_000_000, timeoutMs: 5_000 };
+
+function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number): Promise<{ ok: true; stdout: Buffer } | { ok: false; reason: 'tool-missing' | 'decode-failed' | 'timeout' }> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout) => {
+      if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
+      if (e.code === 'ENOENT') return resolve({ ok: false, reason: 'tool-missing' });
+      if (e.killed || e.signal === 'SIGKILL') return resolve({ ok: false, reason: 'timeout' });
+      resolve({ ok: false, reason: 'decode-failed' });
+    });
+    child.stdin?.on('error', () => {}); // a decoder that exits early must not crash us with EPIPE
+    if (input) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
+/** The production converter: Debian tools in child processes. */
+export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter {
+  const lim = { ...LIMITS, ...o };
+  const maxOut = lim.maxPixels * 3 + 64;
+  const workRoot = o.workDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+  return {
+    async toPng(format, data) {
+      if (data.length === 0) return { status: 'not-decoded', reason: 'empty' };
+      if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
+      let pnm: Buffer;
+      if (format === 'tiff-g4') {
+        const r = await run(o.tifftopnm ?? 'tifftopnm', ['-quiet'], data, lim.timeoutMs, maxOut);
+        if (!r.ok) return { status: 'not-decoded', reason: r.reason };
+        pnm = r.stdout;
+      } else {
+        // opj_decompress reads and writes files only: a private directory (0700), removed right after.
+        const dir = await mkdtemp(join(workRoot, 'idkiosk-img-'));
+        try {
+          const input = join(dir, data.subarray(4, 8).toString('latin1') === 'jP  ' ? 'in.jp2' : 'in.j2k');
+          const output = join(dir, 'out.pnm');
+          await writeFile(input, data, { mode: 0o600 });
+          const r = await run(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], null, lim.timeoutMs, 64 * 1024);
+          if (!r.ok) return { status: 'not-decoded', reason: r.reason };
+          pnm = await readFile(output).catch(() => Buffer.alloc(0));
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+      const img = parsePnm(pnm, lim.maxPixels);
+      if (!img) return { status: 'not-decoded', reason: pnm.length ? 'decode-failed' : 'empty' };
+      return { status: 'decoded', png: encodePng(img), width: img.width, height: img.height };
+    },
+  };
+}
+
+/** A converter that decodes nothing (kiosks configured not to display images, or tests). */
+export const noImageConverter: ImageConverter = {
+  async toPng() {
+    return { status: 'not-decoded', reason: 'tool-missing' };
+  },
+};

@@ -1,0 +1,220 @@
+// What residence-card evidence proves: the chip data carries a valid issuer signature ("check code") by
+// the card certificate, that certificate chains to a configured Immigration Services Agency CA
+// ('residence' trust anchors), and — 2nd generation — the card and the period of stay have not expired.
+// A valid signature proves the data is authentic, not that the card is still valid: no revocation
+// service exists for these cards (cards.md §3.7), so revocation is "not-applicable", not "unknown".
+import { X509Certificate, constants, verify } from 'node:crypto';
+import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { validateChain } from '../../trust/chain.ts';
+import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
+import { parseExtensions } from '../../trust/x509-extensions.ts';
+import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, type Gen1Df2, type Gen2Df2, type Gen2Printed } from './card-data.ts';
+import { GEN1_SFI, GEN2_SFI, type Generation } from './constants.ts';
+import type { ResidenceEvidence } from './read-residence.ts';
+
+export interface Reason {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface ResidenceImages {
+  /** JPEG 2000 (both generations). */
+  face: Buffer;
+  /** 1st gen: front side, MMR (CCITT G4) TIFF. */
+  frontImage?: Buffer;
+  /** 2nd gen: name, MMR TIFF. */
+  nameImage?: Buffer;
+}
+
+export interface ResidenceResult {
+  document: 'residence';
+  generation: Generation;
+  cardType: string;
+  kind: 'residence-card' | 'special-permanent-resident';
+  specVersion: string | null;
+  /** 2nd gen: the printed entries as text. 1st gen has no text on the chip for these (image only). */
+  printed: Gen2Printed | null;
+  /** DF2: address (1st gen) and permissions. */
+  supplementary: Gen1Df2 | Gen2Df2 | null;
+  certificate: { serialNumber: string; fingerprintSha256: string; issuer: string; notAfter: string } | null;
+  issuerSignature: 'valid' | 'invalid' | 'not-checked';
+  signatureEncoding: 'pkcs1' | 'ieee-p1363' | 'der' | null;
+  chain: 'valid' | 'invalid' | 'not-checked';
+  /** No revocation service exists for residence cards. */
+  revocation: 'not-applicable';
+  expiry: {
+    card: 'valid' | 'expired' | 'not-on-chip' | 'not-checked';
+    periodOfStay: 'valid' | 'expired' | 'indefinite' | 'not-applicable' | 'not-on-chip' | 'not-checked';
+  };
+  verdict: 'verified' | 'refused';
+  reasons: Reason[];
+}
+
+export interface AssessOptions {
+  trust: TrustStore;
+  at: Date;
+}
+
+/** The calendar date in Japan (UTC+9, no DST) as YYYYMMDD: card dates are Japanese calendar dates. */
+export function japanDate(at: Date): string {
+  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
+
+/** 'expired' when the YYYYMMDD date lies before `today` (a card is valid through its expiry date). */
+function dateStatus(value: string | null, today: string): 'valid' | 'expired' | 'none' | 'malformed' {
+  if (value === null || /^0+$/.test(value)) return 'none';
+  const m = DATE.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) return 'malformed';
+  return value < today ? 'expired' : 'valid';
+}
+
+function summarize(cert: X509Certificate) {
+  return {
+    serialNumber: cert.serialNumber.toLowerCase(),
+    fingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    notAfter: new Date(cert.validTo).toISOString(),
+  };
+}
+
+/** Verify the check code with the certificate's key, as the generation prescribes. */
+function verifyCheckCode(generation: Generation, cert: X509Certificate, data: Buffer, sig: Buffer): { ok: boolean; encoding: ResidenceResult['signatureEncoding']; why?: string } {
+  const key = cert.publicKey;
+  const d = key.asymmetricKeyDetails ?? {};
+  if (generation === 1) {
+    if (key.asymmetricKeyType !== 'rsa' || (d.modulusLength ?? 0) < 2048) return { ok: false, encoding: null, why: 'certificate key is not RSA-2048' };
+    try {
+      return { ok: verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, sig), encoding: 'pkcs1' };
+    } catch {
+      return { ok: false, encoding: 'pkcs1' };
+    }
+  }
+  if (key.asymmetricKeyType !== 'ec' || d.namedCurve !== 'secp384r1') return { ok: false, encoding: null, why: 'certificate key is not ECDSA P-384' };
+  // Raw r‖s (96 bytes) per the spec; DER is also reported in the field, so both are accepted.
+  const encoding = sig.length === 96 ? 'ieee-p1363' : sig[0] === 0x30 ? 'der' : null;
+  if (!encoding) return { ok: false, encoding: null, why: `signature of ${sig.length} bytes is neither r‖s nor DER` };
+  try {
+    return { ok: verify('sha256', data, { key, dsaEncoding: encoding }, sig), encoding };
+  } catch {
+    return { ok: false, encoding };
+  }
+}
+
+export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { result: ResidenceResult; images: ResidenceImages | null } {
+  const result: ResidenceResult = {
+    document: 'residence',
+    generation: ev.generation,
+    cardType: ev.cardType,
+    kind: ev.kind,
+    specVersion: ev.specVersion,
+    printed: null,
+    supplementary: null,
+    certificate: null,
+    issuerSignature: 'not-checked',
+    signatureEncoding: null,
+    chain: 'not-checked',
+    revocation: 'not-applicable',
+    expiry: { card: 'not-checked', periodOfStay: 'not-checked' },
+    verdict: 'refused',
+    reasons: [],
+  };
+  const refuse = (code: ErrorCode, message: string) => result.reasons.push({ code, message });
+  const done = (images: ResidenceImages | null) => {
+    result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+    return { result, images };
+  };
+
+  // Parse (a malformed file refuses: nothing partially parsed is reported as authentic).
+  let signed: Buffer;
+  let images: ResidenceImages;
+  let check;
+  try {
+    const file = (m: Map<number, Buffer>, sfi: number, what: string) => {
+      const b = m.get(sfi);
+      if (!b) throw Object.assign(new Error(`${what} was not read`), { code: ErrorCodes.CARD_MALFORMED_RESPONSE });
+      return b;
+    };
+    if (ev.generation === 1) {
+      const p = parseGen1Df1(file(ev.df1, GEN1_SFI.df1Front, 'DF1/EF05'), file(ev.df1, GEN1_SFI.df1Face, 'DF1/EF06'));
+      signed = gen1SignedData(p);
+      images = { face: p.face, frontImage: p.frontImage };
+      result.supplementary = parseGen1Df2({
+        address: ev.df2.get(GEN1_SFI.df2Address) ?? null,
+        comprehensive: ev.df2.get(GEN1_SFI.df2Comprehensive) ?? null,
+        individual: ev.df2.get(GEN1_SFI.df2Individual) ?? null,
+        renewal: ev.df2.get(GEN1_SFI.df2Renewal) ?? null,
+      });
+    } else {
+      const p = parseGen2Df1(file(ev.df1, GEN2_SFI.df1Printed, 'DF1/EF02'), file(ev.df1, GEN2_SFI.df1NameFace, 'DF1/EF03'));
+      signed = gen2SignedData(p);
+      images = { face: p.face, nameImage: p.nameImage };
+      result.printed = p.printed;
+      result.supplementary = parseGen2Df2(ev.df2.get(GEN2_SFI.df2Permission) ?? null, ev.df2.get(GEN2_SFI.df2Renewal) ?? null);
+    }
+    check = parseCheckCode(ev.df3, ev.generation);
+  } catch (e) {
+    refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, (e as Error).message);
+    return done(null);
+  }
+
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(check.certificateDer);
+  } catch (e) {
+    refuse(ErrorCodes.TRUST_CERT_MALFORMED, `card certificate does not parse: ${(e as Error).message}`);
+    return done(null);
+  }
+  result.certificate = summarize(cert);
+
+  const sig = verifyCheckCode(ev.generation, cert, signed, check.signature);
+  result.signatureEncoding = sig.encoding;
+  result.issuerSignature = sig.ok ? 'valid' : 'invalid';
+  if (!sig.ok) refuse(ErrorCodes.CARD_SIGNATURE_INVALID, `the issuer signature over the card data does not verify${sig.why ? ` (${sig.why})` : ''}`);
+
+  // Key usage: digitalSignature when the certificate states key usages at all.
+  let kuOk = true;
+  try {
+    const ku = parseExtensions(cert.raw).keyUsage;
+    kuOk = !ku || ku.has('digitalSignature');
+  } catch {
+    kuOk = false;
+  }
+  const chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [] });
+  result.chain = chain.valid && kuOk ? 'valid' : 'invalid';
+  if (!chain.valid) refuse(chain.code, chain.message);
+  else if (!kuOk) refuse(ErrorCodes.TRUST_KEY_USAGE, 'card certificate may not sign data');
+
+  // Expiry (2nd gen: text on the chip; 1st gen: printed on the front image only).
+  if (ev.generation === 1) {
+    result.expiry = { card: 'not-on-chip', periodOfStay: 'not-on-chip' };
+  } else {
+    const today = japanDate(o.at);
+    const card = dateStatus(result.printed!.cardExpiry, today);
+    const stay = dateStatus(result.printed!.periodOfStayExpiry, today);
+    const renewalPending = (result.supplementary as Gen2Df2).renewalApplication === '1';
+    if (card === 'malformed' || card === 'none') {
+      result.expiry.card = 'not-checked';
+      refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, 'card expiry date (C5) is missing or malformed');
+    } else {
+      result.expiry.card = card;
+      if (card === 'expired') refuse(ErrorCodes.RESIDENCE_CARD_EXPIRED, `the card expired on ${result.printed!.cardExpiry}`);
+    }
+    if (ev.kind === 'special-permanent-resident') result.expiry.periodOfStay = 'not-applicable';
+    else if (stay === 'malformed') {
+      refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, 'period-of-stay expiry (CD) is malformed');
+    } else if (stay === 'none') {
+      result.expiry.periodOfStay = 'indefinite';
+    } else {
+      result.expiry.periodOfStay = stay;
+      if (stay === 'expired') {
+        refuse(
+          ErrorCodes.RESIDENCE_STAY_EXPIRED,
+          `the period of stay ended on ${result.printed!.periodOfStayExpiry}${renewalPending ? ' (a renewal application is recorded as pending: check the special period in person)' : ''}`,
+        );
+      }
+    }
+  }
+  return done(images);
+}
