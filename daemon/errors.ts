@@ -82,6 +82,12 @@ export const ErrorCodes = {
   PRINTER_ENCODING: 'PRINTER_ENCODING',
   ESCPOS_INVALID: 'ESCPOS_INVALID', // the virtual printer met a byte sequence it does not know
 
+  // Residence card / special permanent resident certificate (在留カード・特別永住者証明書)
+  RESIDENCE_CARD_NUMBER_WRONG: 'RESIDENCE_CARD_NUMBER_WRONG', // the card refused the card number (63 00); one attempt per tap
+  RESIDENCE_CARD_TYPE_UNSUPPORTED: 'RESIDENCE_CARD_TYPE_UNSUPPORTED', // types 07/08 (My Number-integrated) or unknown
+  RESIDENCE_CARD_EXPIRED: 'RESIDENCE_CARD_EXPIRED', // card validity date (C5) has passed
+  RESIDENCE_STAY_EXPIRED: 'RESIDENCE_STAY_EXPIRED', // period-of-stay expiry (CD) has passed
+
   // Driver's licence (運転免許証)
   LICENSE_EXPIRED: 'LICENSE_EXPIRED', // 有効期間の末日 has passed (valid through that day, JST)
   LICENSE_DATA_INCONSISTENT: 'LICENSE_DATA_INCONSISTENT', // DF1 printed matters disagree with MF/EF01 or lack required fields

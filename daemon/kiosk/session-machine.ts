@@ -41,6 +41,8 @@ export interface ResultView {
   triesLeft?: number | null;
   certificate?: { serialNumber: string; fingerprintSha256: string; notAfter: string } | null;
   revocation?: string;
+  /** Residence card: what the screen may show (no birth date, nationality or address). */
+  residence?: ResidenceView;
   /** My Number modes that disclose holder attributes (4 info, JPKI signing certificate). Never the My Number. */
   holder?: HolderView | null;
   /** 券面AP images for the clerk (PNG, base64); the face is null when it could not be decoded. */
@@ -84,6 +86,20 @@ export interface CardFaceView {
   faceStatus: 'decoded' | 'not-decoded' | 'absent';
   nameImagePng: string | null;
   addressImagePng: string | null;
+}
+
+/** The residence-card fields a kiosk screen shows; images only when the kiosk is configured to display them. */
+export interface ResidenceView {
+  generation: 1 | 2;
+  cardType: string;
+  kind: 'residence-card' | 'special-permanent-resident';
+  cardExpiry: string | null;
+  statusOfResidence: string | null;
+  periodOfStayExpiry: string | null;
+  workRestriction: string | null;
+  expiry: { card: string; periodOfStay: string };
+  /** data:image/png;base64 URLs of the decoded card images (face; 1st-gen front side; 2nd-gen name). */
+  images?: { face?: string; front?: string; name?: string };
 }
 
 export interface KioskState {
