@@ -93,6 +93,16 @@ export const ErrorCodes = {
   LICENSE_DATA_INCONSISTENT: 'LICENSE_DATA_INCONSISTENT', // DF1 printed matters disagree with MF/EF01 or lack required fields
   LICENSE_SIGNATURE_UNVERIFIED: 'LICENSE_SIGNATURE_UNVERIFIED', // policy requires the EF07 signature and it was not verified
 
+  // Passport (ICAO 9303 eMRTD)
+  PASSPORT_ACCESS_KEY_FORMAT: 'PASSPORT_ACCESS_KEY_FORMAT', // document number / dates malformed: refused before any APDU
+  PASSPORT_ACCESS_DENIED: 'PASSPORT_ACCESS_DENIED', // BAC and PACE both refused (wrong MRZ data, or not a matching chip)
+  PASSPORT_SOD_INVALID: 'PASSPORT_SOD_INVALID', // EF.SOD unparsable or its signature does not verify
+  PASSPORT_DG_HASH_MISMATCH: 'PASSPORT_DG_HASH_MISMATCH', // a data group differs from its hash in the SOD
+  PASSPORT_DG_NOT_LISTED: 'PASSPORT_DG_NOT_LISTED', // a data group was read that the SOD does not list
+  PASSPORT_MRZ_INVALID: 'PASSPORT_MRZ_INVALID', // DG1's MRZ check digits do not hold
+  PASSPORT_AA_FAILED: 'PASSPORT_AA_FAILED', // active authentication advertised (DG15) but failed: clone suspected
+  PASSPORT_CA_FAILED: 'PASSPORT_CA_FAILED', // chip authentication advertised (DG14) but failed: clone suspected
+
   // Session / kiosk
   SESSION_CANCELLED: 'SESSION_CANCELLED',
   SESSION_TIMEOUT: 'SESSION_TIMEOUT',

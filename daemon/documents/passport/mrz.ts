@@ -7,7 +7,7 @@ function charValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
   if (c === 0x3c) return 0; // '<'
-  throw new KioskError(ErrorCodes.PIN_FORMAT, 'MRZ character outside 0-9 A-Z <');
+  throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'MRZ character outside 0-9 A-Z <');
 }
 
 /** ICAO check digit: weights 7,3,1 repeating, sum mod 10 (vectors.md §5). */
@@ -46,10 +46,10 @@ export function mrzInformation(k: AccessKeyInput): Buffer {
   const dob = k.dateOfBirth.toString('latin1');
   const exp = k.dateOfExpiry.toString('latin1');
   if (!DOC_NUMBER.test(doc) && !LONG_DOC_NUMBER.test(doc)) {
-    throw new KioskError(ErrorCodes.PIN_FORMAT, 'document number must be 1–9 (or up to 22) characters A–Z, 0–9', { field: 'documentNumber' });
+    throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'document number must be 1–9 (or up to 22) characters A–Z, 0–9', { field: 'documentNumber' });
   }
-  if (!isYymmdd(dob)) throw new KioskError(ErrorCodes.PIN_FORMAT, 'date of birth must be YYMMDD', { field: 'dateOfBirth' });
-  if (!isYymmdd(exp)) throw new KioskError(ErrorCodes.PIN_FORMAT, 'date of expiry must be YYMMDD', { field: 'dateOfExpiry' });
+  if (!isYymmdd(dob)) throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'date of birth must be YYMMDD', { field: 'dateOfBirth' });
+  if (!isYymmdd(exp)) throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'date of expiry must be YYMMDD', { field: 'dateOfExpiry' });
   const docField = doc.length < 9 ? doc.padEnd(9, '<') : doc;
   const out = Buffer.from(
     `${docField}${checkDigit(docField)}${dob}${checkDigit(dob)}${exp}${checkDigit(exp)}`,
@@ -163,9 +163,9 @@ export function accessKeyFromMrzText(text: string): AccessKeyInput {
   try {
     fields = parseMrz(lines.join(''));
   } catch {
-    throw new KioskError(ErrorCodes.PIN_FORMAT, 'the MRZ text is not a TD1/TD2/TD3 machine-readable zone');
+    throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'the MRZ text is not a TD1/TD2/TD3 machine-readable zone');
   }
-  if (!fields.checkDigitsValid) throw new KioskError(ErrorCodes.PIN_FORMAT, 'an MRZ check digit does not match (rescan the document)');
+  if (!fields.checkDigitsValid) throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'an MRZ check digit does not match (rescan the document)');
   return {
     documentNumber: Buffer.from(fields.documentNumber.replace(/ /g, '<'), 'latin1'),
     dateOfBirth: Buffer.from(fields.dateOfBirth, 'latin1'),

@@ -1,0 +1,98 @@
+// Reading LDS files through secure messaging (cards.md §0.3, §5.1): SELECT the EF by FID, read the BER
+// header, then the rest in chunks whose plain Le stays ≤ 223 (so an AES-wrapped answer fits a short
+// APDU), halving the chunk on 6700/6Cxx for older chips, and switching to odd-INS READ BINARY (B1, offset
+// in DO54, data in DO53) for offsets above 7FFF (large DG2 faces).
+import { ErrorCodes, KioskError } from '../../errors.ts';
+import { statusError } from '../../../drivers/reader/card-session.ts';
+import type { SecureChannel } from './secure-messaging.ts';
+import { readTlv } from './tlv.ts';
+
+export const MAX_SM_CHUNK = 223;
+
+export interface FileReaderOptions {
+  maxFileBytes?: number;
+  /** Called after every chunk (progress, APDU counting). */
+  onChunk?: (bytes: number) => void;
+}
+
+export class LdsFileReader {
+  private chunk = MAX_SM_CHUNK;
+  readonly maxFileBytes: number;
+
+  constructor(
+    private readonly channel: () => SecureChannel,
+    private readonly o: FileReaderOptions = {},
+  ) {
+    this.maxFileBytes = o.maxFileBytes ?? 256 * 1024;
+  }
+
+  /** SELECT the EF; returns false when the file does not exist (6A82). */
+  async select(fid: number, what: string): Promise<boolean> {
+    const res = await this.channel().send({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Buffer.from([fid >> 8, fid & 0xff]) });
+    if (res.sw === 0x6a82) return false;
+    if (res.sw !== 0x9000) throw statusError(res.sw, what);
+    return true;
+  }
+
+  /** Read the whole selected EF (one BER-TLV). */
+  async readSelected(what: string): Promise<Buffer> {
+    const head = await this.readAt(0, 8, what, true);
+    const total = tlvTotal(head, what);
+    if (total > this.maxFileBytes) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: announced length ${total} too large`);
+    const parts = [head.subarray(0, Math.min(head.length, total))];
+    let have = parts[0]!.length;
+    while (have < total) {
+      const n = Math.min(this.chunk, total - have);
+      let data: Buffer;
+      try {
+        data = await this.readAt(have, n, what, false);
+      } catch (e) {
+        if (e instanceof KioskError && e.detail.retryShorter === true && this.chunk > 32) {
+          this.chunk = Math.max(32, this.chunk >> 1);
+          continue;
+        }
+        throw e;
+      }
+      if (data.length === 0) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: empty read at ${have}`);
+      parts.push(data.subarray(0, total - have));
+      have += Math.min(data.length, total - have);
+      this.o.onChunk?.(data.length);
+    }
+    return Buffer.concat(parts);
+  }
+
+  async readFile(fid: number, what: string): Promise<Buffer | null> {
+    if (!(await this.select(fid, what))) return null;
+    return this.readSelected(what);
+  }
+
+  private async readAt(offset: number, le: number, what: string, allowShort: boolean): Promise<Buffer> {
+    const odd = offset > 0x7fff;
+    const cmd = odd
+      ? { cla: 0x00, ins: 0xb1, p1: 0, p2: 0, data: Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]), le: Math.min(256, le + 4) }
+      : { cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le };
+    const res = await this.channel().send(cmd);
+    if (res.sw === 0x6700 || res.sw >> 8 === 0x6c) {
+      throw new KioskError(ErrorCodes.CARD_UNEXPECTED_STATUS, `${what}: read length refused`, { sw: res.sw.toString(16).toUpperCase(), retryShorter: true });
+    }
+    if (res.sw !== 0x9000 && !(res.sw === 0x6282 && (allowShort || res.data.length > 0))) throw statusError(res.sw, what);
+    if (!odd) return res.data;
+    const t = readTlv(res.data);
+    if (t.tag !== 0x53) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: odd-INS answer without DO53`);
+    return t.value;
+  }
+}
+
+/** Total size of the TLV whose header starts `head` (definite lengths only: LDS files are DER). */
+export function tlvTotal(head: Buffer, what: string): number {
+  let i = 1;
+  if ((head[0]! & 0x1f) === 0x1f) while (i < head.length && head[i++]! & 0x80);
+  if (i >= head.length) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: truncated header`);
+  const lb = head[i++]!;
+  if (lb < 0x80) return i + lb;
+  const n = lb & 0x7f;
+  if (n === 0 || n > 3 || i + n > head.length) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: unsupported length form`);
+  let len = 0;
+  for (let k = 0; k < n; k++) len = len * 256 + head[i++]!;
+  return i + len;
+}
