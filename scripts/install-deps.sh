@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 RUNTIME_DEBS=(
   pcscd libpcsclite-dev          # PC/SC daemon and headers for the pcsclite binding
   build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
+  libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2) → PNG for the screen
 )
 TEST_DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd

@@ -5,6 +5,7 @@ import { jpkiSignHandler } from './mynumber/jpki-sign-flow.ts';
 import { myNumberFaceHandler } from './mynumber/mynumber-face-flow.ts';
 import { myNumberInfoHandler } from './mynumber/mynumber-info-flow.ts';
 import { myNumberByModeHandler } from './mynumber/mynumber-mode.ts';
+import { licenseHandler } from './license/license-flow.ts';
 
 export const DOCUMENTS: ReadonlyMap<DocumentId, DocumentHandlerFactory> = new Map<DocumentId, DocumentHandlerFactory>([
   ['mynumber-jpki-auth', jpkiAuthHandler],
@@ -12,4 +13,5 @@ export const DOCUMENTS: ReadonlyMap<DocumentId, DocumentHandlerFactory> = new Ma
   ['mynumber-info', myNumberInfoHandler],
   ['mynumber-sign', jpkiSignHandler],
   ['mynumber-face', myNumberFaceHandler],
+  ['license', licenseHandler],
 ]);

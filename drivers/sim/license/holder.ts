@@ -114,7 +114,7 @@ export function buildMatters(h: LicenseHolder): Buffer {
   put('referenceNumber', encodeJisX0201(h.referenceNumber));
   put('colorClass', encodeJisX0208(h.colorClass));
   put('expiryDate', encodeEraDate(h.expiryDate));
-  for (let i = 0; i < 4; i++) put(`condition${i + 1}`, h.conditions[i] ? encodeJisX0208(h.conditions[i]) : Buffer.alloc(0));
+  for (let i = 0; i < 4; i++) put(`condition${i + 1}`, encodeJisX0208(h.conditions[i] ?? ''));
   put('issuingCommission', encodeJisX0208(h.commission));
   put('licenseNumber', encodeJisX0201(h.licenseNumber));
   for (const [tag, info] of MATTERS_TAGS) {

@@ -1,0 +1,103 @@
+// `idkiosk sim license`: a virtual IC 運転免許証 in the real pcscd through vpcd.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { wantsHelp } from '../../../daemon/cli/command.ts';
+import { LICENSE_PIN_MAX_TRIES } from '../../../daemon/documents/license/constants.ts';
+import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, createVirtualLicense } from '../license/index.ts';
+import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
+import { parseHostPort, runVirtualCard } from './run-card.ts';
+import type { SimSubcommand } from './subcommand.ts';
+
+const help = `idkiosk sim license — run a virtual IC 運転免許証 (driver's licence) in pcscd via vsmartcard-vpcd
+
+Usage: idkiosk sim license [--pin1 NNNN --pin2 NNNN | --default-pin] [--vpcd HOST:PORT] [--expired]
+                           [--no-address-change] [--tries1 N] [--tries2 N] [--key-out FILE]
+                           [--bad-signature] [--t0] [--trace]
+
+The synthetic holder 「髙山 見本子」 has an external glyph (外字 髙) in the name, an address change recorded
+in DF1/EF04 (新住所), 本籍 and a synthetic photo (JPEG 2000). Control:
+  stdin lines   remove | insert | quit
+  signals       SIGUSR1 = remove, SIGUSR2 = insert, SIGINT/SIGTERM = stop
+
+Options:
+  --vpcd HOST:PORT      vpcd address (default ${VPCD_DEFAULT_HOST}:${VPCD_DEFAULT_PORT}, slot 0)
+  --pin1 NNNN           holder-set PIN1, 4 digits (default ${DEFAULT_TEST_PIN1}); test use only
+  --pin2 NNNN           holder-set PIN2, 4 digits (default ${DEFAULT_TEST_PIN2}); test use only
+  --default-pin         the holder set no PIN: MF/EF02 = 00, PIN1 = PIN2 = "****"
+  --expired             the licence's last valid day was yesterday (JST)
+  --no-address-change   EF04 carries no change record
+  --tries1 N, --tries2 N   tries left, 0..${LICENSE_PIN_MAX_TRIES} (0 = locked)
+  --key-out FILE        write the synthetic EF07 signing key's certificate (PEM) here, for trust purpose "license"
+  --bad-signature       EF07 carries a corrupted signature
+  --t0                  T=0 behaviour: answers come as 61xx + GET RESPONSE, wrong Le gets 6Cxx
+  --trace               print each APDU and status word (VERIFY data redacted)
+  -h, --help            this text
+`;
+
+const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
+
+function tries(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9]$/.test(v) || Number(v) > LICENSE_PIN_MAX_TRIES) throw usage(`${name} must be 0..${LICENSE_PIN_MAX_TRIES}`);
+  return Number(v);
+}
+
+export const licenseCommand: SimSubcommand = {
+  name: 'license',
+  summary: 'virtual IC 運転免許証 (PIN1/PIN2, 外字, EF04 address change, photo)',
+  help,
+  async run(argv, io) {
+    if (wantsHelp(argv)) {
+      io.stdout(help);
+      return 0;
+    }
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        vpcd: { type: 'string' },
+        pin1: { type: 'string' },
+        pin2: { type: 'string' },
+        'default-pin': { type: 'boolean' },
+        expired: { type: 'boolean' },
+        'no-address-change': { type: 'boolean' },
+        tries1: { type: 'string' },
+        tries2: { type: 'string' },
+        'key-out': { type: 'string' },
+        'bad-signature': { type: 'boolean' },
+        t0: { type: 'boolean' },
+        trace: { type: 'boolean' },
+      },
+    });
+    const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
+    if (!addr) throw usage('--vpcd must be HOST:PORT');
+    if (values['default-pin'] && (values.pin1 !== undefined || values.pin2 !== undefined)) throw usage('--default-pin excludes --pin1/--pin2');
+    for (const k of ['pin1', 'pin2'] as const) {
+      if (values[k] !== undefined && !/^[0-9]{4}$/.test(values[k])) throw usage(`--${k} must be 4 digits`);
+    }
+    const card = createVirtualLicense({
+      pins: values['default-pin'] ? 'default' : { pin1: values.pin1 ?? DEFAULT_TEST_PIN1, pin2: values.pin2 ?? DEFAULT_TEST_PIN2 },
+      pin1TriesLeft: tries(values.tries1, '--tries1'),
+      pin2TriesLeft: tries(values.tries2, '--tries2'),
+      expired: values.expired,
+      addressChange: !values['no-address-change'],
+      corruptSignature: values['bad-signature'],
+      quirks: { getResponse: values.t0, wrongLe: values.t0 },
+      logLimit: 1000,
+    });
+    if (values['key-out']) writeFileSync(values['key-out'], card.signingKey.pem);
+    const notes = [
+      values['default-pin'] ? 'no PIN set (default ****)' : 'holder-set PINs',
+      `PIN1 tries ${card.pin1.triesLeft}/${card.pin1.maxTries}`,
+      `PIN2 tries ${card.pin2.triesLeft}/${card.pin2.maxTries}`,
+      `expires ${card.holder.expiryDate}${values.expired ? ' (EXPIRED)' : ''}`,
+      card.holder.changes.length ? 'EF04 address change' : 'no EF04 change',
+    ];
+    if (values['key-out']) notes.push(`EF07 key certificate written to ${values['key-out']}`);
+    if (values['bad-signature']) notes.push('FAULT bad-signature');
+    if (values.t0) notes.push('T=0 quirks');
+    io.stderr(`sim: ${notes.join('; ')}\n`);
+    return runVirtualCard(card, { ...addr, label: 'virtual IC 運転免許証', io, trace: values.trace ? card.log : undefined });
+  },
+};
