@@ -1,2 +1,4 @@
 // Per-document screen texts. A document module adds its file here.
-export const DOCUMENT_TEXTS = [];
+import license from './license.js';
+
+export const DOCUMENT_TEXTS = [license];

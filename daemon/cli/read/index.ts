@@ -1,5 +1,6 @@
 // Documents of `idkiosk read`. A new document adds one entry.
 import { jpkiAuthRead } from './jpki-auth.ts';
+import { licenseRead } from './license.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead];
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, licenseRead];
