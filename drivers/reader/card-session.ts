@@ -148,7 +148,11 @@ export class CardSession {
 
   private async exchangeExtended(cmd: CommandApdu): Promise<ResponseApdu> {
     const res = await this.send(cmd, true);
-    if (res.sw === 0x6700 || sw1(res.sw) === 0x6c) {
+    // Cards and readers refuse extended length in many ways (6700, 6Cxx, 6A86, 6D00, 6F00…). Until an
+    // extended read has worked once, any failure means "use short APDUs"; a genuine error (6982, say)
+    // then comes back from the short read, at the cost of one APDU.
+    const untested = this.extendedWorks === null && res.sw !== SW_OK && res.sw !== 0x6282;
+    if (res.sw === 0x6700 || sw1(res.sw) === 0x6c || untested) {
       throw new KioskError(ErrorCodes.CARD_UNEXPECTED_STATUS, 'extended APDU refused', { sw: swHex(res.sw), extendedRefused: true });
     }
     return res;
