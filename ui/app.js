@@ -1,6 +1,7 @@
 // The kiosk screen: renders the daemon's session state and sends key presses. It holds no session logic
 // and never sees a secret: the PIN shows as dots from the entry length the daemon reports.
 import { TEXT } from './i18n.js';
+import { renderHolder } from './result-holder.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -33,6 +34,7 @@ function render() {
   $('keypad').hidden = true;
   $('detail').textContent = '';
   $('icon').textContent = '';
+  renderHolder(holderBox(), state?.phase === 'result' ? state?.result : null, t);
   document.body.dataset.phase = state ? state.phase : 'connecting';
   if (!state) {
     [$('headline').textContent, $('message').textContent] = t('phase.starting');
@@ -57,7 +59,7 @@ function render() {
     const r = state.result;
     screen.className = r.outcome;
     $('icon').textContent = r.outcome === 'verified' ? '✔' : r.outcome === 'cancelled' ? '' : '✖';
-    const [h, m] = t(`result.${r.outcome}`);
+    const [h, m] = t(`result.${r.outcome}.${r.document}`) ?? t(`result.${r.outcome}`);
     $('headline').textContent = h;
     const reasons = r.reasons.map(reasonText).filter(Boolean);
     if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
@@ -70,6 +72,18 @@ function render() {
   $('message').textContent = m;
   if ((phase === 'reading' || phase === 'verifying') && state.step) $('detail').textContent = t(`step.${state.step}`);
   if (phase === 'reader-unavailable') screen.className = 'error';
+}
+
+/** The result-details box (created on first use, after #detail). */
+function holderBox() {
+  let box = $('holder');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'holder';
+    box.hidden = true;
+    $('detail').after(box);
+  }
+  return box;
 }
 
 function renderDemo() {

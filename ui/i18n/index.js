@@ -1,4 +1,5 @@
 // Per-document screen texts. A document module adds its file here.
+import mynumber from './mynumber.js';
 import license from './license.js';
 
-export const DOCUMENT_TEXTS = [license];
+export const DOCUMENT_TEXTS = [mynumber, license];

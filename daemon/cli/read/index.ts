@@ -1,6 +1,9 @@
 // Documents of `idkiosk read`. A new document adds one entry.
 import { jpkiAuthRead } from './jpki-auth.ts';
+import { jpkiSignRead } from './jpki-sign.ts';
+import { myNumberFaceRead } from './mynumber-face.ts';
+import { myNumberInfoRead } from './mynumber-info.ts';
 import { licenseRead } from './license.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, licenseRead];
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead];

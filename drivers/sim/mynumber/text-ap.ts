@@ -79,7 +79,7 @@ export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
     Buffer.concat([tlv(0xdf31, myNumberHash), tlv(0xdf32, infoHash), tlv(0xdf33, syntheticSignature(Buffer.concat([myNumberHash, infoHash])))]),
   );
   const stored = Buffer.from(file);
-  if (s.corruptBasicInfo) stored[stored.length - 1] ^= 0x01; // sex digit changes: the hash no longer matches
+  if (s.corruptBasicInfo) stored[stored.length - 1] = stored[stored.length - 1]! ^ 0x01; // sex digit changes: the hash no longer matches
 
   const afterPin = afterVerify(pin);
   const myNumber = addEf(df, { kind: 'transparent', fid: 0x0001, data: numberFile, read: afterPin });
