@@ -26,7 +26,14 @@ export async function selectMf(session: CardSession): Promise<void> {
 /** Tries left of one PIN, or a refusal (locked / ≤ 1 / unknown). Never sends a secret. */
 export async function checkTries(session: CardSession, which: WhichPin): Promise<number> {
   await selectMf(session);
-  const tries = await queryTries(session, P2[which], WHAT[which]);
+  let tries: number;
+  try {
+    tries = await queryTries(session, P2[which], WHAT[which]);
+  } catch (e) {
+    // Say which PIN: the holder needs to know whether PIN1 or PIN2 is locked.
+    if (e instanceof KioskError) throw new KioskError(e.code, e.message, { ...e.detail, pin: which }, { cause: e });
+    throw e;
+  }
   if (tries === 0) throw new KioskError(ErrorCodes.PIN_LOCKED, `${WHAT[which]} is locked`, { triesLeft: 0, pin: which });
   if (tries <= 1) {
     throw new KioskError(ErrorCodes.PIN_TRIES_LOW, `${WHAT[which]}: only ${tries} try left; the kiosk will not risk locking the licence`, {
