@@ -102,11 +102,13 @@ export const ErrorCodes = {
   PASSPORT_MRZ_INVALID: 'PASSPORT_MRZ_INVALID', // DG1's MRZ check digits do not hold
   PASSPORT_AA_FAILED: 'PASSPORT_AA_FAILED', // active authentication advertised (DG15) but failed: clone suspected
   PASSPORT_CA_FAILED: 'PASSPORT_CA_FAILED', // chip authentication advertised (DG14) but failed: clone suspected
+  PASSPORT_EXPIRED: 'PASSPORT_EXPIRED', // DG1's date of expiry has passed
 
   // Session / kiosk
   SESSION_CANCELLED: 'SESSION_CANCELLED',
   SESSION_TIMEOUT: 'SESSION_TIMEOUT',
   SESSION_BUSY: 'SESSION_BUSY',
+  KIOSK_MAINTENANCE: 'KIOSK_MAINTENANCE', // maintenance mode (provisioning, selftest): no sessions
 
   // Configuration, server, audit
   CONFIG_INVALID: 'CONFIG_INVALID',

@@ -170,3 +170,16 @@ export function decodePoint(c: Curve, b: Buffer): { x: bigint; y: bigint } {
   if (!onCurve(c, P)) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'EC point is not on the curve');
   return P;
 }
+
+/** The public point (04 ‖ x ‖ y) of an EC SubjectPublicKeyInfo (JWK export cannot do brainpool). */
+export function ecPointFromSpki(spki: Buffer): Buffer {
+  const bits = children(readTlv(spki))[1];
+  if (!bits || bits.tag !== 0x03 || bits.value[0] !== 0) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'EC key without a public point');
+  return Buffer.from(bits.value.subarray(1));
+}
+
+/** The private scalar of an EC key in PKCS#8 DER (sim side; test keys only). */
+export function ecPrivateScalar(pkcs8: Buffer): Buffer {
+  const inner = children(readTlv(pkcs8))[2]!; // OCTET STRING holding ECPrivateKey
+  return Buffer.from(children(readTlv(inner.value))[1]!.value);
+}

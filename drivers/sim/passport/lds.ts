@@ -38,7 +38,7 @@ export function dg1(h: Holder): Buffer {
 
 /** A synthetic "JPEG": SOI, a comment segment, padding, EOI. Big enough to need B1 reads past 7FFF. */
 export function syntheticFace(size: number): Buffer {
-  const body = Buffer.alloc(Math.max(0, size - 4 - 20));
+  const body = Buffer.alloc(Math.max(0, size - 4 - 18));
   for (let i = 0; i < body.length; i++) body[i] = (i * 31 + 7) & 0xff;
   const comment = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x10]), Buffer.from('idkiosk TEST  ', 'latin1')]);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), comment, body, Buffer.from([0xff, 0xd9])]);

@@ -6,6 +6,7 @@
 // after SM was established ends the session, as on real chips. Faults for tests: see PassportFaults.
 import { constants, createECDH, createHash, createPublicKey, privateEncrypt, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
+import { ecPrivateScalar } from '../../../daemon/documents/passport/ec.ts';
 import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
 import { readAll } from '../../../daemon/documents/passport/tlv.ts';
 import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, parseCommandApdu, PinObject, rapdu, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
@@ -266,7 +267,7 @@ export class PassportCard extends Iso7816Card {
   private chipAuthenticate(hostPk: Buffer): CardResponse {
     const ca = this.caKey!;
     const ecdh = createECDH(ca.curve);
-    ecdh.setPrivateKey(Buffer.from(ca.privateKey.export({ format: 'jwk' }).d!, 'base64url'));
+    ecdh.setPrivateKey(ecPrivateScalar(ca.privateKey.export({ format: 'der', type: 'pkcs8' })));
     let k: Buffer;
     try {
       k = ecdh.computeSecret(hostPk);

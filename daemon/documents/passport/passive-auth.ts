@@ -1,0 +1,179 @@
+// Passive authentication (ICAO 9303-11 §5.1, cards.md §5.6): EF.SOD → LDSSecurityObject; the Document
+// Signer's signature over the signed attributes; every data group read hashed whole and compared, and a
+// data group read but not listed rejected; the DSC chained to a CSCA (or link certificate) in the store.
+// DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
+// an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
+import { createHash, X509Certificate } from 'node:crypto';
+import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { fingerprintSha256 } from '../../trust/trust-store.ts';
+import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
+import type { CscaStore } from './csca-store.ts';
+import { children, decodeOid, readTlv, smallInt } from './tlv.ts';
+
+export const LDS_SECURITY_OBJECT_OIDS = ['2.23.136.1.1.1', '1.3.27.1.1.1', '1.2.528.1.1006.1.20.1'];
+
+export interface LdsSecurityObject {
+  version: number;
+  hashAlgorithm: string;
+  hashes: Map<number, Buffer>;
+  ldsVersion: string | null;
+}
+
+export function parseLdsSecurityObject(eContent: Buffer): LdsSecurityObject {
+  const f = children(readTlv(eContent));
+  const hashOid = decodeOid(children(f[1]!)[0]!.value);
+  const hashAlgorithm = HASHES[hashOid] ?? hashOid;
+  const hashes = new Map<number, Buffer>();
+  for (const entry of children(f[2]!)) {
+    const [n, h] = children(entry);
+    hashes.set(smallInt(n!), Buffer.from(h!.value));
+  }
+  let ldsVersion: string | null = null;
+  if (f[3]?.tag === 0x30) {
+    const [lds] = children(f[3]);
+    ldsVersion = lds?.value.toString('latin1') ?? null;
+  }
+  return { version: smallInt(f[0]!), hashAlgorithm, hashes, ldsVersion };
+}
+
+export type DgCheck = 'match' | 'mismatch' | 'not-listed';
+
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+}
+
+export interface PassiveAuthResult {
+  verified: boolean;
+  reasons: { code: ErrorCode; message: string }[];
+  signature: 'valid' | 'invalid' | 'not-checked';
+  signatureAlgorithm: string | null;
+  hashAlgorithm: string | null;
+  dataGroups: Record<string, DgCheck>;
+  chain: 'valid' | 'no-anchor' | 'invalid' | 'not-checked';
+  dsc: CertSummary | null;
+  dscExpired: boolean;
+  csca: CertSummary | null;
+}
+
+export function summarizeCert(c: X509Certificate): CertSummary {
+  return {
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    serialNumber: c.serialNumber,
+    notBefore: new Date(c.validFrom).toISOString(),
+    notAfter: new Date(c.validTo).toISOString(),
+    fingerprintSha256: fingerprintSha256(c.raw),
+  };
+}
+
+export interface PassiveAuthInput {
+  /** EF.SOD as read (tag 77 included). */
+  sod: Buffer;
+  /** Every data group read (whole file: tag ‖ length ‖ value). */
+  dataGroups: ReadonlyMap<number, Buffer>;
+  csca: CscaStore;
+  at: Date;
+  /** Refuse an expired DSC too (default false, see above). */
+  strictDscValidity?: boolean;
+}
+
+function pickDsc(sd: SignedData): X509Certificate | null {
+  const s = sd.signers[0]!;
+  const certs = sd.certificates.map((d) => new X509Certificate(d));
+  const strip = (h: string) => h.replace(/^0+/, '').toUpperCase();
+  if (s.serial) {
+    const hit = certs.find((c) => strip(c.serialNumber) === strip(s.serial!.toString('hex')));
+    if (hit) return hit;
+  }
+  return certs[0] ?? null;
+}
+
+export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
+  const r: PassiveAuthResult = {
+    verified: false, reasons: [], signature: 'not-checked', signatureAlgorithm: null, hashAlgorithm: null,
+    dataGroups: {}, chain: 'not-checked', dsc: null, dscExpired: false, csca: null,
+  };
+  const fail = (code: ErrorCode, message: string) => r.reasons.push({ code, message });
+  let sd: SignedData;
+  let lso: LdsSecurityObject;
+  try {
+    const outer = readTlv(i.sod);
+    if (outer.tag !== 0x77) throw new Error('EF.SOD tag is not 77');
+    sd = parseSignedData(outer.value);
+    if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType)) throw new Error(`eContentType ${sd.eContentType}`);
+    lso = parseLdsSecurityObject(sd.eContent);
+  } catch (e) {
+    fail(ErrorCodes.PASSPORT_SOD_INVALID, `EF.SOD unparsable: ${(e as Error).message}`);
+    return r;
+  }
+  r.hashAlgorithm = lso.hashAlgorithm;
+
+  // Data groups: every one read must be listed and match.
+  for (const [n, file] of [...i.dataGroups].sort(([a], [b]) => a - b)) {
+    const listed = lso.hashes.get(n);
+    if (!listed) {
+      r.dataGroups[`dg${n}`] = 'not-listed';
+      fail(ErrorCodes.PASSPORT_DG_NOT_LISTED, `DG${n} was read but the SOD does not list it`);
+      continue;
+    }
+    let ok = false;
+    try {
+      ok = createHash(lso.hashAlgorithm).update(file).digest().equals(listed);
+    } catch {
+      ok = false;
+    }
+    r.dataGroups[`dg${n}`] = ok ? 'match' : 'mismatch';
+    if (!ok) fail(ErrorCodes.PASSPORT_DG_HASH_MISMATCH, `DG${n} does not match its hash in the SOD`);
+  }
+
+  // Signature by the Document Signer.
+  let dsc: X509Certificate | null = null;
+  try {
+    dsc = pickDsc(sd);
+  } catch (e) {
+    fail(ErrorCodes.PASSPORT_SOD_INVALID, `DSC certificate unparsable: ${(e as Error).message}`);
+  }
+  if (!dsc) {
+    fail(ErrorCodes.PASSPORT_SOD_INVALID, 'EF.SOD carries no Document Signer certificate');
+    return r;
+  }
+  r.dsc = summarizeCert(dsc);
+  const sig = verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dsc.publicKey);
+  r.signature = sig.ok ? 'valid' : 'invalid';
+  r.signatureAlgorithm = sig.ok ? sig.algorithm : sd.signers[0]!.signatureAlgorithm;
+  if (!sig.ok) fail(ErrorCodes.PASSPORT_SOD_INVALID, `SOD signature: ${sig.reason}`);
+
+  // DSC → CSCA.
+  const issuers = i.csca.issuersOf(dsc);
+  if (issuers.length === 0) {
+    r.chain = i.csca.hasName(dsc.issuer) ? 'invalid' : 'no-anchor';
+    fail(
+      r.chain === 'invalid' ? ErrorCodes.TRUST_CHAIN_INVALID : ErrorCodes.TRUST_NO_ANCHOR,
+      r.chain === 'invalid' ? 'the DSC signature does not verify under the CSCA of that name' : `no CSCA in the store for ${dsc.issuer.replace(/\n/g, ', ')}`,
+    );
+  } else {
+    // The CSCA must have been valid when it issued the DSC.
+    const issuedAt = Date.parse(dsc.validFrom);
+    const csca = issuers.find((c) => issuedAt >= Date.parse(c.validFrom) && issuedAt <= Date.parse(c.validTo)) ?? null;
+    if (!csca) {
+      r.chain = 'invalid';
+      fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC was issued outside the CSCA validity');
+    } else {
+      r.chain = 'valid';
+      r.csca = summarizeCert(csca);
+    }
+  }
+  const now = i.at.getTime();
+  if (now < Date.parse(dsc.validFrom)) fail(ErrorCodes.TRUST_CERT_NOT_YET_VALID, 'the DSC is not valid yet');
+  if (now > Date.parse(dsc.validTo)) {
+    r.dscExpired = true;
+    if (i.strictDscValidity) fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC has expired');
+  }
+  r.verified = r.reasons.length === 0;
+  return r;
+}

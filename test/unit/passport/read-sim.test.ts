@@ -1,0 +1,112 @@
+// The host protocol against the virtual chip, in process: BAC, PACE (AES and 3DES, brainpool and P-256),
+// fallback, SM reads incl. B1 beyond 7FFF, PA/AA/CA outcomes and every fault the sim can inject.
+import { describe, expect, it } from 'vitest';
+import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
+import { assessPassport } from '../../../daemon/documents/passport/passport-verdict.ts';
+import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { createCsca } from '../../../drivers/sim/passport/certs.ts';
+import { accessKey, card, session, STORE } from './helpers.ts';
+
+const at = new Date();
+
+async function run(c = card(), key = accessKey(), store = STORE, opts: { noPace?: boolean } = {}) {
+  const { session: s, apdus } = session(c);
+  const ev = await readPassport(s, { accessKey: key, ...opts });
+  const result = await assessPassport(ev, { csca: store, at });
+  return { ev, result, apdus: apdus() };
+}
+
+describe('virtual passport, in process', () => {
+  it('PACE (AES, brainpoolP256r1) → verified with PA, CA and AA', async () => {
+    const c = card();
+    const { result } = await run(c);
+    expect(result.reasons).toEqual([]);
+    expect(result).toMatchObject({
+      verdict: 'verified', access: 'PACE', secureMessaging: 'AES-128',
+      dg1: { documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231', surname: 'TESTER', givenNames: 'HANAKO', nationality: 'JPN' },
+      activeAuthentication: { status: 'verified', algorithm: 'RSA-ISO9796-2-sha1' },
+      chipAuthentication: { status: 'verified' },
+    });
+    expect(result.passiveAuthentication).toMatchObject({ verified: true, signature: 'valid', chain: 'valid', dataGroups: { dg1: 'match', dg2: 'match', dg11: 'match', dg12: 'match', dg14: 'match', dg15: 'match' } });
+    expect(c.stats).toMatchObject({ pace: 1, bac: 0, ca: 1, aa: 1, smErrors: 0 });
+  });
+
+  it.each([
+    [{ cipher: '3DES' as const, curve: 'prime256v1' as const }, '3DES'],
+    [{ cipher: 'AES-128' as const, curve: 'prime256v1' as const }, 'AES-128'],
+  ])('PACE %o', async (pace, cipherAfterPace) => {
+    const c = card({ pace, ca: false });
+    const { result } = await run(c);
+    expect(result.verdict).toBe('verified');
+    expect(result.access).toBe('PACE');
+    expect(result.secureMessaging).toBe(cipherAfterPace);
+  });
+
+  it('BAC-only chip; CA v1 (3DES) switches SM and SSC', async () => {
+    const c = card({ pace: false, ca: { cipher: '3DES', curve: 'prime256v1' } });
+    const { result } = await run(c);
+    expect(result).toMatchObject({ verdict: 'verified', access: 'BAC', secureMessaging: '3DES', chipAuthentication: { status: 'verified', protocol: '0.4.0.127.0.7.2.2.3.2.1' } });
+    expect(c.stats.bac).toBe(1);
+  });
+
+  it('falls back to BAC when PACE fails', async () => {
+    const { result } = await run(card({ faults: { paceBroken: true } }));
+    expect(result.verdict).toBe('verified');
+    expect(result.access).toBe('BAC');
+    expect(result.paceFallback).toMatch(/PACE failed/);
+  });
+
+  it('reads a face beyond 7FFF with odd-INS READ BINARY', async () => {
+    const c = card({ faceBytes: 40_000, ca: false, aa: false });
+    const { ev } = await run(c);
+    expect(ev.face).toMatchObject({ format: 'jpeg', width: 480, height: 640 });
+    expect(ev.face!.data.length).toBe(40_000);
+    expect(c.log.entries.some((e) => e.ins === 0xb1)).toBe(true);
+  });
+
+  it('wrong MRZ key: PACE and BAC refused, nothing read', async () => {
+    const c = card();
+    await expect(run(c, accessKey({ documentNumber: 'TZ1234568', dateOfBirth: '900115', dateOfExpiry: '341231' }))).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_DENIED' });
+    expect(c.stats.pace + c.stats.bac).toBe(0);
+  });
+
+  it('malformed access key: refused before any APDU', async () => {
+    const c = card();
+    const { session: s, apdus } = session(c);
+    await expect(readPassport(s, { accessKey: accessKey({ documentNumber: 'tz12', dateOfBirth: '900115', dateOfExpiry: '341231' }) })).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_KEY_FORMAT' });
+    expect(apdus()).toBe(0);
+  });
+
+  it('tampered DG11 → hash mismatch → refused', async () => {
+    const { result } = await run(card({ faults: { tamperDg: 11 } }));
+    expect(result.verdict).toBe('refused');
+    expect(result.passiveAuthentication.dataGroups.dg11).toBe('mismatch');
+    expect(result.reasons.map((r) => r.code)).toContain('PASSPORT_DG_HASH_MISMATCH');
+  });
+
+  it('a DG read but not listed in the SOD → refused', async () => {
+    const { result } = await run(card({ faults: { unlistedDg: 12 } }));
+    expect(result.passiveAuthentication.dataGroups.dg12).toBe('not-listed');
+    expect(result.reasons.map((r) => r.code)).toContain('PASSPORT_DG_NOT_LISTED');
+  });
+
+  it('AA failure → refused (clone suspected)', async () => {
+    const { result } = await run(card({ faults: { aaFail: true } }));
+    expect(result.activeAuthentication.status).toBe('failed');
+    expect(result.reasons.map((r) => r.code)).toEqual(['PASSPORT_AA_FAILED']);
+  });
+
+  it('CA failure → next MAC fails → refused, no further reads', async () => {
+    const { result, ev } = await run(card({ faults: { caFail: true } }));
+    expect(result.chipAuthentication.status).toBe('failed');
+    expect(result.reasons.map((r) => r.code)).toContain('PASSPORT_CA_FAILED');
+    expect(ev.unread).toEqual([2, 11, 12, 15]);
+  });
+
+  it('unknown CSCA → no anchor → refused', async () => {
+    const other = new CscaStore([createCsca({ country: 'JP', cn: 'OTHER CSCA' }).x509]);
+    const { result } = await run(card(), accessKey(), other);
+    expect(result.passiveAuthentication.chain).toBe('no-anchor');
+    expect(result.reasons.map((r) => r.code)).toEqual(['TRUST_NO_ANCHOR']);
+  });
+});
