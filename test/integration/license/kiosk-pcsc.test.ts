@@ -1,0 +1,148 @@
+// The licence through the real stack: pcscd + vsmartcard-vpcd + the virtual licence over TCP, the pcsclite
+// binding, the kiosk runtime and its state machine, PIN digits as the keypad sends them.
+import { inflateSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
+import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import { createVirtualLicense, GLYPH_TAKA_LADDER_ROWS, type LicenseCard, type VirtualLicenseOptions } from '../../../drivers/sim/license/index.ts';
+import { licenseFlow, type LicenseDisclosure } from '../../../daemon/documents/license/license-flow.ts';
+import { opjPhotoConverter } from '../../../daemon/documents/license/photo.ts';
+import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
+import type { KioskState, LicenseHolderView } from '../../../daemon/kiosk/session-machine.ts';
+import { TrustStore } from '../../../daemon/trust/trust-store.ts';
+import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { waitUntil } from '../../harness/jpki.ts';
+
+let pcscd: PcscdInstance;
+let runtime: KioskRuntime | null = null;
+let driver: PcscReaderDriver | null = null;
+let client: VpcdClient | null = null;
+let states: KioskState[] = [];
+
+beforeAll(async () => {
+  pcscd = await startPcscd();
+});
+afterAll(async () => {
+  await pcscd?.stop();
+});
+afterEach(async () => {
+  await client?.close();
+  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal before the next card
+  await runtime?.stop();
+  await driver?.stop();
+  client = null;
+  runtime = null;
+  driver = null;
+});
+
+async function startKiosk(disclosure: LicenseDisclosure, card: LicenseCard) {
+  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  const flow = licenseFlow({ trust: new TrustStore([card.signingKey.x509]), disclosure, photoConverter: opjPhotoConverter() });
+  runtime = new KioskRuntime({ reader: driver, flow });
+  states = [];
+  runtime.events.on('state', (s) => states.push(s));
+  runtime.start();
+  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
+  client = new VpcdClient(card, { port: pcscd.port });
+  await client.insert();
+}
+
+const phase = () => runtime!.getState().phase;
+const result = () => runtime!.getState().result!;
+const type = (keys: string) => {
+  for (const k of keys) runtime!.key(k as KeyName);
+  runtime!.key('enter');
+};
+const verifiesWithData = (card: LicenseCard) => card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0).length;
+
+function pngRows(dataUrl: string): string[] {
+  const png = Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const w = png.readUInt32BE(16);
+  const raw = inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)));
+  return Array.from({ length: png.readUInt32BE(20) }, (_, y) => Array.from({ length: w }, (_, x) => (raw[y * (w + 1) + 1 + x] === 0 ? '#' : '.')).join(''));
+}
+
+const plain = (runs: LicenseHolderView['name']) => runs.map((r) => ('text' in r ? r.text : `[${r.alt}]`)).join('');
+const card = (o: VirtualLicenseOptions = {}) => createVirtualLicense(o);
+
+describe('IC 運転免許証 through pcscd + vpcd', () => {
+  it('default-PIN card: no PIN screen; the current (EF04) address, the 外字 drawn from EF03 and the photo are shown', async () => {
+    const c = card({ pins: 'default' });
+    await startKiosk('name-address-photo', c);
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    expect(states.some((s) => s.phase === 'secret-entry')).toBe(false);
+    const r = result();
+    expect(r).toMatchObject({ outcome: 'verified', document: 'license', reasons: [], checks: { expiry: 'valid', 'ef07-signature': 'valid' } });
+    const h = r.licenseHolder!;
+    expect(plain(h.address)).toBe('神奈川県横浜市中区試験町四丁目５番６号');
+    expect(h.addressChanged).toBe(true);
+    expect(plain(h.name)).toBe('[外字1]山　見本子');
+    const glyph = h.name[0]!;
+    expect('glyph' in glyph && pngRows(glyph.glyph)).toEqual(GLYPH_TAKA_LADDER_ROWS);
+    expect(h.photo).toMatch(/^data:image\/png;base64,/);
+    expect(verifiesWithData(c)).toBe(2);
+  });
+
+  it('PIN-set card: PIN1 then PIN2 on the keypad (photo mode); nothing secret in any screen state', async () => {
+    const c = card({ pins: { pin1: '2468', pin2: '1357' } });
+    await startKiosk('name-address-photo', c);
+    await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN1 entry');
+    expect(runtime!.getState().entry).toMatchObject({ purpose: 'license-pin1', triesLeft: 3, maxTries: 3 });
+    type('2468');
+    await waitUntil(() => phase() === 'secret-entry' && runtime!.getState().entry?.purpose === 'license-pin2', 5000, 'PIN2 entry');
+    type('1357');
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    expect(result()).toMatchObject({ outcome: 'verified', reasons: [] });
+    expect(result().licenseHolder?.photo).toMatch(/^data:image\/png/);
+    expect(JSON.stringify(states)).not.toMatch(/2468|1357|\*\*\*\*/);
+    // 本籍 never reaches the screen, whatever the mode.
+    expect(JSON.stringify(states)).not.toContain('見本町一丁目"');
+  });
+
+  it('wrong PIN1: the counter drops, the holder is told and may retry; the right PIN restores it', async () => {
+    const c = card();
+    await startKiosk('name-address', c);
+    await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN1 entry');
+    type('9999');
+    await waitUntil(() => runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry prompt');
+    expect(runtime!.getState().entry?.triesLeft).toBe(2);
+    expect(c.pin1.triesLeft).toBe(2);
+    type('1234');
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    expect(result().outcome).toBe('verified');
+    expect(c.pin1.triesLeft).toBe(3);
+    // Mode name-address: no photo, and PIN2 was never asked.
+    expect(result().licenseHolder?.photo).toBeUndefined();
+    expect(c.pin2.attempts).toBe(0);
+  });
+
+  it.each([
+    ['locked PIN1', { pin1TriesLeft: 0 }, 'PIN_LOCKED'],
+    ['PIN1 with one try left', { pin1TriesLeft: 1 }, 'PIN_TRIES_LOW'],
+  ] as const)('%s: refused, no VERIFY with data ever sent, counter untouched', async (_n, o, code) => {
+    const c = card(o);
+    await startKiosk('name-address', c);
+    await waitUntil(() => phase() === 'result', 5000, 'result');
+    expect(result()).toMatchObject({ outcome: 'refused', reasons: [code] });
+    expect(verifiesWithData(c)).toBe(0);
+    expect(c.pin1.triesLeft).toBe(o.pin1TriesLeft);
+  });
+
+  it('expired licence: refused from the common data, before any PIN; nothing personal on screen', async () => {
+    const c = card({ expired: true });
+    await startKiosk('name-address', c);
+    await waitUntil(() => phase() === 'result', 5000, 'result');
+    expect(result()).toMatchObject({ outcome: 'refused', reasons: ['LICENSE_EXPIRED'], checks: { expiry: 'expired' } });
+    expect(result().licenseHolder).toBeUndefined();
+    expect(c.log.entries.filter((e) => e.ins === 0x20)).toHaveLength(0);
+  });
+
+  it("disclosure 'none' (the default): verified, but no name or address reaches the screen", async () => {
+    const c = card({ pins: 'default' });
+    await startKiosk('none', c);
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    expect(result().outcome).toBe('verified');
+    expect(result().licenseHolder).toBeUndefined();
+    expect(JSON.stringify(states)).not.toMatch(/神奈川|見本/);
+  });
+});
