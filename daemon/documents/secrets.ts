@@ -15,7 +15,10 @@ export type SecretPurpose =
   | 'mynumber-check-code-b'
   | 'license-pin1'
   | 'license-pin2'
-  | 'residence-card-number';
+  | 'residence-card-number'
+  | 'passport-document-number'
+  | 'passport-birth-date'
+  | 'passport-expiry-date';
 
 export interface SecretRequest {
   purpose: SecretPurpose;

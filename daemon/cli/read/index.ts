@@ -4,6 +4,7 @@ import { jpkiSignRead } from './jpki-sign.ts';
 import { myNumberFaceRead } from './mynumber-face.ts';
 import { myNumberInfoRead } from './mynumber-info.ts';
 import { licenseRead } from './license.ts';
+import { passportRead } from './passport.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead];
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead, passportRead];
