@@ -1,0 +1,112 @@
+// `idkiosk read mynumber-info | jpki-sign | mynumber-face` as a technician runs them: a separate process,
+// the real pcscd, the virtual card on vpcd, secrets on stdin. JSON contract, exit codes, counters.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
+import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
+
+const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
+let pcscd: PcscdInstance;
+let client: VpcdClient | null = null;
+let dir: string;
+
+beforeAll(async () => {
+  pcscd = await startPcscd();
+  dir = mkdtempSync(join(tmpdir(), 'idkiosk-mn-cli-'));
+  writeFileSync(join(dir, 'sign-ca.pem'), cas().signCa.pem);
+  writeFileSync(join(dir, 'tx.json'), '{"amount":1000,"payee":"テスト商店"}');
+});
+afterAll(async () => pcscd?.stop());
+afterEach(async () => {
+  await client?.close();
+  client = null;
+  await new Promise((r) => setTimeout(r, 600));
+});
+
+function idkiosk(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(stdin);
+  });
+}
+
+async function present(card: MyNumberCard) {
+  client = new VpcdClient(card, { port: pcscd.port });
+  await client.insert();
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+describe('idkiosk read (My Number modes)', () => {
+  it('mynumber-info: 4 info as UTF-8 JSON with explicit JIS X 0208 substitution; exit 0; never the My Number', async () => {
+    const { card, holder } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin', '--json'], '2580\n');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ document: 'mynumber-info', verdict: 'verified', pinTriesBefore: 3 });
+    expect(out.holder.name).toEqual({ text: holder.name, outsideJisX0208: 2, jisX0208: '〓橋 〓子', substitution: 'geta' });
+    expect(out.checks['issuer-signature']).toBe('unverified');
+    expect(r.stdout + r.stderr).not.toContain(holder.myNumber);
+    expect(r.stdout + r.stderr).not.toContain('2580');
+  });
+
+  it('mynumber-info: wrong PIN → exit 1, tries left; one VERIFY', async () => {
+    const { card } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin'], '9999\n');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'refused', pinTriesLeft: 2, reasons: [{ code: 'PIN_WRONG' }] });
+    expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(1);
+  });
+
+  it('jpki-sign: signs SHA-256 of --data; without a revocation source the verdict fails closed (exit 1)', async () => {
+    const { card, holder } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'jpki-sign', '--data', join(dir, 'tx.json'), '--trust', join(dir, 'sign-ca.pem'), '--password-stdin', '--json'], 'abc123xyz\n');
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ document: 'mynumber-sign', dataSignature: 'valid', chain: 'valid', revocation: 'unknown', passwordTriesBefore: 5 });
+    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['TRUST_REVOCATION_UNKNOWN']);
+    expect(out.dataSha256).toBe(createHash('sha256').update('{"amount":1000,"payee":"テスト商店"}').digest('hex'));
+    expect(out.holder.address.text).toBe(holder.address);
+    expect(Buffer.from(out.signature, 'base64')).toHaveLength(256);
+    expect(card.signatureCount).toBe(1);
+  });
+
+  it('jpki-sign: locked password → exit 1 PIN_LOCKED, nothing sent; malformed password → exit 2 before any APDU', async () => {
+    const { card } = fullCard({ signTriesLeft: 0 });
+    await present(card);
+    const args = ['read', 'jpki-sign', '--data', join(dir, 'tx.json'), '--trust', join(dir, 'sign-ca.pem'), '--password-stdin'];
+    const r = await idkiosk(args, 'ABC123XYZ\n');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).reasons[0].code).toBe('PIN_LOCKED');
+    expect(card.signPin.attempts).toBe(0);
+    const before = card.log.entries.length;
+    const bad = await idkiosk(args, 'AB-12\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('PIN_FORMAT');
+    expect(card.log.entries.length).toBe(before);
+  });
+
+  it('mynumber-face: 照合番号B on stdin → images as base64 PNG; EF 0005 never selected', async () => {
+    const { card } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'mynumber-face', '--json'], '90010120354321\n');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ document: 'mynumber-face', verdict: 'verified', unlockedWith: 'check-code-b', expiry: '2035-01-01' });
+    expect(out.nameImagePng).toMatch(/^iVBORw0KGgo/);
+    expect(card.log.entries.some((e) => e.command?.toString('hex').toUpperCase() === '00A4020C020005')).toBe(false);
+  });
+});
