@@ -25,9 +25,9 @@ export function parseTlvs(data: Buffer, what: string): Tlv[] {
     let tag = data[i++]!;
     if ((tag & 0x1f) === 0x1f) {
       if (i >= data.length) throw bad(what, 'truncated tag');
-      const second = data[i++]!;
-      if (second & 0x80) throw bad(what, 'tags longer than 2 bytes are not used on this card');
-      tag = (tag << 8) | second;
+      // Always exactly 2 bytes here: the card's `DF D1` has bit 8 set in the second byte, which strict
+      // BER would read as "more tag bytes follow" (cards.md §3.1, vectors.md §1.4).
+      tag = (tag << 8) | data[i++]!;
     }
     if (i >= data.length) throw bad(what, `tag ${tag.toString(16)} without length`);
     const first = data[i++]!;

@@ -91,7 +91,9 @@ export class ResidenceCard extends Iso7816Card {
 
   override process(apdu: Buffer): Buffer {
     // RND.ICC is good for the MUTUAL AUTHENTICATE that immediately follows GET CHALLENGE, nothing else.
+    // GET RESPONSE (T=0 transport) fetches the challenge itself and keeps it valid.
     const ins = apdu[1];
+    if (apdu[0] === 0x00 && ins === 0xc0) return super.process(apdu);
     const challenge = this.#challenge;
     this.#challenge = null;
     if (ins === 0x82 && apdu[0] === 0x00) this.#pendingForAuth = challenge;
@@ -117,6 +119,11 @@ export class ResidenceCard extends Iso7816Card {
     if (cmd.data.length !== 40) return { sw: SW.WRONG_LENGTH };
     const rndIcc = this.#pendingForAuth;
     if (!rndIcc) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    if (this.quirks.wrongLe && cmd.ne !== null && cmd.ne !== 40) {
+      // A T=0 card checks Le before acting: 6C28, and the challenge stays valid for the re-sent command.
+      this.#challenge = rndIcc;
+      return { sw: 0x6c28 };
+    }
     this.counts.mutualAuth++;
     this.#dropSession();
     const e = cmd.data.subarray(0, 32);

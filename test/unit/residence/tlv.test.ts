@@ -1,0 +1,68 @@
+// BER-TLV parser of the residence card (vectors.md §1.4) with property tests.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
+import { KioskError } from '../../../daemon/errors.ts';
+
+const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+describe('vectors.md §1.4', () => {
+  it.each([
+    ['C1 02 30 35', 0xc1, '05'],
+    ['C1 02 30 36', 0xc1, '06'],
+    ['C1 01 31', 0xc1, '1'],
+    ['C1 01 32', 0xc1, '2'],
+  ])('%s', (input, tag, value) => {
+    expect(parseTlvs(h(input), 't')).toEqual([{ tag, value: Buffer.from(value, 'latin1') }]);
+  });
+  it.each([
+    ['D0 82 09 C4', 0xd0, 2500],
+    ['D1 82 0B B8', 0xd1, 3000],
+    ['DF D1 82 09 C4', 0xdfd1, 2500],
+    ['DC 60', 0xdc, 96],
+    ['DD 82 02 56', 0xdd, 598],
+  ])('%s + value', (head, tag, len) => {
+    const [t] = parseTlvs(Buffer.concat([h(head), Buffer.alloc(len, 7)]), 't');
+    expect(t!.tag).toBe(tag);
+    expect(t!.value.length).toBe(len);
+  });
+  it('trailing 00 padding is ignored; data after padding is not', () => {
+    expect(parseTlvs(h('C1 02 30 35 00 00 00'), 't')).toHaveLength(1);
+    expect(() => parseTlvs(h('C1 02 30 35 00 00 01'), 't')).toThrow(/after padding/);
+  });
+  it('rejects overruns and unsupported length forms', () => {
+    expect(() => parseTlvs(h('D0 82 09 C4 00'), 't')).toThrow(/runs past/);
+    expect(() => parseTlvs(h('D0 83 00 00 01 00'), 't')).toThrow(/length form/);
+    expect(() => parseTlvs(h('DF'), 't')).toThrow(/truncated/);
+    expect(() => parseTlvs(h('DF D1'), 't')).toThrow(/without length/);
+  });
+});
+
+describe('properties', () => {
+  const tlvArb = fc.record({
+    tag: fc.oneof(fc.integer({ min: 0x01, max: 0xfe }).filter((t) => (t & 0x1f) !== 0x1f), fc.integer({ min: 0x00, max: 0xff }).map((b) => 0xdf00 | b)),
+    value: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
+  });
+  it('encode → parse is the identity, with any amount of 00 padding', () => {
+    fc.assert(
+      fc.property(fc.array(tlvArb, { maxLength: 6 }), fc.nat(20), (tlvs, pad) => {
+        const bytes = Buffer.concat([...tlvs.map((t) => encodeTlv(t.tag, t.value)), Buffer.alloc(pad)]);
+        expect(parseTlvs(bytes, 't')).toEqual(tlvs);
+      }),
+    );
+  });
+  it('arbitrary bytes either parse within bounds or throw a KioskError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (a) => {
+        const data = Buffer.from(a);
+        try {
+          const tlvs = parseTlvs(data, 't');
+          expect(tlvs.reduce((n, t) => n + t.value.length, 0)).toBeLessThanOrEqual(data.length);
+        } catch (e) {
+          expect(e).toBeInstanceOf(KioskError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
