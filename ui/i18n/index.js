@@ -1,5 +1,6 @@
 // Per-document screen texts. A document module adds its file here.
 import mynumber from './mynumber.js';
 import license from './license.js';
+import passport from './passport.js';
 
-export const DOCUMENT_TEXTS = [mynumber, license];
+export const DOCUMENT_TEXTS = [mynumber, license, passport];

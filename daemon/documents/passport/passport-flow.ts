@@ -1,0 +1,111 @@
+// The kiosk flow for the passport: the holder types the MRZ access key (document number — letters by
+// multi-tap or the on-screen keyboard — date of birth, date of expiry), each checked locally before any
+// APDU; then passport-read.ts + passport-verdict.ts. One chip attempt per tap: a refused key ends the
+// session (the holder re-taps to try again). The screen gets the checks, and the holder's name only in
+// the 'name' disclosure mode; the birth date and the face never reach the screen state.
+import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { ResultView } from '../../kiosk/session-machine.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import type { DocumentHandlerFactory } from '../document-handler.ts';
+import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';
+import { CscaStore } from './csca-store.ts';
+import { passportFaceConverter } from './face.ts';
+import { isYymmdd, mrzInformation, type AccessKeyInput } from './mrz.ts';
+import { hasEmrtd, readPassport } from './passport-read.ts';
+import { assessPassport, type FaceConverter, type PassportResult } from './passport-verdict.ts';
+
+export const PASSPORT_DOC_NUMBER_FORMAT: SecretFormat = { kind: 'alnum', min: 1, max: 9, pattern: /^[A-Z0-9]{1,9}$/ };
+export const PASSPORT_DATE_FORMAT: SecretFormat = { kind: 'digits', min: 6, max: 6 };
+
+export type PassportDisclosure = 'none' | 'name';
+
+export interface PassportFlowOptions {
+  csca: CscaStore;
+  now?: () => Date;
+  disclosure?: PassportDisclosure;
+  readFace?: boolean;
+  strictDscValidity?: boolean;
+  faceConverter?: FaceConverter;
+  /** Local format mistakes re-prompt up to this many times (no APDU is spent on them). Default 3. */
+  entryAttempts?: number;
+  onResult?: (r: PassportResult) => void;
+}
+
+/** Ask for one field until it is well-formed (dates: a real month/day), or give up. */
+async function askField(ctx: FlowContext, purpose: SecretPurpose, format: SecretFormat, valid: (s: string) => boolean, attempts: number): Promise<Buffer> {
+  let wrong = false;
+  for (let i = 0; i < attempts; i++) {
+    const b = await ctx.prompt({ purpose, format, triesLeft: null, maxTries: null, previousAttemptWrong: wrong });
+    if (valid(b.toString('latin1'))) return b;
+    wipe(b);
+    wrong = true;
+  }
+  throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, `${purpose}: not well-formed (nothing was sent to the chip)`);
+}
+
+export async function promptAccessKey(ctx: FlowContext, attempts = 3): Promise<AccessKeyInput> {
+  const documentNumber = await askField(ctx, 'passport-document-number', PASSPORT_DOC_NUMBER_FORMAT, (s) => /^[A-Z0-9]{1,9}$/.test(s), attempts);
+  const dateOfBirth = await askField(ctx, 'passport-birth-date', PASSPORT_DATE_FORMAT, isYymmdd, attempts);
+  const dateOfExpiry = await askField(ctx, 'passport-expiry-date', PASSPORT_DATE_FORMAT, isYymmdd, attempts);
+  const key = { documentNumber, dateOfBirth, dateOfExpiry };
+  mrzInformation(key).fill(0); // same validation readPassport repeats, before any APDU
+  return key;
+}
+
+export function toResultView(r: PassportResult, disclosure: PassportDisclosure): ResultView {
+  const view: ResultView = {
+    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    document: 'passport',
+    reasons: r.reasons.map((x) => x.code),
+    certificate: r.passiveAuthentication.dsc && {
+      serialNumber: r.passiveAuthentication.dsc.serialNumber,
+      fingerprintSha256: r.passiveAuthentication.dsc.fingerprintSha256,
+      notAfter: r.passiveAuthentication.dsc.notAfter,
+    },
+    checks: {
+      access: r.access,
+      'passive-authentication': r.passiveAuthentication.verified ? 'verified' : 'failed',
+      'chip-authentication': r.chipAuthentication.status,
+      'active-authentication': r.activeAuthentication.status,
+      expiry: r.expired ? 'expired' : 'valid',
+    },
+  };
+  if (disclosure === 'name' && r.verdict === 'verified') {
+    view.holder = { name: `${r.dg1.surname} ${r.dg1.givenNames}`.trim(), address: null, dateOfBirth: null, sex: null };
+  }
+  return view;
+}
+
+export function passportFlow(o: PassportFlowOptions): DocumentFlow {
+  return {
+    async run(ctx: FlowContext): Promise<ResultView> {
+      const key = await promptAccessKey(ctx, o.entryAttempts ?? 3);
+      let result: PassportResult;
+      try {
+        const evidence = await readPassport(ctx.session, { accessKey: key, readFace: o.readFace, progress: (s) => ctx.progress(s) });
+        ctx.progress('validate');
+        result = await assessPassport(evidence, {
+          csca: o.csca,
+          at: (o.now ?? (() => new Date()))(),
+          strictDscValidity: o.strictDscValidity,
+          faceConverter: o.faceConverter ?? passportFaceConverter(),
+        });
+      } catch (e) {
+        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', document: 'passport', reasons: [e.code] };
+        throw e;
+      } finally {
+        wipe(key.documentNumber);
+        wipe(key.dateOfBirth);
+        wipe(key.dateOfExpiry);
+      }
+      o.onResult?.(result);
+      return toResultView(result, o.disclosure ?? 'none');
+    },
+  };
+}
+
+/** The kiosk's passport document (trust purpose "csca"). */
+export const passportHandler: DocumentHandlerFactory = (env) => {
+  const flow = passportFlow({ csca: new CscaStore(env.trust('csca').anchors), now: env.now });
+  return { id: 'passport', detect: hasEmrtd, run: (ctx) => flow.run(ctx) };
+};
