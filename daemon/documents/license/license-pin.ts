@@ -54,6 +54,15 @@ export interface LicensePinOptions {
 /** VERIFY one PIN. Resolves with the tries left before the successful VERIFY. */
 export async function verifyLicensePin(session: CardSession, which: WhichPin, o: LicensePinOptions): Promise<number> {
   if (o.setting === 'default') return verifyDefault(session, which);
+  try {
+    return await verifyHolderPin(session, which, o);
+  } catch (e) {
+    if (e instanceof KioskError && e.detail.pin === undefined) throw new KioskError(e.code, e.message, { ...e.detail, pin: which }, { cause: e });
+    throw e;
+  }
+}
+
+async function verifyHolderPin(session: CardSession, which: WhichPin, o: LicensePinOptions): Promise<number> {
   const { triesBefore } = await verifyWithPolicy(session, {
     purpose: which === 'pin1' ? 'license-pin1' : 'license-pin2',
     format: LICENSE_PIN_FORMAT,

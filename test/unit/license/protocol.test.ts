@@ -12,7 +12,7 @@ import { createVirtualLicense, type LicenseCard } from '../../../drivers/sim/lic
 import type { TransparentEf } from '../../../drivers/sim/iso7816/index.ts';
 
 function session(card: LicenseCard): CardSession {
-  const ch: CardChannel = { readerName: 'mem', atr: card.atr, protocol: 2, transmit: async (b) => card.process(b), disconnect: async () => {} } as CardChannel;
+  const ch: CardChannel = { readerName: 'mem', atr: card.atr, protocol: 'T1', transmit: async (b) => card.process(b), disconnect: async () => {} };
   return new CardSession(ch);
 }
 
