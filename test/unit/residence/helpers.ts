@@ -35,7 +35,7 @@ export function promptWith(number: string): SecretPrompt & { calls: number } {
   const p = (async () => {
     p.calls++;
     return Buffer.from(number, 'latin1');
-  }) as SecretPrompt & { calls: number };
+  }) as unknown as SecretPrompt & { calls: number };
   p.calls = 0;
   return p;
 }

@@ -70,13 +70,13 @@ describe('2nd generation official example — on the wire (host protocol ↔ vir
       readerName: 'wire',
       atr: card.atr,
       protocol: 2,
-      async transmit(apdu) {
+      async transmit(apdu: Buffer) {
         const res = card.process(apdu);
         wire.push([hex(apdu), hex(res)]);
         return res;
       },
       async disconnect() {},
-    } as CardChannel;
+    } as unknown as CardChannel;
     const session = new CardSession(channel);
     const s = await authenticateWithCardNumber(session, GEN2_SUITE, Buffer.from(V.cardNumber), { hostRandom: h(V.rndIfd + V.kIfd) });
     expect(hex(s.ksEnc)).toBe(V.ksEnc);

@@ -1,0 +1,159 @@
+// Residence cards through the real stack: pcscd + vsmartcard-vpcd + the virtual card over TCP, the
+// pcsclite binding, the kiosk runtime with the router (residence handler from the registry factory), the
+// card number typed as keypad keys. Both generations: right number, wrong number, card pulled mid-SM,
+// corrupted MAC, signature mismatch; plus the chunked path on a card without extended APDUs.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
+import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import { createResidenceCa, createVirtualResidenceCard, type ResidenceCard, type SynthCert, type VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
+import { residenceHandler } from '../../../daemon/documents/residence/residence-flow.ts';
+import { routingFlow } from '../../../daemon/documents/router.ts';
+import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
+import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { TrustStore } from '../../../daemon/trust/trust-store.ts';
+import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { waitUntil } from '../../harness/jpki.ts';
+
+const NUMBER = 'AA12345678BB';
+let pcscd: PcscdInstance;
+let runtime: KioskRuntime | null = null;
+let driver: PcscReaderDriver | null = null;
+let client: VpcdClient | null = null;
+let states: KioskState[] = [];
+const cas = new Map<1 | 2, SynthCert>();
+
+beforeAll(async () => {
+  pcscd = await startPcscd();
+  cas.set(1, createResidenceCa(1));
+  cas.set(2, createResidenceCa(2));
+});
+afterAll(async () => {
+  await pcscd?.stop();
+});
+afterEach(async () => {
+  await client?.close();
+  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal (see jpki/kiosk-pcsc.test.ts)
+  await runtime?.stop();
+  await driver?.stop();
+  client = runtime = driver = null;
+});
+
+async function startKiosk() {
+  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  const trust = new TrustStore([cas.get(1)!.x509, cas.get(2)!.x509]);
+  const handler = residenceHandler({ trust: () => trust, revocation: { check: async () => ({ status: 'unknown', reason: 'n/a', source: 'none', checkedAt: '' }) } as never, now: () => new Date() });
+  runtime = new KioskRuntime({ reader: driver, flow: routingFlow([handler]) });
+  states = [];
+  runtime.events.on('state', (s) => states.push(s));
+  runtime.start();
+  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
+}
+
+function card(o: VirtualResidenceOptions): ResidenceCard {
+  return createVirtualResidenceCard({ ca: cas.get(o.generation), ...o }).card;
+}
+
+async function present(c: ResidenceCard, opts: ConstructorParameters<typeof VpcdClient>[1] = {}) {
+  client = new VpcdClient(c, { port: pcscd.port, ...opts });
+  await client.insert();
+}
+
+const phase = () => runtime!.getState().phase;
+const type = (keys: string) => {
+  for (const k of keys) runtime!.key(k as KeyName);
+};
+
+async function enterNumber(n: string) {
+  await waitUntil(() => phase() === 'secret-entry', 5000, 'card-number entry');
+  expect(runtime!.getState().entry).toMatchObject({ purpose: 'residence-card-number', format: { kind: 'alnum', min: 12, max: 12 }, triesLeft: null });
+  type(n);
+  runtime!.key('enter');
+  await waitUntil(() => phase() === 'result', 8000, 'result');
+  return runtime!.getState().result!;
+}
+
+describe.each([1, 2] as const)('residence card generation %i through pcscd + vpcd', (generation) => {
+  it('right number: verified with the residence view; the number never reaches the screen state', async () => {
+    await startKiosk();
+    const c = card({ generation });
+    await present(c);
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'verified', document: 'residence', reasons: [], residence: { generation } });
+    if (generation === 2) expect(r.residence).toMatchObject({ kind: 'residence-card', expiry: { card: 'valid', periodOfStay: 'valid' } });
+    // whole-file extended SM reads went through pcscd + vpcd (one per DF1 file)
+    expect(c.counts).toMatchObject({ getChallenge: 1, mutualAuth: 1, verify: 1, smRead: 2 });
+    expect(JSON.stringify(states)).not.toContain(NUMBER);
+    expect(JSON.stringify(r)).not.toMatch(/19900101|dateOfBirth|address/);
+  });
+
+  it('wrong number: refused after one attempt, no VERIFY, no retry prompt', async () => {
+    await startKiosk();
+    const c = card({ generation });
+    await present(c);
+    const r = await enterNumber('ZZ99999999ZZ');
+    expect(r).toMatchObject({ outcome: 'refused', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
+    expect(c.counts).toMatchObject({ mutualAuth: 1, mutualAuthFailed: 1, verify: 0 });
+    expect(states.filter((s) => s.phase === 'secret-entry' && s.entry?.length === 0)).toHaveLength(1);
+  });
+
+  it('card pulled mid-SM: CARD_REMOVED, and the kiosk returns to idle', async () => {
+    await startKiosk();
+    const c = card({ generation });
+    let cl: VpcdClient;
+    cl = new VpcdClient(c, {
+      port: pcscd.port,
+      // the first secure-messaging READ BINARY never gets an answer: the card leaves the field
+      apduDelay: (apdu) => (apdu[0] === 0x08 && apdu[1] === 0xb0 ? cl.remove() : 0),
+    });
+    client = cl;
+    await cl.insert();
+    const r = await enterNumber(NUMBER);
+    expect(r.outcome).toBe('error');
+    expect(r.reasons).toEqual(['CARD_REMOVED']);
+    expect(c.counts.verify).toBe(1);
+    expect(c.counts.smRead).toBe(0);
+    runtime!.key('enter');
+    await waitUntil(() => phase() === 'idle', 5000, 'idle');
+  });
+
+  it('corrupted MAC from the card: an SM failure, VERIFY never sent', async () => {
+    await startKiosk();
+    const c = card({ generation, faults: { corruptMac: true } });
+    await present(c);
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'error', reasons: ['CARD_SM_FAILED'] });
+    expect(c.counts.verify).toBe(0);
+  });
+
+  it('signature mismatch (data changed after signing): refused', async () => {
+    await startKiosk();
+    await present(card({ generation, faults: { tamperedData: true } }));
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'refused', reasons: ['CARD_SIGNATURE_INVALID'] });
+  });
+
+  it('reader path without extended APDUs: chunked SM and plain reads, verified', async () => {
+    await startKiosk();
+    const c = card({ generation, quirks: { rejectExtended: true } });
+    await present(c);
+    const r = await enterNumber(NUMBER);
+    expect(r.outcome).toBe('verified');
+    expect(c.counts.smRead).toBeGreaterThan(2);
+  });
+});
+
+describe('unsupported and expired', () => {
+  it('type 07 (My Number-integrated): refused without asking for the number', async () => {
+    await startKiosk();
+    await present(card({ generation: 2, cardType: '07' }));
+    await waitUntil(() => phase() === 'result', 5000, 'result');
+    expect(runtime!.getState().result).toMatchObject({ outcome: 'refused', reasons: ['RESIDENCE_CARD_TYPE_UNSUPPORTED'] });
+    expect(states.some((s) => s.phase === 'secret-entry')).toBe(false);
+  });
+  it('expired period of stay: refused with the reason', async () => {
+    await startKiosk();
+    await present(card({ generation: 2, expiredStay: true }));
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'refused', reasons: ['RESIDENCE_STAY_EXPIRED'], residence: { expiry: { periodOfStay: 'expired' } } });
+  });
+});

@@ -1,0 +1,56 @@
+// Screen texts of the 在留カード / 特別永住者証明書 flow (Japanese first). The card number is typed with
+// letters (multi-tap on the keypad); a wrong number ends the attempt — the holder places the card again.
+export default {
+  ja: {
+    'entry.residence-card-number': [
+      '在留カード番号を入力してください',
+      'カード表面右上の番号（英字2文字・数字8桁・英字2文字の12文字）を入力し、「決定」を押してください。\n特別永住者証明書の場合は証明書番号を入力してください。',
+    ],
+    'residence.kind.residence-card': '在留カード',
+    'residence.kind.special-permanent-resident': '特別永住者証明書',
+    'residence.cardExpiry': '有効期間の満了日',
+    'residence.periodOfStayExpiry': '在留期間の満了日',
+    'residence.statusOfResidence': '在留資格（コード）',
+    'residence.workRestriction': '就労制限の有無',
+    'residence.work.1': '就労制限なし',
+    'residence.work.2': '在留資格に基づく就労活動のみ可',
+    'residence.work.4': '指定書により指定された就労活動のみ可',
+    'residence.work.9': '就労不可',
+    'residence.expiryNotOnChip': '第1世代のカードには有効期限の文字情報がありません。券面で確認してください。',
+    'residence.imageNotDecoded': '画像を表示できませんでした',
+    reason: {
+      RESIDENCE_CARD_NUMBER_WRONG: '在留カード番号が違います。カード表面の番号を確認し、カードを置き直して最初からやり直してください。',
+      RESIDENCE_CARD_TYPE_UNSUPPORTED: 'マイナンバーカードと一体化した在留カード・特別永住者証明書（特定在留カード等）には、この端末は対応していません。係員にお問い合わせください。',
+      RESIDENCE_CARD_EXPIRED: 'このカードは有効期間が過ぎています。出入国在留管理局で手続きをしてください。',
+      RESIDENCE_STAY_EXPIRED: '在留期間が過ぎています。更新の申請中の方は、係員にお申し出ください。',
+      CARD_SM_FAILED: 'カードとの暗号通信に失敗しました。カードを置き直してやり直してください。続く場合は係員にお問い合わせください。',
+      CARD_AUTH_FAILED: 'カードの認証に失敗しました。係員にお問い合わせください。',
+    },
+  },
+  en: {
+    'entry.residence-card-number': [
+      'Enter your residence card number',
+      'Enter the 12-character number at the top right of the card (2 letters, 8 digits, 2 letters), then press OK.\nFor a Special Permanent Resident Certificate, enter the certificate number.',
+    ],
+    'residence.kind.residence-card': 'Residence card',
+    'residence.kind.special-permanent-resident': 'Special Permanent Resident Certificate',
+    'residence.cardExpiry': 'Card valid until',
+    'residence.periodOfStayExpiry': 'Period of stay until',
+    'residence.statusOfResidence': 'Status of residence (code)',
+    'residence.workRestriction': 'Work restriction',
+    'residence.work.1': 'No restriction',
+    'residence.work.2': 'Only work permitted by the status of residence',
+    'residence.work.4': 'Only work designated in the designation',
+    'residence.work.9': 'Work not permitted',
+    'residence.expiryNotOnChip': 'First-generation cards carry no expiry text on the chip. Check the dates printed on the card.',
+    'residence.imageNotDecoded': 'The image could not be shown',
+    reason: {
+      RESIDENCE_CARD_NUMBER_WRONG: 'The card number is not correct. Check the number printed on the card, place the card again and start over.',
+      RESIDENCE_CARD_TYPE_UNSUPPORTED: 'Residence cards integrated with the My Number card are not supported by this kiosk. Please ask staff.',
+      RESIDENCE_CARD_EXPIRED: 'This card has expired. Please contact the Immigration Services Bureau.',
+      RESIDENCE_STAY_EXPIRED: 'The period of stay has ended. If you have applied for an extension, please tell staff.',
+      CARD_SM_FAILED: 'Encrypted communication with the card failed. Place the card again; if it keeps failing, ask staff.',
+      CARD_AUTH_FAILED: 'The card could not be authenticated. Please ask staff.',
+    },
+  },
+};
