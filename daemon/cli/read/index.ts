@@ -6,5 +6,6 @@ import { myNumberInfoRead } from './mynumber-info.ts';
 import { licenseRead } from './license.ts';
 import { passportRead } from './passport.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
+import { residenceRead } from './residence.ts';
 
-export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead, passportRead];
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead, passportRead, residenceRead];
