@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 RUNTIME_DEBS=(
   pcscd libpcsclite-dev          # PC/SC daemon and headers for the pcsclite binding
   build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
-  libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2) → PNG for the screen
+  libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2, residence card face) → PNG for the screen
+  netpbm                         # tifftopnm: MMR/CCITT G4 TIFF (residence card front side, name) → PNG; pnmtotiff/opj_compress make the sim images
 )
 TEST_DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
