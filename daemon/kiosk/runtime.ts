@@ -18,6 +18,8 @@ import {
   type ResultView,
   type TimerName,
   type Timeouts,
+  type Blocker,
+  type VerificationRequest,
 } from './session-machine.ts';
 
 export interface FlowContext {
@@ -25,6 +27,8 @@ export interface FlowContext {
   prompt: SecretPrompt;
   progress: (step: ReadStep) => void;
   signal: AbortSignal;
+  /** Documents the integration-API request accepts (null: every enabled document). */
+  documents?: readonly string[] | null;
 }
 
 /** A document flow: what to do with a card once it is connected. Resolves with what the screen shows. */
@@ -38,7 +42,9 @@ const CHAR_KEY = /^[0-9A-Z]$/;
 
 export interface RuntimeEvents {
   state: KioskState;
-  'session-ended': { session: number; result: ResultView };
+  'session-ended': { session: number; result: ResultView; request: string | null };
+  /** An integration-API request ended without a session (cancelled, timed out, refused: busy or blocked). */
+  'request-ended': { id: string; code: string };
   alert: { kind: string };
 }
 
@@ -102,10 +108,8 @@ export class KioskRuntime {
   key(k: KeyName): void {
     const s = this.state;
     if (s.phase === 'secret-entry' && s.entry) {
-      if (CHAR_KEY.test(k)) {
-        const allowed = /^[0-9]$/.test(k) || s.entry.format.kind === 'alnum';
-        if (allowed && this.entry.length < s.entry.format.max) this.entry.push(k.charCodeAt(0));
-      } else if (k === 'back') this.entry.pop();
+      if (CHAR_KEY.test(k)) this.pushChar(k);
+      else if (k === 'back') this.entry.pop();
       else if (k === 'clear') this.entry.clear();
       else if (k === 'enter') return this.dispatch({ type: 'entry-submit' });
       else if (k === 'cancel') return this.dispatch({ type: 'cancel' });
@@ -115,14 +119,50 @@ export class KioskRuntime {
     if (k === 'cancel' || (k === 'enter' && s.phase === 'result')) this.dispatch({ type: 'cancel' });
   }
 
-  /** A press on the on-screen keypad, identified by the entry's per-digit token. Unknown tokens are ignored. */
+  /**
+   * Multi-tap on the hardware keypad (keypad-input.ts): characters committed now, and the letter still being
+   * chosen (shown on screen). One state change for both, so the screen never shows a half-step.
+   */
+  type(chars: readonly string[], candidate: string | null): void {
+    const s = this.state;
+    if (s.phase !== 'secret-entry' || !s.entry) return;
+    for (const ch of chars) if (CHAR_KEY.test(ch)) this.pushChar(ch);
+    const shown = candidate !== null && /^[A-Z0-9]$/.test(candidate) && s.entry.format.kind === 'alnum' ? candidate : null;
+    this.dispatch({ type: 'entry-changed', length: this.entry.length, candidate: shown });
+  }
+
+  private pushChar(ch: string): void {
+    const e = this.state.entry;
+    if (!e) return;
+    const allowed = /^[0-9]$/.test(ch) || e.format.kind === 'alnum';
+    if (allowed && this.entry.length < e.format.max) this.entry.push(ch.charCodeAt(0));
+  }
+
+  /**
+   * A press on the on-screen keypad, identified by the entry's per-character token (padIds: 0–9, then A–Z
+   * for alphanumeric entries). Unknown tokens are ignored.
+   */
   pad(id: string): void {
-    const digit = this.state.phase === 'secret-entry' ? (this.state.entry?.padIds.indexOf(id) ?? -1) : -1;
-    if (digit >= 0) this.key(String(digit));
+    const i = this.state.phase === 'secret-entry' ? (this.state.entry?.padIds.indexOf(id) ?? -1) : -1;
+    if (i >= 0) this.key(PAD_CHARS[i]!);
   }
 
   cancel(): void {
     this.dispatch({ type: 'cancel' });
+  }
+
+  /** Maintenance mode or a printer fault: no new sessions while any blocker is on. */
+  block(blocker: Blocker, on: boolean): void {
+    this.dispatch({ type: 'block', blocker, on });
+  }
+
+  /** An integration-API verification: the next card is read for these documents only. */
+  request(request: VerificationRequest): void {
+    this.dispatch({ type: 'request', request: { id: request.id, documents: [...request.documents] } });
+  }
+
+  cancelRequest(id: string): void {
+    this.dispatch({ type: 'request-cancel', id });
   }
 
   dispatch(event: KioskEvent): void {
@@ -136,7 +176,7 @@ export class KioskRuntime {
   private run(fx: KioskEffect): void {
     switch (fx.type) {
       case 'start-read':
-        this.startRead(fx.session, fx.reader);
+        this.startRead(fx.session, fx.reader, fx.documents);
         break;
       case 'abort-read':
         if (this.active?.session === fx.session) this.abort(fx.code);
@@ -167,7 +207,10 @@ export class KioskRuntime {
         this.timers.delete(fx.timer);
         break;
       case 'session-ended':
-        this.events.emit('session-ended', { session: fx.session, result: fx.result });
+        this.events.emit('session-ended', { session: fx.session, result: fx.result, request: fx.request });
+        break;
+      case 'request-ended':
+        this.events.emit('request-ended', { id: fx.id, code: fx.code });
         break;
       case 'alert':
         this.events.emit('alert', { kind: fx.kind });
@@ -183,14 +226,14 @@ export class KioskRuntime {
     a.pendingPrompt = null;
   }
 
-  private startRead(session: number, readerName: string): void {
+  private startRead(session: number, readerName: string, documents: string[] | null): void {
     const controller = new AbortController();
     const active: ActiveRead = { session, controller, pendingPrompt: null, done: Promise.resolve() };
     const prompt: SecretPrompt = (request) =>
       new Promise<Buffer>((resolve, reject) => {
         if (controller.signal.aborted) return reject(controller.signal.reason as Error);
         active.pendingPrompt = { resolve, reject };
-        this.dispatch({ type: 'secret-requested', session, entry: { ...request, padIds: padTokens() } });
+        this.dispatch({ type: 'secret-requested', session, entry: { ...request, padIds: padTokens(request.format.kind === 'alnum' ? 36 : 10) } });
       });
     const previous = this.active?.done ?? Promise.resolve();
     this.active = active;
@@ -205,6 +248,7 @@ export class KioskRuntime {
           prompt,
           progress: (step) => this.dispatch({ type: 'read-progress', session, step }),
           signal: controller.signal,
+          documents,
         });
         this.dispatch({ type: 'read-finished', session, result });
       } catch (e) {
@@ -220,10 +264,13 @@ export class KioskRuntime {
   }
 }
 
-/** Ten distinct random tokens of lower-case letters (no digits, so no token can look like a PIN). */
-function padTokens(): string[] {
+/** What each on-screen pad token stands for, by index. */
+const PAD_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** n distinct random tokens of lower-case letters (no digits or capitals, so no token can look like a secret). */
+function padTokens(n: number): string[] {
   const out = new Set<string>();
-  while (out.size < 10) out.add(Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join(''));
+  while (out.size < n) out.add(Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join(''));
   return [...out];
 }
 

@@ -30,6 +30,11 @@ export interface EntryView {
    * button pressed, so PIN digits never cross the WebSocket in clear (the hardware keypad never uses it).
    */
   padIds: string[];
+  /**
+   * The multi-tap letter being chosen on the hardware keypad (alphanumeric entries only), shown on screen
+   * until it is committed. Committed characters are never part of the state: only their count (`length`).
+   */
+  candidate: string | null;
 }
 
 /** What the screen shows after a session; no personal data beyond what the document mode may disclose. */
@@ -102,6 +107,15 @@ export interface ResidenceView {
   images?: { face?: string; front?: string; name?: string };
 }
 
+/** Why the kiosk will not start a session now; the screen explains each. */
+export type Blocker = 'maintenance' | 'printer';
+
+/** A verification the business application asked for (integration API): which documents it accepts. */
+export interface VerificationRequest {
+  id: string;
+  documents: string[];
+}
+
 export interface KioskState {
   phase: Phase;
   /** Monotonic session counter: events of an aborted session are recognised and dropped. */
@@ -112,31 +126,41 @@ export interface KioskState {
   step: ReadStep | null;
   entry: EntryView | null;
   result: ResultView | null;
+  /** Non-empty: placing a card starts nothing (maintenance mode; printer unusable while a receipt is required). */
+  blockedBy: Blocker[];
+  /** The pending or running integration-API request; null for walk-up sessions. */
+  request: VerificationRequest | null;
 }
 
-export type TimerName = 'entry' | 'result' | 'card-left';
+export type TimerName = 'entry' | 'result' | 'card-left' | 'request';
 
 export type KioskEvent =
   | { type: 'reader-service'; available: boolean }
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed'; reader: string }
   | { type: 'read-progress'; session: number; step: ReadStep }
-  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length'> }
-  | { type: 'entry-changed'; length: number }
+  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate'> }
+  | { type: 'entry-changed'; length: number; candidate?: string | null }
   | { type: 'entry-submit' }
   | { type: 'cancel' }
   | { type: 'read-finished'; session: number; result: ResultView }
   | { type: 'read-failed'; session: number; code: string; triesLeft?: number | null }
-  | { type: 'timeout'; timer: TimerName };
+  | { type: 'timeout'; timer: TimerName }
+  | { type: 'block'; blocker: Blocker; on: boolean }
+  | { type: 'request'; request: VerificationRequest }
+  | { type: 'request-cancel'; id: string };
 
 export type KioskEffect =
-  | { type: 'start-read'; session: number; reader: string }
+  /** `documents`: the request's accepted documents (null: every enabled document). */
+  | { type: 'start-read'; session: number; reader: string; documents: string[] | null }
   | { type: 'abort-read'; session: number; code: string }
   | { type: 'submit-secret'; session: number }
   | { type: 'clear-entry' }
   | { type: 'start-timer'; timer: TimerName; ms: number }
   | { type: 'clear-timer'; timer: TimerName }
-  | { type: 'session-ended'; session: number; result: ResultView }
+  | { type: 'session-ended'; session: number; result: ResultView; request: string | null }
+  /** A request that ended without a session result (cancelled, timed out, refused because busy or blocked). */
+  | { type: 'request-ended'; id: string; code: string }
   | { type: 'alert'; kind: 'card-left' | 'wrong-secret' | 'verified' | 'refused' };
 
 export interface Timeouts {
@@ -146,12 +170,25 @@ export interface Timeouts {
   resultMs: number;
   /** Card left in the reader after the result: remind (and keep reminding) at this interval. */
   cardLeftMs: number;
+  /** How long an integration-API request waits for a card. */
+  requestMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 };
 
 export function initialState(): KioskState {
-  return { phase: 'starting', session: 0, readerAvailable: false, cardPresent: false, reader: null, step: null, entry: null, result: null };
+  return {
+    phase: 'starting',
+    session: 0,
+    readerAvailable: false,
+    cardPresent: false,
+    reader: null,
+    step: null,
+    entry: null,
+    result: null,
+    blockedBy: [],
+    request: null,
+  };
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(['reading', 'secret-entry', 'verifying']);
@@ -162,12 +199,12 @@ function endSession(s: KioskState, result: ResultView, t: Timeouts, extra: Kiosk
   const alert: KioskEffect[] =
     result.outcome === 'verified' ? [{ type: 'alert', kind: 'verified' }] : result.outcome === 'refused' ? [{ type: 'alert', kind: 'refused' }] : [];
   return [
-    { ...s, phase: 'result', step: null, entry: null, result },
+    { ...s, phase: 'result', step: null, entry: null, result, request: null },
     [
       ...extra,
       { type: 'clear-entry' },
       { type: 'clear-timer', timer: 'entry' },
-      { type: 'session-ended', session: s.session, result },
+      { type: 'session-ended', session: s.session, result, request: s.request?.id ?? null },
       { type: 'start-timer', timer: 'result', ms: t.resultMs },
       ...alert,
     ],
@@ -197,13 +234,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
 
     case 'card-inserted': {
       const next = { ...s, cardPresent: true, reader: e.reader };
-      if (s.phase === 'idle' || (s.phase === 'result' && !s.cardPresent)) {
-        const session = s.session + 1;
-        return [
-          { ...next, phase: 'reading', session, step: 'identify', entry: null, result: null },
-          [{ type: 'clear-timer', timer: 'result' }, { type: 'start-read', session, reader: e.reader }],
-        ];
-      }
+      if ((s.phase === 'idle' || (s.phase === 'result' && !s.cardPresent)) && s.blockedBy.length === 0) return startSession(next);
       return [next, []];
     }
 
@@ -224,13 +255,13 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
     case 'secret-requested':
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       return [
-        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0 } },
+        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null } },
         [{ type: 'clear-entry' }, { type: 'start-timer', timer: 'entry', ms: t.entryMs }, ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
       ];
 
     case 'entry-changed':
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
-      return [{ ...s, entry: { ...s.entry, length: e.length } }, [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }]];
+      return [{ ...s, entry: { ...s.entry, length: e.length, candidate: e.candidate ?? null } }, [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }]];
 
     case 'entry-submit': {
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
@@ -269,8 +300,73 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
         case 'card-left':
           if (s.phase !== 'remove-card') return [s, []];
           return [s, [{ type: 'alert', kind: 'card-left' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+        case 'request':
+          return s.request && !ACTIVE.has(s.phase) ? dropRequest(s, 'SESSION_TIMEOUT') : [s, []];
       }
+      break;
+
+    case 'block':
+      return block(s, e.blocker, e.on, t);
+
+    case 'request': {
+      if (s.request?.id === e.request.id) return [s, []]; // a repeated request is the same request
+      const busy = ACTIVE.has(s.phase) || s.phase === 'remove-card' || s.request !== null || (s.phase === 'result' && s.cardPresent);
+      const code = s.blockedBy.includes('maintenance') ? 'KIOSK_MAINTENANCE' : s.blockedBy.length ? 'PRINTER_UNAVAILABLE' : busy ? 'SESSION_BUSY' : null;
+      if (code) return [s, [{ type: 'request-ended', id: e.request.id, code }]];
+      const fx: KioskEffect[] = [{ type: 'start-timer', timer: 'request', ms: t.requestMs }];
+      // A result still on screen gives way to the next verification the clerk asked for.
+      if (s.phase === 'result') return [{ ...s, phase: 'idle', result: null, request: e.request }, [{ type: 'clear-timer', timer: 'result' }, ...fx]];
+      return [{ ...s, request: e.request }, fx];
+    }
+
+    case 'request-cancel':
+      if (s.request?.id !== e.id) return [s, []];
+      if (ACTIVE.has(s.phase)) return reduce(s, { type: 'cancel' }, t);
+      return dropRequest(s, 'SESSION_CANCELLED');
   }
+  return [s, []];
+}
+
+function startSession(s: KioskState): Out {
+  const session = s.session + 1;
+  return [
+    { ...s, phase: 'reading', session, step: 'identify', entry: null, result: null },
+    [
+      { type: 'clear-timer', timer: 'result' },
+      { type: 'clear-timer', timer: 'request' },
+      { type: 'start-read', session, reader: s.reader ?? '', documents: s.request ? [...s.request.documents] : null },
+    ],
+  ];
+}
+
+function dropRequest(s: KioskState, code: string): Out {
+  if (!s.request) return [s, []];
+  return [{ ...s, request: null }, [{ type: 'clear-timer', timer: 'request' }, { type: 'request-ended', id: s.request.id, code }]];
+}
+
+function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
+  const blockedBy = on ? (s.blockedBy.includes(blocker) ? s.blockedBy : [...s.blockedBy, blocker]) : s.blockedBy.filter((b) => b !== blocker);
+  if (blockedBy === s.blockedBy) return [s, []];
+  let next: KioskState = { ...s, blockedBy };
+  const fx: KioskEffect[] = [];
+  if (on) {
+    // Maintenance takes the reader away from the holder: a running session ends now. A printer fault does
+    // not: the session's receipt waits in the printer queue (or fails with a reason on screen).
+    if (blocker === 'maintenance' && ACTIVE.has(s.phase)) {
+      const [ended, endFx] = endSession(next, failure('KIOSK_MAINTENANCE', 'error'), t, [{ type: 'abort-read', session: s.session, code: 'KIOSK_MAINTENANCE' }]);
+      next = ended;
+      fx.push(...endFx);
+    }
+    if (next.request && !ACTIVE.has(next.phase)) {
+      const [dropped, dropFx] = dropRequest(next, blocker === 'maintenance' ? 'KIOSK_MAINTENANCE' : 'PRINTER_UNAVAILABLE');
+      next = dropped;
+      fx.push(...dropFx);
+    }
+    return [next, fx];
+  }
+  // Unblocked with a card already waiting on the reader: start its session now.
+  if (blockedBy.length === 0 && next.phase === 'idle' && next.cardPresent && next.readerAvailable) return startSession(next);
+  return [next, fx];
 }
 
 function toAfterResult(s: KioskState, t: Timeouts): Out {

@@ -31,7 +31,7 @@ describe('session machine', () => {
   it('idle → card → reading → PIN entry → verifying → result → remove card → idle', () => {
     let r = run([...ready, insert]);
     expect(r.state.phase).toBe('reading');
-    expect(r.effects).toContainEqual({ type: 'start-read', session: 1, reader: 'R' });
+    expect(r.effects).toContainEqual({ type: 'start-read', session: 1, reader: 'R', documents: null });
     r = run([{ type: 'secret-requested', session: 1, entry: PIN_REQUEST }], r.state);
     expect(r.state.phase).toBe('secret-entry');
     expect(r.effects).toContainEqual({ type: 'start-timer', timer: 'entry', ms: 30_000 });

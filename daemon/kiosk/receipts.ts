@@ -1,0 +1,111 @@
+// Receipts: one per verified or refused session, printed through the Printer's job queue (confirmed or
+// failed with a reason — never silently lost), with a QR token signed by the device key. The receipt
+// model (drivers/printer/receipt-content.ts) has no field for the My Number, a PIN, an address or a
+// birth date; the holder's name is masked per configuration. While the printer cannot print and the
+// configuration requires a receipt, the kiosk starts no session (runtime blocker 'printer').
+import type { Printer } from '../../drivers/printer/printer.ts';
+import { buildVerificationReceipt, newReference, type NameMask } from '../../drivers/printer/receipt-content.ts';
+import { createReceiptToken, type Verdict } from '../../drivers/printer/token.ts';
+import { TypedEvents } from '../../drivers/typed-events.ts';
+import type { DeviceKey } from '../device/device-key.ts';
+import type { Logger } from '../log.ts';
+import { documentKind, holderNameOf } from './document-kind.ts';
+import type { KioskRuntime } from './runtime.ts';
+import type { ResultView } from './session-machine.ts';
+
+export interface ReceiptJobView {
+  session: number;
+  reference: string;
+  state: 'printing' | 'confirmed' | 'failed';
+  /** Failure code (PRINTER_PAPER_END, …) for the screen's guidance. */
+  code: string | null;
+}
+
+export interface ReceiptOptions {
+  printer: Printer;
+  runtime: KioskRuntime;
+  deviceKey: DeviceKey;
+  kioskId: string;
+  operatorId: string;
+  nameMask: NameMask;
+  requireForSession: boolean;
+  log?: Logger;
+  now?: () => Date;
+}
+
+const VERDICT: Partial<Record<ResultView['outcome'], Verdict>> = { verified: 'ok', refused: 'refused' };
+
+export class ReceiptService {
+  readonly events = new TypedEvents<{ job: ReceiptJobView; printer: { state: string; usable: boolean } }>();
+  private last: ReceiptJobView | null = null;
+  private readonly off: (() => void)[] = [];
+
+  constructor(private readonly o: ReceiptOptions) {
+    this.off.push(
+      o.runtime.events.on('session-ended', ({ session, result }) => void this.print(session, result), 'receipts'),
+      o.printer.on('status', ({ state }) => this.printerChanged(state), 'receipts'),
+    );
+    this.printerChanged(o.printer.state());
+  }
+
+  lastJob(): ReceiptJobView | null {
+    return this.last;
+  }
+
+  dispose(): void {
+    for (const f of this.off.splice(0)) f();
+    this.o.printer.removeOwner('receipts');
+  }
+
+  private printerChanged(state: string): void {
+    const usable = this.o.printer.isUsable();
+    if (this.o.requireForSession) this.o.runtime.block('printer', !usable);
+    this.events.emit('printer', { state, usable });
+  }
+
+  /** Prints the receipt of a finished session (verified or refused; cancelled and failed reads print nothing). */
+  async print(session: number, result: ResultView): Promise<ReceiptJobView | null> {
+    const verdict = VERDICT[result.outcome];
+    if (!verdict) return null;
+    const now = (this.o.now ?? (() => new Date()))();
+    const kind = documentKind(result);
+    const reference = newReference(now);
+    const job: ReceiptJobView = { session, reference, state: 'printing', code: null };
+    this.update(job);
+    try {
+      const token = await createReceiptToken(
+        { issuedAt: now, verdict, kioskId: this.o.kioskId, reference, documentType: kind.documentType.slice(0, 24), method: kind.method.slice(0, 32) },
+        (payload) => this.o.deviceKey.sign(payload),
+        this.o.deviceKey.publicKey,
+      );
+      const receipt = buildVerificationReceipt(
+        {
+          kioskId: this.o.kioskId,
+          operatorId: this.o.operatorId,
+          issuedAt: now,
+          documentType: kind.documentType,
+          method: kind.method,
+          verdict,
+          reasons: result.reasons,
+          reference,
+          holderName: holderNameOf(result) ?? undefined,
+          token,
+        },
+        { nameMask: this.o.nameMask },
+      );
+      const outcome = await this.o.printer.print(receipt).done;
+      this.o.log?.(`receipt ${reference} for session ${session}: ${outcome.status}${outcome.code ? ` (${outcome.code})` : ''}`);
+      return this.update({ ...job, state: outcome.status, code: outcome.code ?? null });
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'INTERNAL';
+      this.o.log?.(`receipt ${reference} for session ${session}: failed (${code})`);
+      return this.update({ ...job, state: 'failed', code });
+    }
+  }
+
+  private update(job: ReceiptJobView): ReceiptJobView {
+    this.last = job;
+    this.events.emit('job', job);
+    return job;
+  }
+}
