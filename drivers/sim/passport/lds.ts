@@ -101,19 +101,24 @@ export function efSod(dgs: Map<number, Buffer>, dsc: IssuedCert, o: { omit?: num
     .sort(([a], [b]) => a - b)
     .map(([n, d]) => tlv(0x30, intTlv(n), tlv(0x04, sha256(d))));
   const lso = tlv(0x30, intTlv(0), algId, tlv(0x30, ...hashes));
-  const eContentType = '2.23.136.1.1.1';
+  return tlv(0x77, cmsSignedData('2.23.136.1.1.1', lso, dsc));
+}
+
+/** ContentInfo { signedData } over eContent, one signer (issuerAndSerialNumber), signed attributes, SHA-256. */
+export function cmsSignedData(eContentType: string, eContent: Buffer, signer: IssuedCert, extraCerts: Buffer[] = []): Buffer {
+  const algId = tlv(0x30, oidTlv(SHA256), Buffer.from([0x05, 0x00]));
   const attr = (oid: string, value: Buffer) => tlv(0x30, oidTlv(oid), tlv(0x31, value));
-  const attrs = [attr('1.2.840.113549.1.9.3', oidTlv(eContentType)), attr('1.2.840.113549.1.9.4', tlv(0x04, sha256(lso)))];
+  const attrs = [attr('1.2.840.113549.1.9.3', oidTlv(eContentType)), attr('1.2.840.113549.1.9.4', tlv(0x04, sha256(eContent)))];
   const signedAttrsSet = tlv(0x31, ...attrs);
-  const alg = signatureAlgorithm(dsc.keySpec);
-  const signature = alg.sign(dsc.privateKey, signedAttrsSet);
-  const issuerName = dsc.x509.issuer.split('\n');
+  const alg = signatureAlgorithm(signer.keySpec);
+  const signature = alg.sign(signer.privateKey, signedAttrsSet);
+  const issuerName = signer.x509.issuer.split('\n');
   const issuer = encodeName({
     C: issuerName.find((l) => l.startsWith('C='))!.slice(2),
     O: issuerName.find((l) => l.startsWith('O='))?.slice(2),
     CN: issuerName.find((l) => l.startsWith('CN='))!.slice(3),
   });
-  const serial = Buffer.from(dsc.x509.serialNumber, 'hex');
+  const serial = Buffer.from(signer.x509.serialNumber, 'hex');
   const signerInfo = tlv(
     0x30,
     intTlv(1),
@@ -127,9 +132,9 @@ export function efSod(dgs: Map<number, Buffer>, dsc: IssuedCert, o: { omit?: num
     0x30,
     intTlv(3),
     tlv(0x31, algId),
-    tlv(0x30, oidTlv(eContentType), tlv(0xa0, tlv(0x04, lso))),
-    tlv(0xa0, dsc.der),
+    tlv(0x30, oidTlv(eContentType), tlv(0xa0, tlv(0x04, eContent))),
+    tlv(0xa0, signer.der, ...extraCerts),
     tlv(0x31, signerInfo),
   );
-  return tlv(0x77, tlv(0x30, oidTlv('1.2.840.113549.1.7.2'), tlv(0xa0, signedData)));
+  return tlv(0x30, oidTlv('1.2.840.113549.1.7.2'), tlv(0xa0, signedData));
 }
