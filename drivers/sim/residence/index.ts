@@ -1,12 +1,12 @@
 // Virtual residence cards (both generations): synthetic personalisation + synthetic ISA PKI + the card.
 import { gen1Files, gen2Files, type FileFaults, type Gen2PrintedSpec } from './card-files.ts';
-import { createResidencePki, type ResidencePki, type SynthCert } from './pki.ts';
+import { createResidencePki, type KeyPair, type ResidencePki, type SynthCert } from './pki.ts';
 import { ResidenceCard, type ResidenceFaults } from './residence-card.ts';
 import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from './synthetic-images.ts';
 import type { TransportQuirks } from '../iso7816/index.ts';
 
 export { ResidenceCard, RESIDENCE_ATR, type ResidenceFaults } from './residence-card.ts';
-export { createResidenceCa, createResidencePki, type ResidencePki, type SynthCert } from './pki.ts';
+export { createResidenceCa, createResidencePki, type KeyPair, type ResidencePki, type SynthCert } from './pki.ts';
 export { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from './synthetic-images.ts';
 
 /** The official example's card number (vectors.md §1), used as the synthetic default. */
@@ -19,6 +19,8 @@ export interface VirtualResidenceOptions {
   cardType?: '1' | '2' | '05' | '06' | '07' | '08';
   /** Reuse a trusted CA of the right generation (saves an RSA key generation per card). */
   ca?: SynthCert;
+  /** Reuse this card key pair (RSA for gen 1, P-384 for gen 2) instead of generating one. */
+  cardKeyPair?: KeyPair;
   unknownCa?: boolean;
   expiredCert?: boolean;
   /** 2nd gen: card expiry yesterday. */
@@ -37,7 +39,7 @@ const ymd = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
 const DAY = 86_400_000;
 
 export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: ResidenceCard; pki: ResidencePki } {
-  const pki = createResidencePki(o.generation, { ca: o.ca, unknownCa: o.unknownCa, expiredCert: o.expiredCert });
+  const pki = createResidencePki(o.generation, { ca: o.ca, unknownCa: o.unknownCa, expiredCert: o.expiredCert, cardKeyPair: o.cardKeyPair });
   const cardNumber = o.cardNumber ?? DEFAULT_TEST_CARD_NUMBER;
   const now = Date.now();
   let files;

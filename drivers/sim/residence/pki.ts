@@ -15,6 +15,11 @@ export interface SynthCert {
 
 const DAY = 86_400_000;
 
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
 export function caSubject(generation: 1 | 2): DnPart[] {
   return [
     { type: 'C', value: 'JP' },
@@ -42,8 +47,8 @@ export function createResidenceCa(generation: 1 | 2, subject: DnPart[] = caSubje
   return wrap(buildCertificate({ subject, issuer: subject, publicKey: k.publicKey, signer: k.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), ca: true }), k, subject);
 }
 
-export function issueCardCertificate(ca: SynthCert, generation: 1 | 2, o: { expired?: boolean } = {}): SynthCert {
-  const k = keys(generation);
+export function issueCardCertificate(ca: SynthCert, generation: 1 | 2, o: { expired?: boolean; keyPair?: KeyPair } = {}): SynthCert {
+  const k = o.keyPair ?? keys(generation);
   const now = Date.now();
   const subject: DnPart[] = [{ type: 'C', value: 'JP' }, { type: 'CN', value: `synthetic residence card ${generation === 1 ? 'RSA' : 'ECDSA'}` }];
   const window = o.expired ? { notBefore: new Date(now - 800 * DAY), notAfter: new Date(now - DAY) } : { notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) };
@@ -62,8 +67,9 @@ export interface ResidencePki {
   cardCert: SynthCert;
 }
 
-export function createResidencePki(generation: 1 | 2, o: { ca?: SynthCert; unknownCa?: boolean; expiredCert?: boolean } = {}): ResidencePki {
+/** `cardKeyPair` reuses a key (RSA-2048 generation takes ~0.2 s; tests make many cards). */
+export function createResidencePki(generation: 1 | 2, o: { ca?: SynthCert; unknownCa?: boolean; expiredCert?: boolean; cardKeyPair?: KeyPair } = {}): ResidencePki {
   const trustedCa = o.ca ?? createResidenceCa(generation);
   const issuingCa = o.unknownCa ? createResidenceCa(generation, trustedCa.subject) : trustedCa;
-  return { trustedCa, issuingCa, cardCert: issueCardCertificate(issuingCa, generation, { expired: o.expiredCert }) };
+  return { trustedCa, issuingCa, cardCert: issueCardCertificate(issuingCa, generation, { expired: o.expiredCert, keyPair: o.cardKeyPair }) };
 }

@@ -2,7 +2,8 @@
 // the in-process reader, a CardSession that records every exchange.
 import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { CardSession, type ExchangeRecord } from '../../../drivers/reader/card-session.ts';
-import { createResidenceCa, createVirtualResidenceCard, type SynthCert, type VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { createResidenceCa, createVirtualResidenceCard, type KeyPair, type SynthCert, type VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { SecretPrompt } from '../../../daemon/documents/secrets.ts';
 
@@ -17,8 +18,11 @@ export function trustBoth(): TrustStore {
   return new TrustStore([testCa(1).x509, testCa(2).x509]);
 }
 
+const cardKeys = new Map<1 | 2, KeyPair>();
 export function residenceCard(o: VirtualResidenceOptions) {
-  return createVirtualResidenceCard({ ca: testCa(o.generation), ...o });
+  let k = cardKeys.get(o.generation);
+  if (!k) cardKeys.set(o.generation, (k = o.generation === 1 ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'secp384r1' })));
+  return createVirtualResidenceCard({ ca: testCa(o.generation), cardKeyPair: k, ...o });
 }
 
 export async function sessionFor(card: Parameters<SimulatedReaderDriver['insert']>[0], extended: 'auto' | 'never' | 'always' = 'auto') {

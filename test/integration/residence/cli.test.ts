@@ -1,0 +1,109 @@
+// The technician's view: `idkiosk sim residence` and `idkiosk read residence` as separate processes over
+// the real pcscd + vpcd. Checks the JSON contract, exit codes (0 verified, 1 refused, 2 error), the
+// decoded images, and the sim's fault flags.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+
+const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
+let pcscd: PcscdInstance;
+let sim: ChildProcess | null = null;
+let dir: string;
+
+beforeAll(async () => {
+  pcscd = await startPcscd();
+  dir = mkdtempSync(join(tmpdir(), 'idkiosk-residence-cli-'));
+});
+afterAll(async () => pcscd?.stop());
+afterEach(async () => {
+  if (sim && sim.exitCode === null) {
+    const done = new Promise((r) => sim!.once('exit', r));
+    sim.kill('SIGTERM');
+    await done;
+  }
+  sim = null;
+  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal
+});
+
+function idkiosk(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(stdin);
+  });
+}
+
+/** Start the sim process; resolves once it says the card is inserted. Returns the CA file it wrote. */
+async function startSim(args: string[]): Promise<string> {
+  const ca = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
+  sim = spawn(process.execPath, [BIN, 'sim', 'residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, ...args], { env: process.env, stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`sim did not insert: ${err}`)), 10_000);
+    sim!.stderr!.on('data', (d) => {
+      err += d;
+      if (err.includes('card inserted')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return ca;
+}
+
+describe('idkiosk read residence (with idkiosk sim residence)', () => {
+  it.each([
+    [1, ['--no-extended', '--t0']],
+    [2, []],
+  ] as const)('generation %i %j, right number: exit 0, JSON verdict, images decoded to PNG', async (generation, extra) => {
+    const ca = await startSim(['--generation', String(generation), ...extra]);
+    const images = join(dir, `img-${generation}`);
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json', '--images', images], 'AA12345678BB\n');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ document: 'residence', generation, verdict: 'verified', issuerSignature: 'valid', chain: 'valid', revocation: 'not-applicable', reasons: [] });
+    expect(out.images.face).toMatch(/^decoded 24x32/);
+    const png = readFileSync(join(images, 'face.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(existsSync(join(images, generation === 1 ? 'front.png' : 'name.png'))).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain('AA12345678BB');
+  });
+
+  it('wrong number: exit 1, RESIDENCE_CARD_NUMBER_WRONG', async () => {
+    const ca = await startSim(['--generation', '2']);
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BC\n');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).reasons[0].code).toBe('RESIDENCE_CARD_NUMBER_WRONG');
+  });
+
+  it('malformed number: exit 2 before touching the card', async () => {
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin'], '12345678ABCD\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PIN_FORMAT');
+    expect(r.stderr).not.toContain('12345678ABCD');
+  });
+
+  it('card pulled mid-SM (sim --pull-during-sm): exit 2, CARD_REMOVED', async () => {
+    const ca = await startSim(['--generation', '2', '--pull-during-sm']);
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CARD_REMOVED');
+  });
+
+  it('sim --bad-signature read without --trust: refused for the signature and for the missing anchor', async () => {
+    await startSim(['--generation', '1', '--bad-signature']);
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin'], 'AA12345678BB\n');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ generation: 1, issuerSignature: 'invalid', chain: 'invalid', expiry: { card: 'not-on-chip' } });
+    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['CARD_SIGNATURE_INVALID', 'TRUST_NO_ANCHOR']);
+  });
+});
