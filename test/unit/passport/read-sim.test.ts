@@ -110,3 +110,32 @@ describe('virtual passport, in process', () => {
     expect(result.reasons.map((r) => r.code)).toEqual(['TRUST_NO_ANCHOR']);
   });
 });
+
+describe('active authentication variants', () => {
+  it('ECDSA AA key (plain r‖s) and RSA-2048 AA (extended-length answer under SM)', async () => {
+    const ec = await run(card({ aa: { kind: 'ec', curve: 'brainpoolP256r1' }, ca: false }));
+    expect(ec.result.activeAuthentication).toMatchObject({ status: 'verified', algorithm: 'ECDSA-sha256' });
+    const rsa = await run(card({ aa: { kind: 'rsa', bits: 2048 }, ca: false }));
+    expect(rsa.result.activeAuthentication).toMatchObject({ status: 'verified', algorithm: 'RSA-ISO9796-2-sha1' });
+  });
+
+  it('ISO 9796-2 with an explicit hash trailer (34 CC = SHA-256), and n − F', async () => {
+    const { generateKeyPairSync, privateEncrypt, constants, createHash, randomBytes } = await import('node:crypto');
+    const { verifyIso9796 } = await import('../../../daemon/documents/passport/chip-auth.ts');
+    const { bytesToBig, bigToBytes } = await import('../../../daemon/documents/passport/ec.ts');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const n = bytesToBig(Buffer.from(jwk.n!, 'base64url'));
+    const e = bytesToBig(Buffer.from(jwk.e!, 'base64url'));
+    const rnd = randomBytes(8);
+    const m1 = randomBytes(128 - 2 - 32 - 2 + 1);
+    const f = Buffer.concat([Buffer.from([0x6a]), m1, createHash('sha256').update(m1).update(rnd).digest(), Buffer.from([0x34, 0xcc])]);
+    expect(f.length).toBe(128);
+    const s = privateEncrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, f);
+    expect(verifyIso9796(n, e, s, rnd)).toBe('sha256');
+    expect(verifyIso9796(n, e, s, Buffer.alloc(8))).toBeNull();
+    // Signers may return min(S, n − S): the verifier accepts n − S too.
+    const alt = bigToBytes(n - bytesToBig(s), 128);
+    expect(verifyIso9796(n, e, alt, rnd)).toBe('sha256');
+  });
+});
