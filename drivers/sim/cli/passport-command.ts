@@ -83,7 +83,7 @@ export const passportCommand: SimSubcommand = {
         trace: { type: 'boolean' },
       },
     });
-    const doc = values['doc-number'];
+    const doc = values['doc-number']?.toUpperCase();
     const birth = values.birth;
     const expiry = values.expiry;
     if (!doc || !birth || !expiry) throw usage('--doc-number, --birth and --expiry are required');
