@@ -9,6 +9,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./commands/crl.ts'),
     import('./commands/printer.ts'),
     import('./commands/keypad.ts'),
+    import('./commands/audit.ts'),
   ]);
   return modules.map((m) => m.default);
 }

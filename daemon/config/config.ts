@@ -2,19 +2,36 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../errors.ts';
 import { DEFAULT_MYNUMBER_CONFIG, parseMyNumberConfig, type MyNumberConfig } from '../documents/mynumber/mynumber-config.ts';
+import * as ops from '../device/operations-config.ts';
+import * as periph from './peripherals-config.ts';
+import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
 
 export interface KioskConfig {
   kioskId: string;
-  server: { host: string; port: number };
+  /** tokenFile: the per-boot WebSocket token written by systemd (root-owned; see systemd/idkiosk.service). */
+  server: { host: string; port: number; tokenFile?: string | null };
   reader: { backend: 'pcsc' | 'simulated' | null; name: string | null; extendedApdu: 'auto' | 'never' | 'always' };
   /** Enabled documents in detection order (ids from daemon/documents/registry.ts). */
   documents: string[];
   /** Trust-anchor files per purpose: jpkiAuth, jpkiSign, residence, csca, license. */
   trust: Record<TrustPurpose, string[]>;
   revocation: { crlDb: string | null; graceSeconds: number };
-  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number };
+  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number; requestMs: number };
   /** マイナンバーカード mode and My Number policy (daemon/documents/mynumber/mynumber-config.ts). */
   mynumber: MyNumberConfig;
+  /** Fleet identity, device key, audit trail, health endpoint, heartbeat (daemon/device/operations-config.ts). */
+  site: string | null;
+  operator: string | null;
+  device: ops.DeviceConfig;
+  audit: ops.AuditConfig;
+  health: ops.HealthConfig;
+  fleet: ops.FleetConfig;
+  /** PIN pad, receipt printer and receipts (daemon/config/peripherals-config.ts). */
+  keypad: periph.KeypadSettings;
+  printer: periph.PrinterSettings;
+  receipt: periph.ReceiptSettings;
+  /** Integration API for the business application (daemon/api/api-config.ts). */
+  api: ApiConfig;
 }
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
@@ -27,8 +44,18 @@ export const DEFAULT_CONFIG: KioskConfig = {
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
   trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
-  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 },
+  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 },
   mynumber: DEFAULT_MYNUMBER_CONFIG,
+  site: null,
+  operator: null,
+  device: ops.DEFAULT_DEVICE,
+  audit: ops.DEFAULT_AUDIT,
+  health: ops.DEFAULT_HEALTH,
+  fleet: ops.DEFAULT_FLEET,
+  keypad: periph.DEFAULT_KEYPAD,
+  printer: periph.DEFAULT_PRINTER,
+  receipt: periph.DEFAULT_RECEIPT,
+  api: DEFAULT_API,
 };
 
 type Obj = Record<string, unknown>;
@@ -81,9 +108,9 @@ function names(v: unknown, path: string): string[] {
 
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api']);
   const server = obj(root.server, 'server');
-  known(server, 'server', ['host', 'port']);
+  known(server, 'server', ['host', 'port', 'tokenFile']);
   const reader = obj(root.reader, 'reader');
   known(reader, 'reader', ['backend', 'name', 'extendedApdu']);
   const trust = obj(root.trust, 'trust');
@@ -91,11 +118,15 @@ export function parseConfig(raw: unknown): KioskConfig {
   const rev = obj(root.revocation, 'revocation');
   known(rev, 'revocation', ['crlDb', 'graceSeconds']);
   const to = obj(root.timeouts, 'timeouts');
-  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs']);
+  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs', 'requestMs']);
   const d = DEFAULT_CONFIG;
   return {
     kioskId: str(root.kioskId, 'kioskId', d.kioskId, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
-    server: { host: str(server.host, 'server.host', d.server.host), port: int(server.port, 'server.port', d.server.port, 0, 65535) },
+    server: {
+      host: str(server.host, 'server.host', d.server.host),
+      port: int(server.port, 'server.port', d.server.port, 0, 65535),
+      tokenFile: server.tokenFile === undefined || server.tokenFile === null ? null : str(server.tokenFile, 'server.tokenFile', ''),
+    },
     reader: {
       backend: oneOf(reader.backend, 'reader.backend', d.reader.backend, ['pcsc', 'simulated', null]),
       name: reader.name === undefined || reader.name === null ? null : str(reader.name, 'reader.name', ''),
@@ -111,8 +142,19 @@ export function parseConfig(raw: unknown): KioskConfig {
       entryMs: int(to.entryMs, 'timeouts.entryMs', d.timeouts.entryMs, 1000, 600_000),
       resultMs: int(to.resultMs, 'timeouts.resultMs', d.timeouts.resultMs, 1000, 600_000),
       cardLeftMs: int(to.cardLeftMs, 'timeouts.cardLeftMs', d.timeouts.cardLeftMs, 1000, 600_000),
+      requestMs: int(to.requestMs, 'timeouts.requestMs', d.timeouts.requestMs, 1000, 3_600_000),
     },
     mynumber: parseMyNumberConfig(root.mynumber),
+    site: ops.parseIdentity(root.site, 'site'),
+    operator: ops.parseIdentity(root.operator, 'operator'),
+    device: ops.parseDevice(root.device),
+    audit: ops.parseAudit(root.audit),
+    health: ops.parseHealth(root.health),
+    fleet: ops.parseFleet(root.fleet),
+    keypad: periph.parseKeypad(root.keypad),
+    printer: periph.parsePrinter(root.printer),
+    receipt: periph.parseReceipt(root.receipt),
+    api: parseApi(root.api),
   };
 }
 

@@ -1,0 +1,100 @@
+// What one audit record says about a session. Built from the session's ResultView: codes, identifiers of
+// certificates and CRLs, never personal data (that goes, only when enabled, into the sealed part).
+import type { ResultView, ScreenTextRun } from '../kiosk/session-machine.ts';
+
+export interface AuditContext {
+  kioskId: string;
+  site: string | null;
+  operator: string | null;
+  softwareVersion: string;
+  /** Where revocation answers come from ('crl' store, 'none'); and the CRL number in force, when known. */
+  revocationSource: string;
+  crlNumberFor?: (issuerFingerprint: string | null) => string | null;
+}
+
+export interface AuditBody {
+  v: 1;
+  /** Position in the chain; also the row key, so a moved record is recognised. */
+  seq: number;
+  chain: string;
+  time: string;
+  kioskId: string;
+  site: string | null;
+  operator: string | null;
+  session: number;
+  document: string | null;
+  method: string;
+  verdict: ResultView['outcome'];
+  reasons: string[];
+  checks: Record<string, string>;
+  certificate: { serial: string; fingerprintSha256: string; issuerFingerprintSha256: string | null; notAfter: string } | null;
+  revocation: { status: string; source: string; crlNumber: string | null } | null;
+  softwareVersion: string;
+  /** SHA-256 of the sealed personal-data blob (the blob itself may be erased later without breaking the chain). */
+  sealed: { alg: string; sha256: string } | null;
+}
+
+/** How the document was verified, by document id (handlers may state it on the result: `method`). */
+const METHODS: Record<string, string> = {
+  'mynumber-jpki-auth': 'jpki-auth-challenge-signature',
+  'mynumber-sign': 'jpki-sign-certificate',
+  'mynumber-info': 'card-info-ap-hash',
+  'mynumber-face': 'card-face-ap',
+  license: 'license-ic-read',
+  residence: 'residence-ic-read',
+  passport: 'icao-chip-read',
+};
+
+/** Optional facts a document handler may put on its result for the audit trail (additive; see docs/operations.md). */
+interface AuditExtras {
+  method?: string;
+  certificate?: { issuerFingerprintSha256?: string } | null;
+  revocationDetail?: { source?: string; crlNumber?: string | null } | null;
+}
+
+export type SessionFacts = Omit<AuditBody, 'v' | 'seq' | 'chain' | 'sealed'>;
+
+export function sessionFacts(session: number, result: ResultView, ctx: AuditContext, now: Date): SessionFacts {
+  const extra = result as ResultView & AuditExtras;
+  const issuer = extra.certificate?.issuerFingerprintSha256 ?? null;
+  const revStatus = result.revocation ?? null;
+  return {
+    time: now.toISOString(),
+    kioskId: ctx.kioskId,
+    site: ctx.site,
+    operator: ctx.operator,
+    session,
+    document: result.document,
+    method: extra.method ?? (result.document ? (METHODS[result.document] ?? result.document) : 'none'),
+    verdict: result.outcome,
+    reasons: [...result.reasons],
+    checks: { ...(result.checks ?? {}) },
+    certificate: result.certificate
+      ? { serial: result.certificate.serialNumber, fingerprintSha256: result.certificate.fingerprintSha256, issuerFingerprintSha256: issuer, notAfter: result.certificate.notAfter }
+      : null,
+    revocation:
+      revStatus && revStatus !== 'not-applicable'
+        ? {
+            status: revStatus,
+            source: extra.revocationDetail?.source ?? ctx.revocationSource,
+            crlNumber: extra.revocationDetail?.crlNumber ?? ctx.crlNumberFor?.(issuer) ?? null,
+          }
+        : null,
+    softwareVersion: ctx.softwareVersion,
+  };
+}
+
+export interface PersonalData {
+  name: string | null;
+  dateOfBirth: string | null;
+  address: string | null;
+}
+
+const runsText = (runs: ScreenTextRun[]) => runs.map((r) => ('text' in r ? r.text : `〓`)).join('');
+
+/** Name, date of birth and address from whatever the document disclosed; null when it disclosed none. */
+export function personalDataOf(result: ResultView): PersonalData | null {
+  if (result.holder) return { name: result.holder.name, dateOfBirth: result.holder.dateOfBirth, address: result.holder.address };
+  if (result.licenseHolder) return { name: runsText(result.licenseHolder.name), dateOfBirth: null, address: runsText(result.licenseHolder.address) };
+  return null;
+}
