@@ -8,7 +8,11 @@ import { DemoCards } from './demo/demo-cards.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
-import { KioskRuntime } from './kiosk/runtime.ts';
+import { KioskRuntime, type DocumentFlow } from './kiosk/runtime.ts';
+import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
+import { startApiServer, type ApiServer } from './api/api-server.ts';
+import { DeviceKey } from './device/device-key.ts';
+import { perBootToken } from './server/ui-token.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
@@ -25,6 +29,10 @@ export interface StartOptions {
   log?: Logger;
   /** Override the revocation source (tests, demo). */
   revocation?: RevocationChecker;
+  /** Override the device key (tests); otherwise device.keyFile, or an in-memory key when simulated. */
+  deviceKey?: DeviceKey;
+  /** Reuse this screen token (tests restarting the daemon); otherwise server.tokenFile or a fresh one. */
+  uiToken?: string;
 }
 
 export interface Kiosk {
@@ -32,6 +40,11 @@ export interface Kiosk {
   reader: ReaderDriver;
   server: UiServer;
   demo: DemoCards | null;
+  peripherals: Peripherals;
+  api: ApiServer | null;
+  deviceKey: DeviceKey;
+  /** Maintenance mode (provisioning, selftest): the screen says so and no session starts. */
+  setMaintenance(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -63,9 +76,13 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     }
     return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, log })];
   });
+  // An integration-API request narrows the documents the next card is read for.
+  const flow: DocumentFlow = {
+    run: (ctx) => routingFlow(ctx.documents ? handlers.filter((h) => ctx.documents!.includes(h.id)) : handlers).run(ctx),
+  };
   const runtime = new KioskRuntime({
     reader,
-    flow: routingFlow(handlers),
+    flow,
     timeouts: cfg.timeouts,
     cardSession: { extended: cfg.reader.extendedApdu },
     log,
@@ -73,35 +90,64 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   runtime.events.on('session-ended', ({ session, result }) =>
     log(`session ${session} ended: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join(', ')})` : ''}`),
   );
+  const deviceKey = o.deviceKey ?? loadDeviceKey(cfg.device.keyFile, log);
+  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log });
   runtime.start();
 
+  const enabledDocuments = handlers.map((h) => h.id);
+  const uiToken = o.uiToken ?? (cfg.server.tokenFile ? perBootToken(cfg.server.tokenFile).token : undefined);
   const server = await startUiServer({
     runtime,
     host: cfg.server.host,
     port: cfg.server.port,
     kioskId: cfg.kioskId,
     version: o.version ?? '0.0.0',
+    documents: enabledDocuments,
+    token: uiToken,
+    devices: peripherals.devices,
+    health: peripherals.health,
     log,
     demo: demo
       ? {
           onAction: (m) => {
             if (m.type === 'demo-insert') demo.insert(m.card);
-            else demo.remove();
+            else if (m.type === 'demo-remove') demo.remove();
+            else if (m.fault === 'printer-paper-end' || m.fault === 'printer-ok') peripherals.virtualPrinter?.setPaper(m.fault === 'printer-ok' ? 'ok' : 'end');
+            else if (m.fault === 'reader-lost' || m.fault === 'reader-back') demo.setReaderAvailable(m.fault === 'reader-back');
+            else runtime.block('maintenance', m.fault === 'maintenance-on');
           },
+          receiptSvg: peripherals.lastReceiptSvg,
         }
       : undefined,
   });
+  const api = cfg.api.enabled
+    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log })
+    : null;
+  if (api) log(`integration API: ${api.url}`);
 
   return {
     runtime,
     reader,
     server,
     demo,
+    peripherals,
+    api,
+    deviceKey,
+    setMaintenance: (on) => runtime.block('maintenance', on),
     async stop() {
+      await api?.close();
       await server.close();
+      await peripherals.stop();
       await runtime.stop();
       await reader.stop();
       demo?.dispose();
     },
   };
+}
+
+/** The device key from device.keyFile; without one (development, simulated runs) an in-memory key. */
+function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
+  if (file) return DeviceKey.load(file);
+  log('warning: no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
+  return DeviceKey.ephemeral();
 }

@@ -1,106 +1,106 @@
-// The kiosk screen: renders the daemon's session state and sends key presses. It holds no session logic
-// and never sees a secret: the PIN shows as dots from the entry length the daemon reports.
+// The kiosk screen: connects to the daemon, validates every message (protocol.js), renders the state
+// (screens.js) and sends key presses. It holds no session logic and never sees a secret: an entry shows
+// as dots from the length the daemon reports, and the on-screen keys send per-entry tokens, not characters.
+// After a daemon restart it reconnects and gets the full state again (hello + state + devices).
 import { TEXT } from './i18n.js';
-import { renderHolder } from './result-holder.js';
+import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
+import { createScreens } from './screens.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const token = params.get('token') ?? '';
 let lang = params.get('lang') === 'en' ? 'en' : 'ja';
-let state = null;
-let hello = null;
+const view = { state: null, hello: null, devices: null, connected: false };
 let ws = null;
 let backoff = 250;
+let failures = 0;
 
 const t = (key) => TEXT[lang][key];
-
-function send(msg) {
-  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ v: 1, ...msg }));
-}
-
-function reasonText(code) {
+const reasonText = (code) => {
   const r = TEXT[lang].reason;
   return code in r ? r[code] : r._default;
-}
+};
+const draw = createScreens(t, reasonText);
 
 function render() {
   document.documentElement.lang = lang;
   $('lang').textContent = t('langSwitch');
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  $('lang').lang = lang === 'ja' ? 'en' : 'ja';
   renderDemo();
-  const screen = $('screen');
-  screen.className = '';
-  $('entry').hidden = true;
-  $('keypad').hidden = true;
-  $('detail').textContent = '';
-  $('icon').textContent = '';
-  renderHolder(holderBox(), state?.phase === 'result' ? state?.result : null, t);
-  document.body.dataset.phase = state ? state.phase : 'connecting';
-  if (!state) {
-    [$('headline').textContent, $('message').textContent] = t('phase.starting');
-    return;
-  }
-  const phase = state.phase;
-  if (phase === 'secret-entry' && state.entry) {
-    const e = state.entry;
-    const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
-    $('headline').textContent = h;
-    $('message').textContent = m;
-    $('entry').hidden = false;
-    $('keypad').hidden = false;
-    const dots = '●'.repeat(e.length) + '○'.repeat(Math.max(0, e.format.max - e.length));
-    $('dots').textContent = dots;
-    $('dots').setAttribute('aria-label', `${e.length}/${e.format.max}`);
-    $('tries').textContent = e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '';
-    if (e.previousAttemptWrong) screen.className = 'warning';
-    return;
-  }
-  if (phase === 'result' && state.result) {
-    const r = state.result;
-    screen.className = r.outcome;
-    $('icon').textContent = r.outcome === 'verified' ? '✔' : r.outcome === 'cancelled' ? '' : '✖';
-    const [h, m] = t(`result.${r.outcome}.${r.document}`) ?? t(`result.${r.outcome}`);
-    $('headline').textContent = h;
-    const reasons = r.reasons.map(reasonText).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
-    $('message').textContent = [...reasons, m].filter(Boolean).join('\n');
-    $('detail').textContent = r.reasons.length ? r.reasons.join(' · ') : '';
-    return;
-  }
-  const [h, m] = t(`phase.${phase}`) ?? t('phase.starting');
-  $('headline').textContent = h;
-  $('message').textContent = m;
-  if ((phase === 'reading' || phase === 'verifying') && state.step) $('detail').textContent = t(`step.${state.step}`);
-  if (phase === 'reader-unavailable') screen.className = 'error';
+  draw(view);
 }
 
-/** The result-details box (created on first use, after #detail). */
-function holderBox() {
-  let box = $('holder');
-  if (!box) {
-    box = document.createElement('div');
-    box.id = 'holder';
-    box.hidden = true;
-    $('detail').after(box);
-  }
-  return box;
+function send(msg) {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
 }
 
-function renderDemo() {
-  const demo = $('demo');
-  demo.hidden = !(hello && hello.demo);
-  if (demo.hidden) return;
-  const sel = $('demo-card');
+// --- audio cues: a DOM event for any integration, and a sound when the daemon has a file for the kind.
+const sounds = new Map();
+function alertCue(kind) {
+  document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind } }));
+  if (!view.hello?.sounds.includes(kind)) return;
+  let a = sounds.get(kind);
+  if (!a) sounds.set(kind, (a = new Audio(`/sounds/${kind}.ogg`)));
+  a.currentTime = 0;
+  a.play().catch(() => {}); // autoplay may be refused until the first touch; the cue is optional
+}
+
+// --- demo panel
+function options(sel, values, prefix) {
   const current = sel.value;
   sel.replaceChildren(
-    ...hello.demoCards.map((c) => {
+    ...values.map((c) => {
       const o = document.createElement('option');
       o.value = c;
-      o.textContent = t(`demo.card.${c}`) ?? c;
+      o.textContent = t(`${prefix}${c}`) ?? c;
       return o;
     }),
   );
   if (current) sel.value = current;
+}
+
+function renderDemo() {
+  const demo = $('demo');
+  demo.hidden = !view.hello?.demo;
+  if (demo.hidden) {
+    $('receipt-preview').hidden = true;
+    document.body.classList.remove('with-preview');
+    return;
+  }
+  options($('demo-card'), view.hello.demoCards, 'demo.card.');
+  options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
+  const job = view.devices?.receipt;
+  const link = $('demo-receipt');
+  const preview = $('receipt-preview');
+  link.hidden = !job || job.state !== 'confirmed';
+  preview.hidden = link.hidden || view.state?.phase !== 'result';
+  document.body.classList.toggle('with-preview', !preview.hidden);
+  if (!link.hidden) {
+    const src = `/demo/receipt.svg?token=${encodeURIComponent(token)}&ref=${encodeURIComponent(job.reference)}`;
+    link.href = src;
+    if ($('receipt-img').getAttribute('src') !== src) $('receipt-img').src = src;
+    $('receipt-img').alt = t('demo.receipt');
+  }
+}
+
+// --- connection
+function onMessage(ev) {
+  const m = parseServerMessage(ev.data);
+  if (!m) return; // invalid frames are dropped, never drawn
+  if (m.type === 'version-mismatch') {
+    // The daemon was updated: load the client that speaks its protocol (at most once per minute).
+    const last = Number(sessionStorage.getItem('idkiosk-reload') ?? 0);
+    if (Date.now() - last > 60_000) {
+      sessionStorage.setItem('idkiosk-reload', String(Date.now()));
+      location.reload();
+    }
+    return;
+  }
+  if (m.type === 'hello') view.hello = m;
+  else if (m.type === 'state') view.state = m.state;
+  else if (m.type === 'devices') view.devices = m.devices;
+  else if (m.type === 'alert') alertCue(m.kind);
+  render();
 }
 
 function connect() {
@@ -108,39 +108,38 @@ function connect() {
   ws = new WebSocket(`${proto}://${location.host}/ws?token=${encodeURIComponent(token)}`);
   ws.onopen = () => {
     backoff = 250;
+    failures = 0;
+    view.connected = true;
     $('conn').textContent = t('conn.ok');
   };
-  ws.onmessage = (ev) => {
-    let m;
-    try {
-      m = JSON.parse(ev.data);
-    } catch {
+  ws.onmessage = onMessage;
+  ws.onclose = () => {
+    view.connected = false;
+    failures++;
+    $('conn').textContent = t('conn.lost');
+    render();
+    // A demo daemon restarted with a new token: fetch the page again to be redirected to it.
+    if (view.hello?.demo && failures >= 8) {
+      location.replace(`/${lang === 'en' ? '?lang=en' : ''}`);
       return;
     }
-    if (!m || m.v !== 1) return;
-    if (m.type === 'hello') hello = m;
-    else if (m.type === 'state') state = m.state;
-    else if (m.type === 'alert') document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: m.kind })); // audio hook
-    render();
-  };
-  ws.onclose = () => {
-    $('conn').textContent = t('conn.lost');
     setTimeout(connect, backoff);
-    backoff = Math.min(backoff * 2, 5000);
+    backoff = Math.min(backoff * 2, 3000);
   };
 }
 
-// Digits go to the daemon as the entry's per-digit tokens, never as the digits themselves.
-function pressDigit(d) {
-  const id = state?.entry?.padIds?.[Number(d)];
+// --- input: characters as the entry's tokens (0–9 then A–Z), functions by name
+const PAD_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+function pressChar(ch) {
+  const id = view.state?.entry?.padIds?.[PAD_CHARS.indexOf(ch)];
   if (id) send({ type: 'pad', id });
 }
 
-$('keypad').addEventListener('click', (ev) => {
-  const key = ev.target.closest('button')?.dataset.key;
-  if (!key) return;
-  if (/^[0-9]$/.test(key)) pressDigit(key);
-  else send({ type: 'key', key });
+$('pads').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button');
+  if (!b) return;
+  if (b.dataset.char) pressChar(b.dataset.char);
+  else if (b.dataset.key) send({ type: 'key', key: b.dataset.key });
 });
 $('lang').addEventListener('click', () => {
   lang = lang === 'ja' ? 'en' : 'ja';
@@ -148,11 +147,13 @@ $('lang').addEventListener('click', () => {
 });
 $('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: $('demo-card').value }));
 $('demo-remove').addEventListener('click', () => send({ type: 'demo-remove' }));
+$('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: $('demo-fault').value }));
 document.addEventListener('keydown', (ev) => {
   const map = { Backspace: 'back', Enter: 'enter', Escape: 'cancel', Delete: 'clear' };
-  if (/^[0-9]$/.test(ev.key)) {
+  const ch = ev.key.length === 1 ? ev.key.toUpperCase() : '';
+  if (ch && PAD_CHARS.includes(ch) && view.state?.phase === 'secret-entry') {
     ev.preventDefault();
-    pressDigit(ev.key);
+    pressChar(ch);
   } else if (map[ev.key]) {
     ev.preventDefault();
     send({ type: 'key', key: map[ev.key] });

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../errors.ts';
 import { DEFAULT_MYNUMBER_CONFIG, parseMyNumberConfig, type MyNumberConfig } from '../documents/mynumber/mynumber-config.ts';
 import * as ops from '../device/operations-config.ts';
+import * as periph from './peripherals-config.ts';
+import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
 
 export interface KioskConfig {
   kioskId: string;
@@ -14,7 +16,7 @@ export interface KioskConfig {
   /** Trust-anchor files per purpose: jpkiAuth, jpkiSign, residence, csca, license. */
   trust: Record<TrustPurpose, string[]>;
   revocation: { crlDb: string | null; graceSeconds: number };
-  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number };
+  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number; requestMs: number };
   /** マイナンバーカード mode and My Number policy (daemon/documents/mynumber/mynumber-config.ts). */
   mynumber: MyNumberConfig;
   /** Fleet identity, device key, audit trail, health endpoint, heartbeat (daemon/device/operations-config.ts). */
@@ -24,6 +26,12 @@ export interface KioskConfig {
   audit: ops.AuditConfig;
   health: ops.HealthConfig;
   fleet: ops.FleetConfig;
+  /** PIN pad, receipt printer and receipts (daemon/config/peripherals-config.ts). */
+  keypad: periph.KeypadSettings;
+  printer: periph.PrinterSettings;
+  receipt: periph.ReceiptSettings;
+  /** Integration API for the business application (daemon/api/api-config.ts). */
+  api: ApiConfig;
 }
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
@@ -36,7 +44,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
   trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
-  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000 },
+  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 },
   mynumber: DEFAULT_MYNUMBER_CONFIG,
   site: null,
   operator: null,
@@ -44,6 +52,10 @@ export const DEFAULT_CONFIG: KioskConfig = {
   audit: ops.DEFAULT_AUDIT,
   health: ops.DEFAULT_HEALTH,
   fleet: ops.DEFAULT_FLEET,
+  keypad: periph.DEFAULT_KEYPAD,
+  printer: periph.DEFAULT_PRINTER,
+  receipt: periph.DEFAULT_RECEIPT,
+  api: DEFAULT_API,
 };
 
 type Obj = Record<string, unknown>;
@@ -96,7 +108,7 @@ function names(v: unknown, path: string): string[] {
 
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api']);
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port', 'tokenFile']);
   const reader = obj(root.reader, 'reader');
@@ -106,7 +118,7 @@ export function parseConfig(raw: unknown): KioskConfig {
   const rev = obj(root.revocation, 'revocation');
   known(rev, 'revocation', ['crlDb', 'graceSeconds']);
   const to = obj(root.timeouts, 'timeouts');
-  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs']);
+  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs', 'requestMs']);
   const d = DEFAULT_CONFIG;
   return {
     kioskId: str(root.kioskId, 'kioskId', d.kioskId, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
@@ -130,6 +142,7 @@ export function parseConfig(raw: unknown): KioskConfig {
       entryMs: int(to.entryMs, 'timeouts.entryMs', d.timeouts.entryMs, 1000, 600_000),
       resultMs: int(to.resultMs, 'timeouts.resultMs', d.timeouts.resultMs, 1000, 600_000),
       cardLeftMs: int(to.cardLeftMs, 'timeouts.cardLeftMs', d.timeouts.cardLeftMs, 1000, 600_000),
+      requestMs: int(to.requestMs, 'timeouts.requestMs', d.timeouts.requestMs, 1000, 3_600_000),
     },
     mynumber: parseMyNumberConfig(root.mynumber),
     site: ops.parseIdentity(root.site, 'site'),
@@ -138,6 +151,10 @@ export function parseConfig(raw: unknown): KioskConfig {
     audit: ops.parseAudit(root.audit),
     health: ops.parseHealth(root.health),
     fleet: ops.parseFleet(root.fleet),
+    keypad: periph.parseKeypad(root.keypad),
+    printer: periph.parsePrinter(root.printer),
+    receipt: periph.parseReceipt(root.receipt),
+    api: parseApi(root.api),
   };
 }
 

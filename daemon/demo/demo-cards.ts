@@ -9,6 +9,7 @@ import { issueCrl } from '../../drivers/sim/crl-issuer.ts';
 import { createJpkiAuthCa, type TestCertificate } from '../../drivers/sim/pki.ts';
 import { createVirtualMyNumberCard, type MyNumberCard } from '../../drivers/sim/mynumber/index.ts';
 import type { SimulatedReaderDriver } from '../../drivers/reader/simulated-binding.ts';
+import type { VirtualCard } from '../../drivers/sim/virtual-card.ts';
 import type { DemoCard } from '../server/protocol.ts';
 import { CrlRevocationChecker } from '../trust/crl/checker.ts';
 import { importCrl } from '../trust/crl/importer.ts';
@@ -41,6 +42,10 @@ export class DemoCards {
   }
 
   insert(kind: DemoCard): void {
+    if (kind === 'unsupported-card') {
+      this.reader.insert(UNSUPPORTED_CARD);
+      return;
+    }
     if (kind === 'mynumber-revoked') {
       this.revokedCard.authPin.setTriesLeft(3);
       this.reader.insert(this.revokedCard);
@@ -49,7 +54,7 @@ export class DemoCards {
     const { card } = createVirtualMyNumberCard({
       authCa: this.ca,
       pin: DEMO_PIN,
-      triesLeft: kind === 'mynumber-one-try' ? 1 : 3,
+      triesLeft: kind === 'mynumber-one-try' ? 1 : kind === 'mynumber-locked' ? 0 : 3,
       expired: kind === 'mynumber-expired',
       unknownCa: kind === 'mynumber-unknown-ca',
       faults: kind === 'mynumber-bad-signature' ? { badSignature: true } : undefined,
@@ -61,7 +66,19 @@ export class DemoCards {
     this.reader.remove();
   }
 
+  /** pcscd lost and back (the reader-unavailable screen). */
+  setReaderAvailable(available: boolean): void {
+    this.reader.setServiceAvailable(available);
+  }
+
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A contactless card the kiosk does not know (a transit card, say): every SELECT answers 6A82. */
+const UNSUPPORTED_CARD: VirtualCard = {
+  atr: Buffer.from('3b8880010000000000718100f9', 'hex'),
+  reset() {},
+  process: () => Buffer.from([0x6a, 0x82]),
+};

@@ -1,48 +1,75 @@
-// The WebSocket protocol between the daemon and the kiosk screen (and anything else that speaks it).
-// Versioned; every inbound message is validated before it reaches the command path. Secrets never cross
-// it: the state carries the entry length, never the digits, and key presses from the on-screen keypad go
-// daemon-ward only.
+// The WebSocket protocol between the daemon and the kiosk screen. Versioned: every frame carries `v`, and
+// both sides validate what they receive (the daemon here, the screen in ui/protocol.js; a unit test runs
+// the daemon's messages through the screen's validator). Secrets never cross it: the state carries the
+// entry's length and the multi-tap candidate only, and the on-screen keypad sends per-entry tokens
+// instead of characters (EntryView.padIds), so no PIN, password or card number appears in any frame.
 import type { KioskState } from '../kiosk/session-machine.ts';
 
-export const PROTOCOL_VERSION = 1;
+/** v2: pad tokens for letters too (no characters by value), devices message, documents and sounds in hello. */
+export const PROTOCOL_VERSION = 2;
 
-/** Keys a client may send by value. Digits are not among them: they travel as pad tokens. */
-export const KEYS = [
-  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
-  'back',
-  'clear',
-  'enter',
-  'cancel',
-] as const;
-export type Key = string;
+/** Keys a client may send by value. No characters: digits and letters travel as pad tokens. */
+export const KEYS = ['back', 'clear', 'enter', 'cancel'] as const;
+export type Key = (typeof KEYS)[number];
 
 /** Demo-only actions on the simulated hardware (refused unless the daemon runs in demo mode). */
 export const DEMO_CARDS = [
   'mynumber',
   'mynumber-one-try',
+  'mynumber-locked',
   'mynumber-expired',
   'mynumber-revoked',
   'mynumber-unknown-ca',
   'mynumber-bad-signature',
+  'unsupported-card',
 ] as const;
 export type DemoCard = (typeof DEMO_CARDS)[number];
 
+/** Demo-only hardware faults to show the screens that explain them. */
+export const DEMO_FAULTS = ['printer-paper-end', 'printer-ok', 'reader-lost', 'reader-back', 'maintenance-on', 'maintenance-off'] as const;
+export type DemoFault = (typeof DEMO_FAULTS)[number];
+
 export type ClientMessage =
-  | { v: 1; type: 'key'; key: Key }
-  /** On-screen keypad digit, as the entry's per-digit token (see EntryView.padIds). */
-  | { v: 1; type: 'pad'; id: string }
-  | { v: 1; type: 'cancel' }
-  | { v: 1; type: 'demo-insert'; card: DemoCard }
-  | { v: 1; type: 'demo-remove' };
+  | { v: 2; type: 'key'; key: Key }
+  /** On-screen keypad: the token of the character pressed (EntryView.padIds: 0–9, then A–Z). */
+  | { v: 2; type: 'pad'; id: string }
+  | { v: 2; type: 'cancel' }
+  | { v: 2; type: 'demo-insert'; card: DemoCard }
+  | { v: 2; type: 'demo-remove' }
+  | { v: 2; type: 'demo-fault'; fault: DemoFault };
+
+/** Peripheral status the screen explains (printer fault, receipt printed or not). Never personal data. */
+export interface DevicesView {
+  printer: { state: string; usable: boolean; required: boolean } | null;
+  keypad: { backend: string; status: string } | null;
+  receipt: { session: number; reference: string; state: 'printing' | 'confirmed' | 'failed'; code: string | null } | null;
+}
+
+export interface Hello {
+  v: 2;
+  type: 'hello';
+  kioskId: string;
+  version: string;
+  demo: boolean;
+  demoCards: readonly DemoCard[];
+  demoFaults: readonly DemoFault[];
+  /** Enabled documents in detection order: the idle screen lists them. */
+  documents: string[];
+  /** Alert kinds that have a sound file under /sounds/<kind>.ogg. */
+  sounds: string[];
+}
 
 export type ServerMessage =
-  | { v: 1; type: 'hello'; kioskId: string; demo: boolean; version: string; demoCards: readonly DemoCard[] }
-  | { v: 1; type: 'state'; state: KioskState }
-  | { v: 1; type: 'alert'; kind: string }
-  | { v: 1; type: 'error'; code: string; message: string };
+  | Hello
+  | { v: 2; type: 'state'; state: KioskState }
+  | { v: 2; type: 'devices'; devices: DevicesView }
+  | { v: 2; type: 'alert'; kind: string }
+  | { v: 2; type: 'error'; code: string; message: string };
+
+type Parsed = { ok: true; msg: ClientMessage } | { ok: false; reason: string };
 
 /** Validates one inbound frame; returns the message or a reason it was rejected. */
-export function parseClientMessage(text: string): { ok: true; msg: ClientMessage } | { ok: false; reason: string } {
+export function parseClientMessage(text: string): Parsed {
   if (text.length > 1024) return { ok: false, reason: 'frame too large' };
   let raw: unknown;
   try {
@@ -54,22 +81,26 @@ export function parseClientMessage(text: string): { ok: true; msg: ClientMessage
   const m = raw as Record<string, unknown>;
   if (m.v !== PROTOCOL_VERSION) return { ok: false, reason: `unsupported protocol version ${String(m.v)}` };
   const keys = Object.keys(m).sort().join(',');
+  const v = PROTOCOL_VERSION;
   switch (m.type) {
     case 'key':
-      if (keys !== 'key,type,v' || typeof m.key !== 'string' || !(KEYS as readonly string[]).includes(m.key)) return { ok: false, reason: 'bad key message' };
-      return { ok: true, msg: { v: 1, type: 'key', key: m.key as Key } };
+      if (keys !== 'key,type,v' || !(KEYS as readonly unknown[]).includes(m.key)) return { ok: false, reason: 'bad key message' };
+      return { ok: true, msg: { v, type: 'key', key: m.key as Key } };
     case 'pad':
       if (keys !== 'id,type,v' || typeof m.id !== 'string' || !/^[a-z]{6}$/.test(m.id)) return { ok: false, reason: 'bad pad message' };
-      return { ok: true, msg: { v: 1, type: 'pad', id: m.id } };
+      return { ok: true, msg: { v, type: 'pad', id: m.id } };
     case 'cancel':
       if (keys !== 'type,v') return { ok: false, reason: 'bad cancel message' };
-      return { ok: true, msg: { v: 1, type: 'cancel' } };
+      return { ok: true, msg: { v, type: 'cancel' } };
     case 'demo-insert':
-      if (keys !== 'card,type,v' || !DEMO_CARDS.includes(m.card as DemoCard)) return { ok: false, reason: 'bad demo-insert message' };
-      return { ok: true, msg: { v: 1, type: 'demo-insert', card: m.card as DemoCard } };
+      if (keys !== 'card,type,v' || !(DEMO_CARDS as readonly unknown[]).includes(m.card)) return { ok: false, reason: 'bad demo-insert message' };
+      return { ok: true, msg: { v, type: 'demo-insert', card: m.card as DemoCard } };
     case 'demo-remove':
       if (keys !== 'type,v') return { ok: false, reason: 'bad demo-remove message' };
-      return { ok: true, msg: { v: 1, type: 'demo-remove' } };
+      return { ok: true, msg: { v, type: 'demo-remove' } };
+    case 'demo-fault':
+      if (keys !== 'fault,type,v' || !(DEMO_FAULTS as readonly unknown[]).includes(m.fault)) return { ok: false, reason: 'bad demo-fault message' };
+      return { ok: true, msg: { v, type: 'demo-fault', fault: m.fault as DemoFault } };
     default:
       return { ok: false, reason: 'unknown message type' };
   }

@@ -1,14 +1,26 @@
 // Serves the kiosk screen (static files from ui/) on loopback and pushes session state over WebSocket.
-// The socket requires the per-boot token and an allowed Origin; every inbound frame is validated and
-// goes through the same command path as the hardware keypad.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// The socket requires the per-boot token and an allowed Origin; the Host header must name this server
+// (no DNS rebinding); every inbound frame is validated and goes through the same command path as the
+// hardware keypad (the runtime). On connect the client gets hello + the full state + devices, so a
+// reconnect after a daemon restart resynchronises everything.
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, DEMO_CARDS } from './protocol.ts';
+import {
+  DEMO_CARDS,
+  DEMO_FAULTS,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type DevicesView,
+  type ServerMessage,
+} from './protocol.ts';
+import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -17,7 +29,10 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ogg': 'audio/ogg',
 };
+const ALERT_KINDS = ['verified', 'refused', 'wrong-secret', 'card-left'];
+const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; frame-ancestors 'none'";
 
 /** Maps a URL path to a file under ui/ (no dot segments, known types only), or null. */
 function staticFile(pathname: string): { file: string; type: string } | null {
@@ -27,16 +42,22 @@ function staticFile(pathname: string): { file: string; type: string } | null {
   return type ? { file: rel, type } : null;
 }
 
+type DemoAction = Extract<ClientMessage, { type: 'demo-insert' | 'demo-remove' | 'demo-fault' }>;
+
 export interface UiServerOptions {
   runtime: KioskRuntime;
   host: string;
   port: number;
   kioskId: string;
   version: string;
-  /** Per-boot token; generated when absent. */
+  /** Enabled documents (the idle screen lists them). */
+  documents?: string[];
+  /** Per-boot token (ui-token.ts); generated when absent. */
   token?: string;
-  /** Demo mode: simulated-hardware actions accepted, and `/` without a token redirects to the tokenised URL. */
-  demo?: { onAction: (msg: Extract<ClientMessage, { type: 'demo-insert' | 'demo-remove' }>) => void };
+  /** Demo mode: simulated-hardware actions accepted, `/` without a token redirects to the tokenised URL. */
+  demo?: { onAction: (msg: DemoAction) => void; receiptSvg?: () => string | null };
+  /** Peripheral status pushed to the screen. */
+  devices?: { get(): DevicesView; subscribe(cb: () => void): () => void };
   /** Extra allowed Origins (the server's own http://host:port is always allowed). */
   allowedOrigins?: string[];
   log?: (line: string) => void;
@@ -58,17 +79,32 @@ function tokenMatches(expected: string, given: string | null): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const NO_DEVICES: DevicesView = { printer: null, keypad: null, receipt: null };
+
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
-  const token = o.token ?? randomBytes(24).toString('base64url');
+  const token = o.token ?? newUiToken();
   const log = o.log ?? (() => {});
-  let origin = '';
+  const sounds = ALERT_KINDS.filter((k) => existsSync(`${UI_DIR}sounds/${k}.ogg`));
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
 
   const http: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!hosts.has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' });
+      res.end('misdirected request');
+      return;
+    }
     if (url.pathname === '/healthz') {
       const s = o.runtime.getState();
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ ok: s.readerAvailable, phase: s.phase, readerAvailable: s.readerAvailable, version: o.version, ...o.health?.() }));
+      return;
+    }
+    if (url.pathname === '/demo/receipt.svg' && o.demo?.receiptSvg && tokenMatches(token, url.searchParams.get('token'))) {
+      const svg = o.demo.receiptSvg();
+      res.writeHead(svg ? 200 : 404, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      res.end(svg ?? '');
       return;
     }
     const entry = staticFile(url.pathname);
@@ -78,7 +114,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       return;
     }
     if (url.pathname === '/' && o.demo && url.searchParams.get('token') !== token) {
-      res.writeHead(302, { location: `/?token=${encodeURIComponent(token)}` });
+      res.writeHead(302, { location: `/?token=${encodeURIComponent(token)}${url.searchParams.get('lang') === 'en' ? '&lang=en' : ''}` });
       res.end();
       return;
     }
@@ -87,13 +123,14 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       res.writeHead(200, {
         'content-type': entry.type,
         'cache-control': 'no-store',
-        'content-security-policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'",
+        'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
       });
       res.end(body);
     } catch {
-      res.writeHead(500);
+      res.writeHead(404);
       res.end();
     }
   });
@@ -104,14 +141,24 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const broadcast = (m: ServerMessage) => {
     for (const ws of clients) send(ws, m);
   };
+  const v = PROTOCOL_VERSION;
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const allowed = new Set([origin, origin.replace('127.0.0.1', 'localhost'), ...(o.allowedOrigins ?? [])]);
     const reqOrigin = req.headers.origin;
-    if (url.pathname !== '/ws' || !tokenMatches(token, url.searchParams.get('token')) || (reqOrigin !== undefined && !allowed.has(reqOrigin))) {
-      log(`ui: websocket refused (${url.pathname !== '/ws' ? 'path' : reqOrigin && !allowed.has(reqOrigin) ? 'origin' : 'token'})`);
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    const why =
+      url.pathname !== '/ws'
+        ? 'path'
+        : !hosts.has(req.headers.host ?? '')
+          ? 'host'
+          : reqOrigin !== undefined && !origins.has(reqOrigin)
+            ? 'origin'
+            : !tokenMatches(token, url.searchParams.get('token'))
+              ? 'token'
+              : null;
+    if (why) {
+      log(`ui: websocket refused (${why})`);
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
@@ -121,7 +168,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       ws.on('message', (data, isBinary) => {
         const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
         if (!parsed.ok) {
-          send(ws, { v: 1, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason });
+          send(ws, { v, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason });
           return;
         }
         const m = parsed.msg;
@@ -137,34 +184,52 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
             break;
           case 'demo-insert':
           case 'demo-remove':
-            if (!o.demo) send(ws, { v: 1, type: 'error', code: 'SERVER_UNAUTHORIZED', message: 'not in demo mode' });
+          case 'demo-fault':
+            if (!o.demo) send(ws, { v, type: 'error', code: 'SERVER_UNAUTHORIZED', message: 'not in demo mode' });
             else o.demo.onAction(m);
             break;
         }
       });
-      send(ws, { v: PROTOCOL_VERSION, type: 'hello', kioskId: o.kioskId, demo: !!o.demo, version: o.version, demoCards: o.demo ? DEMO_CARDS : [] });
-      send(ws, { v: PROTOCOL_VERSION, type: 'state', state: o.runtime.getState() });
+      send(ws, {
+        v,
+        type: 'hello',
+        kioskId: o.kioskId,
+        version: o.version,
+        demo: !!o.demo,
+        demoCards: o.demo ? DEMO_CARDS : [],
+        demoFaults: o.demo ? DEMO_FAULTS : [],
+        documents: o.documents ?? [],
+        sounds,
+      });
+      send(ws, { v, type: 'state', state: o.runtime.getState() });
+      send(ws, { v, type: 'devices', devices: o.devices?.get() ?? NO_DEVICES });
     });
   });
 
-  const offState = o.runtime.events.on('state', (state) => broadcast({ v: PROTOCOL_VERSION, type: 'state', state }), 'ui-server');
-  const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v: PROTOCOL_VERSION, type: 'alert', kind: a.kind }), 'ui-server');
+  const offState = o.runtime.events.on('state', (state) => broadcast({ v, type: 'state', state }), 'ui-server');
+  const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v, type: 'alert', kind: a.kind }), 'ui-server');
+  const offDevices = o.devices?.subscribe(() => broadcast({ v, type: 'devices', devices: o.devices!.get() })) ?? (() => {});
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(o.port, o.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  origin = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const hostPart = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const loopbackNames = o.host === '127.0.0.1' || o.host === '::1' || o.host === 'localhost' ? ['127.0.0.1', 'localhost', '[::1]'] : [];
+  hosts = new Set([hostPart, ...loopbackNames].map((h) => `${h}:${port}`));
+  origins = new Set([...[...hosts].map((h) => `http://${h}`), ...(o.allowedOrigins ?? [])]);
   return {
-    url: `${origin}/?token=${encodeURIComponent(token)}`,
+    url: `http://${hostPart}:${port}/?token=${encodeURIComponent(token)}`,
     token,
     port,
     close: async () => {
       offState();
       offAlert();
+      offDevices();
       for (const ws of clients) ws.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
+      http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },
   };

@@ -1,0 +1,201 @@
+// The integration API for the business application beside the kiosk (docs/integration-api.md): start a
+// verification of a given kind, follow its progress (Server-Sent Events), receive the result as a JWS
+// signed with the device key, cancel. Loopback by default; with api.tls it speaks HTTPS and requires a
+// client certificate issued by the configured CA (mutual TLS) for LAN deployments. Every connection must
+// come from an allowed address; requests carrying an Origin header (a browser page) are refused, and on
+// plain HTTP the Host header must name this server (no DNS rebinding from a web page).
+import { readFileSync } from 'node:fs';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { DeviceKey } from '../device/device-key.ts';
+import type { KioskRuntime } from '../kiosk/runtime.ts';
+import { addressAllowed, type ApiConfig } from './api-config.ts';
+import { publicJwk } from './result-token.ts';
+import { Verifications, type StartRequest } from './verifications.ts';
+
+export const API_VERSION = 1;
+
+export interface ApiServerOptions {
+  config: ApiConfig;
+  runtime: KioskRuntime;
+  deviceKey: DeviceKey;
+  kioskId: string;
+  version: string;
+  enabledDocuments: readonly string[];
+  log?: (line: string) => void;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  verifications: Verifications;
+  close(): Promise<void>;
+}
+
+/** HTTP status for the stable codes a start can be refused with. */
+const START_STATUS: Record<string, number> = {
+  DOCUMENT_NOT_ENABLED: 422,
+  SESSION_BUSY: 409,
+  KIOSK_MAINTENANCE: 503,
+  PRINTER_UNAVAILABLE: 503,
+};
+
+const NONCE = /^[\x21-\x7e]{1,128}$/;
+const MAX_BODY = 4096;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+const problem = (res: ServerResponse, status: number, code: string, message: string) => json(res, status, { error: { code, message } });
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error('body too large');
+    chunks.push(c as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+}
+
+/** Validates POST /v1/verifications; returns the request or a message saying what is wrong. */
+export function parseStart(body: unknown): StartRequest | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) if (!['document', 'documents', 'nonce', 'audience'].includes(k)) return `unknown field '${k}'`;
+  let documents: string[];
+  if (typeof b.document === 'string' && b.documents === undefined) documents = [b.document];
+  else if (Array.isArray(b.documents) && b.document === undefined && b.documents.length > 0 && b.documents.every((d) => typeof d === 'string')) documents = b.documents as string[];
+  else return "give either 'document' (a document id) or 'documents' (a non-empty list of ids)";
+  if (documents.some((d) => !/^[a-z0-9-]{1,40}$/.test(d))) return 'document ids are lower-case letters, digits and -';
+  if (b.nonce !== undefined && (typeof b.nonce !== 'string' || !NONCE.test(b.nonce))) return "'nonce' must be 1–128 printable ASCII characters";
+  if (b.audience !== undefined && (typeof b.audience !== 'string' || !NONCE.test(b.audience))) return "'audience' must be 1–128 printable ASCII characters";
+  return { documents: [...new Set(documents)], nonce: b.nonce as string | undefined, audience: b.audience as string | undefined };
+}
+
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const cfg = o.config;
+  const log = o.log ?? (() => {});
+  const verifications = new Verifications({
+    runtime: o.runtime,
+    deviceKey: o.deviceKey,
+    kioskId: o.kioskId,
+    enabledDocuments: o.enabledDocuments,
+    tokenTtlSeconds: cfg.tokenTtlSeconds,
+  });
+  let hosts = new Set<string>();
+  const streams = new Set<ServerResponse>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const remote = req.socket.remoteAddress;
+    if (!addressAllowed(remote, cfg.allow)) {
+      log(`api: refused ${remote ?? '?'} (not on api.allow)`);
+      return problem(res, 403, 'SERVER_UNAUTHORIZED', 'address not allowed');
+    }
+    if (req.headers.origin !== undefined) return problem(res, 403, 'SERVER_UNAUTHORIZED', 'browser requests are not accepted');
+    if (!cfg.tls && !hosts.has(req.headers.host ?? '')) return problem(res, 421, 'SERVER_UNAUTHORIZED', 'unexpected Host header');
+    const url = new URL(req.url ?? '/', 'http://api');
+    const path = url.pathname;
+    const m = /^\/v1\/verifications\/([0-9a-f-]{36})(\/events)?$/.exec(path);
+    try {
+      if (req.method === 'GET' && path === '/v1/kiosk') {
+        const s = o.runtime.getState();
+        return json(res, 200, {
+          apiVersion: API_VERSION,
+          kioskId: o.kioskId,
+          version: o.version,
+          documents: o.enabledDocuments,
+          state: { phase: s.phase, blockedBy: s.blockedBy, busy: s.request !== null || !['idle', 'result'].includes(s.phase) },
+          deviceKey: publicJwk(o.deviceKey),
+        });
+      }
+      if (req.method === 'POST' && path === '/v1/verifications') {
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return problem(res, 415, 'SERVER_BAD_MESSAGE', 'Content-Type must be application/json');
+        let body: unknown;
+        try {
+          body = await readJson(req);
+        } catch {
+          return problem(res, 400, 'SERVER_BAD_MESSAGE', 'body is not JSON (or larger than 4 KiB)');
+        }
+        const start = parseStart(body);
+        if (typeof start === 'string') return problem(res, 400, 'SERVER_BAD_MESSAGE', start);
+        const out = verifications.start(start);
+        if (!out.ok) return problem(res, START_STATUS[out.code] ?? 409, out.code, `verification not started: ${out.code}`);
+        log(`api: verification ${out.view.id} started (${out.view.documents.join(', ')})`);
+        res.setHeader('location', `/v1/verifications/${out.view.id}`);
+        return json(res, 201, out.view);
+      }
+      if (m && req.method === 'GET' && !m[2]) {
+        const v = verifications.get(m[1]!);
+        return v ? json(res, 200, v) : problem(res, 404, 'NOT_FOUND', 'no such verification');
+      }
+      if (m && req.method === 'GET' && m[2]) {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+        const off = verifications.subscribe(m[1]!, (e) => {
+          res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+          if (e.event !== 'progress') queueMicrotask(() => res.end());
+        });
+        if (!off) {
+          res.end(`event: error\ndata: ${JSON.stringify({ code: 'NOT_FOUND' })}\n\n`);
+          return;
+        }
+        streams.add(res);
+        const ping = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+        ping.unref();
+        res.on('close', () => {
+          off();
+          clearInterval(ping);
+          streams.delete(res);
+        });
+        return;
+      }
+      if (m && req.method === 'DELETE' && !m[2]) {
+        if (!verifications.get(m[1]!)) return problem(res, 404, 'NOT_FOUND', 'no such verification');
+        if (!verifications.cancel(m[1]!)) return problem(res, 409, 'ALREADY_ENDED', 'the verification has already ended');
+        return json(res, 200, verifications.get(m[1]!));
+      }
+      return problem(res, 404, 'NOT_FOUND', 'no such endpoint');
+    } catch (e) {
+      log(`api: internal error ${(e as Error).name}`);
+      if (!res.headersSent) problem(res, 500, 'INTERNAL', 'internal error');
+      else res.end();
+    }
+  };
+
+  const server: Server = cfg.tls
+    ? createHttps(
+        {
+          cert: readFileSync(cfg.tls.certFile),
+          key: readFileSync(cfg.tls.keyFile),
+          ca: readFileSync(cfg.tls.clientCaFile),
+          requestCert: true,
+          rejectUnauthorized: true,
+          minVersion: 'TLSv1.2',
+        },
+        (req, res) => void handle(req, res),
+      )
+    : createHttp((req, res) => void handle(req, res));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  hosts = new Set([hostPart, ...(['127.0.0.1', '::1', 'localhost'].includes(cfg.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [])].map((h) => `${h}:${port}`));
+  return {
+    url: `${cfg.tls ? 'https' : 'http'}://${hostPart}:${port}`,
+    port,
+    verifications,
+    close: async () => {
+      verifications.dispose();
+      for (const r of streams) r.end();
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

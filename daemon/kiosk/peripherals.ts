@@ -1,0 +1,110 @@
+// The keypad and the receipt printer as the kiosk uses them (issue 4's drivers wired into the daemon):
+// hardware keys into the runtime (keypad-input.ts), receipts out of it (receipts.ts), and the status the
+// screen explains. Under --simulated/--demo, a device the configuration does not name is simulated: the
+// simulated keypad, and the virtual printer on an in-memory transport (its last receipt is shown in the
+// demo as SVG).
+import { createKeypad, rolesFor } from '../../drivers/keypad/create.ts';
+import type { Logger as DriverLogger, LogFields } from '../../drivers/keypad/logger.ts';
+import type { Keypad } from '../../drivers/keypad/types.ts';
+import { createPrinter } from '../../drivers/printer/create.ts';
+import type { Printer } from '../../drivers/printer/printer.ts';
+import { renderSvg } from '../../drivers/sim/printer/svg.ts';
+import { VirtualPrinter } from '../../drivers/sim/printer/virtual-printer.ts';
+import { TypedEvents } from '../../drivers/typed-events.ts';
+import type { KioskConfig } from '../config/config.ts';
+import type { DeviceKey } from '../device/device-key.ts';
+import type { Logger } from '../log.ts';
+import type { DevicesView } from '../server/protocol.ts';
+import { KeypadInput } from './keypad-input.ts';
+import { ReceiptService } from './receipts.ts';
+import type { KioskRuntime } from './runtime.ts';
+
+export interface Peripherals {
+  keypad: Keypad;
+  printer: Printer;
+  /** The in-memory virtual printer when the printer is simulated. */
+  virtualPrinter: VirtualPrinter | null;
+  receipts: ReceiptService | null;
+  devices: { get(): DevicesView; subscribe(cb: () => void): () => void };
+  /** SVG of the last receipt the virtual printer produced (demo). */
+  lastReceiptSvg(): string | null;
+  health(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** The drivers' structured logger on top of the daemon's line logger (fields are codes and counts only). */
+export function driverLogger(log: Logger): DriverLogger {
+  const line = (level: string) => (msg: string, fields?: LogFields) => log(`${level === 'info' ? '' : `${level}: `}${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  return { debug: () => {}, info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+export async function startPeripherals(o: {
+  config: KioskConfig;
+  runtime: KioskRuntime;
+  simulated: boolean;
+  deviceKey: DeviceKey;
+  log: Logger;
+}): Promise<Peripherals> {
+  const { config: cfg, runtime, log } = o;
+  const dlog = driverLogger(log);
+  const changed = new TypedEvents<{ change: null }>();
+  const notify = () => changed.emit('change', null);
+
+  const keypadBackend = cfg.keypad.backend ?? (o.simulated ? 'simulated' : 'evdev');
+  const keypad = createKeypad({ ...cfg.keypad, backend: keypadBackend }, dlog);
+  const keypadInput = new KeypadInput(keypad, runtime, { roles: rolesFor(cfg.keypad), multitapMs: cfg.keypad.multitapMs });
+  keypad.on('status', ({ status, reason }) => {
+    log(`keypad ${keypadBackend}: ${status}${reason ? ` (${reason})` : ''}`);
+    notify();
+  }, 'peripherals');
+  await keypad.start().catch((e: Error) => log(`keypad ${keypadBackend}: start failed (${(e as { code?: string }).code ?? e.name})`));
+
+  const transport = cfg.printer.transport ?? (o.simulated ? 'memory' : 'serial');
+  const virtualPrinter = transport === 'memory' ? new VirtualPrinter() : null;
+  const printer = createPrinter({ ...cfg.printer, transport }, { log: dlog, peer: virtualPrinter ?? undefined });
+  printer.on('status', notify, 'peripherals');
+  await printer.start().catch((e: Error) => log(`printer: start failed (${(e as { code?: string }).code ?? e.name})`));
+
+  const required = cfg.receipt.enabled && cfg.receipt.requireForSession;
+  const receipts = cfg.receipt.enabled
+    ? new ReceiptService({
+        printer,
+        runtime,
+        deviceKey: o.deviceKey,
+        kioskId: cfg.kioskId,
+        operatorId: cfg.operator ?? 'operator',
+        nameMask: cfg.receipt.nameMask,
+        requireForSession: required,
+        log,
+      })
+    : null;
+  receipts?.events.on('job', notify, 'peripherals');
+
+  return {
+    keypad,
+    printer,
+    virtualPrinter,
+    receipts,
+    devices: {
+      get: () => ({
+        printer: cfg.receipt.enabled ? { state: printer.state(), usable: printer.isUsable(), required } : null,
+        keypad: { backend: keypad.backend, status: keypad.status() },
+        receipt: receipts?.lastJob() ?? null,
+      }),
+      subscribe: (cb) => changed.on('change', cb),
+    },
+    lastReceiptSvg: () => {
+      const r = virtualPrinter?.lastReceipt();
+      return r ? renderSvg(r) : null;
+    },
+    health: () => ({ printer: printer.health(), keypad: { backend: keypad.backend, status: keypad.status(), stuck: keypad.stuckKeys().length } }),
+    async stop() {
+      keypadInput.dispose();
+      receipts?.dispose();
+      keypad.removeOwner('peripherals');
+      printer.removeOwner('peripherals');
+      await keypad.stop().catch(() => {});
+      await printer.stop().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// The screen's side of the WebSocket protocol (daemon/server/protocol.ts is the daemon's): it validates
+// every server message before rendering, so a malformed or foreign frame is dropped rather than drawn.
+// Plain ES module without DOM access, so the daemon's unit tests run its messages through this validator.
+export const PROTOCOL_VERSION = 2;
+
+const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
+const OUTCOMES = ['verified', 'refused', 'error', 'cancelled'];
+const BLOCKERS = ['maintenance', 'printer'];
+
+const isObj = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x) => typeof x === 'string';
+const isInt = (x) => Number.isInteger(x);
+const strList = (x) => Array.isArray(x) && x.every(isStr);
+const optInt = (x) => x === null || x === undefined || isInt(x);
+
+function validEntry(e) {
+  if (e === null) return true;
+  return (
+    isObj(e) &&
+    isStr(e.purpose) &&
+    isObj(e.format) &&
+    (e.format.kind === 'digits' || e.format.kind === 'alnum') &&
+    isInt(e.format.min) &&
+    isInt(e.format.max) &&
+    isInt(e.length) &&
+    e.length >= 0 &&
+    e.length <= e.format.max &&
+    optInt(e.triesLeft) &&
+    optInt(e.maxTries) &&
+    typeof e.previousAttemptWrong === 'boolean' &&
+    strList(e.padIds) &&
+    e.padIds.length === (e.format.kind === 'alnum' ? 36 : 10) &&
+    e.padIds.every((id) => /^[a-z]{6}$/.test(id)) &&
+    (e.candidate === null || (isStr(e.candidate) && /^[A-Z0-9]$/.test(e.candidate)))
+  );
+}
+
+function validResult(r) {
+  if (r === null) return true;
+  return isObj(r) && OUTCOMES.includes(r.outcome) && (r.document === null || isStr(r.document)) && strList(r.reasons) && optInt(r.triesLeft);
+}
+
+export function validState(s) {
+  return (
+    isObj(s) &&
+    PHASES.includes(s.phase) &&
+    isInt(s.session) &&
+    typeof s.readerAvailable === 'boolean' &&
+    typeof s.cardPresent === 'boolean' &&
+    (s.step === null || isStr(s.step)) &&
+    validEntry(s.entry) &&
+    validResult(s.result) &&
+    Array.isArray(s.blockedBy) &&
+    s.blockedBy.every((b) => BLOCKERS.includes(b)) &&
+    (s.request === null || (isObj(s.request) && isStr(s.request.id) && strList(s.request.documents))) &&
+    (s.phase !== 'secret-entry' || s.entry !== null) &&
+    (s.phase !== 'result' || s.result !== null)
+  );
+}
+
+function validDevices(d) {
+  if (!isObj(d)) return false;
+  const p = d.printer;
+  const k = d.keypad;
+  const r = d.receipt;
+  return (
+    (p === null || (isObj(p) && isStr(p.state) && typeof p.usable === 'boolean' && typeof p.required === 'boolean')) &&
+    (k === null || (isObj(k) && isStr(k.backend) && isStr(k.status))) &&
+    (r === null || (isObj(r) && isInt(r.session) && isStr(r.reference) && ['printing', 'confirmed', 'failed'].includes(r.state) && (r.code === null || isStr(r.code))))
+  );
+}
+
+/**
+ * Parses one frame from the daemon. Returns the message, `{ type: 'version-mismatch', v }` when the daemon
+ * speaks another protocol version (the page reloads to get the matching client), or null when invalid.
+ */
+export function parseServerMessage(text) {
+  if (typeof text !== 'string' || text.length > 2_000_000) return null;
+  let m;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObj(m)) return null;
+  if (m.v !== PROTOCOL_VERSION) return isInt(m.v) ? { type: 'version-mismatch', v: m.v } : null;
+  switch (m.type) {
+    case 'hello':
+      return isStr(m.kioskId) &&
+        isStr(m.version) &&
+        typeof m.demo === 'boolean' &&
+        strList(m.demoCards) &&
+        strList(m.demoFaults) &&
+        strList(m.documents) &&
+        strList(m.sounds)
+        ? m
+        : null;
+    case 'state':
+      return validState(m.state) ? m : null;
+    case 'devices':
+      return validDevices(m.devices) ? m : null;
+    case 'alert':
+      return isStr(m.kind) && /^[a-z-]{1,32}$/.test(m.kind) ? m : null;
+    case 'error':
+      return isStr(m.code) && isStr(m.message) ? m : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,208 @@
+// Draws one screen from the daemon's state, the peripheral status and the language. Pure DOM updates with
+// textContent only (card data is never parsed as HTML). No session logic: every decision was made by the
+// daemon; the screen only explains it, with what to do next.
+import { renderResultDetails } from './result-details.js';
+
+const $ = (id) => document.getElementById(id);
+const STEPS = ['identify', 'read-certificate', 'pin', 'sign-challenge', 'validate'];
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export function createScreens(t, reasonText) {
+  function text(id, value) {
+    $(id).textContent = value ?? '';
+  }
+
+  function docName(id) {
+    return (t(`doc.${id}`) ?? [id])[0];
+  }
+
+  function renderIdle(state, hello) {
+    const docs = state.request ? state.request.documents : (hello?.documents ?? []);
+    const [h, m] = state.request ? t('idle.request')(uniqueNames(docs).join(' / ')) : docs.length ? t('idle.any') : t('phase.idle');
+    text('headline', h);
+    text('message', m);
+    const list = $('documents');
+    list.replaceChildren(
+      ...dedupe(docs).map((id) => {
+        const [name, hint] = t(`doc.${id}`) ?? [id, ''];
+        const li = document.createElement('li');
+        const b = document.createElement('strong');
+        b.textContent = name;
+        const s = document.createElement('span');
+        s.textContent = hint;
+        li.append(b, s);
+        return li;
+      }),
+    );
+    list.hidden = docs.length === 0;
+    $('icon').textContent = '⇩';
+  }
+
+  /** Same-named documents (several My Number modes) are listed once with the first mode's hint. */
+  function dedupe(docs) {
+    const seen = new Set();
+    return docs.filter((id) => {
+      const n = docName(id);
+      if (seen.has(n)) return false;
+      seen.add(n);
+      return true;
+    });
+  }
+  function uniqueNames(docs) {
+    return [...new Set(docs.map(docName))];
+  }
+
+  function renderProgress(step) {
+    const ol = $('progress');
+    const labels = t('steps.label');
+    const at = Math.max(0, STEPS.indexOf(step));
+    ol.replaceChildren(
+      ...STEPS.map((s, i) => {
+        const li = document.createElement('li');
+        li.textContent = labels[i];
+        li.className = i < at ? 'done' : i === at ? 'current' : '';
+        return li;
+      }),
+    );
+    ol.hidden = false;
+    text('detail', step ? t(`step.${step}`) : '');
+  }
+
+  function renderEntry(e) {
+    const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
+    text('headline', h);
+    text('message', e.format.kind === 'alnum' ? `${m}\n${t('entry.lettersHint')}` : m);
+    $('entry').hidden = false;
+    $('pads').hidden = false;
+    const cells = [];
+    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && e.candidate ? e.candidate : '○');
+    const dots = $('dots');
+    dots.replaceChildren(
+      ...cells.map((c, i) => {
+        const span = document.createElement('span');
+        span.textContent = c;
+        if (i === e.length && e.candidate) span.className = 'candidate';
+        return span;
+      }),
+    );
+    dots.classList.toggle('long', e.format.max > 8);
+    dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
+    const cand = $('candidate');
+    cand.hidden = !e.candidate;
+    cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : '';
+    text('tries', e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '');
+    if (e.previousAttemptWrong) $('screen').className = 'warning';
+    renderLetters(e.format.kind === 'alnum');
+  }
+
+  function renderLetters(on) {
+    const box = $('letters');
+    box.hidden = !on;
+    document.body.classList.toggle('alnum', on);
+    if (on && box.childElementCount === 0) {
+      for (const ch of LETTERS) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.dataset.char = ch;
+        b.textContent = ch;
+        box.append(b);
+      }
+    }
+  }
+
+  function renderResult(r, devices, state) {
+    const screen = $('screen');
+    screen.className = r.outcome;
+    $('icon').textContent = r.outcome === 'verified' ? '✔' : r.outcome === 'cancelled' ? '–' : '✖';
+    const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
+    const [h, m] = timeout ? t('result.timeout') : (t(`result.${r.outcome}.${r.document}`) ?? t(`result.${r.outcome}`));
+    text('headline', h);
+    const reasons = r.reasons.map(reasonText).filter(Boolean);
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
+    text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
+    text('detail', r.reasons.length ? r.reasons.join(' · ') : '');
+    const job = devices?.receipt;
+    const receipt = $('receipt');
+    receipt.hidden = !(job && job.session === state.session);
+    if (!receipt.hidden) {
+      receipt.className = job.state;
+      receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`)(job.reference);
+    }
+    text('next', t('next.auto'));
+  }
+
+  function renderStatus(devices) {
+    const parts = [];
+    const p = devices?.printer;
+    if (p && !p.usable) parts.push(t('status.printer')(t(`printer.state.${p.state}`) ?? p.state));
+    if (devices?.keypad && devices.keypad.status === 'unavailable') parts.push(t('status.keypad'));
+    text('status', parts.join('　'));
+  }
+
+  /** Draws everything; returns the screen id (for audio cues and tests). */
+  return function render({ state, hello, devices, connected }) {
+    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+    const screen = $('screen');
+    screen.className = '';
+    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate']) $(id).hidden = true;
+    for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
+    document.body.classList.remove('alnum');
+    renderResultDetails($('holder'), state?.phase === 'result' ? state.result : null, t);
+    renderStatus(devices);
+    $('offline').hidden = connected || !state;
+    if (!connected) text('offline-text', t('offline').join('\n'));
+    const id = screenId(state);
+    document.body.dataset.phase = state ? state.phase : 'connecting';
+    document.body.dataset.screen = id;
+    if (!state) {
+      const [h, m] = t('offline');
+      text('headline', h);
+      text('message', m);
+      return id;
+    }
+    switch (id) {
+      case 'maintenance':
+      case 'printer-blocked': {
+        const [h, m] = t(id === 'maintenance' ? 'blocked.maintenance' : 'blocked.printer');
+        text('headline', h);
+        text('message', m);
+        screen.className = id === 'maintenance' ? 'maintenance' : 'error';
+        $('icon').textContent = id === 'maintenance' ? '🛠' : '⚠';
+        if (state.cardPresent) text('next', t('idle.cardWaiting'));
+        return id;
+      }
+      case 'idle':
+        renderIdle(state, hello);
+        return id;
+      case 'secret-entry':
+        renderEntry(state.entry);
+        return id;
+      case 'result':
+        renderResult(state.result, devices, state);
+        return id;
+      default: {
+        const [h, m] = t(`phase.${state.phase}`) ?? t('phase.starting');
+        text('headline', h);
+        text('message', m);
+        if (state.phase === 'reading' || state.phase === 'verifying') renderProgress(state.step);
+        if (state.phase === 'reader-unavailable') {
+          screen.className = 'error';
+          $('icon').textContent = '⚠';
+        }
+        if (state.phase === 'remove-card') $('icon').textContent = '⇧';
+        return id;
+      }
+    }
+  };
+}
+
+/** Which screen a state shows (a blocked kiosk shows why, unless a result is still on screen). */
+export function screenId(state) {
+  if (!state) return 'connecting';
+  const idleLike = state.phase === 'idle' || state.phase === 'starting';
+  if (idleLike && state.blockedBy.includes('maintenance')) return 'maintenance';
+  if (idleLike && state.blockedBy.includes('printer')) return 'printer-blocked';
+  if (state.phase === 'secret-entry' && state.entry) return 'secret-entry';
+  if (state.phase === 'result' && state.result) return 'result';
+  return state.phase;
+}
