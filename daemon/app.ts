@@ -13,6 +13,7 @@ import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
+import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
@@ -33,6 +34,8 @@ export interface StartOptions {
   deviceKey?: DeviceKey;
   /** Reuse this screen token (tests restarting the daemon); otherwise server.tokenFile or a fresh one. */
   uiToken?: string;
+  /** Audit trail, health server, heartbeat, sd_notify: test overrides (fake NOTIFY_SOCKET, no listener). */
+  operations?: Pick<OperationsOptions, 'env' | 'healthServer' | 'clock'>;
 }
 
 export interface Kiosk {
@@ -43,6 +46,8 @@ export interface Kiosk {
   peripherals: Peripherals;
   api: ApiServer | null;
   deviceKey: DeviceKey;
+  /** Audit trail, health, metrics, heartbeat, systemd notify/watchdog (daemon/health/operations.ts). */
+  operations: Operations;
   /** Maintenance mode (provisioning, selftest): the screen says so and no session starts. */
   setMaintenance(on: boolean): void;
   stop(): Promise<void>;
@@ -124,6 +129,20 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log })
     : null;
   if (api) log(`integration API: ${api.url}`);
+  // Last: sends READY=1 once the database, the listeners and the drivers above are up.
+  const operations = await startOperations({
+    config: cfg,
+    runtime,
+    reader,
+    deviceKey,
+    printer: peripherals.printer,
+    keypad: peripherals.keypad,
+    uiHost: cfg.server.host,
+    uiPort: server.port,
+    version: o.version ?? '0.0.0',
+    log,
+    ...o.operations,
+  });
 
   return {
     runtime,
@@ -133,8 +152,10 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     peripherals,
     api,
     deviceKey,
+    operations,
     setMaintenance: (on) => runtime.block('maintenance', on),
     async stop() {
+      await operations.stop();
       await api?.close();
       await server.close();
       await peripherals.stop();

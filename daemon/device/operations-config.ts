@@ -32,6 +32,11 @@ export interface HealthConfig {
   /** File system whose free space is reported (the state directory). */
   diskPath: string;
   minFreeMb: number;
+  /**
+   * Bearer token file for POST /maintenance (the provisioning CLI switches maintenance mode with it);
+   * created per boot like the screen token (mode 0600). null = no maintenance endpoint.
+   */
+  maintenanceTokenFile: string | null;
 }
 
 export interface FleetConfig {
@@ -51,7 +56,14 @@ export const DEFAULT_AUDIT: AuditConfig = {
   sealedRetentionDays: 30,
   upload: { url: null, caFile: null, batchSize: 200, intervalSeconds: 60 },
 };
-export const DEFAULT_HEALTH: HealthConfig = { host: '127.0.0.1', port: 9464, allowRemote: false, diskPath: '/var/lib/idkiosk', minFreeMb: 200 };
+export const DEFAULT_HEALTH: HealthConfig = {
+  host: '127.0.0.1',
+  port: 9464,
+  allowRemote: false,
+  diskPath: '/var/lib/idkiosk',
+  minFreeMb: 200,
+  maintenanceTokenFile: null,
+};
 export const DEFAULT_FLEET: FleetConfig = { url: null, caFile: null, intervalSeconds: 60 };
 
 /** Site and operator ids: same shape as the kiosk id. */
@@ -120,7 +132,7 @@ export function parseAudit(v: unknown): AuditConfig {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export function parseHealth(v: unknown): HealthConfig {
-  const o = obj(v, 'health', ['host', 'port', 'allowRemote', 'diskPath', 'minFreeMb']);
+  const o = obj(v, 'health', ['host', 'port', 'allowRemote', 'diskPath', 'minFreeMb', 'maintenanceTokenFile']);
   const d = DEFAULT_HEALTH;
   const out: HealthConfig = {
     host: optStr(o.host, 'health.host', d.host) ?? d.host,
@@ -128,6 +140,7 @@ export function parseHealth(v: unknown): HealthConfig {
     allowRemote: bool(o.allowRemote, 'health.allowRemote', d.allowRemote),
     diskPath: optStr(o.diskPath, 'health.diskPath', d.diskPath) ?? d.diskPath,
     minFreeMb: int(o.minFreeMb, 'health.minFreeMb', d.minFreeMb, 0, 1_000_000),
+    maintenanceTokenFile: optStr(o.maintenanceTokenFile, 'health.maintenanceTokenFile', d.maintenanceTokenFile),
   };
   if (!out.allowRemote && !LOOPBACK.test(out.host)) fail('health.host', 'must be a loopback address unless health.allowRemote is true');
   return out;

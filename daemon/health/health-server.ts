@@ -1,0 +1,95 @@
+// /healthz (JSON) and /metrics (Prometheus) on loopback, plus the maintenance switch the provisioning
+// CLI uses while it runs (POST /maintenance, bearer token from a file only root and the daemon read).
+// Refuses non-loopback peers unless configured otherwise: operators scrape through the heartbeat or an
+// SSH tunnel, not by exposing the kiosk.
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { HealthSnapshot } from './health-state.ts';
+
+export interface HealthServerOptions {
+  host: string;
+  port: number;
+  allowRemote: boolean;
+  snapshot: () => HealthSnapshot;
+  registry: Registry;
+  maintenance?: { token: string; set: (active: boolean, reason: string | null) => void };
+  log?: (line: string) => void;
+}
+
+export interface HealthServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const isLoopback = (a: string | undefined) => !!a && (a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.'));
+
+function tokenOk(expected: string, header: string | undefined): boolean {
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : '';
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startHealthServer(o: HealthServerOptions): Promise<HealthServer> {
+  const server: Server = createServer((req, res) => {
+    if (!o.allowRemote && !isLoopback(req.socket.remoteAddress)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && path === '/healthz') {
+      const s = o.snapshot();
+      res.writeHead(s.status === 'failing' ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(s));
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      o.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text),
+        (e) => res.writeHead(500).end(String((e as Error).message)),
+      );
+      return;
+    }
+    if (req.method === 'POST' && path === '/maintenance' && o.maintenance) {
+      if (!tokenOk(o.maintenance.token, req.headers.authorization)) {
+        res.writeHead(401).end();
+        return;
+      }
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        if (body.length < 1024) body += c.toString();
+      });
+      req.on('end', () => {
+        try {
+          const m = JSON.parse(body) as { active?: unknown; reason?: unknown };
+          if (typeof m.active !== 'boolean') throw new Error('active must be boolean');
+          const reason = typeof m.reason === 'string' ? m.reason.slice(0, 64) : null;
+          o.maintenance!.set(m.active, reason);
+          o.log?.(`maintenance ${m.active ? `on (${reason ?? ''})` : 'off'}`);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: m.active }));
+        } catch (e) {
+          res.writeHead(400).end((e as Error).message);
+        }
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,0 +1,201 @@
+// Everything that lets a technician install and an operator watch the kiosk, started by the composition
+// root once the database, the listener and the drivers are up: the audit trail, health state, metrics,
+// the loopback health server, the fleet heartbeat, and systemd READY + the health-fed watchdog.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ReaderDriver } from '../../drivers/reader/types.ts';
+import { AuditService } from '../audit/audit-service.ts';
+import type { KioskConfig } from '../config/config.ts';
+import type { DeviceKey } from '../device/device-key.ts';
+import { readOptional } from '../device/signed-post.ts';
+import type { KioskRuntime } from '../kiosk/runtime.ts';
+import type { Logger } from '../log.ts';
+import { perBootToken } from '../server/ui-token.ts';
+import { CrlStore } from '../trust/crl/store.ts';
+import { ClockMonitor, type ClockProbeOptions } from './clock.ts';
+import { startHealthServer, type HealthServer } from './health-server.ts';
+import { HealthState, type KeypadProbe, type PrinterProbe } from './health-state.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { createMetrics, type KioskMetrics } from './metrics.ts';
+import { createNotifier, type Notifier } from './sd-notify.ts';
+import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
+
+export interface OperationsOptions {
+  config: KioskConfig;
+  runtime: KioskRuntime;
+  reader: ReaderDriver;
+  deviceKey: DeviceKey;
+  printer?: PrinterProbe | null;
+  keypad?: KeypadProbe | null;
+  /** Port the UI server listens on (the watchdog checks it accepts connections). */
+  uiPort: number;
+  uiHost: string;
+  version: string;
+  log: Logger;
+  /** Environment for sd_notify (tests pass a fake NOTIFY_SOCKET). */
+  env?: Record<string, string | undefined>;
+  clock?: ClockProbeOptions;
+  /** Start the /healthz + /metrics listener (default true). */
+  healthServer?: boolean;
+}
+
+export interface Operations {
+  health: HealthState;
+  metrics: KioskMetrics;
+  audit: AuditService | null;
+  healthServer: HealthServer | null;
+  heartbeat: Heartbeat | null;
+  notifier: Notifier;
+  watchdog: WatchdogHandle | null;
+  stop(): Promise<void>;
+}
+
+function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export async function startOperations(o: OperationsOptions): Promise<Operations> {
+  const cfg = o.config;
+  const log = o.log;
+  const notifier = createNotifier(o.env ?? process.env, log);
+  if (notifier.disabledReason) log(`sd_notify off: ${notifier.disabledReason}`);
+
+  const audit = cfg.audit.db
+    ? new AuditService({
+        config: cfg.audit,
+        key: o.deviceKey,
+        context: {
+          kioskId: cfg.kioskId,
+          site: cfg.site,
+          operator: cfg.operator,
+          softwareVersion: o.version,
+          revocationSource: cfg.revocation.crlDb ? 'crl' : 'none',
+        },
+        clientCert: cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
+        log,
+      })
+    : null;
+  if (!audit) log('warning: audit.db is not set: sessions are not recorded in an audit trail');
+  const offAudit = audit ? o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit') : () => {};
+  audit?.start();
+
+  const clock = new ClockMonitor(o.clock);
+  clock.start();
+  await clock.refresh();
+  const crl = cfg.revocation.crlDb ? new CrlStore(cfg.revocation.crlDb) : null;
+  const maintenance = () => {
+    const s = o.runtime.getState() as { blockedBy?: string[] };
+    const active = !!s.blockedBy?.includes('maintenance');
+    return { active, reason: active ? 'maintenance' : null };
+  };
+  const health = new HealthState({
+    kioskId: cfg.kioskId,
+    site: cfg.site,
+    version: o.version,
+    runtime: o.runtime,
+    reader: o.reader,
+    printer: o.printer,
+    keypad: o.keypad,
+    crl,
+    clock: () => clock.current(),
+    disk: { path: cfg.health.diskPath, minFreeMb: cfg.health.minFreeMb },
+    audit: audit && {
+      head: () => audit.store.headPoint(),
+      pendingUpload: () => audit.store.pendingCount(),
+      lastUploadError: () => audit.outbox?.lastError ?? null,
+      lastWriteError: () => audit.lastWriteError,
+    },
+    maintenance,
+  });
+  const metrics = createMetrics({ runtime: o.runtime, reader: o.reader, health, labels: { kiosk: cfg.kioskId, site: cfg.site, version: o.version } });
+
+  const maintenanceToken = cfg.health.maintenanceTokenFile ? perBootToken(cfg.health.maintenanceTokenFile).token : null;
+  // A health listener that cannot bind (port taken) must not take the kiosk down: logged, and visible
+  // to the fleet through the heartbeat, which does not depend on it.
+  const healthServer =
+    o.healthServer === false
+      ? null
+      : await startHealthServer({
+          host: cfg.health.host,
+          port: cfg.health.port,
+          allowRemote: cfg.health.allowRemote,
+          snapshot: () => health.snapshot(),
+          registry: metrics.registry,
+          maintenance: maintenanceToken ? { token: maintenanceToken, set: (on) => o.runtime.block('maintenance', on) } : undefined,
+          log,
+        }).catch((e: Error) => {
+          log(`health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`);
+          return null;
+        });
+  if (healthServer) log(`health: ${healthServer.url}/healthz and /metrics`);
+
+  const heartbeat = cfg.fleet.url
+    ? new Heartbeat({
+        target: {
+          url: cfg.fleet.url,
+          ca: readOptional(cfg.fleet.caFile),
+          clientCert: cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
+        },
+        key: o.deviceKey,
+        intervalMs: cfg.fleet.intervalSeconds * 1000,
+        snapshot: () => health.snapshot(),
+        identity: { kioskId: cfg.kioskId, site: cfg.site, operator: cfg.operator },
+        log,
+      })
+    : null;
+  heartbeat?.start();
+
+  // READY: the database, the listener and the drivers are up (this runs after all of them started).
+  await notifier.ready(`kiosk ${cfg.kioskId} ready`);
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  const watchdog = startWatchdog(
+    notifier,
+    [
+      {
+        name: 'event-loop',
+        check: () => {
+          const maxMs = lag.max / 1e6;
+          lag.reset();
+          return maxMs < 5000;
+        },
+      },
+      { name: 'audit-db', check: () => audit?.healthy() ?? true },
+      { name: 'ui-listener', check: () => tcpAccepts(o.uiHost === '0.0.0.0' ? '127.0.0.1' : o.uiHost, o.uiPort, 1000) },
+    ],
+    log,
+  );
+
+  return {
+    health,
+    metrics,
+    audit,
+    healthServer,
+    heartbeat,
+    notifier,
+    watchdog,
+    async stop() {
+      await notifier.stopping();
+      watchdog?.stop();
+      lag.disable();
+      heartbeat?.stop();
+      await healthServer?.close();
+      offAudit();
+      await audit?.stop();
+      metrics.stop();
+      health.stop();
+      clock.stop();
+      notifier.close();
+    },
+  };
+}
