@@ -12,7 +12,8 @@ import { LdsFileReader, tlvTotal } from './file-reader.ts';
 import { mrzInformation, type AccessKeyInput, type MrzFields } from './mrz.ts';
 import { runPace, type PaceOptions } from './pace.ts';
 import { SecureChannel, type SmCipher } from './secure-messaging.ts';
-import { parseSecurityInfos, PACE_CURVES, type SecurityInfos } from './security-infos.ts';
+import { paceGroup } from './pace-groups.ts';
+import { parseSecurityInfos, type SecurityInfos } from './security-infos.ts';
 
 export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
 
@@ -73,8 +74,8 @@ async function establishAccess(session: CardSession, mrz: Buffer, o: PassportRea
     paceFallback = `EF.CardAccess unreadable (${(e as Error).message})`;
     return null;
   });
-  const usable = cardAccess?.pace.filter((p) => p.agreement === 'ECDH' && p.mapping === 'GM' && p.parameterId !== null && PACE_CURVES[p.parameterId]) ?? [];
-  if (cardAccess && cardAccess.pace.length > 0 && usable.length === 0) paceFallback = 'no supported PACEInfo (only DH or integrated mapping offered)';
+  const usable = cardAccess?.pace.filter((p) => p.mapping === 'GM' && paceGroup(p.agreement, p.parameterId) !== null) ?? [];
+  if (cardAccess && cardAccess.pace.length > 0 && usable.length === 0) paceFallback = 'no supported PACEInfo (integrated/chip-authentication mapping or non-standard domain parameters)';
   for (const info of usable) {
     try {
       const r = await runPace(session, info, mrz, o.pace);

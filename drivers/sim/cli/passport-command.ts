@@ -25,6 +25,7 @@ Options:
   --surname S          --given-names G   (default TESTER / HANAKO)
   --no-pace            BAC-only chip (no EF.CardAccess)
   --pace-cipher C      aes (default) or 3des       --curve N   brainpoolP256r1 (default) or prime256v1
+  --pace-dh N          PACE DH generic mapping with standard MODP parameterId N (0, 1 or 2) instead of ECDH
   --no-aa              no DG15 / active authentication
   --no-ca              no DG14 / chip authentication   --ca-cipher C  aes (default) or 3des
   --face-bytes N       size of the synthetic DG2 image (default 34000: reads cross offset 7FFF)
@@ -69,6 +70,7 @@ export const passportCommand: SimSubcommand = {
         'no-pace': { type: 'boolean' },
         'pace-cipher': { type: 'string' },
         curve: { type: 'string' },
+        'pace-dh': { type: 'string' },
         'no-aa': { type: 'boolean' },
         'no-ca': { type: 'boolean' },
         'ca-cipher': { type: 'string' },
@@ -97,6 +99,8 @@ export const passportCommand: SimSubcommand = {
     };
     const curve = values.curve ?? 'brainpoolP256r1';
     if (curve !== 'brainpoolP256r1' && curve !== 'prime256v1') throw usage('--curve must be brainpoolP256r1 or prime256v1');
+    const dh = values['pace-dh'];
+    if (dh !== undefined && !/^[012]$/.test(dh)) throw usage('--pace-dh must be 0, 1 or 2');
     const faceBytes = values['face-bytes'] === undefined ? undefined : Number(values['face-bytes']);
     if (faceBytes !== undefined && (!Number.isInteger(faceBytes) || faceBytes < 64 || faceBytes > 200_000)) throw usage('--face-bytes must be 64..200000');
     const faults: PassportFaults = {
@@ -115,14 +119,18 @@ export const passportCommand: SimSubcommand = {
         ...(values.surname ? { surname: values.surname.toUpperCase() } : {}),
         ...(values['given-names'] ? { givenNames: values['given-names'].toUpperCase() } : {}),
       }),
-      pace: values['no-pace'] ? false : { cipher: cipher(values['pace-cipher'], '--pace-cipher'), curve },
+      pace: values['no-pace']
+        ? false
+        : dh !== undefined
+          ? { cipher: cipher(values['pace-cipher'], '--pace-cipher'), dhParameterId: Number(dh) as 0 | 1 | 2 }
+          : { cipher: cipher(values['pace-cipher'], '--pace-cipher'), curve },
       aa: values['no-aa'] ? false : undefined,
       ca: values['no-ca'] ? false : { cipher: cipher(values['ca-cipher'], '--ca-cipher'), curve: 'brainpoolP256r1' },
       pki,
       faceBytes,
       faults,
     });
-    const notes = [values['no-pace'] ? 'BAC only' : `PACE ${curve}`, values['csca-out'] ? `CSCA written to ${values['csca-out']}` : 'CSCA not saved'];
+    const notes = [values['no-pace'] ? 'BAC only' : dh !== undefined ? `PACE DH parameterId ${dh}` : `PACE ${curve}`, values['csca-out'] ? `CSCA written to ${values['csca-out']}` : 'CSCA not saved'];
     for (const [k, v] of Object.entries(faults)) if (v !== undefined && v !== false) notes.push(`FAULT ${k}${v === true ? '' : ` ${v}`}`);
     io.stderr(`sim: ${notes.join('; ')}\n`);
     return runVirtualCard(card, { ...addr, label: 'virtual passport (eMRTD)', io, trace: values.trace ? card.log : undefined });

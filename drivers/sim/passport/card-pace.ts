@@ -1,9 +1,11 @@
-// Chip side of PACE v2, ECDH generic mapping (9303-11 §4.4): MSE:Set AT, then four GENERAL AUTHENTICATE
-// steps (encrypted nonce, mapping, key agreement, mutual authentication). Each step is computed from the
-// state; a step out of order, a point off the curve or a wrong host token ends the attempt.
+// Chip side of PACE v2, generic mapping over ECDH or DH (9303-11 §4.4): MSE:Set AT, then four GENERAL
+// AUTHENTICATE steps (encrypted nonce, mapping, key agreement, mutual authentication). Each step is
+// computed from the state; a step out of order, a point off the curve / value outside the subgroup, or a
+// wrong host token ends the attempt.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
-import { add, bigToBytes, bytesToBig, curveByName, encodePoint, mul, onCurve, type Curve } from '../../../daemon/documents/passport/ec.ts';
+import { bytesToBig } from '../../../daemon/documents/passport/ec.ts';
+import { paceGroup, randomBelow, type PaceGroup } from '../../../daemon/documents/passport/pace-groups.ts';
 import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/documents/passport/tlv.ts';
 import { SW, type CardResponse } from '../iso7816/index.ts';
 import type { CardCipher } from './card-sm.ts';
@@ -11,11 +13,14 @@ import type { CardCipher } from './card-sm.ts';
 export interface PaceParams {
   oid: string;
   parameterId: number;
-  curveName: string;
+  agreement: 'ECDH' | 'DH';
   cipher: CardCipher;
 }
 
-export const PACE_OIDS: Record<CardCipher, string> = { '3DES': '0.4.0.127.0.7.2.2.4.2.1', 'AES-128': '0.4.0.127.0.7.2.2.4.2.2' };
+/** id-PACE-{DH,ECDH}-GM-{3DES,AES-128}. */
+export function paceOid(agreement: 'ECDH' | 'DH', cipher: CardCipher): string {
+  return `0.4.0.127.0.7.2.2.4.${agreement === 'DH' ? 1 : 2}.${cipher === '3DES' ? 1 : 2}`;
+}
 
 /** EF.CardAccess content: one PACEInfo (version 2, standard parameterId). */
 export function cardAccess(p: PaceParams): Buffer {
@@ -28,18 +33,11 @@ function kdf(secret: Buffer, counter: number): Buffer {
   return createHash('sha1').update(secret).update(c).digest().subarray(0, 16);
 }
 
-function scalar(c: Curve): bigint {
-  for (;;) {
-    const k = bytesToBig(randomBytes(c.size + 8)) % c.n;
-    if (k > 0n) return k;
-  }
-}
-
 type State =
   | { step: 'idle' }
   | { step: 'set' }
   | { step: 'nonce'; s: bigint }
-  | { step: 'mapped'; g: { x: bigint; y: bigint } }
+  | { step: 'mapped'; g: ReturnType<PaceGroup['map']> }
   | { step: 'agreed'; kEnc: Buffer; kMac: Buffer; ePk: Buffer; hostPk: Buffer };
 
 export interface PaceOutcome {
@@ -50,7 +48,7 @@ export interface PaceOutcome {
 
 export class PacePicc {
   private state: State = { step: 'idle' };
-  private readonly curve: Curve;
+  private readonly group: PaceGroup;
   /** Fault: refuse GENERAL AUTHENTICATE (the host must fall back to BAC). */
   broken = false;
 
@@ -58,7 +56,9 @@ export class PacePicc {
     readonly params: PaceParams,
     private readonly mrzInformation: () => Buffer,
   ) {
-    this.curve = curveByName(params.curveName);
+    const g = paceGroup(params.agreement, params.parameterId);
+    if (!g) throw new RangeError(`no PACE group for ${params.agreement} parameter ${params.parameterId}`);
+    this.group = g;
   }
 
   reset(): void {
@@ -92,13 +92,22 @@ export class PacePicc {
   }
 
   private token(kMac: Buffer, point: Buffer): Buffer {
-    const input = tlv(0x7f49, tlv(0x06, encodeOidValue(this.params.oid)), tlv(0x86, point));
+    const input = tlv(0x7f49, tlv(0x06, encodeOidValue(this.params.oid)), tlv(this.group.tokenTag, point));
     return this.params.cipher === '3DES' ? retailMac(kMac, padIso(input, 8)) : aesCmac(kMac, input).subarray(0, 8);
   }
 
   /** One GENERAL AUTHENTICATE step. `onEstablished` receives the session keys after step 4. */
   generalAuthenticate(data: Buffer, chained: boolean, onEstablished: (o: PaceOutcome) => void): CardResponse {
     if (this.broken) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    try {
+      return this.step(data, chained, onEstablished);
+    } catch {
+      this.state = { step: 'idle' }; // e.g. a mapping that lands on the point at infinity
+      return { sw: SW.WRONG_DATA };
+    }
+  }
+
+  private step(data: Buffer, chained: boolean, onEstablished: (o: PaceOutcome) => void): CardResponse {
     let items;
     try {
       const outer = readTlv(data);
@@ -107,17 +116,20 @@ export class PacePicc {
     } catch {
       return { sw: SW.WRONG_DATA };
     }
-    const c = this.curve;
+    const grp = this.group;
     const st = this.state;
     const fail = (sw: number = SW.WRONG_DATA): CardResponse => {
       this.state = { step: 'idle' };
       return { sw };
     };
-    const point = (tag: number) => {
+    const peer = (tag: number) => {
       const v = items.find((i) => i.tag === tag)?.value;
-      if (!v || v.length !== 1 + 2 * c.size || v[0] !== 0x04) return null;
-      const P = { x: bytesToBig(v.subarray(1, 1 + c.size)), y: bytesToBig(v.subarray(1 + c.size)) };
-      return onCurve(c, P) ? { P, raw: v } : null;
+      if (!v) return null;
+      try {
+        return { P: grp.decode(v), raw: v };
+      } catch {
+        return null;
+      }
     };
     if (st.step === 'set' && chained && items.length === 0) {
       const block = this.params.cipher === '3DES' ? 8 : 16;
@@ -128,24 +140,20 @@ export class PacePicc {
       return { sw: SW.OK, data: tlv(0x7c, tlv(0x80, z)) };
     }
     if (st.step === 'nonce' && chained) {
-      const host = point(0x81);
+      const host = peer(0x81);
       if (!host) return fail();
-      const sk = scalar(c);
-      const g = add(c, mul(c, st.s, c.g), mul(c, sk, host.P));
-      if (!g) return fail();
+      const sk = randomBelow(grp.order);
+      const g = grp.map(st.s, grp.agree(sk, host.P));
       this.state = { step: 'mapped', g };
-      return { sw: SW.OK, data: tlv(0x7c, tlv(0x82, encodePoint(c, mul(c, sk, c.g)))) };
+      return { sw: SW.OK, data: tlv(0x7c, tlv(0x82, grp.publicKey(sk, grp.generator))) };
     }
     if (st.step === 'mapped' && chained) {
-      const host = point(0x83);
+      const host = peer(0x83);
       if (!host) return fail();
-      const mapped: Curve = { ...c, g: st.g };
-      const eSk = scalar(c);
-      const ePk = encodePoint(c, mul(mapped, eSk, st.g));
+      const eSk = randomBelow(grp.order);
+      const ePk = grp.publicKey(eSk, st.g);
       if (ePk.equals(host.raw)) return fail();
-      const shared = mul(mapped, eSk, host.P);
-      if (!shared) return fail();
-      const k = bigToBytes(shared.x, c.size);
+      const k = grp.secret(grp.agree(eSk, host.P));
       this.state = { step: 'agreed', kEnc: kdf(k, 1), kMac: kdf(k, 2), ePk, hostPk: Buffer.from(host.raw) };
       return { sw: SW.OK, data: tlv(0x7c, tlv(0x84, ePk)) };
     }

@@ -85,7 +85,7 @@ export function issueCertificate(o: CertOptions): Buffer {
   const spki = o.subjectKey.publicKey.export({ type: 'spki', format: 'der' });
   const issuerSpki = o.issuerPublic.export({ type: 'spki', format: 'der' });
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f;
+  serial[0] = 0x40 | (serial[0]! & 0x3f); // positive and minimal: a leading 00 would make the DER INTEGER non-minimal
   const ext = (oid: string, critical: boolean, value: Buffer) =>
     tlv(0x30, oidTlv(oid), ...(critical ? [Buffer.from([0x01, 0x01, 0xff])] : []), tlv(0x04, value));
   const extensions = [

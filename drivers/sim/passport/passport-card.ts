@@ -11,7 +11,7 @@ import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
 import { readAll } from '../../../daemon/documents/passport/tlv.ts';
 import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, parseCommandApdu, PinObject, rapdu, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
 import { CardSm, type CardCipher } from './card-sm.ts';
-import { cardAccess, PacePicc, PACE_OIDS } from './card-pace.ts';
+import { cardAccess, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
 import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
 
@@ -33,8 +33,8 @@ export interface PassportFaults {
 
 export interface PassportCardOptions {
   holder: Holder;
-  /** PACE parameters; false = BAC-only chip (no EF.CardAccess). */
-  pace?: false | { cipher: CardCipher; curve: 'brainpoolP256r1' | 'prime256v1' };
+  /** PACE parameters (ECDH on a curve, or DH with standard parameterId 0–2); false = BAC-only chip (no EF.CardAccess). */
+  pace?: false | { cipher: CardCipher; curve: 'brainpoolP256r1' | 'prime256v1' } | { cipher: CardCipher; dhParameterId: 0 | 1 | 2 };
   /** Active authentication key (DG15); false = no AA. */
   aa?: false | KeySpec;
   /** Chip authentication (DG14); false = no CA. */
@@ -74,9 +74,11 @@ export class PassportCard extends Iso7816Card {
       return { csca, dsc: issueBy(csca, { cn: 'TEST Document Signer' }) };
     })();
     const pace = o.pace === undefined ? { cipher: 'AES-128' as const, curve: 'brainpoolP256r1' as const } : o.pace;
-    this.pacePicc = pace
-      ? new PacePicc({ oid: PACE_OIDS[pace.cipher], parameterId: PACE_PARAM[pace.curve]!, curveName: pace.curve, cipher: pace.cipher }, () => this.mrzInfo())
-      : null;
+    this.pacePicc = !pace
+      ? null
+      : 'dhParameterId' in pace
+        ? new PacePicc({ oid: paceOid('DH', pace.cipher), parameterId: pace.dhParameterId, agreement: 'DH', cipher: pace.cipher }, () => this.mrzInfo())
+        : new PacePicc({ oid: paceOid('ECDH', pace.cipher), parameterId: PACE_PARAM[pace.curve]!, agreement: 'ECDH', cipher: pace.cipher }, () => this.mrzInfo());
     if (this.pacePicc) {
       this.pacePicc.broken = this.faults.paceBroken === true;
       addEf(mf, { kind: 'transparent', fid: 0x011c, sfi: 0x1c, data: cardAccess(this.pacePicc.params), read: ALWAYS });

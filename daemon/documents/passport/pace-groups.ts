@@ -1,0 +1,84 @@
+// The two PACE group families behind one interface (9303-11 §4.4.3.3): ECDH on a standard curve and DH
+// in a standard MODP subgroup. Generic mapping: G~ = s·G + H (EC) or g~ = g^s · h mod p (DH), with H/h
+// the Diffie–Hellman value of the mapping keys. Shared by the host (pace.ts) and the virtual chip.
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, KioskError } from '../../errors.ts';
+import { add, bigToBytes, bytesToBig, curveByName, decodePoint, encodePoint, modPow, mul, type Curve } from './ec.ts';
+import { modpGroup } from './modp-groups.ts';
+import { PACE_CURVES } from './security-infos.ts';
+
+type Element = { x: bigint; y: bigint } | bigint;
+
+export interface PaceGroup {
+  kind: 'ECDH' | 'DH';
+  name: string;
+  order: bigint;
+  /** Public-key tag inside the authentication token's 7F49 template: 86 (EC point) or 84 (DH value). */
+  tokenTag: 0x86 | 0x84;
+  generator: Element;
+  /** k·G (EC) or G^k (DH), encoded. */
+  publicKey(k: bigint, generator: Element): Buffer;
+  /** Decode and validate the other side's public value (on the curve / in the subgroup). */
+  decode(b: Buffer): Element;
+  /** k·P (EC) or P^k (DH). */
+  agree(k: bigint, peer: Element): Element;
+  /** Generic mapping of the nonce s with the mapping agreement value h. */
+  map(s: bigint, h: Element): Element;
+  /** The shared secret's octet string (EC: x-coordinate; DH: the value, |p| bytes). */
+  secret(e: Element): Buffer;
+}
+
+export function randomBelow(n: bigint): bigint {
+  const size = Math.ceil(n.toString(16).length / 2) + 8;
+  for (;;) {
+    const k = bytesToBig(randomBytes(size)) % n;
+    if (k > 0n) return k;
+  }
+}
+
+function ecGroup(name: string): PaceGroup {
+  const c = curveByName(name);
+  const on = (g: Element): Curve => ({ ...c, g: g as { x: bigint; y: bigint } });
+  return {
+    kind: 'ECDH', name, order: c.n, tokenTag: 0x86, generator: c.g,
+    publicKey: (k, g) => encodePoint(c, mul(on(g), k, g as { x: bigint; y: bigint })),
+    decode: (b) => decodePoint(c, b),
+    agree: (k, p) => {
+      const r = mul(c, k, p as { x: bigint; y: bigint });
+      if (!r) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: agreement gave the point at infinity');
+      return r;
+    },
+    map: (s, h) => {
+      const g = add(c, mul(c, s, c.g), h as { x: bigint; y: bigint });
+      if (!g) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: mapping gave the point at infinity');
+      return g;
+    },
+    secret: (e) => bigToBytes((e as { x: bigint }).x, c.size),
+  };
+}
+
+function dhGroup(parameterId: number): PaceGroup {
+  const m = modpGroup(parameterId)!;
+  return {
+    kind: 'DH', name: `MODP-${parameterId}`, order: m.q, tokenTag: 0x84, generator: m.g,
+    publicKey: (k, g) => bigToBytes(modPow(g as bigint, k, m.p), m.size),
+    decode: (b) => {
+      const y = bytesToBig(b);
+      // 1 < y < p−1 and y in the order-q subgroup (no small-subgroup confinement).
+      if (b.length > m.size || y <= 1n || y >= m.p - 1n || modPow(y, m.q, m.p) !== 1n) {
+        throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: DH public value outside the subgroup');
+      }
+      return y;
+    },
+    agree: (k, y) => modPow(y as bigint, k, m.p),
+    map: (s, h) => (modPow(m.g, s, m.p) * (h as bigint)) % m.p,
+    secret: (e) => bigToBytes(e as bigint, m.size),
+  };
+}
+
+/** The group of a PACEInfo's standard parameterId, or null when unsupported. */
+export function paceGroup(agreement: 'DH' | 'ECDH', parameterId: number | null): PaceGroup | null {
+  if (parameterId === null) return null;
+  if (agreement === 'ECDH') return PACE_CURVES[parameterId] ? ecGroup(PACE_CURVES[parameterId]!) : null;
+  return modpGroup(parameterId) ? dhGroup(parameterId) : null;
+}
