@@ -8,12 +8,14 @@ import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passp
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
 import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { withCard } from '../card-access.ts';
 import type { CliIO } from '../command.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read passport (--doc-number X --birth YYMMDD --expiry YYMMDD | --mrz-stdin) [--csca FILE]...
-                      [--reader NAME] [--no-face] [--face-out FILE] [--no-pace] [--strict-dsc] [--json]
+                      [--reader NAME] [--no-face] [--face-out FILE] [--no-pace] [--strict-dsc]
+                      [--crl-db PATH [--require-revocation]] [--json]
   Passport (ICAO 9303 eMRTD): PACE or BAC with the MRZ access key, EF.COM/SOD/DG1/DG2/DG11/DG12/DG14/DG15
   through secure messaging, passive authentication against the CSCA store, chip and active authentication
   --doc-number X    document number as printed in the MRZ (letters A–Z and digits)
@@ -24,6 +26,8 @@ const usage = `idkiosk read passport (--doc-number X --birth YYMMDD --expiry YYM
   --no-face         do not read DG2        --face-out FILE   write the face image (PNG when converted, else as read)
   --no-pace         use BAC even when the chip offers PACE (diagnostics)
   --strict-dsc      refuse an expired Document Signer certificate too
+  --crl-db PATH     CRL store (see idkiosk crl) for the DSC's revocation; a revoked DSC is refused
+  --require-revocation  also refuse when the DSC's revocation status is unknown
   --json            print JSON (the only output format; accepted for clarity)
 `;
 
@@ -49,6 +53,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       'face-out': { type: 'string' },
       'no-pace': { type: 'boolean', default: false },
       'strict-dsc': { type: 'boolean', default: false },
+      'crl-db': { type: 'string' },
+      'require-revocation': { type: 'boolean', default: false },
       json: { type: 'boolean', default: true },
     },
     strict: true,
@@ -67,7 +73,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     result = await withCard({ reader: values.reader }, async (session) => {
       const evidence = await readPassport(session, { accessKey: key, readFace: !values['no-face'], noPace: values['no-pace'] });
-      return assessPassport(evidence, { csca, at: now, strictDscValidity: values['strict-dsc'], faceConverter: passportFaceConverter() });
+      return assessPassport(evidence, {
+        csca,
+        at: now,
+        strictDscValidity: values['strict-dsc'],
+        faceConverter: passportFaceConverter(),
+        revocation: values['crl-db'] || values['require-revocation'] ? revocationFromConfig(values['crl-db'] ?? null) : undefined,
+        revocationPolicy: values['require-revocation'] ? 'require' : 'report',
+      });
     });
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;

@@ -94,6 +94,13 @@ function pickDsc(sd: SignedData): X509Certificate | null {
 }
 
 export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
+  return passiveAuthenticationWithPath(i).result;
+}
+
+/** The result plus the certificates it settled on (for the revocation check of the DSC). */
+export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: PassiveAuthResult; dsc: X509Certificate | null; csca: X509Certificate | null } {
+  let dscCert: X509Certificate | null = null;
+  let cscaCert: X509Certificate | null = null;
   const r: PassiveAuthResult = {
     verified: false, reasons: [], signature: 'not-checked', signatureAlgorithm: null, hashAlgorithm: null,
     dataGroups: {}, chain: 'not-checked', dsc: null, dscExpired: false, csca: null,
@@ -109,7 +116,7 @@ export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
     lso = parseLdsSecurityObject(sd.eContent);
   } catch (e) {
     fail(ErrorCodes.PASSPORT_SOD_INVALID, `EF.SOD unparsable: ${(e as Error).message}`);
-    return r;
+    return { result: r, dsc: null, csca: null };
   }
   r.hashAlgorithm = lso.hashAlgorithm;
 
@@ -140,8 +147,9 @@ export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
   }
   if (!dsc) {
     fail(ErrorCodes.PASSPORT_SOD_INVALID, 'EF.SOD carries no Document Signer certificate');
-    return r;
+    return { result: r, dsc: null, csca: null };
   }
+  dscCert = dsc;
   r.dsc = summarizeCert(dsc);
   const sig = verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dsc.publicKey);
   r.signature = sig.ok ? 'valid' : 'invalid';
@@ -166,6 +174,7 @@ export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
     } else {
       r.chain = 'valid';
       r.csca = summarizeCert(csca);
+      cscaCert = csca;
     }
   }
   const now = i.at.getTime();
@@ -175,5 +184,5 @@ export function passiveAuthentication(i: PassiveAuthInput): PassiveAuthResult {
     if (i.strictDscValidity) fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC has expired');
   }
   r.verified = r.reasons.length === 0;
-  return r;
+  return { result: r, dsc: dscCert, csca: cscaCert };
 }

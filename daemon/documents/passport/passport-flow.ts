@@ -6,6 +6,7 @@
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';
 import { CscaStore } from './csca-store.ts';
@@ -26,6 +27,9 @@ export interface PassportFlowOptions {
   readFace?: boolean;
   strictDscValidity?: boolean;
   faceConverter?: FaceConverter;
+  /** DSC revocation (CSCA CRLs): revoked always refuses; unknown only under 'require' (default 'report'). */
+  revocation?: RevocationChecker;
+  revocationPolicy?: 'report' | 'require';
   /** Local format mistakes re-prompt up to this many times (no APDU is spent on them). Default 3. */
   entryAttempts?: number;
   onResult?: (r: PassportResult) => void;
@@ -68,6 +72,7 @@ export function toResultView(r: PassportResult, disclosure: PassportDisclosure):
       'chip-authentication': r.chipAuthentication.status,
       'active-authentication': r.activeAuthentication.status,
       expiry: r.expired ? 'expired' : 'valid',
+      'dsc-revocation': r.dscRevocation,
     },
   };
   if (disclosure === 'name' && r.verdict === 'verified') {
@@ -89,6 +94,8 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
           at: (o.now ?? (() => new Date()))(),
           strictDscValidity: o.strictDscValidity,
           faceConverter: o.faceConverter ?? passportFaceConverter(),
+          revocation: o.revocation,
+          revocationPolicy: o.revocationPolicy,
         });
       } catch (e) {
         if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', document: 'passport', reasons: [e.code] };
@@ -106,6 +113,6 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
 
 /** The kiosk's passport document (trust purpose "csca"). */
 export const passportHandler: DocumentHandlerFactory = (env) => {
-  const flow = passportFlow({ csca: new CscaStore(env.trust('csca').anchors), now: env.now });
+  const flow = passportFlow({ csca: new CscaStore(env.trust('csca').anchors), now: env.now, revocation: env.revocation });
   return { id: 'passport', detect: hasEmrtd, run: (ctx) => flow.run(ctx) };
 };

@@ -6,7 +6,8 @@
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
 import type { CscaStore } from './csca-store.ts';
 import type { FaceImage } from './data-groups.ts';
-import { passiveAuthentication, type PassiveAuthResult } from './passive-auth.ts';
+import type { RevocationChecker } from '../../trust/revocation.ts';
+import { passiveAuthenticationWithPath, type PassiveAuthResult } from './passive-auth.ts';
 import type { PassportEvidence } from './passport-read.ts';
 
 export interface Reason {
@@ -39,6 +40,8 @@ export interface PassportResult {
   expired: boolean;
   dataGroupsRead: number[];
   passiveAuthentication: PassiveAuthResult;
+  /** DSC revocation: 'not-checked' without a source or without a valid chain. */
+  dscRevocation: 'good' | 'revoked' | 'unknown' | 'not-checked';
   activeAuthentication: { status: 'verified' | 'failed' | 'not-supported'; algorithm: string | null; challenge: string | null; reason?: string };
   chipAuthentication: { status: 'verified' | 'failed' | 'unsupported' | 'not-supported'; protocol: string | null; reason?: string };
   face: { format: string; bytes: number; display: { mime: string; data: Buffer } | null } | null;
@@ -49,6 +52,9 @@ export interface AssessPassportOptions {
   at: Date;
   strictDscValidity?: boolean;
   faceConverter?: FaceConverter;
+  /** Revocation source for the DSC (CSCA CRLs). Revoked always refuses; unknown refuses only under 'require'. */
+  revocation?: RevocationChecker;
+  revocationPolicy?: 'report' | 'require';
 }
 
 /** YYMMDD expiry → end of that day (UTC); the century is 20YY (passports are valid ≤ 10 years). */
@@ -60,8 +66,16 @@ export function expiryPassed(yymmdd: string, at: Date): boolean {
 
 export async function assessPassport(ev: PassportEvidence, o: AssessPassportOptions): Promise<PassportResult> {
   const reasons: Reason[] = [];
-  const pa = passiveAuthentication({ sod: ev.sod, dataGroups: ev.dataGroups, csca: o.csca, at: o.at, strictDscValidity: o.strictDscValidity });
+  const path = passiveAuthenticationWithPath({ sod: ev.sod, dataGroups: ev.dataGroups, csca: o.csca, at: o.at, strictDscValidity: o.strictDscValidity });
+  const pa = path.result;
   reasons.push(...pa.reasons);
+  let dscRevocation: PassportResult['dscRevocation'] = 'not-checked';
+  if (o.revocation && path.dsc && path.csca) {
+    const rs = await o.revocation.check(path.dsc, path.csca);
+    dscRevocation = rs.status;
+    if (rs.status === 'revoked') reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `the Document Signer certificate is revoked (${rs.revokedAt})` });
+    if (rs.status === 'unknown' && o.revocationPolicy === 'require') reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `DSC revocation unknown (${rs.reason})` });
+  }
   if (!ev.dg1.checkDigitsValid) reasons.push({ code: ErrorCodes.PASSPORT_MRZ_INVALID, message: 'DG1 MRZ check digits do not hold' });
   const expired = expiryPassed(ev.dg1.dateOfExpiry, o.at);
   if (expired) reasons.push({ code: ErrorCodes.PASSPORT_EXPIRED, message: `the passport expired (${ev.dg1.dateOfExpiry})` });
@@ -93,6 +107,7 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
     expired,
     dataGroupsRead: [...ev.dataGroups.keys()].sort((a, b) => a - b),
     passiveAuthentication: pa,
+    dscRevocation,
     activeAuthentication: aa,
     chipAuthentication: ca,
     face,

@@ -139,3 +139,32 @@ describe('active authentication variants', () => {
     expect(verifyIso9796(n, e, alt, rnd)).toBe('sha256');
   });
 });
+
+describe('DSC revocation', () => {
+  const checker = (status: 'good' | 'revoked' | 'unknown') => {
+    const calls: string[] = [];
+    return {
+      calls,
+      check: async (cert: import('node:crypto').X509Certificate, issuer: import('node:crypto').X509Certificate) => {
+        calls.push(`${cert.subject.split('\n').pop()} by ${issuer.subject.split('\n').pop()}`);
+        const checkedAt = new Date().toISOString();
+        if (status === 'revoked') return { status, source: 'crl' as const, checkedAt, revokedAt: checkedAt };
+        if (status === 'unknown') return { status, source: 'crl' as const, checkedAt, reason: 'CRL_NOT_FOUND' };
+        return { status, source: 'crl' as const, checkedAt };
+      },
+    };
+  };
+  it('checks the DSC against its CSCA: revoked refuses; unknown refuses only when required', async () => {
+    const { session: s1 } = session(card({ ca: false, aa: false }));
+    const ev = await readPassport(s1, { accessKey: accessKey(), readFace: false });
+    const good = checker('good');
+    expect(await assessPassport(ev, { csca: STORE, at, revocation: good })).toMatchObject({ verdict: 'verified', dscRevocation: 'good' });
+    expect(good.calls).toEqual(['CN=TEST DS 1 by CN=TEST CSCA']);
+    const revoked = await assessPassport(ev, { csca: STORE, at, revocation: checker('revoked') });
+    expect(revoked.reasons.map((r) => r.code)).toEqual(['TRUST_REVOKED']);
+    expect((await assessPassport(ev, { csca: STORE, at, revocation: checker('unknown') })).verdict).toBe('verified');
+    const required = await assessPassport(ev, { csca: STORE, at, revocation: checker('unknown'), revocationPolicy: 'require' });
+    expect(required.reasons.map((r) => r.code)).toEqual(['TRUST_REVOCATION_UNKNOWN']);
+    expect((await assessPassport(ev, { csca: STORE, at })).dscRevocation).toBe('not-checked');
+  });
+});
