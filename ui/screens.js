@@ -200,7 +200,9 @@ export function createScreens(t, reasonText) {
 export function screenId(state) {
   if (!state) return 'connecting';
   const idleLike = state.phase === 'idle' || state.phase === 'starting';
-  if (idleLike && state.blockedBy.includes('maintenance')) return 'maintenance';
+  // Maintenance replaces whatever is on screen except a running session (which it has already ended).
+  const running = ['reading', 'secret-entry', 'verifying'].includes(state.phase);
+  if (!running && state.blockedBy.includes('maintenance')) return 'maintenance';
   if (idleLike && state.blockedBy.includes('printer')) return 'printer-blocked';
   if (state.phase === 'secret-entry' && state.entry) return 'secret-entry';
   if (state.phase === 'result' && state.result) return 'result';

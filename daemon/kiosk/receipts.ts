@@ -66,7 +66,9 @@ export class ReceiptService {
   /** Prints the receipt of a finished session (verified or refused; cancelled and failed reads print nothing). */
   async print(session: number, result: ResultView): Promise<ReceiptJobView | null> {
     const verdict = VERDICT[result.outcome];
-    if (!verdict) return null;
+    // A refusal before the document was identified (PIN locked at the first query, unsupported card) has
+    // nothing a clerk could check on paper; the screen gives the guidance.
+    if (!verdict || !result.document) return null;
     const now = (this.o.now ?? (() => new Date()))();
     const kind = documentKind(result);
     const reference = newReference(now);

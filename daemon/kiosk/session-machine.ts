@@ -357,6 +357,12 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
       next = ended;
       fx.push(...endFx);
     }
+    // The previous holder's result does not stay behind the maintenance screen.
+    if (blocker === 'maintenance' && s.phase === 'result') {
+      const [after, afterFx] = toAfterResult(next, t);
+      next = after;
+      fx.push(...afterFx);
+    }
     if (next.request && !ACTIVE.has(next.phase)) {
       const [dropped, dropFx] = dropRequest(next, blocker === 'maintenance' ? 'KIOSK_MAINTENANCE' : 'PRINTER_UNAVAILABLE');
       next = dropped;
