@@ -21,6 +21,8 @@ TEST_DEBS=(
   chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
   openssl                        # reference tool in tests and benchmarks
   time                           # GNU time: peak RSS of child processes in the CRL benchmark
+  systemd                        # systemd-analyze verify on the unit files (works without systemd as PID 1)
+  prometheus                     # promtool: check and unit-test the alert rules
 )
 
 DEBS=("${RUNTIME_DEBS[@]}")
