@@ -168,3 +168,15 @@ describe('DSC revocation', () => {
     expect((await assessPassport(ev, { csca: STORE, at })).dscRevocation).toBe('not-checked');
   });
 });
+
+describe('chip read limits', () => {
+  it('an older chip answering at most 160 bytes per READ BINARY: the reader halves its chunk and completes', async () => {
+    const c = card({ quirks: { maxReadLength: 160 }, faceBytes: 5000, ca: false, aa: false });
+    const { result, ev } = await run(c);
+    expect(result.verdict).toBe('verified');
+    expect(ev.face!.data.length).toBe(5000);
+    const reads = c.log.entries.filter((e) => e.ins === 0xb0);
+    expect(reads.some((e) => e.sw === 0x6700)).toBe(true);
+    expect(reads.filter((e) => e.sw === 0x9000).every((e) => e.responseLength <= 160)).toBe(true);
+  });
+});
