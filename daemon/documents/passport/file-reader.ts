@@ -69,7 +69,7 @@ export class LdsFileReader {
   private async readAt(offset: number, le: number, what: string, allowShort: boolean): Promise<Buffer> {
     const odd = offset > 0x7fff;
     const cmd = odd
-      ? { cla: 0x00, ins: 0xb1, p1: 0, p2: 0, data: Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]), le: Math.min(256, le + 4) }
+      ? { cla: 0x00, ins: 0xb1, p1: 0, p2: 0, data: offsetDo(offset), le: Math.min(256, le + 4) }
       : { cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le };
     const res = await this.channel().send(cmd);
     if (res.sw === 0x6700 || res.sw >> 8 === 0x6c) {
@@ -81,6 +81,11 @@ export class LdsFileReader {
     if (t.tag !== 0x53) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: odd-INS answer without DO53`);
     return t.value;
   }
+}
+
+/** DO54 with the offset in the fewest bytes (2 up to FFFF, else 3), as chips expect. */
+function offsetDo(offset: number): Buffer {
+  return offset <= 0xffff ? Buffer.from([0x54, 0x02, offset >> 8, offset & 0xff]) : Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]);
 }
 
 /** Total size of the TLV whose header starts `head` (definite lengths only: LDS files are DER). */

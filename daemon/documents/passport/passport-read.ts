@@ -59,7 +59,10 @@ export async function hasEmrtd(session: CardSession): Promise<boolean> {
 
 /** EF.CardAccess from the MF by SFI 1C (plain). Null when absent. */
 export async function readCardAccess(session: CardSession): Promise<SecurityInfos | null> {
-  await session.send({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c }); // MF; refused by some chips (6985), harmless
+  // Back to the MF (EF.CardAccess lives there). Chips differ: some want the empty form, some FID 3F00, and
+  // some refuse both (6985) while the MF is current anyway — none of which is an error here.
+  const mf = await session.send({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c });
+  if (mf.sw !== 0x9000) await session.send({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: Buffer.from([0x3f, 0x00]) });
   const res = await session.send({ cla: 0x00, ins: 0xb0, p1: 0x9c, p2: 0x00, le: 256 });
   if (res.sw !== 0x9000 && res.sw !== 0x6282) return null;
   let data = res.data;
