@@ -42,7 +42,8 @@ const CHAR_KEY = /^[0-9A-Z]$/;
 
 export interface RuntimeEvents {
   state: KioskState;
-  'session-ended': { session: number; result: ResultView; request: string | null };
+  /** `request`: the integration-API request the session served (absent/null for walk-up sessions). */
+  'session-ended': { session: number; result: ResultView; request?: string | null };
   /** An integration-API request ended without a session (cancelled, timed out, refused: busy or blocked). */
   'request-ended': { id: string; code: string };
   alert: { kind: string };

@@ -93,14 +93,14 @@ describe('integration API access', () => {
     expect(rebinding).toBe(421);
     // The API's own checks, through the same command path as the screen.
     const unknown = await post(json, '{"document":"library-card"}');
-    expect([unknown.status, (await unknown.json()).error.code]).toEqual([422, 'DOCUMENT_NOT_ENABLED']);
+    expect([unknown.status, ((await unknown.json()) as any).error.code]).toEqual([422, 'DOCUMENT_NOT_ENABLED']);
     expect((await post(json, '{"document":"mynumber-jpki-auth","pin":"1234"}')).status).toBe(400);
     const first = await post(json);
     expect(first.status).toBe(201);
-    const { id } = await first.json();
+    const { id } = (await first.json()) as any;
     expect(kiosk.runtime.getState().request).toEqual({ id, documents: ['mynumber-jpki-auth'] });
     const second = await post(json);
-    expect([second.status, (await second.json()).error.code]).toEqual([409, 'SESSION_BUSY']);
+    expect([second.status, ((await second.json()) as any).error.code]).toEqual([409, 'SESSION_BUSY']);
     const del = await fetch(`${url}/v1/verifications/${id}`, { method: 'DELETE' });
     expect(await del.json()).toMatchObject({ id, status: 'ended', code: 'SESSION_CANCELLED' });
     expect(kiosk.runtime.getState().request).toBeNull();
@@ -111,7 +111,7 @@ describe('integration API access', () => {
     try {
       const r = await fetch(`${k.api!.url}/v1/kiosk`);
       expect(r.status).toBe(403);
-      expect((await r.json()).error.code).toBe('SERVER_UNAUTHORIZED');
+      expect(((await r.json()) as any).error.code).toBe('SERVER_UNAUTHORIZED');
     } finally {
       await k.stop();
     }

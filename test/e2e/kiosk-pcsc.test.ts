@@ -139,12 +139,12 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
   it('integration API: the signing password by multi-tap and on-screen letters; the JWS verifies, a tampered one does not', async () => {
     const api = kiosk!.api!.url;
     const { page, frames } = await openRecorded();
-    const info = await (await fetch(`${api}/v1/kiosk`)).json();
+    const info = (await (await fetch(`${api}/v1/kiosk`)).json()) as any;
     expect(info.documents).toEqual(['mynumber-jpki-auth', 'mynumber-sign']);
     const nonce = 'order-4711';
     const res = await fetch(`${api}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ document: 'mynumber-sign', nonce }) });
     expect(res.status).toBe(201);
-    const started = await res.json();
+    const started = (await res.json()) as any;
     // Progress as Server-Sent Events, read as the business application would.
     const events: { event: string; data: any }[] = [];
     const sse = fetch(`${api}/v1/verifications/${started.id}/events`).then(async (r) => {
@@ -201,7 +201,7 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, nonce: 'other-order' })).toString('base64url')}.${s}`;
     expect(verifyResultToken(forged, info.deviceKey)).toEqual({ valid: false, reason: 'signature' });
     const sig = Buffer.from(s, 'base64url');
-    sig[10] ^= 1;
+    sig[10] = sig[10]! ^ 1;
     expect(verifyResultToken(`${h}.${p}.${sig.toString('base64url')}`, info.deviceKey)).toEqual({ valid: false, reason: 'signature' });
     expect(verifyResultToken(token, DeviceKey.ephemeral().publicKey)).toEqual({ valid: false, reason: 'kid' });
     // The same GET gives the outcome to a client that missed the stream.
@@ -213,7 +213,7 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
 
   it('daemon restarted mid-session: the screen reconnects and resynchronises without a reload', async () => {
     const { page } = await openRecorded();
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate('window.marker = 42');
     await present(fullCard().card);
     await screen(page, 'secret-entry');
     press('12');
@@ -226,7 +226,7 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     await expect.poll(() => page.isVisible('#offline'), { timeout: 15_000 }).toBe(false);
     await screen(page, 'secret-entry', 15_000);
     expect(await text(page, 'dots')).toBe('○○○○');
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate<number>('window.marker')).toBe(42);
     await shot(page, 'pcsc-09-resynchronised');
     press(`${PIN}#`);
     await screen(page, 'result', 15_000);

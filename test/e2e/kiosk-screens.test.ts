@@ -46,7 +46,7 @@ async function open(k: Kiosk, viewport = WIDE, lang = 'ja'): Promise<Page> {
     await page.goto(k.server.url);
   }
   await page.setViewportSize(viewport);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await page.click('#lang');
+  if ((await page.evaluate<string>('document.documentElement.lang')) !== lang) await page.click('#lang');
   await screen(page, /idle|maintenance|printer-blocked/);
   return page;
 }
@@ -87,7 +87,7 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
       expect(await page.locator('#documents li').count()).toBeGreaterThanOrEqual(1);
       expect(await text(page, 'documents')).toContain(lang === 'ja' ? 'マイナンバーカード' : 'My Number card');
       // Nothing overflows the screen: the page never needs scrolling at either size.
-      expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+      expect(await page.evaluate<boolean>('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth')).toBe(true);
       await shot(page, name);
     }
   });
@@ -106,7 +106,7 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     expect(await text(page, 'headline')).toBe('本人確認できました');
     await expect.poll(() => text(page, 'receipt'), { timeout: 10_000 }).toMatch(/^レシートをお受け取りください（受付番号 \d{8}-[0-9A-Z]{6}）$/);
     await page.waitForSelector('#receipt-preview:not([hidden]) img');
-    await expect.poll(() => page.evaluate(() => (document.getElementById('receipt-img') as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate<number>("document.getElementById('receipt-img').naturalWidth")).toBeGreaterThan(0);
     await shot(page, 'verified-with-receipt');
     // The receipt itself, as the demo serves it.
     const svg = await (await fetch(kiosk.server.url.replace('/?token=', '/demo/receipt.svg?token='))).text();
