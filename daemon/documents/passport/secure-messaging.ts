@@ -47,7 +47,7 @@ export class SmCrypto {
   decrypt(ssc: Buffer, cipher: Buffer): Buffer | null {
     if (cipher.length === 0 || cipher.length % this.block !== 0) return null;
     const p = this.keys.cipher === '3DES' ? des3Cbc(this.keys.kEnc, this.iv(ssc), cipher, false) : aesCbc(this.keys.kEnc, this.iv(ssc), cipher, false);
-    return unpadIso(p);
+    return unpadIso(p, this.block);
   }
   /** 8-byte MAC over pad(input). */
   mac(input: Buffer): Buffer {

@@ -64,7 +64,7 @@ export class CardSm {
         const enc = d.tag === 0x87 ? d.value.subarray(1) : d.value;
         if (d.tag === 0x87 && d.value[0] !== 0x01) return null;
         if (enc.length === 0 || enc.length % this.block !== 0) return null;
-        const plain = unpadIso(this.cbc(enc, false));
+        const plain = unpadIso(this.cbc(enc, false), this.block);
         if (!plain) return null;
         data = plain;
       } else if (d.tag === 0x97) {
