@@ -30,6 +30,8 @@ export interface PassportFlowOptions {
   /** DSC revocation (CSCA CRLs): revoked always refuses; unknown only under 'require' (default 'report'). */
   revocation?: RevocationChecker;
   revocationPolicy?: 'report' | 'require';
+  /** A fresh MRZ scan (mrz-scan.ts), used instead of the three keypad entries when present. */
+  scannedKey?: () => AccessKeyInput | null;
   /** Local format mistakes re-prompt up to this many times (no APDU is spent on them). Default 3. */
   entryAttempts?: number;
   onResult?: (r: PassportResult) => void;
@@ -84,7 +86,7 @@ export function toResultView(r: PassportResult, disclosure: PassportDisclosure):
 export function passportFlow(o: PassportFlowOptions): DocumentFlow {
   return {
     async run(ctx: FlowContext): Promise<ResultView> {
-      const key = await promptAccessKey(ctx, o.entryAttempts ?? 3);
+      const key = o.scannedKey?.() ?? (await promptAccessKey(ctx, o.entryAttempts ?? 3));
       let result: PassportResult;
       try {
         const evidence = await readPassport(ctx.session, { accessKey: key, readFace: o.readFace, progress: (s) => ctx.progress(s) });
