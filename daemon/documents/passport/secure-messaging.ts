@@ -114,9 +114,12 @@ export class SecureMessaging {
       throw smError('response data objects unparsable');
     }
     const macIndex = dos.findIndex((d) => d.tag === 0x8e);
-    const do99 = dos.find((d) => d.tag === 0x99);
     if (macIndex < 0) throw smError('DO8E (MAC) missing');
+    // Everything the answer carries must be under the MAC: DO8E last, DO99 (and DO87/85) before it.
+    if (macIndex !== dos.length - 1) throw smError('data objects after DO8E');
+    const do99 = dos.slice(0, macIndex).find((d) => d.tag === 0x99);
     if (!do99 || do99.value.length !== 2) throw smError('DO99 (status) missing');
+    if (dos.slice(0, macIndex).some((d) => d.tag !== 0x99 && d.tag !== 0x87 && d.tag !== 0x85)) throw smError('unexpected data object in the response');
     const covered = Buffer.concat(dos.slice(0, macIndex).map((d) => d.raw));
     const mac = dos[macIndex]!.value;
     const expect = this.crypto.mac(Buffer.concat([this.ssc, covered]));

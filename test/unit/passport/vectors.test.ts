@@ -152,5 +152,7 @@ describe('AES secure messaging after PACE (vectors.md §4)', () => {
     expect(() => mk().unprotect({ data: h('99029000'), sw: 0x9000 })).toThrow(/DO8E/);
     expect(() => mk().unprotect({ data: h('990290008E085F570BADDD1002D3'), sw: 0x9000 })).toThrow(/MAC/);
     expect(() => mk().unprotect({ data: Buffer.alloc(0), sw: 0x6988 })).toThrow(/plain/);
+    // A valid MAC followed by an unauthenticated status object must not be believed.
+    expect(() => mk().unprotect({ data: h('990290008E085F570BADDD1002D2 99026A82'), sw: 0x9000 })).toThrow(/after DO8E/);
   });
 });
