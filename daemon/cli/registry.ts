@@ -10,6 +10,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./commands/printer.ts'),
     import('./commands/keypad.ts'),
     import('./commands/audit.ts'),
+    import('./commands/provision.ts'),
   ]);
   return modules.map((m) => m.default);
 }
