@@ -69,17 +69,19 @@ export function dg12(authority: string, dateOfIssue: string): Buffer {
 export const OID_PK_ECDH = '0.4.0.127.0.7.2.2.1.2';
 export const CA_OIDS = { '3DES': '0.4.0.127.0.7.2.2.3.2.1', 'AES-128': '0.4.0.127.0.7.2.2.3.2.2' } as const;
 
-/** DG14: ChipAuthenticationPublicKeyInfo (id-PK-ECDH) + ChipAuthenticationInfo (version 1, keyId). */
-export function dg14(caPublicKey: KeyObject, caCipher: keyof typeof CA_OIDS, keyId = 1): Buffer {
-  const spki = caPublicKey.export({ type: 'spki', format: 'der' });
-  return tlv(
-    0x6e,
-    tlv(
-      0x31,
-      tlv(0x30, oidTlv(OID_PK_ECDH), spki, intTlv(keyId)),
-      tlv(0x30, oidTlv(CA_OIDS[caCipher]), intTlv(1), intTlv(keyId)),
-    ),
-  );
+/**
+ * DG14: ChipAuthenticationPublicKeyInfo (id-PK-ECDH) + ChipAuthenticationInfo (version 1, keyId) when a CA
+ * key is given; ActiveAuthenticationInfo (ecdsa-plain-SHA256) when AA uses an EC key.
+ */
+export function dg14(caPublicKey: KeyObject | null, caCipher: keyof typeof CA_OIDS, o: { keyId?: number; ecAa?: boolean } = {}): Buffer {
+  const keyId = o.keyId ?? 1;
+  const infos: Buffer[] = [];
+  if (caPublicKey) {
+    infos.push(tlv(0x30, oidTlv(OID_PK_ECDH), caPublicKey.export({ type: 'spki', format: 'der' }), intTlv(keyId)));
+    infos.push(tlv(0x30, oidTlv(CA_OIDS[caCipher]), intTlv(1), intTlv(keyId)));
+  }
+  if (o.ecAa) infos.push(tlv(0x30, oidTlv('2.23.136.1.1.5'), intTlv(1), oidTlv('0.4.0.127.0.7.1.1.4.1.3')));
+  return tlv(0x6e, tlv(0x31, ...infos));
 }
 
 export function dg15(aaPublicKey: KeyObject): Buffer {

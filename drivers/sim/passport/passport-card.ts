@@ -93,7 +93,8 @@ export class PassportCard extends Iso7816Card {
     this.dataGroups.set(2, dg2(syntheticFace(o.faceBytes ?? 34_000)));
     this.dataGroups.set(11, dg11(`${h.surname}<<${h.givenNames}`, 'TOKYO'));
     this.dataGroups.set(12, dg12('MINISTRY OF FOREIGN AFFAIRS (TEST)', '20240401'));
-    if (this.caKey) this.dataGroups.set(14, dg14(this.pubOf(this.caKey.privateKey), this.caKey.cipher));
+    const ecAa = this.aaKey?.spec.kind === 'ec';
+    if (this.caKey || ecAa) this.dataGroups.set(14, dg14(this.caKey ? this.pubOf(this.caKey.privateKey) : null, this.caKey?.cipher ?? 'AES-128', { ecAa }));
     if (this.aaKey) this.dataGroups.set(15, dg15(this.pubOf(this.aaKey.privateKey)));
     const sod = efSod(this.dataGroups, this.pki.dsc, { omit: this.faults.unlistedDg ? [this.faults.unlistedDg] : [] });
     if (this.faults.tamperDg) {

@@ -180,3 +180,25 @@ describe('chip read limits', () => {
     expect(reads.filter((e) => e.sw === 0x9000).every((e) => e.responseLength <= 160)).toBe(true);
   });
 });
+
+describe('DG14 ActiveAuthenticationInfo and face conversion', () => {
+  it('an EC AA key is announced in DG14 and its algorithm is used', async () => {
+    const { ev, result } = await run(card({ aa: { kind: 'ec', curve: 'prime256v1' }, ca: false }));
+    expect(ev.dataGroups.has(14)).toBe(true);
+    expect(result.chipAuthentication.status).toBe('not-supported');
+    expect(result.activeAuthentication).toMatchObject({ status: 'verified', algorithm: 'ECDSA-sha256' });
+  });
+
+  it('JPEG 2000 faces go through the injected converter; without one they are "not decoded"', async () => {
+    const { passportFaceConverter } = await import('../../../daemon/documents/passport/face.ts');
+    const { parseDg2 } = await import('../../../daemon/documents/passport/data-groups.ts');
+    const { dg2 } = await import('../../../drivers/sim/passport/lds.ts');
+    const jp2 = Buffer.concat([Buffer.from('0000000C6A5020200D0A870A', 'hex'), Buffer.alloc(40, 7)]);
+    const face = parseDg2(dg2(jp2, true));
+    expect(face).toMatchObject({ format: 'jpeg2000', width: 480, height: 640 });
+    expect(face.data).toEqual(jp2);
+    const png = Buffer.from('89504E47', 'hex');
+    expect(await passportFaceConverter(async (b) => (b.equals(jp2) ? png : null))(face)).toEqual({ mime: 'image/png', data: png });
+    expect(await passportFaceConverter(async () => null)(face)).toBeNull();
+  });
+});
