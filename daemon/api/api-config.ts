@@ -15,8 +15,9 @@ export interface ApiConfig {
   tokenTtlSeconds: number;
 }
 
+/** Off unless a business application needs it: no listening port a deployment did not ask for. */
 export const DEFAULT_API: ApiConfig = {
-  enabled: true,
+  enabled: false,
   host: '127.0.0.1',
   port: 8081,
   allow: ['127.0.0.1', '::1'],

@@ -18,7 +18,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-access-'));
-  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0, tokenFile: join(dir, 'run', 'ui-token') }, api: { port: 0 } }), simulated: true });
+  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0, tokenFile: join(dir, 'run', 'ui-token') }, api: { enabled: true, port: 0 } }), simulated: true });
 }, 30_000);
 afterAll(async () => {
   await kiosk?.stop();
@@ -107,7 +107,7 @@ describe('integration API access', () => {
   });
 
   it('refuses addresses off the allow-list', async () => {
-    const k = await startKiosk({ config: parseConfig({ server: { port: 0 }, api: { port: 0, allow: ['10.1.2.0/24'] } }), simulated: true });
+    const k = await startKiosk({ config: parseConfig({ server: { port: 0 }, api: { enabled: true, port: 0, allow: ['10.1.2.0/24'] } }), simulated: true });
     try {
       const r = await fetch(`${k.api!.url}/v1/kiosk`);
       expect(r.status).toBe(403);
@@ -139,7 +139,7 @@ describe('integration API access', () => {
     const k = await startKiosk({
       config: parseConfig({
         server: { port: 0 },
-        api: { host: '127.0.0.1', port: 0, tls: { certFile: f('server.pem'), keyFile: f('server.key'), clientCaFile: f('client-ca.pem') } },
+        api: { enabled: true, host: '127.0.0.1', port: 0, tls: { certFile: f('server.pem'), keyFile: f('server.key'), clientCaFile: f('client-ca.pem') } },
       }),
       simulated: true,
     });

@@ -39,7 +39,7 @@ async function daemon(): Promise<Kiosk> {
   const config = parseConfig({
     kioskId: 'kiosk-e2e-01',
     server: { port: uiPort },
-    api: { port: 0 },
+    api: { enabled: true, port: 0 },
     reader: { backend: 'pcsc' },
     documents: ['mynumber-jpki-auth', 'mynumber-sign'],
     trust: { jpkiAuth: [join(dir, 'auth-ca.pem')], jpkiSign: [join(dir, 'sign-ca.pem')] },

@@ -111,7 +111,8 @@ describe('integration API pieces', () => {
 
   it('config: loopback by default, LAN only with mutual TLS; allow-list matching', () => {
     expect(parseApi(undefined)).toMatchObject({ host: '127.0.0.1', allow: ['127.0.0.1', '::1'], tls: null });
-    expect(() => parseApi({ host: '0.0.0.0' })).toThrow(/needs api.tls/);
+    expect(parseApi(undefined).enabled).toBe(false);
+    expect(() => parseApi({ enabled: true, host: '0.0.0.0' })).toThrow(/needs api.tls/);
     expect(parseApi({ host: '0.0.0.0', tls: { certFile: 'a', keyFile: 'b', clientCaFile: 'c' } }).tls).not.toBeNull();
     expect(() => parseApi({ allow: ['10.0.0.0/33'] })).toThrow(/api.allow/);
     expect(addressAllowed('::ffff:10.1.2.3', ['10.1.2.0/24'])).toBe(true);
