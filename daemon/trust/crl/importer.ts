@@ -1,8 +1,8 @@
-// Importing a verified CRL into the store. Entries stream into a staging file (append-only, no index);
-// once the whole CRL has verified, a full CRL is sorted into a fresh generation database (SQLite's
-// external sorter, bounded memory) that replaces the current one atomically, and a delta CRL is applied
-// to a copy of the current generation in one transaction — only on top of the base CRL number it names —
-// and swapped in the same way. A generation in force is never written again.
+// Importing a verified CRL into the store. Entries are sorted by serial as they stream past (sorted runs
+// spill to a staging file, see entry-sort.ts); once the whole CRL has verified, a full CRL is appended in
+// key order to a fresh generation database that replaces the current one atomically, and a delta CRL is
+// applied to a copy of the current generation in one transaction — only on top of the base CRL number it
+// names — and swapped in the same way. A generation in force is never written again.
 import { join } from 'node:path';
 import { copyFileSync, rmSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
@@ -12,6 +12,7 @@ import { parseCrlIssuer } from './cert-info.ts';
 import { readCrl, type CrlReadResult } from './crl-reader.ts';
 import { compareHexInt, isoFromSeconds } from './der.ts';
 import { REMOVE_FROM_CRL } from './oids.ts';
+import { EntrySorter } from './entry-sort.ts';
 import { GENERATION_SCHEMA, SCHEMA_VERSION, readMeta, type CrlMetaRow } from './store-schema.ts';
 import {
   acquireWriterLock,
@@ -30,8 +31,10 @@ export interface ImportOptions {
   now?: Date;
   maxBytes?: number;
   onProgress?: (bytes: number, entries: number) => void;
-  /** SQLite page cache for the sort, in KiB (default 4 MiB; more is not faster) */
+  /** SQLite page cache while building a generation, in KiB (default 4 MiB; rows arrive in key order) */
   cacheKiB?: number;
+  /** size of one in-memory sort run in bytes (default 4 MiB; tests use small runs to exercise spilling) */
+  runBytes?: number;
 }
 
 export interface ImportResult {
@@ -53,53 +56,32 @@ export interface ImportResult {
   stale: boolean;
 }
 
-const BATCH = 256;
+const BATCH = 256; // ≤ VIEW_LIFETIME: the sorter's serial views must outlive one batch
 
 export function importCrl(root: string, file: string, issuerCert: X509Certificate | Buffer, o: ImportOptions = {}): ImportResult {
   const issuer = parseCrlIssuer(issuerCert);
   const dir = issuerDir(root, issuer.issuerId);
   ensureDir(dir);
-  const lock = acquireWriterLock(root);
   const gen = newGenerationName();
   const stagingPath = join(dir, `${gen}.staging`);
+  const sorter = new EntrySorter(stagingPath, o.runBytes);
+  const lock = acquireWriterLock(root);
   let installed = false;
   try {
     collectGarbage(dir);
-    const staging = new Database(stagingPath);
-    let crl: CrlReadResult;
     let removals = 0;
-    try {
-      staging.pragma('journal_mode = OFF');
-      staging.pragma('synchronous = OFF');
-      // packed = revoked_at * 16 + (reason + 1): fewer bound parameters per row is what makes staging fast
-      staging.exec('CREATE TABLE staging (serial BLOB NOT NULL, packed INTEGER NOT NULL, invalidity INTEGER)');
-      const row = '(?,?,?)';
-      const many = staging.prepare(`INSERT INTO staging VALUES ${Array(BATCH).fill(row).join(',')}`);
-      const one = staging.prepare(`INSERT INTO staging VALUES ${row}`);
-      const params: unknown[] = new Array(BATCH * 3);
-      let n = 0;
-      staging.exec('BEGIN');
-      crl = readCrl(file, {
-        issuer,
-        maxBytes: o.maxBytes,
-        onProgress: o.onProgress,
-        onEntry(buf, s, e, revokedAt, reason, invalidity) {
-          const k = n * 3;
-          params[k] = Buffer.from(buf.subarray(s, e));
-          params[k + 1] = revokedAt * 16 + reason + 1;
-          params[k + 2] = invalidity === invalidity ? invalidity : null;
-          if (reason === REMOVE_FROM_CRL) removals++;
-          if (++n === BATCH) {
-            many.run(params);
-            n = 0;
-          }
-        },
-      });
-      for (let i = 0; i < n; i++) one.run(params.slice(i * 3, i * 3 + 3));
-      staging.exec('COMMIT');
-    } finally {
-      staging.close();
-    }
+    // entries are sorted by serial while the file is read (spilling sorted runs to the staging file);
+    // nothing reaches a database before the signature has verified
+    const crl = readCrl(file, {
+      issuer,
+      maxBytes: o.maxBytes,
+      onProgress: o.onProgress,
+      onEntry(buf, s, e, revokedAt, reason, invalidity) {
+        // packed = revoked_at * 16 + (reason + 1): one number instead of two per row
+        sorter.add(buf, s, e, revokedAt * 16 + reason + 1, invalidity);
+        if (reason === REMOVE_FROM_CRL) removals++;
+      },
+    });
     if (crl.nextUpdate === undefined) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'CRL has no nextUpdate');
     const idp = crl.issuingDistributionPoint;
     if (idp && (idp.indirectCRL || idp.onlySomeReasons || idp.onlyContainsAttributeCerts)) {
@@ -115,7 +97,7 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
       sha256: crl.sha256,
       stale: now > crl.nextUpdate,
     };
-    const ctx = { root, dir, gen, stagingPath, crl, issuerDer: issuer.der, source: o.source ?? file, now, cacheKiB: o.cacheKiB ?? 4096 };
+    const ctx = { root, dir, gen, stagingPath, sorter, crl, issuerDer: issuer.der, source: o.source ?? file, now, cacheKiB: o.cacheKiB ?? 4096 };
     if (crl.baseCrlNumber !== undefined) {
       const delta = applyDelta(ctx);
       installed = delta.generation === gen;
@@ -126,7 +108,9 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
     installed = full.generation === gen;
     return { ...common, ...full };
   } finally {
+    sorter.close();
     rmSync(stagingPath, { force: true });
+    rmSync(`${stagingPath}-db`, { force: true });
     if (!installed) rmSync(join(dir, gen), { force: true });
     lock.release();
   }
@@ -137,6 +121,7 @@ interface Ctx {
   dir: string;
   gen: string;
   stagingPath: string;
+  sorter: EntrySorter;
   crl: CrlReadResult;
   issuerDer: Buffer;
   source: string;
@@ -188,20 +173,19 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
   let inForce: number;
   try {
     db.pragma('page_size = 16384'); // fewer, fuller pages: faster bulk build, still one descent per lookup
+    // not visible to anyone until the swap, which follows an explicit fsync: no journal needed
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
-    db.pragma('threads = 2'); // the external sort uses a helper thread
     db.pragma(`cache_size = -${c.cacheKiB}`);
     db.exec(GENERATION_SCHEMA);
-    db.prepare('ATTACH DATABASE ? AS st').run(c.stagingPath);
     db.exec('BEGIN');
-    // ORDER BY the key: SQLite sorts externally, then appends to the B-tree in order (no random page splits)
-    inForce = db
-      .prepare(`INSERT OR IGNORE INTO revoked SELECT serial, packed >> 4, nullif(packed & 15, 0) - 1, invalidity FROM st.staging ORDER BY serial`)
-      .run().changes;
+    // rows arrive sorted by serial, so every insert appends to the B-tree's rightmost leaf
+    inForce = 0;
+    const rows = batchInserter(db, 'INSERT OR IGNORE INTO revoked', UNPACK, (n) => (inForce += n));
+    c.sorter.finish(rows.add);
+    rows.flush();
     insertMeta(db, c);
     db.exec('COMMIT');
-    db.exec('DETACH DATABASE st');
   } finally {
     db.close();
   }
@@ -209,6 +193,53 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
   swapGeneration(c.dir, c.gen);
   collectGarbage(c.dir);
   return { kind: 'full', revokedInForce: inForce, generation: c.gen };
+}
+
+/** (serial, packed, invalidity) → the columns of `revoked` */
+const UNPACK = 'column1, column2 >> 4, nullif(column2 & 15, 0) - 1, column3';
+
+/** Multi-row INSERT of (serial, packed, invalidity) rows: fewer JS↔SQLite round trips per row. */
+function batchInserter(db: Database.Database, insert: string, cols: string, changed: (n: number) => void) {
+  const row = '(?,?,?)';
+  const values = (k: number) => Array(k).fill(row).join(',');
+  const many = db.prepare(`${insert} SELECT ${cols} FROM (VALUES ${values(BATCH)})`);
+  const params: unknown[] = new Array(BATCH * 3);
+  let n = 0;
+  return {
+    add(serial: Buffer, packed: number, invalidity: number): void {
+      const k = n * 3;
+      params[k] = serial;
+      params[k + 1] = packed;
+      params[k + 2] = invalidity === invalidity ? invalidity : null;
+      if (++n === BATCH) {
+        changed(many.run(params).changes);
+        n = 0;
+      }
+    },
+    flush(): void {
+      if (n > 0) changed(db.prepare(`${insert} SELECT ${cols} FROM (VALUES ${values(n)})`).run(params.slice(0, n * 3)).changes);
+      n = 0;
+    },
+  };
+}
+
+/** Delta CRLs are applied in SQL: their (few) entries go to a staging database first. */
+function stageDelta(c: Ctx): string {
+  const path = `${c.stagingPath}-db`;
+  const st = new Database(path);
+  try {
+    st.pragma('journal_mode = OFF');
+    st.pragma('synchronous = OFF');
+    st.exec('CREATE TABLE staging (serial BLOB NOT NULL, packed INTEGER NOT NULL, invalidity INTEGER)');
+    st.exec('BEGIN');
+    const rows = batchInserter(st, 'INSERT INTO staging', 'column1, column2, column3', () => {});
+    c.sorter.finish(rows.add);
+    rows.flush();
+    st.exec('COMMIT');
+  } finally {
+    st.close();
+  }
+  return path;
 }
 
 function insertMeta(db: Database.Database, c: Ctx): void {
@@ -275,7 +306,7 @@ function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'gen
     try {
       next.pragma('journal_mode = OFF');
       next.pragma('synchronous = OFF');
-      next.prepare('ATTACH DATABASE ? AS st').run(c.stagingPath);
+      next.prepare('ATTACH DATABASE ? AS st').run(stageDelta(c));
       const tx = next.transaction(() => {
         const removed = next.prepare('DELETE FROM revoked WHERE serial IN (SELECT serial FROM st.staging WHERE packed & 15 = 9)').run().changes;
         const added = next
