@@ -34,6 +34,12 @@ function loadDgram(): (new () => DgramLike) | string {
   }
 }
 
+/** null when the native datagram module loads on this machine; otherwise why not (selftest reports it). */
+export function sdNotifyUnavailable(): string | null {
+  const d = loadDgram();
+  return typeof d === 'string' ? d : null;
+}
+
 /** `@name` is an abstract socket: the kernel name starts with a NUL byte. */
 export function socketPath(raw: string): string {
   return raw.startsWith('@') ? `\0${raw.slice(1)}` : raw;

@@ -15,6 +15,7 @@ import type { HealthSnapshot } from '../../daemon/health/health-state.ts';
 import { CrlStore } from '../../daemon/trust/crl/store.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
 import type { RevocationChecker } from '../../daemon/trust/revocation.ts';
+import { sdNotifyUnavailable } from '../../daemon/health/sd-notify.ts';
 import type { Hardware } from './hardware.ts';
 
 export type Status = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
@@ -252,6 +253,14 @@ export function checkAudit(c: CheckContext): CheckResult {
   } finally {
     d.close();
   }
+}
+
+/** The native module behind sd_notify: without it a Type=notify unit never becomes ready. */
+export function checkSdNotify(): CheckResult {
+  const why = sdNotifyUnavailable();
+  return why
+    ? r('sd-notify', 'sd_notify module', 'FAIL', why, 'bash scripts/install-deps.sh --runtime (installs node-unix-socket-linux-<arch> for this machine)')
+    : r('sd-notify', 'sd_notify module', 'PASS', `node-unix-socket loads (${process.arch})`);
 }
 
 export async function checkWatchdog(c: CheckContext): Promise<CheckResult> {

@@ -117,6 +117,7 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
     await run(() => checks.checkCrl(ctx));
     await run(() => checks.checkTrust(ctx));
     await run(() => checks.checkAudit(ctx));
+    await run(() => checks.checkSdNotify());
     await run(() => checks.checkWatchdog(ctx));
   } finally {
     await hw.release();
