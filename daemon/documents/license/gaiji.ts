@@ -8,7 +8,7 @@
 // dot, rows top to bottom, most significant bit = leftmost dot, 1 = ink. We also accept the two-TLV form
 // (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). Tags are not relied on: glyphs are numbered
 // by their order in the file. EF05 may start with a 1-byte 追記の有無 TLV, which is skipped.
-import { encodeBitmapPng } from './png.ts';
+import { encodeGreyPng } from '../../images/png.ts';
 import { parseLicenseTlvs } from './tlv.ts';
 
 export const GLYPH_SIDE = 32;
@@ -66,7 +66,7 @@ export function glyphInk(g: Glyph, x: number, y: number): boolean {
 }
 
 export function glyphPng(g: Glyph): Buffer {
-  return encodeBitmapPng(g.width, g.height, (x, y) => glyphInk(g, x, y));
+  return encodeGreyPng(g.width, g.height, (x, y) => (glyphInk(g, x, y) ? 0x00 : 0xff));
 }
 
 export function glyphDataUrl(g: Glyph): string {

@@ -10,7 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng, parsePnm } from './png-encode.ts';
+import { encodePng } from '../../images/png.ts';
+import { parsePnm } from '../../images/pnm.ts';
 
 export type ImageFormat = 'jpeg2000' | 'tiff-g4';
 

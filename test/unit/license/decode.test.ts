@@ -82,7 +82,7 @@ describe('MF files', () => {
   });
 });
 
-/** Decode an 8-bit greyscale, filter-0 PNG made by encodeBitmapPng back to rows of '#'/'.'. */
+/** Decode an 8-bit greyscale, filter-0 PNG made by encodeGreyPng back to rows of '#'/'.'. */
 function pngArt(png: Buffer): string[] {
   const w = png.readUInt32BE(16);
   const h = png.readUInt32BE(20);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { noImageConverter, toolImageConverter } from '../../../daemon/documents/residence/image-convert.ts';
-import { encodePng, parsePnm } from '../../../daemon/documents/residence/png-encode.ts';
+import { encodePng } from '../../../daemon/images/png.ts';
+import { parsePnm } from '../../../daemon/images/pnm.ts';
 import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from '../../../drivers/sim/residence/index.ts';
 
 function pngInfo(png: Buffer) {
