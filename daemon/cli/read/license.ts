@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { assessLicense, type LicenseResult } from '../../documents/license/license-verdict.ts';
 import { LICENSE_PIN_FORMAT } from '../../documents/license/license-pin.ts';
 import { readLicense } from '../../documents/license/license-read.ts';
-import { opjPhotoConverter } from '../../documents/license/photo.ts';
+import { defaultJp2ToPng } from '../../images/jp2-to-png.ts';
 import { licenseResultJson } from '../../documents/license/result-json.ts';
 import { secretMatchesFormat, wipe, type SecretRequest } from '../../documents/secrets.ts';
 import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
@@ -82,7 +82,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         at: now,
         trust,
         signaturePolicy: values['require-signature'] ? 'require' : 'report',
-        photoConverter: opjPhotoConverter(),
+        photoConverter: defaultJp2ToPng(),
       });
     });
   } catch (e) {

@@ -3,7 +3,7 @@
 // JPEG 2000 on the card and printed as PNG (base64) when a decoder is installed, else faceStatus
 // "not-decoded". EF 0005 (the My Number image) is never read; 照合番号A is not offered here.
 import { parseArgs } from 'node:util';
-import { defaultJp2ToPng } from '../../documents/mynumber/image-convert.ts';
+import { defaultJp2ToPng } from '../../images/jp2-to-png.ts';
 import { assessMyNumberFace, emptyFaceResult, type MyNumberFaceResult } from '../../documents/mynumber/mynumber-face-verdict.ts';
 import { CHECK_CODE_B_FORMAT } from '../../documents/mynumber/check-code-b.ts';
 import { readVisualAp } from '../../documents/mynumber/visual-ap.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CARD_NUMBER_FORMAT } from '../../documents/residence/constants.ts';
-import { toolImageConverter, type ImageFormat } from '../../documents/residence/image-convert.ts';
+import { toolImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
 import { readResidence } from '../../documents/residence/read-residence.ts';
 import { assessResidence, type ResidenceImages } from '../../documents/residence/residence-verdict.ts';
 import { secretMatchesFormat, wipe } from '../../documents/secrets.ts';

@@ -4,7 +4,7 @@ import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
 import type { Logger } from '../../log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
-import { defaultJp2ToPng, type Jp2ToPng } from './image-convert.ts';
+import { defaultJp2ToPng, type Jp2ToPng } from '../../images/jp2-to-png.ts';
 import { myNumberPermission } from './mynumber-config.ts';
 import { assessMyNumberFace, type MyNumberFaceResult } from './mynumber-face-verdict.ts';
 import type { MyNumberPermission } from './text-ap.ts';

@@ -7,7 +7,7 @@
 // "verified" therefore means: card unlocked and images read — for a clerk to compare with the person.
 import { ErrorCodes } from '../../errors.ts';
 import type { Sex } from './basic-info.ts';
-import type { Jp2ToPng } from './image-convert.ts';
+import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
 import type { Reason } from './mynumber-info-verdict.ts';
 import { parseVisualAp } from './visual-ap-data.ts';
 import type { VisualApEvidence } from './visual-ap.ts';

@@ -9,7 +9,7 @@ import type { ResidenceView, ResultView } from '../../kiosk/session-machine.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { readCardType, type CardTypeInfo } from './card-access.ts';
-import { noImageConverter, type ImageConverter, type ImageFormat } from './image-convert.ts';
+import { noImageConverter, type ImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
 import { readResidence } from './read-residence.ts';
 import { assessResidence, type ResidenceImages, type ResidenceResult } from './residence-verdict.ts';
 

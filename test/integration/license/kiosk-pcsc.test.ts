@@ -6,7 +6,7 @@ import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { createVirtualLicense, GLYPH_TAKA_LADDER_ROWS, type LicenseCard, type VirtualLicenseOptions } from '../../../drivers/sim/license/index.ts';
 import { licenseFlow, type LicenseDisclosure } from '../../../daemon/documents/license/license-flow.ts';
-import { opjPhotoConverter } from '../../../daemon/documents/license/photo.ts';
+import { defaultJp2ToPng } from '../../../daemon/images/jp2-to-png.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
 import type { KioskState, LicenseHolderView } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
@@ -37,7 +37,7 @@ afterEach(async () => {
 
 async function startKiosk(disclosure: LicenseDisclosure, card: LicenseCard) {
   driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
-  const flow = licenseFlow({ trust: new TrustStore([card.signingKey.x509]), disclosure, photoConverter: opjPhotoConverter() });
+  const flow = licenseFlow({ trust: new TrustStore([card.signingKey.x509]), disclosure, photoConverter: defaultJp2ToPng() });
   runtime = new KioskRuntime({ reader: driver, flow });
   states = [];
   runtime.events.on('state', (s) => states.push(s));

@@ -8,7 +8,7 @@ import { readJpkiSign } from '../../../daemon/documents/mynumber/jpki-sign.ts';
 import { assessJpkiSign } from '../../../daemon/documents/mynumber/jpki-sign-verdict.ts';
 import { readVisualAp, selectVisualEf } from '../../../daemon/documents/mynumber/visual-ap.ts';
 import { assessMyNumberFace } from '../../../daemon/documents/mynumber/mynumber-face-verdict.ts';
-import { noJp2Decoder, openJpeg2000Converter } from '../../../daemon/documents/mynumber/image-convert.ts';
+import { noJp2Decoder, openJpeg2000Converter } from '../../../daemon/images/jp2-to-png.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 import type { RevocationChecker } from '../../../daemon/trust/revocation.ts';
 import type { ApduLogEntry } from '../../../drivers/sim/iso7816/index.ts';

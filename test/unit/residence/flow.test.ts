@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import type { DocumentEnvironment } from '../../../daemon/documents/document-handler.ts';
 import { residenceFlow } from '../../../daemon/documents/residence/residence-flow.ts';
-import type { ImageConverter } from '../../../daemon/documents/residence/image-convert.ts';
+import type { ImageConverter } from '../../../daemon/images/tool-converter.ts';
 import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';

@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng } from '../../images/png.ts';
-import { parsePnm } from '../../images/pnm.ts';
+import { encodePng } from './png.ts';
+import { parsePnm } from './pnm.ts';
 
 export type ImageFormat = 'jpeg2000' | 'tiff-g4';
 

@@ -1,11 +1,11 @@
 // JPEG 2000 → PNG for card-face photos (browsers cannot show JPEG 2000). Injectable: flows take any
 // Jp2ToPng; without a decoder the result says "not decoded" rather than showing nothing silently.
 //
-// The decoding itself is the shared Debian-tool converter (daemon/documents/residence/image-convert.ts:
+// The decoding itself is the shared Debian-tool converter (tool-converter.ts:
 // opj_decompress from libopenjp2-tools in a child process with input-size, pixel, time limits and a private
 // temp directory). This module keeps the narrow Jp2ToPng shape the My Number and passport flows use.
 import { existsSync } from 'node:fs';
-import { toolImageConverter } from '../residence/image-convert.ts';
+import { toolImageConverter } from './tool-converter.ts';
 
 /** Resolves with PNG bytes, or null when it cannot decode (never throws). */
 export type Jp2ToPng = (jpeg2000: Buffer) => Promise<Buffer | null>;
