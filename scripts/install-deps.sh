@@ -67,3 +67,7 @@ if ! node -e "require('node-unix-socket')" 2>/dev/null; then
     npm install --no-save --no-audit --no-fund --loglevel=error "node-unix-socket-linux-$arch@$ver"
   fi
 fi
+
+# The production bundle that bin/idkiosk.js and the services run (docs/packaging.md); about a second.
+echo "==> building dist/idkiosk.mjs"
+node_modules/.bin/tsx scripts/build.ts
