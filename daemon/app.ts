@@ -19,6 +19,7 @@ import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
+import { loadCscaFile } from './documents/passport/csca-store.ts';
 
 export interface StartOptions {
   config: KioskConfig;
@@ -64,7 +65,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
   const stores = new Map<string, TrustStore>();
   for (const [purpose, files] of Object.entries(cfg.trust)) {
-    const anchors = TrustStore.fromFiles(files).anchors;
+    // CSCA entries may be ICAO master lists as well as certificates.
+    const anchors = purpose === 'csca' ? files.flatMap(loadCscaFile) : TrustStore.fromFiles(files).anchors;
     const extra = demo?.anchors(purpose) ?? [];
     stores.set(purpose, new TrustStore([...anchors, ...extra]));
     for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);

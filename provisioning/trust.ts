@@ -91,9 +91,16 @@ export function trustAdd(o: AddOptions): AddResult {
     const info: AnchorInfo = { purpose: 'cscaMasterList', fingerprintSha256: fp, subject: 'CSCA master list (CMS)', notAfter: null, file: dest };
     const need = confirm([info], o);
     if (need) return { added: [], unchanged: [], needsConfirmation: need };
-    if (existsSync(dest)) return { added: [], unchanged: [info] };
+    // The daemon loads trust.csca entries as certificates or master lists (detected by content).
+    const csca: string[] = [...((raw.trust?.csca as string[] | undefined) ?? [])];
+    const listed = csca.includes(dest);
+    if (existsSync(dest) && listed) return { added: [], unchanged: [info] };
     mkdirSync(paths.masterListDir, { recursive: true });
-    copyFileSync(o.file, dest);
+    if (!existsSync(dest)) copyFileSync(o.file, dest);
+    if (!listed) {
+      raw.trust = { ...(raw.trust ?? {}), csca: [...csca, dest] };
+      writeConfig(o.configFile, raw);
+    }
     markStep(paths.state, 'trust');
     return { added: [info], unchanged: [] };
   }
@@ -137,6 +144,7 @@ export function trustList(configFile: string, now = new Date()): AnchorInfo[] {
   const out: AnchorInfo[] = [];
   for (const p of TRUST_PURPOSES) {
     for (const file of config.trust[p]) {
+      if (p === 'csca' && file.startsWith(paths.masterListDir)) continue; // listed below, as a master list
       if (!existsSync(file)) {
         out.push({ purpose: p, fingerprintSha256: '', subject: '(file missing)', notAfter: null, file });
         continue;
@@ -168,8 +176,8 @@ export function trustRemove(configFile: string, purpose: string, fp: string): An
   if (match.purpose === 'operator') {
     if (raw.audit?.personalData) throw new KioskError(ErrorCodes.CONFIG_INVALID, 'audit.personalData is on: turn it off before removing the operator key');
     if (raw.audit) delete raw.audit.operatorKey;
-  } else if (match.purpose !== 'cscaMasterList') {
-    const p = purpose as TrustPurpose;
+  } else {
+    const p = (match.purpose === 'cscaMasterList' ? 'csca' : purpose) as TrustPurpose;
     raw.trust = { ...(raw.trust ?? {}), [p]: ((raw.trust?.[p] as string[]) ?? []).filter((f) => f !== match.file) };
   }
   writeConfig(configFile, raw);

@@ -98,6 +98,9 @@ describe('idkiosk provision', () => {
     const ml = Buffer.concat([Buffer.from('3082000a06092a864886f70d010702a0', 'hex'), Buffer.alloc(32, 7)]);
     writeFileSync(join(base, 'masterlist.ml'), ml);
     expect((await cli('trust', 'add', 'csca', join(base, 'masterlist.ml'), ...common, '--yes')).code).toBe(0);
+    // the daemon finds it through trust.csca (it loads certificates and master lists from there)
+    expect(loadConfig(config).trust.csca).toHaveLength(1);
+    expect(loadConfig(config).trust.csca[0]).toMatch(/\.ml$/);
 
     const list = JSON.parse((await cli('trust', 'list', ...common, '--json')).stdout).anchors as { purpose: string; fingerprintSha256: string }[];
     expect(list.map((a) => a.purpose).sort()).toEqual(['cscaMasterList', 'jpkiAuth', 'operator']);
@@ -106,6 +109,7 @@ describe('idkiosk provision', () => {
     const mlFp = list.find((a) => a.purpose === 'cscaMasterList')!.fingerprintSha256;
     expect((await cli('trust', 'remove', 'csca', mlFp.slice(0, 12), ...common)).code).toBe(0);
     expect(JSON.parse((await cli('trust', 'list', ...common, '--json')).stdout).anchors).toHaveLength(2);
+    expect(loadConfig(config).trust.csca).toEqual([]);
   });
 
   it('crl: source configured, first sync imports; re-running keeps one source', async () => {
