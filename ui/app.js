@@ -16,7 +16,11 @@ let backoff = 250;
 let failures = 0;
 
 const t = (key) => TEXT[lang][key];
-const reasonText = (code) => {
+// Guidance per code; a document may override it (ui/i18n/<document>.js `<document>Reason`), e.g. where a
+// locked licence PIN is unlocked.
+const reasonText = (code, document) => {
+  const perDocument = document ? TEXT[lang][`${document}Reason`] : null;
+  if (perDocument && code in perDocument) return perDocument[code];
   const r = TEXT[lang].reason;
   return code in r ? r[code] : r._default;
 };

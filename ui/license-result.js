@@ -1,8 +1,9 @@
 // Result details of the licence flow (ResultView.licenseHolder): the current name and address, with 外字
 // drawn as the PNG images the daemon made from the licence's EF03 bitmaps, and the photo in the mode that
 // discloses it. Text only through textContent; images only as PNG data URLs.
-// Hook-up (app.js, after renderHolder): renderLicenseHolder(holderBox(), state?.phase === 'result' ? state?.result : null, t);
 export function renderLicenseHolder(container, result, t) {
+  container.replaceChildren();
+  container.hidden = true;
   const h = result && result.licenseHolder;
   if (!h) return;
   const line = (runs) => {

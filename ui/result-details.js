@@ -1,9 +1,10 @@
 // Result details per document (holder fields, card images …) drawn under the verdict. A document module
 // that shows details adds its renderer here: `(container, result, t) => void`, where it fills (or hides)
 // its own container; renderers use textContent and data: URLs only, never HTML from card data.
+import { renderLicenseHolder } from './license-result.js';
 import { renderHolder } from './result-holder.js';
 
-const RENDERERS = [renderHolder];
+const RENDERERS = [renderHolder, renderLicenseHolder];
 
 export function renderResultDetails(box, result, t) {
   while (box.childElementCount < RENDERERS.length) box.append(document.createElement('div'));

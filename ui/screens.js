@@ -117,7 +117,7 @@ export function createScreens(t, reasonText) {
     const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
     const [h, m] = timeout ? t('result.timeout') : (t(`result.${r.outcome}.${r.document}`) ?? t(`result.${r.outcome}`));
     text('headline', h);
-    const reasons = r.reasons.map(reasonText).filter(Boolean);
+    const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
     if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
     text('detail', r.reasons.length ? r.reasons.join(' · ') : '');

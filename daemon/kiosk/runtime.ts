@@ -256,7 +256,8 @@ export class KioskRuntime {
         const err = toKioskError(e);
         this.log(`session ${session}: ${err.code}`);
         const triesLeft = typeof err.detail.triesLeft === 'number' ? err.detail.triesLeft : null;
-        this.dispatch({ type: 'read-failed', session, code: err.code, triesLeft });
+        const document = typeof err.detail.document === 'string' ? err.detail.document : null;
+        this.dispatch({ type: 'read-failed', session, code: err.code, triesLeft, document });
       } finally {
         await channel?.disconnect().catch(() => {});
         if (this.active === active) this.active = null;

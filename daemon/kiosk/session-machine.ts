@@ -144,7 +144,7 @@ export type KioskEvent =
   | { type: 'entry-submit' }
   | { type: 'cancel' }
   | { type: 'read-finished'; session: number; result: ResultView }
-  | { type: 'read-failed'; session: number; code: string; triesLeft?: number | null }
+  | { type: 'read-failed'; session: number; code: string; triesLeft?: number | null; document?: string | null }
   | { type: 'timeout'; timer: TimerName }
   | { type: 'block'; blocker: Blocker; on: boolean }
   | { type: 'request'; request: VerificationRequest }
@@ -211,8 +211,8 @@ function endSession(s: KioskState, result: ResultView, t: Timeouts, extra: Kiosk
   ];
 }
 
-function failure(code: string, outcome: ResultView['outcome'], triesLeft?: number | null): ResultView {
-  return { outcome, document: null, reasons: [code], triesLeft };
+function failure(code: string, outcome: ResultView['outcome'], triesLeft?: number | null, document: string | null = null): ResultView {
+  return { outcome, document, reasons: [code], triesLeft };
 }
 
 /** Codes that mean "the card/holder was refused" rather than "something broke". */
@@ -287,7 +287,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
     case 'read-failed': {
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       const outcome = REFUSAL_CODES.has(e.code) ? 'refused' : 'error';
-      return endSession(s, failure(e.code, outcome, e.triesLeft), t);
+      return endSession(s, failure(e.code, outcome, e.triesLeft, e.document ?? null), t);
     }
 
     case 'timeout':

@@ -89,6 +89,8 @@ describe('session machine', () => {
   it('refusal codes are "refused", transport failures are "error"', () => {
     const refused = run([...ready, insert, { type: 'read-failed', session: 1, code: 'PIN_TRIES_LOW', triesLeft: 1 }]);
     expect(refused.state.result).toMatchObject({ outcome: 'refused', triesLeft: 1 });
+    const licence = run([...ready, insert, { type: 'read-failed', session: 1, code: 'PIN_LOCKED', document: 'license' }]);
+    expect(licence.state.result).toMatchObject({ outcome: 'refused', document: 'license' }); // guidance differs per document
     const error = run([...ready, insert, { type: 'read-failed', session: 1, code: 'READER_TIMEOUT' }]);
     expect(error.state.result?.outcome).toBe('error');
   });
