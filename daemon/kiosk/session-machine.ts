@@ -44,8 +44,16 @@ export interface ResultView {
   /** Stable codes; the UI maps them to Japanese/English guidance. */
   reasons: string[];
   triesLeft?: number | null;
-  certificate?: { serialNumber: string; fingerprintSha256: string; notAfter: string } | null;
+  certificate?: {
+    serialNumber: string;
+    fingerprintSha256: string;
+    notAfter: string;
+    /** SHA-256 of the CA certificate that issued it (the trust anchor or intermediate the chain ended on). */
+    issuerFingerprintSha256?: string;
+  } | null;
   revocation?: string;
+  /** Which revocation source answered, when, and from which CRL (audit trail; no personal data). */
+  revocationDetail?: { source: string; checkedAt: string; crlNumber: string | null } | null;
   /** Residence card: what the screen may show (no birth date, nationality or address). */
   residence?: ResidenceView;
   /** My Number modes that disclose holder attributes (4 info, JPKI signing certificate). Never the My Number. */

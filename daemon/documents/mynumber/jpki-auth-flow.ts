@@ -21,12 +21,24 @@ export function toResultView(r: JpkiAuthResult): ResultView {
     outcome: r.verdict === 'verified' ? 'verified' : 'refused',
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
+    ...certificateAndRevocationView(r),
+  };
+}
+
+/** The certificate and revocation facts of a JPKI result, as the screen, receipt and audit record see them. */
+export function certificateAndRevocationView(
+  r: Pick<JpkiAuthResult, 'certificate' | 'revocation' | 'revocationDetail' | 'issuerFingerprintSha256'>,
+): Pick<ResultView, 'certificate' | 'revocation' | 'revocationDetail'> {
+  const d = r.revocationDetail;
+  return {
     certificate: r.certificate && {
       serialNumber: r.certificate.serialNumber,
       fingerprintSha256: r.certificate.fingerprintSha256,
       notAfter: r.certificate.notAfter,
+      ...(r.issuerFingerprintSha256 ? { issuerFingerprintSha256: r.issuerFingerprintSha256 } : {}),
     },
     revocation: r.revocation,
+    revocationDetail: d ? { source: d.source, checkedAt: d.checkedAt, crlNumber: ('crlNumber' in d && d.crlNumber) || null } : null,
   };
 }
 

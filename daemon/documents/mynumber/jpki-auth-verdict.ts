@@ -33,6 +33,8 @@ export interface JpkiAuthResult {
   chain: 'valid' | 'invalid' | 'not-checked';
   revocation: 'good' | 'revoked' | 'unknown';
   revocationDetail?: RevocationStatus;
+  /** SHA-256 of the issuing CA certificate, once the chain is valid. */
+  issuerFingerprintSha256?: string;
   verdict: 'verified' | 'refused';
   reasons: Reason[];
 }
@@ -88,6 +90,7 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
+    result.issuerFingerprintSha256 = fingerprintSha256(chain.path[1]!.raw).toLowerCase();
     const status = await o.revocation.check(cert, chain.path[1]!);
     result.revocation = status.status;
     result.revocationDetail = status;

@@ -9,6 +9,7 @@ import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { hasJpkiAp } from './jpki-auth.ts';
+import { certificateAndRevocationView } from './jpki-auth-flow.ts';
 import { readJpkiSign } from './jpki-sign.ts';
 import { assessJpkiSign, type JpkiSignResult } from './jpki-sign-verdict.ts';
 import { holderView, logSubstitutions } from './mynumber-view.ts';
@@ -38,8 +39,7 @@ export function signResultView(r: JpkiSignResult): ResultView {
     outcome: r.verdict,
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
-    certificate: r.certificate && { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter },
-    revocation: r.revocation,
+    ...certificateAndRevocationView(r),
     holder: shown ? holderView({ name: r.holder!.name, address: r.holder!.address, dateOfBirth: r.holder!.dateOfBirth, sex: r.holder!.sex }) : null,
     checks: { 'data-signature': r.dataSignature, chain: r.chain, revocation: r.revocation },
   };

@@ -8,7 +8,7 @@ import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../errors.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
-import type { TrustStore } from '../../trust/trust-store.ts';
+import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
 import { summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
@@ -40,6 +40,8 @@ export interface JpkiSignResult {
   chain: 'valid' | 'invalid' | 'not-checked';
   revocation: 'good' | 'revoked' | 'unknown';
   revocationDetail?: RevocationStatus;
+  /** SHA-256 of the issuing CA certificate, once the chain is valid. */
+  issuerFingerprintSha256?: string;
   holder: JpkiSignHolder | null;
   verdict: 'verified' | 'refused';
   reasons: Reason[];
@@ -109,6 +111,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
+    result.issuerFingerprintSha256 = fingerprintSha256(chain.path[1]!.raw).toLowerCase();
     const status = await o.revocation.check(cert, chain.path[1]!);
     result.revocation = status.status;
     result.revocationDetail = status;
