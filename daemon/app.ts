@@ -20,6 +20,8 @@ import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
 import { loadCscaFile } from './documents/passport/csca-store.ts';
+import { policyFlow } from './policy/policy-flow.ts';
+import { policyRegistry, runnableDocuments } from './policy/policy.ts';
 
 export interface StartOptions {
   config: KioskConfig;
@@ -84,9 +86,13 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, log })];
   });
   // An integration-API request narrows the documents the next card is read for.
-  const flow: DocumentFlow = {
+  const documentFlow: DocumentFlow = {
     run: (ctx) => routingFlow(ctx.documents ? handlers.filter((h) => ctx.documents!.includes(h.id)) : handlers).run(ctx),
   };
+  // Verification policies (daemon/policy/): a session under a policy reads only its documents and its result
+  // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).
+  const policies = policyRegistry(cfg.policy.policies);
+  const flow = policyFlow(documentFlow, { policies, walkUpPolicy: cfg.policy.walkUpPolicy, now: () => new Date() });
   const runtime = new KioskRuntime({
     reader,
     flow,
@@ -109,7 +115,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     port: cfg.server.port,
     kioskId: cfg.kioskId,
     version: o.version ?? '0.0.0',
-    documents: enabledDocuments,
+    // The idle screen lists the walk-up policy's documents (all enabled documents without one).
+    documents: cfg.policy.walkUpPolicy ? runnableDocuments(policies.get(cfg.policy.walkUpPolicy)!, enabledDocuments) : enabledDocuments,
     token: uiToken,
     devices: peripherals.devices,
     health: peripherals.health,
@@ -128,7 +135,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       : undefined,
   });
   const api = cfg.api.enabled
-    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log })
+    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log, policies })
     : null;
   if (api) log(`integration API: ${api.url}`);
   // Last: sends READY=1 once the database, the listeners and the drivers above are up.

@@ -104,6 +104,15 @@ export const ErrorCodes = {
   PASSPORT_CA_FAILED: 'PASSPORT_CA_FAILED', // chip authentication advertised (DG14) but failed: clone suspected
   PASSPORT_EXPIRED: 'PASSPORT_EXPIRED', // DG1's date of expiry has passed
 
+  // Verification policies, age check, online status (daemon/policy/, daemon/trust/ocsp/)
+  POLICY_UNKNOWN: 'POLICY_UNKNOWN', // the session or API request names a policy this kiosk does not define
+  AGE_BELOW_THRESHOLD: 'AGE_BELOW_THRESHOLD', // age policy: the verified document's holder is younger than the threshold
+  AGE_BIRTH_DATE_UNAVAILABLE: 'AGE_BIRTH_DATE_UNAVAILABLE', // age policy: the verified document gave no usable date of birth
+  OCSP_TIMEOUT: 'OCSP_TIMEOUT', // the OCSP responder did not answer in time (fall back to the CRL store)
+  OCSP_UNAVAILABLE: 'OCSP_UNAVAILABLE', // the OCSP responder could not be reached or answered HTTP other than 200
+  OCSP_BAD_RESPONSE: 'OCSP_BAD_RESPONSE', // the OCSP response is malformed, unsigned by an authorised responder, stale or for another certificate
+  OCSP_RESPONDER_ERROR: 'OCSP_RESPONDER_ERROR', // responseStatus other than successful (tryLater, unauthorized…)
+
   // Session / kiosk
   SESSION_CANCELLED: 'SESSION_CANCELLED',
   SESSION_TIMEOUT: 'SESSION_TIMEOUT',

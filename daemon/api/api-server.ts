@@ -13,6 +13,7 @@ import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
 import { Verifications, type StartRequest } from './verifications.ts';
+import type { PolicyRegistry } from '../policy/policy.ts';
 
 export const API_VERSION = 1;
 
@@ -24,6 +25,10 @@ export interface ApiServerOptions {
   version: string;
   enabledDocuments: readonly string[];
   log?: (line: string) => void;
+  /** Verification policies a start may name (`policy`). */
+  policies?: PolicyRegistry;
+  /** 現況確認: POST /v1/status-checks re-checks the JPKI signing certificates in the audit trail. */
+  statusCheck?: () => Promise<unknown>;
 }
 
 export interface ApiServer {
@@ -36,6 +41,7 @@ export interface ApiServer {
 /** HTTP status for the stable codes a start can be refused with. */
 const START_STATUS: Record<string, number> = {
   DOCUMENT_NOT_ENABLED: 422,
+  POLICY_UNKNOWN: 422,
   SESSION_BUSY: 409,
   KIOSK_MAINTENANCE: 503,
   PRINTER_UNAVAILABLE: 503,
@@ -66,15 +72,21 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export function parseStart(body: unknown): StartRequest | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
   const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) if (!['document', 'documents', 'nonce', 'audience'].includes(k)) return `unknown field '${k}'`;
+  for (const k of Object.keys(b)) if (!['document', 'documents', 'policy', 'nonce', 'audience'].includes(k)) return `unknown field '${k}'`;
   let documents: string[];
-  if (typeof b.document === 'string' && b.documents === undefined) documents = [b.document];
+  let policy: string | undefined;
+  if (b.policy !== undefined) {
+    if (typeof b.policy !== 'string' || !/^[a-z0-9-]{1,40}$/.test(b.policy)) return "'policy' must be a policy name (lower-case letters, digits and -)";
+    if (b.document !== undefined || b.documents !== undefined) return "give either 'policy' or 'document'/'documents', not both";
+    policy = b.policy;
+    documents = [];
+  } else if (typeof b.document === 'string' && b.documents === undefined) documents = [b.document];
   else if (Array.isArray(b.documents) && b.document === undefined && b.documents.length > 0 && b.documents.every((d) => typeof d === 'string')) documents = b.documents as string[];
   else return "give either 'document' (a document id) or 'documents' (a non-empty list of ids)";
   if (documents.some((d) => !/^[a-z0-9-]{1,40}$/.test(d))) return 'document ids are lower-case letters, digits and -';
   if (b.nonce !== undefined && (typeof b.nonce !== 'string' || !NONCE.test(b.nonce))) return "'nonce' must be 1–128 printable ASCII characters";
   if (b.audience !== undefined && (typeof b.audience !== 'string' || !NONCE.test(b.audience))) return "'audience' must be 1–128 printable ASCII characters";
-  return { documents: [...new Set(documents)], nonce: b.nonce as string | undefined, audience: b.audience as string | undefined };
+  return { documents: [...new Set(documents)], ...(policy ? { policy } : {}), nonce: b.nonce as string | undefined, audience: b.audience as string | undefined };
 }
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
@@ -86,6 +98,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     kioskId: o.kioskId,
     enabledDocuments: o.enabledDocuments,
     tokenTtlSeconds: cfg.tokenTtlSeconds,
+    policies: o.policies,
   });
   let hosts = new Set<string>();
   const streams = new Set<ServerResponse>();
@@ -109,6 +122,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
           kioskId: o.kioskId,
           version: o.version,
           documents: o.enabledDocuments,
+          ...(o.policies ? { policies: [...o.policies.values()].map((p) => ({ name: p.name, documents: p.documents.filter((d) => o.enabledDocuments.includes(d)), ageThreshold: p.ageThreshold })) } : {}),
           state: { phase: s.phase, blockedBy: s.blockedBy, busy: s.request !== null || !['idle', 'result'].includes(s.phase) },
           deviceKey: publicJwk(o.deviceKey),
         });
@@ -128,6 +142,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         log(`api: verification ${out.view.id} started (${out.view.documents.join(', ')})`);
         res.setHeader('location', `/v1/verifications/${out.view.id}`);
         return json(res, 201, out.view);
+      }
+      if (req.method === 'POST' && path === '/v1/status-checks') {
+        if (!o.statusCheck) return problem(res, 404, 'NOT_FOUND', 'status check is not configured (audit trail and revocation source needed)');
+        return json(res, 200, await o.statusCheck());
       }
       if (m && req.method === 'GET' && !m[2]) {
         const v = verifications.get(m[1]!);

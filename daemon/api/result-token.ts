@@ -7,6 +7,7 @@
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DeviceKey } from '../device/device-key.ts';
 import { keyFingerprint } from '../device/device-key.ts';
+import type { PolicyResultView } from '../kiosk/session-machine.ts';
 
 export interface ResultClaims {
   /** "idkiosk:<kioskId>" */
@@ -32,6 +33,10 @@ export interface ResultClaims {
   revocation: string;
   /** ISO 8601 time the result was decided. */
   time: string;
+  /** Which revocation source answered ('crl', 'ocsp', 'platform') and when. */
+  revocationSource?: { source: string; checkedAt: string };
+  /** Policy sessions: name, age answer ({ threshold, over: yes/no/null }; never the birth date), legal-method entries + table version. */
+  policy?: PolicyResultView;
 }
 
 const b64u = (b: Buffer | string) => Buffer.from(b).toString('base64url');

@@ -9,6 +9,8 @@ import { documentKind } from '../kiosk/document-kind.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
 import type { KioskState, ResultView } from '../kiosk/session-machine.ts';
 import { signResultToken, type ResultClaims } from './result-token.ts';
+import { policyViewForFailure } from '../policy/apply-policy.ts';
+import { runnableDocuments, type PolicyRegistry } from '../policy/policy.ts';
 
 export type VerificationStatus = 'waiting-card' | 'reading' | 'secret-entry' | 'verifying' | 'completed' | 'ended';
 
@@ -27,6 +29,8 @@ export type ApiEvent =
 export interface VerificationView {
   id: string;
   documents: string[];
+  /** The policy the verification was started with (null: by document ids). */
+  policy: string | null;
   status: VerificationStatus;
   step: string | null;
   createdAt: string;
@@ -37,6 +41,7 @@ export interface VerificationView {
 interface Verification {
   id: string;
   documents: string[];
+  policy: string | null;
   nonce: string | null;
   audience: string | null;
   createdAt: Date;
@@ -48,6 +53,8 @@ interface Verification {
 
 export interface StartRequest {
   documents: string[];
+  /** A verification policy name (daemon/policy/): its documents replace `documents`, its rules shape the result. */
+  policy?: string;
   nonce?: string;
   audience?: string;
 }
@@ -69,6 +76,8 @@ export class Verifications {
       enabledDocuments: readonly string[];
       tokenTtlSeconds: number;
       now?: () => Date;
+      /** Verification policies the API may start by name. */
+      policies?: PolicyRegistry;
     },
   ) {
     const rt = o.runtime;
@@ -89,12 +98,19 @@ export class Verifications {
 
   /** Starts a verification; refused (with a stable code) when a document is not enabled or the kiosk is busy or blocked. */
   start(req: StartRequest): StartOutcome {
-    const unknown = req.documents.filter((d) => !this.o.enabledDocuments.includes(d));
-    if (req.documents.length === 0 || unknown.length) return { ok: false, code: 'DOCUMENT_NOT_ENABLED' };
+    let documents = req.documents;
+    if (req.policy !== undefined) {
+      const policy = this.o.policies?.get(req.policy);
+      if (!policy) return { ok: false, code: 'POLICY_UNKNOWN' };
+      documents = runnableDocuments(policy, this.o.enabledDocuments);
+    }
+    const unknown = documents.filter((d) => !this.o.enabledDocuments.includes(d));
+    if (documents.length === 0 || unknown.length) return { ok: false, code: 'DOCUMENT_NOT_ENABLED' };
     this.prune();
     const v: Verification = {
       id: randomUUID(),
-      documents: [...req.documents],
+      documents: [...documents],
+      policy: req.policy ?? null,
       nonce: req.nonce ?? null,
       audience: req.audience ?? null,
       createdAt: this.now(),
@@ -104,7 +120,7 @@ export class Verifications {
       listeners: new Set(),
     };
     this.all.set(v.id, v);
-    this.o.runtime.request({ id: v.id, documents: v.documents });
+    this.o.runtime.request({ id: v.id, documents: v.documents, ...(v.policy ? { policy: v.policy } : {}) });
     if (v.code) {
       // Refused synchronously by the session machine (busy, maintenance, printer): never became a request.
       this.all.delete(v.id);
@@ -176,6 +192,13 @@ export class Verifications {
       revocation: result.revocation ?? 'not-checked',
       time: now.toISOString(),
     };
+    // Which revocation source answered and when (CRL store, OCSP, platform operator).
+    if (result.revocationDetail) claims.revocationSource = { source: result.revocationDetail.source, checkedAt: result.revocationDetail.checkedAt };
+    // Policy sessions: the age answer (never the birth date) and the legal-method entries, also when the
+    // session ended without a document result (then the age answer is null).
+    const policy = v.policy ? this.o.policies?.get(v.policy) : undefined;
+    if (result.policy) claims.policy = result.policy;
+    else if (policy) claims.policy = policyViewForFailure(policy, result.document);
     v.result = { verdict: claims.verdict, token: signResultToken(claims, this.o.deviceKey) };
     v.progress = { status: 'completed', step: null };
     this.emit(v, { event: 'progress', data: v.progress });
@@ -195,6 +218,7 @@ export class Verifications {
     return {
       id: v.id,
       documents: v.documents,
+      policy: v.policy,
       status: v.progress.status,
       step: v.progress.step,
       createdAt: v.createdAt.toISOString(),

@@ -28,8 +28,14 @@ export interface AuditBody {
   reasons: string[];
   checks: Record<string, string>;
   certificate: { serial: string; fingerprintSha256: string; issuerFingerprintSha256: string | null; notAfter: string } | null;
-  revocation: { status: string; source: string; crlNumber: string | null } | null;
+  /** checkedAt: when the revocation source answered (present when the document flow reported it). */
+  revocation: { status: string; source: string; crlNumber: string | null; checkedAt?: string } | null;
   softwareVersion: string;
+  /**
+   * Policy sessions (daemon/policy/): the policy name, the age answer (yes/no/null — never the birth date) and
+   * the legal-method table version with the entry ids that applied. Absent for sessions without a policy.
+   */
+  policy?: { name: string; age: { threshold: number; over: boolean | null } | null; legal: { version: string; entries: string[] } };
   /** SHA-256 of the sealed personal-data blob (the blob itself may be erased later without breaking the chain). */
   sealed: { alg: string; sha256: string } | null;
 }
@@ -49,7 +55,7 @@ const METHODS: Record<string, string> = {
 interface AuditExtras {
   method?: string;
   certificate?: { issuerFingerprintSha256?: string } | null;
-  revocationDetail?: { source?: string; crlNumber?: string | null } | null;
+  revocationDetail?: { source?: string; crlNumber?: string | null; checkedAt?: string } | null;
 }
 
 export type SessionFacts = Omit<AuditBody, 'v' | 'seq' | 'chain' | 'sealed'>;
@@ -78,9 +84,13 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
             status: revStatus,
             source: extra.revocationDetail?.source ?? ctx.revocationSource,
             crlNumber: extra.revocationDetail?.crlNumber ?? ctx.crlNumberFor?.(issuer) ?? null,
+            ...(extra.revocationDetail?.checkedAt ? { checkedAt: extra.revocationDetail.checkedAt } : {}),
           }
         : null,
     softwareVersion: ctx.softwareVersion,
+    ...(result.policy
+      ? { policy: { name: result.policy.name, age: result.policy.age, legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) } } }
+      : {}),
   };
 }
 

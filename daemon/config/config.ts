@@ -5,6 +5,7 @@ import { DEFAULT_MYNUMBER_CONFIG, parseMyNumberConfig, type MyNumberConfig } fro
 import * as ops from '../device/operations-config.ts';
 import * as periph from './peripherals-config.ts';
 import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
+import { DEFAULT_POLICY_CONFIG, parsePolicyConfig, type PolicyConfig } from '../policy/policy-config.ts';
 
 export interface KioskConfig {
   kioskId: string;
@@ -32,6 +33,8 @@ export interface KioskConfig {
   receipt: periph.ReceiptSettings;
   /** Integration API for the business application (daemon/api/api-config.ts). */
   api: ApiConfig;
+  /** Verification policies (built-ins + config `policies`) and `walkUpPolicy` (daemon/policy/policy-config.ts). */
+  policy: PolicyConfig;
 }
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
@@ -56,6 +59,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   printer: periph.DEFAULT_PRINTER,
   receipt: periph.DEFAULT_RECEIPT,
   api: DEFAULT_API,
+  policy: DEFAULT_POLICY_CONFIG,
 };
 
 type Obj = Record<string, unknown>;
@@ -108,7 +112,7 @@ function names(v: unknown, path: string): string[] {
 
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api', 'policies', 'walkUpPolicy']);
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port', 'tokenFile']);
   const reader = obj(root.reader, 'reader');
@@ -155,6 +159,7 @@ export function parseConfig(raw: unknown): KioskConfig {
     printer: periph.parsePrinter(root.printer),
     receipt: periph.parseReceipt(root.receipt),
     api: parseApi(root.api),
+    policy: parsePolicyConfig(root.policies, root.walkUpPolicy),
   };
 }
 

@@ -92,6 +92,7 @@ export class ReceiptService {
           reference,
           holderName: holderNameOf(result) ?? undefined,
           token,
+          age: result.policy?.age ?? undefined,
         },
         { nameMask: this.o.nameMask },
       );

@@ -29,6 +29,8 @@ export interface FlowContext {
   signal: AbortSignal;
   /** Documents the integration-API request accepts (null: every enabled document). */
   documents?: readonly string[] | null;
+  /** The verification policy the session runs under (integration-API request; null: the walk-up policy, if any). */
+  policy?: string | null;
 }
 
 /** A document flow: what to do with a card once it is connected. Resolves with what the screen shows. */
@@ -159,7 +161,7 @@ export class KioskRuntime {
 
   /** An integration-API verification: the next card is read for these documents only. */
   request(request: VerificationRequest): void {
-    this.dispatch({ type: 'request', request: { id: request.id, documents: [...request.documents] } });
+    this.dispatch({ type: 'request', request: { id: request.id, documents: [...request.documents], ...(request.policy ? { policy: request.policy } : {}) } });
   }
 
   cancelRequest(id: string): void {
@@ -177,7 +179,7 @@ export class KioskRuntime {
   private run(fx: KioskEffect): void {
     switch (fx.type) {
       case 'start-read':
-        this.startRead(fx.session, fx.reader, fx.documents);
+        this.startRead(fx.session, fx.reader, fx.documents, fx.policy ?? null);
         break;
       case 'abort-read':
         if (this.active?.session === fx.session) this.abort(fx.code);
@@ -227,7 +229,7 @@ export class KioskRuntime {
     a.pendingPrompt = null;
   }
 
-  private startRead(session: number, readerName: string, documents: string[] | null): void {
+  private startRead(session: number, readerName: string, documents: string[] | null, policy: string | null = null): void {
     const controller = new AbortController();
     const active: ActiveRead = { session, controller, pendingPrompt: null, done: Promise.resolve() };
     const prompt: SecretPrompt = (request) =>
@@ -250,6 +252,7 @@ export class KioskRuntime {
           progress: (step) => this.dispatch({ type: 'read-progress', session, step }),
           signal: controller.signal,
           documents,
+          policy,
         });
         this.dispatch({ type: 'read-finished', session, result });
       } catch (e) {

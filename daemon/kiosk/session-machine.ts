@@ -67,6 +67,16 @@ export interface ResultView {
    * only when the licence flow's disclosure mode allows it (default: absent).
    */
   licenseHolder?: LicenseHolderView | null;
+  /** The verification policy the session ran under (daemon/policy/): its name, the age answer, the legal-method entries. */
+  policy?: PolicyResultView | null;
+}
+
+export interface PolicyResultView {
+  name: string;
+  /** Age policies only: "threshold years of age or older" yes/no; null when the document's own checks did not hold. Never the birth date. */
+  age: { threshold: number; over: boolean | null } | null;
+  /** Legal-method table (daemon/policy/legal-methods.json): its version and the entries for the document that answered. */
+  legal: { version: string; citationsChecked: boolean; entries: { id: string; regime: string; status: string; methodRef: string | null }[] };
 }
 
 /** Text as the screen draws it: plain runs, and licence 外字 as small PNG data URLs. */
@@ -122,6 +132,8 @@ export type Blocker = 'maintenance' | 'printer';
 export interface VerificationRequest {
   id: string;
   documents: string[];
+  /** The verification policy the request named (daemon/policy/); absent: documents only. */
+  policy?: string | null;
 }
 
 export interface KioskState {
@@ -160,7 +172,7 @@ export type KioskEvent =
 
 export type KioskEffect =
   /** `documents`: the request's accepted documents (null: every enabled document). */
-  | { type: 'start-read'; session: number; reader: string; documents: string[] | null }
+  | { type: 'start-read'; session: number; reader: string; documents: string[] | null; policy?: string | null }
   | { type: 'abort-read'; session: number; code: string }
   | { type: 'submit-secret'; session: number }
   | { type: 'clear-entry' }
@@ -342,7 +354,7 @@ function startSession(s: KioskState): Out {
     [
       { type: 'clear-timer', timer: 'result' },
       { type: 'clear-timer', timer: 'request' },
-      { type: 'start-read', session, reader: s.reader ?? '', documents: s.request ? [...s.request.documents] : null },
+      { type: 'start-read', session, reader: s.reader ?? '', documents: s.request ? [...s.request.documents] : null, ...(s.request?.policy ? { policy: s.request.policy } : {}) },
     ],
   ];
 }

@@ -24,6 +24,8 @@ export interface VerificationReceiptInput {
   holderName?: string;
   /** The signed token for the QR code (token.ts). */
   token: string;
+  /** Age policies: "threshold or older" yes/no (null: no answer, the document was not verified). Never a birth date. */
+  age?: { threshold: number; over: boolean | null } | null;
 }
 
 export interface ReceiptContentConfig {
@@ -96,6 +98,10 @@ export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: R
   ];
   const name = input.holderName ? maskName(input.holderName, cfg.nameMask) : null;
   if (name) blocks.push({ kind: 'pair', label: '氏名 Name', value: name });
+  if (input.age) {
+    const answer = input.age.over === true ? 'はい YES' : input.age.over === false ? 'いいえ NO' : '判定不可 N/A';
+    blocks.push({ kind: 'pair', label: `${input.age.threshold}歳以上 Age ${input.age.threshold}+`, value: answer, bold: true });
+  }
   blocks.push({ kind: 'rule' }, { kind: 'text', text: VERDICT_LABEL[input.verdict], align: 'center', bold: true, size: 2 });
   if (input.verdict !== 'ok' && input.reasons?.length) {
     blocks.push({ kind: 'text', text: `理由 Reason: ${input.reasons.join(', ')}`, align: 'center' });

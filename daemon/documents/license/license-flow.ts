@@ -10,6 +10,8 @@ import { GETA, type LicenseText } from './jis.ts';
 import { hasLicenseDf1, readLicense } from './license-read.ts';
 import { assessLicense, type LicenseResult, type SignaturePolicy } from './license-verdict.ts';
 import type { PhotoConverter } from './photo.ts';
+import { dateField } from './matters.ts';
+import { attachBirthDate } from '../../policy/birth-date.ts';
 
 /** What the result screen may show: nothing personal, name + address, or name + address + photo. */
 export type LicenseDisclosure = 'none' | 'name-address' | 'name-address-photo';
@@ -85,7 +87,8 @@ export function licenseFlow(o: LicenseFlowOptions): DocumentFlow {
         photoConverter: o.photoConverter ?? null,
       });
       o.onResult?.(result);
-      return toResultView(result, disclosure);
+      // DF1/EF01 tag 16 (生年月日), for age policies only (never part of the view itself).
+      return attachBirthDate(toResultView(result, disclosure), result.matters ? dateField(result.matters, 'birthDate') : null);
     },
   };
 }

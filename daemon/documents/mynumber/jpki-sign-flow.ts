@@ -13,6 +13,7 @@ import { certificateAndRevocationView } from './jpki-auth-flow.ts';
 import { readJpkiSign } from './jpki-sign.ts';
 import { assessJpkiSign, type JpkiSignResult } from './jpki-sign-verdict.ts';
 import { holderView, logSubstitutions } from './mynumber-view.ts';
+import { attachBirthDate } from '../../policy/birth-date.ts';
 
 export interface JpkiSignFlowOptions {
   trust: TrustStore;
@@ -55,7 +56,8 @@ export function jpkiSignFlow(o: JpkiSignFlowOptions): DocumentFlow {
       const result = await assessJpkiSign(evidence, { trust: o.trust, revocation: o.revocation, at: now() });
       if (result.holder) logSubstitutions(o.log, 'mynumber-sign', result.holder);
       o.onResult?.(result, data);
-      return signResultView(result);
+      // The certificate's verified date of birth, for age policies only (never part of the view itself).
+      return attachBirthDate(signResultView(result), result.holder?.dateOfBirth);
     },
   };
 }

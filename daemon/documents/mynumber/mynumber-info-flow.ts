@@ -8,6 +8,7 @@ import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';
 import { holderView, logSubstitutions } from './mynumber-view.ts';
 import { hasTextAp, readTextAp } from './text-ap.ts';
+import { attachBirthDate } from '../../policy/birth-date.ts';
 
 export interface MyNumberInfoFlowOptions {
   log?: Logger;
@@ -33,7 +34,8 @@ export function myNumberInfoFlow(o: MyNumberInfoFlowOptions = {}): DocumentFlow 
       const result = assessMyNumberInfo(evidence);
       if (result.holder) logSubstitutions(o.log, 'mynumber-info', result.holder);
       o.onResult?.(result);
-      return infoResultView(result);
+      // The 4 info's date of birth, for age policies only (never part of the view itself).
+      return attachBirthDate(infoResultView(result), result.holder?.dateOfBirth);
     },
   };
 }

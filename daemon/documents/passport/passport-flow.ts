@@ -10,6 +10,7 @@ import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';
 import { CscaStore } from './csca-store.ts';
+import { attachBirthDate } from '../../policy/birth-date.ts';
 import { passportFaceConverter } from './face.ts';
 import { isYymmdd, mrzInformation, type AccessKeyInput } from './mrz.ts';
 import { hasEmrtd, readPassport } from './passport-read.ts';
@@ -108,7 +109,8 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
         wipe(key.dateOfExpiry);
       }
       o.onResult?.(result);
-      return toResultView(result, o.disclosure ?? 'none');
+      // DG1's date of birth (YYMMDD, SOD-checked), for age policies only (never part of the view itself).
+      return attachBirthDate(toResultView(result, o.disclosure ?? 'none'), result.dg1?.dateOfBirth, 'mrz');
     },
   };
 }

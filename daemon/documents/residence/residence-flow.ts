@@ -11,6 +11,7 @@ import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { readCardType, type CardTypeInfo } from './card-access.ts';
 import { noImageConverter, type ImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
 import { readResidence } from './read-residence.ts';
+import { attachBirthDate } from '../../policy/birth-date.ts';
 import { assessResidence, type ResidenceImages, type ResidenceResult } from './residence-verdict.ts';
 
 /** Failures that are a refusal of this card/holder rather than a fault. */
@@ -73,7 +74,8 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
       ctx.progress('validate');
       const { result, images } = assessResidence(evidence, { trust: o.trust, at: (o.now ?? (() => new Date()))() });
       o.onResult?.(result);
-      const view = toResultView(result);
+      // 2nd gen: tag C6 (生年月日) for age policies only, never part of the view itself (1st gen: not on the chip as text).
+      const view = attachBirthDate(toResultView(result), result.printed?.dateOfBirth);
       if (o.displayImages && images && result.verdict === 'verified') view.residence!.images = await imageUrls(o.images ?? noImageConverter, images);
       return view;
     },

@@ -1,0 +1,28 @@
+// The document flow under a policy: the session's policy (integration-API request, or the walk-up policy)
+// narrows the documents the router tries, and the document's result is filtered and answered by the policy
+// (apply-policy.ts). Without a policy the inner flow runs unchanged.
+import { ErrorCodes, KioskError } from '../errors.ts';
+import type { DocumentFlow, FlowContext } from '../kiosk/runtime.ts';
+import { applyPolicy } from './apply-policy.ts';
+import type { PolicyRegistry } from './policy.ts';
+
+export interface PolicyFlowOptions {
+  policies: PolicyRegistry;
+  /** The policy for sessions without an integration-API request (null: none). */
+  walkUpPolicy: string | null;
+  now: () => Date;
+}
+
+export function policyFlow(inner: DocumentFlow, o: PolicyFlowOptions): DocumentFlow {
+  return {
+    async run(ctx: FlowContext) {
+      const name = ctx.policy ?? (ctx.documents ? null : o.walkUpPolicy);
+      if (!name) return inner.run(ctx);
+      const policy = o.policies.get(name);
+      if (!policy) throw new KioskError(ErrorCodes.POLICY_UNKNOWN, 'the session names a policy this kiosk does not define', { policy: name });
+      const documents = ctx.documents ? ctx.documents.filter((d) => policy.documents.includes(d)) : policy.documents;
+      const view = await inner.run({ ...ctx, documents });
+      return applyPolicy(policy, view, o.now());
+    },
+  };
+}
