@@ -52,15 +52,23 @@ function alertCue(kind) {
 // --- demo panel
 function options(sel, values, prefix) {
   const current = sel.value;
+  const docs = view.hello?.documents ?? [];
   sel.replaceChildren(
     ...values.map((c) => {
       const o = document.createElement('option');
       o.value = c;
-      o.textContent = t(`${prefix}${c}`) ?? c;
+      const label = t(`${prefix}${c}`) ?? c;
+      o.textContent = typeof label === 'function' ? label(docs) : label;
       return o;
     }),
   );
-  if (current) sel.value = current;
+  if (current && values.includes(current)) sel.value = current;
+}
+
+/** Demo cards of the enabled documents only (plus the unsupported card, which any kiosk refuses). */
+function demoCardsFor(cards, docs) {
+  const family = (c) => (c.startsWith('mynumber') ? 'mynumber' : c.split('-')[0]);
+  return cards.filter((c) => c === 'unsupported-card' || docs.some((d) => d.split('-')[0] === family(c)));
 }
 
 function renderDemo() {
@@ -71,7 +79,7 @@ function renderDemo() {
     document.body.classList.remove('with-preview');
     return;
   }
-  options($('demo-card'), view.hello.demoCards, 'demo.card.');
+  options($('demo-card'), demoCardsFor(view.hello.demoCards, view.hello.documents), 'demo.card.');
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
   const job = view.devices?.receipt;
   const link = $('demo-receipt');

@@ -9,7 +9,21 @@ export const TEXT = {
     langSwitch: 'English',
     'key.back': '訂正', 'key.enter': '決定', 'key.cancel': '中止', 'key.clear': '全消去',
     'demo.label': 'デモ', 'demo.insert': 'カードを置く', 'demo.remove': 'カードを取る', 'demo.fault': '発生', 'demo.receipt': 'レシート',
-    'demo.card.mynumber': 'マイナンバーカード（暗証番号 1234）',
+    // The values a demo user types (synthetic; daemon/demo/demo-card-factory.ts DEMO_SECRETS). The My Number
+    // label names the secret of the enabled My Number mode (hello.documents).
+    'demo.card.mynumber': (docs) =>
+      docs.includes('mynumber-sign') ? 'マイナンバーカード（署名用パスワード ABC123）'
+        : docs.includes('mynumber-face') ? 'マイナンバーカード（照合番号B 90010120354321）'
+          : docs.includes('mynumber-info') ? 'マイナンバーカード（券面事項入力補助用暗証番号 1234）'
+            : 'マイナンバーカード（暗証番号 1234）',
+    'demo.card.license': '運転免許証（暗証番号1 1234・暗証番号2 5678）',
+    'demo.card.license-default-pin': '運転免許証（暗証番号を設定していないカード）',
+    'demo.card.license-expired': '運転免許証（有効期間切れ）',
+    'demo.card.license-locked': '運転免許証（暗証番号ロック中）',
+    'demo.card.residence-gen1': '在留カード 第1世代（番号 AA12345678BB。別の番号では拒否）',
+    'demo.card.residence-gen2': '在留カード 第2世代（番号 AA12345678BB。別の番号では拒否）',
+    'demo.card.passport': '旅券 PACE（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
+    'demo.card.passport-bac': '旅券 BACのみ（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
     'demo.card.mynumber-one-try': 'マイナンバーカード（残り1回）',
     'demo.card.mynumber-locked': 'マイナンバーカード（ロック中）',
     'demo.card.unsupported-card': '対応していないカード',
@@ -106,7 +120,19 @@ export const TEXT = {
     langSwitch: '日本語',
     'key.back': 'Back', 'key.enter': 'OK', 'key.cancel': 'Cancel', 'key.clear': 'Clear',
     'demo.label': 'Demo', 'demo.insert': 'Place card', 'demo.remove': 'Remove card', 'demo.fault': 'Trigger', 'demo.receipt': 'Receipt',
-    'demo.card.mynumber': 'My Number card (PIN 1234)',
+    'demo.card.mynumber': (docs) =>
+      docs.includes('mynumber-sign') ? 'My Number card (signing password ABC123)'
+        : docs.includes('mynumber-face') ? 'My Number card (check code B 90010120354321)'
+          : docs.includes('mynumber-info') ? 'My Number card (card-information PIN 1234)'
+            : 'My Number card (PIN 1234)',
+    'demo.card.license': 'Driver’s licence (PIN 1: 1234, PIN 2: 5678)',
+    'demo.card.license-default-pin': 'Driver’s licence (no PINs set)',
+    'demo.card.license-expired': 'Driver’s licence (expired)',
+    'demo.card.license-locked': 'Driver’s licence (PIN locked)',
+    'demo.card.residence-gen1': 'Residence card, 1st gen (number AA12345678BB; any other is refused)',
+    'demo.card.residence-gen2': 'Residence card, 2nd gen (number AA12345678BB; any other is refused)',
+    'demo.card.passport': 'Passport, PACE (no. TK1234567, birth 900115, expiry 351231)',
+    'demo.card.passport-bac': 'Passport, BAC only (no. TK1234567, birth 900115, expiry 351231)',
     'demo.card.mynumber-one-try': 'My Number card (1 try left)',
     'demo.card.mynumber-locked': 'My Number card (PIN locked)',
     'demo.card.unsupported-card': 'Unsupported card',

@@ -3,8 +3,9 @@
 // its own container; renderers use textContent and data: URLs only, never HTML from card data.
 import { renderLicenseHolder } from './license-result.js';
 import { renderHolder } from './result-holder.js';
+import { renderDocumentResult } from './document-result.js';
 
-const RENDERERS = [renderHolder, renderLicenseHolder];
+const RENDERERS = [renderHolder, renderLicenseHolder, renderDocumentResult];
 
 export function renderResultDetails(box, result, t) {
   while (box.childElementCount < RENDERERS.length) box.append(document.createElement('div'));

@@ -167,7 +167,7 @@ export function createScreens(t, reasonText) {
         text('headline', h);
         text('message', m);
         screen.className = id === 'maintenance' ? 'maintenance' : 'error';
-        $('icon').textContent = id === 'maintenance' ? '🛠' : '⚠';
+        $('icon').textContent = id === 'maintenance' ? '⚙' : '⚠'; // ⚙: the installed fonts have no emoji (🛠 was tofu)
         if (state.cardPresent) text('next', t('idle.cardWaiting'));
         return id;
       }

@@ -1,65 +1,74 @@
-// Demo mode only: virtual My Number cards placed on the in-process simulated reader from the screen's
-// demo panel. One synthetic CA per daemon run, with a CRL store of its own (one pre-made card is listed
-// as revoked), so the demo goes through the same trust and revocation path as production.
+// Demo mode only: the virtual cards of the screen's demo panel (every document the kiosk reads), placed on
+// the in-process simulated reader. One synthetic anchor set per daemon run (demo-pki.ts) with a CRL store
+// of its own (the "revoked" My Number card is listed), so the demo goes through the same trust and
+// revocation path as production.
 import type { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCrl } from '../../drivers/sim/crl-issuer.ts';
-import { createJpkiAuthCa, type TestCertificate } from '../../drivers/sim/pki.ts';
-import { createVirtualMyNumberCard, type MyNumberCard } from '../../drivers/sim/mynumber/index.ts';
 import type { SimulatedReaderDriver } from '../../drivers/reader/simulated-binding.ts';
 import type { VirtualCard } from '../../drivers/sim/virtual-card.ts';
 import type { DemoCard } from '../server/protocol.ts';
 import { CrlRevocationChecker } from '../trust/crl/checker.ts';
 import { importCrl } from '../trust/crl/importer.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
+import { DEMO_SECRETS, DemoCardFactory } from './demo-card-factory.ts';
+import { DemoPki } from './demo-pki.ts';
 
-/** The synthetic PIN of every demo card (shown on the demo panel). */
-export const DEMO_PIN = '1234';
+/** The synthetic PIN of every demo My Number card (shown on the demo panel). */
+export const DEMO_PIN = DEMO_SECRETS.myNumberPin;
 
-export class DemoCards {
-  readonly ca: TestCertificate = createJpkiAuthCa();
+/** Synthetic anchors, cards and a CRL store for one run; used by the demo and by the e2e tests. */
+export class DemoDocuments {
+  readonly pki = new DemoPki();
+  readonly cards = new DemoCardFactory(this.pki);
   readonly revocation: RevocationChecker;
   private readonly dir = mkdtempSync(join(tmpdir(), 'idkiosk-demo-'));
-  private readonly revokedCard: MyNumberCard;
+  /** The revoked card keeps its certificates (the CRL names their serials); its PINs are reset per insert. */
+  private readonly revokedPki = this.pki.issueMyNumber('good');
 
-  constructor(private readonly reader: SimulatedReaderDriver) {
-    const revoked = createVirtualMyNumberCard({ authCa: this.ca, pin: DEMO_PIN });
-    this.revokedCard = revoked.card;
-    const crlFile = join(this.dir, 'demo-ca.crl');
-    writeFileSync(
-      crlFile,
-      issueCrl(this.ca, { revoked: [{ serial: revoked.pki.authCert.x509.serialNumber, date: new Date(Date.now() - 86400_000), reason: 1 }] }),
-    );
-    importCrl(join(this.dir, 'crl'), crlFile, this.ca.x509, { source: 'demo' });
-    this.revocation = new CrlRevocationChecker({ store: join(this.dir, 'crl') });
+  constructor() {
+    const yesterday = new Date(Date.now() - 86400_000);
+    const store = join(this.dir, 'crl');
+    const crls: Array<[typeof this.pki.jpkiAuthCa, string | undefined]> = [
+      [this.pki.jpkiAuthCa, this.revokedPki.authCert.x509.serialNumber],
+      [this.pki.jpkiSignCa, this.revokedPki.signCert?.x509.serialNumber],
+    ];
+    crls.forEach(([ca, serial], i) => {
+      const file = join(this.dir, `demo-${i}.crl`);
+      writeFileSync(file, issueCrl(ca, { revoked: serial ? [{ serial, date: yesterday, reason: 1 }] : [] }));
+      importCrl(store, file, ca.x509, { source: 'demo' });
+    });
+    this.revocation = new CrlRevocationChecker({ store });
   }
+
+  anchors(purpose: string): X509Certificate[] {
+    return this.pki.anchors(purpose);
+  }
+
+  card(kind: DemoCard): VirtualCard {
+    return kind === 'mynumber-revoked' ? this.cards.myNumber(kind, this.revokedPki) : this.cards.make(kind);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class DemoCards {
+  private readonly docs = new DemoDocuments();
+  readonly revocation: RevocationChecker = this.docs.revocation;
+
+  constructor(private readonly reader: SimulatedReaderDriver) {}
 
   /** Synthetic trust anchors the demo adds for a trust purpose. */
   anchors(purpose: string): X509Certificate[] {
-    return purpose === 'jpkiAuth' ? [this.ca.x509] : [];
+    return this.docs.anchors(purpose);
   }
 
   insert(kind: DemoCard): void {
-    if (kind === 'unsupported-card') {
-      this.reader.insert(UNSUPPORTED_CARD);
-      return;
-    }
-    if (kind === 'mynumber-revoked') {
-      this.revokedCard.authPin.setTriesLeft(3);
-      this.reader.insert(this.revokedCard);
-      return;
-    }
-    const { card } = createVirtualMyNumberCard({
-      authCa: this.ca,
-      pin: DEMO_PIN,
-      triesLeft: kind === 'mynumber-one-try' ? 1 : kind === 'mynumber-locked' ? 0 : 3,
-      expired: kind === 'mynumber-expired',
-      unknownCa: kind === 'mynumber-unknown-ca',
-      faults: kind === 'mynumber-bad-signature' ? { badSignature: true } : undefined,
-    });
-    this.reader.insert(card);
+    this.reader.insert(this.docs.card(kind));
   }
 
   remove(): void {
@@ -72,13 +81,6 @@ export class DemoCards {
   }
 
   dispose(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    this.docs.dispose();
   }
 }
-
-/** A contactless card the kiosk does not know (a transit card, say): every SELECT answers 6A82. */
-const UNSUPPORTED_CARD: VirtualCard = {
-  atr: Buffer.from('3b8880010000000000718100f9', 'hex'),
-  reset() {},
-  process: () => Buffer.from([0x6a, 0x82]),
-};

@@ -21,6 +21,14 @@ export const DEMO_CARDS = [
   'mynumber-revoked',
   'mynumber-unknown-ca',
   'mynumber-bad-signature',
+  'license',
+  'license-default-pin',
+  'license-expired',
+  'license-locked',
+  'residence-gen1',
+  'residence-gen2',
+  'passport',
+  'passport-bac',
   'unsupported-card',
 ] as const;
 export type DemoCard = (typeof DEMO_CARDS)[number];

@@ -1,0 +1,268 @@
+// Every document the demo offers, through the real stack and seen in headless Chromium at 800×480: the
+// demo's virtual cards (daemon/demo, the same synthetic anchors and CRL store) presented to a private
+// pcscd over vsmartcard-vpcd, the daemon on reader backend 'pcsc', secrets typed on the on-screen keypad
+// and A–Z keyboard or on the simulated hardware keypad. Each flow goes from idle to the result; the test
+// checks the Japanese headline and the guidance, saves a screenshot of every screen, and proves that no
+// PIN, card number, passport key or password crossed the WebSocket. One pcscd and one browser for the file.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { SimulatedKeypad } from '../../drivers/keypad/simulated.ts';
+import type { KeyName } from '../../drivers/keypad/types.ts';
+import { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
+import { startKiosk, type Kiosk } from '../../daemon/app.ts';
+import { parseConfig } from '../../daemon/config/config.ts';
+import { DEMO_SECRETS } from '../../daemon/demo/demo-card-factory.ts';
+import { DemoDocuments } from '../../daemon/demo/demo-cards.ts';
+import type { DemoCard } from '../../daemon/server/protocol.ts';
+import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
+import { expectNoSecrets, openRecordedPage, writeDemoAnchors, type Frames } from '../harness/demo-kiosk.ts';
+import { startPcscd, type PcscdInstance } from '../harness/pcscd.ts';
+import { missingGlyphs } from '../harness/glyphs.ts';
+import { screen, shot as screenshot, SMALL, text } from './helpers.ts';
+
+const S = DEMO_SECRETS;
+const ALL_SECRETS = [
+  S.licensePin1,
+  S.licensePin2,
+  S.residenceCardNumber,
+  S.passport.documentNumber,
+  S.passport.dateOfBirth,
+  S.passport.dateOfExpiry,
+  S.myNumberSignPassword,
+  S.myNumberCheckCodeB,
+];
+
+let pcscd: PcscdInstance;
+let browser: Browser;
+let docs: DemoDocuments;
+let trust: Record<string, string[]>;
+let dir: string;
+let kiosk: Kiosk | null = null;
+let client: VpcdClient | null = null;
+let running = '';
+
+/** A daemon on the real pcscd for this document list (restarted only when the list changes). */
+async function daemon(documents: string[], mynumberMode?: 'auth' | 'info' | 'sign' | 'face'): Promise<Kiosk> {
+  const key = `${documents.join(',')}/${mynumberMode ?? ''}`;
+  if (kiosk && running === key) return kiosk;
+  await kiosk?.stop();
+  const config = parseConfig({
+    kioskId: 'kiosk-e2e-docs',
+    server: { port: 0 },
+    reader: { backend: 'pcsc' },
+    documents,
+    trust,
+    keypad: { backend: 'simulated', multitapMs: 400 },
+    timeouts: { resultMs: 60_000 },
+    ...(mynumberMode ? { mynumber: { mode: mynumberMode } } : {}),
+  });
+  kiosk = await startKiosk({ config, simulated: true, revocation: docs.revocation });
+  running = key;
+  return kiosk;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'idkiosk-e2e-docs-'));
+  docs = new DemoDocuments();
+  trust = writeDemoAnchors(docs, dir);
+  [pcscd, browser] = await Promise.all([startPcscd(), launchBrowser()]);
+}, 60_000);
+afterAll(async () => {
+  await client?.close();
+  await kiosk?.stop();
+  await browser?.close();
+  await pcscd?.stop();
+  docs?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await client?.close();
+  client = null;
+  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal before the next card
+  if (kiosk && kiosk.runtime.getState().phase !== 'idle') kiosk.runtime.cancel();
+});
+
+/** A screenshot of the screen, and no character on it that no installed font can draw (tofu). */
+async function shot(page: Page, name: string) {
+  await screenshot(page, name);
+  expect(missingGlyphs(await page.innerText('body')), name).toEqual([]);
+}
+
+async function present(kind: DemoCard) {
+  client = new VpcdClient(docs.card(kind), { port: pcscd.port });
+  await client.insert();
+}
+
+/** Opens the screen on idle (screenshot), places the card. */
+async function begin(name: string, kind: DemoCard): Promise<{ page: Page; frames: Frames }> {
+  const { page, frames } = await openRecordedPage(browser, kiosk!.server.url, SMALL);
+  await screen(page, 'idle');
+  await shot(page, `${name}-01-idle`);
+  await present(kind);
+  return { page, frames };
+}
+
+/** The on-screen keypad and A–Z keyboard: per-entry tokens on the wire, never characters. */
+async function tapOnScreen(page: Page, value: string) {
+  for (const ch of value) await page.click(`#pads button[data-char="${ch}"]`);
+  await page.click('#pads button[data-key="enter"]');
+}
+
+/** The simulated hardware keypad (digits; '#' is enter). */
+function pressHardware(keys: string) {
+  const pad = kiosk!.peripherals.keypad as SimulatedKeypad;
+  for (const k of keys) pad.press(k as KeyName);
+}
+
+/** Waits for the entry screen of `purpose`, checks its headline, takes a screenshot. */
+async function entry(page: Page, purpose: string, headline: string, shotName: string) {
+  await expect.poll(() => page.evaluate<string>("document.body.dataset.screen + '/' + document.querySelector('#dots').childElementCount"), { timeout: 10_000 }).toMatch(/^secret-entry\/\d+$/);
+  await expect.poll(() => kiosk!.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
+  await expect.poll(() => text(page, 'headline')).toBe(headline);
+  await shot(page, shotName);
+}
+
+async function result(page: Page, headline: string, shotName: string): Promise<string> {
+  await screen(page, 'result', 15_000);
+  expect(await text(page, 'headline')).toBe(headline);
+  await shot(page, shotName);
+  return (await text(page, 'message')) ?? '';
+}
+
+describe('運転免許証 through pcscd + vpcd (800×480)', () => {
+  beforeAll(() => daemon(['license']).then(() => undefined), 30_000);
+
+  it('PIN set: a wrong PIN1 shows the tries left, then the right one verifies', async () => {
+    const { page, frames } = await begin('license-pin', 'license');
+    await entry(page, 'license-pin1', '暗証番号1を入力してください', 'license-pin-02-pin1');
+    await tapOnScreen(page, '9999');
+    await expect.poll(() => text(page, 'tries'), { timeout: 10_000 }).toBe('暗証番号が違います。残り2回です。');
+    await shot(page, 'license-pin-03-wrong-pin');
+    await tapOnScreen(page, S.licensePin1);
+    await result(page, '本人確認できました', 'license-pin-04-verified');
+    expectNoSecrets(frames, [...ALL_SECRETS, '9999']);
+    await page.close();
+  }, 30_000);
+
+  it('default PIN (no PIN set on the card): no PIN screen, verified', async () => {
+    const { page } = await begin('license-default', 'license-default-pin');
+    await result(page, '本人確認できました', 'license-default-02-verified');
+    await page.close();
+  }, 20_000);
+
+  it('expired licence: refused, told to bring a valid document', async () => {
+    const { page } = await begin('license-expired', 'license-expired');
+    const msg = await result(page, '本人確認できませんでした', 'license-expired-02-refused');
+    expect(msg).toContain('有効期間が過ぎています');
+    await page.close();
+  }, 20_000);
+
+  it('locked PIN: refused, sent to a licensing centre or police station (not the municipal office)', async () => {
+    const { page } = await begin('license-locked', 'license-locked');
+    const msg = await result(page, '本人確認できませんでした', 'license-locked-02-refused');
+    expect(msg).toContain('運転免許センターまたは警察署');
+    expect(msg).not.toContain('市区町村');
+    await page.close();
+  }, 20_000);
+});
+
+describe('在留カード through pcscd + vpcd (800×480)', () => {
+  beforeAll(() => daemon(['residence']).then(() => undefined), 30_000);
+
+  it.each([1, 2] as const)('generation %i: the card number on the on-screen A–Z keyboard, verified', async (gen) => {
+    const { page, frames } = await begin(`residence-gen${gen}`, `residence-gen${gen}`);
+    await entry(page, 'residence-card-number', '在留カード番号を入力してください', `residence-gen${gen}-02-number`);
+    expect(await page.isVisible('#letters')).toBe(true);
+    await tapOnScreen(page, S.residenceCardNumber);
+    await result(page, '本人確認できました', `residence-gen${gen}-03-verified`);
+    const details = await page.innerText('#holder');
+    expect(details).toContain(gen === 1 ? '第1世代' : '第2世代');
+    expect(details).toContain('在留カード');
+    if (gen === 2) expect(details).toContain('就労制限なし');
+    expectNoSecrets(frames, ALL_SECRETS);
+    await page.close();
+  }, 30_000);
+
+  it('wrong number: refused, told to check the number and place the card again', async () => {
+    const { page, frames } = await begin('residence-wrong', 'residence-gen2');
+    await entry(page, 'residence-card-number', '在留カード番号を入力してください', 'residence-wrong-02-number');
+    await tapOnScreen(page, 'ZZ99999999ZZ');
+    const msg = await result(page, '本人確認できませんでした', 'residence-wrong-03-refused');
+    expect(msg).toContain('在留カード番号が違います');
+    expect(msg).toContain('カードを置き直して');
+    expectNoSecrets(frames, [...ALL_SECRETS, 'ZZ99999999ZZ']);
+    await page.close();
+  }, 30_000);
+});
+
+describe('旅券 through pcscd + vpcd (800×480)', () => {
+  beforeAll(() => daemon(['passport']).then(() => undefined), 30_000);
+
+  it.each([
+    ['pace', 'passport'],
+    ['bac', 'passport-bac'],
+  ] as const)('%s: passport number on the screen, dates on the hardware keypad, verified', async (name, kind) => {
+    const { page, frames } = await begin(`passport-${name}`, kind);
+    await entry(page, 'passport-document-number', '旅券番号を入力してください', `passport-${name}-02-number`);
+    await tapOnScreen(page, S.passport.documentNumber);
+    await entry(page, 'passport-birth-date', '生年月日を入力してください', `passport-${name}-03-birth`);
+    pressHardware(`${S.passport.dateOfBirth}#`);
+    await entry(page, 'passport-expiry-date', '有効期間満了日を入力してください', `passport-${name}-04-expiry`);
+    pressHardware(`${S.passport.dateOfExpiry}#`);
+    await result(page, '本人確認できました', `passport-${name}-05-verified`);
+    expect(kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
+    const details = await page.innerText('#holder');
+    expect(details).toContain(name === 'pace' ? 'PACE' : 'BAC');
+    expect(details).toMatch(/データの真正性（パッシブ認証）\s+確認済み/);
+    expectNoSecrets(frames, ALL_SECRETS);
+    await page.close();
+  }, 30_000);
+});
+
+describe('マイナンバーカード modes through pcscd + vpcd (800×480)', () => {
+  it('info: 券面事項入力補助 PIN, the holder’s name and address drawn (𠮷, 髙)', async () => {
+    await daemon(['mynumber'], 'info');
+    const { page, frames } = await begin('mynumber-info', 'mynumber');
+    await entry(page, 'mynumber-text-pin', '暗証番号を入力してください', 'mynumber-info-02-pin');
+    pressHardware(`${S.myNumberPin}#`);
+    await result(page, '券面事項を読み取りました', 'mynumber-info-03-read');
+    expect(await page.textContent('#holder')).toContain('髙橋 𠮷子');
+    expectNoSecrets(frames, [...ALL_SECRETS, S.myNumberPin]);
+    await page.close();
+  }, 30_000);
+
+  it('sign: the signing password on the on-screen keyboard, verified', async () => {
+    await daemon(['mynumber'], 'sign');
+    const { page, frames } = await begin('mynumber-sign', 'mynumber');
+    await entry(page, 'jpki-sign-password', '署名用パスワードを入力してください', 'mynumber-sign-02-password');
+    await tapOnScreen(page, S.myNumberSignPassword);
+    await result(page, '署名用電子証明書で本人確認できました', 'mynumber-sign-03-verified');
+    expectNoSecrets(frames, [...ALL_SECRETS, S.myNumberPin]);
+    await page.close();
+  }, 30_000);
+
+  it('face: 照合番号B (14 digits) on the hardware keypad, the card images drawn', async () => {
+    await daemon(['mynumber'], 'face');
+    const { page, frames } = await begin('mynumber-face', 'mynumber');
+    await entry(page, 'mynumber-check-code-b', '照合番号Bを入力してください', 'mynumber-face-02-code');
+    pressHardware(`${S.myNumberCheckCodeB}#`);
+    await result(page, '券面の画像を読み取りました', 'mynumber-face-03-read');
+    expectNoSecrets(frames, [...ALL_SECRETS, S.myNumberPin]);
+    await page.close();
+  }, 30_000);
+
+  it('auth, revoked certificate (the demo CRL): refused, sent to the municipal office', async () => {
+    await daemon(['mynumber-jpki-auth']);
+    const { page } = await begin('mynumber-revoked', 'mynumber-revoked');
+    await entry(page, 'jpki-auth-pin', '暗証番号を入力してください', 'mynumber-revoked-02-pin');
+    pressHardware(`${S.myNumberPin}#`);
+    const msg = await result(page, '本人確認できませんでした', 'mynumber-revoked-03-refused');
+    expect(msg).toContain('失効');
+    expect(msg).toContain('市区町村');
+    await page.close();
+  }, 30_000);
+});

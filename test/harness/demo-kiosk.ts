@@ -1,0 +1,50 @@
+// E2E helpers: the demo's synthetic documents (daemon/demo) as trust-anchor files a kiosk configuration
+// names, and a recorder of the screen's WebSocket frames with a check that no secret crossed it.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { DemoDocuments } from '../../daemon/demo/demo-cards.ts';
+import { TRUST_PURPOSES } from '../../daemon/config/config.ts';
+
+/** One PEM file per anchor, grouped by trust purpose (the `trust` block of a kiosk configuration). */
+export function writeDemoAnchors(docs: DemoDocuments, dir: string): Record<string, string[]> {
+  const trust: Record<string, string[]> = {};
+  for (const purpose of TRUST_PURPOSES) {
+    trust[purpose] = docs.anchors(purpose).map((x, i) => {
+      const file = join(dir, `${purpose}-${i}.pem`);
+      writeFileSync(file, x.toString());
+      return file;
+    });
+  }
+  return trust;
+}
+
+export interface Frames {
+  sent: string[];
+  received: string[];
+}
+
+/** A page on the kiosk screen that records every WebSocket frame in both directions. */
+export async function openRecordedPage(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<{ page: Page; frames: Frames }> {
+  const page = await browser.newPage({ viewport });
+  const frames: Frames = { sent: [], received: [] };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => frames.received.push(String(f.payload)));
+  });
+  await page.goto(url);
+  return { page, frames };
+}
+
+/**
+ * No secret in any frame: received frames never contain one, and sent frames carry no character at all
+ * (per-entry pad tokens and function keys only), so a secret cannot be rebuilt from them either.
+ */
+export function expectNoSecrets(frames: Frames, secrets: readonly string[]): void {
+  expect(frames.received.length).toBeGreaterThan(3);
+  const all = [...frames.sent, ...frames.received].join('\n');
+  for (const s of secrets) expect(all, `secret ${s.length} chars`).not.toContain(s);
+  for (const f of frames.sent) expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel)")\}$/);
+  expect(all).not.toMatch(/(?<!\d)\d{12}(?!\d)/); // nor a 12-digit My Number
+}
