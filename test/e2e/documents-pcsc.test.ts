@@ -266,3 +266,59 @@ describe('マイナンバーカード modes through pcscd + vpcd (800×480)', ()
     await page.close();
   }, 30_000);
 });
+
+describe('demo panel (demo daemon, simulated reader)', () => {
+  it('offers every document with the values to type; a licence and a passport run from the panel', async () => {
+    const started = Date.now();
+    const demo = await startKiosk({ config: parseConfig({ server: { port: 0 }, timeouts: { resultMs: 60_000 } }), demo: true });
+    const startMs = Date.now() - started;
+    try {
+      expect(startMs).toBeLessThan(4000); // ~1 s here; the budget is for a loaded CI machine
+      const { page, frames } = await openRecordedPage(browser, demo.server.url, { width: 1280, height: 800 });
+      await screen(page, 'idle');
+      const labels = await page.$$eval('#demo-card option', (os) => os.map((o) => `${o.value}=${o.textContent}`));
+      expect(labels).toEqual(
+        expect.arrayContaining([
+          'mynumber=マイナンバーカード（暗証番号 1234）',
+          'license=運転免許証（暗証番号1 1234・暗証番号2 5678）',
+          'license-default-pin=運転免許証（暗証番号を設定していないカード）',
+          'license-expired=運転免許証（有効期間切れ）',
+          'residence-gen1=在留カード 第1世代（番号 AA12345678BB。別の番号では拒否）',
+          'residence-gen2=在留カード 第2世代（番号 AA12345678BB。別の番号では拒否）',
+          'passport=旅券 PACE（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
+          'passport-bac=旅券 BACのみ（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
+        ]),
+      );
+      await shot(page, 'demo-panel-01-idle');
+      await page.selectOption('#demo-card', 'license');
+      await page.click('#demo-insert');
+      await screen(page, 'secret-entry');
+      await tapOnScreen(page, S.licensePin1);
+      await screen(page, 'result', 10_000);
+      expect(await text(page, 'headline')).toBe('本人確認できました');
+      await shot(page, 'demo-panel-02-license-verified');
+      await page.click('#demo-remove');
+      await page.keyboard.press('Escape'); // the next customer dismisses the result
+      await screen(page, 'idle');
+      await page.selectOption('#demo-card', 'passport');
+      await page.click('#demo-insert');
+      for (const [purpose, value] of [
+        ['passport-document-number', S.passport.documentNumber],
+        ['passport-birth-date', S.passport.dateOfBirth],
+        ['passport-expiry-date', S.passport.dateOfExpiry],
+      ] as const) {
+        await expect.poll(() => demo.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
+        await tapOnScreen(page, value);
+      }
+      await screen(page, 'result', 10_000);
+      expect(await text(page, 'message')).toContain('旅券をお取りください');
+      await shot(page, 'demo-panel-03-passport-verified');
+      // The panel's own frames name the card kind only; the rest obey the same rule as a real kiosk.
+      expect(frames.sent.filter((f) => f.includes('"demo-')).every((f) => /^\{"v":2,"type":"demo-(insert","card":"[a-z0-9-]+"|remove")\}$/.test(f))).toBe(true);
+      expectNoSecrets({ sent: frames.sent.filter((f) => !f.includes('"demo-')), received: frames.received }, ALL_SECRETS);
+      await page.close();
+    } finally {
+      await demo.stop();
+    }
+  }, 40_000);
+});

@@ -5,7 +5,7 @@ export default {
     'entry.mynumber-text-pin': ['暗証番号を入力してください', '券面事項入力補助用の暗証番号（数字4桁）を入力し、「決定」を押してください。'],
     'entry.jpki-sign-password': [
       '署名用パスワードを入力してください',
-      '署名用電子証明書のパスワード（英大文字と数字 6〜16桁）を入力し、「決定」を押してください。英字はキーを続けて押して選びます。',
+      '署名用電子証明書のパスワード（英大文字と数字 6〜16桁）を入力し、「決定」を押してください。',
     ],
     'entry.mynumber-check-code-b': [
       '照合番号Bを入力してください',
@@ -36,7 +36,7 @@ export default {
     'entry.mynumber-text-pin': ['Enter your PIN', 'Enter the 4-digit PIN for the card-information function (券面事項入力補助), then press OK.'],
     'entry.jpki-sign-password': [
       'Enter your signing password',
-      'Enter the password of your signature certificate (6–16 capital letters and digits), then press OK. Press a key repeatedly to choose a letter.',
+      'Enter the password of your signature certificate (6–16 capital letters and digits), then press OK.',
     ],
     'entry.mynumber-check-code-b': [
       'Enter check code B',

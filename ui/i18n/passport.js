@@ -2,9 +2,10 @@
 // the passport's MRZ / data page; no tries counter exists on a passport, but each wrong key costs a re-tap.
 export default {
   ja: {
-    'entry.passport-document-number': ['旅券番号を入力してください', '旅券（パスポート）の顔写真ページにある旅券番号（英字2文字＋数字7桁など）を入力し、「決定」を押してください。英字はキーを複数回押して選びます。'],
+    'entry.passport-document-number': ['旅券番号を入力してください', '旅券（パスポート）の顔写真ページにある旅券番号（英字2文字＋数字7桁など）を入力し、「決定」を押してください。'],
     'entry.passport-birth-date': ['生年月日を入力してください', '生年月日を西暦の下2桁・月・日の6桁（例：1990年1月15日 → 900115）で入力し、「決定」を押してください。'],
     'entry.passport-expiry-date': ['有効期間満了日を入力してください', '旅券の有効期間満了日を西暦の下2桁・月・日の6桁（例：2034年12月31日 → 341231）で入力し、「決定」を押してください。'],
+    'result.verified.passport': ['本人確認できました', '旅券をお取りください。'],
     'passport.access': '接続方式',
     'passport.pa': 'データの真正性（パッシブ認証）',
     'passport.ca': 'ICチップの真正性（チップ認証）',
@@ -23,9 +24,10 @@ export default {
     },
   },
   en: {
-    'entry.passport-document-number': ['Enter the passport number', 'Enter the passport number shown on the photo page (e.g. 2 letters and 7 digits), then press OK. Press a key repeatedly to pick a letter.'],
+    'entry.passport-document-number': ['Enter the passport number', 'Enter the passport number shown on the photo page (e.g. 2 letters and 7 digits), then press OK.'],
     'entry.passport-birth-date': ['Enter your date of birth', 'Enter your date of birth as 6 digits: year (last 2 digits), month, day — e.g. 15 Jan 1990 → 900115 — then press OK.'],
     'entry.passport-expiry-date': ['Enter the date of expiry', 'Enter the passport’s date of expiry as 6 digits: year (last 2 digits), month, day — e.g. 31 Dec 2034 → 341231 — then press OK.'],
+    'result.verified.passport': ['Identity verified', 'Please take your passport.'],
     'passport.access': 'Chip access',
     'passport.pa': 'Data authenticity (passive authentication)',
     'passport.ca': 'Chip authenticity (chip authentication)',
