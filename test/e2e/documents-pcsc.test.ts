@@ -290,6 +290,10 @@ describe('demo panel (demo daemon, simulated reader)', () => {
         ]),
       );
       await shot(page, 'demo-panel-01-idle');
+      await page.selectOption('#demo-card', 'passport-bac');
+      await page.setViewportSize(SMALL);
+      await shot(page, 'demo-panel-01-idle-small');
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.selectOption('#demo-card', 'license');
       await page.click('#demo-insert');
       await screen(page, 'secret-entry');
