@@ -18,8 +18,7 @@ TEST_DEBS=(
   socat                          # PTY pairs: the real serialport talks to the virtual printer
   device-tree-compiler           # dtc: compile-checks the keypad overlays (drivers/keypad/overlays)
   iproute2 util-linux            # ip/unshare: private test network namespace with quickack loopback
-  chromium fonts-ipafont-gothic  # end-to-end UI tests in headless Chromium; CJK glyphs
-  fonts-ipamj-mincho             # MJ characters of holder names outside the BMP (𠮷 U+20BB7): no tofu
+  chromium                       # end-to-end UI tests in headless Chromium
   openssl                        # reference tool in tests and benchmarks
   time                           # GNU time: peak RSS of child processes in the CRL benchmark
   systemd                        # systemd-analyze verify on the unit files (works without systemd as PID 1)

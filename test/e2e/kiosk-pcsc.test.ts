@@ -18,6 +18,7 @@ import { parseConfig } from '../../daemon/config/config.ts';
 import { DeviceKey } from '../../daemon/device/device-key.ts';
 import { newUiToken } from '../../daemon/server/ui-token.ts';
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
+import { expectNoSecrets, openRecordedPage, type Frames } from '../harness/demo-kiosk.ts';
 import { revocationGood } from '../harness/jpki.ts';
 import { startPcscd, type PcscdInstance } from '../harness/pcscd.ts';
 import { cas, fullCard } from '../unit/mynumber/helpers.ts';
@@ -83,35 +84,10 @@ const press = (keys: string) => {
   for (const k of keys) keypad().press(k as KeyName);
 };
 
-interface Frames {
-  sent: string[];
-  received: string[];
-}
-
 async function openRecorded(): Promise<{ page: Page; frames: Frames }> {
-  const page = await browser.newPage({ viewport: WIDE });
-  const frames: Frames = { sent: [], received: [] };
-  page.on('websocket', (ws) => {
-    ws.on('framesent', (f) => frames.sent.push(String(f.payload)));
-    ws.on('framereceived', (f) => frames.received.push(String(f.payload)));
-  });
-  await page.goto(kiosk!.server.url);
-  await screen(page, 'idle');
-  return { page, frames };
-}
-
-/**
- * No secret in any frame. Received frames never contain the secret; sent frames carry no character at
- * all (only per-entry pad tokens and function keys), so the secret cannot be rebuilt from them either.
- */
-function expectNoSecrets(frames: Frames, secrets: string[]) {
-  const all = [...frames.sent, ...frames.received].join('\n');
-  for (const s of secrets) expect(all).not.toContain(s);
-  for (const f of frames.sent) {
-    expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel)")\}$/);
-  }
-  // Nor any 12-digit number (the My Number is never read, so it cannot leak; this proves it).
-  expect(all).not.toMatch(/(?<!\d)\d{12}(?!\d)/);
+  const r = await openRecordedPage(browser, kiosk!.server.url, WIDE);
+  await screen(r.page, 'idle');
+  return r;
 }
 
 describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
