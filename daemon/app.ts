@@ -76,7 +76,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
 
   const revocation =
-    o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds));
+    o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
     if (!factory) {

@@ -7,6 +7,12 @@ import * as periph from './peripherals-config.ts';
 import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
 import { DEFAULT_POLICY_CONFIG, parsePolicyConfig, type PolicyConfig } from '../policy/policy-config.ts';
 
+export interface OcspConfig {
+  url: string;
+  timeoutMs: number;
+  retryAfterMs: number;
+}
+
 export interface KioskConfig {
   kioskId: string;
   /** tokenFile: the per-boot WebSocket token written by systemd (root-owned; see systemd/idkiosk.service). */
@@ -16,7 +22,8 @@ export interface KioskConfig {
   documents: string[];
   /** Trust-anchor files per purpose: jpkiAuth, jpkiSign, residence, csca, license. */
   trust: Record<TrustPurpose, string[]>;
-  revocation: { crlDb: string | null; graceSeconds: number };
+  /** ocsp: online status first (daemon/trust/ocsp/), the CRL store as the offline fallback; null = CRL store only. */
+  revocation: { crlDb: string | null; graceSeconds: number; ocsp?: OcspConfig | null };
   timeouts: { entryMs: number; resultMs: number; cardLeftMs: number; requestMs: number };
   /** マイナンバーカード mode and My Number policy (daemon/documents/mynumber/mynumber-config.ts). */
   mynumber: MyNumberConfig;
@@ -120,7 +127,9 @@ export function parseConfig(raw: unknown): KioskConfig {
   const trust = obj(root.trust, 'trust');
   known(trust, 'trust', [...TRUST_PURPOSES]);
   const rev = obj(root.revocation, 'revocation');
-  known(rev, 'revocation', ['crlDb', 'graceSeconds']);
+  known(rev, 'revocation', ['crlDb', 'graceSeconds', 'ocsp']);
+  const ocsp = rev.ocsp === undefined || rev.ocsp === null ? null : obj(rev.ocsp, 'revocation.ocsp');
+  if (ocsp) known(ocsp, 'revocation.ocsp', ['url', 'timeoutMs', 'retryAfterMs']);
   const to = obj(root.timeouts, 'timeouts');
   known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs', 'requestMs']);
   const d = DEFAULT_CONFIG;
@@ -141,6 +150,15 @@ export function parseConfig(raw: unknown): KioskConfig {
     revocation: {
       crlDb: rev.crlDb === undefined || rev.crlDb === null ? null : str(rev.crlDb, 'revocation.crlDb', ''),
       graceSeconds: int(rev.graceSeconds, 'revocation.graceSeconds', d.revocation.graceSeconds, 0, 30 * 86400),
+      ...(ocsp
+        ? {
+            ocsp: {
+              url: str(ocsp.url, 'revocation.ocsp.url', '', /^https?:\/\/[^\s]+$/),
+              timeoutMs: int(ocsp.timeoutMs, 'revocation.ocsp.timeoutMs', 2000, 100, 30_000),
+              retryAfterMs: int(ocsp.retryAfterMs, 'revocation.ocsp.retryAfterMs', 60_000, 0, 3_600_000),
+            },
+          }
+        : {}),
     },
     timeouts: {
       entryMs: int(to.entryMs, 'timeouts.entryMs', d.timeouts.entryMs, 1000, 600_000),

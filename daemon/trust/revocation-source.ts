@@ -2,8 +2,13 @@
 // every verdict fails closed.
 import { CrlRevocationChecker } from './crl/checker.ts';
 import { noRevocationSource, type RevocationChecker } from './revocation.ts';
+import { FallbackRevocationChecker } from './ocsp/fallback-checker.ts';
+import { OcspRevocationChecker } from './ocsp/ocsp-checker.ts';
 
-export function revocationFromConfig(crlDb: string | null, graceSeconds = 0): RevocationChecker {
-  if (!crlDb) return noRevocationSource;
-  return new CrlRevocationChecker({ store: crlDb, graceSeconds });
+/** With `ocsp`: OCSP first (network up), then the CRL store (offline fallback); the answer names its source. */
+export function revocationFromConfig(crlDb: string | null, graceSeconds = 0, ocsp?: { url: string; timeoutMs: number; retryAfterMs: number } | null): RevocationChecker {
+  const crl = crlDb ? new CrlRevocationChecker({ store: crlDb, graceSeconds }) : null;
+  if (!ocsp) return crl ?? noRevocationSource;
+  const online = new OcspRevocationChecker(ocsp);
+  return new FallbackRevocationChecker(crl ? [online, crl] : [online]);
 }
