@@ -46,7 +46,6 @@ const anchorLine = (a: AnchorInfo) =>
 
 const command: Command = {
   name: 'provision',
-  summary: 'technician setup: init, trust anchors, CRL, enrolment, selftest',
   help: HELP,
   async run(argv, io) {
     let parsed;

@@ -11,8 +11,6 @@ export interface CliIO {
 export interface Command {
   /** e.g. "read", "sim", "crl" */
   name: string;
-  /** One line for the top-level --help. */
-  summary: string;
   /** Full help text for `idkiosk <name> --help` (and for its subcommands). */
   help: string;
   run(argv: string[], io: CliIO): Promise<number>;

@@ -1,10 +1,10 @@
 // Dispatch to a subcommand, map errors to exit code 2 with a stable error code.
 import { isKioskError } from '../errors.ts';
 import { wantsHelp, type CliIO } from './command.ts';
-import { loadCommands } from './registry.ts';
+import { COMMANDS } from './registry.ts';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const commands = await loadCommands();
+  const commands = COMMANDS;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const width = Math.max(...commands.map((c) => c.name.length));
@@ -16,11 +16,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`idkiosk: unknown command '${name}' (see idkiosk --help)\n`);
     return 2;
   }
+  const command = (await entry.load()).default;
   if (wantsHelp(rest) && rest.length === 1) {
     io.stdout(command.help.endsWith('\n') ? command.help : command.help + '\n');
     return 0;

@@ -46,7 +46,6 @@ function configOrNull(file: string, explicit: boolean): KioskConfig | null {
 
 const command: Command = {
   name: 'audit',
-  summary: 'audit trail: verify the chain, status, retention, wipe',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -176,7 +176,6 @@ async function runSync(argv: string[], io: CliIO): Promise<number> {
 
 const command: Command = {
   name: 'crl',
-  summary: 'offline revocation: import, check, status and sync of CRLs',
   help: HELP,
   async run(argv, io) {
     const [sub, ...rest] = argv;

@@ -22,7 +22,6 @@ Options:
 
 const command: Command = {
   name: 'daemon',
-  summary: 'run the kiosk daemon (reader, session, screen)',
   help,
   async run(argv, io) {
     const { values } = parseArgs({

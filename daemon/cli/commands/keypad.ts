@@ -34,7 +34,6 @@ const pins = (s: string) => s.split(',').map((x) => Number.parseInt(x, 10));
 
 const command: Command = {
   name: 'keypad',
-  summary: 'PIN pad: show keys as pressed, detect stuck keys',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -37,7 +37,6 @@ const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk
 
 const command: Command = {
   name: 'printer',
-  summary: 'receipt printer: test page and status',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -16,7 +16,6 @@ ${READ_SUBCOMMANDS.map((s) => s.usage).join('\n')}`;
 
 const command: Command = {
   name: 'read',
-  summary: 'verify the document in a PC/SC reader and print JSON (technicians, scripts)',
   help,
   async run(argv, io) {
     const [doc, ...rest] = argv;

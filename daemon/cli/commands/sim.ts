@@ -24,7 +24,6 @@ All keys, certificates and PINs are synthetic test data.
 
 const command: Command = {
   name: 'sim',
-  summary: 'run virtual cards (My Number / JPKI) in pcscd via vpcd; synthetic test PKI',
   help,
   async run(argv, io) {
     const [name, ...rest] = argv;
