@@ -22,6 +22,7 @@ import { TrustStore } from './trust/trust-store.ts';
 import { loadCscaFile } from './documents/passport/csca-store.ts';
 import { policyFlow } from './policy/policy-flow.ts';
 import { policyRegistry, runnableDocuments } from './policy/policy.ts';
+import { statusCheckFromConfig } from './policy/status-check-config.ts';
 
 export interface StartOptions {
   config: KioskConfig;
@@ -135,7 +136,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       : undefined,
   });
   const api = cfg.api.enabled
-    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log, policies })
+    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log, policies, statusCheck: statusCheckFromConfig(cfg) ?? undefined })
     : null;
   if (api) log(`integration API: ${api.url}`);
   // Last: sends READY=1 once the database, the listeners and the drivers above are up.

@@ -19,4 +19,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'keypad', summary: 'PIN pad: show keys as pressed, detect stuck keys', load: () => import('./commands/keypad.ts') },
   { name: 'audit', summary: 'audit trail: verify the chain, status, retention, wipe', load: () => import('./commands/audit.ts') },
   { name: 'provision', summary: 'technician setup: init, trust anchors, CRL, enrolment, selftest', load: () => import('./commands/provision.ts') },
+  { name: 'status-check', summary: '現況確認: re-check recorded JPKI signing certificates against current revocation data', load: () => import('./commands/status-check.ts') },
 ];

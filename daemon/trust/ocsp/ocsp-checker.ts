@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorCodes, KioskError, toKioskError } from '../../errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
-import { certIdFor, checkResponse, encodeRequest } from './ocsp-message.ts';
+import { certIdFor, checkResponse, encodeRequest, type CertId } from './ocsp-message.ts';
 
 export interface OcspCheckerOptions {
   /** Responder URL (the platform operator's; JPKI certificates carry no OCSP URL of their own). */
@@ -68,10 +68,19 @@ export class OcspRevocationChecker implements RevocationChecker {
   }
 
   async check(cert: X509Certificate, issuer: X509Certificate): Promise<RevocationStatus> {
+    return this.ask(() => certIdFor(cert, issuer), issuer);
+  }
+
+  /** Status of a serial (canonical DER INTEGER content) under an issuer, without the certificate (現況確認). */
+  async checkSerial(issuer: X509Certificate, serial: Buffer): Promise<RevocationStatus> {
+    return this.ask(() => ({ ...certIdFor(issuer, issuer), serial }), issuer);
+  }
+
+  private async ask(certId: () => CertId, issuer: X509Certificate): Promise<RevocationStatus> {
     const checkedAt = () => this.now().toISOString();
     if (Date.now() < this.skipUntil) return { status: 'unknown', source: 'ocsp', checkedAt: checkedAt(), reason: ErrorCodes.OCSP_UNAVAILABLE };
     try {
-      const id = certIdFor(cert, issuer);
+      const id = certId();
       const nonce = this.o.nonce === false ? null : randomBytes(16);
       const der = await postOcsp(this.o.url, encodeRequest(id, nonce), this.o.timeoutMs ?? 2000, this.o.ca);
       const a = checkResponse(der, id, issuer, { now: this.now(), nonce });
