@@ -95,6 +95,16 @@ function signerOk(alg: string, tbs: Buffer, sig: Buffer, issuer: X509Certificate
 }
 
 export function checkResponse(der: Buffer, id: CertId, issuer: X509Certificate, o: CheckOptions): OcspAnswer {
+  try {
+    return checkResponseStrict(der, id, issuer, o);
+  } catch (e) {
+    // Whatever the bytes, the caller gets a KioskError with a stable code (a malformed embedded
+    // certificate or key makes node:crypto throw its own errors).
+    throw e instanceof KioskError ? e : bad(`malformed response (${(e as Error).name})`);
+  }
+}
+
+function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o: CheckOptions): OcspAnswer {
   const top = children(expect(parseDer(der), 0x30, 'OCSPResponse'));
   const status = value(expect(top[0], 0x0a, 'responseStatus'))[0];
   if (status !== 0) throw new KioskError(ErrorCodes.OCSP_RESPONDER_ERROR, `OCSP responder status ${status}`, { responseStatus: status ?? -1 });
