@@ -4,8 +4,9 @@
 import { renderLicenseHolder } from './license-result.js';
 import { renderHolder } from './result-holder.js';
 import { renderDocumentResult } from './document-result.js';
+import { renderAge } from './result-age.js';
 
-const RENDERERS = [renderHolder, renderLicenseHolder, renderDocumentResult];
+const RENDERERS = [renderAge, renderHolder, renderLicenseHolder, renderDocumentResult];
 
 export function renderResultDetails(box, result, t) {
   while (box.childElementCount < RENDERERS.length) box.append(document.createElement('div'));
