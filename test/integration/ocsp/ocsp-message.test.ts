@@ -88,6 +88,26 @@ describe('OCSP response checks', () => {
     );
   });
 
+  it('a delegated responder must be issued by the CA for OCSP signing (id-kp-OCSPSigning)', () => {
+    const id = certIdFor(leaf.x509, ca.x509);
+    const responder = (name: string, eku: boolean) => {
+      const key = join(dir, `${name}.key`);
+      const csr = join(dir, `${name}.csr`);
+      const ext = join(dir, `${name}.ext`);
+      execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr], { stdio: 'ignore' });
+      writeFileSync(ext, eku ? 'extendedKeyUsage=OCSPSigning\nkeyUsage=critical,digitalSignature\n' : 'keyUsage=critical,digitalSignature\n');
+      execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-set_serial', '4242', '-days', '30', '-extfile', ext, '-out', join(dir, `${name}.pem`)], { stdio: 'ignore' });
+      return ['-rsigner', join(dir, `${name}.pem`), '-rkey', key];
+    };
+    const withArgs = (args: string[]) => {
+      writeFileSync(join(dir, 'req.der'), encodeRequest(id, null));
+      execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-CA', join(dir, 'ca.pem'), ...args, '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der')], { stdio: 'ignore' });
+      return readFileSync(join(dir, 'resp.der'));
+    };
+    expect(checkResponse(withArgs(responder('delegated', true)), id, ca.x509, { now: new Date(), nonce: null })).toMatchObject({ status: 'good' });
+    expect(() => checkResponse(withArgs(responder('no-eku', false)), id, ca.x509, { now: new Date(), nonce: null })).toThrow(/authorised responder/);
+  });
+
   it('a response for a revoked serial says revoked, with the reason', () => {
     writeFileSync(join(dir, 'index.txt'), `R\t301231000000Z\t251201000000Z,superseded\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\n`);
     const id = certIdFor(leaf.x509, ca.x509);
