@@ -1,0 +1,134 @@
+// OCSP in the running daemon (revocation.ocsp + revocation.crlDb): a jpki-sign session's verdict, audit
+// record and signed API result name the source that answered and when; with a responder that never
+// answers, the session still ends promptly on the CRL store's answer. `openssl ocsp` is the responder
+// (run inside scripts/in-testnet.sh: its -port binds every address).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
+import { issueCrl } from '../../../drivers/sim/crl-issuer.ts';
+import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
+import { parseConfig } from '../../../daemon/config/config.ts';
+import type { KioskState, ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import { verifyResultToken } from '../../../daemon/api/result-token.ts';
+import { importCrl } from '../../../daemon/trust/crl/importer.ts';
+import { waitUntil } from '../../harness/jpki.ts';
+import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
+
+let dir: string;
+let responder: ChildProcess;
+let port: number;
+let silent: Server;
+const sockets: Socket[] = [];
+const card = fullCard();
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'idkiosk-daemon-ocsp-'));
+  const ca = cas().signCa;
+  writeFileSync(join(dir, 'ca.pem'), ca.pem);
+  writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
+  writeFileSync(join(dir, 'index.txt'), `V\t301231000000Z\t\t${card.pki.signCert!.x509.serialNumber}\tunknown\t/CN=card\n`);
+  writeFileSync(join(dir, 'ca.crl'), issueCrl(ca, { crlNumber: 5 }));
+  importCrl(join(dir, 'crl'), join(dir, 'ca.crl'), ca.x509);
+  port = await freePort();
+  responder = spawn('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-port', String(port), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    const t = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${text}`)), 10_000);
+    responder.stderr!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('waiting for OCSP client connections')) (clearTimeout(t), resolve());
+    });
+  });
+  silent = createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
+  await new Promise((r) => silent.once('listening', r));
+}, 30_000);
+
+afterAll(() => {
+  responder?.kill();
+  for (const s of sockets) s.destroy();
+  silent?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function kioskWith(ocspUrl: string, timeoutMs: number): Promise<Kiosk> {
+  const k = await startKiosk({
+    config: parseConfig({
+      server: { port: 0 },
+      reader: { backend: 'simulated' },
+      documents: ['mynumber-sign'],
+      trust: { jpkiSign: [join(dir, 'ca.pem')] },
+      revocation: { crlDb: join(dir, 'crl'), ocsp: { url: ocspUrl, timeoutMs } },
+      audit: { db: join(dir, `audit-${Date.now()}.db`) },
+      health: { port: 0, diskPath: dir },
+      api: { enabled: true, port: 0 },
+      printer: { transport: 'memory' },
+    }),
+    simulated: true,
+  });
+  let prev: KioskState['phase'] = 'idle';
+  k.runtime.events.on('state', (s) => {
+    if (s.phase === 'secret-entry' && prev !== 'secret-entry') setImmediate(() => [...'ABC123XYZ', 'enter'].forEach((c) => k.runtime.key(c)));
+    prev = s.phase;
+  });
+  return k;
+}
+
+async function sessionByApi(k: Kiosk): Promise<{ result: ResultView; token: string; ms: number }> {
+  const res = await fetch(`${k.api!.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'jpki-sign', nonce: 'n' }) });
+  const { id } = (await res.json()) as { id: string };
+  let result: ResultView | null = null;
+  k.runtime.events.on('session-ended', (e) => (result = e.result));
+  const t0 = Date.now();
+  (k.reader as SimulatedReaderDriver).insert(card.card);
+  await waitUntil(() => result !== null, 20_000, 'session end');
+  const ms = Date.now() - t0;
+  (k.reader as SimulatedReaderDriver).remove();
+  let token = '';
+  for (let i = 0; i < 50 && !token; i++) {
+    const v = (await (await fetch(`${k.api!.url}/v1/verifications/${id}`)).json()) as { result: { token: string } | null };
+    token = v.result?.token ?? '';
+    if (!token) await new Promise((r) => setTimeout(r, 20));
+  }
+  return { result: result!, token, ms };
+}
+
+describe('OCSP in the daemon', () => {
+  it('network up: OCSP answers; the verdict, the audit record and the JWS name it and its time', async () => {
+    const k = await kioskWith(`http://127.0.0.1:${port}/`, 3000);
+    try {
+      const { result, token } = await sessionByApi(k);
+      expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'ocsp' } });
+      const checkedAt = result.revocationDetail!.checkedAt;
+      expect(Math.abs(Date.parse(checkedAt) - Date.now())).toBeLessThan(60_000);
+      const audit = JSON.parse((k.operations.audit!.store.db.prepare('SELECT body FROM records').get() as { body: string }).body);
+      expect(audit.revocation).toMatchObject({ status: 'good', source: 'ocsp', checkedAt });
+      const claims = verifyResultToken(token, k.deviceKey.publicKey);
+      expect(claims).toMatchObject({ valid: true, claims: { revocation: 'good', revocationSource: { source: 'ocsp', checkedAt } } });
+    } finally {
+      await k.stop();
+    }
+  }, 30_000);
+
+  it('responder hangs: the session ends within the deadline on the CRL store, named as the source', async () => {
+    const k = await kioskWith(`http://127.0.0.1:${(silent.address() as { port: number }).port}/`, 400);
+    try {
+      const { result, ms } = await sessionByApi(k);
+      expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'crl', crlNumber: '5' } });
+      expect(ms).toBeLessThan(5000);
+    } finally {
+      await k.stop();
+    }
+  }, 30_000);
+});
