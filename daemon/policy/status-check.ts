@@ -83,6 +83,15 @@ async function ask(sources: readonly SerialStatusSource[], issuer: X509Certifica
   return last;
 }
 
+const PLATFORM_TIMEOUT_MS = 5000;
+
+/** The operator's answer, or null on error or after the deadline (even from an adapter that ignores its signal). */
+function withDeadline<T>(p: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<null>((r) => (timer = setTimeout(() => r(null), PLATFORM_TIMEOUT_MS)));
+  return Promise.race([p.catch(() => null), deadline]).finally(() => clearTimeout(timer));
+}
+
 export async function runStatusCheck(o: StatusCheckOptions): Promise<StatusCheckReport> {
   let db: Database.Database;
   try {
@@ -118,7 +127,7 @@ export async function runStatusCheck(o: StatusCheckOptions): Promise<StatusCheck
     } else {
       status = await ask(o.sources, issuer, e.serial);
       if (o.platform) {
-        const p = await o.platform.status({ issuerFingerprintSha256: e.issuer.toUpperCase(), serialNumber: e.serial }, AbortSignal.timeout(5000)).catch(() => null);
+        const p = await withDeadline(o.platform.status({ issuerFingerprintSha256: e.issuer.toUpperCase(), serialNumber: e.serial }, AbortSignal.timeout(PLATFORM_TIMEOUT_MS)));
         if (p && status.status === 'unknown' && p.status !== 'unknown') {
           status = p.status === 'good' ? { status: 'good', source: 'platform', checkedAt: p.checkedAt } : { status: 'revoked', source: 'platform', checkedAt: p.checkedAt, revokedAt: p.revokedAt ?? p.checkedAt, ...(p.reason ? { reason: p.reason } : {}) };
         }

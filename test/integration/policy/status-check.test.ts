@@ -12,6 +12,8 @@ import statusCheck from '../../../daemon/cli/commands/status-check.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
 import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
+import { CrlRevocationChecker } from '../../../daemon/trust/crl/checker.ts';
+import { runStatusCheck } from '../../../daemon/policy/status-check.ts';
 import { waitUntil } from '../../harness/jpki.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 
@@ -94,6 +96,23 @@ describe('status-check (現況確認)', () => {
     const res = await fetch(`${kiosk.api!.url}/v1/status-checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ counts: { revoked: 1 }, certificates: [{ state: 'revoked' }] });
+  });
+
+  it("follows a platform operator's old→new linkage to the successor certificate", async () => {
+    const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
+    const asked: string[] = [];
+    const report = await runStatusCheck({
+      auditDb: join(dir, 'audit.db'),
+      issuers: [cas().signCa.x509],
+      sources: [crl],
+      platform: {
+        status: async (q) => (asked.push(`${q.issuerFingerprintSha256}/${q.serialNumber}`), { status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', successorSerial: '7e57' }),
+      },
+    });
+    crl.close();
+    expect(asked).toEqual([`${cas().signCa.x509.fingerprint256.replace(/:/g, '')}/${signCert.x509.serialNumber}`]);
+    // The CRL (definite answer) decides this certificate; the successor is checked against the same sources.
+    expect(report.certificates[0]).toMatchObject({ state: 'revoked', source: 'crl', successor: { serialNumber: '7E57', state: 'unchanged' } });
   });
 
   it('--since after the session: nothing to check', async () => {
