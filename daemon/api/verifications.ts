@@ -11,6 +11,7 @@ import type { KioskState, ResultView } from '../kiosk/session-machine.ts';
 import { signResultToken, type ResultClaims } from './result-token.ts';
 import { policyViewForFailure } from '../policy/apply-policy.ts';
 import { runnableDocuments, type PolicyRegistry } from '../policy/policy.ts';
+import { legalMappingFor } from '../policy/legal-methods.ts';
 
 export type VerificationStatus = 'waiting-card' | 'reading' | 'secret-entry' | 'verifying' | 'completed' | 'ended';
 
@@ -199,6 +200,7 @@ export class Verifications {
     const policy = v.policy ? this.o.policies?.get(v.policy) : undefined;
     if (result.policy) claims.policy = result.policy;
     else if (policy) claims.policy = policyViewForFailure(policy, result.document);
+    else claims.policy = { name: null, age: null, legal: legalMappingFor(result.document) };
     v.result = { verdict: claims.verdict, token: signResultToken(claims, this.o.deviceKey) };
     v.progress = { status: 'completed', step: null };
     this.emit(v, { event: 'progress', data: v.progress });

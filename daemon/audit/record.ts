@@ -32,10 +32,11 @@ export interface AuditBody {
   revocation: { status: string; source: string; crlNumber: string | null; checkedAt?: string } | null;
   softwareVersion: string;
   /**
-   * Policy sessions (daemon/policy/): the policy name, the age answer (yes/no/null — never the birth date) and
-   * the legal-method table version with the entry ids that applied. Absent for sessions without a policy.
+   * Policy sessions (daemon/policy/): the policy (`id`: its name; null without a policy), the age answer (yes/no/null — never the birth date) and
+   * the legal-method table version with the entry ids that applied. Absent only when the result did not come
+   * from a document flow (e.g. the card was pulled).
    */
-  policy?: { name: string; age: { threshold: number; over: boolean | null } | null; legal: { version: string; entries: string[] } };
+  policy?: { id: string | null; age: { threshold: number; over: boolean | null } | null; legal: { version: string; entries: string[] } };
   /** SHA-256 of the sealed personal-data blob (the blob itself may be erased later without breaking the chain). */
   sealed: { alg: string; sha256: string } | null;
 }
@@ -89,7 +90,7 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
         : null,
     softwareVersion: ctx.softwareVersion,
     ...(result.policy
-      ? { policy: { name: result.policy.name, age: result.policy.age, legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) } } }
+      ? { policy: { id: result.policy.name, age: result.policy.age, legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) } } }
       : {}),
   };
 }

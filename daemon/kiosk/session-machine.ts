@@ -72,7 +72,8 @@ export interface ResultView {
 }
 
 export interface PolicyResultView {
-  name: string;
+  /** null: the session ran without a policy (the legal-method entries are recorded all the same). */
+  name: string | null;
   /** Age policies only: "threshold years of age or older" yes/no; null when the document's own checks did not hold. Never the birth date. */
   age: { threshold: number; over: boolean | null } | null;
   /** Legal-method table (daemon/policy/legal-methods.json): its version and the entries for the document that answered. */

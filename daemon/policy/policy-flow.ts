@@ -4,6 +4,7 @@
 import { ErrorCodes, KioskError } from '../errors.ts';
 import type { DocumentFlow, FlowContext } from '../kiosk/runtime.ts';
 import { applyPolicy } from './apply-policy.ts';
+import { legalMappingFor } from './legal-methods.ts';
 import type { PolicyRegistry } from './policy.ts';
 
 export interface PolicyFlowOptions {
@@ -17,7 +18,11 @@ export function policyFlow(inner: DocumentFlow, o: PolicyFlowOptions): DocumentF
   return {
     async run(ctx: FlowContext) {
       const name = ctx.policy ?? (ctx.documents ? null : o.walkUpPolicy);
-      if (!name) return inner.run(ctx);
+      if (!name) {
+        // No policy: the result is unchanged, and still records the legal-method entries of its document.
+        const view = await inner.run(ctx);
+        return { ...view, policy: { name: null, age: null, legal: legalMappingFor(view.document) } };
+      }
       const policy = o.policies.get(name);
       if (!policy) throw new KioskError(ErrorCodes.POLICY_UNKNOWN, 'the session names a policy this kiosk does not define', { policy: name });
       const documents = ctx.documents ? ctx.documents.filter((d) => policy.documents.includes(d)) : policy.documents;

@@ -147,7 +147,7 @@ describe('age-20 through the whole daemon', () => {
     const rows = kiosk.operations.audit!.store.db.prepare('SELECT body, sealed FROM records ORDER BY seq').all() as { body: string; sealed: Buffer | null }[];
     expect(rows).toHaveLength(5);
     for (const r of rows) {
-      expect(JSON.parse(r.body)).toMatchObject({ policy: { name: 'age-20', age: { threshold: 20, over: true } } });
+      expect(JSON.parse(r.body)).toMatchObject({ policy: { id: 'age-20', age: { threshold: 20, over: true } } });
       expect(r.sealed).toBeNull(); // personal-data sealing is on, but an age policy discloses nothing to seal
     }
     const wsText = frames.join('\n');

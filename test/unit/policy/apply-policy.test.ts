@@ -67,8 +67,13 @@ describe('policyFlow', () => {
     expect(seen[0]).toEqual(['license', 'passport']);
     expect((await f.run(ctx({}))).policy?.name).toBe('age-18');
     expect(seen[1]).toEqual(BUILT_IN_POLICIES.find((p) => p.name === 'age-18')!.documents);
-    // A request by document ids only (no policy) is not put under the walk-up policy.
-    expect((await f.run(ctx({ documents: ['mynumber-sign'] }))).policy).toBeUndefined();
+    // A request by document ids only (no policy) is not put under the walk-up policy, keeps what the
+    // document shows, and still records its legal-method entries.
+    const plain = await f.run(ctx({ documents: ['mynumber-sign'] }));
+    expect(plain.policy).toMatchObject({ name: null, age: null, legal: { entries: [{ id: 'mynumber-sign/mynumber-act' }, {}, {}, {}] } });
+    expect(plain.holder?.dateOfBirth).toBe('2000-01-01');
+    const none = policyFlow(inner, { policies: P, walkUpPolicy: null, now: () => at });
+    expect((await none.run(ctx({}))).policy?.name).toBeNull();
     await expect(f.run(ctx({ policy: 'nope' }))).rejects.toMatchObject({ code: 'POLICY_UNKNOWN' });
   });
 });
