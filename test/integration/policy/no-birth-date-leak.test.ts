@@ -64,6 +64,8 @@ beforeAll(async () => {
     api: { enabled: true, port: 0 },
     printer: { transport: 'memory' },
     walkUpPolicy: 'age-20',
+    // A deployment-defined policy: age 20 from the 4 basic info only.
+    policies: { 'age-20-4info': { documents: ['mynumber-info'], ageThreshold: 20 } },
   });
   kiosk = await startKiosk({ config: cfg, simulated: true, revocation: revocationGood, log: (l) => logs.push(l) });
   kiosk.runtime.events.on('session-ended', () => ended++);
@@ -136,6 +138,12 @@ describe('age-20 through the whole daemon', () => {
     expect(check.claims.policy!.legal.entries.length).toBe(4);
     const jwsPayload = Buffer.from(done.result.token.split('.')[1]!, 'base64url').toString('utf8');
 
+    // The deployment's own policy, on the 4-info route (PIN-protected text AP).
+    const info = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'age-20-4info' }) });
+    expect(info.status).toBe(201);
+    const infoResult = await session(fullCard({ holder: { ...SYNTHETIC_HOLDER, dateOfBirth: '20000713' } }).card);
+    expect(infoResult).toMatchObject({ document: 'mynumber-info', outcome: 'verified', policy: { name: 'age-20-4info', age: { threshold: 20, over: true } } });
+
     // Unknown policy names are refused with a stable code.
     const bad = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'age-99x' }) });
     expect(bad.status).toBe(422);
@@ -145,9 +153,9 @@ describe('age-20 through the whole daemon', () => {
     const receiptBytes = Buffer.concat(printer.received).toString('latin1');
     expect(receiptBytes).toContain('Age 20+');
     const rows = kiosk.operations.audit!.store.db.prepare('SELECT body, sealed FROM records ORDER BY seq').all() as { body: string; sealed: Buffer | null }[];
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
     for (const r of rows) {
-      expect(JSON.parse(r.body)).toMatchObject({ policy: { id: 'age-20', age: { threshold: 20, over: true } } });
+      expect(JSON.parse(r.body)).toMatchObject({ policy: { id: expect.stringMatching(/^age-20/), age: { threshold: 20, over: true } } });
       expect(r.sealed).toBeNull(); // personal-data sealing is on, but an age policy discloses nothing to seal
     }
     const wsText = frames.join('\n');
