@@ -23,6 +23,8 @@ import { loadCscaFile } from './documents/passport/csca-store.ts';
 import { policyFlow } from './policy/policy-flow.ts';
 import { policyRegistry, runnableDocuments } from './policy/policy.ts';
 import { statusCheckFromConfig } from './policy/status-check-config.ts';
+import { FallbackRevocationChecker } from './trust/ocsp/fallback-checker.ts';
+import { PlatformRevocationChecker, type PlatformStatusApi } from './trust/ocsp/platform-status.ts';
 
 export interface StartOptions {
   config: KioskConfig;
@@ -34,6 +36,8 @@ export interface StartOptions {
   log?: Logger;
   /** Override the revocation source (tests, demo). */
   revocation?: RevocationChecker;
+  /** A platform operator's certificate-status API (daemon/trust/ocsp/platform-status.ts): asked first, then OCSP/CRL. */
+  platformStatus?: PlatformStatusApi;
   /** Override the device key (tests); otherwise device.keyFile, or an in-memory key when simulated. */
   deviceKey?: DeviceKey;
   /** Reuse this screen token (tests restarting the daemon); otherwise server.tokenFile or a fresh one. */
@@ -76,8 +80,9 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   }
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
 
-  const revocation =
+  const baseRevocation =
     o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
+  const revocation = o.platformStatus ? new FallbackRevocationChecker([new PlatformRevocationChecker(o.platformStatus), baseRevocation]) : baseRevocation;
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
     if (!factory) {

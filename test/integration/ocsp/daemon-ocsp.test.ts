@@ -15,6 +15,7 @@ import { parseConfig } from '../../../daemon/config/config.ts';
 import type { KioskState, ResultView } from '../../../daemon/kiosk/session-machine.ts';
 import { verifyResultToken } from '../../../daemon/api/result-token.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
+import type { PlatformStatusApi } from '../../../daemon/trust/ocsp/platform-status.ts';
 import { waitUntil } from '../../harness/jpki.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 
@@ -62,7 +63,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function kioskWith(ocspUrl: string, timeoutMs: number): Promise<Kiosk> {
+async function kioskWith(ocspUrl: string, timeoutMs: number, platformStatus?: PlatformStatusApi): Promise<Kiosk> {
   const k = await startKiosk({
     config: parseConfig({
       server: { port: 0 },
@@ -76,6 +77,7 @@ async function kioskWith(ocspUrl: string, timeoutMs: number): Promise<Kiosk> {
       printer: { transport: 'memory' },
     }),
     simulated: true,
+    platformStatus,
   });
   let prev: KioskState['phase'] = 'idle';
   k.runtime.events.on('state', (s) => {
@@ -116,6 +118,18 @@ describe('OCSP in the daemon', () => {
       expect(audit.revocation).toMatchObject({ status: 'good', source: 'ocsp', checkedAt });
       const claims = verifyResultToken(token, k.deviceKey.publicKey);
       expect(claims).toMatchObject({ valid: true, claims: { revocation: 'good', revocationSource: { source: 'ocsp', checkedAt } } });
+    } finally {
+      await k.stop();
+    }
+  }, 30_000);
+
+  it("a platform operator's status API, when given, answers first (revoked: the holder's details changed)", async () => {
+    const k = await kioskWith(`http://127.0.0.1:${port}/`, 3000, {
+      status: async () => ({ status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', revokedAt: '2026-11-23T00:00:00.000Z', reason: 'affiliationChanged' }),
+    });
+    try {
+      const { result } = await sessionByApi(k);
+      expect(result).toMatchObject({ outcome: 'refused', revocation: 'revoked', reasons: expect.arrayContaining(['TRUST_REVOKED']), revocationDetail: { source: 'platform', checkedAt: '2026-11-24T00:00:00.000Z' } });
     } finally {
       await k.stop();
     }

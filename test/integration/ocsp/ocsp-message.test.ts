@@ -108,6 +108,16 @@ describe('OCSP response checks', () => {
     expect(() => checkResponse(withArgs(responder('no-eku', false)), id, ca.x509, { now: new Date(), nonce: null })).toThrow(/authorised responder/);
   });
 
+  it('property: arbitrary bytes are refused with a KioskError', () => {
+    const id = certIdFor(leaf.x509, ca.x509);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        expect(() => checkResponse(Buffer.from(bytes), id, ca.x509, { now: new Date(), nonce: null })).toThrow(KioskError);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a response for a revoked serial says revoked, with the reason', () => {
     writeFileSync(join(dir, 'index.txt'), `R\t301231000000Z\t251201000000Z,superseded\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\n`);
     const id = certIdFor(leaf.x509, ca.x509);
