@@ -79,7 +79,12 @@ export interface CheckOptions {
 function verifySignature(alg: string, data: Buffer, sig: Buffer, key: KeyObject): boolean {
   const a = SIG_ALGS[alg];
   if (!a) throw bad(`unsupported signature algorithm ${alg}`);
-  return verifySig(a.hash, data, a.kind === 'ec' ? { key, dsaEncoding: 'der' } : key, sig);
+  if (key.asymmetricKeyType !== a.kind) return false; // e.g. an ECDSA response checked against an RSA CA key
+  try {
+    return verifySig(a.hash, data, a.kind === 'ec' ? { key, dsaEncoding: 'der' } : key, sig);
+  } catch {
+    return false;
+  }
 }
 
 /** The responder key: the CA itself, or a delegated responder certificate issued by it for OCSP signing. */
