@@ -111,8 +111,10 @@ export function issueCertificate(o: CertOptions): Buffer {
 }
 
 function wrap(der: Buffer, key: { publicKey: KeyObject; privateKey: KeyObject }, spec: KeySpec): IssuedCert {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n');
-  return { der, pem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, x509: new X509Certificate(der), ...key, keySpec: spec };
+  // Node writes the PEM: a hand-made one gained an empty line whenever the base64 filled its last line
+  // exactly, which OpenSSL then refused ("wrong tag") about one run in sixteen.
+  const x509 = new X509Certificate(der);
+  return { der, pem: x509.toString(), x509, ...key, keySpec: spec };
 }
 
 const YEAR = 365 * 24 * 3600 * 1000;
