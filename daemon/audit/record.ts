@@ -1,5 +1,6 @@
 // What one audit record says about a session. Built from the session's ResultView: codes, identifiers of
 // certificates and CRLs, never personal data (that goes, only when enabled, into the sealed part).
+import { documentKind } from '../kiosk/document-kind.ts';
 import type { ResultView, ScreenTextRun } from '../kiosk/session-machine.ts';
 
 export interface AuditContext {
@@ -41,29 +42,16 @@ export interface AuditBody {
   sealed: { alg: string; sha256: string } | null;
 }
 
-/** How the document was verified, by document id (handlers may state it on the result: `method`). */
-const METHODS: Record<string, string> = {
-  'mynumber-jpki-auth': 'jpki-auth-challenge-signature',
-  'mynumber-sign': 'jpki-sign-certificate',
-  'mynumber-info': 'card-info-ap-hash',
-  'mynumber-face': 'card-face-ap',
-  license: 'license-ic-read',
-  residence: 'residence-ic-read',
-  passport: 'icao-chip-read',
-};
-
-/** Optional facts a document handler may put on its result for the audit trail (additive; see docs/operations.md). */
+/** A handler may name a more specific method on its result (additive; see docs/operations.md). */
 interface AuditExtras {
   method?: string;
-  certificate?: { issuerFingerprintSha256?: string } | null;
-  revocationDetail?: { source?: string; crlNumber?: string | null; checkedAt?: string } | null;
 }
 
 export type SessionFacts = Omit<AuditBody, 'v' | 'seq' | 'chain' | 'sealed'>;
 
 export function sessionFacts(session: number, result: ResultView, ctx: AuditContext, now: Date): SessionFacts {
   const extra = result as ResultView & AuditExtras;
-  const issuer = extra.certificate?.issuerFingerprintSha256 ?? null;
+  const issuer = result.certificate?.issuerFingerprintSha256 ?? null;
   const revStatus = result.revocation ?? null;
   return {
     time: now.toISOString(),
@@ -72,7 +60,8 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
     operator: ctx.operator,
     session,
     document: result.document,
-    method: extra.method ?? (result.document ? (METHODS[result.document] ?? result.document) : 'none'),
+    // The same document/method vocabulary as the receipt and the signed API result (one table).
+    method: extra.method ?? (result.document ? documentKind(result).method : 'none'),
     verdict: result.outcome,
     reasons: [...result.reasons],
     checks: { ...(result.checks ?? {}) },
@@ -83,9 +72,9 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
       revStatus && revStatus !== 'not-applicable'
         ? {
             status: revStatus,
-            source: extra.revocationDetail?.source ?? ctx.revocationSource,
-            crlNumber: extra.revocationDetail?.crlNumber ?? ctx.crlNumberFor?.(issuer) ?? null,
-            ...(extra.revocationDetail?.checkedAt ? { checkedAt: extra.revocationDetail.checkedAt } : {}),
+            source: result.revocationDetail?.source ?? ctx.revocationSource,
+            crlNumber: result.revocationDetail?.crlNumber ?? ctx.crlNumberFor?.(issuer) ?? null,
+            ...(result.revocationDetail?.checkedAt ? { checkedAt: result.revocationDetail.checkedAt } : {}),
           }
         : null,
     softwareVersion: ctx.softwareVersion,

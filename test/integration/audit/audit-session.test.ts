@@ -34,7 +34,7 @@ describe('audit record per real session', () => {
       const rows = (store.db.prepare('SELECT body FROM records ORDER BY seq').all() as { body: string }[]).map((r) => r.body);
       expect(rows).toHaveLength(2);
       const [ok, revoked] = rows.map((b) => JSON.parse(b));
-      expect(ok).toMatchObject({ seq: 1, kioskId: 'kiosk-a1', document: 'mynumber-jpki-auth', method: 'jpki-auth-challenge-signature', verdict: 'verified', softwareVersion: '0.9.0', revocation: { status: 'good' } });
+      expect(ok).toMatchObject({ seq: 1, kioskId: 'kiosk-a1', document: 'mynumber-jpki-auth', method: 'jpki-auth', verdict: 'verified', softwareVersion: '0.9.0', revocation: { status: 'good' } });
       expect(ok.certificate.serial).toMatch(/^[0-9A-F]+$/i);
       expect(revoked).toMatchObject({ seq: 2, verdict: 'refused', revocation: { status: 'revoked' } });
       expect(revoked.reasons).toContain('TRUST_REVOKED');

@@ -58,7 +58,7 @@ describe('audit chain', () => {
       kioskId: 'kiosk-t1',
       site: 'site-a',
       document: 'mynumber-jpki-auth',
-      method: 'jpki-auth-challenge-signature',
+      method: 'jpki-auth',
       verdict: 'verified',
       certificate: { serial: '1001' },
       revocation: { status: 'good', source: 'crl' },
