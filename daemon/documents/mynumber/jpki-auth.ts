@@ -3,12 +3,19 @@
 // verify the 4-digit PIN (EF 0018) under the PIN-safety policy, and have the card sign a fresh random
 // challenge with the authentication key (EF 0017). This module only talks to the card; deciding whether
 // the evidence is good is jpki-auth-verdict.ts's job.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
+import {
+  computeSignature,
+  readCertificateEf,
+  readJpkiToken,
+  readOptionalCertificateEf,
+  selectEfOrFail,
+  sha256DigestInfo,
+} from './jpki-card.ts';
 import { JPKI_AUTH_PIN_FORMAT, type SecretPrompt } from '../secrets.ts';
 
 export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');
@@ -20,9 +27,6 @@ export const JPKI_EF = {
   authPin: 0x0018,
 } as const;
 export const JPKI_AUTH_MAX_TRIES = 3;
-
-/** DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1). */
-const SHA256_DIGESTINFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 export type JpkiAuthStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge';
 
@@ -48,47 +52,21 @@ export interface JpkiAuthOptions {
   challenge?: Buffer;
 }
 
-export function sha256DigestInfo(message: Buffer): Buffer {
-  return Buffer.concat([SHA256_DIGESTINFO_PREFIX, createHash('sha256').update(message).digest()]);
-}
-
 /** True when the card has a JPKI-AP (detection by application, not by ATR). */
 export async function hasJpkiAp(session: CardSession): Promise<boolean> {
   return (await session.selectAid(JPKI_AID)) === SW_OK;
-}
-
-async function selectOrFail(session: CardSession, fid: number, what: string): Promise<void> {
-  const sw = await session.selectEf(fid);
-  if (sw !== SW_OK) throw statusError(sw, `select ${what}`);
-}
-
-async function readCertificate(session: CardSession, fid: number, what: string): Promise<Buffer> {
-  await selectOrFail(session, fid, what);
-  const der = await session.readTlvFile(what);
-  if (der[0] !== 0x30) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what} is not a DER SEQUENCE`);
-  return der;
 }
 
 export async function readJpkiAuth(session: CardSession, o: JpkiAuthOptions): Promise<JpkiAuthEvidence> {
   o.progress?.('identify');
   if (!(await hasJpkiAp(session))) throw new KioskError(ErrorCodes.CARD_UNSUPPORTED, 'no JPKI application on this card');
 
-  let token: string | null = null;
-  if ((await session.selectEf(JPKI_EF.token)) === SW_OK) {
-    const res = await session.send({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 0x20 });
-    if (res.sw === SW_OK) token = res.data.toString('latin1').replace(/[\s\0]+$/, '');
-  }
+  const token = await readJpkiToken(session, JPKI_EF.token);
 
   o.progress?.('read-certificate');
-  const certificateDer = await readCertificate(session, JPKI_EF.authCert, 'authentication certificate');
+  const certificateDer = await readCertificateEf(session, JPKI_EF.authCert, 'authentication certificate');
   o.onCertificate?.(certificateDer);
-  let cardCaCertificateDer: Buffer | null = null;
-  try {
-    cardCaCertificateDer = await readCertificate(session, JPKI_EF.authCaCert, 'authentication CA certificate');
-  } catch (e) {
-    if (e instanceof KioskError && e.code === ErrorCodes.CARD_REMOVED) throw e;
-    // Optional: trust never comes from the card. A card without this EF is still usable.
-  }
+  const cardCaCertificateDer = await readOptionalCertificateEf(session, JPKI_EF.authCaCert, 'authentication CA certificate');
 
   o.progress?.('pin');
   const { triesBefore } = await verifyWithPolicy(session, {
@@ -96,7 +74,7 @@ export async function readJpkiAuth(session: CardSession, o: JpkiAuthOptions): Pr
     format: JPKI_AUTH_PIN_FORMAT,
     maxTries: JPKI_AUTH_MAX_TRIES,
     p2: 0x80,
-    selectPin: () => selectOrFail(session, JPKI_EF.authPin, 'authentication PIN'),
+    selectPin: () => selectEfOrFail(session, JPKI_EF.authPin, 'authentication PIN'),
     prompt: o.prompt,
     maxAttempts: o.pinAttempts,
     what: 'JPKI authentication PIN',
@@ -104,11 +82,6 @@ export async function readJpkiAuth(session: CardSession, o: JpkiAuthOptions): Pr
 
   o.progress?.('sign-challenge');
   const challenge = o.challenge ?? randomBytes(32);
-  await selectOrFail(session, JPKI_EF.authKey, 'authentication key');
-  const res = await session.send({ cla: 0x80, ins: 0x2a, p1: 0x00, p2: 0x80, data: sha256DigestInfo(challenge), le: 256 });
-  if (res.sw !== SW_OK) throw statusError(res.sw, 'COMPUTE SIGNATURE');
-  if (res.data.length === 0 || res.data.length > 512) {
-    throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `signature of ${res.data.length} bytes`);
-  }
-  return { certificateDer, cardCaCertificateDer, token, pinTriesBefore: triesBefore, challenge, signature: res.data };
+  const signature = await computeSignature(session, JPKI_EF.authKey, sha256DigestInfo(challenge), 'authentication key');
+  return { certificateDer, cardCaCertificateDer, token, pinTriesBefore: triesBefore, challenge, signature };
 }

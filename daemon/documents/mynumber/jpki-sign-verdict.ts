@@ -13,7 +13,8 @@ import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
 import { summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
-import { sha256DigestInfoOfDigest, type JpkiSignEvidence } from './jpki-sign.ts';
+import { sha256DigestInfoOfDigest } from './jpki-card.ts';
+import type { JpkiSignEvidence } from './jpki-sign.ts';
 
 /** Certificate policy of JPKI signing certificates (J-LIS profile, as used by third-party code). */
 export const JPKI_SIGN_POLICY_OID = '1.2.392.200149.8.5.1.1.20';

@@ -6,10 +6,16 @@
 // Deciding what that proves is jpki-sign-verdict.ts's job.
 import { createHash } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { statusError } from '../../../drivers/reader/card-session.ts';
-import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
+import {
+  computeSignature,
+  readCertificateEf,
+  readJpkiToken,
+  readOptionalCertificateEf,
+  selectEfOrFail,
+  sha256DigestInfoOfDigest,
+} from './jpki-card.ts';
 import type { SecretFormat, SecretPrompt } from '../secrets.ts';
 import { hasJpkiAp, JPKI_EF } from './jpki-auth.ts';
 
@@ -17,7 +23,6 @@ export const JPKI_SIGN_EF = { signCert: 0x0001, signCaCert: 0x0002, signKey: 0x0
 export const JPKI_SIGN_MAX_TRIES = 5;
 /** 6–16 characters, upper-case A–Z and 0–9 (jpki.go.jp; entered by multi-tap on the keypad). */
 export const JPKI_SIGN_PASSWORD_FORMAT: SecretFormat = { kind: 'alnum', min: 6, max: 16 };
-const SHA256_DIGESTINFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 export type JpkiSignStep = 'identify' | 'pin' | 'read-certificate' | 'sign-challenge';
 
@@ -42,26 +47,12 @@ export interface JpkiSignOptions {
   onCertificate?: (der: Buffer) => void;
 }
 
-export function sha256DigestInfoOfDigest(digest: Buffer): Buffer {
-  if (digest.length !== 32) throw new KioskError(ErrorCodes.INTERNAL, 'SHA-256 digest must be 32 bytes');
-  return Buffer.concat([SHA256_DIGESTINFO_PREFIX, digest]);
-}
-
-async function selectOk(session: CardSession, fid: number, what: string): Promise<void> {
-  const sw = await session.selectEf(fid);
-  if (sw !== SW_OK) throw statusError(sw, `select ${what}`);
-}
-
 export async function readJpkiSign(session: CardSession, o: JpkiSignOptions): Promise<JpkiSignEvidence> {
   if (o.data.length === 0) throw new KioskError(ErrorCodes.USAGE, 'no transaction data to sign');
   const dataDigest = createHash('sha256').update(o.data).digest();
   o.progress?.('identify');
   if (!(await hasJpkiAp(session))) throw new KioskError(ErrorCodes.CARD_UNSUPPORTED, 'no JPKI application on this card');
-  let token: string | null = null;
-  if ((await session.selectEf(JPKI_EF.token)) === SW_OK) {
-    const res = await session.send({ cla: 0x00, ins: 0xb0, p1: 0, p2: 0, le: 0x20 });
-    if (res.sw === SW_OK) token = res.data.toString('latin1').replace(/[\s\0]+$/, '');
-  }
+  const token = await readJpkiToken(session, JPKI_EF.token);
 
   o.progress?.('pin');
   const { triesBefore } = await verifyWithPolicy(session, {
@@ -69,7 +60,7 @@ export async function readJpkiSign(session: CardSession, o: JpkiSignOptions): Pr
     format: JPKI_SIGN_PASSWORD_FORMAT,
     maxTries: JPKI_SIGN_MAX_TRIES,
     p2: 0x80,
-    selectPin: () => selectOk(session, JPKI_SIGN_EF.signPassword, 'signing password'),
+    selectPin: () => selectEfOrFail(session, JPKI_SIGN_EF.signPassword, 'signing password'),
     prompt: o.prompt,
     maxAttempts: o.passwordAttempts,
     what: 'JPKI signing password',
@@ -77,25 +68,11 @@ export async function readJpkiSign(session: CardSession, o: JpkiSignOptions): Pr
 
   o.progress?.('read-certificate');
   // The signing certificate carries name/address/DOB/sex; the card releases it only after VERIFY 001B.
-  await selectOk(session, JPKI_SIGN_EF.signCert, 'signing certificate');
-  const certificateDer = await session.readTlvFile('signing certificate');
-  if (certificateDer[0] !== 0x30) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'signing certificate is not a DER SEQUENCE');
+  const certificateDer = await readCertificateEf(session, JPKI_SIGN_EF.signCert, 'signing certificate');
   o.onCertificate?.(certificateDer);
-  let cardCaCertificateDer: Buffer | null = null;
-  if ((await session.selectEf(JPKI_SIGN_EF.signCaCert)) === SW_OK) {
-    try {
-      cardCaCertificateDer = await session.readTlvFile('signing CA certificate');
-    } catch (e) {
-      if (e instanceof KioskError && e.code === ErrorCodes.CARD_REMOVED) throw e;
-    }
-  }
+  const cardCaCertificateDer = await readOptionalCertificateEf(session, JPKI_SIGN_EF.signCaCert, 'signing CA certificate');
 
   o.progress?.('sign-challenge');
-  await selectOk(session, JPKI_SIGN_EF.signKey, 'signing key');
-  const res = await session.send({ cla: 0x80, ins: 0x2a, p1: 0x00, p2: 0x80, data: sha256DigestInfoOfDigest(dataDigest), le: 256 });
-  if (res.sw !== SW_OK) throw statusError(res.sw, 'COMPUTE SIGNATURE (signing key)');
-  if (res.data.length === 0 || res.data.length > 512) {
-    throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `signature of ${res.data.length} bytes`);
-  }
-  return { certificateDer, cardCaCertificateDer, token, passwordTriesBefore: triesBefore, dataDigest, signature: res.data };
+  const signature = await computeSignature(session, JPKI_SIGN_EF.signKey, sha256DigestInfoOfDigest(dataDigest), 'signing key');
+  return { certificateDer, cardCaCertificateDer, token, passwordTriesBefore: triesBefore, dataDigest, signature };
 }
