@@ -8,8 +8,9 @@ import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { createVirtualLicense, type LicenseCard } from '../../../drivers/sim/license/index.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { waitUntil } from '../../harness/jpki.ts';
+import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
 
-const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
+const BIN = IDKIOSK_BIN;
 let pcscd: PcscdInstance;
 let client: VpcdClient | null = null;
 let sim: ChildProcess | null = null;
@@ -30,17 +31,7 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 600));
 });
 
-function idkiosk(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
+const idkiosk = runIdkiosk;
 
 async function present(card: LicenseCard) {
   client = new VpcdClient(card, { port: pcscd.port });

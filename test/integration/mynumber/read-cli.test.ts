@@ -1,6 +1,5 @@
 // `idkiosk read mynumber-info | jpki-sign | mynumber-face` as a technician runs them: a separate process,
 // the real pcscd, the virtual card on vpcd, secrets on stdin. JSON contract, exit codes, counters.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +9,8 @@ import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
+import { runIdkiosk } from '../../harness/cli.ts';
 
-const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
 let pcscd: PcscdInstance;
 let client: VpcdClient | null = null;
 let dir: string;
@@ -29,17 +28,7 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 600));
 });
 
-function idkiosk(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
+const idkiosk = runIdkiosk;
 
 async function present(card: MyNumberCard) {
   client = new VpcdClient(card, { port: pcscd.port });

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
 
-const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
+const BIN = IDKIOSK_BIN;
 let pcscd: PcscdInstance;
 let sim: ChildProcess | null = null;
 let dir: string;
@@ -28,17 +29,7 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal
 });
 
-function idkiosk(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
+const idkiosk = runIdkiosk;
 
 /** Start the sim process; resolves once it says the card is inserted. Returns the CA file it wrote. */
 async function startSim(args: string[]): Promise<string> {
