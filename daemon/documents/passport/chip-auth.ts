@@ -4,12 +4,13 @@
 // DER. CA: ECDH between a fresh ephemeral key and the chip's static DG14 key, v1 (3DES, MSE:Set KAT) or
 // v2 (AES, MSE:Set AT + GENERAL AUTHENTICATE); SM restarts with the new keys and SSC 0, and success is
 // declared only once the next response MAC verifies under them (CA is implicit).
-import { createECDH, createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createECDH, createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { ErrorCodes, isKioskError } from '../../errors.ts';
 import { bigToBytes, bytesToBig, ecPointFromSpki, modPow } from './ec.ts';
 import { kdf, SecureMessaging, type SecureChannel, type SmCipher } from './secure-messaging.ts';
 import type { SecurityInfos } from './security-infos.ts';
 import { encodeOidValue, tlv } from './tlv.ts';
+import { verifyEcdsaAnyEncoding } from '../../crypto/ecdsa.ts';
 
 export interface AaResult {
   status: 'verified' | 'failed';
@@ -82,7 +83,7 @@ export async function activeAuthentication(channel: SecureChannel, dg15Spki: Buf
   const hashes = aaAlgorithm && AA_ECDSA_HASH[aaAlgorithm] ? [AA_ECDSA_HASH[aaAlgorithm]!] : ['sha256', 'sha1', 'sha384', 'sha512', 'sha224'];
   for (const hash of hashes) {
     try {
-      if (verify(hash, rnd, { key, dsaEncoding: res.data[0] === 0x30 ? 'der' : 'ieee-p1363' }, res.data)) return { status: 'verified', algorithm: `ECDSA-${hash}`, challenge };
+      if (verifyEcdsaAnyEncoding(hash, rnd, key, res.data)) return { status: 'verified', algorithm: `ECDSA-${hash}`, challenge };
     } catch {
       /* try the next hash */
     }

@@ -5,6 +5,7 @@
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { children, decodeOid, readTlv, smallInt, type Tlv } from './tlv.ts';
+import { verifyEcdsaAnyEncoding } from '../../crypto/ecdsa.ts';
 
 export const HASHES: Readonly<Record<string, string>> = {
   '1.3.14.3.2.26': 'sha1',
@@ -171,7 +172,7 @@ export function verifySigner(s: SignerInfo, eContentType: string, eContent: Buff
     }
     if (alg in ECDSA) {
       const hash = ECDSA[alg] ?? digest;
-      const ok = verify(hash, data, { key, dsaEncoding: s.signature[0] === 0x30 ? 'der' : 'ieee-p1363' }, s.signature);
+      const ok = verifyEcdsaAnyEncoding(hash, data, key, s.signature);
       return ok ? { ok: true, algorithm: `ECDSA-${hash}` } : { ok: false, reason: 'signature does not verify' };
     }
   } catch (e) {
