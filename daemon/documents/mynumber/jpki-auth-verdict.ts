@@ -90,16 +90,26 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    result.issuerFingerprintSha256 = fingerprintSha256(chain.path[1]!.raw).toLowerCase();
-    const status = await o.revocation.check(cert, chain.path[1]!);
-    result.revocation = status.status;
-    result.revocationDetail = status;
-    if (status.status === 'revoked') {
-      result.reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `certificate revoked ${status.revokedAt}${status.reason ? ` (${status.reason})` : ''}` });
-    } else if (status.status === 'unknown') {
-      result.reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `revocation status unknown (${status.reason}); the kiosk fails closed` });
-    }
+    await checkRevocation(result, cert, chain.path[1]!, o.revocation);
   }
   result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
   return result;
+}
+
+/** The revocation step both JPKI verdicts share: ask the checker, record what answered, fail closed. */
+export async function checkRevocation(
+  result: { reasons: Reason[]; revocation: 'good' | 'revoked' | 'unknown'; revocationDetail?: RevocationStatus; issuerFingerprintSha256?: string },
+  cert: X509Certificate,
+  issuer: X509Certificate,
+  checker: RevocationChecker,
+): Promise<void> {
+  result.issuerFingerprintSha256 = fingerprintSha256(issuer.raw).toLowerCase();
+  const status = await checker.check(cert, issuer);
+  result.revocation = status.status;
+  result.revocationDetail = status;
+  if (status.status === 'revoked') {
+    result.reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `certificate revoked ${status.revokedAt}${status.reason ? ` (${status.reason})` : ''}` });
+  } else if (status.status === 'unknown') {
+    result.reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `revocation status unknown (${status.reason}); the kiosk fails closed` });
+  }
 }

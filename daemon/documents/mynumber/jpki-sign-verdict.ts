@@ -8,10 +8,10 @@ import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../errors.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
-import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
+import type { TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
-import { summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
+import { checkRevocation, summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
 import { sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { JpkiSignEvidence } from './jpki-sign.ts';
@@ -112,15 +112,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    result.issuerFingerprintSha256 = fingerprintSha256(chain.path[1]!.raw).toLowerCase();
-    const status = await o.revocation.check(cert, chain.path[1]!);
-    result.revocation = status.status;
-    result.revocationDetail = status;
-    if (status.status === 'revoked') {
-      result.reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `certificate revoked ${status.revokedAt}${status.reason ? ` (${status.reason})` : ''}` });
-    } else if (status.status === 'unknown') {
-      result.reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `revocation status unknown (${status.reason}); the kiosk fails closed` });
-    }
+    await checkRevocation(result, cert, chain.path[1]!, o.revocation);
   }
 
   try {
