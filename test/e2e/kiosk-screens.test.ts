@@ -166,7 +166,8 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     await place(page, 'mynumber');
     await expect.poll(() => kiosk.runtime.getState().cardPresent).toBe(true);
     expect(kiosk.runtime.getState().phase).toBe('idle');
-    expect(await text(page, 'next')).toBe('カードはそのまま置いておいてください。');
+    // the card arrives without a phase change: wait for the screen to draw the state that says so
+    await expect.poll(() => text(page, 'next')).toBe('カードはそのまま置いておいてください。');
     await shot(page, 'printer-blocked-800x480');
     await fault(page, 'printer-ok'); // the waiting card is read as soon as the printer is back
     await screen(page, 'secret-entry');
