@@ -1,7 +1,7 @@
 // `idkiosk sim <card>`: virtual cards for development and tests. Each card is a SimSubcommand in the map
 // below (drivers/sim/cli/); a new document emulator adds one entry.
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import type { Command } from '../command.ts';
+import { wantsHelp, type Command } from '../command.ts';
 import { mynumberCommand } from '../../../drivers/sim/cli/mynumber-command.ts';
 import { pkiCommand } from '../../../drivers/sim/cli/pki-command.ts';
 import { licenseCommand } from '../../../drivers/sim/cli/license-command.ts';
@@ -33,6 +33,10 @@ const command: Command = {
     }
     const sub = subcommands.get(name);
     if (!sub) throw new KioskError(ErrorCodes.USAGE, `unknown sim card '${name}' (one of: ${[...subcommands.keys()].join(', ')})`);
+    if (wantsHelp(rest)) {
+      io.stdout(sub.help);
+      return 0;
+    }
     return sub.run(rest, io);
   },
 };

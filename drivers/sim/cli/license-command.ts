@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { wantsHelp } from '../../../daemon/cli/command.ts';
 import { LICENSE_PIN_MAX_TRIES } from '../../../daemon/documents/license/constants.ts';
 import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, createVirtualLicense } from '../license/index.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
@@ -48,10 +47,6 @@ export const licenseCommand: SimSubcommand = {
   summary: 'virtual IC 運転免許証 (PIN1/PIN2, 外字, EF04 address change, photo)',
   help,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout(help);
-      return 0;
-    }
     const { values } = parseArgs({
       args: argv,
       strict: true,

@@ -2,7 +2,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { wantsHelp } from '../../../daemon/cli/command.ts';
 import { JPKI_AUTH_PIN_MAX_TRIES, MyNumberCard, specFromProfile, DEFAULT_TEST_PIN } from '../mynumber/index.ts';
 import type { JpkiApSpec } from '../mynumber/jpki-ap.ts';
 import { createMyNumberPki } from '../pki.ts';
@@ -39,10 +38,6 @@ export const mynumberCommand: SimSubcommand = {
   summary: 'virtual My Number card (JPKI-AP)',
   help,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout(help);
-      return 0;
-    }
     const { values } = parseArgs({
       args: argv,
       strict: true,

@@ -1,7 +1,6 @@
 // `idkiosk sim passport`: a virtual eMRTD (BAC/PACE, SM, PA/AA/CA) in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { wantsHelp } from '../../../daemon/cli/command.ts';
 import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import { PassportCard, testHolder, type PassportFaults } from '../passport/index.ts';
@@ -54,10 +53,6 @@ export const passportCommand: SimSubcommand = {
   summary: 'virtual passport chip (ICAO eMRTD: BAC/PACE, SM, PA/AA/CA)',
   help,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout(help);
-      return 0;
-    }
     const { values } = parseArgs({
       args: argv,
       strict: true,

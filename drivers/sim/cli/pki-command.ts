@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { wantsHelp } from '../../../daemon/cli/command.ts';
 import { DEFAULT_TEST_PIN, DEFAULT_TEST_SIGN_PASSWORD, profileFromPki } from '../mynumber/index.ts';
 import { createMyNumberPki } from '../pki.ts';
 import type { SimSubcommand } from './subcommand.ts';
@@ -35,10 +34,6 @@ export const pkiCommand: SimSubcommand = {
   summary: 'write a synthetic JPKI-TEST CA and a card profile',
   help,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout(help);
-      return 0;
-    }
     const { values } = parseArgs({
       args: argv,
       strict: true,

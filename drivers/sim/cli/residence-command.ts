@@ -3,7 +3,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { wantsHelp } from '../../../daemon/cli/command.ts';
 import { CARD_NUMBER_PATTERN } from '../../../daemon/documents/residence/constants.ts';
 import { createVirtualResidenceCard, DEFAULT_TEST_CARD_NUMBER } from '../residence/index.ts';
 import type { VirtualCard } from '../virtual-card.ts';
@@ -51,10 +50,6 @@ export const residenceCommand: SimSubcommand = {
   summary: 'virtual 在留カード / 特別永住者証明書 (1st or 2nd generation)',
   help,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.stdout(help);
-      return 0;
-    }
     const flags = ['corrupt-mac', 'corrupt-sm', 'bad-signature', 'tampered-data', 'der-signature', 'unknown-ca', 'expired-cert', 'expired-card', 'expired-stay', 'pull-during-sm', 't0', 'no-extended', 'trace'] as const;
     const { values } = parseArgs({
       args: argv,
