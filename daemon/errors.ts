@@ -105,6 +105,7 @@ export const ErrorCodes = {
   PASSPORT_EXPIRED: 'PASSPORT_EXPIRED', // DG1's date of expiry has passed
 
   // Verification policies, age check, online status (daemon/policy/, daemon/trust/ocsp/)
+  DOCUMENT_NOT_PROVEN: 'DOCUMENT_NOT_PROVEN', // the chip was read but its data is not proven authentic (no key, unverifiable signature) and the policy does not accept chip-read
   POLICY_UNKNOWN: 'POLICY_UNKNOWN', // the session or API request names a policy this kiosk does not define
   AGE_BELOW_THRESHOLD: 'AGE_BELOW_THRESHOLD', // age policy: the verified document's holder is younger than the threshold
   AGE_BIRTH_DATE_UNAVAILABLE: 'AGE_BIRTH_DATE_UNAVAILABLE', // age policy: the verified document gave no usable date of birth

@@ -21,7 +21,7 @@ export interface ResultClaims {
   kioskId: string;
   /** Echo of the nonce the business application sent with POST /v1/verifications. */
   nonce: string | null;
-  verdict: 'verified' | 'refused' | 'error' | 'cancelled';
+  verdict: 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled';
   /** Stable error codes behind a refusal or error. */
   reasons: string[];
   /** Document id the kiosk ran (e.g. "mynumber-jpki-auth"), type and method (daemon/kiosk/document-kind.ts). */

@@ -37,9 +37,35 @@ export interface EntryView {
   candidate: string | null;
 }
 
+/**
+ * What the evidence proves about the document itself (docs/verdicts.md):
+ * - `proven`: the data is covered by a signature that chains to a configured anchor, and the chip proved it is
+ *   not a copy wherever the document offers that (JPKI challenge signature, passport AA/CA when the SOD lists
+ *   DG15/DG14, residence-card issuer signature, My Number DF33/DF28);
+ * - `chip-read`: read from a chip, data not proven (no key configured, signature scheme not checkable);
+ * - `failed`: a check that proves the document failed (signature mismatch, clone suspected).
+ */
+export type Authenticity = 'proven' | 'chip-read' | 'failed';
+
+/** How the presenter was tied to the document. Room is left for a future 'face-match'. */
+export type HolderBinding = 'pin' | 'password' | 'printed-number-only' | 'mrz-only' | 'none';
+
+/**
+ * - `verified`: authenticity `proven` and every check the document needs held (the only outcome that says
+ *   「本人確認できました」, exit 0, "verified" in the JWS);
+ * - `chip-read`: every check held except that authenticity is only `chip-read`; accepted only by a policy
+ *   that allows it explicitly (policy `acceptChipRead`), otherwise the verdict gate turns it into `refused`
+ *   with DOCUMENT_NOT_PROVEN (daemon/policy/verdict-gate.ts).
+ */
+export type Outcome = 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled';
+
 /** What the screen shows after a session; no personal data beyond what the document mode may disclose. */
 export interface ResultView {
-  outcome: 'verified' | 'refused' | 'error' | 'cancelled';
+  outcome: Outcome;
+  /** Set by every document flow that got as far as reading the document; null/absent for errors before that. */
+  authenticity?: Authenticity | null;
+  /** Set by every document flow: how the presenter was tied to the document. */
+  holderBinding?: HolderBinding | null;
   document: string | null;
   /** Stable codes; the UI maps them to Japanese/English guidance. */
   reasons: string[];

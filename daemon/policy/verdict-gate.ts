@@ -1,0 +1,33 @@
+// The verdict gate: the one place that decides whether a document flow's result may say "verified".
+// Every result passes through it (policy-flow.ts) before the screen, the receipt, the signed result (JWS)
+// and the audit record see it, so none of them can disagree. It fails closed:
+// - `verified` stands only with authenticity `proven` and a named holder binding;
+// - `chip-read` (read from a chip, data not proven) stands only where the session's policy accepts it
+//   explicitly; otherwise it becomes `refused` with DOCUMENT_NOT_PROVEN;
+// - anything else that claims `verified` (authenticity missing, `chip-read` or `failed`) is refused.
+// docs/verdicts.md lists what each document × mode can reach.
+import { ErrorCodes } from '../errors.ts';
+import type { ResultView } from '../kiosk/session-machine.ts';
+
+export interface VerdictGateOptions {
+  /** The session's policy accepts `chip-read` results (policy `acceptChipRead`; never by default). */
+  acceptChipRead: boolean;
+}
+
+function refuse(view: ResultView, code: string): ResultView {
+  return { ...view, outcome: 'refused', reasons: view.reasons.includes(code) ? [...view.reasons] : [...view.reasons, code] };
+}
+
+export function gateVerdict(view: ResultView, o: VerdictGateOptions): ResultView {
+  if (view.outcome === 'verified') {
+    if (view.authenticity === 'proven' && view.holderBinding) return view;
+    // A flow that says verified for something it did not prove is a defect; the kiosk still refuses.
+    if (view.authenticity === 'chip-read') return gateVerdict({ ...view, outcome: 'chip-read' }, o);
+    return refuse(view, ErrorCodes.DOCUMENT_NOT_PROVEN);
+  }
+  if (view.outcome === 'chip-read') {
+    if (view.authenticity !== 'chip-read' || !view.holderBinding) return refuse(view, ErrorCodes.DOCUMENT_NOT_PROVEN);
+    return o.acceptChipRead ? view : refuse(view, ErrorCodes.DOCUMENT_NOT_PROVEN);
+  }
+  return view;
+}
