@@ -13,6 +13,7 @@ import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
 import { Verifications, type StartRequest } from './verifications.ts';
+import { parseRequestTarget } from '../server/request-target.ts';
 import type { PolicyRegistry } from '../policy/policy.ts';
 
 export const API_VERSION = 1;
@@ -104,6 +105,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const streams = new Set<ServerResponse>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // First, before any other check: a garbage request-target is a 400, never an exception.
+    const url = parseRequestTarget(req.url);
+    if (!url) return problem(res, 400, 'SERVER_BAD_MESSAGE', 'bad request-target');
     const remote = req.socket.remoteAddress;
     if (!addressAllowed(remote, cfg.allow)) {
       log(`api: refused ${remote ?? '?'} (not on api.allow)`);
@@ -111,7 +115,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
     if (req.headers.origin !== undefined) return problem(res, 403, 'SERVER_UNAUTHORIZED', 'browser requests are not accepted');
     if (!cfg.tls && !hosts.has(req.headers.host ?? '')) return problem(res, 421, 'SERVER_UNAUTHORIZED', 'unexpected Host header');
-    const url = new URL(req.url ?? '/', 'http://api');
     const path = url.pathname;
     const m = /^\/v1\/verifications\/([0-9a-f-]{36})(\/events)?$/.exec(path);
     try {
@@ -184,6 +187,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
   };
 
+  // No exception from a request may leave the handler (an unhandled rejection stops the process).
+  const guarded = (req: IncomingMessage, res: ServerResponse) =>
+    void handle(req, res).catch((e: unknown) => {
+      log(`api: internal error ${(e as Error)?.name ?? 'unknown'}`);
+      if (!res.headersSent) problem(res, 500, 'INTERNAL', 'internal error');
+      else res.destroy();
+    });
+
   const server: Server = cfg.tls
     ? createHttps(
         {
@@ -194,9 +205,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
           rejectUnauthorized: true,
           minVersion: 'TLSv1.2',
         },
-        (req, res) => void handle(req, res),
+        (req, res) => guarded(req, res),
       )
-    : createHttp((req, res) => void handle(req, res));
+    : createHttp((req, res) => guarded(req, res));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

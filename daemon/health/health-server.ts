@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HealthSnapshot } from './health-state.ts';
+import { parseRequestTarget } from '../server/request-target.ts';
 
 export interface HealthServerOptions {
   host: string;
@@ -39,7 +40,12 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
       res.writeHead(403).end();
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const target = parseRequestTarget(req.url);
+    if (!target) {
+      res.writeHead(400).end();
+      return;
+    }
+    const path = target.pathname;
     if (req.method === 'GET' && path === '/healthz') {
       const s = o.snapshot();
       res.writeHead(s.status === 'failing' ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

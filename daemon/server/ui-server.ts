@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +20,7 @@ import {
   type DevicesView,
   type ServerMessage,
 } from './protocol.ts';
+import { parseRequestTarget } from './request-target.ts';
 import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -88,8 +89,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   let hosts = new Set<string>();
   let origins = new Set<string>();
 
-  const http: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = parseRequestTarget(req.url);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('bad request-target');
+      return;
+    }
     if (!hosts.has(req.headers.host ?? '')) {
       res.writeHead(421, { 'content-type': 'text/plain' });
       res.end('misdirected request');
@@ -133,7 +139,15 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       res.writeHead(404);
       res.end();
     }
-  });
+  };
+  // No exception from a request may leave the handler (an unhandled rejection stops the process).
+  const http: Server = createServer((req, res) =>
+    void serve(req, res).catch((e: unknown) => {
+      log(`ui: internal error ${(e as Error)?.name ?? 'unknown'}`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    }),
+  );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const clients = new Set<WebSocket>();
@@ -144,16 +158,16 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const v = PROTOCOL_VERSION;
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
     const reqOrigin = req.headers.origin;
     const why =
-      url.pathname !== '/ws'
+      !url || url.pathname !== '/ws'
         ? 'path'
         : !hosts.has(req.headers.host ?? '')
           ? 'host'
           : reqOrigin !== undefined && !origins.has(reqOrigin)
             ? 'origin'
-            : !tokenMatches(token, url.searchParams.get('token'))
+            : !tokenMatches(token, url!.searchParams.get('token'))
               ? 'token'
               : null;
     if (why) {
