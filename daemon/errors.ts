@@ -103,6 +103,8 @@ export const ErrorCodes = {
   PASSPORT_AA_FAILED: 'PASSPORT_AA_FAILED', // active authentication advertised (DG15) but failed: clone suspected
   PASSPORT_CA_FAILED: 'PASSPORT_CA_FAILED', // chip authentication advertised (DG14) but failed: clone suspected
   PASSPORT_EXPIRED: 'PASSPORT_EXPIRED', // DG1's date of expiry has passed
+  PASSPORT_DG_MISSING: 'PASSPORT_DG_MISSING', // the SOD lists a data group the chip will not serve (e.g. DG14/DG15 hidden by a clone)
+  PASSPORT_CSCA_COUNTRY_MISMATCH: 'PASSPORT_CSCA_COUNTRY_MISMATCH', // the CSCA's country is not the passport's issuing state (and no configured exception)
 
   // Verification policies, age check, online status (daemon/policy/, daemon/trust/ocsp/)
   DOCUMENT_NOT_PROVEN: 'DOCUMENT_NOT_PROVEN', // the chip was read but its data is not proven authentic (no key, unverifiable signature) and the policy does not accept chip-read

@@ -21,6 +21,8 @@ export default {
       PASSPORT_AA_FAILED: '旅券のICチップの真正性を確認できませんでした。係員にお問い合わせください。',
       PASSPORT_CA_FAILED: '旅券のICチップの真正性を確認できませんでした。係員にお問い合わせください。',
       PASSPORT_EXPIRED: 'この旅券は有効期間が過ぎています。有効な本人確認書類をご用意ください。',
+      PASSPORT_DG_MISSING: '旅券のICチップの真正性を確認できませんでした（署名されたデータの一部を読み出せません）。係員にお問い合わせください。',
+      PASSPORT_CSCA_COUNTRY_MISMATCH: '旅券の電子署名が発行国のものではありません。係員にお問い合わせください。',
     },
   },
   en: {
@@ -43,6 +45,8 @@ export default {
       PASSPORT_AA_FAILED: 'The passport chip could not be confirmed as genuine. Please ask staff.',
       PASSPORT_CA_FAILED: 'The passport chip could not be confirmed as genuine. Please ask staff.',
       PASSPORT_EXPIRED: 'This passport has expired. Please use a valid identity document.',
+      PASSPORT_DG_MISSING: 'The passport chip could not be confirmed as genuine (part of its signed data cannot be read). Please ask staff.',
+      PASSPORT_CSCA_COUNTRY_MISMATCH: 'The passport’s signature is not from its issuing country. Please ask staff.',
     },
   },
 };
