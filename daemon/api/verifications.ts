@@ -200,7 +200,7 @@ export class Verifications {
     const policy = v.policy ? this.o.policies?.get(v.policy) : undefined;
     if (result.policy) claims.policy = result.policy;
     else if (policy) claims.policy = policyViewForFailure(policy, result.document);
-    else claims.policy = { name: null, age: null, legal: legalMappingFor(result.document) };
+    else claims.policy = { name: null, age: null, legal: legalMappingFor(result) };
     v.result = { verdict: claims.verdict, token: signResultToken(claims, this.o.deviceKey) };
     v.progress = { status: 'completed', step: null };
     this.emit(v, { event: 'progress', data: v.progress });

@@ -32,9 +32,13 @@ export function applyPolicy(policy: VerificationPolicy, view: ResultView, at: Da
   let age: PolicyResultView['age'] = null;
   if (policy.ageThreshold !== null) {
     age = { threshold: policy.ageThreshold, over: null };
-    // The answer needs the document's own checks first (chain, signature, revocation, expiry): a document
-    // that was not verified answers nothing about age.
-    if (view.outcome === 'verified') {
+    // The answer needs the document's own checks first (chain, signature, revocation, expiry) and data that
+    // is proven authentic: a forged chip can carry any birth date. Anything but `verified` + `proven`
+    // answers nothing about age, and a chip-read result under an age policy is refused.
+    if (view.outcome === 'chip-read' || (view.outcome === 'verified' && view.authenticity !== 'proven')) {
+      out.outcome = 'refused';
+      if (!out.reasons.includes(ErrorCodes.DOCUMENT_NOT_PROVEN)) out.reasons.push(ErrorCodes.DOCUMENT_NOT_PROVEN);
+    } else if (view.outcome === 'verified') {
       const birth = birthOf(view, at);
       if (!birth) {
         out.outcome = 'refused';
@@ -48,15 +52,16 @@ export function applyPolicy(policy: VerificationPolicy, view: ResultView, at: Da
       }
     }
   }
-  out.policy = { name: policy.name, age, legal: legalMappingFor(view.document, table) };
+  // After the age answer: a result the age rule refused satisfies no legal method either.
+  out.policy = { name: policy.name, age, legal: legalMappingFor(out, table) };
   return out;
 }
 
-/** The policy part of a result that ended without a document result (card pulled, PIN locked, timeout…). */
+/** The policy part of a result that ended without a document result (card pulled, PIN locked, timeout…): nothing satisfied. */
 export function policyViewForFailure(policy: VerificationPolicy, document: string | null, table?: LegalTable): PolicyResultView {
   return {
     name: policy.name,
     age: policy.ageThreshold === null ? null : { threshold: policy.ageThreshold, over: null },
-    legal: legalMappingFor(document, table),
+    legal: legalMappingFor({ document, outcome: 'refused' }, table),
   };
 }

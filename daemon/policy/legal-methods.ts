@@ -33,15 +33,34 @@ export interface LegalTable {
 
 export const LEGAL_TABLE: LegalTable = table as unknown as LegalTable;
 
+/** The result a mapping is made for: its document, and whether it was verified with proven authenticity. */
+export interface LegalSubject {
+  document: string | null;
+  outcome: string;
+  authenticity?: string | null;
+}
+
+/**
+ * Whether a result may carry the table's statuses at all: only `verified` with authenticity `proven`. A
+ * refused, failed or `chip-read` result (even one a policy accepted) is no identity verification under any
+ * regime, so each of its entries says `not-satisfied` — the table's status describes what a *verified*
+ * result of that document can be, and must never travel with data nobody proved.
+ */
+export function resultCanSatisfy(s: LegalSubject): boolean {
+  return s.outcome === 'verified' && s.authenticity === 'proven';
+}
+
 /** The entries for a document flow (all regimes); an unknown document gets none (the verdict then says so by an empty list). */
 export function legalEntriesFor(document: string | null, t: LegalTable = LEGAL_TABLE): LegalEntry[] {
   return document ? t.entries.filter((e) => e.document === document) : [];
 }
 
-export function legalMappingFor(document: string | null, t: LegalTable = LEGAL_TABLE): LegalMapping {
+/** The mapping a verdict records; statuses as in the table only for a verified, proven result (resultCanSatisfy). */
+export function legalMappingFor(subject: LegalSubject, t: LegalTable = LEGAL_TABLE): LegalMapping {
+  const proven = resultCanSatisfy(subject);
   return {
     version: t.version,
     citationsChecked: t.citationsChecked,
-    entries: legalEntriesFor(document, t).map((e) => ({ id: e.id, regime: e.regime, status: e.status, methodRef: e.methodRef })),
+    entries: legalEntriesFor(subject.document, t).map((e) => ({ id: e.id, regime: e.regime, status: proven ? e.status : 'not-satisfied', methodRef: e.methodRef })),
   };
 }

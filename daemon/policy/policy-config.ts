@@ -16,6 +16,7 @@ function fail(path: string, msg: string): never {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const SETTINGS = ['documents', 'disclose', 'ageThreshold', 'acceptChipRead'];
 
 export function parsePolicyConfig(policies: unknown, walkUp: unknown): PolicyConfig {
   const byName = new Map(BUILT_IN_POLICIES.map((p) => [p.name, p]));
@@ -26,7 +27,7 @@ export function parsePolicyConfig(policies: unknown, walkUp: unknown): PolicyCon
       if (!NAME.test(name)) fail(path, 'policy names are lower-case letters, digits and -');
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, 'must be an object');
       const o = raw as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (!['documents', 'disclose', 'ageThreshold'].includes(k)) fail(`${path}.${k}`, 'unknown setting (known: documents, disclose, ageThreshold)');
+      for (const k of Object.keys(o)) if (!SETTINGS.includes(k)) fail(`${path}.${k}`, `unknown setting (known: ${SETTINGS.join(', ')})`);
       const base = byName.get(name);
       const documents = o.documents ?? base?.documents;
       if (!Array.isArray(documents) || documents.length === 0 || documents.some((d) => typeof d !== 'string' || !/^[a-z0-9-]+$/.test(d))) {
@@ -38,7 +39,12 @@ export function parsePolicyConfig(policies: unknown, walkUp: unknown): PolicyCon
       if (age !== null && (typeof age !== 'number' || !Number.isInteger(age) || age < 1 || age > 120)) fail(`${path}.ageThreshold`, 'must be null or an integer from 1 to 120');
       // An age policy discloses the yes/no answer only: anything carrying the birth date or the holder is refused.
       if (age !== null && (disclose as string[]).some((d) => d !== 'certificate')) fail(`${path}.disclose`, "an age policy may disclose at most 'certificate'");
-      byName.set(name, { name, documents: [...(documents as string[])], disclose: [...(disclose as Disclosure[])], ageThreshold: age as number | null });
+      // Accepting unproven chip data is an explicit choice per policy (never inherited silently from nothing).
+      const acceptChipRead = o.acceptChipRead === undefined ? (base?.acceptChipRead ?? false) : o.acceptChipRead;
+      if (typeof acceptChipRead !== 'boolean') fail(`${path}.acceptChipRead`, 'must be true or false');
+      // An age answer from data nobody proved is the forged-licence attack: age policies never accept chip-read.
+      if (acceptChipRead && age !== null) fail(`${path}.acceptChipRead`, 'an age policy cannot accept chip-read results (the birth date would not be proven)');
+      byName.set(name, { name, documents: [...(documents as string[])], disclose: [...(disclose as Disclosure[])], ageThreshold: age as number | null, acceptChipRead });
     }
   }
   let walkUpPolicy: string | null = null;

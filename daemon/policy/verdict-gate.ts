@@ -4,7 +4,8 @@
 // - `verified` stands only with authenticity `proven` and a named holder binding;
 // - `chip-read` (read from a chip, data not proven) stands only where the session's policy accepts it
 //   explicitly; otherwise it becomes `refused` with DOCUMENT_NOT_PROVEN;
-// - anything else that claims `verified` (authenticity missing, `chip-read` or `failed`) is refused.
+// - anything else that claims `verified` (authenticity missing, `chip-read` or `failed`) is refused;
+// - an outcome the kiosk does not know is an error, never an acceptance.
 // docs/verdicts.md lists what each document × mode can reach.
 import { ErrorCodes } from '../errors.ts';
 import type { ResultView } from '../kiosk/session-machine.ts';
@@ -14,9 +15,14 @@ export interface VerdictGateOptions {
   acceptChipRead: boolean;
 }
 
+const withReason = (reasons: readonly string[], code: string) => (reasons.includes(code) ? [...reasons] : [...reasons, code]);
+
 function refuse(view: ResultView, code: string): ResultView {
-  return { ...view, outcome: 'refused', reasons: view.reasons.includes(code) ? [...view.reasons] : [...view.reasons, code] };
+  return { ...view, outcome: 'refused', reasons: withReason(view.reasons ?? [], code) };
 }
+
+/** Outcomes that accept nothing and pass unchanged. */
+const NOT_ACCEPTED: ReadonlySet<string> = new Set(['refused', 'error', 'cancelled']);
 
 export function gateVerdict(view: ResultView, o: VerdictGateOptions): ResultView {
   if (view.outcome === 'verified') {
@@ -29,5 +35,6 @@ export function gateVerdict(view: ResultView, o: VerdictGateOptions): ResultView
     if (view.authenticity !== 'chip-read' || !view.holderBinding) return refuse(view, ErrorCodes.DOCUMENT_NOT_PROVEN);
     return o.acceptChipRead ? view : refuse(view, ErrorCodes.DOCUMENT_NOT_PROVEN);
   }
-  return view;
+  if (NOT_ACCEPTED.has(view.outcome)) return view;
+  return { ...view, outcome: 'error', reasons: withReason(view.reasons ?? [], ErrorCodes.INTERNAL) };
 }

@@ -50,16 +50,38 @@ describe('legal-method table', () => {
   });
 
   it.each(FLOWS)('a %s verdict (verified or not) carries its entries and the table version', (doc) => {
-    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc)) ?? { name: 'x', documents: [doc], disclose: [], ageThreshold: null };
+    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? { name: 'x', documents: [doc], disclose: [], ageThreshold: null, acceptChipRead: false };
     for (const outcome of ['verified', 'refused'] as const) {
-      const v = applyPolicy(policy, { outcome, document: doc, reasons: [] }, new Date());
-      expect(v.policy!.legal).toEqual(legalMappingFor(doc));
+      const v = applyPolicy(policy, { outcome, authenticity: 'proven', holderBinding: 'pin', document: doc, reasons: [] }, new Date());
+      expect(v.policy!.legal).toEqual(legalMappingFor(v));
       expect(v.policy!.legal.entries).toHaveLength(4);
     }
     expect(policyViewForFailure(policy, doc).legal.entries).toHaveLength(4);
   });
 
+  it.each(FLOWS)('%s: the table statuses travel only with a verified, proven result; anything else satisfies nothing', (doc) => {
+    const table = LEGAL_TABLE.entries.filter((e) => e.document === doc).map((e) => e.status);
+    expect(legalMappingFor({ document: doc, outcome: 'verified', authenticity: 'proven' }).entries.map((e) => e.status)).toEqual(table);
+    const notProven = [
+      { outcome: 'chip-read', authenticity: 'chip-read' },
+      { outcome: 'verified', authenticity: 'chip-read' }, // a flow defect the gate refuses; the mapping does not trust it either
+      { outcome: 'verified', authenticity: null },
+      { outcome: 'verified' },
+      { outcome: 'refused', authenticity: 'proven' },
+      { outcome: 'refused', authenticity: 'failed' },
+      { outcome: 'error' },
+      { outcome: 'cancelled' },
+    ];
+    for (const s of notProven) {
+      const m = legalMappingFor({ document: doc, ...s });
+      expect(m.entries).toHaveLength(4);
+      expect(m.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
+    }
+    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? { name: 'x', documents: [doc], disclose: [], ageThreshold: null, acceptChipRead: false };
+    expect(policyViewForFailure(policy, doc).legal.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
+  });
+
   it('no document (card unsupported, removed before identification): an empty list, still versioned', () => {
-    expect(legalMappingFor(null)).toEqual({ version: LEGAL_TABLE.version, citationsChecked: false, entries: [] });
+    expect(legalMappingFor({ document: null, outcome: 'verified', authenticity: 'proven' })).toEqual({ version: LEGAL_TABLE.version, citationsChecked: false, entries: [] });
   });
 });
