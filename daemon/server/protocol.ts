@@ -87,7 +87,10 @@ export function parseClientMessage(text: string): Parsed {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
   const m = raw as Record<string, unknown>;
-  if (m.v !== PROTOCOL_VERSION) return { ok: false, reason: `unsupported protocol version ${String(m.v)}` };
+  // Never coerce a received value to a string (`String(m.v)` runs an attacker's `toString`, or throws on
+  // `{"toString":" "}`): only a number is echoed back.
+  if (m.v !== PROTOCOL_VERSION) return { ok: false, reason: typeof m.v === 'number' ? `unsupported protocol version ${m.v}` : 'missing or non-numeric protocol version' };
+  if (typeof m.type !== 'string') return { ok: false, reason: 'missing or non-string message type' };
   const keys = Object.keys(m).sort().join(',');
   const v = PROTOCOL_VERSION;
   switch (m.type) {

@@ -150,6 +150,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  wss.on('error', (e) => log(`ui: websocket server error ${e.name}`));
   const clients = new Set<WebSocket>();
   const send = (ws: WebSocket, m: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
   const broadcast = (m: ServerMessage) => {
@@ -158,6 +159,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const v = PROTOCOL_VERSION;
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    // Node removes its own error handler from an upgrading socket: a reset here must not be uncaught.
+    socket.on('error', () => socket.destroy());
     const url = parseRequestTarget(req.url);
     const reqOrigin = req.headers.origin;
     const why =
@@ -179,6 +182,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
+      // Without an 'error' listener a malformed frame (oversized, invalid UTF-8, unmasked, RSV bits, a
+      // reserved opcode, a bad close code) is an uncaught exception that stops the daemon; ws has already
+      // started closing that socket when it emits this (websockets/ws#1543), so only that client goes.
+      ws.on('error', (e) => {
+        log(`ui: websocket closed on a protocol error (${(e as { code?: unknown }).code ?? 'unknown'})`);
+        ws.terminate();
+      });
       ws.on('message', (data, isBinary) => {
         const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
         if (!parsed.ok) {
