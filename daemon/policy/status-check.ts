@@ -7,6 +7,7 @@
 // Reads the audit database read-only; writes nothing.
 import type { X509Certificate } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { combineRevocation } from '../trust/ocsp/fallback-checker.ts';
 import { ErrorCodes, KioskError } from '../errors.ts';
 import { serialFromHex } from '../trust/crl/der.ts';
 import type { RevocationStatus } from '../trust/revocation.ts';
@@ -73,14 +74,12 @@ function summaryOf(s: RevocationStatus): string {
 
 const stateOf = (s: RevocationStatus): CertificateState => (s.status === 'good' ? 'unchanged' : s.status === 'revoked' ? 'revoked' : 'unknown');
 
+/** Every source is asked; a revoked from any of them wins (fallback-checker.ts combineRevocation). */
 async function ask(sources: readonly SerialStatusSource[], issuer: X509Certificate, serialHex: string): Promise<RevocationStatus> {
-  let last: RevocationStatus = { status: 'unknown', source: 'none', checkedAt: new Date().toISOString(), reason: ErrorCodes.TRUST_REVOCATION_UNKNOWN };
-  for (const s of sources) {
-    const r = await s.checkSerial(issuer, serialFromHex(serialHex));
-    if (r.status !== 'unknown') return r;
-    last = r;
-  }
-  return last;
+  if (sources.length === 0) return { status: 'unknown', source: 'none', checkedAt: new Date().toISOString(), reason: ErrorCodes.TRUST_REVOCATION_UNKNOWN };
+  const answers: RevocationStatus[] = [];
+  for (const s of sources) answers.push(await s.checkSerial(issuer, serialFromHex(serialHex)));
+  return combineRevocation(answers);
 }
 
 const PLATFORM_TIMEOUT_MS = 5000;

@@ -16,8 +16,13 @@ export interface OcspCheckerOptions {
   timeoutMs?: number;
   /** After a network failure, skip OCSP for this long (default 60 000 ms; 0 = never skip). */
   retryAfterMs?: number;
-  /** Send a nonce (RFC 8954; default true). */
-  nonce?: boolean;
+  /**
+   * Nonce handling (RFC 8954). 'required' (default): a nonce is sent and must be echoed. 'freshness': a nonce is
+   * sent; a response without the echo must have been produced within `freshnessSeconds`. false: no nonce is
+   * sent (tests against fixed responses only).
+   */
+  nonce?: 'required' | 'freshness' | false;
+  freshnessSeconds?: number;
   now?: () => Date;
   /** Extra CA file for an https responder. */
   ca?: Buffer;
@@ -68,7 +73,11 @@ export class OcspRevocationChecker implements RevocationChecker {
   }
 
   async check(cert: X509Certificate, issuer: X509Certificate): Promise<RevocationStatus> {
-    return this.ask(() => certIdFor(cert, issuer), issuer);
+    const notBefore = new Date(cert.validFrom);
+    const notAfter = new Date(cert.validTo);
+    // An unparsable validity is the certificate's problem, not the responder's: ask without the window.
+    const certValidity = Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime()) ? undefined : { notBefore, notAfter };
+    return this.ask(() => certIdFor(cert, issuer), issuer, certValidity);
   }
 
   /** Status of a serial (canonical DER INTEGER content) under an issuer, without the certificate (現況確認). */
@@ -76,14 +85,20 @@ export class OcspRevocationChecker implements RevocationChecker {
     return this.ask(() => ({ ...certIdFor(issuer, issuer), serial }), issuer);
   }
 
-  private async ask(certId: () => CertId, issuer: X509Certificate): Promise<RevocationStatus> {
+  private async ask(certId: () => CertId, issuer: X509Certificate, certValidity?: { notBefore: Date; notAfter: Date }): Promise<RevocationStatus> {
     const checkedAt = () => this.now().toISOString();
     if (Date.now() < this.skipUntil) return { status: 'unknown', source: 'ocsp', checkedAt: checkedAt(), reason: ErrorCodes.OCSP_UNAVAILABLE };
     try {
       const id = certId();
       const nonce = this.o.nonce === false ? null : randomBytes(16);
       const der = await postOcsp(this.o.url, encodeRequest(id, nonce), this.o.timeoutMs ?? 2000, this.o.ca);
-      const a = checkResponse(der, id, issuer, { now: this.now(), nonce });
+      const a = checkResponse(der, id, issuer, {
+        now: this.now(),
+        nonce,
+        nonceMode: this.o.nonce === 'freshness' ? 'freshness' : 'required',
+        ...(this.o.freshnessSeconds !== undefined ? { freshnessSeconds: this.o.freshnessSeconds } : {}),
+        ...(certValidity ? { certValidity } : {}),
+      });
       const times = { thisUpdate: a.thisUpdate.toISOString(), ...(a.nextUpdate ? { nextUpdate: a.nextUpdate.toISOString() } : {}) };
       if (a.status === 'good') return { status: 'good', source: 'ocsp', checkedAt: checkedAt(), ...times };
       if (a.status === 'revoked') return { status: 'revoked', source: 'ocsp', checkedAt: checkedAt(), revokedAt: a.revokedAt.toISOString(), ...(a.reason ? { reason: a.reason } : {}) };

@@ -3,6 +3,11 @@
 // the CA issued for OCSP signing (id-kp-OCSPSigning), answer for exactly the certificate asked about, and be
 // current (thisUpdate not in the future, nextUpdate not passed). Anything else is a KioskError with a
 // stable code; the checker turns it into "unknown" (fail closed → the CRL fallback).
+//
+// Replay: a `good` answer captured before a revocation stays validly signed until its nextUpdate. When the
+// request carried a nonce the response must echo it; a deployment whose responder never echoes nonces sets a
+// producedAt freshness window instead (CheckOptions.nonceMode). Several SingleResponses for the certificate:
+// any revoked → revoked, otherwise disagreement → unknown. An unknown critical extension → unknown.
 import { createHash, verify as verifySig, X509Certificate, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { children, expect, generalizedTime, oid, oidText, octets, parseDer, raw, readNode, seq, tlv, value, type Node } from './der.ts';
@@ -11,6 +16,12 @@ const OID_SHA1 = '1.3.14.3.2.26';
 const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const OID_NONCE = '1.3.6.1.5.5.7.48.1.2';
 const OID_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
+/**
+ * Critical extensions this checker understands. The CT SCT list (RFC 6962 §3.3) may be marked critical in a
+ * SingleResponse; it asserts nothing about revocation, so understanding it means nothing changes.
+ */
+const KNOWN_RESPONSE_EXTENSIONS = new Set([OID_NONCE]);
+const KNOWN_SINGLE_EXTENSIONS = new Set(['1.3.6.1.4.1.11129.2.4.5']);
 
 const SIG_ALGS: Record<string, { hash: string; kind: 'rsa' | 'ec' }> = {
   '1.2.840.113549.1.1.5': { hash: 'sha1', kind: 'rsa' },
@@ -69,7 +80,18 @@ export type OcspAnswer =
 
 export interface CheckOptions {
   now: Date;
+  /** The nonce the request carried (null: none was sent). */
   nonce: Buffer | null;
+  /**
+   * With a nonce sent: 'required' (default) refuses a response that does not echo it; 'freshness' accepts a
+   * response without the echo when its producedAt lies within `freshnessSeconds` of now (a wrong echo is
+   * refused in both modes).
+   */
+  nonceMode?: 'required' | 'freshness';
+  /** producedAt window for nonceMode 'freshness' (default 300 s). */
+  freshnessSeconds?: number;
+  /** Validity of the certificate asked about: a response produced outside it is refused (RFC 6960 §3.2). */
+  certValidity?: { notBefore: Date; notAfter: Date };
   /** tolerated clock difference with the responder (default 300 s) */
   skewSeconds?: number;
   /** without nextUpdate, how old thisUpdate may be (default 3600 s) */
@@ -128,25 +150,56 @@ function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o
   const producedAt = generalizedTime(expect(f[1], 0x18, 'producedAt'));
   const responses = children(expect(f[2], 0x30, 'responses'));
   const exts = f[3]?.tag === 0xa1 ? f[3] : null;
-  if (o.nonce && exts) {
-    for (const e of children(children(exts)[0]!)) {
-      const k = children(e);
-      if (oidText(k[0]!) !== OID_NONCE) continue;
-      const inner = value(k[k.length - 1]!);
-      const n = inner[0] === 0x04 ? value(readNode(Buffer.from(inner), 0)) : inner;
-      if (!Buffer.from(n).equals(o.nonce)) throw bad('nonce does not match the request');
-    }
-  }
-  const mine = responses.map(children).find((r) => sameCertId(r[0]!, id));
-  if (!mine) throw bad('no answer for the certificate asked about');
-  const thisUpdate = generalizedTime(mine[2]!);
-  let nextUpdate: Date | null = null;
-  for (const extra of mine.slice(3)) if (extra.tag === 0xa0) nextUpdate = generalizedTime(children(extra)[0]!);
   const skew = (o.skewSeconds ?? 300) * 1000;
   const now = o.now.getTime();
+  let echoed: Buffer | null = null;
+  for (const e of extensionsOf(exts, KNOWN_RESPONSE_EXTENSIONS)) {
+    if (e.id !== OID_NONCE) continue;
+    const inner = e.value;
+    echoed = Buffer.from(inner[0] === 0x04 ? value(readNode(Buffer.from(inner), 0)) : inner);
+  }
+  if (o.nonce) {
+    if (echoed && !echoed.equals(o.nonce)) throw bad('nonce does not match the request');
+    if (!echoed) {
+      if ((o.nonceMode ?? 'required') === 'required') throw bad('nonce not echoed (a replayed or cached response)');
+      const window = (o.freshnessSeconds ?? 300) * 1000;
+      if (producedAt.getTime() < now - window || producedAt.getTime() > now + skew) throw bad('producedAt outside the freshness window');
+    }
+  }
+  if (o.certValidity && (producedAt < o.certValidity.notBefore || producedAt > o.certValidity.notAfter)) {
+    throw bad('producedAt outside the certificate validity');
+  }
+  const mine = responses.map(children).filter((r) => sameCertId(r[0]!, id));
+  if (mine.length === 0) throw bad('no answer for the certificate asked about');
+  const answers = mine.map((r) => singleAnswer(r, producedAt, now, skew, o.maxAgeSeconds ?? 3600));
+  const revoked = answers.find((a) => a.status === 'revoked');
+  if (revoked) return revoked;
+  if (answers.some((a) => a.status !== answers[0]!.status)) return { ...answers[0]!, status: 'unknown' };
+  return answers[0]!;
+}
+
+/** The extensions of an [n] EXPLICIT Extensions wrapper; an unknown critical one is refused. */
+function extensionsOf(wrapper: Node | null | undefined, known: ReadonlySet<string>): { id: string; value: Buffer }[] {
+  if (!wrapper) return [];
+  return children(expect(children(wrapper)[0], 0x30, 'extensions')).map((e) => {
+    const k = children(expect(e, 0x30, 'extension'));
+    const id = oidText(expect(k[0], 0x06, 'extnID'));
+    const critical = k.length === 3 && k[1]!.tag === 0x01 && value(k[1]!)[0] !== 0;
+    if (critical && !known.has(id)) throw bad(`unhandled critical extension ${id}`);
+    return { id, value: Buffer.from(value(expect(k[k.length - 1], 0x04, 'extnValue'))) };
+  });
+}
+
+function singleAnswer(r: Node[], producedAt: Date, now: number, skew: number, maxAgeSeconds: number): OcspAnswer {
+  const thisUpdate = generalizedTime(expect(r[2], 0x18, 'thisUpdate'));
+  let nextUpdate: Date | null = null;
+  for (const extra of r.slice(3)) {
+    if (extra.tag === 0xa0) nextUpdate = generalizedTime(children(extra)[0]!);
+    else if (extra.tag === 0xa1) extensionsOf(extra, KNOWN_SINGLE_EXTENSIONS);
+  }
   if (thisUpdate.getTime() > now + skew) throw bad('thisUpdate is in the future');
-  if (nextUpdate ? nextUpdate.getTime() < now - skew : thisUpdate.getTime() < now - (o.maxAgeSeconds ?? 3600) * 1000) throw bad('response is stale');
-  const st = mine[1]!;
+  if (nextUpdate ? nextUpdate.getTime() < now - skew : thisUpdate.getTime() < now - maxAgeSeconds * 1000) throw bad('response is stale');
+  const st = r[1]!;
   const base = { thisUpdate, nextUpdate, producedAt };
   if (st.tag === 0x80) return { status: 'good', ...base };
   if (st.tag === 0x82) return { status: 'unknown', ...base };

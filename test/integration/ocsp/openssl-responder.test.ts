@@ -14,6 +14,10 @@ import { importCrl } from '../../../daemon/trust/crl/importer.ts';
 import { FallbackRevocationChecker } from '../../../daemon/trust/ocsp/fallback-checker.ts';
 import { OcspRevocationChecker } from '../../../daemon/trust/ocsp/ocsp-checker.ts';
 import { PlatformRevocationChecker } from '../../../daemon/trust/ocsp/platform-status.ts';
+import { certIdFor, encodeRequest } from '../../../daemon/trust/ocsp/ocsp-message.ts';
+import { postOcsp } from '../../../daemon/trust/ocsp/ocsp-checker.ts';
+import { createServer as createHttpServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 
 let dir: string;
 let ca: TestCertificate;
@@ -139,9 +143,11 @@ describe('timeout → CRL fallback', () => {
     crl.close();
   });
 
-  it('OCSP answers first when it is up (the CRL is not consulted)', async () => {
-    const never = { check: async () => { throw new Error('CRL must not be asked'); } };
-    expect(await new FallbackRevocationChecker([ocsp(), never]).check(good.x509, ca.x509)).toMatchObject({ status: 'good', source: 'ocsp' });
+  it('OCSP up and the CRL store agree: good, and the freshest answer is the one named', async () => {
+    const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
+    const r = await new FallbackRevocationChecker([ocsp(), crl]).check(good.x509, ca.x509);
+    expect(r.status).toBe('good');
+    crl.close();
   });
 
   it('platform-operator adapter: an adapter that hangs is cut at its deadline', async () => {
@@ -151,5 +157,65 @@ describe('timeout → CRL fallback', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     const ok = new PlatformRevocationChecker({ status: async (q) => ({ status: q.serialNumber === revoked.x509.serialNumber.toUpperCase() ? 'revoked' : 'good', checkedAt: '2026-11-24T00:00:00.000Z' }) });
     expect(await ok.check(revoked.x509, ca.x509)).toMatchObject({ status: 'revoked', source: 'platform' });
+  });
+});
+
+// Replay: an attacker between the kiosk and the responder (or a caching proxy) answers with a `good`
+// response captured before the certificate was revoked. It is validly signed and within its validity, so
+// only the nonce (or, where the responder never echoes nonces, the producedAt window) and the CRL store can
+// tell. The captured bytes come from openssl itself.
+describe('replayed OCSP answers never beat a revocation', () => {
+  let replay: ReturnType<typeof createHttpServer>;
+  let replayPort: number;
+  let captured: Buffer = Buffer.alloc(0);
+  let store: string;
+
+  beforeAll(async () => {
+    replay = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(captured));
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => replay.once('listening', r));
+    replayPort = (replay.address() as { port: number }).port;
+    // The CRL published after the revocation lists `good` (openssl's index still says V: the capture predates it).
+    store = join(dir, 'crl-replay');
+    const crlFile = join(dir, 'after-revocation.crl');
+    writeFileSync(crlFile, issueCrl(ca, { revoked: [{ serial: good.x509.serialNumber, date: new Date(Date.now() - 600_000), reason: 1 }], crlNumber: 9 }));
+    importCrl(store, crlFile, ca.x509);
+  });
+  afterAll(() => replay?.close());
+
+  const capture = async (nonce: Buffer | null) => {
+    captured = await postOcsp(`http://127.0.0.1:${port}/`, encodeRequest(certIdFor(good.x509, ca.x509), nonce), 3000);
+  };
+  const replayed = (o: { nonce?: 'required' | 'freshness'; freshnessSeconds?: number } = {}) =>
+    new OcspRevocationChecker({ url: `http://127.0.0.1:${replayPort}/`, timeoutMs: 3000, retryAfterMs: 0, ...o });
+
+  it('a response captured with another nonce: unknown on its own, revoked with the CRL store', async () => {
+    await capture(randomBytes(16));
+    expect(await replayed().check(good.x509, ca.x509)).toMatchObject({ status: 'unknown', source: 'ocsp', reason: 'OCSP_BAD_RESPONSE' });
+    const crl = new CrlRevocationChecker({ store });
+    const r = await new FallbackRevocationChecker([replayed(), crl]).check(good.x509, ca.x509);
+    expect(r).toMatchObject({ status: 'revoked', source: 'crl', crlNumber: '9', tried: [{ source: 'ocsp', reason: 'OCSP_BAD_RESPONSE' }] });
+    crl.close();
+  });
+
+  it('a response without a nonce echo is refused by default', async () => {
+    await capture(null);
+    expect(await replayed().check(good.x509, ca.x509)).toMatchObject({ status: 'unknown', reason: 'OCSP_BAD_RESPONSE' });
+  });
+
+  it('freshness mode accepts a fresh echo-less answer, yet the CRL revocation still wins', async () => {
+    await capture(null);
+    expect(await replayed({ nonce: 'freshness' }).check(good.x509, ca.x509)).toMatchObject({ status: 'good', source: 'ocsp' });
+    const crl = new CrlRevocationChecker({ store });
+    expect(await new FallbackRevocationChecker([replayed({ nonce: 'freshness' }), crl]).check(good.x509, ca.x509)).toMatchObject({ status: 'revoked', source: 'crl' });
+    crl.close();
+  });
+
+  it('freshness mode refuses an echo-less answer produced before the window', async () => {
+    await capture(null);
+    const later = new OcspRevocationChecker({ url: `http://127.0.0.1:${replayPort}/`, timeoutMs: 3000, retryAfterMs: 0, nonce: 'freshness', freshnessSeconds: 60, now: () => new Date(Date.now() + 10 * 60_000) });
+    expect(await later.check(good.x509, ca.x509)).toMatchObject({ status: 'unknown', reason: 'OCSP_BAD_RESPONSE' });
   });
 });
