@@ -19,7 +19,7 @@ import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
-import { loadCscaFile } from './documents/passport/csca-store.ts';
+import { loadCscaFiles } from './documents/passport/passport-config.ts';
 import { policyFlow } from './policy/policy-flow.ts';
 import { policyRegistry, runnableDocuments } from './policy/policy.ts';
 import { statusCheckFromConfig } from './policy/status-check-config.ts';
@@ -72,8 +72,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
   const stores = new Map<string, TrustStore>();
   for (const [purpose, files] of Object.entries(cfg.trust)) {
-    // CSCA entries may be ICAO master lists as well as certificates.
-    const anchors = purpose === 'csca' ? files.flatMap(loadCscaFile) : TrustStore.fromFiles(files).anchors;
+    // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).
+    const anchors = purpose === 'csca' ? loadCscaFiles(files, cfg.passport) : TrustStore.fromFiles(files).anchors;
     const extra = demo?.anchors(purpose) ?? [];
     stores.set(purpose, new TrustStore([...anchors, ...extra]));
     for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
@@ -89,7 +89,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       log(`warning: document '${id}' is not available in this version; skipped`);
       return [];
     }
-    return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, log })];
+    return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, passport: cfg.passport, log })];
   });
   // An integration-API request narrows the documents the next card is read for.
   const documentFlow: DocumentFlow = {

@@ -6,6 +6,7 @@ import * as ops from '../device/operations-config.ts';
 import * as periph from './peripherals-config.ts';
 import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
 import { DEFAULT_POLICY_CONFIG, parsePolicyConfig, type PolicyConfig } from '../policy/policy-config.ts';
+import { DEFAULT_PASSPORT_CONFIG, parsePassportConfig, type PassportConfig } from '../documents/passport/passport-config.ts';
 
 export interface OcspConfig {
   url: string;
@@ -49,6 +50,8 @@ export type TrustPurpose = (typeof TRUST_PURPOSES)[number];
 
 export const DEFAULT_CONFIG: KioskConfig = {
   kioskId: 'kiosk-unprovisioned',
+  /** Passport master-list signers and CSCA-country exceptions (daemon/documents/passport/passport-config.ts). */
+  passport: PassportConfig;
   server: { host: '127.0.0.1', port: 8080 },
   reader: { backend: null, name: null, extendedApdu: 'auto' },
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
@@ -74,6 +77,7 @@ type Obj = Record<string, unknown>;
 function fail(path: string, msg: string): never {
   throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${path}: ${msg}`, { field: path });
 }
+  passport: DEFAULT_PASSPORT_CONFIG,
 
 function obj(v: unknown, path: string): Obj {
   if (v === undefined) return {};
@@ -119,7 +123,7 @@ function names(v: unknown, path: string): string[] {
 
 export function parseConfig(raw: unknown): KioskConfig {
   const root = obj(raw, '(root)');
-  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api', 'policies', 'walkUpPolicy']);
+  known(root, '(root)', ['kioskId', 'server', 'reader', 'documents', 'trust', 'revocation', 'timeouts', 'mynumber', 'site', 'operator', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api', 'policies', 'walkUpPolicy', 'passport']);
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port', 'tokenFile']);
   const reader = obj(root.reader, 'reader');
@@ -187,6 +191,7 @@ export function loadConfig(file: string | undefined): KioskConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    passport: parsePassportConfig(root.passport),
     throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
   let raw: unknown;

@@ -8,6 +8,7 @@ import type { RevocationChecker } from '../trust/revocation.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
 import type { Logger } from '../log.ts';
 import type { MyNumberConfig } from './mynumber/mynumber-config.ts';
+import type { PassportConfig } from './passport/passport-config.ts';
 
 export type DocumentId = 'mynumber-jpki-auth' | 'license' | 'residence' | 'passport' | (string & {});
 
@@ -19,6 +20,8 @@ export interface DocumentEnvironment {
   now: () => Date;
   /** マイナンバーカード mode and My Number policy (config block `mynumber`); absent = defaults (never the My Number). */
   mynumber?: MyNumberConfig;
+  /** Passport settings (config block `passport`); absent = defaults (no CSCA-country exceptions). */
+  passport?: PassportConfig;
   /** Daemon log (codes and counts only, never personal data). */
   log?: Logger;
 }

@@ -4,7 +4,7 @@
 // DER. CA: ECDH between a fresh ephemeral key and the chip's static DG14 key, v1 (3DES, MSE:Set KAT) or
 // v2 (AES, MSE:Set AT + GENERAL AUTHENTICATE); SM restarts with the new keys and SSC 0, and success is
 // declared only once the next response MAC verifies under them (CA is implicit).
-import { createECDH, createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { createECDH, createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCodes, isKioskError } from '../../errors.ts';
 import { bigToBytes, bytesToBig, ecPointFromSpki, modPow } from './ec.ts';
 import { kdf, SecureMessaging, type SecureChannel, type SmCipher } from './secure-messaging.ts';
@@ -66,7 +66,13 @@ export function verifyIso9796(n: bigint, e: bigint, sig: Buffer, challenge: Buff
 
 export async function activeAuthentication(channel: SecureChannel, dg15Spki: Buffer, aaAlgorithm: string | null, rnd = randomBytes(8)): Promise<AaResult> {
   const challenge = rnd.toString('hex').toUpperCase();
-  const key = createPublicKey({ key: dg15Spki, format: 'der', type: 'spki' });
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: dg15Spki, format: 'der', type: 'spki' });
+  } catch {
+    // A DG15 key node cannot import proves nothing: AA failed, never an exception (fail closed).
+    return { status: 'failed', algorithm: null, challenge, reason: 'the DG15 public key cannot be imported' };
+  }
   const rsa = key.asymmetricKeyType === 'rsa';
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   const res = await channel.send({ cla: 0x00, ins: 0x88, p1: 0, p2: 0, data: rnd, le: rsa && bits > 1024 ? 65536 : 256 });
@@ -105,13 +111,19 @@ export async function chipAuthentication(channel: SecureChannel, infos: Security
   // DG14 without ChipAuthenticationInfo: CA v1 with 3DES is implied (9303-11 §6.2).
   const cipher: SmCipher = info?.cipher ?? '3DES';
   const protocol = info?.oid ?? '0.4.0.127.0.7.2.2.3.2.1';
-  const pub = createPublicKey({ key: keyInfo.spki, format: 'der', type: 'spki' });
-  const curve = pub.asymmetricKeyDetails?.namedCurve;
-  if (!curve) return { status: 'unsupported', protocol, reason: 'CA key with explicit domain parameters' };
-  const chipPoint = ecPointFromSpki(keyInfo.spki);
-  const ecdh = createECDH(curve);
-  const ephemeral = ecdh.generateKeys();
-  const k = ecdh.computeSecret(chipPoint);
+  let curve: string | undefined;
+  let ephemeral: Buffer;
+  let k: Buffer;
+  try {
+    curve = createPublicKey({ key: keyInfo.spki, format: 'der', type: 'spki' }).asymmetricKeyDetails?.namedCurve;
+    if (!curve) return { status: 'unsupported', protocol, reason: 'CA key with explicit domain parameters' };
+    const ecdh = createECDH(curve);
+    ephemeral = ecdh.generateKeys();
+    k = ecdh.computeSecret(ecPointFromSpki(keyInfo.spki));
+  } catch {
+    // A DG14 key that cannot be imported or is not on its curve: the chip cannot be authenticated.
+    return { status: 'failed', protocol, reason: 'the DG14 chip-authentication key is unusable' };
+  }
   const keyRef = keyInfo.keyId !== null ? [tlv(0x84, Buffer.from([keyInfo.keyId]))] : [];
   try {
     if (cipher === '3DES') {

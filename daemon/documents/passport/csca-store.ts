@@ -1,9 +1,12 @@
 // The CSCA store for passive authentication: single certificates (PEM/DER) and ICAO CSCA master lists
 // (CMS SignedData, eContentType 2.23.136.1.1.2, CscaMasterList { version, certList SET OF Certificate }).
 // Self-signed CSCAs are anchors; a link certificate (new CSCA key signed by the previous CSCA) is an anchor
-// only when it verifies under a self-signed CSCA of the same store. A master list's own signature is
-// checked against its embedded signer certificate and reported; the list signer itself must still be
-// verified out of band when the list is provisioned (cards.md §5.6).
+// only when it is a CA certificate (basicConstraints cA) and verifies under a self-signed CSCA of the same
+// store — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
+// A master list is loaded only when its CMS signature verifies with its embedded signer certificate AND
+// that signer is one of the deployment's configured master-list signers or is issued by one of them
+// (config passport.masterListSigners, docs/reference/passport.md §SOD and trust): a list is only as
+// trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../../errors.ts';
@@ -17,50 +20,100 @@ export interface MasterList {
   certificates: X509Certificate[];
   /** The CMS signature over the list verifies with the embedded list-signer certificate. */
   signatureValid: boolean;
+  /** The certificate whose key verified the signature, or null. */
+  signerCertificate: X509Certificate | null;
   signer: string | null;
 }
 
+const loadError = (msg: string) => new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, msg);
+
+function certificate(der: Buffer, what: string): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    throw loadError(`${what}: not a certificate`);
+  }
+}
+
+/** Parses a CSCA master list and checks its signature against the embedded certificates. */
 export function parseMasterList(der: Buffer): MasterList {
-  const sd = parseSignedData(der);
-  if (sd.eContentType !== OID_CSCA_MASTER_LIST) throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, 'not a CSCA master list');
-  const list = children(readTlv(sd.eContent));
-  const certList = list.find((t) => t.tag === 0x31);
-  if (!certList) throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, 'master list without certList');
-  const certificates = children(certList).map((c) => new X509Certificate(c.raw));
-  let signatureValid = false;
-  let signer: string | null = null;
-  for (const der of sd.certificates) {
-    const cert = new X509Certificate(der);
-    if (verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, cert.publicKey).ok) {
-      signatureValid = true;
-      signer = cert.subject;
+  let sd;
+  try {
+    sd = parseSignedData(der);
+  } catch {
+    throw loadError('not a CMS SignedData structure');
+  }
+  if (sd.eContentType !== OID_CSCA_MASTER_LIST) throw loadError('not a CSCA master list');
+  let certList;
+  try {
+    certList = children(readTlv(sd.eContent)).find((t) => t.tag === 0x31);
+  } catch {
+    throw loadError('master list content unparsable');
+  }
+  if (!certList) throw loadError('master list without certList');
+  const certificates = children(certList).map((c, i) => certificate(c.raw, `master list entry ${i}`));
+  let signerCertificate: X509Certificate | null = null;
+  const signer0 = sd.signers[0];
+  for (const der of signer0 ? sd.certificates : []) {
+    let cert: X509Certificate;
+    let key;
+    try {
+      cert = new X509Certificate(der);
+      key = cert.publicKey;
+    } catch {
+      continue; // an embedded certificate node cannot read cannot have signed the list
+    }
+    if (verifySigner(signer0!, sd.eContentType, sd.eContent, key).ok) {
+      signerCertificate = cert;
       break;
     }
   }
-  return { certificates, signatureValid, signer };
+  return { certificates, signatureValid: signerCertificate !== null, signerCertificate, signer: signerCertificate?.subject ?? null };
+}
+
+/** True when `signer` is one of the configured master-list signers or carries a valid signature of one. */
+export function trustedListSigner(signer: X509Certificate, configured: readonly X509Certificate[]): boolean {
+  return configured.some((t) => t.raw.equals(signer.raw) || (t.subject === signer.issuer && t.ca && safeVerify(signer, t)));
+}
+
+export interface CscaLoadOptions {
+  /** Certificates that may sign master lists (the list signer itself, or the CA that issued it). */
+  masterListSigners?: readonly X509Certificate[];
+}
+
+/** A master list's CSCAs, refused unless its signature holds and comes from a configured signer. */
+export function masterListCertificates(content: Buffer, path: string, o: CscaLoadOptions): X509Certificate[] {
+  const ml = parseMasterList(content);
+  if (!ml.signerCertificate) throw loadError(`master list ${path}: its signature does not verify with any embedded certificate`);
+  if (!trustedListSigner(ml.signerCertificate, o.masterListSigners ?? [])) {
+    throw loadError(`master list ${path}: signed by ${ml.signer!.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`);
+  }
+  return ml.certificates;
 }
 
 /** Certificates from PEM/DER certificate files or master lists (detected by content). */
-export function loadCscaFile(path: string): X509Certificate[] {
+export function loadCscaFile(path: string, o: CscaLoadOptions = {}): X509Certificate[] {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (e) {
-    throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, `cannot read CSCA file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw loadError(`cannot read CSCA file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  if (!content.toString('latin1', 0, 64).includes('-----BEGIN')) {
-    try {
-      return parseMasterList(content).certificates;
-    } catch {
-      /* not a master list: a DER certificate */
-    }
-  }
+  if (!content.toString('latin1', 0, 64).includes('-----BEGIN') && isMasterList(content)) return masterListCertificates(content, path, o);
   return parseCertificates(content, path);
+}
+
+function isMasterList(content: Buffer): boolean {
+  try {
+    return parseSignedData(content).eContentType === OID_CSCA_MASTER_LIST;
+  } catch {
+    return false; // not CMS: a DER certificate
+  }
 }
 
 function selfSigned(c: X509Certificate): boolean {
   try {
-    return c.subject === c.issuer && c.verify(c.publicKey);
+    return c.ca && c.subject === c.issuer && c.verify(c.publicKey);
   } catch {
     return false;
   }
@@ -71,12 +124,12 @@ export class CscaStore {
 
   constructor(certs: readonly X509Certificate[]) {
     const roots = certs.filter(selfSigned);
-    const links = certs.filter((c) => !roots.includes(c) && roots.some((r) => r.subject === c.issuer && safeVerify(c, r)));
+    const links = certs.filter((c) => !roots.includes(c) && c.ca && roots.some((r) => r.subject === c.issuer && safeVerify(c, r)));
     this.anchors = [...roots, ...links];
   }
 
-  static fromFiles(paths: readonly string[]): CscaStore {
-    return new CscaStore(paths.flatMap(loadCscaFile));
+  static fromFiles(paths: readonly string[], o: CscaLoadOptions = {}): CscaStore {
+    return new CscaStore(paths.flatMap((p) => loadCscaFile(p, o)));
   }
 
   /** Anchors whose key verifies `cert`'s signature (name match first; several CSCAs may share a name). */

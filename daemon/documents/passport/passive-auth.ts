@@ -3,8 +3,8 @@
 // data group read but not listed rejected; the DSC chained to a CSCA (or link certificate) in the store.
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
 // an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
-import { createHash, X509Certificate } from 'node:crypto';
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../errors.ts';
 import { fingerprintSha256 } from '../../trust/trust-store.ts';
 import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
 import type { CscaStore } from './csca-store.ts';
@@ -60,13 +60,24 @@ export interface PassiveAuthResult {
   csca: CertSummary | null;
 }
 
+/**
+ * A certificate's validity bound as epoch milliseconds. A tampered certificate can carry a time that node
+ * formats into a string `Date.parse` rejects; a NaN would make every comparison false and so silently pass
+ * a validity check, hence the typed refusal instead.
+ */
+export function certTime(c: X509Certificate, which: 'validFrom' | 'validTo'): number {
+  const t = Date.parse(c[which]);
+  if (!Number.isFinite(t)) throw new KioskError(ErrorCodes.TRUST_CHAIN_INVALID, `certificate ${which} is not a valid time`);
+  return t;
+}
+
 export function summarizeCert(c: X509Certificate): CertSummary {
   return {
     subject: c.subject.replace(/\n/g, ', '),
     issuer: c.issuer.replace(/\n/g, ', '),
     serialNumber: c.serialNumber,
-    notBefore: new Date(c.validFrom).toISOString(),
-    notAfter: new Date(c.validTo).toISOString(),
+    notBefore: new Date(certTime(c, 'validFrom')).toISOString(),
+    notAfter: new Date(certTime(c, 'validTo')).toISOString(),
     fingerprintSha256: fingerprintSha256(c.raw),
   };
 }
@@ -150,8 +161,24 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
     return { result: r, dsc: null, csca: null };
   }
   dscCert = dsc;
-  r.dsc = summarizeCert(dsc);
-  const sig = verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dsc.publicKey);
+  let dscFrom: number;
+  let dscTo: number;
+  try {
+    dscFrom = certTime(dsc, 'validFrom');
+    dscTo = certTime(dsc, 'validTo');
+    r.dsc = summarizeCert(dsc);
+  } catch (e) {
+    fail(ErrorCodes.PASSPORT_SOD_INVALID, `DSC certificate: ${isKioskError(e) ? e.message : 'unreadable'}`);
+    return { result: r, dsc: null, csca: null };
+  }
+  // `publicKey` throws on a key node cannot import (unknown curve, malformed SPKI): a failed signature.
+  let dscKey: KeyObject | null = null;
+  try {
+    dscKey = dsc.publicKey;
+  } catch {
+    dscKey = null;
+  }
+  const sig = dscKey ? verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dscKey) : { ok: false as const, reason: 'the DSC public key cannot be imported' };
   r.signature = sig.ok ? 'valid' : 'invalid';
   r.signatureAlgorithm = sig.ok ? sig.algorithm : sd.signers[0]!.signatureAlgorithm;
   if (!sig.ok) fail(ErrorCodes.PASSPORT_SOD_INVALID, `SOD signature: ${sig.reason}`);
@@ -166,23 +193,53 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
     );
   } else {
     // The CSCA must have been valid when it issued the DSC.
-    const issuedAt = Date.parse(dsc.validFrom);
-    const csca = issuers.find((c) => issuedAt >= Date.parse(c.validFrom) && issuedAt <= Date.parse(c.validTo)) ?? null;
+    const issuedAt = dscFrom;
+    const within = (c: X509Certificate) => {
+      try {
+        return issuedAt >= certTime(c, 'validFrom') && issuedAt <= certTime(c, 'validTo');
+      } catch {
+        return false; // an anchor with an unreadable validity cannot vouch for anything
+      }
+    };
+    const csca = issuers.find(within) ?? null;
     if (!csca) {
       r.chain = 'invalid';
       fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC was issued outside the CSCA validity');
     } else {
       r.chain = 'valid';
-      r.csca = summarizeCert(csca);
-      cscaCert = csca;
+      try {
+        r.csca = summarizeCert(csca);
+        cscaCert = csca;
+      } catch {
+        r.chain = 'invalid';
+        fail(ErrorCodes.TRUST_CHAIN_INVALID, 'the CSCA certificate has an unreadable validity');
+      }
     }
   }
   const now = i.at.getTime();
-  if (now < Date.parse(dsc.validFrom)) fail(ErrorCodes.TRUST_CERT_NOT_YET_VALID, 'the DSC is not valid yet');
-  if (now > Date.parse(dsc.validTo)) {
+  if (now < dscFrom) fail(ErrorCodes.TRUST_CERT_NOT_YET_VALID, 'the DSC is not valid yet');
+  if (now > dscTo) {
     r.dscExpired = true;
     if (i.strictDscValidity) fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC has expired');
   }
   r.verified = r.reasons.length === 0;
   return { result: r, dsc: dscCert, csca: cscaCert };
+}
+
+/**
+ * The data-group numbers EF.SOD's LDSSecurityObject lists, read before the signature is checked: the
+ * reader uses them to decide what it must read and which anti-clone protocols it must run (EF.COM is not
+ * signed, so a clone can edit it). Trusting the list before the signature is safe because passive
+ * authentication later refuses any SOD whose signature does not hold. Null when EF.SOD does not parse.
+ */
+export function sodDataGroupNumbers(sod: Buffer): number[] | null {
+  try {
+    const outer = readTlv(sod);
+    if (outer.tag !== 0x77) return null;
+    const sd = parseSignedData(outer.value);
+    if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType)) return null;
+    return [...parseLdsSecurityObject(sd.eContent).hashes.keys()].sort((a, b) => a - b);
+  } catch {
+    return null;
+  }
 }

@@ -14,7 +14,7 @@ import { attachBirthDate } from '../../policy/birth-date.ts';
 import { passportFaceConverter } from './face.ts';
 import { isYymmdd, mrzInformation, type AccessKeyInput } from './mrz.ts';
 import { hasEmrtd, readPassport } from './passport-read.ts';
-import { assessPassport, type FaceConverter, type PassportResult } from './passport-verdict.ts';
+import { assessPassport, type CscaCountryException, type FaceConverter, type PassportResult } from './passport-verdict.ts';
 
 export const PASSPORT_DOC_NUMBER_FORMAT: SecretFormat = { kind: 'alnum', min: 1, max: 9, pattern: /^[A-Z0-9]{1,9}$/ };
 export const PASSPORT_DATE_FORMAT: SecretFormat = { kind: 'digits', min: 6, max: 6 };
@@ -28,6 +28,8 @@ export interface PassportFlowOptions {
   readFace?: boolean;
   strictDscValidity?: boolean;
   faceConverter?: FaceConverter;
+  /** Deployment exceptions to "CSCA country = issuing state" (config passport.cscaCountryExceptions). */
+  cscaCountryExceptions?: readonly CscaCountryException[];
   /** DSC revocation (CSCA CRLs): revoked always refuses; unknown only under 'require' (default 'report'). */
   revocation?: RevocationChecker;
   revocationPolicy?: 'report' | 'require';
@@ -61,22 +63,18 @@ export async function promptAccessKey(ctx: FlowContext, attempts = 3): Promise<A
 
 export function toResultView(r: PassportResult, disclosure: PassportDisclosure): ResultView {
   const view: ResultView = {
-    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: 'passport',
     reasons: r.reasons.map((x) => x.code),
     certificate: r.passiveAuthentication.dsc && {
       serialNumber: r.passiveAuthentication.dsc.serialNumber,
       fingerprintSha256: r.passiveAuthentication.dsc.fingerprintSha256,
       notAfter: r.passiveAuthentication.dsc.notAfter,
+      ...(r.passiveAuthentication.csca ? { issuerFingerprintSha256: r.passiveAuthentication.csca.fingerprintSha256 } : {}),
     },
-    checks: {
-      access: r.access,
-      'passive-authentication': r.passiveAuthentication.verified ? 'verified' : 'failed',
-      'chip-authentication': r.chipAuthentication.status,
-      'active-authentication': r.activeAuthentication.status,
-      expiry: r.expired ? 'expired' : 'valid',
-      'dsc-revocation': r.dscRevocation,
-    },
+    checks: { ...r.checks },
   };
   if (disclosure === 'name' && r.verdict === 'verified') {
     view.holder = { name: `${r.dg1.surname} ${r.dg1.givenNames}`.trim(), address: null, dateOfBirth: null, sex: null };
@@ -99,9 +97,11 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
           faceConverter: o.faceConverter ?? passportFaceConverter(),
           revocation: o.revocation,
           revocationPolicy: o.revocationPolicy,
+          cscaCountryExceptions: o.cscaCountryExceptions,
         });
       } catch (e) {
-        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', document: 'passport', reasons: [e.code] };
+        // Nothing was read: nothing is proven; the access key typed was the only binding attempted.
+        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', authenticity: null, holderBinding: 'mrz-only', document: 'passport', reasons: [e.code] };
         throw e;
       } finally {
         wipe(key.documentNumber);
@@ -117,6 +117,11 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
 
 /** The kiosk's passport document (trust purpose "csca"). */
 export const passportHandler: DocumentHandlerFactory = (env) => {
-  const flow = passportFlow({ csca: new CscaStore(env.trust('csca').anchors), now: env.now, revocation: env.revocation });
+  const flow = passportFlow({
+    csca: new CscaStore(env.trust('csca').anchors),
+    now: env.now,
+    revocation: env.revocation,
+    cscaCountryExceptions: env.passport?.cscaCountryExceptions,
+  });
   return { id: 'passport', detect: hasEmrtd, run: (ctx) => flow.run(ctx) };
 };

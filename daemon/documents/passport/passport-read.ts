@@ -1,7 +1,10 @@
 // The passport protocol run (ICAO 9303-11): access control (PACE when EF.CardAccess offers a supported
 // PACEInfo, else — or when PACE fails — BAC), then the LDS reads through secure messaging, chip
 // authentication when DG14 offers it (before the bulk reads, so they all run under the CA keys), and
-// active authentication when DG15 is present. Produces evidence; passport-verdict.ts decides.
+// active authentication when DG15 is present. Which data groups exist is taken from EF.SOD's signed
+// data-group hash list, never from EF.COM alone: EF.COM is unsigned, so a clone that edits it to hide
+// DG14/DG15 would otherwise skip the anti-clone protocols. A data group the SOD lists that the chip will
+// not serve is recorded in `missing`. Produces evidence; passport-verdict.ts decides.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
@@ -14,6 +17,7 @@ import { runPace, type PaceOptions } from './pace.ts';
 import { SecureChannel, type SmCipher } from './secure-messaging.ts';
 import { paceGroup } from './pace-groups.ts';
 import { parseSecurityInfos, type SecurityInfos } from './security-infos.ts';
+import { sodDataGroupNumbers } from './passive-auth.ts';
 
 export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
 
@@ -46,7 +50,11 @@ export interface PassportEvidence {
   aaAdvertised: boolean;
   ca: CaResult | null;
   caAdvertised: boolean;
-  /** DG numbers listed in EF.COM that were not read (CA failed before them). */
+  /** DG numbers the SOD (signed) lists; null when EF.SOD does not parse (passive authentication refuses). */
+  sodListed: number[] | null;
+  /** DG numbers the SOD lists that the chip did not serve (SELECT answered 6A82): a clone hides DG14/DG15 so. */
+  missing: number[];
+  /** DG numbers listed that were not read (CA failed before them). */
   unread: number[];
 }
 
@@ -129,12 +137,22 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
     if (!dg1File) throw new KioskError(ErrorCodes.CARD_FILE_NOT_FOUND, 'DG1 missing');
     const dg1 = parseDg1(dg1File);
 
+    // What the chip holds: the SOD's signed list, with EF.COM only adding optional groups to try.
+    const sodListed = sodDataGroupNumbers(sod);
+    const listed = (n: number) => sodListed?.includes(n) === true || com.dataGroups.includes(n);
+    const missing: number[] = [];
+    const readListed = async (n: number): Promise<Buffer | null> => {
+      const file = await read(n);
+      if (!file && sodListed?.includes(n)) missing.push(n);
+      return file;
+    };
+
     let ca: CaResult | null = null;
     let caAdvertised = false;
     let aaAlgorithm: string | null = null;
     const unread: number[] = [];
-    if (com.dataGroups.includes(14)) {
-      const dg14 = await read(14);
+    if (listed(14)) {
+      const dg14 = await readListed(14);
       if (dg14) {
         const infos = parseSecurityInfos(dg14Set(dg14));
         aaAlgorithm = infos.aaSignatureAlgorithm;
@@ -142,7 +160,7 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
         if (caAdvertised) ca = await chipAuthentication(channel, infos);
       }
     }
-    const rest = [2, 11, 12, 15].filter((n) => com.dataGroups.includes(n) && (n !== 2 || o.readFace !== false));
+    const rest = [2, 11, 12, 15].filter((n) => listed(n) && (n !== 2 || o.readFace !== false));
     let face: FaceImage | null = null;
     let dg11: Record<string, string> | null = null;
     let dg12: Record<string, string> | null = null;
@@ -152,7 +170,7 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
     } else {
       for (const n of rest) {
         if (n === 2) o.progress?.('read-images');
-        const file = await read(n);
+        const file = await readListed(n);
         if (!file) continue;
         if (n === 2) face = parseDg2(file);
         if (n === 11) dg11 = parseTextDg(file, 0x6b);
@@ -163,7 +181,7 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
     }
     return {
       access, paceFallback, paceProtocol, smCipher: channel.sm.cipher, com, sod, dataGroups, dg1, face, dg11, dg12,
-      aa, aaAdvertised: com.dataGroups.includes(15), ca, caAdvertised, unread,
+      aa, aaAdvertised: listed(15), ca, caAdvertised, sodListed, missing, unread,
     };
   } finally {
     mrz.fill(0);
