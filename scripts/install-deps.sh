@@ -11,6 +11,11 @@ RUNTIME_DEBS=(
   build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
   libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2, residence card face) → PNG for the screen
   netpbm                         # tifftopnm: MMR/CCITT G4 TIFF (residence card front side, name) → PNG; pnmtotiff/opj_compress make the sim images
+  cage chromium                  # the kiosk screen (idkiosk-browser.service): Wayland kiosk compositor + browser
+  fonts-ipafont-gothic           # Japanese UI text (IPA Gothic); without a Japanese font Chromium draws boxes
+  fonts-ipamj-mincho             # IPAmj Mincho: the 文字情報基盤 glyphs that names on the card may use
+  fonts-noto-cjk                 # Simplified Chinese and Korean screens (Noto Sans CJK)
+  fonts-noto-core                # Latin, Vietnamese and Nepali/Devanagari screens (Noto Sans, Noto Sans Devanagari)
 )
 TEST_DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
@@ -18,7 +23,6 @@ TEST_DEBS=(
   socat                          # PTY pairs: the real serialport talks to the virtual printer
   device-tree-compiler           # dtc: compile-checks the keypad overlays (drivers/keypad/overlays)
   iproute2 util-linux            # ip/unshare: private test network namespace with quickack loopback
-  chromium                       # end-to-end UI tests in headless Chromium
   openssl                        # reference tool in tests and benchmarks
   time                           # GNU time: peak RSS of child processes in the CRL benchmark
   systemd                        # systemd-analyze verify on the unit files (works without systemd as PID 1)
