@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CscaStore } from '../../documents/passport/csca-store.ts';
 import { passportFaceConverter } from '../../documents/passport/face.ts';
+import { loadCscaFiles } from '../../documents/passport/passport-config.ts';
 import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
@@ -22,6 +23,8 @@ const usage = `idkiosk read passport (--doc-number X --birth YYMMDD --expiry YYM
   --birth YYMMDD    date of birth      --expiry YYMMDD   date of expiry
   --mrz-stdin       read the MRZ lines (TD1/TD2/TD3, from an MRZ scanner) from stdin instead; check digits must hold
   --csca FILE       CSCA certificate(s) (PEM/DER) or ICAO CSCA master list; repeatable; without it PA is refused
+  --ml-signer FILE  certificate of a trusted master-list signer (or of the CA that issued it); repeatable;
+                    a master list given to --csca loads only when signed by one of these
   --reader NAME     PC/SC reader name (default: the first reader holding a card)
   --no-face         do not read DG2        --face-out FILE   write the face image (PNG when converted, else as read)
   --no-pace         use BAC even when the chip offers PACE (diagnostics)
@@ -48,6 +51,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       expiry: { type: 'string' },
       'mrz-stdin': { type: 'boolean', default: false },
       csca: { type: 'string', multiple: true },
+      'ml-signer': { type: 'string', multiple: true },
       reader: { type: 'string' },
       'no-face': { type: 'boolean', default: false },
       'face-out': { type: 'string' },
@@ -61,7 +65,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   });
   const fromArgs = values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined;
   if (fromArgs === values['mrz-stdin']) throw new KioskError(ErrorCodes.USAGE, 'give either --doc-number/--birth/--expiry or --mrz-stdin');
-  const csca = CscaStore.fromFiles(values.csca ?? []);
+  const csca = new CscaStore(loadCscaFiles(values.csca ?? [], { masterListSigners: values['ml-signer'] ?? [], cscaCountryExceptions: [] }));
   let key: AccessKeyInput;
   if (values['mrz-stdin']) key = accessKeyFromMrzText(await io.readStdin());
   else {
