@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenerFaultCount } from '../../drivers/typed-events.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
 import {
   DEMO_CARDS,
@@ -104,7 +105,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     if (url.pathname === '/healthz') {
       const s = o.runtime.getState();
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ok: s.readerAvailable, phase: s.phase, readerAvailable: s.readerAvailable, version: o.version, ...o.health?.() }));
+      res.end(JSON.stringify({ ok: s.readerAvailable, phase: s.phase, readerAvailable: s.readerAvailable, version: o.version, listenerFaults: listenerFaultCount(), ...o.health?.() }));
       return;
     }
     if (url.pathname === '/demo/receipt.svg' && o.demo?.receiptSvg && tokenMatches(token, url.searchParams.get('token'))) {

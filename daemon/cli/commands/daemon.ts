@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { startKiosk } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
 import { consoleLogger } from '../../log.ts';
+import { installProcessGuards } from '../../process-guard.ts';
+import { onListenerFault } from '../../../drivers/typed-events.ts';
 import { VERSION } from '../../version.ts';
 import type { Command } from '../command.ts';
 
@@ -39,7 +41,9 @@ const command: Command = {
     if (values.port !== undefined) config.server.port = Number.parseInt(values.port, 10);
     if (values.host !== undefined) config.server.host = values.host;
     const log = consoleLogger();
+    const offFaults = onListenerFault((f) => log(`error: listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
     const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });
+    const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
     log(`kiosk screen: ${kiosk.server.url}`);
     io.stdout(`idkiosk ${VERSION} running${values.demo ? ' (demo)' : ''}\n  screen: ${kiosk.server.url}\n`);
     await new Promise<void>((resolve) => {
@@ -49,6 +53,8 @@ const command: Command = {
     });
     log('stopping');
     await kiosk.stop();
+    removeGuards();
+    offFaults();
     return 0;
   },
 };
