@@ -7,6 +7,8 @@ import { DEFAULT_CONFIG_FILE, layout, loadValidConfig } from './config-file.ts';
 import { provisionCrl } from './crl.ts';
 import { enrollCsr, enrollInstall } from './enroll.ts';
 import { provisionInit } from './init.ts';
+import { resolveServiceAccount, SERVICE_USER } from './ownership.ts';
+import { secureProvisionedFiles } from './secure-files.ts';
 import { markStep, readState, STEPS } from './state.ts';
 import { runSelftest } from './selftest/run.ts';
 import { formatFingerprint, PURPOSES, trustAdd, trustList, trustRemove, type AnchorInfo } from './trust.ts';
@@ -35,6 +37,9 @@ Usage:
 
 Options:
   --config FILE   configuration file (default ${DEFAULT_CONFIG_FILE}, env IDKIOSK_CONFIG)
+  --owner USER[:GROUP]  the account the daemon runs as (default ${SERVICE_USER} when run as root,
+                  else the caller). Written files end up root:GROUP 0640 (dirs 0750), the device key
+                  USER:GROUP 0600, the CRL store USER's; selftest checks exactly that.
   --json          machine-readable output
   -h, --help      this text
 `;
@@ -55,6 +60,7 @@ const command: Command = {
         allowPositionals: true,
         options: {
           config: { type: 'string' },
+          owner: { type: 'string' },
           json: { type: 'boolean' },
           'kiosk-id': { type: 'string' },
           site: { type: 'string' },
@@ -88,10 +94,23 @@ const command: Command = {
       return v.help ? 0 : 2;
     }
     const configFile = v.config ?? DEFAULT_CONFIG_FILE;
+    // Resolved before anything is written: a missing service account stops the step, instead of
+    // leaving root-only files the service then fails to read (EACCES at start).
+    const account = ['init', 'trust', 'crl', 'enroll', 'selftest'].includes(sub) ? resolveServiceAccount(v.owner) : undefined;
+    const secure = () => {
+      let crlStore: string | undefined;
+      try {
+        crlStore = loadValidConfig(configFile).config.revocation.crlDb ?? undefined;
+      } catch {
+        crlStore = undefined; // no valid config yet: nothing beyond the config directory to hand over
+      }
+      secureProvisionedFiles(configFile, account!, crlStore);
+    };
     switch (sub) {
       case 'init': {
         if (!v['kiosk-id']) throw usage('init needs --kiosk-id');
         const r = provisionInit({ configFile, kioskId: v['kiosk-id'], site: v.site, operator: v.operator, fleetUrl: v['fleet-url'], auditUrl: v['audit-url'], stateDir: v['state-dir'], runDir: v['run-dir'], force: v.force });
+        secure();
         out(io, v.json, r, `kiosk ${r.kioskId}: config ${r.configChanged ? 'written' : 'unchanged'} (${r.configFile})\ndevice key ${r.keyCreated ? 'generated' : 'kept'}: ${r.keyFile}\n  public key SHA-256 ${formatFingerprint(r.keyFingerprint)}\n`);
         return 0;
       }
@@ -105,6 +124,7 @@ const command: Command = {
         if (action === 'add') {
           if (!a1 || !a2) throw usage('trust add needs PURPOSE FILE');
           const r = trustAdd({ configFile, purpose: a1, file: a2, fingerprints: v.fingerprint, yes: v.yes });
+          secure();
           if (r.needsConfirmation) {
             out(io, v.json, { confirm: r.needsConfirmation }, `Not installed yet. Compare with the issuer's published fingerprint:\n${r.needsConfirmation.map(anchorLine).join('')}Then: idkiosk provision trust add ${a1} ${a2} --fingerprint <SHA-256>\n`);
             return 3;
@@ -115,6 +135,7 @@ const command: Command = {
         if (action === 'remove') {
           if (!a1 || !a2) throw usage('trust remove needs PURPOSE FINGERPRINT_PREFIX');
           const r = trustRemove(configFile, a1, a2);
+          secure();
           out(io, v.json, { removed: r }, `removed${anchorLine(r).slice(1)}`);
           return 0;
         }
@@ -124,7 +145,12 @@ const command: Command = {
         const sources = v.source ?? [];
         const issuers = v.issuer ?? [];
         if (sources.length !== issuers.length) throw usage('each --source needs its --issuer');
-        const r = await provisionCrl({ configFile, sources: sources.map((s, i) => ({ source: s, issuer: issuers[i]! })), sync: !v['no-sync'] });
+        let r;
+        try {
+          r = await provisionCrl({ configFile, sources: sources.map((s, i) => ({ source: s, issuer: issuers[i]! })), sync: !v['no-sync'] });
+        } finally {
+          secure(); // a failed first sync may still have created the store as root
+        }
         const failed = r.outcomes.filter((x) => x.result === 'error');
         out(io, v.json, r, `${r.sources} CRL source(s) in ${r.syncConfig}\n${r.outcomes.map((x) => `  ${x.source}: ${x.result}${x.crlNumber ? ` CRL ${x.crlNumber}` : ''}${x.message ? ` ${x.message}` : ''}\n`).join('')}`);
         return failed.length ? 1 : 0;
@@ -132,12 +158,14 @@ const command: Command = {
       case 'enroll': {
         if (v['csr-out']) {
           const r = enrollCsr(configFile);
+          secure();
           if (rest[0]) (await import('node:fs')).writeFileSync(rest[0], r.pem);
           out(io, v.json, r, `${r.pem}CSR written to ${rest[0] ?? r.csrFile}; send it to the operator's fleet CA, then: idkiosk provision enroll --install CERT --ca FLEET_CA.pem\n`);
           return 0;
         }
         if (v.install) {
           const r = enrollInstall(configFile, v.install, v.ca);
+          secure();
           out(io, v.json, r, `certificate ${r.unchanged ? 'already installed' : 'installed'}: ${r.subject}\n  issued by ${r.issuer}, serial ${r.serialNumber}, valid until ${r.notAfter}\n`);
           return 0;
         }
@@ -147,8 +175,9 @@ const command: Command = {
         const { config } = loadValidConfig(configFile);
         const wait = v['keypad-wait'] === undefined ? 0 : Number(v['keypad-wait']);
         if (!Number.isFinite(wait) || wait < 0) throw usage('--keypad-wait must be seconds');
-        const r = await runSelftest({ config, simulated: !!v.simulated, printTestPage: !v['no-test-page'], keypadWaitMs: wait * 1000 });
+        const r = await runSelftest({ config, configFile, account, simulated: !!v.simulated, printTestPage: !v['no-test-page'], keypadWaitMs: wait * 1000 });
         markStep(layout(configFile).state, 'selftest', r.ok ? 'pass' : 'fail');
+        secure();
         const text =
           r.checks.map((c) => `${c.status.padEnd(4)}  ${c.title}: ${c.detail}${c.remediation ? `\n      → ${c.remediation}` : ''}\n`).join('') +
           `\n${r.ok ? 'SELFTEST PASSED' : 'SELFTEST FAILED'} (${r.checks.filter((c) => c.status === 'FAIL').length} FAIL, ${r.checks.filter((c) => c.status === 'WARN').length} WARN)${r.simulated ? ' — simulated hardware' : ''}; maintenance mode: ${r.maintenance}\n`;

@@ -61,7 +61,7 @@ export function enrollCsr(configFile: string): { csrFile: string; pem: string; k
   const key = DeviceKey.load(config.device.keyFile);
   const paths = layout(configFile);
   const pem = toPem(buildCsr(key, { kioskId: config.kioskId, site: config.site, operator: config.operator }), 'CERTIFICATE REQUEST');
-  writeFileAtomic(paths.deviceCsr, pem, 0o644);
+  writeFileAtomic(paths.deviceCsr, pem, 0o640);
   markStep(paths.state, 'enroll-csr', key.fingerprint);
   return { csrFile: paths.deviceCsr, pem, keyFingerprint: key.fingerprint };
 }
@@ -95,11 +95,11 @@ export function enrollInstall(configFile: string, certFile: string, caFile?: str
   if (caFile) {
     const ca = new X509Certificate(readFileSync(caFile));
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new KioskError(ErrorCodes.TRUST_CHAIN_INVALID, `${certFile} was not issued by the fleet CA in ${caFile}`);
-    writeFileAtomic(paths.fleetCa, ca.toString(), 0o644);
+    writeFileAtomic(paths.fleetCa, ca.toString(), 0o640);
   }
   const pem = cert.toString();
   const unchanged = existsSync(paths.deviceCert) && readFileSync(paths.deviceCert, 'utf8') === pem;
-  if (!unchanged) writeFileAtomic(paths.deviceCert, pem, 0o644);
+  if (!unchanged) writeFileAtomic(paths.deviceCert, pem, 0o640);
   raw.device = { ...(raw.device ?? {}), certFile: paths.deviceCert };
   writeConfig(configFile, raw);
   markStep(paths.state, 'enroll', cert.serialNumber);

@@ -78,7 +78,7 @@ export function trustAdd(o: AddOptions): AddResult {
     const need = confirm([info], o);
     if (need) return { added: [], unchanged: [], needsConfirmation: need };
     const same = existsSync(paths.operatorKey) && keyFingerprint(parseOperatorKey(readFileSync(paths.operatorKey))) === info.fingerprintSha256;
-    if (!same) writeFileAtomic(paths.operatorKey, key.export({ type: 'spki', format: 'pem' }) as string, 0o644);
+    if (!same) writeFileAtomic(paths.operatorKey, key.export({ type: 'spki', format: 'pem' }) as string, 0o640);
     raw.audit = { ...(raw.audit ?? {}), operatorKey: paths.operatorKey };
     writeConfig(o.configFile, raw);
     markStep(paths.state, 'trust');
@@ -127,7 +127,7 @@ export function trustAdd(o: AddOptions): AddResult {
     const a = found[i]!;
     const already = list.includes(a.file) && existsSync(a.file);
     if (!already) {
-      writeFileAtomic(a.file, c.toString(), 0o644);
+      writeFileAtomic(a.file, c.toString(), 0o640);
       if (!list.includes(a.file)) list.push(a.file);
       result.added.push(a);
     } else result.unchanged.push(a);

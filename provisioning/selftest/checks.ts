@@ -18,6 +18,8 @@ import { loadCscaFile } from '../../daemon/documents/passport/csca-store.ts';
 import type { RevocationChecker } from '../../daemon/trust/revocation.ts';
 import { sdNotifyUnavailable } from '../../daemon/health/sd-notify.ts';
 import type { Hardware } from './hardware.ts';
+import type { ServiceAccount } from '../ownership.ts';
+import { ownershipProblems } from '../secure-files.ts';
 
 export type Status = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
 export interface CheckResult {
@@ -220,7 +222,7 @@ export function checkTrust(c: CheckContext): CheckResult {
     try {
       // CSCA entries may be ICAO master lists as well as certificates (loaded as the daemon loads them)
       const files = c.config.trust[purpose];
-      const anchors = purpose === 'csca' ? files.flatMap(loadCscaFile) : TrustStore.fromFiles(files).anchors;
+      const anchors = purpose === 'csca' ? files.flatMap((f) => loadCscaFile(f)) : TrustStore.fromFiles(files).anchors;
       const valid = anchors.filter((a) => new Date(a.validTo) > c.now);
       if (!valid.length) problems.push(`${doc}: no valid ${purpose} anchor`);
       else seen.push(`${purpose}: ${valid.length}`);
@@ -242,6 +244,16 @@ export function checkDeviceKey(c: CheckContext): CheckResult {
   } catch (e) {
     return r('device-key', 'Device key', 'FAIL', (e as Error).message, 'chmod 600 the key file, or re-run provision init');
   }
+}
+
+/** Provisioned files: readable by the service account, by no other local user, writable only by root. */
+export function checkFileOwnership(config: KioskConfig, configFile: string | undefined, account: ServiceAccount | undefined): CheckResult {
+  const title = 'File owners and modes';
+  if (!configFile || !account) return r('file-ownership', title, 'SKIP', 'not checked: no config file or service account given');
+  const problems = ownershipProblems(configFile, account, config.revocation.crlDb ?? undefined);
+  return problems.length
+    ? r('file-ownership', title, 'FAIL', problems.slice(0, 4).join('; ') + (problems.length > 4 ? ` (+${problems.length - 4} more)` : ''), `re-run any provision step as root (it fixes owners and modes), e.g. idkiosk provision init --kiosk-id ${config.kioskId}`)
+    : r('file-ownership', title, 'PASS', `service account ${account.name} (uid ${account.uid}, gid ${account.gid}); nothing readable by others`);
 }
 
 export function checkAudit(c: CheckContext): CheckResult {

@@ -8,9 +8,13 @@ import type { HealthSnapshot } from '../../daemon/health/health-state.ts';
 import * as checks from './checks.ts';
 import type { CheckContext, CheckResult } from './checks.ts';
 import { openHardware } from './hardware.ts';
+import type { ServiceAccount } from '../ownership.ts';
 
 export interface SelftestOptions {
   config: KioskConfig;
+  /** With both: the file-ownership check (provisioned files readable by the service account only). */
+  configFile?: string;
+  account?: ServiceAccount;
   simulated: boolean;
   printTestPage?: boolean;
   keypadWaitMs?: number;
@@ -106,6 +110,7 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
   };
   try {
     await run(() => checks.checkDeviceKey(ctx));
+    await run(() => checks.checkFileOwnership(ctx.config, o.configFile, o.account));
     await run(() => checks.checkPcscd(ctx));
     await run(() => checks.checkReader(ctx));
     await run(() => checks.checkCard(ctx));

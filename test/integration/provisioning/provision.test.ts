@@ -33,7 +33,8 @@ async function freePort(): Promise<number> {
 
 const base = mkdtempSync(join(tmpdir(), 'idkiosk-prov-'));
 const config = join(base, 'etc', 'config.json');
-const common = ['--config', config];
+// the service account is this process's own (ownership.test.ts hands files to a separate account)
+const common = ['--config', config, '--owner', `${process.getuid!()}:${process.getgid!()}`];
 
 describe('idkiosk provision', () => {
   it('init: clear errors, key 0600, idempotent, rename only with --force', async () => {
@@ -165,9 +166,9 @@ describe('idkiosk provision', () => {
       const rep = JSON.parse(r.stdout) as { ok: boolean; maintenance: string; checks: { id: string; status: string; remediation?: string }[] };
       const byId = Object.fromEntries(rep.checks.map((c) => [c.id, c.status]));
       expect(Object.keys(byId).sort()).toEqual(
-        ['audit', 'card', 'clock', 'crl', 'device-key', 'disk', 'keypad', 'pcscd', 'printer', 'printer-test-page', 'reader', 'sd-notify', 'trust', 'ui', 'watchdog'].sort(),
+        ['audit', 'card', 'clock', 'crl', 'device-key', 'disk', 'file-ownership', 'keypad', 'pcscd', 'printer', 'printer-test-page', 'reader', 'sd-notify', 'trust', 'ui', 'watchdog'].sort(),
       );
-      for (const id of ['device-key', 'pcscd', 'reader', 'card', 'printer', 'printer-test-page', 'keypad', 'ui', 'disk', 'crl', 'trust', 'audit', 'sd-notify']) expect(`${id}:${byId[id]}`).toBe(`${id}:PASS`);
+      for (const id of ['device-key', 'file-ownership', 'pcscd', 'reader', 'card', 'printer', 'printer-test-page', 'keypad', 'ui', 'disk', 'crl', 'trust', 'audit', 'sd-notify']) expect(`${id}:${byId[id]}`).toBe(`${id}:PASS`);
       // no systemd here: the clock and the watchdog are reported honestly, not passed
       expect(byId.clock).not.toBe('PASS');
       expect(byId.watchdog).toBe('WARN');
