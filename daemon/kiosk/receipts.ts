@@ -1,4 +1,4 @@
-// Receipts: one per verified or refused session, printed through the Printer's job queue (confirmed or
+// Receipts: one per verified, chip-read or refused session, printed through the Printer's job queue (confirmed or
 // failed with a reason — never silently lost), with a QR token signed by the device key. The receipt
 // model (drivers/printer/receipt-content.ts) has no field for the My Number, a PIN, an address or a
 // birth date; the holder's name is masked per configuration. While the printer cannot print and the
@@ -33,7 +33,8 @@ export interface ReceiptOptions {
   now?: () => Date;
 }
 
-const VERDICT: Partial<Record<ResultView['outcome'], Verdict>> = { verified: 'ok', refused: 'refused' };
+/** Outcomes that print a receipt; chip-read has its own verdict (never 'ok'). */
+const VERDICT: Partial<Record<ResultView['outcome'], Verdict>> = { verified: 'ok', 'chip-read': 'chip-read', refused: 'refused' };
 
 export class ReceiptService {
   readonly events = new TypedEvents<{ job: ReceiptJobView; printer: { state: string; usable: boolean } }>();
@@ -63,7 +64,7 @@ export class ReceiptService {
     this.events.emit('printer', { state, usable });
   }
 
-  /** Prints the receipt of a finished session (verified or refused; cancelled and failed reads print nothing). */
+  /** Prints the receipt of a finished session (verified, chip-read or refused; cancelled and failed reads print nothing). */
   async print(session: number, result: ResultView): Promise<ReceiptJobView | null> {
     const verdict = VERDICT[result.outcome];
     // A refusal before the document was identified (PIN locked at the first query, unsupported card) has
@@ -93,6 +94,8 @@ export class ReceiptService {
           holderName: holderNameOf(result) ?? undefined,
           token,
           age: result.policy?.age ?? undefined,
+          authenticity: result.authenticity ?? null,
+          holderBinding: result.holderBinding ?? null,
         },
         { nameMask: this.o.nameMask },
       );

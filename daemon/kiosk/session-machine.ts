@@ -142,7 +142,8 @@ export interface CardFaceView {
 export interface ResidenceView {
   generation: 1 | 2;
   cardType: string;
-  kind: 'residence-card' | 'special-permanent-resident';
+  /** As proven by signed data; 'unproven' when the signed data does not state it (1st gen) or was not proven. */
+  kind: 'residence-card' | 'special-permanent-resident' | 'unproven';
   cardExpiry: string | null;
   statusOfResidence: string | null;
   periodOfStayExpiry: string | null;
@@ -208,7 +209,13 @@ export type KioskEffect =
   | { type: 'session-ended'; session: number; result: ResultView; request: string | null }
   /** A request that ended without a session result (cancelled, timed out, refused because busy or blocked). */
   | { type: 'request-ended'; id: string; code: string }
-  | { type: 'alert'; kind: 'card-left' | 'wrong-secret' | 'verified' | 'refused' };
+  | { type: 'alert'; kind: AlertKind };
+
+/** Sounds and cues: each result outcome that is an answer has its own (chip-read never sounds like verified). */
+export type AlertKind = 'card-left' | 'wrong-secret' | 'verified' | 'chip-read' | 'refused';
+
+/** The alert a session result raises; error and cancelled raise none (the screen explains them). */
+const RESULT_ALERT: Record<Outcome, AlertKind | null> = { verified: 'verified', 'chip-read': 'chip-read', refused: 'refused', error: null, cancelled: null };
 
 export interface Timeouts {
   /** Inactivity while the holder types a secret. */
@@ -243,8 +250,8 @@ const ACTIVE: ReadonlySet<Phase> = new Set(['reading', 'secret-entry', 'verifyin
 type Out = [KioskState, KioskEffect[]];
 
 function endSession(s: KioskState, result: ResultView, t: Timeouts, extra: KioskEffect[] = []): Out {
-  const alert: KioskEffect[] =
-    result.outcome === 'verified' ? [{ type: 'alert', kind: 'verified' }] : result.outcome === 'refused' ? [{ type: 'alert', kind: 'refused' }] : [];
+  const kind = RESULT_ALERT[result.outcome] ?? null;
+  const alert: KioskEffect[] = kind ? [{ type: 'alert', kind }] : [];
   return [
     { ...s, phase: 'result', step: null, entry: null, result, request: null },
     [

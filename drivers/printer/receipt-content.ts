@@ -26,6 +26,10 @@ export interface VerificationReceiptInput {
   token: string;
   /** Age policies: "threshold or older" yes/no (null: no answer, the document was not verified). Never a birth date. */
   age?: { threshold: number; over: boolean | null } | null;
+  /** What the evidence proved about the document (docs/verdicts.md); absent/null prints "not checked". */
+  authenticity?: 'proven' | 'chip-read' | 'failed' | null;
+  /** How the presenter was tied to the document; absent/null prints "not checked". */
+  holderBinding?: 'pin' | 'password' | 'printed-number-only' | 'mrz-only' | 'none' | null;
 }
 
 export interface ReceiptContentConfig {
@@ -48,11 +52,30 @@ const METHOD_LABEL: Record<string, string> = {
   bac: 'ICチップ (BAC)',
   'pin-and-chip': '暗証番号+ICチップ',
 };
-const VERDICT_LABEL: Record<Verdict, string> = {
-  ok: '確認済 VERIFIED',
-  refused: '確認できません NOT VERIFIED',
-  error: 'エラー ERROR',
+/**
+ * The verdict lines. chip-read is never 確認済 / VERIFIED: the chip was read, but nobody proved its data
+ * (docs/verdicts.md). Its words do not fit one double-size line (48 columns), so they print in normal
+ * size, Japanese and English on a line each, rather than break mid-word.
+ */
+const VERDICT_LABEL: Record<Verdict, { lines: string[]; size: 1 | 2 }> = {
+  ok: { lines: ['確認済 VERIFIED'], size: 2 },
+  'chip-read': { lines: ['ICチップ読取のみ（署名未検証）', 'IC chip read only (signature not verified)'], size: 1 },
+  refused: { lines: ['確認できません NOT VERIFIED'], size: 2 },
+  error: { lines: ['エラー ERROR'], size: 2 },
 };
+const AUTHENTICITY_LABEL: Record<string, string> = {
+  proven: '電子署名で証明 Proven by signature',
+  'chip-read': '署名未検証 Signature not verified',
+  failed: '検証失敗 Failed',
+};
+const BINDING_LABEL: Record<string, string> = {
+  pin: '暗証番号 PIN',
+  password: 'パスワード Password',
+  'printed-number-only': '券面の番号のみ Printed number only',
+  'mrz-only': 'MRZのみ MRZ only',
+  none: 'なし None',
+};
+const NOT_CHECKED = '未確認 Not checked';
 
 /** JST is UTC+9 all year (no DST), so no time-zone database is needed. */
 export function formatJst(d: Date): string {
@@ -102,7 +125,12 @@ export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: R
     const answer = input.age.over === true ? 'はい YES' : input.age.over === false ? 'いいえ NO' : '判定不可 N/A';
     blocks.push({ kind: 'pair', label: `${input.age.threshold}歳以上 Age ${input.age.threshold}+`, value: answer, bold: true });
   }
-  blocks.push({ kind: 'rule' }, { kind: 'text', text: VERDICT_LABEL[input.verdict], align: 'center', bold: true, size: 2 });
+  blocks.push(
+    { kind: 'pair', label: '真正性 Authenticity', value: (input.authenticity && AUTHENTICITY_LABEL[input.authenticity]) || NOT_CHECKED },
+    { kind: 'pair', label: '本人との結び付け Holder', value: (input.holderBinding && BINDING_LABEL[input.holderBinding]) || NOT_CHECKED },
+  );
+  const label = VERDICT_LABEL[input.verdict];
+  blocks.push({ kind: 'rule' }, ...label.lines.map((text) => ({ kind: 'text' as const, text, align: 'center' as const, bold: true, size: label.size })));
   if (input.verdict !== 'ok' && input.reasons?.length) {
     blocks.push({ kind: 'text', text: `理由 Reason: ${input.reasons.join(', ')}`, align: 'center' });
   }

@@ -3,15 +3,16 @@
 // no personal data at all (no name, no number, no date of birth).
 //
 // Wire form:  "IDK1:" + base32(payload ‖ signature)     (base32 A–Z2–7 fits QR alphanumeric mode)
-// payload v1: 01 | issuedAt u32 BE (unix s) | verdict u8 | keyId 4 bytes |
+// payload v1: 01 | issuedAt u32 BE (unix s) | verdict u8 (0 ok, 1 refused, 2 error, 3 chip-read) | keyId 4 bytes |
 //             len u8 + kioskId | len u8 + reference | len u8 + documentType | len u8 + method   (ASCII)
 // signature:  ES256 (P-256, SHA-256), IEEE P1363 r‖s, 64 bytes — whatever the injected signer returns
 //             must be in that form (the device key may live in a TPM or secure element).
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 
 export const TOKEN_PREFIX = 'IDK1:';
-export type Verdict = 'ok' | 'refused' | 'error';
-const VERDICTS: Verdict[] = ['ok', 'refused', 'error'];
+/** 'chip-read': read from the chip, data not proven (accepted by the session's policy); never 'ok'. Appended, so v1 codes 0–2 keep their meaning. */
+export type Verdict = 'ok' | 'refused' | 'error' | 'chip-read';
+const VERDICTS: Verdict[] = ['ok', 'refused', 'error', 'chip-read'];
 
 export interface TokenFields {
   issuedAt: Date;

@@ -51,6 +51,20 @@ describe('session machine', () => {
     expect(r.state.phase).toBe('idle');
   });
 
+  it('each answer outcome raises its own alert: chip-read never sounds like verified; error/cancelled raise none', () => {
+    const alerts = (outcome: 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled') => {
+      const r = run([...ready, insert, { type: 'read-finished', session: 1, result: { outcome, authenticity: 'chip-read', holderBinding: 'pin', document: 'license', reasons: [] } }]);
+      expect(r.state.phase).toBe('result');
+      expect(r.state.result?.outcome).toBe(outcome);
+      return r.effects.filter((e) => e.type === 'alert');
+    };
+    expect(alerts('chip-read')).toEqual([{ type: 'alert', kind: 'chip-read' }]);
+    expect(alerts('verified')).toEqual([{ type: 'alert', kind: 'verified' }]);
+    expect(alerts('refused')).toEqual([{ type: 'alert', kind: 'refused' }]);
+    expect(alerts('error')).toEqual([]);
+    expect(alerts('cancelled')).toEqual([]);
+  });
+
   it('card pulled while typing aborts the read and wipes the entry', () => {
     const r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: PIN_REQUEST }, { type: 'entry-changed', length: 2 }, { type: 'card-removed', reader: 'R' }]);
     expect(r.state.phase).toBe('result');

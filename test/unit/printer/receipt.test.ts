@@ -7,7 +7,7 @@ import { qrBitmap } from '../../../drivers/printer/qr-raster.ts';
 import { buildVerificationReceipt, formatJst, maskName, newReference, type VerificationReceiptInput } from '../../../drivers/printer/receipt-content.ts';
 import { renderReceipt, type Receipt } from '../../../drivers/printer/receipt.ts';
 import { decodeShiftJis } from '../../../drivers/printer/sjis.ts';
-import { createReceiptToken, es256Signer } from '../../../drivers/printer/token.ts';
+import { createReceiptToken, encodePayload, es256Signer, verifyReceiptToken } from '../../../drivers/printer/token.ts';
 import { EscPosParser } from '../../../drivers/sim/printer/parser.ts';
 import { transcript } from '../../../drivers/sim/printer/document.ts';
 import { VirtualPrinter } from '../../../drivers/sim/printer/virtual-printer.ts';
@@ -150,6 +150,42 @@ describe('receipt content', () => {
     const t = transcript(vp.receipts[0]!);
     for (const s of ['2025-03-01 14:06:07 JST', 'K-01', 'OP-1', 'マイナンバーカード', '公的個人認証', '確認済', '山田 ＊＊', '[QR M 4] IDK1:']) expect(t).toContain(s);
     expect(t).not.toContain('太郎');
+  });
+});
+
+describe('verdict wording on the receipt', () => {
+  it('chip-read prints 「ICチップ読取のみ（署名未検証）」 and its English line, never 確認済 / VERIFIED; authenticity and binding in words', async () => {
+    const r = buildVerificationReceipt(await base({ verdict: 'chip-read', documentType: 'drivers-licence', method: 'pin-and-chip', authenticity: 'chip-read', holderBinding: 'pin' }), { nameMask: 'omit' });
+    const t = transcript(printOn(renderReceipt(r).bytes).receipts[0]!);
+    expect(t).toContain('ICチップ読取のみ（署名未検証）');
+    expect(t).toContain('IC chip read only (signature not verified)');
+    expect(t).toContain('署名未検証 Signature not verified');
+    expect(t).toContain('暗証番号 PIN');
+    expect(t).not.toContain('確認済');
+    expect(t).not.toMatch(/(?<!NOT )VERIFIED/);
+  });
+
+  it('verified says how it was proven and bound; a result without authenticity says "not checked", never proven', async () => {
+    const ok = transcript(printOn(renderReceipt(buildVerificationReceipt(await base({ authenticity: 'proven', holderBinding: 'password' }), { nameMask: 'omit' })).bytes).receipts[0]!);
+    expect(ok).toContain('電子署名で証明 Proven by signature');
+    expect(ok).toContain('パスワード Password');
+    expect(ok).toContain('確認済 VERIFIED');
+    const refused = transcript(printOn(renderReceipt(buildVerificationReceipt(await base({ verdict: 'refused', reasons: ['DOCUMENT_NOT_PROVEN'] }), { nameMask: 'omit' })).bytes).receipts[0]!);
+    expect(refused).toContain('真正性 Authenticity');
+    expect(refused).toContain('未確認 Not checked');
+    expect(refused).not.toContain('Proven');
+    expect(refused).toContain('DOCUMENT_NOT_PROVEN');
+  });
+
+  it('the QR token carries chip-read as its own verdict, and the v1 codes 0–2 keep their meaning', async () => {
+    const issuedAt = new Date('2025-03-01T05:06:07Z');
+    for (const [code, verdict] of (['ok', 'refused', 'error', 'chip-read'] as const).entries()) {
+      // Receipts printed before chip-read existed keep decoding as they did: the new verdict is appended.
+      expect(encodePayload({ issuedAt, verdict, kioskId: 'K', reference: 'R', documentType: 'd', method: 'm' }, Buffer.alloc(4))[5]).toBe(code);
+      const token = await createReceiptToken({ issuedAt, verdict, kioskId: 'K-01', reference: 'R', documentType: 'drivers-licence', method: 'pin-and-chip' }, es256Signer(key.privateKey), key.publicKey);
+      const check = verifyReceiptToken(token, key.publicKey);
+      expect(check).toMatchObject({ valid: true, fields: { verdict } });
+    }
   });
 });
 
