@@ -21,8 +21,9 @@ export interface ProcessGuardOptions {
 }
 
 const describe = (e: unknown): string => {
-  if (e instanceof Error) return `${e.name}${typeof (e as { code?: unknown }).code === 'string' ? ` ${(e as { code: string }).code}` : ''}\n${e.stack ?? ''}`;
-  return typeof e;
+  if (!(e instanceof Error)) return typeof e;
+  const code: unknown = (e as unknown as { code?: unknown }).code;
+  return `${e.name}${typeof code === 'string' ? ` ${code}` : ''}\n${e.stack ?? ''}`;
 };
 
 /** Installs the handlers; returns a function that removes them. */

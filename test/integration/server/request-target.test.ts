@@ -81,7 +81,8 @@ describe('every listener answers a garbage request-target with 400 and keeps ser
     it('<img src="http://127.0.0.1:PORT//%25"> on every listener: the daemon keeps serving', async () => {
       const p = await browser.newPage();
       await p.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
-      await p.waitForFunction(() => document.title === String(document.images.length), undefined, { timeout: 10_000 });
+      // Every image settled (loaded or failed): all 12 requests were answered.
+      await p.waitForFunction('document.title === String(document.images.length)', undefined, { timeout: 10_000 });
       await p.close();
       for (const [name, l] of Object.entries(listeners())) expect([name, await rawGet(l.port, l.alive)]).toEqual([name, l.ok]);
       const screen = await browser.newPage();
