@@ -29,6 +29,10 @@ export interface PassportFaults {
   caFail?: boolean;
   /** PACE GENERAL AUTHENTICATE is refused (hosts must fall back to BAC). */
   paceBroken?: boolean;
+  /** EF.COM does not name these data groups (EF.COM is unsigned: a clone edits it to hide DG14/DG15). */
+  comOmit?: number[];
+  /** These data groups are signed into the SOD but absent from the chip (SELECT answers 6A82), as on a clone. */
+  withhold?: number[];
 }
 
 export interface PassportCardOptions {
@@ -103,9 +107,13 @@ export class PassportCard extends Iso7816Card {
     }
     const app = addDf(mf, { label: 'eMRTD', aid: EMRTD_AID });
     const rule = afterVerify(this.access);
-    addEf(app, { kind: 'transparent', fid: 0x011e, sfi: 0x1e, data: efCom([...this.dataGroups.keys()]), read: rule });
+    const onCom = [...this.dataGroups.keys()].filter((n) => !this.faults.comOmit?.includes(n));
+    addEf(app, { kind: 'transparent', fid: 0x011e, sfi: 0x1e, data: efCom(onCom), read: rule });
     addEf(app, { kind: 'transparent', fid: 0x011d, sfi: 0x1d, data: sod, read: rule });
-    for (const [n, data] of this.dataGroups) addEf(app, { kind: 'transparent', fid: DG_FIDS[n]!, sfi: n, data, read: rule });
+    for (const [n, data] of this.dataGroups) {
+      if (this.faults.withhold?.includes(n)) continue;
+      addEf(app, { kind: 'transparent', fid: DG_FIDS[n]!, sfi: n, data, read: rule });
+    }
 
     this.register(0x00, 0x84, (c) => this.getChallenge(c));
     this.register(0x00, 0x82, (c) => this.externalAuthenticate(c));
