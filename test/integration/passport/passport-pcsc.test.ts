@@ -113,10 +113,10 @@ const KEY = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: 
 const accessKey = (k: typeof KEY) => ({ documentNumber: Buffer.from(k.documentNumber), dateOfBirth: Buffer.from(k.dateOfBirth), dateOfExpiry: Buffer.from(k.dateOfExpiry) });
 
 describe('passport reads in process (pcscd + vpcd)', () => {
-  it('unknown CSCA → refused', async () => {
+  it('unknown CSCA → not proven: chip-read, never verified', async () => {
     await present({ aa: false });
     const r = await readHere(new CscaStore(CscaStore.fromFiles([otherCscaFile]).anchors));
-    expect(r.verdict).toBe('refused');
+    expect(r).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read' });
     expect(codes(r)).toEqual(['TRUST_NO_ANCHOR']);
   });
 
@@ -125,6 +125,7 @@ describe('passport reads in process (pcscd + vpcd)', () => {
     const r = await readHere(CscaStore.fromFiles([cscaFile]));
     expect(r.activeAuthentication.status).toBe('failed');
     expect(codes(r)).toEqual(['PASSPORT_AA_FAILED']);
+    expect(r).toMatchObject({ verdict: 'refused', authenticity: 'failed' });
   });
 
   it('CA failure → refused as clone suspect', async () => {
@@ -179,7 +180,7 @@ describe('kiosk passport flow (pcscd + vpcd)', () => {
     ]);
     expect(asked[0]!.format).toMatchObject({ kind: 'alnum', min: 1, max: 9 });
     expect(view).toMatchObject({
-      outcome: 'verified', document: 'passport', reasons: [],
+      outcome: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', document: 'passport', reasons: [],
       checks: { access: 'PACE', 'passive-authentication': 'verified', 'chip-authentication': 'verified', 'active-authentication': 'verified' },
       holder: { name: 'YAMADA TARO', dateOfBirth: null },
     });
