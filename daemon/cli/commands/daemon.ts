@@ -22,6 +22,13 @@ Options:
   -h, --help      this help
 `;
 
+/** The screen URL without its query (the token). */
+export function screenAddress(url: string): string {
+  const u = new URL(url);
+  u.search = '';
+  return u.href;
+}
+
 const command: Command = {
   name: 'daemon',
   help,
@@ -44,8 +51,14 @@ const command: Command = {
     const offFaults = onListenerFault((f) => log(`error: listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
     const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });
     const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
-    log(`kiosk screen: ${kiosk.server.url}`);
-    io.stdout(`idkiosk ${VERSION} running${values.demo ? ' (demo)' : ''}\n  screen: ${kiosk.server.url}\n`);
+    // The screen token is a secret: never in a log line (stdout is the journal under systemd). The
+    // browser gets it from server.tokenFile (LoadCredential=), the demo by a redirect from `/`; only an
+    // interactive terminal without either is shown the tokenised URL.
+    const screen = screenAddress(kiosk.server.url);
+    const how = config.server.tokenFile ? ` (token in ${config.server.tokenFile})` : values.demo ? '' : ' (token: not logged)';
+    log(`kiosk screen: ${screen}${how}`);
+    const showToken = !config.server.tokenFile && !values.demo && process.stdout.isTTY === true;
+    io.stdout(`idkiosk ${VERSION} running${values.demo ? ' (demo)' : ''}\n  screen: ${showToken ? kiosk.server.url : `${screen}${how}`}\n`);
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       process.once('SIGINT', done);
