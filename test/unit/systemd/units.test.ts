@@ -1,7 +1,7 @@
 // The unit files: `systemd-analyze verify` must accept them without a single warning, and the settings the
 // issue requires (and the ones that would break Node or hide the hardware) are checked by name.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,9 +23,9 @@ if (!version) console.warn('systemd-analyze not runnable here: unit verification
 
 describe('systemd units', () => {
   it.skipIf(!version)('systemd-analyze verify accepts every unit without warnings', () => {
-    // Paths as installed (/opt/idkiosk, /usr/bin/node) are mapped onto this checkout so ExecStart= exists.
+    // Paths as installed (/usr/lib/idkiosk, /usr/bin/node) are mapped onto this checkout so ExecStart= exists.
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-units-'));
-    for (const u of UNITS) writeFileSync(join(dir, u), read(u).replaceAll('/opt/idkiosk', ROOT).replaceAll('/usr/bin/node', process.execPath));
+    for (const u of UNITS) writeFileSync(join(dir, u), read(u).replaceAll('/usr/lib/idkiosk', ROOT).replaceAll('/usr/bin/node', process.execPath));
     const r = spawnSync('systemd-analyze', ['verify', ...UNITS.map((u) => join(dir, u))], { encoding: 'utf8', env: ENV });
     expect((r.stdout + r.stderr).trim()).toBe('');
     expect(r.status).toBe(0);
@@ -33,7 +33,7 @@ describe('systemd units', () => {
 
   it.skipIf(!version)('the verifier is not silent: a broken copy is reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-units-bad-'));
-    const bad = read('idkiosk.service').replace(/^Type=notify$/m, 'Type=notifyy').replaceAll('/opt/idkiosk', ROOT).replaceAll('/usr/bin/node', process.execPath);
+    const bad = read('idkiosk.service').replace(/^Type=notify$/m, 'Type=notifyy').replaceAll('/usr/lib/idkiosk', ROOT).replaceAll('/usr/bin/node', process.execPath);
     writeFileSync(join(dir, 'idkiosk.service'), bad);
     const r = spawnSync('systemd-analyze', ['verify', join(dir, 'idkiosk.service')], { encoding: 'utf8', env: ENV });
     expect(r.stdout + r.stderr).toMatch(/Failed to parse service type/);
@@ -54,24 +54,42 @@ describe('systemd units', () => {
     expect(settings(u, 'RestrictAddressFamilies')[0]).toMatch(/AF_UNIX/);
   });
 
+  it('both units that name /var/lib/idkiosk give it the same mode (systemd re-applies it on every start)', () => {
+    expect(settings('idkiosk.service', 'StateDirectoryMode')).toEqual(['0750']);
+    expect(settings('idkiosk-crl-sync.service', 'StateDirectory')).toEqual(['idkiosk']);
+    expect(settings('idkiosk-crl-sync.service', 'StateDirectoryMode')).toEqual(['0750']);
+  });
+
   it('the CRL timer is randomised; the browser gets the token as a credential', () => {
     expect(settings('idkiosk-crl-sync.timer', 'RandomizedDelaySec')).toHaveLength(1);
     expect(settings('idkiosk-browser.service', 'LoadCredential')).toEqual(['ui-token:/run/idkiosk/ui-token']);
     expect(read('idkiosk-browser.sh')).toMatch(/exec cage -d -s --/);
   });
 
-  it.skipIf(!existsSync('/bin/sh'))('idkiosk-browser.sh refuses a malformed token and starts cage with the tokenised URL', () => {
+  it.skipIf(!existsSync('/bin/sh'))('idkiosk-browser.sh: the token only in a 0600 launcher page, never in argv; a malformed one refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-browser-'));
+    const runtime = join(dir, 'runtime');
+    mkdirSync(runtime, { mode: 0o700 });
     // stand-ins for cage and chromium that print their argv
     writeFileSync(join(dir, 'cage'), '#!/bin/sh\necho "cage $*"\n', { mode: 0o755 });
     writeFileSync(join(dir, 'chromium'), '#!/bin/sh\n', { mode: 0o755 });
-    const env = { PATH: `${dir}:/usr/bin:/bin`, CREDENTIALS_DIRECTORY: dir, IDKIOSK_UI_URL: 'http://127.0.0.1:8080/' };
-    writeFileSync(join(dir, 'ui-token'), 'AbC_-123456789012345678901234567890\n');
+    const env = { PATH: `${dir}:/usr/bin:/bin`, CREDENTIALS_DIRECTORY: dir, RUNTIME_DIRECTORY: runtime, IDKIOSK_UI_URL: 'http://127.0.0.1:8080/' };
+    const token = 'AbC_-123456789012345678901234567890';
+    writeFileSync(join(dir, 'ui-token'), `${token}\n`);
     const out = execFileSync(join(ROOT, 'systemd/idkiosk-browser.sh'), { env, encoding: 'utf8' });
-    expect(out).toMatch(/^cage -d -s -- .*chromium --kiosk .* http:\/\/127\.0\.0\.1:8080\/\?token=AbC_-123456789012345678901234567890$/m);
+    expect(out).toMatch(new RegExp(`^cage -d -s -- .*chromium --kiosk .* file://${runtime}/launch\\.html$`, 'm'));
+    expect(out).not.toContain(token);
+    const page = join(runtime, 'launch.html');
+    expect(statSync(page).mode & 0o777).toBe(0o600);
+    expect(readFileSync(page, 'utf8')).toContain(`content="0;url=http://127.0.0.1:8080/?token=${token}"`);
     writeFileSync(join(dir, 'ui-token'), 'bad token;rm -rf\n');
     const r = spawnSync(join(ROOT, 'systemd/idkiosk-browser.sh'), { env, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/malformed ui-token/);
+    // the screen URL must be the local daemon: a token is never sent elsewhere
+    writeFileSync(join(dir, 'ui-token'), `${token}\n`);
+    const far = spawnSync(join(ROOT, 'systemd/idkiosk-browser.sh'), { env: { ...env, IDKIOSK_UI_URL: 'http://example.org/' }, encoding: 'utf8' });
+    expect(far.status).toBe(1);
+    expect(far.stderr).toMatch(/loopback/);
   });
 });
