@@ -1,14 +1,13 @@
-// 券面事項入力補助AP data (cards.md §2.5): the 4 basic info in EF 0002 and the card's signature file
-// EF 0003, parsed strictly. Pure functions, no card I/O.
+// 券面事項入力補助AP data (docs/reference/mynumber.md §Text AP): the 4 basic info in EF 0002 and the card's
+// signature file EF 0003, parsed strictly. Pure functions, no card I/O.
 //
-// EF 0002: FF20 { DF21 header (16-bit big-endian offsets of the fields), DF22 氏名, DF23 住所,
-//                 DF24 生年月日 (YYYYMMDD — exact form UNVERIFIED), DF25 性別 (ISO 5218 digit — set UNVERIFIED) }
-// EF 0003: FF30 { DF31 hash of EF 0001, DF32 hash of the 4-info, DF33 signature }
+// EF 0002: FF20 { DF21 offsets (16-bit big-endian, from the start of the file), DF22 氏名 (UTF-8), DF23 住所
+//                 (UTF-8), DF24 生年月日 (YYYYMMDD, Gregorian), DF25 性別 (one digit, JIS X 0303) }
+// EF 0003: FF30 { DF31 SHA-256 of EF 0001, DF32 SHA-256 of the 4 info, DF33 issuer signature }
 //
-// What can be checked (§2.9): DF32 = SHA-256 over EF 0002 "from the first offset to the end of FF20" —
-// one non-OSS library's claim, implemented here literally. DF33 is a signature under a CV certificate
-// (EF 0004) that chains to a J-LIS key: scheme, padding and root key are unknown, so DF33 is reported as
-// unverified. DF31 would need EF 0001 (the My Number), which this kiosk never reads by default.
+// DF32 covers FF20's value with the DF21 offset table skipped — DF22 to the end, nothing before
+// (soltia48/myna-card src/ap/text.rs, checked there on a JPKI test card). DF33 is verified in
+// card-ap-signatures.ts. DF31 would need EF 0001 (the My Number), which this kiosk never reads by default.
 import { createHash } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { children, find, readTlv, requireTag, type Tlv } from './tlv.ts';
@@ -41,7 +40,7 @@ export interface BasicInfo {
   offsets: number[];
   /** True when DF21's offsets point exactly at the DF22..DF25 TLVs. */
   offsetsMatchLayout: boolean;
-  /** The bytes DF32 is said to cover: EF 0002 from the first offset to the end of FF20. */
+  /** The bytes DF32 covers: FF20's value after the DF21 offset table (all of it when DF21 is absent). */
   hashedRegion: Buffer;
 }
 
@@ -95,8 +94,9 @@ export function parseBasicInfo(ef: Buffer): BasicInfo {
   }
   const fieldStarts = [nameT.start, addrT.start, dobT.start, sexT.start];
   const offsetsMatchLayout = offsets.length >= 4 && fieldStarts.every((s, i) => offsets[i] === s);
-  const first = offsets.length ? offsets[0]! : nameT.start;
-  if (first > root.end) throw bad('DF21 first offset lies beyond FF20');
+  // DF21 must come first when present; the digest starts right after it.
+  if (header && kids[0] !== header) throw bad('DF21 is not the first object');
+  const hashedFrom = header ? header.end : root.valueStart;
 
   const dobText = dobT.value.toString('latin1');
   const dateOfBirth = parseDateYYYYMMDD(dobText);
@@ -110,7 +110,7 @@ export function parseBasicInfo(ef: Buffer): BasicInfo {
     sexCode,
     offsets,
     offsetsMatchLayout,
-    hashedRegion: ef.subarray(first, root.end),
+    hashedRegion: ef.subarray(hashedFrom, root.end),
   };
 }
 

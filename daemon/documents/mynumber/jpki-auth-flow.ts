@@ -19,6 +19,8 @@ export interface JpkiAuthFlowOptions {
 export function toResultView(r: JpkiAuthResult): ResultView {
   return {
     outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
     ...certificateAndRevocationView(r),

@@ -3,6 +3,7 @@
 // is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
 import { X509Certificate, constants, verify } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
@@ -35,8 +36,23 @@ export interface JpkiAuthResult {
   revocationDetail?: RevocationStatus;
   /** SHA-256 of the issuing CA certificate, once the chain is valid. */
   issuerFingerprintSha256?: string;
+  /** proven: challenge signature + chain to a configured anchor + revocation 'good' (the chip proved the key). */
+  authenticity?: Authenticity | null;
+  /** 'pin' once the card accepted the 利用者証明用 PIN (the challenge signature needs it). */
+  holderBinding?: HolderBinding | null;
   verdict: 'verified' | 'refused';
   reasons: Reason[];
+}
+
+/**
+ * What a JPKI verdict proves about the card (shared by authentication and signing): `proven` only when the
+ * card's signature, the chain and revocation all hold; `failed` when one of them disproves it (bad
+ * signature, broken chain, revoked); null when it could not be established (e.g. revocation unknown).
+ */
+export function jpkiAuthenticity(signature: 'valid' | 'invalid' | 'not-checked', chain: 'valid' | 'invalid' | 'not-checked', revocation: 'good' | 'revoked' | 'unknown'): Authenticity | null {
+  if (signature === 'invalid' || chain === 'invalid' || revocation === 'revoked') return 'failed';
+  if (signature === 'valid' && chain === 'valid' && revocation === 'good') return 'proven';
+  return null;
 }
 
 export interface AssessOptions {
@@ -62,6 +78,8 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
     challengeSignature: 'not-checked',
     chain: 'not-checked',
     revocation: 'unknown',
+    authenticity: null,
+    holderBinding: 'pin',
     verdict: 'refused',
     reasons: [],
   };
@@ -70,6 +88,7 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
     cert = new X509Certificate(ev.certificateDer);
   } catch (e) {
     result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
+    result.authenticity = 'failed';
     return result;
   }
   result.certificate = summarize(cert);
@@ -92,7 +111,8 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
   } else {
     await checkRevocation(result, cert, chain.path[1]!, o.revocation);
   }
-  result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+  result.authenticity = jpkiAuthenticity(result.challengeSignature, result.chain, result.revocation);
+  result.verdict = result.reasons.length === 0 && result.authenticity === 'proven' ? 'verified' : 'refused';
   return result;
 }
 

@@ -38,6 +38,8 @@ export function signResultView(r: JpkiSignResult): ResultView {
   const shown = r.verdict === 'verified' && r.holder;
   return {
     outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
     ...certificateAndRevocationView(r),

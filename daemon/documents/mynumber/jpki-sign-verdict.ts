@@ -6,12 +6,13 @@
 // name or address change, so "good" revocation is also what makes them current.
 import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../errors.ts';
+import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
-import { checkRevocation, summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
+import { checkRevocation, jpkiAuthenticity, summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
 import { sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { JpkiSignEvidence } from './jpki-sign.ts';
@@ -44,6 +45,10 @@ export interface JpkiSignResult {
   /** SHA-256 of the issuing CA certificate, once the chain is valid. */
   issuerFingerprintSha256?: string;
   holder: JpkiSignHolder | null;
+  /** proven: data signature + chain + revocation 'good' (jpkiAuthenticity). */
+  authenticity: Authenticity | null;
+  /** 'password' once the card accepted the 署名用パスワード. */
+  holderBinding: HolderBinding | null;
   verdict: 'verified' | 'refused';
   reasons: Reason[];
 }
@@ -65,6 +70,8 @@ export function emptySignResult(): JpkiSignResult {
     chain: 'not-checked',
     revocation: 'unknown',
     holder: null,
+    authenticity: null,
+    holderBinding: null,
     verdict: 'refused',
     reasons: [],
   };
@@ -82,6 +89,7 @@ export function signatureMatchesDigest(cert: X509Certificate, digest: Buffer, si
 
 export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions): Promise<JpkiSignResult> {
   const result = emptySignResult();
+  result.holderBinding = 'password'; // the card signs only after the 署名用パスワード was accepted
   result.passwordTriesBefore = ev.passwordTriesBefore;
   result.dataSha256 = ev.dataDigest.toString('hex');
   result.signature = ev.signature.toString('base64');
@@ -90,6 +98,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
     cert = new X509Certificate(ev.certificateDer);
   } catch (e) {
     result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
+    result.authenticity = 'failed';
     return result;
   }
   result.certificate = summarize(cert);
@@ -129,6 +138,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   } catch (e) {
     result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: (e as Error).message });
   }
-  result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+  result.authenticity = jpkiAuthenticity(result.dataSignature, result.chain, result.revocation);
+  result.verdict = result.reasons.length === 0 && result.authenticity === 'proven' ? 'verified' : 'refused';
   return result;
 }

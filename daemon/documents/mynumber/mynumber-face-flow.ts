@@ -9,6 +9,8 @@ import { myNumberPermission } from './mynumber-config.ts';
 import { assessMyNumberFace, type MyNumberFaceResult } from './mynumber-face-verdict.ts';
 import type { MyNumberPermission } from './text-ap.ts';
 import { hasVisualAp, readVisualAp } from './visual-ap.ts';
+import { cvAnchors } from './cv-anchors.ts';
+import type { CvAnchor } from './cv-certificate.ts';
 
 export interface MyNumberFaceFlowOptions {
   convert?: Jp2ToPng;
@@ -16,6 +18,8 @@ export interface MyNumberFaceFlowOptions {
   checkCodeA?: MyNumberPermission | null;
   log?: Logger;
   onResult?: (r: MyNumberFaceResult) => void;
+  /** Trusted CV CA keys (default: production J-LIS keys only; see cv-anchors.ts). */
+  anchors?: readonly CvAnchor[];
 }
 
 const b64 = (b: Buffer | null) => (b ? b.toString('base64') : null);
@@ -24,6 +28,8 @@ export function faceResultView(r: MyNumberFaceResult): ResultView {
   const shown = r.verdict === 'verified';
   return {
     outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
     holder: shown ? { name: null, address: null, dateOfBirth: r.dateOfBirth, sex: r.sex } : null,
@@ -36,11 +42,13 @@ export function faceResultView(r: MyNumberFaceResult): ResultView {
 
 export function myNumberFaceFlow(o: MyNumberFaceFlowOptions = {}): DocumentFlow {
   const convert = o.convert ?? defaultJp2ToPng();
+  const anchors = o.anchors ?? cvAnchors(undefined);
   return {
     async run(ctx: FlowContext): Promise<ResultView> {
       const ev = await readVisualAp(ctx.session, { prompt: ctx.prompt, progress: ctx.progress, checkCodeA: o.checkCodeA });
       ctx.progress('validate');
-      const result = await assessMyNumberFace(ev, convert);
+      const result = await assessMyNumberFace(ev, convert, anchors);
+      if (result.checks['cv-hierarchy'] === 'test') o.log?.('mynumber-face: card verified under a JPKI TEST-hierarchy CA key (mynumber.testCards)');
       if (result.checks.face === 'not-decoded') o.log?.('mynumber-face: face photo not decoded (no JPEG 2000 decoder or decode failed)');
       o.onResult?.(result);
       return faceResultView(result);
@@ -50,6 +58,6 @@ export function myNumberFaceFlow(o: MyNumberFaceFlowOptions = {}): DocumentFlow 
 
 /** 券面AP images (照合番号B; 照合番号A only with mynumber.myNumberAllowed + legalBasis). */
 export const myNumberFaceHandler: DocumentHandlerFactory = (env) => {
-  const flow = myNumberFaceFlow({ checkCodeA: myNumberPermission(env.mynumber), log: env.log });
+  const flow = myNumberFaceFlow({ checkCodeA: myNumberPermission(env.mynumber), log: env.log, anchors: cvAnchors(env.mynumber) });
   return { id: 'mynumber-face', detect: hasVisualAp, run: (ctx) => flow.run(ctx) };
 };

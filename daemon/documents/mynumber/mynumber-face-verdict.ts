@@ -1,14 +1,21 @@
-// What a 券面AP read proves, part by part:
+// What a 券面AP read proves, part by part (docs/reference/mynumber.md, docs/verdicts.md):
 //   check-code        the card accepted 照合番号B (or A, where the deployment may use the My Number)
-//   issuer-signature  'unverified': DF28 is a signature under the card's CV certificate; scheme and J-LIS
-//                     key are unknown (cards.md §2.9)
-//   face              'decoded' (PNG for the screen) / 'not-decoded' (no JPEG 2000 decoder, or it failed) /
-//                     'absent'
-// "verified" therefore means: card unlocked and images read — for a clerk to compare with the person.
+//   cv-certificate    EF 0004 verifies under a trusted J-LIS CA key named by its 証明者鍵ID (cv-anchors.ts)
+//   issuer-signature  DF28 verifies: one DigestInfo of SHA-256(DF22‖DF23‖DF24) ‖ SHA-256(DF25‖DF26) ‖
+//                     SHA-256(DF27) under the certified key. DF29 (expiry) and DF2A are NOT covered, so the
+//                     expiry shown is reported as unsigned ('expiry-signed': 'no').
+//   face              'decoded' (PNG for the screen) / 'not-decoded' / 'absent'
+// Holder binding is 'printed-number-only': 照合番号B is the birth date, expiry year and security code printed
+// on the card itself (照合番号A is the printed My Number) — knowing it shows possession of the card (or of
+// a picture of it), not knowledge of a secret. The clerk's comparison with the face photo is the binding.
 import { ErrorCodes } from '../../errors.ts';
+import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import type { Sex } from './basic-info.ts';
 import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
 import type { Reason } from './mynumber-info-verdict.ts';
+import { parseFaceSignedRecord, verifyFaceRecord } from './card-ap-signatures.ts';
+import { cvAnchors } from './cv-anchors.ts';
+import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { parseVisualAp } from './visual-ap-data.ts';
 import type { VisualApEvidence } from './visual-ap.ts';
 
@@ -25,10 +32,16 @@ export interface MyNumberFaceResult {
   addressImagePng: Buffer | null;
   checks: {
     'check-code': 'verified' | 'not-verified';
-    'issuer-signature': 'unverified' | 'absent';
+    'cv-certificate': CvCertificateStatus | 'not-checked';
+    'cv-hierarchy': 'production' | 'test' | 'not-checked';
+    'issuer-signature': 'valid' | 'invalid' | 'malformed' | 'not-checked';
+    /** DF29 lies outside DF28's coverage: the expiry is never signed. */
+    'expiry-signed': 'no';
     face: 'decoded' | 'not-decoded' | 'absent';
   };
-  verdict: 'verified' | 'refused';
+  authenticity: Authenticity | null;
+  holderBinding: HolderBinding | null;
+  verdict: 'verified' | 'chip-read' | 'refused';
   reasons: Reason[];
 }
 
@@ -43,22 +56,48 @@ export function emptyFaceResult(): MyNumberFaceResult {
     facePng: null,
     nameImagePng: null,
     addressImagePng: null,
-    checks: { 'check-code': 'not-verified', 'issuer-signature': 'unverified', face: 'absent' },
+    checks: {
+      'check-code': 'not-verified',
+      'cv-certificate': 'not-checked',
+      'cv-hierarchy': 'not-checked',
+      'issuer-signature': 'not-checked',
+      'expiry-signed': 'no',
+      face: 'absent',
+    },
+    authenticity: null,
+    holderBinding: null,
     verdict: 'refused',
     reasons: [],
   };
 }
 
-export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng): Promise<MyNumberFaceResult> {
+/** `anchors`: the trusted CV CA keys (default: production J-LIS keys only). */
+export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng, anchors: readonly CvAnchor[] = cvAnchors(undefined)): Promise<MyNumberFaceResult> {
   const r = emptyFaceResult();
   r.unlockedWith = ev.unlockedWith;
   r.triesBefore = ev.triesBefore;
   r.checks['check-code'] = 'verified';
+  r.holderBinding = 'printed-number-only';
   let data;
+  const cv = checkCvCertificateEf(ev.cvCertificateEf, anchors);
+  r.checks['cv-certificate'] = cv.status;
+  r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
+  if (cv.status !== 'valid') {
+    r.reasons.push({ code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID, message: cv.message ?? 'CV certificate not valid' });
+  }
   try {
     data = parseVisualAp(ev.faceEf);
+    const rec = parseFaceSignedRecord(ev.faceEf);
+    if (cv.certifiedKey) {
+      r.checks['issuer-signature'] = verifyFaceRecord(rec, cv.certifiedKey) ? 'valid' : 'invalid';
+      if (r.checks['issuer-signature'] === 'invalid') {
+        r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the issuer signature DF28 does not verify under the certified key (EF 0004)' });
+      }
+    }
   } catch (e) {
+    if (r.checks['issuer-signature'] === 'not-checked') r.checks['issuer-signature'] = 'malformed';
     r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: (e as Error).message });
+    r.authenticity = 'failed';
     return r;
   } finally {
     ev.faceEf.fill(0); // also wipes the security-code image the file carries
@@ -68,7 +107,6 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   r.expiry = data.expiry;
   r.nameImagePng = data.nameImagePng;
   r.addressImagePng = data.addressImagePng;
-  r.checks['issuer-signature'] = data.hasIssuerSignature ? 'unverified' : 'absent';
   if (data.faceJpeg2000) {
     r.facePng = await convert(data.faceJpeg2000).catch(() => null);
     r.checks.face = r.facePng ? 'decoded' : 'not-decoded';
@@ -76,6 +114,7 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   if (!data.faceJpeg2000 && !data.nameImagePng) {
     r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: 'the card face file holds neither a photo nor a name image' });
   }
-  r.verdict = r.reasons.length === 0 ? 'verified' : 'refused';
+  r.authenticity = cv.status === 'valid' && r.checks['issuer-signature'] === 'valid' ? 'proven' : 'failed';
+  r.verdict = r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : 'refused';
   return r;
 }

@@ -8,10 +8,14 @@ import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';
 import { holderView, logSubstitutions } from './mynumber-view.ts';
 import { hasTextAp, readTextAp } from './text-ap.ts';
+import { cvAnchors } from './cv-anchors.ts';
+import type { CvAnchor } from './cv-certificate.ts';
 import { attachBirthDate } from '../../policy/birth-date.ts';
 
 export interface MyNumberInfoFlowOptions {
   log?: Logger;
+  /** Trusted CV CA keys (default: production J-LIS keys only; see cv-anchors.ts). */
+  anchors?: readonly CvAnchor[];
   /** Receives the full result (audit trail, integration API). */
   onResult?: (r: MyNumberInfoResult) => void;
 }
@@ -19,6 +23,8 @@ export interface MyNumberInfoFlowOptions {
 export function infoResultView(r: MyNumberInfoResult): ResultView {
   return {
     outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: r.document,
     reasons: r.reasons.map((x) => x.code),
     holder: r.holder && holderView({ name: r.holder.name, address: r.holder.address, dateOfBirth: r.holder.dateOfBirth, sex: r.holder.sex }),
@@ -27,11 +33,13 @@ export function infoResultView(r: MyNumberInfoResult): ResultView {
 }
 
 export function myNumberInfoFlow(o: MyNumberInfoFlowOptions = {}): DocumentFlow {
+  const anchors = o.anchors ?? cvAnchors(undefined);
   return {
     async run(ctx: FlowContext): Promise<ResultView> {
       const evidence = await readTextAp(ctx.session, { prompt: ctx.prompt, progress: ctx.progress });
       ctx.progress('validate');
-      const result = assessMyNumberInfo(evidence);
+      const result = assessMyNumberInfo(evidence, anchors);
+      if (result.checks['cv-hierarchy'] === 'test') o.log?.('mynumber-info: card verified under a JPKI TEST-hierarchy CA key (mynumber.testCards)');
       if (result.holder) logSubstitutions(o.log, 'mynumber-info', result.holder);
       o.onResult?.(result);
       // The 4 info's date of birth, for age policies only (never part of the view itself).
@@ -40,8 +48,8 @@ export function myNumberInfoFlow(o: MyNumberInfoFlowOptions = {}): DocumentFlow 
   };
 }
 
-/** 4 basic info from the 券面事項入力補助AP (4-digit PIN). No trust anchors: the data signature is not verifiable (see the verdict). */
+/** 4 basic info from the 券面事項入力補助AP (4-digit PIN), DF33 verified through the CV certificate to J-LIS keys. */
 export const myNumberInfoHandler: DocumentHandlerFactory = (env) => {
-  const flow = myNumberInfoFlow({ log: env.log });
+  const flow = myNumberInfoFlow({ log: env.log, anchors: cvAnchors(env.mynumber) });
   return { id: 'mynumber-info', detect: hasTextAp, run: (ctx) => flow.run(ctx) };
 };

@@ -1,14 +1,17 @@
-// What the 4 basic info read proves, said honestly part by part:
-//   pin               the holder knew the 券面事項入力補助用暗証番号 (the card said 9000 to VERIFY)
-//   basic-info-hash   DF32 of the card's signature file equals SHA-256 of the 4-info region (match /
-//                     mismatch / absent) — catches corrupted or inconsistent data, not a forged card
-//   issuer-signature  'unverified': DF33 is a signature under the card's CV certificate (EF 0004) chaining
-//                     to a J-LIS key; scheme, padding and root key are not public (cards.md §2.9)
+// What the 4 basic info read proves, part by part (docs/reference/mynumber.md, docs/verdicts.md):
+//   pin               the holder knew the 券面事項入力補助用暗証番号 (the card said 9000 to VERIFY) → binding 'pin'
+//   basic-info-hash   DF32 of EF 0003 equals SHA-256 of the 4 info (FF20 value after DF21)
+//   cv-certificate    EF 0004 verifies under a trusted J-LIS CA key named by its 証明者鍵ID (cv-anchors.ts)
+//   issuer-signature  DF33 verifies over the DF31 ‖ DF32 TLVs under the key that certificate certifies
 //   mynumber-hash     'not-checked': DF31 covers EF 0001, which the kiosk does not read
-// So "verified" here means: PIN accepted and data self-consistent. It does not mean the card is genuine;
-// a deployment that needs that must use the JPKI modes.
+// authenticity 'proven' (and verdict 'verified') only when the hash matches, the certificate chains to a
+// trusted key and DF33 verifies; any of them failing, or EF 0003/EF 0004 withheld, is 'failed' → refused.
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import { checkBasicInfoHash, parseBasicInfo, parseSignatureFile, type HashCheck, type Sex, type SignatureFile } from './basic-info.ts';
+import { parseTextApSignedRecord, verifyTextApRecord } from './card-ap-signatures.ts';
+import { cvAnchors } from './cv-anchors.ts';
+import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { holderText, type HolderText } from './holder-text.ts';
 import type { TextApEvidence } from './text-ap.ts';
 
@@ -20,7 +23,10 @@ export interface Reason {
 export interface MyNumberInfoChecks {
   pin: 'verified' | 'not-verified';
   'basic-info-hash': HashCheck | 'not-checked';
-  'issuer-signature': 'unverified';
+  'cv-certificate': CvCertificateStatus | 'not-checked';
+  /** Which CA hierarchy verified the certificate ('test' only where mynumber.testCards allows it). */
+  'cv-hierarchy': 'production' | 'test' | 'not-checked';
+  'issuer-signature': 'valid' | 'invalid' | 'absent' | 'malformed' | 'not-checked';
   'mynumber-hash': 'not-checked';
   /** Whether DF21's offsets point at the fields (a layout sanity check). */
   'header-offsets': 'consistent' | 'inconsistent' | 'absent' | 'not-checked';
@@ -40,7 +46,9 @@ export interface MyNumberInfoResult {
   pinTriesLeft?: number;
   holder: MyNumberInfoHolder | null;
   checks: MyNumberInfoChecks;
-  verdict: 'verified' | 'refused';
+  authenticity: Authenticity | null;
+  holderBinding: HolderBinding | null;
+  verdict: 'verified' | 'chip-read' | 'refused';
   reasons: Reason[];
 }
 
@@ -49,30 +57,49 @@ export function emptyInfoResult(): MyNumberInfoResult {
     document: 'mynumber-info',
     pinTriesBefore: null,
     holder: null,
-    checks: { pin: 'not-verified', 'basic-info-hash': 'not-checked', 'issuer-signature': 'unverified', 'mynumber-hash': 'not-checked', 'header-offsets': 'not-checked' },
+    checks: {
+      pin: 'not-verified',
+      'basic-info-hash': 'not-checked',
+      'cv-certificate': 'not-checked',
+      'cv-hierarchy': 'not-checked',
+      'issuer-signature': 'not-checked',
+      'mynumber-hash': 'not-checked',
+      'header-offsets': 'not-checked',
+    },
+    authenticity: null,
+    holderBinding: null,
     verdict: 'refused',
     reasons: [],
   };
 }
 
-export function assessMyNumberInfo(ev: TextApEvidence): MyNumberInfoResult {
+/** `anchors`: the trusted CV CA keys (default: production J-LIS keys only). */
+export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAnchor[] = cvAnchors(undefined)): MyNumberInfoResult {
   const r = emptyInfoResult();
   r.pinTriesBefore = ev.pinTriesBefore;
   r.checks.pin = 'verified';
+  r.holderBinding = 'pin';
   let info;
   try {
     info = parseBasicInfo(ev.basicInfoEf);
   } catch (e) {
     r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: (e as Error).message });
+    r.authenticity = 'failed';
     return r;
   }
   r.checks['header-offsets'] = info.offsets.length === 0 ? 'absent' : info.offsetsMatchLayout ? 'consistent' : 'inconsistent';
+  // DF21 is outside DF32's coverage, but a card writes it consistently (soltia48/myna-card checks it too):
+  // a table that points elsewhere is an edited file, refused rather than read around.
+  if (r.checks['header-offsets'] === 'inconsistent') {
+    r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: 'basic info (EF 0002): DF21 offsets do not point at the fields' });
+  }
   let sig: SignatureFile | null = null;
   if (ev.signatureEf) {
     try {
       sig = parseSignatureFile(ev.signatureEf);
     } catch (e) {
       r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: (e as Error).message });
+      r.authenticity = 'failed';
       return r;
     }
   }
@@ -83,7 +110,33 @@ export function assessMyNumberInfo(ev: TextApEvidence): MyNumberInfoResult {
   } else if (hash === 'absent') {
     r.reasons.push({ code: ErrorCodes.CARD_FILE_NOT_FOUND, message: 'the card gave no signature file (EF 0003 / DF32): the data cannot be checked' });
   }
-  if (r.reasons.length === 0) {
+
+  const cv = checkCvCertificateEf(ev.cvCertificateEf, anchors);
+  r.checks['cv-certificate'] = cv.status;
+  r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
+  if (cv.status !== 'valid') {
+    r.reasons.push({ code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID, message: cv.message ?? 'CV certificate not valid' });
+  }
+  if (!ev.signatureEf) {
+    r.checks['issuer-signature'] = 'absent';
+  } else {
+    try {
+      const rec = parseTextApSignedRecord(ev.signatureEf);
+      if (cv.certifiedKey) {
+        r.checks['issuer-signature'] = verifyTextApRecord(rec, cv.certifiedKey) ? 'valid' : 'invalid';
+        if (r.checks['issuer-signature'] === 'invalid') {
+          r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the issuer signature DF33 does not verify under the certified key (EF 0004)' });
+        }
+      }
+    } catch (e) {
+      r.checks['issuer-signature'] = 'malformed';
+      r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: (e as Error).message });
+    }
+  }
+
+  const proven = hash === 'match' && cv.status === 'valid' && r.checks['issuer-signature'] === 'valid' && r.checks['header-offsets'] !== 'inconsistent';
+  r.authenticity = proven ? 'proven' : 'failed';
+  if (proven && r.reasons.length === 0) {
     r.holder = {
       name: holderText(info.name),
       address: holderText(info.address),

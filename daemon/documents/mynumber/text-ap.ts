@@ -39,6 +39,8 @@ export interface TextApEvidence {
   basicInfoEf: Buffer;
   /** EF 0003, or null when the card does not give it (absent / access refused). */
   signatureEf: Buffer | null;
+  /** EF 0004, the AP's CV certificate (readable without a PIN), or null when the card does not give it. */
+  cvCertificateEf: Buffer | null;
   pinTriesBefore: number;
 }
 
@@ -98,7 +100,22 @@ export async function readTextAp(session: CardSession, o: TextApOptions): Promis
       signatureEf = null; // reported as "absent": the hash comparison then cannot be made
     }
   }
-  return { basicInfoEf, signatureEf, pinTriesBefore };
+  const cvCertificateEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cvCertificate, 'CV certificate (EF 0004)'), 'CV certificate (EF 0004)');
+  return { basicInfoEf, signatureEf, cvCertificateEf, pinTriesBefore };
+}
+
+/**
+ * An EF the verdict needs but the card may refuse (absent, access denied): null then, so the verdict can
+ * say which proof is missing. Card removal and reader failures still end the session.
+ */
+export async function readOptionalEf(session: CardSession, select: () => Promise<number>, what: string): Promise<Buffer | null> {
+  if ((await select()) !== SW_OK) return null;
+  try {
+    return await session.readTlvFile(what);
+  } catch (e) {
+    if (!(e instanceof KioskError) || e.code === ErrorCodes.CARD_REMOVED || e.code.startsWith('READER_')) throw e;
+    return null;
+  }
 }
 
 /**

@@ -12,8 +12,8 @@ import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import { wipe, type SecretPrompt, type SecretRequest } from '../secrets.ts';
-import { CHECK_CODE_B_FORMAT, checkCodeBPlausible } from './check-code-b.ts';
-import { readMyNumberForCheckCodeA, unlockTextAp, type MyNumberPermission, type MyNumberStep } from './text-ap.ts';
+import { CHECK_CODE_B_FORMAT, CHECK_CODE_B_GUIDANCE, checkCodeBPlausible } from './check-code-b.ts';
+import { readMyNumberForCheckCodeA, readOptionalEf, unlockTextAp, type MyNumberPermission, type MyNumberStep } from './text-ap.ts';
 
 export const VISUAL_AP_AID = Buffer.from('D3921000310001010402', 'hex');
 export const VISUAL_EF = {
@@ -28,6 +28,8 @@ export const VISUAL_EF = {
 
 export interface VisualApEvidence {
   faceEf: Buffer;
+  /** EF 0004, the AP's CV certificate (readable without 照合番号), or null when the card does not give it. */
+  cvCertificateEf: Buffer | null;
   unlockedWith: 'check-code-b' | 'check-code-a';
   triesBefore: number;
 }
@@ -63,7 +65,7 @@ function checkCodeBPrompt(prompt: SecretPrompt): SecretPrompt {
     const b = await prompt(req);
     if (!checkCodeBPlausible(b)) {
       wipe(b);
-      throw new KioskError(ErrorCodes.PIN_FORMAT, '照合番号B must be birth date YYMMDD, expiry year YYYY and the 4-digit security code (nothing was sent to the card)');
+      throw new KioskError(ErrorCodes.PIN_FORMAT, CHECK_CODE_B_GUIDANCE);
     }
     return b;
   };
@@ -116,5 +118,6 @@ export async function readVisualAp(session: CardSession, o: VisualApOptions): Pr
   o.progress?.('read-images');
   await selectOk(session, VISUAL_EF.face, 'card face (EF 0002)');
   const faceEf = await session.readTlvFile('card face (EF 0002)');
-  return { faceEf, unlockedWith, triesBefore };
+  const cvCertificateEf = await readOptionalEf(session, () => selectVisualEf(session, VISUAL_EF.cvCertificate), 'CV certificate (EF 0004)');
+  return { faceEf, cvCertificateEf, unlockedWith, triesBefore };
 }

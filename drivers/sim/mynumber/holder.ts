@@ -3,6 +3,8 @@
 // layer is tested against mojibake, with JIS X 0208 substitutes as a JPKI certificate carries them.
 // The My Number is the documented synthetic example 123456789018 (vectors.md §6): check-digit valid, so a
 // leak detector would flag it if it ever reached a log, a receipt or an export.
+import { ERAS } from './card-layout.ts';
+
 export interface SyntheticHolder {
   name: string;
   /** The same name in JIS X 0208 substitute characters (JPKI OID …5.5.2). */
@@ -34,21 +36,27 @@ export const SYNTHETIC_HOLDER: Readonly<SyntheticHolder> = {
   securityCode: '4321',
 };
 
-/** 照合番号B as this implementation composes it: DOB YYMMDD ‖ expiry year YYYY ‖ security code (UNVERIFIED). */
-export function checkCodeB(h: SyntheticHolder): string {
-  return h.dateOfBirth.slice(2) + h.expiry.slice(0, 4) + h.securityCode;
+/**
+ * The birth date as the card's 生年月日 key takes it: YYMMDD with the Japanese era year (1980-02-17 →
+ * 昭和55 → 550217; soltia48/myna-card src/data.rs, tests/fixtures/README.md; docs/reference/mynumber.md).
+ */
+export function eraBirthDate(yyyymmdd: string): string {
+  const era = ERAS.find((e) => yyyymmdd >= e.from);
+  if (!era) throw new Error(`${yyyymmdd} predates the Meiji era`);
+  const year = Number(yyyymmdd.slice(0, 4)) - era.firstYear + 1;
+  if (year > 99) throw new Error(`era year ${year} does not fit two digits`);
+  return String(year).padStart(2, '0') + yyyymmdd.slice(4);
 }
 
-const ERAS: Array<[string, string]> = [
-  ['20190501', '5'],
-  ['19890108', '4'],
-  ['19261225', '3'],
-  ['19120730', '2'],
-  ['18680125', '1'],
-];
+/** 照合番号B: era birth date YYMMDD ‖ card expiry year YYYY ‖ 4-digit security code (14 digits). */
+export function checkCodeB(h: SyntheticHolder): string {
+  return eraBirthDate(h.dateOfBirth) + h.expiry.slice(0, 4) + h.securityCode;
+}
+
+const JPKI_ERA_DIGIT: Record<string, string> = { 令和: '5', 平成: '4', 昭和: '3', 大正: '2', 明治: '1' };
 
 /** The JPKI certificate's date-of-birth form E‖YYYYMMDD (era digit; profile form UNVERIFIED). */
 export function jpkiDateOfBirth(yyyymmdd: string): string {
-  const era = ERAS.find(([from]) => yyyymmdd >= from)?.[1] ?? '1';
-  return era + yyyymmdd;
+  const era = ERAS.find((e) => yyyymmdd >= e.from);
+  return (era ? JPKI_ERA_DIGIT[era.name]! : '1') + yyyymmdd;
 }

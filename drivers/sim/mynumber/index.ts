@@ -3,6 +3,7 @@ import { createJpkiSignCa, createMyNumberPki, issueJpkiSignCert, type MyNumberPk
 import { jpkiDateOfBirth, SYNTHETIC_HOLDER, type SyntheticHolder } from './holder.ts';
 import { MyNumberCard, type MyNumberCardOptions } from './mynumber-card.ts';
 import { JPKI_DEFAULT_SIGN_PASSWORD } from './jpki-ap.ts';
+import type { CvForgery } from './text-ap.ts';
 
 export { MyNumberCard, type MyNumberCardOptions, type MyNumberFaults } from './mynumber-card.ts';
 export {
@@ -54,8 +55,9 @@ export function createVirtualMyNumberCard(o: VirtualMyNumberOptions = {}): { car
   return { card, pki };
 }
 
-export { SYNTHETIC_HOLDER, checkCodeB, jpkiDateOfBirth, type SyntheticHolder } from './holder.ts';
-export { buildTextAp, basicInfoFile, TEXT_AP_AID, TEXT_PIN_MAX_TRIES, CHECK_CODE_MAX_TRIES, type TextAp, type TextApSpec } from './text-ap.ts';
+export { SYNTHETIC_HOLDER, checkCodeB, eraBirthDate, jpkiDateOfBirth, type SyntheticHolder } from './holder.ts';
+export { buildTextAp, basicInfoFile, TEXT_AP_AID, TEXT_PIN_MAX_TRIES, CHECK_CODE_MAX_TRIES, type CvForgery, type TextAp, type TextApSpec } from './text-ap.ts';
+export { createCvTestCa, issueCvCertificate, keyId16, virtualCardTrustConfig, virtualCvIssuers, type CvIssuerSet, type CvTestCa } from './cv-issuer.ts';
 export { buildVisualAp, faceFile, SYNTHETIC_FACE_JP2, VISUAL_AP_AID, type VisualAp, type VisualApSpec } from './visual-ap.ts';
 
 export interface FullMyNumberOptions extends VirtualMyNumberOptions {
@@ -66,6 +68,8 @@ export interface FullMyNumberOptions extends VirtualMyNumberOptions {
   checkCodeBTriesLeft?: number;
   checkCodeATriesLeft?: number;
   corruptBasicInfo?: boolean;
+  /** A forged 券面 data set (both the text AP and the 券面AP), see CvForgery. */
+  forgery?: CvForgery;
   faceJpeg2000?: Buffer;
   /** Reuse a signing CA (saves a key generation per card). */
   signCa?: TestCertificate;
@@ -103,6 +107,7 @@ export function createFullMyNumberCard(o: FullMyNumberOptions = {}): { card: MyN
       checkCodeBTriesLeft: o.checkCodeBTriesLeft,
       queryWhenBlocked: o.queryWhenBlocked,
       corruptBasicInfo: o.corruptBasicInfo,
+      forgery: o.forgery,
     },
     visual: {
       holder,
@@ -110,6 +115,7 @@ export function createFullMyNumberCard(o: FullMyNumberOptions = {}): { card: MyN
       checkCodeBTriesLeft: o.checkCodeBTriesLeft,
       queryWhenBlocked: o.queryWhenBlocked,
       faceJpeg2000: o.faceJpeg2000,
+      forgery: o.forgery,
     },
   });
   return { card, pki, holder };

@@ -1,23 +1,33 @@
-// The 券面事項入力補助AP (text AP) of the virtual マイナンバーカード (cards.md §2.1, §2.2, §2.5):
-//   EF 0001  個人番号: FF10 0C <12 ASCII digits>      read after VERIFY 0011
-//   EF 0002  FF20 { DF21 offsets, DF22 氏名, DF23 住所, DF24 生年月日, DF25 性別 } (UTF-8), after 0011
-//   EF 0003  FF30 { DF31 SHA-256(EF 0001), DF32 SHA-256(EF 0002 from the first offset to the end of FF20),
-//                   DF33 signature } after 0011
-//   EF 0004  CV certificate (free), EF 0005 AP info (free), EF 0007 FF50 {DF51 key, DF52 signature} after 0011
-//   PIN EFs  0011 PIN (4 digits, 3 tries), 0014 照合番号A (= the My Number), 0015 照合番号B — each with
-//            its own counter. What A/B unlock in this AP is UNVERIFIED, so here they unlock nothing.
-// DF21's offsets are file offsets of the DF22..DF25 TLVs (the exact semantics are UNVERIFIED; the kiosk
-// hashes from the first offset, which is what the one published description says).
-import { createHash } from 'node:crypto';
+// The 券面事項入力補助AP (text AP) of the virtual マイナンバーカード, in the layout of a real card
+// (docs/reference/mynumber.md §Text AP; file map in card-layout.ts):
+//   EF 0001  FF10 0C <12 ASCII digits>                                   PIN or 照合番号A
+//   EF 0002  FF20 { DF21 offsets, DF22 氏名, DF23 住所, DF24 生年月日, DF25 性別 } (UTF-8)   PIN or 照合番号B
+//   EF 0003  FF30 { DF31 SHA-256(EF 0001 as stored), DF32 SHA-256(FF20 value after DF21),
+//                   DF33 PKCS#1 v1.5 / SHA-256 over the DF31 ‖ DF32 TLVs by the certified key }   PIN, A or B
+//   EF 0004  CV certificate of the certified key, issued by the test CA "6100033"             always
+//   EF 0005  AP basic data, EF 0007 FF50 { DF51 card key, DF52 signature over DF51 }
+//   PIN EFs  0011 PIN (4 digits, 3 tries), 0014 照合番号A (= the My Number), 0015 照合番号B
+// `forgery` builds the adversarial variants the kiosk must refuse.
 import { addDf, addEf, afterVerify, ALWAYS, PinObject, type DedicatedFile, type TransparentEf } from '../iso7816/index.ts';
 import { tlv } from './ber.ts';
+import { TEXT_AP } from './card-layout.ts';
+import { cardPublicKey, digestInfo, issueCvCertificate, sha256, signDigestInfo, virtualCvIssuers, type CvIssuerSet } from './cv-issuer.ts';
 import { checkCodeB as composeCheckCodeB, type SyntheticHolder } from './holder.ts';
-import { syntheticCvCertificate, syntheticPublicKeyField, syntheticSignature } from './issuer-data.ts';
 
-export const TEXT_AP_AID = Buffer.from('D3921000310001010408', 'hex');
+export const TEXT_AP_AID = TEXT_AP.aid;
 export const TEXT_PIN_MAX_TRIES = 3;
 /** Not published; the emulator uses 10 for 照合番号A/B. */
 export const CHECK_CODE_MAX_TRIES = 10;
+
+/**
+ * Forged variants:
+ *   unknown-ca       EF 0004 issued by a CA no kiosk trusts (証明者鍵ID 6999933)
+ *   forged-cv        EF 0004 names the trusted CA's id but is signed by another key
+ *   bad-signature    one byte of DF33 (text) / DF28 (face) flipped
+ *   edited-data      EF 0002 changed after signing (DF32 / DF28 no longer match)
+ *   edited-rehashed  EF 0002 changed and DF32 recomputed by the forger (text AP; DF33 then fails)
+ */
+export type CvForgery = 'unknown-ca' | 'forged-cv' | 'bad-signature' | 'edited-data' | 'edited-rehashed';
 
 export interface TextApSpec {
   holder: SyntheticHolder;
@@ -26,8 +36,13 @@ export interface TextApSpec {
   checkCodeATriesLeft?: number;
   checkCodeBTriesLeft?: number;
   queryWhenBlocked?: 0x63c0 | 0x6984;
-  /** EF 0002 altered after the card's hash was made (DF32 then does not match). */
+  /** EF 0002 altered after the card's hash was made (same as forgery 'edited-data'). */
   corruptBasicInfo?: boolean;
+  forgery?: CvForgery;
+  /** Issuer keys (default: this process's virtual issuers). */
+  issuers?: CvIssuerSet;
+  /** EF 0002 bytes to carry instead of the holder's (e.g. the public JPKI test card's file). */
+  basicInfoOverride?: Buffer;
 }
 
 export interface TextAp {
@@ -39,55 +54,89 @@ export interface TextAp {
   myNumber: TransparentEf;
 }
 
-/** EF 0002 with DF21 pointing at the fields; returns the file and the hashed region's start. */
+/** EF 0002 with DF21 giving each field's offset from the start of the file; `firstOffset` = after DF21. */
 export function basicInfoFile(h: SyntheticHolder): { file: Buffer; firstOffset: number } {
+  const t = TEXT_AP.tag;
   const fields = [
-    tlv(0xdf22, Buffer.from(h.name, 'utf8')),
-    tlv(0xdf23, Buffer.from(h.address, 'utf8')),
-    tlv(0xdf24, Buffer.from(h.dateOfBirth, 'ascii')),
-    tlv(0xdf25, Buffer.from(h.sex, 'ascii')),
+    tlv(t.name, Buffer.from(h.name, 'utf8')),
+    tlv(t.address, Buffer.from(h.address, 'utf8')),
+    tlv(t.birth, Buffer.from(h.dateOfBirth, 'ascii')),
+    tlv(t.sex, Buffer.from(h.sex, 'ascii')),
   ];
-  const headerLen = 3 + 2 * fields.length;
-  const inner = headerLen + fields.reduce((n, f) => n + f.length, 0);
-  const outerHead = tlv(0xff20, Buffer.alloc(inner)).length - inner;
+  const tableLen = tlv(t.offsets, Buffer.alloc(2 * fields.length)).length;
+  const inner = tableLen + fields.reduce((n, f) => n + f.length, 0);
+  const outerHead = tlv(t.basicInfo, Buffer.alloc(inner)).length - inner;
   const offsets = Buffer.alloc(2 * fields.length);
-  let pos = outerHead + headerLen;
+  let pos = outerHead + tableLen;
   fields.forEach((f, i) => {
     offsets.writeUInt16BE(pos, 2 * i);
     pos += f.length;
   });
-  const file = tlv(0xff20, Buffer.concat([tlv(0xdf21, offsets), ...fields]));
-  return { file, firstOffset: outerHead + headerLen };
+  const file = tlv(t.basicInfo, Buffer.concat([tlv(t.offsets, offsets), ...fields]));
+  return { file, firstOffset: outerHead + tableLen };
+}
+
+/** Where the DF32 digest starts: right after the DF21 TLV inside FF20 (header lengths read from the file). */
+function afterOffsetTable(file: Buffer): number {
+  const lenAt = (p: number) => (file[p]! < 0x80 ? { len: file[p]!, size: 1 } : { len: file.readUIntBE(p + 1, file[p]! & 0x7f), size: 1 + (file[p]! & 0x7f) });
+  const outer = lenAt(2);
+  const tablePos = 2 + outer.size;
+  const table = lenAt(tablePos + 2);
+  return tablePos + 2 + table.size + table.len;
+}
+
+/** The CV certificate for EF 0004, honest or forged. */
+export function cvCertificateFor(ca: 'text' | 'visual', issuers: CvIssuerSet, forgery?: CvForgery): Buffer {
+  const trusted = ca === 'text' ? issuers.textCa : issuers.visualCa;
+  if (forgery === 'unknown-ca') return issueCvCertificate(issuers.rogueCa, issuers.dataKeyId, issuers.dataKey.publicKey);
+  if (forgery === 'forged-cv') return issueCvCertificate({ keyId: trusted.keyId, privateKey: issuers.rogueCa.privateKey }, issuers.dataKeyId, issuers.dataKey.publicKey);
+  return issueCvCertificate(trusted, issuers.dataKeyId, issuers.dataKey.publicKey);
 }
 
 export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
-  const df = addDf(mf, { label: '券面事項入力補助AP', aid: TEXT_AP_AID });
+  const issuers = s.issuers ?? virtualCvIssuers();
+  const forgery = s.forgery ?? (s.corruptBasicInfo ? 'edited-data' : undefined);
+  const df = addDf(mf, { label: '券面事項入力補助AP', aid: TEXT_AP.aid });
   const q = s.queryWhenBlocked;
   const pin = new PinObject({ value: s.pin, maxTries: TEXT_PIN_MAX_TRIES, triesLeft: s.pinTriesLeft, queryWhenBlocked: q });
   const checkCodeA = new PinObject({ value: s.holder.myNumber, maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeATriesLeft, queryWhenBlocked: q });
   const checkCodeB = new PinObject({ value: composeCheckCodeB(s.holder), maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeBTriesLeft, queryWhenBlocked: q });
-  addEf(df, { kind: 'pin', fid: 0x0011, pin });
-  addEf(df, { kind: 'pin', fid: 0x0014, pin: checkCodeA });
-  addEf(df, { kind: 'pin', fid: 0x0015, pin: checkCodeB });
+  addEf(df, { kind: 'pin', fid: TEXT_AP.ef.pin, pin });
+  addEf(df, { kind: 'pin', fid: TEXT_AP.ef.checkCodeA, pin: checkCodeA });
+  addEf(df, { kind: 'pin', fid: TEXT_AP.ef.checkCodeB, pin: checkCodeB });
 
-  const numberFile = tlv(0xff10, Buffer.from(s.holder.myNumber, 'ascii'));
-  const { file, firstOffset } = basicInfoFile(s.holder);
-  const myNumberHash = createHash('sha256').update(numberFile).digest();
-  const infoHash = createHash('sha256').update(file.subarray(firstOffset)).digest();
-  const signatureFile = tlv(
-    0xff30,
-    Buffer.concat([tlv(0xdf31, myNumberHash), tlv(0xdf32, infoHash), tlv(0xdf33, syntheticSignature(Buffer.concat([myNumberHash, infoHash])))]),
-  );
+  const t = TEXT_AP.tag;
+  const numberFile = tlv(t.myNumber, Buffer.from(s.holder.myNumber, 'ascii'));
+  const file = s.basicInfoOverride ?? basicInfoFile(s.holder).file;
+  const from = afterOffsetTable(file);
   const stored = Buffer.from(file);
-  if (s.corruptBasicInfo) stored[stored.length - 1] = stored[stored.length - 1]! ^ 0x01; // sex digit changes: the hash no longer matches
+  if (forgery === 'edited-data' || forgery === 'edited-rehashed') stored[stored.length - 1] = stored[stored.length - 1]! ^ 0x01; // the sex digit changes
+  const myNumberDigest = tlv(t.myNumberDigest, sha256(numberFile));
+  const infoDigest = tlv(t.basicInfoDigest, sha256(file.subarray(from)));
+  const signature = signDigestInfo(issuers.dataKey.privateKey, digestInfo(sha256(Buffer.concat([myNumberDigest, infoDigest]))));
+  if (forgery === 'bad-signature') signature[100] = signature[100]! ^ 0x01;
+  // A forger who recomputes DF32 over the edited file still cannot re-sign DF31 ‖ DF32.
+  const storedInfoDigest = forgery === 'edited-rehashed' ? tlv(t.basicInfoDigest, sha256(stored.subarray(from))) : infoDigest;
+  const integrity = tlv(t.integrity, Buffer.concat([myNumberDigest, storedInfoDigest, tlv(t.signature, signature)]));
 
-  const afterPin = afterVerify(pin);
-  const myNumber = addEf(df, { kind: 'transparent', fid: 0x0001, data: numberFile, read: afterPin });
-  const basicInfo = addEf(df, { kind: 'transparent', fid: 0x0002, data: stored, read: afterPin });
-  addEf(df, { kind: 'transparent', fid: 0x0003, data: signatureFile, read: afterPin });
-  addEf(df, { kind: 'transparent', fid: 0x0004, data: syntheticCvCertificate('TEXT-AP-TEST'), read: ALWAYS });
-  addEf(df, { kind: 'transparent', fid: 0x0005, data: tlv(0xff40, Buffer.concat([tlv(0xdf41, Buffer.from('00010000', 'hex')), tlv(0xdf42, Buffer.alloc(16, 0x11))])), read: ALWAYS });
-  const key = syntheticPublicKeyField();
-  addEf(df, { kind: 'transparent', fid: 0x0007, data: tlv(0xff50, Buffer.concat([tlv(0xdf51, key), tlv(0xdf52, syntheticSignature(key))])), read: afterPin });
+  const cardKey = cardPublicKey(issuers.cardKey.publicKey);
+  const df51 = tlv(0xdf51, cardKey);
+  const ef = TEXT_AP.ef;
+  const myNumber = addEf(df, { kind: 'transparent', fid: ef.myNumber, data: numberFile, read: afterVerify(pin, checkCodeA) });
+  const basicInfo = addEf(df, { kind: 'transparent', fid: ef.basicInfo, data: stored, read: afterVerify(pin, checkCodeB) });
+  addEf(df, { kind: 'transparent', fid: ef.integrity, data: integrity, read: afterVerify(pin, checkCodeA, checkCodeB) });
+  addEf(df, { kind: 'transparent', fid: ef.cvCertificate, data: cvCertificateFor('text', issuers, forgery), read: ALWAYS });
+  addEf(df, {
+    kind: 'transparent',
+    fid: ef.apBasicData,
+    data: tlv(0xff40, Buffer.concat([tlv(0xdf41, Buffer.from('01030e01', 'hex')), tlv(0xdf42, Buffer.concat([Buffer.from('6000034', 'ascii'), Buffer.from([8, 5]), Buffer.from('001', 'ascii'), Buffer.alloc(4)])), tlv(0xdf43, Buffer.alloc(128, 0xff))])),
+    read: ALWAYS,
+  });
+  addEf(df, {
+    kind: 'transparent',
+    fid: ef.signedPublicKey,
+    data: tlv(0xff50, Buffer.concat([df51, tlv(0xdf52, signDigestInfo(issuers.dataKey.privateKey, digestInfo(sha256(df51))))])),
+    read: afterVerify(pin, checkCodeA, checkCodeB),
+  });
   return { df, pin, checkCodeA, checkCodeB, basicInfo, myNumber };
 }

@@ -9,7 +9,7 @@ import { noRevocationSource } from '../../../daemon/trust/revocation.ts';
 
 describe('mynumber config', () => {
   it('defaults: authentication mode, My Number never allowed', () => {
-    expect(parseConfig({}).mynumber).toEqual({ mode: 'auth', myNumberAllowed: false, legalBasis: null });
+    expect(parseConfig({}).mynumber).toEqual({ mode: 'auth', myNumberAllowed: false, legalBasis: null, testCards: false, cvCaKeys: [] });
     expect(myNumberPermission(parseConfig({}).mynumber)).toBeNull();
   });
 

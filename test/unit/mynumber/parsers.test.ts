@@ -180,7 +180,7 @@ describe('JPKI signing certificate subjectAltName (1.2.392.200149.8.5.5.1–.6)'
 describe('券面AP EF 0002', () => {
   it('parses images, dates and sex, and drops the security-code image', () => {
     const d = parseVisualAp(faceFile(SYNTHETIC_HOLDER, SYNTHETIC_FACE_JP2));
-    expect(d).toMatchObject({ dateOfBirth: '1990-01-01', sex: 'female', expiry: '2035-01-01', hasIssuerSignature: true, unexpectedImageFormats: 0 });
+    expect(d).toMatchObject({ dateOfBirth: '1990-01-01', sex: 'female', expiry: '2035-01-01', unexpectedImageFormats: 0 });
     expect(d.faceJpeg2000?.equals(SYNTHETIC_FACE_JP2)).toBe(true);
     expect(d.nameImagePng?.subarray(1, 4).toString()).toBe('PNG');
     expect(Object.keys(d)).not.toContain('securityCodeImage');
@@ -194,12 +194,14 @@ describe('券面AP EF 0002', () => {
 });
 
 describe('照合番号B and JIS X 0208', () => {
-  it('plausibility: YYMMDD + YYYY + 4 digits', () => {
-    expect(checkCodeB(SYNTHETIC_HOLDER)).toBe('90010120354321');
-    expect(checkCodeBPlausible(Buffer.from('90010120354321'))).toBe(true);
-    expect(checkCodeBPlausible(Buffer.from('90130120354321'))).toBe(false); // month 13
-    expect(checkCodeBPlausible(Buffer.from('90010119994321'))).toBe(false); // expiry before 2015
-    expect(checkCodeBPlausible(Buffer.from('9001012035432'))).toBe(false);
+  it('plausibility: era YYMMDD + YYYY + 4 digits', () => {
+    // The virtual card composes B from its holder (born 1990-01-01 = 平成2年); the kiosk checks the shape.
+    expect(checkCodeB(SYNTHETIC_HOLDER)).toBe('02010120354321');
+    expect(checkCodeBPlausible(Buffer.from('02010120354321'))).toBe(true);
+    expect(checkCodeBPlausible(Buffer.from('90010120354321'))).toBe(false); // Gregorian 1990: no era year 90
+    expect(checkCodeBPlausible(Buffer.from('02130120354321'))).toBe(false); // month 13
+    expect(checkCodeBPlausible(Buffer.from('02010119994321'))).toBe(false); // expiry before 2015
+    expect(checkCodeBPlausible(Buffer.from('0201012035432'))).toBe(false);
   });
 
   it('coverage: 𠮷 and 髙 (and NEC/IBM extensions) are outside, level 1/2 kanji and kana inside', () => {

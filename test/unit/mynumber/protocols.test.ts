@@ -12,8 +12,12 @@ import { noJp2Decoder, openJpeg2000Converter } from '../../../daemon/images/jp2-
 import { KioskError } from '../../../daemon/errors.ts';
 import type { RevocationChecker } from '../../../daemon/trust/revocation.ts';
 import type { ApduLogEntry } from '../../../drivers/sim/iso7816/index.ts';
-import { createVirtualMyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
+import { createVirtualMyNumberCard, virtualCardTrustConfig } from '../../../drivers/sim/mynumber/index.ts';
+import { cvAnchors } from '../../../daemon/documents/mynumber/cv-anchors.ts';
 import { fullCard, scriptedPrompt, sessionFor, signTrust } from './helpers.ts';
+
+/** The kiosk configured for this process's virtual cards (test hierarchy, their synthetic CA keys). */
+const anchors = cvAnchors(virtualCardTrustConfig());
 
 const good: RevocationChecker = { check: async () => ({ status: 'good', source: 'crl', checkedAt: new Date().toISOString() }) };
 const unknown: RevocationChecker = { check: async () => ({ status: 'unknown', source: 'none', checkedAt: new Date().toISOString(), reason: 'CRL_STALE' }) };
@@ -28,17 +32,26 @@ async function rejects(p: Promise<unknown>, code: string): Promise<KioskError> {
 }
 
 describe('券面事項入力補助AP (4 basic info)', () => {
-  it('right PIN: the 4 info exactly as stored, DF32 matches, issuer signature reported unverified', async () => {
+  it('right PIN: the 4 info exactly as stored, DF32 matches, DF33 verifies through the CV certificate', async () => {
     const { card, holder } = fullCard();
     const { session } = await sessionFor(card);
     const prompt = scriptedPrompt('2580');
-    const r = assessMyNumberInfo(await readTextAp(session, { prompt }));
+    const r = assessMyNumberInfo(await readTextAp(session, { prompt }), anchors);
     expect(prompt.requests[0]).toMatchObject({ purpose: 'mynumber-text-pin', triesLeft: 3, maxTries: 3, format: { kind: 'digits', min: 4, max: 4 } });
     expect(r.verdict).toBe('verified');
     expect(r.holder?.name.text).toBe(holder.name);
     expect(r.holder?.address.text).toBe(holder.address);
     expect(r.holder).toMatchObject({ dateOfBirth: '1990-01-01', sex: 'female' });
-    expect(r.checks).toEqual({ pin: 'verified', 'basic-info-hash': 'match', 'issuer-signature': 'unverified', 'mynumber-hash': 'not-checked', 'header-offsets': 'consistent' });
+    expect(r.checks).toEqual({
+      pin: 'verified',
+      'basic-info-hash': 'match',
+      'cv-certificate': 'valid',
+      'cv-hierarchy': 'test',
+      'issuer-signature': 'valid',
+      'mynumber-hash': 'not-checked',
+      'header-offsets': 'consistent',
+    });
+    expect(r).toMatchObject({ authenticity: 'proven', holderBinding: 'pin' });
     // EF 0001 of the text AP was never selected, and no answer carried the number.
     expect(card.log.entries.some((e) => hex(e) === '00A4020C020001')).toBe(false);
     expect(JSON.stringify(r)).not.toContain(holder.myNumber);
@@ -47,8 +60,8 @@ describe('券面事項入力補助AP (4 basic info)', () => {
   it('altered data: DF32 mismatch refuses and withholds the data', async () => {
     const { card } = fullCard({ corruptBasicInfo: true });
     const { session } = await sessionFor(card);
-    const r = assessMyNumberInfo(await readTextAp(session, { prompt: scriptedPrompt('2580') }));
-    expect(r).toMatchObject({ verdict: 'refused', holder: null });
+    const r = assessMyNumberInfo(await readTextAp(session, { prompt: scriptedPrompt('2580') }), anchors);
+    expect(r).toMatchObject({ verdict: 'refused', holder: null, authenticity: 'failed' });
     expect(r.reasons.map((x) => x.code)).toEqual(['MYNUMBER_INFO_HASH_MISMATCH']);
   });
 
@@ -149,11 +162,12 @@ describe('券面AP (照合番号B)', () => {
   it('right code: images read, face decoded by opj_decompress when present, EF 0005 never selected', async () => {
     const { card } = fullCard();
     const { session } = await sessionFor(card);
-    const prompt = scriptedPrompt('90010120354321');
+    const prompt = scriptedPrompt('02010120354321');
     const ev = await readVisualAp(session, { prompt });
     expect(prompt.requests[0]).toMatchObject({ purpose: 'mynumber-check-code-b', maxTries: null, format: { kind: 'digits', min: 14, max: 14 } });
     const convert = openJpeg2000Converter();
-    const r = await assessMyNumberFace(ev, convert ?? noJp2Decoder);
+    const r = await assessMyNumberFace(ev, convert ?? noJp2Decoder, anchors);
+    expect(r).toMatchObject({ authenticity: 'proven', holderBinding: 'printed-number-only', checks: { 'cv-certificate': 'valid', 'issuer-signature': 'valid' } });
     expect(r).toMatchObject({ verdict: 'verified', unlockedWith: 'check-code-b', dateOfBirth: '1990-01-01', sex: 'female', expiry: '2035-01-01' });
     expect(r.checks.face).toBe(convert ? 'decoded' : 'not-decoded');
     if (convert) expect(r.facePng!.subarray(1, 4).toString()).toBe('PNG');
@@ -164,17 +178,21 @@ describe('券面AP (照合番号B)', () => {
   it('no decoder: the honest outcome is "not-decoded", the rest still shown', async () => {
     const { card } = fullCard();
     const { session } = await sessionFor(card);
-    const r = await assessMyNumberFace(await readVisualAp(session, { prompt: scriptedPrompt('90010120354321') }), noJp2Decoder);
+    const r = await assessMyNumberFace(await readVisualAp(session, { prompt: scriptedPrompt('02010120354321') }), noJp2Decoder, anchors);
     expect(r).toMatchObject({ verdict: 'verified', facePng: null, checks: { face: 'not-decoded' } });
     expect(r.nameImagePng).not.toBeNull();
   });
 
-  it('implausible composition is refused locally; wrong code decrements the visual B counter only', async () => {
+  it('implausible composition (a Gregorian birth year, month 13) is refused locally; wrong code decrements the visual B counter only', async () => {
     const { card } = fullCard();
     const { session } = await sessionFor(card);
-    await rejects(readVisualAp(session, { prompt: scriptedPrompt('90130120354321') }), 'PIN_FORMAT');
+    // 1990-01-01 typed the Gregorian way: no era reached year 90, so nothing reaches the card.
+    const e = await rejects(readVisualAp(session, { prompt: scriptedPrompt('90010120354321') }), 'PIN_FORMAT');
+    expect(e.message).toContain('era');
+    await rejects(readVisualAp(session, { prompt: scriptedPrompt('02130120354321') }), 'PIN_FORMAT');
     expect(withData(card)).toBe(0);
-    await rejects(readVisualAp(session, { prompt: scriptedPrompt('90010120351111'), attempts: 1 }), 'PIN_WRONG');
+    expect(card.visual!.checkCodeB.triesLeft).toBe(10);
+    await rejects(readVisualAp(session, { prompt: scriptedPrompt('02010120351111'), attempts: 1 }), 'PIN_WRONG');
     expect(card.visual!.checkCodeB.triesLeft).toBe(9);
     expect(card.text!.checkCodeB.triesLeft).toBe(10);
   });
