@@ -2,8 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { LICENSE_PIN_MAX_TRIES } from '../../../daemon/documents/license/constants.ts';
-import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, createVirtualLicense } from '../license/index.ts';
+import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, LICENSE_SIM_PIN_MAX_TRIES as LICENSE_PIN_MAX_TRIES, createVirtualLicense } from '../license/index.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
 import { parseHostPort, runVirtualCard } from './run-card.ts';
 import type { SimSubcommand } from './subcommand.ts';
@@ -11,11 +10,13 @@ import type { SimSubcommand } from './subcommand.ts';
 const help = `idkiosk sim license — run a virtual IC 運転免許証 (driver's licence) in pcscd via vsmartcard-vpcd
 
 Usage: idkiosk sim license [--pin1 NNNN --pin2 NNNN | --default-pin] [--vpcd HOST:PORT] [--expired]
-                           [--no-address-change] [--tries1 N] [--tries2 N] [--key-out FILE]
-                           [--bad-signature] [--t0] [--trace]
+                           [--no-address-change] [--name-change] [--malformed-change]
+                           [--tries1 N] [--tries2 N] [--key-out FILE]
+                           [--bad-signature | --foreign-key | --garbage-ef07] [--t0] [--trace]
 
 The synthetic holder 「髙山 見本子」 has an external glyph (外字 髙) in the name, an address change recorded
-in DF1/EF04 (新住所), 本籍 and a synthetic photo (JPEG 2000). Control:
+in DF1/EF04 (新住所, one TLV per change in the public layout), 本籍 and a synthetic photo (JPEG 2000).
+EF07 signs DF1/EF01 ‖ DF1/EF02 ‖ DF2/EF01 with a synthetic key (never the police key). Control:
   stdin lines   remove | insert | quit
   signals       SIGUSR1 = remove, SIGUSR2 = insert, SIGINT/SIGTERM = stop
 
@@ -25,10 +26,14 @@ Options:
   --pin2 NNNN           holder-set PIN2, 4 digits (default ${DEFAULT_TEST_PIN2}); test use only
   --default-pin         the holder set no PIN: MF/EF02 = 00, PIN1 = PIN2 = "****"
   --expired             the licence's last valid day was yesterday (JST)
-  --no-address-change   EF04 carries no change record
+  --no-address-change   EF04 carries no 新住所 record
+  --name-change         EF04 also carries a 新氏名 record (髙山 変更子)
+  --malformed-change    EF04 also carries a record too short for the public layout
   --tries1 N, --tries2 N   tries left, 0..${LICENSE_PIN_MAX_TRIES} (0 = locked)
   --key-out FILE        write the synthetic EF07 signing key's certificate (PEM) here, for trust purpose "license"
-  --bad-signature       EF07 carries a corrupted signature
+  --bad-signature       forged: EF07's signature has one bit flipped
+  --foreign-key         forged: EF07 is signed by another key than the one --key-out writes
+  --garbage-ef07        forged: EF07 is random bytes (not a TLV sequence)
   --t0                  T=0 behaviour: answers come as 61xx + GET RESPONSE, wrong Le gets 6Cxx
   --trace               print each APDU and status word (VERIFY data redacted)
   -h, --help            this text
@@ -44,7 +49,7 @@ function tries(v: string | undefined, name: string): number | undefined {
 
 export const licenseCommand: SimSubcommand = {
   name: 'license',
-  summary: 'virtual IC 運転免許証 (PIN1/PIN2, 外字, EF04 address change, photo)',
+  summary: 'virtual IC 運転免許証 (PIN1/PIN2, 外字, EF04 changes, photo, forged-EF07 options)',
   help,
   async run(argv, io) {
     const { values } = parseArgs({
@@ -61,6 +66,10 @@ export const licenseCommand: SimSubcommand = {
         tries2: { type: 'string' },
         'key-out': { type: 'string' },
         'bad-signature': { type: 'boolean' },
+        'foreign-key': { type: 'boolean' },
+        'garbage-ef07': { type: 'boolean' },
+        'name-change': { type: 'boolean' },
+        'malformed-change': { type: 'boolean' },
         t0: { type: 'boolean' },
         trace: { type: 'boolean' },
       },
@@ -68,6 +77,9 @@ export const licenseCommand: SimSubcommand = {
     const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
     if (!addr) throw usage('--vpcd must be HOST:PORT');
     if (values['default-pin'] && (values.pin1 !== undefined || values.pin2 !== undefined)) throw usage('--default-pin excludes --pin1/--pin2');
+    if ([values['bad-signature'], values['foreign-key'], values['garbage-ef07']].filter(Boolean).length > 1) {
+      throw usage('--bad-signature, --foreign-key and --garbage-ef07 exclude each other');
+    }
     for (const k of ['pin1', 'pin2'] as const) {
       if (values[k] !== undefined && !/^[0-9]{4}$/.test(values[k])) throw usage(`--${k} must be 4 digits`);
     }
@@ -77,7 +89,11 @@ export const licenseCommand: SimSubcommand = {
       pin2TriesLeft: tries(values.tries2, '--tries2'),
       expired: values.expired,
       addressChange: !values['no-address-change'],
+      nameChange: values['name-change'],
+      malformedChange: values['malformed-change'],
       corruptSignature: values['bad-signature'],
+      foreignKey: values['foreign-key'],
+      garbageEf07: values['garbage-ef07'],
       quirks: { getResponse: values.t0, wrongLe: values.t0 },
       logLimit: 1000,
     });
@@ -87,10 +103,13 @@ export const licenseCommand: SimSubcommand = {
       `PIN1 tries ${card.pin1.triesLeft}/${card.pin1.maxTries}`,
       `PIN2 tries ${card.pin2.triesLeft}/${card.pin2.maxTries}`,
       `expires ${card.holder.expiryDate}${values.expired ? ' (EXPIRED)' : ''}`,
-      card.holder.changes.length ? 'EF04 address change' : 'no EF04 change',
+      card.holder.changes.length ? `EF04 ${card.holder.changes.map((c) => c.kind).join(', ')}` : 'no EF04 change',
     ];
     if (values['key-out']) notes.push(`EF07 key certificate written to ${values['key-out']}`);
     if (values['bad-signature']) notes.push('FAULT bad-signature');
+    if (values['foreign-key']) notes.push('FAULT foreign-key');
+    if (values['garbage-ef07']) notes.push('FAULT garbage-ef07');
+    if (values['malformed-change']) notes.push('FAULT malformed change record');
     if (values.t0) notes.push('T=0 quirks');
     io.stderr(`sim: ${notes.join('; ')}\n`);
     return runVirtualCard(card, { ...addr, label: 'virtual IC 運転免許証', io, trace: values.trace ? card.log : undefined });

@@ -1,19 +1,27 @@
 // The virtual licence's personalisation: a synthetic holder (whose name needs an external glyph, 髙) and
-// the file contents built from it, in the formats the reader decodes (daemon/documents/license). Formats
-// marked UNVERIFIED there (外字 bitmaps, EF04 change records, EF07 fields) are built the same way here,
-// so these files prove the reader and the emulator agree — not that either matches a real licence.
-import { CHANGE_TAGS, type ChangeKind } from '../../../daemon/documents/license/changes.ts';
-import { MATTERS_TAGS } from '../../../daemon/documents/license/matters.ts';
-import { PHOTO_TAG } from '../../../daemon/documents/license/photo.ts';
-import { encodeLicenseTlv as tlv } from '../../../daemon/documents/license/tlv.ts';
+// the file contents built from it in the layouts of the public sources (layout.ts, docs/reference/license.md).
+// Nothing here comes from the reader (daemon/documents/license): the two meet only on the card's bytes.
+import {
+  APPENDED_TAG,
+  CHANGE_KIND_TAGS,
+  CHANGED_GAIJI_TAGS,
+  GAIJI_TAGS,
+  HONSEKI_TAG,
+  MATTER_TAGS,
+  PHOTO_TAG,
+  PIN_SETTING_TAG,
+  tlv,
+  type ChangeKindName,
+} from './layout.ts';
 import { GLYPH_TAKA_LADDER } from './glyphs.ts';
-import { encodeBcdDate, encodeEraDate, encodeJisX0201, encodeJisX0208 } from './jis-encode.ts';
+import { encodeBcdDate, encodeEraDate, encodeEraDateJisX0208, encodeJisX0201, encodeJisX0208 } from './jis-encode.ts';
 import { SYNTHETIC_PHOTO_J2K } from './photo-fixture.ts';
 
 export interface LicenseChange {
-  kind: ChangeKind;
+  kind: ChangeKindName;
   date: string;
   value: string;
+  /** The record's last five JIS X 0208 characters (公安委員会); shorter text is padded with 　. */
   commission: string;
 }
 
@@ -31,12 +39,15 @@ export interface LicenseHolder {
   conditions: string[];
   commission: string;
   licenseNumber: string;
-  /** Class key (MATTERS_TAGS keys) → acquisition date, or true = held without a date. */
-  classes: Record<string, string | true>;
+  /** Class field (layout.ts MATTER_TAGS) → acquisition date; classes not listed are written as not held. */
+  classes: Record<string, string>;
   honseki: string;
   /** Glyph bitmaps 1–2 (DF1/EF03). */
   glyphs: Buffer[];
+  /** EF04 (and EF06 for kind newHonseki) in write order. */
   changes: LicenseChange[];
+  /** Adversarial: raw TLV values appended to EF04 as they are (e.g. a record too short for the layout). */
+  rawChangeRecords?: Buffer[];
   photo: Buffer;
 }
 
@@ -53,12 +64,24 @@ export interface SyntheticHolderOptions {
   expired?: boolean;
   /** EF04 carries a 新住所 record (default true). */
   addressChange?: boolean;
+  /** EF04 also carries a 新氏名 record (recorded before the address change). */
+  nameChange?: boolean;
+  /** EF04 also carries one record whose value is too short for the public layout. */
+  malformedChange?: boolean;
 }
+
+/** The synthetic values the change options write (tests and the demo panel print them). */
+export const SYNTHETIC_NEW_NAME = '髙山　変更子';
+export const SYNTHETIC_NEW_NAME_JIS = '{外字1}山　変更子';
+export const SYNTHETIC_NEW_ADDRESS = '神奈川県横浜市中区試験町四丁目５番６号';
 
 export function syntheticHolder(o: SyntheticHolderOptions = {}): LicenseHolder {
   const now = o.now ?? new Date();
   const expiryDate = o.expired ? jstDate(now, -1) : jstDate(now, 700);
   const issueDate = jstDate(new Date(Date.parse(expiryDate) - 9 * 3600_000), -1800);
+  const changes: LicenseChange[] = [];
+  if (o.nameChange) changes.push({ kind: 'newName', date: jstDate(now, -60), value: SYNTHETIC_NEW_NAME_JIS, commission: '公安委員会' });
+  if (o.addressChange !== false) changes.push({ kind: 'newAddress', date: jstDate(now, -30), value: SYNTHETIC_NEW_ADDRESS, commission: '公安委員会' });
   return {
     specVersion: '008',
     name: '{外字1}山　見本子',
@@ -72,19 +95,21 @@ export function syntheticHolder(o: SyntheticHolderOptions = {}): LicenseHolder {
     conditions: ['眼鏡等'],
     commission: '東京都公安委員会',
     licenseNumber: '990000000001',
-    classes: { ordinary: '2010-05-10', moped: true },
+    classes: { ordinary: '2010-05-10', moped: '2008-06-01' },
     honseki: '東京都千代田区見本町一丁目',
     glyphs: [GLYPH_TAKA_LADDER],
-    changes:
-      o.addressChange === false
-        ? []
-        : [{ kind: 'newAddress', date: jstDate(now, -30), value: '神奈川県横浜市中区試験町四丁目５番６号', commission: '神奈川県公安委員会' }],
+    changes,
+    // Edition byte and a 3-character date only: shorter than edition ‖ 7 date characters ‖ 5 commission characters.
+    rawChangeRecords: o.malformedChange ? [Buffer.concat([Buffer.from([0x01]), encodeJisX0208('５０７')])] : undefined,
     photo: SYNTHETIC_PHOTO_J2K,
   };
 }
 
 const padTo = (b: Buffer, size: number, fill = 0x00) => (b.length >= size ? b : Buffer.concat([b, Buffer.alloc(size - b.length, fill)]));
-const tagOf = (key: string) => [...MATTERS_TAGS].find(([, i]) => i.key === key)![0];
+const tagOf = (field: string) => MATTER_TAGS.find((t) => t.field === field)!.tag;
+
+/** The JIS X 0208 edition byte this card writes (tag 11 and each change record; its code list is not public). */
+export const JIS_EDITION_BYTE = 0x01;
 
 /** MF/EF01: 45 0B version ‖ issue ‖ expiry, 46 02 manufacturer ‖ crypto function. */
 export function buildCommonData(h: LicenseHolder): Buffer {
@@ -94,16 +119,16 @@ export function buildCommonData(h: LicenseHolder): Buffer {
   ]);
 }
 
-/** MF/EF02 (tag C1 is our choice; the reader does not depend on it). */
+/** MF/EF02 (the tag is OUR CHOICE, layout.ts). */
 export function buildPinSetting(holderSet: boolean): Buffer {
-  return tlv(0xc1, Buffer.from([holderSet ? 0x01 : 0x00]));
+  return tlv(PIN_SETTING_TAG, Buffer.from([holderSet ? 0x01 : 0x00]));
 }
 
 /** DF1/EF01: every tag 11–33 in order, then FF and zero padding to 880 bytes. */
 export function buildMatters(h: LicenseHolder): Buffer {
   const parts: Buffer[] = [];
-  const put = (key: string, value: Buffer) => parts.push(tlv(tagOf(key), value));
-  put('jisX0208Edition', encodeJisX0201('1997'));
+  const put = (field: string, value: Buffer) => parts.push(tlv(tagOf(field), value));
+  put('jisX0208Edition', Buffer.from([JIS_EDITION_BYTE]));
   put('name', encodeJisX0208(h.name));
   put('nameKana', encodeJisX0208(h.nameKana));
   put('commonName', Buffer.alloc(0));
@@ -117,52 +142,58 @@ export function buildMatters(h: LicenseHolder): Buffer {
   for (let i = 0; i < 4; i++) put(`condition${i + 1}`, encodeJisX0208(h.conditions[i] ?? ''));
   put('issuingCommission', encodeJisX0208(h.commission));
   put('licenseNumber', encodeJisX0201(h.licenseNumber));
-  for (const [tag, info] of MATTERS_TAGS) {
-    if (info.kind !== 'class-date') continue;
-    const v = h.classes[info.key];
-    parts.push(tlv(tag, v === undefined ? Buffer.alloc(0) : v === true ? encodeJisX0201('0000000') : encodeEraDate(v)));
+  // A class not held reads (era)000000 (JDCardReaderCore); the era digit of the issue date is used.
+  const notHeld = encodeJisX0201(`${encodeEraDate(h.issueDate).toString('latin1')[0]}000000`);
+  for (const t of MATTER_TAGS) {
+    if (t.enc !== 'class-date') continue;
+    const v = h.classes[t.field];
+    parts.push(tlv(t.tag, v === undefined ? notHeld : encodeEraDate(v)));
   }
   parts.push(Buffer.from([0xff]));
   return padTo(Buffer.concat(parts), 880);
 }
 
-/** One 外字 slot: tag ‖ 81 81 ‖ 文字構成 ‖ 128-byte bitmap (132 bytes; format UNVERIFIED, see gaiji.ts). */
-function glyphSlot(bitmap: Buffer | undefined): Buffer {
-  return tlv(0x60, Buffer.concat([Buffer.from([bitmap ? 0x01 : 0x00]), bitmap ?? Buffer.alloc(128)]));
+/** One 外字 slot: tag ‖ 81 81 ‖ 文字構成 ‖ 128-byte bitmap (132 bytes; the value layout is OUR CHOICE). */
+function glyphSlot(tag: number, bitmap: Buffer | undefined): Buffer {
+  return tlv(tag, Buffer.concat([Buffer.from([bitmap ? 0x01 : 0x00]), bitmap ?? Buffer.alloc(128)]));
 }
 
-/** DF1/EF03: glyphs 1 and 2 (264 bytes). */
+/** DF1/EF03: 外字1 (tag 48) and 外字2 (tag 49), 264 bytes. */
 export function buildGaiji(h: LicenseHolder): Buffer {
-  return Buffer.concat([glyphSlot(h.glyphs[0]), glyphSlot(h.glyphs[1])]);
+  return Buffer.concat(GAIJI_TAGS.map((tag, i) => glyphSlot(tag, h.glyphs[i])));
 }
 
 /** DF1/EF05: 追記の有無 + five empty slots for glyphs 3–7 (663 bytes). */
 export function buildChangedGaiji(): Buffer {
-  return Buffer.concat([tlv(CHANGE_TAGS.appended, Buffer.from([0x00])), ...Array.from({ length: 5 }, () => glyphSlot(undefined))]);
+  return Buffer.concat([tlv(APPENDED_TAG, Buffer.from([0x00])), ...CHANGED_GAIJI_TAGS.map((tag) => glyphSlot(tag, undefined))]);
 }
 
-function kindTag(kind: ChangeKind): number {
-  return [...CHANGE_TAGS.kinds].find(([, k]) => k === kind)![0];
+/** The value of one change record: edition byte ‖ 7 JIS X 0208 date characters ‖ text ‖ 5 JIS X 0208 characters. */
+export function changeRecordValue(c: LicenseChange): Buffer {
+  const commission = [...c.commission];
+  if (commission.length > 5) throw new RangeError('the commission field is 5 characters');
+  return Buffer.concat([
+    Buffer.from([JIS_EDITION_BYTE]),
+    encodeEraDateJisX0208(c.date),
+    encodeJisX0208(c.value),
+    encodeJisX0208(c.commission + '　'.repeat(5 - commission.length)),
+  ]);
 }
 
-/** DF1/EF04 or EF06: 追記の有無, then per change edition, date, value, commission (format UNVERIFIED). */
-export function buildChangeRecords(changes: readonly LicenseChange[], size: number): Buffer {
-  const parts = [tlv(CHANGE_TAGS.appended, Buffer.from([changes.length > 0 ? 0x01 : 0x00]))];
-  for (const c of changes) {
-    parts.push(
-      tlv(CHANGE_TAGS.edition, encodeJisX0201('1997')),
-      tlv(CHANGE_TAGS.date, encodeEraDate(c.date)),
-      tlv(kindTag(c.kind), encodeJisX0208(c.value)),
-      tlv(CHANGE_TAGS.commission, encodeJisX0208(c.commission)),
-    );
-  }
+/** DF1/EF04 or EF06: 追記の有無, then one TLV per change (public layout), FF, zero padding to `size`. */
+export function buildChangeRecords(changes: readonly LicenseChange[], size: number, raw: readonly Buffer[] = []): Buffer {
+  const parts = [tlv(APPENDED_TAG, Buffer.from([changes.length + raw.length > 0 ? 0x01 : 0x00]))];
+  for (const c of changes) parts.push(tlv(CHANGE_KIND_TAGS[c.kind], changeRecordValue(c)));
+  for (const r of raw) parts.push(tlv(CHANGE_KIND_TAGS.remark, r));
   parts.push(Buffer.from([0xff]));
-  return padTo(Buffer.concat(parts), size);
+  const out = padTo(Buffer.concat(parts), size);
+  if (out.length > size) throw new RangeError(`change records do not fit in ${size} bytes`);
+  return out;
 }
 
 /** DF1/EF02: 本籍 (tag 41), padded to 82 bytes. */
 export function buildHonseki(h: LicenseHolder): Buffer {
-  return padTo(Buffer.concat([tlv(0x41, encodeJisX0208(h.honseki)), Buffer.from([0xff])]), 82);
+  return padTo(Buffer.concat([tlv(HONSEKI_TAG, encodeJisX0208(h.honseki)), Buffer.from([0xff])]), 82);
 }
 
 /** DF2/EF01: 5F40 ‖ 82 LL LL ‖ JPEG 2000 codestream. */

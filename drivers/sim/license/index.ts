@@ -3,7 +3,16 @@ import { syntheticHolder, type SyntheticHolderOptions } from './holder.ts';
 import { LicenseCard, type LicenseCardOptions } from './license-card.ts';
 
 export { LicenseCard, LICENSE_ATR, type LicenseCardOptions } from './license-card.ts';
-export { syntheticHolder, jstDate, type LicenseHolder, type LicenseChange, type SyntheticHolderOptions } from './holder.ts';
+export {
+  syntheticHolder,
+  jstDate,
+  SYNTHETIC_NEW_ADDRESS,
+  SYNTHETIC_NEW_NAME,
+  type LicenseHolder,
+  type LicenseChange,
+  type SyntheticHolderOptions,
+} from './holder.ts';
+export { PIN_MAX_TRIES as LICENSE_SIM_PIN_MAX_TRIES } from './layout.ts';
 export { createLicenseSigningKey } from './signer.ts';
 export { GLYPH_TAKA_LADDER, GLYPH_TAKA_LADDER_ROWS, packGlyph } from './glyphs.ts';
 

@@ -1,6 +1,6 @@
-// Encoders for the virtual licence (the daemon only decodes). JIS X 0208 row/cell codes are found by
-// decoding every EUC-JP pair once with the same TextDecoder the reader uses, so encoder and decoder agree
-// by construction. `{外字N}` in a string becomes FFF0+N, `{欠字}` becomes FFFA.
+// Encoders of the virtual licence, its own (the reader only decodes). JIS X 0208 row/cell codes come from
+// the platform's EUC-JP table (EUC-JP = JIS X 0208 row/cell + 0x80 on each byte, a property of the
+// standards, not of our reader). `{外字N}` in a string becomes FFF0+N, `{欠字}` becomes FFFA.
 const eucJp = new TextDecoder('euc-jp', { fatal: false });
 
 let table: Map<string, number> | null = null;
@@ -42,8 +42,8 @@ export function encodeJisX0201(s: string): Buffer {
   return Buffer.from(out);
 }
 
-/** ISO date → era digit + YYMMDD (the era in force on that day). */
-export function encodeEraDate(iso: string): Buffer {
+/** ISO date → era digit + YYMMDD as text (the era in force on that day). */
+export function eraDateText(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
   const ymd = y * 10000 + m * 100 + d;
   const eras: [number, number, string][] = [
@@ -56,7 +56,17 @@ export function encodeEraDate(iso: string): Buffer {
   const era = eras.find(([start]) => ymd >= start);
   if (!era) throw new RangeError(`no era for ${iso}`);
   const yy = y - era[1] + 1;
-  return encodeJisX0201(`${era[2]}${String(yy).padStart(2, '0')}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`);
+  return `${era[2]}${String(yy).padStart(2, '0')}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`;
+}
+
+/** ISO date → era digit + YYMMDD in JIS X 0201 (DF1/EF01 dates). */
+export function encodeEraDate(iso: string): Buffer {
+  return encodeJisX0201(eraDateText(iso));
+}
+
+/** ISO date → the same seven characters as full-width JIS X 0208 digits (change records: "7 JIS X 0208 characters"). */
+export function encodeEraDateJisX0208(iso: string): Buffer {
+  return encodeJisX0208(eraDateText(iso).replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))));
 }
 
 export function encodeBcdDate(iso: string): Buffer {

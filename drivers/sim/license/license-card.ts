@@ -3,17 +3,10 @@
 // reference from the MF (P2 81/82) or on the selected IEF (P2 80), and the access rules: DF1 needs PIN1,
 // 本籍 (DF1/EF02, EF06) and the photo need PIN1 *and* PIN2. A holder without PINs has "****" for both.
 // There is no command to change or unblock a PIN: that happens only at a licensing centre.
-import { addDf, addEf, ALWAYS, createMf, Iso7816Card, NEVER, PinObject, type AccessRule, type TransportQuirks } from '../iso7816/index.ts';
-import {
-  DF1_EF,
-  DF2_EF_PHOTO,
-  LICENSE_DF1_AID,
-  LICENSE_DF2_AID,
-  LICENSE_DF3_AID,
-  LICENSE_PIN_MAX_TRIES,
-  MF_EF,
-} from '../../../daemon/documents/license/constants.ts';
+import { addDf, addEf, ALWAYS, createMf, Iso7816Card, NEVER, PinObject, type AccessRule, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
+import type { CardResponse } from '../iso7816/index.ts';
 import type { TestCertificate } from '../pki.ts';
+import { AID, FILES, PIN_MAX_TRIES } from './layout.ts';
 import {
   buildChangedGaiji,
   buildChangeRecords,
@@ -25,7 +18,7 @@ import {
   buildPinSetting,
   type LicenseHolder,
 } from './holder.ts';
-import { buildSignatureEf, createLicenseSigningKey } from './signer.ts';
+import { buildSignatureEf, createLicenseSigningKey, type Ef07Form } from './signer.ts';
 
 /** Pseudo-ATR a PC/SC reader builds for an ISO 14443-4 Type B card (PC/SC part 3), TCK computed below. */
 function pseudoAtr(): Buffer {
@@ -42,9 +35,16 @@ export interface LicenseCardOptions {
   pins: { pin1: string; pin2: string } | 'default';
   pin1TriesLeft?: number;
   pin2TriesLeft?: number;
-  /** Key that signs EF07 (default: a fresh synthetic key, see signer.ts). */
+  /** The key a verifier is meant to trust (default: a fresh synthetic key, see signer.ts). */
   signingKey?: TestCertificate;
+  /** Adversarial: EF07's signature has its last bit flipped. */
   corruptSignature?: boolean;
+  /** Adversarial: EF07 is signed by another fresh key, not `signingKey` (a forger's own key). */
+  foreignKey?: boolean;
+  /** Adversarial: EF07 is random bytes, not a TLV sequence. */
+  garbageEf07?: boolean;
+  /** Status word for a READ BINARY at or past the end of an EF (default 6700, as real licences may answer). */
+  pastEndSw?: number;
   quirks?: TransportQuirks;
   logLimit?: number;
 }
@@ -56,47 +56,60 @@ export class LicenseCard extends Iso7816Card {
   readonly holder: LicenseHolder;
   /** Rules that need every listed PIN (the card OS's rules need any one). */
   readonly #allOf = new WeakSet<AccessRule>();
+  readonly #pastEndSw: number;
 
   constructor(o: LicenseCardOptions) {
     const mf = createMf();
     super({ atr: LICENSE_ATR, mf, quirks: o.quirks, logLimit: o.logLimit });
     this.holder = o.holder;
+    this.#pastEndSw = o.pastEndSw ?? 0x6700;
     const pinValue = (v: string) => {
       if (!/^[0-9]{4}$/.test(v)) throw new RangeError('licence PINs are 4 digits');
       return v;
     };
     const [v1, v2] = o.pins === 'default' ? ['****', '****'] : [pinValue(o.pins.pin1), pinValue(o.pins.pin2)];
-    this.pin1 = new PinObject({ value: v1, maxTries: LICENSE_PIN_MAX_TRIES, triesLeft: o.pin1TriesLeft, queryWhenBlocked: 0x6984 });
-    this.pin2 = new PinObject({ value: v2, maxTries: LICENSE_PIN_MAX_TRIES, triesLeft: o.pin2TriesLeft, queryWhenBlocked: 0x6984 });
+    this.pin1 = new PinObject({ value: v1, maxTries: PIN_MAX_TRIES, triesLeft: o.pin1TriesLeft, queryWhenBlocked: 0x6984 });
+    this.pin2 = new PinObject({ value: v2, maxTries: PIN_MAX_TRIES, triesLeft: o.pin2TriesLeft, queryWhenBlocked: 0x6984 });
     const pin1Only: AccessRule = { kind: 'pin', pins: [this.pin1] };
     const both: AccessRule = { kind: 'pin', pins: [this.pin1, this.pin2] };
     this.#allOf.add(both);
 
     const h = o.holder;
-    addEf(mf, { kind: 'transparent', fid: MF_EF.common, data: buildCommonData(h), read: ALWAYS });
-    addEf(mf, { kind: 'transparent', fid: MF_EF.pinSetting, data: buildPinSetting(o.pins !== 'default'), read: ALWAYS });
-    addEf(mf, { kind: 'pin', fid: MF_EF.pin1, ref: 1, pin: this.pin1 });
-    addEf(mf, { kind: 'pin', fid: MF_EF.pin2, ref: 2, pin: this.pin2 });
+    addEf(mf, { kind: 'transparent', fid: FILES.mf.common.fid, data: buildCommonData(h), read: ALWAYS });
+    addEf(mf, { kind: 'transparent', fid: FILES.mf.pinSetting.fid, data: buildPinSetting(o.pins !== 'default'), read: ALWAYS });
+    addEf(mf, { kind: 'pin', fid: FILES.mf.pin1.fid, ref: 1, pin: this.pin1 });
+    addEf(mf, { kind: 'pin', fid: FILES.mf.pin2.fid, ref: 2, pin: this.pin2 });
 
     const matters = buildMatters(h);
     const honseki = buildHonseki(h);
-    const gaiji = buildGaiji(h);
     const photo = buildPhoto(h);
     this.signingKey = o.signingKey ?? createLicenseSigningKey();
-    const df1 = addDf(mf, { label: 'DF1 記載事項', aid: LICENSE_DF1_AID });
+    const ef07Key = o.foreignKey ? createLicenseSigningKey() : this.signingKey;
+    const ef07Form: Ef07Form = o.garbageEf07 ? 'garbage' : o.corruptSignature ? 'corrupt-signature' : 'valid';
+    const d = FILES.df1;
+    const df1 = addDf(mf, { label: 'DF1 記載事項', aid: AID.df1 });
     const ef = (fid: number, data: Buffer, read: AccessRule) => addEf(df1, { kind: 'transparent', fid, data, read });
-    ef(DF1_EF.matters, matters, pin1Only);
-    ef(DF1_EF.honseki, honseki, both);
-    ef(DF1_EF.gaiji, gaiji, pin1Only);
-    ef(DF1_EF.changes, buildChangeRecords(h.changes.filter((c) => c.kind !== 'newHonseki'), 640), pin1Only);
-    ef(DF1_EF.changedGaiji, buildChangedGaiji(), pin1Only);
-    ef(DF1_EF.honsekiChanges, buildChangeRecords(h.changes.filter((c) => c.kind === 'newHonseki'), 256), both);
-    ef(DF1_EF.signature, buildSignatureEf(this.signingKey, { matters, honseki, gaiji, photo }, { corrupt: o.corruptSignature }), pin1Only);
+    ef(d.matters.fid, matters, pin1Only);
+    ef(d.honseki.fid, honseki, both);
+    ef(d.gaiji.fid, buildGaiji(h), pin1Only);
+    ef(d.changes.fid, buildChangeRecords(h.changes.filter((c) => c.kind !== 'newHonseki'), d.changes.size, h.rawChangeRecords), pin1Only);
+    ef(d.changedGaiji.fid, buildChangedGaiji(), pin1Only);
+    ef(d.honsekiChanges.fid, buildChangeRecords(h.changes.filter((c) => c.kind === 'newHonseki'), d.honsekiChanges.size), both);
+    ef(d.signature.fid, buildSignatureEf(ef07Key, { matters, honseki, photo }, ef07Form), pin1Only);
 
-    const df2 = addDf(mf, { label: 'DF2 写真', aid: LICENSE_DF2_AID });
-    addEf(df2, { kind: 'transparent', fid: DF2_EF_PHOTO, data: photo, read: both });
-    const df3 = addDf(mf, { label: 'DF3 RFU', aid: LICENSE_DF3_AID });
+    const df2 = addDf(mf, { label: 'DF2 写真', aid: AID.df2 });
+    addEf(df2, { kind: 'transparent', fid: FILES.df2.photo.fid, data: photo, read: both });
+    const df3 = addDf(mf, { label: 'DF3 RFU', aid: AID.df3 });
     addEf(df3, { kind: 'transparent', fid: 0x0001, data: Buffer.alloc(16), read: NEVER });
+  }
+
+  /** A read at or past the end of the current EF gets `pastEndSw` (6700 by default), not 6B00. */
+  protected override readBinary(cmd: CommandApdu): CardResponse {
+    const ef = this.currentEf;
+    if (!(cmd.p1 & 0x80) && ef?.kind === 'transparent' && this.isSatisfied(ef.read) && ((cmd.p1 << 8) | cmd.p2) >= ef.data.length) {
+      return { sw: this.#pastEndSw };
+    }
+    return super.readBinary(cmd);
   }
 
   override isSatisfied(rule: AccessRule): boolean {

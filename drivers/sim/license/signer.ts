@@ -1,11 +1,13 @@
-// EF07 for the virtual licence. The real signed data, algorithm and key source are not public
-// (cards.md §4.6, daemon/documents/license/signature.ts); this synthetic signer uses the first candidate
-// layout of the reader (DF1/EF01‖DF1/EF02‖DF1/EF03‖DF2/EF01), SHA-256 and RSA PKCS#1 v1.5, with a
-// throwaway key whose certificate tests configure under trust purpose "license".
-import { createSign } from 'node:crypto';
-import { encodeLicenseTlv as tlv } from '../../../daemon/documents/license/tlv.ts';
+// EF07 for the virtual licence. What is public: the field list (電子署名, シリアル番号, 発行者名, 主体者名,
+// 主体者鍵識別子; TRETJapanNFCReader) and, from the libjeid sample app (osstech-jp/libjeid-android-app
+// DLReaderTask.java: signature.update(entries) → update(registeredDomicile) → update(photo)), that the
+// signature covers DF1/EF01 ‖ DF1/EF02 ‖ DF2/EF01. The algorithm, the key source and the tags are not
+// public: this synthetic signer uses SHA-256 with RSA PKCS#1 v1.5, tags 61–65 (OUR CHOICE) and a throwaway
+// key whose certificate tests configure under trust purpose "license".
+import { createSign, randomBytes } from 'node:crypto';
 import { createJpkiAuthCa, type TestCertificate } from '../pki.ts';
 import { encodeJisX0201 } from './jis-encode.ts';
+import { FILES, tlv } from './layout.ts';
 
 export function createLicenseSigningKey(): TestCertificate {
   return createJpkiAuthCa({
@@ -20,15 +22,24 @@ export function createLicenseSigningKey(): TestCertificate {
 export interface Ef07Input {
   matters: Buffer;
   honseki: Buffer;
-  gaiji: Buffer;
   photo: Buffer;
 }
 
-/** 電子署名 ‖ シリアル番号 ‖ 発行者名 ‖ 主体者名 ‖ 主体者鍵識別子 (tags 61–65 are our choice), padded to 578. */
-export function buildSignatureEf(key: TestCertificate, files: Ef07Input, o: { corrupt?: boolean } = {}): Buffer {
-  const signed = Buffer.concat([files.matters, files.honseki, files.gaiji, files.photo]);
-  const sig = createSign('sha256').update(signed).sign(key.privateKey);
-  if (o.corrupt) sig[sig.length - 1]! ^= 0x01;
+/**
+ * How EF07 is made: `valid` signs with the key; `corrupt-signature` flips the signature's last bit;
+ * `garbage` is random bytes that are not a TLV sequence at all.
+ */
+export type Ef07Form = 'valid' | 'corrupt-signature' | 'garbage';
+
+/** 電子署名 ‖ シリアル番号 ‖ 発行者名 ‖ 主体者名 ‖ 主体者鍵識別子, padded to 578 bytes. */
+export function buildSignatureEf(key: TestCertificate, files: Ef07Input, form: Ef07Form = 'valid'): Buffer {
+  const size = FILES.df1.signature.size;
+  if (form === 'garbage') {
+    // 0x7F starts a two-byte tag whose length byte (≥ 0x83) is not a form the layout allows.
+    return Buffer.concat([Buffer.from([0x7f, 0x21, 0x83]), randomBytes(size - 3)]);
+  }
+  const sig = createSign('sha256').update(Buffer.concat([files.matters, files.honseki, files.photo])).sign(key.privateKey);
+  if (form === 'corrupt-signature') sig[sig.length - 1]! ^= 0x01;
   const body = Buffer.concat([
     tlv(0x61, sig),
     tlv(0x62, encodeJisX0201(key.x509.serialNumber.slice(0, 16))),
@@ -37,5 +48,5 @@ export function buildSignatureEf(key: TestCertificate, files: Ef07Input, o: { co
     tlv(0x65, key.subjectKeyId),
     Buffer.from([0xff]),
   ]);
-  return body.length >= 578 ? body : Buffer.concat([body, Buffer.alloc(578 - body.length)]);
+  return body.length >= size ? body : Buffer.concat([body, Buffer.alloc(size - body.length)]);
 }
