@@ -1,19 +1,27 @@
 // DF1/EF04 記載事項変更等（本籍除く） and DF1/EF06 記載事項変更（本籍）: the changes the police record on the
 // chip after issue (a move, a new name, new or lifted conditions). EF01 keeps the values at issue, so a
-// kiosk that skips this file shows a stale address (cards.md §4.4).
+// kiosk that skips these files shows a stale address (docs/reference/license.md, "Change records").
 //
-// RECORD FORMAT — OUR DESIGN, UNVERIFIED. What is public: the field list per change (追記の有無; then per
-// change JIS X 0208 制定年番号, 変更年月日, the new value — 住所地公安委員会名 / 新氏名 / 新呼び名 / 新住所 /
-// 新条件 / 条件解除 / 備考 / 予備 — and the recording 公安委員会名), EF04's size (640 bytes) and EF06's (256).
-// The tag numbers are not public in our sources. We read the file as a flat TLV sequence in write order:
-// an edition TLV and a date TLV open a change, a value TLV (its tag = the kind) carries the new value,
-// and a commission TLV closes it. The tags live in CHANGE_TAGS only, so a real-card observation changes
-// one table. Entries are applied in file order; the last 新住所 / 新氏名 is the current one.
-import { decodeJisX0201, decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
+// LAYOUT (public readers that ran on real cards): the file is a TLV sequence; the first TLV, tag 50, is
+// 追記の有無 (one byte; soft-studio/NFC_DriversLicenseReader DriversLicenseReader.java parse_tag, case
+// 0x50). Every further TLV is ONE change whose value packs
+//     1 binary byte (JIS X 0208 edition) ‖ 7 JIS X 0208 characters: era date (元号YYMMDD, full-width
+//     digits) ‖ the new text (JIS X 0208) ‖ the last 5 JIS X 0208 characters: 公安委員会
+// (watanabetoshinori/DriverLicenseApp Source/TLVRecord+DriverLicense.swift `historyValue`: dropFirst(),
+// characters 0..<7 = date, 7..<count-5 = text, last 5 = "securityPart"; ViewController.swift
+// displayHistoryData decodes records 1..<count this way).
+//
+// NOT PUBLIC: which tag means which kind of change. The kind table below is OUR CHOICE (the order of the
+// published field list after 50) and lives in CHANGE_KIND_TAGS only, so a real-card observation changes
+// one table. A tag outside the table is kept as kind 'unknown' and never becomes a current name or address.
+// EF06 holds 本籍 changes only, so every change there is 'newHonseki' whatever its tag.
+//
+// A record too short for the layout, or whose date is not a date, is reported (`malformed`) and skipped —
+// the rest of the file still counts. A broken TLV structure throws KioskError; the verdict reports it.
+import { decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
 import { parseLicenseTlvs } from './tlv.ts';
 
 export type ChangeKind =
-  | 'residenceCommission' // 住所地公安委員会名
   | 'newName' // 新氏名
   | 'newNameKana' // 新呼び名
   | 'newAddress' // 新住所
@@ -21,29 +29,23 @@ export type ChangeKind =
   | 'conditionLifted' // 条件解除
   | 'remark' // 備考
   | 'reserved' // 予備
-  | 'newHonseki'; // 新本籍 (EF06)
+  | 'newHonseki' // 新本籍 (EF06)
+  | 'unknown'; // a tag outside the (unverified) table
 
-/** UNVERIFIED tag numbers (our design, see above). */
-export const CHANGE_TAGS = {
-  appended: 0x50, // 追記の有無: 00 none, 01 present
-  edition: 0x51, // JIS X 0208 制定年番号 (JIS X 0201 digits)
-  date: 0x52, // 変更年月日 (era digit + YYMMDD)
-  commission: 0x5b, // 公安委員会名 that recorded the change
-  kinds: new Map<number, ChangeKind>([
-    [0x53, 'residenceCommission'],
-    [0x54, 'newName'],
-    [0x55, 'newNameKana'],
-    [0x56, 'newAddress'],
-    [0x57, 'newCondition'],
-    [0x58, 'conditionLifted'],
-    [0x59, 'remark'],
-    [0x5a, 'reserved'],
-    [0x5c, 'newHonseki'],
-  ]),
-} as const;
+export const APPENDED_TAG = 0x50;
+
+/** UNVERIFIED kind tags of EF04 (OUR CHOICE, see above). */
+export const CHANGE_KIND_TAGS: ReadonlyMap<number, ChangeKind> = new Map<number, ChangeKind>([
+  [0x51, 'newName'],
+  [0x52, 'newNameKana'],
+  [0x53, 'newAddress'],
+  [0x54, 'newCondition'],
+  [0x55, 'conditionLifted'],
+  [0x56, 'remark'],
+  [0x57, 'reserved'],
+]);
 
 export const CHANGE_LABELS: Record<ChangeKind, string> = {
-  residenceCommission: '住所地公安委員会名',
   newName: '新氏名',
   newNameKana: '新呼び名',
   newAddress: '新住所',
@@ -52,56 +54,83 @@ export const CHANGE_LABELS: Record<ChangeKind, string> = {
   remark: '備考',
   reserved: '予備',
   newHonseki: '新本籍',
+  unknown: '不明',
 };
+
+/** Bytes of the fixed parts: edition byte, 7 date characters, 5 commission characters. */
+const EDITION_BYTES = 1;
+const DATE_BYTES = 7 * 2;
+const COMMISSION_BYTES = 5 * 2;
 
 export interface ChangeEntry {
   kind: ChangeKind;
-  date: string | null;
-  jisX0208Edition: string | null;
+  tag: number;
+  /** ISO date of the change (null when the 7 characters are not a date: then the entry is malformed, not here). */
+  date: string;
+  /** The edition byte as a number (its code list is not public). */
+  jisX0208Edition: number;
   value: LicenseText;
-  commission: LicenseText | null;
+  /** The record's last five characters (公安委員会), trailing full-width spaces dropped. */
+  commission: LicenseText;
+}
+
+export interface MalformedChange {
+  tag: number;
+  kind: ChangeKind;
+  offset: number;
+  reason: string;
 }
 
 export interface ChangeRecords {
   /** 追記の有無 as the card states it (null when the file has no such TLV). */
   appended: boolean | null;
   entries: ChangeEntry[];
-  /** TLVs the format does not place (kept so nothing is silently lost). */
-  unplaced: { tag: number; hex: string }[];
+  malformed: MalformedChange[];
 }
 
-export function parseChangeRecords(raw: Buffer, what: string): ChangeRecords {
-  const out: ChangeRecords = { appended: null, entries: [], unplaced: [] };
-  let edition: string | null = null;
-  let date: string | null = null;
-  let last: ChangeEntry | null = null;
-  for (const t of parseLicenseTlvs(raw, what)) {
-    if (t.tag === CHANGE_TAGS.appended && t.value.length === 1) {
-      out.appended = t.value[0] === 0x01;
+const FULLWIDTH_DIGIT = /[\uff10-\uff19]/g;
+
+/** The 7 date characters → ISO date. Full-width digits are the form; ASCII digits are accepted as DriverLicenseApp does. */
+function decodeChangeDate(raw: Buffer): string | null {
+  const t = decodeJisX0208(raw);
+  if (t.invalid || t.runs.some((r) => r.kind !== 'text')) return null;
+  return parseEraDate(t.plain.replace(FULLWIDTH_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30)));
+}
+
+export function parseChangeRecords(raw: Buffer, what: string, file: 'EF04' | 'EF06' = 'EF04'): ChangeRecords {
+  const out: ChangeRecords = { appended: null, entries: [], malformed: [] };
+  const tlvs = parseLicenseTlvs(raw, what);
+  for (const [i, t] of tlvs.entries()) {
+    if (i === 0 && t.tag === APPENDED_TAG) {
+      out.appended = t.value.length === 1 ? t.value[0] === 0x01 : null;
       continue;
     }
-    if (t.tag === CHANGE_TAGS.edition) {
-      edition = decodeJisX0201(t.value) || null;
+    if (t.value.length === 0) continue; // an empty slot
+    const kind: ChangeKind = file === 'EF06' ? 'newHonseki' : (CHANGE_KIND_TAGS.get(t.tag) ?? 'unknown');
+    const bad = (reason: string) => out.malformed.push({ tag: t.tag, kind, offset: t.offset, reason });
+    const textBytes = t.value.length - EDITION_BYTES - DATE_BYTES - COMMISSION_BYTES;
+    if (textBytes < 0) {
+      bad(`${t.value.length} bytes: shorter than edition (1) + date (14) + commission (10)`);
       continue;
     }
-    if (t.tag === CHANGE_TAGS.date) {
-      date = parseEraDate(decodeJisX0201(t.value));
+    if (textBytes % 2 !== 0) {
+      bad('the text between date and commission is not whole JIS X 0208 characters');
       continue;
     }
-    const kind = CHANGE_TAGS.kinds.get(t.tag);
-    if (kind) {
-      if (t.value.length === 0) continue; // an empty slot
-      last = { kind, date, jisX0208Edition: edition, value: decodeJisX0208(t.value), commission: null };
-      out.entries.push(last);
-      edition = null;
-      date = null;
+    const v = t.value;
+    const date = decodeChangeDate(v.subarray(EDITION_BYTES, EDITION_BYTES + DATE_BYTES));
+    if (!date) {
+      bad('the 7 date characters are not an era date');
       continue;
     }
-    if (t.tag === CHANGE_TAGS.commission && last && last.commission === null) {
-      last.commission = decodeJisX0208(t.value);
-      continue;
-    }
-    out.unplaced.push({ tag: t.tag, hex: t.value.toString('hex') });
+    out.entries.push({
+      kind,
+      tag: t.tag,
+      date,
+      jisX0208Edition: v[0]!,
+      value: decodeJisX0208(v.subarray(EDITION_BYTES + DATE_BYTES, v.length - COMMISSION_BYTES)),
+      commission: decodeJisX0208(v.subarray(v.length - COMMISSION_BYTES)),
+    });
   }
   return out;
 }
@@ -111,16 +140,28 @@ export interface CurrentValue {
   /** The change that set it, or null when the value at issue is still current. */
   changedOn: string | null;
   changed: boolean;
+  /**
+   * `undetermined`: a change record that could be of this kind was unreadable, so neither the value at issue
+   * nor an earlier change may be shown as current (value is then null).
+   */
+  status: 'at-issue' | 'changed' | 'undetermined';
 }
 
 /**
  * The value in force: the last change of `kind` in write order, else the value at issue. Write order, not
  * date order: a record is appended when it happens, and a re-sorted list could resurrect a corrected entry.
+ * `unreadable` lists the kinds of records that could not be decoded (a whole-file failure passes 'unknown').
  */
-export function currentValue(atIssue: LicenseText | null, changes: readonly ChangeEntry[], kind: ChangeKind): CurrentValue {
+export function currentValue(
+  atIssue: LicenseText | null,
+  changes: readonly ChangeEntry[],
+  kind: ChangeKind,
+  unreadable: readonly ChangeKind[] = [],
+): CurrentValue {
+  if (unreadable.includes(kind) || unreadable.includes('unknown')) return { value: null, changedOn: null, changed: false, status: 'undetermined' };
   for (let i = changes.length - 1; i >= 0; i--) {
     const c = changes[i]!;
-    if (c.kind === kind) return { value: c.value, changedOn: c.date, changed: true };
+    if (c.kind === kind) return { value: c.value, changedOn: c.date, changed: true, status: 'changed' };
   }
-  return { value: atIssue, changedOn: null, changed: false };
+  return { value: atIssue, changedOn: null, changed: false, status: 'at-issue' };
 }

@@ -1,6 +1,6 @@
-// IC 運転免許証: application identifiers, file identifiers and PIN facts (shared/reference/cards.md §4).
-// The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec versions 006–009); values
-// marked UNVERIFIED in cards.md stay marked here.
+// IC 運転免許証: application identifiers, file identifiers, file sizes and PIN facts
+// (docs/reference/license.md). The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec
+// versions 006–009); values marked UNVERIFIED there stay marked here.
 
 export const LICENSE_DF1_AID = Buffer.from('A0000002310100000000000000000000', 'hex');
 export const LICENSE_DF2_AID = Buffer.from('A0000002310200000000000000000000', 'hex');
@@ -24,6 +24,21 @@ export const DF1_EF = {
   honsekiChanges: 0x0006, // 記載事項変更（本籍）— PIN1 + PIN2 (UNVERIFIED)
   signature: 0x0007, // 電子署名 — access condition UNVERIFIED
 } as const;
+
+/**
+ * Sizes of the fixed-size EFs as public readers read them (soft-studio/NFC_DriversLicenseReader
+ * DF1EF1length…DF1EF7length; watanabetoshinori/DriverLicenseApp readBinary(length: 880/82/640/256)).
+ * The reader never reads past them: a READ BINARY at offset = size may get 6700 rather than 6B00.
+ */
+export const DF1_EF_SIZE: Readonly<Record<number, number>> = {
+  [DF1_EF.matters]: 880,
+  [DF1_EF.honseki]: 82,
+  [DF1_EF.gaiji]: 264,
+  [DF1_EF.changes]: 640,
+  [DF1_EF.changedGaiji]: 663,
+  [DF1_EF.honsekiChanges]: 256,
+  [DF1_EF.signature]: 578,
+};
 
 /** DF2/EF01 写真 — PIN1 + PIN2. */
 export const DF2_EF_PHOTO = 0x0001;

@@ -1,13 +1,15 @@
 // 外字 (external glyphs) of the licence: FFF1–FFF7 in a text refer to glyphs 1–7. Glyphs 1–2 are in
-// DF1/EF03 (外字), glyphs 3–7 are added later in DF1/EF05 (記載事項変更（外字）).
+// DF1/EF03 (外字) under tags 48 (外字1) and 49 (外字2) — soft-studio/NFC_DriversLicenseReader
+// DriversLicenseReader.java parse_tag, cases 0x48/0x49 — so EF03's glyphs are numbered by tag. Glyphs 3–7
+// are added later in DF1/EF05 (記載事項変更（外字）), whose tags no public source gives: numbered by order.
 //
 // Bitmap format — OUR DECISION, UNVERIFIED against the police specification (not retrievable here):
 // the public field list is "文字構成 n, 外字 n" per glyph, and the file sizes in cards.md §4.1 are
 // EF03 = 264 = 2 × 132 and EF05 = 663 = 3 + 5 × 132. 132 = tag (1) + length 81 81 (2) + 129 value bytes,
 // i.e. one TLV per glyph whose value is 文字構成 (1 byte) ‖ a 128-byte bitmap = 32 × 32 dots, 1 bit per
 // dot, rows top to bottom, most significant bit = leftmost dot, 1 = ink. We also accept the two-TLV form
-// (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). Tags are not relied on: glyphs are numbered
-// by their order in the file. EF05 may start with a 1-byte 追記の有無 TLV, which is skipped.
+// (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). EF05 may start with a 1-byte 追記の有無 TLV,
+// which is skipped.
 import { encodeGreyPng } from '../../images/png.ts';
 import { parseLicenseTlvs } from './tlv.ts';
 
@@ -48,9 +50,22 @@ function glyph(index: number, composition: number | null, bitmap: Buffer): Glyph
   return { index, composition, width: GLYPH_SIDE, height: GLYPH_SIDE, bitmap: Buffer.from(bitmap) };
 }
 
-/** DF1/EF03: glyphs 1–2. */
+/** DF1/EF03 tags: 外字1 = 48, 外字2 = 49 (soft-studio parse_tag). */
+export const GAIJI_TAGS: ReadonlyMap<number, number> = new Map([
+  [0x48, 1],
+  [0x49, 2],
+]);
+
+/** DF1/EF03: glyph 1 from tag 48, glyph 2 from tag 49; other tags are not glyphs. */
 export function parseGaijiFile(raw: Buffer): Glyph[] {
-  return glyphsOf(raw, 'DF1/EF03', 1, 2);
+  const out: Glyph[] = [];
+  for (const t of parseLicenseTlvs(raw, 'DF1/EF03')) {
+    const index = GAIJI_TAGS.get(t.tag);
+    if (index === undefined || out.some((g) => g.index === index)) continue;
+    if (t.value.length === GLYPH_BYTES + 1) out.push(glyph(index, t.value[0]!, t.value.subarray(1)));
+    else if (t.value.length === GLYPH_BYTES) out.push(glyph(index, null, t.value));
+  }
+  return out.filter((g) => g.bitmap.some((b) => b !== 0));
 }
 
 /** DF1/EF05: glyphs 3–7 (the leading 追記の有無 byte, if any, is a 1-byte TLV followed by a glyph, see above). */

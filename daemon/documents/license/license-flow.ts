@@ -22,6 +22,7 @@ export interface LicenseFlowOptions {
   disclosure?: LicenseDisclosure;
   /** Read 本籍 and the photo with PIN2 (implied by 'name-address-photo'). Default false. */
   readPin2?: boolean;
+  /** 'require' refuses an unverified EF07 instead of reporting chip-read; nothing makes it verified. */
   signaturePolicy?: SignaturePolicy;
   photoConverter?: PhotoConverter | null;
   /** Receives the full result (integration API, audit). */
@@ -42,21 +43,24 @@ export function screenText(t: LicenseText | null, glyphs: readonly Glyph[]): Scr
 
 export function toResultView(r: LicenseResult, disclosure: LicenseDisclosure): ResultView {
   const view: ResultView = {
-    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     document: 'license',
-    reasons: r.reasons.map((x) => x.code),
-    checks: {
-      expiry: r.expiry.expired ? 'expired' : 'valid',
-      'ef07-signature': r.signature.status,
-      ...(r.changes.length > 0 ? { 'change-records': String(r.changes.length) } : {}),
-    },
+    reasons: [...new Set(r.reasons.map((x) => x.code))],
+    checks: { ...r.checks },
   };
-  if (disclosure !== 'none' && r.current && r.verdict === 'verified') {
+  // Personal data only for a read whose own checks held (verified, or chip-read for a policy that accepts
+  // it — the gate decides); a refused read, an undetermined or undecodable name/address never shows it.
+  const name = r.current?.name;
+  const address = r.current?.address;
+  const shown = (c: typeof name) => c && c.status !== 'undetermined' && c.value !== null && !c.value.invalid;
+  if (disclosure !== 'none' && r.verdict !== 'refused' && shown(name) && shown(address)) {
     const holder: LicenseHolderView = {
-      name: screenText(r.current.name.value, r.glyphs),
-      address: screenText(r.current.address.value, r.glyphs),
-      nameChanged: r.current.name.changed,
-      addressChanged: r.current.address.changed,
+      name: screenText(name!.value, r.glyphs),
+      address: screenText(address!.value, r.glyphs),
+      nameChanged: name!.changed,
+      addressChanged: address!.changed,
       expiryDate: r.expiry.date,
     };
     if (disclosure === 'name-address-photo') {
@@ -83,7 +87,7 @@ export function licenseFlow(o: LicenseFlowOptions): DocumentFlow {
       const result = await assessLicense(evidence, {
         at: now,
         trust: o.trust,
-        signaturePolicy: o.signaturePolicy ?? 'report',
+        signaturePolicy: o.signaturePolicy,
         photoConverter: o.photoConverter ?? null,
       });
       o.onResult?.(result);
@@ -93,13 +97,18 @@ export function licenseFlow(o: LicenseFlowOptions): DocumentFlow {
   };
 }
 
-/** A configurable handler; the composition root can pass the disclosure mode and PIN2 setting. */
+/**
+ * A configurable handler; the composition root can pass the disclosure mode and PIN2 setting. Without an
+ * explicit `readPin2`, PIN2 is asked for exactly when a licence key is configured: the signed data includes
+ * 本籍 and the photo (libjeid), which need PIN2, so without them EF07 cannot prove anything.
+ */
 export function createLicenseHandler(opts: Omit<LicenseFlowOptions, 'trust' | 'now'> = {}): DocumentHandlerFactory {
   return (env) => {
-    const flow = licenseFlow({ ...opts, trust: env.trust('license'), now: env.now });
+    const trust = env.trust('license');
+    const flow = licenseFlow({ ...opts, readPin2: opts.readPin2 ?? trust.anchors.length > 0, trust, now: env.now });
     return { id: 'license', detect: hasLicenseDf1, run: (ctx) => flow.run(ctx) };
   };
 }
 
-/** The registry's default: no personal data on screen, PIN1 only, EF07 reported (not required). */
+/** The registry's default: no personal data on screen; PIN2 only with a configured key; never verified without EF07. */
 export const licenseHandler: DocumentHandlerFactory = createLicenseHandler();

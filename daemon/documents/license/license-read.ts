@@ -7,7 +7,7 @@ import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import type { SecretPrompt } from '../secrets.ts';
 import { parseCommonData, parsePinSetting, type LicenseCommonData, type PinSetting } from './common-data.ts';
-import { DF1_EF, DF2_EF_PHOTO, LICENSE_DF1_AID, LICENSE_DF2_AID, MAX_LICENSE_EF_BYTES, MF_EF } from './constants.ts';
+import { DF1_EF, DF1_EF_SIZE, DF2_EF_PHOTO, LICENSE_DF1_AID, LICENSE_DF2_AID, MAX_LICENSE_EF_BYTES, MF_EF } from './constants.ts';
 import { isExpired } from './jis.ts';
 import { checkTries, selectMf, verifyLicensePin } from './license-pin.ts';
 
@@ -53,39 +53,44 @@ async function selectEf(session: CardSession, fid: number, what: string): Promis
 }
 
 /**
- * Read a whole transparent EF whose size we do not know: 256-byte READ BINARYs until a short answer,
- * 6282 (end of file before Le) or 6B00 (offset past the end). 6700 halves the chunk (older chips).
+ * Read a whole transparent EF: 256-byte READ BINARYs until `size` bytes (a fixed-size EF, never read past
+ * its end), or, when the size is not known, until a short answer, 6282 (end of file before Le) or 6B00
+ * (offset past the end). 6700 halves the chunk (older chips); at an offset > 0 a 6700 that persists down to
+ * the smallest chunk is the end of the file (licences answer a read at the end with 6700, not 6B00).
  */
-export async function readWholeEf(session: CardSession, what: string): Promise<Buffer> {
+export async function readWholeEf(session: CardSession, what: string, size?: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let offset = 0;
   let chunk = 256;
   for (;;) {
+    if (size !== undefined && offset >= size) break;
     if (offset > MAX_LICENSE_EF_BYTES || offset > 0x7fff) {
       throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: larger than ${MAX_LICENSE_EF_BYTES} bytes`);
     }
-    const res = await session.send({ cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le: chunk });
+    const le = size === undefined ? chunk : Math.min(chunk, size - offset);
+    const res = await session.send({ cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le });
     if (res.sw === 0x6b00 && offset > 0) break;
     if (res.sw === 0x6700 && chunk > 16) {
       chunk >>= 1;
       continue;
     }
+    if (res.sw === 0x6700 && offset > 0) break;
     if (res.sw !== SW_OK && res.sw !== 0x6282) throw statusError(res.sw, `READ BINARY ${what}`);
-    if (res.data.length > chunk) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: ${res.data.length} bytes for Le ${chunk}`);
+    if (res.data.length > le) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: ${res.data.length} bytes for Le ${le}`);
     parts.push(res.data);
     offset += res.data.length;
-    if (res.sw === 0x6282 || res.data.length < chunk) break;
+    if (res.sw === 0x6282 || res.data.length < le) break;
   }
   return Buffer.concat(parts);
 }
 
 /** Select and read an EF; null when the card says it does not exist or may not be read here. */
-async function readOptional(session: CardSession, fid: number, what: string): Promise<Buffer | null> {
+async function readOptional(session: CardSession, fid: number, what: string, size?: number): Promise<Buffer | null> {
   const sw = await session.selectEf(fid);
   if (sw === 0x6a82) return null;
   if (sw !== SW_OK) throw statusError(sw, `select ${what}`);
   try {
-    return await readWholeEf(session, what);
+    return await readWholeEf(session, what, size);
   } catch (e) {
     if (e instanceof KioskError && (e.code === ErrorCodes.CARD_SECURITY_NOT_SATISFIED || e.code === ErrorCodes.CARD_FILE_NOT_FOUND)) return null;
     throw e;
@@ -122,21 +127,22 @@ export async function readLicense(session: CardSession, o: ReadLicenseOptions): 
 
   o.progress?.('read-info');
   await selectAid(session, LICENSE_DF1_AID, 'DF1');
-  const matters = await readOptional(session, DF1_EF.matters, 'DF1/EF01');
+  const df1 = (fid: number, what: string) => readOptional(session, fid, what, DF1_EF_SIZE[fid]);
+  const matters = await df1(DF1_EF.matters, 'DF1/EF01');
   if (!matters) throw new KioskError(ErrorCodes.CARD_FILE_NOT_FOUND, 'DF1/EF01 記載事項 could not be read after PIN1');
   const files: LicenseFiles = {
     matters,
-    gaiji: await readOptional(session, DF1_EF.gaiji, 'DF1/EF03'),
-    changes: await readOptional(session, DF1_EF.changes, 'DF1/EF04'),
-    changedGaiji: await readOptional(session, DF1_EF.changedGaiji, 'DF1/EF05'),
-    signature: await readOptional(session, DF1_EF.signature, 'DF1/EF07'),
+    gaiji: await df1(DF1_EF.gaiji, 'DF1/EF03'),
+    changes: await df1(DF1_EF.changes, 'DF1/EF04'),
+    changedGaiji: await df1(DF1_EF.changedGaiji, 'DF1/EF05'),
+    signature: await df1(DF1_EF.signature, 'DF1/EF07'),
     honseki: null,
     honsekiChanges: null,
     photo: null,
   };
   if (o.withPin2) {
-    files.honseki = await readOptional(session, DF1_EF.honseki, 'DF1/EF02');
-    files.honsekiChanges = await readOptional(session, DF1_EF.honsekiChanges, 'DF1/EF06');
+    files.honseki = await df1(DF1_EF.honseki, 'DF1/EF02');
+    files.honsekiChanges = await df1(DF1_EF.honsekiChanges, 'DF1/EF06');
     await selectAid(session, LICENSE_DF2_AID, 'DF2');
     files.photo = await readOptional(session, DF2_EF_PHOTO, 'DF2/EF01');
   }

@@ -1,10 +1,19 @@
-// Decodes what was read from a licence and decides: expired licences are refused; the printed matters must
-// agree with the free common data (issue and expiry dates) or the read is refused as inconsistent; the
-// current name and address come from EF04's change records over EF01; the EF07 signature is checked only
-// as far as can be honestly checked (signature.ts), and is required only when the policy says so.
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+// Decodes what was read from a licence and decides (docs/license.md, "Verdict"):
+// - expired licences are refused; the printed matters must agree with the free common data (issue and expiry
+//   dates) or the read is refused as inconsistent;
+// - authenticity comes from EF07 only (signature.ts): `valid` → proven; `unmatched` (a configured key proves
+//   the signature is not theirs, or the data changed) → failed, refused; a corrupted EF07 while a key is
+//   configured → failed; no key, EF07 unreadable, or a signature over files this session did not read →
+//   chip-read. Nothing else can make a licence proven;
+// - holder binding: `pin` when the holder typed PIN1 and the card accepted it; `none` when the card says no
+//   PIN is set and the kiosk sent the default "****" itself — that proves nothing about the presenter;
+// - the current name and address come from EF04's change records over EF01; a parse error in EF03–EF06 is
+//   a check entry, never an exception that loses the rest; a name or address that is undecodable, or whose
+//   change record could not be read, is never reported as the holder's current one (the read is refused).
+import { ErrorCodes, isKioskError, type ErrorCode } from '../../errors.ts';
+import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
-import { currentValue, parseChangeRecords, type ChangeEntry, type CurrentValue } from './changes.ts';
+import { currentValue, parseChangeRecords, type ChangeEntry, type ChangeKind, type ChangeRecords, type CurrentValue, type MalformedChange } from './changes.ts';
 import type { LicenseCommonData, PinSetting } from './common-data.ts';
 import { parseChangedGaijiFile, parseGaijiFile, type Glyph } from './gaiji.ts';
 import { decodeJisX0208, isExpired, type LicenseText } from './jis.ts';
@@ -19,12 +28,22 @@ export interface Reason {
   message: string;
 }
 
+/**
+ * 'require' only makes a read stricter: an EF07 that is not `valid` is then refused instead of `chip-read`.
+ * There is no policy under which an unverified EF07 reaches `verified`.
+ */
 export type SignaturePolicy = 'report' | 'require';
+
+export type LicenseVerdict = 'verified' | 'chip-read' | 'refused';
 
 export interface LicenseResult {
   document: 'license';
-  verdict: 'verified' | 'refused';
+  verdict: LicenseVerdict;
+  authenticity: Authenticity;
+  holderBinding: HolderBinding;
   reasons: Reason[];
+  /** Every check made and its result; checks not made say so. */
+  checks: Record<string, string>;
   common: LicenseCommonData;
   pinSetting: PinSetting;
   pin1TriesBefore: number | null;
@@ -34,7 +53,11 @@ export interface LicenseResult {
   /** The name/address in force: EF04's last change of each kind over EF01's value at issue. */
   current: { name: CurrentValue; address: CurrentValue } | null;
   changes: ChangeEntry[];
+  /** Change records that could not be decoded (EF04 and EF06), and whole files that could not be parsed. */
+  changeProblems: (MalformedChange & { file: 'EF04' | 'EF06' })[];
   honseki: { atIssue: LicenseText | null; current: CurrentValue } | null;
+  /** Files of EF03–EF06 whose structure could not be parsed (the rest of the read still counts). */
+  fileErrors: { file: string; message: string }[];
   glyphs: Glyph[];
   photo: PhotoOutcome | null;
   signature: SignatureOutcome;
@@ -43,16 +66,44 @@ export interface LicenseResult {
 export interface AssessLicenseOptions {
   at: Date;
   trust: TrustStore;
-  signaturePolicy: SignaturePolicy;
+  /** Default 'report': an unverified EF07 gives chip-read. */
+  signaturePolicy?: SignaturePolicy;
   photoConverter: PhotoConverter | null;
+}
+
+/** Authenticity from the EF07 outcome (see the header); a corrupted EF07 is a failure only where a key could have checked it. */
+export function authenticityOf(sig: SignatureOutcome, keyConfigured: boolean): Authenticity {
+  if (sig.status === 'valid') return 'proven';
+  if (sig.status === 'unmatched') return 'failed';
+  if (sig.status === 'malformed' && keyConfigured) return 'failed';
+  return 'chip-read';
+}
+
+/** Parse one optional file; a KioskError becomes a file error (reported), anything else is a defect and propagates. */
+function tryParse<T>(file: string, errors: { file: string; message: string }[], fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    if (!isKioskError(e)) throw e;
+    errors.push({ file, message: e.message });
+    return null;
+  }
 }
 
 export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions): Promise<LicenseResult> {
   const expired = isExpired(ev.common.expiryDate, o.at);
+  const holderBinding: HolderBinding = ev.files && ev.pinSetting === 'holder-set' ? 'pin' : 'none';
   const result: LicenseResult = {
     document: 'license',
     verdict: 'refused',
+    authenticity: 'chip-read',
+    holderBinding,
     reasons: [],
+    checks: {
+      expiry: expired ? 'expired' : 'valid',
+      'holder-binding': ev.pinSetting === 'holder-set' ? 'pin1-entered-by-holder' : 'no-pin-set-default-sent-by-kiosk',
+      'ef07-signature': 'not-checked',
+    },
     common: ev.common,
     pinSetting: ev.pinSetting,
     pin1TriesBefore: ev.files ? ev.pin1TriesBefore : null,
@@ -61,7 +112,9 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
     matters: null,
     current: null,
     changes: [],
+    changeProblems: [],
     honseki: null,
+    fileErrors: [],
     glyphs: [],
     photo: null,
     signature: { status: 'not-read', note: 'the licence was not read past its free data' },
@@ -87,26 +140,74 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
     result.reasons.push({ code: ErrorCodes.LICENSE_DATA_INCONSISTENT, message: 'DF1/EF01 lacks the name or the licence number' });
   }
 
-  result.changes = f.changes ? parseChangeRecords(f.changes, 'DF1/EF04').entries : [];
-  result.current = {
-    name: currentValue(textField(matters, 'name'), result.changes, 'newName'),
-    address: currentValue(textField(matters, 'address'), result.changes, 'newAddress'),
-  };
-  if (f.honseki) {
-    const tlvText = decodeHonseki(f.honseki);
-    const honsekiChanges = f.honsekiChanges ? parseChangeRecords(f.honsekiChanges, 'DF1/EF06').entries : [];
-    result.honseki = { atIssue: tlvText, current: currentValue(tlvText, honsekiChanges, 'newHonseki') };
+  // EF04: change records. A file that does not parse leaves every kind undetermined; a record that does
+  // not decode leaves its kind undetermined; a record of an unknown kind could be a move or a new name.
+  const errors = result.fileErrors;
+  const ef04: ChangeRecords | null = f.changes ? tryParse('DF1/EF04', errors, () => parseChangeRecords(f.changes!, 'DF1/EF04', 'EF04')) : null;
+  const unreadable: ChangeKind[] = [];
+  if (f.changes && !ef04) unreadable.push('unknown');
+  if (ef04) {
+    result.changes = ef04.entries;
+    result.changeProblems.push(...ef04.malformed.map((m) => ({ ...m, file: 'EF04' as const })));
+    unreadable.push(...ef04.malformed.map((m) => m.kind));
+    if (ef04.entries.some((e) => e.kind === 'unknown')) unreadable.push('unknown');
   }
-  result.glyphs = [...(f.gaiji ? parseGaijiFile(f.gaiji) : []), ...(f.changedGaiji ? parseChangedGaijiFile(f.changedGaiji) : [])];
+  result.current = {
+    name: currentValue(textField(matters, 'name'), result.changes, 'newName', unreadable),
+    address: currentValue(textField(matters, 'address'), result.changes, 'newAddress', unreadable),
+  };
+  result.checks['change-records'] = !f.changes
+    ? 'not-read'
+    : !ef04
+      ? 'malformed-file'
+      : ef04.malformed.length > 0
+        ? `${ef04.entries.length} applied, ${ef04.malformed.length} malformed`
+        : ef04.entries.length > 0
+          ? `${ef04.entries.length} applied`
+          : 'none';
 
-  const photo = f.photo ? extractPhoto(f.photo) : null;
-  result.photo = photo ? await describePhoto(photo, o.photoConverter) : null;
+  if (f.honseki) {
+    const atIssue = tryParse('DF1/EF02', errors, () => decodeHonseki(f.honseki!));
+    const ef06 = f.honsekiChanges ? tryParse('DF1/EF06', errors, () => parseChangeRecords(f.honsekiChanges!, 'DF1/EF06', 'EF06')) : null;
+    const honsekiUnreadable: ChangeKind[] = f.honsekiChanges && !ef06 ? ['unknown'] : (ef06?.malformed.map((m) => m.kind) ?? []);
+    if (ef06) result.changeProblems.push(...ef06.malformed.map((m) => ({ ...m, file: 'EF06' as const })));
+    result.honseki = { atIssue, current: currentValue(atIssue, ef06?.entries ?? [], 'newHonseki', honsekiUnreadable) };
+  }
+  result.glyphs = [
+    ...(f.gaiji ? (tryParse('DF1/EF03', errors, () => parseGaijiFile(f.gaiji!)) ?? []) : []),
+    ...(f.changedGaiji ? (tryParse('DF1/EF05', errors, () => parseChangedGaijiFile(f.changedGaiji!)) ?? []) : []),
+  ];
+  for (const e of errors) result.checks[`parse ${e.file}`] = 'malformed';
 
+  // The holder's current name and address must be known and readable; otherwise nothing may pass them on.
+  for (const [what, cur] of [
+    ['name', result.current.name],
+    ['address', result.current.address],
+  ] as const) {
+    if (cur.status === 'undetermined') {
+      result.reasons.push({ code: ErrorCodes.LICENSE_DATA_INCONSISTENT, message: `the current ${what} is undetermined: a change record that may change it could not be read` });
+    } else if (cur.value?.invalid) {
+      result.reasons.push({ code: ErrorCodes.LICENSE_DATA_INCONSISTENT, message: `the current ${what} has characters that are not JIS X 0208 (undecodable)` });
+    }
+  }
+  result.checks['holder-text'] = result.current.name.value?.invalid || result.current.address.value?.invalid ? 'undecodable' : 'decoded';
+
+  const photoParsed = f.photo ? tryParse('DF2/EF01', errors, () => extractPhoto(f.photo!)) : null;
+  result.photo = photoParsed ? await describePhoto(photoParsed, o.photoConverter) : null;
+
+  const keyConfigured = o.trust.anchors.length > 0;
   result.signature = checkEf07(f.signature, { matters: f.matters, gaiji: f.gaiji, honseki: f.honseki, photo: f.photo }, o.trust);
-  if (o.signaturePolicy === 'require' && result.signature.status !== 'valid') {
+  result.checks['ef07-signature'] = result.signature.status;
+  result.authenticity = authenticityOf(result.signature, keyConfigured);
+  if (result.authenticity === 'failed') {
+    result.reasons.push({ code: ErrorCodes.LICENSE_SIGNATURE_UNVERIFIED, message: `EF07 signature: ${result.signature.status} (${result.signature.note})` });
+  } else if (result.authenticity === 'chip-read' && o.signaturePolicy === 'require') {
     result.reasons.push({ code: ErrorCodes.LICENSE_SIGNATURE_UNVERIFIED, message: `EF07 signature: ${result.signature.status} (${result.signature.note})` });
   }
-  result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+  // EF04 is not in the data libjeid verifies: a changed name or address is read from the chip, not proven.
+  if (result.changes.length > 0) result.checks['change-records-signed'] = 'not-covered-by-ef07';
+
+  result.verdict = result.reasons.length > 0 ? 'refused' : result.authenticity === 'proven' ? 'verified' : 'chip-read';
   return result;
 }
 

@@ -1,10 +1,13 @@
-// DF1/EF01 記載事項（本籍除く）: the printed matters, one TLV per tag 11–33 (cards.md §4.4). Every tag
-// of the table is decoded; unknown tags are kept as hex so a newer spec version never breaks the read.
+// DF1/EF01 記載事項（本籍除く）: the printed matters, one TLV per tag 11–33 (docs/reference/license.md,
+// "DF1/EF01"). Every tag of the table is decoded; unknown tags are kept as hex so a newer spec version never
+// breaks the read. Tag 11 (JIS X 0208 制定年番号) is ONE BINARY BYTE, not text (takusan23/JDCardReaderCore
+// JDCardReaderCore.kt formats it with "%02x"); a class not held reads (era)000000 (JDCardReaderCore
+// toJISX0201DateString: "持ってない免許の場合は (元号)000000").
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { decodeJisX0201, decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
 import { parseLicenseTlvs } from './tlv.ts';
 
-type FieldKind = 'jis0201' | 'jis0208' | 'date' | 'class-date';
+type FieldKind = 'byte' | 'jis0201' | 'jis0208' | 'date' | 'class-date';
 
 export interface TagInfo {
   key: string;
@@ -14,7 +17,7 @@ export interface TagInfo {
 
 /** The tag table of DF1/EF01. Keys are our stable JSON names; labels are the spec's Japanese names. */
 export const MATTERS_TAGS: ReadonlyMap<number, TagInfo> = new Map<number, TagInfo>([
-  [0x11, { key: 'jisX0208Edition', label: 'JIS X 0208 制定年番号', kind: 'jis0201' }],
+  [0x11, { key: 'jisX0208Edition', label: 'JIS X 0208 制定年番号', kind: 'byte' }],
   [0x12, { key: 'name', label: '氏名', kind: 'jis0208' }],
   [0x13, { key: 'nameKana', label: '呼び名（カナ）', kind: 'jis0208' }],
   [0x14, { key: 'commonName', label: '通称名', kind: 'jis0208' }],
@@ -52,16 +55,17 @@ export const MATTERS_TAGS: ReadonlyMap<number, TagInfo> = new Map<number, TagInf
 ]);
 
 /**
- * 免許の年月日 per class. Only 二・小・原, 他 and 二種 are known to carry a real date; the others may only
- * mark the class as held (libjeid note, UNVERIFIED), so a value that is not a date is kept as "held".
+ * 免許の年月日 per class: an era date when the class is held, (era)000000 or empty when it is not. Anything
+ * else is neither: `held` is null (unknown) and the raw text is kept, never guessed into "held".
  */
 export interface ClassDate {
-  held: boolean;
+  held: boolean | null;
   date: string | null;
   raw: string;
 }
 
 export type FieldValue =
+  | { kind: 'byte'; value: number | null }
   | { kind: 'text'; value: LicenseText }
   | { kind: 'jis0201'; value: string }
   | { kind: 'date'; value: string | null; raw: string }
@@ -76,6 +80,8 @@ export interface LicenseMatters {
 
 function decodeField(kind: FieldKind, raw: Buffer): FieldValue {
   switch (kind) {
+    case 'byte':
+      return { kind: 'byte', value: raw.length === 1 ? raw[0]! : null };
     case 'jis0208':
       return { kind: 'text', value: decodeJisX0208(raw) };
     case 'jis0201':
@@ -85,9 +91,10 @@ function decodeField(kind: FieldKind, raw: Buffer): FieldValue {
       return { kind: 'date', value: parseEraDate(s), raw: s };
     }
     case 'class-date': {
-      // Empty = class not held; a value that is not a date (e.g. zeros) = held, date not recorded.
       const s = decodeJisX0201(raw);
-      return { kind: 'class-date', value: { held: s !== '', date: s === '' ? null : parseEraDate(s), raw: s } };
+      if (s === '' || /^[0-9]?000000$/.test(s)) return { kind: 'class-date', value: { held: false, date: null, raw: s } };
+      const date = parseEraDate(s);
+      return { kind: 'class-date', value: { held: date ? true : null, date, raw: s } };
     }
   }
 }

@@ -11,6 +11,8 @@ function text(t: LicenseText | null | undefined) {
 
 function field(v: FieldValue) {
   switch (v.kind) {
+    case 'byte':
+      return v.value;
     case 'text':
       return text(v.value);
     case 'jis0201':
@@ -26,7 +28,10 @@ export function licenseResultJson(r: LicenseResult) {
   return {
     document: r.document,
     verdict: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
     reasons: r.reasons,
+    checks: r.checks,
     common: r.common,
     pinSetting: r.pinSetting,
     pin1TriesBefore: r.pin1TriesBefore,
@@ -39,6 +44,8 @@ export function licenseResultJson(r: LicenseResult) {
       address: { ...r.current.address, value: text(r.current.address.value) },
     },
     changes: r.changes.map((c) => ({ ...c, value: text(c.value), commission: text(c.commission) })),
+    changeProblems: r.changeProblems,
+    fileErrors: r.fileErrors,
     honseki: r.honseki && { atIssue: text(r.honseki.atIssue), current: { ...r.honseki.current, value: text(r.honseki.current.value) } },
     glyphs: r.glyphs.map((g) => ({ index: g.index, composition: g.composition, width: g.width, height: g.height, png: glyphDataUrl(g) })),
     photo: r.photo && { format: r.photo.format, bytes: r.photo.bytes, sha256: r.photo.sha256, display: r.photo.display },

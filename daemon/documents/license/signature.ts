@@ -1,16 +1,21 @@
-// DF1/EF07 電子署名. What is public (field list quoted by TRETJapanNFCReader from the police
-// specification, cards.md §4.6): 電子署名 (the signature value), シリアル番号, 発行者名, 主体者名 (JIS X 0201
-// letters, space, dot) and 主体者鍵識別子. What is NOT public in any source we could reach: the signed data,
-// the algorithm, where the verification key comes from, and the EF's access condition. The police
-// specification (運転免許証及び運転免許証作成システム等仕様書, v009 §2-9) could not be retrieved here.
+// DF1/EF07 電子署名. What is public (docs/reference/license.md, "EF07"): the field list quoted by
+// TRETJapanNFCReader from the police specification — 電子署名 (the signature value), シリアル番号, 発行者名,
+// 主体者名 (JIS X 0201 letters, space, dot) and 主体者鍵識別子 — and the data the libjeid sample app feeds
+// its verifier: DF1/EF01 ‖ DF1/EF02 ‖ DF2/EF01 (osstech-jp/libjeid-android-app DLReaderTask.java,
+// signature.update(entries) → update(registeredDomicile) → update(photo)). What is NOT public in any source
+// we could reach: the algorithm, where the verification key comes from, and the EF's access condition.
 //
 // So this module does only what can be checked honestly:
 //  - parse EF07 by field position (tags not relied on; UNVERIFIED);
 //  - with verification keys configured under trust purpose "license" (none is published — the operator
-//    must obtain them), recover the signature with each key and compare it against a short list of
-//    candidate signed-data layouts. A match is a real cryptographic fact ("this key signed exactly these
-//    bytes") and is reported together with the layout that matched; no match is "unmatched", never
-//    "invalid", because the layout itself is a hypothesis. Without a key the status is "no-key".
+//    must obtain them), check the signature with each key against a short list of candidate signed-data
+//    layouts (libjeid's first). A match is a cryptographic fact ("this key signed exactly these bytes") and
+//    is reported with the layout that matched.
+//  - "unmatched" (→ authenticity failed) only when the failure is a fact: an RSA signature that no
+//    configured key opens to a well-formed DigestInfo (another key made it, or it was corrupted), or a
+//    signature that matches no candidate although every candidate's files were read. When a key opens the
+//    signature but files a candidate needs were not read (no PIN2: no 本籍, no photo), the status is
+//    "not-checkable" (→ chip-read): a genuine card read with PIN1 only is not called forged.
 // Nothing here ever turns "not checked" into "verified".
 import { X509Certificate, constants, createHash, publicDecrypt, verify } from 'node:crypto';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
@@ -50,6 +55,11 @@ export interface SignedFiles {
 
 /** Candidate signed-data layouts, most complete first. HYPOTHESES, see the header comment. */
 export const SIGNED_DATA_CANDIDATES: readonly { label: string; build: (f: SignedFiles) => Buffer | null }[] = [
+  // libjeid-android-app DLReaderTask.java: entries ‖ registeredDomicile ‖ photo.
+  {
+    label: 'DF1/EF01‖DF1/EF02‖DF2/EF01',
+    build: (f) => (f.honseki && f.photo ? Buffer.concat([f.matters, f.honseki, f.photo]) : null),
+  },
   {
     label: 'DF1/EF01‖DF1/EF02‖DF1/EF03‖DF2/EF01',
     build: (f) => (f.honseki && f.gaiji && f.photo ? Buffer.concat([f.matters, f.honseki, f.gaiji, f.photo]) : null),
@@ -58,7 +68,7 @@ export const SIGNED_DATA_CANDIDATES: readonly { label: string; build: (f: Signed
   { label: 'DF1/EF01', build: (f) => f.matters },
 ];
 
-export type SignatureStatus = 'valid' | 'unmatched' | 'no-key' | 'not-read' | 'malformed';
+export type SignatureStatus = 'valid' | 'unmatched' | 'not-checkable' | 'no-key' | 'not-read' | 'malformed';
 
 export interface SignatureOutcome {
   status: SignatureStatus;
@@ -110,36 +120,47 @@ function keysToTry(trust: TrustStore, ski: Buffer | null): X509Certificate[] {
   return [...matched, ...others];
 }
 
-function tryKey(cert: X509Certificate, sig: Buffer, files: SignedFiles): { label: string; hash: string } | null {
-  const key = cert.publicKey;
-  const candidates = SIGNED_DATA_CANDIDATES.map((c) => ({ label: c.label, data: c.build(files) })).filter(
-    (c): c is { label: string; data: Buffer } => c.data !== null,
-  );
+/** What one key says about the signature. */
+type KeyAnswer =
+  | { kind: 'valid'; label: string; hash: string }
+  /** RSA: the key does not open the signature to a DigestInfo — this key did not make it. */
+  | { kind: 'not-this-key' }
+  /** The key made it (RSA) or may have (EC), over none of the candidates that could be built. */
+  | { kind: 'no-candidate' };
+
+function tryKey(cert: X509Certificate, sig: Buffer, candidates: readonly { label: string; data: Buffer }[]): KeyAnswer {
+  let key;
+  try {
+    key = cert.publicKey;
+  } catch {
+    return { kind: 'not-this-key' };
+  }
   if (key.asymmetricKeyType === 'rsa') {
     let info: { hash: string; digest: Buffer } | null = null;
     try {
       info = parseDigestInfo(publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, sig));
     } catch {
-      return null;
+      return { kind: 'not-this-key' };
     }
-    if (!info) return null;
+    if (!info) return { kind: 'not-this-key' };
     for (const c of candidates) {
-      if (createHash(info.hash).update(c.data).digest().equals(info.digest)) return { label: c.label, hash: info.hash };
+      if (createHash(info.hash).update(c.data).digest().equals(info.digest)) return { kind: 'valid', label: c.label, hash: info.hash };
     }
-    return null;
+    return { kind: 'no-candidate' };
   }
   if (key.asymmetricKeyType === 'ec') {
     for (const c of candidates) {
       for (const dsaEncoding of ['der', 'ieee-p1363'] as const) {
         try {
-          if (verify('sha256', c.data, { key, dsaEncoding }, sig)) return { label: c.label, hash: 'sha256' };
+          if (verify('sha256', c.data, { key, dsaEncoding }, sig)) return { kind: 'valid', label: c.label, hash: 'sha256' };
         } catch {
           /* wrong encoding for this signature */
         }
       }
     }
+    return { kind: 'no-candidate' };
   }
-  return null;
+  return { kind: 'not-this-key' };
 }
 
 export function checkEf07(raw: Buffer | null, files: SignedFiles, trust: TrustStore): SignatureOutcome {
@@ -164,22 +185,36 @@ export function checkEf07(raw: Buffer | null, files: SignedFiles, trust: TrustSt
       note: 'no licence signature key is configured (trust purpose "license"); the police do not publish one in any source we found, so the chip data was not authenticated',
     };
   }
+  const built = SIGNED_DATA_CANDIDATES.map((c) => ({ label: c.label, data: c.build(files) }));
+  const candidates = built.filter((c): c is { label: string; data: Buffer } => c.data !== null);
+  const missing = built.filter((c) => c.data === null).map((c) => c.label);
+  let someKeyMadeIt = false;
   for (const cert of keysToTry(trust, ef.subjectKeyId)) {
-    const m = tryKey(cert, ef.signature, files);
-    if (m) {
+    const a = tryKey(cert, ef.signature, candidates);
+    if (a.kind === 'valid') {
       return {
         status: 'valid',
-        signedData: m.label,
-        hash: m.hash,
+        signedData: a.label,
+        hash: a.hash,
         keyFingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
         ...facts,
-        note: `a configured licence key signed exactly ${m.label}; that this is the layout the police specification defines is UNVERIFIED`,
+        note: `a configured licence key signed exactly ${a.label}${a.label === SIGNED_DATA_CANDIDATES[0]!.label ? ' (the data libjeid verifies)' : ''}`,
       };
     }
+    if (a.kind === 'no-candidate') someKeyMadeIt = true;
+  }
+  if (someKeyMadeIt && missing.length > 0) {
+    return {
+      status: 'not-checkable',
+      ...facts,
+      note: `the signature could not be checked: it covers data this session did not read (${missing.join(', ')} need PIN2); the chip data was not authenticated`,
+    };
   }
   return {
     status: 'unmatched',
     ...facts,
-    note: 'no configured key produced a signature over any candidate layout; the layout is a hypothesis, so this is not proof of forgery — the chip data was not authenticated',
+    note: someKeyMadeIt
+      ? 'a configured key made this signature, but over other data than what the card holds: the data was changed after signing'
+      : 'no configured licence key made this signature (another key, or a corrupted signature)',
   };
 }

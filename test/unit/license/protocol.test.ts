@@ -1,5 +1,6 @@
 // The licence card protocol against the virtual licence in process: default PIN used without asking,
-// PIN1/PIN2 tries checked before any VERIFY, refusals that never touch a counter, expiry before PINs.
+// PIN1/PIN2 tries checked before any VERIFY, refusals that never touch a counter, expiry before PINs,
+// fixed-size EFs never read past their end, and the verdict each EF07 form can reach.
 import { describe, expect, it } from 'vitest';
 import { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { CardChannel } from '../../../drivers/reader/types.ts';
@@ -28,10 +29,10 @@ function prompts(values: Record<string, string>) {
 const verifiesWithData = (card: LicenseCard) => card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0).length;
 const now = () => new Date();
 
-async function read(card: LicenseCard, values: Record<string, string>, withPin2 = false, pinAttempts?: number) {
+async function read(card: LicenseCard, values: Record<string, string>, withPin2 = false, pinAttempts?: number, trusted = true) {
   const p = prompts(values);
   const ev = await readLicense(session(card), { prompt: p.prompt, withPin2, now: now(), pinAttempts });
-  const r = await assessLicense(ev, { at: now(), trust: new TrustStore([card.signingKey.x509]), signaturePolicy: 'report', photoConverter: null });
+  const r = await assessLicense(ev, { at: now(), trust: new TrustStore(trusted ? [card.signingKey.x509] : []), photoConverter: null });
   return { r, asked: p.asked };
 }
 
@@ -50,7 +51,8 @@ describe('licence protocol (in process)', () => {
     const card = createVirtualLicense({ pins: 'default' });
     const { r, asked } = await read(card, {}, true);
     expect(asked).toEqual([]);
-    expect(r).toMatchObject({ verdict: 'verified', pinSetting: 'default', pin1TriesBefore: 3, pin2TriesBefore: 3 });
+    // Proven by EF07, but nobody proved they hold the card: the kiosk sent the default PIN itself.
+    expect(r).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'none', pinSetting: 'default', pin1TriesBefore: 3, pin2TriesBefore: 3 });
     expect(r.honseki?.current.value?.plain).toBe(card.holder.honseki);
     expect(r.photo).toMatchObject({ format: 'jpeg2000-codestream', display: 'not-decoded' });
     expect(r.signature.status).toBe('valid');
@@ -61,13 +63,13 @@ describe('licence protocol (in process)', () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' } });
     const { r, asked } = await read(card, { 'license-pin1': '2468' });
     expect(asked.map((a) => [a.purpose, a.triesLeft, a.maxTries])).toEqual([['license-pin1', 3, 3]]);
-    expect(r.verdict).toBe('verified');
+    // The signed data includes 本籍 and the photo (PIN2): the key opens the signature, the data is not all here.
+    expect(r).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin' });
     expect(r.honseki).toBeNull();
     expect(r.photo).toBeNull();
     expect(r.current?.address).toMatchObject({ changed: true });
     expect(r.current?.address.value?.plain).toBe('神奈川県横浜市中区試験町四丁目５番６号');
-    // EF07 covers PIN2 files in the synthetic layout: without them no layout matches — reported, not "valid".
-    expect(r.signature.status).toBe('unmatched');
+    expect(r.signature.status).toBe('not-checkable');
     expect(card.log.entries.some((e) => e.ins === 0x20 && e.p2 === 0x82 && e.dataLength > 0)).toBe(false);
   });
 
@@ -117,6 +119,28 @@ describe('licence protocol (in process)', () => {
     const { r } = await read(card, { 'license-pin1': '1234' });
     expect(r.verdict).toBe('refused');
     expect(r.reasons.map((x) => x.code)).toContain('LICENSE_DATA_INCONSISTENT');
+  });
+
+  it('EF06 (256 bytes) and the other fixed-size EFs are never read past their end (the card answers 6700 there)', async () => {
+    const card = createVirtualLicense({ pins: 'default' });
+    const { r } = await read(card, {}, true);
+    expect(r.verdict).toBe('verified');
+    const reads = card.log.entries.filter((e) => e.ins === 0xb0);
+    expect(reads.some((e) => e.sw === 0x6700)).toBe(false);
+    // Every READ BINARY of DF1 stays inside the published sizes (largest 880): no offset at or past 880.
+    expect(Math.max(...reads.map((e) => ((e.p1 ?? 0) << 8) | (e.p2 ?? 0)))).toBeLessThan(880);
+  });
+
+  it.each([
+    ['no key configured', {}, false, 'chip-read', 'chip-read', 'no-key'],
+    ['signed by another key', { foreignKey: true }, true, 'refused', 'failed', 'unmatched'],
+    ['corrupted signature', { corruptSignature: true }, true, 'refused', 'failed', 'unmatched'],
+    ['EF07 not a TLV sequence, key configured', { garbageEf07: true }, true, 'refused', 'failed', 'malformed'],
+    ['EF07 not a TLV sequence, no key', { garbageEf07: true }, false, 'chip-read', 'chip-read', 'malformed'],
+  ] as const)('forged, %s: never verified', async (_n, o, trusted, verdict, authenticity, status) => {
+    const card = createVirtualLicense({ pins: 'default', ...o });
+    const { r } = await read(card, {}, true, undefined, trusted);
+    expect(r).toMatchObject({ verdict, authenticity, holderBinding: 'none', checks: { 'ef07-signature': status } });
   });
 
   it('T=0 card (61xx + GET RESPONSE, 6Cxx): the same result', async () => {
