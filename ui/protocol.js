@@ -4,7 +4,11 @@
 export const PROTOCOL_VERSION = 2;
 
 const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
-const OUTCOMES = ['verified', 'refused', 'error', 'cancelled'];
+// The verdict model (daemon/kiosk/session-machine.ts OUTCOMES, AUTHENTICITIES, HOLDER_BINDINGS; a unit test
+// keeps both sides equal). 'chip-read' is its own outcome, never drawn as verified.
+export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
+export const AUTHENTICITIES = ['proven', 'chip-read', 'failed'];
+export const HOLDER_BINDINGS = ['pin', 'password', 'printed-number-only', 'mrz-only', 'none'];
 const BLOCKERS = ['maintenance', 'printer'];
 
 const isObj = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -35,9 +39,21 @@ function validEntry(e) {
   );
 }
 
+const optOneOf = (x, list) => x === null || x === undefined || list.includes(x);
+const optStrMap = (x) => x === undefined || (isObj(x) && Object.values(x).every(isStr));
+
 function validResult(r) {
   if (r === null) return true;
-  return isObj(r) && OUTCOMES.includes(r.outcome) && (r.document === null || isStr(r.document)) && strList(r.reasons) && optInt(r.triesLeft);
+  return (
+    isObj(r) &&
+    OUTCOMES.includes(r.outcome) &&
+    optOneOf(r.authenticity, AUTHENTICITIES) &&
+    optOneOf(r.holderBinding, HOLDER_BINDINGS) &&
+    optStrMap(r.checks) &&
+    (r.document === null || isStr(r.document)) &&
+    strList(r.reasons) &&
+    optInt(r.triesLeft)
+  );
 }
 
 export function validState(s) {

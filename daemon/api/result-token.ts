@@ -2,8 +2,8 @@
 // signature as RFC 7518 §3.4 requires), signed by the kiosk's device key. The business application
 // verifies it with the kiosk's public key (GET /v1/kiosk gives it as a JWK, `kid` = SHA-256 of the SPKI)
 // and checks `nonce` against the one it sent when it started the verification (replay protection).
-// Claims carry no personal data: verdict, document type, method, certificate serial and fingerprint,
-// revocation status, time, kiosk id.
+// Claims carry no personal data: verdict, what was proven (authenticity), how the holder was bound, the
+// checks made, document type, method, certificate serial and fingerprint, revocation status, time, kiosk id.
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DeviceKey } from '../device/device-key.ts';
 import { keyFingerprint } from '../device/device-key.ts';
@@ -21,7 +21,17 @@ export interface ResultClaims {
   kioskId: string;
   /** Echo of the nonce the business application sent with POST /v1/verifications. */
   nonce: string | null;
+  /**
+   * 'verified' only for proven data (docs/verdicts.md); 'chip-read' only under a policy that accepts it
+   * (the chip was read, its data not proven: never treat it as verified).
+   */
   verdict: 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled';
+  /** 'proven' | 'chip-read' | 'failed'; null when the session ended before the document was assessed. */
+  authenticity: 'proven' | 'chip-read' | 'failed' | null;
+  /** 'pin' | 'password' | 'printed-number-only' | 'mrz-only' | 'none'; null when unknown. */
+  holderBinding: 'pin' | 'password' | 'printed-number-only' | 'mrz-only' | 'none' | null;
+  /** Every check the kiosk made and its result; checks not made say so ('not-checked'…). Codes only. */
+  checks: Record<string, string>;
   /** Stable error codes behind a refusal or error. */
   reasons: string[];
   /** Document id the kiosk ran (e.g. "mynumber-jpki-auth"), type and method (daemon/kiosk/document-kind.ts). */

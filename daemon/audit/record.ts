@@ -26,7 +26,12 @@ export interface AuditBody {
   document: string | null;
   method: string;
   verdict: ResultView['outcome'];
+  /** What the evidence proved about the document (docs/verdicts.md); null when the flow did not get that far or did not say. */
+  authenticity: NonNullable<ResultView['authenticity']> | null;
+  /** How the presenter was tied to the document; null when unknown. */
+  holderBinding: NonNullable<ResultView['holderBinding']> | null;
   reasons: string[];
+  /** Every check made and its result (checks not made say so), as the flow reported them. */
   checks: Record<string, string>;
   certificate: { serial: string; fingerprintSha256: string; issuerFingerprintSha256: string | null; notAfter: string } | null;
   /** checkedAt: when the revocation source answered (present when the document flow reported it). */
@@ -63,6 +68,9 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
     // The same document/method vocabulary as the receipt and the signed API result (one table).
     method: extra.method ?? (result.document ? documentKind(result).method : 'none'),
     verdict: result.outcome,
+    // The same three verdict-model fields as the screen, receipt and signed result (one ResultView).
+    authenticity: result.authenticity ?? null,
+    holderBinding: result.holderBinding ?? null,
     reasons: [...result.reasons],
     checks: { ...(result.checks ?? {}) },
     certificate: result.certificate

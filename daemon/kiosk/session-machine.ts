@@ -45,10 +45,15 @@ export interface EntryView {
  * - `chip-read`: read from a chip, data not proven (no key configured, signature scheme not checkable);
  * - `failed`: a check that proves the document failed (signature mismatch, clone suspected).
  */
-export type Authenticity = 'proven' | 'chip-read' | 'failed';
+export const AUTHENTICITIES = ['proven', 'chip-read', 'failed'] as const;
+export type Authenticity = (typeof AUTHENTICITIES)[number];
 
-/** How the presenter was tied to the document. Room is left for a future 'face-match'. */
-export type HolderBinding = 'pin' | 'password' | 'printed-number-only' | 'mrz-only' | 'none';
+/**
+ * How the presenter was tied to the document. Room is left for a future 'face-match'. The lists here are the
+ * daemon's side of the screen protocol: ui/protocol.js validates the same values (a unit test compares them).
+ */
+export const HOLDER_BINDINGS = ['pin', 'password', 'printed-number-only', 'mrz-only', 'none'] as const;
+export type HolderBinding = (typeof HOLDER_BINDINGS)[number];
 
 /**
  * - `verified`: authenticity `proven` and every check the document needs held (the only outcome that says
@@ -57,7 +62,8 @@ export type HolderBinding = 'pin' | 'password' | 'printed-number-only' | 'mrz-on
  *   that allows it explicitly (policy `acceptChipRead`), otherwise the verdict gate turns it into `refused`
  *   with DOCUMENT_NOT_PROVEN (daemon/policy/verdict-gate.ts).
  */
-export type Outcome = 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled';
+export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** What the screen shows after a session; no personal data beyond what the document mode may disclose. */
 export interface ResultView {

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
 import { parseClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../../daemon/server/protocol.ts';
-import { parseServerMessage } from '../../../ui/protocol.js';
+import { AUTHENTICITIES as UI_AUTHENTICITIES, HOLDER_BINDINGS as UI_BINDINGS, OUTCOMES as UI_OUTCOMES, parseServerMessage } from '../../../ui/protocol.js';
+import { AUTHENTICITIES, HOLDER_BINDINGS, OUTCOMES } from '../../../daemon/kiosk/session-machine.ts';
 import { DeviceKey } from '../../../daemon/device/device-key.ts';
 import { signResultToken, verifyResultToken, type ResultClaims } from '../../../daemon/api/result-token.ts';
 import { addressAllowed, parseApi } from '../../../daemon/api/api-config.ts';
@@ -29,7 +30,8 @@ const event: fc.Arbitrary<KioskEvent> = fc.oneof(
   fc.constant({ type: 'entry-submit' as const }),
   fc.constant({ type: 'cancel' as const }),
   fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-failed' as const, session, code: 'TRUST_REVOKED' })),
-  fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-finished' as const, session, result: { outcome: 'verified' as const, document: 'license', reasons: [] } })),
+  fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-finished' as const, session, result: { outcome: 'verified' as const, authenticity: 'proven' as const, holderBinding: 'pin' as const, document: 'license', reasons: [], checks: { 'ef07-signature': 'valid' } } })),
+  fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-finished' as const, session, result: { outcome: 'chip-read' as const, authenticity: 'chip-read' as const, holderBinding: 'pin' as const, document: 'license', reasons: [], checks: { 'ef07-signature': 'no-key' } } })),
   fc.record({ blocker: fc.constantFrom('maintenance' as const, 'printer' as const), on: fc.boolean() }).map((x) => ({ type: 'block' as const, ...x })),
   fc.constant<KioskEvent>({ type: 'request', request: { id: 'r', documents: ['license'] } }),
 );
@@ -48,6 +50,22 @@ describe('screen protocol', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('the verdict model has the same values on both sides; the screen drops results outside it', () => {
+    expect(UI_OUTCOMES).toEqual([...OUTCOMES]);
+    expect(UI_AUTHENTICITIES).toEqual([...AUTHENTICITIES]);
+    expect(UI_BINDINGS).toEqual([...HOLDER_BINDINGS]);
+    const s0 = reduce(reduce(initialState(), { type: 'reader-service', available: true })[0], { type: 'card-inserted', reader: 'R' })[0];
+    const frame = (result: Record<string, unknown>) => JSON.stringify({ v: 2, type: 'state', state: reduce(s0, { type: 'read-finished', session: 1, result: result as never })[0] });
+    const base = { document: 'license', reasons: [] };
+    for (const outcome of OUTCOMES) for (const authenticity of [...AUTHENTICITIES, null]) for (const holderBinding of [...HOLDER_BINDINGS, null]) {
+      expect(parseServerMessage(frame({ ...base, outcome, authenticity, holderBinding, checks: { a: 'b' } }))).not.toBeNull();
+    }
+    expect(parseServerMessage(frame({ ...base, outcome: 'ok' }))).toBeNull();
+    expect(parseServerMessage(frame({ ...base, outcome: 'verified', authenticity: 'maybe' }))).toBeNull();
+    expect(parseServerMessage(frame({ ...base, outcome: 'verified', authenticity: 'proven', holderBinding: 'trust-me' }))).toBeNull();
+    expect(parseServerMessage(frame({ ...base, outcome: 'verified', authenticity: 'proven', checks: { a: 1 } }))).toBeNull();
   });
 
   it('the screen drops foreign, malformed and tampered frames; another version asks for a reload', () => {
@@ -91,6 +109,7 @@ describe('integration API pieces', () => {
   const key = DeviceKey.ephemeral();
   const claims: ResultClaims = {
     iss: 'idkiosk:k1', jti: 'j', iat: 1, exp: Math.floor(Date.now() / 1000) + 60, kioskId: 'k1', nonce: 'n', verdict: 'verified', reasons: [],
+    authenticity: 'proven', holderBinding: 'pin', checks: { 'challenge-signature': 'valid', chain: 'valid' },
     document: 'mynumber-jpki-auth', documentType: 'my-number-card', method: 'jpki-auth', certificate: null, revocation: 'good', time: new Date().toISOString(),
   };
 
@@ -102,6 +121,9 @@ describe('integration API pieces', () => {
     const [h, p, s] = token.split('.') as [string, string, string];
     const flipped = Buffer.from(JSON.stringify({ ...claims, verdict: 'refused' })).toString('base64url');
     expect(verifyResultToken(`${h}.${flipped}.${s}`, key.publicKey)).toEqual({ valid: false, reason: 'signature' });
+    // The verdict-model claims are covered by the signature like the verdict itself.
+    const upgraded = Buffer.from(JSON.stringify({ ...claims, authenticity: 'proven', checks: { ...claims.checks, chain: 'valid' }, verdict: 'verified', holderBinding: 'password' })).toString('base64url');
+    expect(verifyResultToken(`${h}.${upgraded}.${s}`, key.publicKey)).toEqual({ valid: false, reason: 'signature' });
     const none = Buffer.from(JSON.stringify({ alg: 'none', kid: key.fingerprint })).toString('base64url');
     expect(verifyResultToken(`${none}.${p}.`, key.publicKey)).toEqual({ valid: false, reason: 'alg' });
     expect(verifyResultToken(token, DeviceKey.ephemeral().publicKey)).toEqual({ valid: false, reason: 'kid' });
