@@ -4,7 +4,13 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { createVirtualLicense, GLYPH_TAKA_LADDER_ROWS, type LicenseCard, type VirtualLicenseOptions } from '../../../drivers/sim/license/index.ts';
+import {
+  createVirtualLicense,
+  GLYPH_TAKA_LADDER_ROWS,
+  SYNTHETIC_NEW_ADDRESS,
+  type LicenseCard,
+  type VirtualLicenseOptions,
+} from '../../../drivers/sim/license/index.ts';
 import { licenseFlow, type LicenseDisclosure } from '../../../daemon/documents/license/license-flow.ts';
 import { defaultJp2ToPng } from '../../../daemon/images/jp2-to-png.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
@@ -35,9 +41,10 @@ afterEach(async () => {
   driver = null;
 });
 
-async function startKiosk(disclosure: LicenseDisclosure, card: LicenseCard) {
+async function startKiosk(disclosure: LicenseDisclosure, card: LicenseCard, o: { trusted?: boolean; readPin2?: boolean } = {}) {
   driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
-  const flow = licenseFlow({ trust: new TrustStore([card.signingKey.x509]), disclosure, photoConverter: defaultJp2ToPng() });
+  const trust = new TrustStore(o.trusted === false ? [] : [card.signingKey.x509]);
+  const flow = licenseFlow({ trust, disclosure, readPin2: o.readPin2, photoConverter: defaultJp2ToPng() });
   runtime = new KioskRuntime({ reader: driver, flow });
   states = [];
   runtime.events.on('state', (s) => states.push(s));
@@ -72,7 +79,15 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await waitUntil(() => phase() === 'result', 8000, 'result');
     expect(states.some((s) => s.phase === 'secret-entry')).toBe(false);
     const r = result();
-    expect(r).toMatchObject({ outcome: 'verified', document: 'license', reasons: [], checks: { expiry: 'valid', 'ef07-signature': 'valid' } });
+    // Proven by EF07 under the configured key; the holder binding says nobody typed a PIN.
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'none',
+      document: 'license',
+      reasons: [],
+      checks: { expiry: 'valid', 'ef07-signature': 'valid' },
+    });
     const h = r.licenseHolder!;
     expect(plain(h.address)).toBe('神奈川県横浜市中区試験町四丁目５番６号');
     expect(h.addressChanged).toBe(true);
@@ -92,7 +107,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await waitUntil(() => phase() === 'secret-entry' && runtime!.getState().entry?.purpose === 'license-pin2', 5000, 'PIN2 entry');
     type('1357');
     await waitUntil(() => phase() === 'result', 8000, 'result');
-    expect(result()).toMatchObject({ outcome: 'verified', reasons: [] });
+    expect(result()).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'pin', reasons: [] });
     expect(result().licenseHolder?.photo).toMatch(/^data:image\/png/);
     expect(JSON.stringify(states)).not.toMatch(/2468|1357|\*\*\*\*/);
     // 本籍 never reaches the screen, whatever the mode.
@@ -109,7 +124,8 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     expect(c.pin1.triesLeft).toBe(2);
     type('1234');
     await waitUntil(() => phase() === 'result', 8000, 'result');
-    expect(result().outcome).toBe('verified');
+    // PIN1 only: EF07 covers 本籍 and the photo, which were not read — chip-read, never verified.
+    expect(result()).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin', checks: { 'ef07-signature': 'not-checkable' } });
     expect(c.pin1.triesLeft).toBe(3);
     // Mode name-address: no photo, and PIN2 was never asked.
     expect(result().licenseHolder?.photo).toBeUndefined();
@@ -137,12 +153,50 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     expect(c.log.entries.filter((e) => e.ins === 0x20)).toHaveLength(0);
   });
 
-  it("disclosure 'none' (the default): verified, but no name or address reaches the screen", async () => {
+  it("disclosure 'none' (the default): verified with PIN2 read, but no name or address reaches the screen", async () => {
     const c = card({ pins: 'default' });
-    await startKiosk('none', c);
+    await startKiosk('none', c, { readPin2: true });
     await waitUntil(() => phase() === 'result', 8000, 'result');
     expect(result().outcome).toBe('verified');
     expect(result().licenseHolder).toBeUndefined();
     expect(JSON.stringify(states)).not.toMatch(/神奈川|見本/);
+  });
+
+  it.each([
+    ['no key configured', {}, false, 'chip-read', 'chip-read', 'no-key'],
+    ['signed by another key', { foreignKey: true }, true, 'refused', 'failed', 'unmatched'],
+    ['corrupted EF07 signature', { corruptSignature: true }, true, 'refused', 'failed', 'unmatched'],
+    ['EF07 not even a TLV sequence', { garbageEf07: true }, true, 'refused', 'failed', 'malformed'],
+  ] as const)('forged "no PIN set" licence, %s: never verified, nothing personal on screen when refused', async (_n, o, trusted, outcome, authenticity, status) => {
+    const c = card({ pins: 'default', ...o });
+    await startKiosk('name-address', c, { trusted, readPin2: true });
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    expect(result()).toMatchObject({ outcome, authenticity, holderBinding: 'none', checks: { 'ef07-signature': status } });
+    if (outcome === 'refused') {
+      expect(result().reasons).toContain('LICENSE_SIGNATURE_UNVERIFIED');
+      expect(result().licenseHolder).toBeUndefined();
+    }
+  });
+
+  it('EF04 in the public layout with a new name and a new address: both shown as current', async () => {
+    const c = card({ pins: 'default', nameChange: true });
+    await startKiosk('name-address', c, { readPin2: true });
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    const r = result();
+    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', checks: { 'change-records': '2 applied', 'change-records-signed': 'not-covered-by-ef07' } });
+    const h = r.licenseHolder!;
+    expect(plain(h.name)).toBe('[外字1]山　変更子');
+    expect(plain(h.address)).toBe(SYNTHETIC_NEW_ADDRESS);
+    expect(h).toMatchObject({ nameChanged: true, addressChanged: true });
+  });
+
+  it('a malformed change record is reported without losing the rest', async () => {
+    const c = card({ pins: 'default', malformedChange: true });
+    await startKiosk('name-address', c, { readPin2: true });
+    await waitUntil(() => phase() === 'result', 8000, 'result');
+    const r = result();
+    // The malformed record is of a kind (備考) that changes neither name nor address: the read stands.
+    expect(r).toMatchObject({ outcome: 'verified', checks: { 'change-records': '1 applied, 1 malformed', 'ef07-signature': 'valid' } });
+    expect(plain(r.licenseHolder!.address)).toBe(SYNTHETIC_NEW_ADDRESS);
   });
 });
