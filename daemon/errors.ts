@@ -87,6 +87,7 @@ export const ErrorCodes = {
   RESIDENCE_CARD_TYPE_UNSUPPORTED: 'RESIDENCE_CARD_TYPE_UNSUPPORTED', // types 07/08 (My Number-integrated) or unknown
   RESIDENCE_CARD_EXPIRED: 'RESIDENCE_CARD_EXPIRED', // card validity date (C5) has passed
   RESIDENCE_STAY_EXPIRED: 'RESIDENCE_STAY_EXPIRED', // period-of-stay expiry (CD) has passed
+  RESIDENCE_CARD_KIND_MISMATCH: 'RESIDENCE_CARD_KIND_MISMATCH', // the unsigned card type byte disagrees with the kind the signed card data states (edited card)
 
   // Driver's licence (運転免許証)
   LICENSE_EXPIRED: 'LICENSE_EXPIRED', // 有効期間の末日 has passed (valid through that day, JST)

@@ -94,7 +94,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     printable = { ...result, ...(imageReport ? { images: imageReport } : {}) };
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    printable = { document: 'residence', verdict: 'refused', reasons: [{ code: e.code, message: e.message }] };
+    printable = { document: 'residence', verdict: 'refused', authenticity: null, holderBinding: 'printed-number-only', reasons: [{ code: e.code, message: e.message }] };
   } finally {
     wipe(cardNumber);
   }

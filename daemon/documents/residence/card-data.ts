@@ -1,7 +1,8 @@
-// What the residence card files mean (cards.md §3.5, §3.6), from raw file contents to fields, and the
-// exact byte strings the issuer signature covers (§3.7). Pure functions: no card, no I/O.
+// What the residence card files mean (docs/reference/residence.md "File map", "Tags"), from raw file
+// contents to fields, and the exact byte strings the issuer signature covers ("Issuer signature"), including
+// the card's kind as the signed data states it. Pure functions: no card, no I/O.
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_PRINTED_LENGTH } from './constants.ts';
+import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_FACE_PAD, GEN2_NAME_PAD, GEN2_PRINTED_FIELDS, GEN2_PRINTED_LENGTH, GEN2_SPR_PRINTED_LENGTH, type ResidenceKind } from './constants.ts';
 import { parseTlvs, tlvMap } from './tlv.ts';
 
 const malformed = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, msg);
@@ -46,17 +47,34 @@ export interface Gen2Parsed {
   printed: Gen2Printed;
   /** TLV values of DF1/EF02 concatenated in file order and NUL-padded to 53 bytes: the signed prefix. */
   printedSigned: Buffer;
+  /** Which printed-entry layout DF1/EF02 has: ten entries (residence card) or six (SPR certificate). */
+  layout: ResidenceKind;
   nameImage: Buffer;
   face: Buffer;
 }
 
+/**
+ * DF1/EF02 must hold exactly the spec's entries, in order and at their fixed lengths (constants.ts
+ * GEN2_PRINTED_FIELDS): the signature covers the values only, so the TLV boundaries are what tie a signed
+ * byte to its field. Ten entries = the residence-card layout, the first six = the SPR layout.
+ */
+function printedLayout(entries: { tag: number; value: Buffer }[]): ResidenceKind {
+  const layout = entries.length === GEN2_PRINTED_FIELDS.length ? 'residence-card' : entries.length === GEN2_PRINTED_FIELDS.filter((f) => !f.residenceOnly).length ? 'special-permanent-resident' : null;
+  if (!layout) throw malformed(`DF1/EF02: ${entries.length} printed entries (the specification has 10 on a residence card, 6 on an SPR certificate)`);
+  entries.forEach((e, i) => {
+    const f = GEN2_PRINTED_FIELDS[i]!;
+    if (e.tag !== f.tag || e.value.length !== f.length) {
+      throw malformed(`DF1/EF02: entry ${i + 1} is ${e.tag.toString(16).toUpperCase()} of ${e.value.length} bytes, the specification has ${f.tag.toString(16).toUpperCase()} of ${f.length}`);
+    }
+  });
+  return layout;
+}
+
 export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
   const entries = parseTlvs(ef02, 'DF1/EF02');
-  const known = new Set([0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xce, 0xca, 0xcb, 0xcc, 0xcd]);
-  for (const t of entries) if (!known.has(t.tag)) throw malformed(`DF1/EF02: unexpected tag ${t.tag.toString(16)}`);
+  const layout = printedLayout(entries);
   const m = tlvMap(entries, 'DF1/EF02');
   const concatenated = Buffer.concat(entries.map((t) => t.value));
-  if (concatenated.length > GEN2_PRINTED_LENGTH) throw malformed(`DF1/EF02: ${concatenated.length} bytes of entries (max ${GEN2_PRINTED_LENGTH})`);
   const printedSigned = Buffer.alloc(GEN2_PRINTED_LENGTH);
   concatenated.copy(printedSigned);
   let printed: Gen2Printed;
@@ -78,7 +96,23 @@ export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
     throw malformed('DF1/EF02: text is not UTF-8');
   }
   const images = tlvMap(parseTlvs(ef03, 'DF1/EF03'), 'DF1/EF03');
-  return { printed, printedSigned, nameImage: required(images, 0xd0, 'DF1/EF03'), face: required(images, 0xd1, 'DF1/EF03') };
+  const nameImage = required(images, 0xd0, 'DF1/EF03');
+  const face = required(images, 0xd1, 'DF1/EF03');
+  if (nameImage.length > GEN2_NAME_PAD) throw malformed(`name image of ${nameImage.length} bytes (max ${GEN2_NAME_PAD})`);
+  if (face.length > GEN2_FACE_PAD) throw malformed(`face image of ${face.length} bytes (max ${GEN2_FACE_PAD})`);
+  return { printed, printedSigned, layout, nameImage, face };
+}
+
+/**
+ * The card's kind as the issuer signed it. The card type (MF/EF02 C1) is outside the signature; the signed
+ * printed entries are not: an SPR certificate's 34 bytes of entries are followed by 19 bytes of 00 in the
+ * signed 53, a residence card's bytes 34–52 are its permission type, permission date, work restriction and
+ * period-of-stay expiry (ASCII, never 00). Decided on the signed bytes, not on the TLV layout the card
+ * presents, so a re-split of genuine signed data cannot change it.
+ */
+export function signedKindGen2(printedSigned: Buffer): ResidenceKind {
+  if (printedSigned.length !== GEN2_PRINTED_LENGTH) throw malformed(`signed printed entries of ${printedSigned.length} bytes (expected ${GEN2_PRINTED_LENGTH})`);
+  return printedSigned.subarray(GEN2_SPR_PRINTED_LENGTH).every((b) => b === 0) ? 'special-permanent-resident' : 'residence-card';
 }
 
 export interface Gen2Df2 {
@@ -99,8 +133,18 @@ export function parseGen2Df2(ef01: Buffer | null, ef02: Buffer | null): Gen2Df2 
   };
 }
 
+/**
+ * Printed entries (53) ‖ face D1 right-padded with 00 to 3000 ‖ name image D0 right-padded to 2500. The
+ * padding to the fields' fixed sizes is what the public reader that verifies real cards does
+ * (eringoio/zairyu-card-reader reader/signature/rc_signature.py); the Appendix 2 example card stores both
+ * images at full length (D0 82 09 C4, D1 82 0B B8), where padding changes nothing.
+ */
 export function gen2SignedData(p: Gen2Parsed): Buffer {
-  return Buffer.concat([p.printedSigned, p.face, p.nameImage]);
+  const out = Buffer.alloc(GEN2_PRINTED_LENGTH + GEN2_FACE_PAD + GEN2_NAME_PAD);
+  p.printedSigned.copy(out, 0);
+  p.face.copy(out, GEN2_PRINTED_LENGTH);
+  p.nameImage.copy(out, GEN2_PRINTED_LENGTH + GEN2_FACE_PAD);
+  return out;
 }
 
 // ---------- 1st generation ----------
@@ -159,7 +203,7 @@ export interface CheckCode {
 
 export function parseCheckCode(file: Buffer, generation: 1 | 2): CheckCode {
   const [sigTag, certTag] = generation === 1 ? [0xda, 0xdb] : [0xdc, 0xdd];
-  const what = generation === 1 ? 'DF3/EF02' : 'DF3/EF01';
+  const what = generation === 1 ? 'DF3 check code' : 'DF3/EF01';
   const m = tlvMap(parseTlvs(file, what), what);
   return { signature: required(m, sigTag, what), certificateDer: required(m, certTag, what) };
 }

@@ -1,5 +1,6 @@
 // Facts of the residence card (在留カード) and special permanent resident certificate (特別永住者証明書),
-// both generations (cards.md §3; ISA 在留カード等仕様書 Ver 1.5 and 第２世代在留カード等仕様書 Ver 1.1).
+// both generations (docs/reference/residence.md; ISA 在留カード等仕様書 Ver 1.5 and 第２世代在留カード等仕様書
+// Ver 1.1, transcribed in eringoio/zairyu-card-reader docs/specs/moj/*.md).
 import type { SecretFormat } from '../secrets.ts';
 
 export const RESIDENCE_AID = {
@@ -27,13 +28,16 @@ export const GEN2_SFI = {
   df2Permission: 0x01, // D5 D6 D7
   df2Renewal: 0x02, // D8
   df2Other: 0x03, // D9 DE
-  df3CheckCode: 0x01, // DC signature + DD certificate
+  // DC signature + DD certificate. DF3/EF01 is served at SFI 02: the ISA Appendix 2 worked example reads it
+  // with `00 B0 82 00 00 00 00` (apdu_command_reference.md P1 table: "DF3 82 → DF3/EF01"). Not SFI 01.
+  df3CheckCode: 0x02,
 } as const;
 
 export type Generation = 1 | 2;
+export type ResidenceKind = 'residence-card' | 'special-permanent-resident';
 
 /** Card types (MF/EF02 tag C1). 07/08 are My Number-integrated "specified" cards: a different protocol. */
-export const CARD_TYPES: Readonly<Record<string, { generation: Generation; kind: 'residence-card' | 'special-permanent-resident' } | 'specified'>> = {
+export const CARD_TYPES: Readonly<Record<string, { generation: Generation; kind: ResidenceKind } | 'specified'>> = {
   '1': { generation: 1, kind: 'residence-card' },
   '2': { generation: 1, kind: 'special-permanent-resident' },
   '05': { generation: 2, kind: 'residence-card' },
@@ -42,11 +46,36 @@ export const CARD_TYPES: Readonly<Record<string, { generation: Generation; kind:
   '08': 'specified',
 };
 
-/** 1st gen signed data: front image padded to 7000 bytes ‖ face padded to 3000 (cards.md §3.7). */
+/** 1st gen signed data: front image padded to 7000 bytes ‖ face padded to 3000 (Ver 1.5 §3.4.3.1). */
 export const GEN1_FRONT_PAD = 7000;
 export const GEN1_FACE_PAD = 3000;
 /** 2nd gen signed printed entries: 53 bytes (SPR certificate: 34 bytes NUL-padded to 53). */
 export const GEN2_PRINTED_LENGTH = 53;
+/** 2nd gen signed images: face D1 right-padded with 00 to 3000, name image D0 to 2500 (their maximum sizes). */
+export const GEN2_FACE_PAD = 3000;
+export const GEN2_NAME_PAD = 2500;
+
+/**
+ * 2nd gen printed entries (DF1/EF02) in file order with their value lengths (tlv_tag_reference.md). A
+ * residence card writes all ten (53 value bytes in a 73-byte file: 10 × 2 header bytes + 53); a special
+ * permanent resident certificate writes the first six (34 value bytes in a 46-byte file: 6 × 2 + 34) —
+ * CA, CB, CC, CD are residence-card entries. The signature covers only the values, so fixed lengths and
+ * order are what tie each value to its field: a card that moves a boundary is refused.
+ */
+export const GEN2_PRINTED_FIELDS: ReadonlyArray<{ tag: number; length: number; residenceOnly: boolean }> = [
+  { tag: 0xc5, length: 8, residenceOnly: false },
+  { tag: 0xc6, length: 8, residenceOnly: false },
+  { tag: 0xc7, length: 1, residenceOnly: false },
+  { tag: 0xc8, length: 3, residenceOnly: false },
+  { tag: 0xc9, length: 10, residenceOnly: false },
+  { tag: 0xce, length: 4, residenceOnly: false },
+  { tag: 0xca, length: 2, residenceOnly: true },
+  { tag: 0xcb, length: 8, residenceOnly: true },
+  { tag: 0xcc, length: 1, residenceOnly: true },
+  { tag: 0xcd, length: 8, residenceOnly: true },
+];
+/** Value bytes of a special permanent resident certificate's printed entries (the rest of the 53 is 00). */
+export const GEN2_SPR_PRINTED_LENGTH = 34;
 
 /** Upper bounds for what the card may announce (file capacities + margin), against absurd lengths. */
 export const MAX_FILE_BYTES = 12_000;

@@ -6,18 +6,19 @@ import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { secretMatchesFormat, wipe, type SecretPrompt } from '../secrets.ts';
 import { suiteFor } from './access-crypto.ts';
 import { authenticateWithCardNumber, plainReadFile, readCardType, ReadMode, selectDf, smReadFile, type AccessTestHooks, type CardTypeInfo } from './card-access.ts';
-import { CARD_NUMBER_FORMAT, GEN1_SFI, GEN2_SFI, RESIDENCE_AID, type Generation } from './constants.ts';
+import { CARD_NUMBER_FORMAT, GEN1_SFI, GEN2_SFI, RESIDENCE_AID, type Generation, type ResidenceKind } from './constants.ts';
 
 export interface ResidenceEvidence {
   generation: Generation;
   cardType: string;
-  kind: 'residence-card' | 'special-permanent-resident';
+  /** What the card type byte claims — NOT covered by the issuer signature (residence-verdict.ts decides the kind). */
+  claimedKind: ResidenceKind;
   specVersion: string | null;
   /** Decrypted DF1 files by SFI. */
   df1: Map<number, Buffer>;
   /** DF2 files by SFI (absent files are simply missing). */
   df2: Map<number, Buffer>;
-  /** The DF3 check-code file. */
+  /** The DF3 check-code file (DF3/EF01 at SFI 02 on both generations). */
   df3: Buffer;
   /** Whether the DF1/DF2/DF3 reads went through extended APDUs (false = short chunks). */
   extendedApdus: boolean;
@@ -56,7 +57,7 @@ async function optionalPlain(session: CardSession, mode: ReadMode, sfi: number, 
 /** Ask for the card number and check it locally; the returned Buffer is the caller's to wipe. */
 async function askCardNumber(prompt: SecretPrompt): Promise<Buffer> {
   const raw = await prompt({ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT, triesLeft: null, maxTries: null, previousAttemptWrong: false });
-  // Lower-case letters are upper-cased first (vectors.md §7), in place: no string copy of the number.
+  // Lower-case letters are upper-cased first (the printed number is upper case), in place: no string copy of the number.
   for (let i = 0; i < raw.length; i++) if (raw[i]! >= 0x61 && raw[i]! <= 0x7a) raw[i]! -= 0x20;
   if (!secretMatchesFormat(raw, CARD_NUMBER_FORMAT)) {
     wipe(raw);
@@ -105,7 +106,7 @@ export async function readResidence(session: CardSession, o: ReadResidenceOption
     return {
       generation: type.generation,
       cardType: type.cardType,
-      kind: type.kind,
+      claimedKind: type.kind,
       specVersion: type.specVersion,
       df1,
       df2,

@@ -38,10 +38,13 @@ export function toResultView(r: ResidenceResult): ResultView {
     expiry: { ...r.expiry },
   };
   return {
-    outcome: r.verdict === 'verified' ? 'verified' : 'refused',
+    outcome: r.verdict,
+    authenticity: r.authenticity,
+    holderBinding: r.holderBinding,
+    checks: { ...r.checks },
     document: 'residence',
     reasons: r.reasons.map((x) => x.code),
-    certificate: r.certificate && { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter },
+    certificate: r.certificate?.notAfter ? { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter } : null,
     revocation: r.revocation,
     residence,
   };
@@ -68,7 +71,8 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
       try {
         evidence = await readResidence(ctx.session, { prompt: ctx.prompt, progress: ctx.progress, cardType: cardType?.(ctx.session) });
       } catch (e) {
-        if (isKioskError(e) && REFUSED.has(e.code)) return { outcome: 'refused', document: 'residence', reasons: [e.code] };
+        // Nothing was read that could be proven; the card number was the only binding attempted.
+        if (isKioskError(e) && REFUSED.has(e.code)) return { outcome: 'refused', authenticity: null, holderBinding: 'printed-number-only', document: 'residence', reasons: [e.code] };
         throw e;
       }
       ctx.progress('validate');

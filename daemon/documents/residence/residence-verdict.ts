@@ -2,14 +2,22 @@
 // the card certificate, that certificate chains to a configured Immigration Services Agency CA
 // ('residence' trust anchors), and — 2nd generation — the card and the period of stay have not expired.
 // A valid signature proves the data is authentic, not that the card is still valid: no revocation
-// service exists for these cards (cards.md §3.7), so revocation is "not-applicable", not "unknown".
-import { X509Certificate, constants, verify } from 'node:crypto';
+// service exists for these cards (docs/reference/residence.md "Issuer signature"), so revocation is
+// "not-applicable", not "unknown". The card offers no anti-clone proof (no chip challenge signature): the
+// issuer signature is all there is to prove, and holder binding is the printed card number only.
+//
+// The card's kind (在留カード / 特別永住者証明書) is taken from signed data wherever the signed data states it:
+// 2nd generation from the signed printed entries (card-data.ts signedKindGen2); the card type byte is not
+// signed, and a card whose byte disagrees with its signed data is refused. 1st generation signs only the
+// front-side image and the face, so the kind is reported `unproven` (never as a verified kind).
+import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import type { Authenticity } from '../../kiosk/session-machine.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
-import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, type Gen1Df2, type Gen2Df2, type Gen2Printed } from './card-data.ts';
-import { GEN1_SFI, GEN2_SFI, type Generation } from './constants.ts';
+import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2, type Gen1Df2, type Gen2Df2, type Gen2Printed } from './card-data.ts';
+import { GEN1_SFI, GEN2_SFI, type Generation, type ResidenceKind } from './constants.ts';
 import type { ResidenceEvidence } from './read-residence.ts';
 
 export interface Reason {
@@ -29,14 +37,21 @@ export interface ResidenceImages {
 export interface ResidenceResult {
   document: 'residence';
   generation: Generation;
+  /** The card type byte as the card answered it (MF/EF02 C1) — not covered by the issuer signature. */
   cardType: string;
-  kind: 'residence-card' | 'special-permanent-resident';
+  /**
+   * The kind as proven by signed data (2nd gen), or `unproven` (1st gen: the signed data is images only;
+   * or nothing was proven). Never taken from the card type byte alone.
+   */
+  kind: ResidenceKind | 'unproven';
+  /** What the unsigned card type byte claims. */
+  claimedKind: ResidenceKind;
   specVersion: string | null;
   /** 2nd gen: the printed entries as text. 1st gen has no text on the chip for these (image only). */
   printed: Gen2Printed | null;
   /** DF2: address (1st gen) and permissions. */
   supplementary: Gen1Df2 | Gen2Df2 | null;
-  certificate: { serialNumber: string; fingerprintSha256: string; issuer: string; notAfter: string } | null;
+  certificate: { serialNumber: string; fingerprintSha256: string; issuer: string; notAfter: string | null } | null;
   issuerSignature: 'valid' | 'invalid' | 'not-checked';
   signatureEncoding: 'pkcs1' | 'ieee-p1363' | 'der' | null;
   chain: 'valid' | 'invalid' | 'not-checked';
@@ -46,7 +61,14 @@ export interface ResidenceResult {
     card: 'valid' | 'expired' | 'not-on-chip' | 'not-checked';
     periodOfStay: 'valid' | 'expired' | 'indefinite' | 'not-applicable' | 'not-on-chip' | 'not-checked';
   };
-  verdict: 'verified' | 'refused';
+  /** `proven` only when the issuer signature verifies, chains to a configured anchor, and the kind agrees. */
+  authenticity: Authenticity;
+  /** The card opens to its printed number; nothing ties the presenter to the card beyond holding it. */
+  holderBinding: 'printed-number-only';
+  /** Every check and its result; checks not made say so. */
+  checks: Record<string, string>;
+  /** verified: proven and every check held; chip-read: every check held but not proven; refused otherwise. */
+  verdict: 'verified' | 'chip-read' | 'refused';
   reasons: Reason[];
 }
 
@@ -70,21 +92,38 @@ function dateStatus(value: string | null, today: string): 'valid' | 'expired' | 
   return value < today ? 'expired' : 'valid';
 }
 
+/** An X.509 time as Node reports it, or null when it does not parse (a tampered certificate may carry anything). */
+function certTime(value: string): Date | null {
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? new Date(t) : null;
+}
+
 function summarize(cert: X509Certificate) {
   return {
     serialNumber: cert.serialNumber.toLowerCase(),
     fingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
     issuer: cert.issuer.replace(/\n/g, ', '),
-    notAfter: new Date(cert.validTo).toISOString(),
+    notAfter: certTime(cert.validTo)?.toISOString() ?? null,
   };
+}
+
+/** The certificate's public key, or null when Node cannot use it (unsupported or malformed key). */
+function publicKeyOf(cert: X509Certificate): KeyObject | null {
+  try {
+    return cert.publicKey;
+  } catch {
+    return null;
+  }
 }
 
 /** Verify the check code with the certificate's key, as the generation prescribes. */
 function verifyCheckCode(generation: Generation, cert: X509Certificate, data: Buffer, sig: Buffer): { ok: boolean; encoding: ResidenceResult['signatureEncoding']; why?: string } {
-  const key = cert.publicKey;
+  const key = publicKeyOf(cert);
+  if (!key) return { ok: false, encoding: null, why: 'certificate key cannot be used' };
   const d = key.asymmetricKeyDetails ?? {};
   if (generation === 1) {
     if (key.asymmetricKeyType !== 'rsa' || (d.modulusLength ?? 0) < 2048) return { ok: false, encoding: null, why: 'certificate key is not RSA-2048' };
+    if (sig.length !== Math.ceil((d.modulusLength ?? 0) / 8)) return { ok: false, encoding: 'pkcs1', why: `signature of ${sig.length} bytes for a ${d.modulusLength}-bit key` };
     try {
       return { ok: verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, sig), encoding: 'pkcs1' };
     } catch {
@@ -107,7 +146,8 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     document: 'residence',
     generation: ev.generation,
     cardType: ev.cardType,
-    kind: ev.kind,
+    kind: 'unproven',
+    claimedKind: ev.claimedKind,
     specVersion: ev.specVersion,
     printed: null,
     supplementary: null,
@@ -117,12 +157,34 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     chain: 'not-checked',
     revocation: 'not-applicable',
     expiry: { card: 'not-checked', periodOfStay: 'not-checked' },
+    authenticity: 'chip-read',
+    holderBinding: 'printed-number-only',
+    checks: {},
     verdict: 'refused',
     reasons: [],
   };
+  // Authenticity goes to `failed` on a fact that the card is not what the issuer made (signature
+  // mismatch, kind edited), and never back up.
+  let failed = false;
+  let chainCheck: string | null = null;
+  let signedKind: ResidenceKind | null = null;
   const refuse = (code: ErrorCode, message: string) => result.reasons.push({ code, message });
   const done = (images: ResidenceImages | null) => {
-    result.verdict = result.reasons.length === 0 ? 'verified' : 'refused';
+    result.checks = {
+      'data-structure': result.checks['data-structure'] ?? 'not-checked',
+      'issuer-signature': result.issuerSignature,
+      'certificate-chain': chainCheck ?? result.chain,
+      'card-kind': result.checks['card-kind'] ?? 'not-checked',
+      'card-expiry': result.expiry.card,
+      'period-of-stay': result.expiry.periodOfStay,
+      revocation: 'not-applicable',
+      'anti-clone': 'not-offered-by-card',
+    };
+    const proven = !failed && result.issuerSignature === 'valid' && result.chain === 'valid' && result.checks['card-kind'] !== 'mismatch';
+    result.authenticity = failed ? 'failed' : proven ? 'proven' : 'chip-read';
+    // The kind is reported only as far as it is proven: from signed data that verified and chains.
+    result.kind = proven && result.checks['card-kind'] === 'signed' && signedKind ? signedKind : 'unproven';
+    result.verdict = result.reasons.length > 0 ? 'refused' : result.authenticity === 'proven' ? 'verified' : 'chip-read';
     return { result, images };
   };
 
@@ -137,7 +199,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
       return b;
     };
     if (ev.generation === 1) {
-      const p = parseGen1Df1(file(ev.df1, GEN1_SFI.df1Front, 'DF1/EF05'), file(ev.df1, GEN1_SFI.df1Face, 'DF1/EF06'));
+      const p = parseGen1Df1(file(ev.df1, GEN1_SFI.df1Front, 'DF1 front image'), file(ev.df1, GEN1_SFI.df1Face, 'DF1 face'));
       signed = gen1SignedData(p);
       images = { face: p.face, frontImage: p.frontImage };
       result.supplementary = parseGen1Df2({
@@ -149,15 +211,28 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     } else {
       const p = parseGen2Df1(file(ev.df1, GEN2_SFI.df1Printed, 'DF1/EF02'), file(ev.df1, GEN2_SFI.df1NameFace, 'DF1/EF03'));
       signed = gen2SignedData(p);
+      signedKind = signedKindGen2(p.printedSigned);
       images = { face: p.face, nameImage: p.nameImage };
       result.printed = p.printed;
       result.supplementary = parseGen2Df2(ev.df2.get(GEN2_SFI.df2Permission) ?? null, ev.df2.get(GEN2_SFI.df2Renewal) ?? null);
+      if (p.layout !== signedKind) throw Object.assign(new Error(`DF1/EF02 has the ${p.layout} layout but its signed values are those of a ${signedKind}`), { code: ErrorCodes.CARD_MALFORMED_RESPONSE });
     }
     check = parseCheckCode(ev.df3, ev.generation);
   } catch (e) {
+    result.checks['data-structure'] = 'malformed';
     refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, (e as Error).message);
     return done(null);
   }
+  result.checks['data-structure'] = 'valid';
+
+  // The kind: from the signed printed entries (2nd gen), compared with the unsigned card type byte.
+  if (signedKind) {
+    if (signedKind !== ev.claimedKind) {
+      result.checks['card-kind'] = 'mismatch';
+      failed = true;
+      refuse(ErrorCodes.RESIDENCE_CARD_KIND_MISMATCH, `the card type ${ev.cardType} says ${ev.claimedKind}, the signed card data is that of a ${signedKind}`);
+    } else result.checks['card-kind'] = 'signed';
+  } else result.checks['card-kind'] = 'unproven';
 
   let cert: X509Certificate;
   try {
@@ -167,11 +242,18 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     return done(null);
   }
   result.certificate = summarize(cert);
+  if (!certTime(cert.validFrom) || !certTime(cert.validTo)) {
+    refuse(ErrorCodes.TRUST_CERT_MALFORMED, 'card certificate validity dates do not parse');
+    return done(null);
+  }
 
   const sig = verifyCheckCode(ev.generation, cert, signed, check.signature);
   result.signatureEncoding = sig.encoding;
   result.issuerSignature = sig.ok ? 'valid' : 'invalid';
-  if (!sig.ok) refuse(ErrorCodes.CARD_SIGNATURE_INVALID, `the issuer signature over the card data does not verify${sig.why ? ` (${sig.why})` : ''}`);
+  if (!sig.ok) {
+    failed = true;
+    refuse(ErrorCodes.CARD_SIGNATURE_INVALID, `the issuer signature over the card data does not verify${sig.why ? ` (${sig.why})` : ''}`);
+  }
 
   // Key usage: digitalSignature when the certificate states key usages at all.
   let kuOk = true;
@@ -181,10 +263,20 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
   } catch {
     kuOk = false;
   }
-  const chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [] });
+  let chain;
+  try {
+    chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [] });
+  } catch (e) {
+    chain = { valid: false as const, code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate chain could not be evaluated: ${(e as Error).message}` };
+  }
   result.chain = chain.valid && kuOk ? 'valid' : 'invalid';
-  if (!chain.valid) refuse(chain.code, chain.message);
-  else if (!kuOk) refuse(ErrorCodes.TRUST_KEY_USAGE, 'card certificate may not sign data');
+  if (!chain.valid) {
+    // No configured anchor: the data is chip-read (not proven) — the verdict gate decides; a certificate
+    // that names a configured CA but whose signature does not verify is a forgery.
+    if (chain.code === ErrorCodes.TRUST_CHAIN_INVALID) failed = true;
+    if (chain.code !== ErrorCodes.TRUST_NO_ANCHOR) refuse(chain.code, chain.message);
+    else chainCheck = 'no-configured-anchor';
+  } else if (!kuOk) refuse(ErrorCodes.TRUST_KEY_USAGE, 'card certificate may not sign data');
 
   // Expiry (2nd gen: text on the chip; 1st gen: printed on the front image only).
   if (ev.generation === 1) {
@@ -201,7 +293,8 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
       result.expiry.card = card;
       if (card === 'expired') refuse(ErrorCodes.RESIDENCE_CARD_EXPIRED, `the card expired on ${result.printed!.cardExpiry}`);
     }
-    if (ev.kind === 'special-permanent-resident') result.expiry.periodOfStay = 'not-applicable';
+    // By the signed kind (an SPR certificate has no period of stay), never by the unsigned byte.
+    if (signedKind === 'special-permanent-resident') result.expiry.periodOfStay = 'not-applicable';
     else if (stay === 'malformed') {
       refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, 'period-of-stay expiry (CD) is malformed');
     } else if (stay === 'none') {

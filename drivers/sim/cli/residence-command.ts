@@ -3,7 +3,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { CARD_NUMBER_PATTERN } from '../../../daemon/documents/residence/constants.ts';
 import { createVirtualResidenceCard, DEFAULT_TEST_CARD_NUMBER } from '../residence/index.ts';
 import type { VirtualCard } from '../virtual-card.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
@@ -30,6 +29,9 @@ Faults:
   --bad-signature      the check code (issuer signature) has one bit flipped
   --tampered-data      card data changed after signing (signature mismatch)
   --der-signature      2nd gen: ECDSA signature in DER instead of raw r‖s (valid)
+  --present-type T     adversarial: MF/EF02 answers card type T although the card was issued (and signed)
+                       as --card-type (the type byte is not signed: 1→2, 05→06 must never verify as T)
+  --full-length-images 2nd gen: D0/D1 NUL-padded to 2500/3000 bytes as in the ISA Appendix 2 example
   --unknown-ca         card certificate issued by an impostor CA with the trusted CA's name
   --expired-cert       card certificate expired yesterday
   --expired-card       2nd gen: card expiry date yesterday
@@ -43,6 +45,9 @@ Faults:
 All keys, certificates, numbers and images are synthetic test data.
 `;
 
+/** 2 letters, 8 digits, 2 letters: the form of the number printed on the card (docs/reference/residence.md). */
+const CARD_NUMBER = /^[A-Z]{2}[0-9]{8}[A-Z]{2}$/;
+
 const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
 
 export const residenceCommand: SimSubcommand = {
@@ -50,7 +55,7 @@ export const residenceCommand: SimSubcommand = {
   summary: 'virtual 在留カード / 特別永住者証明書 (1st or 2nd generation)',
   help,
   async run(argv, io) {
-    const flags = ['corrupt-mac', 'corrupt-sm', 'bad-signature', 'tampered-data', 'der-signature', 'unknown-ca', 'expired-cert', 'expired-card', 'expired-stay', 'pull-during-sm', 't0', 'no-extended', 'trace'] as const;
+    const flags = ['full-length-images', 'corrupt-mac', 'corrupt-sm', 'bad-signature', 'tampered-data', 'der-signature', 'unknown-ca', 'expired-cert', 'expired-card', 'expired-stay', 'pull-during-sm', 't0', 'no-extended', 'trace'] as const;
     const { values } = parseArgs({
       args: argv,
       strict: true,
@@ -60,6 +65,7 @@ export const residenceCommand: SimSubcommand = {
         'card-type': { type: 'string' },
         vpcd: { type: 'string' },
         'ca-out': { type: 'string' },
+        'present-type': { type: 'string' },
         ...Object.fromEntries(flags.map((f) => [f, { type: 'boolean' as const }])),
       },
     });
@@ -67,10 +73,12 @@ export const residenceCommand: SimSubcommand = {
     const generation = v.generation === '1' ? 1 : v.generation === '2' ? 2 : null;
     if (!generation) throw usage('--generation 1 or 2 is required');
     const cardNumber = (v['card-number'] as string | undefined) ?? DEFAULT_TEST_CARD_NUMBER;
-    if (!CARD_NUMBER_PATTERN.test(cardNumber)) throw usage('--card-number must look like AA12345678BB');
+    if (!CARD_NUMBER.test(cardNumber)) throw usage('--card-number must look like AA12345678BB');
     const cardType = v['card-type'] as string | undefined;
     const allowed = generation === 1 ? ['1', '2'] : ['05', '06', '07', '08'];
     if (cardType !== undefined && !allowed.includes(cardType)) throw usage(`--card-type for generation ${generation}: ${allowed.join(', ')}`);
+    const presentType = v['present-type'] as string | undefined;
+    if (presentType !== undefined && !/^[0-9]{1,2}$/.test(presentType)) throw usage('--present-type must be a card type code such as 2 or 06');
     const addr = parseHostPort(v.vpcd as string | undefined, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
     if (!addr) throw usage('--vpcd must be HOST:PORT');
 
@@ -78,6 +86,8 @@ export const residenceCommand: SimSubcommand = {
       generation,
       cardNumber,
       cardType: cardType as '1' | undefined,
+      presentedCardType: presentType,
+      fullLengthImages: !!v['full-length-images'],
       unknownCa: !!v['unknown-ca'],
       expiredCert: !!v['expired-cert'],
       expiredCard: !!v['expired-card'],
@@ -113,6 +123,7 @@ export const residenceCommand: SimSubcommand = {
       };
     }
     const notes = [`generation ${generation}`, `card type ${cardType ?? (generation === 1 ? '1' : '05')}`];
+    if (presentType !== undefined) notes.push(`presents card type ${presentType} (unsigned byte edited)`);
     for (const f of flags) if (v[f] && f !== 'trace') notes.push(f);
     notes.push(v['ca-out'] ? `CA written to ${v['ca-out']}` : 'throwaway CA (not saved; use --ca-out)');
     io.stderr(`sim: ${notes.join('; ')}\n`);

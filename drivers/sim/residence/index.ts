@@ -9,7 +9,7 @@ export { ResidenceCard, RESIDENCE_ATR, type ResidenceFaults } from './residence-
 export { createResidenceCa, createResidencePki, type KeyPair, type ResidencePki, type SynthCert } from './pki.ts';
 export { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from './synthetic-images.ts';
 
-/** The official example's card number (vectors.md §1), used as the synthetic default. */
+/** The card number of the ISA 2nd-generation worked example (Appendix 2), used as the synthetic default. */
 export const DEFAULT_TEST_CARD_NUMBER = 'AA12345678BB';
 
 export interface VirtualResidenceOptions {
@@ -17,6 +17,13 @@ export interface VirtualResidenceOptions {
   cardNumber?: string;
   /** '1'/'2' (1st gen), '05'/'06' (2nd gen), '07'/'08' (specified: the kiosk must refuse). Default residence card. */
   cardType?: '1' | '2' | '05' | '06' | '07' | '08';
+  /**
+   * Adversarial: the card type MF/EF02 answers, when it differs from the kind the card was issued and signed
+   * as (`cardType`). The card type is not covered by the issuer signature, so this is an edit an attacker can make.
+   */
+  presentedCardType?: string;
+  /** 2nd gen: D0/D1 stored NUL-padded to 2500/3000 bytes as in the Appendix 2 example (default: own length). */
+  fullLengthImages?: boolean;
   /** Reuse a trusted CA of the right generation (saves an RSA key generation per card). */
   ca?: SynthCert;
   /** Reuse this card key pair (RSA for gen 1, P-384 for gen 2) instead of generating one. */
@@ -45,7 +52,7 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
   let files;
   if (o.generation === 1) {
     const cardType = (o.cardType ?? '1') as '1' | '2';
-    files = gen1Files({ cardType, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF }, cert: pki.cardCert, address: '東京都千代田区霞が関テスト町１－１', faults: o.faults });
+    files = gen1Files({ cardType, presentedCardType: o.presentedCardType, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF }, cert: pki.cardCert, address: '東京都千代田区霞が関テスト町１－１', faults: o.faults });
   } else {
     const printed: Gen2PrintedSpec = {
       cardExpiry: ymd(new Date(now + (o.expiredCard ? -2 * DAY : 3 * 365 * DAY))),
@@ -60,7 +67,7 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
       periodOfStayExpiry: ymd(new Date(now + (o.expiredStay ? -2 * DAY : 3 * 365 * DAY))),
       ...o.printed,
     };
-    files = gen2Files({ cardType: (o.cardType ?? '05') as '05', cardNumber, printed, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF }, cert: pki.cardCert, faults: o.faults });
+    files = gen2Files({ cardType: (o.cardType ?? '05') as '05', presentedCardType: o.presentedCardType, fullLengthImages: o.fullLengthImages, cardNumber, printed, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF }, cert: pki.cardCert, faults: o.faults });
   }
   const card = new ResidenceCard({
     generation: o.generation,

@@ -1,13 +1,13 @@
 // Virtual 在留カード / 特別永住者証明書 on the card OS: MF with the card type, DF1 (secure messaging only),
 // DF2 and DF3 (plain after the card-number access control), and the card side of the protocol
-// (cards.md §3.3–3.4): GET CHALLENGE, MUTUAL AUTHENTICATE (checks M.IFD with the key derived from its own
+// (docs/reference/residence.md): GET CHALLENGE, MUTUAL AUTHENTICATE (checks M.IFD with the key derived from its own
 // card number — a wrong number fails here with 63 00), the encrypted VERIFY, and SM READ BINARY, whole
 // file (extended) or in chunks by offset. Both generations; the cipher suite follows the generation.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { baseKey, sessionKey, suiteFor, type CipherSuite } from '../../../daemon/documents/residence/access-crypto.ts';
-import { RESIDENCE_AID } from '../../../daemon/documents/residence/constants.ts';
 import { padIso9797M2 } from '../../../daemon/crypto/index.ts';
-import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
+import { accessKey, cardCipher, sessionEncKey, type CardCipher } from './card-crypto.ts';
+import { CARD_AID } from './card-layout.ts';
+import { soleDataObject, tlv } from './card-tlv.ts';
 import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, NEVER, PinObject, SW, type CardResponse, type CommandApdu, type DedicatedFile, type TransparentEf, type TransportQuirks } from '../iso7816/index.ts';
 import { efBySfi } from '../iso7816/files.ts';
 import type { CardFiles } from './card-files.ts';
@@ -32,7 +32,7 @@ export interface ResidenceCardOptions {
   files: CardFiles;
   quirks?: TransportQuirks;
   faults?: ResidenceFaults;
-  /** Official-example mode: fixed RND.ICC and K.ICC (vectors.md §1). Random otherwise. */
+  /** Official-example mode: fixed RND.ICC and K.ICC (the ISA Appendix 2 worked example). Random otherwise. */
   fixedChallenge?: Buffer;
   fixedKIcc?: Buffer;
   logLimit?: number;
@@ -40,7 +40,7 @@ export interface ResidenceCardOptions {
 
 export class ResidenceCard extends Iso7816Card {
   readonly generation: 1 | 2;
-  readonly suite: CipherSuite;
+  readonly suite: CardCipher;
   faults: ResidenceFaults;
   /** Counts for tests: authentications tried, card-number VERIFYs, SM reads. */
   readonly counts = { getChallenge: 0, mutualAuth: 0, mutualAuthFailed: 0, verify: 0, verifyFailed: 0, smRead: 0 };
@@ -57,20 +57,20 @@ export class ResidenceCard extends Iso7816Card {
     super({ atr: RESIDENCE_ATR, mf, quirks: o.quirks, logLimit: o.logLimit });
     this.#o = o;
     this.generation = o.generation;
-    this.suite = suiteFor(o.generation);
+    this.suite = cardCipher(o.generation);
     this.faults = { ...o.faults };
     this.#cardNumber = Buffer.from(o.cardNumber, 'latin1');
-    this.#k = baseKey(this.#cardNumber);
+    this.#k = accessKey(this.#cardNumber);
     const afterNumber = afterVerify(this.#marker);
     const add = (df: DedicatedFile, files: Map<number, Buffer>, read: typeof ALWAYS) => {
       for (const [sfi, data] of files) addEf(df, { kind: 'transparent', fid: 0x0000 | sfi, sfi, data: Buffer.from(data), read });
     };
     add(mf, o.files.mf, ALWAYS);
-    const df1 = addDf(mf, { label: 'DF1', aid: RESIDENCE_AID.DF1 });
+    const df1 = addDf(mf, { label: 'DF1', aid: CARD_AID.DF1 });
     add(df1, o.files.df1, NEVER); // plain READ BINARY → 6982: DF1 is SM only
     for (const c of df1.children) if (c.kind === 'transparent') this.#smFiles.add(c);
-    add(addDf(mf, { label: 'DF2', aid: RESIDENCE_AID.DF2 }), o.files.df2, afterNumber);
-    add(addDf(mf, { label: 'DF3', aid: RESIDENCE_AID.DF3 }), o.files.df3, afterNumber);
+    add(addDf(mf, { label: 'DF2', aid: CARD_AID.DF2 }), o.files.df2, afterNumber);
+    add(addDf(mf, { label: 'DF3', aid: CARD_AID.DF3 }), o.files.df3, afterNumber);
     this.register(0x00, 0x84, (c) => this.getChallenge(c));
     this.register(0x00, 0x82, (c) => this.mutualAuthenticate(c));
     this.register(0x08, 0x20, (c) => this.smVerify(c));
@@ -143,7 +143,7 @@ export class ResidenceCard extends Iso7816Card {
     const eIcc = this.suite.encrypt(this.#k, Buffer.concat([rndIcc, rndIfd, kIcc]));
     const mIcc = this.suite.mac(this.#k, eIcc);
     if (this.faults.corruptMac) mIcc[0]! ^= 0x80;
-    this.#ks = sessionKey(kIfd, kIcc);
+    this.#ks = sessionEncKey(kIfd, kIcc);
     s.fill(0);
     kIcc.fill(0);
     return { sw: SW.OK, data: Buffer.concat([eIcc, mIcc]), fixedLength: true };
@@ -159,13 +159,8 @@ export class ResidenceCard extends Iso7816Card {
     if (cmd.p1 !== 0x00 || cmd.p2 !== 0x86) return { sw: SW.WRONG_P1P2 };
     if (!this.#ks) return { sw: SW.SECURITY_NOT_SATISFIED };
     if (cmd.ne !== null) return { sw: SW.WRONG_LENGTH };
-    let crypt: Buffer | null = null;
-    try {
-      const dos = parseTlvs(cmd.data, 'VERIFY');
-      if (dos.length === 1 && dos[0]!.tag === 0x86 && dos[0]!.value.length === 17 && dos[0]!.value[0] === 0x01) crypt = dos[0]!.value.subarray(1);
-    } catch {
-      /* malformed → 6988 below */
-    }
+    const d = soleDataObject(cmd.data);
+    const crypt = d && d.tag === 0x86 && d.value.length === 17 && d.value[0] === 0x01 ? d.value.subarray(1) : null;
     if (!crypt) return { sw: SW_SM_INCORRECT };
     this.counts.verify++;
     const plain = this.suite.decrypt(this.#ks, crypt);
@@ -199,20 +194,15 @@ export class ResidenceCard extends Iso7816Card {
     }
     if (!this.#smFiles.has(ef)) return { sw: SW_SM_NOT_SUPPORTED };
     if (!this.#ks || !this.numberVerified) return { sw: SW.SECURITY_NOT_SATISFIED };
-    let le: number | null = null;
-    try {
-      const dos = parseTlvs(cmd.data, 'SM Le');
-      if (dos.length === 1 && dos[0]!.tag === 0x96 && dos[0]!.value.length === 2) le = dos[0]!.value.readUInt16BE(0);
-    } catch {
-      /* malformed → 6988 below */
-    }
+    const d = soleDataObject(cmd.data);
+    const le = d && d.tag === 0x96 && d.value.length === 2 ? d.value.readUInt16BE(0) : null;
     if (le === null) return { sw: SW_SM_INCORRECT };
     if (offset >= ef.data.length) return { sw: SW.OFFSET_OUTSIDE_EF };
     const plain = ef.data.subarray(offset, le === 0 ? undefined : offset + le);
     const ct = this.suite.encrypt(this.#ks, padIso9797M2(plain, this.suite.block));
     if (this.faults.corruptSmData) ct[ct.length - 1]! ^= 0x01;
     this.counts.smRead++;
-    const body = encodeTlv(0x86, Buffer.concat([Buffer.from([0x01]), ct]));
+    const body = tlv(0x86, Buffer.concat([Buffer.from([0x01]), ct]));
     if (body.length > cmd.ne) return { sw: SW.WRONG_LENGTH };
     return { sw: le !== 0 && plain.length < le ? SW.END_OF_FILE : SW.OK, data: body };
   }

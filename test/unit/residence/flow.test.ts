@@ -41,7 +41,17 @@ describe('residence flow', () => {
   it('screen view: card type and dates, no birth date or nationality; no images unless asked', async () => {
     const { ctx, steps } = await ctxFor(2);
     const view = await residenceFlow({ trust: trustBoth() }).run(ctx);
-    expect(view).toMatchObject({ outcome: 'verified', document: 'residence', reasons: [], revocation: 'not-applicable', residence: { generation: 2, cardType: '05', workRestriction: '1' } });
+    expect(view).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'residence', reasons: [], revocation: 'not-applicable', residence: { generation: 2, cardType: '05', kind: 'residence-card', workRestriction: '1' } });
+    expect(view.checks).toEqual({
+      'data-structure': 'valid',
+      'issuer-signature': 'valid',
+      'certificate-chain': 'valid',
+      'card-kind': 'signed',
+      'card-expiry': 'valid',
+      'period-of-stay': 'valid',
+      revocation: 'not-applicable',
+      'anti-clone': 'not-offered-by-card',
+    });
     expect(view.residence!.images).toBeUndefined();
     expect(JSON.stringify(view)).not.toMatch(/19900101|XXA/);
     expect(steps).toEqual(['identify', 'pin', 'read-certificate', 'validate']);
@@ -54,17 +64,18 @@ describe('residence flow', () => {
     expect(view.residence!.images).toEqual({ face: `data:image/png;base64,${Buffer.from('PNG').toString('base64')}` });
   });
 
-  it('a refused card gets no images decoded', async () => {
+  it('a card that is not proven (no configured anchor) is chip-read, with no images decoded', async () => {
     let calls = 0;
     const counting: ImageConverter = { toPng: async () => (calls++, { status: 'not-decoded', reason: 'tool-missing' }) };
     const { ctx } = await ctxFor(2);
     const view = await residenceFlow({ trust: new TrustStore([]), displayImages: true, images: counting }).run(ctx);
-    expect(view.outcome).toBe('refused');
+    expect(view).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'printed-number-only', residence: { kind: 'unproven' } });
+    expect(view.checks).toMatchObject({ 'issuer-signature': 'valid', 'certificate-chain': 'no-configured-anchor' });
     expect(calls).toBe(0);
   });
 
   it('wrong number becomes a refused result (not an error)', async () => {
     const { ctx } = await ctxFor(1, 'AB12345678CD');
-    expect(await residenceFlow({ trust: trustBoth() }).run(ctx)).toEqual({ outcome: 'refused', document: 'residence', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
+    expect(await residenceFlow({ trust: trustBoth() }).run(ctx)).toEqual({ outcome: 'refused', authenticity: null, holderBinding: 'printed-number-only', document: 'residence', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
   });
 });

@@ -89,7 +89,8 @@ describe.each([1, 2] as const)('generation %i', (generation) => {
     expect((await session.send({ cla: 0, ins: 0xb0, p1: generation === 1 ? 0x85 : 0x83, p2: 0, le: 256 })).sw).toBe(0x6982);
     expect((await session.send({ cla: 8, ins: 0xb0, p1: generation === 1 ? 0x85 : 0x83, p2: 0, data: Buffer.from('96020000', 'hex'), le: 65536 }, true)).sw).toBe(0x6982);
     await session.selectAid(Buffer.from('D392F0004F0400000000000000000000', 'hex'));
-    expect((await session.send({ cla: 0, ins: 0xb0, p1: 0x80 | (generation === 1 ? 2 : 1), p2: 0, le: 256 })).sw).toBe(0x6982);
+    // DF3/EF01 at SFI 02 on both generations (ISA Appendix 2: `00 B0 82 00 00 00 00`).
+    expect((await session.send({ cla: 0, ins: 0xb0, p1: 0x82, p2: 0, le: 256 })).sw).toBe(0x6982);
     expect((await session.send({ cla: 0, ins: 0x82, p1: 0, p2: 0, data: Buffer.alloc(40), le: 256 })).sw).toBe(0x6985); // no challenge
   });
 });

@@ -22,6 +22,7 @@ describe('issuer signature', () => {
       expect(result.issuerSignature).toBe('invalid');
       expect(result.verdict).toBe('refused');
       expect(codes(result)).toContain('CARD_SIGNATURE_INVALID');
+      expect(result.authenticity).toBe('failed');
     }
   });
 
@@ -30,7 +31,7 @@ describe('issuer signature', () => {
     expect((await assess({ generation: 2, faults: { derSignature: true } })).result).toMatchObject({ verdict: 'verified', signatureEncoding: 'der' });
   });
 
-  it('signed data layout: gen 1 front‖face padded to 7000‖3000; gen 2 printed(53)‖face‖name', async () => {
+  it('signed data layout: gen 1 front‖face padded to 7000‖3000; gen 2 printed(53)‖face padded to 3000‖name padded to 2500', async () => {
     const g1 = await assess({ generation: 1 });
     const p1 = parseGen1Df1(g1.ev.df1.get(5)!, g1.ev.df1.get(6)!);
     const d1 = gen1SignedData(p1);
@@ -42,8 +43,14 @@ describe('issuer signature', () => {
     const g2 = await assess({ generation: 2 });
     const p2 = parseGen2Df1(g2.ev.df1.get(3)!, g2.ev.df1.get(4)!);
     const d2 = gen2SignedData(p2);
-    expect(d2.length).toBe(53 + p2.face.length + p2.nameImage.length);
+    // Sizes from the public specification: 53 printed bytes, D1 ≤ 3000, D0 ≤ 2500 (tlv_tag_reference.md),
+    // each image right-padded with 00 to its size (eringoio rc_signature.py build_signed_target).
+    expect(d2.length).toBe(53 + 3000 + 2500);
+    expect(p2.face.length).toBeLessThan(3000);
     expect(d2.subarray(53, 53 + p2.face.length).equals(p2.face)).toBe(true);
+    expect(d2.subarray(53 + p2.face.length, 53 + 3000).every((b) => b === 0)).toBe(true);
+    expect(d2.subarray(3053, 3053 + p2.nameImage.length).equals(p2.nameImage)).toBe(true);
+    expect(d2.subarray(3053 + p2.nameImage.length).every((b) => b === 0)).toBe(true);
   });
 
   it('SPR certificate (06): 34 bytes of entries NUL-padded to 53, verified, no period of stay', async () => {
@@ -59,10 +66,14 @@ describe('certificate chain', () => {
     expect(codes((await assess({ generation, unknownCa: true })).result)).toEqual(['TRUST_CHAIN_INVALID']);
     expect(codes((await assess({ generation, expiredCert: true })).result)).toEqual(['TRUST_CERT_EXPIRED']);
   });
-  it('anchors of the other generation only → TRUST_NO_ANCHOR', async () => {
+  it('anchors of the other generation only: no configured anchor → chip-read (not proven), kind unproven', async () => {
     const { result } = await assess({ generation: 2 }, new TrustStore([testCa(1).x509]));
     expect(result.chain).toBe('invalid');
-    expect(codes(result)).toEqual(['TRUST_NO_ANCHOR']);
+    expect(codes(result)).toEqual([]);
+    expect(result).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', kind: 'unproven', checks: { 'certificate-chain': 'no-configured-anchor' } });
+  });
+  it.each([1, 2] as const)('gen %i: an impostor CA with the trusted name is a forgery → authenticity failed', async (generation) => {
+    expect((await assess({ generation, unknownCa: true })).result).toMatchObject({ verdict: 'refused', authenticity: 'failed' });
   });
 });
 
