@@ -2,7 +2,7 @@
 // sources as they are now? bin/idkiosk.js runs it when it is, and the TypeScript sources through tsx when
 // it is not — so an edited checkout never runs stale code, and a built one starts without tsx (faster
 // start-up, ~40 MB less memory). See docs/packaging.md.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -23,4 +23,29 @@ export function freshBundle(root) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What bin/idkiosk.js runs. An installed package (a bundle and no TypeScript sources) always runs its
+ * bundle; NODE_ENV=production (the systemd units) never falls back to tsx, it refuses with the reason;
+ * a checkout runs the bundle when fresh and the sources otherwise.
+ * @param {string} root package root
+ * @param {Record<string, string | undefined>} env
+ * @returns {{ run: 'bundle', bundle: string } | { run: 'sources' } | { run: 'refuse', reason: string }}
+ */
+export function bundleChoice(root, env) {
+  const bundle = join(root, 'dist', 'idkiosk.mjs');
+  const hasSources = existsSync(join(root, 'daemon', 'cli', 'main.ts'));
+  if (!hasSources) {
+    return existsSync(bundle) ? { run: 'bundle', bundle } : { run: 'refuse', reason: `${bundle} is missing and there are no sources to run (reinstall the idkiosk package)` };
+  }
+  const fresh = freshBundle(root);
+  if (fresh) return { run: 'bundle', bundle: fresh };
+  if (env.NODE_ENV === 'production') {
+    return {
+      run: 'refuse',
+      reason: `NODE_ENV=production and ${bundle} is ${existsSync(bundle) ? 'older than the sources' : 'missing'}: run \`npm run build\` (a kiosk never compiles TypeScript at start)`,
+    };
+  }
+  return { run: 'sources' };
 }

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE, ROOT } from '../../../scripts/build.ts';
-import { freshBundle } from '../../../bin/fresh-bundle.js';
+import { bundleChoice, freshBundle } from '../../../bin/fresh-bundle.js';
 import { makeCa } from '../../harness/crl-fixtures.ts';
 import { buildCrl } from '../../harness/der-build.ts';
 
@@ -132,5 +132,24 @@ describe('bin/idkiosk.js bundle selection (freshBundle)', () => {
       delete process.env.IDKIOSK_FROM_SOURCE;
     }
     expect(freshBundle(root)).toBeDefined();
+  });
+
+  it('a kiosk never falls back to tsx: an installed package runs its bundle, NODE_ENV=production refuses a stale one', () => {
+    make();
+    mkdirSync(join(root, 'daemon', 'cli'), { recursive: true });
+    writeFileSync(join(root, 'daemon', 'cli', 'main.ts'), 'export {};\n');
+    setTime('daemon/cli/main.ts', at - 5000);
+    const bundle = join(root, 'dist', 'idkiosk.mjs');
+    expect(bundleChoice(root, {})).toEqual({ run: 'bundle', bundle });
+    setTime('src/a.ts', at + 1); // stale
+    expect(bundleChoice(root, {})).toEqual({ run: 'sources' });
+    const refused = bundleChoice(root, { NODE_ENV: 'production' });
+    expect(refused.run).toBe('refuse');
+    expect(refused).toMatchObject({ reason: expect.stringMatching(/older than the sources.*npm run build/) });
+    // installed package: no TypeScript sources — the bundle, whatever its manifest says
+    rmSync(join(root, 'daemon'), { recursive: true });
+    expect(bundleChoice(root, { NODE_ENV: 'production' })).toEqual({ run: 'bundle', bundle });
+    rmSync(bundle);
+    expect(bundleChoice(root, {})).toMatchObject({ run: 'refuse', reason: expect.stringMatching(/missing.*reinstall/) });
   });
 });
