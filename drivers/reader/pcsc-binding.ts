@@ -7,7 +7,14 @@
 // - connect SHARED, so pcscd-level tools (and OpenSC) can coexist; reset the card on disconnect so a
 //   verified PIN never outlives the session;
 // - when pcscd dies the context is dead for good: drop it and re-establish with backoff, reporting the
-//   service as unavailable meanwhile (no daemon restart needed).
+//   service as unavailable meanwhile (no daemon restart needed);
+// - a card that stops answering: SCardTransmit cannot be interrupted portably (SCardCancel only ends
+//   SCardGetStatusChange), and the addon holds the reader's mutex for the whole call, so a disconnect,
+//   a connect or reader.close() issued meanwhile waits on the same lock — close() even on the main thread.
+//   The channel therefore gives up on its own clock (READER_TIMEOUT), becomes void, and releases the
+//   handle (disconnect with reset) only when the stuck call returns: the card answers late or is pulled.
+//   A late answer goes nowhere, the card is reset before anyone else talks to it, and the next connect
+//   on that reader waits for the release (see PcscChannel, connect, teardown).
 import { createRequire } from 'node:module';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { TypedEvents } from '../typed-events.ts';
@@ -41,6 +48,8 @@ interface TrackedReader {
   reader: PcscReader;
   present: boolean;
   atr: Buffer | null;
+  /** Settles when a channel that timed out has released the card handle (its stuck SCardTransmit returned). */
+  busy: Promise<void> | null;
 }
 
 export class PcscReaderDriver implements ReaderDriver {
@@ -52,6 +61,8 @@ export class PcscReaderDriver implements ReaderDriver {
   private backoff: number;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly opts: Required<PcscOptions>;
+  /** Readers dropped by teardown whose stuck exchange has not returned yet. */
+  private readonly detached = new Set<TrackedReader>();
 
   constructor(options: PcscOptions = {}) {
     this.opts = {
@@ -93,6 +104,12 @@ export class PcscReaderDriver implements ReaderDriver {
     if (!t) throw new KioskError(ErrorCodes.READER_NOT_FOUND, `no reader named "${readerName}"`);
     if (!t.present) throw new KioskError(ErrorCodes.READER_NO_CARD, `no card in "${readerName}"`);
     const reader = t.reader;
+    if (t.busy) {
+      // The previous session's card stopped answering and its handle is not released yet. Until it is,
+      // the addon would hand us that same handle (connect() is a no-op while `connected`).
+      const released = await Promise.race([t.busy.then(() => true), sleep(this.opts.transmitTimeoutMs).then(() => false)]);
+      if (!released) throw new KioskError(ErrorCodes.READER_TIMEOUT, `"${readerName}" still waits for a card that stopped answering; remove it`);
+    }
     const protocol = await new Promise<number>((resolve, reject) => {
       reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (err, proto) =>
         err ? reject(fromPcscError(err, ErrorCodes.CARD_CONNECT_FAILED, 'connect')) : resolve(proto),
@@ -101,7 +118,22 @@ export class PcscReaderDriver implements ReaderDriver {
     // A card pulled mid-APDU surfaces as assorted transport errors (or an empty response, through vpcd);
     // the channel asks whether the card is still there before it reports what went wrong.
     const present = () => this.tracked.get(readerName) === t && t.present;
-    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol, this.opts.transmitTimeoutMs, present);
+    const onStuck = (released: Promise<void>) => {
+      const mark: Promise<void> = released.finally(() => {
+        if (t.busy === mark) t.busy = null;
+      });
+      t.busy = mark;
+    };
+    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol, this.opts.transmitTimeoutMs, present, onStuck);
+  }
+
+  /**
+   * True while a native SCardTransmit to a card that stopped answering is still pending (until the card
+   * answers late, is pulled, or the reader driver gives up). Node cannot end the process meanwhile: exit
+   * joins libuv's thread pool, which waits for that call.
+   */
+  hasStuckExchange(): boolean {
+    return [...this.tracked.values(), ...this.detached].some((t) => t.busy !== null);
   }
 
   private establish(): void {
@@ -131,7 +163,7 @@ export class PcscReaderDriver implements ReaderDriver {
   private attachReader(ctx: PcscContext, reader: PcscReader): void {
     // Synchronously: the addon emits the first status right after this callback returns.
     const name = reader.name;
-    const t: TrackedReader = { reader, present: false, atr: null };
+    const t: TrackedReader = { reader, present: false, atr: null, busy: null };
     this.tracked.set(name, t);
     reader.on('status', (status) => {
       if (this.context !== ctx) return;
@@ -170,12 +202,22 @@ export class PcscReaderDriver implements ReaderDriver {
     this.context = null;
     for (const [name, t] of [...this.tracked]) {
       this.dropReader(name);
-      try {
-        t.reader.removeAllListeners('status');
-        t.reader.close?.();
-      } catch {
-        /* the reader's thread may already have ended with the context */
-      }
+      const close = () => {
+        try {
+          t.reader.removeAllListeners('status');
+          t.reader.close?.();
+        } catch {
+          /* the reader's thread may already have ended with the context */
+        }
+      };
+      if (t.busy) {
+        // close() locks the mutex the stuck SCardTransmit holds, on the main thread: close once it returned.
+        this.detached.add(t);
+        void t.busy.then(() => {
+          this.detached.delete(t);
+          close();
+        });
+      } else close();
     }
     if (ctx) {
       try {
@@ -208,7 +250,11 @@ export class PcscReaderDriver implements ReaderDriver {
 
 class PcscChannel implements CardChannel {
   readonly protocol: Protocol;
-  private closed = false;
+  /** Set once the channel may no longer be used: the session is void (timeout) or over (disconnect). */
+  private voided: KioskError | null = null;
+  private disconnected = false;
+  /** The native SCardTransmit that outlived its timeout; settles when it finally returns. */
+  private stuck: Promise<void> | null = null;
 
   constructor(
     private readonly reader: PcscReader,
@@ -217,6 +263,7 @@ class PcscChannel implements CardChannel {
     private readonly pcscProtocol: number,
     private readonly timeoutMs: number,
     private readonly present: () => boolean,
+    private readonly onStuck: (released: Promise<void>) => void,
   ) {
     this.protocol = pcscProtocol === reader.SCARD_PROTOCOL_T0 ? 'T0' : pcscProtocol === reader.SCARD_PROTOCOL_T1 ? 'T1' : 'RAW';
   }
@@ -225,7 +272,7 @@ class PcscChannel implements CardChannel {
     try {
       return await this.transmitOnce(apdu, timeoutMs);
     } catch (e) {
-      if (e instanceof KioskError && e.code !== ErrorCodes.CARD_REMOVED && (await this.cardGone())) {
+      if (e instanceof KioskError && e.code !== ErrorCodes.CARD_REMOVED && e.code !== ErrorCodes.READER_TIMEOUT && (await this.cardGone())) {
         throw new KioskError(ErrorCodes.CARD_REMOVED, 'card was removed during the exchange', {}, { cause: e });
       }
       throw e;
@@ -236,22 +283,28 @@ class PcscChannel implements CardChannel {
   private async cardGone(): Promise<boolean> {
     for (let i = 0; i < 25; i++) {
       if (!this.present()) return true;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     return false;
   }
 
   private transmitOnce(apdu: Buffer, timeoutMs: number): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new KioskError(ErrorCodes.CARD_REMOVED, 'channel closed'));
+    if (this.disconnected) return Promise.reject(new KioskError(ErrorCodes.CARD_REMOVED, 'channel closed'));
+    if (this.voided) return Promise.reject(this.voided);
     return new Promise<Buffer>((resolve, reject) => {
       let settled = false;
+      let returned!: () => void;
+      const native = new Promise<void>((r) => (returned = r));
       const timer = setTimeout(() => {
         settled = true;
-        // SCardTransmit cannot be cancelled; the session is void from here on.
-        this.closed = true;
-        reject(new KioskError(ErrorCodes.READER_TIMEOUT, `no response within ${timeoutMs} ms`));
+        // The card stopped answering. The session is void from here on: no later APDU on this channel,
+        // and whatever the card says late is dropped below (a late answer must never reach a session).
+        this.voided = new KioskError(ErrorCodes.READER_TIMEOUT, `the card stopped answering (no response within ${timeoutMs} ms)`);
+        this.stuck = native;
+        reject(new KioskError(ErrorCodes.READER_TIMEOUT, `the card stopped answering (no response within ${timeoutMs} ms); remove it`, { timeoutMs }));
       }, timeoutMs);
       this.reader.transmit(apdu, MAX_RESPONSE, this.pcscProtocol, (err, data) => {
+        returned();
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -267,11 +320,20 @@ class PcscChannel implements CardChannel {
   }
 
   disconnect(): Promise<void> {
-    if (this.closed && !this.reader.connected) return Promise.resolve();
-    this.closed = true;
-    return new Promise((resolve) => {
-      // Reset, not leave: the PIN-verified security state must not survive the session.
-      this.reader.disconnect(this.reader.SCARD_RESET_CARD, () => resolve());
-    });
+    if (this.disconnected) return Promise.resolve();
+    this.disconnected = true;
+    // Reset, not leave: the PIN-verified security state must not survive the session.
+    const release = () => new Promise<void>((resolve) => this.reader.disconnect(this.reader.SCARD_RESET_CARD, () => resolve()));
+    if (this.stuck) {
+      // A disconnect now would queue behind the stuck SCardTransmit on the addon's mutex and hold a second
+      // libuv pool thread. Release when that call returns; the driver makes the next connect wait for it.
+      this.onStuck(this.stuck.then(release));
+      return Promise.resolve();
+    }
+    return release();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

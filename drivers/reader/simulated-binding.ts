@@ -11,6 +11,13 @@ interface Slot {
   card: VirtualCard | null;
   /** Incremented on every insertion so a channel knows its card is gone even if another was inserted. */
   generation: number;
+  /** Exchanges waiting on a card that went silent: woken when the card is pulled. */
+  waiting: Set<() => void>;
+}
+
+export interface SimulatedReaderOptions {
+  /** Per-APDU timeout (ms), as PcscOptions.transmitTimeoutMs: a silent card ends the exchange with READER_TIMEOUT. */
+  transmitTimeoutMs?: number;
 }
 
 export class SimulatedReaderDriver implements ReaderDriver {
@@ -19,8 +26,11 @@ export class SimulatedReaderDriver implements ReaderDriver {
   private available = true;
   private started = false;
 
-  constructor(readerNames: string[] = ['idkiosk Simulated Reader 00 00']) {
-    for (const n of readerNames) this.slots.set(n, { card: null, generation: 0 });
+  private readonly transmitTimeoutMs: number;
+
+  constructor(readerNames: string[] = ['idkiosk Simulated Reader 00 00'], options: SimulatedReaderOptions = {}) {
+    for (const n of readerNames) this.slots.set(n, { card: null, generation: 0, waiting: new Set() });
+    this.transmitTimeoutMs = options.transmitTimeoutMs ?? 10_000;
   }
 
   on<K extends keyof ReaderEventMap>(event: K, listener: (e: ReaderEventMap[K]) => void): () => void {
@@ -66,6 +76,7 @@ export class SimulatedReaderDriver implements ReaderDriver {
     if (!slot.card) return;
     slot.card = null;
     slot.generation++;
+    for (const wake of [...slot.waiting]) wake();
     if (this.started && this.available) this.events.emit('card-removed', { reader: readerName });
   }
 
@@ -98,15 +109,33 @@ export class SimulatedReaderDriver implements ReaderDriver {
     if (!card) throw new KioskError(ErrorCodes.READER_NO_CARD, `no card in "${readerName}"`);
     const generation = slot.generation;
     let open = true;
+    let timedOut = false;
     return {
       readerName,
       atr: card.atr,
       protocol: 'T1',
-      transmit: async (apdu: Buffer) => {
+      transmit: async (apdu: Buffer, timeoutMs = this.transmitTimeoutMs) => {
         await Promise.resolve();
         if (!this.available) throw new KioskError(ErrorCodes.READER_UNAVAILABLE, 'reader service unavailable');
         if (!open || slot.generation !== generation || slot.card !== card) {
           throw new KioskError(ErrorCodes.CARD_REMOVED, 'card was removed');
+        }
+        if (timedOut) throw new KioskError(ErrorCodes.READER_TIMEOUT, 'the card stopped answering earlier in this session');
+        if (card.mute) {
+          // A silent chip: no answer until the timeout, or until the card is pulled. The channel is void
+          // afterwards, as the pcsc binding's is.
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              slot.waiting.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, timeoutMs);
+            slot.waiting.add(wake);
+          });
+          timedOut = true;
+          if (slot.generation !== generation) throw new KioskError(ErrorCodes.CARD_REMOVED, 'card was removed during the exchange');
+          throw new KioskError(ErrorCodes.READER_TIMEOUT, `no response within ${timeoutMs} ms`);
         }
         return Buffer.from(card.process(Buffer.from(apdu)));
       },

@@ -11,4 +11,9 @@ export interface VirtualCard {
    * malformed commands with a status word (6700, 6A86, 6D00, 6E00…), and so must the emulator.
    */
   process(apdu: Buffer): Buffer;
+  /**
+   * True when the card has stopped answering (a fault a test asks for, drivers/sim/iso7816/link.ts): the
+   * transport must send no R-APDU at all, as a chip that went silent mid-session gives none.
+   */
+  readonly mute?: boolean;
 }

@@ -53,6 +53,8 @@ export interface VpcdClientEvents {
   power: [what: 'off' | 'on' | 'reset'];
   /** Every APDU answered (command bytes may hold a PIN: in-process use only, never log them). */
   apdu: [command: Buffer, response: Buffer];
+  /** An APDU the card left unanswered because it has gone silent (VirtualCard.mute). */
+  unanswered: [command: Buffer];
   /** A socket error (connection refused while retrying is not reported). */
   'socket-error': [err: Error];
 }
@@ -236,6 +238,12 @@ export class VpcdClient extends EventEmitter<VpcdClientEvents> {
       this.#inserted = false;
       this.#faulted.add(s);
       s.destroy();
+      return;
+    }
+    if (this.card.mute) {
+      // The chip went silent: vpcd (and pcscd's SCardTransmit above it) wait for an answer that never
+      // comes, until the card is pulled (the socket closes).
+      this.emit('unanswered', frame);
       return;
     }
     this.#sinceArmed++;
