@@ -7,7 +7,7 @@ import { pkiCommand } from '../../../drivers/sim/cli/pki-command.ts';
 import { licenseCommand } from '../../../drivers/sim/cli/license-command.ts';
 import { passportCommand } from '../../../drivers/sim/cli/passport-command.ts';
 import { residenceCommand } from '../../../drivers/sim/cli/residence-command.ts';
-import type { SimSubcommand } from '../../../drivers/sim/cli/subcommand.ts';
+import { LINK_OPTIONS_HELP, runSimSubcommand, type SimSubcommand } from '../../../drivers/sim/cli/subcommand.ts';
 
 const subcommands: ReadonlyMap<string, SimSubcommand> = new Map([mynumberCommand, pkiCommand, licenseCommand, passportCommand, residenceCommand].map((s) => [s.name, s]));
 
@@ -34,10 +34,10 @@ const command: Command = {
     const sub = subcommands.get(name);
     if (!sub) throw new KioskError(ErrorCodes.USAGE, `unknown sim card '${name}' (one of: ${[...subcommands.keys()].join(', ')})`);
     if (wantsHelp(rest)) {
-      io.stdout(sub.help);
+      io.stdout(sub.name === 'pki' ? sub.help : sub.help + LINK_OPTIONS_HELP);
       return 0;
     }
-    return sub.run(rest, io);
+    return runSimSubcommand(sub, rest, io);
   },
 };
 export default command;

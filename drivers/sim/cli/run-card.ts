@@ -6,8 +6,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CliIO } from '../../../daemon/cli/command.ts';
 import { describeEntry, type ApduLog } from '../iso7816/apdu-log.ts';
+import { contactlessAtr, historicalBytes, withLink, type LinkQuirks } from '../iso7816/link.ts';
 import type { VirtualCard } from '../virtual-card.ts';
 import { VpcdClient } from '../vpcd-client.ts';
+import { currentLinkOptions, type LinkOptions } from './subcommand.ts';
 
 export interface RunCardOptions {
   host: string;
@@ -19,12 +21,43 @@ export interface RunCardOptions {
   input?: Readable;
   /** The card's APDU log, to print a redacted trace line per APDU. */
   trace?: ApduLog;
+  /** Reader/link quirks; default: those of the `idkiosk sim` command line (subcommand.ts). */
+  link?: LinkOptions;
+}
+
+/**
+ * Type B ATR fields (PC/SC Part 3: ATQB application data ‖ protocol info ‖ MBLI|CID). Synthetic: application
+ * data 00000000; protocol info 00 (106 kbit/s only) 81 (max frame 256 bytes, ISO 14443-4) 71 (FWI 7, FO: CID).
+ */
+const TYPE_B_FIELDS = Buffer.from('00000000008171' + '00', 'hex');
+
+/** The link quirks for a card: the ATR choice resolved against the card's own ATR. */
+export function resolveLink(card: VirtualCard, o: LinkOptions): LinkQuirks {
+  const { atr, ...rest } = o;
+  if (!atr) return rest;
+  const bytes = atr.kind === 'bytes' ? atr.atr : atr.kind === 'contactless-a' ? contactlessAtr(historicalBytes(card.atr)) : contactlessAtr(TYPE_B_FIELDS);
+  return { ...rest, atr: bytes };
+}
+
+function describeLink(q: LinkQuirks): string[] {
+  const out: string[] = [];
+  if (q.atr) out.push(`ATR replaced (${ATR(q.atr)})`);
+  if (q.noExtended) out.push('no extended APDUs');
+  if (q.maxLe !== undefined) out.push(`at most ${q.maxLe} bytes per response`);
+  if (q.getResponse) out.push('61xx + GET RESPONSE');
+  if (q.wrongLe) out.push('6Cxx on a wrong Le');
+  if (q.silentAfter !== undefined) out.push(`FAULT silent after ${q.silentAfter} APDUs`);
+  return out;
 }
 
 const ATR = (b: Buffer) => b.toString('hex').toUpperCase().replace(/(..)(?=.)/g, '$1 ');
 
-export async function runVirtualCard(card: VirtualCard, o: RunCardOptions): Promise<number> {
+export async function runVirtualCard(inner: VirtualCard, o: RunCardOptions): Promise<number> {
   const say = (s: string) => o.io.stderr(`sim: ${s}\n`);
+  const link = resolveLink(inner, o.link ?? currentLinkOptions());
+  const card = withLink(inner, link);
+  const notes = describeLink(link);
+  if (notes.length > 0) say(`link: ${notes.join('; ')}`);
   const client = new VpcdClient(card, { host: o.host, port: o.port, connectTimeoutMs: 0, retryMaxMs: 1000 });
   say(`${o.label}, ATR ${ATR(card.atr)}, vpcd ${o.host}:${o.port}`);
   client.on('connected', () => say('card inserted (connected to vpcd)'));
@@ -33,6 +66,7 @@ export async function runVirtualCard(card: VirtualCard, o: RunCardOptions): Prom
     else if (reason === 'removed') say('card removed');
   });
   client.on('socket-error', (e) => say(`connection error: ${e.message}`));
+  client.on('unanswered', () => say('card is silent: APDU left unanswered'));
   if (o.trace) {
     const log = o.trace;
     client.on('apdu', () => {
