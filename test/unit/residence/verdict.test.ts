@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { readResidence } from '../../../daemon/documents/residence/read-residence.ts';
 import { assessResidence, japanDate } from '../../../daemon/documents/residence/residence-verdict.ts';
-import { gen1SignedData, gen2SignedData, parseGen1Df1, parseGen2Df1 } from '../../../daemon/documents/residence/card-data.ts';
+import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen2Df1 } from '../../../daemon/documents/residence/card-data.ts';
+import type { ResidenceEvidence } from '../../../daemon/documents/residence/read-residence.ts';
+import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
+import { ErrorCodes } from '../../../daemon/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
 import { promptWith, residenceCard, sessionFor, testCa, trustBoth } from './helpers.ts';
@@ -103,5 +106,115 @@ describe('expiry', () => {
   it('gen 2 printed fields come out as UTF-8 text', async () => {
     const { result } = await assess({ generation: 2 });
     expect(result.printed).toMatchObject({ dateOfBirth: '19900101', sex: '2', nationality: 'XXA', statusOfResidence: '0000000010', periodOfStay: '0300', workRestriction: '1' });
+  });
+});
+
+// The card type (MF/EF02 C1) is not covered by the issuer signature. A genuine card whose type byte was edited
+// must never be proven as the other kind (issue 14.3).
+describe('card kind from signed data, not from the type byte', () => {
+  it.each([
+    ['05', '06'],
+    ['06', '05'],
+  ] as const)('gen 2 issued as %s, type byte changed to %s: refused, authenticity failed, kind never the claimed one', async (issued, presented) => {
+    const { result } = await assess({ generation: 2, cardType: issued, presentedCardType: presented });
+    expect(result.cardType).toBe(presented);
+    expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', kind: 'unproven', issuerSignature: 'valid', checks: { 'card-kind': 'mismatch' } });
+    expect(codes(result)).toContain('RESIDENCE_CARD_KIND_MISMATCH');
+  });
+
+  it.each(['05', '06'] as const)('gen 2 %s unedited: proven with the kind its signed entries state', async (cardType) => {
+    const { result } = await assess({ generation: 2, cardType });
+    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', kind: cardType === '05' ? 'residence-card' : 'special-permanent-resident', checks: { 'card-kind': 'signed' } });
+  });
+
+  it.each([
+    ['1', '2'],
+    ['2', '1'],
+    ['1', '1'],
+  ] as const)('gen 1 issued as %s presenting %s: the signed data is images only, so the kind is unproven', async (issued, presented) => {
+    const { result } = await assess({ generation: 1, cardType: issued, presentedCardType: presented });
+    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', kind: 'unproven', checks: { 'card-kind': 'unproven' } });
+    expect(result.claimedKind).toBe(presented === '1' ? 'residence-card' : 'special-permanent-resident');
+  });
+
+  it('a genuine SPR certificate re-split into the residence-card layout (CA..CD as 00) is refused', async () => {
+    const { ev } = await assess({ generation: 2, cardType: '06' });
+    const values = parseGen2Df1(ev.df1.get(3)!, ev.df1.get(4)!).printedSigned; // 34 bytes + 19 × 00
+    let at = 0;
+    const fields = [[0xc5, 8], [0xc6, 8], [0xc7, 1], [0xc8, 3], [0xc9, 10], [0xce, 4], [0xca, 2], [0xcb, 8], [0xcc, 1], [0xcd, 8]] as const;
+    const ef02 = Buffer.concat(fields.map(([t, n]) => encodeTlv(t, values.subarray(at, (at += n)))));
+    const forged = { ...ev, cardType: '05', claimedKind: 'residence-card' as const, df1: new Map(ev.df1).set(3, ef02) };
+    const { result } = assessResidence(forged, { trust: trustBoth(), at: new Date() });
+    expect(result.issuerSignature).not.toBe('valid'); // not even checked: the layout contradicts the signed values
+    expect(result).toMatchObject({ verdict: 'refused', kind: 'unproven' });
+    expect(result.authenticity).not.toBe('proven');
+    expect(codes(result)).toContain('CARD_MALFORMED_RESPONSE');
+  });
+
+  it('moving a field boundary (C5 of 7 bytes, C6 of 9) is refused even though the signed bytes are unchanged', async () => {
+    const { ev } = await assess({ generation: 2 });
+    const tlvs = parseTlvs(ev.df1.get(3)!, 'EF02');
+    const joined = Buffer.concat([tlvs[0]!.value, tlvs[1]!.value]);
+    const shifted = Buffer.concat([encodeTlv(0xc5, joined.subarray(0, 7)), encodeTlv(0xc6, joined.subarray(7)), ...tlvs.slice(2).map((t) => encodeTlv(t.tag, t.value))]);
+    const { result } = assessResidence({ ...ev, df1: new Map(ev.df1).set(3, shifted) }, { trust: trustBoth(), at: new Date() });
+    expect(result).toMatchObject({ verdict: 'refused', checks: { 'data-structure': 'malformed' } });
+  });
+});
+
+describe('image padding (2nd gen signed data uses the fixed sizes 3000 / 2500)', () => {
+  it('images stored at their own length and stored NUL-padded to full length (Appendix 2 form) both verify', async () => {
+    const short = await assess({ generation: 2 });
+    const full = await assess({ generation: 2, fullLengthImages: true });
+    expect(parseGen2Df1(short.ev.df1.get(3)!, short.ev.df1.get(4)!).face.length).toBeLessThan(3000);
+    expect(full.ev.df1.get(4)!.subarray(0, 4).toString('hex')).toBe('d08209c4'); // D0 82 09 C4 as published
+    expect(short.result.verdict).toBe('verified');
+    expect(full.result.verdict).toBe('verified');
+  });
+});
+
+// Tampered answers must end in a typed refusal, never a RangeError/TypeError out of node:crypto or Date.
+describe('malformed certificate, key or signature in DF3', () => {
+  // DF3 tags: DA/DB on the 1st generation, DC/DD on the 2nd.
+  const withDf3 = (ev: ResidenceEvidence, sig: Buffer, cert: Buffer) => {
+    const [s, c] = ev.generation === 1 ? [0xda, 0xdb] : [0xdc, 0xdd];
+    return { ...ev, df3: Buffer.concat([encodeTlv(s, sig), encodeTlv(c, cert)]) };
+  };
+  const knownCodes = new Set<string>(Object.values(ErrorCodes));
+
+  it('a certificate whose validity date does not parse → TRUST_CERT_MALFORMED', async () => {
+    const { ev } = await assess({ generation: 2 });
+    const { certificateDer, signature } = parseCheckCode(ev.df3, 2);
+    const der = Buffer.from(certificateDer);
+    const first = der.indexOf(Buffer.from([0x17, 0x0d]));
+    const notAfter = der.indexOf(Buffer.from([0x17, 0x0d]), first + 1);
+    der[notAfter + 4] = 0x31; // month "13"
+    der[notAfter + 5] = 0x33;
+    const { result } = assessResidence(withDf3(ev, signature, der), { trust: trustBoth(), at: new Date() });
+    expect(result.verdict).toBe('refused');
+    expect(codes(result)).toContain('TRUST_CERT_MALFORMED');
+  });
+
+  it.each([1, 2] as const)('gen %i: every single-byte corruption of the certificate is a typed refusal', async (generation) => {
+    const { ev } = await assess({ generation });
+    const { certificateDer, signature } = parseCheckCode(ev.df3, generation);
+    for (let i = 0; i < certificateDer.length; i += 2) {
+      const der = Buffer.from(certificateDer);
+      der[i]! ^= 0x41;
+      let result;
+      expect(() => ({ result } = assessResidence(withDf3(ev, signature, der), { trust: trustBoth(), at: new Date() })), `byte ${i}`).not.toThrow();
+      expect(result!.verdict, `byte ${i}`).not.toBe('verified');
+      expect(result!.authenticity, `byte ${i}`).not.toBe('proven');
+      for (const c of codes(result!)) expect(knownCodes.has(c), `byte ${i}: ${c}`).toBe(true);
+    }
+  });
+
+  it.each([1, 2] as const)('gen %i: signatures of the wrong size or encoding → CARD_SIGNATURE_INVALID, authenticity failed', async (generation) => {
+    const { ev } = await assess({ generation });
+    const { certificateDer, signature } = parseCheckCode(ev.df3, generation);
+    for (const sig of [Buffer.alloc(0), signature.subarray(1), Buffer.concat([signature, Buffer.from([0])]), Buffer.from('3006020101020101', 'hex'), Buffer.alloc(96, 0xff)]) {
+      const { result } = assessResidence(withDf3(ev, sig, certificateDer), { trust: trustBoth(), at: new Date() });
+      expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', issuerSignature: 'invalid' });
+      expect(codes(result)).toContain('CARD_SIGNATURE_INVALID');
+    }
   });
 });
