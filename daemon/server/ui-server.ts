@@ -22,6 +22,7 @@ import {
   type ServerMessage,
 } from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
+import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -65,12 +66,16 @@ export interface UiServerOptions {
   log?: (line: string) => void;
   /** Extra JSON for /healthz. */
   health?: () => Record<string, unknown>;
+  /** Client caps, message rate limits and the send-buffer bound (screen-clients.ts); defaults otherwise. */
+  limits?: Partial<ScreenLimits>;
 }
 
 export interface UiServer {
   url: string;
   token: string;
   port: number;
+  /** Screen clients, refusals and drops (health, tests). */
+  stats(): ScreenStats;
   close(): Promise<void>;
 }
 
@@ -152,11 +157,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   wss.on('error', (e) => log(`ui: websocket server error ${e.name}`));
-  const clients = new Set<WebSocket>();
-  const send = (ws: WebSocket, m: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
-  const broadcast = (m: ServerMessage) => {
-    for (const ws of clients) send(ws, m);
-  };
+  const clients = new ScreenClients(o.limits, log);
+  const send = (ws: WebSocket, m: ServerMessage) => clients.send(ws, m);
+  const broadcast = (m: ServerMessage) => clients.broadcast(m);
   const v = PROTOCOL_VERSION;
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
@@ -180,9 +183,14 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       socket.destroy();
       return;
     }
+    if (!clients.admit()) {
+      log('ui: websocket refused (too many clients)');
+      socket.write('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
+      clients.add(ws, req.socket.remoteAddress ?? '?');
       // Without an 'error' listener a malformed frame (oversized, invalid UTF-8, unmasked, RSV bits, a
       // reserved opcode, a bad close code) is an uncaught exception that stops the daemon; ws has already
       // started closing that socket when it emits this (websockets/ws#1543), so only that client goes.
@@ -191,6 +199,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         ws.terminate();
       });
       ws.on('message', (data, isBinary) => {
+        // Rate limit first: a flood costs a bucket check per frame, not a parse and a state change.
+        if (!clients.accept(ws)) return;
         const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
         if (!parsed.ok) {
           send(ws, { v, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason });
@@ -248,11 +258,12 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     url: `http://${hostPart}:${port}/?token=${encodeURIComponent(token)}`,
     token,
     port,
+    stats: () => clients.stats(),
     close: async () => {
       offState();
       offAlert();
       offDevices();
-      for (const ws of clients) ws.terminate();
+      clients.terminateAll();
       await new Promise<void>((r) => wss.close(() => r()));
       http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));

@@ -37,6 +37,7 @@ describe('a throwing listener', () => {
       throw new TypeError('faulty listener');
     }, 'faulty-test-listener');
     kiosk.runtime.block('maintenance', true);
+    await new Promise((r) => setTimeout(r, 50)); // two ticks: two state frames (one tick would coalesce them)
     kiosk.runtime.block('maintenance', false);
     const end = Date.now() + 3000;
     const blocked = (s: any) => Array.isArray(s.blockedBy) && s.blockedBy.includes('maintenance');
