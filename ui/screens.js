@@ -112,10 +112,11 @@ export function createScreens(t, reasonText) {
 
   function renderResult(r, devices, state) {
     const screen = $('screen');
-    screen.className = r.outcome;
-    $('icon').textContent = r.outcome === 'verified' ? '✔' : r.outcome === 'cancelled' ? '–' : '✖';
+    const outcome = shownOutcome(r);
+    screen.className = outcome;
+    $('icon').textContent = ICONS[outcome] ?? '✖';
     const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
-    const [h, m] = timeout ? t('result.timeout') : (t(`result.${r.outcome}.${r.document}`) ?? t(`result.${r.outcome}`));
+    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
     if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
@@ -197,6 +198,20 @@ export function createScreens(t, reasonText) {
 }
 
 /** Which screen a state shows (a blocked kiosk shows why, unless a result is still on screen). */
+/** One icon per outcome: chip-read has its own (never the verified tick). */
+const ICONS = { verified: '✔', 'chip-read': '!', refused: '✖', error: '✖', cancelled: '–' };
+
+/**
+ * The outcome the screen draws. 「本人確認できました」 only for `verified` with authenticity `proven` (the
+ * daemon's verdict gate guarantees it; the screen does not take it on trust): a `verified` frame without it
+ * is drawn as refused, a `chip-read` frame without chip-read authenticity likewise.
+ */
+export function shownOutcome(r) {
+  if (r.outcome === 'verified' && r.authenticity !== 'proven') return 'refused';
+  if (r.outcome === 'chip-read' && r.authenticity !== 'chip-read') return 'refused';
+  return r.outcome;
+}
+
 export function screenId(state) {
   if (!state) return 'connecting';
   const idleLike = state.phase === 'idle' || state.phase === 'starting';
