@@ -1,7 +1,6 @@
 // `idkiosk sim passport`: a virtual eMRTD (BAC/PACE, SM, PA/AA/CA) in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import { PassportCard, testHolder, type PassportFaults } from '../passport/index.ts';
 import { createCsca, issueBy } from '../passport/certs.ts';
@@ -33,6 +32,9 @@ Options:
   --unlisted-dg N      fault: the SOD does not list DG N
   --aa-fail            fault: corrupt the active-authentication signature
   --ca-fail            fault: chip authentication derives wrong keys
+  --com-omit N,…       clone: EF.COM does not name these DGs (the SOD still lists them)
+  --withhold N,…       clone: these DGs are in the SOD but not on the chip (SELECT answers 6A82)
+  --csca-country CC    country of the TEST CSCA (default JP; another one tests the issuing-state check)
   --pace-broken        fault: refuse PACE (hosts fall back to BAC)
   --vpcd HOST:PORT     vpcd address (default ${VPCD_DEFAULT_HOST}:${VPCD_DEFAULT_PORT})
   --trace              print each APDU (after unwrapping secure messaging)
@@ -46,6 +48,18 @@ function dgNumber(v: string | undefined, opt: string): number | undefined {
   const n = Number(v);
   if (!/^[0-9]{1,2}$/.test(v) || n < 1 || n > 16) throw usage(`${opt} must be a data-group number 1..16`);
   return n;
+}
+
+function dgList(v: string | undefined, opt: string): number[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((x) => dgNumber(x.trim(), opt)!);
+}
+
+/** YYMMDD with month 01–12 and a day that exists in some year (29 Feb allowed). */
+function isYymmdd(s: string): boolean {
+  if (!/^[0-9]{6}$/.test(s)) return false;
+  const m = Number(s.slice(2, 4));
+  const d = Number(s.slice(4, 6));
+  return m >= 1 && m <= 12 && d >= 1 && d <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 }
 
 export const passportCommand: SimSubcommand = {
@@ -75,6 +89,9 @@ export const passportCommand: SimSubcommand = {
         'unlisted-dg': { type: 'string' },
         'aa-fail': { type: 'boolean' },
         'ca-fail': { type: 'boolean' },
+        'com-omit': { type: 'string' },
+        withhold: { type: 'string' },
+        'csca-country': { type: 'string' },
         'pace-broken': { type: 'boolean' },
         vpcd: { type: 'string' },
         trace: { type: 'boolean' },
@@ -84,7 +101,8 @@ export const passportCommand: SimSubcommand = {
     const birth = values.birth;
     const expiry = values.expiry;
     if (!doc || !birth || !expiry) throw usage('--doc-number, --birth and --expiry are required');
-    mrzInformation({ documentNumber: Buffer.from(doc), dateOfBirth: Buffer.from(birth), dateOfExpiry: Buffer.from(expiry) }); // validates
+    if (!/^[A-Z0-9]{1,9}$/.test(doc)) throw usage('--doc-number: 1–9 letters A–Z and digits');
+    if (!isYymmdd(birth) || !isYymmdd(expiry)) throw usage('--birth and --expiry: YYMMDD with a real month and day');
     const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
     if (!addr) throw usage('--vpcd must be HOST:PORT');
     const cipher = (v: string | undefined, opt: string) => {
@@ -104,8 +122,12 @@ export const passportCommand: SimSubcommand = {
       aaFail: values['aa-fail'],
       caFail: values['ca-fail'],
       paceBroken: values['pace-broken'],
+      comOmit: dgList(values['com-omit'], '--com-omit'),
+      withhold: dgList(values.withhold, '--withhold'),
     };
-    const csca = createCsca({ country: 'JP' });
+    const country = values['csca-country'] ?? 'JP';
+    if (!/^[A-Z]{2}$/.test(country)) throw usage('--csca-country must be two capital letters');
+    const csca = createCsca({ country });
     const pki = { csca, dsc: issueBy(csca, { cn: 'TEST Document Signer' }) };
     if (values['csca-out']) writeFileSync(values['csca-out'], csca.pem);
     const card = new PassportCard({

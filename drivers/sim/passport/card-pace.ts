@@ -4,9 +4,8 @@
 // wrong host token ends the attempt.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
-import { bytesToBig } from '../../../daemon/documents/passport/ec.ts';
-import { paceGroup, randomBelow, type PaceGroup } from '../../../daemon/documents/passport/pace-groups.ts';
-import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/documents/passport/tlv.ts';
+import { cardPaceGroup, randomScalar, type CardPaceGroup, type GroupElement } from './card-groups.ts';
+import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from './ber.ts';
 import { SW, type CardResponse } from '../iso7816/index.ts';
 import type { CardCipher } from './card-sm.ts';
 
@@ -37,7 +36,7 @@ type State =
   | { step: 'idle' }
   | { step: 'set' }
   | { step: 'nonce'; s: bigint }
-  | { step: 'mapped'; g: ReturnType<PaceGroup['map']> }
+  | { step: 'mapped'; g: GroupElement }
   | { step: 'agreed'; kEnc: Buffer; kMac: Buffer; ePk: Buffer; hostPk: Buffer };
 
 export interface PaceOutcome {
@@ -48,7 +47,7 @@ export interface PaceOutcome {
 
 export class PacePicc {
   private state: State = { step: 'idle' };
-  private readonly group: PaceGroup;
+  private readonly group: CardPaceGroup;
   /** Fault: refuse GENERAL AUTHENTICATE (the host must fall back to BAC). */
   broken = false;
 
@@ -56,7 +55,7 @@ export class PacePicc {
     readonly params: PaceParams,
     private readonly mrzInformation: () => Buffer,
   ) {
-    const g = paceGroup(params.agreement, params.parameterId);
+    const g = cardPaceGroup(params.agreement, params.parameterId);
     if (!g) throw new RangeError(`no PACE group for ${params.agreement} parameter ${params.parameterId}`);
     this.group = g;
   }
@@ -136,13 +135,13 @@ export class PacePicc {
       const s = randomBytes(block);
       const kPi = this.kPi();
       const z = this.params.cipher === '3DES' ? des3Cbc(kPi, Buffer.alloc(8), s, true) : aesCbc(kPi, Buffer.alloc(16), s, true);
-      this.state = { step: 'nonce', s: bytesToBig(s) };
+      this.state = { step: 'nonce', s: BigInt('0x' + s.toString('hex')) };
       return { sw: SW.OK, data: tlv(0x7c, tlv(0x80, z)) };
     }
     if (st.step === 'nonce' && chained) {
       const host = peer(0x81);
       if (!host) return fail();
-      const sk = randomBelow(grp.order);
+      const sk = randomScalar(grp.order);
       const g = grp.map(st.s, grp.agree(sk, host.P));
       this.state = { step: 'mapped', g };
       return { sw: SW.OK, data: tlv(0x7c, tlv(0x82, grp.publicKey(sk, grp.generator))) };
@@ -150,7 +149,7 @@ export class PacePicc {
     if (st.step === 'mapped' && chained) {
       const host = peer(0x83);
       if (!host) return fail();
-      const eSk = randomBelow(grp.order);
+      const eSk = randomScalar(grp.order);
       const ePk = grp.publicKey(eSk, st.g);
       if (ePk.equals(host.raw)) return fail();
       const k = grp.secret(grp.agree(eSk, host.P));

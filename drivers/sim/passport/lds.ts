@@ -2,8 +2,8 @@
 // ISO 19794-5 face record around a synthetic image), DG11, DG12, DG14 (chip-authentication key and
 // infos), DG15 (active-authentication key) and an EF.SOD signed by a Document Signer. All data synthetic.
 import { createHash, type KeyObject } from 'node:crypto';
-import { checkDigit } from '../../../daemon/documents/passport/mrz.ts';
-import { intTlv, oidTlv, tlv } from '../../../daemon/documents/passport/tlv.ts';
+import { intTlv, oidTlv, tlv } from './ber.ts';
+import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
 import { encodeName, signatureAlgorithm, type IssuedCert } from './certs.ts';
 
 export interface Holder {

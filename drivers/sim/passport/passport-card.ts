@@ -6,14 +6,23 @@
 // after SM was established ends the session, as on real chips. Faults for tests: see PassportFaults.
 import { constants, createECDH, createHash, createPublicKey, privateEncrypt, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
-import { ecPrivateScalar } from '../../../daemon/documents/passport/ec.ts';
-import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
-import { readAll } from '../../../daemon/documents/passport/tlv.ts';
+import { children, readAll, readTlv } from './ber.ts';
+import { mrzKeyInformation } from './mrz-key.ts';
 import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, parseCommandApdu, PinObject, rapdu, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
 import { CardSm, type CardCipher } from './card-sm.ts';
 import { cardAccess, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
 import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
+
+/**
+ * The private scalar of an EC key: PKCS#8 (RFC 5208) PrivateKeyInfo → privateKey OCTET STRING holding an
+ * ECPrivateKey (RFC 5915) → its privateKey octets. (JWK export would be simpler, but node refuses it for
+ * brainpool curves.)
+ */
+function privateScalar(key: KeyObject): Buffer {
+  const info = children(readTlv(key.export({ format: 'der', type: 'pkcs8' })));
+  return Buffer.from(children(readTlv(info[2]!.value))[1]!.value);
+}
 
 export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
 export const PASSPORT_ATR = Buffer.from('3B8880014A434F5033315632', 'hex');
@@ -128,7 +137,7 @@ export class PassportCard extends Iso7816Card {
 
   private mrzInfo(): Buffer {
     const h = this.holder;
-    return mrzInformation({ documentNumber: Buffer.from(h.documentNumber), dateOfBirth: Buffer.from(h.dateOfBirth), dateOfExpiry: Buffer.from(h.dateOfExpiry) });
+    return mrzKeyInformation(h.documentNumber, h.dateOfBirth, h.dateOfExpiry);
   }
 
   get smActive(): boolean {
@@ -278,7 +287,7 @@ export class PassportCard extends Iso7816Card {
   private chipAuthenticate(hostPk: Buffer): CardResponse {
     const ca = this.caKey!;
     const ecdh = createECDH(ca.curve);
-    ecdh.setPrivateKey(ecPrivateScalar(ca.privateKey.export({ format: 'der', type: 'pkcs8' })));
+    ecdh.setPrivateKey(privateScalar(ca.privateKey));
     let k: Buffer;
     try {
       k = ecdh.computeSecret(hostPk);

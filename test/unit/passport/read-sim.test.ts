@@ -103,11 +103,12 @@ describe('virtual passport, in process', () => {
     expect(ev.unread).toEqual([2, 11, 12, 15]);
   });
 
-  it('unknown CSCA → no anchor → refused', async () => {
+  it('unknown CSCA → no anchor → not proven (chip-read, never verified)', async () => {
     const other = new CscaStore([createCsca({ country: 'JP', cn: 'OTHER CSCA' }).x509]);
     const { result } = await run(card(), accessKey(), other);
     expect(result.passiveAuthentication.chain).toBe('no-anchor');
     expect(result.reasons.map((r) => r.code)).toEqual(['TRUST_NO_ANCHOR']);
+    expect(result).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read' });
   });
 });
 

@@ -1,0 +1,103 @@
+// The virtual passport's own BER-TLV codec (ISO/IEC 8825-1 as ICAO 9303-10 §4.4 uses it: tags of one or
+// more bytes, definite lengths in short or long form). Written for the card side, apart from the reader's
+// parser, so that an encoding mistake in either shows up as a failure between them instead of being made
+// twice. The card only parses what a host sends it (DER), so indefinite lengths are refused.
+export interface CardTlv {
+  tag: number;
+  value: Buffer;
+  /** The whole element: tag ‖ length ‖ value. */
+  raw: Buffer;
+}
+
+/** Tag bytes of a tag number written as its big-endian bytes (0x7F49 → 7F 49, 0x30 → 30). */
+function tagBytes(tag: number): Buffer {
+  const out: number[] = [];
+  for (let t = tag; t > 0; t = Math.floor(t / 256)) out.unshift(t & 0xff);
+  return Buffer.from(out.length ? out : [0]);
+}
+
+function lengthBytes(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return Buffer.from([0x80 | out.length, ...out]);
+}
+
+export function tlv(tag: number, ...value: Buffer[]): Buffer {
+  const v = Buffer.concat(value);
+  return Buffer.concat([tagBytes(tag), lengthBytes(v.length), v]);
+}
+
+/** INTEGER of a small non-negative number, minimal two's complement. */
+export function intTlv(n: number): Buffer {
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  if (out.length === 0 || out[0]! & 0x80) out.unshift(0);
+  return tlv(0x02, Buffer.from(out));
+}
+
+/** OBJECT IDENTIFIER contents (X.690 §8.19): first two arcs as 40·a+b, base-128 with continuation bits. */
+export function encodeOidValue(oid: string): Buffer {
+  const arcs = oid.split('.').map((a) => BigInt(a));
+  const out: number[] = [];
+  for (const arc of [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]) {
+    const groups: number[] = [Number(arc & 0x7fn)];
+    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
+    out.push(...groups);
+  }
+  return Buffer.from(out);
+}
+
+export const oidTlv = (oid: string): Buffer => tlv(0x06, encodeOidValue(oid));
+
+export function decodeOid(value: Buffer): string {
+  const arcs: bigint[] = [];
+  let v = 0n;
+  for (const b of value) {
+    v = (v << 7n) | BigInt(b & 0x7f);
+    if (!(b & 0x80)) {
+      arcs.push(v);
+      v = 0n;
+    }
+  }
+  if (arcs.length === 0) throw new RangeError('empty OID');
+  const first = arcs[0]! < 80n ? arcs[0]! / 40n : 2n;
+  return [first, arcs[0]! - first * 40n, ...arcs.slice(1)].join('.');
+}
+
+/** One element at `offset`; throws RangeError on truncation or an indefinite length. */
+export function readTlv(buf: Buffer, offset = 0): CardTlv {
+  let i = offset;
+  if (i >= buf.length) throw new RangeError('TLV: no tag');
+  let tag = buf[i++]!;
+  if ((tag & 0x1f) === 0x1f) {
+    do {
+      if (i >= buf.length) throw new RangeError('TLV: truncated tag');
+      tag = tag * 256 + buf[i]!;
+    } while (buf[i++]! & 0x80);
+  }
+  if (i >= buf.length) throw new RangeError('TLV: no length');
+  let len = buf[i++]!;
+  if (len === 0x80) throw new RangeError('TLV: indefinite length');
+  if (len > 0x80) {
+    const n = len & 0x7f;
+    if (n > 3 || i + n > buf.length) throw new RangeError('TLV: bad length');
+    len = 0;
+    for (let k = 0; k < n; k++) len = len * 256 + buf[i++]!;
+  }
+  if (i + len > buf.length) throw new RangeError('TLV: value truncated');
+  return { tag, value: buf.subarray(i, i + len), raw: buf.subarray(offset, i + len) };
+}
+
+/** Every element of a concatenation. */
+export function readAll(buf: Buffer): CardTlv[] {
+  const out: CardTlv[] = [];
+  for (let i = 0; i < buf.length; ) {
+    const t = readTlv(buf, i);
+    out.push(t);
+    i += t.raw.length;
+  }
+  return out;
+}
+
+export const children = (t: CardTlv): CardTlv[] => readAll(t.value);
