@@ -1,11 +1,11 @@
 // `idkiosk read license` and `idkiosk sim license` as separate processes against the real pcscd.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { createVirtualLicense, type LicenseCard } from '../../../drivers/sim/license/index.ts';
+import { createVirtualLicense, SYNTHETIC_NEW_ADDRESS, SYNTHETIC_NEW_NAME, type LicenseCard } from '../../../drivers/sim/license/index.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { waitUntil } from '../../harness/jpki.ts';
 import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
@@ -23,9 +23,12 @@ afterEach(async () => {
   await client?.close();
   client = null;
   if (sim) {
-    const done = new Promise((r) => sim!.once('close', r));
-    sim.kill('SIGTERM');
-    await done;
+    // A sim that already exited (e.g. failed to start) has nothing left to close.
+    if (sim.exitCode === null && sim.signalCode === null) {
+      const done = new Promise((r) => sim!.once('close', r));
+      sim.kill('SIGTERM');
+      await done;
+    }
     sim = null;
   }
   await new Promise((r) => setTimeout(r, 600));
@@ -39,15 +42,32 @@ async function present(card: LicenseCard) {
   await new Promise((r) => setTimeout(r, 300));
 }
 
+/** The CLI exit contract: 0 verified, 3 chip-read, 1 refused, 2 error. */
+const EXIT = { verified: 0, 'chip-read': 3, refused: 1 } as const;
+
+function trustFile(card: LicenseCard): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'idkiosk-lic-key-')), 'license-key.pem');
+  writeFileSync(f, card.signingKey.pem);
+  return f;
+}
+
 describe('idkiosk read license', () => {
-  it('PIN1 + PIN2 from stdin lines: verified, current address, 外字 PNG, 本籍, photo decoded', async () => {
+  it('PIN1 + PIN2, no key configured: chip-read (exit 3), current address, 外字 PNG, 本籍, photo decoded', async () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' } });
     await present(card);
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
     const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--json', '--photo-out', join(dir, 'p.png')], '2468\n1357\n');
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(EXIT['chip-read']);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'license', verdict: 'verified', pinSetting: 'holder-set', pin1TriesBefore: 3, pin2TriesBefore: 3 });
+    expect(out).toMatchObject({
+      document: 'license',
+      verdict: 'chip-read',
+      authenticity: 'chip-read',
+      holderBinding: 'pin',
+      pinSetting: 'holder-set',
+      pin1TriesBefore: 3,
+      pin2TriesBefore: 3,
+    });
     expect(out.current.address).toMatchObject({ changed: true, value: { plain: '神奈川県横浜市中区試験町四丁目５番６号' } });
     expect(out.matters.name.runs[0]).toEqual({ kind: 'gaiji', index: 1 });
     expect(out.glyphs[0].png).toMatch(/^data:image\/png;base64,/);
@@ -57,6 +77,40 @@ describe('idkiosk read license', () => {
     // No key configured: the EF07 status says so and is never "valid".
     expect(out.signature.status).toBe('no-key');
     expect(r.stdout + r.stderr).not.toMatch(/2468|1357/);
+  });
+
+  it('the right key (--trust): proven, verified (exit 0); EF04 new name and new address are the current ones, a malformed record is listed', async () => {
+    const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' }, nameChange: true, malformedChange: true });
+    await present(card);
+    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card)], '2468\n1357\n');
+    expect(r.code, r.stderr).toBe(EXIT.verified);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', signature: { status: 'valid', signedData: 'DF1/EF01‖DF1/EF02‖DF2/EF01' } });
+    expect(out.current.name).toMatchObject({ changed: true, status: 'changed' });
+    expect(out.current.name.value.plain).toBe(SYNTHETIC_NEW_NAME.replace('髙', '〓'));
+    expect(out.current.address).toMatchObject({ changed: true, value: { plain: SYNTHETIC_NEW_ADDRESS } });
+    expect(out.changes.map((c: { kind: string }) => c.kind)).toEqual(['newName', 'newAddress']);
+    expect(out.changeProblems).toHaveLength(1);
+    expect(out.checks['change-records']).toBe('2 applied, 1 malformed');
+  });
+
+  it("'idkiosk sim license --default-pin --foreign-key' in its own process, read with the published key: refused (exit 1), authenticity failed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
+    const key = join(dir, 'key.pem');
+    sim = spawn(process.execPath, [BIN, 'sim', 'license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${pcscd.port}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let err = '';
+    sim.stderr!.on('data', (d) => (err += d));
+    await waitUntil(() => err.includes('card inserted'), 15000, 'sim card inserted').catch((e) => {
+      throw new Error(`${e.message}; sim said: ${err}`);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', key], '');
+    expect(r.code, r.stderr).toBe(EXIT.refused);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', holderBinding: 'none', signature: { status: 'unmatched' } });
+    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['LICENSE_SIGNATURE_UNVERIFIED']);
   });
 
   it('wrong PIN1: exit 1, one VERIFY, the tries left reported', async () => {
