@@ -143,6 +143,9 @@ describe('運転免許証 through pcscd + vpcd (800×480)', () => {
     await expect.poll(() => text(page, 'tries'), { timeout: 10_000 }).toBe('暗証番号が違います。残り2回です。');
     await shot(page, 'license-pin-03-wrong-pin');
     await tapOnScreen(page, S.licensePin1);
+    // With a licence key configured the kiosk reads PIN2 too: EF07 covers 本籍 and the photo.
+    await entry(page, 'license-pin2', '暗証番号2を入力してください', 'license-pin-03b-pin2');
+    await tapOnScreen(page, S.licensePin2);
     await result(page, '本人確認できました', 'license-pin-04-verified');
     expectNoSecrets(frames, [...ALL_SECRETS, '9999']);
     await page.close();
