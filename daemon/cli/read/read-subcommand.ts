@@ -1,6 +1,10 @@
 import type { CliIO } from '../command.ts';
 
-/** One document of `idkiosk read <document>`. Exit codes: 0 verified, 1 refused, 2 error. */
+/**
+ * One document of `idkiosk read <document>`: prints one JSON result. The final exit code (0 verified,
+ * 3 chip-read, 1 refused, 2 error) is decided from that JSON by verdict-exit.ts; a subcommand returns 2 for
+ * an error and otherwise what it believes (never more than its JSON proves).
+ */
 export interface ReadSubcommand {
   name: string;
   summary: string;
