@@ -1,5 +1,5 @@
-// ICAO Doc 9303-11 Appendix D worked example (BAC and 3DES secure messaging), value by value. Not in
-// vectors.md; the figures are the specification's. Its keys are printed DES-parity-adjusted, ours are not
+// ICAO Doc 9303-11 Appendix D worked example (BAC and 3DES secure messaging), value by value. The
+// figures are the specification's. Its keys are printed DES-parity-adjusted, ours are not
 // (DES ignores the parity bits), so keys are compared after adjusting parity.
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
