@@ -60,7 +60,8 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json', '--images', images], 'AA12345678BB\n');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'residence', generation, verdict: 'verified', issuerSignature: 'valid', chain: 'valid', revocation: 'not-applicable', reasons: [] });
+    expect(out).toMatchObject({ document: 'residence', generation, verdict: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', issuerSignature: 'valid', chain: 'valid', revocation: 'not-applicable', reasons: [] });
+    expect(out.kind).toBe(generation === 1 ? 'unproven' : 'residence-card');
     expect(out.images.face).toMatch(/^decoded 24x32/);
     const png = readFileSync(join(images, 'face.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
@@ -89,12 +90,22 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     expect(r.stderr).toContain('CARD_REMOVED');
   });
 
-  it('sim --bad-signature read without --trust: refused for the signature and for the missing anchor', async () => {
+  it('sim --bad-signature read without --trust: refused for the signature (authenticity failed); no anchor is recorded as a check', async () => {
     await startSim(['--generation', '1', '--bad-signature']);
     const r = await idkiosk(['read', 'residence', '--card-number-stdin'], 'AA12345678BB\n');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ generation: 1, issuerSignature: 'invalid', chain: 'invalid', expiry: { card: 'not-on-chip' } });
-    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['CARD_SIGNATURE_INVALID', 'TRUST_NO_ANCHOR']);
+    expect(out).toMatchObject({ generation: 1, verdict: 'refused', authenticity: 'failed', holderBinding: 'printed-number-only', issuerSignature: 'invalid', chain: 'invalid', expiry: { card: 'not-on-chip' } });
+    expect(out.checks).toMatchObject({ 'issuer-signature': 'invalid', 'certificate-chain': 'no-configured-anchor' });
+    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['CARD_SIGNATURE_INVALID']);
+  });
+
+  it('sim --present-type 06 on a 2nd-generation residence card: refused, authenticity failed, kind not the claimed one', async () => {
+    const ca = await startSim(['--generation', '2', '--card-type', '05', '--present-type', '06']);
+    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', cardType: '06', claimedKind: 'special-permanent-resident', kind: 'unproven', issuerSignature: 'valid' });
+    expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['RESIDENCE_CARD_KIND_MISMATCH']);
   });
 });

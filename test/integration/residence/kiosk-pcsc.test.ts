@@ -78,8 +78,22 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     const c = card({ generation });
     await present(c);
     const r = await enterNumber(NUMBER);
-    expect(r).toMatchObject({ outcome: 'verified', document: 'residence', reasons: [], residence: { generation } });
+    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'residence', reasons: [], residence: { generation } });
     if (generation === 2) expect(r.residence).toMatchObject({ kind: 'residence-card', expiry: { card: 'valid', periodOfStay: 'valid' } });
+    // 1st gen signs images only: the kind is not proven by the signature and is never shown as if it were.
+    else expect(r.residence!.kind).toBe('unproven');
+    // DF3 (check code + certificate) is read at SFI 02 after SELECT DF3 — 00 B0 82 00 00 00 00 as in the ISA
+    // Appendix 2 example — never at SFI 01.
+    const plainReads = c.log.filter((e) => e.cla === 0x00 && e.ins === 0xb0 && e.p1 !== null && (e.p1 & 0x80) !== 0);
+    const df3Select = c.log.entries.findIndex((e) => e.ins === 0xa4 && e.command?.toString('hex').toUpperCase().endsWith('D392F0004F0400000000000000000000'));
+    expect(df3Select).toBeGreaterThan(0);
+    const afterDf3 = c.log.entries.slice(df3Select + 1);
+    expect(afterDf3.map((e) => e.command?.toString('hex').toUpperCase())).toEqual(['00B08200000000']);
+    // The example answers 90 00; the generic card OS of the simulator says 62 82 (end of file before Ne =
+    // 65536 bytes), which ISO 7816-4 also allows — the reader takes both.
+    expect([0x9000, 0x6282]).toContain(afterDf3[0]!.sw);
+    expect(afterDf3[0]!.responseLength).toBe(generation === 1 ? 1464 : 704);
+    expect(plainReads.length).toBeGreaterThan(1);
     // whole-file extended SM reads went through pcscd + vpcd (one per DF1 file)
     expect(c.counts).toMatchObject({ getChallenge: 1, mutualAuth: 1, verify: 1, smRead: 2 });
     expect(JSON.stringify(states)).not.toContain(NUMBER);
@@ -139,6 +153,31 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     const r = await enterNumber(NUMBER);
     expect(r.outcome).toBe('verified');
     expect(c.counts.smRead).toBeGreaterThan(2);
+  });
+});
+
+// The card type byte is outside the issuer signature: a genuine card with only that byte changed (gen 1
+// '1'→'2', gen 2 '05'→'06') must never end proven as the other kind (issue 14.3).
+describe('type byte changed on a genuine card (adversarial), through pcscd + vpcd', () => {
+  it("gen 2 residence card presenting '06': refused, authenticity failed, never shown as 特別永住者証明書", async () => {
+    await startKiosk();
+    await present(card({ generation: 2, cardType: '05', presentedCardType: '06' }));
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', reasons: ['RESIDENCE_CARD_KIND_MISMATCH'], checks: { 'issuer-signature': 'valid', 'card-kind': 'mismatch' } });
+    expect(r.residence!.kind).not.toBe('special-permanent-resident');
+  });
+  it("gen 2 SPR certificate presenting '05': refused, never shown as 在留カード", async () => {
+    await startKiosk();
+    await present(card({ generation: 2, cardType: '06', presentedCardType: '05' }));
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', reasons: ['RESIDENCE_CARD_KIND_MISMATCH'] });
+    expect(r.residence!.kind).not.toBe('residence-card');
+  });
+  it("gen 1 residence card presenting '2': the data is proven, the kind is reported unproven — never 特別永住者証明書", async () => {
+    await startKiosk();
+    await present(card({ generation: 1, cardType: '1', presentedCardType: '2' }));
+    const r = await enterNumber(NUMBER);
+    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', residence: { cardType: '2', kind: 'unproven' }, checks: { 'card-kind': 'unproven' } });
   });
 });
 
