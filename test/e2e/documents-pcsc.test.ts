@@ -301,6 +301,8 @@ describe('demo panel (demo daemon, simulated reader)', () => {
       await page.click('#demo-insert');
       await screen(page, 'secret-entry');
       await tapOnScreen(page, S.licensePin1);
+      await expect.poll(() => demo.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe('license-pin2');
+      await tapOnScreen(page, S.licensePin2);
       await screen(page, 'result', 10_000);
       expect(await text(page, 'headline')).toBe('本人確認できました');
       await shot(page, 'demo-panel-02-license-verified');
