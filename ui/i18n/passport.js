@@ -10,7 +10,7 @@ export default {
     'passport.pa': 'データの真正性（パッシブ認証）',
     'passport.ca': 'ICチップの真正性（チップ認証）',
     'passport.aa': 'ICチップの真正性（アクティブ認証）',
-    'check.verified': '確認済み', 'check.failed': '確認できず', 'check.unsupported': '未対応', 'check.not-supported': 'この旅券にはありません',
+    'check.verified': '確認済み', 'check.failed': '確認できず', 'check.unsupported': '未対応', 'check.not-supported': 'この旅券にはありません', 'check.not-offered': 'この旅券にはありません', 'check.not-checked': '確認していません',
     reason: {
       PASSPORT_ACCESS_KEY_FORMAT: '入力した旅券番号または日付の形式が正しくありません。顔写真ページを確認して、もう一度旅券を置いてください。',
       PASSPORT_ACCESS_DENIED: '旅券のICチップを読み取れませんでした。旅券番号・生年月日・有効期間満了日を確認し、もう一度旅券を置いて入力し直してください。',
@@ -34,7 +34,7 @@ export default {
     'passport.pa': 'Data authenticity (passive authentication)',
     'passport.ca': 'Chip authenticity (chip authentication)',
     'passport.aa': 'Chip authenticity (active authentication)',
-    'check.verified': 'verified', 'check.failed': 'not verified', 'check.unsupported': 'not supported', 'check.not-supported': 'not on this passport',
+    'check.verified': 'verified', 'check.failed': 'not verified', 'check.unsupported': 'not supported', 'check.not-supported': 'not on this passport', 'check.not-offered': 'not on this passport', 'check.not-checked': 'not checked',
     reason: {
       PASSPORT_ACCESS_KEY_FORMAT: 'The passport number or a date was not in the right form. Check the photo page and place the passport again.',
       PASSPORT_ACCESS_DENIED: 'The passport chip could not be opened. Check the passport number, date of birth and date of expiry, then place the passport again and re-enter them.',
