@@ -14,6 +14,7 @@ import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
 import { Verifications, type StartRequest } from './verifications.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
+import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
 import type { PolicyRegistry } from '../policy/policy.ts';
 
 export const API_VERSION = 1;
@@ -30,12 +31,16 @@ export interface ApiServerOptions {
   policies?: PolicyRegistry;
   /** 現況確認: POST /v1/status-checks re-checks the JPKI signing certificates in the audit trail. */
   statusCheck?: () => Promise<unknown>;
+  /** Connection caps and timeouts (daemon/server/listener-limits.ts); defaults otherwise. */
+  listener?: Partial<ListenerLimits>;
 }
 
 export interface ApiServer {
   url: string;
   port: number;
   verifications: Verifications;
+  /** Open TCP connections, idle ones evicted, refused. */
+  connections(): ConnectionStats;
   close(): Promise<void>;
 }
 
@@ -195,9 +200,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       else res.destroy();
     });
 
+  const limits = listenerLimits(o.listener);
   const server: Server = cfg.tls
     ? createHttps(
         {
+          ...serverOptions(limits),
           cert: readFileSync(cfg.tls.certFile),
           key: readFileSync(cfg.tls.keyFile),
           ca: readFileSync(cfg.tls.clientCaFile),
@@ -207,7 +214,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         },
         (req, res) => guarded(req, res),
       )
-    : createHttp((req, res) => guarded(req, res));
+    : createHttp(serverOptions(limits), (req, res) => guarded(req, res));
+  const guard = guardConnections(server, limits, log);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -220,6 +228,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     url: `${cfg.tls ? 'https' : 'http'}://${hostPart}:${port}`,
     port,
     verifications,
+    connections: () => guard.stats(),
     close: async () => {
       verifications.dispose();
       for (const r of streams) r.end();

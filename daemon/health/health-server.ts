@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HealthSnapshot } from './health-state.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
+import { guardConnections, listenerLimits, serverOptions, type ListenerLimits } from '../server/listener-limits.ts';
 
 export interface HealthServerOptions {
   host: string;
@@ -17,6 +18,8 @@ export interface HealthServerOptions {
   registry: Registry;
   maintenance?: { token: string; set: (active: boolean, reason: string | null) => void };
   log?: (line: string) => void;
+  /** Connection caps and timeouts (daemon/server/listener-limits.ts); defaults otherwise. */
+  listener?: Partial<ListenerLimits>;
 }
 
 export interface HealthServer {
@@ -35,7 +38,8 @@ function tokenOk(expected: string, header: string | undefined): boolean {
 }
 
 export async function startHealthServer(o: HealthServerOptions): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
+  const limits = listenerLimits(o.listener);
+  const server: Server = createServer(serverOptions(limits), (req, res) => {
     if (!o.allowRemote && !isLoopback(req.socket.remoteAddress)) {
       res.writeHead(403).end();
       return;
@@ -84,6 +88,7 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     }
     res.writeHead(404).end();
   });
+  guardConnections(server, limits, o.log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

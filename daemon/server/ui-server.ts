@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenerFaultCount } from '../../drivers/typed-events.ts';
@@ -23,6 +23,7 @@ import {
 } from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
+import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
 import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -68,6 +69,8 @@ export interface UiServerOptions {
   health?: () => Record<string, unknown>;
   /** Client caps, message rate limits and the send-buffer bound (screen-clients.ts); defaults otherwise. */
   limits?: Partial<ScreenLimits>;
+  /** Connection caps and timeouts of the HTTP listener (listener-limits.ts); defaults otherwise. */
+  listener?: Partial<ListenerLimits>;
 }
 
 export interface UiServer {
@@ -76,6 +79,8 @@ export interface UiServer {
   port: number;
   /** Screen clients, refusals and drops (health, tests). */
   stats(): ScreenStats;
+  /** Open TCP connections, idle ones evicted, refused (health, tests). */
+  connections(): ConnectionStats;
   close(): Promise<void>;
 }
 
@@ -147,13 +152,15 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }
   };
   // No exception from a request may leave the handler (an unhandled rejection stops the process).
-  const http: Server = createServer((req, res) =>
+  const limits = listenerLimits(o.listener);
+  const http: Server = createServer(serverOptions(limits), (req, res) =>
     void serve(req, res).catch((e: unknown) => {
       log(`ui: internal error ${(e as Error)?.name ?? 'unknown'}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     }),
   );
+  const guard = guardConnections(http, limits, log);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   wss.on('error', (e) => log(`ui: websocket server error ${e.name}`));
@@ -189,6 +196,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       socket.destroy();
       return;
     }
+    guard.markUpgraded(socket as Socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws, req.socket.remoteAddress ?? '?');
       // Without an 'error' listener a malformed frame (oversized, invalid UTF-8, unmasked, RSV bits, a
@@ -259,6 +267,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     token,
     port,
     stats: () => clients.stats(),
+    connections: () => guard.stats(),
     close: async () => {
       offState();
       offAlert();

@@ -72,7 +72,7 @@ describe('every listener answers a garbage request-target with 400 and keeps ser
       </script></body>`;
       page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
       await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
-    }, 30_000);
+    }, 60_000);
     afterAll(async () => {
       await browser?.close();
       await new Promise((r) => page?.close(r));
