@@ -89,7 +89,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
       log(`warning: document '${id}' is not available in this version; skipped`);
       return [];
     }
-    return [factory({ trust, revocation, now: () => new Date(), mynumber: cfg.mynumber, passport: cfg.passport, log })];
+    return [factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log })];
   });
   // An integration-API request narrows the documents the next card is read for.
   const documentFlow: DocumentFlow = {

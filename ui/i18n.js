@@ -13,7 +13,7 @@ export const TEXT = {
     // label names the secret of the enabled My Number mode (hello.documents).
     'demo.card.mynumber': (docs) =>
       docs.includes('mynumber-sign') ? 'マイナンバーカード（署名用パスワード ABC123）'
-        : docs.includes('mynumber-face') ? 'マイナンバーカード（照合番号B 90010120354321）'
+        : docs.includes('mynumber-face') ? 'マイナンバーカード（照合番号B 02010120354321）'
           : docs.includes('mynumber-info') ? 'マイナンバーカード（券面事項入力補助用暗証番号 1234）'
             : 'マイナンバーカード（暗証番号 1234）',
     'demo.card.license': '運転免許証（暗証番号1 1234・暗証番号2 5678）',
@@ -131,7 +131,7 @@ export const TEXT = {
     'demo.label': 'Demo', 'demo.insert': 'Place card', 'demo.remove': 'Remove card', 'demo.fault': 'Trigger', 'demo.receipt': 'Receipt',
     'demo.card.mynumber': (docs) =>
       docs.includes('mynumber-sign') ? 'My Number card (signing password ABC123)'
-        : docs.includes('mynumber-face') ? 'My Number card (check code B 90010120354321)'
+        : docs.includes('mynumber-face') ? 'My Number card (check code B 02010120354321)'
           : docs.includes('mynumber-info') ? 'My Number card (card-information PIN 1234)'
             : 'My Number card (PIN 1234)',
     'demo.card.license': 'Driver’s licence (PIN 1: 1234, PIN 2: 5678)',

@@ -16,7 +16,7 @@ export const DEMO_SECRETS = {
   myNumberPin: '1234',
   /** JPKI 署名用 password. */
   myNumberSignPassword: 'ABC123',
-  /** 照合番号B of the synthetic holder: birth YYMMDD ‖ card expiry year ‖ security code. */
+  /** 照合番号B of the synthetic holder (born 1990-01-01 = 平成2年): era birth date YYMMDD ‖ card expiry year ‖ security code. */
   myNumberCheckCodeB: checkCodeB(SYNTHETIC_HOLDER),
   licensePin1: '1234',
   licensePin2: '5678',

@@ -15,6 +15,8 @@ import { importCrl } from '../trust/crl/importer.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
 import { DEMO_SECRETS, DemoCardFactory } from './demo-card-factory.ts';
 import { DemoPki } from './demo-pki.ts';
+import type { MyNumberConfig } from '../documents/mynumber/mynumber-config.ts';
+import { virtualCardTrustConfig } from '../../drivers/sim/mynumber/index.ts';
 
 /** The synthetic PIN of every demo My Number card (shown on the demo panel). */
 export const DEMO_PIN = DEMO_SECRETS.myNumberPin;
@@ -47,6 +49,15 @@ export class DemoDocuments {
     return this.pki.anchors(purpose);
   }
 
+  /**
+   * The deployment's My Number settings plus what the demo cards need: their 券面 data is signed under
+   * synthetic CA keys in the JPKI test hierarchy's layout, so the demo trusts those (and test cards).
+   */
+  myNumberConfig(base: MyNumberConfig): MyNumberConfig {
+    const demo = virtualCardTrustConfig();
+    return { ...base, testCards: true, cvCaKeys: [...base.cvCaKeys, ...demo.cvCaKeys] };
+  }
+
   card(kind: DemoCard): VirtualCard {
     return kind === 'mynumber-revoked' ? this.cards.myNumber(kind, this.revokedPki) : this.cards.make(kind);
   }
@@ -65,6 +76,11 @@ export class DemoCards {
   /** Synthetic trust anchors the demo adds for a trust purpose. */
   anchors(purpose: string): X509Certificate[] {
     return this.docs.anchors(purpose);
+  }
+
+  /** The My Number settings the demo cards need (their synthetic CV CA keys). */
+  myNumberConfig(base: MyNumberConfig): MyNumberConfig {
+    return this.docs.myNumberConfig(base);
   }
 
   insert(kind: DemoCard): void {

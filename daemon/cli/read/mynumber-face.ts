@@ -1,23 +1,27 @@
-// `idkiosk read mynumber-face`: the 券面AP images after 照合番号B (14 digits on stdin: date of birth YYMMDD,
-// expiry year YYYY, security code — the composition is UNVERIFIED, see check-code-b.ts). The face photo is
+// `idkiosk read mynumber-face`: the 券面AP images after 照合番号B (14 digits on stdin: era date of birth YYMMDD,
+// expiry year YYYY, security code — see check-code-b.ts and docs/reference/mynumber.md). The face photo is
 // JPEG 2000 on the card and printed as PNG (base64) when a decoder is installed, else faceStatus
 // "not-decoded". EF 0005 (the My Number image) is never read; 照合番号A is not offered here.
 import { parseArgs } from 'node:util';
 import { defaultJp2ToPng } from '../../images/jp2-to-png.ts';
 import { assessMyNumberFace, emptyFaceResult, type MyNumberFaceResult } from '../../documents/mynumber/mynumber-face-verdict.ts';
-import { CHECK_CODE_B_FORMAT } from '../../documents/mynumber/check-code-b.ts';
+import { CHECK_CODE_B_FORMAT, CHECK_CODE_B_GUIDANCE, checkCodeBPlausible } from '../../documents/mynumber/check-code-b.ts';
 import { readVisualAp } from '../../documents/mynumber/visual-ap.ts';
 import { wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, isKioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
 import { withCard } from '../card-access.ts';
 import type { CliIO } from '../command.ts';
-import { MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
+import { cliCvAnchors, MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-const usage = `idkiosk read mynumber-face [--reader NAME] [--json]  (照合番号B on stdin)
+const usage = `idkiosk read mynumber-face [--reader NAME] [--test-cards] [--cv-ca FILE] [--json]  (照合番号B on stdin)
   マイナンバーカード 券面AP: face photo (PNG), name and address images, date of birth, sex, expiry
-  stdin            照合番号B: date of birth YYMMDD + card expiry year YYYY + 4-digit security code (14 digits)
+  stdin            照合番号B (14 digits): date of birth with the JAPANESE ERA year YYMMDD (550217 for
+                   昭和55年2月17日 = 1980-02-17), card expiry year YYYY, 4-digit security code.
+                   A Gregorian birth year that no era reaches (e.g. 800217) is refused before the card.
   --reader NAME    PC/SC reader name (default: the first reader holding a card)
+  --test-cards     also accept JPKI test-hierarchy CA keys (test cards only; never for real holders)
+  --cv-ca FILE     extra CV CA key(s), JSON as written by 'idkiosk sim mynumber --cv-ca-out'
   --json           print JSON (the only output format; images as base64 PNG)
 `;
 
@@ -28,12 +32,21 @@ function printable(r: MyNumberFaceResult) {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { reader: { type: 'string' }, json: { type: 'boolean', default: true } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { reader: { type: 'string' }, 'test-cards': { type: 'boolean', default: false }, 'cv-ca': { type: 'string' }, json: { type: 'boolean', default: true } },
+    strict: true,
+  });
+  const anchors = cliCvAnchors(values);
   const code = await secretFromStdin(io, CHECK_CODE_B_FORMAT, '照合番号B (14 digits)');
+  if (!checkCodeBPlausible(code)) {
+    wipe(code);
+    throw new KioskError(ErrorCodes.PIN_FORMAT, CHECK_CODE_B_GUIDANCE);
+  }
   let result: MyNumberFaceResult;
   try {
     result = await withCard({ reader: values.reader }, async (session) =>
-      assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng()),
+      assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng(), anchors),
     );
   } catch (e) {
     if (!isKioskError(e) || !MYNUMBER_REFUSALS.has(e.code)) throw e;

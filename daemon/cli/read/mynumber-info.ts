@@ -3,20 +3,30 @@
 import { parseArgs } from 'node:util';
 import { assessMyNumberInfo, emptyInfoResult, type MyNumberInfoResult } from '../../documents/mynumber/mynumber-info-verdict.ts';
 import { readTextAp, TEXT_PIN_FORMAT } from '../../documents/mynumber/text-ap.ts';
+import { cvAnchors, loadCvCaKeyFile } from '../../documents/mynumber/cv-anchors.ts';
+import { parseMyNumberConfig } from '../../documents/mynumber/mynumber-config.ts';
 import { secretMatchesFormat, wipe, type SecretFormat } from '../../documents/secrets.ts';
 import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
 import { withCard } from '../card-access.ts';
 import type { CliIO } from '../command.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-const usage = `idkiosk read mynumber-info [--reader NAME] --pin-stdin [--json]
+const usage = `idkiosk read mynumber-info [--reader NAME] --pin-stdin [--test-cards] [--cv-ca FILE] [--json]
   マイナンバーカード 券面事項入力補助AP: name, address, date of birth, sex (never the My Number)
   --reader NAME    PC/SC reader name (default: the first reader holding a card)
   --pin-stdin      read the 4-digit 券面事項入力補助用暗証番号 from standard input (required)
+  --test-cards     also accept JPKI test-hierarchy CA keys (test cards only; never for real holders)
+  --cv-ca FILE     extra CV CA key(s), JSON as written by 'idkiosk sim mynumber --cv-ca-out'
   --json           print JSON (the only output format; accepted for clarity)
-  The result says which parts were verified: the PIN, the DF32 hash of the 4 info (match/mismatch);
-  the issuer signature (DF33) is "unverified" (scheme and J-LIS key not public).
+  The result says what was proven: the PIN, the DF32 hash of the 4 info, the CV certificate (EF 0004)
+  under a J-LIS CA key, and the issuer signature DF33; authenticity "proven" only when all hold.
 `;
+
+/** The CV CA keys the My Number read commands trust (production J-LIS keys unless told otherwise). */
+export function cliCvAnchors(values: { 'test-cards'?: boolean; 'cv-ca'?: string }) {
+  const extra = values['cv-ca'] ? loadCvCaKeyFile(values['cv-ca']) : [];
+  return cvAnchors(parseMyNumberConfig({ testCards: !!values['test-cards'], cvCaKeys: extra }));
+}
 
 /** Codes that mean "refused" (exit 1) rather than "error" (exit 2), for the My Number read commands. */
 export const MYNUMBER_REFUSALS = new Set<string>([
@@ -54,15 +64,22 @@ export function onceFrom(secret: Buffer) {
 async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { reader: { type: 'string' }, 'pin-stdin': { type: 'boolean', default: false }, json: { type: 'boolean', default: true } },
+    options: {
+      reader: { type: 'string' },
+      'pin-stdin': { type: 'boolean', default: false },
+      'test-cards': { type: 'boolean', default: false },
+      'cv-ca': { type: 'string' },
+      json: { type: 'boolean', default: true },
+    },
     strict: true,
   });
   if (!values['pin-stdin']) throw new KioskError(ErrorCodes.USAGE, '--pin-stdin is required (the PIN is never taken from the command line)');
+  const anchors = cliCvAnchors(values);
   const pin = await secretFromStdin(io, TEXT_PIN_FORMAT, 'PIN (4 digits)');
   let result: MyNumberInfoResult;
   try {
     result = await withCard({ reader: values.reader }, async (session) =>
-      assessMyNumberInfo(await readTextAp(session, { prompt: onceFrom(pin), pinAttempts: 1 })),
+      assessMyNumberInfo(await readTextAp(session, { prompt: onceFrom(pin), pinAttempts: 1 }), anchors),
     );
   } catch (e) {
     if (!isKioskError(e) || !MYNUMBER_REFUSALS.has(e.code)) throw e;

@@ -3,6 +3,7 @@
 // never silently, because a test card is not a person's card; plus keys the configuration adds
 // (mynumber.cvCaKeys: a rotated production key, or the synthetic test CA of the demo and the tests).
 // A configured key in the test hierarchy (identifier starting '6') is refused without testCards.
+import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { checkKeyId, rsaPublicKey, type CvAnchor } from './cv-certificate.ts';
 import { JLIS_CV_CA_KEYS } from './cv-ca-keys.ts';
@@ -61,4 +62,22 @@ export function cvAnchors(c: CvTrustConfig | undefined): CvAnchor[] {
     origin: `J-LIS ${k.hierarchy} key (${k.application})`,
   }));
   return [...builtIn, ...(c?.cvCaKeys ?? []).map((k, i) => configuredAnchor(k, `mynumber.cvCaKeys[${i}]`, testCards))];
+}
+
+/**
+ * CV CA keys from a JSON file — one { keyId, modulus, exponent? } or { cvCaKeys: [...] } (what
+ * `idkiosk sim mynumber --cv-ca-out` writes) — for the read CLI's --cv-ca. Validated like the config.
+ */
+export function loadCvCaKeyFile(path: string): CvCaKeyConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read CV CA key file ${path}: ${(e as Error).message}`);
+  }
+  const list = Array.isArray((json as { cvCaKeys?: unknown })?.cvCaKeys) ? (json as { cvCaKeys: unknown[] }).cvCaKeys : [json];
+  return list.map((k) => {
+    const o = (k ?? {}) as Record<string, unknown>;
+    return { keyId: String(o.keyId ?? ''), modulus: String(o.modulus ?? ''), ...(o.exponent !== undefined ? { exponent: String(o.exponent) } : {}) };
+  });
 }

@@ -2,17 +2,38 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
-import { JPKI_AUTH_PIN_MAX_TRIES, MyNumberCard, specFromProfile, DEFAULT_TEST_PIN } from '../mynumber/index.ts';
+import {
+  checkCodeB,
+  DEFAULT_TEST_PIN,
+  DEFAULT_TEST_SIGN_PASSWORD,
+  JPKI_AUTH_PIN_MAX_TRIES,
+  MyNumberCard,
+  specFromProfile,
+  SYNTHETIC_HOLDER,
+  virtualCardTrustConfig,
+  virtualCvIssuers,
+  type CvForgery,
+} from '../mynumber/index.ts';
 import type { JpkiApSpec } from '../mynumber/jpki-ap.ts';
 import { createMyNumberPki } from '../pki.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
 import { parseHostPort, runVirtualCard } from './run-card.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
-const help = `idkiosk sim mynumber — run a virtual My Number card (JPKI-AP) in pcscd via vsmartcard-vpcd
+const FORGERIES: readonly CvForgery[] = ['unknown-ca', 'forged-cv', 'bad-signature', 'edited-data', 'edited-rehashed'];
+
+const help = `idkiosk sim mynumber — run a virtual My Number card in pcscd via vsmartcard-vpcd: JPKI-AP
+(authentication and signing), 券面事項入力補助AP (4 basic info, PIN) and 券面AP (images, 照合番号B)
 
 Usage: idkiosk sim mynumber [--vpcd HOST:PORT] [--profile FILE | --ca-out FILE] [--pin NNNN] [--tries N]
+                            [--text-pin NNNN] [--cv-ca-out FILE] [--forgery KIND]
                             [--bad-signature] [--t0] [--no-extended] [--trace]
+
+Synthetic holder: born 1990-01-01 (平成2年), card expiry 2035, security code 4321 →
+照合番号B ${checkCodeB(SYNTHETIC_HOLDER)}; signing password ${DEFAULT_TEST_SIGN_PASSWORD}. The 券面 data is signed under synthetic
+CV CA keys in the JPKI test hierarchy's layout (6100033 / 6100023), generated per run: pass --cv-ca-out and
+give the file to 'idkiosk read mynumber-info|mynumber-face --test-cards --cv-ca FILE' (or put its cvCaKeys
+into the daemon's config mynumber.cvCaKeys with mynumber.testCards: true).
 
 The card connects to vpcd (the pcscd reader driver) and stays until killed. Control:
   stdin lines   remove | insert | quit
@@ -24,6 +45,11 @@ Options:
   --ca-out FILE      without --profile a throwaway JPKI-TEST PKI is generated; write its CA PEM here
   --pin NNNN         synthetic auth PIN, 4 digits (default: the profile's, else ${DEFAULT_TEST_PIN}); test use only
   --tries N          auth PIN tries left, 0..${JPKI_AUTH_PIN_MAX_TRIES} (0 = locked)
+  --sign-ca-out FILE without --profile: write the throwaway JPKI signing CA PEM here (signing password
+                     ${DEFAULT_TEST_SIGN_PASSWORD}; with --profile, signing comes from 'idkiosk sim pki --with-signing')
+  --text-pin NNNN    券面事項入力補助用暗証番号, 4 digits (default ${DEFAULT_TEST_PIN})
+  --cv-ca-out FILE   write the run's CV CA public keys (JSON {testCards, cvCaKeys}) here
+  --forgery KIND     forged 券面 data the kiosk must refuse: ${FORGERIES.join(', ')}
   --bad-signature    COMPUTE SIGNATURE returns a corrupted signature
   --t0               T=0 behaviour: answers come as 61xx + GET RESPONSE, wrong Le gets 6Cxx
   --no-extended      refuse extended-length APDUs (6700)
@@ -35,7 +61,7 @@ const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
 
 export const mynumberCommand: SimSubcommand = {
   name: 'mynumber',
-  summary: 'virtual My Number card (JPKI-AP)',
+  summary: 'virtual My Number card (JPKI-AP, 券面事項入力補助AP, 券面AP)',
   help,
   async run(argv, io) {
     const { values } = parseArgs({
@@ -48,6 +74,10 @@ export const mynumberCommand: SimSubcommand = {
         pin: { type: 'string' },
         tries: { type: 'string' },
         'bad-signature': { type: 'boolean' },
+        'text-pin': { type: 'string' },
+        'cv-ca-out': { type: 'string' },
+        'sign-ca-out': { type: 'string' },
+        forgery: { type: 'string' },
         t0: { type: 'boolean' },
         'no-extended': { type: 'boolean' },
         trace: { type: 'boolean' },
@@ -61,7 +91,10 @@ export const mynumberCommand: SimSubcommand = {
       tries = Number(values.tries);
       if (!/^[0-9]+$/.test(values.tries) || tries > JPKI_AUTH_PIN_MAX_TRIES) throw usage(`--tries must be 0..${JPKI_AUTH_PIN_MAX_TRIES}`);
     }
-    if (values.profile && values['ca-out']) throw usage('--ca-out only applies without --profile');
+    if (values.profile && (values['ca-out'] || values['sign-ca-out'])) throw usage('--ca-out/--sign-ca-out only apply without --profile');
+    if (values['text-pin'] !== undefined && !/^[0-9]{4}$/.test(values['text-pin'])) throw usage('--text-pin must be 4 digits');
+    if (values.forgery !== undefined && !FORGERIES.includes(values.forgery as CvForgery)) throw usage(`--forgery must be one of ${FORGERIES.join(', ')}`);
+    const forgery = values.forgery as CvForgery | undefined;
 
     let spec: JpkiApSpec;
     let origin: string;
@@ -75,27 +108,38 @@ export const mynumberCommand: SimSubcommand = {
       spec = specFromProfile(json);
       origin = `profile ${values.profile}`;
     } else {
-      const pki = createMyNumberPki();
+      const pki = createMyNumberPki({ withSigning: true });
       spec = { auth: { cert: pki.authCert.der, caCert: pki.authCa.der, privateKey: pki.authCert.privateKey, pin: DEFAULT_TEST_PIN } };
+      if (pki.signCert && pki.signCa) {
+        spec.sign = { cert: pki.signCert.der, caCert: pki.signCa.der, privateKey: pki.signCert.privateKey, password: DEFAULT_TEST_SIGN_PASSWORD };
+        if (values['sign-ca-out']) writeFileSync(values['sign-ca-out'], pki.signCa.pem);
+      }
       if (values['ca-out']) writeFileSync(values['ca-out'], pki.authCa.pem);
       origin = values['ca-out'] ? `throwaway PKI, CA written to ${values['ca-out']}` : 'throwaway PKI (CA not saved)';
     }
     if (values.pin !== undefined) spec.auth.pin = values.pin;
     if (tries !== undefined) spec.auth.triesLeft = tries;
+    const issuers = virtualCvIssuers();
+    if (values['cv-ca-out']) writeFileSync(values['cv-ca-out'], JSON.stringify(virtualCardTrustConfig(issuers), null, 2) + '\n');
+    const holder = { ...SYNTHETIC_HOLDER };
     const card = new MyNumberCard({
       ...spec,
+      text: { holder, pin: values['text-pin'] ?? DEFAULT_TEST_PIN, forgery, issuers },
+      visual: { holder, forgery, issuers },
       quirks: { getResponse: values.t0, wrongLe: values.t0, rejectExtended: values['no-extended'] },
       faults: { badSignature: values['bad-signature'] },
       logLimit: 1000,
     });
-    const notes = [origin, `auth PIN tries left ${card.authPin.triesLeft}/${card.authPin.maxTries}`];
+    const notes = [origin, `auth PIN tries left ${card.authPin.triesLeft}/${card.authPin.maxTries}`, `照合番号B ${checkCodeB(holder)}`];
+    if (values['cv-ca-out']) notes.push(`CV CA keys written to ${values['cv-ca-out']}`);
+    if (forgery) notes.push(`FORGERY ${forgery}`);
     if (values['bad-signature']) notes.push('FAULT bad-signature');
     if (values.t0) notes.push('T=0 quirks');
     if (values['no-extended']) notes.push('no extended APDUs');
     io.stderr(`sim: ${notes.join('; ')}\n`);
     return runVirtualCard(card, {
       ...addr,
-      label: 'virtual My Number card (JPKI-AP)',
+      label: 'virtual My Number card (JPKI-AP, 券面事項入力補助AP, 券面AP)',
       io,
       trace: values.trace ? card.log : undefined,
     });

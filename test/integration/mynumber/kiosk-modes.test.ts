@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
+import { virtualCardTrustConfig, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import type { ApduLogEntry } from '../../../drivers/sim/iso7816/index.ts';
 import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
@@ -41,7 +41,8 @@ afterEach(async () => {
 });
 
 async function startKiosk(mode: MyNumberMode, extra: Record<string, unknown> = {}) {
-  const mynumber = parseMyNumberConfig({ mode, ...extra });
+  // The virtual cards' 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
+  const mynumber = parseMyNumberConfig({ mode, ...virtualCardTrustConfig(), ...extra });
   logLines = [];
   const trust = (p: string) => (p === 'jpkiSign' ? signTrust() : p === 'jpkiAuth' ? authTrust() : new TrustStore([]));
   const handler = DOCUMENTS.get('mynumber')!({ trust, revocation: revocationGood, now: () => new Date(), mynumber, log: (l) => logLines.push(l) });
@@ -94,9 +95,16 @@ describe('My Number modes through pcscd + vpcd', () => {
   it('info: right PIN — name and address with 𠮷/髙 reach the screen intact, substitution explicit, logged without content', async () => {
     const { card, holder } = fullCard();
     const r = await runMode('info', card, '2580');
-    expect(r).toMatchObject({ outcome: 'verified', document: 'mynumber-info', holder: { name: holder.name, address: holder.address, dateOfBirth: '1990-01-01', sex: 'female' } });
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'pin',
+      document: 'mynumber-info',
+      holder: { name: holder.name, address: holder.address, dateOfBirth: '1990-01-01', sex: 'female' },
+    });
     expect(r.holder?.nameJisX0208).toBe('〓橋 〓子');
-    expect(r.checks).toMatchObject({ 'basic-info-hash': 'match', 'issuer-signature': 'unverified' });
+    expect(r.checks).toMatchObject({ 'basic-info-hash': 'match', 'cv-certificate': 'valid', 'cv-hierarchy': 'test', 'issuer-signature': 'valid' });
+    expect(logLines.some((l) => /TEST-hierarchy/.test(l))).toBe(true);
     expect(logLines.some((l) => /mynumber-info: name has 2 character\(s\) outside JIS X 0208/.test(l))).toBe(true);
     const logged = logLines.join('\n');
     for (const s of [holder.name, holder.address, '𠮷', '髙', holder.myNumber, '2580']) expect(logged).not.toContain(s);
@@ -155,8 +163,8 @@ describe('My Number modes through pcscd + vpcd', () => {
 
   it('face: 照合番号B on the keypad — face photo decoded to PNG, name/address images; a right code restores its counter', async () => {
     const { card } = fullCard({ checkCodeBTriesLeft: 9 });
-    const r = await runMode('face', card, '90010120354321');
-    expect(r).toMatchObject({ outcome: 'verified', document: 'mynumber-face', holder: { dateOfBirth: '1990-01-01' } });
+    const r = await runMode('face', card, '02010120354321'); // 平成2年1月1日 ‖ 2035 ‖ 4321
+    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'mynumber-face', holder: { dateOfBirth: '1990-01-01' } });
     expect(r.cardFace?.nameImagePng).toMatch(/^iVBORw0KGgo/);
     expect(['decoded', 'not-decoded']).toContain(r.cardFace?.faceStatus);
     if (r.cardFace?.faceStatus === 'decoded') expect(r.cardFace.facePng).toMatch(/^iVBORw0KGgo/);
@@ -164,7 +172,7 @@ describe('My Number modes through pcscd + vpcd', () => {
   });
 
   it('APDU record of every mode, default config: text AP EF 0001 and visual AP EF 0005 are never selected', async () => {
-    const secrets: Record<MyNumberMode, string> = { auth: '1234', info: '2580', sign: 'ABC123XYZ', face: '90010120354321' };
+    const secrets: Record<MyNumberMode, string> = { auth: '1234', info: '2580', sign: 'ABC123XYZ', face: '02010120354321' };
     for (const mode of ['auth', 'info', 'sign', 'face'] as const) {
       const { card } = fullCard();
       const r = await runMode(mode, card, secrets[mode]);

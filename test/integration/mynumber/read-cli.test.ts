@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
+import { virtualCardTrustConfig, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 import { runIdkiosk } from '../../harness/cli.ts';
@@ -20,6 +20,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-mn-cli-'));
   writeFileSync(join(dir, 'sign-ca.pem'), cas().signCa.pem);
   writeFileSync(join(dir, 'tx.json'), '{"amount":1000,"payee":"テスト商店"}');
+  // The CV CA keys this process's virtual cards are signed under (what `sim mynumber --cv-ca-out` writes).
+  writeFileSync(join(dir, 'cv-ca.json'), JSON.stringify(virtualCardTrustConfig()));
 });
 afterAll(async () => pcscd?.stop());
 afterEach(async () => {
@@ -40,12 +42,12 @@ describe('idkiosk read (My Number modes)', () => {
   it('mynumber-info: 4 info as UTF-8 JSON with explicit JIS X 0208 substitution; exit 0; never the My Number', async () => {
     const { card, holder } = fullCard();
     await present(card);
-    const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin', '--json'], '2580\n');
+    const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin', '--test-cards', '--cv-ca', join(dir, 'cv-ca.json'), '--json'], '2580\n');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'mynumber-info', verdict: 'verified', pinTriesBefore: 3 });
+    expect(out).toMatchObject({ document: 'mynumber-info', verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', pinTriesBefore: 3 });
     expect(out.holder.name).toEqual({ text: holder.name, outsideJisX0208: 2, jisX0208: '〓橋 〓子', substitution: 'geta' });
-    expect(out.checks['issuer-signature']).toBe('unverified');
+    expect(out.checks).toMatchObject({ 'cv-certificate': 'valid', 'cv-hierarchy': 'test', 'issuer-signature': 'valid' });
     expect(r.stdout + r.stderr).not.toContain(holder.myNumber);
     expect(r.stdout + r.stderr).not.toContain('2580');
   });
@@ -91,11 +93,30 @@ describe('idkiosk read (My Number modes)', () => {
   it('mynumber-face: 照合番号B on stdin → images as base64 PNG; EF 0005 never selected', async () => {
     const { card } = fullCard();
     await present(card);
-    const r = await idkiosk(['read', 'mynumber-face', '--json'], '90010120354321\n');
+    const r = await idkiosk(['read', 'mynumber-face', '--test-cards', '--cv-ca', join(dir, 'cv-ca.json'), '--json'], '02010120354321\n');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'mynumber-face', verdict: 'verified', unlockedWith: 'check-code-b', expiry: '2035-01-01' });
+    expect(out).toMatchObject({ document: 'mynumber-face', verdict: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', unlockedWith: 'check-code-b', expiry: '2035-01-01' });
     expect(out.nameImagePng).toMatch(/^iVBORw0KGgo/);
     expect(card.log.entries.some((e) => e.command?.toString('hex').toUpperCase() === '00A4020C020005')).toBe(false);
+  });
+
+  it('mynumber-face: the Gregorian birth date (1990 → 900101…) is refused before any APDU, with era guidance (exit 2)', async () => {
+    const { card } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'mynumber-face', '--test-cards', '--cv-ca', join(dir, 'cv-ca.json')], '90010120354321\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PIN_FORMAT');
+    expect(r.stderr).toContain('550217');
+    expect(card.log.entries.filter((e) => e.ins === 0x20)).toHaveLength(0);
+    expect(card.visual!.checkCodeB.triesLeft).toBe(10);
+  });
+
+  it('mynumber-info without --test-cards: the test-hierarchy card is not proven (exit 1, never verified)', async () => {
+    const { card } = fullCard();
+    await present(card);
+    const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin'], '2580\n');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'refused', authenticity: 'failed', holder: null, checks: { 'cv-certificate': 'unknown-ca' } });
   });
 });
