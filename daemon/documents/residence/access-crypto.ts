@@ -1,9 +1,10 @@
-// The card-number access control of the residence card, as pure functions (cards.md §3.3, vectors.md §1):
+// The card-number access control of the residence card, as pure functions (docs/reference/residence.md
+// "Card-number access control"; pinned by the ISA Appendix 2 worked example in the unit tests):
 // base key from the card number, the host's MUTUAL AUTHENTICATE cryptogram, the check of the card's
 // answer, the session key and the encrypted VERIFY data. The generation picks the cipher suite:
 // 1st gen 2-key 3DES-CBC + retail MAC (8-byte blocks), 2nd gen AES-128-CBC + AES-CMAC/8 (16-byte blocks).
-// The virtual card (drivers/sim/residence) uses the same suite for its side, so both ends share one
-// definition of the published recipe; the official example pins that definition down in the unit tests.
+// The virtual card (drivers/sim/residence) has its own implementation of the card side, so the official
+// example checks the two independently.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, unpadIso9797M2, xor } from '../../crypto/index.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';

@@ -1,7 +1,9 @@
-// Residence card protocol, host side (cards.md §3.1–3.4): detection by card type, the card-number access
-// control (GET CHALLENGE → MUTUAL AUTHENTICATE → session key → encrypted VERIFY), secure-messaging READ
-// BINARY of DF1 files and plain reads of DF2/DF3 — each as one extended APDU where reader and card take
-// it, else in short chunks by offset.
+// Residence card protocol, host side (docs/reference/residence.md): detection by card type, the card-number
+// access control (GET CHALLENGE → MUTUAL AUTHENTICATE → session key → encrypted VERIFY), secure-messaging
+// READ BINARY of DF1 files and plain reads of DF2/DF3 — each as one extended APDU where reader and card take
+// it (the form of the ISA Appendix 2 example), else in short chunks by offset. Chunked plain reads are what
+// a field-used public reader does; chunked SM reads are our own design, unverified on real cards (see
+// smReadFile and the reference's "Readers without extended APDUs").
 //
 // Safety: one card-number attempt per call. A `63 00` at MUTUAL AUTHENTICATE or VERIFY (the card's key
 // is derived from its own number, so a wrong number already fails the authentication MAC on the card)
@@ -22,7 +24,7 @@ export type CardTypeInfo =
   | { supported: true; cardType: string; generation: Generation; kind: 'residence-card' | 'special-permanent-resident'; specVersion: string | null }
   | { supported: false; cardType: string; specified: boolean; specVersion: string | null };
 
-/** Read one small MF file by SFI: 2-byte TLV header first, then the value (cards.md §3.1). */
+/** Read one small MF file by SFI: 2-byte TLV header first, then the value (as eringoio's field-used reader does). */
 async function readSmallMfTlv(session: CardSession, sfi: number, tag: number): Promise<string | null> {
   const head = await session.send({ cla: 0x00, ins: 0xb0, p1: 0x80 | sfi, p2: 0x00, le: 2 });
   if ((head.sw !== SW_OK && head.sw !== 0x6282) || head.data.length !== 2 || head.data[0] !== tag) return null;
@@ -162,8 +164,12 @@ function smStatus(sw: number, what: string): KioskError {
 
 /**
  * Secure-messaging READ BINARY of a DF1 file by SFI (the DF must be selected): one extended APDU
- * `08 B0 80|SFI 00 ‖ 00 00 04 ‖ 96 02 00 00 ‖ 00 00` for the whole file; without extended APDUs, short
- * chunks `08 B0 <offset> 04 96 02 00 DF 00` each answered and padded on its own (UNVERIFIED on real cards).
+ * `08 B0 80|SFI 00 ‖ 00 00 04 ‖ 96 02 00 00 ‖ 00 00` for the whole file — exactly the form of the ISA
+ * Appendix 2 example. Without extended APDUs, short chunks `08 B0 <offset> 04 96 02 00 DF 00`: the
+ * specification defines the SM Le object with a non-zero value and P1–P2 offsets, but no public source shows
+ * a card answering them (no public reader reads SM files in chunks). What is ours and UNVERIFIED on real
+ * cards: the short command form, each answer being its own cryptogram (IV 0, padded on its own), and the
+ * end-of-file answers (6B00 at the end, 6282 on a short chunk).
  */
 export async function smReadFile(session: CardSession, s: ResidenceSession, mode: ReadMode, sfi: number, what: string): Promise<Buffer> {
   const whole = await tryExtended(session, mode, { cla: 0x08, ins: 0xb0, p1: 0x80 | sfi, p2: 0x00, data: Buffer.from([0x96, 0x02, 0x00, 0x00]), le: 65536 });

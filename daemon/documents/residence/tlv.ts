@@ -1,4 +1,4 @@
-// BER-TLV as the residence card files use it (cards.md §3.1): 1- or 2-byte tags (`DF D1`), lengths in the
+// BER-TLV as the residence card files use it (docs/reference/residence.md "Encoding"): 1- or 2-byte tags (`DF D1`), lengths in the
 // short form or `81 xx` / `82 xx xx`, several TLVs per file, trailing 00 padding ignored. Strict: a
 // length running past the data, an unsupported length form or garbage after the padding is an error, so
 // a malformed or tampered file never yields partially parsed fields.
@@ -26,7 +26,7 @@ export function parseTlvs(data: Buffer, what: string): Tlv[] {
     if ((tag & 0x1f) === 0x1f) {
       if (i >= data.length) throw bad(what, 'truncated tag');
       // Always exactly 2 bytes here: the card's `DF D1` has bit 8 set in the second byte, which strict
-      // BER would read as "more tag bytes follow" (cards.md §3.1, vectors.md §1.4).
+      // BER would read as "more tag bytes follow" (docs/reference/residence.md "Encoding").
       tag = (tag << 8) | data[i++]!;
     }
     if (i >= data.length) throw bad(what, `tag ${tag.toString(16)} without length`);

@@ -1,7 +1,7 @@
 // The ISA 2nd-generation specification's worked example (Appendix 2; docs/reference/residence.md "Worked
-// example"), value by value: first the
-// pure recipe, then the same values on the wire between the host protocol and the virtual card (both
-// ends with the example's fixed randomness), so host and card are pinned to the published bytes.
+// example"), value by value: first the pure recipe, then the same values on the wire between the host
+// protocol and the virtual card (both ends with the example's fixed randomness, each its own implementation),
+// then the whole published sequence replayed against the reader by a scripted card.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2 } from '../../../daemon/crypto/index.ts';

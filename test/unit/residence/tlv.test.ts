@@ -1,4 +1,5 @@
-// BER-TLV parser of the residence card (vectors.md §1.4) with property tests.
+// BER-TLV parser of the residence card with property tests. The cases are the TLV heads of the public
+// tag reference and the Appendix 2 example (docs/reference/residence.md "Encoding", "Worked example").
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
@@ -6,7 +7,7 @@ import { KioskError } from '../../../daemon/errors.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-describe('vectors.md §1.4', () => {
+describe('published TLV heads (tlv_tag_reference.md, Appendix 2)', () => {
   it.each([
     ['C1 02 30 35', 0xc1, '05'],
     ['C1 02 30 36', 0xc1, '06'],
