@@ -214,7 +214,7 @@ export function checkEf07(raw: Buffer | null, files: SignedFiles, trust: TrustSt
     status: 'unmatched',
     ...facts,
     note: someKeyMadeIt
-      ? 'a configured key made this signature, but over other data than what the card holds: the data was changed after signing'
+      ? 'the signature matches none of the signed-data candidates under the configured keys although every file they cover was read (for RSA: the key made it over other data — the data was changed after signing)'
       : 'no configured licence key made this signature (another key, or a corrupted signature)',
   };
 }
