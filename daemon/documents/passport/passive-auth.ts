@@ -36,6 +36,19 @@ export function parseLdsSecurityObject(eContent: Buffer): LdsSecurityObject {
   return { version: smallInt(f[0]!), hashAlgorithm, hashes, ldsVersion };
 }
 
+/** CMS id-data: some issuers (real Chinese passports) label the LDSSecurityObject so; openssl and gmrtd accept it. */
+export const OID_ID_DATA = '1.2.840.113549.1.7.1';
+
+/**
+ * The LDSSecurityObject of an EF.SOD: eContentType id-icao-ldsSecurityObject (or a variant seen in the
+ * field), or id-data when the content parses as an LDSSecurityObject (issue 15 §3). The signature still
+ * covers the eContentType through the contentType signed attribute, so the label cannot be swapped.
+ */
+export function ldsSecurityObjectOf(sd: SignedData): LdsSecurityObject {
+  if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType) && sd.eContentType !== OID_ID_DATA) throw new Error(`eContentType ${sd.eContentType}`);
+  return parseLdsSecurityObject(sd.eContent);
+}
+
 export type DgCheck = 'match' | 'mismatch' | 'not-listed';
 
 export interface CertSummary {
@@ -123,8 +136,7 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
     const outer = readTlv(i.sod);
     if (outer.tag !== 0x77) throw new Error('EF.SOD tag is not 77');
     sd = parseSignedData(outer.value);
-    if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType)) throw new Error(`eContentType ${sd.eContentType}`);
-    lso = parseLdsSecurityObject(sd.eContent);
+    lso = ldsSecurityObjectOf(sd);
   } catch (e) {
     fail(ErrorCodes.PASSPORT_SOD_INVALID, `EF.SOD unparsable: ${(e as Error).message}`);
     return { result: r, dsc: null, csca: null };
@@ -236,9 +248,7 @@ export function sodDataGroupNumbers(sod: Buffer): number[] | null {
   try {
     const outer = readTlv(sod);
     if (outer.tag !== 0x77) return null;
-    const sd = parseSignedData(outer.value);
-    if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType)) return null;
-    return [...parseLdsSecurityObject(sd.eContent).hashes.keys()].sort((a, b) => a - b);
+    return [...ldsSecurityObjectOf(parseSignedData(outer.value)).hashes.keys()].sort((a, b) => a - b);
   } catch {
     return null;
   }

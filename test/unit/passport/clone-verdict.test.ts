@@ -121,3 +121,23 @@ describe('issuing state → CSCA country', () => {
     expect(subjectCountry('O=C=JP\nCN=x')).toBeNull();
   });
 });
+
+describe('EF.SOD labelled id-data (issue 15 §3: real Chinese passports)', () => {
+  it('verifies when the content is an LDSSecurityObject; any other content is refused', async () => {
+    const { passiveAuthentication, sodDataGroupNumbers } = await import('../../../daemon/documents/passport/passive-auth.ts');
+    const { cmsSignedData, dg1 } = await import('../../../drivers/sim/passport/lds.ts');
+    const { intTlv, oidTlv, tlv } = await import('../../../drivers/sim/passport/ber.ts');
+    const { createHash } = await import('node:crypto');
+    const { PKI } = await import('./helpers.ts');
+    const d1 = dg1(HOLDER);
+    const lso = tlv(0x30, intTlv(0), tlv(0x30, oidTlv('2.16.840.1.101.3.4.2.1'), Buffer.from([5, 0])), tlv(0x30, tlv(0x30, intTlv(1), tlv(0x04, createHash('sha256').update(d1).digest()))));
+    const sod = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.1', lso, PKI.dsc));
+    const r = passiveAuthentication({ sod, dataGroups: new Map([[1, d1]]), csca: STORE, at });
+    expect(r).toMatchObject({ verified: true, signature: 'valid', dataGroups: { dg1: 'match' } });
+    expect(sodDataGroupNumbers(sod)).toEqual([1]);
+    const notLso = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.1', tlv(0x04, Buffer.from('hello')), PKI.dsc));
+    expect(passiveAuthentication({ sod: notLso, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual(['PASSPORT_SOD_INVALID']);
+    const otherType = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.5', lso, PKI.dsc));
+    expect(passiveAuthentication({ sod: otherType, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual(['PASSPORT_SOD_INVALID']);
+  });
+});
