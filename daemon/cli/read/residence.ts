@@ -18,7 +18,9 @@ const usage = `idkiosk read residence --card-number-stdin [--trust CA.pem] [--re
   reads, issuer signature, certificate chain, card and period-of-stay expiry
   --card-number-stdin  read the 12-character card number (AA12345678BB form) from standard input (required)
   --trust FILE         Immigration Services Agency CA certificate(s) (PEM or DER); repeatable. Without it
-                       the chain cannot be validated and the verdict is refused (TRUST_NO_ANCHOR)
+                       the data cannot be proven: verdict chip-read (checks certificate-chain: no-configured-anchor)
+  JSON: verdict verified|chip-read|refused, authenticity proven|chip-read|failed, holderBinding
+  printed-number-only, checks, kind (proven from signed data, else "unproven") and claimedKind (card type byte)
   --reader NAME        PC/SC reader name (default: the first reader holding a card)
   --images DIR         write the card images decoded to PNG (face, front/name) into DIR (personal data!)
   --no-extended        never send extended APDUs (read in short chunks)
