@@ -54,13 +54,14 @@ const METHOD_LABEL: Record<string, string> = {
 };
 /**
  * The verdict lines. chip-read is never 確認済 / VERIFIED: the chip was read, but nobody proved its data
- * (docs/verdicts.md). Its words do not fit one double-size line (48 columns), so they print in normal
+ * (docs/verdicts.md). Its words do not fit double size (24 full-width columns), so they print in normal
  * size, Japanese and English on a line each, rather than break mid-word.
  */
 const VERDICT_LABEL: Record<Verdict, { lines: string[]; size: 1 | 2 }> = {
   ok: { lines: ['確認済 VERIFIED'], size: 2 },
   'chip-read': { lines: ['ICチップ読取のみ（署名未検証）', 'IC chip read only (signature not verified)'], size: 1 },
-  refused: { lines: ['確認できません NOT VERIFIED'], size: 2 },
+  // Two lines: as one double-size line (54 columns) it broke inside "VERIFIED".
+  refused: { lines: ['確認できません', 'NOT VERIFIED'], size: 2 },
   error: { lines: ['エラー ERROR'], size: 2 },
 };
 const AUTHENTICITY_LABEL: Record<string, string> = {
