@@ -5,7 +5,7 @@ import { assessResidence, japanDate } from '../../../daemon/documents/residence/
 import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen2Df1 } from '../../../daemon/documents/residence/card-data.ts';
 import type { ResidenceEvidence } from '../../../daemon/documents/residence/read-residence.ts';
 import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
-import { ErrorCodes } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
 import { promptWith, residenceCard, sessionFor, testCa, trustBoth } from './helpers.ts';
@@ -216,5 +216,42 @@ describe('malformed certificate, key or signature in DF3', () => {
       expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', issuerSignature: 'invalid' });
       expect(codes(result)).toContain('CARD_SIGNATURE_INVALID');
     }
+  });
+});
+
+// Issue 14.3 found that of all values of the type byte exactly one alternative verified (as the other
+// kind). Now: every value the byte can take on a genuine card ends either proven as the card's true kind
+// (or with the kind unproven on gen 1) or not proven at all.
+describe('every value of the card type byte on a genuine card', () => {
+  async function outcome(generation: 1 | 2, issued: '1' | '05', presented: string): Promise<string> {
+    const { card } = residenceCard({ generation, cardType: issued, presentedCardType: presented });
+    const { session } = await sessionFor(card);
+    try {
+      const ev = await readResidence(session, { prompt: promptWith('AA12345678BB') });
+      const { result } = assessResidence(ev, { trust: trustBoth(), at: new Date() });
+      return result.authenticity === 'proven' ? `proven:${result.kind}` : `${result.verdict}:${result.authenticity}`;
+    } catch (e) {
+      if (e instanceof KioskError) return `error:${e.code}`;
+      throw e;
+    }
+  }
+
+  it('gen 1 residence card, C1 = each of the 256 single bytes: proven only as "1" or "2", and then with the kind unproven', async () => {
+    const proven: string[] = [];
+    for (let b = 0; b < 256; b++) {
+      const presented = String.fromCharCode(b);
+      const o = await outcome(1, '1', presented);
+      if (o.startsWith('proven')) proven.push(`${b.toString(16)}=${o}`);
+    }
+    expect(proven).toEqual(['31=proven:unproven', '32=proven:unproven']);
+  });
+
+  it('gen 2 residence card, C1 = "0" + each of the 256 second bytes: proven only as "05", as a residence card', async () => {
+    const proven: string[] = [];
+    for (let b = 0; b < 256; b++) {
+      const o = await outcome(2, '05', '0' + String.fromCharCode(b));
+      if (o.startsWith('proven')) proven.push(`30${b.toString(16)}=${o}`);
+    }
+    expect(proven).toEqual(['3035=proven:residence-card']);
   });
 });
