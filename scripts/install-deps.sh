@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What a kiosk needs at run time. The Debian package (scripts/package.sh) depends on exactly these.
 RUNTIME_DEBS=(
-  pcscd libpcsclite-dev          # PC/SC daemon and headers for the pcsclite binding
-  build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
+  pcscd                          # PC/SC daemon
   libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2, residence card face) → PNG for the screen
   netpbm                         # tifftopnm: MMR/CCITT G4 TIFF (residence card front side, name) → PNG; pnmtotiff/opj_compress make the sim images
   cage chromium                  # the kiosk screen (idkiosk-browser.service): Wayland kiosk compositor + browser
@@ -16,6 +16,11 @@ RUNTIME_DEBS=(
   fonts-ipamj-mincho             # IPAmj Mincho: the 文字情報基盤 glyphs that names on the card may use
   fonts-noto-cjk                 # Simplified Chinese and Korean screens (Noto Sans CJK)
   fonts-noto-core                # Latin, Vietnamese and Nepali/Devanagari screens (Noto Sans, Noto Sans Devanagari)
+)
+# What `npm ci` needs to build the native addons from a checkout (not a kiosk installed from the package).
+BUILD_DEBS=(
+  libpcsclite-dev                # headers for the pcsclite binding
+  build-essential python3        # node-gyp for the native addons (pcsclite, better-sqlite3, serialport)
 )
 TEST_DEBS=(
   vsmartcard-vpcd                # virtual reader driver: virtual cards appear in the real pcscd
@@ -27,9 +32,12 @@ TEST_DEBS=(
   time                           # GNU time: peak RSS of child processes in the CRL benchmark
   systemd                        # systemd-analyze verify on the unit files (works without systemd as PID 1)
   prometheus                     # promtool: check and unit-test the alert rules
+  mmdebstrap lintian             # the Debian package: fresh-machine check in a clean root fs, package lint
+  systemd-container              # systemd-nspawn: the units under systemd as PID 1
+  qemu-user-static binfmt-support # the arm64 package and its check, through qemu
 )
 
-DEBS=("${RUNTIME_DEBS[@]}")
+DEBS=("${RUNTIME_DEBS[@]}" "${BUILD_DEBS[@]}")
 [ "${1:-}" = --runtime ] || DEBS+=("${TEST_DEBS[@]}")
 
 missing=()

@@ -1,23 +1,8 @@
 // The runtime package list in scripts/install-deps.sh is what a kiosk (and `install-deps.sh --runtime`)
 // gets. A font or the browser missing from it passed CI once only because a developer machine still had
 // them; these assertions make the list itself carry what the kiosk screen needs.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-/** Package names in a bash array `NAME=( … )` of install-deps.sh, comments dropped. */
-export function debArray(name: string): string[] {
-  const text = readFileSync(join(ROOT, 'scripts', 'install-deps.sh'), 'utf8');
-  const m = new RegExp(`^${name}=\\(\\n([\\s\\S]*?)^\\)`, 'm').exec(text);
-  if (!m) throw new Error(`${name} not found in install-deps.sh`);
-  return m[1]!
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .flatMap((l) => l.split(/\s+/))
-    .filter(Boolean);
-}
+import { debArray } from './install-deps-lists.ts';
 
 describe('install-deps.sh runtime packages', () => {
   const runtime = debArray('RUNTIME_DEBS');
@@ -36,5 +21,10 @@ describe('install-deps.sh runtime packages', () => {
 
   it('the image decoders the screen needs for chip photos are runtime packages', () => {
     expect(runtime).toEqual(expect.arrayContaining(['pcscd', 'libopenjp2-tools', 'netpbm']));
+  });
+
+  it('build tools are not runtime packages (a kiosk installed from the .deb compiles nothing)', () => {
+    expect(runtime.filter((p) => ['build-essential', 'python3', 'libpcsclite-dev'].includes(p))).toEqual([]);
+    expect(debArray('BUILD_DEBS')).toEqual(expect.arrayContaining(['build-essential', 'libpcsclite-dev']));
   });
 });
