@@ -7,6 +7,7 @@ import * as periph from './peripherals-config.ts';
 import { DEFAULT_API, parseApi, type ApiConfig } from '../api/api-config.ts';
 import { DEFAULT_POLICY_CONFIG, parsePolicyConfig, type PolicyConfig } from '../policy/policy-config.ts';
 import { DEFAULT_PASSPORT_CONFIG, parsePassportConfig, type PassportConfig } from '../documents/passport/passport-config.ts';
+import { screenBindHost } from '../server/bind-address.ts';
 
 export interface OcspConfig {
   url: string;
@@ -140,7 +141,7 @@ export function parseConfig(raw: unknown): KioskConfig {
   return {
     kioskId: str(root.kioskId, 'kioskId', d.kioskId, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
     server: {
-      host: str(server.host, 'server.host', d.server.host),
+      host: screenBindHost(str(server.host, 'server.host', d.server.host)),
       port: int(server.port, 'server.port', d.server.port, 0, 65535),
       tokenFile: server.tokenFile === undefined || server.tokenFile === null ? null : str(server.tokenFile, 'server.tokenFile', ''),
     },

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HealthSnapshot } from './health-state.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
+import { hostHeaderAllowed } from '../server/bind-address.ts';
 import { guardConnections, listenerLimits, serverOptions, type ListenerLimits } from '../server/listener-limits.ts';
 
 export interface HealthServerOptions {
@@ -39,6 +40,7 @@ function tokenOk(expected: string, header: string | undefined): boolean {
 
 export async function startHealthServer(o: HealthServerOptions): Promise<HealthServer> {
   const limits = listenerLimits(o.listener);
+  let port = 0;
   const server: Server = createServer(serverOptions(limits), (req, res) => {
     if (!o.allowRemote && !isLoopback(req.socket.remoteAddress)) {
       res.writeHead(403).end();
@@ -47,6 +49,12 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     const target = parseRequestTarget(req.url);
     if (!target) {
       res.writeHead(400).end();
+      return;
+    }
+    // DNS rebinding: a web page on a hostname its owner points at the kiosk must not read /healthz or
+    // /metrics (site, version, reader and CRL state); only IP literals and localhost are answered.
+    if (!hostHeaderAllowed(req.headers.host, port)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
       return;
     }
     const path = target.pathname;
@@ -93,7 +101,7 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
     port,

@@ -22,6 +22,7 @@ import {
   type ServerMessage,
 } from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
+import { screenBindHost } from './bind-address.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
 import { newUiToken } from './ui-token.ts';
@@ -94,6 +95,7 @@ function tokenMatches(expected: string, given: string | null): boolean {
 const NO_DEVICES: DevicesView = { printer: null, keypad: null, receipt: null };
 
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
+  screenBindHost(o.host); // also when a caller bypassed the configuration (the --host option)
   const token = o.token ?? newUiToken();
   const log = o.log ?? (() => {});
   const sounds = ALERT_KINDS.filter((k) => existsSync(`${UI_DIR}sounds/${k}.ogg`));

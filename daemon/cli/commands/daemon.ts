@@ -4,6 +4,7 @@ import { startKiosk } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
 import { consoleLogger } from '../../log.ts';
 import { installProcessGuards } from '../../process-guard.ts';
+import { screenBindHost } from '../../server/bind-address.ts';
 import { onListenerFault } from '../../../drivers/typed-events.ts';
 import { VERSION } from '../../version.ts';
 import type { Command } from '../command.ts';
@@ -46,7 +47,7 @@ const command: Command = {
     });
     const config = loadConfig(values.config);
     if (values.port !== undefined) config.server.port = Number.parseInt(values.port, 10);
-    if (values.host !== undefined) config.server.host = values.host;
+    if (values.host !== undefined) config.server.host = screenBindHost(values.host, '--host');
     const log = consoleLogger();
     const offFaults = onListenerFault((f) => log(`error: listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
     const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });

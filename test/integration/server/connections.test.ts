@@ -87,6 +87,14 @@ describe('300 held connections', () => {
     ws.socket.destroy();
   }, 30_000);
 
+  it('the health listener answers only Host headers a rebinding page cannot send', async () => {
+    expect(await rawGet(health.port, '/healthz')).toBe(200);
+    expect(await rawGet(health.port, '/healthz', `localhost:${health.port}`)).toBe(200);
+    expect(await rawGet(health.port, '/healthz', `rebind.example:${health.port}`)).toBe(421);
+    expect(await rawGet(health.port, '/metrics', `rebind.example:${health.port}`)).toBe(421);
+    expect(await rawGet(health.port, '/metrics', `127.0.0.1:${health.port + 1}`)).toBe(421);
+  });
+
   it('the screen counts what it evicted to make room', () => {
     const c = screen.connections();
     expect(c.evictedIdle).toBeGreaterThan(0); // 300 > 64 per address: the oldest idle ones made room
