@@ -2,7 +2,7 @@
 // (ISO 19794-5 record inside the biometric templates), DG11/DG12 text fields, DG15's public key.
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { parseMrz, type MrzFields } from './mrz.ts';
-import { children, find, need, readTlv, type Tlv } from './tlv.ts';
+import { children, find, need, readAll, readTlv, type Tlv } from './tlv.ts';
 
 /** Data-group number ↔ LDS tag ↔ FID. */
 export const DATA_GROUPS: ReadonlyArray<{ dg: number; tag: number; fid: number }> = [
@@ -78,12 +78,45 @@ export function imageFormat(img: Buffer): FaceImage['format'] {
   return 'unknown';
 }
 
-/** The first face image of DG2: the 5F2E/7F2E biometric data block, ISO 19794-5 header skipped. */
+/**
+ * ISO/IEC 39794-5 (the DER-encoded successor of 19794-5 in newer passports, 9303-10 8th ed.): the image is
+ * `representationData2D [0] OCTET STRING` of an ImageRepresentation2DBlock, inside
+ * representationBlocks [1] of the FaceImageDataBlock (schema as JMRTD's org.jmrtd.lds.iso39794 documents
+ * it). Optional members shift positions, so the walk looks for the first primitive [0] whose content is a
+ * JPEG or JPEG 2000 image, at most 8 levels deep. UNVERIFIED against a real 39794-5 passport.
+ */
+function iso39794Image(block: Buffer): FaceImage | null {
+  const walk = (items: Tlv[], depth: number): Buffer | null => {
+    for (const t of items) {
+      if (!t.constructed && t.tag === 0x80 && imageFormat(t.value) !== 'unknown') return t.value;
+      if (t.constructed && depth < 8) {
+        const hit = walk(children(t), depth + 1);
+        if (hit) return hit;
+      }
+    }
+    return null;
+  };
+  let items: Tlv[];
+  try {
+    items = readAll(block);
+  } catch {
+    return null;
+  }
+  const data = walk(items, 0);
+  return data ? { format: imageFormat(data), data, width: null, height: null } : null;
+}
+
+/** The first face image of DG2: the 5F2E/7F2E biometric data block (ISO 19794-5 record or ISO/IEC 39794-5). */
 export function parseDg2(file: Buffer): FaceImage {
   const bdb = findDeep(outer(file, 0x75, 'DG2'), [0x5f2e, 0x7f2e]);
   if (!bdb) throw malformed('DG2: no biometric data block');
   const b = bdb.value;
-  if (b.length < 14 + 32 || b.toString('latin1', 0, 4) !== 'FAC\x00') throw malformed('DG2: not an ISO 19794-5 facial record');
+  if (b.toString('latin1', 0, 4) !== 'FAC\x00') {
+    const face = iso39794Image(b);
+    if (face) return face;
+    throw malformed('DG2: neither an ISO 19794-5 facial record nor an ISO/IEC 39794-5 block with an image');
+  }
+  if (b.length < 14 + 32) throw malformed('DG2: ISO 19794-5 facial record truncated');
   const faceStart = 14;
   const featurePoints = b.readUInt16BE(faceStart + 4);
   const imageInfo = faceStart + 20 + featurePoints * 8;
