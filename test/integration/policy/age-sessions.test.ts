@@ -6,10 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
-import { LicenseCard, syntheticHolder } from '../../../drivers/sim/license/index.ts';
+import { LicenseCard, createLicenseSigningKey, syntheticHolder } from '../../../drivers/sim/license/index.ts';
 import { PassportCard, testHolder } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
-import { SYNTHETIC_HOLDER } from '../../../drivers/sim/mynumber/index.ts';
+import { SYNTHETIC_HOLDER, virtualCardTrustConfig } from '../../../drivers/sim/mynumber/index.ts';
+import { parseMyNumberConfig } from '../../../daemon/documents/mynumber/mynumber-config.ts';
 import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
 import type { SecretPrompt, SecretPurpose } from '../../../daemon/documents/secrets.ts';
@@ -37,13 +38,26 @@ export const BIRTH_FORMS = [ISO, YYYYMMDD, YYMMDD, `${birth.year}年`];
 const csca = createCsca({ country: 'JP' });
 const passportPki = { csca, dsc: issueBy(csca, { cn: 'TEST DS AGE' }) };
 
+// The licence's EF07 verification key is configured: without it a licence is only chip-read, which no age
+// policy answers (test/integration/policy/chip-read-daemon.test.ts covers that side).
+const licenseKey = createLicenseSigningKey();
+
 const trust = (p: string) =>
-  p === 'jpkiSign' ? new TrustStore([cas().signCa.x509]) : p === 'residence' ? new TrustStore([testCa(2).x509]) : p === 'csca' ? new TrustStore([csca.x509]) : new TrustStore([]);
+  p === 'jpkiSign'
+    ? new TrustStore([cas().signCa.x509])
+    : p === 'residence'
+      ? new TrustStore([testCa(2).x509])
+      : p === 'csca'
+        ? new TrustStore([csca.x509])
+        : p === 'license'
+          ? new TrustStore([licenseKey.x509])
+          : new TrustStore([]);
 
 const ANSWERS: Partial<Record<SecretPurpose, string>> = {
   'jpki-sign-password': 'ABC123XYZ',
   'mynumber-text-pin': '2580',
   'license-pin1': '1234',
+  'license-pin2': '5678', // with a key configured the flow reads PIN2 too (the signed data covers 本籍 and the photo)
   'residence-card-number': 'AA12345678BB',
   'passport-document-number': 'TZ7654321',
   'passport-birth-date': YYMMDD,
@@ -57,7 +71,7 @@ function cardFor(doc: string): VirtualCard {
     case 'mynumber-info':
       return fullCard({ holder: { ...SYNTHETIC_HOLDER, dateOfBirth: YYYYMMDD } }).card;
     case 'license':
-      return new LicenseCard({ holder: { ...syntheticHolder(), birthDate: ISO }, pins: { pin1: '1234', pin2: '5678' } });
+      return new LicenseCard({ holder: { ...syntheticHolder(), birthDate: ISO }, pins: { pin1: '1234', pin2: '5678' }, signingKey: licenseKey });
     case 'residence':
       return residenceCard({ generation: 2, printed: { dateOfBirth: YYYYMMDD } }).card;
     case 'passport':
@@ -73,7 +87,8 @@ afterAll(async () => {
 
 async function runAt(doc: string, at: Date, policy = 'age-20'): Promise<ResultView> {
   const now = () => at;
-  const env = { trust, revocation: revocationGood, now };
+  // The virtual My Number card's 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
+  const env = { trust, revocation: revocationGood, now, mynumber: parseMyNumberConfig(virtualCardTrustConfig()) };
   const handlers = AGE_DOCUMENTS.map((id) => DOCUMENTS.get(id)!(env));
   const flow = policyFlow({ run: (ctx) => routingFlow(handlers.filter((h) => ctx.documents!.includes(h.id))).run(ctx) }, { policies: policyRegistry(BUILT_IN_POLICIES), walkUpPolicy: null, now });
   const reader = new SimulatedReaderDriver();

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LicenseCard, syntheticHolder } from '../../../drivers/sim/license/index.ts';
+import { LicenseCard, createLicenseSigningKey, syntheticHolder } from '../../../drivers/sim/license/index.ts';
 import { PassportCard, testHolder } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
-import { SYNTHETIC_HOLDER } from '../../../drivers/sim/mynumber/index.ts';
+import { SYNTHETIC_HOLDER, virtualCardTrustConfig } from '../../../drivers/sim/mynumber/index.ts';
 import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
@@ -30,6 +30,7 @@ const SECRETS: Record<string, string> = {
   'jpki-sign-password': 'ABC123XYZ',
   'mynumber-text-pin': '2580',
   'license-pin1': '1234',
+  'license-pin2': '5678',
   'residence-card-number': 'AA12345678BB',
   'passport-document-number': 'TZ7654321',
   'passport-birth-date': '000713',
@@ -43,6 +44,8 @@ const logs: string[] = [];
 let ws: WebSocket;
 let ended = 0;
 const csca = createCsca({ country: 'JP' });
+// The licence's EF07 key is configured, so the licence is proven (an unproven licence answers no age).
+const licenseKey = createLicenseSigningKey();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-age-leak-'));
@@ -58,7 +61,7 @@ beforeAll(async () => {
     server: { port: 0 },
     reader: { backend: 'simulated' },
     documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'],
-    trust: { jpkiSign: [pem('sign-ca.pem', cas().signCa.x509)], residence: [pem('res-ca.pem', testCa(2).x509)], csca: [pem('csca.pem', csca.x509)] },
+    trust: { jpkiSign: [pem('sign-ca.pem', cas().signCa.x509)], residence: [pem('res-ca.pem', testCa(2).x509)], csca: [pem('csca.pem', csca.x509)], license: [pem('license-key.pem', licenseKey.x509)] },
     audit: { db: join(dir, 'audit.db'), personalData: true, operatorKey: join(dir, 'operator.pem') },
     health: { port: 0, diskPath: dir },
     api: { enabled: true, port: 0 },
@@ -66,6 +69,8 @@ beforeAll(async () => {
     walkUpPolicy: 'age-20',
     // A deployment-defined policy: age 20 from the 4 basic info only.
     policies: { 'age-20-4info': { documents: ['mynumber-info'], ageThreshold: 20 } },
+    // The virtual My Number card's 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
+    mynumber: virtualCardTrustConfig(),
   });
   kiosk = await startKiosk({ config: cfg, simulated: true, revocation: revocationGood, log: (l) => logs.push(l) });
   kiosk.runtime.events.on('session-ended', () => ended++);
@@ -112,7 +117,7 @@ describe('age-20 through the whole daemon', () => {
   it('every document answers "20 or older: yes" and the birth date is nowhere outside the daemon', async () => {
     const cards: [string, () => VirtualCard][] = [
       ['mynumber-sign', () => fullCard({ holder: { ...SYNTHETIC_HOLDER, dateOfBirth: '20000713' } }).card],
-      ['license', () => new LicenseCard({ holder: { ...syntheticHolder(), birthDate: ISO }, pins: { pin1: '1234', pin2: '5678' } })],
+      ['license', () => new LicenseCard({ holder: { ...syntheticHolder(), birthDate: ISO }, pins: { pin1: '1234', pin2: '5678' }, signingKey: licenseKey })],
       ['residence', () => residenceCard({ generation: 2, printed: { dateOfBirth: '20000713' } }).card],
       ['passport', () => new PassportCard({ holder: testHolder({ documentNumber: 'TZ7654321', dateOfBirth: '000713', dateOfExpiry: '341231' }), pki: { csca, dsc: issueBy(csca, { cn: 'DS' }) }, faceBytes: 500 })],
     ];
