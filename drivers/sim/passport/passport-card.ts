@@ -57,6 +57,8 @@ export interface PassportCardOptions {
   faceBytes?: number;
   faults?: PassportFaults;
   quirks?: TransportQuirks;
+  /** The card's random source (RND.IC, K.IC); tests replay 9303-11 Appendix D with fixed values. */
+  random?: (n: number) => Buffer;
 }
 
 const PACE_PARAM: Record<string, number> = { brainpoolP256r1: 13, prime256v1: 12 };
@@ -76,11 +78,13 @@ export class PassportCard extends Iso7816Card {
   private caSet = false;
   /** Counters for tests. */
   stats = { bac: 0, pace: 0, ca: 0, aa: 0, smErrors: 0 };
+  private readonly random: (n: number) => Buffer;
 
   constructor(o: PassportCardOptions) {
     const mf = createMf();
     super({ atr: PASSPORT_ATR, mf, quirks: o.quirks, logLimit: 4000 });
     this.holder = o.holder;
+    this.random = o.random ?? randomBytes;
     this.faults = { ...o.faults };
     this.pki = o.pki ?? (() => {
       const csca = createCsca({ country: o.holder.issuingState === 'JPN' ? 'JP' : 'UT' });
@@ -206,7 +210,7 @@ export class PassportCard extends Iso7816Card {
   protected getChallenge(c: CommandApdu): CardResponse {
     if (c.p1 !== 0 || c.p2 !== 0 || c.data.length) return { sw: SW.WRONG_P1P2 };
     if (c.ne !== 8) return { sw: SW.WRONG_LENGTH };
-    this.rndIc = randomBytes(8);
+    this.rndIc = this.random(8);
     return { sw: SW.OK, data: Buffer.from(this.rndIc), fixedLength: true };
   }
 
@@ -223,7 +227,7 @@ export class PassportCard extends Iso7816Card {
     const s = des3Cbc(kEnc, Buffer.alloc(8), e, false);
     if (!s.subarray(8, 16).equals(rndIc)) return { sw: 0x6300 };
     const rndIfd = s.subarray(0, 8);
-    const kIc = randomBytes(16);
+    const kIc = this.random(16);
     const eIc = des3Cbc(kEnc, Buffer.alloc(8), Buffer.concat([rndIc, rndIfd, kIc]), true);
     const seedS = Buffer.alloc(16);
     for (let i = 0; i < 16; i++) seedS[i] = s[16 + i]! ^ kIc[i]!;

@@ -7,10 +7,31 @@ import { describe, expect, it } from 'vitest';
 import { mrzCheckDigit, mrzKeyInformation } from '../../../drivers/sim/passport/mrz-key.ts';
 import { cardPaceGroup } from '../../../drivers/sim/passport/card-groups.ts';
 import { decodeOid, encodeOidValue, intTlv, readTlv, tlv } from '../../../drivers/sim/passport/ber.ts';
+import { PassportCard, testHolder } from '../../../drivers/sim/passport/index.ts';
+import { PKI } from './helpers.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();
 const big = (s: string) => BigInt('0x' + s.replace(/\s+/g, ''));
+
+describe('the virtual chip replays 9303-11 Appendix D (BAC, then the first protected command)', () => {
+  it('answers the published EXTERNAL AUTHENTICATE and MACs the published SELECT answer', () => {
+    const random = [h('4608F91988702212'), h('0B4F80323EB3191CB04970CB4052790B')]; // RND.IC, K.IC of D.3
+    const card = new PassportCard({
+      holder: testHolder({ documentNumber: 'L898902C', dateOfBirth: '690806', dateOfExpiry: '940623' }),
+      pki: PKI, pace: false, ca: false, aa: false, faceBytes: 500, random: () => random.shift()!,
+    });
+    const apdu = (hex: string) => HEX(card.process(h(hex)));
+    expect(apdu('00A4040C07A0000002471001')).toBe('9000');
+    expect(apdu('0084000008')).toBe('4608F91988702212' + '9000');
+    expect(apdu('0082000028' + '72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2' + '5F1448EEA8AD90A7' + '28'))
+      .toBe('46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F' + '2F2D235D074D7449' + '9000');
+    // D.4: SELECT EF.COM under SM (SSC 887022120C06C226 + 1) and the chip's protected answer (SSC + 2).
+    expect(apdu('0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800')).toBe('990290008E08FA855A5D4C50A8ED' + '9000');
+    // A host MAC that is off by one bit ends the session (6988), as on real chips.
+    expect(apdu('0CB000000D9701048E08ED6705417E96BA5400')).toBe('6988');
+  });
+});
 
 describe('virtual passport primitives against 9303 worked examples', () => {
   it('Appendix D.2 MRZ information; 9303-3 check digits', () => {
