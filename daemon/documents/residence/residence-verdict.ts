@@ -131,14 +131,18 @@ function verifyCheckCode(generation: Generation, cert: X509Certificate, data: Bu
     }
   }
   if (key.asymmetricKeyType !== 'ec' || d.namedCurve !== 'secp384r1') return { ok: false, encoding: null, why: 'certificate key is not ECDSA P-384' };
-  // Raw r‖s (96 bytes) per the spec; DER is also reported in the field, so both are accepted.
-  const encoding = sig.length === 96 ? 'ieee-p1363' : sig[0] === 0x30 ? 'der' : null;
-  if (!encoding) return { ok: false, encoding: null, why: `signature of ${sig.length} bytes is neither r‖s nor DER` };
-  try {
-    return { ok: verify('sha256', data, { key, dsaEncoding: encoding }, sig), encoding };
-  } catch {
-    return { ok: false, encoding };
+  // Raw r‖s (96 bytes) per the spec; DER is also reported in the field, so both are accepted — tried in
+  // turn rather than guessed from the first byte (a raw r may start with 30; a DER signature may be 96 bytes).
+  const tries: Array<'ieee-p1363' | 'der'> = [...(sig.length === 96 ? (['ieee-p1363'] as const) : []), ...(sig[0] === 0x30 ? (['der'] as const) : [])];
+  if (tries.length === 0) return { ok: false, encoding: null, why: `signature of ${sig.length} bytes is neither r‖s nor DER` };
+  for (const encoding of tries) {
+    try {
+      if (verify('sha256', data, { key, dsaEncoding: encoding }, sig)) return { ok: true, encoding };
+    } catch {
+      /* not this encoding */
+    }
   }
+  return { ok: false, encoding: tries[0]! };
 }
 
 export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { result: ResidenceResult; images: ResidenceImages | null } {
@@ -182,7 +186,9 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     };
     const proven = !failed && result.issuerSignature === 'valid' && result.chain === 'valid' && result.checks['card-kind'] !== 'mismatch';
     result.authenticity = failed ? 'failed' : proven ? 'proven' : 'chip-read';
-    // The kind is reported only as far as it is proven: from signed data that verified and chains.
+    // The kind is reported only as far as it is proven: from signed data that verified and chains. A kind
+    // read from signed bytes whose signature did not hold is not "signed".
+    if (!proven && result.checks['card-kind'] === 'signed') result.checks['card-kind'] = 'unproven';
     result.kind = proven && result.checks['card-kind'] === 'signed' && signedKind ? signedKind : 'unproven';
     result.verdict = result.reasons.length > 0 ? 'refused' : result.authenticity === 'proven' ? 'verified' : 'chip-read';
     return { result, images };
