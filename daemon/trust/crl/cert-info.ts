@@ -18,8 +18,16 @@ export interface CertInfo {
   /** keyUsage bits as a number (bit 0 = digitalSignature … bit 6 = cRLSign); undefined when absent */
   keyUsage?: number;
   isCa: boolean;
-  /** DER of each DistributionPointName in the cRLDistributionPoints extension */
+  /** X.509 version (1, 2 or 3): a v1/v2 certificate has no basicConstraints, so it may be a CA. */
+  version: number;
+  /**
+   * DER of each DistributionPointName in the cRLDistributionPoints extension whose CRL the certificate's own
+   * issuer signs (distribution points that name a separate cRLIssuer are left out: RFC 5280 §6.3.3 needs
+   * that issuer's indirect CRL, which the store does not hold).
+   */
   crlDistributionPointNames: Buffer[];
+  /** The extension is present and every distribution point in it names a separate cRLIssuer. */
+  crlDistributionPointsOnlyIndirect: boolean;
   /** Stable identity of this certificate as a CRL issuer: SHA-256(subject DER ‖ SPKI DER), 32 hex digits. */
   issuerId: string;
 }
@@ -34,7 +42,12 @@ export function parseCertificate(input: Buffer | X509Certificate): CertInfo {
     top.expectEnd('Certificate');
     const c = top.inner(cert);
     const tbs = c.inner(c.read(0x30, 'tbsCertificate'));
-    if (tbs.peekTag() === 0xa0) tbs.read(0xa0, 'version');
+    let version = 1;
+    if (tbs.peekTag() === 0xa0) {
+      const v = tbs.inner(tbs.read(0xa0, 'version'));
+      const n = v.value(v.read(0x02, 'version'));
+      version = n.length === 1 ? n[0]! + 1 : 0;
+    }
     const serial = canonicalInteger(tbs.value(tbs.read(0x02, 'serialNumber')));
     tbs.read(0x30, 'signature');
     const issuerDer = Buffer.from(tbs.bytes(tbs.read(0x30, 'issuer')));
@@ -49,7 +62,9 @@ export function parseCertificate(input: Buffer | X509Certificate): CertInfo {
       spkiDer,
       publicKey: createPublicKey({ key: spkiDer, format: 'der', type: 'spki' }),
       isCa: false,
+      version,
       crlDistributionPointNames: [],
+      crlDistributionPointsOnlyIndirect: false,
       issuerId: createHash('sha256').update(subjectDer).update(spkiDer).digest('hex').slice(0, 32),
     };
     while (!tbs.done) {
@@ -92,15 +107,55 @@ function readCertExtension(ext: DerReader, info: CertInfo): void {
     }
     case OID.cRLDistributionPoints: {
       const dps = r.inner(r.read(0x30, 'cRLDistributionPoints'));
+      let direct = 0;
+      let indirect = 0;
       while (!dps.done) {
         const dp = dps.inner(dps.read(0x30, 'DistributionPoint'));
-        if (dp.peekTag() === 0xa0) {
-          const name = dp.read(0xa0, 'distributionPoint');
-          info.crlDistributionPointNames.push(Buffer.from(dp.value(name)));
+        let name: Buffer | null = null;
+        let crlIssuer = false;
+        while (!dp.done) {
+          const f = dp.read(undefined, 'DistributionPoint field');
+          if (f.tag === 0xa0) name = Buffer.from(dp.value(f));
+          else if (f.tag === 0xa2) crlIssuer = true;
+        }
+        if (crlIssuer) indirect++;
+        else {
+          direct++;
+          if (name) info.crlDistributionPointNames.push(name);
         }
       }
+      info.crlDistributionPointsOnlyIndirect = indirect > 0 && direct === 0;
       break;
     }
+  }
+}
+
+/**
+ * The names inside a DistributionPointName: each GeneralName of a fullName ([0]), or the whole
+ * nameRelativeToCRLIssuer ([1]) as one name.
+ */
+function pointNames(dpName: Buffer): Buffer[] {
+  const r = new DerReader(dpName);
+  const t = r.read(undefined, 'DistributionPointName');
+  r.expectEnd('DistributionPointName'); // a CHOICE holds exactly one element
+  if (t.tag !== 0xa0) return [dpName];
+  const names = r.inner(t);
+  const out: Buffer[] = [];
+  while (!names.done) out.push(Buffer.from(names.bytes(names.read(undefined, 'GeneralName'))));
+  return out;
+}
+
+/**
+ * RFC 5280 §6.3.3 (b)(2)(i): the CRL's issuing distribution point covers the certificate when one of its
+ * names matches one of the names in one of the certificate's distribution points. Names are compared as
+ * encoded (URIs, the common case, have one encoding); an unparsable name matches nothing.
+ */
+export function distributionPointsMatch(certPoints: readonly Buffer[], idpPoint: Buffer): boolean {
+  try {
+    const wanted = pointNames(idpPoint);
+    return certPoints.some((p) => pointNames(p).some((n) => wanted.some((w) => w.equals(n))));
+  } catch {
+    return false;
   }
 }
 

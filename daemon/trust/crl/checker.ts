@@ -4,8 +4,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { ErrorCodes, toKioskError } from '../../errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
-import { parseCertificate, type CertInfo } from './cert-info.ts';
+import { distributionPointsMatch, parseCertificate, type CertInfo } from './cert-info.ts';
 import { REASON_NAMES } from './oids.ts';
+import { namesMatch } from '../name-compare.ts';
 import { CrlStore } from './store.ts';
 import { effectiveTimes } from './store-schema.ts';
 
@@ -16,6 +17,10 @@ export interface CrlCheckerOptions {
   graceSeconds?: number;
   /** clock (tests; the daemon passes its trusted clock) */
   now?: () => Date;
+  /** A CRL whose thisUpdate is older than this is stale even before its nextUpdate (default: no limit). */
+  maxAgeSeconds?: number;
+  /** Tolerated clock difference for a thisUpdate in the future (default 300 s). */
+  skewSeconds?: number;
 }
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -24,8 +29,12 @@ export class CrlRevocationChecker implements RevocationChecker {
   readonly store: CrlStore;
   private readonly grace: number;
   private readonly now: () => Date;
+  private readonly maxAge: number | undefined;
+  private readonly skew: number;
 
   constructor(o: CrlCheckerOptions) {
+    this.maxAge = o.maxAgeSeconds;
+    this.skew = o.skewSeconds ?? 300;
     this.store = typeof o.store === 'string' ? new CrlStore(o.store) : o.store;
     this.grace = o.graceSeconds ?? 0;
     this.now = o.now ?? (() => new Date());
@@ -39,7 +48,7 @@ export class CrlRevocationChecker implements RevocationChecker {
     return this.decide(() => {
       const c = parseCertificate(cert);
       const ca = parseCertificate(issuer);
-      if (!c.issuerDer.equals(ca.subjectDer)) return { reason: ErrorCodes.CRL_ISSUER_MISMATCH };
+      if (!namesMatch(c.issuerDer, ca.subjectDer)) return { reason: ErrorCodes.CRL_ISSUER_MISMATCH };
       return { issuerId: ca.issuerId, serial: c.serial, cert: c };
     });
   }
@@ -65,7 +74,11 @@ export class CrlRevocationChecker implements RevocationChecker {
       const c = s.cert;
       // a partitioned CRL only speaks for the certificates in its scope
       if (c && ((meta.idp_only_user && c.isCa) || (meta.idp_only_ca && !c.isCa))) return unknown(ErrorCodes.CRL_SCOPE);
-      if (c && meta.idp_dp && !c.crlDistributionPointNames.some((n) => n.equals(meta.idp_dp!))) return unknown(ErrorCodes.CRL_SCOPE);
+      // a v1/v2 certificate has no basicConstraints: it may be a CA, so a user-certificates-only CRL cannot speak for it
+      if (c && meta.idp_only_user && c.version < 3) return unknown(ErrorCodes.CRL_SCOPE);
+      // every distribution point of the certificate names a separate cRLIssuer: only that issuer's (indirect) CRL can answer
+      if (c && c.crlDistributionPointsOnlyIndirect) return unknown(ErrorCodes.CRL_SCOPE);
+      if (c && meta.idp_dp && !distributionPointsMatch(c.crlDistributionPointNames, meta.idp_dp)) return unknown(ErrorCodes.CRL_SCOPE);
       const crlNumber = meta.delta_number ?? meta.crl_number ?? undefined;
       if (row) {
         // a listed certificate is revoked whatever the CRL's age: that answer already fails closed
@@ -79,7 +92,11 @@ export class CrlRevocationChecker implements RevocationChecker {
         };
       }
       const t = effectiveTimes(meta);
-      if (nowDate.getTime() / 1000 > t.nextUpdate + this.grace) return unknown(ErrorCodes.CRL_STALE);
+      const nowS = nowDate.getTime() / 1000;
+      // a CRL from the future is no evidence of the present (clock attack or a wrong kiosk clock)
+      if (t.thisUpdate > nowS + this.skew) return unknown(ErrorCodes.CRL_STALE);
+      if (this.maxAge !== undefined && nowS - t.thisUpdate > this.maxAge) return unknown(ErrorCodes.CRL_STALE);
+      if (nowS > t.nextUpdate + this.grace) return unknown(ErrorCodes.CRL_STALE);
       return { status: 'good', source: 'crl', checkedAt, crlNumber, thisUpdate: iso(t.thisUpdate), nextUpdate: iso(t.nextUpdate) };
     } catch (e) {
       const k = toKioskError(e, ErrorCodes.CRL_STORE_UNAVAILABLE);

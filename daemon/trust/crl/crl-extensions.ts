@@ -98,6 +98,8 @@ function flag(v: DerReader, tag: number): boolean {
 function parseIdp(v: DerReader): IssuingDistributionPoint {
   const s = v.inner(v.read(0x30, 'issuingDistributionPoint'));
   v.expectEnd('issuingDistributionPoint');
+  // RFC 5280 §5.2.5: an issuing distribution point with every field absent (an empty SEQUENCE) MUST NOT be issued.
+  if (s.done) throw malformed('issuingDistributionPoint is an empty SEQUENCE');
   const idp: IssuingDistributionPoint = {
     onlyContainsUserCerts: false,
     onlyContainsCACerts: false,

@@ -2,6 +2,7 @@
 // fields are checked as they arrive, every revoked entry is handed to `onEntry` without building an
 // object per entry, tbsCertList is fed to the verifier as it passes, and the signature is checked
 // against the issuer certificate at the end. Memory stays at one chunk plus one bounded element.
+import { namesMatch } from '../name-compare.ts';
 import { KioskError, ErrorCodes } from '../../errors.ts';
 import { ChunkedInput } from './chunked-input.ts';
 import { decodeLength, decodeTime, lengthError, malformed, isoFromSeconds } from './der.ts';
@@ -81,7 +82,7 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
     inp.startVerifier(verifier, tbsStart, tbsEnd);
 
     const issuerDer = small(inp, 0x30, MAX_ELEMENT, tbsEnd, 'issuer');
-    if (!issuerDer.equals(opts.issuer.subjectDer)) {
+    if (!namesMatch(issuerDer, opts.issuer.subjectDer)) {
       throw new KioskError(ErrorCodes.CRL_ISSUER_MISMATCH, 'CRL issuer is not the subject of the given CA certificate');
     }
     const thisUpdate = time(inp, tbsEnd, 'thisUpdate');
@@ -96,6 +97,8 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
       const seq = header(inp, 0x30, 'revokedCertificates');
       const seqEnd = seq.valueStart + seq.length;
       if (seqEnd > tbsEnd) throw lengthError('revokedCertificates runs past tbsCertList');
+      // RFC 5280 §5.1.2.6: with no revoked certificates the list MUST be absent, not empty.
+      if (seq.length === 0) throw malformed('revokedCertificates is present but empty');
       entries = parseEntries(inp, seqEnd, version, opts.onEntry, MAX_ELEMENT, (n) => (entries = n));
     }
     let ext: CrlExtensions = {};

@@ -35,6 +35,8 @@ export interface ImportOptions {
   cacheKiB?: number;
   /** size of one in-memory sort run in bytes (default 4 MiB; tests use small runs to exercise spilling) */
   runBytes?: number;
+  /** how long a CRL without nextUpdate is used after its thisUpdate (default 7 days) */
+  maxAgeWithoutNextUpdateSeconds?: number;
 }
 
 export interface ImportResult {
@@ -82,7 +84,9 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
         if (reason === REMOVE_FROM_CRL) removals++;
       },
     });
-    if (crl.nextUpdate === undefined) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'CRL has no nextUpdate');
+    // RFC 5280 §5.1.2.5 lets a CRL omit nextUpdate. Such a CRL is used for a bounded time from its thisUpdate
+    // (default 7 days, as BoringSSL's CRL checks do), after which checks answer unknown (CRL_STALE).
+    if (crl.nextUpdate === undefined) crl.nextUpdate = crl.thisUpdate + (o.maxAgeWithoutNextUpdateSeconds ?? 7 * 86400);
     const idp = crl.issuingDistributionPoint;
     if (idp && (idp.indirectCRL || idp.onlySomeReasons || idp.onlyContainsAttributeCerts)) {
       throw new KioskError(ErrorCodes.CRL_SCOPE, 'indirect, reason-partitioned and attribute-certificate CRLs are not supported');

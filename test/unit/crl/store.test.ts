@@ -57,9 +57,14 @@ describe('CRL store: full import', () => {
     db.close();
   });
 
-  it('rejects a complete CRL without nextUpdate, with removeFromCRL entries, or with unsupported scope', () => {
+  it('accepts a CRL without nextUpdate for 7 days from its thisUpdate (RFC 5280 §5.1.2.5 allows the omission)', () => {
     const s = newStore();
-    expect(codeOf(() => s.import(crl({ nextUpdate: undefined }), ca.cert))).toBe('CRL_MALFORMED');
+    const r = s.import(crl({ nextUpdate: undefined }), ca.cert);
+    expect(Date.parse(r.nextUpdate) - Date.parse(r.thisUpdate)).toBe(7 * 86400_000);
+  });
+
+  it('rejects a complete CRL with removeFromCRL entries, or with unsupported scope', () => {
+    const s = newStore();
     expect(codeOf(() => s.import(crl({ entries: [{ serial: 1n, reason: 8 }] }), ca.cert))).toBe('CRL_MALFORMED');
     const indirect = extension('551d1c', seq(tlv(0x84, Buffer.from([0xff]))), true);
     expect(codeOf(() => s.import(crl({ extensions: [indirect] }), ca.cert))).toBe('CRL_SCOPE');
