@@ -7,6 +7,7 @@
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DeviceKey } from '../device/device-key.ts';
 import { keyFingerprint } from '../device/device-key.ts';
+import { isLowS } from '../device/es256-low-s.ts';
 import type { PolicyResultView } from '../kiosk/session-machine.ts';
 
 export interface ResultClaims {
@@ -75,6 +76,8 @@ export function verifyResultToken(token: string, publicKey: KeyObject | string |
     if (header.kid !== keyFingerprint(key)) return { valid: false, reason: 'kid' };
     const sig = Buffer.from(s, 'base64url');
     if (sig.length !== 64) return { valid: false, reason: 'signature-length' };
+    // (r, n − s) verifies too: only the canonical low-S form the kiosk issues is accepted.
+    if (!isLowS(sig)) return { valid: false, reason: 'signature-not-canonical' };
     if (!verify('sha256', Buffer.from(`${h}.${p}`, 'ascii'), { key, dsaEncoding: 'ieee-p1363' }, sig)) return { valid: false, reason: 'signature' };
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as ResultClaims;
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < now.getTime()) return { valid: false, reason: 'expired' };

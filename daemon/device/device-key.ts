@@ -5,6 +5,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCodes, KioskError } from '../errors.ts';
+import { derToLowS, isLowS, toLowS } from './es256-low-s.ts';
 
 /** SHA-256 of the SubjectPublicKeyInfo DER, upper-case hex: how a key is named in records and on screen. */
 export function keyFingerprint(key: KeyObject): string {
@@ -77,19 +78,20 @@ export class DeviceKey {
     return this.publicKey.export({ type: 'spki', format: 'der' });
   }
 
-  /** ES256 signature, raw r‖s (64 bytes) as JWS and most HTTP signature schemes expect. */
+  /** ES256 signature, raw r‖s (64 bytes) as JWS and most HTTP signature schemes expect; canonical low-S. */
   sign(data: Buffer | string): Buffer {
-    return sign('sha256', typeof data === 'string' ? Buffer.from(data) : data, { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    return toLowS(sign('sha256', typeof data === 'string' ? Buffer.from(data) : data, { key: this.privateKey, dsaEncoding: 'ieee-p1363' }));
   }
 
-  /** ECDSA-SHA256 in DER (what X.509/PKCS#10 signatures carry). */
+  /** ECDSA-SHA256 in DER (what X.509/PKCS#10 signatures carry); canonical low-S. */
   signDer(data: Buffer): Buffer {
-    return sign('sha256', data, { key: this.privateKey, dsaEncoding: 'der' });
+    return derToLowS(sign('sha256', data, { key: this.privateKey, dsaEncoding: 'der' }));
   }
 }
 
-/** Checks an ES256 raw signature against a public key (PEM/KeyObject). */
+/** Checks an ES256 raw signature against a public key (PEM/KeyObject). Only canonical (low-S) signatures pass. */
 export function verifyEs256(publicKey: KeyObject | string, data: Buffer | string, signature: Buffer): boolean {
+  if (!isLowS(signature)) return false;
   try {
     const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
     return verify('sha256', typeof data === 'string' ? Buffer.from(data) : data, { key, dsaEncoding: 'ieee-p1363' }, signature);
