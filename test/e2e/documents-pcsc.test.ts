@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SimulatedKeypad } from '../../drivers/keypad/simulated.ts';
 import type { KeyName } from '../../drivers/keypad/types.ts';
 import { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
+import { virtualCardTrustConfig } from '../../drivers/sim/mynumber/index.ts';
 import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
 import { DEMO_SECRETS } from '../../daemon/demo/demo-card-factory.ts';
@@ -57,7 +58,8 @@ async function daemon(documents: string[], mynumberMode?: 'auth' | 'info' | 'sig
     trust,
     keypad: { backend: 'simulated', multitapMs: 400 },
     timeouts: { resultMs: 60_000 },
-    ...(mynumberMode ? { mynumber: { mode: mynumberMode } } : {}),
+    // The demo cards' 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
+    ...(mynumberMode ? { mynumber: { mode: mynumberMode, ...virtualCardTrustConfig() } } : {}),
   });
   kiosk = await startKiosk({ config, simulated: true, revocation: docs.revocation });
   running = key;

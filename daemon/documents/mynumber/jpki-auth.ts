@@ -1,5 +1,5 @@
 // JPKI 利用者証明用 (user authentication) on the マイナンバーカード — the card side of the protocol as
-// published (cards.md §2.4, §2.7): select the JPKI-AP, read the authentication certificate (EF 000A),
+// published (docs/reference/mynumber.md §4.2, §4.1): select the JPKI-AP, read the authentication certificate (EF 000A),
 // verify the 4-digit PIN (EF 0018) under the PIN-safety policy, and have the card sign a fresh random
 // challenge with the authentication key (EF 0017). This module only talks to the card; deciding whether
 // the evidence is good is jpki-auth-verdict.ts's job.

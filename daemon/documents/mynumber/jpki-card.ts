@@ -1,6 +1,6 @@
 // The JPKI-AP card primitives both JPKI flows use (user authentication and signing): EF selection,
 // the token EF, certificate EFs whose length comes from their DER header, and COMPUTE SIGNATURE
-// (`80 2A 00 80 Lc DigestInfo 00`, cards.md §2.4) with the selected key EF.
+// (`80 2A 00 80 Lc DigestInfo 00`, docs/reference/mynumber.md §4.2) with the selected key EF.
 import { createHash } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';

@@ -1,5 +1,5 @@
 // The holder attributes of a JPKI signing certificate (署名用電子証明書): subjectAltName otherName values
-// under the J-LIS arc 1.2.392.200149.8.5.5 (cards.md §2.8) — .1 name, .2 name in substitute characters,
+// under the J-LIS arc 1.2.392.200149.8.5.5 (docs/reference/mynumber.md §4.1) — .1 name, .2 name in substitute characters,
 // .3 sex, .4 date of birth, .5 address, .6 address in substitute characters. Parsed strictly from the
 // extension's DER; a certificate without these values yields nulls (e.g. an authentication certificate).
 import { ErrorCodes, KioskError } from '../../errors.ts';
@@ -58,7 +58,7 @@ function decodeDirectoryString(tag: number, v: Buffer): string {
 const ERA_START: Record<string, number> = { '1': 1868, '2': 1912, '3': 1926, '4': 1989, '5': 2019 };
 
 /**
- * Date of birth from the certificate. Accepted forms (the profile text is UNVERIFIED, cards.md §2.8):
+ * Date of birth from the certificate. Accepted forms (the profile text is UNVERIFIED, docs/reference/mynumber.md §4.1):
  * E‖YYYYMMDD (era digit then the Gregorian date), YYYYMMDD, and E‖YYMMDD (era year). Anything else → null.
  */
 export function jpkiDateOfBirth(raw: string): string | null {

@@ -1,5 +1,5 @@
 // JPKI 署名用電子証明書 (signing certificate) and signing on the マイナンバーカード — the card side as
-// published (cards.md §2.4, §2.7): SELECT the JPKI-AP, VERIFY the 6–16 character signing password
+// published (docs/reference/mynumber.md §4.2, §4.1): SELECT the JPKI-AP, VERIFY the 6–16 character signing password
 // (EF 001B, 5 tries) under the PIN-safety policy, read the signing certificate (EF 0001, released only
 // after that VERIFY) and the signing CA certificate (EF 0002), then have the card sign a SHA-256
 // DigestInfo of the host's transaction data with the signing key (EF 001A, `80 2A 00 80`).

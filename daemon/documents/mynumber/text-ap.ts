@@ -1,11 +1,11 @@
-// 券面事項入力補助AP (text AP) on the マイナンバーカード — the card side as published (cards.md §2.1–2.5):
+// 券面事項入力補助AP (text AP) on the マイナンバーカード — the card side as published (docs/reference/mynumber.md §1–§5):
 // SELECT the AP, VERIFY the 4-digit 券面事項入力補助用暗証番号 (EF 0011) under the PIN-safety policy, then
 // read EF 0002 (4 basic info) and EF 0003 (signature file). Deciding what the data proves is
 // mynumber-info-verdict.ts's job.
 //
 // EF 0001 holds the 個人番号. Selecting it is impossible here unless the caller passes a MyNumberPermission,
 // which only exists when the deployment's configuration enables it together with a recorded legal basis
-// (番号法 §15/19/20; cards.md §7). The check sits in front of every SELECT, not in a flow.
+// (番号法 §15/19/20; docs/reference/mynumber.md §2). The check sits in front of every SELECT, not in a flow.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
@@ -25,7 +25,7 @@ export const TEXT_EF = {
   checkCodeA: 0x0014,
   checkCodeB: 0x0015,
 } as const;
-export const TEXT_PIN_MAX_TRIES = 3; // public guidance; no code constant found (cards.md §1: UNVERIFIED)
+export const TEXT_PIN_MAX_TRIES = 3; // public guidance; no code constant found (docs/reference/mynumber.md §2: UNVERIFIED)
 export const TEXT_PIN_FORMAT: SecretFormat = { kind: 'digits', min: 4, max: 4 };
 
 /** Proof that the deployment may handle the My Number: its configured legal basis (never empty). */
@@ -127,7 +127,7 @@ export async function readMyNumberForCheckCodeA(session: CardSession, permission
   const ef = await session.readTlvFile('My Number EF');
   try {
     const t = readTlv(ef, 0, ef.length, 'My Number EF');
-    // Tag: 2-byte private tag xx10 (DF10 or FF10 — which one is UNVERIFIED), value 12 ASCII digits.
+    // Tag FF10 on the JPKI test card (docs/reference/mynumber.md §5); any xx10 is accepted. Value: 12 ASCII digits.
     if ((t.tag & 0xff) !== 0x10 || t.value.length !== 12 || !t.value.every((b) => b >= 0x30 && b <= 0x39)) {
       throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'My Number EF does not hold 12 digits');
     }

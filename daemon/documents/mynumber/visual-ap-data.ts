@@ -1,9 +1,9 @@
-// 券面AP (visual AP) EF 0002, parsed strictly (cards.md §2.6):
+// 券面AP (visual AP) EF 0002, parsed strictly (docs/reference/mynumber.md §6):
 //   FF20 { DF21 offsets, DF22 生年月日, DF23 性別, DF24 public key, DF25 氏名画像 PNG, DF26 住所画像 PNG,
 //          DF27 顔写真 JPEG 2000, DF28 signature, DF29 有効期限, DF2A セキュリティコード画像 PNG }
 // The security-code image is part of 照合番号B: it is dropped here and never leaves this module. The
-// My Number image lives in EF 0005, which the kiosk never selects. DF28 is a signature under the card's
-// CV certificate whose scheme and J-LIS key are unknown: reported as unverified, not checked.
+// My Number image lives in EF 0005, which the kiosk never selects. DF28 (the issuer signature over
+// DF22–DF27) is verified in card-ap-signatures.ts; DF29 (expiry) is outside it (§8.2).
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
 import { children, find, readTlv, requireTag } from './tlv.ts';
@@ -37,7 +37,7 @@ export interface VisualApData {
   nameImagePng: Buffer | null;
   addressImagePng: Buffer | null;
   faceJpeg2000: Buffer | null;
-  /** DF28 present (it cannot be verified: scheme unknown). */
+  /** DF28 present (verified separately, card-ap-signatures.ts). */
   hasIssuerSignature: boolean;
   /** Images present in the file but not in the expected format (count only). */
   unexpectedImageFormats: number;

@@ -1,4 +1,4 @@
-// 券面AP (券面事項確認AP, visual AP) on the マイナンバーカード (cards.md §2.1, §2.6): SELECT the AP, VERIFY
+// 券面AP (券面事項確認AP, visual AP) on the マイナンバーカード (docs/reference/mynumber.md §1, §6): SELECT the AP, VERIFY
 // 照合番号B (EF 0012) under the PIN-safety policy, read EF 0002 (face photo, name and address images,
 // date of birth, sex, expiry). EF 0005 holds the My Number as an image and is never selected — there is
 // no code path to it, and selectVisualEf refuses it even if one were added.
@@ -106,7 +106,7 @@ export async function readVisualAp(session: CardSession, o: VisualApOptions): Pr
     ({ triesBefore } = await verifyWithPolicy(session, {
       purpose: 'mynumber-check-code-b',
       format: CHECK_CODE_B_FORMAT,
-      maxTries: null, // not published (cards.md §1)
+      maxTries: null, // not published (docs/reference/mynumber.md §2)
       p2: 0x80,
       selectPin: () => selectOk(session, VISUAL_EF.checkCodeB, '照合番号B'),
       prompt: checkCodeBPrompt(o.prompt),

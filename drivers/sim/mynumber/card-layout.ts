@@ -24,7 +24,7 @@ export const TEXT_AP = {
 export const VISUAL_AP = {
   aid: Buffer.from('D3921000310001010402', 'hex'),
   ef: {
-    ageRecord: 0x0001, // FF10 { DF11 生年月日, DF12 card key, DF13 sig }     birth-date key, or A or B
+    ageRecord: 0x0001, // FF10 { DF11 生年月日, DF12 card key, DF13 sig }     birth-date key
     cardFace: 0x0002, // FF20 { DF21 offsets, DF22 生年月日, DF23 性別, DF24 card key, DF25 氏名画像, DF26 住所画像,
     //                            DF27 顔写真 (JPEG 2000), DF28 sig, DF29 有効期限, DF2A セキュリティコード画像 }   A or B
     apBasicData: 0x0003, // FF30 { DF31 … DF35 }                           always

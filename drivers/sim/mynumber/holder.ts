@@ -1,7 +1,7 @@
 // The synthetic holder of the virtual マイナンバーカード. Entirely made up; the name and address contain
 // characters outside JIS X 0208 (髙 U+9AD9 is an IBM extension, 𠮷 U+20BB7 is outside the BMP) so every
 // layer is tested against mojibake, with JIS X 0208 substitutes as a JPKI certificate carries them.
-// The My Number is the documented synthetic example 123456789018 (vectors.md §6): check-digit valid, so a
+// The My Number is the documented synthetic example 123456789018 (docs/reference/mynumber.md §10): check-digit valid, so a
 // leak detector would flag it if it ever reached a log, a receipt or an export.
 import { ERAS } from './card-layout.ts';
 

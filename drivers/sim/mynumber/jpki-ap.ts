@@ -1,4 +1,4 @@
-// The JPKI-AP (公的個人認証AP) of the My Number card as published (cards.md §2.1, §2.4, §2.7): its AID,
+// The JPKI-AP (公的個人認証AP) of the My Number card as published (docs/reference/mynumber.md §1, §4.2, §4.1): its AID,
 // its EFs and their access rules. Only the documented path is built: SELECT by AID, SELECT EF by FID,
 // READ BINARY with 15-bit offsets, VERIFY on the selected PIN EF. No short EF ids or PIN references are
 // given, because none are documented for this AP; a host relying on them should fail here first.

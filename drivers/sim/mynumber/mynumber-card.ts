@@ -1,5 +1,5 @@
 // Virtual マイナンバーカード: the JPKI-AP on the card OS, plus the JPKI COMPUTE SIGNATURE command
-// (`80 2A 00 80 Lc DigestInfo 00`, cards.md §2.4) which signs with the selected key EF after VERIFY.
+// (`80 2A 00 80 Lc DigestInfo 00`, docs/reference/mynumber.md §4.2) which signs with the selected key EF after VERIFY.
 // The 券面事項入力補助AP and 券面AP are added when their specs are given (text-ap.ts, visual-ap.ts); other
 // applications are absent (SELECT → 6A82). CHANGE REFERENCE DATA is not implemented (6D00) so a kiosk can
 // never change a PIN on it.

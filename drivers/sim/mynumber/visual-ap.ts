@@ -1,6 +1,6 @@
 // The 券面AP (券面事項確認AP, visual AP) of the virtual マイナンバーカード, in the layout of a real card
 // (docs/reference/mynumber.md §券面AP; file map in card-layout.ts):
-//   EF 0001  FF10 { DF11 生年月日, DF12 card key, DF13 signature over DF11 ‖ DF12 }    birth-date key, A or B
+//   EF 0001  FF10 { DF11 生年月日, DF12 card key, DF13 signature over DF11 ‖ DF12 }    birth-date key
 //   EF 0002  FF20 { DF21 offsets, DF22 生年月日, DF23 性別, DF24 card key, DF25 氏名画像 PNG, DF26 住所画像 PNG,
 //                   DF27 顔写真 JPEG 2000, DF28 signature, DF29 有効期限, DF2A セキュリティコード画像 PNG }   A or B
 //            DF28 = PKCS#1 v1.5 over DigestInfo(sha256, SHA-256(DF22‖DF23‖DF24) ‖ SHA-256(DF25‖DF26) ‖
@@ -93,7 +93,7 @@ export function buildVisualAp(mf: DedicatedFile, s: VisualApSpec): VisualAp {
     kind: 'transparent',
     fid: ef.ageRecord,
     data: signedRecord(0xff10, [tlv(0xdf11, Buffer.from(s.holder.dateOfBirth, 'ascii')), key], 0xdf13, issuers),
-    read: afterVerify(birthKey, checkCodeA, checkCodeBPin),
+    read: afterVerify(birthKey),
   });
   addEf(df, { kind: 'transparent', fid: ef.cardFace, data: faceFile(s.holder, s.faceJpeg2000 ?? SYNTHETIC_FACE_JP2, issuers, s.forgery), read: either });
   addEf(df, {

@@ -100,7 +100,7 @@ describe('券面事項入力補助AP (4 basic info)', () => {
 });
 
 describe('JPKI signature (署名用電子証明書)', () => {
-  it('signs SHA-256 of the data with the exact DigestInfo APDU (vectors.md §9) and everything verifies', async () => {
+  it('signs SHA-256 of the data with the exact DigestInfo APDU (docs/reference/mynumber.md §4.3) and everything verifies', async () => {
     const { card, holder } = fullCard();
     const { session } = await sessionFor(card);
     const prompt = scriptedPrompt('ABC123XYZ');
