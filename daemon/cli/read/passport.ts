@@ -88,7 +88,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    io.stdout(JSON.stringify({ document: 'passport', verdict: 'refused', reasons: [{ code: e.code, message: e.message }] }) + '\n');
+    io.stdout(JSON.stringify({ document: 'passport', verdict: 'refused', authenticity: null, holderBinding: null, reasons: [{ code: e.code, message: e.message }] }) + '\n');
     return 1;
   } finally {
     key.documentNumber.fill(0);

@@ -100,8 +100,8 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
           cscaCountryExceptions: o.cscaCountryExceptions,
         });
       } catch (e) {
-        // Nothing was read: nothing is proven; the access key typed was the only binding attempted.
-        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', authenticity: null, holderBinding: 'mrz-only', document: 'passport', reasons: [e.code] };
+        // The chip refused the key: nothing was read or proven, and the MRZ typed bound nobody to it.
+        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', authenticity: null, holderBinding: null, document: 'passport', reasons: [e.code] };
         throw e;
       } finally {
         wipe(key.documentNumber);

@@ -72,7 +72,9 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
-      document: 'passport', verdict: 'verified', access: 'PACE', secureMessaging: 'AES-128',
+      document: 'passport', verdict: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', access: 'PACE', secureMessaging: 'AES-128',
+      checks: { 'clone-check': 'verified', 'csca-country': 'match', 'sod-signature': 'valid', 'dsc-chain': 'valid' },
+      dataGroupsListed: [1, 2, 11, 12, 14, 15], dataGroupsMissing: [],
       dg1: { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO', nationality: 'JPN' },
       passiveAuthentication: { verified: true, signature: 'valid', chain: 'valid' },
       chipAuthentication: { status: 'verified' },
@@ -100,6 +102,7 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.passiveAuthentication.dataGroups.dg1).toBe('mismatch');
+    expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'dg1-hash': 'mismatch' } });
     expect(codes(out)).toContain('PASSPORT_DG_HASH_MISMATCH');
   });
 });
