@@ -1,4 +1,4 @@
-// The PIN-safety policy for every VERIFY (shared/reference/cards.md §1):
+// The PIN-safety policy for every VERIFY (docs/reference/iso7816.md §6):
 // validate locally first; query the remaining tries before *every* VERIFY and refuse at ≤ 1; one keypad
 // entry = at most one VERIFY; never re-send a cached secret; stop on a locked counter.
 import type { CardSession } from '../../drivers/reader/card-session.ts';

@@ -1,4 +1,4 @@
-// Leak detector for the 12-digit My Number (check digit per vectors.md §6): used as a last guard before
+// Leak detector for the 12-digit My Number (check digit per docs/reference/vectors.md §6): used as a last guard before
 // anything is printed and by the tests. It flags any run of exactly 12 digits (ASCII or full-width)
 // whose 12th digit is a valid check digit. It never returns or logs the digits it found.
 

@@ -1,5 +1,5 @@
 // Printer → host bytes: a byte-level classifier that keeps state across serial reads (replies fragment
-// and interleave), and the status model those replies update. Epson semantics (peripherals.md §2).
+// and interleave), and the status model those replies update. Epson semantics (docs/reference/peripherals.md §2).
 
 export type RtQuery = 1 | 2 | 3 | 4;
 

@@ -1,5 +1,5 @@
 // Synthetic PKI for the virtual My Number card: a "JPKI-TEST" user-authentication CA and per-card
-// certificates shaped like the J-LIS ones (cards.md §2.8): RSA-2048, sha256WithRSAEncryption, CA with
+// certificates shaped like the J-LIS ones (docs/reference/mynumber.md §4.1): RSA-2048, sha256WithRSAEncryption, CA with
 // critical basicConstraints + keyUsage certSign/cRLSign, leaf with critical keyUsage digitalSignature and
 // the JPKI authentication policy OID. Nothing here is a real J-LIS key or name; nothing is cached on disk.
 //

@@ -1,4 +1,4 @@
-// The card side of the vsmartcard vpcd protocol (peripherals.md §7): connect to vpcd over TCP, answer its
+// The card side of the vsmartcard vpcd protocol (docs/reference/peripherals.md §4): connect to vpcd over TCP, answer its
 // control bytes and C-APDUs with a VirtualCard. Connected = card inserted; socket closed = card removed.
 //
 // Framing both ways is a 2-byte big-endian length ‖ payload. TCP may split a frame or deliver several in

@@ -350,7 +350,7 @@ export class Iso7816Card implements VirtualCard {
     if (!pinEf) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
     const pin = pinEf.pin;
     if (cmd.data.length === 0) {
-      // Tries query. The JPKI-AP answers 63Cx even when already verified (cards.md §1), so no 9000 here.
+      // Tries query. The JPKI-AP answers 63Cx even when already verified (docs/reference/iso7816.md §6), so no 9000 here.
       return { sw: pin.blocked ? pin.queryWhenBlocked : triesLeft(pin.triesLeft) };
     }
     const outcome = pin.verify(cmd.data);

@@ -1,6 +1,6 @@
 // The card's file system model: a tree of dedicated files (MF, applications selected by AID) holding
 // elementary files. Besides transparent EFs, PIN objects and private keys live in EFs too, because the
-// Japanese cards select them by FID before VERIFY / COMPUTE SIGNATURE (cards.md §2.3, §2.4).
+// Japanese cards select them by FID before VERIFY / COMPUTE SIGNATURE (docs/reference/mynumber.md §3, §4).
 import type { KeyObject } from 'node:crypto';
 import type { PinObject } from './pin.ts';
 

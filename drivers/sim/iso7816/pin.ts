@@ -13,7 +13,7 @@ export interface PinOptions {
   triesLeft?: number;
   /**
    * SW for the empty VERIFY (tries query) once blocked: 63C0 (counter reads 0) or 6984 (reference data
-   * not usable). Both are seen in the field (cards.md §1), so the host must handle both.
+   * not usable). Both are seen in the field (docs/reference/iso7816.md §6), so the host must handle both.
    */
   queryWhenBlocked?: 0x63c0 | 0x6984;
 }

@@ -1,4 +1,4 @@
-// ISO/IEC 7816-4 status words the emulated cards answer with (cards.md §0.5). Kept as numbers
+// ISO/IEC 7816-4 status words the emulated cards answer with (docs/reference/iso7816.md §5). Kept as numbers
 // (SW1 << 8 | SW2) so handlers can compute 61xx / 63Cx / 6Cxx variants arithmetically.
 
 export const SW = {

@@ -1,4 +1,4 @@
-// Transport-level behaviour a card may show on top of its application logic (cards.md §0.4). The defaults
+// Transport-level behaviour a card may show on top of its application logic (docs/reference/iso7816.md §4). The defaults
 // model a T=1 card with extended-length support; the quirks model T=0-style cards and older chips so the
 // host's 61xx / 6Cxx / chunking code paths get exercised.
 

@@ -101,7 +101,7 @@ export class VirtualPrinter {
     if (!wasOnline && this.online()) this.flush();
   }
 
-  // ---- status bytes (peripherals.md §2)
+  // ---- status bytes (docs/reference/peripherals.md §2)
   statusByte(n: 1 | 2 | 3 | 4): number {
     let b = 0x12;
     if (n === 1 && !this.online()) b |= 0x08;

@@ -24,7 +24,7 @@ import {
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const hex = (b: Buffer) => b.toString('hex').toUpperCase();
 
-describe('AES-CMAC (RFC 4493, vectors.md §2)', () => {
+describe('AES-CMAC (RFC 4493, docs/reference/vectors.md §1)', () => {
   const key = h('2B7E151628AED2A6ABF7158809CF4F3C');
   const M = h('6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E5130C81C46A35CE411E5FBC1191A0A52EFF69F2445DF4F9B17AD2B417BE66C3710');
   it('derives the RFC subkeys', () => {
