@@ -9,7 +9,7 @@ import { assessLicense } from '../../../daemon/documents/license/license-verdict
 import type { SecretRequest } from '../../../daemon/documents/secrets.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
-import { createVirtualLicense, type LicenseCard } from '../../../drivers/sim/license/index.ts';
+import { createVirtualLicense, LicenseCard, syntheticHolder } from '../../../drivers/sim/license/index.ts';
 import type { TransparentEf } from '../../../drivers/sim/iso7816/index.ts';
 
 function session(card: LicenseCard): CardSession {
@@ -129,6 +129,17 @@ describe('licence protocol (in process)', () => {
     expect(reads.some((e) => e.sw === 0x6700)).toBe(false);
     // Every READ BINARY of DF1 stays inside the published sizes (largest 880): no offset at or past 880.
     expect(Math.max(...reads.map((e) => ((e.p1 ?? 0) << 8) | (e.p2 ?? 0)))).toBeLessThan(880);
+  });
+
+  it('a photo of unknown size that ends exactly on a chunk: the 6700 at its end is the end of the file, not an error', async () => {
+    const holder = syntheticHolder();
+    // 5F 40 ‖ 82 01 FB ‖ 507 bytes = 512 bytes: two full 256-byte chunks, then a read at offset 512.
+    holder.photo = Buffer.concat([Buffer.from([0xff, 0x4f]), Buffer.alloc(505, 0x5a)]);
+    const card = new LicenseCard({ holder, pins: 'default' });
+    const { r } = await read(card, {}, true);
+    expect(r.photo).toMatchObject({ bytes: 507, format: 'jpeg2000-codestream' });
+    expect(r).toMatchObject({ verdict: 'verified', signature: { status: 'valid' } });
+    expect(card.log.entries.some((e) => e.ins === 0xb0 && e.sw === 0x6700)).toBe(true);
   });
 
   it.each([

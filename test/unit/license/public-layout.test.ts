@@ -20,6 +20,7 @@ import { parseMatters, textField } from '../../../daemon/documents/license/matte
 import { checkEf07, parseEf07 } from '../../../daemon/documents/license/signature.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
+import { changeRecordValue } from '../../../drivers/sim/license/holder.ts';
 import { createLicenseSigningKey } from '../../../drivers/sim/license/signer.ts';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
@@ -84,6 +85,11 @@ describe('EF04 change records in the public layout (hand-derived bytes)', () => 
     expect(currentValue(null, rec.entries, 'newAddress', ['unknown'])).toEqual({ value: null, changedOn: null, changed: false, status: 'undetermined' });
     expect(currentValue(null, rec.entries, 'newName', ['newName'])).toMatchObject({ status: 'undetermined' });
     expect(currentValue(null, rec.entries, 'newAddress', ['remark'])).toMatchObject({ status: 'at-issue' });
+  });
+
+  it('the virtual licence writes exactly these bytes for the same change (sim checked against the public layout, not against our reader)', () => {
+    const v = changeRecordValue({ kind: 'newAddress', date: '2025-04-01', value: '横浜市中区', commission: '公安委員会' });
+    expect(v.toString('hex')).toBe(hex(ADDRESS_RECORD).subarray(2).toString('hex'));
   });
 
   it('EF06 (本籍): every change is a new 本籍 whatever its tag', () => {
