@@ -13,6 +13,7 @@ import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
 import { Verifications, type StartRequest } from './verifications.ts';
+import { clientIdentity } from './client-identity.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
 import type { PolicyRegistry } from '../policy/policy.ts';
@@ -55,6 +56,9 @@ const START_STATUS: Record<string, number> = {
 
 const NONCE = /^[\x21-\x7e]{1,128}$/;
 const MAX_BODY = 4096;
+/** Event streams open at once on one verification, and for one client (issue 17: 500 were accepted). */
+export const MAX_STREAMS_PER_VERIFICATION = 4;
+export const MAX_STREAMS_PER_CLIENT = 16;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -108,6 +112,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   let hosts = new Set<string>();
   const streams = new Set<ServerResponse>();
+  // Who started each verification (client-identity.ts). Another client gets 404 for it, as if it did not
+  // exist: it can neither read nor cancel nor follow it, nor learn that it exists.
+  const owners = new Map<string, string>();
+  const streamsOf = new Map<string, number>(); // per verification id and per client (prefixed keys)
+  const bump = (k: string, d: number) => {
+    const n = (streamsOf.get(k) ?? 0) + d;
+    if (n <= 0) streamsOf.delete(k);
+    else streamsOf.set(k, n);
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // First, before any other check: a garbage request-target is a 400, never an exception.
@@ -122,6 +135,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (!cfg.tls && !hosts.has(req.headers.host ?? '')) return problem(res, 421, 'SERVER_UNAUTHORIZED', 'unexpected Host header');
     const path = url.pathname;
     const m = /^\/v1\/verifications\/([0-9a-f-]{36})(\/events)?$/.exec(path);
+    const client = clientIdentity(req, !!cfg.tls);
+    if (m && owners.get(m[1]!) !== client) return problem(res, 404, 'NOT_FOUND', 'no such verification');
     try {
       if (req.method === 'GET' && path === '/v1/kiosk') {
         const s = o.runtime.getState();
@@ -147,6 +162,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         if (typeof start === 'string') return problem(res, 400, 'SERVER_BAD_MESSAGE', start);
         const out = verifications.start(start);
         if (!out.ok) return problem(res, START_STATUS[out.code] ?? 409, out.code, `verification not started: ${out.code}`);
+        owners.set(out.view.id, client);
+        for (const id of owners.keys()) if (!verifications.get(id)) owners.delete(id); // forget pruned ones
         log(`api: verification ${out.view.id} started (${out.view.documents.join(', ')})`);
         res.setHeader('location', `/v1/verifications/${out.view.id}`);
         return json(res, 201, out.view);
@@ -160,6 +177,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         return v ? json(res, 200, v) : problem(res, 404, 'NOT_FOUND', 'no such verification');
       }
       if (m && req.method === 'GET' && m[2]) {
+        const perVerification = `v:${m[1]!}`;
+        const perClient = `c:${client}`;
+        if ((streamsOf.get(perVerification) ?? 0) >= MAX_STREAMS_PER_VERIFICATION || (streamsOf.get(perClient) ?? 0) >= MAX_STREAMS_PER_CLIENT) {
+          return problem(res, 429, 'TOO_MANY_STREAMS', 'too many event streams open');
+        }
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
         const off = verifications.subscribe(m[1]!, (e) => {
           res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
@@ -170,12 +192,16 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
           return;
         }
         streams.add(res);
+        bump(perVerification, 1);
+        bump(perClient, 1);
         const ping = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
         ping.unref();
         res.on('close', () => {
           off();
           clearInterval(ping);
           streams.delete(res);
+          bump(perVerification, -1);
+          bump(perClient, -1);
         });
         return;
       }
