@@ -36,7 +36,7 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ogg': 'audio/ogg',
 };
-const ALERT_KINDS = ['verified', 'refused', 'wrong-secret', 'card-left'];
+const ALERT_KINDS = ['verified', 'chip-read', 'refused', 'wrong-secret', 'card-left'];
 const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; frame-ancestors 'none'";
 
 /** Maps a URL path to a file under ui/ (no dot segments, known types only), or null. */
