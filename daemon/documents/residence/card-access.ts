@@ -18,7 +18,14 @@ import { CARD_NUMBER_PATTERN, CARD_TYPES, MAX_FILE_BYTES, MF_SFI, type Generatio
 import { parseTlvs } from './tlv.ts';
 
 const SW_AUTH_FAILED = 0x6300;
-const SM_CHUNK = 0xdf; // plain bytes per short SM read: the AES answer 86 81 E1 01 ‖ 224 fits one short R-APDU
+/**
+ * Plain bytes asked per short SM read, largest first. 0xDF: the AES answer 86 81 E1 01 ‖ 224 fits one short
+ * R-APDU. A link that returns at most 0xDF bytes per response (some contactless readers) answers 67 00 to
+ * that; 0xCF gives 86 81 D1 01 ‖ 208 (212 bytes, 3DES 86 81 D1 01 ‖ 208 too), and 0x7F a quarter-size answer.
+ */
+const SM_CHUNKS = [0xdf, 0xcf, 0x7f] as const;
+/** Le per short plain read, largest first: 256 (Le 00), then 0xDF for links that cap responses there, then 0x80. */
+const PLAIN_CHUNKS = [256, 0xdf, 0x80] as const;
 
 export type CardTypeInfo =
   | { supported: true; cardType: string; generation: Generation; kind: 'residence-card' | 'special-permanent-resident'; specVersion: string | null }
@@ -181,22 +188,28 @@ export async function smReadFile(session: CardSession, s: ResidenceSession, mode
   }
   const parts: Buffer[] = [];
   let offset = 0;
+  let size = 0; // index into SM_CHUNKS: shrinks (never grows) when the link refuses an answer as too long
   for (;;) {
     const addressing = offset === 0 ? { p1: 0x80 | sfi, p2: 0 } : { p1: offset >> 8, p2: offset & 0xff };
-    const res = await session.send({ cla: 0x08, ins: 0xb0, ...addressing, data: Buffer.from([0x96, 0x02, 0x00, SM_CHUNK]), le: 256 });
+    const want = SM_CHUNKS[size]!;
+    const res = await session.send({ cla: 0x08, ins: 0xb0, ...addressing, data: Buffer.from([0x96, 0x02, 0x00, want]), le: 256 });
     if (res.sw === 0x6b00 && offset > 0) break; // exactly at the end of the file
+    if (res.sw === 0x6700 && size < SM_CHUNKS.length - 1) {
+      size++; // the same offset again with a smaller chunk
+      continue;
+    }
     if (res.sw !== SW_OK && res.sw !== 0x6282) throw smStatus(res.sw, what);
     const chunk = smOpen(s, res.data, what);
-    if (chunk.length > SM_CHUNK) throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: ${chunk.length} bytes for SM Le ${SM_CHUNK}`);
+    if (chunk.length > want) throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: ${chunk.length} bytes for SM Le ${want}`);
     parts.push(chunk);
     offset += chunk.length;
-    if (chunk.length < SM_CHUNK || res.sw === 0x6282) break;
+    if (chunk.length < want || res.sw === 0x6282) break;
     if (offset > MAX_FILE_BYTES || offset > 0x7fff) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: file larger than ${MAX_FILE_BYTES} bytes`);
   }
   return Buffer.concat(parts);
 }
 
-/** Plain READ BINARY of a whole DF2/DF3 file by SFI: extended Le 0000, else 256-byte chunks by offset. */
+/** Plain READ BINARY of a whole DF2/DF3 file by SFI: extended Le 0000, else 256-byte chunks by offset (smaller after a 67 00). */
 export async function plainReadFile(session: CardSession, mode: ReadMode, sfi: number, what: string): Promise<Buffer> {
   const whole = await tryExtended(session, mode, { cla: 0x00, ins: 0xb0, p1: 0x80 | sfi, p2: 0x00, le: 65536 });
   if (whole) {
@@ -206,15 +219,21 @@ export async function plainReadFile(session: CardSession, mode: ReadMode, sfi: n
   }
   const parts: Buffer[] = [];
   let offset = 0;
+  let size = 0; // index into PLAIN_CHUNKS, as in smReadFile
   for (;;) {
     const addressing = offset === 0 ? { p1: 0x80 | sfi, p2: 0 } : { p1: offset >> 8, p2: offset & 0xff };
-    const res = await session.send({ cla: 0x00, ins: 0xb0, ...addressing, le: 256 });
+    const le = PLAIN_CHUNKS[size]!;
+    const res = await session.send({ cla: 0x00, ins: 0xb0, ...addressing, le });
     if (res.sw === 0x6b00 && offset > 0) break;
+    if (res.sw === 0x6700 && size < PLAIN_CHUNKS.length - 1) {
+      size++;
+      continue;
+    }
     if (res.sw !== SW_OK && res.sw !== 0x6282) throw statusError(res.sw, what);
-    if (res.data.length > 256) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: ${res.data.length} bytes for Le 256`);
+    if (res.data.length > le) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: ${res.data.length} bytes for Le ${le}`);
     parts.push(res.data);
     offset += res.data.length;
-    if (res.data.length < 256 || res.sw === 0x6282) break;
+    if (res.data.length < le || res.sw === 0x6282) break;
     if (offset > MAX_FILE_BYTES) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: file larger than ${MAX_FILE_BYTES} bytes`);
   }
   return Buffer.concat(parts);

@@ -43,10 +43,6 @@ const KNOWN_GAPS: Record<string, { code: string; why: string }> = {
     code: 'CARD_UNEXPECTED_STATUS',
     why: 'not possible: the RSA-2048 signature is 256 bytes in one R-APDU (Le 00); a link that cannot carry it cannot do JPKI',
   },
-  'residence card (2nd generation) / Le at most 0xDF per response, no extended': {
-    code: 'CARD_UNEXPECTED_STATUS',
-    why: 'daemon/documents/residence/card-access.ts reads in fixed 256-byte chunks and does not shrink them on 6700 (document owner)',
-  },
   'passport (PACE, CA, AA) / Le at most 0xDF per response, no extended': {
     code: 'CARD_SM_FAILED',
     why: 'the SM-wrapped answer to a 0xDF-byte read is ~240 bytes; a plain 6700 ends the session instead of a smaller chunk (document owner)',

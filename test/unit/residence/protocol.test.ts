@@ -6,6 +6,7 @@ import { readCardType } from '../../../daemon/documents/residence/card-access.ts
 import { assessResidence } from '../../../daemon/documents/residence/residence-verdict.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 import { createVirtualMyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
+import { withLink } from '../../../drivers/sim/iso7816/link.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';
 
 const NUMBER = 'AA12345678BB';
@@ -41,6 +42,16 @@ describe.each([1, 2] as const)('generation %i', (generation) => {
     const text = JSON.stringify(log);
     expect(text).not.toContain(Buffer.from(NUMBER).toString('hex').toUpperCase());
     expect(text).not.toContain(NUMBER);
+  });
+
+  it('a link that returns at most 0xDF bytes per response, no extended APDUs: chunks shrink after 67 00, verified', async () => {
+    const { card } = residenceCard({ generation });
+    const { session, log } = await sessionFor(withLink(card, { noExtended: true, maxLe: 0xdf }), 'never');
+    const ev = await readResidence(session, { prompt: promptWith(NUMBER), extended: 'never' });
+    expect(assessResidence(ev, { trust: trustBoth(), at: new Date() }).result.verdict).toBe('verified');
+    // Every answer that carried data fitted the link's limit; 67 00 came at most once per file before shrinking.
+    expect(log.filter((r) => r.sw === 0x6700).length).toBeLessThanOrEqual(6);
+    expect(log.filter((r) => r.sw === 0x6700).length).toBeGreaterThan(0);
   });
 
   it('lower-case entry is upper-cased first', async () => {
