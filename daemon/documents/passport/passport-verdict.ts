@@ -145,7 +145,8 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
   const aa: PassportResult['activeAuthentication'] = ev.aa
     ? { status: ev.aa.status, algorithm: ev.aa.algorithm, challenge: ev.aa.challenge, reason: ev.aa.reason }
     : { status: 'not-supported', algorithm: null, challenge: null };
-  if ((aaRequired || ev.aaAdvertised) && aa.status !== 'verified') {
+  // Required by the SOD, or run and failed. EF.COM alone (unsigned) neither requires nor excuses AA.
+  if ((aaRequired && aa.status !== 'verified') || ev.aa?.status === 'failed') {
     const why = ev.aa?.reason ?? (ev.missing.includes(15) ? 'DG15 is listed in the SOD but not served' : 'not completed');
     reasons.push({ code: ErrorCodes.PASSPORT_AA_FAILED, message: `active authentication ${ev.aa ? 'failed' : 'was not completed'}: ${why}` });
     aa.status = 'failed';
@@ -157,7 +158,7 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
     ca.status = 'failed';
     ca.reason = 'DG14 is listed in the SOD but not served';
   }
-  if ((caRequired || ev.caAdvertised) && ca.status === 'failed') reasons.push({ code: ErrorCodes.PASSPORT_CA_FAILED, message: `chip authentication failed${ca.reason ? `: ${ca.reason}` : ''}` });
+  if (ca.status === 'failed') reasons.push({ code: ErrorCodes.PASSPORT_CA_FAILED, message: `chip authentication failed${ca.reason ? `: ${ca.reason}` : ''}` });
   const caUnproven = (caRequired || ev.caAdvertised) && ca.status !== 'verified' && ca.status !== 'failed';
 
   let cloneCheck: PassportResult['cloneCheck'];

@@ -42,6 +42,8 @@ export interface PassportFaults {
   comOmit?: number[];
   /** These data groups are signed into the SOD but absent from the chip (SELECT answers 6A82), as on a clone. */
   withhold?: number[];
+  /** EF.COM also names these data groups, which neither the chip nor the SOD has (a sloppy or edited EF.COM). */
+  comAdd?: number[];
 }
 
 export interface PassportCardOptions {
@@ -120,7 +122,7 @@ export class PassportCard extends Iso7816Card {
     }
     const app = addDf(mf, { label: 'eMRTD', aid: EMRTD_AID });
     const rule = afterVerify(this.access);
-    const onCom = [...this.dataGroups.keys()].filter((n) => !this.faults.comOmit?.includes(n));
+    const onCom = [...this.dataGroups.keys(), ...(this.faults.comAdd ?? [])].filter((n) => !this.faults.comOmit?.includes(n));
     addEf(app, { kind: 'transparent', fid: 0x011e, sfi: 0x1e, data: efCom(onCom), read: rule });
     addEf(app, { kind: 'transparent', fid: 0x011d, sfi: 0x1d, data: sod, read: rule });
     for (const [n, data] of this.dataGroups) {

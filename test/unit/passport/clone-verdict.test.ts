@@ -71,6 +71,12 @@ describe('cloned passport (issue 14.2)', () => {
     expect(result.activeAuthentication.status).toBe('failed');
   });
 
+  it('EF.COM naming a DG15 that neither the chip nor the SOD has changes nothing (EF.COM is unsigned)', async () => {
+    const { result } = await run(card({ aa: false, faults: { comAdd: [15] } }));
+    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', dataGroupsMissing: [] });
+    expect(result.checks['active-authentication']).toBe('not-offered');
+  });
+
   it('a passport without DG14/DG15 offers no clone check: proven on passive authentication, clone-check not-offered', async () => {
     const { result } = await run(card({ ca: false, aa: false }));
     expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', cloneCheck: 'not-offered', dataGroupsListed: [1, 2, 11, 12] });
