@@ -6,6 +6,8 @@ import { runReadWithVerdictExit } from '../read/verdict-exit.ts';
 import type { Command } from '../command.ts';
 
 const width = Math.max(...READ_SUBCOMMANDS.map((s) => s.name.length));
+/** One line for every document's --help (the full text is in `idkiosk read --help` and docs/verdicts.md). */
+const EXIT_CODES = 'Exit code: 0 verified (data proven), 3 chip-read (read from the chip, NOT proven), 1 refused, 2 error.';
 const help = `Usage: idkiosk read <document> [options]
 
 Runs one verification on the card in a PC/SC reader and prints one JSON object with "verdict",
@@ -42,7 +44,7 @@ const command: Command = {
       return 2;
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout(`Usage: ${sub.usage}`);
+      io.stdout(`Usage: ${sub.usage}\n${EXIT_CODES}\n`);
       return 0;
     }
     return runReadWithVerdictExit(sub, rest, io);

@@ -84,3 +84,21 @@ describe('idkiosk read: exit codes from the verdict model', () => {
     expect(gateReadResult({ verdict: 'refused' }).json).toEqual({ verdict: 'refused', authenticity: null, holderBinding: null, checks: {} });
   });
 });
+
+describe('idkiosk read --help documents the exit codes', () => {
+  it('the command help and every document help name 0, 3, 1 and 2', async () => {
+    const { default: read } = await import('../../../daemon/cli/commands/read.ts');
+    const { READ_SUBCOMMANDS } = await import('../../../daemon/cli/read/index.ts');
+    const helpOf = async (argv: string[]) => {
+      let out = '';
+      const code = await read.run(argv, { stdout: (t) => void (out += t), stderr: () => {}, readStdin: async () => '' });
+      expect(code).toBe(0);
+      return out;
+    };
+    const top = await helpOf(['--help']);
+    for (const line of [/0\s+verified/, /3\s+chip-read/, /1\s+refused/, /2\s+error/]) expect(top).toMatch(line);
+    for (const sub of READ_SUBCOMMANDS) {
+      expect(await helpOf([sub.name, '--help'])).toMatch(/Exit code: 0 verified .*3 chip-read .*1 refused, 2 error/);
+    }
+  });
+});
