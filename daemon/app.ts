@@ -66,7 +66,9 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const cfg = o.config;
   const simulated = o.simulated || o.demo;
   const backend = o.demo ? 'simulated' : (cfg.reader.backend ?? (simulated ? 'simulated' : 'pcsc'));
-  const reader: ReaderDriver = backend === 'simulated' ? new SimulatedReaderDriver() : new PcscReaderDriver({ log });
+  const transmitTimeoutMs = cfg.reader.cardTimeoutMs;
+  const reader: ReaderDriver =
+    backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
   reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
   const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;

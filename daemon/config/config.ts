@@ -19,7 +19,8 @@ export interface KioskConfig {
   kioskId: string;
   /** tokenFile: the per-boot WebSocket token written by systemd (root-owned; see systemd/idkiosk.service). */
   server: { host: string; port: number; tokenFile?: string | null };
-  reader: { backend: 'pcsc' | 'simulated' | null; name: string | null; extendedApdu: 'auto' | 'never' | 'always' };
+  /** cardTimeoutMs: a card that does not answer one APDU within this time ends the session (READER_TIMEOUT). */
+  reader: { backend: 'pcsc' | 'simulated' | null; name: string | null; extendedApdu: 'auto' | 'never' | 'always'; cardTimeoutMs: number };
   /** Enabled documents in detection order (ids from daemon/documents/registry.ts). */
   documents: string[];
   /** Trust-anchor files per purpose: jpkiAuth, jpkiSign, residence, csca, license. */
@@ -54,7 +55,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   /** Passport master-list signers and CSCA-country exceptions (daemon/documents/passport/passport-config.ts). */
   passport: PassportConfig;
   server: { host: '127.0.0.1', port: 8080 },
-  reader: { backend: null, name: null, extendedApdu: 'auto' },
+  reader: { backend: null, name: null, extendedApdu: 'auto', cardTimeoutMs: 10_000 },
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
   trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
@@ -128,7 +129,7 @@ export function parseConfig(raw: unknown): KioskConfig {
   const server = obj(root.server, 'server');
   known(server, 'server', ['host', 'port', 'tokenFile']);
   const reader = obj(root.reader, 'reader');
-  known(reader, 'reader', ['backend', 'name', 'extendedApdu']);
+  known(reader, 'reader', ['backend', 'name', 'extendedApdu', 'cardTimeoutMs']);
   const trust = obj(root.trust, 'trust');
   known(trust, 'trust', [...TRUST_PURPOSES]);
   const rev = obj(root.revocation, 'revocation');
@@ -149,6 +150,7 @@ export function parseConfig(raw: unknown): KioskConfig {
       backend: oneOf(reader.backend, 'reader.backend', d.reader.backend, ['pcsc', 'simulated', null]),
       name: reader.name === undefined || reader.name === null ? null : str(reader.name, 'reader.name', ''),
       extendedApdu: oneOf(reader.extendedApdu, 'reader.extendedApdu', d.reader.extendedApdu, ['auto', 'never', 'always']),
+      cardTimeoutMs: int(reader.cardTimeoutMs, 'reader.cardTimeoutMs', d.reader.cardTimeoutMs, 1_000, 120_000),
     },
     documents: root.documents === undefined ? [...d.documents] : names(root.documents, 'documents'),
     trust: Object.fromEntries(TRUST_PURPOSES.map((p) => [p, paths(trust[p], `trust.${p}`)])) as KioskConfig['trust'],
