@@ -26,7 +26,7 @@ const help = `idkiosk sim mynumber — run a virtual My Number card in pcscd via
 (authentication and signing), 券面事項入力補助AP (4 basic info, PIN) and 券面AP (images, 照合番号B)
 
 Usage: idkiosk sim mynumber [--vpcd HOST:PORT] [--profile FILE | --ca-out FILE] [--pin NNNN] [--tries N]
-                            [--text-pin NNNN] [--cv-ca-out FILE] [--forgery KIND]
+                            [--sign-ca-out FILE] [--text-pin NNNN] [--cv-ca-out FILE] [--forgery KIND]
                             [--bad-signature] [--t0] [--no-extended] [--trace]
 
 Synthetic holder: born 1990-01-01 (平成2年), card expiry 2035, security code 4321 →
