@@ -1,6 +1,6 @@
 // DF1/EF04 記載事項変更等（本籍除く） and DF1/EF06 記載事項変更（本籍）: the changes the police record on the
 // chip after issue (a move, a new name, new or lifted conditions). EF01 keeps the values at issue, so a
-// kiosk that skips these files shows a stale address (docs/reference/license.md, "Change records").
+// kiosk that skips these files shows a stale address (docs/reference/license.md §8).
 //
 // LAYOUT (public readers that ran on real cards): the file is a TLV sequence; the first TLV, tag 50, is
 // 追記の有無 (one byte; soft-studio/NFC_DriversLicenseReader DriversLicenseReader.java parse_tag, case

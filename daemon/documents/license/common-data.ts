@@ -1,5 +1,5 @@
 // MF/EF01 共通データ要素 and MF/EF02 暗証番号設定: the two files a licence gives out without a PIN
-// (docs/reference/license.md, "MF/EF01 and MF/EF02"). EF01 = 45 0B ‖ spec version (3 × JIS X 0201) ‖ 交付年月日 BCD ‖ 有効期間の末日 BCD ‖
+// (docs/reference/license.md §5). EF01 = 45 0B ‖ spec version (3 × JIS X 0201) ‖ 交付年月日 BCD ‖ 有効期間の末日 BCD ‖
 // 46 02 ‖ manufacturer id ‖ crypto-function id. EF02 = one TLV whose 1-byte value is 01 (holder-set PINs)
 // or 00 (no PIN set: DPIN "****").
 import { ErrorCodes, KioskError } from '../../errors.ts';

@@ -1,5 +1,5 @@
 // IC 運転免許証: application identifiers, file identifiers, file sizes and PIN facts
-// (docs/reference/license.md). The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec
+// (docs/reference/license.md §1–§3). The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec
 // versions 006–009); values marked UNVERIFIED there stay marked here.
 
 export const LICENSE_DF1_AID = Buffer.from('A0000002310100000000000000000000', 'hex');

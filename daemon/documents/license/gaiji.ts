@@ -4,7 +4,7 @@
 // are added later in DF1/EF05 (記載事項変更（外字）), whose tags no public source gives: numbered by order.
 //
 // Bitmap format — OUR DECISION, UNVERIFIED against the police specification (not retrievable here):
-// the public field list is "文字構成 n, 外字 n" per glyph, and the file sizes in docs/reference/license.md are
+// the public field list is "文字構成 n, 外字 n" per glyph, and the file sizes in docs/reference/license.md §2 are
 // EF03 = 264 = 2 × 132 and EF05 = 663 = 3 + 5 × 132. 132 = tag (1) + length 81 81 (2) + 129 value bytes,
 // i.e. one TLV per glyph whose value is 文字構成 (1 byte) ‖ a 128-byte bitmap = 32 × 32 dots, 1 bit per
 // dot, rows top to bottom, most significant bit = leftmost dot, 1 = ink. We also accept the two-TLV form

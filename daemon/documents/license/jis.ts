@@ -1,4 +1,4 @@
-// Licence text encodings (docs/reference/license.md, "Encodings" and "Worked text examples"):
+// Licence text encodings (docs/reference/license.md §7, §7.1):
 //  - kanji/kana fields are raw JIS X 0208 row/cell pairs (each byte 21–7E, no escapes). Adding 0x80 to both
 //    bytes gives EUC-JP, which Node's full-ICU TextDecoder('euc-jp') decodes;
 //  - FFF1–FFF7 are 外字 1–7 (glyph bitmaps in DF1/EF03 and EF05), FFFA is 欠字 (a character the issuing
@@ -139,7 +139,7 @@ const JST_OFFSET_MS = 9 * 3600_000;
 
 /**
  * A licence whose 有効期間の末日 is D is valid through D (Japan time) and expires at D+1 00:00 JST
- * (docs/reference/license.md, "MF/EF01 and MF/EF02"). The kiosk's clock is UTC-based; the offset is applied here, not from the OS zone.
+ * (docs/reference/license.md §5). The kiosk's clock is UTC-based; the offset is applied here, not from the OS zone.
  */
 export function isExpired(expiryIso: string, now: Date): boolean {
   const [y, m, d] = expiryIso.split('-').map(Number) as [number, number, number];

@@ -1,4 +1,4 @@
-// PIN1/PIN2 of the licence under the kiosk's PIN-safety policy (README "PIN safety", docs/reference/license.md "APDUs"): VERIFY with P2 81/82
+// PIN1/PIN2 of the licence under the kiosk's PIN-safety policy (README "PIN safety", docs/reference/license.md §3): VERIFY with P2 81/82
 // from the MF; the remaining tries of each PIN are queried (empty VERIFY) before any VERIFY, and the
 // kiosk refuses at ≤ 1. A holder who never set PINs (MF/EF02 = 00) has the default "****": it is used
 // without asking — still after the tries query, and still only once.

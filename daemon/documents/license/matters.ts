@@ -1,5 +1,5 @@
-// DF1/EF01 記載事項（本籍除く）: the printed matters, one TLV per tag 11–33 (docs/reference/license.md,
-// "DF1/EF01"). Every tag of the table is decoded; unknown tags are kept as hex so a newer spec version never
+// DF1/EF01 記載事項（本籍除く）: the printed matters, one TLV per tag 11–33 (docs/reference/license.md
+// §6). Every tag of the table is decoded; unknown tags are kept as hex so a newer spec version never
 // breaks the read. Tag 11 (JIS X 0208 制定年番号) is ONE BINARY BYTE, not text (takusan23/JDCardReaderCore
 // JDCardReaderCore.kt formats it with "%02x"); a class not held reads (era)000000 (JDCardReaderCore
 // toJISX0201DateString: "持ってない免許の場合は (元号)000000").

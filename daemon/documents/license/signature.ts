@@ -1,4 +1,4 @@
-// DF1/EF07 電子署名. What is public (docs/reference/license.md, "EF07"): the field list quoted by
+// DF1/EF07 電子署名. What is public (docs/reference/license.md §10): the field list quoted by
 // TRETJapanNFCReader from the police specification — 電子署名 (the signature value), シリアル番号, 発行者名,
 // 主体者名 (JIS X 0201 letters, space, dot) and 主体者鍵識別子 — and the data the libjeid sample app feeds
 // its verifier: DF1/EF01 ‖ DF1/EF02 ‖ DF2/EF01 (osstech-jp/libjeid-android-app DLReaderTask.java,

@@ -1,7 +1,7 @@
 // The licence's files are flat sequences of simple TLVs: a one-byte tag (two bytes only after the 5F / 7F
 // prefix, e.g. the photo's 5F40 — NOT whenever the low five bits are set as in BER: 1F is 免許の条件4 and is
 // one byte), a BER length (short form, 81 xx, or 82 xx xx), and the
-// value. A sequence ends at tag FF or at zero padding (docs/reference/license.md, "TLV rules"). Anything else that does not fit is
+// value. A sequence ends at tag FF or at zero padding (docs/reference/license.md §4). Anything else that does not fit is
 // malformed: the parser never reads past the buffer and never guesses.
 import { ErrorCodes, KioskError } from '../../errors.ts';
 

@@ -1,4 +1,4 @@
-// The virtual licence's card layout as data, written from the public sources (docs/reference/license.md),
+// The virtual licence's card layout as data, written from the public sources (docs/reference/license.md §2–§10),
 // not imported from the reader (daemon/documents/license): a wrong assumption made once in the reader must
 // not be repeated here by construction. Sources:
 //  - file map, sizes, AIDs: soft-studio/NFC_DriversLicenseReader DriversLicenseReader.java (DF1EF1length …

@@ -1,4 +1,4 @@
-// Virtual IC 運転免許証 on the card OS: the file system of docs/reference/license.md (MF with the free EF01/EF02 and
+// Virtual IC 運転免許証 on the card OS: the file system of docs/reference/license.md §2 (MF with the free EF01/EF02 and
 // the PIN IEFs, DF1 記載事項, DF2 写真, DF3 RFU), PIN1/PIN2 with 3-try counters (locked = 6984), VERIFY by
 // reference from the MF (P2 81/82) or on the selected IEF (P2 80), and the access rules: DF1 needs PIN1,
 // 本籍 (DF1/EF02, EF06) and the photo need PIN1 *and* PIN2. A holder without PINs has "****" for both.

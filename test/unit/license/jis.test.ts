@@ -1,4 +1,4 @@
-// Licence text encodings: the worked text examples of docs/reference/license.md value by value, plus property
+// Licence text encodings: the worked text examples of docs/reference/license.md §7.1 value by value, plus property
 // tests against the sim's encoder.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { encodeEraDate, encodeJisX0208 } from '../../../drivers/sim/license/jis-
 
 const hex = (h: string) => Buffer.from(h.replace(/ /g, ''), 'hex');
 
-describe('docs/reference/license.md worked text examples', () => {
+describe('docs/reference/license.md §7.1 worked text examples', () => {
   it('raw JIS X 0208 → EUC-JP → 山田太郎', () => {
     expect(decodeJisX0208(hex('3B 33 45 44 42 40 4F 3A')).plain).toBe('山田太郎');
   });

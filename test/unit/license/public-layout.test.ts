@@ -1,4 +1,4 @@
-// The licence decoder against the layouts public readers use on real cards (docs/reference/license.md).
+// The licence decoder against the layouts public readers use on real cards (docs/reference/license.md §6–§8).
 // Every byte below is written by hand from the public sources — not produced by our encoder or the sim:
 //  - change records: watanabetoshinori/DriverLicenseApp TLVRecord+DriverLicense.swift historyValue (drop the
 //    first byte; 7 JIS X 0208 characters of era date; the text; the last 5 characters = 公安委員会) and

@@ -1,6 +1,6 @@
 // The licence verdict on hand-made evidence: a parse error in EF03–EF06 is a check entry that keeps the rest
 // of the read; an undetermined or undecodable current name/address refuses the read and never reaches the
-// screen; the holder binding says who proved what. Bytes are hand-written from docs/reference/license.md.
+// screen; the holder binding says who proved what. Bytes are hand-written from docs/reference/license.md §6–§8.
 import { describe, expect, it } from 'vitest';
 import { toResultView } from '../../../daemon/documents/license/license-flow.ts';
 import type { LicenseEvidence, LicenseFiles } from '../../../daemon/documents/license/license-read.ts';
