@@ -14,7 +14,7 @@ import { diskStatus } from '../../daemon/health/disk.ts';
 import type { HealthSnapshot } from '../../daemon/health/health-state.ts';
 import { CrlStore } from '../../daemon/trust/crl/store.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
-import { loadCscaFile } from '../../daemon/documents/passport/csca-store.ts';
+import { loadCscaFiles } from '../../daemon/documents/passport/passport-config.ts';
 import type { RevocationChecker } from '../../daemon/trust/revocation.ts';
 import { sdNotifyUnavailable } from '../../daemon/health/sd-notify.ts';
 import type { Hardware } from './hardware.ts';
@@ -222,7 +222,7 @@ export function checkTrust(c: CheckContext): CheckResult {
     try {
       // CSCA entries may be ICAO master lists as well as certificates (loaded as the daemon loads them)
       const files = c.config.trust[purpose];
-      const anchors = purpose === 'csca' ? files.flatMap((f) => loadCscaFile(f)) : TrustStore.fromFiles(files).anchors;
+      const anchors = purpose === 'csca' ? loadCscaFiles(files, c.config.passport) : TrustStore.fromFiles(files).anchors;
       const valid = anchors.filter((a) => new Date(a.validTo) > c.now);
       if (!valid.length) problems.push(`${doc}: no valid ${purpose} anchor`);
       else seen.push(`${purpose}: ${valid.length}`);
