@@ -1,4 +1,5 @@
 // Issuer signature, certificate chain and expiry decisions on evidence read from virtual cards.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readResidence } from '../../../daemon/documents/residence/read-residence.ts';
 import { assessResidence, japanDate } from '../../../daemon/documents/residence/residence-verdict.ts';
@@ -253,5 +254,28 @@ describe('every value of the card type byte on a genuine card', () => {
       if (o.startsWith('proven')) proven.push(`30${b.toString(16)}=${o}`);
     }
     expect(proven).toEqual(['3035=proven:residence-card']);
+  });
+});
+
+describe('arbitrary file contents from a hostile card', () => {
+  it.each([1, 2] as const)('gen %i: random DF1/DF2/DF3 contents never throw and never verify', async (generation) => {
+    const { ev } = await assess({ generation });
+    const [front, face] = generation === 1 ? [5, 6] : [3, 4];
+    fc.assert(
+      fc.property(fc.constantFrom('df1a', 'df1b', 'df2', 'df3'), fc.uint8Array({ maxLength: 300 }), (which, bytes) => {
+        const b = Buffer.from(bytes);
+        const bad: ResidenceEvidence = {
+          ...ev,
+          df1: which === 'df1a' ? new Map(ev.df1).set(front, b) : which === 'df1b' ? new Map(ev.df1).set(face, b) : ev.df1,
+          df2: which === 'df2' ? new Map(ev.df2).set(1, b) : ev.df2,
+          df3: which === 'df3' ? b : ev.df3,
+        };
+        const { result } = assessResidence(bad, { trust: trustBoth(), at: new Date() });
+        // Only DF2 (unsigned, supplementary) may be anything and still leave the signed data verified.
+        if (which !== 'df2') expect(result.verdict).not.toBe('verified');
+        for (const r of result.reasons) expect(Object.values(ErrorCodes)).toContain(r.code);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
