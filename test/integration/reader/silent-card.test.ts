@@ -112,7 +112,10 @@ describe('a card that goes silent mid-session', () => {
       const tick = Date.now();
       await new Promise((r) => setTimeout(r, 50));
       expect(Date.now() - tick).toBeLessThan(500);
+      // The stuck SCardTransmit is still pending until the card goes; then the handle is released.
+      expect(driver.hasStuckExchange()).toBe(true);
       await pull();
+      await waitUntil(() => !driver.hasStuckExchange(), 3000, 'the stuck exchange to be released');
 
       // 2. A card that answers one APDU too late (after the timeout) and stays: its late answer must not
       //    reach any session, and the card is reset before anyone talks to it again.
