@@ -2,6 +2,7 @@
 // generic link layer (drivers/sim/iso7816/link.ts) and the card OS quirks: 61xx chaining, 6Cxx re-send,
 // extended refused → short chunks, and a chip that answers at most N bytes per read (6700 → smaller chunk).
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { ALWAYS, Iso7816Card, addEf, createMf } from '../../../drivers/sim/iso7816/index.ts';
@@ -50,5 +51,29 @@ describe('CardSession under reader/link behaviours', () => {
       expect((await s.readTlvFile('EF')).equals(FILE), JSON.stringify(link)).toBe(true);
       if (link.getResponse) expect(commands.some((c) => c.startsWith('00C0'))).toBe(true);
     }
+  });
+
+  it('a reader that cannot carry extended APDUs fails the transmit (SCARD_E_NOT_TRANSACTED): short chunks follow', async () => {
+    const { s: base } = await session({});
+    const channel = base.channel;
+    let refused = 0;
+    const strict = new CardSession({
+      ...channel,
+      readerName: channel.readerName,
+      atr: channel.atr,
+      protocol: channel.protocol,
+      transmit: (apdu: Buffer) => {
+        // An extended APDU has 00 in the fifth byte and more bytes after it.
+        if (apdu.length > 5 && apdu[4] === 0) {
+          refused++;
+          return Promise.reject(new KioskError(ErrorCodes.READER_TRANSMIT_FAILED, 'transmit: SCardTransmit error: Transaction failed.(0x80100016)'));
+        }
+        return channel.transmit(apdu);
+      },
+      disconnect: () => channel.disconnect(),
+    });
+    expect((await strict.readTlvFile('EF')).equals(FILE)).toBe(true);
+    expect(refused).toBe(1);
+    expect(strict.extendedUsable).toBe(false);
   });
 });
