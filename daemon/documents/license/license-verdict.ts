@@ -145,7 +145,8 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   const errors = result.fileErrors;
   const ef04: ChangeRecords | null = f.changes ? tryParse('DF1/EF04', errors, () => parseChangeRecords(f.changes!, 'DF1/EF04', 'EF04')) : null;
   const unreadable: ChangeKind[] = [];
-  if (f.changes && !ef04) unreadable.push('unknown');
+  // Every IC licence has EF04; one that could not be read (or does not parse) may hide a move or a new name.
+  if (!ef04) unreadable.push('unknown');
   if (ef04) {
     result.changes = ef04.entries;
     result.changeProblems.push(...ef04.malformed.map((m) => ({ ...m, file: 'EF04' as const })));
@@ -185,7 +186,10 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
     ['address', result.current.address],
   ] as const) {
     if (cur.status === 'undetermined') {
-      result.reasons.push({ code: ErrorCodes.LICENSE_DATA_INCONSISTENT, message: `the current ${what} is undetermined: a change record that may change it could not be read` });
+      result.reasons.push({
+        code: ErrorCodes.LICENSE_DATA_INCONSISTENT,
+        message: `the current ${what} is undetermined: ${f.changes ? 'a change record that may change it could not be read' : 'DF1/EF04 (change records) could not be read'}`,
+      });
     } else if (cur.value?.invalid) {
       result.reasons.push({ code: ErrorCodes.LICENSE_DATA_INCONSISTENT, message: `the current ${what} has characters that are not JIS X 0208 (undecodable)` });
     }

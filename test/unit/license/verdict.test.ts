@@ -22,7 +22,7 @@ function evidence(files: Partial<LicenseFiles>, pinSetting: 'holder-set' | 'defa
     pinSetting,
     pin1TriesBefore: 3,
     pin2TriesBefore: null,
-    files: { matters: MATTERS(), gaiji: null, changes: null, changedGaiji: null, signature: null, honseki: null, honsekiChanges: null, photo: null, ...files },
+    files: { matters: MATTERS(), gaiji: null, changes: hex('50 01 00 FF'), changedGaiji: null, signature: null, honseki: null, honsekiChanges: null, photo: null, ...files },
   };
 }
 
@@ -53,6 +53,12 @@ describe('licence verdict on hand-made evidence', () => {
     expect(r.matters?.fields.licenseNumber).toEqual({ kind: 'jis0201', value: '990000000001' });
     expect(r.signature.status).toBe('not-read');
     expect(toResultView(r, 'name-address').licenseHolder).toBeUndefined();
+  });
+
+  it('EF04 not readable at all: the current name and address are undetermined → refused (a move may be hidden)', async () => {
+    const r = await assess(evidence({ changes: null }));
+    expect(r).toMatchObject({ verdict: 'refused', checks: { 'change-records': 'not-read' }, current: { address: { status: 'undetermined' } } });
+    expect(r.reasons.map((x) => x.message).join()).toMatch(/DF1\/EF04 \(change records\) could not be read/);
   });
 
   it('a change record under a tag outside the (unverified) kind table: no current name or address is asserted', async () => {
