@@ -80,7 +80,48 @@ function bytes(n: forge.asn1.Asn1 | undefined, what: string): Buffer {
   return buf(n.value);
 }
 
+/**
+ * OBJECT IDENTIFIER contents (X.690 §8.19) as dotted text. Our own decoder rather than forge's derToOid,
+ * which throws a plain Error ("OID value too large") on a long subidentifier and accepts non-minimal
+ * encodings: every malformation here is TRUST_CERT_MALFORMED.
+ */
+export function oidFromDer(b: Buffer, what: string): string {
+  const bad = (why: string) => new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: ${why}`);
+  if (b.length === 0) throw bad('empty OBJECT IDENTIFIER');
+  if (b[b.length - 1]! & 0x80) throw bad('OBJECT IDENTIFIER ends inside a subidentifier');
+  const subs: number[] = [];
+  let v = 0;
+  let start = true;
+  for (const byte of b) {
+    if (start && byte === 0x80) throw bad('non-minimal OBJECT IDENTIFIER subidentifier');
+    if (v > (Number.MAX_SAFE_INTEGER - 0x7f) / 0x80) throw bad('OBJECT IDENTIFIER subidentifier too large');
+    v = v * 0x80 + (byte & 0x7f);
+    start = !(byte & 0x80);
+    if (start) {
+      subs.push(v);
+      v = 0;
+    }
+  }
+  const first = subs[0]!;
+  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  return [...head, ...subs.slice(1)].join('.');
+}
+
+/**
+ * Parses the extensions of a DER certificate. Throws only KioskError TRUST_CERT_MALFORMED for malformed
+ * input: anything else escaping from the DER walk (a library's plain Error, a RangeError) is wrapped here,
+ * so a new caller cannot forget to.
+ */
 export function parseExtensions(certDer: Buffer): CertExtensions {
+  try {
+    return parseExtensionsUnguarded(certDer);
+  } catch (e) {
+    if (e instanceof KioskError) throw e;
+    throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `certificate extensions: ${e instanceof Error ? e.name : 'malformed'}`);
+  }
+}
+
+function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
   const cert = children(fromDer(certDer, 'certificate'), 'certificate');
   const tbs = children(cert[0], 'tbsCertificate');
   const out: CertExtensions = {
@@ -96,7 +137,7 @@ export function parseExtensions(certDer: Buffer): CertExtensions {
   if (!extWrapper) return out;
   for (const ext of children(children(extWrapper, 'extensions')[0], 'extensions')) {
     const parts = children(ext, 'extension');
-    const oid = forge.asn1.derToOid(bytes(parts[0], 'extnID').toString('binary'));
+    const oid = oidFromDer(bytes(parts[0], 'extnID'), 'extnID');
     const critical = parts.length === 3 && bytes(parts[1], 'critical')[0] !== 0;
     const value = bytes(parts[parts.length - 1], 'extnValue');
     if (out.raw.has(oid)) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `duplicate extension ${oid}`);
@@ -129,7 +170,7 @@ export function parseExtensions(certDer: Buffer): CertExtensions {
       }
       case OID.certificatePolicies:
         out.policies = children(inner(), 'certificatePolicies').map((pi) =>
-          forge.asn1.derToOid(bytes(children(pi, 'policyInformation')[0], 'policyIdentifier').toString('binary')),
+          oidFromDer(bytes(children(pi, 'policyInformation')[0], 'policyIdentifier'), 'policyIdentifier'),
         );
         break;
       case OID.subjectKeyIdentifier:

@@ -2,7 +2,7 @@
 // streaming Verify object as it passes, so the signature check needs no second pass over the file.
 import { createVerify, constants, type KeyObject, type Verify } from 'node:crypto';
 import { KioskError, ErrorCodes } from '../../errors.ts';
-import { DerReader } from './der.ts';
+import { DerReader, malformed } from './der.ts';
 import { OID } from './oids.ts';
 
 export interface SignatureAlgorithm {
@@ -84,7 +84,12 @@ function parsePss(r: DerReader): SignatureAlgorithm {
   if (p.peekTag() === 0xa2) {
     const s = p.inner(p.read(0xa2));
     const v = s.value(s.read(0x02, 'saltLength'));
-    if (v.length > 2) throw unsupported('PSS salt length');
+    // A DER INTEGER has at least one content octet and no redundant leading octet (X.690 §8.3.1–8.3.2);
+    // an empty one used to reach readUIntBE(0, 0), a plain RangeError instead of a KioskError.
+    if (v.length === 0) throw malformed('saltLength INTEGER has no content octets');
+    if (v.length > 1 && ((v[0] === 0 && !(v[1]! & 0x80)) || (v[0] === 0xff && v[1]! & 0x80))) throw malformed('saltLength INTEGER is not minimal');
+    if (v[0]! & 0x80) throw malformed('saltLength is negative');
+    if (v.length > 3 || (v.length === 3 && v[0] !== 0)) throw unsupported('PSS salt length');
     saltLength = v.readUIntBE(0, v.length);
   }
   if (p.peekTag() === 0xa3) {
