@@ -140,6 +140,9 @@ describe('age-20 through the whole daemon', () => {
     expect(check.valid).toBe(true);
     if (!check.valid) return;
     expect(check.claims).toMatchObject({ verdict: 'verified', nonce: 'n-1', policy: { name: 'age-20', age: { threshold: 20, over: true } }, certificate: null });
+    // A verified result says what proved it: the signing certificate chain + the card's signature, bound by the password.
+    expect(check.claims).toMatchObject({ authenticity: 'proven', holderBinding: 'password' });
+    expect(Object.values(check.claims.checks).length).toBeGreaterThan(0);
     expect(check.claims.policy!.legal.entries.length).toBe(4);
     const jwsPayload = Buffer.from(done.result.token.split('.')[1]!, 'base64url').toString('utf8');
 
