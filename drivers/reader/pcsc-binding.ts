@@ -110,11 +110,21 @@ export class PcscReaderDriver implements ReaderDriver {
       const released = await Promise.race([t.busy.then(() => true), sleep(this.opts.transmitTimeoutMs).then(() => false)]);
       if (!released) throw new KioskError(ErrorCodes.READER_TIMEOUT, `"${readerName}" still waits for a card that stopped answering; remove it`);
     }
-    const protocol = await new Promise<number>((resolve, reject) => {
-      reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (err, proto) =>
-        err ? reject(fromPcscError(err, ErrorCodes.CARD_CONNECT_FAILED, 'connect')) : resolve(proto),
-      );
-    });
+    const connectOnce = () =>
+      new Promise<number | undefined>((resolve, reject) => {
+        reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (err, proto) =>
+          err ? reject(fromPcscError(err, ErrorCodes.CARD_CONNECT_FAILED, 'connect')) : resolve(proto),
+        );
+      });
+    let protocol = await connectOnce();
+    if (!Number.isInteger(protocol)) {
+      // A channel was left connected when its card was pulled: the addon still marks the reader connected,
+      // so connect() is a no-op that reports no protocol, and every transmit would then fail with the plain
+      // Error "Third argument must be an integer". Release the stale handle and connect afresh.
+      await new Promise<void>((resolve) => reader.disconnect(reader.SCARD_RESET_CARD, () => resolve()));
+      protocol = await connectOnce();
+      if (!Number.isInteger(protocol)) throw new KioskError(ErrorCodes.CARD_CONNECT_FAILED, `connect to "${readerName}" reported no protocol`);
+    }
     // A card pulled mid-APDU surfaces as assorted transport errors (or an empty response, through vpcd);
     // the channel asks whether the card is still there before it reports what went wrong.
     const present = () => this.tracked.get(readerName) === t && t.present;
@@ -124,7 +134,7 @@ export class PcscReaderDriver implements ReaderDriver {
       });
       t.busy = mark;
     };
-    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol, this.opts.transmitTimeoutMs, present, onStuck);
+    return new PcscChannel(reader, readerName, t.atr ?? Buffer.alloc(0), protocol as number, this.opts.transmitTimeoutMs, present, onStuck);
   }
 
   /**
