@@ -1,7 +1,7 @@
 // CMS SignedData (RFC 5652) as ICAO uses it — EF.SOD and CSCA master lists — parsed with the
 // BER-tolerant TLV reader, and the signer's signature verified with node:crypto: RSA PKCS#1 v1.5 (incl.
 // plain rsaEncryption as signatureAlgorithm), RSASSA-PSS with its parameters, ECDSA (brainpool too);
-// SHA-1/224/256/384/512 (docs/reference/passport.md §EF.SOD and passive authentication).
+// SHA-1/224/256/384/512 (docs/reference/passport.md §8).
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { children, decodeOid, readTlv, smallInt, type Tlv } from './tlv.ts';

@@ -5,7 +5,7 @@
 // store — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
 // A master list is loaded only when its CMS signature verifies with its embedded signer certificate AND
 // that signer is one of the deployment's configured master-list signers or is issued by one of them
-// (config passport.masterListSigners, docs/reference/passport.md §SOD and trust): a list is only as
+// (config passport.masterListSigners, docs/reference/passport.md §9): a list is only as
 // trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';

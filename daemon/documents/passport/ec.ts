@@ -5,7 +5,7 @@
 //
 // Domain parameters are not typed in: they are read from OpenSSL itself (a key generated with explicit
 // parameter encoding carries p, a, b, G, n, h in its SubjectPublicKeyInfo), so a typo cannot creep in.
-// docs/reference/passport.md §Worked examples (brainpoolP256r1 p) cross-checks brainpoolP256r1.
+// docs/reference/passport.md §11.2 cross-checks brainpoolP256r1.
 import { generateKeyPairSync } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { children, readTlv } from './tlv.ts';

@@ -1,4 +1,4 @@
-// Reading LDS files through secure messaging (docs/reference/passport.md §Application and files): SELECT the EF by FID, read the BER
+// Reading LDS files through secure messaging (docs/reference/passport.md §1): SELECT the EF by FID, read the BER
 // header, then the rest in chunks whose plain Le stays ≤ 223 (so an AES-wrapped answer fits a short
 // APDU), halving the chunk on 6700/6Cxx for older chips, and switching to odd-INS READ BINARY (B1, offset
 // in DO54, data in DO53) for offsets above 7FFF (large DG2 faces).

@@ -1,5 +1,5 @@
 // Machine-readable zone (ICAO 9303 Parts 3–5): check digits, the BAC/PACE access key ("MRZ information",
-// docs/reference/passport.md §BAC) and the parsing of DG1's MRZ into fields. Everything here runs before any APDU: a
+// docs/reference/passport.md §2) and the parsing of DG1's MRZ into fields. Everything here runs before any APDU: a
 // malformed key is refused locally, so a wrong entry never costs a chip authentication attempt.
 import { ErrorCodes, KioskError } from '../../errors.ts';
 
@@ -10,7 +10,7 @@ function charValue(c: number): number {
   throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'MRZ character outside 0-9 A-Z <');
 }
 
-/** ICAO check digit: weights 7,3,1 repeating, sum mod 10 (docs/reference/passport.md §Worked examples, MRZ check digits). */
+/** ICAO check digit: weights 7,3,1 repeating, sum mod 10 (docs/reference/passport.md §11.5). */
 export function checkDigit(field: string | Buffer): number {
   const b = typeof field === 'string' ? Buffer.from(field, 'latin1') : field;
   let sum = 0;

@@ -1,4 +1,4 @@
-// PACE v2 with generic mapping (ECDH or DH), host side (ICAO 9303-11 §4.4, docs/reference/passport.md §PACE), reproducing
+// PACE v2 with generic mapping (ECDH or DH), host side (ICAO 9303-11 §4.4, docs/reference/passport.md §4), reproducing
 // the Appendix G.1 worked example value by value (test/unit/passport/vectors.test.ts). The MRZ password key is
 // Kπ = KDF(SHA-1(MRZ information), 3); the chip's nonce s is mapped to G~ = s·G + SK·PK_PICC; key
 // agreement runs on G~; the authentication tokens are MACs over the other side's ephemeral key.

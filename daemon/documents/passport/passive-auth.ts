@@ -1,4 +1,4 @@
-// Passive authentication (ICAO 9303-11 §5.1, docs/reference/passport.md §EF.SOD and passive authentication): EF.SOD → LDSSecurityObject; the Document
+// Passive authentication (ICAO 9303-11 §5.1, docs/reference/passport.md §8): EF.SOD → LDSSecurityObject; the Document
 // Signer's signature over the signed attributes; every data group read hashed whole and compared, and a
 // data group read but not listed rejected; the DSC chained to a CSCA (or link certificate) in the store.
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because

@@ -1,4 +1,4 @@
-// ICAO 9303-11 §9.8 secure messaging, host side (docs/reference/passport.md §Secure messaging): protects command APDUs (DO85/87, DO97,
+// ICAO 9303-11 §9.8 secure messaging, host side (docs/reference/passport.md §5): protects command APDUs (DO85/87, DO97,
 // DO8E) and checks responses (DO85/87, DO99, DO8E) with 3DES + retail MAC (8-byte SSC, zero IV) or
 // AES + CMAC (16-byte SSC, IV = AES(KSenc, SSC)). The SSC is incremented before protecting each command
 // and again before checking each response. Verification fails closed: a response without DO99 or DO8E,
@@ -95,7 +95,7 @@ export class SecureMessaging {
     const body = Buffer.concat(parts);
     const mac = this.crypto.mac(Buffer.concat([this.ssc, header, body]));
     const data = Buffer.concat([body, tlv(0x8e, mac)]);
-    // Extended only when the plain command needs it: Le 256 stays short (`97 01 00` … `00`, docs/reference/passport.md §Worked examples, AES SM after PACE).
+    // Extended only when the plain command needs it: Le 256 stays short (`97 01 00` … `00`, docs/reference/passport.md §11.4).
     const extended = data.length > 255 || (cmd.le ?? 0) > 256;
     return { cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data, le: extended ? 65536 : 256, sensitive: cmd.sensitive };
   }

@@ -1,6 +1,6 @@
 // BER-TLV reader/writer for the LDS (data groups, SOD) and the protocol objects (SM DOs, PACE dynamic
 // authentication data). BER-tolerant on purpose: real SODs use indefinite lengths (an NZ SOD starts
-// `77 82 08 52 30 80 …`, docs/reference/passport.md §EF.SOD and passive authentication) and non-minimal length forms. Never throws anything but a
+// `77 82 08 52 30 80 …`, docs/reference/passport.md §8) and non-minimal length forms. Never throws anything but a
 // KioskError(CARD_MALFORMED_RESPONSE), never reads past its buffer, and bounds nesting depth.
 import { ErrorCodes, KioskError } from '../../errors.ts';
 

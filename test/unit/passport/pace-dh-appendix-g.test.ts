@@ -1,7 +1,7 @@
 // ICAO Doc 9303-11 (8th ed., 2021) Appendix G, the DH-based PACE generic-mapping worked example
 // (id-PACE-DH-GM-AES-CBC-CMAC-128, standardized parameterId 0 = RFC 5114 §2.1 1024-bit MODP group with a
 // 160-bit subgroup), replayed against the reader's PACE (daemon/documents/passport/pace.ts). Every value is
-// the specification's, transcribed in docs/reference/passport.md §"PACE DH worked example"; the chip's
+// the specification's, transcribed in docs/reference/passport.md §11.3; the chip's
 // answers are replayed, and the commands the reader sends and the keys it derives are compared with them.
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';

@@ -1,4 +1,4 @@
-// ICAO worked examples reproduced value by value (docs/reference/passport.md §Worked examples).
+// ICAO worked examples reproduced value by value (docs/reference/passport.md §11).
 import { createECDH, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
@@ -12,7 +12,7 @@ import { parseSecurityInfos } from '../../../daemon/documents/passport/security-
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();
 
-describe('MRZ check digits (docs/reference/passport.md §Worked examples, MRZ check digits)', () => {
+describe('MRZ check digits (docs/reference/passport.md §11.5)', () => {
   const cases: [string, number][] = [
     ['520727', 3], ['T22000129', 3], ['640812', 5], ['101031', 8], ['L898902C3', 6], ['740812', 2], ['120415', 9],
     ['D23145890', 7], ['AB1234567', 1], ['TK0000000', 3], ['TZ1234567', 6], ['000000000', 0], ['<<<<<<<<<', 0],
@@ -53,7 +53,7 @@ describe('AES-CMAC (RFC 4493 §4 examples)', () => {
     'len %d', (n, mac) => expect(HEX(aesCmac(key, m.subarray(0, n)))).toBe(mac));
 });
 
-describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/passport.md §Worked examples)', () => {
+describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/passport.md §11.2)', () => {
   const c = curveByName('brainpoolP256r1');
   const cardAccess = h('31 14 30 12 06 0A 04 00 7F 00 07 02 02 04 02 02 02 01 02 02 01 0D');
   const mrz = Buffer.from('T22000129364081251010318');
@@ -128,7 +128,7 @@ describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/pass
   });
 });
 
-describe('AES secure messaging after PACE (docs/reference/passport.md §Worked examples)', () => {
+describe('AES secure messaging after PACE (docs/reference/passport.md §11.4)', () => {
   const sm = new SecureMessaging({ cipher: 'AES-128', kEnc: h('A8E85E938514EC67AE33CDA3D43D3C48'), kMac: h('27F1ADEB705A049A305B0C619B14B9B3') });
   const enc = (c: { cla: number; ins: number; p1: number; p2: number; data?: Buffer; le?: number }) =>
     HEX(Buffer.concat([Buffer.from([c.cla, c.ins, c.p1, c.p2, c.data!.length]), c.data!, Buffer.from([0])]));
