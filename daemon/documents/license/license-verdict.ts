@@ -170,7 +170,7 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   if (f.honseki) {
     const atIssue = tryParse('DF1/EF02', errors, () => decodeHonseki(f.honseki!));
     const ef06 = f.honsekiChanges ? tryParse('DF1/EF06', errors, () => parseChangeRecords(f.honsekiChanges!, 'DF1/EF06', 'EF06')) : null;
-    const honsekiUnreadable: ChangeKind[] = f.honsekiChanges && !ef06 ? ['unknown'] : (ef06?.malformed.map((m) => m.kind) ?? []);
+    const honsekiUnreadable: ChangeKind[] = !ef06 ? ['unknown'] : ef06.malformed.map((m) => m.kind);
     if (ef06) result.changeProblems.push(...ef06.malformed.map((m) => ({ ...m, file: 'EF06' as const })));
     result.honseki = { atIssue, current: currentValue(atIssue, ef06?.entries ?? [], 'newHonseki', honsekiUnreadable) };
   }
@@ -178,7 +178,6 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
     ...(f.gaiji ? (tryParse('DF1/EF03', errors, () => parseGaijiFile(f.gaiji!)) ?? []) : []),
     ...(f.changedGaiji ? (tryParse('DF1/EF05', errors, () => parseChangedGaijiFile(f.changedGaiji!)) ?? []) : []),
   ];
-  for (const e of errors) result.checks[`parse ${e.file}`] = 'malformed';
 
   // The holder's current name and address must be known and readable; otherwise nothing may pass them on.
   for (const [what, cur] of [
@@ -198,6 +197,7 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
 
   const photoParsed = f.photo ? tryParse('DF2/EF01', errors, () => extractPhoto(f.photo!)) : null;
   result.photo = photoParsed ? await describePhoto(photoParsed, o.photoConverter) : null;
+  for (const e of errors) result.checks[`parse ${e.file}`] = 'malformed';
 
   const keyConfigured = o.trust.anchors.length > 0;
   result.signature = checkEf07(f.signature, { matters: f.matters, gaiji: f.gaiji, honseki: f.honseki, photo: f.photo }, o.trust);

@@ -55,6 +55,13 @@ describe('licence verdict on hand-made evidence', () => {
     expect(toResultView(r, 'name-address').licenseHolder).toBeUndefined();
   });
 
+  it('a photo TLV that runs past its end is a check entry, not an exception', async () => {
+    const r = await assess(evidence({ photo: hex('5F 40 05 FF 4F') }));
+    expect(r.checks['parse DF2/EF01']).toBe('malformed');
+    expect(r.photo).toBeNull();
+    expect(r.verdict).toBe('chip-read');
+  });
+
   it('EF04 not readable at all: the current name and address are undetermined → refused (a move may be hidden)', async () => {
     const r = await assess(evidence({ changes: null }));
     expect(r).toMatchObject({ verdict: 'refused', checks: { 'change-records': 'not-read' }, current: { address: { status: 'undetermined' } } });
