@@ -36,6 +36,18 @@ export interface ReceiptOptions {
 /** Outcomes that print a receipt; chip-read has its own verdict (never 'ok'). */
 const VERDICT: Partial<Record<ResultView['outcome'], Verdict>> = { verified: 'ok', 'chip-read': 'chip-read', refused: 'refused' };
 
+/**
+ * The verdict printed. The verdict gate (daemon/policy/verdict-gate.ts) already guarantees that `verified`
+ * means proven; paper in a clerk's hand does not take that on trust either (like the screen): 確認済 only
+ * with authenticity `proven`, the chip-read words only with authenticity `chip-read`.
+ */
+export function receiptVerdict(result: Pick<ResultView, 'outcome' | 'authenticity'>): Verdict | null {
+  const v = VERDICT[result.outcome] ?? null;
+  if (v === 'ok' && result.authenticity !== 'proven') return 'refused';
+  if (v === 'chip-read' && result.authenticity !== 'chip-read') return 'refused';
+  return v;
+}
+
 export class ReceiptService {
   readonly events = new TypedEvents<{ job: ReceiptJobView; printer: { state: string; usable: boolean } }>();
   private last: ReceiptJobView | null = null;
@@ -66,7 +78,7 @@ export class ReceiptService {
 
   /** Prints the receipt of a finished session (verified, chip-read or refused; cancelled and failed reads print nothing). */
   async print(session: number, result: ResultView): Promise<ReceiptJobView | null> {
-    const verdict = VERDICT[result.outcome];
+    const verdict = receiptVerdict(result);
     // A refusal before the document was identified (PIN locked at the first query, unsupported card) has
     // nothing a clerk could check on paper; the screen gives the guidance.
     if (!verdict || !result.document) return null;

@@ -229,3 +229,16 @@ describe('strict virtual printer parser', () => {
     );
   });
 });
+
+describe('receipt verdict from the session result', async () => {
+  const { receiptVerdict } = await import('../../../daemon/kiosk/receipts.ts');
+  it('確認済 (ok) only for verified + proven; chip-read only with chip-read authenticity; errors print nothing', () => {
+    expect(receiptVerdict({ outcome: 'verified', authenticity: 'proven' })).toBe('ok');
+    for (const a of ['chip-read', 'failed', null, undefined] as const) expect(receiptVerdict({ outcome: 'verified', authenticity: a })).toBe('refused');
+    expect(receiptVerdict({ outcome: 'chip-read', authenticity: 'chip-read' })).toBe('chip-read');
+    for (const a of ['proven', 'failed', null, undefined] as const) expect(receiptVerdict({ outcome: 'chip-read', authenticity: a })).toBe('refused');
+    expect(receiptVerdict({ outcome: 'refused', authenticity: 'failed' })).toBe('refused');
+    expect(receiptVerdict({ outcome: 'error', authenticity: null })).toBeNull();
+    expect(receiptVerdict({ outcome: 'cancelled' })).toBeNull();
+  });
+});
