@@ -14,7 +14,7 @@
 // record proves something only together with a CV certificate that verifies under a trusted CA key.
 import type { KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { digestInfoSha256, sha256, sha256DigestInfo } from './cv-certificate.ts';
+import { digestInfoSha256, parseCardRsaKey, sha256, sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
 import { children, readTlv, type Tlv } from './tlv.ts';
 
@@ -61,6 +61,8 @@ export interface FaceSignedRecord {
   /** The three groups DF28 covers, each the raw TLVs concatenated. */
   segments: [Buffer, Buffer, Buffer];
   signature: Buffer;
+  /** DF24, the card's own key (inside group 1, so covered by DF28): it answers the challenge. */
+  cardKey: KeyObject;
 }
 
 /** The DF28 coverage of 券面AP EF 0002 (every tag exactly once; DF21 offsets must point at the objects). */
@@ -80,6 +82,7 @@ export function parseFaceSignedRecord(ef: Buffer): FaceSignedRecord {
   return {
     segments: [cat(0xdf22, 0xdf23, 0xdf24), cat(0xdf25, 0xdf26), cat(0xdf27)],
     signature: Buffer.from(t(0xdf28).value),
+    cardKey: parseCardRsaKey(Buffer.from(t(0xdf24).value), `${what} DF24`).key,
   };
 }
 

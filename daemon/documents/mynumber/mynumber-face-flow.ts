@@ -25,7 +25,7 @@ export interface MyNumberFaceFlowOptions {
 const b64 = (b: Buffer | null) => (b ? b.toString('base64') : null);
 
 export function faceResultView(r: MyNumberFaceResult): ResultView {
-  const shown = r.verdict === 'verified';
+  const shown = r.verdict === 'verified' || r.verdict === 'chip-read'; // chip-read is shown only where a policy accepts it (verdict gate)
   return {
     outcome: r.verdict,
     authenticity: r.authenticity,

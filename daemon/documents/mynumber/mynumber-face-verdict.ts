@@ -4,6 +4,8 @@
 //   issuer-signature  DF28 verifies: one DigestInfo of SHA-256(DF22‖DF23‖DF24) ‖ SHA-256(DF25‖DF26) ‖
 //                     SHA-256(DF27) under the certified key. DF29 (expiry) and DF2A are NOT covered, so the
 //                     expiry shown is reported as unsigned ('expiry-signed': 'no').
+//   card-challenge    the chip signed a fresh challenge under DF24, the card key inside the signed group 1
+//                     (anti-clone; card-challenge.ts). Refused by the card → authenticity 'chip-read'.
 //   face              'decoded' (PNG for the screen) / 'not-decoded' / 'absent'
 // Holder binding is 'printed-number-only': 照合番号B is the birth date, expiry year and security code printed
 // on the card itself (照合番号A is the printed My Number) — knowing it shows possession of the card (or of
@@ -17,6 +19,7 @@ import { parseFaceSignedRecord, verifyFaceRecord } from './card-ap-signatures.ts
 import { cvAnchors } from './cv-anchors.ts';
 import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { parseVisualAp } from './visual-ap-data.ts';
+import { checkChallenge, type ChallengeCheck } from './card-challenge.ts';
 import type { VisualApEvidence } from './visual-ap.ts';
 
 export interface MyNumberFaceResult {
@@ -37,6 +40,7 @@ export interface MyNumberFaceResult {
     'issuer-signature': 'valid' | 'invalid' | 'malformed' | 'not-checked';
     /** DF29 lies outside DF28's coverage: the expiry is never signed. */
     'expiry-signed': 'no';
+    'card-challenge': ChallengeCheck;
     face: 'decoded' | 'not-decoded' | 'absent';
   };
   authenticity: Authenticity | null;
@@ -62,6 +66,7 @@ export function emptyFaceResult(): MyNumberFaceResult {
       'cv-hierarchy': 'not-checked',
       'issuer-signature': 'not-checked',
       'expiry-signed': 'no',
+      'card-challenge': 'not-checked',
       face: 'absent',
     },
     authenticity: null,
@@ -92,6 +97,12 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
       r.checks['issuer-signature'] = verifyFaceRecord(rec, cv.certifiedKey) ? 'valid' : 'invalid';
       if (r.checks['issuer-signature'] === 'invalid') {
         r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the issuer signature DF28 does not verify under the certified key (EF 0004)' });
+      } else {
+        // DF24 is trusted only because DF28 covers it.
+        r.checks['card-challenge'] = checkChallenge(ev.challenge ?? null, rec.cardKey);
+        if (r.checks['card-challenge'] === 'invalid') {
+          r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the chip’s answer to the challenge does not verify under DF24 (clone suspected)' });
+        }
       }
     }
   } catch (e) {
@@ -114,7 +125,9 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   if (!data.faceJpeg2000 && !data.nameImagePng) {
     r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: 'the card face file holds neither a photo nor a name image' });
   }
-  r.authenticity = cv.status === 'valid' && r.checks['issuer-signature'] === 'valid' ? 'proven' : 'failed';
-  r.verdict = r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : 'refused';
+  const dataProven = cv.status === 'valid' && r.checks['issuer-signature'] === 'valid';
+  const failed = !dataProven || r.checks['card-challenge'] === 'invalid';
+  r.authenticity = failed ? 'failed' : r.checks['card-challenge'] === 'valid' ? 'proven' : 'chip-read';
+  r.verdict = r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : r.reasons.length === 0 && r.authenticity === 'chip-read' ? 'chip-read' : 'refused';
   return r;
 }

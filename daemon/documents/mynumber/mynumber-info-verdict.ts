@@ -4,8 +4,11 @@
 //   cv-certificate    EF 0004 verifies under a trusted J-LIS CA key named by its 証明者鍵ID (cv-anchors.ts)
 //   issuer-signature  DF33 verifies over the DF31 ‖ DF32 TLVs under the key that certificate certifies
 //   mynumber-hash     'not-checked': DF31 covers EF 0001, which the kiosk does not read
-// authenticity 'proven' (and verdict 'verified') only when the hash matches, the certificate chains to a
-// trusted key and DF33 verifies; any of them failing, or EF 0003/EF 0004 withheld, is 'failed' → refused.
+//   card-key          EF 0007: DF52 verifies over DF51 (the card's own key) under the certified key
+//   card-challenge    the chip signed a fresh challenge under that key (anti-clone; card-challenge.ts)
+// authenticity 'proven' (and verdict 'verified') only when all of the above hold. A failing check, or
+// EF 0003/EF 0004 withheld, is 'failed' → refused. Data proven but the chip not (the card refuses the
+// challenge or withholds EF 0007) is 'chip-read': a copy of the signed files cannot be ruled out.
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
 import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import { checkBasicInfoHash, parseBasicInfo, parseSignatureFile, type HashCheck, type Sex, type SignatureFile } from './basic-info.ts';
@@ -14,6 +17,9 @@ import { cvAnchors } from './cv-anchors.ts';
 import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { holderText, type HolderText } from './holder-text.ts';
 import type { TextApEvidence } from './text-ap.ts';
+import { checkChallenge, parseSignedCardKey, type ChallengeCheck } from './card-challenge.ts';
+import { sha256DigestInfo } from './cv-certificate.ts';
+import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
 
 export interface Reason {
   code: ErrorCode;
@@ -28,6 +34,8 @@ export interface MyNumberInfoChecks {
   'cv-hierarchy': 'production' | 'test' | 'not-checked';
   'issuer-signature': 'valid' | 'invalid' | 'absent' | 'malformed' | 'not-checked';
   'mynumber-hash': 'not-checked';
+  'card-key': 'valid' | 'invalid' | 'absent' | 'malformed' | 'not-checked';
+  'card-challenge': ChallengeCheck;
   /** Whether DF21's offsets point at the fields (a layout sanity check). */
   'header-offsets': 'consistent' | 'inconsistent' | 'absent' | 'not-checked';
 }
@@ -64,6 +72,8 @@ export function emptyInfoResult(): MyNumberInfoResult {
       'cv-hierarchy': 'not-checked',
       'issuer-signature': 'not-checked',
       'mynumber-hash': 'not-checked',
+      'card-key': 'not-checked',
+      'card-challenge': 'not-checked',
       'header-offsets': 'not-checked',
     },
     authenticity: null,
@@ -134,9 +144,30 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
     }
   }
 
-  const proven = hash === 'match' && cv.status === 'valid' && r.checks['issuer-signature'] === 'valid' && r.checks['header-offsets'] !== 'inconsistent';
-  r.authenticity = proven ? 'proven' : 'failed';
-  if (proven && r.reasons.length === 0) {
+  const dataProven = hash === 'match' && cv.status === 'valid' && r.checks['issuer-signature'] === 'valid' && r.checks['header-offsets'] !== 'inconsistent';
+  // The chip: the card key must come from the signed EF 0007, and the chip must sign our challenge with it.
+  let cardKey = null;
+  if (!ev.cardKeyEf) r.checks['card-key'] = 'absent';
+  else if (cv.certifiedKey) {
+    try {
+      const k = parseSignedCardKey(ev.cardKeyEf);
+      const ok = verifyPkcs1v15(cv.certifiedKey, sha256DigestInfo(k.signedData), k.signature);
+      r.checks['card-key'] = ok ? 'valid' : 'invalid';
+      if (ok) cardKey = k.key;
+      else r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the card key (EF 0007) is not signed by the certified key' });
+    } catch (e) {
+      r.checks['card-key'] = 'malformed';
+      r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: (e as Error).message });
+    }
+  }
+  r.checks['card-challenge'] = checkChallenge(ev.challenge ?? null, cardKey);
+  if (r.checks['card-challenge'] === 'invalid') {
+    r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the chip’s answer to the challenge does not verify under its signed card key (clone suspected)' });
+  }
+  const chipProven = r.checks['card-challenge'] === 'valid';
+  const failed = !dataProven || r.reasons.length > 0;
+  r.authenticity = failed ? 'failed' : chipProven ? 'proven' : 'chip-read';
+  if (!failed) {
     r.holder = {
       name: holderText(info.name),
       address: holderText(info.address),
@@ -144,7 +175,7 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
       dateOfBirthRaw: info.dateOfBirthRaw,
       sex: info.sex,
     };
-    r.verdict = 'verified';
+    r.verdict = chipProven ? 'verified' : 'chip-read';
   }
   return r;
 }

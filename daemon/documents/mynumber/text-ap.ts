@@ -13,6 +13,7 @@ import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import { wipe, type SecretFormat, type SecretPrompt } from '../secrets.ts';
 import { readTlv } from './tlv.ts';
+import { challengeCard, type CardChallenge } from './card-challenge.ts';
 
 export const TEXT_AP_AID = Buffer.from('D3921000310001010408', 'hex');
 export const TEXT_EF = {
@@ -21,6 +22,7 @@ export const TEXT_EF = {
   signature: 0x0003,
   cvCertificate: 0x0004,
   apInfo: 0x0005,
+  cardKey: 0x0007,
   pin: 0x0011,
   checkCodeA: 0x0014,
   checkCodeB: 0x0015,
@@ -41,6 +43,10 @@ export interface TextApEvidence {
   signatureEf: Buffer | null;
   /** EF 0004, the AP's CV certificate (readable without a PIN), or null when the card does not give it. */
   cvCertificateEf: Buffer | null;
+  /** EF 0007 (card key + issuer signature), or null when the card does not give it. */
+  cardKeyEf: Buffer | null;
+  /** The card's answer to a fresh challenge (card-challenge.ts). */
+  challenge: CardChallenge | null;
   pinTriesBefore: number;
 }
 
@@ -101,7 +107,9 @@ export async function readTextAp(session: CardSession, o: TextApOptions): Promis
     }
   }
   const cvCertificateEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cvCertificate, 'CV certificate (EF 0004)'), 'CV certificate (EF 0004)');
-  return { basicInfoEf, signatureEf, cvCertificateEf, pinTriesBefore };
+  const cardKeyEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cardKey, 'card key (EF 0007)'), 'card key (EF 0007)');
+  const challenge = await challengeCard(session);
+  return { basicInfoEf, signatureEf, cvCertificateEf, cardKeyEf, challenge, pinTriesBefore };
 }
 
 /**

@@ -12,6 +12,7 @@ import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import { wipe, type SecretPrompt, type SecretRequest } from '../secrets.ts';
+import { challengeCard, type CardChallenge } from './card-challenge.ts';
 import { CHECK_CODE_B_FORMAT, CHECK_CODE_B_GUIDANCE, checkCodeBPlausible } from './check-code-b.ts';
 import { readMyNumberForCheckCodeA, readOptionalEf, unlockTextAp, type MyNumberPermission, type MyNumberStep } from './text-ap.ts';
 
@@ -30,6 +31,8 @@ export interface VisualApEvidence {
   faceEf: Buffer;
   /** EF 0004, the AP's CV certificate (readable without 照合番号), or null when the card does not give it. */
   cvCertificateEf: Buffer | null;
+  /** The card's answer to a fresh challenge, checked against DF24 (card-challenge.ts). */
+  challenge: CardChallenge | null;
   unlockedWith: 'check-code-b' | 'check-code-a';
   triesBefore: number;
 }
@@ -119,5 +122,6 @@ export async function readVisualAp(session: CardSession, o: VisualApOptions): Pr
   await selectOk(session, VISUAL_EF.face, 'card face (EF 0002)');
   const faceEf = await session.readTlvFile('card face (EF 0002)');
   const cvCertificateEf = await readOptionalEf(session, () => selectVisualEf(session, VISUAL_EF.cvCertificate), 'CV certificate (EF 0004)');
-  return { faceEf, cvCertificateEf, unlockedWith, triesBefore };
+  const challenge = await challengeCard(session);
+  return { faceEf, cvCertificateEf, challenge, unlockedWith, triesBefore };
 }

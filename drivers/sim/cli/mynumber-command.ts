@@ -20,7 +20,7 @@ import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
 import { parseHostPort, runVirtualCard } from './run-card.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
-const FORGERIES: readonly CvForgery[] = ['unknown-ca', 'forged-cv', 'bad-signature', 'edited-data', 'edited-rehashed'];
+const FORGERIES: readonly CvForgery[] = ['unknown-ca', 'forged-cv', 'bad-signature', 'edited-data', 'edited-rehashed', 'clone'];
 
 const help = `idkiosk sim mynumber — run a virtual My Number card in pcscd via vsmartcard-vpcd: JPKI-AP
 (authentication and signing), 券面事項入力補助AP (4 basic info, PIN) and 券面AP (images, 照合番号B)

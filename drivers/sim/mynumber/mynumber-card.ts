@@ -16,6 +16,8 @@ export interface MyNumberFaults {
   badSignature?: boolean;
   /** COMPUTE SIGNATURE answers this SW and no data (e.g. 0x6F00, 0x6581). */
   signatureStatus?: number;
+  /** The 券面 APs' challenge signature (P2 00) answers this SW instead (e.g. 0x6A86: not supported). */
+  challengeStatus?: number;
 }
 
 export interface MyNumberCardOptions extends JpkiApSpec {
@@ -57,6 +59,7 @@ export class MyNumberCard extends Iso7816Card {
   }
 
   protected computeSignature(cmd: CommandApdu): CardResponse {
+    if (cmd.p1 === 0x00 && cmd.p2 === 0x00) return this.challengeSignature(cmd);
     if (cmd.p1 !== 0x00 || cmd.p2 !== 0x80) return { sw: SW.WRONG_P1P2 };
     if (cmd.data.length === 0 || cmd.data.length > RSA_2048_MAX_INPUT) return { sw: SW.WRONG_LENGTH };
     const ef = this.currentEf;
@@ -69,5 +72,17 @@ export class MyNumberCard extends Iso7816Card {
     if (this.faults.badSignature) sig[sig.length - 1]! ^= 0x01;
     this.signatureCount++;
     return { sw: SW.OK, data: sig, fixedLength: true };
+  }
+
+  /**
+   * P2 00 in the 券面事項入力補助AP or 券面AP: sign the host's DigestInfo with the AP's own card key, no
+   * credential needed (docs/reference/mynumber.md §8.3). Elsewhere the reference is not supported.
+   */
+  protected challengeSignature(cmd: CommandApdu): CardResponse {
+    const ap = [this.text, this.visual].find((a) => a && a.df === this.currentDf);
+    if (!ap) return { sw: SW.WRONG_P1P2 };
+    if (this.faults.challengeStatus !== undefined) return { sw: this.faults.challengeStatus };
+    if (cmd.data.length === 0 || cmd.data.length > RSA_2048_MAX_INPUT) return { sw: SW.WRONG_LENGTH };
+    return { sw: SW.OK, data: privateEncrypt({ key: ap.challengeKey, padding: constants.RSA_PKCS1_PADDING }, cmd.data), fixedLength: true };
   }
 }

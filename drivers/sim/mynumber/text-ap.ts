@@ -8,6 +8,7 @@
 //   EF 0005  AP basic data, EF 0007 FF50 { DF51 card key, DF52 signature over DF51 }
 //   PIN EFs  0011 PIN (4 digits, 3 tries), 0014 照合番号A (= the My Number), 0015 照合番号B
 // `forgery` builds the adversarial variants the kiosk must refuse.
+import type { KeyObject } from 'node:crypto';
 import { addDf, addEf, afterVerify, ALWAYS, PinObject, type DedicatedFile, type TransparentEf } from '../iso7816/index.ts';
 import { tlv } from './ber.ts';
 import { TEXT_AP } from './card-layout.ts';
@@ -26,8 +27,9 @@ export const CHECK_CODE_MAX_TRIES = 10;
  *   bad-signature    one byte of DF33 (text) / DF28 (face) flipped
  *   edited-data      EF 0002 changed after signing (DF32 / DF28 no longer match)
  *   edited-rehashed  EF 0002 changed and DF32 recomputed by the forger (text AP; DF33 then fails)
+ *   clone            every file copied byte for byte, but the chip signs challenges with another key
  */
-export type CvForgery = 'unknown-ca' | 'forged-cv' | 'bad-signature' | 'edited-data' | 'edited-rehashed';
+export type CvForgery = 'unknown-ca' | 'forged-cv' | 'bad-signature' | 'edited-data' | 'edited-rehashed' | 'clone';
 
 export interface TextApSpec {
   holder: SyntheticHolder;
@@ -52,6 +54,8 @@ export interface TextAp {
   checkCodeB: PinObject;
   basicInfo: TransparentEf;
   myNumber: TransparentEf;
+  /** The key this AP signs challenges with (COMPUTE SIGNATURE P2 00); a clone's differs from the signed one. */
+  challengeKey: KeyObject;
 }
 
 /** EF 0002 with DF21 giving each field's offset from the start of the file; `firstOffset` = after DF21. */
@@ -83,6 +87,11 @@ function afterOffsetTable(file: Buffer): number {
   const tablePos = 2 + outer.size;
   const table = lenAt(tablePos + 2);
   return tablePos + 2 + table.size + table.len;
+}
+
+/** The card key a genuine chip signs challenges with; a clone has only the copied files, not this key. */
+export function challengeKeyFor(issuers: CvIssuerSet, forgery?: CvForgery): KeyObject {
+  return forgery === 'clone' ? issuers.rogueCa.privateKey : issuers.cardKey.privateKey;
 }
 
 /** The CV certificate for EF 0004, honest or forged. */
@@ -138,5 +147,5 @@ export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
     data: tlv(0xff50, Buffer.concat([df51, tlv(0xdf52, signDigestInfo(issuers.dataKey.privateKey, digestInfo(sha256(df51))))])),
     read: afterVerify(pin, checkCodeA, checkCodeB),
   });
-  return { df, pin, checkCodeA, checkCodeB, basicInfo, myNumber };
+  return { df, pin, checkCodeA, checkCodeB, basicInfo, myNumber, challengeKey: challengeKeyFor(issuers, forgery) };
 }

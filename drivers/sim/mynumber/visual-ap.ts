@@ -8,6 +8,7 @@
 //   EF 0003  AP basic data, EF 0004 CV certificate (test CA "6100023")                       always
 //   EF 0005  FF40 { DF41 個人番号画像 PNG, DF42 card key, DF43 signature } — 照合番号A only; a host must never read it
 //   PIN EFs  0011 生年月日 (era YYMMDD), 0012 照合番号B, 0013 照合番号A (max tries not published; 10 here)
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { addDf, addEf, afterVerify, ALWAYS, PinObject, type DedicatedFile } from '../iso7816/index.ts';
 import { tlv } from './ber.ts';
@@ -15,7 +16,7 @@ import { VISUAL_AP } from './card-layout.ts';
 import { cardPublicKey, digestInfo, sha256, signDigestInfo, virtualCvIssuers, type CvIssuerSet } from './cv-issuer.ts';
 import { checkCodeB as composeCheckCodeB, eraBirthDate, type SyntheticHolder } from './holder.ts';
 import { syntheticTextPng } from './png.ts';
-import { CHECK_CODE_MAX_TRIES, cvCertificateFor, type CvForgery } from './text-ap.ts';
+import { challengeKeyFor, CHECK_CODE_MAX_TRIES, cvCertificateFor, type CvForgery } from './text-ap.ts';
 
 export const VISUAL_AP_AID = VISUAL_AP.aid;
 
@@ -37,6 +38,8 @@ export interface VisualAp {
   df: DedicatedFile;
   checkCodeA: PinObject;
   checkCodeB: PinObject;
+  /** The key this AP signs challenges with (COMPUTE SIGNATURE P2 00). */
+  challengeKey: KeyObject;
 }
 
 /** FF20 with a DF21 table of offsets (from the start of the file) to every following object. */
@@ -109,5 +112,5 @@ export function buildVisualAp(mf: DedicatedFile, s: VisualApSpec): VisualAp {
     data: signedRecord(0xff40, [tlv(0xdf41, syntheticTextPng(s.holder.myNumber)), tlv(0xdf42, cardPublicKey(issuers.cardKey.publicKey))], 0xdf43, issuers),
     read: afterVerify(checkCodeA),
   });
-  return { df, checkCodeA, checkCodeB: checkCodeBPin };
+  return { df, checkCodeA, checkCodeB: checkCodeBPin, challengeKey: challengeKeyFor(issuers, s.forgery) };
 }

@@ -1,8 +1,9 @@
 // Forged マイナンバーカード 券面 data through the real stack (pcscd + vsmartcard-vpcd + the virtual card over
 // TCP + the kiosk runtime): a 4-info whose DF33 is wrong, whose CV certificate comes from an unknown CA or
 // from a forger claiming the trusted CA's identifier, whose EF 0002 was edited after signing (with and
-// without a recomputed DF32), and a 券面AP whose DF28 is wrong or whose data was edited. None may end
-// verified; the genuine-layout card ends proven. The kiosk trusts this process's synthetic test CA keys
+// without a recomputed DF32), a 券面AP whose DF28 is wrong or whose data was edited, and a clone (every file
+// copied, but the chip signs the challenge with another key). None may end verified; the genuine-layout
+// card ends proven. The kiosk trusts this process's synthetic test CA keys
 // (test hierarchy, mynumber.testCards) exactly as a deployment would trust J-LIS's.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
@@ -76,6 +77,7 @@ describe('forged 券面 data through pcscd + vpcd', () => {
     ['forged-cv', { 'cv-certificate': 'invalid' }],
     ['edited-data', { 'basic-info-hash': 'mismatch' }],
     ['edited-rehashed', { 'basic-info-hash': 'match', 'issuer-signature': 'invalid' }],
+    ['clone', { 'issuer-signature': 'valid', 'card-key': 'valid', 'card-challenge': 'invalid' }],
   ])('4-info %s: refused, authenticity failed, no holder data shown', async (forgery, checks) => {
     const r = await run('info', fullCard({ forgery }).card, INFO_PIN);
     expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', holder: null, checks });
@@ -88,9 +90,17 @@ describe('forged 券面 data through pcscd + vpcd', () => {
     ['unknown-ca', { 'cv-certificate': 'unknown-ca' }],
     ['forged-cv', { 'cv-certificate': 'invalid' }],
     ['edited-data', { 'cv-certificate': 'valid', 'issuer-signature': 'invalid' }],
+    ['clone', { 'issuer-signature': 'valid', 'card-challenge': 'invalid' }],
   ])('券面AP %s: refused, authenticity failed, no images shown', async (forgery, checks) => {
     const r = await run('face', fullCard({ forgery }).card, FACE_B);
     expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', cardFace: null, checks });
+  });
+
+  it('a chip that will not sign the challenge: data proven, chip not — chip-read, refused unless a policy accepts it', async () => {
+    const r = await run('info', fullCard({ faults: { challengeStatus: 0x6a86 } }).card, INFO_PIN);
+    expect(r).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', checks: { 'issuer-signature': 'valid', 'card-challenge': 'not-supported' } });
+    expect(gateVerdict(r, { acceptChipRead: false })).toMatchObject({ outcome: 'refused', reasons: expect.arrayContaining(['DOCUMENT_NOT_PROVEN']) });
+    expect(gateVerdict(r, { acceptChipRead: true }).outcome).toBe('chip-read');
   });
 
   it('a kiosk that trusts only production J-LIS keys refuses the test-hierarchy card', async () => {

@@ -103,7 +103,7 @@ describe('My Number modes through pcscd + vpcd', () => {
       holder: { name: holder.name, address: holder.address, dateOfBirth: '1990-01-01', sex: 'female' },
     });
     expect(r.holder?.nameJisX0208).toBe('〓橋 〓子');
-    expect(r.checks).toMatchObject({ 'basic-info-hash': 'match', 'cv-certificate': 'valid', 'cv-hierarchy': 'test', 'issuer-signature': 'valid' });
+    expect(r.checks).toMatchObject({ 'basic-info-hash': 'match', 'cv-certificate': 'valid', 'cv-hierarchy': 'test', 'issuer-signature': 'valid', 'card-key': 'valid', 'card-challenge': 'valid' });
     expect(logLines.some((l) => /TEST-hierarchy/.test(l))).toBe(true);
     expect(logLines.some((l) => /mynumber-info: name has 2 character\(s\) outside JIS X 0208/.test(l))).toBe(true);
     const logged = logLines.join('\n');

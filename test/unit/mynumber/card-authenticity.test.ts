@@ -115,9 +115,9 @@ describe('4-info: DF33 through the CV certificate', () => {
     expect(assessMyNumberInfo(ev)).toMatchObject({ verdict: 'refused', authenticity: 'failed', holder: null, checks: { 'cv-certificate': 'unknown-ca' } });
   });
 
-  it('one flipped byte anywhere in EF 0002, EF 0003 or EF 0004 is never verified', async () => {
+  it('one flipped byte anywhere in EF 0002, EF 0003, EF 0004 or EF 0007 is never verified', async () => {
     const ev = await textEvidence();
-    const files = ['basicInfoEf', 'signatureEf', 'cvCertificateEf'] as const;
+    const files = ['basicInfoEf', 'signatureEf', 'cvCertificateEf', 'cardKeyEf'] as const;
     let tried = 0;
     for (const f of files) {
       const original = ev[f]!;
@@ -128,7 +128,18 @@ describe('4-info: DF33 through the CV certificate', () => {
         tried++;
       }
     }
-    expect(tried).toBeGreaterThan(800);
+    expect(tried).toBeGreaterThan(1300);
+  });
+
+  it('anti-clone: a chip that signs the challenge with another key is failed; one that refuses it is only chip-read', async () => {
+    expect(assessMyNumberInfo(await textEvidence({ forgery: 'clone' }), anchors)).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'card-key': 'valid', 'card-challenge': 'invalid' } });
+    const quiet = assessMyNumberInfo(await textEvidence({ faults: { challengeStatus: 0x6a86 } }), anchors);
+    expect(quiet).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', checks: { 'issuer-signature': 'valid', 'card-challenge': 'not-supported' } });
+    const ev = await textEvidence();
+    const flipped = Buffer.from(ev.challenge!.signature!);
+    flipped[10] = flipped[10]! ^ 1;
+    expect(assessMyNumberInfo({ ...ev, challenge: { ...ev.challenge!, signature: flipped } }, anchors).authenticity).toBe('failed');
+    expect(assessMyNumberInfo({ ...ev, cardKeyEf: null }, anchors)).toMatchObject({ verdict: 'chip-read', checks: { 'card-key': 'absent', 'card-challenge': 'not-checked' } });
   });
 
   it('a withheld EF 0003 or EF 0004 is not proven', async () => {
@@ -157,6 +168,9 @@ describe('券面AP: DF28 over three digests, DF29/DF2A not covered', () => {
       const r = await assess({ ...ev, cvCertificateEf: flip(ev.cvCertificateEf!, i) });
       expect(r.verdict, `EF 0004[${i}]`).not.toBe('verified');
     }
+    // A clone (files copied, key not) fails; a chip that will not answer the challenge is chip-read.
+    expect(await assess(await faceEvidence({ forgery: 'clone' }))).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'card-challenge': 'invalid' } });
+    expect(await assess(await faceEvidence({ faults: { challengeStatus: 0x6a86 } }))).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', checks: { 'card-challenge': 'not-supported' } });
     // A changed expiry digit (inside DF29's value) still verifies: the source documents that DF28 does not cover it.
     const r = await assess({ ...ev, faceEf: flip(ev.faceEf, df29 + 3) });
     expect(r).toMatchObject({ verdict: 'verified', checks: { 'expiry-signed': 'no' } });

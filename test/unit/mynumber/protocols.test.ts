@@ -49,6 +49,8 @@ describe('券面事項入力補助AP (4 basic info)', () => {
       'cv-hierarchy': 'test',
       'issuer-signature': 'valid',
       'mynumber-hash': 'not-checked',
+      'card-key': 'valid',
+      'card-challenge': 'valid',
       'header-offsets': 'consistent',
     });
     expect(r).toMatchObject({ authenticity: 'proven', holderBinding: 'pin' });
