@@ -107,7 +107,11 @@ export class PcscReaderDriver implements ReaderDriver {
     if (t.busy) {
       // The previous session's card stopped answering and its handle is not released yet. Until it is,
       // the addon would hand us that same handle (connect() is a no-op while `connected`).
-      const released = await Promise.race([t.busy.then(() => true), sleep(this.opts.transmitTimeoutMs).then(() => false)]);
+      let timer: NodeJS.Timeout | undefined;
+      const released = await Promise.race([
+        t.busy.then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.opts.transmitTimeoutMs))),
+      ]).finally(() => clearTimeout(timer));
       if (!released) throw new KioskError(ErrorCodes.READER_TIMEOUT, `"${readerName}" still waits for a card that stopped answering; remove it`);
     }
     const connectOnce = () =>
