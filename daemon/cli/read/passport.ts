@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CscaStore } from '../../documents/passport/csca-store.ts';
 import { passportFaceConverter } from '../../documents/passport/face.ts';
-import { loadCscaFiles } from '../../documents/passport/passport-config.ts';
+import { loadCscaFiles, parsePassportConfig } from '../../documents/passport/passport-config.ts';
 import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
@@ -25,6 +25,8 @@ const usage = `idkiosk read passport (--doc-number X --birth YYMMDD --expiry YYM
   --csca FILE       CSCA certificate(s) (PEM/DER) or ICAO CSCA master list; repeatable; without it PA is refused
   --ml-signer FILE  certificate of a trusted master-list signer (or of the CA that issued it); repeatable;
                     a master list given to --csca loads only when signed by one of these
+  --csca-exception STATE:CC  accept a CSCA of country CC for passports of issuing state STATE (e.g.
+                    RKS:XK); repeatable; otherwise the CSCA country must be the issuing state's
   --reader NAME     PC/SC reader name (default: the first reader holding a card)
   --no-face         do not read DG2        --face-out FILE   write the face image (PNG when converted, else as read)
   --no-pace         use BAC even when the chip offers PACE (diagnostics)
@@ -52,6 +54,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       'mrz-stdin': { type: 'boolean', default: false },
       csca: { type: 'string', multiple: true },
       'ml-signer': { type: 'string', multiple: true },
+      'csca-exception': { type: 'string', multiple: true },
       reader: { type: 'string' },
       'no-face': { type: 'boolean', default: false },
       'face-out': { type: 'string' },
@@ -65,7 +68,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   });
   const fromArgs = values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined;
   if (fromArgs === values['mrz-stdin']) throw new KioskError(ErrorCodes.USAGE, 'give either --doc-number/--birth/--expiry or --mrz-stdin');
-  const csca = new CscaStore(loadCscaFiles(values.csca ?? [], { masterListSigners: values['ml-signer'] ?? [], cscaCountryExceptions: [] }));
+  // The same validation as config passport.cscaCountryExceptions.
+  const exceptionUsage = () => new KioskError(ErrorCodes.USAGE, '--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
+  let cscaCountryExceptions;
+  try {
+    ({ cscaCountryExceptions } = parsePassportConfig({
+      cscaCountryExceptions: (values['csca-exception'] ?? []).map((x) => {
+        const [issuingState, cscaCountry, ...rest] = x.split(':');
+        if (rest.length || !cscaCountry) throw exceptionUsage();
+        return { issuingState, cscaCountry };
+      }),
+    }));
+  } catch {
+    throw exceptionUsage();
+  }
+  const csca = new CscaStore(loadCscaFiles(values.csca ?? [], { masterListSigners: values['ml-signer'] ?? [], cscaCountryExceptions }));
   let key: AccessKeyInput;
   if (values['mrz-stdin']) key = accessKeyFromMrzText(await io.readStdin());
   else {
@@ -84,6 +101,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         faceConverter: passportFaceConverter(),
         revocation: values['crl-db'] || values['require-revocation'] ? revocationFromConfig(values['crl-db'] ?? null) : undefined,
         revocationPolicy: values['require-revocation'] ? 'require' : 'report',
+        cscaCountryExceptions,
       });
     });
   } catch (e) {

@@ -121,6 +121,19 @@ describe('cloned passports through pcscd + vpcd', () => {
     expectNotProven(r);
   });
 
+  it('read passport: a CSCA-country exception given on the command line lets that pairing verify (exit 0)', async () => {
+    const de = createCsca({ country: 'DE', cn: 'TEST CSCA DE 2' });
+    const deFile = join(dir, 'csca-de.pem');
+    writeFileSync(deFile, de.pem);
+    await present({ pki: { csca: de, dsc: issueBy(de, { cn: 'TEST DS DE 2' }) }, aa: false });
+    const r = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'JPN:DE', '--no-face']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'verified', cscaCountry: { status: 'exception', expected: 'DE', csca: 'DE' } });
+    const bad = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'jpn-de']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr + bad.stdout).toMatch(/--csca-exception takes STATE:CC/);
+  });
+
   it('a DSC issued under a non-CA "link" certificate → no anchor: chip-read, refused by the gate', async () => {
     const fakeLink = issueBy(csca, { cn: 'TEST CSCA link (not a CA)', ca: false });
     await present({ pki: { csca, dsc: issueBy(fakeLink, { cn: 'TEST DS under fake link' }) }, aa: false });
