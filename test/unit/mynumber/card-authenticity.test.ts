@@ -3,6 +3,10 @@
 // documented layout (docs/reference/mynumber.md), and the rule that one flipped byte anywhere in the signed
 // data or a certificate keeps the result from being verified.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { parseFaceSignedRecord, parseTextApSignedRecord } from '../../../daemon/documents/mynumber/card-ap-signatures.ts';
+import { parseSignedCardKey } from '../../../daemon/documents/mynumber/card-challenge.ts';
+import { checkCvCertificateEf } from '../../../daemon/documents/mynumber/cv-certificate.ts';
 import { describe, expect, it } from 'vitest';
 import { parseBasicInfo } from '../../../daemon/documents/mynumber/basic-info.ts';
 import { checkCodeBPlausible, eraBirthDateCandidates } from '../../../daemon/documents/mynumber/check-code-b.ts';
@@ -174,6 +178,36 @@ describe('券面AP: DF28 over three digests, DF29/DF2A not covered', () => {
     // A changed expiry digit (inside DF29's value) still verifies: the source documents that DF28 does not cover it.
     const r = await assess({ ...ev, faceEf: flip(ev.faceEf, df29 + 3) });
     expect(r).toMatchObject({ verdict: 'verified', checks: { 'expiry-signed': 'no' } });
+  });
+});
+
+describe('untrusted card bytes: a typed KioskError or a result, never another exception', () => {
+  const typedOrOk = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof KioskError)) throw e;
+    }
+  };
+
+  it('property: every record parser on truncated, spliced and random versions of genuine files', async () => {
+    const text = await textEvidence();
+    const face = await faceEvidence();
+    const genuine = [text.signatureEf!, text.cvCertificateEf!, text.cardKeyEf!, face.faceEf, text.basicInfoEf];
+    fc.assert(
+      fc.property(fc.constantFrom(...genuine.keys()), fc.nat(), fc.uint8Array({ maxLength: 40 }), fc.nat(), (which, cut, junk, at) => {
+        const g = genuine[which]!;
+        const c = cut % (g.length + 1);
+        const p = at % (c + 1);
+        const b = Buffer.concat([g.subarray(0, p), Buffer.from(junk), g.subarray(p, c)]);
+        typedOrOk(() => parseCvCertificate(b));
+        typedOrOk(() => parseTextApSignedRecord(b));
+        typedOrOk(() => parseFaceSignedRecord(b));
+        typedOrOk(() => parseSignedCardKey(b));
+        expect(() => checkCvCertificateEf(b, anchors)).not.toThrow();
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
