@@ -35,8 +35,9 @@ const QUIRKS: Record<string, string[]> = {
 };
 
 /**
- * Document × quirk pairs that do not complete today, and why. Each must still end cleanly: the CLI's
- * error exit with a stable code, never INTERNAL. When a document learns to adapt, its entry goes.
+ * Document × quirk pairs that did not complete when this was written, and why. While open, each must end
+ * with its own typed error (never INTERNAL); once a document adapts, the pair must complete like any other
+ * (the test says so in its output) and its entry goes.
  */
 const KNOWN_GAPS: Record<string, { code: string; why: string }> = {
   'My Number JPKI auth / Le at most 0xDF per response, no extended': {
@@ -123,11 +124,12 @@ describe.each(Object.entries(DOCUMENTS))('%s', (name, doc) => {
     await new Promise((r) => setTimeout(r, 300));
     const r = await read(doc.args(), doc.stdin);
     const gap = KNOWN_GAPS[`${name} / ${quirk}`];
-    if (gap) {
-      expect(r.code, r.stdout).toBe(2);
-      expect(r.stderr).toContain(`: ${gap.code}: `);
+    if (gap && r.code === 2) {
+      // Still open: it must end with its typed error, nothing else (never INTERNAL, never a hang).
+      expect(r.stderr, r.stdout).toContain(`: ${gap.code}: `);
       return;
     }
+    if (gap) console.log(`known gap closed, remove it from KNOWN_GAPS: ${name} / ${quirk}`);
     expect(r.code, `${r.stderr}\n${r.stdout}`).not.toBe(2);
     const out = JSON.parse(r.stdout);
     expect(['verified', 'chip-read', 'refused']).toContain(out.verdict);
