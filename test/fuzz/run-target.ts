@@ -1,0 +1,27 @@
+// Runs one fuzz target in this process (scripts/fuzz.ts starts one per target and watches it):
+//   run-target.ts <target> <seed> <maxCases> <budgetMs> [firstCase]
+// prints `progress <case>` lines while it runs and one `report <json>` line at the end.
+import { fuzz } from './engine.ts';
+import { TARGETS } from './targets.ts';
+
+const [name, seed, maxCases, budgetMs, firstCase] = process.argv.slice(2);
+const make = TARGETS[name ?? ''];
+if (!make) {
+  process.stderr.write(`unknown target ${name}; targets: ${Object.keys(TARGETS).join(', ')}\n`);
+  process.exit(2);
+}
+let last = 0;
+const report = await fuzz(make(), {
+  seed: Number(seed),
+  maxCases: Number(maxCases),
+  budgetMs: Number(budgetMs),
+  firstCase: Number(firstCase ?? 0),
+  progress: (c) => {
+    // Often enough for the watchdog to name the neighbourhood of a hang, rarely enough to cost nothing.
+    if (c - last >= 500) {
+      last = c;
+      process.stdout.write(`progress ${c}\n`);
+    }
+  },
+});
+process.stdout.write(`report ${JSON.stringify(report)}\n`);
