@@ -17,8 +17,16 @@ export interface VerdictGateOptions {
 
 const withReason = (reasons: readonly string[], code: string) => (reasons.includes(code) ? [...reasons] : [...reasons, code]);
 
+/**
+ * Holder data a refused result must not carry: what the flow read from an unproven document is not shown
+ * as the holder's (name, address, images) on the screen, the receipt, the JWS or in the audit record.
+ */
+const HOLDER_FIELDS = ['holder', 'licenseHolder', 'residence', 'cardFace'] as const;
+
 function refuse(view: ResultView, code: string): ResultView {
-  return { ...view, outcome: 'refused', reasons: withReason(view.reasons ?? [], code) };
+  const out: ResultView = { ...view, outcome: 'refused', reasons: withReason(view.reasons ?? [], code) };
+  for (const f of HOLDER_FIELDS) delete out[f];
+  return out;
 }
 
 /** Outcomes that accept nothing and pass unchanged. */

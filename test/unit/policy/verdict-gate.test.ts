@@ -62,3 +62,23 @@ describe('verdict gate: every outcome × authenticity × binding × acceptChipRe
     expect(out).toMatchObject({ outcome: 'error', reasons: ['INTERNAL'] });
   });
 });
+
+describe('a result the gate refuses carries no holder data', () => {
+  it('drops name, address and images read from an unproven document', () => {
+    const view = {
+      outcome: 'chip-read' as const,
+      document: 'license',
+      reasons: [],
+      authenticity: 'chip-read' as const,
+      holderBinding: 'pin' as const,
+      licenseHolder: { name: [{ text: '見本' }], address: [], nameChanged: false, addressChanged: false, expiryDate: '2030-01-01' },
+      holder: { name: '見本', address: null, dateOfBirth: null, sex: null },
+    };
+    const out = gateVerdict(view, { acceptChipRead: false });
+    expect(out.outcome).toBe('refused');
+    expect(out).not.toHaveProperty('licenseHolder');
+    expect(out).not.toHaveProperty('holder');
+    // a policy that accepts chip-read keeps them (the screen then says ICチップ読取のみ)
+    expect(gateVerdict(view, { acceptChipRead: true })).toHaveProperty('licenseHolder');
+  });
+});
