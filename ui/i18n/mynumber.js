@@ -27,6 +27,10 @@ export default {
     'holder.jisX0208': '代替表記',
     'face.photo': '顔写真',
     'face.notDecoded': '顔写真を表示できません（画像形式に未対応）。カードの券面で確認してください。',
+    // 照合番号B refused before it reached the card (daemon/documents/mynumber/check-code-b.ts).
+    'mynumber-faceReason': {
+      PIN_FORMAT: '照合番号Bの形式が正しくありません。生年月日は和暦の年で入力してください（例：昭和55年2月17日生まれなら550217）。カードには送信していないため、残り回数は減っていません。',
+    },
     reason: {
       MYNUMBER_INFO_HASH_MISMATCH: 'カードの券面事項とカード内のハッシュ値が一致しません。係員にお問い合わせください。',
       MYNUMBER_NOT_ALLOWED: 'この端末では個人番号を取り扱いません。係員にお問い合わせください。',
@@ -58,6 +62,9 @@ export default {
     'holder.jisX0208': 'Substitute form',
     'face.photo': 'Photo',
     'face.notDecoded': 'The photo cannot be shown (image format not supported). Please check the card itself.',
+    'mynumber-faceReason': {
+      PIN_FORMAT: 'Check code B has the wrong form. Enter the date of birth with the Japanese era year (e.g. 550217 for Shōwa 55 = 17 Feb 1980). Nothing was sent to the card; no try was used.',
+    },
     reason: {
       MYNUMBER_INFO_HASH_MISMATCH: 'The card information does not match the hash stored on the card. Please ask staff.',
       MYNUMBER_NOT_ALLOWED: 'This kiosk does not handle the My Number. Please ask staff.',

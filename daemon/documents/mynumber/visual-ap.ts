@@ -68,7 +68,8 @@ function checkCodeBPrompt(prompt: SecretPrompt): SecretPrompt {
     const b = await prompt(req);
     if (!checkCodeBPlausible(b)) {
       wipe(b);
-      throw new KioskError(ErrorCodes.PIN_FORMAT, CHECK_CODE_B_GUIDANCE);
+      // Named as the 券面AP so the screen gives 照合番号B guidance (era birth date), not the generic PIN text.
+      throw new KioskError(ErrorCodes.PIN_FORMAT, CHECK_CODE_B_GUIDANCE, { document: 'mynumber-face' });
     }
     return b;
   };

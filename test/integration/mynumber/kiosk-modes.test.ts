@@ -171,6 +171,15 @@ describe('My Number modes through pcscd + vpcd', () => {
     expect(card.visual!.checkCodeB.triesLeft).toBe(10);
   });
 
+  it('face: a Gregorian birth date on the keypad is refused before any VERIFY, with era guidance for the screen', async () => {
+    const { card } = fullCard();
+    const r = await runMode('face', card, '90010120354321'); // 1990 typed the Gregorian way
+    expect(r).toMatchObject({ reasons: ['PIN_FORMAT'], document: 'mynumber-face' });
+    expect(r.outcome).not.toBe('verified');
+    expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(0);
+    expect(card.visual!.checkCodeB.triesLeft).toBe(10);
+  });
+
   it('APDU record of every mode, default config: text AP EF 0001 and visual AP EF 0005 are never selected', async () => {
     const secrets: Record<MyNumberMode, string> = { auth: '1234', info: '2580', sign: 'ABC123XYZ', face: '02010120354321' };
     for (const mode of ['auth', 'info', 'sign', 'face'] as const) {
