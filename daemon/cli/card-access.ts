@@ -39,5 +39,8 @@ export async function withCard<T>(o: CardAccessOptions, fn: (session: CardSessio
     }
   } finally {
     await driver.stop();
+    // SCardTransmit to a silent card cannot be interrupted, and Node's exit waits for it (libuv joins its
+    // thread pool): the answer is printed now, the process ends when the card leaves the reader.
+    if (driver.hasStuckExchange()) process.stderr.write('idkiosk: the card stopped answering; remove it from the reader to end this command\n');
   }
 }

@@ -77,6 +77,7 @@ describe('a card that goes silent mid-session', () => {
     expect(answeredAt! - since!).toBeGreaterThanOrEqual(CLI_CARD_TIMEOUT_MS - 500);
     expect(answeredAt! - since!).toBeLessThan(CLI_CARD_TIMEOUT_MS + MARGIN_MS);
     expect(output).toContain('remove it');
+    await waitUntil(() => output.includes('remove it from the reader to end this command'), 2000, 'the hint to remove the card');
 
     // SCardTransmit cannot be interrupted and Node's exit waits for it: the process ends once the card
     // is pulled (pcscd's call returns), with the error exit code.
