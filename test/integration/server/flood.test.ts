@@ -16,8 +16,16 @@ let screen: UiServer;
 beforeAll(async () => {
   kiosk = await startKiosk({ config: parseConfig({ server: { port: 0 } }), demo: true, operations: { healthServer: false, env: {} } });
   // A second screen listener on the same runtime with room for the 100 + 10 clients of this test (the
-  // default cap, 16, would refuse most of them before they could exercise the send-buffer bound).
-  screen = await startUiServer({ runtime: kiosk.runtime, host: '127.0.0.1', port: 0, kioskId: 'flood', version: '0', limits: { maxClients: 128 } });
+  // default caps, 16 sockets and 64 connections per address, would refuse most of them up front).
+  screen = await startUiServer({
+    runtime: kiosk.runtime,
+    host: '127.0.0.1',
+    port: 0,
+    kioskId: 'flood',
+    version: '0',
+    limits: { maxClients: 128 },
+    listener: { maxConnections: 256, maxConnectionsPerAddress: 256 },
+  });
 }, 30_000);
 afterAll(async () => {
   await screen?.close();

@@ -81,7 +81,12 @@ export function rawWebSocket(port: number, path: string): Promise<RawWs> {
     let buf = Buffer.alloc(0);
     let open = false;
     let after = Buffer.alloc(0);
-    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    const closed = new Promise<void>((r) =>
+      s.on('close', () => {
+        if (!open) reject(new Error('closed before the handshake completed'));
+        r();
+      }),
+    );
     s.on('error', () => {});
     s.on('connect', () =>
       s.write(
