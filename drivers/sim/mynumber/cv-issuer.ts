@@ -91,13 +91,17 @@ let shared: CvIssuerSet | null = null;
  * are in the test hierarchy's layout but are not J-LIS's, so they never collide with the real test keys.
  */
 export function virtualCvIssuers(): CvIssuerSet {
+  let rogue: CvTestCa | null = null;
   return (shared ??= {
     textCa: createCvTestCa('6100033'),
     visualCa: createCvTestCa('6100023'),
     dataKey: newRsaKeys(),
     dataKeyId: keyId16('1399999', '000'),
     cardKey: newRsaKeys(),
-    rogueCa: createCvTestCa('6999933'),
+    // Only forged cards need it: generated on first use (the demo never pays for it).
+    get rogueCa() {
+      return (rogue ??= createCvTestCa('6999933'));
+    },
   });
 }
 
