@@ -146,6 +146,8 @@ build_deb() {
   install -m 0644 systemd/idkiosk.sysusers.conf "$stage/usr/lib/sysusers.d/idkiosk.conf"
   install -m 0644 packaging/debian/tmpfiles.conf "$stage/usr/lib/tmpfiles.d/idkiosk.conf"
   install -m 0644 drivers/keypad/udev/65-idkiosk-keypad.rules "$stage/lib/udev/rules.d/"
+  install -d "$stage/usr/share/polkit-1/rules.d"
+  install -m 0644 packaging/debian/polkit-pcscd.rules "$stage/usr/share/polkit-1/rules.d/60-idkiosk-pcscd.rules"
   for dts in drivers/keypad/overlays/*.dts; do
     install -m 0644 "$dts" "$app/overlays/"
     if command -v dtc >/dev/null; then dtc -q -@ -I dts -O dtb -o "$app/overlays/$(basename "$dts" .dts).dtbo" "$dts"; fi
@@ -171,13 +173,17 @@ build_deb() {
   # Depends: the runtime packages, nodejs 20, and what the addons link against (dpkg-shlibdeps)
   local shlibs deps
   shlibs=$(shlib_depends "$stage" "$arch")
-  deps="nodejs (>= 20), $(runtime_debs | paste -sd, | sed 's/,/, /g'), init-system-helpers (>= 1.54~), systemd${shlibs:+, $shlibs}"
+  local runtime; runtime=$(runtime_debs | grep -vxF -f <(printf '%s\n' ${IDKIOSK_PACKAGE_DROP_DEPENDS:-}) | paste -sd, | sed 's/,/, /g')
+  # IDKIOSK_PACKAGE_DROP_DEPENDS="pkg …": a deliberately broken package, to show the fresh-machine check fails
+  [ -n "${IDKIOSK_PACKAGE_DROP_DEPENDS:-}" ] && echo "    WITHOUT dependencies: $IDKIOSK_PACKAGE_DROP_DEPENDS (test only)" >&2
+  deps="nodejs (>= 20), $runtime, init-system-helpers (>= 1.54~), systemd${shlibs:+, $shlibs}"
   install -d "$stage/DEBIAN"
   sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$deps/" \
       -e "s/@INSTALLED_SIZE@/$(du -sk --exclude=DEBIAN "$stage" | cut -f1)/" packaging/debian/control.in > "$stage/DEBIAN/control"
   install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$stage/DEBIAN/"
   (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z | xargs -0 md5sum | sed 's| \./| |' > DEBIAN/md5sums)
   deb=$OUT/idkiosk_${VERSION}_${arch}.deb
+  [ -n "${IDKIOSK_PACKAGE_DROP_DEPENDS:-}" ] && deb=$OUT/broken/idkiosk_${VERSION}_${arch}.deb && mkdir -p "$OUT/broken"
   dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
   echo "    $deb ($(du -h "$deb" | cut -f1), installed $(du -sh --exclude=DEBIAN "$stage" | cut -f1))"
   if [ $LINT = 1 ] && command -v lintian >/dev/null; then
