@@ -13,6 +13,13 @@ export interface OcspConfig {
   url: string;
   timeoutMs: number;
   retryAfterMs: number;
+  /**
+   * 'required' (default): a response must echo the request's nonce, so a captured answer cannot be replayed.
+   * 'freshness': for responders that never echo nonces, a response without the echo is accepted only when its
+   * producedAt lies within `freshnessSeconds` of now.
+   */
+  nonce: 'required' | 'freshness';
+  freshnessSeconds: number;
 }
 
 export interface KioskConfig {
@@ -45,6 +52,8 @@ export interface KioskConfig {
   api: ApiConfig;
   /** Verification policies (built-ins + config `policies`) and `walkUpPolicy` (daemon/policy/policy-config.ts). */
   policy: PolicyConfig;
+  /** Passport master-list signers and CSCA-country exceptions (daemon/documents/passport/passport-config.ts). */
+  passport: PassportConfig;
 }
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
@@ -52,8 +61,6 @@ export type TrustPurpose = (typeof TRUST_PURPOSES)[number];
 
 export const DEFAULT_CONFIG: KioskConfig = {
   kioskId: 'kiosk-unprovisioned',
-  /** Passport master-list signers and CSCA-country exceptions (daemon/documents/passport/passport-config.ts). */
-  passport: PassportConfig;
   server: { host: '127.0.0.1', port: 8080 },
   reader: { backend: null, name: null, extendedApdu: 'auto', cardTimeoutMs: 10_000 },
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
@@ -72,6 +79,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   receipt: periph.DEFAULT_RECEIPT,
   api: DEFAULT_API,
   policy: DEFAULT_POLICY_CONFIG,
+  passport: DEFAULT_PASSPORT_CONFIG,
 };
 
 type Obj = Record<string, unknown>;
@@ -79,7 +87,6 @@ type Obj = Record<string, unknown>;
 function fail(path: string, msg: string): never {
   throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${path}: ${msg}`, { field: path });
 }
-  passport: DEFAULT_PASSPORT_CONFIG,
 
 function obj(v: unknown, path: string): Obj {
   if (v === undefined) return {};
@@ -135,7 +142,7 @@ export function parseConfig(raw: unknown): KioskConfig {
   const rev = obj(root.revocation, 'revocation');
   known(rev, 'revocation', ['crlDb', 'graceSeconds', 'ocsp']);
   const ocsp = rev.ocsp === undefined || rev.ocsp === null ? null : obj(rev.ocsp, 'revocation.ocsp');
-  if (ocsp) known(ocsp, 'revocation.ocsp', ['url', 'timeoutMs', 'retryAfterMs']);
+  if (ocsp) known(ocsp, 'revocation.ocsp', ['url', 'timeoutMs', 'retryAfterMs', 'nonce', 'freshnessSeconds']);
   const to = obj(root.timeouts, 'timeouts');
   known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs', 'requestMs']);
   const d = DEFAULT_CONFIG;
@@ -163,6 +170,8 @@ export function parseConfig(raw: unknown): KioskConfig {
               url: str(ocsp.url, 'revocation.ocsp.url', '', /^https?:\/\/[^\s]+$/),
               timeoutMs: int(ocsp.timeoutMs, 'revocation.ocsp.timeoutMs', 2000, 100, 30_000),
               retryAfterMs: int(ocsp.retryAfterMs, 'revocation.ocsp.retryAfterMs', 60_000, 0, 3_600_000),
+              nonce: oneOf(ocsp.nonce, 'revocation.ocsp.nonce', 'required', ['required', 'freshness'] as const),
+              freshnessSeconds: int(ocsp.freshnessSeconds, 'revocation.ocsp.freshnessSeconds', 300, 10, 3600),
             },
           }
         : {}),
@@ -185,6 +194,7 @@ export function parseConfig(raw: unknown): KioskConfig {
     receipt: periph.parseReceipt(root.receipt),
     api: parseApi(root.api),
     policy: parsePolicyConfig(root.policies, root.walkUpPolicy),
+    passport: parsePassportConfig(root.passport),
   };
 }
 
@@ -194,7 +204,6 @@ export function loadConfig(file: string | undefined): KioskConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    passport: parsePassportConfig(root.passport),
     throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
   let raw: unknown;
