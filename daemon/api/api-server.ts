@@ -14,6 +14,7 @@ import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
 import { Verifications, type StartRequest } from './verifications.ts';
 import { clientIdentity } from './client-identity.ts';
+import { throttledLog } from '../server/throttled-log.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
 import type { PolicyRegistry } from '../policy/policy.ts';
@@ -115,6 +116,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   // Who started each verification (client-identity.ts). Another client gets 404 for it, as if it did not
   // exist: it can neither read nor cancel nor follow it, nor learn that it exists.
   const owners = new Map<string, string>();
+  const refusedLog = throttledLog(log); // any address can trigger it at will
   const streamsOf = new Map<string, number>(); // per verification id and per client (prefixed keys)
   const bump = (k: string, d: number) => {
     const n = (streamsOf.get(k) ?? 0) + d;
@@ -128,7 +130,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (!url) return problem(res, 400, 'SERVER_BAD_MESSAGE', 'bad request-target');
     const remote = req.socket.remoteAddress;
     if (!addressAllowed(remote, cfg.allow)) {
-      log(`api: refused ${remote ?? '?'} (not on api.allow)`);
+      refusedLog(`api: refused ${remote ?? '?'} (not on api.allow)`);
       return problem(res, 403, 'SERVER_UNAUTHORIZED', 'address not allowed');
     }
     if (req.headers.origin !== undefined) return problem(res, 403, 'SERVER_UNAUTHORIZED', 'browser requests are not accepted');

@@ -23,6 +23,7 @@ import {
 } from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { screenBindHost } from './bind-address.ts';
+import { throttledLog } from './throttled-log.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
 import { newUiToken } from './ui-token.ts';
@@ -97,7 +98,8 @@ const NO_DEVICES: DevicesView = { printer: null, keypad: null, receipt: null };
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   screenBindHost(o.host); // also when a caller bypassed the configuration (the --host option)
   const token = o.token ?? newUiToken();
-  const log = o.log ?? (() => {});
+  // Every line below can be triggered by any local client at will: throttled.
+  const log = throttledLog(o.log ?? (() => {}));
   const sounds = ALERT_KINDS.filter((k) => existsSync(`${UI_DIR}sounds/${k}.ogg`));
   let hosts = new Set<string>();
   let origins = new Set<string>();

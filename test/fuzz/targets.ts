@@ -2,7 +2,7 @@
 // corpus built at run time from synthetic material (test CAs, the protocol's own message shapes).
 // Judges: the byte parsers may throw only KioskError; the validators that return a verdict object
 // (screen messages, request-targets, API bodies, printer status, evdev records) may not throw at all.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStart } from '../../daemon/api/api-server.ts';
@@ -25,8 +25,10 @@ const T1 = new Date('2026-01-08T00:00:00Z');
 const text = (s: string) => Buffer.from(s, 'utf8');
 
 function crlTarget(): FuzzTarget {
-  const dir = mkdtempSync(join(tmpdir(), 'idkiosk-fuzz-crl-'));
+  // The reader takes a path: one small file rewritten per case, in RAM where there is a tmpfs.
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'idkiosk-fuzz-crl-'));
   const file = join(dir, 'case.crl');
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const cas = [makeCa(), makeCa({ kind: 'ec256' }), makeCa({ pss: true })];
   const issuers = cas.map((ca) => parseCrlIssuer(ca.der));
   let which = 0;
@@ -50,7 +52,7 @@ function crlTarget(): FuzzTarget {
     run: (input) => {
       writeFileSync(file, input);
       // Each input is read against every issuer in turn (the signature check runs for its own CA).
-      readCrl(file, { issuer: issuers[which++ % issuers.length]!, onEntry: () => {} });
+      readCrl(file, { issuer: issuers[which++ % issuers.length]!, onEntry: () => {}, chunkSize: 4096 });
     },
   };
 }
