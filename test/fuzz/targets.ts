@@ -1,8 +1,10 @@
 // The fuzz targets: one per parser of untrusted input reachable without hardware, each with a seed
-// corpus built at run time from synthetic material (test CAs, the protocol's own message shapes).
+// corpus built at run time from synthetic material (test CAs, OpenSSL's OCSP responder, the protocol's
+// own message shapes).
 // Judges: the byte parsers may throw only KioskError; the validators that return a verdict object
 // (screen messages, request-targets, API bodies, printer status, evdev records) may not throw at all.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStart } from '../../daemon/api/api-server.ts';
@@ -13,6 +15,8 @@ import { parseCrlIssuer } from '../../daemon/trust/crl/cert-info.ts';
 import { readCrl } from '../../daemon/trust/crl/crl-reader.ts';
 import { parseSignatureAlgorithm } from '../../daemon/trust/crl/signature.ts';
 import { parseExtensions } from '../../daemon/trust/x509-extensions.ts';
+import { certIdFor, checkResponse, encodeRequest } from '../../daemon/trust/ocsp/ocsp-message.ts';
+import { createJpkiSignCa, generateRsaKeyPair, issueJpkiSignCert } from '../../drivers/sim/pki.ts';
 import { decodeInputEvent, encodeInputEvent } from '../../drivers/keypad/evdev.ts';
 import { StatusReader } from '../../drivers/printer/status.ts';
 import { algorithmIdentifier, buildCrl } from '../harness/der-build.ts';
@@ -54,6 +58,34 @@ function crlTarget(): FuzzTarget {
       // Each input is read against every issuer in turn (the signature check runs for its own CA).
       readCrl(file, { issuer: issuers[which++ % issuers.length]!, onEntry: () => {}, chunkSize: 4096 });
     },
+  };
+}
+
+function ocspTarget(): FuzzTarget {
+  // Seeds from OpenSSL's responder (an independent implementation): good and revoked answers, with and
+  // without the nonce, for a synthetic JPKI-style CA.
+  const dir = mkdtempSync(join(tmpdir(), 'idkiosk-fuzz-ocsp-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const ca = createJpkiSignCa();
+  const kp = generateRsaKeyPair();
+  const leaf = issueJpkiSignCert(ca, { keyPair: kp });
+  const revoked = issueJpkiSignCert(ca, { keyPair: kp });
+  const id = certIdFor(leaf.x509, ca.x509);
+  const nonce = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+  return {
+    name: 'ocsp',
+    corpus: () => {
+      writeFileSync(join(dir, 'ca.pem'), ca.pem);
+      writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
+      writeFileSync(join(dir, 'index.txt'), `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nR\t301231000000Z\t250101000000Z\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked\n`);
+      const respond = (req: Buffer) => {
+        writeFileSync(join(dir, 'req.der'), req);
+        execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der')], { stdio: 'ignore' });
+        return readFileSync(join(dir, 'resp.der'));
+      };
+      return [respond(encodeRequest(id, nonce)), respond(encodeRequest(id, null)), respond(encodeRequest(certIdFor(revoked.x509, ca.x509), nonce))];
+    },
+    run: (input) => void checkResponse(input, id, ca.x509, { now: new Date(), nonce }),
   };
 }
 
@@ -178,6 +210,7 @@ function evdevTarget(): FuzzTarget {
 
 export const TARGETS: Record<string, () => FuzzTarget> = {
   crl: crlTarget,
+  ocsp: ocspTarget,
   'crl-signature-algorithm': signatureAlgorithmTarget,
   'x509-extensions': x509ExtensionsTarget,
   'screen-json': screenMessageTarget,
