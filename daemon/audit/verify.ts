@@ -4,6 +4,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { verifyEs256 } from '../device/device-key.ts';
+
+/** Chains written before the kiosk issued low-S signatures keep verifying (device-key.ts verifyEs256). */
+const LEGACY = { acceptHighS: true } as const;
 import { anchorStatement, headStatement, recordHash, sha256Hex } from './chain.ts';
 import type { SignedPoint, StoredRecord } from './audit-store.ts';
 import type { AuditBody } from './record.ts';
@@ -45,10 +48,10 @@ export function verifyAudit(db: Database.Database, externalKey?: KeyObject): Ver
   }
   const anchor = JSON.parse(meta(db, 'anchor') ?? 'null') as SignedPoint | null;
   const head = JSON.parse(meta(db, 'head') ?? 'null') as SignedPoint | null;
-  if (!anchor || !verifyEs256(key, anchorStatement(chain, anchor.seq, Buffer.from(anchor.hash, 'hex')), Buffer.from(anchor.sig, 'base64'))) {
+  if (!anchor || !verifyEs256(key, anchorStatement(chain, anchor.seq, Buffer.from(anchor.hash, 'hex')), Buffer.from(anchor.sig, 'base64'), LEGACY)) {
     problems.push({ kind: 'anchor', seq: anchor?.seq ?? null, message: 'the chain anchor is missing or not signed by the device key (records removed from the start?)' });
   }
-  if (!head || !verifyEs256(key, headStatement(chain, head.seq, Buffer.from(head.hash, 'hex')), Buffer.from(head.sig, 'base64'))) {
+  if (!head || !verifyEs256(key, headStatement(chain, head.seq, Buffer.from(head.hash, 'hex')), Buffer.from(head.sig, 'base64'), LEGACY)) {
     problems.push({ kind: 'head', seq: head?.seq ?? null, message: 'the chain head is missing or not signed by the device key' });
   }
 
@@ -68,10 +71,10 @@ export function verifyAudit(db: Database.Database, externalKey?: KeyObject): Ver
       /* unparsable: judged by its hash below */
     }
     const recomputed = recordHash(r.prev_hash, r.body);
-    const authentic = recomputed.equals(r.hash) && verifyEs256(key, r.hash, r.sig);
+    const authentic = recomputed.equals(r.hash) && verifyEs256(key, r.hash, r.sig, LEGACY);
     if (!authentic) {
       // Signed by the device but changed since → edited; never signed by it → inserted.
-      const signedOnce = verifyEs256(key, r.hash, r.sig);
+      const signedOnce = verifyEs256(key, r.hash, r.sig, LEGACY);
       problems.push(
         signedOnce
           ? { kind: 'edited', seq: r.seq, message: `record ${r.seq} was changed after it was signed` }

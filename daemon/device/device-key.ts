@@ -89,9 +89,14 @@ export class DeviceKey {
   }
 }
 
-/** Checks an ES256 raw signature against a public key (PEM/KeyObject). Only canonical (low-S) signatures pass. */
-export function verifyEs256(publicKey: KeyObject | string, data: Buffer | string, signature: Buffer): boolean {
-  if (!isLowS(signature)) return false;
+/**
+ * Checks an ES256 raw signature against a public key (PEM/KeyObject). Only canonical (low-S) signatures pass,
+ * unless `acceptHighS` is set: the audit trail names its records by their hash (the signature is over the
+ * hash), so a malleated signature changes nothing there, and records signed before the kiosk issued low-S
+ * signatures (about half of them are high-S) must keep verifying after an upgrade.
+ */
+export function verifyEs256(publicKey: KeyObject | string, data: Buffer | string, signature: Buffer, o: { acceptHighS?: boolean } = {}): boolean {
+  if (!o.acceptHighS && !isLowS(signature)) return false;
   try {
     const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
     return verify('sha256', typeof data === 'string' ? Buffer.from(data) : data, { key, dsaEncoding: 'ieee-p1363' }, signature);

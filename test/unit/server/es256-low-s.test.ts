@@ -58,6 +58,9 @@ describe('ES256 low-S', () => {
     const twin = flip(sig);
     expect(verify('sha256', data, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, twin)).toBe(true); // the malleability
     expect(verifyEs256(key.publicKey, data, twin)).toBe(false);
+    // the audit trail keeps verifying records signed before low-S (their identity is the hash, not the signature)
+    expect(verifyEs256(key.publicKey, data, twin, { acceptHighS: true })).toBe(true);
+    expect(verifyEs256(key.publicKey, Buffer.from('other'), twin, { acceptHighS: true })).toBe(false);
 
     const token = signResultToken(claims, key);
     expect(verifyResultToken(token, key.publicKey).valid).toBe(true);
