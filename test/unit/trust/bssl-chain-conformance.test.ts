@@ -1,0 +1,152 @@
+// BoringSSL's verify_certificate_chain cases (test/conformance/bssl-chain/, Apache-2.0, see NOTICE.md)
+// against the kiosk's path validator (daemon/trust/chain.ts). Each `.test` file names a chain (target
+// first, trust anchor last), the trust given to the last certificate, a time and BoringSSL's expected
+// errors; a case is expected to validate exactly when it lists no ERROR line. The kiosk must never accept
+// a chain BoringSSL rejects; where it refuses one BoringSSL accepts, the case is listed below with the
+// reason (always stricter). Cases the validator's API cannot express are out of scope, with the reason.
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateChain, type ChainResult } from '../../../daemon/trust/chain.ts';
+import { TrustStore } from '../../../daemon/trust/trust-store.ts';
+
+const DIR = join(import.meta.dirname, '../../conformance/bssl-chain');
+
+interface Case {
+  id: string;
+  chain: X509Certificate[];
+  trust: string;
+  at: Date;
+  keyPurpose: string;
+  errors: string[];
+  settings: string[];
+}
+
+/** UTCTime YYMMDDHHMMSSZ as BoringSSL's runner reads it; DEFAULT is its 2021-10-05 12:00 UTC. */
+function utcTime(v: string): Date {
+  const s = v === 'DEFAULT' ? '211005120000Z' : v;
+  const yy = Number(s.slice(0, 2));
+  return new Date(`${yy >= 50 ? 19 : 20}${s.slice(0, 2)}-${s.slice(2, 4)}-${s.slice(4, 6)}T${s.slice(6, 8)}:${s.slice(8, 10)}:${s.slice(10, 12)}Z`);
+}
+
+function readCase(dir: string, file: string): Case {
+  const text = readFileSync(join(DIR, dir, file), 'utf8');
+  const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(text)?.[1]?.trim();
+  const pem = readFileSync(join(DIR, dir, field('chain')!), 'utf8');
+  const chain = [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
+  const errors = text.split('\n').filter((l) => l.startsWith('ERROR:')).map((l) => l.slice(7));
+  const settings = ['digest_policy', 'user_initial_policy_set', 'initial_explicit_policy', 'initial_policy_mapping_inhibit', 'initial_inhibit_any_policy']
+    .filter((k) => field(k) !== undefined)
+    .map((k) => `${k}: ${field(k)}`);
+  return { id: `${dir}/${file}`, chain, trust: field('last_cert_trust')!, at: utcTime(field('utc_time')!), keyPurpose: field('key_purpose')!, errors, settings };
+}
+
+const cases: Case[] = readdirSync(DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(join(DIR, d.name)).filter((f) => f.endsWith('.test')).map((f) => readCase(d.name, f)))
+  .sort((a, b) => (a.id < b.id ? -1 : 1));
+
+/**
+ * Cases the kiosk's validator cannot express, and why. The validator has no extended-key-usage check (no
+ * kiosk document profile constrains EKU; the key usage bits are checked per document), no initial policy
+ * set or explicit-policy inputs (one required leaf OID per document), no TLS-server key-usage profile,
+ * and no trusted-leaf or distrust mode (only configured CA anchors).
+ */
+const OUT_OF_SCOPE: Record<string, string> = {};
+/**
+ * Policy processing beyond "the leaf carries the document's policy OID" (RFC 5280 §6.1.3–6.1.5: the policy
+ * tree, policyConstraints, policyMappings, inhibitAnyPolicy) is not implemented: no kiosk document profile
+ * uses it. A certificate carrying those (critical) extensions is refused as an unknown critical extension,
+ * so these cases fail closed; they are measured but not counted in scope.
+ */
+const POLICY_PROCESSING = /^(policies-|policy-mappings-)/;
+/** Name constraints are not processed; a CA carrying them is refused (fail closed). */
+const NAME_CONSTRAINTS = /^many-names\//;
+
+/** Cases the kiosk refuses although BoringSSL accepts them, and why (each is stricter). */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  // Anchors are checked as the kiosk configures them: an anchor that is expired, not yet valid, not a CA
+  // or may not sign certificates is an operator error to report, not to trust (BoringSSL's plain
+  // TRUSTED_ANCHOR ignores all of this, and its constraint-enforcing modes do not check expiry).
+  'expired-root/not-after-ta-with-constraints.test': 'expired trust anchor',
+  'expired-root/not-after.test': 'expired trust anchor',
+  'expired-root/not-before.test': 'trust anchor not yet valid',
+  'root-basic-constraints-ca-false/main.test': 'trust anchor is not a CA',
+  'root-lacks-basic-constraints/main.test': 'trust anchor lacks basicConstraints',
+  'root-lacks-basic-constraints/ta-with-constraints.test': 'trust anchor lacks basicConstraints',
+  'root-lacks-basic-constraints/ta-with-require-basic-constraints.test': 'trust anchor lacks basicConstraints',
+  'root-lacks-keycertsign-key-usage/main.test': 'trust anchor lacks keyCertSign',
+  // The anchor's own pathLenConstraint is enforced too (RFC 5280 §6.2 leaves this to the implementation).
+  'violates-pathlen-1-from-root/main.test': "trust anchor's pathLenConstraint applied",
+  // Algorithm allow-list and key sizes (issue 15): SHA-1 is off unless a document profile allows it, RSA
+  // keys must have at least 2048 bits.
+  'intermediate-eku-server-gated-crypto/sha1-eku-any.test': 'SHA-1 signature',
+  'issuer-and-subject-not-byte-for-byte-equal/target.test': 'SHA-1 signature',
+  'issuer-and-subject-not-byte-for-byte-equal/anchor.test': '1024-bit RSA key',
+  // A CA certificate is never accepted as the document's own certificate.
+  'target-has-ca-basic-constraints/main.test': 'CA certificate as leaf',
+  'target-not-end-entity/main.test': 'CA certificate as leaf',
+  // RFC 5280 §4.2.1.3: keyCertSign without cA is mis-issued (x509-limbo rfc5280::leaf-ku-keycertsign rejects it).
+  'target-has-keycertsign-but-not-ca/main.test': 'end entity asserts keyCertSign',
+  // Microsoft application policies (1.3.6.1.4.1.311.21.10) marked critical: not understood, so refused.
+  'target-msapplicationpolicies-and-eku/main.test': 'unknown critical extension',
+};
+
+function run(c: Case): ChainResult {
+  const anchor = c.chain[c.chain.length - 1]!;
+  return validateChain(c.chain[0]!, new TrustStore([anchor]), { at: c.at, leafKeyUsage: [], maxDepth: 8 }, c.chain.slice(1, -1));
+}
+
+function scopeOf(c: Case): string | null {
+  if (OUT_OF_SCOPE[c.id]) return OUT_OF_SCOPE[c.id]!;
+  if (/MLS|C2PA/.test(c.keyPurpose)) return `key purpose ${c.keyPurpose} is not a kiosk profile`;
+  if (!c.trust.startsWith('TRUSTED_ANCHOR') || c.trust === 'TRUSTED_ANCHOR_OR_LEAF') return `last certificate trusted as ${c.trust}: the kiosk trusts configured CA anchors only`;
+  if (c.settings.some((s) => !s.startsWith("digest_policy"))) return `validator has no input for ${c.settings.join(', ')}`;
+  if (c.errors.some((e) => /extended key usage|EKU/i.test(e))) return 'extended key usage is not part of the kiosk profiles';
+  if (POLICY_PROCESSING.test(c.id)) return 'policy tree processing not implemented (such certificates are refused)';
+  if (NAME_CONSTRAINTS.test(c.id)) return 'name constraints not processed (a CA carrying them is refused)';
+  return null;
+}
+
+const inScope = cases.filter((c) => scopeOf(c) === null);
+
+describe('BoringSSL verify_certificate_chain cases against validateChain', () => {
+  it('reads every case of the suite', () => expect(cases.length).toBeGreaterThan(0));
+
+  it.skipIf(!process.env.CONFORMANCE_DUMP)('dump', () => {
+    let pass = 0;
+    for (const c of cases) {
+      const scope = scopeOf(c);
+      const r = run(c);
+      const want = c.errors.length === 0;
+      if (scope === null && r.valid === want) pass++;
+      console.log(`${scope === null ? (r.valid === want ? 'PASS' : want ? 'STRICT' : 'ACCEPTED!') : 'OOS'} ${c.id} trust=${c.trust} want=${want} got=${r.valid ? 'valid' : r.code + ' ' + r.message} exp=${c.errors.join(' | ')} ${scope ?? ''}`);
+    }
+    console.log(`in scope ${inScope.length}, pass ${pass}`);
+  });
+
+  for (const c of inScope) {
+    const want = c.errors.length === 0;
+    it(`${c.id}: ${want ? 'valid' : c.errors[0]}`, () => {
+      const r = run(c);
+      if (KNOWN_DIFFERENCES[c.id]) expect(r.valid).toBe(false);
+      else expect(r.valid, r.valid ? 'valid' : `${r.code}: ${r.message}`).toBe(want);
+    });
+  }
+
+  it('has the in-scope count and pass count docs/verdicts.md reports', () => {
+    expect(inScope.length).toBe(100);
+    expect(inScope.filter((c) => run(c).valid === (c.errors.length === 0)).length).toBe(84);
+  });
+
+  it('never accepts a chain BoringSSL rejects (zero accepted rejections)', () => {
+    expect(inScope.filter((c) => c.errors.length > 0 && run(c).valid).map((c) => c.id)).toEqual([]);
+  });
+
+  it('refuses every policy-processing and name-constraints case (fail closed where not implemented)', () => {
+    const failClosed = cases.filter((c) => c.trust.startsWith('TRUSTED_ANCHOR') && (POLICY_PROCESSING.test(c.id) || NAME_CONSTRAINTS.test(c.id)));
+    expect(failClosed.length).toBe(23);
+    expect(failClosed.filter((c) => run(c).valid).map((c) => c.id)).toEqual([]);
+  });
+});
