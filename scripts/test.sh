@@ -11,8 +11,8 @@ echo "==> running tests"
 bash scripts/in-testnet.sh npx vitest run "$@"
 # The Debian package and the fresh-machine check (docs/packaging.md): the package alone, installed with apt
 # on a clean Debian root file system, must provision, start, answer /healthz, read a virtual card through
-# pcscd and draw the idle screen without tofu. Downloads are cached in dist/ between runs; the check adds
-# about 5 minutes on an idle 2-core machine (9 on a busy one). IDKIOSK_FRESH_CHECK=0 (or a test filter) skips it.
+# pcscd and draw the idle screen without tofu. Downloads are cached in dist/ between runs; with them the
+# check adds ~2.5 minutes on this 2-core machine at moderate load (6 when it is busy), the first run ~10. IDKIOSK_FRESH_CHECK=0 (or a test filter) skips it.
 if [ $# -eq 0 ] && [ "${IDKIOSK_FRESH_CHECK:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v mmdebstrap >/dev/null; then
   echo "==> Debian package + fresh-machine check ($(dpkg --print-architecture))"
   bash scripts/package.sh --arch "$(dpkg --print-architecture)"
