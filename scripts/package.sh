@@ -64,7 +64,12 @@ prod_modules() {
     local br=$OUT/buildroot-$arch
     [ -x "$br/usr/bin/node" ] || bash scripts/package-buildroot.sh "$arch" >&2
     rm -rf "$br/build" && mkdir -p "$br/build" && cp "$cache"/package*.json "$br/build/"
-    chroot "$br" /bin/sh -c 'cd /build && HOME=/root npm ci --omit=dev --no-audit --no-fund --loglevel=error && cp package.shipped.json package.json && npm prune --omit=dev --no-audit --no-fund --loglevel=error' >&2
+    # in private mount and PID namespaces, so /proc and /dev for the build root go away with it
+    unshare --mount --pid --fork -- /bin/sh -c '
+      mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" && cp /etc/resolv.conf "$1/etc/resolv.conf"
+      # this machine'"'"'s trust store, so npm inside reaches the registry through the same (proxy) CAs
+      cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/build-host-ca.crt"
+      exec chroot "$1" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root NODE_EXTRA_CA_CERTS=/etc/ssl/certs/build-host-ca.crt /bin/sh -c "cd /build && npm ci --omit=dev --no-audit --no-fund --loglevel=error && cp package.shipped.json package.json && npm prune --omit=dev --no-audit --no-fund --loglevel=error"' sh "$br" >&2
     mv "$br/build/node_modules" "$cache/"
   fi
   # npm picks the sd_notify binary for the machine it runs on: make sure it is the target's
@@ -203,7 +208,7 @@ shlib_depends() {
     local br=$OUT/buildroot-$arch
     rm -rf "$br/shl" && mkdir -p "$br/shl/debian" && printf 'Source: idkiosk\n\nPackage: idkiosk\nArchitecture: any\n' > "$br/shl/debian/control"
     local i=0; for e in "${elfs[@]}"; do cp "$e" "$br/shl/$i.node"; i=$((i + 1)); done
-    chroot "$br" /bin/sh -c 'cd /shl && dpkg-shlibdeps -O --ignore-missing-info *.node 2>/dev/null' | sed -n 's/^shlibs:Depends=//p'
+    unshare --mount --pid --fork -- /bin/sh -c 'mount -t proc proc "$1/proc"; exec chroot "$1" /bin/sh -c "cd /shl && dpkg-shlibdeps -O --ignore-missing-info *.node 2>/dev/null"' sh "$br" | sed -n 's/^shlibs:Depends=//p'
     return 0
   fi
   tmp=$(mktemp -d)
