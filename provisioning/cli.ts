@@ -96,7 +96,8 @@ const command: Command = {
     const configFile = v.config ?? DEFAULT_CONFIG_FILE;
     // Resolved before anything is written: a missing service account stops the step, instead of
     // leaving root-only files the service then fails to read (EACCES at start).
-    const account = ['init', 'trust', 'crl', 'enroll', 'selftest'].includes(sub) ? resolveServiceAccount(v.owner) : undefined;
+    const readOnly = sub === 'status' || (sub === 'trust' && rest[0] === 'list');
+    const account = !readOnly && ['init', 'trust', 'crl', 'enroll', 'selftest'].includes(sub) ? resolveServiceAccount(v.owner) : undefined;
     const secure = () => {
       let crlStore: string | undefined;
       try {
