@@ -1,5 +1,6 @@
 // The whole JPKI authentication slice through the real stack: pcscd + vsmartcard-vpcd + the virtual card
 // over TCP, the pcsclite binding, the kiosk runtime and its state machine, keys as the keypad sends them.
+import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
@@ -8,51 +9,29 @@ import { jpkiAuthFlow } from '../../../daemon/documents/mynumber/jpki-auth-flow.
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
 import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import type { RevocationChecker } from '../../../daemon/trust/revocation.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { jpkiCard, revocationGood, testTrust, waitUntil } from '../../harness/jpki.ts';
 
-let pcscd: PcscdInstance;
-let runtime: KioskRuntime | null = null;
-let driver: PcscReaderDriver | null = null;
-let client: VpcdClient | null = null;
+const stack = usePcscKiosk();
 let states: KioskState[] = [];
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
-});
-afterAll(async () => {
-  await pcscd?.stop();
-});
-afterEach(async () => {
-  await client?.close();
-  // pcscd polls vpcd for presence; a new virtual card connecting within the same poll interval would look
-  // to pcscd like the old card never left (a real card cannot be swapped that fast). Let it see the removal.
-  await new Promise((r) => setTimeout(r, 600));
-  await runtime?.stop();
-  await driver?.stop();
-  client = null;
-  runtime = null;
-  driver = null;
-});
-
 async function startKiosk(revocation: RevocationChecker = revocationGood) {
-  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
-  runtime = new KioskRuntime({ reader: driver, flow: jpkiAuthFlow({ trust: testTrust(), revocation }) });
+  stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  stack.runtime = new KioskRuntime({ reader: stack.driver, flow: jpkiAuthFlow({ trust: testTrust(), revocation }) });
   states = [];
-  runtime.events.on('state', (s) => states.push(s));
-  runtime.start();
-  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
-  return runtime;
+  stack.runtime.events.on('state', (s) => states.push(s));
+  stack.runtime.start();
+  await waitUntil(() => stack.runtime!.getState().phase === 'idle', 5000, 'idle');
+  return stack.runtime;
 }
 
 async function present(card: MyNumberCard, opts: ConstructorParameters<typeof VpcdClient>[1] = {}) {
-  client = new VpcdClient(card, { port: pcscd.port, ...opts });
-  await client.insert();
+  stack.client = new VpcdClient(card, { port: stack.pcscd.port, ...opts });
+  await stack.client.insert();
 }
 
-const phase = () => runtime!.getState().phase;
+const phase = () => stack.runtime!.getState().phase;
 function type(keys: string) {
-  for (const k of keys) runtime!.key(k as KeyName);
+  for (const k of keys) stack.runtime!.key(k as KeyName);
 }
 
 describe('JPKI authentication through pcscd + vpcd', () => {
@@ -61,12 +40,12 @@ describe('JPKI authentication through pcscd + vpcd', () => {
     const card = jpkiCard();
     await present(card);
     await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN entry');
-    expect(runtime!.getState().entry).toMatchObject({ purpose: 'jpki-auth-pin', triesLeft: 3, length: 0 });
+    expect(stack.runtime!.getState().entry).toMatchObject({ purpose: 'jpki-auth-pin', triesLeft: 3, length: 0 });
     type('1234');
-    expect(runtime!.getState().entry?.length).toBe(4);
-    runtime!.key('enter');
+    expect(stack.runtime!.getState().entry?.length).toBe(4);
+    stack.runtime!.key('enter');
     await waitUntil(() => phase() === 'result', 5000, 'result');
-    expect(runtime!.getState().result).toMatchObject({ outcome: 'verified', reasons: [], revocation: 'good' });
+    expect(stack.runtime!.getState().result).toMatchObject({ outcome: 'verified', reasons: [], revocation: 'good' });
     expect(card.signatureCount).toBe(1);
     expect(card.authPin.triesLeft).toBe(3);
     // No state ever pushed to the screen contains the PIN digits.
@@ -79,14 +58,14 @@ describe('JPKI authentication through pcscd + vpcd', () => {
     await present(card);
     await waitUntil(() => phase() === 'secret-entry');
     type('9999');
-    runtime!.key('enter');
-    await waitUntil(() => phase() === 'secret-entry' && runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry prompt');
-    expect(runtime!.getState().entry?.triesLeft).toBe(2);
+    stack.runtime!.key('enter');
+    await waitUntil(() => phase() === 'secret-entry' && stack.runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry prompt');
+    expect(stack.runtime!.getState().entry?.triesLeft).toBe(2);
     expect(card.authPin.triesLeft).toBe(2);
     type('1234');
-    runtime!.key('enter');
+    stack.runtime!.key('enter');
     await waitUntil(() => phase() === 'result');
-    expect(runtime!.getState().result?.outcome).toBe('verified');
+    expect(stack.runtime!.getState().result?.outcome).toBe('verified');
     expect(card.authPin.triesLeft).toBe(3);
   });
 
@@ -95,7 +74,7 @@ describe('JPKI authentication through pcscd + vpcd', () => {
     const card = jpkiCard({ triesLeft: 1 });
     await present(card);
     await waitUntil(() => phase() === 'result', 5000, 'result');
-    expect(runtime!.getState().result).toMatchObject({ outcome: 'refused', reasons: ['PIN_TRIES_LOW'] });
+    expect(stack.runtime!.getState().result).toMatchObject({ outcome: 'refused', reasons: ['PIN_TRIES_LOW'] });
     const verifies = card.log.entries.filter((e) => e.ins === 0x20);
     expect(verifies.length).toBeGreaterThan(0);
     expect(verifies.every((e) => e.dataLength === 0)).toBe(true);
@@ -107,24 +86,24 @@ describe('JPKI authentication through pcscd + vpcd', () => {
     const card = jpkiCard();
     await present(card, { dropAfterApdus: 4 });
     await waitUntil(() => phase() === 'result', 5000, 'result');
-    expect(runtime!.getState().result?.reasons).toEqual(['CARD_REMOVED']);
-    runtime!.key('enter');
+    expect(stack.runtime!.getState().result?.reasons).toEqual(['CARD_REMOVED']);
+    stack.runtime!.key('enter');
     await waitUntil(() => phase() === 'idle', 5000, 'idle');
   });
 
   it('pcscd killed and restarted: reader unavailable meanwhile, then a new session works without restarting the kiosk', async () => {
     await startKiosk();
-    await pcscd.kill();
+    await stack.pcscd.kill();
     await waitUntil(() => phase() === 'reader-unavailable', 5000, 'reader-unavailable');
-    await pcscd.restart();
+    await stack.pcscd.restart();
     await waitUntil(() => phase() === 'idle', 10_000, 'idle after restart');
     const card = jpkiCard();
     await present(card);
     await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN entry');
     type('1234');
-    runtime!.key('enter');
+    stack.runtime!.key('enter');
     await waitUntil(() => phase() === 'result');
-    expect(runtime!.getState().result?.outcome).toBe('verified');
+    expect(stack.runtime!.getState().result?.outcome).toBe('verified');
   });
 
   it.each([
@@ -136,9 +115,9 @@ describe('JPKI authentication through pcscd + vpcd', () => {
     await present(jpkiCard(opts));
     await waitUntil(() => phase() === 'secret-entry');
     type('1234');
-    runtime!.key('enter');
+    stack.runtime!.key('enter');
     await waitUntil(() => phase() === 'result');
-    const r = runtime!.getState().result!;
+    const r = stack.runtime!.getState().result!;
     expect(r.outcome).toBe('refused');
     expect(r.reasons).toContain(code);
   });

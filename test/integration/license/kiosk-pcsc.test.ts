@@ -1,5 +1,6 @@
 // The licence through the real stack: pcscd + vsmartcard-vpcd + the virtual licence over TCP, the pcsclite
 // binding, the kiosk runtime and its state machine, PIN digits as the keypad sends them.
+import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
@@ -16,49 +17,29 @@ import { defaultJp2ToPng } from '../../../daemon/images/jp2-to-png.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
 import type { KioskState, LicenseHolderView } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { waitUntil } from '../../harness/jpki.ts';
 
-let pcscd: PcscdInstance;
-let runtime: KioskRuntime | null = null;
-let driver: PcscReaderDriver | null = null;
-let client: VpcdClient | null = null;
+const stack = usePcscKiosk();
 let states: KioskState[] = [];
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
-});
-afterAll(async () => {
-  await pcscd?.stop();
-});
-afterEach(async () => {
-  await client?.close();
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal before the next card
-  await runtime?.stop();
-  await driver?.stop();
-  client = null;
-  runtime = null;
-  driver = null;
-});
-
 async function startKiosk(disclosure: LicenseDisclosure, card: LicenseCard, o: { trusted?: boolean; readPin2?: boolean } = {}) {
-  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
   const trust = new TrustStore(o.trusted === false ? [] : [card.signingKey.x509]);
   const flow = licenseFlow({ trust, disclosure, readPin2: o.readPin2, photoConverter: defaultJp2ToPng() });
-  runtime = new KioskRuntime({ reader: driver, flow });
+  stack.runtime = new KioskRuntime({ reader: stack.driver, flow });
   states = [];
-  runtime.events.on('state', (s) => states.push(s));
-  runtime.start();
-  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
+  stack.runtime.events.on('state', (s) => states.push(s));
+  stack.runtime.start();
+  await waitUntil(() => stack.runtime!.getState().phase === 'idle', 5000, 'idle');
+  stack.client = new VpcdClient(card, { port: stack.pcscd.port });
+  await stack.client.insert();
 }
 
-const phase = () => runtime!.getState().phase;
-const result = () => runtime!.getState().result!;
+const phase = () => stack.runtime!.getState().phase;
+const result = () => stack.runtime!.getState().result!;
 const type = (keys: string) => {
-  for (const k of keys) runtime!.key(k as KeyName);
-  runtime!.key('enter');
+  for (const k of keys) stack.runtime!.key(k as KeyName);
+  stack.runtime!.key('enter');
 };
 const verifiesWithData = (card: LicenseCard) => card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0).length;
 
@@ -102,9 +83,9 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     const c = card({ pins: { pin1: '2468', pin2: '1357' } });
     await startKiosk('name-address-photo', c);
     await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN1 entry');
-    expect(runtime!.getState().entry).toMatchObject({ purpose: 'license-pin1', triesLeft: 3, maxTries: 3 });
+    expect(stack.runtime!.getState().entry).toMatchObject({ purpose: 'license-pin1', triesLeft: 3, maxTries: 3 });
     type('2468');
-    await waitUntil(() => phase() === 'secret-entry' && runtime!.getState().entry?.purpose === 'license-pin2', 5000, 'PIN2 entry');
+    await waitUntil(() => phase() === 'secret-entry' && stack.runtime!.getState().entry?.purpose === 'license-pin2', 5000, 'PIN2 entry');
     type('1357');
     await waitUntil(() => phase() === 'result', 8000, 'result');
     expect(result()).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'pin', reasons: [] });
@@ -119,8 +100,8 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await startKiosk('name-address', c);
     await waitUntil(() => phase() === 'secret-entry', 5000, 'PIN1 entry');
     type('9999');
-    await waitUntil(() => runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry prompt');
-    expect(runtime!.getState().entry?.triesLeft).toBe(2);
+    await waitUntil(() => stack.runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry prompt');
+    expect(stack.runtime!.getState().entry?.triesLeft).toBe(2);
     expect(c.pin1.triesLeft).toBe(2);
     type('1234');
     await waitUntil(() => phase() === 'result', 8000, 'result');

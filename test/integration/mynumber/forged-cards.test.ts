@@ -5,6 +5,7 @@
 // copied, but the chip signs the challenge with another key). None may end verified; the genuine-layout
 // card ends proven. The kiosk trusts this process's synthetic test CA keys
 // (test hierarchy, mynumber.testCards) exactly as a deployment would trust J-LIS's.
+import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
@@ -16,47 +17,27 @@ import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
 import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
 import { gateVerdict } from '../../../daemon/policy/verdict-gate.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';
 import { fullCard } from '../../unit/mynumber/helpers.ts';
 
-let pcscd: PcscdInstance;
-let runtime: KioskRuntime | null = null;
-let driver: PcscReaderDriver | null = null;
-let client: VpcdClient | null = null;
-
-beforeAll(async () => {
-  pcscd = await startPcscd();
-});
-afterAll(async () => {
-  await pcscd?.stop();
-});
-afterEach(async () => {
-  await client?.close();
-  await new Promise((r) => setTimeout(r, 600));
-  await runtime?.stop();
-  await driver?.stop();
-  client = null;
-  runtime = null;
-  driver = null;
-});
+const stack = usePcscKiosk();
 
 async function run(mode: MyNumberMode, card: MyNumberCard, secret: string, trusted = true): Promise<ResultView> {
   const mynumber = parseMyNumberConfig({ mode, ...(trusted ? virtualCardTrustConfig() : {}) });
   const handler = DOCUMENTS.get('mynumber')!({ trust: () => new TrustStore([]), revocation: revocationGood, now: () => new Date(), mynumber });
-  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
-  runtime = new KioskRuntime({ reader: driver, flow: routingFlow([handler]) });
-  runtime.start();
-  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await waitUntil(() => runtime!.getState().phase === 'secret-entry' || runtime!.getState().phase === 'result', 8000, 'entry');
-  if (runtime.getState().phase === 'secret-entry') {
-    for (const k of secret) runtime.key(k as KeyName);
-    runtime.key('enter');
+  stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  stack.runtime = new KioskRuntime({ reader: stack.driver, flow: routingFlow([handler]) });
+  stack.runtime.start();
+  await waitUntil(() => stack.runtime!.getState().phase === 'idle', 5000, 'idle');
+  stack.client = new VpcdClient(card, { port: stack.pcscd.port });
+  await stack.client.insert();
+  await waitUntil(() => stack.runtime!.getState().phase === 'secret-entry' || stack.runtime!.getState().phase === 'result', 8000, 'entry');
+  if (stack.runtime.getState().phase === 'secret-entry') {
+    for (const k of secret) stack.runtime.key(k as KeyName);
+    stack.runtime.key('enter');
   }
-  await waitUntil(() => runtime!.getState().phase === 'result', 8000, 'result');
-  return runtime.getState().result!;
+  await waitUntil(() => stack.runtime!.getState().phase === 'result', 8000, 'result');
+  return stack.runtime.getState().result!;
 }
 
 const INFO_PIN = '2580';
@@ -66,7 +47,7 @@ describe('forged 券面 data through pcscd + vpcd', () => {
   it('genuine layout: 4-info and 券面AP end verified with authenticity proven', async () => {
     const info = await run('info', fullCard().card, INFO_PIN);
     expect(info).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'pin' });
-    await afterEachNow();
+    await stack.reset();
     const face = await run('face', fullCard().card, FACE_B);
     expect(face).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only' });
   });
@@ -109,13 +90,3 @@ describe('forged 券面 data through pcscd + vpcd', () => {
   });
 });
 
-/** Tear down between two runs inside one test. */
-async function afterEachNow() {
-  await client?.close();
-  await new Promise((r) => setTimeout(r, 600));
-  await runtime?.stop();
-  await driver?.stop();
-  client = null;
-  runtime = null;
-  driver = null;
-}

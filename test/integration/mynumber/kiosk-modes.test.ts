@@ -2,6 +2,7 @@
 // the pcsclite binding, the kiosk runtime with the document router and the handler the deployment config
 // selects ('mynumber' + mynumber.mode), keys as the keypad sends them. Includes the APDU-recording proof that
 // EF 0001 of the text AP (and EF 0005 of the visual AP) is never selected by default.
+import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
@@ -13,32 +14,12 @@ import { parseMyNumberConfig, type MyNumberMode } from '../../../daemon/document
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
 import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';
 import { authTrust, fullCard, signTrust } from '../../unit/mynumber/helpers.ts';
 
-let pcscd: PcscdInstance;
-let runtime: KioskRuntime | null = null;
-let driver: PcscReaderDriver | null = null;
-let client: VpcdClient | null = null;
+const stack = usePcscKiosk();
 let states: KioskState[] = [];
 let logLines: string[] = [];
-
-beforeAll(async () => {
-  pcscd = await startPcscd();
-});
-afterAll(async () => {
-  await pcscd?.stop();
-});
-afterEach(async () => {
-  await client?.close();
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal (see jpki/kiosk-pcsc.test.ts)
-  await runtime?.stop();
-  await driver?.stop();
-  client = null;
-  runtime = null;
-  driver = null;
-});
 
 async function startKiosk(mode: MyNumberMode, extra: Record<string, unknown> = {}) {
   // The virtual cards' 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
@@ -46,23 +27,23 @@ async function startKiosk(mode: MyNumberMode, extra: Record<string, unknown> = {
   logLines = [];
   const trust = (p: string) => (p === 'jpkiSign' ? signTrust() : p === 'jpkiAuth' ? authTrust() : new TrustStore([]));
   const handler = DOCUMENTS.get('mynumber')!({ trust, revocation: revocationGood, now: () => new Date(), mynumber, log: (l) => logLines.push(l) });
-  driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
-  runtime = new KioskRuntime({ reader: driver, flow: routingFlow([handler]), log: (l) => logLines.push(l) });
+  stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
+  stack.runtime = new KioskRuntime({ reader: stack.driver, flow: routingFlow([handler]), log: (l) => logLines.push(l) });
   states = [];
-  runtime.events.on('state', (s) => states.push(s));
-  runtime.start();
-  await waitUntil(() => runtime!.getState().phase === 'idle', 5000, 'idle');
+  stack.runtime.events.on('state', (s) => states.push(s));
+  stack.runtime.start();
+  await waitUntil(() => stack.runtime!.getState().phase === 'idle', 5000, 'idle');
 }
 
 async function present(card: MyNumberCard) {
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
+  stack.client = new VpcdClient(card, { port: stack.pcscd.port });
+  await stack.client.insert();
 }
 
-const phase = () => runtime!.getState().phase;
+const phase = () => stack.runtime!.getState().phase;
 function type(keys: string) {
-  for (const k of keys) runtime!.key(k as KeyName);
-  runtime!.key('enter');
+  for (const k of keys) stack.runtime!.key(k as KeyName);
+  stack.runtime!.key('enter');
 }
 
 /** Every SELECT by FID, with the application that was current when it was sent. */
@@ -88,7 +69,7 @@ async function runMode(mode: MyNumberMode, card: MyNumberCard, secret: string | 
     if (phase() === 'secret-entry') type(secret);
   }
   await waitUntil(() => phase() === 'result', 8000, 'result');
-  return runtime!.getState().result!;
+  return stack.runtime!.getState().result!;
 }
 
 describe('My Number modes through pcscd + vpcd', () => {
@@ -117,11 +98,11 @@ describe('My Number modes through pcscd + vpcd', () => {
     await present(card);
     await waitUntil(() => phase() === 'secret-entry');
     type('1111');
-    await waitUntil(() => phase() === 'secret-entry' && runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry');
-    expect(runtime!.getState().entry).toMatchObject({ purpose: 'mynumber-text-pin', triesLeft: 2 });
+    await waitUntil(() => phase() === 'secret-entry' && stack.runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry');
+    expect(stack.runtime!.getState().entry).toMatchObject({ purpose: 'mynumber-text-pin', triesLeft: 2 });
     type('2580');
     await waitUntil(() => phase() === 'result');
-    expect(runtime!.getState().result?.outcome).toBe('verified');
+    expect(stack.runtime!.getState().result?.outcome).toBe('verified');
     expect(card.text!.pin.triesLeft).toBe(3);
   });
 
@@ -152,12 +133,12 @@ describe('My Number modes through pcscd + vpcd', () => {
     await startKiosk('sign');
     await present(card);
     await waitUntil(() => phase() === 'secret-entry');
-    expect(runtime!.getState().entry).toMatchObject({ purpose: 'jpki-sign-password', triesLeft: 5, maxTries: 5 });
+    expect(stack.runtime!.getState().entry).toMatchObject({ purpose: 'jpki-sign-password', triesLeft: 5, maxTries: 5 });
     type('WRONG99');
-    await waitUntil(() => runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry');
+    await waitUntil(() => stack.runtime!.getState().entry?.previousAttemptWrong === true, 5000, 'retry');
     expect(card.signPin.triesLeft).toBe(4);
     expect(card.authPin.triesLeft).toBe(3);
-    runtime!.key('cancel');
+    stack.runtime!.key('cancel');
     await waitUntil(() => phase() === 'result' || phase() === 'remove-card');
   });
 
@@ -190,13 +171,13 @@ describe('My Number modes through pcscd + vpcd', () => {
       expect(s.length, mode).toBeGreaterThan(0);
       expect(s.filter((x) => x.app === TEXT && x.fid === '0001'), mode).toEqual([]);
       expect(s.filter((x) => x.app === VISUAL && x.fid === '0005'), mode).toEqual([]);
-      await client?.close();
-      client = null;
+      await stack.client?.close();
+      stack.client = null;
       await new Promise((res) => setTimeout(res, 600));
-      await runtime?.stop();
-      await driver?.stop();
-      runtime = null;
-      driver = null;
+      await stack.runtime?.stop();
+      await stack.driver?.stop();
+      stack.runtime = null;
+      stack.driver = null;
     }
   });
 
