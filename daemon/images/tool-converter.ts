@@ -38,9 +38,12 @@ export interface ToolConverterOptions {
 
 const LIMITS = { maxInputBytes: 16_384, maxPixels: 4_000_000, timeoutMs: 5_000 };
 
-function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number): Promise<{ ok: true; stdout: Buffer } | { ok: false; reason: 'tool-missing' | 'decode-failed' | 'timeout' }> {
+function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number, cwd: string): Promise<{ ok: true; stdout: Buffer } | { ok: false; reason: 'tool-missing' | 'decode-failed' | 'timeout' }> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout) => {
+    // The decoder gets as little as is cheap to withhold: only PATH in its environment (no secrets or
+    // config paths from ours), its working directory in a temp dir, stdin/stdout/stderr as pipes and no
+    // other descriptor (Node opens every fd close-on-exec), and the size/time limits above.
+    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout) => {
       if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
       if (e.code === 'ENOENT') return resolve({ ok: false, reason: 'tool-missing' });
@@ -64,7 +67,7 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
       if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
       let pnm: Buffer;
       if (format === 'tiff-g4') {
-        const r = await run(o.tifftopnm ?? 'tifftopnm', ['-quiet'], data, lim.timeoutMs, maxOut);
+        const r = await run(o.tifftopnm ?? 'tifftopnm', ['-quiet'], data, lim.timeoutMs, maxOut, workRoot);
         if (!r.ok) return { status: 'not-decoded', reason: r.reason };
         pnm = r.stdout;
       } else {
@@ -74,7 +77,7 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
           const input = join(dir, data.subarray(4, 8).toString('latin1') === 'jP  ' ? 'in.jp2' : 'in.j2k');
           const output = join(dir, 'out.pnm');
           await writeFile(input, data, { mode: 0o600 });
-          const r = await run(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], null, lim.timeoutMs, 64 * 1024);
+          const r = await run(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], null, lim.timeoutMs, 64 * 1024, dir);
           if (!r.ok) return { status: 'not-decoded', reason: r.reason };
           pnm = await readFile(output).catch(() => Buffer.alloc(0));
         } finally {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CARD_NUMBER_FORMAT } from '../../documents/residence/constants.ts';
-import { toolImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
+import { toolImageConverter, type ImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
 import { readResidence } from '../../documents/residence/read-residence.ts';
 import { assessResidence, type ResidenceImages } from '../../documents/residence/residence-verdict.ts';
 import { secretMatchesFormat, wipe } from '../../documents/secrets.ts';
@@ -39,9 +39,13 @@ async function readCardNumber(io: CliIO): Promise<Buffer> {
   return n;
 }
 
-async function writeImages(dir: string, images: ResidenceImages): Promise<Record<string, string>> {
+/**
+ * Decodes and writes the card images, only for a verified card: images of a refused or unproven card never
+ * reach the native decoders (opj_decompress, tifftopnm) — issue 17. The converter is injectable for tests.
+ */
+export async function writeImages(dir: string, images: ResidenceImages, verdict: string, conv: ImageConverter = toolImageConverter()): Promise<Record<string, string>> {
+  if (verdict !== 'verified') return { all: 'images not decoded (the card is not verified)' };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const conv = toolImageConverter();
   const out: Record<string, string> = {};
   const todo: Array<[string, ImageFormat, Buffer | undefined]> = [
     ['face', 'jpeg2000', images.face],
@@ -92,7 +96,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return assessResidence(evidence, { trust, at: new Date() });
     });
     verified = result.verdict === 'verified';
-    const imageReport = values.images && images ? await writeImages(values.images, images) : undefined;
+    const imageReport = values.images && images ? await writeImages(values.images, images, result.verdict) : undefined;
     printable = { ...result, ...(imageReport ? { images: imageReport } : {}) };
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;

@@ -196,7 +196,6 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   result.checks['holder-text'] = result.current.name.value?.invalid || result.current.address.value?.invalid ? 'undecodable' : 'decoded';
 
   const photoParsed = f.photo ? tryParse('DF2/EF01', errors, () => extractPhoto(f.photo!)) : null;
-  result.photo = photoParsed ? await describePhoto(photoParsed, o.photoConverter) : null;
   for (const e of errors) result.checks[`parse ${e.file}`] = 'malformed';
 
   const keyConfigured = o.trust.anchors.length > 0;
@@ -212,6 +211,13 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   if (result.changes.length > 0) result.checks['change-records-signed'] = 'not-covered-by-ef07';
 
   result.verdict = result.reasons.length > 0 ? 'refused' : result.authenticity === 'proven' ? 'verified' : 'chip-read';
+  // The photo reaches the native JPEG 2000 decoder only once EF07 has proven it and nothing refused the
+  // read: an unproven or tampered image must never be fed to opj_decompress (issue 17).
+  if (photoParsed) {
+    const decode = result.verdict === 'verified';
+    result.photo = await describePhoto(photoParsed, decode ? o.photoConverter : null);
+    result.checks['photo-decode'] = decode ? result.photo.display : 'skipped-not-proven';
+  }
   return result;
 }
 

@@ -41,7 +41,7 @@ export interface MyNumberFaceResult {
     /** DF29 lies outside DF28's coverage: the expiry is never signed. */
     'expiry-signed': 'no';
     'card-challenge': ChallengeCheck;
-    face: 'decoded' | 'not-decoded' | 'absent';
+    face: 'decoded' | 'not-decoded' | 'absent' | 'skipped-not-proven';
   };
   authenticity: Authenticity | null;
   holderBinding: HolderBinding | null;
@@ -118,10 +118,6 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   r.expiry = data.expiry;
   r.nameImagePng = data.nameImagePng;
   r.addressImagePng = data.addressImagePng;
-  if (data.faceJpeg2000) {
-    r.facePng = await convert(data.faceJpeg2000).catch(() => null);
-    r.checks.face = r.facePng ? 'decoded' : 'not-decoded';
-  }
   if (!data.faceJpeg2000 && !data.nameImagePng) {
     r.reasons.push({ code: ErrorCodes.CARD_MALFORMED_RESPONSE, message: 'the card face file holds neither a photo nor a name image' });
   }
@@ -129,5 +125,13 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   const failed = !dataProven || r.checks['card-challenge'] === 'invalid';
   r.authenticity = failed ? 'failed' : r.checks['card-challenge'] === 'valid' ? 'proven' : 'chip-read';
   r.verdict = r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : r.reasons.length === 0 && r.authenticity === 'chip-read' ? 'chip-read' : 'refused';
+  // The photo reaches the native JPEG 2000 decoder only once the card is proven (issuer signature and the
+  // chip's challenge answer) and nothing refused the read: never for tampered or unproven data (issue 17).
+  if (data.faceJpeg2000) {
+    if (r.verdict === 'verified') {
+      r.facePng = await convert(data.faceJpeg2000).catch(() => null);
+      r.checks.face = r.facePng ? 'decoded' : 'not-decoded';
+    } else r.checks.face = 'skipped-not-proven';
+  }
   return r;
 }

@@ -196,8 +196,12 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
 
   let face: PassportResult['face'] = null;
   if (ev.face) {
-    const display = o.faceConverter ? await o.faceConverter(ev.face).catch(() => null) : null;
+    // DG2 reaches the image decoder only for a verified passport: a face whose hash failed passive
+    // authentication (or that nothing proved) must never be fed to opj_decompress (issue 17).
+    const decode = verdict === 'verified' && !!o.faceConverter;
+    const display = decode ? await o.faceConverter!(ev.face).catch(() => null) : null;
     face = { format: ev.face.format, bytes: ev.face.data.length, display };
+    checks['face-decode'] = verdict !== 'verified' ? 'skipped-not-proven' : display ? 'decoded' : 'not-decoded';
   }
   const { format: _f, optionalData: _o, ...dg1 } = ev.dg1;
   return {
