@@ -1,6 +1,8 @@
 // `idkiosk read passport`: BAC/PACE, SM reads, passive/active/chip authentication on the passport in a
 // PC/SC reader; one JSON object on stdout. Exit 0 verified, 1 refused, 2 error.
-import { writeFileSync } from 'node:fs';
+// The MRZ data (document number, birth and expiry dates: the access key) comes only from stdin or a file,
+// never from argv, where every local user can read it (ps, /proc/PID/cmdline) and shells keep it in history.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CscaStore } from '../../documents/passport/csca-store.ts';
 import { passportFaceConverter } from '../../documents/passport/face.ts';
@@ -14,14 +16,15 @@ import { withCard } from '../card-access.ts';
 import type { CliIO } from '../command.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
-const usage = `idkiosk read passport (--doc-number X --birth YYMMDD --expiry YYMMDD | --mrz-stdin) [--csca FILE]...
+const usage = `idkiosk read passport (--mrz-stdin | --mrz-file FILE) [--csca FILE]...
                       [--reader NAME] [--no-face] [--face-out FILE] [--no-pace] [--strict-dsc]
                       [--crl-db PATH [--require-revocation]] [--json]
   Passport (ICAO 9303 eMRTD): PACE or BAC with the MRZ access key, EF.COM/SOD/DG1/DG2/DG11/DG12/DG14/DG15
   through secure messaging, passive authentication against the CSCA store, chip and active authentication
-  --doc-number X    document number as printed in the MRZ (letters A–Z and digits)
-  --birth YYMMDD    date of birth      --expiry YYMMDD   date of expiry
-  --mrz-stdin       read the MRZ lines (TD1/TD2/TD3, from an MRZ scanner) from stdin instead; check digits must hold
+  --mrz-stdin       read the MRZ lines (TD1/TD2/TD3, e.g. from an MRZ scanner) from stdin; check digits must hold
+  --mrz-file FILE   read the MRZ lines from FILE instead (keep it private: mode 0600, remove it after use)
+                    The MRZ data is never taken on the command line (--doc-number/--birth/--expiry are refused):
+                    argv is readable by every local user and kept in shell history.
   --csca FILE       CSCA certificate(s) (PEM/DER) or ICAO CSCA master list; repeatable; without it PA is refused
   --ml-signer FILE  certificate of a trusted master-list signer (or of the CA that issued it); repeatable;
                     a master list given to --csca loads only when signed by one of these
@@ -44,6 +47,23 @@ export function passportResultJson(r: PassportResult): Record<string, unknown> {
   return { ...rest, face: face && { format: face.format, bytes: face.bytes, display: face.display ? face.display.mime : 'not-decoded' } };
 }
 
+/** The MRZ text of --mrz-file; the raw bytes are wiped once decoded (the string itself cannot be). */
+function readMrzFile(path: string): string {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    throw new KioskError(ErrorCodes.USAGE, `--mrz-file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (raw.length > 1024) {
+    raw.fill(0);
+    throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, '--mrz-file: the file is too large to be an MRZ');
+  }
+  const text = raw.toString('latin1');
+  raw.fill(0);
+  return text;
+}
+
 async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -52,6 +72,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       birth: { type: 'string' },
       expiry: { type: 'string' },
       'mrz-stdin': { type: 'boolean', default: false },
+      'mrz-file': { type: 'string' },
       csca: { type: 'string', multiple: true },
       'ml-signer': { type: 'string', multiple: true },
       'csca-exception': { type: 'string', multiple: true },
@@ -66,8 +87,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     },
     strict: true,
   });
-  const fromArgs = values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined;
-  if (fromArgs === values['mrz-stdin']) throw new KioskError(ErrorCodes.USAGE, 'give either --doc-number/--birth/--expiry or --mrz-stdin');
+  // The argv forms stay declared only to refuse them with a pointer to the safe ones.
+  if (values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined) {
+    throw new KioskError(ErrorCodes.USAGE, 'the MRZ data is not taken on the command line (other users and shell history can read it): give the MRZ lines with --mrz-stdin or --mrz-file FILE');
+  }
+  if (values['mrz-stdin'] === (values['mrz-file'] !== undefined)) throw new KioskError(ErrorCodes.USAGE, 'give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
   // The same validation as config passport.cscaCountryExceptions.
   const exceptionUsage = () => new KioskError(ErrorCodes.USAGE, '--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
   let cscaCountryExceptions;
@@ -83,12 +107,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw exceptionUsage();
   }
   const csca = new CscaStore(loadCscaFiles(values.csca ?? [], { masterListSigners: values['ml-signer'] ?? [], cscaCountryExceptions }));
-  let key: AccessKeyInput;
-  if (values['mrz-stdin']) key = accessKeyFromMrzText(await io.readStdin());
-  else {
-    if (!values['doc-number'] || !values.birth || !values.expiry) throw new KioskError(ErrorCodes.USAGE, '--doc-number, --birth and --expiry go together');
-    key = { documentNumber: Buffer.from(values['doc-number'].toUpperCase()), dateOfBirth: Buffer.from(values.birth), dateOfExpiry: Buffer.from(values.expiry) };
-  }
+  const key: AccessKeyInput = accessKeyFromMrzText(values['mrz-file'] !== undefined ? readMrzFile(values['mrz-file']) : await io.readStdin());
   const now = new Date();
   let result: PassportResult;
   try {

@@ -14,7 +14,7 @@ import { readPassport } from '../../../daemon/documents/passport/passport-read.t
 import { assessPassport, type PassportResult } from '../../../daemon/documents/passport/passport-verdict.ts';
 import { gateVerdict } from '../../../daemon/policy/verdict-gate.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { PassportCard, testHolder, type PassportCardOptions } from '../../../drivers/sim/passport/index.ts';
+import { PassportCard, testHolder, td3, type PassportCardOptions } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
@@ -22,7 +22,10 @@ import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
 const KEY = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630' };
-const KEY_ARGS = ['--doc-number', KEY.documentNumber, '--birth', KEY.dateOfBirth, '--expiry', KEY.dateOfExpiry];
+// The MRZ lines in a private file: `read passport` never takes the MRZ data on the command line.
+const MRZ_FILE = join(mkdtempSync(join(tmpdir(), 'idkiosk-mrz-')), 'holder.mrz');
+writeFileSync(MRZ_FILE, `${td3(HOLDER).slice(0, 44)}\n${td3(HOLDER).slice(44)}\n`, { mode: 0o600 });
+const KEY_ARGS = ['--mrz-file', MRZ_FILE];
 const csca = createCsca({ country: 'JP' });
 const PKI = { csca, dsc: issueBy(csca, { cn: 'TEST DS' }) };
 const STORE = new CscaStore([csca.x509]);

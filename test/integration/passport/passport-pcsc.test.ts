@@ -19,7 +19,10 @@ import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 
 const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
-const KEY_ARGS = ['--doc-number', 'TK0000000', '--birth', '851203', '--expiry', '330630'];
+// The MRZ lines in a private file: `read passport` never takes the MRZ data on the command line.
+const MRZ_FILE = join(mkdtempSync(join(tmpdir(), 'idkiosk-mrz-')), 'holder.mrz');
+writeFileSync(MRZ_FILE, `${td3(HOLDER).slice(0, 44)}\n${td3(HOLDER).slice(44)}\n`, { mode: 0o600 });
+const KEY_ARGS = ['--mrz-file', MRZ_FILE];
 const csca = createCsca({ country: 'JP' });
 const PKI = { csca, dsc: issueBy(csca, { cn: 'TEST DS' }) };
 let pcscd: PcscdInstance;

@@ -15,7 +15,7 @@ import { extractLinkOptions } from '../../../drivers/sim/cli/subcommand.ts';
 import { LinkedCard } from '../../../drivers/sim/iso7816/link.ts';
 import { createVirtualLicense } from '../../../drivers/sim/license/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
-import { PassportCard, testHolder } from '../../../drivers/sim/passport/index.ts';
+import { PassportCard, td3, testHolder } from '../../../drivers/sim/passport/index.ts';
 import { createResidenceCa, createVirtualResidenceCard } from '../../../drivers/sim/residence/index.ts';
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
@@ -51,6 +51,8 @@ const KNOWN_GAPS: Record<string, { code: string; why: string }> = {
 };
 
 const PASSPORT = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630' };
+const PASSPORT_TD3 = td3(testHolder({ ...PASSPORT, surname: 'YAMADA', givenNames: 'TARO' }));
+const PASSPORT_MRZ = `${PASSPORT_TD3.slice(0, 44)}\n${PASSPORT_TD3.slice(44)}\n`;
 const RESIDENCE_NUMBER = 'AA12345678BB';
 
 let pcscd: PcscdInstance;
@@ -85,8 +87,8 @@ const DOCUMENTS: Record<string, DocumentCase> = {
   },
   'passport (PACE, CA, AA)': {
     card: () => new PassportCard({ holder: testHolder({ ...PASSPORT, surname: 'YAMADA', givenNames: 'TARO' }), pki: passportPki, faceBytes: 3000 }),
-    args: () => ['read', 'passport', '--doc-number', PASSPORT.documentNumber, '--birth', PASSPORT.dateOfBirth, '--expiry', PASSPORT.dateOfExpiry, '--csca', files.passport!, '--json'],
-    stdin: '',
+    args: () => ['read', 'passport', '--mrz-stdin', '--csca', files.passport!, '--json'],
+    stdin: PASSPORT_MRZ, // the MRZ data never goes on the command line
   },
 };
 
