@@ -34,9 +34,22 @@ export interface ToolConverterOptions {
   /** Tool paths (default: found on PATH by execFile). */
   opjDecompress?: string;
   tifftopnm?: string;
+  /** Address-space limit of the decoder child (bytes), applied through prlimit when it is installed. */
+  maxMemoryBytes?: number;
 }
 
-const LIMITS = { maxInputBytes: 16_384, maxPixels: 4_000_000, timeoutMs: 5_000 };
+const LIMITS = { maxInputBytes: 16_384, maxPixels: 4_000_000, timeoutMs: 5_000, maxMemoryBytes: 512 * 1024 * 1024 };
+
+// util-linux (Essential in Debian, and in RUNTIME_DEBS) sets rlimits and then execs the decoder, so the
+// time limit's SIGKILL still reaches the decoder itself. Where it is absent the decoder runs unwrapped.
+const PRLIMIT = '/usr/bin/prlimit';
+const PRLIMIT_EXEC_ENOENT = 127;
+
+/** The decoder command under rlimits: memory, no core dump (it would hold card data), output file size, few fds. */
+function limited(file: string, args: string[], maxMemoryBytes: number, maxFileBytes: number): [string, string[]] {
+  if (!existsSync(PRLIMIT)) return [file, args];
+  return [PRLIMIT, [`--as=${maxMemoryBytes}`, '--core=0', `--fsize=${maxFileBytes}`, '--nofile=64', '--', file, ...args]];
+}
 
 function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number, cwd: string): Promise<{ ok: true; stdout: Buffer } | { ok: false; reason: 'tool-missing' | 'decode-failed' | 'timeout' }> {
   return new Promise((resolve) => {
@@ -46,7 +59,7 @@ function run(file: string, args: string[], input: Buffer | null, timeoutMs: numb
     const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout) => {
       if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
-      if (e.code === 'ENOENT') return resolve({ ok: false, reason: 'tool-missing' });
+      if (e.code === 'ENOENT' || (file === PRLIMIT && (e.code as unknown) === PRLIMIT_EXEC_ENOENT)) return resolve({ ok: false, reason: 'tool-missing' });
       if (e.killed || e.signal === 'SIGKILL') return resolve({ ok: false, reason: 'timeout' });
       resolve({ ok: false, reason: 'decode-failed' });
     });
@@ -67,7 +80,7 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
       if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
       let pnm: Buffer;
       if (format === 'tiff-g4') {
-        const r = await run(o.tifftopnm ?? 'tifftopnm', ['-quiet'], data, lim.timeoutMs, maxOut, workRoot);
+        const r = await run(...limited(o.tifftopnm ?? 'tifftopnm', ['-quiet'], lim.maxMemoryBytes, maxOut), data, lim.timeoutMs, maxOut, workRoot);
         if (!r.ok) return { status: 'not-decoded', reason: r.reason };
         pnm = r.stdout;
       } else {
@@ -77,7 +90,7 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
           const input = join(dir, data.subarray(4, 8).toString('latin1') === 'jP  ' ? 'in.jp2' : 'in.j2k');
           const output = join(dir, 'out.pnm');
           await writeFile(input, data, { mode: 0o600 });
-          const r = await run(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], null, lim.timeoutMs, 64 * 1024, dir);
+          const r = await run(...limited(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], lim.maxMemoryBytes, maxOut), null, lim.timeoutMs, 64 * 1024, dir);
           if (!r.ok) return { status: 'not-decoded', reason: r.reason };
           pnm = await readFile(output).catch(() => Buffer.alloc(0));
         } finally {

@@ -1,7 +1,7 @@
 // Issue 17: residence card images (JPEG 2000 face, MMR TIFF) reach the native decoders only for a verified
 // card — in the kiosk flow and in `idkiosk read residence --images` — and the decoder child gets only PATH
-// in its environment and a temp directory as its working directory.
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+// in its environment, a temp directory as its working directory, and rlimits (memory, no core dump).
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,12 +64,12 @@ describe('residence images decoded only for a verified card (issue 17)', () => {
   });
 });
 
-describe('decoder child: minimal environment, temp working directory', () => {
+describe('decoder child: minimal environment, temp working directory, rlimits', () => {
   it('sees only PATH from our environment and runs in the work directory, not ours', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'idkiosk-child-')));
     const report = join(dir, 'report');
     const tool = join(dir, 'fake-tifftopnm.sh');
-    writeFileSync(tool, `#!/bin/sh\n{ echo "cwd=$(pwd)"; env; } > '${report}'\nexit 1\n`, { mode: 0o755 });
+    writeFileSync(tool, `#!/bin/sh\n{ echo "cwd=$(pwd)"; echo "as=$(ulimit -v)"; echo "core=$(ulimit -c)"; env; } > '${report}'\nexit 1\n`, { mode: 0o755 });
     process.env.IDKIOSK_TEST_MARKER = 'must-not-leak';
     try {
       const r = await toolImageConverter({ tifftopnm: tool, workDir: dir }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF);
@@ -78,6 +78,11 @@ describe('decoder child: minimal environment, temp working directory', () => {
       expect(text).toContain(`cwd=${dir}\n`);
       expect(text).not.toContain('IDKIOSK_TEST_MARKER');
       expect(text).toMatch(/^PATH=/m);
+      if (existsSync('/usr/bin/prlimit')) {
+        // Under prlimit (util-linux): the default 512 MiB address space (ulimit -v is in KiB), no core dump.
+        expect(text).toContain(`as=${512 * 1024}\n`);
+        expect(text).toContain('core=0\n');
+      }
     } finally {
       delete process.env.IDKIOSK_TEST_MARKER;
       rmSync(dir, { recursive: true, force: true });
