@@ -24,7 +24,7 @@ const usage = `idkiosk read license [--reader NAME] --pin-stdin [--with-pin2] [-
   --with-pin2          also verify PIN2 and read 本籍 (DF1/EF02, EF06) and the photo (DF2)
   --trust FILE         EF07 verification key certificate(s) (trust purpose "license"; none is published)
   --require-signature  refuse unless the EF07 signature verified under a configured key
-  --photo-out FILE     write the photo as PNG (needs opj_decompress, Debian libopenjp2-tools)
+  --photo-out FILE     write the photo as PNG, only for a verified licence (needs opj_decompress, Debian libopenjp2-tools)
   --json               print JSON (the only output format; accepted for clarity)
 `;
 
@@ -94,7 +94,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(JSON.stringify({ document: 'license', verdict: 'refused', reasons: [refusal] }) + '\n');
     return 1;
   }
-  if (values['photo-out'] && result.photo?.png) writeFileSync(values['photo-out'], result.photo.png);
+  if (values['photo-out'] && result.photo?.png) writeFileSync(values['photo-out'], result.photo.png, { mode: 0o600 });
   io.stdout(JSON.stringify(licenseResultJson(result)) + '\n');
   return result.verdict === 'verified' ? 0 : 1;
 }

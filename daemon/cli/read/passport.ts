@@ -31,7 +31,7 @@ const usage = `idkiosk read passport (--mrz-stdin | --mrz-file FILE) [--csca FIL
   --csca-exception STATE:CC  accept a CSCA of country CC for passports of issuing state STATE (e.g.
                     RKS:XK); repeatable; otherwise the CSCA country must be the issuing state's
   --reader NAME     PC/SC reader name (default: the first reader holding a card)
-  --no-face         do not read DG2        --face-out FILE   write the face image (PNG when converted, else as read)
+  --no-face         do not read DG2        --face-out FILE   write the face image (verified passports only)
   --no-pace         use BAC even when the chip offers PACE (diagnostics)
   --strict-dsc      refuse an expired Document Signer certificate too
   --crl-db PATH     CRL store (see idkiosk crl) for the DSC's revocation; a revoked DSC is refused
