@@ -1,6 +1,6 @@
 // `idkiosk read license` and `idkiosk sim license` as separate processes against the real pcscd.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,7 @@ function trustFile(card: LicenseCard): string {
 }
 
 describe('idkiosk read license', () => {
-  it('PIN1 + PIN2, no key configured: chip-read (exit 3), current address, 外字 PNG, 本籍, photo decoded', async () => {
+  it('PIN1 + PIN2, no key configured: chip-read (exit 3), current address, 外字 PNG, 本籍; the unproven photo is not decoded', async () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' } });
     await present(card);
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
@@ -72,8 +72,10 @@ describe('idkiosk read license', () => {
     expect(out.matters.name.runs[0]).toEqual({ kind: 'gaiji', index: 1 });
     expect(out.glyphs[0].png).toMatch(/^data:image\/png;base64,/);
     expect(out.honseki.current.value.plain).toBe('東京都千代田区見本町一丁目');
-    expect(out.photo).toMatchObject({ format: 'jpeg2000-codestream', display: 'decoded' });
-    expect(readFileSync(join(dir, 'p.png')).subarray(1, 4).toString()).toBe('PNG');
+    // Issue 17: an unproven photo never reaches the JPEG 2000 decoder, so nothing is written.
+    expect(out.photo).toMatchObject({ format: 'jpeg2000-codestream', display: 'not-decoded' });
+    expect(out.checks['photo-decode']).toBe('skipped-not-proven');
+    expect(existsSync(join(dir, 'p.png'))).toBe(false);
     // No key configured: the EF07 status says so and is never "valid".
     expect(out.signature.status).toBe('no-key');
     expect(r.stdout + r.stderr).not.toMatch(/2468|1357/);
@@ -82,7 +84,8 @@ describe('idkiosk read license', () => {
   it('the right key (--trust): proven, verified (exit 0); EF04 new name and new address are the current ones, a malformed record is listed', async () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' }, nameChange: true, malformedChange: true });
     await present(card);
-    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card)], '2468\n1357\n');
+    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
+    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card), '--photo-out', join(dir, 'p.png')], '2468\n1357\n');
     expect(r.code, r.stderr).toBe(EXIT.verified);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', signature: { status: 'valid', signedData: 'DF1/EF01‖DF1/EF02‖DF2/EF01' } });
@@ -92,6 +95,9 @@ describe('idkiosk read license', () => {
     expect(out.changes.map((c: { kind: string }) => c.kind)).toEqual(['newName', 'newAddress']);
     expect(out.changeProblems).toHaveLength(1);
     expect(out.checks['change-records']).toBe('2 applied, 1 malformed');
+    // Proven: the photo is decoded (opj_decompress) and written.
+    expect(out.photo).toMatchObject({ format: 'jpeg2000-codestream', display: 'decoded' });
+    expect(readFileSync(join(dir, 'p.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
   it("'idkiosk sim license --default-pin --foreign-key' in its own process, read with the published key: refused (exit 1), authenticity failed", async () => {
