@@ -8,10 +8,9 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
 import { parseCardRsaKey, sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
-import { children, readTlv, type Tlv } from './tlv.ts';
+import { requireSequence, templateChildren, type Tlv } from './tlv.ts';
 
 export interface CardChallenge {
   challenge: Buffer;
@@ -46,10 +45,6 @@ export interface SignedCardKey {
 /** Text AP EF 0007: FF50 { DF51 card key (90/91), DF52 signature over the DF51 TLV }. */
 export function parseSignedCardKey(ef: Buffer): SignedCardKey {
   const what = 'card key (text AP EF 0007)';
-  const root = readTlv(ef, 0, ef.length, what);
-  if (root.tag !== 0xff50) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: template is not FF50`);
-  const kids = children(ef, root, what);
-  if (kids.length !== 2 || kids[0]!.tag !== 0xdf51 || kids[1]!.tag !== 0xdf52) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: expected DF51, DF52`);
-  const [k, s] = kids as [Tlv, Tlv];
+  const [k, s] = requireSequence(templateChildren(ef, 0xff50, what), [0xdf51, 0xdf52], what) as [Tlv, Tlv];
   return { key: parseCardRsaKey(Buffer.from(k.value), what).key, signedData: Buffer.from(ef.subarray(k.start, k.end)), signature: Buffer.from(s.value) };
 }

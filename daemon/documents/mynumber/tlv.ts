@@ -69,6 +69,21 @@ export function children(buf: Buffer, parent: Tlv, what: string): Tlv[] {
   return readTlvs(buf, what, parent.valueStart, parent.end);
 }
 
+const hex = (tag: number) => tag.toString(16).toUpperCase();
+
+/** The children of the one template a card file holds, which must carry `tag` (e.g. FF20, FF30). */
+export function templateChildren(buf: Buffer, tag: number, what: string): Tlv[] {
+  const root = readTlv(buf, 0, buf.length, what);
+  if (root.tag !== tag) throw bad(what, `template ${hex(root.tag)} is not ${hex(tag)}`);
+  return children(buf, root, what);
+}
+
+/** Exactly these tags, in this order: a signed record's layout is fixed, so anything else is refused. */
+export function requireSequence(list: readonly Tlv[], tags: readonly number[], what: string): Tlv[] {
+  if (list.length !== tags.length || list.some((t, i) => t.tag !== tags[i])) throw bad(what, `expected ${tags.map(hex).join(', ')}`);
+  return [...list];
+}
+
 /** The first TLV with `tag` among `list`, or throws when it is required. */
 export function find(list: readonly Tlv[], tag: number): Tlv | undefined {
   return list.find((t) => t.tag === tag);
@@ -76,7 +91,7 @@ export function find(list: readonly Tlv[], tag: number): Tlv | undefined {
 
 export function requireTag(list: readonly Tlv[], tag: number, what: string): Tlv {
   const t = find(list, tag);
-  if (!t) throw bad(what, `tag ${tag.toString(16).toUpperCase()} missing`);
+  if (!t) throw bad(what, `tag ${hex(tag)} missing`);
   return t;
 }
 
