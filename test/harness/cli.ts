@@ -1,6 +1,6 @@
 // Runs `idkiosk` as a technician would: a separate process (bin/idkiosk.js), secrets on stdin, the
 // environment of the test (so PCSCLITE_CSOCK_NAME points at the test's private pcscd).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export const IDKIOSK_BIN = new URL('../../bin/idkiosk.js', import.meta.url).pathname;
 
@@ -20,4 +20,31 @@ export function runIdkiosk(args: string[], stdin = ''): Promise<CliRun> {
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     p.stdin.end(stdin);
   });
+}
+
+export interface SimProcess {
+  process: ChildProcess;
+  /** Everything the virtual card has written to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Starts `idkiosk sim ARGS…` as its own process and resolves once it says the card is inserted (and
+ * `ready()`, e.g. "the CA file it writes exists", holds), then gives pcscd a moment to see the card. A sim
+ * that exits or stays silent past the deadline fails the test with what it said.
+ */
+export async function startSimProcess(args: string[], o: { timeoutMs?: number; ready?: () => boolean } = {}): Promise<SimProcess> {
+  const p = spawn(process.execPath, [IDKIOSK_BIN, 'sim', ...args], { env: process.env, stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr!.on('data', (d) => (err += d));
+  const end = Date.now() + (o.timeoutMs ?? 15_000);
+  while (!(err.includes('card inserted') && (o.ready?.() ?? true))) {
+    if (Date.now() > end || p.exitCode !== null) {
+      p.kill();
+      throw new Error(`sim did not insert: ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  return { process: p, stderr: () => err };
 }

@@ -1,5 +1,5 @@
 // `idkiosk read license` and `idkiosk sim license` as separate processes against the real pcscd.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { createVirtualLicense, SYNTHETIC_NEW_ADDRESS, SYNTHETIC_NEW_NAME, type LicenseCard } from '../../../drivers/sim/license/index.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
-import { waitUntil } from '../../harness/jpki.ts';
-import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
+import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
 
-const BIN = IDKIOSK_BIN;
 let pcscd: PcscdInstance;
 let client: VpcdClient | null = null;
 let sim: ChildProcess | null = null;
@@ -103,15 +101,7 @@ describe('idkiosk read license', () => {
   it("'idkiosk sim license --default-pin --foreign-key' in its own process, read with the published key: refused (exit 1), authenticity failed", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
     const key = join(dir, 'key.pem');
-    sim = spawn(process.execPath, [BIN, 'sim', 'license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${pcscd.port}`], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let err = '';
-    sim.stderr!.on('data', (d) => (err += d));
-    await waitUntil(() => err.includes('card inserted'), 15000, 'sim card inserted').catch((e) => {
-      throw new Error(`${e.message}; sim said: ${err}`);
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    sim = (await startSimProcess(['license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${pcscd.port}`])).process;
     const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', key], '');
     expect(r.code, r.stderr).toBe(EXIT.refused);
     const out = JSON.parse(r.stdout);
@@ -130,11 +120,7 @@ describe('idkiosk read license', () => {
   });
 
   it("'idkiosk sim license --default-pin --expired' in its own process: read refuses LICENSE_EXPIRED without reading stdin", async () => {
-    sim = spawn(process.execPath, [BIN, 'sim', 'license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${pcscd.port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    sim.stderr!.on('data', (d) => (err += d));
-    await waitUntil(() => err.includes('card inserted'), 8000, 'sim card inserted');
-    await new Promise((r) => setTimeout(r, 300));
+    sim = (await startSimProcess(['license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${pcscd.port}`], { timeoutMs: 8000 })).process;
     const r = await idkiosk(['read', 'license', '--pin-stdin'], '');
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);

@@ -1,31 +1,26 @@
 // `idkiosk sim mynumber` as a technician runs it (issue 16: "offers every AP the demo has"): one virtual
 // card process on vpcd, and every My Number `idkiosk read` command against it through the real pcscd —
 // 4-info (PIN), 券面AP (照合番号B, era form), JPKI signing (password) and authentication (PIN).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
+import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 
 let pcscd: PcscdInstance;
 let sim: ChildProcess | null = null;
 let dir: string;
-let err = '';
+let simStderr = () => '';
 
 async function startSim(extra: string[] = []) {
-  sim = spawn(
-    process.execPath,
-    [IDKIOSK_BIN, 'sim', 'mynumber', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', join(dir, 'auth-ca.pem'), '--sign-ca-out', join(dir, 'sign-ca.pem'), '--cv-ca-out', join(dir, 'cv-ca.json'), ...extra],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
+  const started = await startSimProcess(
+    ['mynumber', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', join(dir, 'auth-ca.pem'), '--sign-ca-out', join(dir, 'sign-ca.pem'), '--cv-ca-out', join(dir, 'cv-ca.json'), ...extra],
+    { timeoutMs: 30_000, ready: () => existsSync(join(dir, 'cv-ca.json')) },
   );
-  err = '';
-  sim.stderr!.on('data', (d) => (err += d));
-  const end = Date.now() + 30_000;
-  while (!(err.includes('card inserted') && existsSync(join(dir, 'cv-ca.json'))) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  expect(err, err).toContain('card inserted');
-  await new Promise((r) => setTimeout(r, 300));
+  sim = started.process;
+  simStderr = started.stderr;
 }
 
 async function stopSim() {
@@ -52,7 +47,7 @@ afterAll(async () => {
 describe('idkiosk sim mynumber + idkiosk read', () => {
   it('every AP of the demo card answers its read command', async () => {
     await startSim();
-    expect(err).toContain('照合番号B 02010120354321');
+    expect(simStderr()).toContain('照合番号B 02010120354321');
     const cv = ['--test-cards', '--cv-ca', join(dir, 'cv-ca.json')];
 
     const info = await runIdkiosk(['read', 'mynumber-info', '--pin-stdin', ...cv], '1234\n');

@@ -2,7 +2,7 @@
 // hide DG14/DG15, DG14 answered 6A82 while the SOD lists it, DG15 withheld, a CSCA of another country,
 // a master list with a broken signature, a DSC under a non-CA "link" certificate. None may end
 // `proven` or `verified` — neither in the passport result nor after the kiosk's verdict gate.
-import { spawn } from 'node:child_process';
+import { runIdkiosk } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,6 @@ import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 
-const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
 const KEY = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630' };
 // The MRZ lines in a private file: `read passport` never takes the MRZ data on the command line.
@@ -68,17 +67,6 @@ function expectNotProven(r: PassportResult): void {
 }
 const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.code);
 
-function idkiosk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end();
-  });
-}
 
 describe('cloned passports through pcscd + vpcd', () => {
   it('EF.COM edited to omit DG14/DG15 on a clone without the CA key: CA still runs (SOD lists DG14) and fails', async () => {
@@ -129,10 +117,10 @@ describe('cloned passports through pcscd + vpcd', () => {
     const deFile = join(dir, 'csca-de.pem');
     writeFileSync(deFile, de.pem);
     await present({ pki: { csca: de, dsc: issueBy(de, { cn: 'TEST DS DE 2' }) }, aa: false });
-    const r = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'JPN:DE', '--no-face']);
+    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'JPN:DE', '--no-face']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'verified', cscaCountry: { status: 'exception', expected: 'DE', csca: 'DE' } });
-    const bad = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'jpn-de']);
+    const bad = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', deFile, '--csca-exception', 'jpn-de']);
     expect(bad.code).toBe(2);
     expect(bad.stderr + bad.stdout).toMatch(/--csca-exception takes STATE:CC/);
   });
@@ -159,7 +147,7 @@ describe('cloned passports through pcscd + vpcd', () => {
     writeFileSync(mlFile, ml);
     writeFileSync(signerFile, signer.pem);
     const card = await present();
-    const r = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', mlFile, '--ml-signer', signerFile, '--no-face']);
+    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', mlFile, '--ml-signer', signerFile, '--no-face']);
     expect(r.code, r.stdout).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/TRUST_ANCHOR_LOAD/);
     expect(r.stdout).not.toMatch(/"verified"/);

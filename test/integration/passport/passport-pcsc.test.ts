@@ -1,7 +1,7 @@
 // The passport through the real pcscd + vpcd: `idkiosk read passport` as a separate process (BAC-only
 // chip, PACE chip, MRZ from stdin, AA, CA, tampered DG, unknown CSCA) and the kiosk flow in process with
 // the keypad entries scripted. Each test presents a fresh virtual chip.
-import { spawn } from 'node:child_process';
+import { runIdkiosk } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ import { PassportCard, testHolder, td3, type PassportCardOptions } from '../../.
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 
-const BIN = new URL('../../../bin/idkiosk.js', import.meta.url).pathname;
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
 // The MRZ lines in a private file: `read passport` never takes the MRZ data on the command line.
 const MRZ_FILE = join(mkdtempSync(join(tmpdir(), 'idkiosk-mrz-')), 'holder.mrz');
@@ -45,17 +44,6 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 600)); // pcscd polls vpcd: let it see the removal
 });
 
-function idkiosk(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
 
 async function present(o: Partial<PassportCardOptions> = {}): Promise<PassportCard> {
   const card = new PassportCard({ holder: HOLDER, pki: PKI, faceBytes: 34_000, ...o });
@@ -71,7 +59,7 @@ const codes = (out: { reasons: { code: string }[] }) => out.reasons.map((r) => r
 describe('idkiosk read passport (pcscd + vpcd)', () => {
   it('PACE chip: verified with PA, CA and AA; the JSON contract', async () => {
     const card = await present();
-    const r = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--json']);
+    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
@@ -92,7 +80,7 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
   it('BAC-only chip with CA v1 (3DES); MRZ lines from stdin', async () => {
     const card = await present({ pace: false, ca: { cipher: '3DES', curve: 'brainpoolP256r1' } });
     const mrz = td3(HOLDER);
-    const r = await idkiosk(['read', 'passport', '--mrz-stdin', '--csca', cscaFile, '--no-face'], `${mrz.slice(0, 44)}\n${mrz.slice(44)}\n`);
+    const r = await runIdkiosk(['read', 'passport', '--mrz-stdin', '--csca', cscaFile, '--no-face'], `${mrz.slice(0, 44)}\n${mrz.slice(44)}\n`);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ verdict: 'verified', access: 'BAC', chipAuthentication: { status: 'verified', protocol: '0.4.0.127.0.7.2.2.3.2.1' } });
@@ -101,7 +89,7 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
 
   it('tampered DG1 → hash mismatch → refused (exit 1)', async () => {
     await present({ faults: { tamperDg: 1 } });
-    const r = await idkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--no-face']);
+    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--no-face']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.passiveAuthentication.dataGroups.dg1).toBe('mismatch');

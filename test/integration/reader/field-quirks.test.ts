@@ -19,7 +19,7 @@ import { PassportCard, td3, testHolder } from '../../../drivers/sim/passport/ind
 import { createResidenceCa, createVirtualResidenceCard } from '../../../drivers/sim/residence/index.ts';
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { IDKIOSK_BIN } from '../../harness/cli.ts';
+import { startSimProcess } from '../../harness/cli.ts';
 import { jpkiCard, testCa } from '../../harness/jpki.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 
@@ -153,24 +153,10 @@ describe('idkiosk sim with link options (separate process)', () => {
 
   it('sim residence --atr contactless-b --no-extended --get-response: the reader sees the contactless ATR; read completes', async () => {
     const ca = join(dir, 'sim-residence-ca.pem');
-    sim = spawn(process.execPath, [IDKIOSK_BIN, 'sim', 'residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, '--generation', '2', '--atr', 'contactless-b', '--no-extended', '--get-response'], {
-      env: process.env,
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let err = '';
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`sim did not insert: ${err}`)), 15_000);
-      sim!.stderr!.on('data', (d) => {
-        err += d;
-        if (err.includes('card inserted')) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    });
-    expect(err).toContain('ATR replaced (3B 88 80 01 00 00 00 00 00 81 71 00 F9)');
-    expect(err).toContain('no extended APDUs');
-    await new Promise((r) => setTimeout(r, 300));
+    const started = await startSimProcess(['residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, '--generation', '2', '--atr', 'contactless-b', '--no-extended', '--get-response']);
+    sim = started.process;
+    expect(started.stderr()).toContain('ATR replaced (3B 88 80 01 00 00 00 00 00 81 71 00 F9)');
+    expect(started.stderr()).toContain('no extended APDUs');
     const atr = await new Promise<string>((resolve) => {
       const p = spawn('opensc-tool', ['-r', '0', '-a'], { env: process.env });
       let o = '';

@@ -1,15 +1,14 @@
 // The technician's view: `idkiosk sim residence` and `idkiosk read residence` as separate processes over
 // the real pcscd + vpcd. Checks the JSON contract, exit codes (0 verified, 1 refused, 2 error), the
 // decoded images, and the sim's fault flags.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
-import { IDKIOSK_BIN, runIdkiosk } from '../../harness/cli.ts';
+import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
 
-const BIN = IDKIOSK_BIN;
 let pcscd: PcscdInstance;
 let sim: ChildProcess | null = null;
 let dir: string;
@@ -34,19 +33,7 @@ const idkiosk = runIdkiosk;
 /** Start the sim process; resolves once it says the card is inserted. Returns the CA file it wrote. */
 async function startSim(args: string[]): Promise<string> {
   const ca = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
-  sim = spawn(process.execPath, [BIN, 'sim', 'residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, ...args], { env: process.env, stdio: ['pipe', 'ignore', 'pipe'] });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`sim did not insert: ${err}`)), 10_000);
-    sim!.stderr!.on('data', (d) => {
-      err += d;
-      if (err.includes('card inserted')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  await new Promise((r) => setTimeout(r, 300));
+  sim = (await startSimProcess(['residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, ...args], { timeoutMs: 10_000 })).process;
   return ca;
 }
 
