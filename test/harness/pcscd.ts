@@ -4,7 +4,7 @@
 // so each instance runs in its own mount namespace with a private directory bound on /run/pcscd; the
 // client library *does* honour PCSCLITE_CSOCK_NAME, so the test process points at that directory.
 // The vpcd port (CHANNELID) is unique per instance so test files can run in parallel.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,4 +98,25 @@ export async function startPcscd(): Promise<PcscdInstance> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Polls `opensc-tool -r SLOT -a` until the reader shows the card with `atr` (present) or shows no card.
+ * pcscd polls vpcd, so a card a client has just inserted or pulled appears there only a poll later.
+ * Asynchronous on purpose: a card served from this process's event loop must keep answering meanwhile.
+ */
+export async function waitForCard(slot: number, o: { present: true; atr: string } | { present: false }, ms = 8000): Promise<string> {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    const r = await new Promise<{ code: number; out: string }>((resolve) =>
+      execFile('opensc-tool', ['-r', String(slot), '-a'], { encoding: 'utf8', timeout: 5000, env: process.env }, (err, stdout, stderr) =>
+        resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
+      ),
+    );
+    last = r.out;
+    if (o.present ? r.code === 0 && last.toLowerCase().includes(o.atr.toLowerCase()) : r.code !== 0 && /not present|no card/i.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`card ${o.present ? 'never appeared' : 'never went away'} in slot ${slot}: ${last}`);
 }

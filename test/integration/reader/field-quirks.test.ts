@@ -4,7 +4,7 @@
 // quirks come from the same option parser as `idkiosk sim <card> --atr contactless-b …`, and one case
 // runs the sim CLI itself. Success = the document's own completion (a verdict, not an error exit);
 // which verdict a document reaches is its own tests' business.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { startSimProcess } from '../../harness/cli.ts';
 import { jpkiCard, testCa } from '../../harness/jpki.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { startPcscd, waitForCard, type PcscdInstance } from '../../harness/pcscd.ts';
 
 /** Each quirk as a technician would give it to `idkiosk sim`. */
 const QUIRKS: Record<string, string[]> = {
@@ -157,13 +157,8 @@ describe('idkiosk sim with link options (separate process)', () => {
     sim = started.process;
     expect(started.stderr()).toContain('ATR replaced (3B 88 80 01 00 00 00 00 00 81 71 00 F9)');
     expect(started.stderr()).toContain('no extended APDUs');
-    const atr = await new Promise<string>((resolve) => {
-      const p = spawn('opensc-tool', ['-r', '0', '-a'], { env: process.env });
-      let o = '';
-      p.stdout.on('data', (d) => (o += d));
-      p.on('close', () => resolve(o.trim()));
-    });
-    expect(atr.toLowerCase()).toContain('3b:88:80:01:00:00:00:00:00:81:71:00:f9');
+    // pcscd sees the card a poll after the sim inserts it; wait for it rather than ask once.
+    await waitForCard(0, { present: true, atr: '3b:88:80:01:00:00:00:00:00:81:71:00:f9' });
     const r = await read(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json'], `${RESIDENCE_NUMBER}\n`);
     expect(r.code, r.stderr).not.toBe(2);
     expect(['verified', 'chip-read', 'refused']).toContain(JSON.parse(r.stdout).verdict);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualMyNumberCard, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import type { MyNumberPki } from '../../../drivers/sim/pki.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { startPcscd, waitForCard, type PcscdInstance } from '../../harness/pcscd.ts';
 
 const ATR = '3b:e0:00:ff:81:31:fe:45:14';
 
@@ -21,19 +21,6 @@ function run(cmd: string, args: string[], timeout = 15_000): Promise<{ code: num
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** Poll `opensc-tool -a` until the reader shows (or stops showing) the card. pcscd polls vpcd, so it lags. */
-async function waitCard(slot: number, present: boolean, ms = 8000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    const r = await run('opensc-tool', ['-r', String(slot), '-a'], 5000);
-    last = r.stdout + r.stderr;
-    if (present ? r.code === 0 && r.stdout.includes(ATR) : r.code !== 0 && /not present|no card/i.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`card ${present ? 'never appeared' : 'never went away'} in slot ${slot}: ${last}`);
 }
 
 let pcscd: PcscdInstance;
@@ -56,7 +43,7 @@ afterAll(async () => {
 describe('virtual My Number card in pcscd (vpcd slot 0)', () => {
   it('appears with the published ATR', async () => {
     const t = Date.now();
-    const out = await waitCard(0, true);
+    const out = await waitForCard(0, { present: true, atr: ATR });
     expect(out).toContain(ATR);
     console.log(`card visible to opensc-tool after ${Date.now() - t} ms`);
   });
@@ -100,21 +87,21 @@ describe('virtual My Number card in pcscd (vpcd slot 0)', () => {
 
   it('a removed card shows as absent, and comes back on insert', async () => {
     await client.remove();
-    await waitCard(0, false);
+    await waitForCard(0, { present: false });
     await client.insert();
-    await waitCard(0, true);
+    await waitForCard(0, { present: true, atr: ATR });
   });
 
   it('a card pulled mid-exchange fails the transmit and disappears', async () => {
-    await waitCard(0, true);
+    await waitForCard(0, { present: true, atr: ATR });
     const base = card.log.entries.length;
     client.dropAfter(2);
     const r = await run('opensc-tool', ['-r', '0', '-s', '00:A4:04:0C:0A:D3:92:F0:00:26:01:00:00:00:01', '-s', '00:A4:02:0C:02:00:0A', '-s', '00:B0:00:00:04']);
     expect(r.code).not.toBe(0);
     expect(card.log.entries.length - base).toBeLessThanOrEqual(2);
-    await waitCard(0, false);
+    await waitForCard(0, { present: false });
     await client.insert();
-    await waitCard(0, true);
+    await waitForCard(0, { present: true, atr: ATR });
   });
 });
 
@@ -152,20 +139,20 @@ describe('idkiosk sim CLI against pcscd (vpcd slot 1)', () => {
       }
     };
     await waitLog(/card inserted/);
-    await waitCard(1, true);
+    await waitForCard(1, { present: true, atr: ATR });
     const cert = await run('pkcs15-tool', ['-r', '1', '--read-certificate', '01']);
     expect(cert.code, cert.stderr).toBe(0);
     expect(new X509Certificate(cert.stdout).raw.equals(certDer)).toBe(true);
 
     proc.stdin!.write('remove\n');
     await waitLog(/card removed/);
-    await waitCard(1, false);
+    await waitForCard(1, { present: false });
     proc.kill('SIGUSR2');
-    await waitCard(1, true);
+    await waitForCard(1, { present: true, atr: ATR });
     proc.kill('SIGUSR1');
-    await waitCard(1, false);
+    await waitForCard(1, { present: false });
     proc.stdin!.write('insert\n');
-    await waitCard(1, true);
+    await waitForCard(1, { present: true, atr: ATR });
 
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');
