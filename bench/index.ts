@@ -1,0 +1,56 @@
+// `npm run bench` — runs every benchmark file and prints one markdown table (issue 20).
+//   npm run bench                      all benchmarks
+//   npm run bench -- --only crl        one (or --only startup,idle)
+//   npm run bench -- --quick           shorter runs (soak: 500 sessions instead of 10,000)
+//   npm run bench -- --runs 9          runs per measured figure (≥ 5)
+// Benchmarks never run in CI. Each file exports run(o) → BenchRow[] and can also be run alone.
+import { printTable, type BenchRow } from './table.ts';
+
+interface BenchModule {
+  run(o: { runs: number; quick?: boolean }): Promise<BenchRow[]>;
+}
+
+/** One line per benchmark file: name → module loader. Add yours here (re-read the file before editing). */
+const BENCHES: Record<string, () => Promise<BenchModule>> = {
+  startup: () => import('./startup.bench.ts'),
+  idle: () => import('./idle.bench.ts'),
+  soak: () => import('./soak.bench.ts'),
+};
+
+function parseArgs(argv: string[]): { only?: string[]; quick: boolean; runs: number } {
+  let only: string[] | undefined;
+  let quick = false;
+  let runs = 7;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
+    else if (a === '--runs') runs = Number(argv[++i]);
+    else if (a.startsWith('--runs=')) runs = Number(a.slice(7));
+    else throw new Error(`unknown argument ${a} (use --only NAME[,NAME], --quick, --runs N)`);
+  }
+  if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs must be an integer ≥ 5 (the contract asks for ≥ 5 runs)');
+  return { only, quick, runs };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const names = o.only ?? Object.keys(BENCHES);
+  const unknown = names.filter((n) => !(n in BENCHES));
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  const rows: BenchRow[] = [];
+  for (const name of names) {
+    process.stderr.write(`bench: ${name}…\n`);
+    const t0 = Date.now();
+    const mod = await BENCHES[name]!();
+    rows.push(...(await mod.run({ runs: o.runs, quick: o.quick })));
+    process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+  console.log(printTable(rows));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
