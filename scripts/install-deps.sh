@@ -35,6 +35,7 @@ TEST_DEBS=(
   mmdebstrap lintian             # the Debian package: fresh-machine check in a clean root fs, package lint
   systemd-container              # systemd-nspawn: the units under systemd as PID 1
   qemu-user-static binfmt-support # the arm64 package and its check, through qemu
+  postgresql                     # the fleet collector's store: a throw-away cluster in the fleet tests
 )
 
 DEBS=("${RUNTIME_DEBS[@]}" "${BUILD_DEBS[@]}")
