@@ -128,6 +128,7 @@ export const ErrorCodes = {
   SERVER_UNAUTHORIZED: 'SERVER_UNAUTHORIZED',
   SERVER_BAD_MESSAGE: 'SERVER_BAD_MESSAGE',
   AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
+  FLEET_REQUEST_REFUSED: 'FLEET_REQUEST_REFUSED', // fleet collector refused a kiosk's request (detail.reason: the HTTP API code)
   USAGE: 'USAGE', // command-line misuse
   INTERNAL: 'INTERNAL',
 } as const;
