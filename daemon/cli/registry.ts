@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'printer', summary: 'receipt printer: test page and status', load: () => import('./commands/printer.ts') },
   { name: 'keypad', summary: 'PIN pad: show keys as pressed, detect stuck keys', load: () => import('./commands/keypad.ts') },
   { name: 'audit', summary: 'audit trail: verify the chain, status, retention, wipe', load: () => import('./commands/audit.ts') },
+  { name: 'trust', summary: 'passport CSCAs: verify an ICAO CSCA master list and write its CSCAs', load: () => import('./commands/trust.ts') },
   { name: 'provision', summary: 'technician setup: init, trust anchors, CRL, enrolment, selftest', load: () => import('./commands/provision.ts') },
   { name: 'status-check', summary: '現況確認: re-check recorded JPKI signing certificates against current revocation data', load: () => import('./commands/status-check.ts') },
 ];

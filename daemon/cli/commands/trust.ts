@@ -1,0 +1,77 @@
+// `idkiosk trust import-master-list`: turn an ICAO CSCA master list into the PEM bundle of CSCAs that
+// trust.csca names, after proving who signed it (daemon/documents/passport/master-list.ts).
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ErrorCodes, KioskError } from '../../errors.ts';
+import type { Command } from '../command.ts';
+import { importMasterList, type SkipReason } from '../../documents/passport/master-list.ts';
+
+const HELP = `idkiosk trust — passport trust anchors from CSCA master lists
+
+Usage:
+  idkiosk trust import-master-list FILE --root CERT [--root CERT …] --out BUNDLE.pem [--at ISO-TIME] [--json]
+      Verify an ICAO CSCA master list (CMS, ICAO 9303-12 §9) and write its usable CSCAs to BUNDLE.pem,
+      replacing the file atomically. Nothing is written unless the list's signature verifies with the
+      signer certificate it carries, that signer chains to one of the --root certificates and carries
+      the master-list-signer extended key usage (2.23.136.1.1.3). Compare each root's SHA-256
+      fingerprint with the issuing state's publication before using it (the report prints it).
+      CSCAs that are not CA certificates, have expired, or use a weak key or signature algorithm are
+      skipped and listed with the reason. Name BUNDLE.pem in trust.csca of the kiosk configuration.
+      Exit 0 when the bundle was written, 2 when the list was refused.
+
+Options:
+  --root CERT     root certificate (PEM or DER) the list signer must chain to, e.g. the issuing state's CSCA
+  --out FILE      PEM bundle to write
+  --at ISO-TIME   validate at this time instead of now (re-checking an archived list)
+  --json          machine-readable report
+  -h, --help      this text
+`;
+
+const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk trust --help)`);
+
+const command: Command = {
+  name: 'trust',
+  help: HELP,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { root: { type: 'string', multiple: true }, out: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } },
+      });
+    } catch (e) {
+      throw usage((e as Error).message);
+    }
+    const [sub, file, ...extra] = parsed.positionals;
+    const v = parsed.values;
+    if (sub !== 'import-master-list') throw usage(sub ? `unknown subcommand '${sub}'` : 'missing subcommand');
+    if (!file || extra.length) throw usage('give exactly one master list FILE');
+    if (!v.root?.length) throw usage('--root is required');
+    if (!v.out) throw usage('--out is required');
+    let at: Date | undefined;
+    if (v.at !== undefined) {
+      at = new Date(v.at);
+      if (!Number.isFinite(at.getTime())) throw usage(`--at ${v.at} is not a valid time`);
+    }
+    const r = importMasterList({ file: resolve(file), roots: v.root.map((p) => resolve(p)), out: resolve(v.out), at });
+    if (v.json) {
+      io.stdout(JSON.stringify(r) + '\n');
+      return 0;
+    }
+    const byReason = new Map<SkipReason, number>();
+    for (const s of r.skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+    io.stdout(
+      `master list signed by ${r.signer.subject}\n` +
+        `  under root ${r.root.subject}\n  root SHA-256 ${r.root.fingerprintSha256}\n` +
+        `${r.listed} CSCAs listed: ${r.taken.length} taken, ${r.skipped.length} skipped` +
+        (byReason.size ? ` (${[...byReason].map(([k, n]) => `${n} ${k}`).join(', ')})` : '') +
+        '\n' +
+        r.skipped.map((s) => `  skipped [${s.reason}] ${s.subject} — ${s.detail}\n`).join('') +
+        `wrote ${r.out}\n`,
+    );
+    return 0;
+  },
+};
+
+export default command;
