@@ -11,6 +11,7 @@ RUNTIME_DEBS=(
   pcscd                          # PC/SC daemon
   libopenjp2-tools               # opj_decompress: JPEG 2000 photos (licence DF2, residence card face) → PNG for the screen
   netpbm                         # tifftopnm: MMR/CCITT G4 TIFF (residence card front side, name) → PNG; pnmtotiff/opj_compress make the sim images
+  bubblewrap                     # bwrap: the image decoders run sandboxed (no device key, no network; daemon/images/decoder-sandbox.ts)
   cage chromium                  # the kiosk screen (idkiosk-browser.service): Wayland kiosk compositor + browser
   fonts-ipafont-gothic           # Japanese UI text (IPA Gothic); without a Japanese font Chromium draws boxes
   fonts-ipamj-mincho             # IPAmj Mincho: the 文字情報基盤 glyphs that names on the card may use

@@ -1,15 +1,18 @@
 // Card images → PNG for the screen: the face is JPEG 2000, the 1st-gen front side and the 2nd-gen name
 // image are MMR (CCITT G4) TIFF. Neither format has a decoder in Node, so a Debian tool does the
-// decoding in a child process under strict limits (input size, output pixels, wall time, no shell):
+// decoding in a child process under strict limits (input size, output pixels, wall time, no shell) and
+// inside a bubblewrap sandbox (decoder-sandbox.ts: no device key, no network, nothing but /usr):
 //   JPEG 2000 → opj_decompress (libopenjp2-tools)    TIFF G4 → tifftopnm (netpbm)
 // Both write PNM, which png-encode.ts turns into PNG. The converter is injected (tests and kiosks without
 // the tools use another one); a missing tool or a failed decode is the outcome "not-decoded", never an
 // error of the verification — images are for display only and are decoded after the signature check.
+// Without a working sandbox nothing is decoded ("sandbox-unavailable"): the decoder never runs bare.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BWRAP, isSandboxFailure, resolveTool, sandboxedCommand, SANDBOX_PATH } from './decoder-sandbox.ts';
 import { encodePng } from './png.ts';
 import { parsePnm } from './pnm.ts';
 
@@ -17,7 +20,9 @@ export type ImageFormat = 'jpeg2000' | 'tiff-g4';
 
 export type ImageOutcome =
   | { status: 'decoded'; png: Buffer; width: number; height: number }
-  | { status: 'not-decoded'; reason: 'tool-missing' | 'decode-failed' | 'too-large' | 'timeout' | 'empty' };
+  | { status: 'not-decoded'; reason: NotDecodedReason };
+
+export type NotDecodedReason = 'tool-missing' | 'sandbox-unavailable' | 'decode-failed' | 'too-large' | 'timeout' | 'empty';
 
 export interface ImageConverter {
   toPng(format: ImageFormat, data: Buffer): Promise<ImageOutcome>;
@@ -31,36 +36,40 @@ export interface ToolConverterOptions {
   timeoutMs?: number;
   /** Directory for the JPEG 2000 temp files (opj_decompress only reads/writes files); default /dev/shm (RAM) when present. */
   workDir?: string;
-  /** Tool paths (default: found on PATH by execFile). */
+  /** Tool paths (default: found in /usr/bin or /bin; the daemon's PATH is not used). */
   opjDecompress?: string;
   tifftopnm?: string;
+  /** bubblewrap binary (default /usr/bin/bwrap); the decoder never runs outside it. */
+  bwrap?: string;
   /** Address-space limit of the decoder child (bytes), applied through prlimit when it is installed. */
   maxMemoryBytes?: number;
 }
 
 const LIMITS = { maxInputBytes: 16_384, maxPixels: 4_000_000, timeoutMs: 5_000, maxMemoryBytes: 512 * 1024 * 1024 };
 
-// util-linux (Essential in Debian, and in RUNTIME_DEBS) sets rlimits and then execs the decoder, so the
-// time limit's SIGKILL still reaches the decoder itself. Where it is absent the decoder runs unwrapped.
+// util-linux (Essential in Debian, and in RUNTIME_DEBS) sets rlimits and then execs bubblewrap, which
+// execs the decoder: the limits are inherited, and the time limit's SIGKILL reaches bubblewrap, whose
+// --die-with-parent takes the decoder down with it. Where prlimit is absent the sandbox runs without rlimits.
 const PRLIMIT = '/usr/bin/prlimit';
-const PRLIMIT_EXEC_ENOENT = 127;
 
-/** The decoder command under rlimits: memory, no core dump (it would hold card data), output file size, few fds. */
+/** The command under rlimits: memory, no core dump (it would hold card data), output file size, few fds. */
 function limited(file: string, args: string[], maxMemoryBytes: number, maxFileBytes: number): [string, string[]] {
   if (!existsSync(PRLIMIT)) return [file, args];
   return [PRLIMIT, [`--as=${maxMemoryBytes}`, '--core=0', `--fsize=${maxFileBytes}`, '--nofile=64', '--', file, ...args]];
 }
 
-function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number, cwd: string): Promise<{ ok: true; stdout: Buffer } | { ok: false; reason: 'tool-missing' | 'decode-failed' | 'timeout' }> {
+type RunResult = { ok: true; stdout: Buffer } | { ok: false; reason: 'sandbox-unavailable' | 'decode-failed' | 'timeout' };
+
+function run(file: string, args: string[], input: Buffer | null, timeoutMs: number, maxOut: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    // The decoder gets as little as is cheap to withhold: only PATH in its environment (no secrets or
-    // config paths from ours), its working directory in a temp dir, stdin/stdout/stderr as pipes and no
-    // other descriptor (Node opens every fd close-on-exec), and the size/time limits above.
-    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout) => {
+    // The sandbox child gets only PATH in its environment (no secrets or config paths from ours; bubblewrap
+    // clears the decoder's again), stdin/stdout/stderr as pipes and no other descriptor (Node opens every
+    // fd close-on-exec), and the size/time limits above.
+    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd: '/', env: { PATH: SANDBOX_PATH } }, (err, stdout, stderr) => {
       if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
-      if (e.code === 'ENOENT' || (file === PRLIMIT && (e.code as unknown) === PRLIMIT_EXEC_ENOENT)) return resolve({ ok: false, reason: 'tool-missing' });
       if (e.killed || e.signal === 'SIGKILL') return resolve({ ok: false, reason: 'timeout' });
+      if (e.code === 'ENOENT' || isSandboxFailure((stderr as Buffer).toString('utf8'))) return resolve({ ok: false, reason: 'sandbox-unavailable' });
       resolve({ ok: false, reason: 'decode-failed' });
     });
     child.stdin?.on('error', () => {}); // a decoder that exits early must not crash us with EPIPE
@@ -78,9 +87,14 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
     async toPng(format, data) {
       if (data.length === 0) return { status: 'not-decoded', reason: 'empty' };
       if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
+      const tool = resolveTool(format === 'tiff-g4' ? (o.tifftopnm ?? 'tifftopnm') : (o.opjDecompress ?? 'opj_decompress'));
+      if (!tool) return { status: 'not-decoded', reason: 'tool-missing' };
+      const bwrap = o.bwrap ?? BWRAP;
+      if (!existsSync(bwrap)) return { status: 'not-decoded', reason: 'sandbox-unavailable' };
       let pnm: Buffer;
       if (format === 'tiff-g4') {
-        const r = await run(...limited(o.tifftopnm ?? 'tifftopnm', ['-quiet'], lim.maxMemoryBytes, maxOut), data, lim.timeoutMs, maxOut, workRoot);
+        const [file, args] = sandboxedCommand(tool, ['-quiet'], { bwrap });
+        const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), data, lim.timeoutMs, maxOut);
         if (!r.ok) return { status: 'not-decoded', reason: r.reason };
         pnm = r.stdout;
       } else {
@@ -90,7 +104,8 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
           const input = join(dir, data.subarray(4, 8).toString('latin1') === 'jP  ' ? 'in.jp2' : 'in.j2k');
           const output = join(dir, 'out.pnm');
           await writeFile(input, data, { mode: 0o600 });
-          const r = await run(...limited(o.opjDecompress ?? 'opj_decompress', ['-quiet', '-i', input, '-o', output], lim.maxMemoryBytes, maxOut), null, lim.timeoutMs, 64 * 1024, dir);
+          const [file, args] = sandboxedCommand(tool, ['-quiet', '-i', input, '-o', output], { bwrap, writableDir: dir });
+          const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), null, lim.timeoutMs, 64 * 1024);
           if (!r.ok) return { status: 'not-decoded', reason: r.reason };
           pnm = await readFile(output).catch(() => Buffer.alloc(0));
         } finally {

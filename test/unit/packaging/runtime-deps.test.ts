@@ -19,8 +19,8 @@ describe('install-deps.sh runtime packages', () => {
     expect(runtime).toEqual(expect.arrayContaining(['fonts-ipafont-gothic', 'fonts-ipamj-mincho', 'fonts-noto-cjk', 'fonts-noto-core']));
   });
 
-  it('the image decoders the screen needs for chip photos are runtime packages', () => {
-    expect(runtime).toEqual(expect.arrayContaining(['pcscd', 'libopenjp2-tools', 'netpbm']));
+  it('the image decoders the screen needs for chip photos, and their sandbox, are runtime packages', () => {
+    expect(runtime).toEqual(expect.arrayContaining(['pcscd', 'libopenjp2-tools', 'netpbm', 'bubblewrap']));
   });
 
   it('build tools are not runtime packages (a kiosk installed from the .deb compiles nothing)', () => {
