@@ -1,5 +1,5 @@
-// Is the production bundle (dist/idkiosk.mjs, built by `npm run build`) present and built from the
-// sources as they are now? bin/idkiosk.js runs it when it is, and the TypeScript sources through tsx when
+// Is the production bundle (dist/idkiosk.mjs and the build directory it imports, built by `npm run
+// build`) present and built from the sources as they are now? bin/idkiosk.js runs it when it is, and the TypeScript sources through tsx when
 // it is not — so an edited checkout never runs stale code, and a built one starts without tsx (faster
 // start-up, ~40 MB less memory). See docs/packaging.md.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -17,6 +17,9 @@ export function freshBundle(root) {
     const builtAt = Number(manifest.builtAt);
     if (!Number.isFinite(builtAt) || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return undefined;
     if (statSync(bundle).mtimeMs < builtAt) return undefined; // a manifest newer than its bundle: mid-build
+    // dist/idkiosk.mjs is a stub importing its build directory (entry + chunks): that must be there too
+    const dir = /^import '\.\/(bundle-[0-9a-z-]+)\/idkiosk\.mjs';$/m.exec(readFileSync(bundle, 'utf8'))?.[1];
+    if (!dir || !existsSync(join(root, 'dist', dir, 'idkiosk.mjs'))) return undefined;
     // a source touched at or after the build started may not be in the bundle (a deleted one throws)
     for (const f of manifest.inputs) if (statSync(join(root, f)).mtimeMs >= builtAt) return undefined;
     return bundle;

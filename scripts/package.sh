@@ -139,7 +139,12 @@ build_deb() {
   find "$app/node_modules" -mindepth 1 -type d -empty -delete
   cp "$modules/package.shipped.json" "$app/package.json"
   cp bin/idkiosk.js bin/fresh-bundle.js "$app/bin/"
+  # the bundle is the stub dist/idkiosk.mjs and the build directory it imports (entry + chunks); the
+  # directory is read from the stub copied, so the two always belong together
   cp dist/idkiosk.mjs "$app/dist/"
+  local build; build=$(sed -n "s|^import '\./\(bundle-[0-9a-z-]*\)/idkiosk\.mjs';\$|\1|p" "$app/dist/idkiosk.mjs")
+  [ -n "$build" ] && [ -f "dist/$build/idkiosk.mjs" ] || { echo "package: dist/idkiosk.mjs names no build directory" >&2; exit 1; }
+  cp -a "dist/$build" "$app/dist/" && rm -f "$app/dist/$build/meta.json"
   cp -a ui "$app/" && rm -f "$app"/ui/*.d.ts # type declarations are for the sources only
   cp -a drivers/sim/mynumber/fixtures "$app/drivers/sim/mynumber/"
   install -m 0755 systemd/idkiosk-browser.sh "$app/systemd/"
