@@ -2,7 +2,7 @@
 // (CMS SignedData, eContentType 2.23.136.1.1.2, CscaMasterList { version, certList SET OF Certificate }).
 // Self-signed CSCAs are anchors; a link certificate (new CSCA key signed by the previous CSCA) is an anchor
 // only when it is a CA certificate (basicConstraints cA) and verifies under a self-signed CSCA of the same
-// store — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
+// store, directly or through other such links — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
 // A master list is loaded only when its CMS signature verifies with its embedded signer certificate AND
 // that signer is one of the deployment's configured master-list signers or is issued by one of them
 // (config passport.masterListSigners, docs/reference/passport.md §9): a list is only as
@@ -124,8 +124,15 @@ export class CscaStore {
 
   constructor(certs: readonly X509Certificate[]) {
     const roots = certs.filter(selfSigned);
-    const links = certs.filter((c) => !roots.includes(c) && c.ca && roots.some((r) => r.subject === c.issuer && safeVerify(c, r)));
-    this.anchors = [...roots, ...links];
+    // A CSCA that re-keyed more than once is reached through a chain of links (Indonesia: 2010 root →
+    // 2016 link → 2020 link), so links are collected until no further one verifies under the anchors so far.
+    const anchors = [...roots];
+    for (let added = true; added; ) {
+      const next = certs.filter((c) => !anchors.includes(c) && c.ca && anchors.some((a) => a.subject === c.issuer && safeVerify(c, a)));
+      anchors.push(...next);
+      added = next.length > 0;
+    }
+    this.anchors = anchors;
   }
 
   static fromFiles(paths: readonly string[], o: CscaLoadOptions = {}): CscaStore {
