@@ -13,10 +13,16 @@ function required(m: Map<number, Buffer>, tag: number, what: string): Buffer {
   return v;
 }
 
-/** Text values are UTF-8 (2nd gen) and may be padded with NUL or spaces. */
+/** Text values are UTF-8 (2nd gen) and may be padded with NUL or spaces; invalid UTF-8 is a malformed file. */
 const text = (b: Buffer | undefined): string | null => {
   if (!b) return null;
-  const s = new TextDecoder('utf-8', { fatal: true }).decode(b).replace(/[\0 ]+$/u, '');
+  let s: string;
+  try {
+    s = new TextDecoder('utf-8', { fatal: true }).decode(b).replace(/[\0 ]+$/u, '');
+  } catch {
+    // TextDecoder's TypeError would escape as an untyped crash (found by fuzzing, issue 17).
+    throw malformed('DF2 text entry is not valid UTF-8');
+  }
   return s === '' ? null : s;
 };
 
