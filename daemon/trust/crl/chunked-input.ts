@@ -1,9 +1,14 @@
-// A file read forward in fixed-size chunks into one reusable buffer. It hashes the whole file (SHA-256
-// of the CRL as stored) and feeds the tbsCertList byte range to the signature verifier as bytes arrive,
-// so a CRL of any size is read once with memory bounded by the chunk size.
+// A file read forward in fixed-size chunks into one reusable buffer. It feeds the tbsCertList byte range
+// to the signature verifier as bytes arrive, so a CRL of any size is read — and hashed — once, with
+// memory bounded by the chunk size. (The bytes outside the TBS are few and small: the reader keeps
+// copies of them for the CRL's fingerprint, see crl-reader.ts.)
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createHash, type Hash, type Verify } from 'node:crypto';
 import { KioskError, ErrorCodes } from '../../errors.ts';
+
+/** Anything fed the TBS bytes in order (a Hash, a Verify). */
+export interface ByteSink {
+  update(b: Buffer): unknown;
+}
 
 export class ChunkedInput {
   readonly buf: Buffer;
@@ -16,8 +21,7 @@ export class ChunkedInput {
   eof = false;
   readonly size: number;
   private readonly fd: number;
-  private readonly fileHash: Hash = createHash('sha256');
-  private verify?: Verify;
+  private sinks: ByteSink[] = [];
   private hashedUpTo = 0;
   private tbsEnd = 0;
   /** absolute offset below which bytes must be kept in the buffer (the TBS start, until hashing starts) */
@@ -69,7 +73,6 @@ export class ChunkedInput {
       if (room > 0) this.eof = true;
       return false;
     }
-    this.fileHash.update(this.buf.subarray(this.end, this.end + n));
     this.end += n;
     this.feedVerifier();
     this.onFill?.(this.base + this.end);
@@ -82,28 +85,23 @@ export class ChunkedInput {
     return true;
   }
 
-  /** Start feeding [tbsStart, tbsEnd) to `v`; bytes already read are fed at once. */
-  startVerifier(v: Verify, tbsStart: number, tbsEnd: number): void {
+  /** Start feeding [tbsStart, tbsEnd) to the sinks; bytes already read are fed at once. */
+  startVerifier(sinks: ByteSink[], tbsStart: number, tbsEnd: number): void {
     if (tbsStart < this.base) throw new Error('TBS start already discarded');
     this.pin = Infinity;
-    this.verify = v;
+    this.sinks = sinks;
     this.hashedUpTo = tbsStart;
     this.tbsEnd = tbsEnd;
     this.feedVerifier();
   }
 
   private feedVerifier(): void {
-    if (!this.verify) return;
+    if (this.sinks.length === 0) return;
     const upTo = Math.min(this.base + this.end, this.tbsEnd);
     if (upTo > this.hashedUpTo) {
-      this.verify.update(this.buf.subarray(this.hashedUpTo - this.base, upTo - this.base));
+      const part = this.buf.subarray(this.hashedUpTo - this.base, upTo - this.base);
+      for (const s of this.sinks) s.update(part);
       this.hashedUpTo = upTo;
     }
-  }
-
-  /** SHA-256 of every byte read (the whole file once EOF was reached). */
-  fileSha256(): string {
-    while (this.fill()) this.pos = this.end; // drain so the digest covers the whole file
-    return this.fileHash.digest('hex');
   }
 }

@@ -1,7 +1,15 @@
 // Streaming CRL reader (RFC 5280 §5). One forward pass over the file in fixed-size chunks: the header
 // fields are checked as they arrive, every revoked entry is handed to `onEntry` without building an
-// object per entry, tbsCertList is fed to the verifier as it passes, and the signature is checked
-// against the issuer certificate at the end. Memory stays at one chunk plus one bounded element.
+// object per entry, tbsCertList is hashed as it passes (the only hash over the bulk of the file), and the
+// signature is checked against the issuer certificate at the end. Memory stays at one chunk plus one
+// bounded element.
+//
+// The CRL's identity (`fingerprint`, used to recognise a file already imported) is derived from that same
+// TBS digest: SHA-256 over a label, the bytes before the TBS, the digest name, the TBS digest and the bytes
+// after it. The reader has checked that the file is exactly outer header ‖ TBS ‖ signatureAlgorithm ‖
+// signatureValue, so two files with one fingerprint are the same CRL (as long as the signature's digest
+// resists collisions — the same assumption the signature itself makes).
+import { createHash } from 'node:crypto';
 import { namesMatch } from '../name-compare.ts';
 import { KioskError, ErrorCodes } from '../../errors.ts';
 import { ChunkedInput } from './chunked-input.ts';
@@ -40,7 +48,8 @@ export interface CrlReadResult extends CrlExtensions {
   nextUpdate?: number;
   entries: number;
   bytes: number;
-  sha256: string;
+  /** hex SHA-256 fingerprint of the CRL (see above); not the SHA-256 of the file */
+  fingerprint: string;
 }
 
 const DEFAULT_CHUNK = 512 * 1024;
@@ -65,6 +74,7 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
     if (inp.size > total) throw new KioskError(ErrorCodes.CRL_TRAILING_DATA, 'bytes after the CRL', { extra: inp.size - total });
     if (inp.size < total) throw lengthError('CRL file is truncated', { expected: total, actual: inp.size });
     const tbsStart = inp.offset;
+    const before = Buffer.from(inp.buf.subarray(0, inp.pos)); // the outer header (base is still 0)
     inp.pin = tbsStart; // keep the TBS start buffered until the verifier (which needs the algorithm) exists
     const tbs = header(inp, 0x30, 'tbsCertList');
     const tbsEnd = tbs.valueStart + tbs.length;
@@ -79,7 +89,7 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
     const innerAlg = small(inp, 0x30, MAX_ALGORITHM, tbsEnd, 'signature');
     const alg = parseSignatureAlgorithm(innerAlg);
     const verifier = startVerify(alg);
-    inp.startVerifier(verifier, tbsStart, tbsEnd);
+    inp.startVerifier(verifier.stream ? [verifier.digest, verifier.stream] : [verifier.digest], tbsStart, tbsEnd);
 
     const issuerDer = small(inp, 0x30, MAX_ELEMENT, tbsEnd, 'issuer');
     if (!namesMatch(issuerDer, opts.issuer.subjectDer)) {
@@ -119,7 +129,8 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
     if (ext.authorityKeyId && opts.issuer.subjectKeyId && !ext.authorityKeyId.equals(opts.issuer.subjectKeyId)) {
       throw new KioskError(ErrorCodes.CRL_ISSUER_MISMATCH, 'CRL authorityKeyIdentifier does not match the CA subjectKeyIdentifier');
     }
-    if (!finishVerify(verifier, alg, opts.issuer.publicKey, sigTlv.subarray(hl + 1))) {
+    const tbsDigest = verifier.digest.digest();
+    if (!finishVerify(verifier, alg, opts.issuer.publicKey, sigTlv.subarray(hl + 1), tbsDigest)) {
       throw new KioskError(ErrorCodes.CRL_SIGNATURE_INVALID, 'CRL signature does not verify with the CA key', {
         algorithm: alg.name,
       });
@@ -134,7 +145,14 @@ export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
       nextUpdate,
       entries,
       bytes: total,
-      sha256: inp.fileSha256(),
+      fingerprint: createHash('sha256')
+        .update('idkiosk CRL fingerprint v1\0')
+        .update(before)
+        .update(`${alg.digest}\0`)
+        .update(tbsDigest)
+        .update(outerAlg)
+        .update(sigTlv)
+        .digest('hex'),
     };
   } finally {
     inp.close();

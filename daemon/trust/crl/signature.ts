@@ -1,6 +1,8 @@
-// CRL signature algorithms: AlgorithmIdentifier → how node:crypto verifies it. The TBS is fed to a
-// streaming Verify object as it passes, so the signature check needs no second pass over the file.
-import { createVerify, constants, type KeyObject, type Verify } from 'node:crypto';
+// CRL signature algorithms: AlgorithmIdentifier → how node:crypto verifies it. The reader hashes the
+// tbsCertList once, as it passes; RSA PKCS#1 v1.5 signatures (the usual CRL signature) are checked
+// against that digest directly, so a large CRL is hashed exactly once. Algorithms node:crypto cannot
+// verify from a digest (PSS, ECDSA) also get a streaming Verify fed with the same bytes.
+import { createHash, createVerify, constants, publicDecrypt, type Hash, type KeyObject, type Verify } from 'node:crypto';
 import { KioskError, ErrorCodes } from '../../errors.ts';
 import { DerReader, malformed } from './der.ts';
 import { OID } from './oids.ts';
@@ -103,13 +105,51 @@ function parsePss(r: DerReader): SignatureAlgorithm {
   return { name: `rsassaPss-${digest}`, digest, kind: 'rsa-pss', saltLength };
 }
 
-export function startVerify(alg: SignatureAlgorithm): Verify {
-  return createVerify(alg.digest);
+/**
+ * DigestInfo prefixes of EMSA-PKCS1-v1_5 (RFC 8017 §9.2, note 1): DER of
+ * DigestInfo { AlgorithmIdentifier { hash OID, NULL }, OCTET STRING (length of the digest) }.
+ */
+const DIGEST_INFO: Record<SignatureAlgorithm['digest'], Buffer> = {
+  sha1: Buffer.from('3021300906052b0e03021a05000414', 'hex'),
+  sha224: Buffer.from('302d300d06096086480165030402040500041c', 'hex'),
+  sha256: Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+  sha384: Buffer.from('3041300d060960864801650304020205000430', 'hex'),
+  sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
+};
+
+/** What the reader feeds the tbsCertList to: always its digest, plus a Verify when the digest is not enough. */
+export interface TbsVerifier {
+  digest: Hash;
+  stream?: Verify;
 }
 
-/** Finish a streaming verification. Never throws for a bad signature: returns false. */
-export function finishVerify(v: Verify, alg: SignatureAlgorithm, key: KeyObject, signature: Buffer): boolean {
+export function startVerify(alg: SignatureAlgorithm): TbsVerifier {
+  return { digest: createHash(alg.digest), stream: alg.kind === 'rsa' ? undefined : createVerify(alg.digest) };
+}
+
+/**
+ * RSASSA-PKCS1-v1_5 verification from a digest (RFC 8017 §8.2.2): RSAVP1 by OpenSSL's public-key
+ * operation with type-1 padding removed, then the recovered DigestInfo compared in full with the
+ * expected encoding. Never throws: a malformed signature is simply false.
+ */
+export function verifyRsaPkcs1Digest(key: KeyObject, digestName: SignatureAlgorithm['digest'], digest: Buffer, signature: Buffer): boolean {
+  if (key.asymmetricKeyType !== 'rsa') return false;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  // the signature is an integer of exactly the modulus' length (RFC 8017 §8.2.2 step 1)
+  if (!bits || signature.length !== (bits + 7) >> 3) return false;
+  try {
+    const em = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return em.equals(Buffer.concat([DIGEST_INFO[digestName], digest]));
+  } catch {
+    return false;
+  }
+}
+
+/** Finish a verification; `tbsDigest` is v.digest's result. Never throws for a bad signature: returns false. */
+export function finishVerify(tv: TbsVerifier, alg: SignatureAlgorithm, key: KeyObject, signature: Buffer, tbsDigest: Buffer): boolean {
   const type = key.asymmetricKeyType;
+  if (alg.kind === 'rsa') return verifyRsaPkcs1Digest(key, alg.digest, tbsDigest, signature);
+  const v = tv.stream!;
   try {
     if (alg.kind === 'ecdsa') {
       if (type !== 'ec') return false;
@@ -119,8 +159,7 @@ export function finishVerify(v: Verify, alg: SignatureAlgorithm, key: KeyObject,
     if (alg.kind === 'rsa-pss') {
       return v.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, signature);
     }
-    if (type !== 'rsa') return false;
-    return v.verify({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return false;
   } catch {
     return false;
   }

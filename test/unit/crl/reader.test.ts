@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { makeCa } from '../../harness/crl-fixtures.ts';
@@ -37,7 +38,21 @@ describe('streaming CRL reader: well-formed input', () => {
     ]);
     expect(result).toMatchObject({ version: 2, crlNumber: '7', entries: 3, thisUpdate: T0.getTime() / 1000, nextUpdate: T1.getTime() / 1000 });
     expect(result.authorityKeyId?.equals(ca.ski)).toBe(true);
-    expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // the fingerprint as documented in docs/reference/crl-store.md: SHA-256 over a label, the outer header,
+    // the digest name, the TBS digest and the bytes after the TBS — recomputed here from the DER itself
+    const der = buildCrl(base());
+    const outerHdr = 2 + (der[1]! & 0x80 ? der[1]! & 0x7f : 0);
+    const tbsLen = der.readUInt16BE(outerHdr + 2); // this CRL's TBS has a 2-byte length (0x82)
+    expect(der[outerHdr + 1]).toBe(0x82);
+    const tbsEnd = outerHdr + 4 + tbsLen;
+    const want = createHash('sha256')
+      .update('idkiosk CRL fingerprint v1\0')
+      .update(der.subarray(0, outerHdr))
+      .update('sha256\0')
+      .update(createHash('sha256').update(der.subarray(outerHdr, tbsEnd)).digest())
+      .update(der.subarray(tbsEnd))
+      .digest('hex');
+    expect(parse(der, ca).result.fingerprint).toBe(want);
   });
 
   it('gives identical results whatever the chunk size (entries straddling chunk boundaries)', () => {
