@@ -1,19 +1,23 @@
-// Importing a verified CRL into the store. Entries are sorted by serial as they stream past (sorted runs
-// spill to a staging file, see entry-sort.ts); once the whole CRL has verified, a full CRL is appended in
-// key order to a fresh generation database that replaces the current one atomically, and a delta CRL is
-// applied to a copy of the current generation in one transaction — only on top of the base CRL number it
-// names — and swapped in the same way. A generation in force is never written again.
+// Importing a verified CRL into the store. Entries are grouped by serial hash as they stream past (spilling
+// to a staging file when they do not fit in memory, see entry-partitioner.ts); nothing is written to a
+// database before the whole CRL has verified. A full CRL becomes a fresh generation of hashed serial blocks
+// that replaces the current one atomically; a delta CRL — only on top of the base CRL number it names — is
+// written into the `delta_revoked` overlay of a copy of the current generation, swapped in the same way.
+// A generation in force is never written again.
 import { join } from 'node:path';
 import { copyFileSync, rmSync } from 'node:fs';
-import type { X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, type X509Certificate } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { KioskError, ErrorCodes } from '../../errors.ts';
 import { parseCrlIssuer } from './cert-info.ts';
 import { readCrl, type CrlReadResult } from './crl-reader.ts';
 import { compareHexInt, isoFromSeconds } from './der.ts';
 import { REMOVE_FROM_CRL } from './oids.ts';
-import { EntrySorter } from './entry-sort.ts';
-import { GENERATION_SCHEMA, SCHEMA_VERSION, readMeta, type CrlMetaRow } from './store-schema.ts';
+import { EntryPartitioner, HAS_INVALIDITY } from './entry-partitioner.ts';
+import { BlockEncoder, blockBits } from './serial-blocks.ts';
+import { generationLookup } from './generation-lookup.ts';
+import { GENERATION_SCHEMA, LEGACY_FILE_SHA256, SCHEMA_VERSION, readMeta, type CrlMetaRow } from './store-schema.ts';
 import {
   acquireWriterLock,
   collectGarbage,
@@ -31,10 +35,8 @@ export interface ImportOptions {
   now?: Date;
   maxBytes?: number;
   onProgress?: (bytes: number, entries: number) => void;
-  /** SQLite page cache while building a generation, in KiB (default 4 MiB; rows arrive in key order) */
-  cacheKiB?: number;
-  /** size of one in-memory sort run in bytes (default 4 MiB; tests use small runs to exercise spilling) */
-  runBytes?: number;
+  /** entries held in memory before spilling to the staging file, in bytes (default 32 MiB; tests use less) */
+  arenaBytes?: number;
   /** how long a CRL without nextUpdate is used after its thisUpdate (default 7 days) */
   maxAgeWithoutNextUpdateSeconds?: number;
 }
@@ -52,13 +54,12 @@ export interface ImportResult {
   revokedInForce: number;
   added?: number;
   removed?: number;
-  sha256: string;
+  /** the CRL's fingerprint (crl-reader.ts) */
+  fingerprint: string;
   generation: string;
   /** nextUpdate already passed at import time */
   stale: boolean;
 }
-
-const BATCH = 256; // ≤ VIEW_LIFETIME: the sorter's serial views must outlive one batch
 
 export function importCrl(root: string, file: string, issuerCert: X509Certificate | Buffer, o: ImportOptions = {}): ImportResult {
   const issuer = parseCrlIssuer(issuerCert);
@@ -66,21 +67,18 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
   ensureDir(dir);
   const gen = newGenerationName();
   const stagingPath = join(dir, `${gen}.staging`);
-  const sorter = new EntrySorter(stagingPath, o.runBytes);
+  const entries = new EntryPartitioner(stagingPath, randomBytes(4).readUInt32LE(0), o.arenaBytes);
   const lock = acquireWriterLock(root);
   let installed = false;
   try {
     collectGarbage(dir);
     let removals = 0;
-    // entries are sorted by serial while the file is read (spilling sorted runs to the staging file);
-    // nothing reaches a database before the signature has verified
     const crl = readCrl(file, {
       issuer,
       maxBytes: o.maxBytes,
       onProgress: o.onProgress,
       onEntry(buf, s, e, revokedAt, reason, invalidity) {
-        // packed = revoked_at * 16 + (reason + 1): one number instead of two per row
-        sorter.add(buf, s, e, revokedAt * 16 + reason + 1, invalidity);
+        entries.add(buf, s, e, revokedAt, reason, invalidity);
         if (reason === REMOVE_FROM_CRL) removals++;
       },
     });
@@ -98,10 +96,10 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
       thisUpdate: isoFromSeconds(crl.thisUpdate),
       nextUpdate: isoFromSeconds(crl.nextUpdate),
       entries: crl.entries,
-      sha256: crl.sha256,
+      fingerprint: crl.fingerprint,
       stale: now > crl.nextUpdate,
     };
-    const ctx = { root, dir, gen, stagingPath, sorter, crl, issuerDer: issuer.der, source: o.source ?? file, now, cacheKiB: o.cacheKiB ?? 4096 };
+    const ctx: Ctx = { file, dir, gen, entries, crl, issuerDer: issuer.der, source: o.source ?? file, now };
     if (crl.baseCrlNumber !== undefined) {
       const delta = applyDelta(ctx);
       installed = delta.generation === gen;
@@ -112,25 +110,22 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
     installed = full.generation === gen;
     return { ...common, ...full };
   } finally {
-    sorter.close();
+    entries.close();
     rmSync(stagingPath, { force: true });
-    rmSync(`${stagingPath}-db`, { force: true });
     if (!installed) rmSync(join(dir, gen), { force: true });
     lock.release();
   }
 }
 
 interface Ctx {
-  root: string;
+  file: string;
   dir: string;
   gen: string;
-  stagingPath: string;
-  sorter: EntrySorter;
+  entries: EntryPartitioner;
   crl: CrlReadResult;
   issuerDer: Buffer;
   source: string;
   now: number;
-  cacheKiB: number;
 }
 
 function openCurrent(dir: string): { db: Database.Database; gen: string; meta: CrlMetaRow } | undefined {
@@ -150,12 +145,34 @@ function latestNumber(m: CrlMetaRow): string | null {
   return m.crl_number;
 }
 
+/**
+ * Is the CRL being imported the one recorded as `stored`? Schema 1 generations recorded the SHA-256 of the
+ * file instead of a fingerprint: for those (the first import after an upgrade) the file is hashed again.
+ */
+function sameCrl(c: Ctx, stored: string | null): boolean {
+  if (stored === null) return false;
+  if (stored.startsWith(LEGACY_FILE_SHA256)) return stored === LEGACY_FILE_SHA256 + sha256File(c.file);
+  return stored === c.crl.fingerprint;
+}
+
+function sha256File(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
 function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation'> {
   const cur = openCurrent(c.dir);
   if (cur) {
     try {
-      if (cur.meta.sha256 === c.crl.sha256) {
-        return { kind: 'unchanged', revokedInForce: count(cur.db), generation: cur.gen };
+      if (sameCrl(c, cur.meta.fingerprint)) {
+        return { kind: 'unchanged', revokedInForce: cur.meta.revoked_count, generation: cur.gen };
       }
       const latest = latestNumber(cur.meta);
       const newer =
@@ -173,85 +190,42 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
     }
   }
   const path = join(c.dir, c.gen);
-  const db = new Database(path);
-  let inForce: number;
-  try {
-    db.pragma('page_size = 16384'); // fewer, fuller pages: faster bulk build, still one descent per lookup
-    // not visible to anyone until the swap, which follows an explicit fsync: no journal needed
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.pragma(`cache_size = -${c.cacheKiB}`);
-    db.exec(GENERATION_SCHEMA);
-    db.exec('BEGIN');
-    // rows arrive sorted by serial, so every insert appends to the B-tree's rightmost leaf
-    inForce = 0;
-    const rows = batchInserter(db, 'INSERT OR IGNORE INTO revoked', UNPACK, (n) => (inForce += n));
-    c.sorter.finish(rows.add);
-    rows.flush();
-    insertMeta(db, c);
-    db.exec('COMMIT');
-  } finally {
-    db.close();
-  }
+  const inForce = buildGeneration(path, c.entries, (db, bits, count) => insertMeta(db, c, bits, count));
   fsyncPath(path);
   swapGeneration(c.dir, c.gen);
   collectGarbage(c.dir);
   return { kind: 'full', revokedInForce: inForce, generation: c.gen };
 }
 
-/** (serial, packed, invalidity) → the columns of `revoked` */
-const UNPACK = 'column1, column2 >> 4, nullif(column2 & 15, 0) - 1, column3';
-
-/** Multi-row INSERT of (serial, packed, invalidity) rows: fewer JS↔SQLite round trips per row. */
-function batchInserter(db: Database.Database, insert: string, cols: string, changed: (n: number) => void) {
-  const row = '(?,?,?)';
-  const values = (k: number) => Array(k).fill(row).join(',');
-  const many = db.prepare(`${insert} SELECT ${cols} FROM (VALUES ${values(BATCH)})`);
-  const params: unknown[] = new Array(BATCH * 3);
-  let n = 0;
-  return {
-    add(serial: Buffer, packed: number, invalidity: number): void {
-      const k = n * 3;
-      params[k] = serial;
-      params[k + 1] = packed;
-      params[k + 2] = invalidity === invalidity ? invalidity : null;
-      if (++n === BATCH) {
-        changed(many.run(params).changes);
-        n = 0;
-      }
-    },
-    flush(): void {
-      if (n > 0) changed(db.prepare(`${insert} SELECT ${cols} FROM (VALUES ${values(n)})`).run(params.slice(0, n * 3)).changes);
-      n = 0;
-    },
-  };
-}
-
-/** Delta CRLs are applied in SQL: their (few) entries go to a staging database first. */
-function stageDelta(c: Ctx): string {
-  const path = `${c.stagingPath}-db`;
-  const st = new Database(path);
+/** Write a new generation file: the blocks of `entries`, then its metadata row. Returns the serials kept. */
+function buildGeneration(path: string, entries: EntryPartitioner, meta: (db: Database.Database, bits: number, count: number) => void): number {
+  const db = new Database(path);
   try {
-    st.pragma('journal_mode = OFF');
-    st.pragma('synchronous = OFF');
-    st.exec('CREATE TABLE staging (serial BLOB NOT NULL, packed INTEGER NOT NULL, invalidity INTEGER)');
-    st.exec('BEGIN');
-    const rows = batchInserter(st, 'INSERT INTO staging', 'column1, column2, column3', () => {});
-    c.sorter.finish(rows.add);
-    rows.flush();
-    st.exec('COMMIT');
+    db.pragma('page_size = 16384'); // a block (~128 entries, ~3 KiB) stays on one page
+    // not visible to anyone until the swap, which follows an explicit fsync: no journal needed
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(GENERATION_SCHEMA);
+    db.exec('BEGIN');
+    const bits = blockBits(entries.count);
+    const insert = db.prepare('INSERT INTO serial_blocks (id, data) VALUES (?, ?)');
+    const blocks = new BlockEncoder(bits, (id, data) => insert.run(id, data));
+    entries.finish(blocks.push);
+    blocks.end();
+    meta(db, bits, blocks.kept);
+    db.exec('COMMIT');
+    return blocks.kept;
   } finally {
-    st.close();
+    db.close();
   }
-  return path;
 }
 
-function insertMeta(db: Database.Database, c: Ctx): void {
+function insertMeta(db: Database.Database, c: Ctx, bits: number, count: number): void {
   const idp = c.crl.issuingDistributionPoint;
   db.prepare(
     `INSERT INTO crl_meta (id, schema_version, issuer_id, issuer_name, issuer_cert, crl_number, this_update, next_update,
-       sha256, source, imported_at, signature_algorithm, idp_dp, idp_only_user, idp_only_ca)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       fingerprint, source, imported_at, signature_algorithm, idp_dp, idp_only_user, idp_only_ca, block_bits, hash_seed, revoked_count)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     SCHEMA_VERSION,
     c.dir.split('/').pop()!,
@@ -260,18 +234,53 @@ function insertMeta(db: Database.Database, c: Ctx): void {
     c.crl.crlNumber ?? null,
     c.crl.thisUpdate,
     c.crl.nextUpdate!,
-    c.crl.sha256,
+    c.crl.fingerprint,
     c.source,
     Math.floor(c.now),
     c.crl.signatureAlgorithm,
     idp?.distributionPoint ?? null,
     idp?.onlyContainsUserCerts ? 1 : 0,
     idp?.onlyContainsCACerts ? 1 : 0,
+    bits,
+    c.entries.seed,
+    count,
   );
 }
 
-function count(db: Database.Database): number {
-  return (db.prepare('SELECT count(*) AS n FROM revoked').get() as { n: number }).n;
+/**
+ * A schema 1 generation rebuilt as schema 2 at `path` (same metadata, same entries, same delta log): the
+ * first delta after an upgrade is applied to this instead of to a copy.
+ */
+function rebuildLegacy(old: Database.Database, path: string, staging: string): void {
+  const entries = new EntryPartitioner(staging, randomBytes(4).readUInt32LE(0));
+  try {
+    for (const [s, t, r, inv] of old.prepare('SELECT serial, revoked_at, reason, invalidity FROM revoked').raw().iterate() as Iterable<
+      [Buffer, number, number | null, number | null]
+    >) {
+      entries.add(s, 0, s.length, t, r ?? -1, inv ?? NaN);
+    }
+    const m = old.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as Record<string, unknown>;
+    const log = old.prepare('SELECT crl_number, sha256, source, applied_at, added, removed FROM delta_log').raw().all() as unknown[][];
+    const legacy = (h: unknown) => (typeof h === 'string' ? LEGACY_FILE_SHA256 + h : null);
+    buildGeneration(path, entries, (db, bits, count) => {
+      db.prepare(
+        `INSERT INTO crl_meta (id, schema_version, issuer_id, issuer_name, issuer_cert, crl_number, this_update, next_update,
+           fingerprint, source, imported_at, signature_algorithm, idp_dp, idp_only_user, idp_only_ca, delta_number,
+           delta_this_update, delta_next_update, delta_fingerprint, delta_applied_at, block_bits, hash_seed, revoked_count)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        SCHEMA_VERSION,
+        m.issuer_id, m.issuer_name, m.issuer_cert, m.crl_number, m.this_update, m.next_update, legacy(m.sha256), m.source,
+        m.imported_at, m.signature_algorithm, m.idp_dp, m.idp_only_user, m.idp_only_ca, m.delta_number, m.delta_this_update,
+        m.delta_next_update, legacy(m.delta_sha256), m.delta_applied_at, bits, entries.seed, count,
+      );
+      const insertLog = db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)');
+      for (const [n, h, src, at, a, r] of log) insertLog.run(n, legacy(h), src, at, a, r);
+    });
+  } finally {
+    entries.close();
+    rmSync(staging, { force: true });
+  }
 }
 
 function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation' | 'added' | 'removed' | 'baseCrlNumber'> {
@@ -287,7 +296,7 @@ function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'gen
       });
     }
     if (c.crl.crlNumber === undefined) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'delta CRL has no CRL number');
-    if (meta.delta_sha256 === c.crl.sha256) return { kind: 'unchanged', revokedInForce: count(db), generation: cur.gen, baseCrlNumber: base };
+    if (sameCrl(c, meta.delta_fingerprint)) return { kind: 'unchanged', revokedInForce: meta.revoked_count, generation: cur.gen, baseCrlNumber: base };
     const latest = latestNumber(meta)!;
     if (compareHexInt(c.crl.crlNumber, latest) <= 0) {
       throw new KioskError(ErrorCodes.CRL_NOT_NEWER, 'delta CRL is not newer than the state in force', {
@@ -299,42 +308,80 @@ function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'gen
     if ((dp === null) !== (meta.idp_dp === null) || (dp && meta.idp_dp && !dp.equals(meta.idp_dp))) {
       throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL scope differs from its base CRL');
     }
-    // generations are immutable once in force (readers open them with immutable=1): the delta is applied
-    // to a copy, which then replaces the current generation exactly like a full import
-    db.close();
+    // generations are immutable once in force (readers hold them open): the delta goes into a copy, which
+    // then replaces the current generation exactly like a full import
     const path = join(c.dir, c.gen);
-    copyFileSync(join(c.dir, cur.gen), path);
+    if (meta.schema_version === 1) rebuildLegacy(db, path, join(c.dir, `${c.gen}.rebuild`));
+    else copyFileSync(join(c.dir, cur.gen), path);
+    db.close();
     const next = new Database(path);
-    let r: { added: number; removed: number };
-    let inForce: number;
+    let r: { added: number; removed: number; inForce: number };
     try {
       next.pragma('journal_mode = OFF');
       next.pragma('synchronous = OFF');
-      next.prepare('ATTACH DATABASE ? AS st').run(stageDelta(c));
-      const tx = next.transaction(() => {
-        const removed = next.prepare('DELETE FROM revoked WHERE serial IN (SELECT serial FROM st.staging WHERE packed & 15 = 9)').run().changes;
-        const added = next
-          .prepare('INSERT OR REPLACE INTO revoked SELECT serial, packed >> 4, nullif(packed & 15, 0) - 1, invalidity FROM st.staging WHERE packed & 15 != 9 ORDER BY serial')
-          .run().changes;
-        next
-          .prepare(
-            'UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_sha256 = ?, delta_applied_at = ? WHERE id = 1',
-          )
-          .run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.sha256, Math.floor(c.now));
-        next.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.sha256, c.source, Math.floor(c.now), added, removed);
-        return { added, removed };
-      });
-      r = tx();
-      next.exec('DETACH DATABASE st');
-      inForce = count(next);
+      r = next.transaction(() => writeOverlay(next, c))();
     } finally {
       next.close();
     }
     fsyncPath(path);
     swapGeneration(c.dir, c.gen);
     collectGarbage(c.dir);
-    return { kind: 'delta', ...r, revokedInForce: inForce, generation: c.gen, baseCrlNumber: base };
+    return { kind: 'delta', added: r.added, removed: r.removed, revokedInForce: r.inForce, generation: c.gen, baseCrlNumber: base };
   } finally {
     db.close();
   }
+}
+
+/**
+ * The delta's entries into the overlay of generation `db`. Per serial, removeFromCRL entries apply before
+ * the others (a serial both removed and listed again ends up revoked); `added` counts the listed entries,
+ * `removed` the serials that were in force and are no longer.
+ */
+function writeOverlay(db: Database.Database, c: Ctx): { added: number; removed: number; inForce: number } {
+  const meta = readMeta(db)!;
+  const lookup = generationLookup(db, { ...meta, overlay_count: 1 });
+  const upsert = db.prepare('INSERT OR REPLACE INTO delta_revoked (serial, revoked_at, reason, invalidity, removed) VALUES (?, ?, ?, ?, ?)');
+  let added = 0;
+  let removed = 0;
+  let inForce = meta.revoked_count;
+  // entries arrive grouped by hash; one serial's entries are all in one run of equal hashes
+  let run: { rec: Buffer; off: number }[] = [];
+  let runHash = -1;
+  const applyRun = () => {
+    for (const pass of [true, false]) {
+      for (const { rec, off } of run) {
+        const len = rec[off]!;
+        const flags = rec[off + 1 + len + 6]!;
+        const reason = (flags & 15) - 1;
+        if ((reason === REMOVE_FROM_CRL) !== pass) continue;
+        const serial = Buffer.from(rec.subarray(off + 1, off + 1 + len));
+        const was = lookup(serial) !== undefined;
+        if (pass) {
+          if (!was) continue;
+          upsert.run(serial, null, null, null, 1);
+          removed++;
+          inForce--;
+        } else {
+          const inv = flags & HAS_INVALIDITY ? rec.readIntLE(off + 1 + len + 7, 6) : null;
+          upsert.run(serial, rec.readIntLE(off + 1 + len, 6), reason < 0 ? null : reason, inv, 0);
+          added++;
+          if (!was) inForce++;
+        }
+      }
+    }
+    run = [];
+  };
+  c.entries.finish((hash, rec, off) => {
+    if (hash !== runHash) applyRun();
+    runHash = hash;
+    run.push({ rec, off });
+  });
+  applyRun();
+  const overlay = (db.prepare('SELECT count(*) AS n FROM delta_revoked').get() as { n: number }).n;
+  db.prepare(
+    `UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_fingerprint = ?, delta_applied_at = ?,
+       revoked_count = ?, overlay_count = ? WHERE id = 1`,
+  ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.fingerprint, Math.floor(c.now), inForce, overlay);
+  db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.fingerprint, c.source, Math.floor(c.now), added, removed);
+  return { added, removed, inForce };
 }

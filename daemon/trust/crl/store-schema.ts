@@ -1,17 +1,25 @@
 // Schema of one generation database, and the metadata row it carries.
 //
-// One file holds one issuer's CRL: `revoked` is a WITHOUT ROWID table keyed by the serial (the canonical
-// DER INTEGER content), so a lookup is a single B-tree descent; the issuer is the file (see store-layout).
+// One file holds one issuer's CRL (the issuer is the file, see store-layout). Schema 2 (current): the
+// revoked serials are hashed blocks (`serial_blocks`, see serial-blocks.ts) written once by the full
+// import; delta CRLs add rows to `delta_revoked`, which a lookup consults first (an entry there either
+// revokes the serial or, `removed` = 1, takes it off the list). Schema 1 (before 2026-12) kept one row per
+// serial in `revoked`; such generations stay readable, and a delta on top of one rebuilds it as schema 2.
 import type { Database } from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const GENERATION_SCHEMA = `
-CREATE TABLE revoked (
-  serial     BLOB PRIMARY KEY,
-  revoked_at INTEGER NOT NULL,   -- seconds since the epoch
-  reason     INTEGER,            -- RFC 5280 CRLReason, NULL when the entry has none
-  invalidity INTEGER             -- seconds since the epoch, NULL when absent
+CREATE TABLE serial_blocks (
+  id   INTEGER PRIMARY KEY,        -- top block_bits bits of the serial hash
+  data BLOB NOT NULL
+);
+CREATE TABLE delta_revoked (
+  serial     BLOB PRIMARY KEY,     -- canonical DER INTEGER content
+  revoked_at INTEGER,              -- seconds since the epoch (NULL when removed)
+  reason     INTEGER,              -- RFC 5280 CRLReason, NULL when the entry has none
+  invalidity INTEGER,              -- seconds since the epoch, NULL when absent
+  removed    INTEGER NOT NULL      -- 1: removeFromCRL took the serial off the list
 ) WITHOUT ROWID;
 CREATE TABLE crl_meta (
   id                  INTEGER PRIMARY KEY CHECK (id = 1),
@@ -22,7 +30,7 @@ CREATE TABLE crl_meta (
   crl_number          TEXT,
   this_update         INTEGER NOT NULL,
   next_update         INTEGER NOT NULL,
-  sha256              TEXT NOT NULL,
+  fingerprint         TEXT NOT NULL,
   source              TEXT NOT NULL,
   imported_at         INTEGER NOT NULL,
   signature_algorithm TEXT NOT NULL,
@@ -32,16 +40,20 @@ CREATE TABLE crl_meta (
   delta_number        TEXT,
   delta_this_update   INTEGER,
   delta_next_update   INTEGER,
-  delta_sha256        TEXT,
-  delta_applied_at    INTEGER
+  delta_fingerprint   TEXT,
+  delta_applied_at    INTEGER,
+  block_bits          INTEGER NOT NULL,
+  hash_seed           INTEGER NOT NULL,
+  revoked_count       INTEGER NOT NULL,
+  overlay_count       INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE delta_log (
-  crl_number TEXT NOT NULL,
-  sha256     TEXT NOT NULL,
-  source     TEXT NOT NULL,
-  applied_at INTEGER NOT NULL,
-  added      INTEGER NOT NULL,
-  removed    INTEGER NOT NULL
+  crl_number  TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  applied_at  INTEGER NOT NULL,
+  added       INTEGER NOT NULL,
+  removed     INTEGER NOT NULL
 );
 `;
 
@@ -53,7 +65,8 @@ export interface CrlMetaRow {
   crl_number: string | null;
   this_update: number;
   next_update: number;
-  sha256: string;
+  /** schema 2: fingerprint of the CRL (crl-reader.ts); schema 1: `file-sha256:` + SHA-256 of the file */
+  fingerprint: string;
   source: string;
   imported_at: number;
   signature_algorithm: string;
@@ -63,12 +76,32 @@ export interface CrlMetaRow {
   delta_number: string | null;
   delta_this_update: number | null;
   delta_next_update: number | null;
-  delta_sha256: string | null;
+  delta_fingerprint: string | null;
   delta_applied_at: number | null;
+  /** schema 2 only (schema 1: 0) */
+  block_bits: number;
+  hash_seed: number;
+  revoked_count: number;
+  overlay_count: number;
 }
 
+export const LEGACY_FILE_SHA256 = 'file-sha256:';
+
+/** The metadata row, schema 1 rows mapped onto schema 2's fields. */
 export function readMeta(db: Database): CrlMetaRow | undefined {
-  return db.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as CrlMetaRow | undefined;
+  const m = db.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as (CrlMetaRow & { sha256?: string; delta_sha256?: string | null }) | undefined;
+  if (!m || m.schema_version !== 1) return m;
+  const { sha256, delta_sha256, ...rest } = m;
+  const n = (db.prepare('SELECT count(*) AS n FROM revoked').get() as { n: number }).n;
+  return {
+    ...rest,
+    fingerprint: LEGACY_FILE_SHA256 + sha256,
+    delta_fingerprint: delta_sha256 ? LEGACY_FILE_SHA256 + delta_sha256 : null,
+    block_bits: 0,
+    hash_seed: 0,
+    revoked_count: n,
+    overlay_count: 0,
+  };
 }
 
 /** The freshness that applies: the latest delta's when one was applied, else the full CRL's. */

@@ -9,12 +9,10 @@ import { KioskError, ErrorCodes } from '../../errors.ts';
 import { importCrl, type ImportOptions, type ImportResult } from './importer.ts';
 import { currentGeneration, issuerDir, listIssuerIds } from './store-layout.ts';
 import { effectiveTimes, readMeta, type CrlMetaRow } from './store-schema.ts';
+import { blockEntries, type RevokedRow } from './serial-blocks.ts';
+import { generationLookup } from './generation-lookup.ts';
 
-export interface RevokedRow {
-  revoked_at: number;
-  reason: number | null;
-  invalidity: number | null;
-}
+export type { RevokedRow };
 
 export interface IssuerStatus {
   issuerId: string;
@@ -24,7 +22,7 @@ export interface IssuerStatus {
   thisUpdate: string;
   nextUpdate: string;
   entries: number;
-  sha256: string;
+  fingerprint: string;
   importedAt: string;
   generation: string;
 }
@@ -32,8 +30,9 @@ export interface IssuerStatus {
 interface OpenGeneration {
   gen: string;
   db: Database.Database;
-  lookup: Database.Statement;
-  meta: Database.Statement;
+  /** read once: a generation never changes */
+  meta: CrlMetaRow;
+  lookup(serial: Buffer): RevokedRow | undefined;
 }
 
 export interface CrlStoreOptions {
@@ -96,9 +95,7 @@ export class CrlStore {
     const g = this.generation(issuerId);
     if (!g) return undefined;
     try {
-      const meta = g.meta.get() as CrlMetaRow | undefined;
-      if (!meta) throw new Error('generation without metadata');
-      return { meta, row: g.lookup.get(serial) as RevokedRow | undefined };
+      return { meta: g.meta, row: g.lookup(serial) };
     } catch (e) {
       throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'CRL store query failed', { error: (e as Error).message });
     }
@@ -107,7 +104,28 @@ export class CrlStore {
   /** Just the entry (the benchmarked lookup). */
   lookup(issuerId: string, serial: Buffer): RevokedRow | undefined {
     const g = this.generation(issuerId);
-    return g ? (g.lookup.get(serial) as RevokedRow | undefined) : undefined;
+    return g ? g.lookup(serial) : undefined;
+  }
+
+  /** Every revoked serial in force for an issuer (hex of the INTEGER content → entry), in no particular order. */
+  listRevoked(issuerId: string): Map<string, RevokedRow> {
+    const g = this.generation(issuerId);
+    const out = new Map<string, RevokedRow>();
+    if (!g) return out;
+    if (g.meta.schema_version === 1) {
+      for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity FROM revoked').all() as (RevokedRow & { serial: Buffer })[]) {
+        out.set(r.serial.toString('hex'), { revoked_at: r.revoked_at, reason: r.reason, invalidity: r.invalidity });
+      }
+      return out;
+    }
+    for (const data of g.db.prepare('SELECT data FROM serial_blocks').pluck().iterate() as Iterable<Buffer>) {
+      for (const [serial, row] of blockEntries(data)) out.set(serial.toString('hex'), row);
+    }
+    for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity, removed FROM delta_revoked').all() as (RevokedRow & { serial: Buffer; removed: number })[]) {
+      if (r.removed) out.delete(r.serial.toString('hex'));
+      else out.set(r.serial.toString('hex'), { revoked_at: r.revoked_at, reason: r.reason, invalidity: r.invalidity });
+    }
+    return out;
   }
 
   status(): IssuerStatus[] {
@@ -121,7 +139,6 @@ export class CrlStore {
         const m = readMeta(db);
         if (!m) continue;
         const t = effectiveTimes(m);
-        const n = (db.prepare('SELECT count(*) AS n FROM revoked').get() as { n: number }).n;
         out.push({
           issuerId: id,
           source: m.source,
@@ -129,8 +146,8 @@ export class CrlStore {
           deltaCrlNumber: m.delta_number,
           thisUpdate: iso(t.thisUpdate),
           nextUpdate: iso(t.nextUpdate),
-          entries: n,
-          sha256: m.sha256,
+          entries: m.revoked_count,
+          fingerprint: m.fingerprint,
           importedAt: iso(m.imported_at),
           generation: gen,
         });
@@ -167,10 +184,12 @@ export function openImmutable(path: string): Database.Database {
 
 function openGeneration(dir: string, gen: string): OpenGeneration {
   const db = openImmutable(join(dir, gen));
-  return {
-    gen,
-    db,
-    lookup: db.prepare('SELECT revoked_at, reason, invalidity FROM revoked WHERE serial = ?'),
-    meta: db.prepare('SELECT * FROM crl_meta WHERE id = 1'),
-  };
+  try {
+    const meta = readMeta(db);
+    if (!meta) throw new Error('generation without metadata');
+    return { gen, db, meta, lookup: generationLookup(db, meta) };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }

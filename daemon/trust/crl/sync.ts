@@ -63,7 +63,7 @@ export function loadSyncConfig(path: string): SyncConfig {
   return c;
 }
 
-type StateFile = Record<string, Validators & { sha256?: string }>;
+type StateFile = Record<string, Validators & { fingerprint?: string }>;
 
 function readState(path: string): StateFile {
   try {
@@ -138,7 +138,7 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
           }
           try {
             const r = importOne(d.file);
-            state[src.url] = { ...d.validators, sha256: r.sha256 };
+            state[src.url] = { ...d.validators, fingerprint: r.fingerprint };
             writeState(statePath, state);
             out.push(outcomeOf(name, d.file, r));
           } catch (e) {
