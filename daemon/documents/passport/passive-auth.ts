@@ -19,21 +19,28 @@ export interface LdsSecurityObject {
   ldsVersion: string | null;
 }
 
+const sodInvalid = (msg: string) => new KioskError(ErrorCodes.PASSPORT_SOD_INVALID, `LDSSecurityObject: ${msg}`);
+
 export function parseLdsSecurityObject(eContent: Buffer): LdsSecurityObject {
   const f = children(readTlv(eContent));
-  const hashOid = decodeOid(children(f[1]!)[0]!.value);
+  // Untrusted chip data: a missing field is a typed refusal, never a TypeError.
+  if (f[0]?.tag !== 0x02 || f[1]?.tag !== 0x30 || f[2]?.tag !== 0x30) throw sodInvalid('version, hashAlgorithm or dataGroupHashValues missing');
+  const algId = children(f[1])[0];
+  if (algId?.tag !== 0x06) throw sodInvalid('hashAlgorithm is not an OID');
+  const hashOid = decodeOid(algId.value);
   const hashAlgorithm = HASHES[hashOid] ?? hashOid;
   const hashes = new Map<number, Buffer>();
-  for (const entry of children(f[2]!)) {
+  for (const entry of children(f[2])) {
     const [n, h] = children(entry);
-    hashes.set(smallInt(n!), Buffer.from(h!.value));
+    if (n?.tag !== 0x02 || h?.tag !== 0x04) throw sodInvalid('DataGroupHash is not { INTEGER, OCTET STRING }');
+    hashes.set(smallInt(n), Buffer.from(h.value));
   }
   let ldsVersion: string | null = null;
   if (f[3]?.tag === 0x30) {
     const [lds] = children(f[3]);
     ldsVersion = lds?.value.toString('latin1') ?? null;
   }
-  return { version: smallInt(f[0]!), hashAlgorithm, hashes, ldsVersion };
+  return { version: smallInt(f[0]), hashAlgorithm, hashes, ldsVersion };
 }
 
 /** CMS id-data: some issuers (real Chinese passports) label the LDSSecurityObject so; openssl and gmrtd accept it. */
@@ -45,7 +52,7 @@ export const OID_ID_DATA = '1.2.840.113549.1.7.1';
  * covers the eContentType through the contentType signed attribute, so the label cannot be swapped.
  */
 export function ldsSecurityObjectOf(sd: SignedData): LdsSecurityObject {
-  if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType) && sd.eContentType !== OID_ID_DATA) throw new Error(`eContentType ${sd.eContentType}`);
+  if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType) && sd.eContentType !== OID_ID_DATA) throw sodInvalid(`eContentType ${sd.eContentType} is not an LDSSecurityObject`);
   return parseLdsSecurityObject(sd.eContent);
 }
 
