@@ -52,6 +52,8 @@ export interface CertExtensions {
   policies: string[] | null;
   subjectKeyId: Buffer | null;
   authorityKeyId: Buffer | null;
+  /** extKeyUsage KeyPurposeId OIDs (RFC 5280 §4.2.1.12), or null when the extension is absent. */
+  extKeyUsage: string[] | null;
   /** Critical extensions the kiosk does not understand (certificate must be rejected). */
   unknownCritical: string[];
   /** Raw extension values by OID, for document-specific parsing (e.g. JPKI subjectAltName). */
@@ -130,6 +132,7 @@ function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
     policies: null,
     subjectKeyId: null,
     authorityKeyId: null,
+    extKeyUsage: null,
     unknownCritical: [],
     raw: new Map(),
   };
@@ -172,6 +175,9 @@ function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
         out.policies = children(inner(), 'certificatePolicies').map((pi) =>
           oidFromDer(bytes(children(pi, 'policyInformation')[0], 'policyIdentifier'), 'policyIdentifier'),
         );
+        break;
+      case OID.extKeyUsage:
+        out.extKeyUsage = children(inner(), 'extKeyUsage').map((k) => oidFromDer(bytes(k, 'KeyPurposeId'), 'KeyPurposeId'));
         break;
       case OID.subjectKeyIdentifier:
         out.subjectKeyId = bytes(inner(), 'subjectKeyIdentifier');
