@@ -35,7 +35,8 @@ function validEntry(e) {
     strList(e.padIds) &&
     e.padIds.length === (e.format.kind === 'alnum' ? 36 : 10) &&
     e.padIds.every((id) => /^[a-z]{6}$/.test(id)) &&
-    (e.candidate === null || (isStr(e.candidate) && /^[A-Z0-9]$/.test(e.candidate)))
+    (e.candidate === null || (isStr(e.candidate) && /^[A-Z0-9]$/.test(e.candidate))) &&
+    (e.candidateIndex === null || (isInt(e.candidateIndex) && e.candidateIndex >= 0 && e.candidateIndex <= 4))
   );
 }
 

@@ -74,22 +74,25 @@ export function createScreens(t, reasonText) {
     text('message', e.format.kind === 'alnum' ? `${m}\n${t('entry.lettersHint')}` : m);
     $('entry').hidden = false;
     $('pads').hidden = false;
+    // A character being chosen by multi-tap: its letter for a number printed on the document; for a PIN or
+    // password only its position on the key (the daemon never sends that letter).
+    const choosing = e.candidate !== null || e.candidateIndex !== null;
     const cells = [];
-    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && e.candidate ? e.candidate : '○');
+    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
     const dots = $('dots');
     dots.replaceChildren(
       ...cells.map((c, i) => {
         const span = document.createElement('span');
         span.textContent = c;
-        if (i === e.length && e.candidate) span.className = 'candidate';
+        if (i === e.length && choosing) span.className = 'candidate';
         return span;
       }),
     );
     dots.classList.toggle('long', e.format.max > 8);
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
-    cand.hidden = !e.candidate;
-    cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : '';
+    cand.hidden = !choosing;
+    cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : choosing ? (t('entry.choosing')?.(e.candidateIndex + 1) ?? '') : '';
     text('tries', e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
     renderLetters(e.format.kind === 'alnum');

@@ -20,6 +20,23 @@ export type SecretPurpose =
   | 'passport-birth-date'
   | 'passport-expiry-date';
 
+/**
+ * What the holder types that is printed on the document itself (the holder reads it off the card or the
+ * passport's data page): not a secret, so the screen may show it (issue 19). Every other purpose — PINs,
+ * the signing password, and any purpose added later — is a secret: no character of it is ever shown, not
+ * even the multi-tap letter being chosen (issue 17).
+ */
+export const PRINTED_NUMBER_PURPOSES: ReadonlySet<SecretPurpose> = new Set<SecretPurpose>([
+  'residence-card-number',
+  'passport-document-number',
+  'passport-birth-date',
+  'passport-expiry-date',
+]);
+
+export function isPrintedNumber(purpose: SecretPurpose): boolean {
+  return PRINTED_NUMBER_PURPOSES.has(purpose);
+}
+
 export interface SecretRequest {
   purpose: SecretPurpose;
   format: SecretFormat;

@@ -1,7 +1,8 @@
 // The hardware keypad (drivers/keypad) as an input of the kiosk runtime. Key roles (enter, back, clear,
 // cancel) come from the keypad configuration; digits go straight to the runtime for numeric entries and
-// through multi-tap (drivers/keypad/multitap.ts: 2 → A B C 2 …) for alphanumeric ones, where the letter
-// being chosen is shown on screen (EntryView.candidate) and everything already committed is masked.
+// through multi-tap (drivers/keypad/multitap.ts: 2 → A B C 2 …) for alphanumeric ones. While a character is
+// being chosen the screen shows its position in the key's cycle, and the letter itself only for numbers
+// printed on the document (EntryView.candidate); everything already committed is masked.
 // Key values are never logged here; the runtime keeps them in its wiped buffer.
 import { MultiTap, realScheduler, type CharClass, type Scheduler } from '../../drivers/keypad/multitap.ts';
 import { roleOf, type Keypad, type KeyEvent, type KeyRoles } from '../../drivers/keypad/types.ts';
@@ -87,7 +88,8 @@ export class KeypadInput {
       // A new character needs room; cycling the candidate does not (same rule as drivers/keypad EntryField).
       if (!sameKey && pos >= entry.format.max) return;
       const committed = this.tapper.tap(k, this.classAt(entry.purpose, sameKey ? entry.length : pos));
-      this.runtime.type(committed, this.tapper.candidate()?.char ?? null);
+      const next = this.tapper.candidate();
+      this.runtime.type(committed, next ? { char: next.char, index: next.index } : null);
     }
     // A–D without a role, * and # without a role: ignored.
   }

@@ -123,15 +123,17 @@ export class KioskRuntime {
   }
 
   /**
-   * Multi-tap on the hardware keypad (keypad-input.ts): characters committed now, and the letter still being
-   * chosen (shown on screen). One state change for both, so the screen never shows a half-step.
+   * Multi-tap on the hardware keypad (keypad-input.ts): characters committed now, and the character still
+   * being chosen — its letter and its position in the key's cycle. One state change for both, so the screen
+   * never shows a half-step. The machine shows the letter only for numbers printed on the document; for a
+   * PIN or password the screen gets the position alone.
    */
-  type(chars: readonly string[], candidate: string | null): void {
+  type(chars: readonly string[], candidate: { char: string; index: number } | null): void {
     const s = this.state;
     if (s.phase !== 'secret-entry' || !s.entry) return;
     for (const ch of chars) if (CHAR_KEY.test(ch)) this.pushChar(ch);
-    const shown = candidate !== null && /^[A-Z0-9]$/.test(candidate) && s.entry.format.kind === 'alnum' ? candidate : null;
-    this.dispatch({ type: 'entry-changed', length: this.entry.length, candidate: shown });
+    const pending = candidate !== null && CHAR_KEY.test(candidate.char) && s.entry.format.kind === 'alnum' ? candidate : null;
+    this.dispatch({ type: 'entry-changed', length: this.entry.length, candidate: pending?.char ?? null, candidateIndex: pending?.index ?? null });
   }
 
   private pushChar(ch: string): void {

@@ -4,7 +4,7 @@
 //
 // The state never holds a secret: PIN entry is represented by its length only; the digits live in the
 // runtime's SecretEntry buffer and are wiped after the VERIFY.
-import type { SecretFormat, SecretPurpose } from '../documents/secrets.ts';
+import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
 
 export type Phase =
   | 'starting'
@@ -31,10 +31,18 @@ export interface EntryView {
    */
   padIds: string[];
   /**
-   * The multi-tap letter being chosen on the hardware keypad (alphanumeric entries only), shown on screen
-   * until it is committed. Committed characters are never part of the state: only their count (`length`).
+   * The multi-tap letter being chosen on the hardware keypad, for numbers printed on the document only
+   * (PRINTED_NUMBER_PURPOSES); always null for a PIN or password. Committed characters are never part of the
+   * state: only their count (`length`).
    */
   candidate: string | null;
+  /**
+   * A character is being chosen by multi-tap: its position in the pressed key's cycle (0 = the first letter
+   * printed on the key), null when none. For a password this is all the screen gets — "the 3rd letter of
+   * the key you are pressing" — which a watcher of the frames cannot turn into the letter (the key is
+   * not sent), while the holder, who knows the key, can.
+   */
+  candidateIndex: number | null;
 }
 
 /**
@@ -193,8 +201,8 @@ export type KioskEvent =
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed'; reader: string }
   | { type: 'read-progress'; session: number; step: ReadStep }
-  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate'> }
-  | { type: 'entry-changed'; length: number; candidate?: string | null }
+  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex'> }
+  | { type: 'entry-changed'; length: number; candidate?: string | null; candidateIndex?: number | null }
   | { type: 'entry-submit' }
   | { type: 'cancel' }
   | { type: 'read-finished'; session: number; result: ResultView }
@@ -315,13 +323,21 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
     case 'secret-requested':
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       return [
-        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null } },
+        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null, candidateIndex: null } },
         [{ type: 'clear-entry' }, { type: 'start-timer', timer: 'entry', ms: t.entryMs }, ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
       ];
 
-    case 'entry-changed':
+    case 'entry-changed': {
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
-      return [{ ...s, entry: { ...s.entry, length: e.length, candidate: e.candidate ?? null } }, [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }]];
+      const restart: KioskEffect[] = [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }];
+      // The letter of a secret never enters the state, whoever reports it (issue 17).
+      const candidate = isPrintedNumber(s.entry.purpose) ? (e.candidate ?? null) : null;
+      const candidateIndex = e.candidateIndex ?? null;
+      // Nothing the screen shows changed (a key that did nothing): no new state, so no frame — a frame per
+      // press would let a watcher count presses.
+      if (s.entry.length === e.length && s.entry.candidate === candidate && s.entry.candidateIndex === candidateIndex) return [s, restart];
+      return [{ ...s, entry: { ...s.entry, length: e.length, candidate, candidateIndex } }, restart];
+    }
 
     case 'entry-submit': {
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];

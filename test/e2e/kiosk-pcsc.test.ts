@@ -140,9 +140,10 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     await present(fullCard({ signPassword: PASSWORD }).card);
     await screen(page, 'secret-entry');
     await page.waitForSelector('#letters:not([hidden])');
-    // 'A' by multi-tap on the hardware keypad: the candidate shows, then commits after the timeout.
+    // 'A' by multi-tap on the hardware keypad: a password's letter is never sent to the screen, only its
+    // position on the key while it is chosen; it commits after the timeout.
     press('2');
-    await expect.poll(() => text(page, 'candidate')).toBe('選択中の文字：A');
+    await expect.poll(() => text(page, 'candidate')).toBe('押しているキーの1番目の文字を選択中');
     await shot(page, 'pcsc-06-password-multitap-candidate');
     await expect.poll(() => kiosk!.runtime.getState().entry?.length, { timeout: 3000 }).toBe(1);
     // The rest on the screen: letters and digits as per-entry tokens.

@@ -94,13 +94,31 @@ describe('integration-API requests', () => {
 });
 
 describe('multi-tap candidate', () => {
-  it('the candidate is part of the entry view until the next change, and a new entry starts without one', () => {
-    let r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: ENTRY }]);
-    expect(r.state.entry).toMatchObject({ length: 0, candidate: null });
-    r = run([{ type: 'entry-changed', length: 2, candidate: 'B' }], r.state);
-    expect(r.state.entry).toMatchObject({ length: 2, candidate: 'B' });
+  const CARD_NUMBER = { ...ENTRY, purpose: 'residence-card-number' as const, format: { kind: 'alnum' as const, min: 12, max: 12 } };
+
+  it('a number printed on the document shows the letter being chosen until the next change; a new entry starts without one', () => {
+    let r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: CARD_NUMBER }]);
+    expect(r.state.entry).toMatchObject({ length: 0, candidate: null, candidateIndex: null });
+    r = run([{ type: 'entry-changed', length: 2, candidate: 'B', candidateIndex: 1 }], r.state);
+    expect(r.state.entry).toMatchObject({ length: 2, candidate: 'B', candidateIndex: 1 });
     r = run([{ type: 'entry-changed', length: 3 }], r.state);
-    expect(r.state.entry?.candidate).toBeNull();
+    expect(r.state.entry).toMatchObject({ candidate: null, candidateIndex: null });
+  });
+
+  it('a password never carries the letter, whoever reports it: only its position on the key', () => {
+    let r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: ENTRY }]);
+    r = run([{ type: 'entry-changed', length: 2, candidate: 'B', candidateIndex: 1 }], r.state);
+    expect(r.state.entry).toMatchObject({ length: 2, candidate: null, candidateIndex: 1 });
+    expect(JSON.stringify(r.state)).not.toContain('"B"');
+  });
+
+  it('a change that shows nothing new makes no new state (no frame a watcher could count)', () => {
+    let r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: ENTRY }]);
+    r = run([{ type: 'entry-changed', length: 1, candidateIndex: 0 }], r.state);
+    const before = r.state;
+    r = run([{ type: 'entry-changed', length: 1, candidate: 'A', candidateIndex: 0 }], before);
+    expect(r.state).toBe(before);
+    expect(r.effects).toContainEqual({ type: 'start-timer', timer: 'entry', ms: expect.any(Number) });
   });
 });
 

@@ -26,7 +26,7 @@ const event: fc.Arbitrary<KioskEvent> = fc.oneof(
   fc.constant({ type: 'card-inserted' as const, reader: 'R' }),
   fc.constant({ type: 'card-removed' as const, reader: 'R' }),
   fc.record({ session: fc.integer({ min: 0, max: 3 }), alnum: fc.boolean() }).map(({ session, alnum }) => ({ type: 'secret-requested' as const, session, entry: ENTRY(alnum) })),
-  fc.record({ length: fc.integer({ min: 0, max: 4 }), candidate: fc.constantFrom(null, 'K') }).map((x) => ({ type: 'entry-changed' as const, ...x })),
+  fc.record({ length: fc.integer({ min: 0, max: 4 }), candidate: fc.constantFrom(null, 'K'), candidateIndex: fc.constantFrom(null, 0, 4) }).map((x) => ({ type: 'entry-changed' as const, ...x })),
   fc.constant({ type: 'entry-submit' as const }),
   fc.constant({ type: 'cancel' as const }),
   fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-failed' as const, session, code: 'TRUST_REVOKED' })),
@@ -81,6 +81,8 @@ describe('screen protocol', () => {
     expect(bad((m) => (m.state.entry.padIds = m.state.entry.padIds.slice(1)))).toBeNull();
     expect(bad((m) => (m.state.entry.padIds[0] = '1234'))).toBeNull();
     expect(bad((m) => (m.state.entry.candidate = 'AB'))).toBeNull();
+    expect(bad((m) => (m.state.entry.candidateIndex = 5))).toBeNull();
+    expect(bad((m) => (m.state.entry.candidateIndex = '0'))).toBeNull();
     expect(bad((m) => (m.state.entry.length = 9))).toBeNull();
     expect(bad((m) => (m.state.phase = 'hacked'))).toBeNull();
     expect(bad((m) => (m.type = 'eval'))).toBeNull();
