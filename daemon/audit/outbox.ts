@@ -5,7 +5,8 @@
 import { Backoff } from '../device/backoff.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import { postSigned, type PostTarget } from '../device/signed-post.ts';
-import type { AuditStore, StoredRecord } from './audit-store.ts';
+import type { AuditStore, SignedPoint, StoredRecord } from './audit-store.ts';
+import { anchorStatement, headStatement } from './chain.ts';
 
 export interface WireRecord {
   seq: number;
@@ -24,6 +25,13 @@ export interface AuditBatch {
   key: string;
   publicKey: string;
   records: WireRecord[];
+  /**
+   * The batch's own signed bounds: an anchor statement for its first record (and the hash before it) and a
+   * head statement for its last, so the collector can check the batch — and later export any run of
+   * batches — with `audit verify` and the device key alone.
+   */
+  anchor: SignedPoint;
+  head: SignedPoint;
 }
 
 /** Sends a batch; resolves with the sequence numbers the endpoint acknowledged. */
@@ -38,6 +46,15 @@ export function toWire(r: StoredRecord): WireRecord {
     prevHash: r.prev_hash.toString('hex'),
     hash: r.hash.toString('hex'),
     sig: r.sig.toString('base64'),
+  };
+}
+
+export function batchBounds(key: DeviceKey, chain: string, rows: StoredRecord[]): { anchor: SignedPoint; head: SignedPoint } {
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  return {
+    anchor: { seq: first.seq, hash: first.prev_hash.toString('hex'), sig: key.sign(anchorStatement(chain, first.seq, first.prev_hash)).toString('base64') },
+    head: { seq: last.seq, hash: last.hash.toString('hex'), sig: key.sign(headStatement(chain, last.seq, last.hash)).toString('base64') },
   };
 }
 
@@ -92,6 +109,7 @@ export class AuditOutbox {
       key: this.o.key.fingerprint,
       publicKey: this.o.key.publicKeyPem(),
       records: rows.map(toWire),
+      ...batchBounds(this.o.key, this.o.store.chainId(), rows),
     };
     try {
       const acked = await this.o.send(batch);
