@@ -16,7 +16,7 @@ export const APDU_ERROR_CODES = new Set([
   'CARD_CONNECT_FAILED',
 ]);
 
-const PRINTER_STATES = ['ready', 'paper-near-end', 'paper-end', 'cover-open', 'error', 'offline', 'disconnected', 'unknown'];
+export const PRINTER_STATES = ['ready', 'paper-near-end', 'paper-end', 'cover-open', 'error', 'offline', 'disconnected', 'unknown'];
 
 export interface KioskMetrics {
   registry: Registry;
@@ -25,7 +25,9 @@ export interface KioskMetrics {
 
 export function createMetrics(o: { runtime: KioskRuntime; reader: ReaderDriver; health: HealthState; labels: { kiosk: string; site: string | null; version: string } }): KioskMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  // The event-loop lag histogram samples a timer of this period, waking the daemon for it: 1 s, not 20 ms,
+  // keeps an idle kiosk idle (issue 20: ≤ 1 ms CPU/s). Lags that matter on a kiosk are far longer.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
   const sessions = new Counter({ name: 'idkiosk_sessions_total', help: 'Ended sessions by document and outcome', labelNames: ['document', 'outcome'], registers: [registry] });
   const reasons = new Counter({ name: 'idkiosk_session_reasons_total', help: 'Reason codes of ended sessions', labelNames: ['code'], registers: [registry] });
   const apdu = new Counter({ name: 'idkiosk_apdu_errors_total', help: 'Sessions ended by a transport/protocol error talking to the card', labelNames: ['code'], registers: [registry] });
