@@ -20,5 +20,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'audit', summary: 'audit trail: verify the chain, status, retention, wipe', load: () => import('./commands/audit.ts') },
   { name: 'trust', summary: 'passport CSCAs: verify an ICAO CSCA master list and write its CSCAs', load: () => import('./commands/trust.ts') },
   { name: 'provision', summary: 'technician setup: init, trust anchors, CRL, enrolment, selftest', load: () => import('./commands/provision.ts') },
+  { name: 'fleet', summary: "the operator's collector: enrolment, heartbeats, audit trails in PostgreSQL", load: () => import('../../fleet/cli.ts') },
   { name: 'status-check', summary: '現況確認: re-check recorded JPKI signing certificates against current revocation data', load: () => import('./commands/status-check.ts') },
 ];

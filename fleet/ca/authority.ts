@@ -1,0 +1,77 @@
+// The fleet CA's acts: make its own certificate, the collector's TLS certificate, a device certificate
+// from an approved CSR, and the CRL. Each takes a CaSigner, so the same code runs with a key file or an HSM.
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+import type { ParsedCsr } from './csr.ts';
+import { issueCertificate, issueCrl, nameDer, subjectNameDer, toDer, type CaSigner, type RevokedEntry } from './x509.ts';
+
+const { asn1 } = forge;
+const DAY = 86_400_000;
+/** Positive 127-bit serials (RFC 5280 §4.1.2.2: at most 20 octets, unpredictable). */
+export const newSerial = () => {
+  const b = randomBytes(16);
+  b[0]! &= 0x7f;
+  b[0]! |= 0x01;
+  return b;
+};
+
+const spkiOf = (signer: CaSigner) => signer.publicKey.export({ type: 'spki', format: 'der' });
+
+export async function makeCaCertificate(signer: CaSigner, name: string, now: Date, years = 20): Promise<string> {
+  const subject = nameDer(name);
+  return issueCertificate(
+    { serial: newSerial(), issuerName: subject, subjectName: subject, spki: spkiOf(signer), issuerSpki: spkiOf(signer), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + years * 365 * DAY), role: 'ca' },
+    signer,
+  );
+}
+
+function caCert(signer: CaSigner): X509Certificate {
+  if (!signer.certificatePem) throw new Error('the CA signer has no certificate');
+  return new X509Certificate(signer.certificatePem);
+}
+
+/** GeneralNames for the collector: dNSName [2] or iPAddress [7] per host name. */
+function serverSan(hosts: string[]): Buffer {
+  const names = hosts.map((h) => {
+    const v = isIP(h);
+    if (v === 4) return asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, Buffer.from(h.split('.').map(Number)).toString('binary'));
+    return asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, h);
+  });
+  return toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, names));
+}
+
+export async function makeServerCertificate(signer: CaSigner, hosts: string[], now: Date, days: number): Promise<{ certPem: string; keyPem: string }> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ca = caCert(signer);
+  const certPem = await issueCertificate(
+    {
+      serial: newSerial(),
+      issuerName: subjectNameDer(ca),
+      subjectName: nameDer(hosts[0] ?? 'idkiosk-fleet'),
+      spki: publicKey.export({ type: 'spki', format: 'der' }),
+      issuerSpki: spkiOf(signer),
+      notBefore: new Date(now.getTime() - 3_600_000),
+      notAfter: new Date(now.getTime() + days * DAY),
+      role: 'server',
+      sanDer: serverSan(hosts),
+    },
+    signer,
+  );
+  return { certPem, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}
+
+/** The device certificate: the CSR's subject, key and SAN, as a TLS client certificate. */
+export async function makeDeviceCertificate(signer: CaSigner, csr: ParsedCsr, now: Date, days: number): Promise<{ certPem: string; serialHex: string }> {
+  const ca = caCert(signer);
+  const serial = newSerial();
+  const certPem = await issueCertificate(
+    { serial, issuerName: subjectNameDer(ca), subjectName: csr.subjectName, spki: csr.spki, issuerSpki: spkiOf(signer), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + days * DAY), role: 'client', sanDer: csr.sanDer },
+    signer,
+  );
+  return { certPem, serialHex: new X509Certificate(certPem).serialNumber.toUpperCase() };
+}
+
+export async function makeCrl(signer: CaSigner, revoked: RevokedEntry[], number: bigint, now: Date, days: number): Promise<string> {
+  return issueCrl({ issuerName: subjectNameDer(caCert(signer)), issuerSpki: spkiOf(signer), thisUpdate: new Date(now.getTime() - 60_000), nextUpdate: new Date(now.getTime() + days * DAY), number, revoked }, signer);
+}

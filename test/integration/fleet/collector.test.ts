@@ -1,0 +1,273 @@
+// The fleet collector against a real PostgreSQL, driven by the kiosk's own code: enrolment with the CSR
+// `provision enroll` makes, heartbeats from daemon/health/heartbeat.ts, audit batches from the real
+// outbox — and every tamper case refused or raised as a named alert, changing nothing it should not.
+import { createPublicKey } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore, openAuditDb } from '../../../daemon/audit/audit-store.ts';
+import { AuditOutbox, batchBounds, httpsSender, toWire, type AuditBatch } from '../../../daemon/audit/outbox.ts';
+import { sessionFacts } from '../../../daemon/audit/record.ts';
+import { verifyAudit } from '../../../daemon/audit/verify.ts';
+import { DeviceKey } from '../../../daemon/device/device-key.ts';
+import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
+import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
+import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import { revoke } from '../../../fleet/enrolment.ts';
+import { exportAudit } from '../../../fleet/export.ts';
+import { loadSigner } from '../../../fleet/setup.ts';
+import { fleetStatus } from '../../../fleet/status.ts';
+import { runIdkiosk } from '../../harness/cli.ts';
+import { call, csrPem, enrolAndApprove, newKiosk, signedPost, startFleet, until, type Fleet, type TestKiosk } from './fixture.ts';
+
+const CTX = { kioskId: 'x', site: 'site-a', operator: 'op-x', softwareVersion: '0.1.0-test', revocationSource: 'crl' };
+const result = (i: number): ResultView => ({
+  outcome: i % 4 === 0 ? 'refused' : 'verified',
+  document: 'mynumber-jpki-auth',
+  reasons: i % 4 === 0 ? ['TRUST_REVOKED'] : [],
+  certificate: { serialNumber: (0x1000 + i).toString(16), fingerprintSha256: 'AB'.repeat(32), notAfter: '2030-01-01T00:00:00.000Z' },
+  revocation: i % 4 === 0 ? 'revoked' : 'good',
+});
+
+function health(kioskId: string, over: Partial<HealthSnapshot> = {}): HealthSnapshot {
+  return {
+    status: 'degraded', faults: ['PRINTER_PAPER_END'], kioskId, site: 'site-a', version: '0.1.0-test', time: new Date().toISOString(), uptimeSeconds: 42,
+    maintenance: { active: false, reason: null },
+    reader: { service: true, readers: [{ name: 'Virtual PCD 00 00', cardPresent: false }], phase: 'idle' },
+    printer: { state: 'paper-end', usable: false, transport: 'memory' }, keypad: { status: 'ready', stuckKeys: 0 },
+    crl: [{ issuerId: 'jpki-auth', crlNumber: '7', thisUpdate: new Date().toISOString(), nextUpdate: new Date().toISOString(), ageSeconds: 3600, secondsUntilNextUpdate: -5, stale: true }],
+    clock: { synchronized: true, source: 'timesyncd', detail: 'test' }, disk: { path: '/var/lib/idkiosk', freeBytes: 123_456_789, totalBytes: 1e9 } as HealthSnapshot['disk'],
+    lastSession: null, audit: null, ...over,
+  };
+}
+
+function kioskStore(k: TestKiosk, n: number): AuditStore {
+  const store = new AuditStore(join(mkdtempSync(join(tmpdir(), 'idkiosk-kaudit-')), 'audit.db'), k.key);
+  for (let i = 1; i <= n; i++) store.append(sessionFacts(i, result(i), { ...CTX, kioskId: k.id }, new Date()));
+  return store;
+}
+
+function batchOf(store: AuditStore, k: TestKiosk, rows = store.pending(1000), key = k.key): AuditBatch {
+  return { kind: 'idkiosk-audit-batch', kioskId: k.id, chain: store.chainId(), key: key.fingerprint, publicKey: key.publicKeyPem(), records: rows.map(toWire), ...batchBounds(key, store.chainId(), rows) };
+}
+
+const metrics = (f: Fleet) =>
+  new Promise<string>((resolve, reject) => {
+    get(`http://127.0.0.1:${f.collector!.metricsPort}/metrics`, (res) => {
+      let t = '';
+      res.on('data', (d) => (t += d));
+      res.on('end', () => resolve(t));
+    }).on('error', reject);
+  });
+
+const count = async (f: Fleet, sql: string, args: unknown[] = []) => Number((await f.pool.query(sql, args)).rows[0].n);
+const alertKinds = async (f: Fleet, kiosk: string) => (await f.pool.query('SELECT kind FROM alerts WHERE kiosk_id = $1 ORDER BY id', [kiosk])).rows.map((r) => r.kind as string);
+
+let f: Fleet;
+beforeAll(async () => {
+  f = await startFleet({ limits: { perKioskPerMinute: 10_000, bodyBytes: 256 * 1024 } });
+  await f.start();
+}, 60_000);
+afterAll(async () => {
+  await f?.close();
+});
+
+describe('enrolment and heartbeats', () => {
+  it('enrol → approve → certificate → signed heartbeat over mTLS → Prometheus metrics with a kiosk label', async () => {
+    const k = newKiosk('kiosk-hb');
+    await enrolAndApprove(f, k);
+    const hb = new Heartbeat({ target: k.target(f.url(), '/v1/heartbeat'), key: k.key, intervalMs: 60_000, snapshot: () => health(k.id), identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' } });
+    expect(await hb.beat()).toBe(true);
+    expect(hb.lastError).toBeNull();
+    expect(await hb.beat()).toBe(true);
+    const text = await metrics(f);
+    expect(text).toMatch(/^idkiosk_fleet_last_heartbeat_timestamp_seconds\{kiosk="kiosk-hb"\} \d+/m);
+    expect(text).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-hb"} 0');
+    expect(text).toContain('idkiosk_reader_available{kiosk="kiosk-hb"} 1');
+    expect(text).toContain('idkiosk_printer_state{kiosk="kiosk-hb",state="paper-end"} 1');
+    expect(text).toContain('idkiosk_printer_state{kiosk="kiosk-hb",state="ready"} 0');
+    expect(text).toContain('idkiosk_crl_next_update_seconds{kiosk="kiosk-hb",issuer="jpki-auth"} -5');
+    expect(text).toContain('idkiosk_disk_free_bytes{kiosk="kiosk-hb"} 123456789');
+    const st = (await fleetStatus(f.pool, { silentAfterSeconds: 300 })).find((s) => s.kiosk === 'kiosk-hb')!;
+    expect(st).toMatchObject({ state: 'approved', silent: false, health: 'degraded', printer: 'paper-end', crlStale: true, crlAgeSeconds: 3600 });
+  });
+
+  it('an approved kiosk that never sent a heartbeat is silent', async () => {
+    const k = newKiosk('kiosk-quiet');
+    await enrolAndApprove(f, k);
+    expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-quiet"} 1');
+    const r = await runIdkiosk(['fleet', 'status', '--config', f.configFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/kiosk-quiet\s+approved\s+never SILENT/);
+  });
+
+  it('refuses a replayed heartbeat and one from a boot that was replaced, and names both', async () => {
+    const k = newKiosk('kiosk-replay');
+    await enrolAndApprove(f, k);
+    const beat = (boot: string, seq: number) => signedPost(f, k, '/v1/heartbeat', { kind: 'idkiosk-heartbeat', kioskId: k.id, site: 'site-a', operator: 'op-x', boot, seq, key: k.key.fingerprint, health: health(k.id) });
+    expect((await beat('boot-1', 1)).status).toBe(200);
+    expect((await beat('boot-1', 2)).status).toBe(200);
+    const replay = await beat('boot-1', 2);
+    expect(replay.status).toBe(409);
+    expect(JSON.parse(replay.body).error).toBe('HEARTBEAT_REPLAYED');
+    expect((await beat('boot-2', 1)).status).toBe(200);
+    const stale = await beat('boot-1', 3);
+    expect(stale.status).toBe(409);
+    expect(JSON.parse(stale.body).error).toBe('HEARTBEAT_STALE_BOOT');
+    const row = (await f.pool.query('SELECT boot, hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0];
+    expect(row).toEqual({ boot: 'boot-2', hb_seq: '1' });
+    expect(await alertKinds(f, k.id)).toEqual(['heartbeat-replayed', 'heartbeat-stale-boot']);
+  });
+
+  it('refuses unknown, unapproved and revoked kiosks, wrong keys, bad signatures, bad bodies — with stable codes', async () => {
+    const k = newKiosk('kiosk-bad');
+    await enrolAndApprove(f, k);
+    const hb = (seq: number) => ({ kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq, key: k.key.fingerprint, health: health(k.id) });
+    const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
+    expect(code(await signedPost(f, k, '/v1/heartbeat', hb(1)))).toEqual([200, undefined]);
+    // another key signs (and is named): not the pinned one
+    expect(code(await signedPost(f, k, '/v1/heartbeat', hb(2), DeviceKey.ephemeral()))).toEqual([403, 'WRONG_KEY']);
+    // the pinned key is named but the body was changed after signing
+    const body = JSON.stringify(hb(3));
+    const sig = k.key.sign(Buffer.from(body)).toString('base64url');
+    const tampered = body.replace('"seq":3', '"seq":4');
+    expect(code(await call(f, 'POST', '/v1/heartbeat', tampered, { kiosk: k, headers: { 'x-idkiosk-signature': sig, 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([401, 'BAD_SIGNATURE']);
+    // signed but not a heartbeat
+    const junk = '{"kind":"idkiosk-heartbeat","seq":"x"';
+    expect(code(await call(f, 'POST', '/v1/heartbeat', junk, { kiosk: k, headers: { 'x-idkiosk-signature': k.key.sign(Buffer.from(junk)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([400, 'MALFORMED_BODY']);
+    // larger than the cap, refused before it is read
+    const big = Buffer.alloc(300 * 1024, 0x20);
+    expect(code(await call(f, 'POST', '/v1/audit', big, { kiosk: k }))).toEqual([413, 'BODY_TOO_LARGE']);
+    // no client certificate
+    expect(code(await call(f, 'POST', '/v1/heartbeat', '{}'))).toEqual([401, 'CLIENT_CERT_REQUIRED']);
+    expect(code(await call(f, 'GET', '/v1/nothing', null))).toEqual([404, 'NOT_FOUND']);
+    // a CSR for an enrolled id with another key
+    const impostor = newKiosk(k.id);
+    expect(code(await call(f, 'POST', '/v1/enrol', csrPem(impostor)))).toEqual([409, 'ENROLMENT_CONFLICT']);
+    // not approved: no certificate to fetch
+    const pending = newKiosk('kiosk-pending');
+    expect((await call(f, 'POST', '/v1/enrol', csrPem(pending))).status).toBe(202);
+    expect(code(await call(f, 'GET', '/v1/enrol/kiosk-pending/certificate', null))).toEqual([403, 'KIOSK_NOT_APPROVED']);
+    // nothing above changed the kiosk's heartbeat state
+    expect((await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq).toBe('1');
+    // unknown: the certificate is the CA's, but the collector has no such kiosk
+    const gone = newKiosk('kiosk-gone');
+    await enrolAndApprove(f, gone);
+    await f.pool.query('DELETE FROM kiosks WHERE kiosk_id = $1', [gone.id]);
+    expect(code(await signedPost(f, gone, '/v1/heartbeat', { ...hb(1), kioskId: gone.id, key: gone.key.fingerprint }))).toEqual([403, 'KIOSK_UNKNOWN']);
+    // revoked: the new CRL reaches TLS, the kiosk is refused
+    const before = f.collector!.crlNumber();
+    await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
+    await until('the new CRL', () => f.collector!.crlNumber() !== before);
+    expect(code(await signedPost(f, k, '/v1/heartbeat', hb(5)))).toEqual([403, 'KIOSK_REVOKED']);
+  });
+});
+
+describe('audit batches', () => {
+  it('the kiosk outbox uploads exactly once; a resent batch is acknowledged again without a copy; the export verifies offline', async () => {
+    const k = newKiosk('kiosk-audit');
+    await enrolAndApprove(f, k);
+    const store = kioskStore(k, 23);
+    const send = httpsSender(k.target(f.url(), '/v1/audit'), k.key);
+    const outbox = new AuditOutbox({ store, key: k.key, kioskId: k.id, send, batchSize: 5 });
+    const again = batchOf(store, k, store.pending(5));
+    const r = await outbox.drain();
+    expect(r).toEqual({ sent: 23, acked: 23, error: null });
+    expect(store.pendingCount()).toBe(0);
+    expect(await send(again)).toEqual([1, 2, 3, 4, 5]);
+    expect(await count(f, 'SELECT count(*) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(23);
+    expect(await count(f, 'SELECT count(DISTINCT seq) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(23);
+    expect(await alertKinds(f, k.id)).toEqual([]);
+
+    const out = join(mkdtempSync(join(tmpdir(), 'idkiosk-export-')), 'export.db');
+    const e = await exportAudit(f.pool, { kioskId: k.id, from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000), out });
+    expect(e).toMatchObject({ firstSeq: 1, lastSeq: 23, records: 23 });
+    const report = verifyAudit(openAuditDb(out, true), createPublicKey(k.key.publicKeyPem()));
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    // and through the CLI, as an auditor would: export, then `idkiosk audit verify`
+    const out2 = join(mkdtempSync(join(tmpdir(), 'idkiosk-export-')), 'k.db');
+    const ex = await runIdkiosk(['fleet', 'audit', 'export', '--config', f.configFile, '--kiosk', k.id, '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out2]);
+    expect(ex.stderr).toBe('');
+    expect(ex.code).toBe(0);
+    const v = await runIdkiosk(['audit', 'verify', '--db', out2, '--public-key', `${out2}.pub.pem`, '--json']);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, records: 23 });
+    store.close();
+  }, 40_000);
+
+  it('names and refuses edited, inserted, deleted and reordered batches, and stores none of them', async () => {
+    const k = newKiosk('kiosk-tamper');
+    await enrolAndApprove(f, k);
+    const store = kioskStore(k, 6);
+    const post = (b: AuditBatch) => signedPost(f, k, '/v1/audit', b);
+    const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
+
+    const edited = batchOf(store, k);
+    edited.records[2] = { ...edited.records[2]!, body: edited.records[2]!.body.replace('"verified"', '"refused"') };
+    expect(code(await post(edited))).toEqual([422, 'AUDIT_EDITED']);
+
+    const deleted = batchOf(store, k);
+    deleted.records.splice(3, 1);
+    expect(code(await post(deleted))).toEqual([422, 'AUDIT_DELETED']);
+
+    const reordered = batchOf(store, k);
+    const [a, b] = [reordered.records[1]!, reordered.records[2]!];
+    reordered.records[1] = { ...b, seq: a.seq };
+    reordered.records[2] = { ...a, seq: b.seq };
+    expect(code(await post(reordered))).toEqual([422, 'AUDIT_REORDERED']);
+
+    // a record signed by someone else slipped in (the batch itself is signed by the kiosk)
+    const forger = DeviceKey.ephemeral();
+    const inserted = batchOf(store, k);
+    const fake = inserted.records[4]!;
+    inserted.records[4] = { ...fake, sig: forger.sign(Buffer.from(fake.hash, 'hex')).toString('base64') };
+    expect(code(await post(inserted))).toEqual([422, 'AUDIT_INSERTED']);
+
+    expect(await count(f, 'SELECT count(*) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(0);
+    expect(new Set(await alertKinds(f, k.id))).toEqual(new Set(['audit-edited', 'audit-deleted', 'audit-reordered', 'audit-inserted']));
+    // the honest batch still goes through afterwards
+    expect(code(await post(batchOf(store, k)))).toEqual([200, undefined]);
+    store.close();
+  });
+
+  it('detects a rollback of the kiosk trail (batch and heartbeat) and a gap, as named alerts', async () => {
+    const k = newKiosk('kiosk-rollback');
+    await enrolAndApprove(f, k);
+    const store = kioskStore(k, 5);
+    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-copy-'));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    copyFileSync(store.file, join(dir, 'audit.db'));
+    for (let i = 6; i <= 10; i++) store.append(sessionFacts(i, result(i), { ...CTX, kioskId: k.id }, new Date()));
+    const outbox = new AuditOutbox({ store, key: k.key, kioskId: k.id, send: httpsSender(k.target(f.url(), '/v1/audit'), k.key) });
+    expect((await outbox.drain()).acked).toBe(10);
+    const head10 = store.headPoint();
+    // The kiosk's database is restored from the old copy and goes on writing: seq 6… again, different records.
+    const old = new AuditStore(join(dir, 'audit.db'), k.key);
+    for (let i = 6; i <= 7; i++) old.append(sessionFacts(100 + i, result(i + 1), { ...CTX, kioskId: k.id }, new Date()));
+    const r = await signedPost(f, k, '/v1/audit', batchOf(old, k));
+    expect(r.status).toBe(409);
+    expect(JSON.parse(r.body)).toMatchObject({ error: 'AUDIT_ROLLBACK', seq: 6 });
+    // the heartbeat of the restored kiosk reports head 5 although 10 were acknowledged
+    const h5 = (old.db.prepare('SELECT hash FROM records WHERE seq = 5').get() as { hash: Buffer }).hash.toString('hex');
+    const hb = await signedPost(f, k, '/v1/heartbeat', { kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq: 1, key: k.key.fingerprint, health: health(k.id, { audit: { headSeq: 5, headHash: h5, pendingUpload: 7, uploadError: null, writeError: null } }) });
+    expect(hb.status).toBe(200);
+    expect(await count(f, 'SELECT max(seq) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(10);
+    expect(head10.seq).toBe(10);
+    // records deleted on the kiosk before upload: the next batch leaves a gap
+    for (let i = 11; i <= 14; i++) store.append(sessionFacts(i, result(i), { ...CTX, kioskId: k.id }, new Date()));
+    store.db.prepare('DELETE FROM outbox WHERE seq IN (11, 12)').run();
+    expect((await outbox.drain()).acked).toBe(2);
+    const kinds = await alertKinds(f, k.id);
+    expect(kinds).toContain('audit-rollback');
+    expect(kinds.filter((x) => x === 'audit-rollback').length).toBe(2);
+    expect(kinds).toContain('audit-gap');
+    const a = await runIdkiosk(['fleet', 'alerts', '--config', f.configFile, '--kiosk', k.id]);
+    expect(a.stdout).toMatch(/audit-gap #11 {2}records 11–12 never arrived/);
+    store.close();
+    old.close();
+    expect(existsSync(store.file)).toBe(true);
+  }, 30_000);
+});
