@@ -1,7 +1,8 @@
 // The hot loop of the CRL reader: revokedCertificates entries parsed in place in the chunk buffer.
 //   SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions Extensions OPTIONAL }
 // No allocation per entry; every length is checked against its container; entry extensions other than
-// reasonCode and invalidityDate are ignored unless critical (then the CRL is rejected).
+// reasonCode and invalidityDate are ignored unless critical (then the CRL is rejected); certificateIssuer
+// (indirect CRLs) rejects the CRL.
 import { KioskError, ErrorCodes } from '../../errors.ts';
 import type { ChunkedInput } from './chunked-input.ts';
 import type { CrlEntryHandler } from './crl-reader.ts';
@@ -129,6 +130,11 @@ export function parseEntries(
             if (vl !== 17 || buf[vs] !== 0x18 || buf[vs + 1] !== 15) throw malformed('invalid invalidityDate', { entry: count });
             invalidity = decodeTime(buf, 0x18, vs + 2, 15);
             if (Number.isNaN(invalidity)) throw malformed('invalid invalidityDate', { entry: count });
+          } else if (known === 0x1d) {
+            // certificateIssuer (RFC 5280 §5.3.3): this entry and the ones after it belong to another CA, which
+            // only an indirect CRL may list. The store keeps direct CRLs, one per CA, so such a CRL is refused
+            // rather than its entries filed under the wrong issuer (pyca refuses a malformed one outright).
+            throw new KioskError(ErrorCodes.CRL_SCOPE, 'CRL entry names another certificate issuer (indirect CRL)', { entry: count });
           } else if (critical) {
             throw new KioskError(ErrorCodes.CRL_CRITICAL_EXTENSION, 'unsupported critical CRL entry extension', {
               entry: count,
