@@ -57,6 +57,11 @@ export interface RuntimeOptions {
   timeouts?: Partial<Timeouts>;
   cardSession?: CardSessionOptions;
   log?: (line: string) => void;
+  /**
+   * The fixed buffer the holder's keystrokes are collected in (default: 16 fresh bytes). Injected by tests
+   * that check it holds nothing once a session is over.
+   */
+  entryBuffer?: Buffer;
 }
 
 interface ActiveRead {
@@ -71,13 +76,14 @@ export class KioskRuntime {
   private state = initialState();
   private readonly timeouts: Timeouts;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
-  private readonly entry = new SecretEntry(16);
+  private readonly entry: SecretEntry;
   private active: ActiveRead | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: RuntimeOptions) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+    this.entry = new SecretEntry(o.entryBuffer ?? 16);
     this.log = o.log ?? (() => {});
   }
 

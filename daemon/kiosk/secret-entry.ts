@@ -5,8 +5,9 @@ export class SecretEntry {
   private readonly buf: Buffer;
   private len = 0;
 
-  constructor(capacity: number) {
-    this.buf = Buffer.alloc(capacity);
+  /** `storage`: the capacity, or the buffer to type into (its owner can then check it is wiped). */
+  constructor(storage: number | Buffer) {
+    this.buf = typeof storage === 'number' ? Buffer.alloc(storage) : storage.fill(0);
   }
 
   get length(): number {
