@@ -39,8 +39,18 @@ TEST_DEBS=(
   postgresql                     # the fleet collector's store: a throw-away cluster in the fleet tests
 )
 
+# The arm64 package built on an amd64 machine (scripts/package.sh cross-compiles its native addons):
+# Debian's aarch64 compiler, and through dpkg multiarch the arm64 libpcsclite the pcsclite addon links
+# against and the arm64 libstdc++ that dpkg-shlibdeps reads for the package's Depends:.
+CROSS_ARM64_DEBS=(
+  g++-aarch64-linux-gnu
+  libpcsclite-dev:arm64 libstdc++6:arm64
+)
+
 DEBS=("${RUNTIME_DEBS[@]}" "${BUILD_DEBS[@]}")
 [ "${1:-}" = --runtime ] || DEBS+=("${TEST_DEBS[@]}")
+CROSS=0
+if [ "${1:-}" != --runtime ] && [ "$(dpkg --print-architecture)" = amd64 ]; then DEBS+=("${CROSS_ARM64_DEBS[@]}"); CROSS=1; fi
 
 missing=()
 for p in "${DEBS[@]}"; do
@@ -54,6 +64,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
   fi
   echo "==> installing Debian packages: ${missing[*]}"
+  if [ $CROSS = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "==> adding the arm64 architecture to dpkg (multiarch, for the cross-built arm64 package)"
+    $SUDO dpkg --add-architecture arm64
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # `npm run package`: the Debian packages dist/idkiosk_<version>_<arch>.deb (docs/packaging.md).
-#   scripts/package.sh                 amd64 (this machine), and arm64 when an arm64 build root exists
-#   scripts/package.sh --arch arm64    arm64 only (makes the build root first: scripts/package-buildroot.sh)
+#   scripts/package.sh                 amd64 (this machine), and arm64 when it can be built here (a cross
+#                                      toolchain from install-deps.sh, or an arm64 build root)
+#   scripts/package.sh --arch arm64    arm64 only
 #   scripts/package.sh --no-lintian    skip lintian
+# arm64 addons are cross-compiled with Debian's aarch64 toolchain (minutes); without it (or with
+# IDKIOSK_PACKAGE_QEMU=1) they are built in an arm64 Debian root under qemu (scripts/package-buildroot.sh,
+# about an hour the first time).
 #
 # What goes in: the production bundle (no TypeScript, no tsx), the production npm packages with their
 # native addons built for the target architecture and stripped of build leftovers, the files the bundle
@@ -19,14 +23,26 @@ while [ $# -gt 0 ]; do
   case $1 in
     --arch) ARCHES+=("$2"); shift 2 ;;
     --no-lintian) LINT=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "package: unknown option $1" >&2; exit 2 ;;
   esac
 done
 HOST_ARCH=$(dpkg --print-architecture)
+
+# Cross-compiling the addons for ARCH on this machine: Debian's cross compiler and, through dpkg
+# multiarch, the target's libpcsclite (to link against) and libstdc++ (for dpkg-shlibdeps). Node's
+# headers are the same for every architecture. install-deps.sh installs all of it on amd64.
+triplet() { case $1 in arm64) echo aarch64-linux-gnu ;; amd64) echo x86_64-linux-gnu ;; *) return 1 ;; esac; }
+npm_cpu() { case $1 in arm64) echo arm64 ;; amd64) echo x64 ;; *) echo "$1" ;; esac; }
+can_cross() {
+  local t; t=$(triplet "$1") || return 1
+  [ "${IDKIOSK_PACKAGE_QEMU:-0}" != 1 ] && command -v "$t-g++" >/dev/null \
+    && [ -e "/usr/lib/$t/libpcsclite.so" ] && [ -e "/usr/lib/$t/libstdc++.so.6" ]
+}
+
 if [ ${#ARCHES[@]} -eq 0 ]; then
   ARCHES=("$HOST_ARCH")
-  [ "$HOST_ARCH" != arm64 ] && [ -x dist/buildroot-arm64/usr/bin/node ] && ARCHES+=(arm64)
+  [ "$HOST_ARCH" != arm64 ] && { can_cross arm64 || [ -x dist/buildroot-arm64/usr/bin/node ]; } && ARCHES+=(arm64)
 fi
 
 VERSION=$(node -p "require('./package.json').version")
@@ -45,10 +61,11 @@ runtime_debs() {
 prod_modules() {
   local arch=$1 key cache
   # bump MODULES_RECIPE when prune_modules or the install steps change: the cache is keyed on it
-  local MODULES_RECIPE=3
+  local MODULES_RECIPE=4
   key=$( (cat package.json package-lock.json; echo "$MODULES_RECIPE") | sha256sum | cut -c1-16)
   cache=$OUT/package-cache/modules-$arch-$key
-  if [ -d "$cache/node_modules" ]; then echo "$cache"; return; fi
+  # .complete: written last, so a build that failed half-way is never taken for a cached one
+  if [ -f "$cache/.complete" ]; then echo "$cache"; return; fi
   rm -rf "$OUT/package-cache/modules-$arch-"* && mkdir -p "$cache"
   # package.json as shipped: no tsx (the bundle needs no compiler), no dev dependencies, no scripts
   node -e '
@@ -60,6 +77,13 @@ prod_modules() {
     (cd "$cache" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
       && cp package.shipped.json package.json && npm prune --omit=dev --no-audit --no-fund --loglevel=error >&2)
     host_addons "$cache/node_modules"
+  elif can_cross "$arch"; then
+    # the target's packages (npm's --cpu/--os/--libc pick its optional binaries), no install scripts: the
+    # addons without a prebuilt binary are cross-compiled below
+    local plat=(--os=linux --cpu="$(npm_cpu "$arch")" --libc=glibc)
+    (cd "$cache" && npm ci --omit=dev --ignore-scripts "${plat[@]}" --no-audit --no-fund --loglevel=error >&2 \
+      && cp package.shipped.json package.json && npm prune --omit=dev "${plat[@]}" --no-audit --no-fund --loglevel=error >&2)
+    cross_addons "$cache/node_modules" "$arch"
   else
     local br=$OUT/buildroot-$arch
     [ -x "$br/usr/bin/node" ] || bash scripts/package-buildroot.sh "$arch" >&2
@@ -72,10 +96,10 @@ prod_modules() {
       exec chroot "$1" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root NODE_EXTRA_CA_CERTS=/etc/ssl/certs/build-host-ca.crt /bin/sh -c "cd /build && npm ci --omit=dev --no-audit --no-fund --loglevel=error && cp package.shipped.json package.json && npm prune --omit=dev --no-audit --no-fund --loglevel=error"' sh "$br" >&2
     mv "$br/build/node_modules" "$cache/"
   fi
-  # npm picks the sd_notify binary for the machine it runs on: make sure it is the target's
-  local unix=node-unix-socket-linux-$([ "$arch" = arm64 ] && echo arm64 || echo x64)-gnu
-  [ -d "$cache/node_modules/$unix" ] || { echo "package: $unix missing from the $arch modules" >&2; exit 1; }
   prune_modules "$cache/node_modules" "$arch"
+  elf_machines "$cache/node_modules" "$arch"
+  sd_notify_binary "$cache/node_modules" "$arch"
+  touch "$cache/.complete"
   echo "$cache"
 }
 
@@ -96,6 +120,55 @@ host_addons() {
       (cd "$(dirname "$nm")" && npm rebuild "$name" --no-audit --no-fund --loglevel=error >&2)
     fi
   done
+}
+
+# The addons without a prebuilt binary for ARCH (better-sqlite3, pcsclite, epoll), compiled here with the
+# cross toolchain. SQLite is most of the time: ~8 min at a load of 14 on this 2-core machine.
+cross_addons() {
+  local nm=$1 arch=$2 t gyp pkg gypjs nodedir=()
+  t=$(triplet "$arch")
+  gypjs=$ROOT/node_modules/node-gyp/bin/node-gyp.js
+  [ -f "$gypjs" ] || gypjs=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
+  # the installed Node's headers (Debian/NodeSource nodejs ships them): no download from nodejs.org. The
+  # addons need the same Node major (ABI 115 for Node 20) as the target, which the package's Depends pins.
+  [ -f /usr/include/node/node_version.h ] && nodedir=(--nodedir=/usr)
+  for gyp in "$nm"/*/binding.gyp "$nm"/@*/*/binding.gyp; do
+    [ -f "$gyp" ] || continue
+    pkg=$(dirname "$gyp")
+    [ -d "$pkg/prebuilds/linux-$(npm_cpu "$arch")" ] && continue # node-gyp-build loads the prebuilt one
+    echo "    cross-compiling ${pkg#"$nm"/} for $arch" >&2
+    (cd "$pkg" && CC=$t-gcc CXX=$t-g++ LINK=$t-g++ AR=$t-ar nice -n 5 node "$gypjs" rebuild --release \
+      --arch="$(npm_cpu "$arch")" "${nodedir[@]}" -j 2 > "$OUT/package-cross-${pkg##*/}.log" 2>&1) \
+      || { tail -20 "$OUT/package-cross-${pkg##*/}.log" >&2; echo "package: cross-compiling ${pkg#"$nm"/} failed" >&2; exit 1; }
+  done
+}
+
+# Every ELF object in the modules is for ARCH (e_machine at byte 18 of the ELF header).
+elf_machines() {
+  local nm=$1 arch=$2 want f m
+  want=$(case $arch in arm64) echo 183 ;; amd64) echo 62 ;; esac)
+  while IFS= read -r -d '' f; do
+    [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = 177ELF ] || continue
+    m=$(od -An -t u2 -j 18 -N 2 "$f" | tr -d ' ')
+    [ "$m" = "$want" ] || { echo "package: ${f#"$nm"/} is ELF machine $m, not $arch ($want)" >&2; exit 1; }
+  done < <(find "$nm" -type f \( -name '*.node' -o -name '*.so*' \) -print0)
+}
+
+# sd_notify (Type=notify, watchdog) needs node-unix-socket's prebuilt binary for the target. npm skips
+# a missing optional package silently, so say it here. Without it the daemon cannot tell systemd it is
+# ready and idkiosk.service never starts: no package unless IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY=1 (for the
+# fresh-machine check, which runs the daemon without systemd).
+sd_notify_binary() {
+  local nm=$1 arch=$2 unix
+  unix=node-unix-socket-linux-$(npm_cpu "$arch")-gnu
+  [ -d "$nm/$unix" ] && return 0
+  if [ "${IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY:-0}" = 1 ]; then
+    echo "    WARNING: $unix is missing: the daemon cannot sd_notify; idkiosk.service (Type=notify) will not start" >&2
+    return 0
+  fi
+  echo "package: $unix is missing from the $arch modules (the npm registry did not serve it): the daemon could not" >&2
+  echo "         notify systemd and idkiosk.service would never start. IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY=1 builds it anyway." >&2
+  exit 1
 }
 
 # Build leftovers and other platforms' binaries out; what stays is what runs.
@@ -208,6 +281,14 @@ shlib_depends() {
   local stage=$1 arch=$2 tmp elfs
   mapfile -t elfs < <(find "$stage" -name '*.node' -type f)
   [ ${#elfs[@]} -gt 0 ] || return 0
+  if [ "$arch" != "$HOST_ARCH" ] && can_cross "$arch"; then
+    # the target's libraries and shlibs files are here through multiarch
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/debian" && printf 'Source: idkiosk\n\nPackage: idkiosk\nArchitecture: any\n' > "$tmp/debian/control"
+    (cd "$tmp" && DEB_HOST_ARCH=$arch dpkg-shlibdeps -O --ignore-missing-info "${elfs[@]}" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+    rm -rf "$tmp"
+    return 0
+  fi
   if [ "$arch" != "$HOST_ARCH" ]; then
     # dpkg-shlibdeps needs the target's shlibs files: read them in the build root
     local br=$OUT/buildroot-$arch
