@@ -35,8 +35,8 @@ export interface ImportOptions {
   now?: Date;
   maxBytes?: number;
   onProgress?: (bytes: number, entries: number) => void;
-  /** entries held in memory before spilling to the staging file, in bytes (default 32 MiB; tests use less) */
-  arenaBytes?: number;
+  /** memory for entries before they spill to the staging file, in bytes (default 32 MiB; tests use less) */
+  bufferBytes?: number;
   /** how long a CRL without nextUpdate is used after its thisUpdate (default 7 days) */
   maxAgeWithoutNextUpdateSeconds?: number;
 }
@@ -67,7 +67,7 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
   ensureDir(dir);
   const gen = newGenerationName();
   const stagingPath = join(dir, `${gen}.staging`);
-  const entries = new EntryPartitioner(stagingPath, randomBytes(4).readUInt32LE(0), o.arenaBytes);
+  const entries = new EntryPartitioner(stagingPath, randomBytes(4).readUInt32LE(0), o.bufferBytes);
   const lock = acquireWriterLock(root);
   let installed = false;
   try {
@@ -210,8 +210,7 @@ function buildGeneration(path: string, entries: EntryPartitioner, meta: (db: Dat
     const bits = blockBits(entries.count);
     const insert = db.prepare('INSERT INTO serial_blocks (id, data) VALUES (?, ?)');
     const blocks = new BlockEncoder(bits, (id, data) => insert.run(id, data));
-    entries.finish(blocks.push);
-    blocks.end();
+    entries.finish(blocks.push, blocks.end);
     meta(db, bits, blocks.kept);
     db.exec('COMMIT');
     return blocks.kept;
@@ -371,12 +370,14 @@ function writeOverlay(db: Database.Database, c: Ctx): { added: number; removed: 
     }
     run = [];
   };
-  c.entries.finish((hash, rec, off) => {
-    if (hash !== runHash) applyRun();
-    runHash = hash;
-    run.push({ rec, off });
-  });
-  applyRun();
+  c.entries.finish(
+    (hash, rec, off) => {
+      if (hash !== runHash) applyRun();
+      runHash = hash;
+      run.push({ rec, off });
+    },
+    applyRun, // a partition's records are valid until its end
+  );
   const overlay = (db.prepare('SELECT count(*) AS n FROM delta_revoked').get() as { n: number }).n;
   db.prepare(
     `UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_fingerprint = ?, delta_applied_at = ?,

@@ -22,9 +22,12 @@ export interface RevokedRow {
   invalidity: number | null;
 }
 
-/** Hash bits that select a block, for n entries: about BLOCK_TARGET entries per block. */
+/**
+ * Hash bits that select a block, for n entries: about BLOCK_TARGET entries per block, and at least 8 so
+ * that no block spans two of the partitioner's partitions (a small CRL just has a few sparse blocks).
+ */
 export function blockBits(n: number): number {
-  let bits = 0;
+  let bits = 8;
   while (bits < 24 && n / 2 ** bits > BLOCK_TARGET) bits++;
   return bits;
 }
@@ -34,14 +37,17 @@ export function blockOf(hash: number, bits: number): number {
 }
 
 /**
- * Builds blocks from entries arriving in ascending hash order (EntryPartitioner.finish). Of entries with
- * equal serials only the first is kept: a CRL listing a serial twice revokes it once.
+ * Builds blocks from entries arriving in ascending hash order (EntryPartitioner.finish; call `end` at each
+ * partitionDone). Of entries with equal serials only the first is kept: a CRL listing a serial twice
+ * revokes it once. The block handed to `sink` is a view of a reused buffer, valid during the call.
  */
 export class BlockEncoder {
   private id = -1;
-  private recs: Buffer[] = [];
-  private offs: number[] = [];
-  private hashes: number[] = [];
+  private rec: Buffer = Buffer.alloc(0);
+  private offs = new Uint32Array(1024);
+  private hashes = new Uint32Array(1024);
+  private n = 0;
+  private out = Buffer.alloc(64 << 10);
   /** entries written (duplicates dropped) */
   kept = 0;
 
@@ -52,59 +58,65 @@ export class BlockEncoder {
 
   push = (hash: number, rec: Buffer, off: number): void => {
     const id = blockOf(hash, this.bits);
-    if (id !== this.id) {
-      this.flush();
+    if (id !== this.id || rec !== this.rec) {
+      this.end();
       this.id = id;
+      this.rec = rec;
     }
     // same hash → maybe the same serial: compare with the kept entries of this hash
-    for (let j = this.hashes.length - 1; j >= 0 && this.hashes[j] === hash; j--) {
-      if (sameSerial(this.recs[j]!, this.offs[j]!, rec, off)) return;
+    for (let j = this.n - 1; j >= 0 && this.hashes[j] === hash; j--) {
+      if (sameSerial(rec, this.offs[j]!, rec, off)) return;
     }
-    this.recs.push(rec);
-    this.offs.push(off);
-    this.hashes.push(hash);
+    if (this.n === this.offs.length) {
+      const o = new Uint32Array(this.n * 2);
+      o.set(this.offs);
+      this.offs = o;
+      const h = new Uint32Array(this.n * 2);
+      h.set(this.hashes);
+      this.hashes = h;
+    }
+    this.offs[this.n] = off;
+    this.hashes[this.n++] = hash;
   };
 
-  /** Write the last block. */
-  end(): void {
-    this.flush();
-  }
-
-  private flush(): void {
-    const n = this.recs.length;
+  /** Write the block being built, if any. */
+  end = (): void => {
+    const n = this.n;
     if (n === 0) return;
+    const r = this.rec;
     let width = 0;
     let inv = 0;
     for (let i = 0; i < n; i++) {
-      const r = this.recs[i]!;
       const a = this.offs[i]!;
       if (r[a]! > width) width = r[a]!;
       if (r[a + 1 + r[a]! + 6]! & HAS_INVALIDITY) inv++;
     }
     const rs = width + 8;
-    const out = Buffer.alloc(HEADER + n * rs + inv * INV);
+    const size = HEADER + n * rs + inv * INV;
+    if (this.out.length < size) this.out = Buffer.alloc(size * 2);
+    const out = this.out;
+    out.fill(0, 0, size);
     out.writeUInt32LE(n, 0);
     out[4] = width;
     let t = HEADER + n * rs;
     for (let i = 0; i < n; i++) {
-      const r = this.recs[i]!;
       const a = this.offs[i]!;
       const len = r[a]!;
       const o = HEADER + i * rs;
-      r.copy(out, o, a, a + 1 + len);
-      r.copy(out, o + 1 + width, a + 1 + len, a + 1 + len + 7);
-      if (r[a + 1 + len + 6]! & HAS_INVALIDITY) {
+      for (let b = 0; b <= len; b++) out[o + b] = r[a + b]!; // length and serial
+      const w = o + 1 + width;
+      const src = a + 1 + len;
+      for (let b = 0; b < 7; b++) out[w + b] = r[src + b]!; // revocationDate and flags
+      if (r[src + 6]! & HAS_INVALIDITY) {
         out.writeUInt32LE(i, t);
-        r.copy(out, t + 4, a + 1 + len + 7, a + 1 + len + 13);
+        for (let b = 0; b < 6; b++) out[t + 4 + b] = r[src + 7 + b]!;
         t += INV;
       }
     }
-    this.sink(this.id, out);
+    this.sink(this.id, out.subarray(0, size));
     this.kept += n;
-    this.recs = [];
-    this.offs = [];
-    this.hashes = [];
-  }
+    this.n = 0;
+  };
 }
 
 function sameSerial(a: Buffer, ao: number, b: Buffer, bo: number): boolean {

@@ -43,10 +43,10 @@ interface Entry {
 }
 
 /** Entries → partitioner → encoder → blocks; then look every entry up, and some absent serials. */
-function roundTrip(entries: Entry[], arenaBytes: number) {
+function roundTrip(entries: Entry[], bufferBytes: number) {
   const seed = randomBytes(4).readUInt32LE(0);
   const spill = join(dir, `spill-${k++}`);
-  const p = new EntryPartitioner(spill, seed, arenaBytes);
+  const p = new EntryPartitioner(spill, seed, bufferBytes);
   for (const e of entries) p.add(e.serial, 0, e.serial.length, e.revokedAt, e.reason, e.invalidity);
   const bits = blockBits(p.count);
   const blocks = new Map<number, Buffer>();
@@ -54,7 +54,7 @@ function roundTrip(entries: Entry[], arenaBytes: number) {
   const enc = new BlockEncoder(bits, (id, data) => {
     expect(id).toBeGreaterThan(last); // ascending, each block once
     last = id;
-    blocks.set(id, data);
+    blocks.set(id, Buffer.from(data));
   });
   let prevHash = -1;
   let ordered = true;
@@ -62,8 +62,7 @@ function roundTrip(entries: Entry[], arenaBytes: number) {
     if (h < prevHash) ordered = false;
     prevHash = h;
     enc.push(h, rec, off);
-  });
-  enc.end();
+  }, enc.end);
   expect(ordered).toBe(true);
   const spilled = existsSync(spill);
   p.close();
@@ -155,9 +154,9 @@ describe('import with spilled entries', () => {
       crlNumber: 5,
       onSerial: (_i, s) => kept.push(Buffer.from(s)),
     });
-    for (const arenaBytes of [32 << 10, undefined]) {
+    for (const bufferBytes of [32 << 10, undefined]) {
       const store = new CrlStore(join(dir, `store-${k++}`), { recheckMs: 0 });
-      const r = store.import(file, ca.cert, { arenaBytes });
+      const r = store.import(file, ca.cert, { bufferBytes });
       expect(r.revokedInForce).toBe(20_000);
       expect(store.status()[0]).toMatchObject({ entries: 20_000 });
       for (const s of kept.filter((_, i) => i % 97 === 0)) expect(store.lookup(r.issuerId, s)).toBeDefined();
