@@ -4,7 +4,8 @@
 // only when it is a CA certificate (basicConstraints cA) and verifies under a self-signed CSCA of the same
 // store, directly or through other such links — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
 // A master list is loaded only when its CMS signature verifies with its embedded signer certificate AND
-// that signer is one of the deployment's configured master-list signers or is issued by one of them
+// that signer is one of the deployment's configured master-list signers or is a master-list signer
+// (extKeyUsage 2.23.136.1.1.3) issued by one of them
 // (config passport.masterListSigners, docs/reference/passport.md §9): a list is only as
 // trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
@@ -71,9 +72,21 @@ export function parseMasterList(der: Buffer): MasterList {
   return { certificates, signatureValid: signerCertificate !== null, signerCertificate, signer: signerCertificate?.subject ?? null };
 }
 
-/** True when `signer` is one of the configured master-list signers or carries a valid signature of one. */
+/** extKeyUsage id-icao-mrtd-security-cscaMasterListSigningKey of a Master List Signer (ICAO 9303-12 §7.1.1). */
+export const OID_MASTER_LIST_SIGNING_KEY = '2.23.136.1.1.3';
+
+/** The certificate is a master-list signer by its extKeyUsage (node lists extKeyUsage OIDs as `keyUsage`). */
+export function isMasterListSigner(c: X509Certificate): boolean {
+  return (c.keyUsage ?? []).includes(OID_MASTER_LIST_SIGNING_KEY);
+}
+
+/**
+ * True when `signer` is one of the configured master-list signers, or a master-list signer (by its
+ * extKeyUsage) carrying a valid signature of a configured CA. Without the extKeyUsage rule any certificate
+ * that CA issued — every Document Signer of that country — could publish a list of CSCAs.
+ */
 export function trustedListSigner(signer: X509Certificate, configured: readonly X509Certificate[]): boolean {
-  return configured.some((t) => t.raw.equals(signer.raw) || (t.subject === signer.issuer && t.ca && safeVerify(signer, t)));
+  return configured.some((t) => t.raw.equals(signer.raw) || (t.subject === signer.issuer && t.ca && isMasterListSigner(signer) && safeVerify(signer, t)));
 }
 
 export interface CscaLoadOptions {

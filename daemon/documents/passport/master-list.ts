@@ -17,10 +17,9 @@ import { publicKeyProblem, signatureAlgorithmProblem } from '../../trust/algorit
 import { certFields } from '../../trust/cert-fields.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, parseCertificates, TrustStore } from '../../trust/trust-store.ts';
-import { parseMasterList } from './csca-store.ts';
+import { isMasterListSigner, OID_MASTER_LIST_SIGNING_KEY, parseMasterList } from './csca-store.ts';
 
-/** id-icao-mrtd-security-cscaMasterListSigningKey (extKeyUsage of a Master List Signer certificate). */
-export const OID_MASTER_LIST_SIGNING_KEY = '2.23.136.1.1.3';
+export { OID_MASTER_LIST_SIGNING_KEY };
 
 export type SkipReason = 'duplicate' | 'unreadable' | 'not-a-ca' | 'expired' | 'weak-key' | 'weak-signature';
 
@@ -58,8 +57,7 @@ export function verifyMasterList(der: Buffer, roots: readonly X509Certificate[],
   const signer = ml.signerCertificate;
   const chain = validateChain(signer, new TrustStore(roots), { at, leafKeyUsage: ['digitalSignature'], maxDepth: 2 });
   if (!chain.valid) throw new KioskError(chain.code, `master list signer ${oneLine(signer.subject)}: ${oneLine(chain.message)}`);
-  // node lists extKeyUsage OIDs under `keyUsage` (undefined when the extension is absent).
-  if (!(signer.keyUsage ?? []).includes(OID_MASTER_LIST_SIGNING_KEY)) {
+  if (!isMasterListSigner(signer)) {
     throw refuse(`master list signer ${oneLine(signer.subject)} is not a master-list signer (extKeyUsage ${OID_MASTER_LIST_SIGNING_KEY} missing)`);
   }
   return { signer, signerPath: chain.path, root: chain.anchor, certificates: ml.certificates };

@@ -1,7 +1,8 @@
 // Deployment settings for the passport (config block `passport`):
 //   masterListSigners      certificate files (PEM/DER) of the parties whose signature makes an ICAO CSCA
 //                          master list in trust.csca acceptable: either the master-list signer certificate
-//                          itself, or the CA (a CSCA) that issued it. A master list whose CMS signature does
+//                          itself, or the CA (a CSCA) that issued it — then the signer must carry the
+//                          master-list-signer extKeyUsage 2.23.136.1.1.3. A master list whose CMS signature does
 //                          not verify, or whose signer is neither, is refused at load (TRUST_ANCHOR_LOAD):
 //                          a list is only as trustworthy as its signer. Default [] (master lists refused;
 //                          single CSCA certificates in trust.csca still load).

@@ -79,6 +79,8 @@ export interface CertOptions {
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
+  /** extendedKeyUsage OIDs (e.g. 2.23.136.1.1.3 for a master-list signer); absent when not given. */
+  extKeyUsage?: string[];
 }
 
 export function issueCertificate(o: CertOptions): Buffer {
@@ -94,6 +96,7 @@ export function issueCertificate(o: CertOptions): Buffer {
     // keyUsage: CA keyCertSign|cRLSign (bits 5,6) ; DSC digitalSignature (bit 0).
     ext('2.5.29.15', true, o.ca ? Buffer.from([0x03, 0x02, 0x01, 0x06]) : Buffer.from([0x03, 0x02, 0x07, 0x80])),
     ...(o.ca ? [ext('2.5.29.19', true, tlv(0x30, Buffer.from([0x01, 0x01, 0xff]), intTlv(0)))] : []),
+    ...(o.extKeyUsage ? [ext('2.5.29.37', false, tlv(0x30, ...o.extKeyUsage.map(oidTlv)))] : []),
   ];
   const alg = signatureAlgorithm(o.issuerSpec);
   const tbs = tlv(
@@ -132,7 +135,7 @@ export function createCsca(o: { country?: string; spec?: KeySpec; cn?: string; n
 }
 
 /** A certificate for `subjectName` with a new key, issued by `issuer` (DSC, or a link certificate when ca). */
-export function issueBy(issuer: IssuedCert, o: { cn: string; spec?: KeySpec; ca?: boolean; now?: Date; notAfter?: Date; key?: { publicKey: KeyObject; privateKey: KeyObject } }): IssuedCert {
+export function issueBy(issuer: IssuedCert, o: { cn: string; spec?: KeySpec; ca?: boolean; now?: Date; notAfter?: Date; key?: { publicKey: KeyObject; privateKey: KeyObject }; extKeyUsage?: string[] }): IssuedCert {
   const spec = o.spec ?? { kind: 'ec', curve: 'prime256v1' };
   const key = o.key ?? generateKey(spec);
   const issuerName = nameOf(issuer);
@@ -141,6 +144,7 @@ export function issueBy(issuer: IssuedCert, o: { cn: string; spec?: KeySpec; ca?
     subject: { C: issuerName.C, O: issuerName.O, CN: o.cn }, issuer: issuerName, subjectKey: key,
     issuerKey: issuer.privateKey, issuerPublic: issuer.publicKey, issuerSpec: issuer.keySpec,
     notBefore: new Date(now.getTime() - 24 * 3600 * 1000), notAfter: o.notAfter ?? new Date(now.getTime() + 5 * YEAR), ca: o.ca ?? false,
+    extKeyUsage: o.extKeyUsage,
   });
   return wrap(der, key, spec);
 }

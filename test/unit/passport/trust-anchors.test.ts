@@ -26,7 +26,8 @@ const file = (name: string, data: Buffer | string) => {
 // A master list: SEQUENCE { version 0, certList SET OF Certificate } (ICAO 9303-12 §9), signed as CMS.
 const a = createCsca({ country: 'JP', cn: 'CSCA A' });
 const b = createCsca({ country: 'UT', cn: 'CSCA B' });
-const mlSigner = issueBy(a, { cn: 'TEST Master List Signer' });
+const ML_SIGNING = ['2.23.136.1.1.3']; // extKeyUsage of a Master List Signer (ICAO 9303-12 §7.1.1)
+const mlSigner = issueBy(a, { cn: 'TEST Master List Signer', extKeyUsage: ML_SIGNING });
 function masterList(signer: IssuedCert): Buffer {
   const len = (n: number) => (n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]));
   const set = Buffer.concat([a.der, b.der]);
@@ -51,7 +52,12 @@ describe('CSCA master lists need a configured signer', () => {
     expect(() => loadCscaFile(file('bad.ml', bad), { masterListSigners: [mlSigner.x509, a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/does not verify/) }));
     // A list signed by a self-made signer that merely names itself: its own certificate is no authority.
     const rogue = createCsca({ country: 'JP', cn: 'CSCA A' });
-    expect(() => loadCscaFile(file('rogue.ml', masterList(issueBy(rogue, { cn: 'TEST Master List Signer' }))), { masterListSigners: [a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD' }));
+    expect(() => loadCscaFile(file('rogue.ml', masterList(issueBy(rogue, { cn: 'TEST Master List Signer', extKeyUsage: ML_SIGNING }))), { masterListSigners: [a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD' }));
+  });
+
+  it('a configured CSCA vouches only for master-list signers: a Document Signer it issued cannot publish a list', () => {
+    const dsc = issueBy(a, { cn: 'TEST Document Signer' });
+    expect(() => loadCscaFile(file('by-dsc.ml', masterList(dsc)), { masterListSigners: [a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a configured master-list signer/) }));
   });
 
   it('a configured signer that is not a CA vouches only for lists it signed itself', () => {

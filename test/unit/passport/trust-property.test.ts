@@ -17,7 +17,7 @@ import { intTlv, tlv } from '../../../drivers/sim/passport/ber.ts';
 import { testHolder } from '../../../drivers/sim/passport/index.ts';
 
 const a = createCsca({ country: 'JP', cn: 'CSCA P' });
-const signer = issueBy(a, { cn: 'TEST ML Signer P' });
+const signer = issueBy(a, { cn: 'TEST ML Signer P', extKeyUsage: ['2.23.136.1.1.3'] }); // a master-list signer (ICAO 9303-12 §7.1.1)
 const ml = cmsSignedData('2.23.136.1.1.2', tlv(0x30, intTlv(0), tlv(0x31, a.der)), signer);
 const dgs = new Map([[1, dg1(testHolder({ documentNumber: 'AB1234567', dateOfBirth: '800101', dateOfExpiry: '300101' }))]]);
 const sod = efSod(dgs, issueBy(a, { cn: 'DS P' }));
