@@ -1,8 +1,12 @@
 // Crashes the document fuzz targets found (npm run fuzz, issue 17), each minimized to the smallest input
 // that reproduced it: the parser must now answer with a typed KioskError and its stable code.
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { assessJpkiAuth, summarize } from '../../daemon/documents/mynumber/jpki-auth-verdict.ts';
 import { parseGen2Df2 } from '../../daemon/documents/residence/card-data.ts';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { TrustStore } from '../../daemon/trust/trust-store.ts';
+import { createJpkiAuthCa, issueJpkiAuthCert } from '../../drivers/sim/pki.ts';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 
@@ -22,5 +26,25 @@ describe('fuzz regressions', () => {
     expect(codeOf(() => parseGen2Df2(hex('d6 01 b4'), null))).toBe(ErrorCodes.CARD_MALFORMED_RESPONSE);
     // Valid UTF-8 still parses (the fix is only about the failure's type).
     expect(parseGen2Df2(null, hex('d8 03 e7 94 b3')).renewalApplication).toBe('申');
+  });
+
+  it('judge-jpki-auth: a certificate whose notAfter node cannot date (one digit → FF) is refused, not a RangeError', async () => {
+    const ca = createJpkiAuthCa();
+    const leaf = issueJpkiAuthCert(ca);
+    const der = Buffer.from(leaf.x509.raw);
+    // Validity ::= SEQUENCE { notBefore, notAfter } (RFC 5280 §4.1.2.5): the second time, tag 17 or 18.
+    const nb = der.indexOf(Buffer.from([0x17, 0x0d]));
+    const na = der.indexOf(Buffer.from([0x17, 0x0d]), nb + 2);
+    expect(na).toBeGreaterThan(nb);
+    der[na + 2 + 3] = 0xff; // what fuzz case 992 did: one digit of the month
+    const cert = new X509Certificate(der);
+    expect(Number.isNaN(Date.parse(cert.validTo))).toBe(true);
+    expect(summarize(cert).notAfter).toMatch(/^unreadable/);
+    const r = await assessJpkiAuth(
+      { certificateDer: der, cardCaCertificateDer: null, token: null, pinTriesBefore: 3, challenge: Buffer.alloc(32, 1), signature: Buffer.alloc(256, 1) },
+      { trust: new TrustStore([ca.x509]), revocation: { check: async () => ({ status: 'good', source: 'crl', checkedAt: new Date().toISOString() }) }, at: new Date() },
+    );
+    expect(r).toMatchObject({ verdict: 'refused', chain: 'invalid' });
+    expect(r.authenticity).not.toBe('proven');
   });
 });

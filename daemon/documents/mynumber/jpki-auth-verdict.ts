@@ -61,12 +61,22 @@ export interface AssessOptions {
   at: Date;
 }
 
+/**
+ * A certificate time as ISO 8601. A tampered certificate can carry a time node formats into a string Date
+ * cannot read; `toISOString` would then throw a RangeError out of the verdict (found by fuzzing, issue 17).
+ * The chain check refuses such a certificate (TRUST_CERT_MALFORMED); the summary only has to say so.
+ */
+function isoTime(s: string): string {
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? `unreadable (${s})` : new Date(t).toISOString();
+}
+
 export function summarize(cert: X509Certificate): CertificateSummary {
   return {
     serialNumber: cert.serialNumber.toLowerCase(),
     fingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
     issuer: cert.issuer.replace(/\n/g, ', '),
-    notAfter: new Date(cert.validTo).toISOString(),
+    notAfter: isoTime(cert.validTo),
   };
 }
 
