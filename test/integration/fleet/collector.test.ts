@@ -1,9 +1,14 @@
 // The fleet collector against a real PostgreSQL, driven by the kiosk's own code: enrolment with the CSR
 // `provision enroll` makes, heartbeats from daemon/health/heartbeat.ts, audit batches from the real
 // outbox — and every tamper case refused or raised as a named alert, changing nothing it should not.
+// Last, exactly once end to end: the real outbox uploads to a collector running as its own process
+// (`idkiosk fleet serve`) through a proxy that loses requests and responses, while the collector is killed
+// with SIGKILL and PostgreSQL crashes. One PostgreSQL cluster for the whole file (initdb is the slow part).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +24,12 @@ import { revoke } from '../../../fleet/enrolment.ts';
 import { exportAudit } from '../../../fleet/export.ts';
 import { loadSigner } from '../../../fleet/setup.ts';
 import { fleetStatus } from '../../../fleet/status.ts';
-import { runIdkiosk } from '../../harness/cli.ts';
+import auditCommand from '../../../daemon/cli/commands/audit.ts';
+import type { Command } from '../../../daemon/cli/command.ts';
+import fleetCommand from '../../../fleet/cli.ts';
+import { IDKIOSK_BIN } from '../../harness/cli.ts';
+import { freePort } from '../../harness/postgres.ts';
+import { FlakyProxy } from './flaky-proxy.ts';
 import { call, csrPem, enrolAndApprove, newKiosk, signedPost, startFleet, until, type Fleet, type TestKiosk } from './fixture.ts';
 
 const CTX = { kioskId: 'x', site: 'site-a', operator: 'op-x', softwareVersion: '0.1.0-test', revocationSource: 'crl' };
@@ -62,6 +72,14 @@ const metrics = (f: Fleet) =>
     }).on('error', reject);
   });
 
+/** The CLI commands in this process (same code as \`idkiosk …\`, without paying a process start per call). */
+async function runCli(cmd: Command, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await cmd.run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' });
+  return { code, stdout, stderr };
+}
+
 const count = async (f: Fleet, sql: string, args: unknown[] = []) => Number((await f.pool.query(sql, args)).rows[0].n);
 const alertKinds = async (f: Fleet, kiosk: string) => (await f.pool.query('SELECT kind FROM alerts WHERE kiosk_id = $1 ORDER BY id', [kiosk])).rows.map((r) => r.kind as string);
 
@@ -98,7 +116,7 @@ describe('enrolment and heartbeats', () => {
     const k = newKiosk('kiosk-quiet');
     await enrolAndApprove(f, k);
     expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-quiet"} 1');
-    const r = await runIdkiosk(['fleet', 'status', '--config', f.configFile]);
+    const r = await runCli(fleetCommand, ['status', '--config', f.configFile]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/kiosk-quiet\s+approved\s+never SILENT/);
   });
@@ -189,10 +207,10 @@ describe('audit batches', () => {
     expect(report.ok).toBe(true);
     // and through the CLI, as an auditor would: export, then `idkiosk audit verify`
     const out2 = join(mkdtempSync(join(tmpdir(), 'idkiosk-export-')), 'k.db');
-    const ex = await runIdkiosk(['fleet', 'audit', 'export', '--config', f.configFile, '--kiosk', k.id, '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out2]);
+    const ex = await runCli(fleetCommand, ['audit', 'export', '--config', f.configFile, '--kiosk', k.id, '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out2]);
     expect(ex.stderr).toBe('');
     expect(ex.code).toBe(0);
-    const v = await runIdkiosk(['audit', 'verify', '--db', out2, '--public-key', `${out2}.pub.pem`, '--json']);
+    const v = await runCli(auditCommand, ['verify', '--db', out2, '--public-key', `${out2}.pub.pem`, '--json']);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, records: 23 });
     store.close();
@@ -264,10 +282,114 @@ describe('audit batches', () => {
     expect(kinds).toContain('audit-rollback');
     expect(kinds.filter((x) => x === 'audit-rollback').length).toBe(2);
     expect(kinds).toContain('audit-gap');
-    const a = await runIdkiosk(['fleet', 'alerts', '--config', f.configFile, '--kiosk', k.id]);
+    const a = await runCli(fleetCommand, ['alerts', '--config', f.configFile, '--kiosk', k.id]);
     expect(a.stdout).toMatch(/audit-gap #11 {2}records 11–12 never arrived/);
     store.close();
     old.close();
     expect(existsSync(store.file)).toBe(true);
   }, 30_000);
+});
+
+let child: ChildProcess | null = null;
+let port = 0;
+let proxy: FlakyProxy;
+let configFile = '';
+
+function healthz(): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`https://127.0.0.1:${port}/healthz`, { ca: f.caPem, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function startChild(): Promise<void> {
+  let err = '';
+  child = spawn(process.execPath, [IDKIOSK_BIN, 'fleet', 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (d) => (err += d));
+  await until(`the collector child (${err})`, async () => (await healthz()) === 200, 30_000);
+}
+
+function kill9(): Promise<void> {
+  const c = child!;
+  child = null;
+  return new Promise((r) => {
+    c.once('exit', () => r());
+    c.kill('SIGKILL');
+  });
+}
+
+
+const facts = (k: TestKiosk, i: number) =>
+  sessionFacts(i, { outcome: 'verified', document: 'mynumber-jpki-auth', reasons: [], revocation: 'good' }, { kioskId: k.id, site: null, operator: null, softwareVersion: 't', revocationSource: 'crl' }, new Date());
+
+describe('exactly once through failures', () => {
+  beforeAll(async () => {
+    port = await freePort();
+    configFile = join(f.dir, 'fleet-child.json');
+    writeFileSync(configFile, JSON.stringify({ ...f.config, listen: { host: '127.0.0.1', port }, metricsListen: null }));
+    await startChild();
+    proxy = new FlakyProxy(() => port);
+    await proxy.start();
+  }, 60_000);
+  afterAll(async () => {
+    if (child) await kill9();
+    await proxy?.close();
+  });
+
+  it('every record arrives exactly once through lost responses, cut requests, collector kill -9 and a PostgreSQL crash', async () => {
+    const k = newKiosk('kiosk-resilient');
+    await enrolAndApprove(f, k);
+    const store = new AuditStore(join(mkdtempSync(join(tmpdir(), 'idkiosk-kaudit-')), 'audit.db'), k.key);
+    const outbox = new AuditOutbox({ store, key: k.key, kioskId: k.id, batchSize: 10, send: httpsSender({ ...k.target(`https://127.0.0.1:${proxy.port}`, '/v1/audit'), timeoutMs: 5000 }, k.key) });
+    let n = 0;
+    const append = (m: number) => {
+      for (let i = 0; i < m; i++) store.append(facts(k, ++n));
+    };
+    const stored = async () => (await f.pool.query('SELECT count(*) AS n, count(DISTINCT seq) AS d, max(seq) AS m FROM audit_records WHERE kiosk_id = $1', [k.id])).rows[0];
+    const drainAll = () => until('the outbox to drain', async () => (await outbox.drain(), store.pendingCount() === 0), 30_000);
+
+    append(30);
+    await drainAll();
+
+    // The collector commits, the acknowledgement is lost: the kiosk resends, nothing is stored twice.
+    append(20);
+    proxy.dropResponses = true;
+    expect((await outbox.flushOnce()).error).not.toBeNull();
+    proxy.dropResponses = false;
+    await drainAll();
+
+    // A request cut after its first bytes changes nothing.
+    append(10);
+    proxy.cutRequestsAfter = 200;
+    expect((await outbox.flushOnce()).error).not.toBeNull();
+    proxy.cutRequestsAfter = null;
+    await drainAll();
+
+    // kill -9 while batches are in flight, then a new instance on the same port.
+    append(100);
+    const draining = outbox.drain();
+    await until('some batches stored', async () => Number((await stored()).n) > 70);
+    await kill9();
+    await draining;
+    expect(store.pendingCount()).toBeGreaterThan(0);
+    await startChild();
+    await drainAll();
+
+    // PostgreSQL crashes (immediate stop, WAL replay on start): 503s meanwhile, then the pool reconnects.
+    append(20);
+    f.pg.crash();
+    const r = await outbox.flushOnce();
+    expect(r.error).toMatch(/HTTP 503/);
+    f.pg.start();
+    await drainAll();
+
+    expect(await stored()).toEqual({ n: String(n), d: String(n), m: String(n) });
+    expect((await f.pool.query('SELECT count(*) AS n FROM alerts WHERE kiosk_id = $1', [k.id])).rows[0].n).toBe('0');
+    store.close();
+  }, 120_000);
 });
