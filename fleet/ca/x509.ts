@@ -35,7 +35,9 @@ export interface CaSigner {
 
 const bin = (b: Buffer) => b.toString('binary');
 // decodeBitStrings off: a BIT STRING holding a DER signature must stay bytes, not become parsed ASN.1.
-const fromDer = (b: Buffer): Node => asn1.fromDer(forge.util.createBuffer(bin(b)), { decodeBitStrings: false });
+// (@types/node-forge knows only the older boolean argument; forge takes this options object.)
+const fromDerOptions = asn1.fromDer as unknown as (b: forge.util.ByteStringBuffer, o: { decodeBitStrings: boolean }) => Node;
+const fromDer = (b: Buffer): Node => fromDerOptions(forge.util.createBuffer(bin(b)), { decodeBitStrings: false });
 const toDer = (n: Node): Buffer => Buffer.from(asn1.toDer(n).getBytes(), 'binary');
 const seq = (items: Node[]) => asn1.create(C.UNIVERSAL, T.SEQUENCE, true, items);
 const oid = (o: string) => asn1.create(C.UNIVERSAL, T.OID, false, asn1.oidToDer(o).getBytes());
