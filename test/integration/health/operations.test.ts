@@ -83,6 +83,25 @@ describe('operations', () => {
     expect(await waitFor(() => pings() > frozen)).toBe(true);
   });
 
+  it('the event-loop probe fails the watchdog after the loop was blocked ≥ 5 s, not after a 1 s stall', async () => {
+    // the lag histogram samples every 2 s (issue 20: an idle kiosk must not wake 50×/s for it)
+    const unhealthy = () => messages.filter((m) => m === 'STATUS=unhealthy: event-loop').length;
+    const block = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until); // a synchronous stall of the whole daemon
+    };
+    const pings = () => messages.filter((m) => m === 'WATCHDOG=1').length;
+    const before = unhealthy();
+    block(1000);
+    const after1s = pings();
+    expect(await waitFor(() => pings() >= after1s + 2)).toBe(true); // ticks after the 1 s stall passed
+    expect(unhealthy()).toBe(before);
+    block(5200);
+    expect(await waitFor(() => unhealthy() > before)).toBe(true);
+    const failed = pings();
+    expect(await waitFor(() => pings() > failed)).toBe(true); // healthy again
+  }, 20_000);
+
   it('/healthz reports every part, honestly, and /metrics exposes the counters', async () => {
     kiosk.runtime.events.emit('session-ended', { session: 1, result: { outcome: 'refused', document: 'license', reasons: ['LICENSE_EXPIRED'] } });
     kiosk.runtime.events.emit('session-ended', { session: 2, result: { outcome: 'error', document: 'passport', reasons: ['CARD_SM_FAILED'] } });
