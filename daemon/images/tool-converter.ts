@@ -1,7 +1,8 @@
 // Card images → PNG for the screen: the face is JPEG 2000, the 1st-gen front side and the 2nd-gen name
 // image are MMR (CCITT G4) TIFF. Neither format has a decoder in Node, so a Debian tool does the
 // decoding in a child process under strict limits (input size, output pixels, wall time, no shell) and
-// inside a bubblewrap sandbox (decoder-sandbox.ts: no device key, no network, nothing but /usr):
+// inside a sandbox — on an installed kiosk the systemd-activated decoder unit (decode-socket.ts), elsewhere
+// bubblewrap (decoder-sandbox.ts); either way no device key, no network, nothing but the programs:
 //   JPEG 2000 → opj_decompress (libopenjp2-tools)    TIFF G4 → tifftopnm (netpbm)
 // Both write PNM, which png-encode.ts turns into PNG. The converter is injected (tests and kiosks without
 // the tools use another one); a missing tool or a failed decode is the outcome "not-decoded", never an
@@ -13,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BWRAP, isSandboxFailure, resolveTool, sandboxedCommand, SANDBOX_PATH } from './decoder-sandbox.ts';
+import { decodeViaSocket, DECODE_SOCKET } from './decode-socket.ts';
 import { encodePng } from './png.ts';
 import { parsePnm } from './pnm.ts';
 
@@ -41,6 +43,11 @@ export interface ToolConverterOptions {
   tifftopnm?: string;
   /** bubblewrap binary (default /usr/bin/bwrap); the decoder never runs outside it. */
   bwrap?: string;
+  /**
+   * The systemd-activated decoder's socket (decode-socket.ts). Default: DECODE_SOCKET when it exists (an
+   * installed kiosk), else bubblewrap (a checkout: demo, tests). null: always bubblewrap.
+   */
+  decodeSocket?: string | null;
   /** Address-space limit of the decoder child (bytes), applied through prlimit when it is installed. */
   maxMemoryBytes?: number;
 }
@@ -78,7 +85,34 @@ function run(file: string, args: string[], input: Buffer | null, timeoutMs: numb
   });
 }
 
-/** The production converter: Debian tools in child processes. */
+type Decoded = { ok: true; pnm: Buffer } | { ok: false; reason: NotDecodedReason };
+
+/** The decoder run here, under prlimit and bubblewrap (a checkout: demo, tests, development). */
+async function inBubblewrap(format: ImageFormat, data: Buffer, isJp2: boolean, o: ToolConverterOptions, lim: typeof LIMITS, maxOut: number, workRoot: string): Promise<Decoded> {
+  const tool = resolveTool(format === 'tiff-g4' ? (o.tifftopnm ?? 'tifftopnm') : (o.opjDecompress ?? 'opj_decompress'));
+  if (!tool) return { ok: false, reason: 'tool-missing' };
+  const bwrap = o.bwrap ?? BWRAP;
+  if (!existsSync(bwrap)) return { ok: false, reason: 'sandbox-unavailable' };
+  if (format === 'tiff-g4') {
+    const [file, args] = sandboxedCommand(tool, ['-quiet'], { bwrap });
+    const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), data, lim.timeoutMs, maxOut);
+    return r.ok ? { ok: true, pnm: r.stdout } : r;
+  }
+  // opj_decompress reads and writes files only: a private directory (0700), removed right after.
+  const dir = await mkdtemp(join(workRoot, 'idkiosk-img-'));
+  try {
+    const input = join(dir, isJp2 ? 'in.jp2' : 'in.j2k');
+    const output = join(dir, 'out.pnm');
+    await writeFile(input, data, { mode: 0o600 });
+    const [file, args] = sandboxedCommand(tool, ['-quiet', '-i', input, '-o', output], { bwrap, writableDir: dir });
+    const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), null, lim.timeoutMs, 64 * 1024);
+    return r.ok ? { ok: true, pnm: await readFile(output).catch(() => Buffer.alloc(0)) } : r;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The production converter: Debian tools in a sandbox (the decoder unit where installed, else bubblewrap). */
 export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter {
   const lim = { ...LIMITS, ...o };
   const maxOut = lim.maxPixels * 3 + 64;
@@ -87,33 +121,14 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
     async toPng(format, data) {
       if (data.length === 0) return { status: 'not-decoded', reason: 'empty' };
       if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
-      const tool = resolveTool(format === 'tiff-g4' ? (o.tifftopnm ?? 'tifftopnm') : (o.opjDecompress ?? 'opj_decompress'));
-      if (!tool) return { status: 'not-decoded', reason: 'tool-missing' };
-      const bwrap = o.bwrap ?? BWRAP;
-      if (!existsSync(bwrap)) return { status: 'not-decoded', reason: 'sandbox-unavailable' };
-      let pnm: Buffer;
-      if (format === 'tiff-g4') {
-        const [file, args] = sandboxedCommand(tool, ['-quiet'], { bwrap });
-        const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), data, lim.timeoutMs, maxOut);
-        if (!r.ok) return { status: 'not-decoded', reason: r.reason };
-        pnm = r.stdout;
-      } else {
-        // opj_decompress reads and writes files only: a private directory (0700), removed right after.
-        const dir = await mkdtemp(join(workRoot, 'idkiosk-img-'));
-        try {
-          const input = join(dir, data.subarray(4, 8).toString('latin1') === 'jP  ' ? 'in.jp2' : 'in.j2k');
-          const output = join(dir, 'out.pnm');
-          await writeFile(input, data, { mode: 0o600 });
-          const [file, args] = sandboxedCommand(tool, ['-quiet', '-i', input, '-o', output], { bwrap, writableDir: dir });
-          const r = await run(...limited(file, args, lim.maxMemoryBytes, maxOut), null, lim.timeoutMs, 64 * 1024);
-          if (!r.ok) return { status: 'not-decoded', reason: r.reason };
-          pnm = await readFile(output).catch(() => Buffer.alloc(0));
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      }
-      const img = parsePnm(pnm, lim.maxPixels);
-      if (!img) return { status: 'not-decoded', reason: pnm.length ? 'decode-failed' : 'empty' };
+      const isJp2 = data.subarray(4, 8).toString('latin1') === 'jP  ';
+      const socket = o.decodeSocket === undefined ? (existsSync(DECODE_SOCKET) ? DECODE_SOCKET : null) : o.decodeSocket;
+      const r: Decoded = socket
+        ? await decodeViaSocket(socket, format === 'tiff-g4' ? 'tiff' : isJp2 ? 'jp2' : 'j2k', data, lim.timeoutMs, maxOut).then((x) => (x.ok ? { ok: true as const, pnm: x.stdout } : x))
+        : await inBubblewrap(format, data, isJp2, o, lim, maxOut, workRoot);
+      if (!r.ok) return { status: 'not-decoded', reason: r.reason };
+      const img = parsePnm(r.pnm, lim.maxPixels);
+      if (!img) return { status: 'not-decoded', reason: r.pnm.length ? 'decode-failed' : 'empty' };
       return { status: 'decoded', png: encodePng(img), width: img.width, height: img.height };
     },
   };

@@ -1,6 +1,7 @@
 // Issue 17: residence card images (JPEG 2000 face, MMR TIFF) reach the native decoders only for a verified
 // card — in the kiosk flow and in `idkiosk read residence --images` — and the decoder child gets only PATH
-// in its environment, a temp directory as its working directory, and rlimits (memory, no core dump).
+// in its environment, its sandbox's private /tmp as its working directory, and rlimits (memory, no core dump).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,28 +65,46 @@ describe('residence images decoded only for a verified card (issue 17)', () => {
   });
 });
 
-describe('decoder child: minimal environment, temp working directory, rlimits', () => {
-  it('sees only PATH from our environment and runs in the work directory, not ours', async () => {
-    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'idkiosk-child-')));
-    const report = join(dir, 'report');
+describe('decoder child: minimal environment, sandbox working directory, rlimits', () => {
+  // The decoder can write nothing outside its sandbox, so it reports through the only channel it has, the
+  // image it outputs: its width is 1 plus one bit per violation, the height is 1.
+  const VIOLATIONS = { marker: 1, noPath: 2, memory: 4, core: 8, cwd: 16 };
+  const probe = (dir: string) => {
     const tool = join(dir, 'fake-tifftopnm.sh');
-    writeFileSync(tool, `#!/bin/sh\n{ echo "cwd=$(pwd)"; echo "as=$(ulimit -v)"; echo "core=$(ulimit -c)"; env; } > '${report}'\nexit 1\n`, { mode: 0o755 });
+    writeFileSync(
+      tool,
+      `#!/bin/sh
+v=0
+[ -n "\${IDKIOSK_TEST_MARKER:-}" ] && v=$((v + ${VIOLATIONS.marker}))
+[ -n "\${PATH:-}" ] || v=$((v + ${VIOLATIONS.noPath}))
+[ "$(ulimit -v)" = ${512 * 1024} ] || v=$((v + ${VIOLATIONS.memory}))
+[ "$(ulimit -c)" = 0 ] || v=$((v + ${VIOLATIONS.core}))
+[ "$(pwd)" = /tmp ] || v=$((v + ${VIOLATIONS.cwd}))
+cat >/dev/null
+printf 'P5\\n%d 1\\n255\\n' $((v + 1))
+printf "%$((v + 1))s" ''
+`,
+      { mode: 0o755 },
+    );
+    return tool;
+  };
+
+  it('sees only PATH from our environment, runs in its private /tmp, under the memory and core limits', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'idkiosk-child-')));
+    const tool = probe(dir);
     process.env.IDKIOSK_TEST_MARKER = 'must-not-leak';
     try {
-      const r = await toolImageConverter({ tifftopnm: tool, workDir: dir }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF);
-      expect(r).toEqual({ status: 'not-decoded', reason: 'decode-failed' });
-      const text = readFileSync(report, 'utf8');
-      expect(text).toContain(`cwd=${dir}\n`);
-      expect(text).not.toContain('IDKIOSK_TEST_MARKER');
-      expect(text).toMatch(/^PATH=/m);
-      if (existsSync('/usr/bin/prlimit')) {
-        // Under prlimit (util-linux): the default 512 MiB address space (ulimit -v is in KiB), no core dump.
-        expect(text).toContain(`as=${512 * 1024}\n`);
-        expect(text).toContain('core=0\n');
-      }
+      // The probe is not blind: run bare, in our environment and directory, it reports the marker and the cwd.
+      const bare = spawnSync(tool, { input: SYNTHETIC_FRONT_TIFF, cwd: dir });
+      const bareWidth = Number(/^P5\n(\d+) /.exec(bare.stdout.toString('latin1'))?.[1]);
+      expect(bareWidth - 1 & (VIOLATIONS.marker | VIOLATIONS.cwd)).toBe(VIOLATIONS.marker | VIOLATIONS.cwd);
+      const r = await toolImageConverter({ tifftopnm: tool, workDir: dir, decodeSocket: null }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF);
+      const expected = existsSync('/usr/bin/prlimit') ? 1 : 1 + VIOLATIONS.memory + VIOLATIONS.core;
+      expect(r).toMatchObject({ status: 'decoded', width: expected, height: 1 });
     } finally {
       delete process.env.IDKIOSK_TEST_MARKER;
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
