@@ -220,12 +220,12 @@ build_deb() {
   cp -a "dist/$build" "$app/dist/" && rm -f "$app/dist/$build/meta.json"
   cp -a ui "$app/" && rm -f "$app"/ui/*.d.ts # type declarations are for the sources only
   cp -a drivers/sim/mynumber/fixtures "$app/drivers/sim/mynumber/"
-  install -m 0755 systemd/idkiosk-browser.sh "$app/systemd/"
+  install -m 0755 systemd/idkiosk-browser.sh systemd/idkiosk-decode.sh "$app/systemd/"
   mkdir -p "$stage/usr/bin" && ln -s ../lib/idkiosk/bin/idkiosk.js "$stage/usr/bin/idkiosk"
   chmod 0755 "$app/bin/idkiosk.js"
   # units, users, directories, udev, overlays
   install -d "$stage/lib/systemd/system" "$stage/usr/lib/sysusers.d" "$stage/usr/lib/tmpfiles.d" "$stage/lib/udev/rules.d" "$app/overlays"
-  install -m 0644 systemd/*.service systemd/*.timer "$stage/lib/systemd/system/"
+  install -m 0644 systemd/*.service systemd/*.timer systemd/*.socket "$stage/lib/systemd/system/"
   install -m 0644 systemd/idkiosk.sysusers.conf "$stage/usr/lib/sysusers.d/idkiosk.conf"
   install -m 0644 packaging/debian/tmpfiles.conf "$stage/usr/lib/tmpfiles.d/idkiosk.conf"
   install -m 0644 drivers/keypad/udev/65-idkiosk-keypad.rules "$stage/lib/udev/rules.d/"
