@@ -32,6 +32,9 @@ export interface Peripherals {
   stop(): Promise<void>;
 }
 
+/** History the daemon's in-memory printer keeps: 32 receipts, ~1 MiB of received ESC/POS bytes. */
+export const MEMORY_PRINTER_KEEP = { receipts: 32, receivedBytes: 1 << 20 };
+
 /** The drivers' structured logger on top of the daemon's line logger (fields are codes and counts only). */
 export function driverLogger(log: Logger): DriverLogger {
   const line = (level: string) => (msg: string, fields?: LogFields) => log(`${level === 'info' ? '' : `${level}: `}${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
@@ -60,7 +63,9 @@ export async function startPeripherals(o: {
   await keypad.start().catch((e: Error) => log(`keypad ${keypadBackend}: start failed (${(e as { code?: string }).code ?? e.name})`));
 
   const transport = cfg.printer.transport ?? (o.simulated ? 'memory' : 'serial');
-  const virtualPrinter = transport === 'memory' ? new VirtualPrinter() : null;
+  // The in-memory printer lives as long as the daemon: it keeps a bounded history (the demo shows the
+  // last receipt; tests look back over a few sessions), never every receipt ever printed.
+  const virtualPrinter = transport === 'memory' ? new VirtualPrinter({ keep: MEMORY_PRINTER_KEEP }) : null;
   const printer = createPrinter({ ...cfg.printer, transport }, { log: dlog, peer: virtualPrinter ?? undefined });
   printer.on('status', notify, 'peripherals');
   await printer.start().catch((e: Error) => log(`printer: start failed (${(e as { code?: string }).code ?? e.name})`));

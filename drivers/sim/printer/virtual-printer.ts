@@ -12,6 +12,12 @@ export interface VirtualPrinterOptions {
   fragmentReplies?: number;
   /** Answer GS r at all (some clones do not). */
   answerGsr?: boolean;
+  /**
+   * Keep only the newest this-many receipts and errors, and about this many received bytes (default:
+   * everything, as tests read the whole history). A daemon's in-memory printer runs for months: without
+   * a bound every receipt stayed in memory (+34 KB per session, issue 20).
+   */
+  keep?: { receipts: number; receivedBytes: number };
 }
 
 export class VirtualPrinter {
@@ -41,8 +47,20 @@ export class VirtualPrinter {
   readonly errors: KioskError[] = [];
   readonly received: Buffer[] = [];
   private listeners: ((r: PrintedReceipt) => void)[] = [];
+  private receivedBytes = 0;
 
   constructor(private readonly opts: VirtualPrinterOptions = {}) {}
+
+  /** Drop the oldest history beyond opts.keep (in place: callers may hold the arrays). */
+  private trim(): void {
+    const k = this.opts.keep;
+    if (!k) return;
+    if (this.receipts.length > k.receipts) this.receipts.splice(0, this.receipts.length - k.receipts);
+    if (this.errors.length > k.receipts) this.errors.splice(0, this.errors.length - k.receipts);
+    let drop = 0;
+    while (this.received.length - drop > 1 && this.receivedBytes > k.receivedBytes) this.receivedBytes -= this.received[drop++]!.length;
+    if (drop) this.received.splice(0, drop);
+  }
 
   // ---- MemoryPeer
   attach(send: (d: Buffer) => void): void {
@@ -51,12 +69,15 @@ export class VirtualPrinter {
 
   receive(data: Buffer): void {
     this.received.push(Buffer.from(data));
+    this.receivedBytes += data.length;
+    this.trim();
     let ops: Op[];
     try {
       ops = this.parser.push(data);
     } catch (e) {
       if (!isKioskError(e)) throw e;
       this.errors.push(e);
+      this.trim();
       this.parser = new EscPosParser(); // a real printer would print garbage; we stop and report
       return;
     }
@@ -206,6 +227,7 @@ export class VirtualPrinter {
       case 'cut':
         this.printLine(true);
         this.receipts.push({ items: this.current, cut: true });
+        this.trim();
         this.current = [];
         for (const l of this.listeners) l(this.receipts.at(-1)!);
         return;
@@ -254,6 +276,7 @@ export class VirtualPrinter {
 
   private invalid(what: string): void {
     this.errors.push(new KioskError(ErrorCodes.ESCPOS_INVALID, `invalid text: ${what}`));
+    this.trim();
     this.lead = null;
   }
 
