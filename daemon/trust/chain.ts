@@ -73,6 +73,18 @@ export interface ChainPolicy {
    * and the caller decides (an expired DSC on a passport that is still valid is normal, ICAO 9303-12 §7.1).
    */
   leafExpiry?: 'refuse' | 'report';
+  /**
+   * 'end-entity' (default): the leaf must not be a CA certificate. 'ca': the leaf must be one (cA set,
+   * keyCertSign when keyUsage is present) — for validating an ICAO CSCA link certificate under the
+   * previous CSCA before its key is trusted in turn (ICAO 9303-12 §5.1).
+   */
+  leafRole?: 'end-entity' | 'ca';
+  /**
+   * 'required' (default): the leaf names its issuer's key (RFC 5280 §4.2.1.1). 'optional': that rule binds
+   * the issuing CA, not the path (§6.1 does not use it); a profile whose leaf sits one hop below a known
+   * key (the OCSP responder) may waive it.
+   */
+  leafAuthorityKeyId?: 'required' | 'optional';
 }
 
 export type ChainResult =
@@ -153,7 +165,7 @@ function serialProblem(serial: Buffer): string | null {
 }
 
 /** Checks every certificate of the path gets, whatever its role. */
-function checkCommon(p: Parsed, role: string): Failure | null {
+function checkCommon(p: Parsed, role: string, requireAki = true): Failure | null {
   if (p.ext.unknownCritical.length) {
     return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} has unknown critical extension ${p.ext.unknownCritical.join(', ')}`);
   }
@@ -169,7 +181,7 @@ function checkCommon(p: Parsed, role: string): Failure | null {
   }
   // §4.2.1.1: every certificate but a self-signed one names its issuer's key (an anchor's own issuer is
   // outside the path, so the rule does not apply to it).
-  if (role !== 'trust anchor' && !p.ext.authorityKeyId && !selfIssued(p)) return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} lacks authorityKeyIdentifier`);
+  if (requireAki && role !== 'trust anchor' && !p.ext.authorityKeyId && !selfIssued(p)) return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} lacks authorityKeyIdentifier`);
   if (p.ext.raw.has(OID.nameConstraints)) {
     return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
   }
@@ -280,14 +292,19 @@ export function validateChain(
 ): ChainResult {
   const leaf = parse(leafCert);
   if (isFailure(leaf)) return leaf;
-  const leafError = checkCommon(leaf, 'certificate');
+  const leafError = checkCommon(leaf, 'certificate', policy.leafAuthorityKeyId !== 'optional');
   if (leafError) return leafError;
-  if (leaf.ext.basicConstraints?.ca) {
-    return fail(ErrorCodes.TRUST_BASIC_CONSTRAINTS, 'certificate is a CA certificate, not an end-entity certificate');
-  }
-  // §4.2.1.3: keyCertSign only with cA set; an end entity claiming it is mis-issued.
-  if (leaf.ext.keyUsage?.has('keyCertSign')) {
-    return fail(ErrorCodes.TRUST_KEY_USAGE, 'end-entity certificate asserts keyCertSign');
+  if ((policy.leafRole ?? 'end-entity') === 'ca') {
+    const caError = checkCaConstraints(leaf, [], true) ?? checkCaIdentity(leaf, 'certificate');
+    if (caError) return caError;
+  } else {
+    if (leaf.ext.basicConstraints?.ca) {
+      return fail(ErrorCodes.TRUST_BASIC_CONSTRAINTS, 'certificate is a CA certificate, not an end-entity certificate');
+    }
+    // §4.2.1.3: keyCertSign only with cA set; an end entity claiming it is mis-issued.
+    if (leaf.ext.keyUsage?.has('keyCertSign')) {
+      return fail(ErrorCodes.TRUST_KEY_USAGE, 'end-entity certificate asserts keyCertSign');
+    }
   }
   for (const ku of policy.leafKeyUsage) {
     if (!leaf.ext.keyUsage?.has(ku)) return fail(ErrorCodes.TRUST_KEY_USAGE, `certificate lacks key usage ${ku}`);
@@ -311,37 +328,45 @@ export function validateChain(
 
   const path: Parsed[] = [leaf];
   const maxDepth = policy.maxDepth ?? 4;
-  // Issuers counted toward maxDepth: the anchor and every intermediate that is not self-issued (§4.2.1.9
-  // counts the same way). Each intermediate is used once, so the loop ends after at most all of them.
   let counted = 0;
   let current = leaf;
   for (;;) {
     const role = current === leaf ? 'certificate' : 'intermediate CA';
     const algError = checkSignatureAlgorithm(current, role, policy);
     if (algError) return algError;
-    const anchor = anchors.find((a) => issuedBy(current, a));
-    const issuer = anchor ?? others.find((c) => !path.some((p) => p.cert === c.cert) && issuedBy(current, c));
+    const at = issuerTime(current, policy);
+    if (!(at instanceof Date)) return at;
+    // Several anchors may hold the key that signed (a CSCA re-issued with a longer validity, a root and
+    // its link certificate): the first that passes the anchor rules ends the path.
+    let anchorError: Failure | null = null;
+    for (const anchor of anchors.filter((a) => issuedBy(current, a))) {
+      const error =
+        (counted + 1 > maxDepth ? fail(ErrorCodes.TRUST_NO_ANCHOR, 'no path to a trust anchor within the depth limit') : null) ??
+        checkAnchor(anchor, path, anchorRules) ??
+        (anchorRules.validity === 'checked' ? checkTime(anchor.cert, at, 'trust anchor') : null);
+      if (!error) return { valid: true, path: [...path, anchor].map((p) => p.cert), anchor: anchor.cert, leafExpired };
+      anchorError ??= error;
+    }
+    const issuer = others.find((c) => !path.some((p) => p.cert === c.cert) && issuedBy(current, c));
     if (!issuer) {
+      if (anchorError) return anchorError;
       const nameMatch = [...anchors, ...others].some((a) => namesMatch(a.fields.subject, current.fields.issuer));
       return nameMatch
         ? fail(ErrorCodes.TRUST_CHAIN_INVALID, `signature by ${current.cert.issuer} does not verify`)
         : fail(ErrorCodes.TRUST_NO_ANCHOR, `issuer ${current.cert.issuer} is not a trusted CA`);
     }
-    if (anchor || !selfIssued(issuer)) counted++;
-    if (counted > maxDepth) return fail(ErrorCodes.TRUST_NO_ANCHOR, 'no path to a trust anchor within the depth limit');
-    const issuerRole = anchor ? 'trust anchor' : 'intermediate CA';
-    const at = issuerTime(current, policy);
-    if (!(at instanceof Date)) return at;
-    const checkValidity = !anchor || anchorRules.validity === 'checked';
-    const issuerError = (anchor ? checkAnchor(anchor, path, anchorRules) : checkIntermediate(issuer, path)) ?? (checkValidity ? checkTime(issuer.cert, at, issuerRole) : null);
-    if (issuerError) return issuerError;
+    // Issuers counted toward maxDepth: the anchor and every intermediate that is not self-issued (§4.2.1.9
+    // counts the same way). Each intermediate is used once, so the loop ends after at most all of them.
+    if (!selfIssued(issuer)) counted++;
+    if (counted + 1 > maxDepth) return anchorError ?? fail(ErrorCodes.TRUST_NO_ANCHOR, 'no path to a trust anchor within the depth limit');
+    const issuerError = checkIntermediate(issuer, path) ?? checkTime(issuer.cert, at, 'intermediate CA');
+    if (issuerError) return anchorError ?? issuerError;
     // With a required policy, RFC 5280 §6.1.3 (d) keeps it in the valid policy tree only if every
     // certificate below the anchor asserts it or anyPolicy (mappings and inhibitAnyPolicy are refused above).
-    if (!anchor && policy.leafPolicy && !issuer.ext.policies?.some((oid) => oid === policy.leafPolicy || oid === ANY_POLICY)) {
-      return fail(ErrorCodes.TRUST_POLICY, `intermediate CA ${issuer.cert.subject} does not assert policy ${policy.leafPolicy}`);
+    if (policy.leafPolicy && !issuer.ext.policies?.some((oid) => oid === policy.leafPolicy || oid === ANY_POLICY)) {
+      return anchorError ?? fail(ErrorCodes.TRUST_POLICY, `intermediate CA ${issuer.cert.subject} does not assert policy ${policy.leafPolicy}`);
     }
     path.push(issuer);
-    if (anchor) return { valid: true, path: path.map((p) => p.cert), anchor: anchor.cert, leafExpired };
     current = issuer;
   }
 }

@@ -11,7 +11,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { parseCertificates } from '../../trust/trust-store.ts';
+import { validateChain } from '../../trust/chain.ts';
+import { cscaLinkProfile, type PassportChainOptions } from '../../trust/chain-profiles.ts';
+import { parseCertificates, TrustStore } from '../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
 import { children, readTlv } from './tlv.ts';
 
@@ -133,32 +135,33 @@ function selfSigned(c: X509Certificate): boolean {
 }
 
 export class CscaStore {
+  /** Self-signed CSCAs, then the link certificates validated under them (in the order they were reached). */
   readonly anchors: X509Certificate[];
 
-  constructor(certs: readonly X509Certificate[]) {
+  constructor(certs: readonly X509Certificate[], o: PassportChainOptions = {}) {
     const roots = certs.filter(selfSigned);
     // A CSCA that re-keyed more than once is reached through a chain of links (Indonesia: 2010 root →
-    // 2016 link → 2020 link), so links are collected until no further one verifies under the anchors so far.
+    // 2016 link → 2020 link), so links are collected until no further one validates under the anchors so
+    // far. Each is validated by the path validator as a CA certificate directly below an anchor (ICAO
+    // 9303-12 link rules, trust/chain-profiles.ts); its key then becomes an anchor in turn, as ICAO intends
+    // (the CSCAs' pathLenConstraint 0 would refuse a DSC below a chain of renamed links in RFC 5280 terms).
     const anchors = [...roots];
     for (let added = true; added; ) {
-      const next = certs.filter((c) => !anchors.includes(c) && c.ca && anchors.some((a) => a.subject === c.issuer && safeVerify(c, a)));
+      const store = new TrustStore(anchors);
+      const next = certs.filter((c) => !anchors.includes(c) && c.ca && validateChain(c, store, cscaLinkProfile(c, o)).valid);
       anchors.push(...next);
       added = next.length > 0;
     }
     this.anchors = anchors;
   }
 
-  static fromFiles(paths: readonly string[], o: CscaLoadOptions = {}): CscaStore {
-    return new CscaStore(paths.flatMap((p) => loadCscaFile(p, o)));
+  static fromFiles(paths: readonly string[], o: CscaLoadOptions & PassportChainOptions = {}): CscaStore {
+    return new CscaStore(paths.flatMap((p) => loadCscaFile(p, o)), o);
   }
 
-  /** Anchors whose key verifies `cert`'s signature (name match first; several CSCAs may share a name). */
-  issuersOf(cert: X509Certificate): X509Certificate[] {
-    return this.anchors.filter((a) => a.subject === cert.issuer && safeVerify(cert, a));
-  }
-
-  hasName(name: string): boolean {
-    return this.anchors.some((a) => a.subject === name);
+  /** The anchors as a trust store for the path validator. */
+  trustStore(): TrustStore {
+    return new TrustStore(this.anchors);
   }
 }
 

@@ -1,10 +1,13 @@
 // Passive authentication (ICAO 9303-11 §5.1, docs/reference/passport.md §8): EF.SOD → LDSSecurityObject; the Document
 // Signer's signature over the signed attributes; every data group read hashed whole and compared, and a
-// data group read but not listed rejected; the DSC chained to a CSCA (or link certificate) in the store.
+// data group read but not listed rejected; the DSC chained to a CSCA (or link certificate) in the store by
+// the kiosk's one path validator (trust/chain.ts under passportDscProfile: ICAO 9303-12 DSC/CSCA rules).
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
 // an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../errors.ts';
+import { validateChain } from '../../trust/chain.ts';
+import { passportDscProfile } from '../../trust/chain-profiles.ts';
 import { fingerprintSha256 } from '../../trust/trust-store.ts';
 import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
 import type { CscaStore } from './csca-store.ts';
@@ -111,6 +114,8 @@ export interface PassiveAuthInput {
   at: Date;
   /** Refuse an expired DSC too (default false, see above). */
   strictDscValidity?: boolean;
+  /** SHA-1 in the DSC → CSCA path (default true: DSCs in circulation still use it). */
+  allowSha1?: boolean;
 }
 
 function pickDsc(sd: SignedData): X509Certificate | null {
@@ -180,11 +185,7 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
     return { result: r, dsc: null, csca: null };
   }
   dscCert = dsc;
-  let dscFrom: number;
-  let dscTo: number;
   try {
-    dscFrom = certTime(dsc, 'validFrom');
-    dscTo = certTime(dsc, 'validTo');
     r.dsc = summarizeCert(dsc);
   } catch (e) {
     fail(ErrorCodes.PASSPORT_SOD_INVALID, `DSC certificate: ${isKioskError(e) ? e.message : 'unreadable'}`);
@@ -202,44 +203,18 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
   r.signatureAlgorithm = sig.ok ? sig.algorithm : sd.signers[0]!.signatureAlgorithm;
   if (!sig.ok) fail(ErrorCodes.PASSPORT_SOD_INVALID, `SOD signature: ${sig.reason}`);
 
-  // DSC → CSCA.
-  const issuers = i.csca.issuersOf(dsc);
-  if (issuers.length === 0) {
-    r.chain = i.csca.hasName(dsc.issuer) ? 'invalid' : 'no-anchor';
-    fail(
-      r.chain === 'invalid' ? ErrorCodes.TRUST_CHAIN_INVALID : ErrorCodes.TRUST_NO_ANCHOR,
-      r.chain === 'invalid' ? 'the DSC signature does not verify under the CSCA of that name' : `no CSCA in the store for ${dsc.issuer.replace(/\n/g, ', ')}`,
-    );
+  // DSC → CSCA through the one path validator (passport profile: CSCA valid when it issued the DSC, DSC
+  // expiry reported, SHA-1 as configured).
+  const chain = validateChain(dsc, i.csca.trustStore(), passportDscProfile(i.at, { allowSha1: i.allowSha1 }));
+  if (chain.valid) {
+    r.chain = 'valid';
+    cscaCert = chain.anchor;
+    r.csca = summarizeCert(chain.anchor);
+    r.dscExpired = chain.leafExpired;
+    if (chain.leafExpired && i.strictDscValidity) fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC has expired');
   } else {
-    // The CSCA must have been valid when it issued the DSC.
-    const issuedAt = dscFrom;
-    const within = (c: X509Certificate) => {
-      try {
-        return issuedAt >= certTime(c, 'validFrom') && issuedAt <= certTime(c, 'validTo');
-      } catch {
-        return false; // an anchor with an unreadable validity cannot vouch for anything
-      }
-    };
-    const csca = issuers.find(within) ?? null;
-    if (!csca) {
-      r.chain = 'invalid';
-      fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC was issued outside the CSCA validity');
-    } else {
-      r.chain = 'valid';
-      try {
-        r.csca = summarizeCert(csca);
-        cscaCert = csca;
-      } catch {
-        r.chain = 'invalid';
-        fail(ErrorCodes.TRUST_CHAIN_INVALID, 'the CSCA certificate has an unreadable validity');
-      }
-    }
-  }
-  const now = i.at.getTime();
-  if (now < dscFrom) fail(ErrorCodes.TRUST_CERT_NOT_YET_VALID, 'the DSC is not valid yet');
-  if (now > dscTo) {
-    r.dscExpired = true;
-    if (i.strictDscValidity) fail(ErrorCodes.TRUST_CERT_EXPIRED, 'the DSC has expired');
+    r.chain = chain.code === ErrorCodes.TRUST_NO_ANCHOR ? 'no-anchor' : 'invalid';
+    fail(chain.code, `DSC → CSCA: ${chain.message}`);
   }
   r.verified = r.reasons.length === 0;
   return { result: r, dsc: dscCert, csca: cscaCert };

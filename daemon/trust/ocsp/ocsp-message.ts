@@ -10,12 +10,14 @@
 // any revoked → revoked, otherwise disagreement → unknown. An unknown critical extension → unknown.
 import { createHash, verify as verifySig, X509Certificate, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
+import { validateChain } from '../chain.ts';
+import { ocspResponderProfile } from '../chain-profiles.ts';
+import { TrustStore } from '../trust-store.ts';
 import { children, expect, generalizedTime, oid, oidText, octets, parseDer, raw, readNode, seq, tlv, value, type Node } from './der.ts';
 
 const OID_SHA1 = '1.3.14.3.2.26';
 const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const OID_NONCE = '1.3.6.1.5.5.7.48.1.2';
-const OID_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 /**
  * Critical extensions this checker understands. The CT SCT list (RFC 6962 §3.3) may be marked critical in a
  * SingleResponse; it asserts nothing about revocation, so understanding it means nothing changes.
@@ -109,16 +111,14 @@ function verifySignature(alg: string, data: Buffer, sig: Buffer, key: KeyObject)
   }
 }
 
-/** The responder key: the CA itself, or a delegated responder certificate issued by it for OCSP signing. */
+/**
+ * The responder key: the CA itself, or a delegated responder certificate the path validator accepts under
+ * the OCSP profile (issued directly by the CA, id-kp-OCSPSigning, valid now; trust/chain-profiles.ts).
+ */
 function signerOk(alg: string, tbs: Buffer, sig: Buffer, issuer: X509Certificate, certs: X509Certificate[], now: Date): boolean {
   if (verifySignature(alg, tbs, sig, issuer.publicKey)) return true;
-  for (const c of certs) {
-    if (!c.checkIssued(issuer) || !c.verify(issuer.publicKey)) continue;
-    if (!(c.keyUsage ?? []).includes(OID_OCSP_SIGNING)) continue;
-    if (now < new Date(c.validFrom) || now > new Date(c.validTo)) continue;
-    if (verifySignature(alg, tbs, sig, c.publicKey)) return true;
-  }
-  return false;
+  const ca = new TrustStore([issuer]);
+  return certs.some((c) => validateChain(c, ca, ocspResponderProfile(now)).valid && verifySignature(alg, tbs, sig, c.publicKey));
 }
 
 export function checkResponse(der: Buffer, id: CertId, issuer: X509Certificate, o: CheckOptions): OcspAnswer {
