@@ -1,11 +1,17 @@
 // `npm run fuzz`: mutation-fuzzes every target in test/fuzz/targets.ts, each in its own process, time-
-// boxed, and prints a table (cases, crashes, hangs). A target whose process prints nothing for
+// boxed, and prints a table (cases, seconds, crashes, hangs, proven verdicts from tampered data). A target whose process prints nothing for
 // --stall seconds is killed and counted as a hang at the last case it reported.
 //
 //   npm run fuzz                                   all targets, 100,000 cases or 180 s each, seed 1
 //   npm run fuzz -- --target crl --seconds 30      one target
 //   npm run fuzz -- --target crl --seed 7 --case 4242   reproduce one case (prints the input, runs it)
+//   npm run fuzz -- --fresh                        record new virtual-card sessions first
+// The document targets start from sessions recorded from the virtual cards (test/fuzz/recorded.ts) with
+// keys generated at run time; they are kept in --recordings (default .test-artifacts/fuzz-recordings) so
+// that every target and a later --case run see the same bytes. --fresh discards them.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mutate, type FuzzReport } from '../test/fuzz/engine.ts';
@@ -19,15 +25,19 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '180' },
     stall: { type: 'string', default: '20' },
     case: { type: 'string' },
+    recordings: { type: 'string', default: resolve(fileURLToPath(new URL('..', import.meta.url)), '.test-artifacts/fuzz-recordings') },
+    fresh: { type: 'boolean', default: false },
   },
 });
+if (values.fresh) rmSync(values.recordings!, { recursive: true, force: true });
+process.env.IDKIOSK_FUZZ_RECORDINGS = values.recordings;
 const seed = Number(values.seed);
 const names = values.target ? [values.target] : Object.keys(TARGETS);
 for (const n of names) if (!TARGETS[n]) throw new Error(`unknown target ${n}; targets: ${Object.keys(TARGETS).join(', ')}`);
 
 if (values.case !== undefined) {
   const target = TARGETS[names[0]!]!();
-  const input = mutate(target.corpus(), seed, Number(values.case));
+  const input = mutate(await target.corpus(), seed, Number(values.case));
   console.log(`target ${target.name} seed ${seed} case ${values.case}: ${input.length} bytes\n${input.toString('hex')}`);
   try {
     await target.run(input);
@@ -72,6 +82,7 @@ function runOne(name: string): Promise<FuzzReport> {
           cases: lastCase,
           crashes: 0,
           hangs: 1,
+          provenFromTampered: 0,
           ms: 0,
           findings: [{ caseNo: lastCase, kind: 'hang', error: `no progress for ${values.stall} s after case ${lastCase} (killed); reproduce from --case ${lastCase}`, inputHex: '' }],
         },
@@ -84,9 +95,14 @@ const reports: FuzzReport[] = [];
 for (const n of names) {
   const r = await runOne(n);
   reports.push(r);
-  console.log(`${r.target.padEnd(24)} cases ${String(r.cases).padStart(7)}  crashes ${r.crashes}  hangs ${r.hangs}  ${(r.ms / 1000).toFixed(1)} s`);
+  console.log(`${r.target.padEnd(24)} cases ${String(r.cases).padStart(7)}  crashes ${r.crashes}  hangs ${r.hangs}  proven-from-tampered ${r.provenFromTampered}  ${(r.ms / 1000).toFixed(1)} s`);
   for (const f of r.findings) console.log(`  ${f.kind} case ${f.caseNo}: ${f.error}\n    ${f.inputHex.slice(0, 160)}`);
 }
-console.log('\n| target | cases | crashes | hangs |\n|---|---:|---:|---:|');
-for (const r of reports) console.log(`| ${r.target} | ${r.cases} | ${r.crashes} | ${r.hangs} |`);
-process.exit(reports.some((r) => r.crashes || r.hangs) ? 1 : 0);
+// "stopped by": the case count or the time box, whichever came first.
+const maxCases = Number(values.cases);
+console.log('\n| target | cases | seconds | stopped by | crashes | hangs | proven-from-tampered |\n|---|---:|---:|---|---:|---:|---:|');
+for (const r of reports) {
+  const by = r.cases >= maxCases ? 'cases' : r.ms === 0 ? 'stall' : 'time';
+  console.log(`| ${r.target} | ${r.cases} | ${(r.ms / 1000).toFixed(1)} | ${by} | ${r.crashes} | ${r.hangs} | ${r.provenFromTampered ?? 0} |`);
+}
+process.exit(reports.some((r) => r.crashes || r.hangs || r.provenFromTampered) ? 1 : 0);

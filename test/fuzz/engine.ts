@@ -5,12 +5,19 @@
 // escape (a parser of untrusted input must fail with a stable code, never a library's plain Error).
 // Hangs: a case that takes longer than hangMs is a hang (the runner in fuzz-runner.ts also kills a
 // target whose worker stops making progress, and reports the case it was on).
+// Judged targets (judge-targets.ts) also throw TamperedProven when tampered signed or MAC'd data came
+// out proven: counted apart from crashes, because it is the worse finding (a forgery accepted).
 import { isKioskError } from '../../daemon/errors.ts';
+
+/** Thrown by a judged target when a mutated signed/MAC'd input still gave a proven verdict. */
+export class TamperedProven extends Error {
+  override name = 'TamperedProven';
+}
 
 export interface FuzzTarget {
   name: string;
-  /** Seed inputs: well-formed (and a few near-miss) examples of what the parser takes. */
-  corpus(): Buffer[];
+  /** Seed inputs: well-formed (and a few near-miss) examples of what the parser takes (may be recorded from a virtual card). */
+  corpus(): Buffer[] | Promise<Buffer[]>;
   /** Runs the parser on one input. Throwing anything the target does not accept is a crash. */
   run(input: Buffer): void | Promise<void>;
   /** Whether an escaped error is acceptable (default: a KioskError). */
@@ -19,7 +26,7 @@ export interface FuzzTarget {
 
 export interface Finding {
   caseNo: number;
-  kind: 'crash' | 'hang';
+  kind: 'crash' | 'hang' | 'proven-from-tampered';
   error: string;
   inputHex: string;
 }
@@ -30,6 +37,8 @@ export interface FuzzReport {
   cases: number;
   crashes: number;
   hangs: number;
+  /** Cases where tampered signed/MAC'd data still came out proven (judged targets only). */
+  provenFromTampered: number;
   ms: number;
   findings: Finding[];
 }
@@ -123,7 +132,7 @@ export async function fuzz(
   target: FuzzTarget,
   o: { seed: number; maxCases: number; budgetMs: number; hangMs?: number; firstCase?: number; progress?: (caseNo: number) => void },
 ): Promise<FuzzReport> {
-  const corpus = target.corpus();
+  const corpus = await target.corpus();
   const accepts = target.accepts ?? isKioskError;
   const hangMs = o.hangMs ?? 2000;
   const findings: Finding[] = [];
@@ -131,12 +140,14 @@ export async function fuzz(
   let n = 0;
   let crashes = 0;
   let hangs = 0;
+  let tampered = 0;
+  const kindOf = (e: unknown): Finding['kind'] => (e instanceof TamperedProven ? 'proven-from-tampered' : 'crash');
   // Seeds themselves first (a regression in a well-formed input shows up as case -k).
   for (let i = 0; i < corpus.length; i++) {
     try {
       await target.run(corpus[i]!);
     } catch (e) {
-      if (!accepts(e)) findings.push({ caseNo: -(i + 1), kind: 'crash', error: describeError(e), inputHex: corpus[i]!.toString('hex').slice(0, 2048) });
+      if (e instanceof TamperedProven || !accepts(e)) findings.push({ caseNo: -(i + 1), kind: kindOf(e), error: describeError(e), inputHex: corpus[i]!.toString('hex').slice(0, 2048) });
     }
   }
   for (let c = o.firstCase ?? 0; n < o.maxCases && performance.now() - t0 < o.budgetMs; c++, n++) {
@@ -146,9 +157,10 @@ export async function fuzz(
     try {
       await target.run(input);
     } catch (e) {
-      if (!accepts(e)) {
-        crashes++;
-        if (findings.length < 20) findings.push({ caseNo: c, kind: 'crash', error: describeError(e), inputHex: input.toString('hex').slice(0, 2048) });
+      if (e instanceof TamperedProven || !accepts(e)) {
+        if (e instanceof TamperedProven) tampered++;
+        else crashes++;
+        if (findings.length < 20) findings.push({ caseNo: c, kind: kindOf(e), error: describeError(e), inputHex: input.toString('hex').slice(0, 2048) });
       }
     }
     if (performance.now() - s > hangMs) {
@@ -156,6 +168,7 @@ export async function fuzz(
       if (findings.length < 20) findings.push({ caseNo: c, kind: 'hang', error: `took ${Math.round(performance.now() - s)} ms`, inputHex: input.toString('hex').slice(0, 2048) });
     }
   }
-  crashes += findings.filter((f) => f.caseNo < 0).length;
-  return { target: target.name, seed: o.seed, cases: n, crashes, hangs, ms: Math.round(performance.now() - t0), findings };
+  crashes += findings.filter((f) => f.caseNo < 0 && f.kind === 'crash').length;
+  tampered += findings.filter((f) => f.caseNo < 0 && f.kind === 'proven-from-tampered').length;
+  return { target: target.name, seed: o.seed, cases: n, crashes, hangs, provenFromTampered: tampered, ms: Math.round(performance.now() - t0), findings };
 }

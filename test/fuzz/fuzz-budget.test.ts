@@ -1,9 +1,11 @@
 // The fuzz targets on a short budget in the normal test suite (~1 s each; `npm run fuzz` runs them for
-// 100,000 cases or 3 minutes): only KioskError escapes (or nothing, for the validators), no case hangs.
+// 100,000 cases or 3 minutes): only KioskError escapes (or nothing, for the validators), no case hangs,
+// and no judged target (judge-*) gets a proven verdict out of tampered signed or MAC'd data.
 // Plus the engine's own contract: a case is reproducible from (seed, case number), and a target that
 // throws a plain Error is reported as a crash — a harness that cannot find anything would prove nothing.
 import { describe, expect, it } from 'vitest';
 import { fuzz, mutate, type FuzzTarget } from './engine.ts';
+import { judged } from './judge-targets.ts';
 import { TARGETS } from './targets.ts';
 
 describe('fuzz engine', () => {
@@ -25,7 +27,25 @@ describe('fuzz engine', () => {
     const r = await fuzz(buggy, { seed: 1, maxCases: 500, budgetMs: 5000 });
     expect(r.crashes).toBeGreaterThan(0);
     const f = r.findings[0]!;
-    expect(mutate(buggy.corpus(), 1, f.caseNo).toString('hex')).toBe(f.inputHex);
+    expect(mutate(await buggy.corpus(), 1, f.caseNo).toString('hex')).toBe(f.inputHex);
+  });
+
+  // The judge itself: a verdict function that ignores the signature must be caught, one that checks it not.
+  const judgedWith = (check: boolean) => {
+    const genuine = Buffer.from('30 0a 04 08 73 69 67 6e 65 64 21 21'.replace(/ /g, ''), 'hex');
+    return judged<Buffer>('judge-self-test', async () => ({
+      genuine,
+      fields: [{ name: 'file', genuine, put: (_e, b) => b, signed: 'all' }],
+      assess: async (b) => (!check || b.equals(genuine) ? { verdict: 'verified', authenticity: 'proven', identity: 'x' } : { verdict: 'refused', authenticity: 'failed', identity: '' }),
+    }));
+  };
+  it('counts a proven verdict from tampered signed bytes, apart from crashes', async () => {
+    const r = await fuzz(judgedWith(false), { seed: 1, maxCases: 200, budgetMs: 5000 });
+    expect(r.provenFromTampered).toBeGreaterThan(0);
+    expect(r.crashes).toBe(0);
+    expect(r.findings[0]!.kind).toBe('proven-from-tampered');
+    const sound = await fuzz(judgedWith(true), { seed: 1, maxCases: 200, budgetMs: 5000 });
+    expect(sound.findings).toEqual([]);
   });
 });
 

@@ -22,6 +22,8 @@ import { StatusReader } from '../../drivers/printer/status.ts';
 import { algorithmIdentifier, buildCrl } from '../harness/der-build.ts';
 import { makeCa, makeLeaf } from '../harness/crl-fixtures.ts';
 import type { FuzzTarget } from './engine.ts';
+import { DOCUMENT_TARGETS } from './document-targets.ts';
+import { JUDGE_TARGETS } from './judge-targets.ts';
 
 const never = () => false;
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -219,4 +221,6 @@ export const TARGETS: Record<string, () => FuzzTarget> = {
   config: configTarget,
   'printer-status': printerStatusTarget,
   evdev: evdevTarget,
+  ...DOCUMENT_TARGETS,
+  ...JUDGE_TARGETS,
 };
