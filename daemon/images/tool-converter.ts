@@ -45,7 +45,8 @@ export interface ToolConverterOptions {
   bwrap?: string;
   /**
    * The systemd-activated decoder's socket (decode-socket.ts). Default: DECODE_SOCKET when it exists (an
-   * installed kiosk), else bubblewrap (a checkout: demo, tests). null: always bubblewrap.
+   * installed kiosk), else bubblewrap (a checkout: demo, tests). null: always bubblewrap. A socket that
+   * does not answer falls back to bubblewrap; no sandbox at all is "sandbox-unavailable", never a bare run.
    */
   decodeSocket?: string | null;
   /** Address-space limit of the decoder child (bytes), applied through prlimit when it is installed. */
@@ -123,9 +124,15 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
       if (data.length > lim.maxInputBytes) return { status: 'not-decoded', reason: 'too-large' };
       const isJp2 = data.subarray(4, 8).toString('latin1') === 'jP  ';
       const socket = o.decodeSocket === undefined ? (existsSync(DECODE_SOCKET) ? DECODE_SOCKET : null) : o.decodeSocket;
-      const r: Decoded = socket
-        ? await decodeViaSocket(socket, format === 'tiff-g4' ? 'tiff' : isJp2 ? 'jp2' : 'j2k', data, lim.timeoutMs, maxOut).then((x) => (x.ok ? { ok: true as const, pnm: x.stdout } : x))
-        : await inBubblewrap(format, data, isJp2, o, lim, maxOut, workRoot);
+      const viaSocket = socket ? await decodeViaSocket(socket, format === 'tiff-g4' ? 'tiff' : isJp2 ? 'jp2' : 'j2k', data, lim.timeoutMs, maxOut) : null;
+      // A socket nobody answers (unit stopped, a user the socket refuses): the decoder never ran, so bubblewrap
+      // gets the image instead — inside idkiosk.service that is refused too, and the image stays not-decoded.
+      const r: Decoded =
+        viaSocket && !(!viaSocket.ok && viaSocket.reason === 'sandbox-unavailable')
+          ? viaSocket.ok
+            ? { ok: true, pnm: viaSocket.stdout }
+            : viaSocket
+          : await inBubblewrap(format, data, isJp2, o, lim, maxOut, workRoot);
       if (!r.ok) return { status: 'not-decoded', reason: r.reason };
       const img = parsePnm(r.pnm, lim.maxPixels);
       if (!img) return { status: 'not-decoded', reason: r.pnm.length ? 'decode-failed' : 'empty' };

@@ -50,8 +50,10 @@ describe.skipIf(!available)('decoding through the decoder socket', () => {
     expect((await conv.toPng('tiff-g4', Buffer.alloc(300, 0x41))).status).toBe('not-decoded');
   });
 
-  it('no listener: nothing is decoded, and the decoder is not run outside its sandbox instead', async () => {
-    const conv = toolImageConverter({ decodeSocket: join(dir, 'absent.sock') });
+  it('no listener: bubblewrap decodes instead; without bubblewrap either, nothing runs outside a sandbox', async () => {
+    const absent = join(dir, 'absent.sock');
+    expect(await toolImageConverter({ decodeSocket: absent }).toPng('jpeg2000', SYNTHETIC_FACE_JP2)).toMatchObject({ status: 'decoded', width: 24, height: 32 });
+    const conv = toolImageConverter({ decodeSocket: absent, bwrap: join(dir, 'no-bwrap') });
     expect(await conv.toPng('jpeg2000', SYNTHETIC_FACE_JP2)).toEqual({ status: 'not-decoded', reason: 'sandbox-unavailable' });
   });
 
