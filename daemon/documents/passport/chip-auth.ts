@@ -3,10 +3,12 @@
 // (partial message recovery, trailer BC = SHA-1 or xx CC naming the hash), ECDSA answers plain r‖s or
 // DER. CA: ECDH between a fresh ephemeral key and the chip's static DG14 key, v1 (3DES, MSE:Set KAT) or
 // v2 (AES, MSE:Set AT + GENERAL AUTHENTICATE); SM restarts with the new keys and SSC 0, and success is
-// declared only once the next response MAC verifies under them (CA is implicit).
-import { createECDH, createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+// declared only once the next response MAC verifies under them (CA is implicit). The key agreement runs
+// on @noble/curves (ec.ts), like PACE's.
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCodes, isKioskError } from '../../errors.ts';
-import { bigToBytes, bytesToBig, ecPointFromSpki, modPow } from './ec.ts';
+import { bigToBytes, bytesToBig, curveByName, ecPointFromSpki, encodePoint, modPow } from './ec.ts';
+import { randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SecureChannel, type SmCipher } from './secure-messaging.ts';
 import type { SecurityInfos } from './security-infos.ts';
 import { encodeOidValue, tlv } from './tlv.ts';
@@ -117,9 +119,14 @@ export async function chipAuthentication(channel: SecureChannel, infos: Security
   try {
     curve = createPublicKey({ key: keyInfo.spki, format: 'der', type: 'spki' }).asymmetricKeyDetails?.namedCurve;
     if (!curve) return { status: 'unsupported', protocol, reason: 'CA key with explicit domain parameters' };
-    const ecdh = createECDH(curve);
-    ephemeral = ecdh.generateKeys();
-    k = ecdh.computeSecret(ecPointFromSpki(keyInfo.spki));
+    const c = curveByName(curve);
+    const chipKey = c.Point.fromBytes(new Uint8Array(ecPointFromSpki(keyInfo.spki))); // on the curve, or throws
+    chipKey.assertValidity();
+    const sk = randomBelow(c.n);
+    ephemeral = encodePoint(c, c.Point.BASE.multiply(sk));
+    const shared = chipKey.multiply(sk);
+    if (shared.is0()) throw new RangeError('point at infinity');
+    k = bigToBytes(shared.toAffine().x, c.size);
   } catch {
     // A DG14 key that cannot be imported or is not on its curve: the chip cannot be authenticated.
     return { status: 'failed', protocol, reason: 'the DG14 chip-authentication key is unusable' };

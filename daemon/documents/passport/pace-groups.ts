@@ -1,13 +1,14 @@
 // The two PACE group families behind one interface (9303-11 §4.4.3.3): ECDH on a standard curve and DH
 // in a standard MODP subgroup. Generic mapping: G~ = s·G + H (EC) or g~ = g^s · h mod p (DH), with H/h
-// the Diffie–Hellman value of the mapping keys. Shared by the host (pace.ts) and the virtual chip.
+// the Diffie–Hellman value of the mapping keys. Curve arithmetic is @noble/curves' (ec.ts): every
+// multiplication by a secret scalar (the ephemeral keys, the nonce s) is its constant-time `multiply`.
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { add, bigToBytes, bytesToBig, curveByName, decodePoint, encodePoint, modPow, mul, type Curve } from './ec.ts';
+import { bigToBytes, bytesToBig, curveByName, decodeEcPoint, encodePoint, modPow, type EcPoint } from './ec.ts';
 import { modpGroup } from './modp-groups.ts';
 import { PACE_CURVES } from './security-infos.ts';
 
-type Element = { x: bigint; y: bigint } | bigint;
+type Element = EcPoint | bigint;
 
 export interface PaceGroup {
   kind: 'ECDH' | 'DH';
@@ -38,22 +39,25 @@ export function randomBelow(n: bigint): bigint {
 
 function ecGroup(name: string): PaceGroup {
   const c = curveByName(name);
-  const on = (g: Element): Curve => ({ ...c, g: g as { x: bigint; y: bigint } });
+  const atInfinity = (what: string) => new KioskError(ErrorCodes.CARD_AUTH_FAILED, `PACE: ${what} gave the point at infinity`);
+  const times = (k: bigint, P: EcPoint, what: string): EcPoint => {
+    // The scalars are randomBelow's (in [1, n)) and the chip's nonce s (one or two cipher blocks, shorter than n).
+    if (k <= 0n || k >= c.n) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, `PACE: ${what} scalar outside [1, n)`);
+    const r = P.multiply(k);
+    if (r.is0()) throw atInfinity(what);
+    return r;
+  };
   return {
-    kind: 'ECDH', name, order: c.n, tokenTag: 0x86, generator: c.g,
-    publicKey: (k, g) => encodePoint(c, mul(on(g), k, g as { x: bigint; y: bigint })),
-    decode: (b) => decodePoint(c, b),
-    agree: (k, p) => {
-      const r = mul(c, k, p as { x: bigint; y: bigint });
-      if (!r) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: agreement gave the point at infinity');
-      return r;
-    },
+    kind: 'ECDH', name, order: c.n, tokenTag: 0x86, generator: c.Point.BASE,
+    publicKey: (k, g) => encodePoint(c, times(k, g as EcPoint, 'the public key')),
+    decode: (b) => decodeEcPoint(c, b),
+    agree: (k, p) => times(k, p as EcPoint, 'agreement'),
     map: (s, h) => {
-      const g = add(c, mul(c, s, c.g), h as { x: bigint; y: bigint });
-      if (!g) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: mapping gave the point at infinity');
+      const g = times(s, c.Point.BASE, 'mapping').add(h as EcPoint);
+      if (g.is0()) throw atInfinity('mapping');
       return g;
     },
-    secret: (e) => bigToBytes((e as { x: bigint }).x, c.size),
+    secret: (e) => bigToBytes((e as EcPoint).toAffine().x, c.size),
   };
 }
 
