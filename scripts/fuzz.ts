@@ -3,7 +3,7 @@
 // --stall seconds is killed and counted as a hang at the last case it reported.
 //
 //   npm run fuzz                                   all targets, 100,000 cases or 180 s each, seed 1
-//   npm run fuzz -- --target crl --seconds 30      one target
+//   npm run fuzz -- --target crl --seconds 30      one target (or several: --target crl,ocsp)
 //   npm run fuzz -- --target crl --seed 7 --case 4242   reproduce one case (prints the input, runs it)
 //   npm run fuzz -- --fresh                        record new virtual-card sessions first
 // The document targets start from sessions recorded from the virtual cards (test/fuzz/recorded.ts) with
@@ -32,7 +32,7 @@ const { values } = parseArgs({
 if (values.fresh) rmSync(values.recordings!, { recursive: true, force: true });
 process.env.IDKIOSK_FUZZ_RECORDINGS = values.recordings;
 const seed = Number(values.seed);
-const names = values.target ? [values.target] : Object.keys(TARGETS);
+const names = values.target ? values.target.split(',') : Object.keys(TARGETS);
 for (const n of names) if (!TARGETS[n]) throw new Error(`unknown target ${n}; targets: ${Object.keys(TARGETS).join(', ')}`);
 
 if (values.case !== undefined) {

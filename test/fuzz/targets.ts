@@ -15,13 +15,20 @@ import { parseCrlIssuer } from '../../daemon/trust/crl/cert-info.ts';
 import { readCrl } from '../../daemon/trust/crl/crl-reader.ts';
 import { parseSignatureAlgorithm } from '../../daemon/trust/crl/signature.ts';
 import { parseExtensions } from '../../daemon/trust/x509-extensions.ts';
+import { certFields } from '../../daemon/trust/cert-fields.ts';
+import { validateChain } from '../../daemon/trust/chain.ts';
+import { parseCertificate } from '../../daemon/trust/crl/cert-info.ts';
+import { parseCertificates, TrustStore } from '../../daemon/trust/trust-store.ts';
+import { isKioskError } from '../../daemon/errors.ts';
+import { X509Certificate } from 'node:crypto';
 import { certIdFor, checkResponse, encodeRequest } from '../../daemon/trust/ocsp/ocsp-message.ts';
-import { createJpkiSignCa, generateRsaKeyPair, issueJpkiSignCert } from '../../drivers/sim/pki.ts';
+import { createJpkiAuthCa, createJpkiSignCa, generateRsaKeyPair, issueJpkiAuthCert, issueJpkiSignCert } from '../../drivers/sim/pki.ts';
 import { decodeInputEvent, encodeInputEvent } from '../../drivers/keypad/evdev.ts';
 import { StatusReader } from '../../drivers/printer/status.ts';
 import { algorithmIdentifier, buildCrl } from '../harness/der-build.ts';
 import { makeCa, makeLeaf } from '../harness/crl-fixtures.ts';
-import type { FuzzTarget } from './engine.ts';
+import { TamperedProven, type FuzzTarget } from './engine.ts';
+import { certificateSignedParts, sameParts } from './signed-parts.ts';
 import { DOCUMENT_TARGETS } from './document-targets.ts';
 import { JUDGE_TARGETS } from './judge-targets.ts';
 
@@ -107,6 +114,55 @@ function x509ExtensionsTarget(): FuzzTarget {
       return [ca.der, makeCa({ kind: 'ec256' }).der, Buffer.from(makeLeaf(ca, 0x1234n).raw), Buffer.from(makeLeaf(ca, 0x99n, { ca: true }).raw)];
     },
     run: (input) => void parseExtensions(input),
+  };
+}
+
+/**
+ * Certificates (trust anchors and leaves, DER or PEM): every certificate parser, then path validation
+ * against the seeds' CAs. Judged too: a certificate whose signed parts (tbsCertificate, signatureValue)
+ * differ from every genuine seed must never validate.
+ */
+function certificatesTarget(): FuzzTarget {
+  const cas = [makeCa(), makeCa({ kind: 'ec256' }), makeCa({ pss: true })];
+  const jpki = createJpkiAuthCa();
+  const store = new TrustStore([...cas.map((ca) => new X509Certificate(ca.der)), jpki.x509]);
+  const policy = () => ({ at: new Date(), leafKeyUsage: [], leafAuthorityKeyId: 'optional' as const });
+  let genuine: (Buffer[] | null)[] = [];
+  const pem = (b: Buffer) => Buffer.from(`-----BEGIN CERTIFICATE-----\n${b.toString('base64')}\n-----END CERTIFICATE-----\n`);
+  return {
+    name: 'certificates',
+    corpus: () => {
+      const leaves = [...cas.map((ca, i) => Buffer.from(makeLeaf(ca, BigInt(0x1234 + i)).raw)), Buffer.from(issueJpkiAuthCert(jpki).x509.raw)];
+      for (const l of leaves) {
+        const r = validateChain(new X509Certificate(l), store, policy());
+        if (!r.valid) throw new Error(`certificates: a genuine seed does not validate: ${r.message}`);
+      }
+      genuine = leaves.map(certificateSignedParts);
+      return [...leaves, ...cas.map((ca) => ca.der)];
+    },
+    run: (input) => {
+      for (const f of [certFields, parseCertificate, parseExtensions]) {
+        try {
+          f(input);
+        } catch (e) {
+          if (!isKioskError(e)) throw e;
+        }
+      }
+      let certs: X509Certificate[];
+      try {
+        parseCertificates(pem(input), 'fuzz');
+        certs = parseCertificates(input, 'fuzz');
+      } catch (e) {
+        if (isKioskError(e)) return;
+        throw e;
+      }
+      for (const cert of certs) {
+        const r = validateChain(cert, store, policy());
+        if (r.valid && !genuine.some((g) => sameParts(g, certificateSignedParts(input)))) {
+          throw new TamperedProven(`certificates: a certificate with changed signed parts validated (${cert.subject})`);
+        }
+      }
+    },
   };
 }
 
@@ -215,6 +271,7 @@ export const TARGETS: Record<string, () => FuzzTarget> = {
   ocsp: ocspTarget,
   'crl-signature-algorithm': signatureAlgorithmTarget,
   'x509-extensions': x509ExtensionsTarget,
+  certificates: certificatesTarget,
   'screen-json': screenMessageTarget,
   'request-target': requestTargetTarget,
   'api-body': apiBodyTarget,
