@@ -2,8 +2,14 @@
 //   npm run bench                      all benchmarks
 //   npm run bench -- --only crl        one (or --only startup,idle)
 //   npm run bench -- --quick           shorter runs (soak: 500 sessions instead of 10,000)
-//   npm run bench -- --runs 9          runs per measured figure (≥ 5)
+//   npm run bench -- --runs 9          runs per measured figure (≥ 5; or BENCH_RUNS=9)
+// Sizes, by environment, for a quick look (the defaults are what docs/performance.md reports):
+//   CRL_BENCH_SIZES=1000000,5000000    CRL sizes (the delta row runs on the largest)
+//   SOAK_SESSIONS=10000  SOAK_MODES=demo,passport    sessions per soak mode, which modes
+//   IDLE_SECONDS=30  IDLE_RUNS=5       length and number of the idle windows
 // Benchmarks never run in CI. Each file exports run(o) → BenchRow[] and can also be run alone.
+// bench/passport.bench.ts (the passport PACE + read figures) is run when it exists.
+import { existsSync } from 'node:fs';
 import { printTable, type BenchRow } from './table.ts';
 
 interface BenchModule {
@@ -15,12 +21,16 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   startup: () => import('./startup.bench.ts'),
   idle: () => import('./idle.bench.ts'),
   soak: () => import('./soak.bench.ts'),
+  crl: () => import('./crl.bench.ts'),
 };
+// not every checkout has it yet; a computed specifier keeps tsc from requiring the file
+const PASSPORT = './passport.bench.ts';
+if (existsSync(new URL(PASSPORT, import.meta.url))) BENCHES.passport = () => import(PASSPORT) as Promise<BenchModule>;
 
 function parseArgs(argv: string[]): { only?: string[]; quick: boolean; runs: number } {
   let only: string[] | undefined;
   let quick = false;
-  let runs = 7;
+  let runs = Number(process.env.BENCH_RUNS ?? 7);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -30,7 +40,7 @@ function parseArgs(argv: string[]): { only?: string[]; quick: boolean; runs: num
     else if (a.startsWith('--runs=')) runs = Number(a.slice(7));
     else throw new Error(`unknown argument ${a} (use --only NAME[,NAME], --quick, --runs N)`);
   }
-  if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs must be an integer ≥ 5 (the contract asks for ≥ 5 runs)');
+  if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs / BENCH_RUNS must be an integer ≥ 5 (the contract asks for ≥ 5 runs)');
   return { only, quick, runs };
 }
 
@@ -47,7 +57,10 @@ async function main(): Promise<void> {
     rows.push(...(await mod.run({ runs: o.runs, quick: o.quick })));
     process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }
+  const { cpus, loadavg } = await import('node:os');
+  console.log(`idkiosk benchmarks — ${new Date().toISOString()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, ${o.runs} runs per figure, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   console.log(printTable(rows));
+  if (!('passport' in BENCHES)) console.log('\npassport PACE + full read: not measured here (bench/passport.bench.ts is not in this checkout).');
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,207 @@
-// Placeholder so bench/index.ts resolves; the real benchmark replaces it (issue 20).
-import type { BenchRow } from './table.ts';
+// Soak (issue 20): N sessions in each mode through the whole daemon in process (startKiosk: simulated
+// reader, session machine, document flows, screen server, audit trail, in-memory printer), with the demo's
+// synthetic cards and anchors; RSS and V8 heap sampled (after a full GC) every N/20 sessions.
+//   modes: My Number JPKI auth, 4 basic info, JPKI sign, face (券面AP), licence, residence card,
+//          passport, age policy (age-20 walk-up, licence), and the demo's own configuration (cards rotated)
+// Flat means: after warm-up (the first 10% of sessions), end − start ≤ 5 MB and the least-squares slope,
+// projected over 10,000 sessions, ≤ 5 MB — for RSS and for the heap. No reference process.
+//   npx tsx bench/soak.bench.ts [--quick] [--sessions N] [--only MODE,…]   (10,000 per mode; --quick 500)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { startKiosk, type Kiosk } from '../daemon/app.ts';
+import { parseConfig } from '../daemon/config/config.ts';
+import { DEMO_SECRETS } from '../daemon/demo/demo-card-factory.ts';
+import type { DemoCard } from '../daemon/server/protocol.ts';
+import type { KioskState } from '../daemon/kiosk/session-machine.ts';
+import { stat, printTable, type BenchRow } from './table.ts';
 
-export async function run(_o: { runs: number; quick?: boolean }): Promise<BenchRow[]> {
-  return [];
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** What the holder types for each secret the kiosk asks for (the demo cards' synthetic values). */
+const SECRETS: Record<string, string> = {
+  'jpki-auth-pin': DEMO_SECRETS.myNumberPin,
+  'mynumber-text-pin': DEMO_SECRETS.myNumberPin,
+  'jpki-sign-password': DEMO_SECRETS.myNumberSignPassword,
+  'mynumber-check-code-b': DEMO_SECRETS.myNumberCheckCodeB,
+  'license-pin1': DEMO_SECRETS.licensePin1,
+  'license-pin2': DEMO_SECRETS.licensePin2,
+  'residence-card-number': DEMO_SECRETS.residenceCardNumber,
+  'passport-document-number': DEMO_SECRETS.passport.documentNumber,
+  'passport-birth-date': DEMO_SECRETS.passport.dateOfBirth,
+  'passport-expiry-date': DEMO_SECRETS.passport.dateOfExpiry,
+};
+
+interface Mode {
+  name: string;
+  /** config blocks on top of the common ones; undefined documents = the default list (the demo's) */
+  config: Record<string, unknown>;
+  cards: DemoCard[];
+}
+
+export const MODES: Mode[] = [
+  { name: 'jpki-auth', config: { documents: ['mynumber-jpki-auth'] }, cards: ['mynumber'] },
+  { name: '4-info', config: { documents: ['mynumber-info'] }, cards: ['mynumber'] },
+  { name: 'sign', config: { documents: ['mynumber-sign'] }, cards: ['mynumber'] },
+  { name: 'face', config: { documents: ['mynumber-face'] }, cards: ['mynumber'] },
+  { name: 'licence', config: { documents: ['license'] }, cards: ['license'] },
+  { name: 'residence', config: { documents: ['residence'] }, cards: ['residence-gen2'] },
+  { name: 'passport', config: { documents: ['passport'] }, cards: ['passport'] },
+  { name: 'age policy', config: { documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'], walkUpPolicy: 'age-20' }, cards: ['license'] },
+  { name: 'demo', config: {}, cards: ['mynumber', 'license', 'residence-gen2', 'passport'] },
+];
+
+const MB = 2 ** 20;
+
+/** Least-squares slope of ys over xs. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Flat after warm-up: end − start ≤ 5 MB and the slope projected over 10,000 sessions ≤ 5 MB. */
+export function flatness(at: number[], bytes: number[]): { startMB: number; endMB: number; maxMB: number; perKiloSessionsKB: number; flat: boolean } {
+  const startMB = bytes[0]! / MB;
+  const endMB = bytes[bytes.length - 1]! / MB;
+  const s = slope(at, bytes); // bytes per session
+  return { startMB, endMB, maxMB: Math.max(...bytes) / MB, perKiloSessionsKB: (s * 1000) / 1024, flat: endMB - startMB <= 5 && (s * 10_000) / MB <= 5 };
+}
+
+async function soakMode(mode: Mode, sessions: number, dir: string): Promise<BenchRow[]> {
+  const cfg = parseConfig({
+    kioskId: `soak-${mode.name.replace(/\W+/g, '-')}`,
+    server: { port: 0 },
+    audit: { db: join(dir, 'audit.db') },
+    health: { port: 0, diskPath: dir },
+    ...mode.config,
+  });
+  const kiosk: Kiosk = await startKiosk({ config: cfg, demo: true, version: 'soak', log: () => {} });
+  const outcomes = new Map<string, number>();
+  let ended = 0;
+  let typedFor = '';
+  const offEnded = kiosk.runtime.events.on('session-ended', ({ result }) => {
+    ended++;
+    const key = result.outcome === 'verified' ? 'verified' : `${result.outcome} (${result.reasons.join('+') || 'no reason'})`;
+    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+  });
+  // Types each secret the moment the kiosk asks for it, as a holder on the keypad would.
+  const offState = kiosk.runtime.events.on('state', (s: KioskState) => {
+    if (s.phase !== 'secret-entry' || !s.entry) return;
+    const key = `${s.session}:${s.entry.purpose}`;
+    if (key === typedFor) return;
+    typedFor = key;
+    const secret = SECRETS[s.entry.purpose];
+    if (!secret) throw new Error(`soak: no secret for ${s.entry.purpose}`);
+    setImmediate(() => {
+      for (const ch of secret) kiosk.runtime.key(ch as never);
+      kiosk.runtime.key('enter');
+    });
+  });
+  const until = async (cond: () => boolean, what: string, ms = 30_000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`soak ${mode.name}: no ${what} within ${ms} ms`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const every = Math.max(1, Math.floor(sessions / 20));
+  const warmup = Math.floor(sessions / 10);
+  const at: number[] = [];
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const perSession: number[] = [];
+  try {
+    for (let i = 0; i < sessions; i++) {
+      const t0 = performance.now();
+      const before = ended;
+      kiosk.demo!.insert(mode.cards[i % mode.cards.length]!);
+      await until(() => ended > before, 'session end');
+      kiosk.demo!.remove();
+      kiosk.runtime.cancel();
+      await until(() => kiosk.runtime.getState().phase === 'idle', 'idle');
+      perSession.push(performance.now() - t0);
+      const done = i + 1;
+      if (done >= warmup && (done - warmup) % every === 0) {
+        gc();
+        const m = process.memoryUsage();
+        at.push(done);
+        rss.push(m.rss);
+        heap.push(m.heapUsed);
+      }
+    }
+  } finally {
+    offEnded();
+    offState();
+    await kiosk.stop();
+  }
+  const verified = outcomes.get('verified') ?? 0;
+  const outcomeNote = [...outcomes].map(([k, v]) => `${k} ${v}`).join(', ');
+  const rows: BenchRow[] = [];
+  for (const [what, series] of [
+    ['RSS', rss],
+    ['V8 heap used', heap],
+  ] as const) {
+    const f = flatness(at, series);
+    rows.push({
+      group: 'soak',
+      kind: 'in process',
+      what: `${mode.name}: ${what} over ${sessions.toLocaleString('en')} sessions`,
+      idkiosk: stat(series.map((b) => b / MB), 'MB'),
+      target: 'flat (Δ ≤ 5 MB, slope·10k ≤ 5 MB)',
+      met: f.flat,
+      note: `after ${warmup} warm-up: start ${f.startMB.toFixed(1)} → end ${f.endMB.toFixed(1)} MB, max ${f.maxMB.toFixed(1)}; slope ${f.perKiloSessionsKB.toFixed(0)} KB/1000 sessions; ${at.length} samples`,
+    });
+  }
+  rows.push({
+    group: 'soak',
+    kind: 'in process',
+    what: `${mode.name}: wall time per session (in process)`,
+    idkiosk: stat(perSession, 'ms'),
+    note: `outcomes: ${outcomeNote}${verified === sessions ? '' : ' (not all verified)'}`,
+  });
+  return rows;
+}
+
+export async function run(o: { runs: number; quick?: boolean; sessions?: number; only?: string[] }): Promise<BenchRow[]> {
+  const sessions = o.sessions ?? (Number(process.env.SOAK_SESSIONS) || (o.quick ? 500 : 10_000));
+  const only = o.only ?? process.env.SOAK_MODES?.split(',').filter(Boolean);
+  const unknown = only?.filter((n) => !MODES.some((m) => m.name === n)) ?? [];
+  if (unknown.length) throw new Error(`soak: unknown mode ${unknown.join(', ')}; known: ${MODES.map((m) => m.name).join(', ')}`);
+  const rows: BenchRow[] = [];
+  for (const mode of MODES) {
+    if (only && !only.includes(mode.name)) continue;
+    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-bench-soak-'));
+    try {
+      const t0 = Date.now();
+      rows.push(...(await soakMode(mode, sessions, dir)));
+      process.stderr.write(`soak: ${mode.name} ${sessions} sessions in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const i = process.argv.indexOf('--sessions');
+  const j = process.argv.indexOf('--only');
+  const rows = await run({
+    runs: 1,
+    quick: process.argv.includes('--quick'),
+    sessions: i > 0 ? Number(process.argv[i + 1]) : undefined,
+    only: j > 0 ? process.argv[j + 1]!.split(',') : undefined,
+  });
+  console.log(printTable(rows));
 }

@@ -11,9 +11,19 @@ export interface Stat {
   unit: Unit;
 }
 
+/**
+ * How a figure was taken, so that whole commands, in-process work and start-up are never mixed up:
+ * 'whole command' = a process timed from outside (start-up included); 'in process' = the work alone,
+ * timed inside a running process; 'start-up' = a process that does (almost) nothing but start;
+ * 'daemon' = a long-running daemon observed from outside.
+ */
+export type Kind = 'whole command' | 'in process' | 'start-up' | 'daemon';
+
 export interface BenchRow {
   /** Which benchmark produced the row (e.g. 'startup', 'idle', 'soak', 'crl'). */
   group: string;
+  /** How the idkiosk figure was taken (printed as its own column). */
+  kind?: Kind;
   /** What was measured, in words a reader of docs/performance.md understands. */
   what: string;
   idkiosk: Stat;
@@ -62,8 +72,30 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-/** The rows as one markdown table: median (min–max) for idkiosk and the reference, ratio, target, met. */
+const KIND_HEADINGS: [Kind | undefined, string][] = [
+  ['start-up', 'Start-up (processes that do almost nothing but start)'],
+  ['whole command', 'Whole commands (timed from outside: process start-up included)'],
+  ['daemon', 'The daemon, observed from outside'],
+  ['in process', 'In process (the work alone, timed inside a running process; no start-up)'],
+  [undefined, 'Other'],
+];
+
+/**
+ * The rows as markdown: median (min–max) for idkiosk and the reference, ratio, target, met. Rows that say
+ * their kind are printed in one table per kind (start-up, whole commands, daemon, in process), so that
+ * figures taken differently are never read side by side; without kinds, one table.
+ */
 export function printTable(rows: BenchRow[]): string {
+  if (!rows.some((r) => r.kind)) return oneTable(rows);
+  const parts: string[] = [];
+  for (const [kind, heading] of KIND_HEADINGS) {
+    const these = rows.filter((r) => r.kind === kind);
+    if (these.length) parts.push(`### ${heading}\n\n${oneTable(these)}`);
+  }
+  return parts.join('\n\n');
+}
+
+function oneTable(rows: BenchRow[]): string {
   const head = ['group', 'what', 'idkiosk median (min–max)', 'reference', 'ratio', 'target', 'met', 'note'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {

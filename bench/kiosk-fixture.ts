@@ -1,0 +1,212 @@
+// What the start-up and idle benchmarks run: the production bundle, a production-like kiosk configuration
+// (a trust anchor, a CRL store with a CRL in force, an audit trail, the health listener), and helpers to
+// start a process and wait — by polling with a deadline — until an HTTP endpoint answers.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { buildProduct, BUNDLE } from '../scripts/build.ts';
+import { makeCa } from '../test/harness/crl-fixtures.ts';
+import { buildCrl } from '../test/harness/der-build.ts';
+
+export { BUNDLE };
+
+/** Build the bundle once per benchmark run (so the figures are for the sources as they are now). */
+let built: Promise<unknown> | null = null;
+export function ensureBundle(): Promise<unknown> {
+  built ??= buildProduct();
+  return built;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** One GET; resolves with the status code, or null when nothing answered. */
+function get(port: number, path: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? null));
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(null));
+    req.end();
+  });
+}
+
+/**
+ * Poll GET http://127.0.0.1:port/path every `everyMs` until it answers (any status: /healthz says 503 when
+ * a check fails, and it has answered all the same); throws at the deadline or if the process exits.
+ */
+export async function waitHttp(port: number, path: string, child: ChildProcess, deadlineMs = 60_000, everyMs = 2): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${path} answered`);
+    if ((await get(port, path)) !== null) return;
+    if (Date.now() > end) throw new Error(`${path} on port ${port} did not answer within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** user + system CPU of a live process so far, in ms (from /proc/PID/stat; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+  return (ticks * 1000) / clockTicks();
+}
+
+let hz = 0;
+function clockTicks(): number {
+  if (!hz) hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return hz;
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+export interface KioskFixture {
+  dir: string;
+  config: string;
+  caPem: string;
+  crlDb: string;
+  /** a serial listed in the CRL in force (hex) */
+  revokedSerial: string;
+  healthPort: number;
+}
+
+/**
+ * A production-like configuration in `dir`: jpkiAuth anchor, CRL store (imported by the bundle's own
+ * `crl import`), audit trail, health listener on a free port, screen on any port, simulated hardware
+ * (the daemon is started with --simulated).
+ */
+export async function kioskFixture(dir: string): Promise<KioskFixture> {
+  await ensureBundle();
+  const ca = makeCa({ cn: 'Bench JPKI-TEST CA' });
+  const caPem = join(dir, 'ca.pem');
+  writeFileSync(caPem, ca.cert.toString());
+  const crl = join(dir, 'ca.crl');
+  const now = Date.now();
+  const entries = Array.from({ length: 1000 }, (_, i) => ({ serial: 0x10000n + BigInt(i) }));
+  writeFileSync(crl, buildCrl({ issuer: ca.name, signer: ca.signer, thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 7 * 86400_000), crlNumber: 1, aki: ca.ski, entries }));
+  const crlDb = join(dir, 'crl');
+  const imp = spawnSync(process.execPath, [BUNDLE, 'crl', 'import', crl, '--issuer', caPem, '--db', crlDb, '--json'], { encoding: 'utf8' });
+  if (imp.status !== 0) throw new Error(`crl import failed: ${imp.stderr}`);
+  const healthPort = await freePort();
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      kioskId: 'bench-kiosk',
+      server: { host: '127.0.0.1', port: 0 },
+      trust: { jpkiAuth: [caPem] },
+      revocation: { crlDb },
+      audit: { db: join(dir, 'audit.db') },
+      health: { host: '127.0.0.1', port: healthPort, diskPath: dir },
+    }),
+  );
+  return { dir, config, caPem, crlDb, revokedSerial: '010000', healthPort };
+}
+
+interface Dgram {
+  bind(path: string): void;
+  on(event: 'data', l: (buf: Buffer) => void): unknown;
+  close(): void;
+}
+
+/**
+ * A systemd-style notification socket (unix datagram, node-unix-socket as the daemon uses): the daemon
+ * started with NOTIFY_SOCKET pointing here sends READY=1, WATCHDOG=1 … as under systemd Type=notify.
+ */
+export function notifySocket(path: string): { path: string; firstReadyAt(): number | null; close(): void } {
+  const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as { DgramSocket: new () => Dgram };
+  rmSync(path, { force: true });
+  const sock = new DgramSocket();
+  sock.bind(path);
+  let readyAt: number | null = null;
+  sock.on('data', (buf) => {
+    if (readyAt === null && /^READY=1$/m.test(buf.toString())) readyAt = performance.now();
+  });
+  return { path, firstReadyAt: () => readyAt, close: () => sock.close() };
+}
+
+export interface StartedDaemon {
+  child: ChildProcess;
+  /** spawn → first answer on /healthz */
+  healthzMs: number;
+  /** spawn → READY=1 on the notification socket */
+  readyMs: number;
+}
+
+/**
+ * Start the daemon from the bundle as the unit does (simulated hardware, NOTIFY_SOCKET, WatchdogSec=30);
+ * resolves once /healthz answers and READY=1 arrived.
+ */
+export async function startDaemon(fx: KioskFixture, extra: string[] = []): Promise<StartedDaemon> {
+  const notify = notifySocket(join(fx.dir, 'notify.sock'));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BUNDLE, 'daemon', '--simulated', '--config', fx.config, ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '30000000' },
+  });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+  try {
+    await waitHttp(fx.healthPort, '/healthz', child);
+    const healthzMs = performance.now() - t0;
+    const end = Date.now() + 30_000;
+    while (notify.firstReadyAt() === null) {
+      if (Date.now() > end) throw new Error('no READY=1 within 30 s of /healthz answering');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return { child, healthzMs, readyMs: notify.firstReadyAt()! - t0 };
+  } catch (e) {
+    await stopChild(child);
+    throw new Error(`${(e as Error).message}\n${err}`);
+  } finally {
+    notify.close();
+  }
+}
+
+/** CPU the process's threads have run, in ns, from /proc/PID/task/TID/schedstat (exact, unlike clock ticks). */
+export function schedNs(pid: number): number {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended between readdir and read
+    }
+  }
+  return ns;
+}
+
+/** Context switches of all threads (voluntary + involuntary): how often the process was scheduled. */
+export function wakeups(pid: number): number {
+  let n = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+      n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(st)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(st)?.[1] ?? 0);
+    } catch {
+      // thread gone
+    }
+  }
+  return n;
+}
