@@ -101,7 +101,7 @@ async function bundleProduct(builtAt: number): Promise<{ dir: string; inputs: st
       entryPoints: { idkiosk: ENTRY },
       outdir: tmp,
       splitting: true,
-      chunkNames: 'chunk-[hash]',
+      chunkNames: '[name]-[hash]',
       outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
