@@ -6,7 +6,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CommandApdu, ResponseApdu } from '../../../drivers/reader/apdu.ts';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { aesCbc, aesCmac, aesEcb, des3Cbc, padIso, retailMac, unpadIso } from '../../crypto/icao-primitives.ts';
+import { AesCmac } from '../../crypto/aes-cmac.ts';
+import { CbcContext } from '../../crypto/cbc-context.ts';
+import { padIso, unpadIso } from '../../crypto/icao-primitives.ts';
+import { RetailMac } from '../../crypto/retail-mac.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { readAll, tlv } from './tlv.ts';
 
@@ -31,28 +34,42 @@ export interface SmKeys {
 
 const smError = (msg: string, detail: Record<string, string> = {}) => new KioskError(ErrorCodes.CARD_SM_FAILED, `secure messaging: ${msg}`, detail);
 
-/** Cipher-dependent pieces shared by the host and (independently re-used by) tests. */
+/**
+ * Cipher-dependent pieces shared by the host and (independently re-used by) tests. One instance per SM
+ * session: its cipher contexts (daemon/crypto/cbc-context.ts) and MAC subkeys are created once, with the
+ * keys, instead of once per message.
+ */
 export class SmCrypto {
   readonly block: number;
+  private readonly enc: CbcContext;
+  private readonly macKey: { mac(input: Buffer): Buffer };
+
   constructor(readonly keys: SmKeys) {
     this.block = keys.cipher === '3DES' ? 8 : 16;
+    if (keys.cipher === '3DES') {
+      this.enc = new CbcContext(keys.kEnc.length === 16 ? 'des-ede-cbc' : 'des-ede3-cbc', keys.kEnc, 8);
+      const retail = new RetailMac(keys.kMac);
+      this.macKey = { mac: (input) => retail.mac(input, { prePadded: true }) };
+    } else {
+      this.enc = new CbcContext(`aes-${keys.kEnc.length * 8}-cbc`, keys.kEnc, 16);
+      const cmac = new AesCmac(keys.kMac);
+      this.macKey = { mac: (input) => cmac.mac(input, 8) };
+    }
   }
+  /** 3DES: zero; AES: AES(KSenc, SSC) (the ECB encryption of one block is CBC under a zero IV). */
   iv(ssc: Buffer): Buffer {
-    return this.keys.cipher === '3DES' ? Buffer.alloc(8) : aesEcb(this.keys.kEnc, ssc);
+    return this.keys.cipher === '3DES' ? Buffer.alloc(8) : this.enc.encrypt(ssc);
   }
   encrypt(ssc: Buffer, plain: Buffer): Buffer {
-    const p = padIso(plain, this.block);
-    return this.keys.cipher === '3DES' ? des3Cbc(this.keys.kEnc, this.iv(ssc), p, true) : aesCbc(this.keys.kEnc, this.iv(ssc), p, true);
+    return this.enc.encrypt(padIso(plain, this.block), this.iv(ssc));
   }
   decrypt(ssc: Buffer, cipher: Buffer): Buffer | null {
     if (cipher.length === 0 || cipher.length % this.block !== 0) return null;
-    const p = this.keys.cipher === '3DES' ? des3Cbc(this.keys.kEnc, this.iv(ssc), cipher, false) : aesCbc(this.keys.kEnc, this.iv(ssc), cipher, false);
-    return unpadIso(p, this.block);
+    return unpadIso(this.enc.decrypt(cipher, this.iv(ssc)), this.block);
   }
   /** 8-byte MAC over pad(input). */
   mac(input: Buffer): Buffer {
-    const p = padIso(input, this.block);
-    return this.keys.cipher === '3DES' ? retailMac(this.keys.kMac, p) : aesCmac(this.keys.kMac, p).subarray(0, 8);
+    return this.macKey.mac(padIso(input, this.block));
   }
 }
 
