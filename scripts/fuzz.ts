@@ -24,6 +24,9 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '180' },
     stall: { type: 'string', default: '20' },
+    // Until its first case a target only loads and builds its corpus (key generation, virtual-card sessions):
+    // minutes on a loaded machine, so the stall watchdog waits this long for the first progress line.
+    startup: { type: 'string', default: '300' },
     case: { type: 'string' },
     recordings: { type: 'string', default: resolve(fileURLToPath(new URL('..', import.meta.url)), '.test-artifacts/fuzz-recordings') },
     fresh: { type: 'boolean', default: false },
@@ -57,9 +60,14 @@ function runOne(name: string): Promise<FuzzReport> {
     let report: FuzzReport | null = null;
     let buf = '';
     let timer: NodeJS.Timeout;
+    let started = false;
+    let killed = false;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => child.kill('SIGKILL'), Number(values.stall) * 1000);
+      timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, Number(started ? values.stall : values.startup) * 1000);
     };
     arm();
     child.stdout.on('data', (c: Buffer) => {
@@ -68,23 +76,33 @@ function runOne(name: string): Promise<FuzzReport> {
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        if (line.startsWith('progress ')) lastCase = Number(line.slice(9));
-        else if (line.startsWith('report ')) report = JSON.parse(line.slice(7)) as FuzzReport;
+        if (line.startsWith('progress ')) {
+          lastCase = Number(line.slice(9));
+          started = true;
+        } else if (line.startsWith('report ')) report = JSON.parse(line.slice(7)) as FuzzReport;
         arm();
       }
     });
-    child.on('exit', () => {
+    child.on('exit', (code) => {
       clearTimeout(timer);
+      // No report: killed by the watchdog (a hang, at the last case reported), or the process died on its own
+      // (its error is on stderr above; e.g. a genuine seed that no longer verifies): a crash, never a pass.
+      const hang = killed;
+      const why = !killed
+        ? `target process exited (code ${code}) without a report; see its stderr above`
+        : started
+          ? `no progress for ${values.stall} s after case ${lastCase} (killed); reproduce from --case ${lastCase}`
+          : `no first case within ${values.startup} s (killed while loading or building the corpus)`;
       resolve(
         report ?? {
           target: name,
           seed,
           cases: lastCase,
-          crashes: 0,
-          hangs: 1,
+          crashes: hang ? 0 : 1,
+          hangs: hang ? 1 : 0,
           provenFromTampered: 0,
           ms: 0,
-          findings: [{ caseNo: lastCase, kind: 'hang', error: `no progress for ${values.stall} s after case ${lastCase} (killed); reproduce from --case ${lastCase}`, inputHex: '' }],
+          findings: [{ caseNo: lastCase, kind: hang ? 'hang' : 'crash', error: why, inputHex: '' }],
         },
       );
     });
@@ -102,7 +120,7 @@ for (const n of names) {
 const maxCases = Number(values.cases);
 console.log('\n| target | cases | seconds | stopped by | crashes | hangs | proven-from-tampered |\n|---|---:|---:|---|---:|---:|---:|');
 for (const r of reports) {
-  const by = r.cases >= maxCases ? 'cases' : r.ms === 0 ? 'stall' : 'time';
+  const by = r.cases >= maxCases ? 'cases' : r.ms === 0 ? (r.hangs ? 'stall' : 'died') : 'time';
   console.log(`| ${r.target} | ${r.cases} | ${(r.ms / 1000).toFixed(1)} | ${by} | ${r.crashes} | ${r.hangs} | ${r.provenFromTampered ?? 0} |`);
 }
 process.exit(reports.some((r) => r.crashes || r.hangs || r.provenFromTampered) ? 1 : 0);

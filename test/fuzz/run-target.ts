@@ -11,15 +11,19 @@ if (!make) {
   process.exit(2);
 }
 let last = 0;
+let lastAt = 0;
 const report = await fuzz(make(), {
   seed: Number(seed),
   maxCases: Number(maxCases),
   budgetMs: Number(budgetMs),
   firstCase: Number(firstCase ?? 0),
   progress: (c) => {
-    // Often enough for the watchdog to name the neighbourhood of a hang, rarely enough to cost nothing.
-    if (c - last >= 500) {
+    // Every 500 cases or every second, whichever first: often enough for the watchdog to name the
+    // neighbourhood of a hang (and to see a slow target is alive on a loaded machine), rarely enough to cost nothing.
+    const now = performance.now();
+    if (c - last >= 500 || now - lastAt >= 1000 || c === Number(firstCase ?? 0)) {
       last = c;
+      lastAt = now;
       process.stdout.write(`progress ${c}\n`);
     }
   },
