@@ -6,10 +6,11 @@
 // the given time (to the second, as certificates encode it), CA basic constraints and keyCertSign on every
 // issuer, pathLenConstraint and the depth limit counting only certificates that are not self-issued
 // (§4.2.1.9), the leaf's key usage and extended key usage, no CA certificate as leaf, a required policy
-// OID that the leaf must carry (a leaf without a policies extension does not carry it), and no unknown
-// critical extension or critical policy qualifier anywhere. Name constraints and the policy tree (policy
-// constraints, mappings, inhibitAnyPolicy) are not processed, so a certificate that carries them is
-// refused rather than trusted without them. How much of the anchor's own certificate is path input is the
+// OID that the leaf must carry (a leaf without a policies extension does not carry it), the certificate
+// policies of the path with requireExplicitPolicy (§6.1.3–6.1.5, checkPolicies; policyConstraints must be
+// critical, §4.2.1.11), and no unknown critical extension or critical policy qualifier anywhere. Name
+// constraints, policy mappings and inhibitAnyPolicy are not processed, so a certificate that carries them
+// is refused rather than trusted without them. How much of the anchor's own certificate is path input is the
 // profile's choice (AnchorRules: RFC 5280 §6.1.1 (d) takes only its name and key; RFC 5937 adds its
 // constraints). Checked against NIST PKITS, BoringSSL's chain cases and x509-limbo
 // (test/unit/trust/*-conformance.test.ts; docs/verdicts.md "Conformance").
@@ -52,8 +53,18 @@ export interface ChainPolicy {
   at: Date;
   /** Key usage bits the leaf must have. */
   leafKeyUsage: KeyUsageName[];
-  /** The leaf must carry this policy OID in its certificatePolicies extension. */
+  /**
+   * The leaf must carry this policy OID in its certificatePolicies extension, and every intermediate it or
+   * anyPolicy (the document's policy, required: RFC 5280 §6.1.1 (c) and (f) with this one OID and
+   * initial-explicit-policy set, the leaf asserting it literally).
+   */
   leafPolicy?: string;
+  /**
+   * RFC 5280 §6.1.1 (c) user-initial-policy-set (default anyPolicy, or `leafPolicy` when that is given) and
+   * (f) initial-explicit-policy (default false, or true when `leafPolicy` is given).
+   */
+  initialPolicySet?: string[];
+  initialExplicitPolicy?: boolean;
   /** The leaf must carry this KeyPurposeId in an extKeyUsage extension (anyExtendedKeyUsage does not stand in). */
   leafExtendedKeyUsage?: string;
   /** Most issuers above the leaf, the anchor included; self-issued intermediates are not counted (default 4). */
@@ -95,11 +106,14 @@ type Failure = Extract<ChainResult, { valid: false }>;
 const fail = (code: ErrorCode, message: string): Failure => ({ valid: false, code, message });
 
 /**
- * Extensions that change which policies a path is valid for (RFC 5280 §6.1.3–6.1.5: requireExplicitPolicy,
- * policy mappings, inhibitAnyPolicy). The kiosk does not build the policy tree, so a path carrying any of
- * them, critical or not, is refused rather than validated as if they were absent.
+ * Extensions that change which policies a path is valid for beyond what checkPolicies computes (RFC 5280
+ * §6.1.3–6.1.5: policy mappings, inhibitAnyPolicy). Without mappings the valid policy tree reduces to a set
+ * of policy OIDs, which checkPolicies tracks (requireExplicitPolicy included); a path carrying mappings or
+ * inhibitAnyPolicy, critical or not, is refused rather than validated as if they were absent.
  */
-const POLICY_PROCESSING = ['2.5.29.36', '2.5.29.33', '2.5.29.54'];
+const POLICY_PROCESSING = ['2.5.29.33', '2.5.29.54'];
+/** With an anchor's constraints applied (RFC 5937), its policyConstraints would be path input too; not processed there. */
+const ANCHOR_POLICY_PROCESSING = ['2.5.29.36', ...POLICY_PROCESSING];
 
 const ANY_POLICY = '2.5.29.32.0';
 
@@ -184,6 +198,11 @@ function checkCommon(p: Parsed, role: string, requireAki = true): Failure | null
   if (requireAki && role !== 'trust anchor' && !p.ext.authorityKeyId && !selfIssued(p)) return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} lacks authorityKeyIdentifier`);
   if (p.ext.raw.has(OID.nameConstraints)) {
     return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
+  }
+  // §4.2.1.11: conforming CAs MUST mark policyConstraints critical; a CA that does not is mis-issued (x509-limbo
+  // rfc5280::pc::ica-noncritical-pc rejects it; NIST PKITS, older, accepts it in 4.8.10/4.8.11).
+  if (p.ext.raw.has(OID.policyConstraints) && !p.ext.raw.get(OID.policyConstraints)!.critical) {
+    return fail(ErrorCodes.TRUST_POLICY, `${role}: policyConstraints not marked critical`);
   }
   const policyProcessing = POLICY_PROCESSING.filter((oid) => p.ext.raw.has(oid));
   if (policyProcessing.length) {
@@ -270,10 +289,59 @@ function checkAnchor(anchor: Parsed, below: Parsed[], rules: AnchorRules): Failu
     // RFC 5937 §2: the anchor's constraints apply — name constraints and policy processing too, and the
     // kiosk processes neither, so an anchor carrying them is refused under these rules.
     if (anchor.ext.raw.has(OID.nameConstraints)) return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
-    const policyProcessing = POLICY_PROCESSING.filter((oid) => anchor.ext.raw.has(oid));
+    const policyProcessing = ANCHOR_POLICY_PROCESSING.filter((oid) => anchor.ext.raw.has(oid));
     if (policyProcessing.length) return fail(ErrorCodes.TRUST_POLICY, `${role} carries policy processing extension ${policyProcessing.join(', ')}, which the kiosk does not process`);
     return checkCaConstraints(anchor, below, rules.requireBasicConstraints);
   }
+  return null;
+}
+
+/**
+ * RFC 5280 §6.1.3 (d)–(f), §6.1.4 (h)–(i), §6.1.5 (a), (b), (g) over the path (leaf first, anchor not
+ * included). Policy mappings and inhibitAnyPolicy are refused before this runs, so every node's
+ * expected_policy_set is its own valid_policy and anyPolicy is always processed: the nodes of the valid
+ * policy tree at each depth reduce to the set of their valid_policy OIDs, which is what is tracked here.
+ */
+function checkPolicies(leafFirst: Parsed[], anchor: Parsed, rules: AnchorRules, policy: ChainPolicy): Failure | null {
+  const certs = [...leafFirst].reverse();
+  const n = certs.length;
+  const userSet = policy.initialPolicySet ?? (policy.leafPolicy ? [policy.leafPolicy] : [ANY_POLICY]);
+  let explicit = (policy.initialExplicitPolicy ?? policy.leafPolicy !== undefined) ? 0 : n + 1;
+  // RFC 5937 §2: with the anchor's constraints applied, its certificatePolicies bound the tree from the start.
+  const anchorPolicies = rules.constraints ? anchor.ext.policies : null;
+  let valid: Set<string> | null = new Set(anchorPolicies && !anchorPolicies.includes(ANY_POLICY) ? anchorPolicies : [ANY_POLICY]);
+  const nullTree = (c: Parsed) => fail(ErrorCodes.TRUST_POLICY, `no valid certificate policy at ${c.cert.subject} while an explicit policy is required`);
+  for (let i = 0; i < n; i++) {
+    const c = certs[i]!;
+    // (d), (e): a policy below a node of the same policy or of anyPolicy; anyPolicy keeps every node.
+    const asserted = c.ext.policies;
+    if (!asserted || !valid) valid = null;
+    else {
+      const next = new Set<string>();
+      for (const p of asserted) if (p !== ANY_POLICY && (valid.has(p) || valid.has(ANY_POLICY))) next.add(p);
+      if (asserted.includes(ANY_POLICY)) for (const p of valid) next.add(p);
+      valid = next.size ? next : null;
+    }
+    // (f)
+    if (explicit === 0 && !valid) return nullTree(c);
+    const require = c.ext.policyConstraints?.requireExplicitPolicy ?? null;
+    if (i < n - 1) {
+      // §6.1.4 (h), (i)
+      if (!selfIssued(c) && explicit > 0) explicit--;
+      if (require !== null && require < explicit) explicit = require;
+    } else {
+      // §6.1.5 (a), (b)
+      if (explicit > 0) explicit--;
+      if (require === 0) explicit = 0;
+    }
+  }
+  // §6.1.5 (g): the tree intersected with user-initial-policy-set.
+  let final = valid;
+  if (valid && !userSet.includes(ANY_POLICY)) {
+    final = new Set([...valid].filter((p) => p !== ANY_POLICY && userSet.includes(p)));
+    if (valid.has(ANY_POLICY)) for (const p of userSet) final.add(p);
+  }
+  if (explicit === 0 && !final?.size) return nullTree(certs[n - 1]!);
   return null;
 }
 
@@ -344,7 +412,11 @@ export function validateChain(
         (counted + 1 > maxDepth ? fail(ErrorCodes.TRUST_NO_ANCHOR, 'no path to a trust anchor within the depth limit') : null) ??
         checkAnchor(anchor, path, anchorRules) ??
         (anchorRules.validity === 'checked' ? checkTime(anchor.cert, at, 'trust anchor') : null);
-      if (!error) return { valid: true, path: [...path, anchor].map((p) => p.cert), anchor: anchor.cert, leafExpired };
+      if (!error) {
+        const policyError = checkPolicies(path, anchor, anchorRules, policy);
+        if (policyError) return policyError;
+        return { valid: true, path: [...path, anchor].map((p) => p.cert), anchor: anchor.cert, leafExpired };
+      }
       anchorError ??= error;
     }
     const issuer = others.find((c) => !path.some((p) => p.cert === c.cert) && issuedBy(current, c));

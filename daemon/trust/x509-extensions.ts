@@ -33,6 +33,9 @@ const UNDERSTOOD = new Set<string>([
   OID.crlDistributionPoints,
   OID.authorityInfoAccess,
   OID.issuerAltName,
+  // Processed by the path validator (requireExplicitPolicy; inhibitPolicyMapping has no effect because a
+  // path with policyMappings is refused), so it may be critical (RFC 5280 §4.2.1.11 says it MUST be).
+  OID.policyConstraints,
 ]);
 
 export const KeyUsageBit = {
@@ -54,6 +57,8 @@ export interface CertExtensions {
   authorityKeyId: Buffer | null;
   /** extKeyUsage KeyPurposeId OIDs (RFC 5280 §4.2.1.12), or null when the extension is absent. */
   extKeyUsage: string[] | null;
+  /** policyConstraints SkipCerts (RFC 5280 §4.2.1.11), or null when the extension is absent. */
+  policyConstraints: { requireExplicitPolicy: number | null; inhibitPolicyMapping: number | null } | null;
   /** Critical extensions the kiosk does not understand (certificate must be rejected). */
   unknownCritical: string[];
   /** Raw extension values by OID, for document-specific parsing (e.g. JPKI subjectAltName). */
@@ -133,6 +138,7 @@ function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
     subjectKeyId: null,
     authorityKeyId: null,
     extKeyUsage: null,
+    policyConstraints: null,
     unknownCritical: [],
     raw: new Map(),
   };
@@ -179,6 +185,22 @@ function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
       case OID.extKeyUsage:
         out.extKeyUsage = children(inner(), 'extKeyUsage').map((k) => oidFromDer(bytes(k, 'KeyPurposeId'), 'KeyPurposeId'));
         break;
+      case OID.policyConstraints: {
+        // PolicyConstraints ::= SEQUENCE { requireExplicitPolicy [0] SkipCerts OPTIONAL,
+        // inhibitPolicyMapping [1] SkipCerts OPTIONAL } (implicit tags); SkipCerts ::= INTEGER (0..MAX).
+        const pc: { requireExplicitPolicy: number | null; inhibitPolicyMapping: number | null } = { requireExplicitPolicy: null, inhibitPolicyMapping: null };
+        for (const n of children(inner(), 'policyConstraints')) {
+          if (n.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || n.type > 1) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: unexpected element');
+          const v = bytes(n, 'SkipCerts');
+          if (v.length === 0 || v[0]! & 0x80) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: SkipCerts not a non-negative INTEGER');
+          // Values beyond any path length mean "never": clamp instead of overflowing.
+          const skip = v.length > 6 ? Number.MAX_SAFE_INTEGER : v.readUIntBE(0, v.length);
+          if (n.type === 0) pc.requireExplicitPolicy = skip;
+          else pc.inhibitPolicyMapping = skip;
+        }
+        out.policyConstraints = pc;
+        break;
+      }
       case OID.subjectKeyIdentifier:
         out.subjectKeyId = bytes(inner(), 'subjectKeyIdentifier');
         break;

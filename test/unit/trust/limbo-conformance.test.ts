@@ -30,12 +30,12 @@ interface LimboCase {
 const cases: LimboCase[] = JSON.parse(gunzipSync(readFileSync(join(DIR, 'limbo-subset.json.gz'))).toString('utf8')).testcases;
 
 /** Cases whose subject the validator does not implement; their rejections must still hold (fail closed). */
-const FAIL_CLOSED = /^(rfc5280::nc::|cve::cve-2025-61727|pathological::nc-dos-|rfc5280::pc::)/;
+const FAIL_CLOSED = /^(rfc5280::nc::|cve::cve-2025-61727|pathological::nc-dos-)/;
 
 /** Why a case is out of scope, or null. */
 function scopeOf(c: LimboCase): string | null {
   if (PROFILE_RULES[c.id]) return `profile rule stricter than the suite, required by the kiosk profile: ${PROFILE_RULES[c.id]}`;
-  if (FAIL_CLOSED.test(c.id)) return 'name constraints / policy constraints are not processed (such CAs are refused)';
+  if (FAIL_CLOSED.test(c.id)) return 'name constraints are not processed (such CAs are refused)';
   // limbo flags this one pedantic; it contradicts cve-2024-0567, which expects a trusted cross-signed root
   // without authorityKeyIdentifier to validate (RFC 5280 §6.1.1 (d): the anchor is an input, not checked).
   if (c.features?.includes('pedantic-rfc5280')) return "pedantic: an anchor's authorityKeyIdentifier is not path input";
@@ -99,8 +99,8 @@ describe('x509-limbo path validation against validateChain', () => {
 
   it('has the in-scope count and pass count docs/verdicts.md reports', () => {
     expect(cases.length).toBe(129);
-    expect(inScope.length).toBe(65);
-    expect(inScope.filter((c) => run(c).valid === (c.expected_result === 'SUCCESS')).length).toBe(65);
+    expect(inScope.length).toBe(66);
+    expect(inScope.filter((c) => run(c).valid === (c.expected_result === 'SUCCESS')).length).toBe(66);
   });
 
   it.each(Object.entries(PROFILE_RULES))('refuses %s although limbo accepts it (%s)', (id) => {
@@ -113,7 +113,7 @@ describe('x509-limbo path validation against validateChain', () => {
     expect(inScope.filter((c) => c.expected_result === 'FAILURE' && run(c).valid).map((c) => c.id)).toEqual([]);
   });
 
-  it('refuses every rejected name-constraints / policy-constraints case (fail closed)', () => {
+  it('refuses every rejected name-constraints case (fail closed)', () => {
     expect(failClosed.filter((c) => c.expected_result === 'FAILURE' && run(c).valid).map((c) => c.id)).toEqual([]);
   });
 });
