@@ -105,8 +105,10 @@ export function importCrl(root: string, file: string, issuerCert: X509Certificat
       installed = delta.generation === gen;
       return { ...common, ...delta };
     }
-    if (removals > 0) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'a complete CRL lists removeFromCRL entries', { removals });
-    const full = installFull(ctx);
+    // A removeFromCRL entry in a complete CRL (RFC 5280 §5.3.1 meant it for delta CRLs) leaves its serial
+    // UNREVOKED as far as this CRL goes (§6.3.3 (j), (k)): it is not written. A serial the same CRL also lists
+    // with another reason stays revoked (fail closed).
+    const full = installFull(ctx, removals > 0);
     installed = full.generation === gen;
     return { ...common, ...full };
   } finally {
@@ -167,7 +169,7 @@ function sha256File(path: string): string {
   return h.digest('hex');
 }
 
-function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation'> {
+function installFull(c: Ctx, skipRemovals: boolean): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation'> {
   const cur = openCurrent(c.dir);
   if (cur) {
     try {
@@ -190,7 +192,7 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
     }
   }
   const path = join(c.dir, c.gen);
-  const inForce = buildGeneration(path, c.entries, (db, bits, count) => insertMeta(db, c, bits, count));
+  const inForce = buildGeneration(path, c.entries, (db, bits, count) => insertMeta(db, c, bits, count), skipRemovals);
   fsyncPath(path);
   swapGeneration(c.dir, c.gen);
   collectGarbage(c.dir);
@@ -198,7 +200,12 @@ function installFull(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'ge
 }
 
 /** Write a new generation file: the blocks of `entries`, then its metadata row. Returns the serials kept. */
-function buildGeneration(path: string, entries: EntryPartitioner, meta: (db: Database.Database, bits: number, count: number) => void): number {
+function buildGeneration(
+  path: string,
+  entries: EntryPartitioner,
+  meta: (db: Database.Database, bits: number, count: number) => void,
+  skipRemovals = false,
+): number {
   const db = new Database(path);
   try {
     db.pragma('page_size = 16384'); // a block (~128 entries, ~3 KiB) stays on one page
@@ -210,7 +217,9 @@ function buildGeneration(path: string, entries: EntryPartitioner, meta: (db: Dat
     const bits = blockBits(entries.count);
     const insert = db.prepare('INSERT INTO serial_blocks (id, data) VALUES (?, ?)');
     const blocks = new BlockEncoder(bits, (id, data) => insert.run(id, data));
-    entries.finish(blocks.push, blocks.end);
+    // Record layout (entry-partitioner.ts): length, serial, revocationDate (6), flags (low 4 bits: reason + 1).
+    const isRemoval = (rec: Buffer, off: number) => (rec[off + 1 + rec[off]! + 6]! & 15) - 1 === REMOVE_FROM_CRL;
+    entries.finish(skipRemovals ? (h, rec, off) => !isRemoval(rec, off) && blocks.push(h, rec, off) : blocks.push, blocks.end);
     meta(db, bits, blocks.kept);
     db.exec('COMMIT');
     return blocks.kept;

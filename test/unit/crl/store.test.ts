@@ -63,9 +63,17 @@ describe('CRL store: full import', () => {
     expect(Date.parse(r.nextUpdate) - Date.parse(r.thisUpdate)).toBe(7 * 86400_000);
   });
 
-  it('rejects a complete CRL with removeFromCRL entries, or with unsupported scope', () => {
+  it('a removeFromCRL entry in a complete CRL leaves its serial unrevoked (RFC 5280 §6.3.3 (k)); listed revoked too, it stays revoked', () => {
     const s = newStore();
-    expect(codeOf(() => s.import(crl({ entries: [{ serial: 1n, reason: 8 }] }), ca.cert))).toBe('CRL_MALFORMED');
+    const r = s.import(crl({ entries: [{ serial: 1n, reason: 8 }, { serial: 2n, reason: 1 }, { serial: 3n, reason: 8 }, { serial: 3n, reason: 1 }] }), ca.cert);
+    expect(r).toMatchObject({ kind: 'full', entries: 4, revokedInForce: 2 });
+    expect(s.lookup(r.issuerId, serialFromHex('01'))).toBeUndefined();
+    expect(s.lookup(r.issuerId, serialFromHex('02'))).toMatchObject({ reason: 1 });
+    expect(s.lookup(r.issuerId, serialFromHex('03'))).toMatchObject({ reason: 1 });
+  });
+
+  it('rejects a CRL with unsupported scope', () => {
+    const s = newStore();
     const indirect = extension('551d1c', seq(tlv(0x84, Buffer.from([0xff]))), true);
     expect(codeOf(() => s.import(crl({ extensions: [indirect] }), ca.cert))).toBe('CRL_SCOPE');
     expect(s.status()).toEqual([]);

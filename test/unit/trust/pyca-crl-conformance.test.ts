@@ -15,6 +15,7 @@ import { parseCertificate } from '../../../daemon/trust/crl/cert-info.ts';
 import { parseCrlExtensions } from '../../../daemon/trust/crl/crl-extensions.ts';
 import { readCrl } from '../../../daemon/trust/crl/crl-reader.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
+import { CrlStore } from '../../../daemon/trust/crl/store.ts';
 import { DerReader } from '../../../daemon/trust/crl/der.ts';
 
 const DIR = join(import.meta.dirname, '../../conformance');
@@ -33,9 +34,7 @@ const PYCA_REFUSES = new Set([
 ]);
 
 /** CRLs pyca accepts that the kiosk refuses, and why (each a fail-closed refusal). */
-const STRICTER: Record<string, { code: string; why: string }> = {
-  'pyca/crl_all_reasons': { code: 'CRL_MALFORMED', why: 'removeFromCRL entries in a complete CRL (RFC 5280 §5.3.1: delta CRLs only)' },
-};
+const STRICTER: Record<string, { code: string; why: string }> = {};
 
 function pem(file: string, label: string): Buffer {
   const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(readFileSync(join(DIR, file), 'latin1'));
@@ -94,6 +93,20 @@ describe('pyca/cryptography CRL vectors', () => {
       if (!got.accepted) expect(got.code).toMatch(/^CRL_/); // typed, stable refusals only
     });
   }
+
+  it('crl_all_reasons: the removeFromCRL entry in this complete CRL leaves serial 09 unrevoked (RFC 5280 §6.3.3 (k))', () => {
+    // Serials and reasons as `openssl crl -text` (OpenSSL 3.0) prints them: 01 keyCompromise, 02 unspecified,
+    // 03 keyCompromise, 04 cACompromise, 05 affiliationChanged, 06 superseded, 07 cessationOfOperation,
+    // 08 certificateHold, 09 removeFromCRL.
+    const store = new CrlStore(mkdtempSync(join(work, 'store-')), { recheckMs: 0 });
+    const file = join(work, 'all_reasons.der');
+    writeFileSync(file, pem('pyca/crl_all_reasons.pem', 'X509 CRL'));
+    const r = store.import(file, new X509Certificate(pem('pyca/crl_ca.pem', 'CERTIFICATE')), { now: new Date('2017-09-01T00:00:00Z') });
+    expect(r).toMatchObject({ kind: 'full', entries: 9, revokedInForce: 8 });
+    const reasons = [1, 0, 1, 2, 3, 4, 5, 6];
+    for (const [i, reason] of reasons.entries()) expect(store.query(r.issuerId, Buffer.from([i + 1]))?.row).toMatchObject({ reason });
+    expect(store.query(r.issuerId, Buffer.from([9]))).toMatchObject({ row: undefined });
+  });
 
   it('never accepts a CRL pyca refuses (zero accepted rejections)', () => {
     expect(cases.filter((c) => PYCA_REFUSES.has(c.id) && outcome(c).accepted).map((c) => c.id)).toEqual([]);
