@@ -32,7 +32,7 @@ import { GEN1_SUITE, GEN2_SUITE, openSmData } from '../../daemon/documents/resid
 import { parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2 } from '../../daemon/documents/residence/card-data.ts';
 import { parseTlvs, tlvMap } from '../../daemon/documents/residence/tlv.ts';
 import type { FuzzTarget } from './engine.ts';
-import { recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
+import { recordJpkiSign, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
 
 type Parser = readonly [name: string, run: (b: Buffer) => unknown];
 
@@ -71,8 +71,11 @@ function myNumberFiles(): FuzzTarget {
     'mynumber-files',
     async () => {
       const m = await recordMyNumber();
+      const sign = (await recordJpkiSign()).jpkiSign;
       return [
         ...present(m.text.basicInfoEf, m.text.signatureEf, m.text.cvCertificateEf, m.text.cardKeyEf, m.visual.faceEf, m.visual.cvCertificateEf, m.jpkiAuth.certificateDer, m.jpkiAuth.cardCaCertificateDer),
+        // The 署名用 certificate carries the holder attributes jpkiSignAttributes reads (the 利用者証明用 one has none).
+        ...present(sign.certificateDer, sign.cardCaCertificateDer),
         // EF 0002 of a JPKI test card (soltia48/myna-card, MIT; test/fixtures/mynumber/NOTICE): real-card bytes.
         fixture('../fixtures/mynumber/jpki-test-card-text-ef0002.hex'),
       ];

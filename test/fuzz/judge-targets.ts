@@ -13,6 +13,8 @@ import { X509Certificate } from 'node:crypto';
 import { noJp2Decoder } from '../../daemon/images/jp2-to-png.ts';
 import { assessJpkiAuth } from '../../daemon/documents/mynumber/jpki-auth-verdict.ts';
 import type { JpkiAuthEvidence } from '../../daemon/documents/mynumber/jpki-auth.ts';
+import { assessJpkiSign } from '../../daemon/documents/mynumber/jpki-sign-verdict.ts';
+import type { JpkiSignEvidence } from '../../daemon/documents/mynumber/jpki-sign.ts';
 import { assessMyNumberFace } from '../../daemon/documents/mynumber/mynumber-face-verdict.ts';
 import { assessMyNumberInfo } from '../../daemon/documents/mynumber/mynumber-info-verdict.ts';
 import type { TextApEvidence } from '../../daemon/documents/mynumber/text-ap.ts';
@@ -33,7 +35,7 @@ import { cvAnchors } from '../../daemon/documents/mynumber/cv-anchors.ts';
 import { CscaStore } from '../../daemon/documents/passport/csca-store.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
 import { TamperedProven, type FuzzTarget } from './engine.ts';
-import { goodRevocation, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
+import { goodRevocation, recordJpkiSign, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
 import { certificateSignedParts, firstValue, paddedValues, sameParts, signedDataSignedParts, templateParts, tlvFileParts } from './signed-parts.ts';
 
 /** What the judge looks at in a result. */
@@ -121,6 +123,29 @@ function jpkiAuthJudge(): FuzzTarget {
       assess: async (ev) => {
         const r = await assessJpkiAuth(ev, { trust, revocation: goodRevocation, at });
         return { verdict: r.verdict, authenticity: r.authenticity, identity: json([r.certificate?.serialNumber, r.certificate?.issuer]) };
+      },
+    };
+  });
+}
+
+// ---------- My Number: JPKI 署名用 (signature over the host's transaction digest + certificate chain) ----------
+
+function jpkiSignJudge(): FuzzTarget {
+  return judged<JpkiSignEvidence>('judge-jpki-sign', async () => {
+    const m = await recordJpkiSign();
+    const at = new Date();
+    const trust = trustOf(m.signCaDer);
+    return {
+      genuine: m.jpkiSign,
+      fields: [
+        { name: 'certificate', genuine: m.jpkiSign.certificateDer, put: (ev, b) => ({ ...ev, certificateDer: b }), signed: certificateSignedParts },
+        { name: 'data-signature', genuine: m.jpkiSign.signature, put: (ev, b) => ({ ...ev, signature: b }), signed: 'all' },
+        // The digest of the host's transaction data is what the card signed: another digest under the old signature is a forgery.
+        { name: 'data-digest', genuine: m.jpkiSign.dataDigest, put: (ev, b) => ({ ...ev, dataDigest: b }), signed: 'all' },
+      ],
+      assess: async (ev) => {
+        const r = await assessJpkiSign(ev, { trust, revocation: goodRevocation, at });
+        return { verdict: r.verdict, authenticity: r.authenticity, identity: json([r.certificate?.serialNumber, r.holder, r.dataSha256]) };
       },
     };
   });
@@ -316,6 +341,7 @@ function passportSmJudge(): FuzzTarget {
 
 export const JUDGE_TARGETS: Record<string, () => FuzzTarget> = {
   'judge-jpki-auth': jpkiAuthJudge,
+  'judge-jpki-sign': jpkiSignJudge,
   'judge-mynumber-info': myNumberInfoJudge,
   'judge-mynumber-face': myNumberFaceJudge,
   'judge-license': licenseJudge,

@@ -20,6 +20,7 @@ import { createCsca, issueBy } from '../../drivers/sim/passport/certs.ts';
 import { createResidenceCa, createVirtualResidenceCard } from '../../drivers/sim/residence/index.ts';
 import { readLicense, type LicenseEvidence } from '../../daemon/documents/license/license-read.ts';
 import { readJpkiAuth, type JpkiAuthEvidence } from '../../daemon/documents/mynumber/jpki-auth.ts';
+import { readJpkiSign, type JpkiSignEvidence } from '../../daemon/documents/mynumber/jpki-sign.ts';
 import { readTextAp, type TextApEvidence } from '../../daemon/documents/mynumber/text-ap.ts';
 import { readVisualAp, type VisualApEvidence } from '../../daemon/documents/mynumber/visual-ap.ts';
 import { runBac } from '../../daemon/documents/passport/bac.ts';
@@ -104,6 +105,22 @@ export const recordMyNumber = once('mynumber', async (): Promise<MyNumberRecordi
   // security code (drivers/sim/mynumber SYNTHETIC_HOLDER).
   const visual = await readVisualAp(v.session, { prompt: prompt('020101' + '2035' + '4321') });
   return { jpkiAuth, authCaDer: Buffer.from(authCa.x509.raw), text, visual, cvTrust: virtualCardTrustConfig(), responses: [...a.responses, ...t.responses, ...v.responses] };
+});
+
+export interface JpkiSignRecording {
+  jpkiSign: JpkiSignEvidence;
+  /** The synthetic JPKI signing CA (DER). */
+  signCaDer: Buffer;
+  responses: Buffer[];
+}
+
+/** A JPKI 署名用 session (its own card, so the My Number recording's format stays as persisted). */
+export const recordJpkiSign = once('jpki-sign', async (): Promise<JpkiSignRecording> => {
+  const signCa = createJpkiSignCa();
+  const { card } = createFullMyNumberCard({ authCa: createJpkiAuthCa(), signCa, pin: '1234', textPin: '2580', signPassword: 'ABC123XYZ' });
+  const s = sessionOn(card);
+  const jpkiSign = await readJpkiSign(s.session, { prompt: prompt('ABC123XYZ'), data: Buffer.from('idkiosk fuzz transaction') });
+  return { jpkiSign, signCaDer: Buffer.from(signCa.x509.raw), responses: s.responses };
 });
 
 // ---------- Driver's licence ----------
