@@ -25,8 +25,12 @@ export type RevocationStatus =
     };
 
 export interface RevocationChecker {
-  /** `cert` is the certificate to check, `issuer` the CA certificate that issued it. Never throws. */
-  check(cert: X509Certificate, issuer: X509Certificate): Promise<RevocationStatus>;
+  /**
+   * `cert` is the certificate to check, `issuer` the CA certificate that issued it, `above` the rest of
+   * its validated path above `issuer` (toward the anchor; optional): a source may use it to find the CA's
+   * other key that signed the CRL after a key rollover (RFC 5280 §6.3.3 (f)). Never throws.
+   */
+  check(cert: X509Certificate, issuer: X509Certificate, above?: readonly X509Certificate[]): Promise<RevocationStatus>;
 }
 
 /** The checker used when no revocation source is configured: always "unknown", so verdicts fail closed. */

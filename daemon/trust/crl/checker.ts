@@ -23,6 +23,27 @@ export interface CrlCheckerOptions {
   skewSeconds?: number;
 }
 
+/**
+ * The certificates of `above` (the validated path above `issuer`, toward the anchor) that hold another key
+ * of the same CA: while the certificate below is self-issued (issuer name = subject name), the next one has
+ * that name and its key verifies the one below. Never throws: anything unreadable ends the walk.
+ */
+function sameCaKeys(issuer: X509Certificate, above: readonly X509Certificate[]): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  try {
+    let below = issuer;
+    for (const next of above) {
+      const b = parseCertificate(below);
+      if (!namesMatch(b.issuerDer, b.subjectDer) || !namesMatch(parseCertificate(next).subjectDer, b.subjectDer) || !below.verify(next.publicKey)) break;
+      out.push(next);
+      below = next;
+    }
+  } catch {
+    // an unreadable certificate names no further key
+  }
+  return out;
+}
+
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
 export class CrlRevocationChecker implements RevocationChecker {
@@ -40,17 +61,28 @@ export class CrlRevocationChecker implements RevocationChecker {
     this.now = o.now ?? (() => new Date());
   }
 
-  async check(cert: X509Certificate, issuer: X509Certificate): Promise<RevocationStatus> {
-    return this.checkSync(cert, issuer);
+  async check(cert: X509Certificate, issuer: X509Certificate, above: readonly X509Certificate[] = []): Promise<RevocationStatus> {
+    return this.checkSync(cert, issuer, above);
   }
 
-  checkSync(cert: X509Certificate, issuer: X509Certificate): RevocationStatus {
-    return this.decide(() => {
-      const c = parseCertificate(cert);
-      const ca = parseCertificate(issuer);
-      if (!namesMatch(c.issuerDer, ca.subjectDer)) return { reason: ErrorCodes.CRL_ISSUER_MISMATCH };
-      return { issuerId: ca.issuerId, serial: c.serial, cert: c };
-    });
+  /**
+   * The store keeps CRLs per CA key. After a key rollover the CA may sign its CRL with another key than the
+   * one that issued `cert`: RFC 5280 §6.3.3 (f) accepts a CRL issuer whose certificate is validated to the
+   * same trust anchor. Those asked besides `issuer` are the CA's keys on the validated path itself (`above`):
+   * each certified the one below it through a self-issued certificate of the same CA name. A revoked answer
+   * from any of them wins; otherwise the issuer's own answer, unless the store has no CRL for its key.
+   */
+  checkSync(cert: X509Certificate, issuer: X509Certificate, above: readonly X509Certificate[] = []): RevocationStatus {
+    const answers = [issuer, ...sameCaKeys(issuer, above)].map((signer) =>
+      this.decide(() => {
+        const c = parseCertificate(cert);
+        const ca = parseCertificate(signer);
+        if (!namesMatch(c.issuerDer, ca.subjectDer)) return { reason: ErrorCodes.CRL_ISSUER_MISMATCH };
+        return { issuerId: ca.issuerId, serial: c.serial, cert: c };
+      }),
+    );
+    const notFound = (a: RevocationStatus) => a.status === 'unknown' && a.reason === ErrorCodes.CRL_NOT_FOUND;
+    return answers.find((a) => a.status === 'revoked') ?? answers.find((a) => !notFound(a)) ?? answers[0]!;
   }
 
   /**

@@ -32,11 +32,11 @@ export class FallbackRevocationChecker implements RevocationChecker {
     if (sources.length === 0) throw new Error('FallbackRevocationChecker needs at least one source');
   }
 
-  async check(cert: X509Certificate, issuer: X509Certificate): Promise<FallbackStatus> {
+  async check(cert: X509Certificate, issuer: X509Certificate, above: readonly X509Certificate[] = []): Promise<FallbackStatus> {
     // In order, not in parallel: an online source's strict deadline bounds the wait, and the audit trail
     // then reads in the order the sources were asked.
     const answers: RevocationStatus[] = [];
-    for (const s of this.sources) answers.push(await s.check(cert, issuer));
+    for (const s of this.sources) answers.push(await s.check(cert, issuer, above));
     return combineRevocation(answers);
   }
 }

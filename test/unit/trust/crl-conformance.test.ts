@@ -29,19 +29,28 @@ async function answer(file: string): Promise<{ status: Answer; reason?: string }
   const store = mkdtempSync(join(work, 'store-'));
   try {
     const leaf = new X509Certificate(pemBlock(text, 'CERTIFICATE')!);
-    // Key rollover: the leaf is issued under the CA's new key ("CA CERTIFICATE 2"), the CRL signed by the old.
-    const crlSigner = new X509Certificate(pemBlock(text, 'CA CERTIFICATE')!);
-    const leafIssuer = pemBlock(text, 'CA CERTIFICATE 2') ? new X509Certificate(pemBlock(text, 'CA CERTIFICATE 2')!) : crlSigner;
+    // BoringSSL's validated chain is [CERTIFICATE, CA CERTIFICATE, CA CERTIFICATE 2 if present]. In the key
+    // rollover cases "CA CERTIFICATE" is the CA's new key, self-issued under its old key ("CA CERTIFICATE 2"),
+    // which signed the CRL. The operator imports a CRL under the CA certificate that signed it; here each CA
+    // certificate of the chain is offered to `crl import` in turn (one whose key does not verify is refused).
+    const leafIssuer = new X509Certificate(pemBlock(text, 'CA CERTIFICATE')!);
+    const above = pemBlock(text, 'CA CERTIFICATE 2') ? [new X509Certificate(pemBlock(text, 'CA CERTIFICATE 2')!)] : [];
     const crlFile = join(store, 'crl.der');
     writeFileSync(crlFile, pemBlock(text, 'CRL')!);
-    try {
-      importCrl(store, crlFile, crlSigner, { now: VERIFY_AT });
-    } catch (e) {
-      return { status: 'unknown', reason: `import: ${(e as { code?: string }).code ?? (e as Error).message}` };
+    let importError: unknown = null;
+    for (const ca of [leafIssuer, ...above]) {
+      try {
+        importCrl(store, crlFile, ca, { now: VERIFY_AT });
+        importError = null;
+        break;
+      } catch (e) {
+        importError ??= e;
+      }
     }
+    if (importError) return { status: 'unknown', reason: `import: ${(importError as { code?: string }).code ?? (importError as Error).message}` };
     const checker = new CrlRevocationChecker({ store, now: () => VERIFY_AT, maxAgeSeconds: SEVEN_DAYS });
     try {
-      const r = await checker.check(leaf, leafIssuer);
+      const r = await checker.check(leaf, leafIssuer, above);
       return r.status === 'unknown' ? { status: 'unknown', reason: r.reason } : { status: r.status };
     } finally {
       checker.close();
@@ -52,14 +61,7 @@ async function answer(file: string): Promise<{ status: Answer; reason?: string }
 }
 
 /** Cases where the kiosk answers differently from BoringSSL, and why (each answers unknown: fails closed). */
-const KNOWN_DIFFERENCES: Record<string, string> = {
-  // Key rollover: the leaf is issued under the CA's new key, the CRL signed with its old key (same name).
-  // The store keeps one CRL per issuing CA certificate (name + key) and answers for certificates issued
-  // under that key only; a CRL signed by the CA's other key is not offered for them, so the answer is
-  // unknown and the session fails closed. JPKI and the residence-card CA publish per-key CRLs.
-  'good_key_rollover.pem': 'CRL signed by the previous CA key',
-  'revoked_key_rollover.pem': 'CRL signed by the previous CA key',
-};
+const KNOWN_DIFFERENCES: Record<string, string> = {};
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.pem')).sort();
 
@@ -73,6 +75,23 @@ describe('BoringSSL CRL cases through crl import + the CRL store', () => {
       else expect(got, JSON.stringify(got)).toMatchObject({ status: expected(f) });
     });
   }
+
+  it('key rollover: the CRL of the CA key above is used only when the path to it is given (RFC 5280 §6.3.3 (f))', async () => {
+    const text = readFileSync(join(DIR, 'revoked_key_rollover.pem'), 'utf8');
+    const [leaf, newKey, oldKey] = ['CERTIFICATE', 'CA CERTIFICATE', 'CA CERTIFICATE 2'].map((l) => new X509Certificate(pemBlock(text, l)!));
+    const store = mkdtempSync(join(work, 'store-'));
+    writeFileSync(join(store, 'crl.der'), pemBlock(text, 'CRL')!);
+    importCrl(store, join(store, 'crl.der'), oldKey!, { now: VERIFY_AT });
+    const checker = new CrlRevocationChecker({ store, now: () => VERIFY_AT, maxAgeSeconds: SEVEN_DAYS });
+    try {
+      expect(await checker.check(leaf!, newKey!)).toMatchObject({ status: 'unknown', reason: 'CRL_NOT_FOUND' });
+      expect(await checker.check(leaf!, newKey!, [oldKey!])).toMatchObject({ status: 'revoked' });
+      // a certificate above that did not certify the issuer's key (here: the issuer itself) names no other key
+      expect(await checker.check(leaf!, newKey!, [newKey!])).toMatchObject({ status: 'unknown', reason: 'CRL_NOT_FOUND' });
+    } finally {
+      checker.close();
+    }
+  });
 
   it('never answers good or revoked where BoringSSL answers otherwise (zero accepted rejections)', async () => {
     const wrong: string[] = [];
