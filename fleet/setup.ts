@@ -30,7 +30,17 @@ export interface InitResult {
 }
 
 export function openPool(database: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: database, max });
+  const pool = new pg.Pool({
+    connectionString: database,
+    max,
+    // An acknowledgement promises the batch is stored: with synchronous_commit = off, COMMIT returns before
+    // the WAL is written, and a PostgreSQL crash then loses batches the kiosks already deleted. So every
+    // connection raises `off` to `on` for itself before it is used (stricter settings — remote_apply for a
+    // synchronous replica — are kept); a connection that cannot is not used (fail closed).
+    onConnect: async (client) => {
+      await client.query(`SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'`);
+    },
+  });
   // An idle client losing its connection (PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

@@ -11,6 +11,7 @@ import { get } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore, openAuditDb } from '../../../daemon/audit/audit-store.ts';
 import { AuditOutbox, batchBounds, httpsSender, toWire, type AuditBatch } from '../../../daemon/audit/outbox.ts';
@@ -339,6 +340,17 @@ describe('exactly once through failures', () => {
   afterAll(async () => {
     if (child) await kill9();
     await proxy?.close();
+  });
+
+  it('the collector commits durably even on a server set to synchronous_commit = off (as this test cluster is)', async () => {
+    const plain = new pg.Client({ connectionString: f.pg.url });
+    await plain.connect();
+    expect((await plain.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
+    await plain.end();
+    // each pooled connection raised it for itself: an acknowledged batch survives a PostgreSQL crash
+    const c = await Promise.all([f.pool.connect(), f.pool.connect()]);
+    for (const client of c) expect((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+    for (const client of c) client.release();
   });
 
   it('every record arrives exactly once through lost responses, cut requests, collector kill -9 and a PostgreSQL crash', async () => {
