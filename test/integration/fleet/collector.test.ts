@@ -252,6 +252,33 @@ describe('audit batches', () => {
     store.close();
   });
 
+  it('names and refuses batches under another key: signed by it, claiming the pinned key, or a chain it signed', async () => {
+    const k = newKiosk('kiosk-wrongkey');
+    await enrolAndApprove(f, k);
+    const store = kioskStore(k, 4);
+    const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
+    const forger = DeviceKey.ephemeral();
+    // the kiosk's certificate, but the body signed by (and naming) another key
+    expect(code(await signedPost(f, k, '/v1/audit', batchOf(store, k, store.pending(10), forger), forger))).toEqual([403, 'WRONG_KEY']);
+    // another key's signature presented as the pinned key's
+    const body = JSON.stringify(batchOf(store, k));
+    expect(code(await call(f, 'POST', '/v1/audit', body, { kiosk: k, headers: { 'x-idkiosk-signature': forger.sign(Buffer.from(body)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([401, 'BAD_SIGNATURE']);
+    // a whole chain written under another key, sent in a body the device key signed
+    const other = new AuditStore(join(mkdtempSync(join(tmpdir(), 'idkiosk-kaudit-')), 'audit.db'), forger);
+    for (let i = 1; i <= 3; i++) other.append(sessionFacts(i, result(i), { ...CTX, kioskId: k.id }, new Date()));
+    const foreign = { ...batchOf(other, k, other.pending(10), forger), key: k.key.fingerprint };
+    expect(code(await signedPost(f, k, '/v1/audit', foreign))).toEqual([422, 'AUDIT_BAD_MARK']);
+    expect(await count(f, 'SELECT count(*) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(0);
+    // (the foreign chain's bounds and each of its records are named: bad mark, inserted)
+    expect(new Set(await alertKinds(f, k.id))).toEqual(new Set(['wrong-key', 'bad-signature', 'audit-bad-mark', 'audit-inserted']));
+    const a = await runCli(fleetCommand, ['alerts', '--config', f.configFile, '--kiosk', k.id, '--json']);
+    expect((JSON.parse(a.stdout) as { kind: string; detail: string }[]).find((x) => x.kind === 'wrong-key')!.detail).toContain(forger.fingerprint);
+    // the honest batch still goes through
+    expect(code(await signedPost(f, k, '/v1/audit', batchOf(store, k)))).toEqual([200, undefined]);
+    store.close();
+    other.close();
+  });
+
   it('detects a rollback of the kiosk trail (batch and heartbeat) and a gap, as named alerts', async () => {
     const k = newKiosk('kiosk-rollback');
     await enrolAndApprove(f, k);
