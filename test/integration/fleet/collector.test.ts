@@ -122,6 +122,28 @@ describe('enrolment and heartbeats', () => {
     expect(r.stdout).toMatch(/kiosk-quiet\s+approved\s+never SILENT/);
   });
 
+  it('a kiosk whose heartbeats stop turns silent: metrics, the status table and its JSON', async () => {
+    const k = newKiosk('kiosk-stops');
+    await enrolAndApprove(f, k);
+    const hb = new Heartbeat({ target: k.target(f.url(), '/v1/heartbeat'), key: k.key, intervalMs: 60_000, snapshot: () => health(k.id), identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' } });
+    expect(await hb.beat()).toBe(true);
+    expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
+    // Its last heartbeat was ten minutes ago (silentAfterSeconds is 300): nothing came since.
+    await f.pool.query(`UPDATE kiosks SET last_seen = now() - interval '10 minutes' WHERE kiosk_id = $1`, [k.id]);
+    expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 1');
+    const table = await runCli(fleetCommand, ['status', '--config', f.configFile]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^KIOSK\s+STATE\s+LAST SEEN\s+HEALTH\s+CRL AGE\s+PRINTER\s+AUDIT BACKLOG\s+ALERTS$/);
+    expect(table.stdout).toMatch(/kiosk-stops\s+approved\s+10m ago SILENT\s+degraded \(PRINTER_PAPER_END\)\s+1h STALE\s+paper-end/);
+    const json = await runCli(fleetCommand, ['status', '--config', f.configFile, '--json']);
+    expect(json.code).toBe(0);
+    const row = (JSON.parse(json.stdout) as { kiosk: string }[]).find((r) => r.kiosk === k.id);
+    expect(row).toMatchObject({ kiosk: k.id, state: 'approved', silent: true, health: 'degraded', faults: ['PRINTER_PAPER_END'], crlAgeSeconds: 3600, crlStale: true, printer: 'paper-end' });
+    // and it is no longer silent once it beats again
+    expect(await hb.beat()).toBe(true);
+    expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
+  });
+
   it('refuses a replayed heartbeat and one from a boot that was replaced, and names both', async () => {
     const k = newKiosk('kiosk-replay');
     await enrolAndApprove(f, k);
