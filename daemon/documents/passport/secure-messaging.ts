@@ -10,7 +10,7 @@ import { AesCmac } from '../../crypto/aes-cmac.ts';
 import { CbcContext } from '../../crypto/cbc-context.ts';
 import { padIso, unpadIso } from '../../crypto/icao-primitives.ts';
 import { RetailMac } from '../../crypto/retail-mac.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
 import { readAll, tlv } from './tlv.ts';
 
 export type SmCipher = '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
@@ -167,6 +167,30 @@ export class SecureChannel {
   async send(cmd: CommandApdu): Promise<ResponseApdu> {
     const wrapped = this.sm.protect(cmd);
     const res = await this.session.send(wrapped, (wrapped.le ?? 0) > 256);
+    return this.sm.unprotect(res);
+  }
+
+  /**
+   * `send` for a command the reader or the chip's APDU parser may refuse before secure messaging sees it
+   * (an extended-length APDU not yet known to work): a transport failure or a plain answer returns null
+   * and leaves the SSC as it was, since the chip never counted the command. A chip that did drop the
+   * session then fails the next command's MAC check (fail closed).
+   */
+  async trySend(cmd: CommandApdu): Promise<ResponseApdu | null> {
+    const before = Buffer.from(this.sm.ssc);
+    const wrapped = this.sm.protect(cmd);
+    let res: ResponseApdu;
+    try {
+      res = await this.session.send(wrapped, (wrapped.le ?? 0) > 256);
+    } catch (e) {
+      if (!isKioskError(e, ErrorCodes.READER_TRANSMIT_FAILED)) throw e;
+      before.copy(this.sm.ssc);
+      return null;
+    }
+    if (res.data.length === 0 && res.sw !== 0x9000) {
+      before.copy(this.sm.ssc);
+      return null;
+    }
     return this.sm.unprotect(res);
   }
 }
