@@ -6,7 +6,7 @@
 // with SIGKILL and PostgreSQL crashes. One PostgreSQL cluster for the whole file (initdb is the slow part).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -120,6 +120,24 @@ describe('enrolment and heartbeats', () => {
     const r = await runCli(fleetCommand, ['status', '--config', f.configFile]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/kiosk-quiet\s+approved\s+never SILENT/);
+  });
+
+  it('the fleet Grafana dashboard parses, and every metric it queries is one the collector serves', async () => {
+    const file = new URL('../../../daemon/health/monitoring/idkiosk-fleet-dashboard.json', import.meta.url);
+    const d = JSON.parse(readFileSync(file, 'utf8')) as { uid: string; panels: { title: string; targets: { expr: string }[]; gridPos: unknown }[]; templating: { list: { name: string; query: string }[] } };
+    expect(d.uid).toBe('idkiosk-fleet-collector');
+    const served = new Set([...(await metrics(f)).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    expect(served.size).toBeGreaterThan(10);
+    const exprs = [...d.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...d.templating.list.map((v) => v.query)];
+    expect(d.panels.length).toBeGreaterThanOrEqual(12);
+    for (const p of d.panels) {
+      expect(p.gridPos, p.title).toBeTruthy();
+      expect(p.targets.length, p.title).toBeGreaterThan(0);
+      for (const t of p.targets) expect(t.expr, p.title).toContain('kiosk=~"$kiosk"');
+    }
+    const names = exprs.flatMap((e) => [...e.matchAll(/\b(idkiosk_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    expect(names).toContain('idkiosk_fleet_kiosk_silent');
+    for (const n of names) expect(served, `${n} in the fleet dashboard`).toContain(n);
   });
 
   it('a kiosk whose heartbeats stop turns silent: metrics, the status table and its JSON', async () => {
