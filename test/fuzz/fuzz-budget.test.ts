@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuzz, mutate, type FuzzTarget } from './engine.ts';
 import { judged } from './judge-targets.ts';
+import { firstValue, sameParts } from './signed-parts.ts';
 import { TARGETS } from './targets.ts';
 
 describe('fuzz engine', () => {
@@ -46,6 +47,12 @@ describe('fuzz engine', () => {
     expect(r.findings[0]!.kind).toBe('proven-from-tampered');
     const sound = await fuzz(judgedWith(true), { seed: 1, maxCases: 200, budgetMs: 5000 });
     expect(sound.findings).toEqual([]);
+  });
+
+  it("the licence EF07's field tag is framing, its signature value is signed (judge-license, seed 1 case 6892)", () => {
+    const ef07 = Buffer.from('0403aabbcc0201ff', 'hex');
+    expect(sameParts(firstValue(ef07), firstValue(Buffer.from('7903aabbcc0201ff', 'hex')))).toBe(true);
+    expect(sameParts(firstValue(ef07), firstValue(Buffer.from('0403aabbcd0201ff', 'hex')))).toBe(false);
   });
 });
 

@@ -135,10 +135,14 @@ export function paddedValues(fields: { tag: number; size: number }[] | { concat:
   };
 }
 
-/** The value of the first simple-TLV/BER object (e.g. the licence EF07's signature field). */
+/**
+ * The value of the first simple-TLV/BER object (the licence EF07's signature field). Its tag is framing:
+ * EF07's tags are not published (docs/reference/license.md §10), the reader takes its fields by position, and
+ * what is checked is the signature value itself — a changed tag over the genuine signature forges nothing.
+ */
 export function firstValue(buf: Buffer): Buffer[] | null {
   const d = der(buf);
-  return d ? [Buffer.from([d.tag]), d.value] : null;
+  return d ? [d.value] : null;
 }
 
 /** Values of the objects with the given tags inside a flat TLV file, certificates by their signed parts. */
