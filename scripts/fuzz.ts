@@ -5,6 +5,7 @@
 //   npm run fuzz                                   all targets, 100,000 cases or 180 s each, seed 1
 //   npm run fuzz -- --target crl --seconds 30      one target (or several: --target crl,ocsp)
 //   npm run fuzz -- --target crl --seed 7 --case 4242   reproduce one case (prints the input, runs it)
+//   npm run fuzz -- --target crl --from 98922 --cases 1078   continue a run the time box stopped
 //   npm run fuzz -- --fresh                        record new virtual-card sessions first
 // The document targets start from sessions recorded from the virtual cards (test/fuzz/recorded.ts) with
 // keys generated at run time; they are kept in --recordings (default .test-artifacts/fuzz-recordings) so
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     // minutes on a loaded machine, so the stall watchdog waits this long for the first progress line.
     startup: { type: 'string', default: '300' },
     case: { type: 'string' },
+    // Continue a time-boxed run: cases from --from on (the seeds are checked again first).
+    from: { type: 'string', default: '0' },
     recordings: { type: 'string', default: resolve(fileURLToPath(new URL('..', import.meta.url)), '.test-artifacts/fuzz-recordings') },
     fresh: { type: 'boolean', default: false },
   },
@@ -55,8 +58,8 @@ const runner = fileURLToPath(new URL('../test/fuzz/run-target.ts', import.meta.u
 
 function runOne(name: string): Promise<FuzzReport> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), values.cases!, String(Number(values.seconds) * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let lastCase = 0;
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), values.cases!, String(Number(values.seconds) * 1000), values.from!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let lastCase = Number(values.from);
     let report: FuzzReport | null = null;
     let buf = '';
     let timer: NodeJS.Timeout;
