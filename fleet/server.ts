@@ -86,6 +86,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
       rejectUnauthorized: false,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
+      // Node checks those two timeouts only every connectionsCheckingInterval (30 s by default), so a slow
+      // client would hold its connection up to 30 s past them.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2))),
       keepAliveTimeout: limits.idleTimeoutMs,
     },
     (req, res) => void handle(req, res),

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { get } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +19,12 @@ import { AuditOutbox, batchBounds, httpsSender, toWire, type AuditBatch } from '
 import { sessionFacts } from '../../../daemon/audit/record.ts';
 import { verifyAudit } from '../../../daemon/audit/verify.ts';
 import { DeviceKey } from '../../../daemon/device/device-key.ts';
+import { postSigned } from '../../../daemon/device/signed-post.ts';
 import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
 import { revoke } from '../../../fleet/enrolment.ts';
+import { startCollector, type Collector } from '../../../fleet/server.ts';
 import { exportAudit } from '../../../fleet/export.ts';
 import { loadSigner } from '../../../fleet/setup.ts';
 import { fleetStatus } from '../../../fleet/status.ts';
@@ -356,6 +359,48 @@ describe('audit batches', () => {
     old.close();
     expect(existsSync(store.file)).toBe(true);
   }, 30_000);
+});
+
+describe('floods and slow clients', () => {
+  let tight: Collector;
+  beforeAll(async () => {
+    // A second instance on the same database with tight limits.
+    tight = await startCollector({
+      pool: f.pool,
+      config: { ...f.config, limits: { ...f.config.limits, perKioskPerMinute: 2, headersTimeoutMs: 500, requestTimeoutMs: 1000 } },
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: { cert: readFileSync(f.config.tls.certFile), key: readFileSync(f.config.tls.keyFile), ca: f.caPem },
+    });
+  });
+  afterAll(async () => {
+    await tight?.close();
+  });
+
+  it('a kiosk flooding heartbeats is refused with RATE_LIMITED once its budget is spent, and nothing changes', async () => {
+    const k = newKiosk('kiosk-flood');
+    await enrolAndApprove(f, k);
+    const url = `https://127.0.0.1:${tight.port}`;
+    const beat = (seq: number) => postSigned(k.target(url, '/v1/heartbeat'), k.key, { kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq, key: k.key.fingerprint, health: health(k.id) });
+    const statuses = [];
+    for (let i = 1; i <= 4; i++) statuses.push((await beat(i)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const refused = await beat(5);
+    expect(JSON.parse(refused.body).error).toBe('RATE_LIMITED');
+    expect((await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq).toBe('2');
+  });
+
+  it('a client that sends its headers too slowly is answered 408 and disconnected', async () => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: tight.port, ca: f.caPem });
+    let received = '';
+    let closed = false;
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    await new Promise<void>((r) => socket.once('secureConnect', () => r()));
+    socket.write('POST /v1/heartbeat HTTP/1.1\r\nHost: collector\r\nContent-Length: 10\r\n'); // and never the blank line
+    await until('the collector to drop the slow client', () => closed, 20_000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  });
 });
 
 let child: ChildProcess | null = null;
