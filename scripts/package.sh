@@ -194,8 +194,17 @@ prune_modules() {
   rm -rf "$nm"/node-addon-api "$nm"/nan "$nm"/.package-lock.json
   find "$nm" \( -name .npmignore -o -name .gitignore -o -name .gitattributes -o -name .gitmodules -o -name .editorconfig \) -delete
   find "$nm" \( -name '*.o' -o -name '*.a' -o -name '*.obj' -o -name '*.gyp' -o -name '*.gypi' -o -name Makefile -o -name '*.mk' -o -name '.github' -o -name '.travis.yml' -o -name '.eslintrc*' \) -prune -exec rm -rf {} +
-  find "$nm" -name '*.node' -exec strip --strip-unneeded {} + 2>/dev/null || true
   find "$nm" -mindepth 1 -type d -empty -delete # e.g. @esbuild/ after npm prune removed its only package
+}
+
+# Addons stripped with the target's binutils: the host's strip cannot read another machine's objects (it
+# failed silently on the cross-compiled arm64 addons, and lintian reported unstripped-binary-or-object).
+strip_addons() {
+  local nm=$1 arch=$2 strip=strip t f
+  if [ "$arch" != "$HOST_ARCH" ] && t=$(triplet "$arch") && command -v "$t-strip" > /dev/null; then strip=$t-strip; fi
+  while IFS= read -r -d '' f; do
+    "$strip" --strip-unneeded "$f" || { echo "package: $strip cannot strip ${f#"$nm"/} ($arch)" >&2; exit 1; }
+  done < <(find "$nm" -name '*.node' -type f -print0)
 }
 
 build_deb() {
@@ -210,6 +219,7 @@ build_deb() {
   # C/C++ sources anywhere (an addon's examples and tests), then the directories that leaves empty
   find "$app/node_modules" \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' -o -name '*.hpp' \) -delete
   find "$app/node_modules" -mindepth 1 -type d -empty -delete
+  strip_addons "$app/node_modules" "$arch"
   cp "$modules/package.shipped.json" "$app/package.json"
   cp bin/idkiosk.js bin/fresh-bundle.js "$app/bin/"
   # the bundle is the stub dist/idkiosk.mjs and the build directory it imports (entry + chunks); the
