@@ -126,12 +126,23 @@ interface Parsed {
   fields: CertFields;
 }
 
+/**
+ * Parsed certificates, by object: a CSCA store holds a thousand anchors (two master lists), and every DSC
+ * and link validation would otherwise parse them all again. An X509Certificate never changes.
+ */
+const parsedCache = new WeakMap<X509Certificate, Parsed | Failure>();
+
 function parse(cert: X509Certificate): Parsed | Failure {
-  try {
-    return { cert, ext: parseExtensions(cert.raw), fields: certFields(cert.raw) };
-  } catch (e) {
-    return fail(ErrorCodes.TRUST_CERT_MALFORMED, e instanceof KioskError ? e.message : 'certificate malformed');
+  let p = parsedCache.get(cert);
+  if (!p) {
+    try {
+      p = { cert, ext: parseExtensions(cert.raw), fields: certFields(cert.raw) };
+    } catch (e) {
+      p = fail(ErrorCodes.TRUST_CERT_MALFORMED, e instanceof KioskError ? e.message : 'certificate malformed');
+    }
+    parsedCache.set(cert, p);
   }
+  return p;
 }
 const isFailure = (p: Parsed | Failure): p is Failure => 'valid' in p;
 

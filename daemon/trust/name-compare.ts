@@ -66,14 +66,32 @@ function parseName(der: Buffer): Attribute[][] {
   return out;
 }
 
+/**
+ * A Name's RDNs with prepared values as one string (JSON: unambiguous), or null when malformed. Memoised by
+ * DER: a path search compares one issuer name with every anchor (a CSCA store holds hundreds), and the
+ * same names recur from one document to the next. The memo is cleared when it grows past MEMO_MAX.
+ */
+const memo = new Map<string, string | null>();
+const MEMO_MAX = 20_000;
+
+function canonical(der: Buffer): string | null {
+  const k = der.toString('latin1');
+  let c = memo.get(k);
+  if (c === undefined) {
+    try {
+      c = JSON.stringify(parseName(der).map((rdn) => rdn.map((a) => [a.type, a.key])));
+    } catch {
+      c = null;
+    }
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(k, c);
+  }
+  return c;
+}
+
 /** True when the two DER-encoded Names are the same name under RFC 5280 §7.1. */
 export function namesMatch(a: Buffer, b: Buffer): boolean {
   if (a.equals(b)) return true;
-  try {
-    const x = parseName(a);
-    const y = parseName(b);
-    return x.length === y.length && x.every((rdn, i) => rdn.length === y[i]!.length && rdn.every((atv, j) => atv.type === y[i]![j]!.type && atv.key === y[i]![j]!.key));
-  } catch {
-    return false;
-  }
+  const x = canonical(a);
+  return x !== null && x === canonical(b);
 }

@@ -33,8 +33,9 @@ const FAIL_CLOSED_SECTIONS: Record<string, string> = {
 };
 
 /**
- * Individual cases out of scope: their verdict depends on a CRL (revocation is the CRL store's job, with its
- * own PKITS run in the CRL conformance tests; sections 4.4, 4.14 and 4.15 are not copied at all).
+ * Individual cases out of scope: their verdict depends on a CRL (revocation is the CRL store's job; its
+ * suites are BoringSSL's and pyca's CRL cases, and PKITS' CRLs are not copied yet, nor sections 4.4, 4.14
+ * and 4.15, which are all about CRLs).
  */
 const REVOCATION_CASES: Record<string, string> = {
   '4.5.2': 'end entity revoked by a CRL signed with the rolled-over key',
