@@ -57,7 +57,9 @@ export class LdsFileReader {
       const left = total - have;
       // B0 reads end at 7FFF at the latest (as CardSession's plain reads do); B1 takes over from 8000.
       const span = have < 0x8000 ? Math.min(left, 0x8000 - have) : left;
-      const extended = this.extended !== false && span > MAX_SM_CHUNK && this.channel().session.extendedUsable;
+      // Extended only for more than 256 bytes: SecureMessaging.protect wraps a plain Le ≤ 256 in a short
+      // APDU, whose answer cannot carry more than 223 bytes under SM.
+      const extended = this.extended !== false && span > 256 && this.channel().session.extendedUsable;
       const n = Math.min(extended ? this.extendedChunk : this.chunk, span);
       let data: Buffer;
       try {
@@ -65,9 +67,9 @@ export class LdsFileReader {
       } catch (e) {
         if (e instanceof KioskError && e.detail.retryShorter === true) {
           if (extended) {
-            // The chip's largest answer is smaller: halve, and below a short chunk give up on extended reads.
+            // The chip's largest answer is smaller: halve, and at a short APDU's size give up on extended reads.
             this.extendedChunk = n >> 1;
-            if (this.extendedChunk <= MAX_SM_CHUNK) this.extended = false;
+            if (this.extendedChunk <= 256) this.extended = false;
             continue;
           }
           if (this.chunk > 32) {
@@ -93,8 +95,9 @@ export class LdsFileReader {
 
   private async readAt(offset: number, le: number, what: string, allowShort: boolean, extended: boolean): Promise<Buffer> {
     const odd = offset > 0x7fff;
+    // B1's Le counts the DO53 header (≤ 4 bytes); in a short APDU the whole DO53 stays ≤ 223, like B0's data.
     const cmd = odd
-      ? { cla: 0x00, ins: 0xb1, p1: 0, p2: 0, data: offsetDo(offset), le: extended ? le + 4 : Math.min(256, le + 4) }
+      ? { cla: 0x00, ins: 0xb1, p1: 0, p2: 0, data: offsetDo(offset), le: extended ? le + 4 : Math.min(MAX_SM_CHUNK, le + 4) }
       : { cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le };
     let res: ResponseApdu | null;
     if (extended && this.extended === null) {

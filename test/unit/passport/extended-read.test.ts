@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { CardChannel } from '../../../drivers/reader/types.ts';
+import { MAX_SM_CHUNK } from '../../../daemon/documents/passport/file-reader.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import type { PassportCard } from '../../../drivers/sim/passport/index.ts';
@@ -45,6 +46,17 @@ describe('extended-length reads under secure messaging', () => {
     expect(reads.filter((e) => e.ins === 0xb1)).toHaveLength(1);
     expect(reads.filter((e) => e.ins === 0xb0 && e.ne === 0x8000 - 8)).toHaveLength(1); // the face after its header, up to 7FFF
     expect(apdus).toBeLessThan(40); // chunked: about 200
+  });
+
+  it('a rest of 224–256 bytes past 7FFF goes in short B1 reads that fit a short APDU, none refused', async () => {
+    const probe = card({ faceBytes: FACE, ca: false, aa: false });
+    const overhead = (await read(probe)).ev.dataGroups.get(2)!.length - FACE;
+    const c = card({ faceBytes: 0x8000 + 240 - overhead, ca: false, aa: false }); // DG2 ends 240 bytes past 7FFF
+    const { ev, reads } = await read(c);
+    expect(ev.dataGroups.get(2)!.length).toBe(0x8000 + 240);
+    expect(reads.filter((e) => e.sw !== 0x9000 && e.sw !== 0x6282)).toEqual([]);
+    // Short B1: Le counts DO53's 3-byte header, so 220 data bytes, then the last 20.
+    expect(reads.filter((e) => e.ins === 0xb1).map((e) => e.ne)).toEqual([MAX_SM_CHUNK, 20 + 4]);
   });
 
   it('the chip refuses extended length inside SM (6700): chunked reads, same data', async () => {
