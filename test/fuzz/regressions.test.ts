@@ -3,10 +3,13 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assessJpkiAuth, summarize } from '../../daemon/documents/mynumber/jpki-auth-verdict.ts';
+import { parseSignedData } from '../../daemon/documents/passport/cms.ts';
+import { readTlv } from '../../daemon/documents/passport/tlv.ts';
 import { parseGen2Df2 } from '../../daemon/documents/residence/card-data.ts';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
 import { createJpkiAuthCa, issueJpkiAuthCert } from '../../drivers/sim/pki.ts';
+import { bytes, gmrtdJson, type Hex } from '../unit/passport/gmrtd-data.ts';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 
@@ -46,5 +49,26 @@ describe('fuzz regressions', () => {
     );
     expect(r).toMatchObject({ verdict: 'refused', chain: 'invalid' });
     expect(r.authenticity).not.toBe('proven');
+  });
+
+  it('judge-passport: SignedData tagged SET (31) or [UNIVERSAL 26] (3A) instead of SEQUENCE is malformed, not verified', () => {
+    // Fuzz cases 54223 and 80925 (seed 1) changed only this tag and passive authentication still verified:
+    // the signed bytes were intact, but a parser that ignores a structure's tag takes bytes that are not CMS.
+    // Here on gmrtd's real Austrian EF.SOD (test/conformance/gmrtd, MIT).
+    const at = gmrtdJson<{ TestNewSod: { sodFileBytes: Hex; expCountryAlpha2: string }[] }>('sod.json').TestNewSod.find((c) => c.expCountryAlpha2 === 'AT')!;
+    const ci = readTlv(bytes(at.sodFileBytes)!).value;
+    // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT SignedData }: SignedData's tag follows [0]'s header.
+    const zero = ci.indexOf(Buffer.from('a082', 'hex'));
+    expect(ci[zero + 4]).toBe(0x30);
+    expect(parseSignedData(ci).signers).toHaveLength(1);
+    for (const tag of [0x31, 0x3a]) {
+      const bad = Buffer.from(ci);
+      bad[zero + 4] = tag;
+      expect(codeOf(() => parseSignedData(bad))).toBe(ErrorCodes.CARD_MALFORMED_RESPONSE);
+    }
+    // The other SEQUENCEs the parser walks: ContentInfo itself.
+    const badCi = Buffer.from(ci);
+    badCi[0] = 0x31;
+    expect(codeOf(() => parseSignedData(badCi))).toBe(ErrorCodes.CARD_MALFORMED_RESPONSE);
   });
 });

@@ -72,8 +72,14 @@ function octets(t: Tlv): Buffer {
   throw malformed('OCTET STRING expected');
 }
 
+/** A SEQUENCE's children; any other tag is malformed (BER changes lengths and string forms, never this tag). */
+function sequence(t: Tlv | undefined, what: string): Tlv[] {
+  if (!t || t.tag !== 0x30) throw malformed(`${what}: SEQUENCE expected`);
+  return children(t);
+}
+
 function parseSignerInfo(t: Tlv): SignerInfo {
-  const f = children(t);
+  const f = sequence(t, 'SignerInfo');
   const version = smallInt(f[0]!);
   let i = 1;
   const sid = f[i++]!;
@@ -114,13 +120,13 @@ function parseSignerInfo(t: Tlv): SignerInfo {
 
 /** Parse a ContentInfo holding SignedData (DER or BER). */
 export function parseSignedData(contentInfo: Buffer): SignedData {
-  const ci = children(readTlv(contentInfo));
+  const ci = sequence(readTlv(contentInfo), 'ContentInfo');
   if (oidOf(ci[0], 'contentType') !== OID_SIGNED_DATA) throw malformed('not SignedData');
   if (ci[1]?.tag !== 0xa0) throw malformed('content missing');
-  const sd = children(children(ci[1])[0]!);
+  const sd = sequence(children(ci[1])[0], 'SignedData');
   let i = 1; // version
   i++; // digestAlgorithms
-  const encap = children(sd[i++]!);
+  const encap = sequence(sd[i++], 'EncapsulatedContentInfo');
   const eContentType = oidOf(encap[0], 'eContentType');
   if (encap[1]?.tag !== 0xa0) throw malformed('eContent missing');
   const eContent = octets(children(encap[1])[0]!);
