@@ -112,8 +112,6 @@ const fail = (code: ErrorCode, message: string): Failure => ({ valid: false, cod
  * inhibitAnyPolicy, critical or not, is refused rather than validated as if they were absent.
  */
 const POLICY_PROCESSING = ['2.5.29.33', '2.5.29.54'];
-/** With an anchor's constraints applied (RFC 5937), its policyConstraints would be path input too; not processed there. */
-const ANCHOR_POLICY_PROCESSING = ['2.5.29.36', ...POLICY_PROCESSING];
 
 const ANY_POLICY = '2.5.29.32.0';
 
@@ -296,11 +294,11 @@ function checkAnchor(anchor: Parsed, below: Parsed[], rules: AnchorRules): Failu
     if (key) return key;
   }
   if (rules.constraints) {
-    // RFC 5937 §2: the anchor's constraints apply; name constraints would too, and they are not processed.
-    // RFC 5937 §2: the anchor's constraints apply — name constraints and policy processing too, and the
-    // kiosk processes neither, so an anchor carrying them is refused under these rules.
+    // RFC 5937 §2: the anchor's constraints apply — name constraints, policy mappings and inhibitAnyPolicy
+    // too, which the kiosk does not process, so an anchor carrying them is refused under these rules (its
+    // certificatePolicies and requireExplicitPolicy are applied in checkPolicies).
     if (anchor.ext.raw.has(OID.nameConstraints)) return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
-    const policyProcessing = ANCHOR_POLICY_PROCESSING.filter((oid) => anchor.ext.raw.has(oid));
+    const policyProcessing = POLICY_PROCESSING.filter((oid) => anchor.ext.raw.has(oid));
     if (policyProcessing.length) return fail(ErrorCodes.TRUST_POLICY, `${role} carries policy processing extension ${policyProcessing.join(', ')}, which the kiosk does not process`);
     return checkCaConstraints(anchor, below, rules.requireBasicConstraints);
   }
@@ -318,7 +316,10 @@ function checkPolicies(leafFirst: Parsed[], anchor: Parsed, rules: AnchorRules, 
   const n = certs.length;
   const userSet = policy.initialPolicySet ?? (policy.leafPolicy ? [policy.leafPolicy] : [ANY_POLICY]);
   let explicit = (policy.initialExplicitPolicy ?? policy.leafPolicy !== undefined) ? 0 : n + 1;
-  // RFC 5937 §2: with the anchor's constraints applied, its certificatePolicies bound the tree from the start.
+  // RFC 5937 §2: with the anchor's constraints applied, its requireExplicitPolicy counts from the anchor and
+  // its certificatePolicies bound the tree from the start.
+  const anchorRequire = rules.constraints ? (anchor.ext.policyConstraints?.requireExplicitPolicy ?? null) : null;
+  if (anchorRequire !== null && anchorRequire < explicit) explicit = anchorRequire;
   const anchorPolicies = rules.constraints ? anchor.ext.policies : null;
   let valid: Set<string> | null = new Set(anchorPolicies && !anchorPolicies.includes(ANY_POLICY) ? anchorPolicies : [ANY_POLICY]);
   const nullTree = (c: Parsed) => fail(ErrorCodes.TRUST_POLICY, `no valid certificate policy at ${c.cert.subject} while an explicit policy is required`);
