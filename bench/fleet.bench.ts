@@ -1,0 +1,574 @@
+// Fleet collector load benchmark (issue 21): `npm run bench:fleet`.
+//
+// A real PostgreSQL on loopback (started here like the tests start theirs, but with the production
+// durability settings: fsync, synchronous_commit and full_page_writes on), two collector instances as their
+// own processes (`idkiosk fleet serve`) sharing it, and simulated kiosks in this process, each with its own
+// device key, CSR, approved certificate and mutual-TLS connection. Kiosk i talks to instance i % 2 (a load
+// balancer hashing connections). Phases:
+//   0. provision: N kiosks enrol (CSR) and are approved (device certificate issued, key pinned);
+//      the audit batches are generated and signed beforehand (child processes), so the measured phases
+//      spend CPU on the collector, not on making records;
+//   1. first heartbeat of every kiosk (TLS handshake + a new boot: the collector's slow path);
+//   2. maximum sustained heartbeat rate: every kiosk beats as soon as its previous beat was answered
+//      (closed loop, keep-alive connections) for FLEET_BENCH_HB_SECONDS;
+//   3. audit ingest of FLEET_BENCH_RECORDS records (batches of FLEET_BENCH_BATCH, each kiosk sending its
+//      next batch after the acknowledgement, like the outbox) while all N kiosks keep heartbeating at their
+//      nominal rate (one per kiosk per 60 s, a fresh TLS connection each time, as the kiosk's Heartbeat does);
+//   4. counts in the database: nothing lost or duplicated, no alerts; PostgreSQL size per million records.
+// Sizes by environment (defaults = the issue's figures):
+//   FLEET_BENCH_KIOSKS=10000  FLEET_BENCH_RECORDS=1000000  FLEET_BENCH_AUDIT_KIOSKS=100
+//   FLEET_BENCH_BATCH=200  FLEET_BENCH_HB_SECONDS=60  FLEET_BENCH_HB_CONCURRENCY=256  FLEET_BENCH_SEALED=0.25
+//   FLEET_BENCH_FIRST_CONCURRENCY=32 (new TLS connections in flight in phase 1)
+//   FLEET_BENCH_OUT=FILE (JSON summary)   quick run: FLEET_BENCH_KIOSKS=500 FLEET_BENCH_RECORDS=20000 FLEET_BENCH_HB_SECONDS=10
+// Needs root (PostgreSQL runs as `postgres` via runuser); run through scripts/in-testnet.sh like the tests.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { anchorStatement, genesisHash, headStatement, recordHash, sha256Hex } from '../daemon/audit/chain.ts';
+import { sessionFacts } from '../daemon/audit/record.ts';
+import { SEAL_ALGORITHM } from '../daemon/audit/seal.ts';
+import { DeviceKey } from '../daemon/device/device-key.ts';
+import { KEY_HEADER, SIGNATURE_HEADER } from '../daemon/device/signed-post.ts';
+import type { ResultView } from '../daemon/kiosk/session-machine.ts';
+import { approve, submitCsr } from '../fleet/enrolment.ts';
+import { loadFleetConfig } from '../fleet/config.ts';
+import { initFleet, loadSigner, openPool } from '../fleet/setup.ts';
+import { buildCsr, toPem } from '../provisioning/enroll.ts';
+import { freePort, startPostgres } from '../test/harness/postgres.ts';
+
+const env = (name: string, dflt: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number`);
+  return n;
+};
+
+const BIN = fileURLToPath(new URL('../bin/idkiosk.js', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------------------------------------------------
+// Batch generation (runs in child processes: `tsx bench/fleet.bench.ts --generate JOB.json`).
+
+interface GenJob {
+  /** Kiosks this worker provisions: device key file, CSR submitted, approved, certificate in ID.pem. */
+  provision: string[];
+  keys: string;
+  database: string;
+  fleetConfig: string;
+  kiosks: { id: string; keyFile: string; records: number }[];
+  batch: number;
+  sealed: number;
+  dir: string;
+}
+
+async function provision(job: GenJob): Promise<void> {
+  const db = openPool(job.database, 2);
+  const signer = loadSigner(loadFleetConfig(job.fleetConfig));
+  try {
+    for (const id of job.provision) {
+      const key = DeviceKey.loadOrGenerate(join(job.keys, `${id}.key`)).key;
+      await submitCsr(db, toPem(buildCsr(key, { kioskId: id, site: 'bench-site', operator: 'bench-op' }), 'CERTIFICATE REQUEST'));
+      writeFileSync(join(job.keys, `${id}.pem`), (await approve(db, signer, id, { days: 30 })).certPem);
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+const RESULT = (i: number): ResultView => ({
+  outcome: i % 5 === 0 ? 'refused' : 'verified',
+  document: 'mynumber-jpki-auth',
+  reasons: i % 5 === 0 ? ['TRUST_REVOKED'] : [],
+  certificate: { serialNumber: (0x100000 + i).toString(16), fingerprintSha256: 'AB'.repeat(32), notAfter: '2030-01-01T00:00:00.000Z' },
+  revocation: i % 5 === 0 ? 'revoked' : 'good',
+});
+
+/** One kiosk's chain, built exactly as AuditStore.append builds it, written as signed batch bodies. */
+function generate(job: GenJob): { chains: Record<string, string>; batches: number } {
+  const chains: Record<string, string> = {};
+  let batches = 0;
+  for (const k of job.kiosks) {
+    const key = DeviceKey.load(k.keyFile);
+    const chain = randomUUID();
+    chains[k.id] = chain;
+    const ctx = { kioskId: k.id, site: 'bench-site', operator: 'bench-op', softwareVersion: '0.1.0-bench', revocationSource: 'crl' };
+    let prev = genesisHash(chain);
+    let seq = 0;
+    for (let b = 0; seq < k.records; b++) {
+      const n = Math.min(job.batch, k.records - seq);
+      const records = [];
+      const anchorPrev = prev;
+      for (let j = 0; j < n; j++) {
+        seq++;
+        const blob = Math.random() < job.sealed ? randomBytes(320) : null;
+        const body = JSON.stringify({ v: 1, seq, chain, ...sessionFacts(seq, RESULT(seq), ctx, new Date()), sealed: blob ? { alg: SEAL_ALGORITHM, sha256: sha256Hex(blob) } : null });
+        const hash = recordHash(prev, body);
+        records.push({ seq, time: new Date().toISOString(), body, sealed: blob ? blob.toString('base64') : null, prevHash: prev.toString('hex'), hash: hash.toString('hex'), sig: key.sign(hash).toString('base64') });
+        prev = hash;
+      }
+      const first = records[0]!;
+      const last = records[records.length - 1]!;
+      const text = JSON.stringify({
+        kind: 'idkiosk-audit-batch',
+        kioskId: k.id,
+        chain,
+        key: key.fingerprint,
+        publicKey: key.publicKeyPem(),
+        records,
+        anchor: { seq: first.seq, hash: anchorPrev.toString('hex'), sig: key.sign(anchorStatement(chain, first.seq, anchorPrev)).toString('base64') },
+        head: { seq: last.seq, hash: last.hash, sig: key.sign(headStatement(chain, last.seq, prev)).toString('base64') },
+      });
+      const body = Buffer.from(text);
+      writeFileSync(join(job.dir, `${k.id}.${b}`), Buffer.concat([Buffer.from(key.sign(body).toString('base64url') + '\n'), body]));
+      batches++;
+    }
+  }
+  return { chains, batches };
+}
+
+if (process.argv[2] === '--generate') {
+  const job = JSON.parse(readFileSync(process.argv[3]!, 'utf8')) as GenJob;
+  const t0 = performance.now();
+  await provision(job);
+  const provisionS = (performance.now() - t0) / 1000;
+  const r = generate(job);
+  process.send!({ ...r, provisionS, generateS: (performance.now() - t0) / 1000 - provisionS }, () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The load generator.
+
+interface Kiosk {
+  id: string;
+  key: DeviceKey;
+  keyFile: string;
+  keyPem: string;
+  certPem: string;
+  instance: number;
+  agent: Agent | null;
+  seq: number;
+  busy: boolean;
+  accepted: number;
+  /** Sequence number of the last heartbeat answered 200. */
+  lastAccepted: number;
+  failed: number;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+  reused: boolean;
+}
+
+const percentile = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+function post(port: number, path: string, body: Buffer, sig: string, k: Kiosk, ca: string, agent: Agent | false): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: agent || undefined,
+        ...(agent ? {} : { ca, cert: k.certPem, key: k.keyPem }),
+        timeout: 30_000,
+        headers: { 'content-type': 'application/json', 'content-length': body.length, [SIGNATURE_HEADER]: sig, [KEY_HEADER]: k.key.fingerprint, ...(agent ? {} : { connection: 'close' }) },
+      },
+      (res) => {
+        let t = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (t += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: t, reused: req.reusedSocket }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function healthBody(k: Kiosk, boot: string): Buffer {
+  k.seq++;
+  const now = new Date().toISOString();
+  return Buffer.from(
+    JSON.stringify({
+      kind: 'idkiosk-heartbeat',
+      kioskId: k.id,
+      site: 'bench-site',
+      operator: 'bench-op',
+      boot,
+      seq: k.seq,
+      key: k.key.fingerprint,
+      health: {
+        status: 'ok', faults: [], kioskId: k.id, site: 'bench-site', version: '0.1.0-bench', time: now, uptimeSeconds: 3600 + k.seq * 60,
+        maintenance: { active: false, reason: null },
+        reader: { service: true, readers: [{ name: 'Virtual PCD 00 00', cardPresent: false }], phase: 'idle' },
+        printer: { state: 'ready', usable: true, transport: 'usb' }, keypad: { status: 'ready', stuckKeys: 0 },
+        crl: [{ issuerId: 'jpki-auth', crlNumber: '7', thisUpdate: now, nextUpdate: now, ageSeconds: 3600, secondsUntilNextUpdate: 82_800, stale: false }],
+        clock: { synchronized: true, source: 'timesyncd', detail: 'bench' }, disk: { path: '/var/lib/idkiosk', freeBytes: 12_345_678_901, totalBytes: 32e9 },
+        lastSession: { time: now, outcome: 'verified' }, audit: { headSeq: 0, headHash: null, pendingUpload: 0, uploadError: null, writeError: null },
+      },
+    }),
+  );
+}
+
+async function pool<T>(items: T[], width: number, f: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (i < items.length) await f(items[i++]!);
+  }));
+}
+
+const cpuOf = (pid: number, reaped = false): number => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime + stime (+ cutime + cstime: children that exited), clock ticks (100/s)
+    return (Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) / 100;
+  } catch {
+    return NaN;
+  }
+};
+
+/** CPU seconds of every PostgreSQL process (the postmaster, its live children and those that exited). */
+const pgCpu = (postmaster: number): number => {
+  let total = cpuOf(postmaster, true);
+  try {
+    for (const c of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += cpuOf(Number(c));
+  } catch {
+    /* not available */
+  }
+  return total;
+};
+
+export async function main(): Promise<number> {
+  const N = env('FLEET_BENCH_KIOSKS', 10_000);
+  const RECORDS = env('FLEET_BENCH_RECORDS', 1_000_000);
+  const AUDIT_KIOSKS = Math.min(N, env('FLEET_BENCH_AUDIT_KIOSKS', 100));
+  const BATCH = env('FLEET_BENCH_BATCH', 200);
+  const HB_SECONDS = env('FLEET_BENCH_HB_SECONDS', 60);
+  const HB_CONCURRENCY = Math.max(1, Math.min(env('FLEET_BENCH_HB_CONCURRENCY', 256), Math.floor(N / 2)));
+  const SEALED = env('FLEET_BENCH_SEALED', 0.25);
+  // New TLS connections in flight while every kiosk sends its first heartbeat (a fleet coming up).
+  const FIRST_CONCURRENCY = Math.max(1, env('FLEET_BENCH_FIRST_CONCURRENCY', 32));
+  const loadStart = loadavg()[0]!;
+  const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  const work = mkdtempSync(join(process.env.FLEET_BENCH_DIR ?? tmpdir(), 'idkiosk-fleet-bench-'));
+  const children: ChildProcess[] = [];
+  const pg = await startPostgres({ fsync: true, settings: { full_page_writes: 'on', shared_buffers: '256MB', max_wal_size: '4GB', max_connections: '200' } });
+  const db = openPool(pg.url, 8);
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const c of children) c.kill('SIGKILL');
+    pg.close();
+    rmSync(work, { recursive: true, force: true });
+  };
+  // Interrupted (Ctrl-C, timeout): no PostgreSQL, collector or generator left running, no files left.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (cleanup(), process.exit(130)));
+  try {
+    log(`PostgreSQL on 127.0.0.1:${pg.port}; ${N} kiosks, ${RECORDS} audit records from ${AUDIT_KIOSKS} kiosks in batches of ${BATCH}`);
+    const init = await initFleet({ dir: join(work, 'fleet'), database: pg.url, hosts: ['127.0.0.1'], listen: { host: '127.0.0.1', port: 0 }, metricsListen: null });
+    const caPem = readFileSync(init.config.ca.certFile, 'utf8');
+    const ports: number[] = [];
+    const pids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const file = join(work, `fleet-${i}.json`);
+      writeFileSync(file, JSON.stringify({ ...init.config, listen: { host: '127.0.0.1', port }, metricsListen: null, limits: { ...init.config.limits, perKioskPerMinute: 100_000 } }));
+      const c = spawn(process.execPath, [BIN, 'fleet', 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      c.stderr!.on('data', (d) => process.env.FLEET_BENCH_VERBOSE && process.stderr.write(`[collector ${i}] ${d}`));
+      children.push(c);
+      ports.push(port);
+      pids.push(c.pid!);
+    }
+    const postmaster = Number(readFileSync(join(pg.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+    // 0. provisioning and batch generation, in two worker processes (the machine has two cores).
+    let t0 = performance.now();
+    const keys = join(work, 'keys');
+    mkdirSync(keys);
+    const batchesDir = join(work, 'batches');
+    mkdirSync(batchesDir);
+    const ids = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+    const per = Math.floor(RECORDS / AUDIT_KIOSKS);
+    const quota = ids.slice(0, AUDIT_KIOSKS).map((id, i) => ({ id, keyFile: join(keys, `${id}.key`), records: per + (i < RECORDS - per * AUDIT_KIOSKS ? 1 : 0) }));
+    const jobs: GenJob[] = [0, 1].map((w) => ({
+      provision: ids.filter((_, i) => i % 2 === w),
+      keys,
+      database: pg.url,
+      fleetConfig: init.configFile,
+      kiosks: quota.filter((_, i) => i % 2 === w),
+      batch: BATCH,
+      sealed: SEALED,
+      dir: batchesDir,
+    }));
+    const generated = await Promise.all(
+      jobs.map(
+        (job, w) =>
+          new Promise<{ chains: Record<string, string>; batches: number; provisionS: number; generateS: number }>((resolve, reject) => {
+            const file = join(work, `gen-${w}.json`);
+            writeFileSync(file, JSON.stringify(job));
+            const c = fork(SELF, ['--generate', file], { execArgv: process.execArgv });
+            children.push(c);
+            c.once('message', (m) => resolve(m as { chains: Record<string, string>; batches: number; provisionS: number; generateS: number }));
+            c.once('exit', (code) => code && reject(new Error(`generator exited ${code}`)));
+          }),
+      ),
+    );
+    const chains = Object.assign({}, ...generated.map((g) => g.chains)) as Record<string, string>;
+    const provisionS = Math.max(...generated.map((g) => g.provisionS));
+    log(`provisioned ${N} kiosks in ${provisionS.toFixed(1)} s (CSR, approval, certificate each), then generated ${RECORDS} signed records in ${generated.reduce((a, g) => a + g.batches, 0)} batches in ${Math.max(...generated.map((g) => g.generateS)).toFixed(1)} s`);
+    const kiosks: Kiosk[] = ids.map((id, i) => {
+      const keyFile = join(keys, `${id}.key`);
+      return { id, key: DeviceKey.load(keyFile), keyFile, keyPem: readFileSync(keyFile, 'utf8'), certPem: readFileSync(join(keys, `${id}.pem`), 'utf8'), instance: i % 2, agent: null, seq: 0, busy: false, accepted: 0, lastAccepted: 0, failed: 0 };
+    });
+    const auditKiosks = kiosks.slice(0, AUDIT_KIOSKS);
+
+    // Wait for both collectors (they started while we provisioned).
+    for (const port of ports) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const ok = await new Promise<boolean>((r) => {
+          const q = request({ host: '127.0.0.1', port, path: '/healthz', ca: caPem, timeout: 2000 }, (res) => (res.resume(), r(res.statusCode === 200)));
+          q.on('error', () => r(false));
+          q.end();
+        });
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`collector on ${port} did not start`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+
+    const boot = randomUUID();
+    let reused = 0;
+    let failures = 0;
+    const beat = async (k: Kiosk, keepAlive: boolean, lat: number[]): Promise<void> => {
+      // Idle connections are closed by the client (30 s) before the collector's keep-alive timeout (65 s):
+      // otherwise a beat can go out on a connection the server is closing at that moment ("socket hang up").
+      if (keepAlive && !k.agent) k.agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000, ca: caPem, cert: k.certPem, key: k.keyPem });
+      const body = healthBody(k, boot);
+      const seq = k.seq;
+      const sig = k.key.sign(body).toString('base64url');
+      const s = performance.now();
+      k.busy = true;
+      try {
+        const r = await post(ports[k.instance]!, '/v1/heartbeat', body, sig, k, caPem, keepAlive ? k.agent! : false);
+        if (r.reused) reused++;
+        if (r.status === 200) {
+          k.accepted++;
+          k.lastAccepted = Math.max(k.lastAccepted, seq);
+        } else {
+          k.failed++;
+          if (++failures <= 10) log(`heartbeat ${k.id} #${seq}: HTTP ${r.status} ${r.body}`);
+        }
+      } catch (e) {
+        k.failed++;
+        if (++failures <= 10) log(`heartbeat ${k.id} #${seq}: ${(e as Error).message}`);
+      } finally {
+        k.busy = false;
+        lat.push(performance.now() - s);
+      }
+    };
+    const cpuSnap = () => ({ c0: cpuOf(pids[0]!), c1: cpuOf(pids[1]!), pg: pgCpu(postmaster), self: process.cpuUsage() });
+    const cpuSince = (a: ReturnType<typeof cpuSnap>, wallS: number) => {
+      const b = cpuSnap();
+      const self = process.cpuUsage(a.self);
+      return { collectorsCpuS: b.c0 - a.c0 + (b.c1 - a.c1), postgresCpuS: b.pg - a.pg, loadgenCpuS: (self.user + self.system) / 1e6, wallS };
+    };
+
+    // 1. first heartbeat of every kiosk: handshake + new boot.
+    let lat: number[] = [];
+    let snap = cpuSnap();
+    t0 = performance.now();
+    await pool(kiosks, FIRST_CONCURRENCY, (k) => beat(k, true, lat));
+    const firstS = (performance.now() - t0) / 1000;
+    const first = { rate: N / firstS, p50: percentile(lat, 50), p99: percentile(lat, 99), cpu: cpuSince(snap, firstS) };
+    log(`first heartbeats: ${first.rate.toFixed(0)}/s, p99 ${first.p99.toFixed(1)} ms`);
+
+    // 2. maximum sustained rate, closed loop over keep-alive connections.
+    lat = [];
+    snap = cpuSnap();
+    let next = 0;
+    let sent = 0;
+    reused = 0;
+    t0 = performance.now();
+    const until = t0 + HB_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: HB_CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          let k = kiosks[next++ % N]!;
+          while (k.busy) k = kiosks[next++ % N]!;
+          sent++;
+          await beat(k, true, lat);
+        }
+      }),
+    );
+    const maxS = (performance.now() - t0) / 1000;
+    const maxRate = { sent, reusedConnections: reused, rate: sent / maxS, p50: percentile(lat, 50), p99: percentile(lat, 99), cpu: cpuSince(snap, maxS) };
+    log(`max sustained heartbeats: ${maxRate.rate.toFixed(0)}/s over ${maxS.toFixed(0)} s, p50 ${maxRate.p50.toFixed(1)} ms, p99 ${maxRate.p99.toFixed(1)} ms, ${reused} on reused connections`);
+    for (const k of kiosks) {
+      k.agent?.destroy();
+      k.agent = null;
+    }
+
+    // 3. audit ingest with the fleet heartbeating at its nominal rate (N per 60 s, fresh connection each).
+    const sizeQ = `SELECT coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('audit_records') + pg_total_relation_size('audit_marks') + pg_total_relation_size('audit_chains') AS n
+                   FROM pg_inherits i WHERE i.inhparent = 'audit_records'::regclass`;
+    const sizeBefore = Number((await db.query(sizeQ)).rows[0].n);
+    const hbLat: number[] = [];
+    const batchLat: number[] = [];
+    let stop = false;
+    let hbSent = 0;
+    const nominal = N / 60;
+    snap = cpuSnap();
+    t0 = performance.now();
+    const hbLoop = (async () => {
+      const inflight = new Set<Promise<void>>();
+      let i = 0;
+      while (!stop) {
+        const due = Math.floor(((performance.now() - t0) / 1000) * nominal);
+        while (hbSent < due) {
+          const k = kiosks[i++ % N]!;
+          hbSent++;
+          if (k.busy) continue; // still answering its previous beat (counted as sent, not as a failure)
+          const p = beat(k, false, hbLat).finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await Promise.all(inflight);
+    })();
+    let retries = 0;
+    let ingested = 0;
+    const agents = new Map<string, Agent>();
+    await Promise.all(
+      auditKiosks.map(async (k) => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000, ca: caPem, cert: k.certPem, key: k.keyPem });
+        agents.set(k.id, agent);
+        const q = quota.find((x) => x.id === k.id)!;
+        for (let b = 0; b * BATCH < q.records; b++) {
+          const file = readFileSync(join(batchesDir, `${k.id}.${b}`));
+          const nl = file.indexOf(10);
+          const sig = file.subarray(0, nl).toString();
+          const body = file.subarray(nl + 1);
+          for (let attempt = 0; ; attempt++) {
+            const s = performance.now();
+            try {
+              const r = await post(ports[k.instance]!, '/v1/audit', body, sig, k, caPem, agent);
+              batchLat.push(performance.now() - s);
+              if (r.status === 200) {
+                ingested += (JSON.parse(r.body) as { acked: number[] }).acked.length;
+                break;
+              }
+              throw new Error(`HTTP ${r.status} ${r.body}`);
+            } catch (e) {
+              retries++;
+              if (attempt >= 20) throw new Error(`batch ${k.id}.${b} failed 20 times: ${(e as Error).message}`);
+              log(`batch ${k.id}.${b}: ${(e as Error).message}; retrying`);
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          }
+        }
+      }),
+    );
+    const auditS = (performance.now() - t0) / 1000;
+    stop = true;
+    await hbLoop;
+    for (const a of agents.values()) a.destroy();
+    const audit = { records: ingested, rate: ingested / auditS, batchP50: percentile(batchLat, 50), batchP99: percentile(batchLat, 99), retries, cpu: cpuSince(snap, auditS) };
+    const nominalHb = { sent: hbSent, rate: hbLat.length / auditS, p50: percentile(hbLat, 50), p99: percentile(hbLat, 99) };
+    log(`audit: ${ingested} records in ${auditS.toFixed(0)} s = ${audit.rate.toFixed(0)}/s, batch p99 ${audit.batchP99.toFixed(0)} ms; heartbeats meanwhile ${nominalHb.rate.toFixed(0)}/s p99 ${nominalHb.p99.toFixed(1)} ms`);
+
+    // 4. what the database holds.
+    await db.query('CHECKPOINT');
+    const sizeAfter = Number((await db.query(sizeQ)).rows[0].n);
+    const rec = (await db.query(`SELECT count(*) AS n, count(DISTINCT (kiosk_id, chain, seq)) AS d FROM audit_records`)).rows[0];
+    const chainRows = (await db.query<{ kiosk_id: string; chain: string; last_seq: string; records: string }>('SELECT kiosk_id, chain, last_seq, records FROM audit_chains')).rows;
+    const chainsOk = quota.every((q) => chainRows.some((c) => c.kiosk_id === q.id && c.chain === chains[q.id] && Number(c.last_seq) === q.records && Number(c.records) === q.records)) && chainRows.length === quota.length;
+    const alerts = Number((await db.query('SELECT count(*) AS n FROM alerts')).rows[0].n);
+    const hb = (await db.query<{ k: string; s: string }>(`SELECT kiosk_id AS k, hb_seq AS s FROM kiosks`)).rows;
+    const hbSeq = new Map(hb.map((r) => [r.k, Number(r.s)]));
+    const hbAccepted = kiosks.reduce((a, k) => a + k.accepted, 0);
+    const hbFailed = kiosks.reduce((a, k) => a + k.failed, 0);
+    // No acknowledged heartbeat lost: each kiosk's stored sequence number is at least that of its last beat
+    // answered 200 (a beat that timed out may or may not have been stored) and never more than it sent.
+    const hbConsistent = kiosks.every((k) => (hbSeq.get(k.id) ?? 0) >= k.lastAccepted && (hbSeq.get(k.id) ?? 0) <= k.seq);
+    const dbBytes = Number((await db.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
+    const summary = {
+      machine: { cores: cpus().length, note: 'shared 2-core machine; everything (PostgreSQL, 2 collectors, load generator) on it' },
+      postgres: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', shared_buffers: '256MB' },
+      kiosks: N,
+      provisionS,
+      firstHeartbeats: first,
+      maxSustainedHeartbeats: maxRate,
+      nominalHeartbeatsDuringAudit: { target: nominal, ...nominalHb },
+      audit: { ...audit, expected: RECORDS, batch: BATCH, auditKiosks: AUDIT_KIOSKS, sealedFraction: SEALED },
+      database: {
+        stored: Number(rec.n),
+        distinct: Number(rec.d),
+        chainsOk,
+        alerts,
+        heartbeatsAccepted: hbAccepted,
+        heartbeatsFailed: hbFailed,
+        heartbeatSeqMatches: hbConsistent,
+        auditBytes: sizeAfter - sizeBefore,
+        bytesPerMillionRecords: ((sizeAfter - sizeBefore) / Math.max(1, Number(rec.n))) * 1e6,
+        databaseBytes: dbBytes,
+      },
+    };
+    const hbCpuMs = ((maxRate.cpu.collectorsCpuS + maxRate.cpu.postgresCpuS) * 1000) / Math.max(1, maxRate.sent);
+    const recCpuMs = ((audit.cpu.collectorsCpuS + audit.cpu.postgresCpuS) * 1000) / Math.max(1, audit.records);
+    Object.assign(summary, { loadAverage: { start: loadStart, end: loadavg()[0] }, cpuPerHeartbeatUs: hbCpuMs * 1000, cpuPerRecordUs: recCpuMs * 1000 });
+    const lost = Number(rec.n) !== RECORDS || Number(rec.d) !== RECORDS || !chainsOk || alerts !== 0 || !hbConsistent;
+    const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+    const f0 = (x: number) => x.toFixed(0);
+    const f1 = (x: number) => x.toFixed(1);
+    const cpu = (c: { collectorsCpuS: number; postgresCpuS: number; loadgenCpuS: number; wallS: number }) =>
+      `CPU s: collectors ${f1(c.collectorsCpuS)}, PostgreSQL ${f1(c.postgresCpuS)}, load generator ${f1(c.loadgenCpuS)} in ${f1(c.wallS)} s wall`;
+    const lines = [
+      `| fleet (2 collector instances, 1 PostgreSQL, ${N} kiosks, loopback) | figure | target | met |`,
+      '|---|---|---|---|',
+      `| first heartbeat of each kiosk (TLS handshake + new boot, ${FIRST_CONCURRENCY} in flight) | ${f0(first.rate)}/s, p50 ${f1(first.p50)} ms, p99 ${f1(first.p99)} ms | — | |`,
+      `| max sustained heartbeats (closed loop, ${HB_CONCURRENCY} in flight, keep-alive, ${f0(maxS)} s) | ${f0(maxRate.rate)}/s, p50 ${f1(maxRate.p50)} ms, p99 ${f1(maxRate.p99)} ms | ≥ 1,000/s | ${maxRate.rate >= 1000 ? 'yes' : 'no'} |`,
+      `| audit records ingested (${audit.records} in batches of ${BATCH} from ${AUDIT_KIOSKS} kiosks, fleet heartbeating meanwhile) | ${f0(audit.rate)}/s, batch p50 ${f0(audit.batchP50)} ms, p99 ${f0(audit.batchP99)} ms, ${retries} retries | ≥ 5,000/s | ${audit.rate >= 5000 ? 'yes' : 'no'} |`,
+      `| heartbeats during the audit phase (nominal ${f1(nominal)}/s, fresh TLS connection each) | ${f1(nominalHb.rate)}/s, p50 ${f1(nominalHb.p50)} ms, p99 ${f1(nominalHb.p99)} ms | ≥ ${f1(nominal)}/s | ${nominalHb.rate >= nominal * 0.95 ? 'yes' : 'no'} |`,
+      `| PostgreSQL size of the audit tables per million records (${SEALED * 100}% with a 320-byte sealed blob) | ${mb(summary.database.bytesPerMillionRecords)} MiB | — | |`,
+      `| in the database: records stored / distinct / expected; alerts; heartbeats answered 200 (not answered: timeout or error), stored sequence ≥ last acknowledged | ${rec.n} / ${rec.d} / ${RECORDS}; ${alerts}; ${hbAccepted} (${hbFailed}), ${hbConsistent ? 'yes' : 'NO'} | none lost or duplicated | ${lost ? 'NO' : 'yes'} |`,
+      `| collector + PostgreSQL CPU per heartbeat (max phase) → rate if both cores were the fleet's alone | ${f1(hbCpuMs * 1000)} µs → ${f0(2000 / hbCpuMs)}/s | ≥ 1,000/s | ${2000 / hbCpuMs >= 1000 ? 'yes' : 'no'} |`,
+      `| collector + PostgreSQL CPU per audit record → rate if both cores were the fleet's alone | ${f1(recCpuMs * 1000)} µs → ${f0(2000 / recCpuMs)}/s | ≥ 5,000/s | ${2000 / recCpuMs >= 5000 ? 'yes' : 'no'} |`,
+      '',
+      `load average (1 min) at start ${loadStart.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: the wall-clock rates above are what this share of the machine gave`,
+      `first heartbeats: ${cpu(first.cpu)}`,
+      `max heartbeats:   ${cpu(maxRate.cpu)}`,
+      `audit phase:      ${cpu(audit.cpu)}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n\n' + JSON.stringify(summary) + '\n');
+    if (process.env.FLEET_BENCH_OUT) writeFileSync(process.env.FLEET_BENCH_OUT, JSON.stringify(summary, null, 2) + '\n');
+    return lost ? 1 : 0;
+  } finally {
+    await db.end().catch(() => undefined);
+    cleanup();
+  }
+}
+
+if (process.argv[2] !== '--generate') {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`bench:fleet failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
