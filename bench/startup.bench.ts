@@ -42,13 +42,13 @@ function cliRows(what: string, a: { wall: number; cpu: number }[], ref: { wall: 
 }
 
 /** A minimal node HTTP server, started and polled exactly like the daemon. */
-async function minimalServer(): Promise<number> {
+async function minimalServer(): Promise<{ ms: number; cpu: number }> {
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
   try {
     await waitHttp(port, '/healthz', child);
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, cpu: cpuMs(child.pid!) };
   } finally {
     await stopChild(child);
   }
@@ -76,10 +76,13 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
     const healthz: number[] = [];
     const daemonCpu: number[] = [];
     const server: number[] = [];
+    const serverCpu: number[] = [];
     await minimalServer();
     await stopChild((await startDaemon(fx)).child);
     for (let i = 0; i < o.runs; i++) {
-      server.push(await minimalServer());
+      const m = await minimalServer();
+      server.push(m.ms);
+      serverCpu.push(m.cpu);
       const d = await startDaemon(fx);
       daemonCpu.push(cpuMs(d.child.pid!));
       daemon.push(d.readyMs);
@@ -117,6 +120,10 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
         kind: 'daemon',
         what: 'daemon CPU until READY=1',
         idkiosk: stat(daemonCpu, 'ms CPU'),
+        reference: { name: 'minimal node http server, CPU until first answer', stat: stat(serverCpu, 'ms CPU') },
+        ratio: ratioOf(stat(daemonCpu, 'ms CPU'), stat(serverCpu, 'ms CPU')),
+        target: '≤ 2× (the READY target, applied to CPU)',
+        met: (ratioOf(stat(daemonCpu, 'ms CPU'), stat(serverCpu, 'ms CPU')) ?? Infinity) <= 2,
         note: '/proc/PID/stat utime+stime, 10 ms ticks',
       },
     ];
