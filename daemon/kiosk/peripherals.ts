@@ -32,8 +32,8 @@ export interface Peripherals {
   stop(): Promise<void>;
 }
 
-/** History the daemon's in-memory printer keeps: 32 receipts, ~1 MiB of received ESC/POS bytes. */
-export const MEMORY_PRINTER_KEEP = { receipts: 32, receivedBytes: 1 << 20 };
+/** History the daemon's in-memory printer keeps: 32 receipts, ~64 KiB of received ESC/POS bytes (a few jobs). */
+export const MEMORY_PRINTER_KEEP = { receipts: 32, receivedBytes: 64 << 10 };
 
 /** The drivers' structured logger on top of the daemon's line logger (fields are codes and counts only). */
 export function driverLogger(log: Logger): DriverLogger {

@@ -20,6 +20,8 @@ describe('VirtualPrinter history', () => {
     const kept = Buffer.concat(vp.received);
     expect(kept.length).toBeLessThanOrEqual(40);
     expect(kept.toString('latin1')).toContain('RECEIPT 9');
+    // each kept chunk owns its memory: a slice of node's 8 KiB pool slab would keep the whole slab alive
+    for (const b of vp.received) expect(b.buffer.byteLength).toBe(b.length);
   });
 
   it('keeps everything without a bound', () => {
