@@ -119,7 +119,7 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    await checkRevocation(result, cert, chain.path[1]!, o.revocation);
+    await checkRevocation(result, cert, chain.path[1]!, o.revocation, chain.path.slice(2));
   }
   result.authenticity = jpkiAuthenticity(result.challengeSignature, result.chain, result.revocation);
   result.verdict = result.reasons.length === 0 && result.authenticity === 'proven' ? 'verified' : 'refused';
@@ -132,9 +132,12 @@ export async function checkRevocation(
   cert: X509Certificate,
   issuer: X509Certificate,
   checker: RevocationChecker,
+  // the validated path above the issuer: after a CA key rollover the CRL may be signed by the CA's other
+  // key, which a source may take only from this path (RFC 5280 §6.3.3 (f))
+  above: readonly X509Certificate[] = [],
 ): Promise<void> {
   result.issuerFingerprintSha256 = fingerprintSha256(issuer.raw).toLowerCase();
-  const status = await checker.check(cert, issuer);
+  const status = await checker.check(cert, issuer, above);
   result.revocation = status.status;
   result.revocationDetail = status;
   if (status.status === 'revoked') {

@@ -121,7 +121,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    await checkRevocation(result, cert, chain.path[1]!, o.revocation);
+    await checkRevocation(result, cert, chain.path[1]!, o.revocation, chain.path.slice(2));
   }
 
   try {
