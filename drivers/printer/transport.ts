@@ -32,8 +32,6 @@ export class MemoryTransport implements PrinterTransport {
   private plugged = true;
   private dataCb: (c: Buffer) => void = () => {};
   private lostCb: (r: string) => void = () => {};
-  /** everything written, for assertions */
-  readonly written: Buffer[] = [];
 
   constructor(private readonly peer?: MemoryPeer) {
     peer?.attach((d) => this.deliver(d));
@@ -48,7 +46,6 @@ export class MemoryTransport implements PrinterTransport {
   }
   async write(data: Buffer): Promise<void> {
     if (!this.open_) throw Object.assign(new Error('port not open'), { code: 'EIO' });
-    this.written.push(Buffer.from(data));
     // Asynchronous like a real port, so replies never arrive inside write().
     await new Promise((r) => setImmediate(r));
     this.peer?.receive(Buffer.from(data));
