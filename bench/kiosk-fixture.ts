@@ -5,13 +5,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE } from '../scripts/build.ts';
 import { makeCa } from '../test/harness/crl-fixtures.ts';
+import { freePort } from '../test/harness/postgres.ts';
 import { buildCrl } from '../test/harness/der-build.ts';
 
-export { BUNDLE };
+// one free-port helper for the tests and the benches (test/harness)
+export { BUNDLE, freePort };
 
 /** Build the bundle once per benchmark run (so the figures are for the sources as they are now). */
 let built: Promise<unknown> | null = null;
@@ -20,16 +21,6 @@ export function ensureBundle(): Promise<unknown> {
   return built;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One GET; resolves with the status code, or null when nothing answered. */
 function get(port: number, path: string): Promise<number | null> {
