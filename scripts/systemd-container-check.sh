@@ -58,11 +58,11 @@ TTYVHangup=no
 TTYVTDisallocate=no
 UtmpIdentifier=
 Environment=WLR_BACKENDS=headless WLR_HEADLESS_OUTPUTS=1 WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman
+Environment=IDKIOSK_BROWSER_FLAGS=--remote-debugging-port=DEVTOOLS_PORT
 UNIT
-# Chromium's DevTools on loopback, for looking at the screen from outside: Debian's chromium launcher
-# reads /etc/chromium.d/ (test only, removed at the end)
-install -d "$R/etc/chromium.d"
-printf 'CHROMIUM_FLAGS="$CHROMIUM_FLAGS --remote-debugging-port=%s"\n' "$DEVTOOLS_PORT" > "$R/etc/chromium.d/idkiosk-container-check"
+# Chromium's DevTools on loopback, for looking at the screen from outside: the drop-in above hands the
+# flag to idkiosk-browser.sh (IDKIOSK_BROWSER_FLAGS, empty on a kiosk)
+sed -i "s/DEVTOOLS_PORT/$DEVTOOLS_PORT/" "$d/container-check.conf"
 install -d "$R/fresh-tools" && cp scripts/fresh-machine/screen-devtools.mjs "$R/fresh-tools/"
 
 # systemd ≥ 256 (Debian 13) boots only on the unified cgroup hierarchy: nspawn mounts one for it.
@@ -159,5 +159,5 @@ for u in idkiosk.service idkiosk-browser.service idkiosk-crl-sync.service; do
   printf 'INFO  %s\n' "$(cx systemd-analyze security "$u" 2>/dev/null | tail -1)"
 done
 cx systemctl poweroff || true
-rm -rf "$R/etc/systemd/system/idkiosk-browser.service.d/container-check.conf" "$R/etc/chromium.d/idkiosk-container-check"
+rm -rf "$R/etc/systemd/system/idkiosk-browser.service.d/container-check.conf"
 [ $FAILED = 0 ] && echo "systemd container check PASSED ($(( $(date +%s) - t0 )) s)" || { echo "systemd container check FAILED"; exit 1; }

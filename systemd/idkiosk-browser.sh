@@ -23,14 +23,31 @@ case $token in *[!A-Za-z0-9_-]*|'') echo "idkiosk-browser: malformed ui-token" >
 
 umask 077
 page=$dir/launch.html
-# The token is base64url (checked above): nothing in it needs escaping in a URL or in HTML.
-printf '<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>idkiosk</title><meta http-equiv="refresh" content="0;url=%s?token=%s">\n' "$url" "$token" > "$page.tmp"
+# The token is base64url (checked above): nothing in it needs escaping in a URL, in HTML or in a JS string.
+# The page goes to the screen only once the screen server answers (any HTTP answer to a tokenless probe):
+# navigating while the daemon restarts (watchdog, upgrade) would leave Chromium's "refused to connect" page
+# on the kiosk for good, as it does not retry. Once the screen is loaded, it reconnects by itself.
+printf '<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>idkiosk</title><body style="background:#000"><script>
+const base = "%s";
+const go = () => location.replace(base + "?token=%s");
+const probe = () => fetch(base, { mode: "no-cors", cache: "no-store" }).then(go, () => setTimeout(probe, 1000));
+probe();
+</script>\n' "$url" "$token" > "$page.tmp"
 mv -f "$page.tmp" "$page"
 token=
 
-chromium=$(command -v chromium || command -v chromium-browser)
+# The browser binary itself, not Debian's /usr/bin/chromium launcher script: the launcher reads
+# /proc/cpuinfo, which the unit hides (ProcSubset=pid).
+chromium=/usr/lib/chromium/chromium
+[ -x "$chromium" ] || chromium=$(command -v chromium || command -v chromium-browser)
+# cage makes its Wayland socket in XDG_RUNTIME_DIR; the login session's /run/user/UID is hidden by the
+# unit's ProtectHome=yes, so the service's own private runtime directory serves instead.
+export XDG_RUNTIME_DIR="$dir"
+# IDKIOSK_BROWSER_FLAGS: extra Chromium flags from a drop-in (the container check's DevTools port); empty
+# on a kiosk. Split on spaces on purpose.
 # A fresh profile each start (tmpfs): nothing a previous customer did survives a restart.
-exec cage -d -s -- "$chromium" \
+# shellcheck disable=SC2086
+exec cage -d -s -- "$chromium" ${IDKIOSK_BROWSER_FLAGS:-} \
   --kiosk --no-first-run --noerrdialogs --disable-translate --disable-features=Translate \
   --disable-pinch --overscroll-history-navigation=0 --password-store=basic --incognito \
   --check-for-update-interval=31536000 --ozone-platform=wayland \

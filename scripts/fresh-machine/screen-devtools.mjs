@@ -59,11 +59,11 @@ while (Date.now() < deadline) {
       const s = await session(target.webSocketDebuggerUrl);
       try {
         const r = await s.call('Runtime.evaluate', {
-          expression: 'JSON.stringify({ phase: document.body.dataset.phase ?? null, screen: document.body.dataset.screen ?? null, title: document.title, lang: document.documentElement.lang })',
+          expression: 'JSON.stringify({ phase: document.body.dataset.phase ?? null, screen: document.body.dataset.screen ?? null, title: document.title, lang: document.documentElement.lang, ready: document.readyState, text: document.body.innerText.slice(0, 80) })',
           returnByValue: true,
         });
         const page = JSON.parse(r.result.value);
-        last = `screen loaded, phase ${page.phase}`;
+        last = `screen loaded (${page.ready}, title "${page.title}", text "${page.text.replace(/\s+/g, ' ')}"), phase ${page.phase}`;
         if (page.phase && page.phase !== 'connecting') {
           const shot = await s.call('Page.captureScreenshot', { format: 'png' });
           writeFileSync(out, Buffer.from(shot.data, 'base64'));

@@ -81,7 +81,11 @@ describe('systemd units', () => {
     expect(out).not.toContain(token);
     const page = join(runtime, 'launch.html');
     expect(statSync(page).mode & 0o777).toBe(0o600);
-    expect(readFileSync(page, 'utf8')).toContain(`content="0;url=http://127.0.0.1:8080/?token=${token}"`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain(`const base = "http://127.0.0.1:8080/";`);
+    expect(html).toContain(`location.replace(base + "?token=${token}")`);
+    // the probe (fetch of the bare screen URL) carries no token
+    expect(html).toMatch(/fetch\(base, /);
     writeFileSync(join(dir, 'ui-token'), 'bad token;rm -rf\n');
     const r = spawnSync(join(ROOT, 'systemd/idkiosk-browser.sh'), { env, encoding: 'utf8' });
     expect(r.status).toBe(1);
