@@ -14,8 +14,8 @@
 # ships 18, so on Debian 12 the package installs only with Node.js 20 from another apt source (NodeSource),
 # which this machine cannot reach. See docs/packaging.md.
 #
-# Cached between runs (dist/fresh-cache/): the base root file system and apt's downloaded .debs. The root
-# file system of each run is new. Root only (chroot, namespaces).
+# Cached between runs (/var/cache/idkiosk-fresh/, or $IDKIOSK_FRESH_CACHE): the base root file system (rebuilt
+# weekly) and apt's downloaded .debs. The root file system of each run is new. Root only (chroot, namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,10 +46,14 @@ fi
 [ -f "$DEB" ] || { echo "fresh-machine-check: no package $DEB" >&2; exit 2; }
 bash scripts/binfmt-enable.sh "$ARCH"
 
-CACHE=$ROOT/dist/fresh-cache
+# Downloads only (a pristine Debian base and apt's .debs), kept on the machine rather than in the checkout so
+# that CI's clean clones do not fetch them again; every run still builds its root file system afresh from
+# the base and installs the package with apt. A base older than a week is rebuilt (Debian moves on).
+CACHE=${IDKIOSK_FRESH_CACHE:-/var/cache/idkiosk-fresh}
 BASE=$CACHE/base-$SUITE-$ARCH.tar
 ARCHIVES=$CACHE/apt-$SUITE-$ARCH
 mkdir -p "$CACHE" "$ARCHIVES/partial"
+[ -n "$(find "$BASE" -mtime +7 2>/dev/null)" ] && rm -f "$BASE"
 if [ ! -s "$BASE" ]; then
   phase "base root file system: Debian $SUITE $ARCH (mmdebstrap, cached in $BASE)"
   mmdebstrap --quiet --arch="$ARCH" --variant=apt --mode=root --format=tar --include=ca-certificates "$SUITE" "$BASE.tmp" "$MIRROR"
