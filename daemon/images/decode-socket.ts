@@ -14,7 +14,7 @@ export const DECODE_SOCKET = '/run/idkiosk-decode.sock';
 
 export type SocketFormat = 'tiff' | 'jp2' | 'j2k';
 
-export type SocketDecodeResult = { ok: true; stdout: Buffer } | { ok: false; reason: 'sandbox-unavailable' | 'decode-failed' | 'timeout' };
+export type SocketDecodeResult = { ok: true; pnm: Buffer } | { ok: false; reason: 'sandbox-unavailable' | 'decode-failed' | 'timeout' };
 
 export function decodeViaSocket(path: string, format: SocketFormat, data: Buffer, timeoutMs: number, maxOut: number): Promise<SocketDecodeResult> {
   return new Promise((resolve) => {
@@ -39,7 +39,7 @@ export function decodeViaSocket(path: string, format: SocketFormat, data: Buffer
       if (size > maxOut) return done({ ok: false, reason: 'decode-failed' });
       chunks.push(c);
     });
-    sock.on('end', () => done({ ok: true, stdout: Buffer.concat(chunks) }));
+    sock.on('end', () => done({ ok: true, pnm: Buffer.concat(chunks) }));
     // No listener (the socket unit is not installed or not running): nothing is decoded, nothing runs bare.
     sock.on('error', (e: NodeJS.ErrnoException) => {
       const unreachable = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES';

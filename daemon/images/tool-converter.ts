@@ -127,12 +127,8 @@ export function toolImageConverter(o: ToolConverterOptions = {}): ImageConverter
       const viaSocket = socket ? await decodeViaSocket(socket, format === 'tiff-g4' ? 'tiff' : isJp2 ? 'jp2' : 'j2k', data, lim.timeoutMs, maxOut) : null;
       // A socket nobody answers (unit stopped, a user the socket refuses): the decoder never ran, so bubblewrap
       // gets the image instead — inside idkiosk.service that is refused too, and the image stays not-decoded.
-      const r: Decoded =
-        viaSocket && !(!viaSocket.ok && viaSocket.reason === 'sandbox-unavailable')
-          ? viaSocket.ok
-            ? { ok: true, pnm: viaSocket.stdout }
-            : viaSocket
-          : await inBubblewrap(format, data, isJp2, o, lim, maxOut, workRoot);
+      const unanswered = !viaSocket || (!viaSocket.ok && viaSocket.reason === 'sandbox-unavailable');
+      const r: Decoded = unanswered ? await inBubblewrap(format, data, isJp2, o, lim, maxOut, workRoot) : viaSocket;
       if (!r.ok) return { status: 'not-decoded', reason: r.reason };
       const img = parsePnm(r.pnm, lim.maxPixels);
       if (!img) return { status: 'not-decoded', reason: r.pnm.length ? 'decode-failed' : 'empty' };
