@@ -12,7 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { block, fileList, object, parseWith, text, z } from '../../config/schema-kit.ts';
-import { loadCscaFile } from './csca-store.ts';
+import { loadCscaFile } from './pki/csca-store.ts';
 import { parseCertificates } from '../../trust/trust-store.ts';
 import { readFileSync } from 'node:fs';
 
