@@ -2,7 +2,7 @@
 // Signer certificates, as X.509 v3 DER laid out here and signed with node:crypto (RSA PKCS#1 v1.5,
 // RSA-PSS or ECDSA incl. brainpool — node-forge cannot do EC). Test data only: names say "TEST".
 import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { intTlv, oidTlv, tlv } from './ber.ts';
+import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 
 export type KeySpec = { kind: 'rsa'; bits: number; pss?: boolean } | { kind: 'ec'; curve: string };
 

@@ -12,7 +12,7 @@ import { importMasterList, selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNIN
 import { parseCertificates } from '../../../daemon/trust/trust-store.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
-import { tlv } from '../../../drivers/sim/passport/ber.ts';
+import { tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 import { AT, certificateFile, LISTS } from './gmrtd-data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'idkiosk-ml-'));
