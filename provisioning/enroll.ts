@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { algorithmIdentifier, assemble, certificationRequestInfo, dn, extension, pem, seq, tlv } from '../core/der-build.ts';
 import { DeviceKey, writeFileAtomic } from '../daemon/device/device-key.ts';
 import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { validateChain } from '../daemon/trust/chain.ts';
+import { fleetDeviceProfile } from '../daemon/trust/chain-profiles.ts';
+import { TrustStore } from '../daemon/trust/trust-store.ts';
 import { layout, loadValidConfig, writeConfig } from './config-file.ts';
 import { markStep } from './state.ts';
 
@@ -64,7 +67,8 @@ export function enrollInstall(configFile: string, certFile: string, caFile?: str
   const paths = layout(configFile);
   if (caFile) {
     const ca = new X509Certificate(readFileSync(caFile));
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new KioskError(ErrorCodes.TRUST_CHAIN_INVALID, `${certFile} was not issued by the fleet CA in ${caFile}`);
+    const path = validateChain(cert, new TrustStore([ca]), fleetDeviceProfile(now));
+    if (!path.valid) throw new KioskError(path.code, `${certFile} was not issued by the fleet CA in ${caFile} (${path.message})`);
     writeFileAtomic(paths.fleetCa, ca.toString(), 0o640);
   }
   const pem = cert.toString();
