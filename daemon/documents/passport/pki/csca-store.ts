@@ -17,7 +17,7 @@ import { cscaLinkProfile, MASTER_LIST_SIGNING, masterListSignerProfile, type Pas
 import { namesMatch } from '../../../trust/name-compare.ts';
 import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
-import { children, readTlv } from '../tlv.ts';
+import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
