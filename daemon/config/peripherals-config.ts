@@ -70,7 +70,7 @@ function intList(v: unknown, path: string): number[] {
 export function parseKeypad(v: unknown): KeypadSettings {
   const o = obj(v, 'keypad', ['backend', 'pad', 'roles', 'multitapMs', 'stuckMs', 'evdev', 'onoff']);
   const d = DEFAULT_KEYPAD;
-  const roles = obj(o.roles, 'keypad.roles', ['enter', 'back', 'clear', 'cancel']);
+  const roles = obj(o.roles, 'keypad.roles', ['enter', 'back', 'clear', 'cancel', 'repeat']);
   const parsedRoles: Partial<KeyRoles> = {};
   for (const [role, keys] of Object.entries(roles)) {
     if (!Array.isArray(keys) || keys.some((k) => !(ALL_KEYS as readonly string[]).includes(k as string))) {
