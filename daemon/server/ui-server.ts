@@ -33,10 +33,10 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8', // ui/locales/*.json, imported as JSON modules
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ogg': 'audio/ogg',
-  '.json': 'application/json; charset=utf-8',
 };
 const ALERT_KINDS = ['verified', 'chip-read', 'refused', 'wrong-secret', 'card-left'];
 const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; frame-ancestors 'none'";

@@ -103,7 +103,7 @@ describe('voice guidance (demo daemon, headless Chromium)', () => {
     expect(await page.getAttribute('#voice-off', 'aria-pressed')).toBe('false');
 
     // another language: the same screen's prompt in it
-    await page.click('#lang');
+    await page.click('#langs button[data-lang="en"]');
     await expect.poll(async () => (await events()).some((e) => e.lang === 'en' && e.key === 'idle' && e.event === 'ended'), { timeout: 15_000 }).toBe(true);
 
     // only pre-rendered prompt files were ever fetched as audio, none failed
