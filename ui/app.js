@@ -59,7 +59,7 @@ function renderLanguages(screenId) {
       bar.append(b);
     }
   }
-  for (const b of bar.children) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  for (const b of bar.children) b.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (b).dataset.lang === lang));
   bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
 }
 
@@ -156,7 +156,7 @@ function onMessage(ev) {
   else if (m.type === 'state') {
     // A session that ended (any phase back to idle) gives the next customer the home language.
     const was = view.state?.phase;
-    if (was && was !== 'idle' && was !== 'starting' && m.state.phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
+    if (was && was !== 'idle' && was !== 'starting' && /** @type {{ phase?: string }} */ (m.state).phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
     view.state = m.state;
   }
   else if (m.type === 'devices') view.devices = m.devices;
@@ -210,7 +210,7 @@ for (const type of ['pointerdown', 'keydown']) {
   });
 }
 $('langs').addEventListener('click', (ev) => {
-  const b = ev.target.closest('button');
+  const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b?.dataset.lang) return;
   setLanguage(b.dataset.lang);
   render();
