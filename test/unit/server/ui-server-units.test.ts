@@ -46,10 +46,10 @@ describe('dispatchClientMessage', () => {
   const runtime = { key: (k: string) => calls.push(`key ${k}`), pad: (id: string) => calls.push(`pad ${id}`), cancel: () => calls.push('cancel') } as unknown as Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>;
   it('keys, pads and cancel go to the runtime and need no reply', () => {
     calls.length = 0;
-    expect(dispatchClientMessage({ v: 2, type: 'key', key: '5' } as ClientMessage, { runtime })).toBeNull();
+    expect(dispatchClientMessage({ v: 2, type: 'key', key: 'enter' } as ClientMessage, { runtime })).toBeNull();
     expect(dispatchClientMessage({ v: 2, type: 'pad', id: 'p1' } as ClientMessage, { runtime })).toBeNull();
     expect(dispatchClientMessage({ v: 2, type: 'cancel' } as ClientMessage, { runtime })).toBeNull();
-    expect(calls).toEqual(['key 5', 'pad p1', 'cancel']);
+    expect(calls).toEqual(['key enter', 'pad p1', 'cancel']);
   });
   it('demo actions outside demo mode are refused as SERVER_UNAUTHORIZED; in demo mode they reach the demo', () => {
     const m = { v: 2, type: 'demo-remove' } as ClientMessage;
@@ -64,7 +64,7 @@ describe('helloMessage', () => {
   it('offers the demo cards and faults only in demo mode', () => {
     const off = helloMessage({ kioskId: 'k1', version: '1.0.0', documents: ['mynumber'] }, ['verified']);
     expect(off).toMatchObject({ type: 'hello', kioskId: 'k1', version: '1.0.0', demo: false, demoCards: [], demoFaults: [], documents: ['mynumber'], sounds: ['verified'] });
-    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => {} } }, []) as { demoCards: unknown[]; demoFaults: unknown[] };
+    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => {} } }, []) as unknown as { demoCards: unknown[]; demoFaults: unknown[] };
     expect(on.demoCards.length).toBeGreaterThan(0);
     expect(on.demoFaults).toContain('maintenance-on');
   });
