@@ -16,7 +16,7 @@ import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
-import { silentLogger, type Logger } from './log.ts';
+import { asLogger, type Logger, type LogSink } from '../core/log.ts';
 import { ErrorCodes, KioskError } from './errors.ts';
 import { StartedResources } from './started-resources.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
@@ -37,7 +37,8 @@ export interface StartOptions {
   /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
   demo?: boolean;
   version?: string;
-  log?: Logger;
+  /** The daemon's Logger (core/log.ts); a plain line function (tests) is wrapped by asLogger. */
+  log?: LogSink;
   /** Override the revocation source (tests, demo). */
   revocation?: RevocationChecker;
   /** A platform operator's certificate-status API (daemon/trust/ocsp/platform-status.ts): asked first, then OCSP/CRL. */
@@ -72,7 +73,7 @@ export interface Kiosk {
 }
 
 export async function startKiosk(o: StartOptions): Promise<Kiosk> {
-  const log = o.log ?? silentLogger;
+  const log = asLogger(o.log);
   const started = new StartedResources(log);
   let step: StartStep = START_STEPS[0]; // the step running now
   const done = async (s: StartStep) => {
@@ -84,7 +85,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   } catch (e) {
     const failedToClose = await started.closeAll();
     const cause = e instanceof KioskError ? e.code : e instanceof Error ? ((e as { code?: unknown }).code as string | undefined) ?? e.name : typeof e;
-    log(`error: start failed at ${step} (${cause}); closed ${[...started.names()].reverse().join(', ') || 'nothing'}${failedToClose.length ? `; failed to close ${failedToClose.join(', ')}` : ''}`);
+    log.error(`start failed at ${step} (${cause}); closed ${[...started.names()].reverse().join(', ') || 'nothing'}${failedToClose.length ? `; failed to close ${failedToClose.join(', ')}` : ''}`);
     throw new KioskError(ErrorCodes.DAEMON_START_FAILED, `start failed at ${step}: ${e instanceof Error ? e.message : String(e)}`, { step, cause: String(cause) }, { cause: e });
   }
 }
@@ -122,7 +123,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
     if (!factory) {
-      log(`warning: document '${id}' is not available in this version; skipped`);
+      log.warn(`document '${id}' is not available in this version; skipped`);
       return [];
     }
     return [factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log })];
@@ -230,6 +231,6 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
 /** The device key from device.keyFile; without one (development, simulated runs) an in-memory key. */
 function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
   if (file) return DeviceKey.load(file);
-  log('warning: no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
+  log.warn('no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
   return DeviceKey.ephemeral();
 }

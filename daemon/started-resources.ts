@@ -3,13 +3,17 @@
 // everything already started is closed, newest first, before the error goes up — so a failed start
 // leaves no port bound, no timer armed and no device open, and a restart by systemd finds them free.
 // The same list is the normal stop, so start and stop cannot drift apart.
-import type { Logger } from './log.ts';
+import { asLogger, type Logger, type LogSink } from '../core/log.ts';
 
 export class StartedResources {
   private readonly closers: { name: string; close: () => unknown }[] = [];
   private closing: Promise<string[]> | null = null;
 
-  constructor(private readonly log: Logger = () => {}) {}
+  private readonly log: Logger;
+
+  constructor(log?: LogSink) {
+    this.log = asLogger(log);
+  }
 
   /** Registers how to close what was just started. */
   add(name: string, close: () => unknown): void {
@@ -34,7 +38,7 @@ export class StartedResources {
           await c.close();
         } catch (e) {
           failed.push(c.name);
-          this.log(`error: closing ${c.name} failed (${describe(e)})`);
+          this.log.error(`closing ${c.name} failed (${describe(e)})`);
         }
       }
       return failed;

@@ -9,7 +9,7 @@ import type { KioskConfig } from '../config/config.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import { readOptional } from '../device/signed-post.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { perBootToken } from '../server/ui-token.ts';
 import { CrlStore } from '../trust/crl/store.ts';
 import { ClockMonitor, type ClockProbeOptions } from './clock.ts';
@@ -106,7 +106,7 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
         log,
       })
     : null;
-  if (!audit) log('warning: audit.db is not set: sessions are not recorded in an audit trail');
+  if (!audit) log.warn('audit.db is not set: sessions are not recorded in an audit trail');
   if (audit) {
     const offAudit = o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit');
     started.add('audit', async () => {

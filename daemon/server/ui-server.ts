@@ -298,11 +298,14 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
 
   const offState = o.runtime.events.on('state', (state) => clients.broadcast({ v, type: 'state', state }), 'ui-server');
   const offAlert = o.runtime.events.on('alert', (a) => clients.broadcast({ v, type: 'alert', kind: a.kind }), 'ui-server');
+  // the pad's repeat key, as a cue the screen's voice player answers (ui/voice.js)
+  const offRepeat = o.runtime.events.on('repeat-prompt', () => clients.broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
   const devices = o.devices;
   const offDevices = devices?.subscribe(() => clients.broadcast({ v, type: 'devices', devices: devices.get() })) ?? (() => {});
   const close = async () => {
     offState();
     offAlert();
+    offRepeat();
     offDevices();
     clients.terminateAll();
     await new Promise<void>((r) => wss.close(() => r()));
