@@ -92,9 +92,15 @@ export function createScreens(t, reasonText) {
     const cand = $('candidate');
     cand.hidden = !choosing;
     cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? t('entry.wrong', { n: e.triesLeft }) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
+    text('tries', e.previousAttemptWrong ? wrongEntryText(e) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
     renderLetters(e.format.kind === 'alnum');
+  }
+
+  /** A wrong PIN, password or check code in its own words; a passport (no counter) is asked again. */
+  function wrongEntryText(e) {
+    if (e.triesLeft == null) return t('entry.wrongRetry');
+    return t(`entry.wrong.${e.purpose}`, { n: e.triesLeft }) ?? t('entry.wrong', { n: e.triesLeft });
   }
 
   function renderLetters(on) {
@@ -118,10 +124,15 @@ export function createScreens(t, reasonText) {
     screen.className = outcome;
     $('icon').textContent = ICONS[outcome] ?? '✖';
     const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
-    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
+    // A first-generation residence card has no expiry text on its chip: its result says what was proven.
+    const variant = r.document === 'residence' && r.residence?.generation === 1 ? 'residence-gen1' : r.document;
+    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${variant}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft', { n: r.triesLeft }));
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) {
+      // One try left: the kiosk will refuse this card from now on (it never risks the last try); say where to go.
+      reasons.push(r.triesLeft <= 1 ? (t(`lastTry.${r.document}`) ?? t('lastTry')) : t('entry.triesLeft', { n: r.triesLeft }));
+    }
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
     // The codes are for staff and tests only (data attribute): a person reads the guidance, never a code.
     screen.dataset.reasons = r.reasons.join(' ');

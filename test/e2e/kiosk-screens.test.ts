@@ -156,6 +156,8 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     await screen(page, 'result');
     expect(await text(page, 'headline')).toMatch(/^(本人確認できませんでした|読み取りできませんでした)$/);
     expect(await text(page, 'message')).toMatch(guidance);
+    // Words only: the daemon's code is for staff (data attribute), never in what a person reads.
+    expect(await page.innerText('body')).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+/);
     await shot(page, `refused-${card}`);
     await leave(page);
   });

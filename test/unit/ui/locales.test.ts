@@ -3,6 +3,7 @@
 // {placeholders}; a text is empty only where the Japanese one is (a code without words, e.g. a cancel).
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../daemon/errors.ts';
 
 type Locale = Record<string, string | string[]>;
 const DIR = new URL('../../../ui/locales/', import.meta.url);
@@ -42,6 +43,17 @@ describe('screen texts: one data file per language', () => {
       }
     });
   }
+
+  it('every daemon error code has guidance in every language, and no text shows a raw code', () => {
+    const codes = Object.values(ErrorCodes);
+    expect(codes.length).toBeGreaterThan(90);
+    for (const { code } of languages) {
+      const loc = read(`${code}.json`) as Locale;
+      const missing = codes.filter((c) => typeof loc[`reason.${c}`] !== 'string' || loc[`reason.${c}`] === '');
+      expect(missing, code).toEqual([]);
+      for (const [key, value] of Object.entries(loc)) for (const s of [value].flat()) expect(s, `${code} ${key}`).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+/);
+    }
+  });
 
   it('formats placeholders by name and never shows one raw', () => {
     // Values from the spec of the format: {name} is replaced, an absent value leaves nothing.
