@@ -4,7 +4,8 @@
 // After a daemon restart it reconnects and gets the full state again (hello + state + devices).
 import { DEFAULT_LANGUAGE, LANGUAGES, knownLanguage, reasonText, translator } from './i18n.js';
 import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
-import { createScreens } from './screens.js';
+import { createScreens, shownOutcome } from './screens.js';
+import { createVoice, installVoice } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -23,6 +24,8 @@ t.date = (value) => tr.date(value);
 // Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
 // PIN is unlocked.
 const draw = createScreens(t, (code, document) => reasonText(t, code, document));
+const voice = createVoice({ lang: () => lang, audio: $('voice-audio') });
+installVoice(voice);
 
 function setLanguage(code) {
   lang = knownLanguage(code);
@@ -74,6 +77,9 @@ function render() {
   const id = draw(view);
   renderLanguages(id);
   armIdleLanguageReset(id);
+  const live = view.connected ? view.state : null;
+  voice.update(id, live, view.devices, live?.result ? shownOutcome(live.result) : undefined);
+  renderVoiceControls();
 }
 
 function send(msg) {
@@ -84,12 +90,36 @@ function send(msg) {
 const sounds = new Map();
 function alertCue(kind) {
   document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind } }));
+  if (kind === 'repeat-prompt') return voice.repeat(); // the pad's repeat key: the prompt, no chime
   if (!view.hello?.sounds.includes(kind)) return;
   let a = sounds.get(kind);
   if (!a) sounds.set(kind, (a = new Audio(`/sounds/${kind}.ogg`)));
   a.currentTime = 0;
   a.play().catch(() => {}); // autoplay may be refused until the first touch; the cue is optional
 }
+
+// --- voice controls: labels from ui/locales/voice/<lang>.json (fetched once per language)
+const voiceLabels = new Map();
+async function renderVoiceControls() {
+  $('voice-off').setAttribute('aria-pressed', String(!voice.enabled));
+  if (!voiceLabels.has(lang)) {
+    voiceLabels.set(lang, null);
+    const r = await fetch(`/locales/voice/${lang}.json`).catch(() => null);
+    voiceLabels.set(lang, r?.ok ? (await r.json()).labels : null);
+  }
+  const l = voiceLabels.get(lang);
+  if (!l) return;
+  $('voice-repeat-label').textContent = l.repeat;
+  $('voice-off-label').textContent = voice.enabled ? l.voiceOff : l.voiceOn;
+}
+$('voice-repeat').addEventListener('click', () => {
+  voice.repeat();
+  renderVoiceControls();
+});
+$('voice-off').addEventListener('click', () => {
+  voice.setEnabled(!voice.enabled);
+  renderVoiceControls();
+});
 
 // --- demo panel
 function options(sel, values, prefix) {
