@@ -137,6 +137,21 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     await leave(small);
   });
 
+  it('a second wrong PIN: the kiosk says it will not try this card again, and where to go', async () => {
+    const page = await open(kiosk, SMALL);
+    await place(page, 'mynumber');
+    await typePin(page, '9999');
+    await expect.poll(() => text(page, 'tries'), { timeout: 10_000 }).toBe('暗証番号が違います。残り2回です。');
+    await typePin(page, '9999');
+    await screen(page, 'result');
+    const message = await text(page, 'message');
+    expect(message).toContain('この端末ではこのカードの確認を行いません');
+    expect(message).toContain('市区町村の窓口');
+    expect(message).not.toContain('残り回数：1回\n'); // the last-try words replace the bare count
+    await shot(page, 'wrong-pin-last-try-800x480');
+    await leave(page);
+  });
+
   it('a language chosen on the idle screen lasts one session: the next idle screen is Japanese', async () => {
     const page = await open(kiosk, WIDE, 'en');
     expect(await text(page, 'headline')).toBe('Place your identity document');
