@@ -2,4 +2,4 @@
 export declare const VOICE_LANGS: string[];
 export declare const VOICE_KEYS: string[];
 export declare function screenPrompts(screenId: string, state: unknown, devices: unknown, outcome?: string): { keys: string[]; id: string };
-export declare function playPrompt(screenKey: string): void;
+export declare function playPrompt(screenKey: string, options?: { force?: boolean }): void;
