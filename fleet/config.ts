@@ -1,7 +1,7 @@
 // The collector's configuration file (written by `fleet init`, edited by the operator). Unknown keys and
 // bad values are refused with the field named, like the kiosk's own configuration.
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 export interface FleetConfig {
   /** PostgreSQL connection string; a password belongs in PGPASSWORD or ~/.pgpass, not here. */

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import forge from 'node-forge';
 import { DeviceKey, writeFileAtomic } from '../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { layout, loadValidConfig, writeConfig } from './config-file.ts';
 import { markStep } from './state.ts';
 

@@ -1,7 +1,7 @@
 // Configuration of the integration API (config block `api`). Loopback by default; any other listen
 // address requires mutual TLS (a client certificate from the configured CA), and every connection must
 // come from an address on the allow-list.
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export interface ApiConfig {
   enabled: boolean;

@@ -1,6 +1,6 @@
 // The daemon's configuration file (JSON), validated field by field with errors a technician can act on.
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { DEFAULT_MYNUMBER_CONFIG, parseMyNumberConfig, type MyNumberConfig } from '../documents/mynumber/mynumber-config.ts';
 import * as ops from '../device/operations-config.ts';
 import * as periph from './peripherals-config.ts';

@@ -5,7 +5,7 @@ import { DEFAULT_KEYPAD_CONFIG, type KeypadConfig } from '../../drivers/keypad/c
 import { ALL_KEYS, type KeyName, type KeyRoles } from '../../drivers/keypad/types.ts';
 import { DEFAULT_PRINTER_CONFIG, type PrinterConfig } from '../../drivers/printer/create.ts';
 import type { NameMask } from '../../drivers/printer/receipt-content.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export interface KeypadSettings extends Omit<KeypadConfig, 'backend'> {
   /** null: evdev, or simulated under --simulated/--demo. */

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
 import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
-import { ErrorCodes, KioskError, toKioskError } from '../errors.ts';
+import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
 import type { SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
 import {

@@ -2,7 +2,7 @@
 // legal-method entries, and nothing the policy does not disclose. Runs inside the daemon before the
 // result reaches the session state, so the screen, the receipt, the signed result and the audit record
 // all see the same filtered view.
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes } from '../../core/errors.ts';
 import type { PolicyResultView, ResultView } from '../kiosk/session-machine.ts';
 import { isAtLeast, parseBirthDate, resolveMrzBirthDate, type CalendarDate } from './age.ts';
 import { birthDateOf } from './birth-date.ts';

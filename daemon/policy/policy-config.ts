@@ -1,7 +1,7 @@
 // Config block `policies` (redefine or add policies) and `walkUpPolicy` (the policy a card placed without
 // an integration-API request is read under; null = every enabled document, no policy). Validated with
 // errors a technician can act on.
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { BUILT_IN_POLICIES, DISCLOSURES, type Disclosure, type VerificationPolicy } from './policy.ts';
 
 export interface PolicyConfig {

@@ -7,7 +7,7 @@
 // - anything else that claims `verified` (authenticity missing, `chip-read` or `failed`) is refused;
 // - an outcome the kiosk does not know is an error, never an acceptance.
 // docs/verdicts.md lists what each document × mode can reach.
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes } from '../../core/errors.ts';
 import type { ResultView } from '../kiosk/session-machine.ts';
 
 export interface VerdictGateOptions {

@@ -3,7 +3,7 @@
 // node-forge's ASN.1 reader does the DER walking; forge's certificate model is not used because it only
 // understands RSA keys (residence cards and passports carry ECDSA certificates).
 import forge from 'node-forge';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const OID = {
   keyUsage: '2.5.29.15',

@@ -16,7 +16,7 @@
 //   A late answer goes nowhere, the card is reset before anyone else talks to it, and the next connect
 //   on that reader waits for the release (see PcscChannel, connect, teardown).
 import { createRequire } from 'node:module';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { TypedEvents } from '../typed-events.ts';
 import { fromPcscError } from './pcsc-errors.ts';
 import type { CardChannel, Protocol, ReaderDriver, ReaderEventMap, ReaderState } from './types.ts';

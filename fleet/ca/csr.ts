@@ -5,7 +5,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { keyFingerprint } from '../../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { fromDer, pemToDer, toDer } from './x509.ts';
 
 type Node = forge.asn1.Asn1;

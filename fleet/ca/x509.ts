@@ -4,7 +4,7 @@
 // live in a file or behind PKCS#11 without this module knowing.
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 const { asn1 } = forge;
 const T = asn1.Type;

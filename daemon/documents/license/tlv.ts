@@ -3,7 +3,7 @@
 // one byte), a BER length (short form, 81 xx, or 82 xx xx), and the
 // value. A sequence ends at tag FF or at zero padding (docs/reference/license.md §4). Anything else that does not fit is
 // malformed: the parser never reads past the buffer and never guesses.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export interface LicenseTlv {
   tag: number;

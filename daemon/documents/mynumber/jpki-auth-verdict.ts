@@ -2,7 +2,7 @@
 // certificate (challenge signature), the certificate chains to a configured JPKI authentication CA and
 // is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
 import { X509Certificate, constants, verify } from 'node:crypto';
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
 import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';

@@ -10,7 +10,7 @@
 //                    certificates (cv-anchors.ts). Default false: production J-LIS keys only.
 //   cvCaKeys         extra CV CA keys [{ keyId: 32 hex, modulus: hex, exponent?: hex }] (a rotated J-LIS
 //                    key; the synthetic test CA of `idkiosk sim mynumber --cv-ca-out`, with testCards).
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { configuredAnchor, type CvCaKeyConfig } from './cv-anchors.ts';
 import type { MyNumberPermission } from './text-ap.ts';
 

@@ -2,7 +2,7 @@
 // tags (e.g. the My Number card's private tags FF20, DF21), definite lengths up to 3 length octets, and
 // every length checked against its enclosing bounds. Card data is untrusted input: a malformed file must
 // end as CARD_MALFORMED_RESPONSE, never as an out-of-range read or a silently truncated field.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export interface Tlv {
   /** The tag octets as one number (FF20 → 0xff20, 30 → 0x30). */

@@ -5,7 +5,7 @@
 // the 'name' disclosure mode; the birth date and the face never reach the screen state.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';

@@ -2,7 +2,7 @@
 // authentication data). BER-tolerant on purpose: real SODs use indefinite lengths (an NZ SOD starts
 // `77 82 08 52 30 80 …`, docs/reference/passport.md §8) and non-minimal length forms. Never throws anything but a
 // KioskError(CARD_MALFORMED_RESPONSE), never reads past its buffer, and bounds nesting depth.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export interface Tlv {
   /** Tag bytes as a number, e.g. 0x61, 0x5F1F, 0x7F49. */

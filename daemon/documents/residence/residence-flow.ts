@@ -3,7 +3,7 @@
 // Personal data on screen: card type, expiry dates, status of residence and work restriction only; the
 // images (face, front side / name) only when `displayImages` is set, decoded after a verified verdict.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, isKioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError } from '../../../core/errors.ts';
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResidenceView, ResultView } from '../../kiosk/session-machine.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';

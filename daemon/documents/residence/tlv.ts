@@ -2,7 +2,7 @@
 // short form or `81 xx` / `82 xx xx`, several TLVs per file, trailing 00 padding ignored. Strict: a
 // length running past the data, an unsupported length form or garbage after the padding is an error, so
 // a malformed or tampered file never yields partially parsed fields.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export interface Tlv {
   /** Tag as a number: 0xC1, 0xDFD1… */

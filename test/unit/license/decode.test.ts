@@ -7,7 +7,7 @@ import { parseCommonData, parsePinSetting } from '../../../daemon/documents/lice
 import { glyphArt, glyphPng, parseChangedGaijiFile, parseGaijiFile } from '../../../daemon/documents/license/gaiji.ts';
 import { MATTERS_TAGS, parseMatters } from '../../../daemon/documents/license/matters.ts';
 import { encodeLicenseTlv as tlv } from '../../../daemon/documents/license/tlv.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { buildChangedGaiji, buildCommonData, buildGaiji, buildMatters, syntheticHolder } from '../../../drivers/sim/license/holder.ts';
 import { GLYPH_TAKA_LADDER_ROWS } from '../../../drivers/sim/license/glyphs.ts';
 import { encodeEraDate, encodeJisX0201, encodeJisX0208 } from '../../../drivers/sim/license/jis-encode.ts';
