@@ -6,7 +6,7 @@
 // name or address change, so "good" revocation is also what makes them current.
 import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
+import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
