@@ -18,7 +18,7 @@ export function createScreens(t, reasonText) {
 
   function renderIdle(state, hello) {
     const docs = state.request ? state.request.documents : (hello?.documents ?? []);
-    const [h, m] = state.request ? t('idle.request')(uniqueNames(docs).join(' / ')) : docs.length ? t('idle.any') : t('phase.idle');
+    const [h, m] = state.request ? t('idle.request', { doc: uniqueNames(docs).join(' / ') }) : docs.length ? t('idle.any') : t('phase.idle');
     text('headline', h);
     text('message', m);
     const list = $('documents');
@@ -54,12 +54,11 @@ export function createScreens(t, reasonText) {
 
   function renderProgress(step) {
     const ol = $('progress');
-    const labels = t('steps.label');
     const at = Math.max(0, STEPS.indexOf(step));
     ol.replaceChildren(
       ...STEPS.map((s, i) => {
         const li = document.createElement('li');
-        li.textContent = labels[i];
+        li.textContent = t(`step.label.${s}`) ?? '';
         li.className = i < at ? 'done' : i === at ? 'current' : '';
         return li;
       }),
@@ -92,8 +91,8 @@ export function createScreens(t, reasonText) {
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
     cand.hidden = !choosing;
-    cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : choosing ? (t('entry.choosing')?.(e.candidateIndex + 1) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '');
+    cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
+    text('tries', e.previousAttemptWrong ? t('entry.wrong', { n: e.triesLeft }) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
     renderLetters(e.format.kind === 'alnum');
   }
@@ -122,15 +121,16 @@ export function createScreens(t, reasonText) {
     const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft', { n: r.triesLeft }));
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
-    text('detail', r.reasons.length ? r.reasons.join(' · ') : '');
+    // The codes are for staff and tests only (data attribute): a person reads the guidance, never a code.
+    screen.dataset.reasons = r.reasons.join(' ');
     const job = devices?.receipt;
     const receipt = $('receipt');
     receipt.hidden = !(job && job.session === state.session);
     if (!receipt.hidden) {
       receipt.className = job.state;
-      receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`)(job.reference);
+      receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`, { ref: job.reference });
     }
     text('next', t('next.auto'));
   }
@@ -138,7 +138,7 @@ export function createScreens(t, reasonText) {
   function renderStatus(devices) {
     const parts = [];
     const p = devices?.printer;
-    if (p && !p.usable) parts.push(t('status.printer')(t(`printer.state.${p.state}`) ?? p.state));
+    if (p && !p.usable) parts.push(t('status.printer', { state: t(`printer.state.${p.state}`) ?? '' }));
     if (devices?.keypad && devices.keypad.status === 'unavailable') parts.push(t('status.keypad'));
     text('status', parts.join('　'));
   }
@@ -148,6 +148,7 @@ export function createScreens(t, reasonText) {
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
     const screen = $('screen');
     screen.className = '';
+    delete screen.dataset.reasons;
     for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate']) $(id).hidden = true;
     for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
     document.body.classList.remove('alnum');

@@ -11,7 +11,7 @@
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
 import { X509Certificate } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
-import { loadCscaFile } from './csca-store.ts';
+import { loadCscaFile } from './pki/csca-store.ts';
 import { parseCertificates } from '../../trust/trust-store.ts';
 import { readFileSync } from 'node:fs';
 import type { CscaCountryException } from './passport-verdict.ts';
