@@ -5,6 +5,7 @@ import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
 import { DemoCards } from './demo/demo-cards.ts';
+import type { VirtualCardSource } from './demo/virtual-card-source.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
@@ -30,8 +31,11 @@ export interface StartOptions {
   config: KioskConfig;
   /** Simulated hardware wherever the configuration names no real device. */
   simulated?: boolean;
-  /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
-  demo?: boolean;
+  /**
+   * Demo panel on the screen: these virtual cards on the simulated reader (the caller's card set, e.g.
+   * drivers/sim/demo's DemoCardSet; the daemon never imports the emulators). Implies simulated.
+   */
+  demo?: VirtualCardSource | null;
   version?: string;
   log?: Logger;
   /** Override the revocation source (tests, demo). */
@@ -71,7 +75,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
   reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
-  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
+  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader, o.demo) : null;
   const stores = new Map<string, TrustStore>();
   for (const [purpose, files] of Object.entries(cfg.trust)) {
     // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).

@@ -7,7 +7,8 @@
 //   - core/ imports nothing of the project outside core/;
 //   - drivers/ never import daemon/ (errors and primitives come from core/) — the virtual cards therefore
 //     cannot borrow the reader's constants, TLV layouts or key derivations (issue 16) and repeat its mistakes;
-//   - daemon/ never imports test/;
+//   - daemon/ never imports test/; daemon/demo/ and startKiosk take the virtual cards through the
+//     VirtualCardSource interface (the card-emulator set drivers/sim/demo/ is handed in by the caller);
 //   - daemon/kiosk/ never imports a document module (daemon/documents/<document>/): it knows documents only
 //     through the DocumentResult contract and the document registry, so adding a document touches no file there.
 // Each violation is listed file by file, so the failure message is the to-do list.
@@ -63,6 +64,12 @@ export const RULES: Rule[] = [
   { from: 'core/', forbids: (t) => !t.startsWith('core/'), why: 'core/ is the bottom layer' },
   { from: 'drivers/', forbids: under('daemon/', 'test/', 'provisioning/', 'fleet/'), why: 'drivers stand on core/ only' },
   { from: 'daemon/', forbids: under('test/'), why: 'the daemon never imports test code' },
+  {
+    from: 'daemon/demo/',
+    forbids: (t) => t.startsWith('drivers/sim/') && t !== 'drivers/sim/virtual-card.ts',
+    why: 'the demo takes its virtual cards through VirtualCardSource (the composition root fills it), never from the emulators',
+  },
+  { from: 'daemon/app.ts', forbids: under('drivers/sim/'), why: 'startKiosk takes virtual cards through VirtualCardSource' },
   {
     from: 'daemon/kiosk/',
     forbids: (t) => /^daemon\/documents\/[^/]+\//.test(t),
@@ -123,6 +130,10 @@ describe('import boundaries between core/, drivers/, daemon/ and test/', () => {
     expect(importsOf('daemon/kiosk/x.ts', kiosk).filter((s) => violation(s) !== null).map((s) => s.target)).toEqual([
       'daemon/documents/license/license-view.ts',
       'test/harness/x.ts',
+    ]);
+    expect(importsOf('daemon/demo/x.ts', "import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';\nimport type { VirtualCard } from '../../drivers/sim/virtual-card.ts';").map(violation)).toEqual([
+      expect.stringContaining('VirtualCardSource'),
+      null,
     ]);
     expect(importsOf('core/x.ts', "import { log } from '../daemon/log.ts';").map(violation)).toEqual([expect.stringContaining('bottom layer')]);
   });
