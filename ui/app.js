@@ -4,7 +4,8 @@
 // After a daemon restart it reconnects and gets the full state again (hello + state + devices).
 import { DEFAULT_LANGUAGE, LANGUAGES, knownLanguage, reasonText, translator } from './i18n.js';
 import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
-import { createScreens } from './screens.js';
+import { createScreens, shownOutcome } from './screens.js';
+import { createVoice, installVoice } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -22,6 +23,8 @@ const t = (key, vars) => tr(key, vars);
 // Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
 // PIN is unlocked.
 const draw = createScreens(t, (code, document) => reasonText(t, code, document));
+const voice = createVoice({ lang: () => lang, audio: $('voice-audio') });
+installVoice(voice);
 
 function setLanguage(code) {
   lang = knownLanguage(code);
@@ -59,7 +62,7 @@ function renderLanguages(screenId) {
       bar.append(b);
     }
   }
-  for (const b of bar.children) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  for (const b of bar.children) b.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (b).dataset.lang === lang));
   bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
 }
 
@@ -69,6 +72,9 @@ function render() {
   const id = draw(view);
   renderLanguages(id);
   armIdleLanguageReset(id);
+  const live = view.connected ? view.state : null;
+  voice.update(id, live, view.devices, live?.result ? shownOutcome(live.result) : undefined);
+  renderVoiceControls();
 }
 
 function send(msg) {
@@ -79,12 +85,36 @@ function send(msg) {
 const sounds = new Map();
 function alertCue(kind) {
   document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind } }));
+  if (kind === 'repeat-prompt') return voice.repeat(); // the pad's repeat key: the prompt, no chime
   if (!view.hello?.sounds.includes(kind)) return;
   let a = sounds.get(kind);
   if (!a) sounds.set(kind, (a = new Audio(`/sounds/${kind}.ogg`)));
   a.currentTime = 0;
   a.play().catch(() => {}); // autoplay may be refused until the first touch; the cue is optional
 }
+
+// --- voice controls: labels from ui/locales/voice/<lang>.json (fetched once per language)
+const voiceLabels = new Map();
+async function renderVoiceControls() {
+  $('voice-off').setAttribute('aria-pressed', String(!voice.enabled));
+  if (!voiceLabels.has(lang)) {
+    voiceLabels.set(lang, null);
+    const r = await fetch(`/locales/voice/${lang}.json`).catch(() => null);
+    voiceLabels.set(lang, r?.ok ? (await r.json()).labels : null);
+  }
+  const l = voiceLabels.get(lang);
+  if (!l) return;
+  $('voice-repeat-label').textContent = l.repeat;
+  $('voice-off-label').textContent = voice.enabled ? l.voiceOff : l.voiceOn;
+}
+$('voice-repeat').addEventListener('click', () => {
+  voice.repeat();
+  renderVoiceControls();
+});
+$('voice-off').addEventListener('click', () => {
+  voice.setEnabled(!voice.enabled);
+  renderVoiceControls();
+});
 
 // --- demo panel
 function options(sel, values, prefix) {
@@ -125,7 +155,7 @@ function renderDemo() {
   options($('demo-card'), demoCardsFor(view.hello.demoCards, view.hello.documents), 'demo.card.');
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
   const job = view.devices?.receipt;
-  const link = $('demo-receipt');
+  const link = /** @type {HTMLAnchorElement} */ ($('demo-receipt'));
   const preview = $('receipt-preview');
   link.hidden = !job || job.state !== 'confirmed';
   preview.hidden = link.hidden || view.state?.phase !== 'result';
@@ -133,8 +163,9 @@ function renderDemo() {
   if (!link.hidden) {
     const src = `/demo/receipt.svg?token=${encodeURIComponent(token)}&ref=${encodeURIComponent(job.reference)}`;
     link.href = src;
-    if ($('receipt-img').getAttribute('src') !== src) $('receipt-img').src = src;
-    $('receipt-img').alt = t('demo.receipt');
+    const img = /** @type {HTMLImageElement} */ ($('receipt-img'));
+    if (img.getAttribute('src') !== src) img.src = src;
+    img.alt = t('demo.receipt');
   }
 }
 
@@ -155,7 +186,7 @@ function onMessage(ev) {
   else if (m.type === 'state') {
     // A session that ended (any phase back to idle) gives the next customer the home language.
     const was = view.state?.phase;
-    if (was && was !== 'idle' && was !== 'starting' && m.state.phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
+    if (was && was !== 'idle' && was !== 'starting' && /** @type {{ phase?: string }} */ (m.state).phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
     view.state = m.state;
   }
   else if (m.type === 'devices') view.devices = m.devices;
@@ -196,7 +227,7 @@ function pressChar(ch) {
 }
 
 $('pads').addEventListener('click', (ev) => {
-  const b = ev.target.closest('button');
+  const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b) return;
   if (b.dataset.char) pressChar(b.dataset.char);
   else if (b.dataset.key) send({ type: 'key', key: b.dataset.key });
@@ -209,14 +240,14 @@ for (const type of ['pointerdown', 'keydown']) {
   });
 }
 $('langs').addEventListener('click', (ev) => {
-  const b = ev.target.closest('button');
+  const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b?.dataset.lang) return;
   setLanguage(b.dataset.lang);
   render();
 });
-$('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: $('demo-card').value }));
+$('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: /** @type {HTMLSelectElement} */ ($('demo-card')).value }));
 $('demo-remove').addEventListener('click', () => send({ type: 'demo-remove' }));
-$('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: $('demo-fault').value }));
+$('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: /** @type {HTMLSelectElement} */ ($('demo-fault')).value }));
 document.addEventListener('keydown', (ev) => {
   const map = { Backspace: 'back', Enter: 'enter', Escape: 'cancel', Delete: 'clear' };
   const ch = ev.key.length === 1 ? ev.key.toUpperCase() : '';

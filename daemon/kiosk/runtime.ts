@@ -37,6 +37,8 @@ export interface RuntimeEvents {
   /** An integration-API request ended without a session (cancelled, timed out, refused: busy or blocked). */
   'request-ended': { id: string; code: string };
   alert: { kind: string };
+  /** The pad's repeat key: the screen plays its voice prompt again (no key value, no session change). */
+  'repeat-prompt': Record<string, never>;
 }
 
 export interface RuntimeOptions {
@@ -102,6 +104,11 @@ export class KioskRuntime {
   }
 
   /** Key from the keypad driver or the on-screen keypad. The value never leaves this process. */
+  /** The holder asked to hear the screen's prompt again (KeyRoles.repeat). */
+  repeatPrompt(): void {
+    this.events.emit('repeat-prompt', {});
+  }
+
   key(k: KeyName): void {
     const s = this.state;
     if (s.phase === 'secret-entry' && s.entry) {

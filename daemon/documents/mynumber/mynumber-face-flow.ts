@@ -3,7 +3,7 @@
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../result/result-view.ts';
 import type { MyNumberFaceResultView } from './mynumber-view.ts';
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { defaultJp2ToPng, type Jp2ToPng } from '../../images/jp2-to-png.ts';
 import { myNumberPermission } from './mynumber-config.ts';

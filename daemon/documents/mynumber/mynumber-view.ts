@@ -3,7 +3,7 @@
 // images (ResultView.cardFace); the DocumentResultTypes that name each mode's results for receipts, the
 // signed API result and the audit record. Also the one log line per substituted field — counts only,
 // never the text.
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { DocumentResultType } from '../../result/document-types.ts';
 import type { HolderView, ResultView } from '../../result/result-view.ts';
 import { substitutionLogLine, type HolderText } from './holder-text.ts';
