@@ -3,7 +3,7 @@
 // {placeholders}; a text is empty only where the Japanese one is (a code without words, e.g. a cancel).
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../../daemon/errors.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 type Locale = Record<string, string | string[]>;
 const DIR = new URL('../../../ui/locales/', import.meta.url);
