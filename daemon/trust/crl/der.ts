@@ -3,7 +3,7 @@
 // with the CRL's error codes: a tag problem is CRL_MALFORMED, a length problem CRL_LENGTH. The bulk of a
 // CRL (its entries) is parsed by the streaming reader (crl-reader.ts, crl-entries.ts), which decodes its
 // lengths with the same codec's decodeLength.
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { decodeLength as decodeTlvLength, derCodec, NEED_MORE, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export type { Tlv };

@@ -2,7 +2,7 @@
 // (the signature covers the exact bytes of tbsResponseData, so nothing is re-encoded). Reading is the one
 // TLV codec's (daemon/encoding/ber-tlv.ts) under DER rules: one-octet tags, definite minimal lengths only,
 // every element inside its parent, failures as OCSP_BAD_RESPONSE.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { decodeOid, derCodec, oidTlv, tlv, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export type Node = Tlv;
