@@ -8,7 +8,7 @@ import { DemoCards } from './demo/demo-cards.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
-import { KioskRuntime, type DocumentFlow } from './kiosk/runtime.ts';
+import { KioskRuntime, type DocumentFlow, type TimerHost } from './kiosk/runtime.ts';
 import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
@@ -44,6 +44,8 @@ export interface StartOptions {
   uiToken?: string;
   /** Audit trail, health server, heartbeat, sd_notify: test overrides (fake NOTIFY_SOCKET, no listener). */
   operations?: Pick<OperationsOptions, 'env' | 'healthServer' | 'clock'>;
+  /** The session runtime's timers (tests drive entry warnings, timeouts and card-left reminders by hand). */
+  timers?: TimerHost;
 }
 
 export interface Kiosk {
@@ -107,6 +109,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     timeouts: cfg.timeouts,
     cardSession: { extended: cfg.reader.extendedApdu },
     log,
+    timers: o.timers,
   });
   runtime.events.on('session-ended', ({ session, result }) =>
     log(`session ${session} ended: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join(', ')})` : ''}`),

@@ -46,10 +46,13 @@ export XDG_RUNTIME_DIR="$dir"
 # IDKIOSK_BROWSER_FLAGS: extra Chromium flags from a drop-in (the container check's DevTools port); empty
 # on a kiosk. Split on spaces on purpose.
 # A fresh profile each start (tmpfs): nothing a previous customer did survives a restart.
+# --autoplay-policy: the alert chimes and spoken prompts play without a touch first (a holder who uses only
+# the keypad, or who walked away leaving the card, never touched the screen).
 # shellcheck disable=SC2086
 exec cage -d -s -- "$chromium" ${IDKIOSK_BROWSER_FLAGS:-} \
   --kiosk --no-first-run --noerrdialogs --disable-translate --disable-features=Translate \
   --disable-pinch --overscroll-history-navigation=0 --password-store=basic --incognito \
   --check-for-update-interval=31536000 --ozone-platform=wayland \
+  --autoplay-policy=no-user-gesture-required \
   --user-data-dir="$dir/profile" \
   "file://$page"

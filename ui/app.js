@@ -38,15 +38,38 @@ function send(msg) {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
 }
 
-// --- audio cues: a DOM event for any integration, and a sound when the daemon has a file for the kind.
+// --- audio cues: a DOM event for any integration, and the alert's chime (daemon/server/chimes.ts). The
+// audio elements live in the document (#sounds), so their play/ended events can be observed.
 const sounds = new Map();
-function alertCue(kind) {
-  document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind } }));
-  if (!view.hello?.sounds.includes(kind)) return;
+function chime(kind) {
+  if (!view.hello?.sounds.includes(kind)) return null;
   let a = sounds.get(kind);
-  if (!a) sounds.set(kind, (a = new Audio(`/sounds/${kind}.ogg`)));
+  if (!a) {
+    a = document.createElement('audio');
+    a.src = `/sounds/${kind}.wav`;
+    a.preload = 'auto';
+    a.dataset.kind = kind;
+    $('sounds').append(a);
+    sounds.set(kind, a);
+  }
   a.currentTime = 0;
   a.play().catch(() => {}); // autoplay may be refused until the first touch; the cue is optional
+  return a;
+}
+
+/**
+ * A card left in the reader escalates (issue 19; the level is KioskState.cardLeft): 1 a chime and a
+ * stronger screen, 2 and on the spoken prompt after the chime, 3 and on a flashing screen (screens.js).
+ * The prompt is asked for with a `kiosk-prompt` event ({ screen }), which the voice module answers.
+ */
+function alertCue(kind, level) {
+  document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind, level: level ?? null } }));
+  const a = chime(kind);
+  if (kind === 'card-left' && (level ?? 1) >= 2) {
+    const speak = () => document.dispatchEvent(new CustomEvent('kiosk-prompt', { detail: { screen: 'remove-card', reason: 'card-left' } }));
+    if (a && !a.paused) a.addEventListener('ended', speak, { once: true });
+    else speak();
+  }
 }
 
 // --- demo panel
@@ -111,7 +134,7 @@ function onMessage(ev) {
   if (m.type === 'hello') view.hello = m;
   else if (m.type === 'state') view.state = m.state;
   else if (m.type === 'devices') view.devices = m.devices;
-  else if (m.type === 'alert') alertCue(m.kind);
+  else if (m.type === 'alert') alertCue(m.kind, m.level);
   render();
 }
 
@@ -147,6 +170,7 @@ function pressChar(ch) {
   if (id) send({ type: 'pad', id });
 }
 
+$('extend').addEventListener('click', () => send({ type: 'key', key: 'extend' }));
 $('pads').addEventListener('click', (ev) => {
   const b = ev.target.closest('button');
   if (!b) return;

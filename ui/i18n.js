@@ -7,7 +7,10 @@ export const TEXT = {
   ja: {
     title: '本人確認',
     langSwitch: 'English',
-    'key.back': '訂正', 'key.enter': '決定', 'key.cancel': '中止', 'key.clear': '全消去',
+    'key.back': '訂正', 'key.enter': '決定', 'key.cancel': '中止', 'key.clear': '全消去', 'key.extend': '延長する',
+    'entry.expiring': 'まもなく時間切れになります。続けるときは「延長する」を押してください。',
+    'entry.tooShort': (min, max) => (min === max ? `${min}桁すべて入力してから「決定」を押してください。` : `${min}桁以上入力してから「決定」を押してください。`),
+    'cardLeft.reminder': ['カードが残っています', 'カードリーダーからカードをお取りください。'],
     'demo.label': 'デモ', 'demo.insert': 'カードを置く', 'demo.remove': 'カードを取る', 'demo.fault': '発生', 'demo.receipt': 'レシート',
     // The values a demo user types (synthetic; daemon/demo/demo-card-factory.ts DEMO_SECRETS). The My Number
     // label names the secret of the enabled My Number mode (hello.documents).
@@ -128,7 +131,10 @@ export const TEXT = {
   en: {
     title: 'Identity verification',
     langSwitch: '日本語',
-    'key.back': 'Back', 'key.enter': 'OK', 'key.cancel': 'Cancel', 'key.clear': 'Clear',
+    'key.back': 'Back', 'key.enter': 'OK', 'key.cancel': 'Cancel', 'key.clear': 'Clear', 'key.extend': 'More time',
+    'entry.expiring': 'Time is almost up. To continue, press “More time”.',
+    'entry.tooShort': (min, max, kind) => { const w = kind === 'digits' ? 'digits' : 'characters'; return min === max ? `Enter all ${min} ${w}, then press OK.` : `Enter at least ${min} ${w}, then press OK.`; },
+    'cardLeft.reminder': ['Your card is still in the reader', 'Please take your card from the card reader.'],
     'demo.label': 'Demo', 'demo.insert': 'Place card', 'demo.remove': 'Remove card', 'demo.fault': 'Trigger', 'demo.receipt': 'Receipt',
     'demo.card.mynumber': (docs) =>
       docs.includes('mynumber-sign') ? 'My Number card (signing password ABC123)'

@@ -78,7 +78,9 @@ export function createScreens(t, reasonText) {
     // password only its position on the key (the daemon never sends that letter).
     const choosing = e.candidate !== null || e.candidateIndex !== null;
     const cells = [];
-    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
+    // A number printed on the document is shown as typed (e.typed, issue 19); a PIN or password as dots.
+    const shown = (i) => (typeof e.typed === 'string' ? (e.typed[i] ?? '●') : '●');
+    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? shown(i) : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
     const dots = $('dots');
     dots.replaceChildren(
       ...cells.map((c, i) => {
@@ -89,12 +91,21 @@ export function createScreens(t, reasonText) {
       }),
     );
     dots.classList.toggle('long', e.format.max > 8);
+    dots.classList.toggle('typed', typeof e.typed === 'string');
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
     cand.hidden = !choosing;
     cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : choosing ? (t('entry.choosing')?.(e.candidateIndex + 1) ?? '') : '';
     text('tries', e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
+    // 決定 with too few characters: say how many are needed (it used to do nothing).
+    if (e.tooShort) {
+      text('tries', t('entry.tooShort')(e.format.min, e.format.max, e.format.kind));
+      $('screen').className = 'warning';
+    }
+    // The entry is about to time out: say so, with a button for more time (any key gives more time too).
+    $('expiring').hidden = !e.expiring;
+    if (e.expiring) text('expiring-text', t('entry.expiring'));
     renderLetters(e.format.kind === 'alnum');
   }
 
@@ -148,7 +159,10 @@ export function createScreens(t, reasonText) {
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
     const screen = $('screen');
     screen.className = '';
-    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate']) $(id).hidden = true;
+    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring']) $(id).hidden = true;
+    const cardLeft = state?.phase === 'remove-card' ? (state.cardLeft ?? 0) : 0;
+    document.body.dataset.cardLeft = String(cardLeft);
+    document.body.dataset.cardLeftStage = cardLeft >= 3 ? 'flash' : cardLeft >= 1 ? 'strong' : 'none';
     for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
     document.body.classList.remove('alnum');
     renderResultDetails($('holder'), state?.phase === 'result' ? state.result : null, t);
@@ -193,7 +207,17 @@ export function createScreens(t, reasonText) {
           screen.className = 'error';
           $('icon').textContent = '⚠';
         }
-        if (state.phase === 'remove-card') $('icon').textContent = '⇧';
+        if (state.phase === 'remove-card') {
+          $('icon').textContent = '⇧';
+          // A forgotten card: a stronger screen from the first reminder, flashing from the third (style.css
+          // body[data-card-left]; a steady strong colour instead under prefers-reduced-motion).
+          if (state.cardLeft > 0) {
+            const [h2, m2] = t('cardLeft.reminder');
+            text('headline', h2);
+            text('message', m2);
+            screen.className = 'card-left';
+          }
+        }
         return id;
       }
     }

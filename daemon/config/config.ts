@@ -34,7 +34,8 @@ export interface KioskConfig {
   trust: Record<TrustPurpose, string[]>;
   /** ocsp: online status first (daemon/trust/ocsp/), the CRL store as the offline fallback; null = CRL store only. */
   revocation: { crlDb: string | null; graceSeconds: number; ocsp?: OcspConfig | null };
-  timeouts: { entryMs: number; resultMs: number; cardLeftMs: number; requestMs: number };
+  /** entryWarnMs: how long before the entry timeout the screen warns and offers more time (0: no warning). */
+  timeouts: { entryMs: number; entryWarnMs: number; resultMs: number; cardLeftMs: number; requestMs: number };
   /** マイナンバーカード mode and My Number policy (daemon/documents/mynumber/mynumber-config.ts). */
   mynumber: MyNumberConfig;
   /** Fleet identity, device key, audit trail, health endpoint, heartbeat (daemon/device/operations-config.ts). */
@@ -66,7 +67,7 @@ export const DEFAULT_CONFIG: KioskConfig = {
   documents: ['mynumber-jpki-auth', 'license', 'residence', 'passport'],
   trust: { jpkiAuth: [], jpkiSign: [], residence: [], csca: [], license: [] },
   revocation: { crlDb: null, graceSeconds: 0 },
-  timeouts: { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 },
+  timeouts: { entryMs: 30_000, entryWarnMs: 10_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 },
   mynumber: DEFAULT_MYNUMBER_CONFIG,
   site: null,
   operator: null,
@@ -144,7 +145,7 @@ export function parseConfig(raw: unknown): KioskConfig {
   const ocsp = rev.ocsp === undefined || rev.ocsp === null ? null : obj(rev.ocsp, 'revocation.ocsp');
   if (ocsp) known(ocsp, 'revocation.ocsp', ['url', 'timeoutMs', 'retryAfterMs', 'nonce', 'freshnessSeconds']);
   const to = obj(root.timeouts, 'timeouts');
-  known(to, 'timeouts', ['entryMs', 'resultMs', 'cardLeftMs', 'requestMs']);
+  known(to, 'timeouts', ['entryMs', 'entryWarnMs', 'resultMs', 'cardLeftMs', 'requestMs']);
   const d = DEFAULT_CONFIG;
   return {
     kioskId: str(root.kioskId, 'kioskId', d.kioskId, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
@@ -178,6 +179,7 @@ export function parseConfig(raw: unknown): KioskConfig {
     },
     timeouts: {
       entryMs: int(to.entryMs, 'timeouts.entryMs', d.timeouts.entryMs, 1000, 600_000),
+      entryWarnMs: int(to.entryWarnMs, 'timeouts.entryWarnMs', d.timeouts.entryWarnMs, 0, 600_000),
       resultMs: int(to.resultMs, 'timeouts.resultMs', d.timeouts.resultMs, 1000, 600_000),
       cardLeftMs: int(to.cardLeftMs, 'timeouts.cardLeftMs', d.timeouts.cardLeftMs, 1000, 600_000),
       requestMs: int(to.requestMs, 'timeouts.requestMs', d.timeouts.requestMs, 1000, 3_600_000),

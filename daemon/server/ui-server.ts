@@ -4,7 +4,6 @@
 // hardware keypad (the runtime). On connect the client gets hello + the full state + devices, so a
 // reconnect after a daemon restart resynchronises everything.
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,6 +26,7 @@ import { throttledLog } from './throttled-log.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
 import { newUiToken } from './ui-token.ts';
+import { chimes } from './chimes.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -100,7 +100,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const token = o.token ?? newUiToken();
   // Every line below can be triggered by any local client at will: throttled.
   const log = throttledLog(o.log ?? (() => {}));
-  const sounds = ALERT_KINDS.filter((k) => existsSync(`${UI_DIR}sounds/${k}.ogg`));
+  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav.
+  const chimeFiles = chimes();
+  const sounds = ALERT_KINDS.filter((k) => chimeFiles.has(k));
   let hosts = new Set<string>();
   let origins = new Set<string>();
 
@@ -126,6 +128,12 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       const svg = o.demo.receiptSvg();
       res.writeHead(svg ? 200 : 404, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
       res.end(svg ?? '');
+      return;
+    }
+    const chime = /^\/sounds\/([a-z-]{1,32})\.wav$/.exec(url.pathname);
+    if (chime && req.method === 'GET' && chimeFiles.has(chime[1]!)) {
+      res.writeHead(200, { 'content-type': 'audio/wav', 'cache-control': 'max-age=86400', 'x-content-type-options': 'nosniff' });
+      res.end(chimeFiles.get(chime[1]!));
       return;
     }
     const entry = staticFile(url.pathname);
@@ -254,7 +262,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   });
 
   const offState = o.runtime.events.on('state', (state) => broadcast({ v, type: 'state', state }), 'ui-server');
-  const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v, type: 'alert', kind: a.kind }), 'ui-server');
+  const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }), 'ui-server');
   const offDevices = o.devices?.subscribe(() => broadcast({ v, type: 'devices', devices: o.devices!.get() })) ?? (() => {});
 
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      // as on the kiosk (systemd/idkiosk-browser.sh): alert chimes and prompts play without a touch first
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
 }
