@@ -104,12 +104,18 @@ function renderDemo() {
   }
   options($('demo-card'), demoCardsFor(view.hello.demoCards, view.hello.documents), 'demo.card.');
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
+  // This session's receipt only: never the previous customer's after a cancel or a timeout (issue 19).
   const job = view.devices?.receipt;
   const link = $('demo-receipt');
   const preview = $('receipt-preview');
-  link.hidden = !job || job.state !== 'confirmed';
+  link.hidden = !job || job.state !== 'confirmed' || job.session !== view.state?.session || !['result', 'remove-card'].includes(view.state?.phase);
   preview.hidden = link.hidden || view.state?.phase !== 'result';
   document.body.classList.toggle('with-preview', !preview.hidden);
+  // Between the header and the demo panel, never over 「カードを取る」.
+  if (!preview.hidden) {
+    preview.style.top = `${document.querySelector('header').getBoundingClientRect().bottom + 8}px`;
+    preview.style.bottom = `${innerHeight - document.querySelector('footer').getBoundingClientRect().top + 8}px`;
+  }
   if (!link.hidden) {
     const src = `/demo/receipt.svg?token=${encodeURIComponent(token)}&ref=${encodeURIComponent(job.reference)}`;
     link.href = src;

@@ -146,6 +146,28 @@ export function createScreens(t, reasonText) {
     text('next', t('next.auto'));
   }
 
+  /**
+   * The session's receipt could not be printed (paper out, cover open…: held by the printer, or failed):
+   * this replaces the result and the take-your-card screens while they last, with the reference number to
+   * note, why, and what to do (issue 19).
+   */
+  function renderReceiptFailed(state, job) {
+    const screen = $('screen');
+    screen.className = 'error';
+    $('icon').textContent = '⚠';
+    const [h, m] = t('receiptFailed.title');
+    text('headline', h);
+    const receipt = $('receipt');
+    receipt.hidden = false;
+    receipt.className = 'failed reference';
+    receipt.textContent = t('receiptFailed.reference')(job.reference);
+    const lines = [m];
+    if (state.result) lines.unshift(t('receiptFailed.outcome')((t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0]));
+    if (job.code) lines.push(reasonText(job.code, null));
+    text('message', lines.filter(Boolean).join('\n'));
+    if (state.cardPresent) text('next', t('receiptFailed.takeCard'));
+  }
+
   function renderStatus(devices) {
     const parts = [];
     const p = devices?.printer;
@@ -165,11 +187,14 @@ export function createScreens(t, reasonText) {
     document.body.dataset.cardLeftStage = cardLeft >= 3 ? 'flash' : cardLeft >= 1 ? 'strong' : 'none';
     for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
     document.body.classList.remove('alnum');
-    renderResultDetails($('holder'), state?.phase === 'result' ? state.result : null, t);
+    const job = devices?.receipt;
+    const receiptFailed =
+      !!state && !!job && job.session === state.session && (job.state === 'held' || job.state === 'failed') && (state.phase === 'result' || state.phase === 'remove-card');
+    renderResultDetails($('holder'), state?.phase === 'result' && !receiptFailed ? state.result : null, t);
     renderStatus(devices);
     $('offline').hidden = connected || !state;
     if (!connected) text('offline-text', t('offline').join('\n'));
-    const id = screenId(state);
+    const id = receiptFailed ? 'receipt-failed' : screenId(state);
     document.body.dataset.phase = state ? state.phase : 'connecting';
     document.body.dataset.screen = id;
     if (!state) {
@@ -191,6 +216,9 @@ export function createScreens(t, reasonText) {
       }
       case 'idle':
         renderIdle(state, hello);
+        return id;
+      case 'receipt-failed':
+        renderReceiptFailed(state, job);
         return id;
       case 'secret-entry':
         renderEntry(state.entry);

@@ -384,8 +384,9 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       const { min, max } = s.entry.format;
       // Too few characters: say so (the screen names how many are needed) instead of doing nothing.
       if (s.entry.length < min || s.entry.length > max) return [s.entry.tooShort ? s : { ...s, entry: { ...s.entry, tooShort: true } }, entryTimers(t)];
+      // The printed number shown while typing does not travel on once it is handed over.
       return [
-        { ...s, phase: 'verifying' },
+        { ...s, phase: 'verifying', entry: { ...s.entry, typed: s.entry.typed === null ? null : '', length: 0, expiring: false } },
         [{ type: 'clear-timer', timer: 'entry' }, { type: 'clear-timer', timer: 'entry-warn' }, { type: 'submit-secret', session: s.session }],
       ];
     }

@@ -51,7 +51,8 @@ export type ClientMessage =
 export interface DevicesView {
   printer: { state: string; usable: boolean; required: boolean } | null;
   keypad: { backend: string; status: string } | null;
-  receipt: { session: number; reference: string; state: 'printing' | 'confirmed' | 'failed'; code: string | null } | null;
+  /** `held`: the printer cannot print it now (code says why); the screen gives the reference to note. */
+  receipt: { session: number; reference: string; state: 'printing' | 'held' | 'confirmed' | 'failed'; code: string | null } | null;
 }
 
 export interface Hello {

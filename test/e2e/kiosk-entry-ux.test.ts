@@ -137,4 +137,29 @@ describe('PIN entry dead ends', () => {
     timers.advance(10_000);
     await screen(page, 'idle');
   });
+
+  it('paper out during the session: a receipt-failure screen with the reference to note, also while the card waits', async () => {
+    await page.setViewportSize(SMALL);
+    await place('mynumber');
+    await screen(page, 'secret-entry');
+    kiosk.peripherals.virtualPrinter!.setPaper('end');
+    for (const d of '1234') await page.click(`#keypad button[data-char="${d}"]`);
+    await page.click('#keypad button[data-key="enter"]');
+    await screen(page, 'receipt-failed');
+    const ref = kiosk.peripherals.receipts!.lastJob()!;
+    expect(ref).toMatchObject({ state: 'held', code: 'PRINTER_PAPER_END' });
+    expect(await text(page, 'headline')).toBe('レシートを印刷できませんでした');
+    expect(await text(page, 'receipt')).toBe(`受付番号　${ref.reference}`);
+    expect(await text(page, 'message')).toContain('確認の結果：本人確認できました');
+    expect(await text(page, 'message')).toContain('レシートの用紙が切れています');
+    await shot(page, 'receipt-failed-800x480');
+    timers.advance(10_000); // the result's time is up, the card is still there: the reference stays
+    await expect.poll(() => kiosk.runtime.getState().phase).toBe('remove-card');
+    await screen(page, 'receipt-failed');
+    expect(await text(page, 'next')).toBe('カードをお取りください。');
+    await page.click('#demo-remove');
+    await screen(page, 'printer-blocked');
+    kiosk.peripherals.virtualPrinter!.setPaper('ok');
+    await screen(page, 'idle');
+  });
 });

@@ -97,7 +97,7 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     // whole-file extended SM reads went through pcscd + vpcd (one per DF1 file)
     expect(c.counts).toMatchObject({ getChallenge: 1, mutualAuth: 1, verify: 1, smRead: 2 });
     // The card number is printed on the card: the screen shows it as typed (issue 19), and only while entering.
-    expect(states.filter((x) => JSON.stringify(x).includes(NUMBER)).every((x) => x.phase === 'secret-entry' && x.entry?.typed === NUMBER)).toBe(true);
+    expect(states.filter((x) => JSON.stringify(x).includes(NUMBER)).map((x) => x.phase)).toEqual(['secret-entry']);
     expect(JSON.stringify(r)).not.toMatch(/19900101|dateOfBirth|address/);
   });
 
