@@ -2,14 +2,14 @@
 // (a trust anchor, a CRL store with a CRL in force, an audit trail, the health listener), and helpers to
 // start a process and wait — by polling with a deadline — until an HTTP endpoint answers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE } from '../scripts/build.ts';
 import { makeCa } from '../test/harness/crl-fixtures.ts';
 import { freePort } from '../test/harness/postgres.ts';
 import { buildCrl } from '../test/harness/der-build.ts';
+import { listenNotify } from '../test/harness/notify-socket.ts';
 
 // one free-port helper for the tests and the benches (test/harness)
 export { BUNDLE, freePort };
@@ -115,24 +115,14 @@ export async function kioskFixture(dir: string): Promise<KioskFixture> {
   return { dir, config, caPem, crlDb, revokedSerial: '010000', healthPort };
 }
 
-interface Dgram {
-  bind(path: string): void;
-  on(event: 'data', l: (buf: Buffer) => void): unknown;
-  close(): void;
-}
-
 /**
- * A systemd-style notification socket (unix datagram, node-unix-socket as the daemon uses): the daemon
- * started with NOTIFY_SOCKET pointing here sends READY=1, WATCHDOG=1 … as under systemd Type=notify.
+ * A systemd-style notification socket (test/harness/notify-socket.ts): the daemon started with
+ * NOTIFY_SOCKET pointing here sends READY=1, WATCHDOG=1 … as under systemd Type=notify.
  */
 export function notifySocket(path: string): { path: string; firstReadyAt(): number | null; close(): void } {
-  const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as { DgramSocket: new () => Dgram };
-  rmSync(path, { force: true });
-  const sock = new DgramSocket();
-  sock.bind(path);
   let readyAt: number | null = null;
-  sock.on('data', (buf) => {
-    if (readyAt === null && /^READY=1$/m.test(buf.toString())) readyAt = performance.now();
+  const sock = listenNotify(path, (msg, at) => {
+    if (readyAt === null && /^READY=1$/m.test(msg)) readyAt = at;
   });
   return { path, firstReadyAt: () => readyAt, close: () => sock.close() };
 }

@@ -85,17 +85,6 @@ else
   echo "==> npm packages up to date"
 fi
 
-# sd_notify for the systemd unit (Type=notify + watchdog) comes from node-unix-socket's prebuilt binary for
-# this platform. A lock file written on x64 may not list the ARM binaries; fetch the one this machine needs.
-if ! node -e "require('node-unix-socket')" 2>/dev/null; then
-  arch=$(node -p "({arm64:'arm64-gnu',arm:'arm-gnueabihf',x64:'x64-gnu'})[process.arch] || ''")
-  ver=$(node -p "require('./node_modules/node-unix-socket/package.json').version")
-  if [ -n "$arch" ]; then
-    echo "==> installing node-unix-socket-linux-$arch@$ver (sd_notify)"
-    npm install --no-save --no-audit --no-fund --loglevel=error "node-unix-socket-linux-$arch@$ver"
-  fi
-fi
-
 # The production bundle that bin/idkiosk.js and the services run (docs/packaging.md); about a second.
 echo "==> building dist/idkiosk.mjs"
 node_modules/.bin/tsx scripts/build.ts

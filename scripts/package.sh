@@ -61,7 +61,7 @@ runtime_debs() {
 prod_modules() {
   local arch=$1 key cache
   # bump MODULES_RECIPE when prune_modules or the install steps change: the cache is keyed on it
-  local MODULES_RECIPE=4
+  local MODULES_RECIPE=5
   key=$( (cat package.json package-lock.json; echo "$MODULES_RECIPE") | sha256sum | cut -c1-16)
   cache=$OUT/package-cache/modules-$arch-$key
   # .complete: written last, so a build that failed half-way is never taken for a cached one
@@ -154,20 +154,13 @@ elf_machines() {
   done < <(find "$nm" -type f \( -name '*.node' -o -name '*.so*' \) -print0)
 }
 
-# sd_notify (Type=notify, watchdog) needs node-unix-socket's prebuilt binary for the target. npm skips
-# a missing optional package silently, so say it here. Without it the daemon cannot tell systemd it is
-# ready and idkiosk.service never starts: no package unless IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY=1 (for the
-# fresh-machine check, which runs the daemon without systemd).
+# sd_notify (Type=notify, watchdog) needs the unix-dgram addon built for the target: without it the daemon
+# cannot tell systemd it is ready and idkiosk.service never starts. npm skips a failed optional build
+# silently, so check here.
 sd_notify_binary() {
-  local nm=$1 arch=$2 unix
-  unix=node-unix-socket-linux-$(npm_cpu "$arch")-gnu
-  [ -d "$nm/$unix" ] && return 0
-  if [ "${IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY:-0}" = 1 ]; then
-    echo "    WARNING: $unix is missing: the daemon cannot sd_notify; idkiosk.service (Type=notify) will not start" >&2
-    return 0
-  fi
-  echo "package: $unix is missing from the $arch modules (the npm registry did not serve it): the daemon could not" >&2
-  echo "         notify systemd and idkiosk.service would never start. IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY=1 builds it anyway." >&2
+  local nm=$1
+  ls "$nm"/unix-dgram/build/Release/unix_dgram.node >/dev/null 2>&1 && return 0
+  echo "package: unix-dgram (sd_notify) was not built for $2: idkiosk.service (Type=notify) would never start" >&2
   exit 1
 }
 

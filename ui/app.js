@@ -2,36 +2,73 @@
 // (screens.js) and sends key presses. It holds no session logic and never sees a secret: an entry shows
 // as dots from the length the daemon reports, and the on-screen keys send per-entry tokens, not characters.
 // After a daemon restart it reconnects and gets the full state again (hello + state + devices).
-import { TEXT } from './i18n.js';
+import { DEFAULT_LANGUAGE, LANGUAGES, knownLanguage, reasonText, translator } from './i18n.js';
 import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
 import { createScreens } from './screens.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const token = params.get('token') ?? '';
-let lang = params.get('lang') === 'en' ? 'en' : 'ja';
+// The language a session starts in and returns to (Japanese unless the page was opened with ?lang=).
+const homeLanguage = knownLanguage(params.get('lang') ?? DEFAULT_LANGUAGE);
+let lang = homeLanguage;
+let tr = translator(lang);
 const view = { state: null, hello: null, devices: null, connected: false };
 let ws = null;
 let backoff = 250;
 let failures = 0;
 
-const t = (key) => TEXT[lang][key];
-// Guidance per code; a document may override it (ui/i18n/<document>.js `<document>Reason`), e.g. where a
-// locked licence PIN is unlocked.
-const reasonText = (code, document) => {
-  const perDocument = document ? TEXT[lang][`${document}Reason`] : null;
-  if (perDocument && code in perDocument) return perDocument[code];
-  const r = TEXT[lang].reason;
-  return code in r ? r[code] : r._default;
-};
-const draw = createScreens(t, reasonText);
+const t = (key, vars) => tr(key, vars);
+// Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
+// PIN is unlocked.
+const draw = createScreens(t, (code, document) => reasonText(t, code, document));
+
+function setLanguage(code) {
+  lang = knownLanguage(code);
+  tr = translator(lang);
+}
+
+// A language chosen and then left alone on the idle screen returns to the home language after a minute,
+// so the next customer does not meet it (a finished session resets it at once, see onMessage).
+const IDLE_LANGUAGE_MS = 60_000;
+let idleLanguageTimer = null;
+function armIdleLanguageReset(screenId) {
+  if (lang === homeLanguage || screenId !== 'idle') {
+    clearTimeout(idleLanguageTimer);
+    idleLanguageTimer = null;
+    return;
+  }
+  if (idleLanguageTimer) return; // a state or device push is no sign of a person: only a touch re-arms it
+  idleLanguageTimer = setTimeout(() => {
+    idleLanguageTimer = null;
+    setLanguage(homeLanguage);
+    render();
+  }, IDLE_LANGUAGE_MS);
+}
+
+/** The language choice: one button per language in its own name and script, on the idle screens. */
+function renderLanguages(screenId) {
+  const bar = $('langs');
+  if (bar.childElementCount === 0) {
+    for (const l of LANGUAGES) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.lang = l.code;
+      b.lang = l.code;
+      b.textContent = l.name;
+      bar.append(b);
+    }
+  }
+  for (const b of bar.children) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
+}
 
 function render() {
   document.documentElement.lang = lang;
-  $('lang').textContent = t('langSwitch');
-  $('lang').lang = lang === 'ja' ? 'en' : 'ja';
   renderDemo();
-  draw(view);
+  const id = draw(view);
+  renderLanguages(id);
+  armIdleLanguageReset(id);
 }
 
 function send(msg) {
@@ -80,12 +117,18 @@ function options(sel, values, prefix) {
     ...values.map((c) => {
       const o = document.createElement('option');
       o.value = c;
-      const label = t(`${prefix}${c}`) ?? c;
-      o.textContent = typeof label === 'function' ? label(docs) : label;
+      o.textContent = t(`${prefix}${demoLabelKey(c, docs)}`) ?? c;
       return o;
     }),
   );
   if (current && values.includes(current)) sel.value = current;
+}
+
+/** The My Number demo card's label names the secret of the enabled My Number mode (hello.documents). */
+function demoLabelKey(card, docs) {
+  if (card !== 'mynumber') return card;
+  const mode = ['sign', 'face', 'info'].find((m) => docs.includes(`mynumber-${m}`));
+  return mode ? `mynumber.${mode}` : card;
 }
 
 /** Demo cards of the enabled documents only (plus the unsupported card, which any kiosk refuses). */
@@ -138,7 +181,12 @@ function onMessage(ev) {
     return;
   }
   if (m.type === 'hello') view.hello = m;
-  else if (m.type === 'state') view.state = m.state;
+  else if (m.type === 'state') {
+    // A session that ended (any phase back to idle) gives the next customer the home language.
+    const was = view.state?.phase;
+    if (was && was !== 'idle' && was !== 'starting' && m.state.phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
+    view.state = m.state;
+  }
   else if (m.type === 'devices') view.devices = m.devices;
   else if (m.type === 'alert') alertCue(m.kind, m.level);
   render();
@@ -161,7 +209,7 @@ function connect() {
     render();
     // A demo daemon restarted with a new token: fetch the page again to be redirected to it.
     if (view.hello?.demo && failures >= 8) {
-      location.replace(`/${lang === 'en' ? '?lang=en' : ''}`);
+      location.replace(`/${homeLanguage !== DEFAULT_LANGUAGE ? `?lang=${encodeURIComponent(homeLanguage)}` : ''}`);
       return;
     }
     setTimeout(connect, backoff);
@@ -183,8 +231,17 @@ $('pads').addEventListener('click', (ev) => {
   if (b.dataset.char) pressChar(b.dataset.char);
   else if (b.dataset.key) send({ type: 'key', key: b.dataset.key });
 });
-$('lang').addEventListener('click', () => {
-  lang = lang === 'ja' ? 'en' : 'ja';
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, () => {
+    clearTimeout(idleLanguageTimer);
+    idleLanguageTimer = null;
+    armIdleLanguageReset(document.body.dataset.screen);
+  });
+}
+$('langs').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button');
+  if (!b?.dataset.lang) return;
+  setLanguage(b.dataset.lang);
   render();
 });
 $('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: $('demo-card').value }));

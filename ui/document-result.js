@@ -19,7 +19,7 @@ export function renderDocumentResult(container, result, t) {
   };
   const r = result.residence;
   if (result.document === 'residence' && r) {
-    row(t(`residence.kind.${r.kind}`) ?? r.kind, t('residence.generation')(r.generation));
+    row(t(`residence.kind.${r.kind}`) ?? r.kind, t(`residence.generation.${r.generation}`));
     if (r.generation === 1 && !r.cardExpiry) row(t('residence.cardExpiry'), t('residence.expiryNotOnChip'));
     row(t('residence.cardExpiry'), r.cardExpiry);
     row(t('residence.periodOfStayExpiry'), r.periodOfStayExpiry);

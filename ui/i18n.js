@@ -1,270 +1,52 @@
-// Screen texts in Japanese (default) and English. Reason codes are the daemon's stable error codes; each
-// maps to what happened and what the holder should do next. Document modules keep their own texts in
-// ui/i18n/<document>.js ({ ja: {...}, en: {...} }, with an optional `reason` map) and are merged below.
-import { DOCUMENT_TEXTS } from './i18n/index.js';
+// Screen texts. Every language is one data file a translator edits, ui/locales/<code>.json: flat keys →
+// strings with {name} placeholders, or [headline, body] pairs for a screen; no code in the data. The
+// languages, in the order the idle screen offers them, with their native names, are listed once in
+// ui/locales/languages.json (the voice prompts are rendered from the same list). Japanese is the default and
+// the language every session returns to.
+//
+// Key families: `reason.<CODE>` — guidance for a daemon error code (what happened, what to do next);
+// `reason.<document>.<CODE>` — the same for one document where the answer differs (where a locked licence
+// PIN is unlocked); `step.<step>` / `step.label.<step>` — progress; `doc.<id>` — [name, what is needed].
+import languages from './locales/languages.json' with { type: 'json' };
+import ja from './locales/ja.json' with { type: 'json' };
+import en from './locales/en.json' with { type: 'json' };
 
-export const TEXT = {
-  ja: {
-    title: '本人確認',
-    langSwitch: 'English',
-    'key.back': '訂正', 'key.enter': '決定', 'key.cancel': '中止', 'key.clear': '全消去', 'key.extend': '延長する',
-    'entry.expiring': 'まもなく時間切れになります。続けるときは「延長する」を押してください。',
-    'entry.tooShort': (min, max) => (min === max ? `${min}桁すべて入力してから「決定」を押してください。` : `${min}桁以上入力してから「決定」を押してください。`),
-    'cardLeft.reminder': ['カードが残っています', 'カードリーダーからカードをお取りください。'],
-    'demo.label': 'デモ', 'demo.insert': 'カードを置く', 'demo.remove': 'カードを取る', 'demo.fault': '発生', 'demo.receipt': 'レシート',
-    // The values a demo user types (synthetic; daemon/demo/demo-card-factory.ts DEMO_SECRETS). The My Number
-    // label names the secret of the enabled My Number mode (hello.documents).
-    'demo.card.mynumber': (docs) =>
-      docs.includes('mynumber-sign') ? 'マイナンバーカード（署名用パスワード ABC123）'
-        : docs.includes('mynumber-face') ? 'マイナンバーカード（照合番号B 02010120354321）'
-          : docs.includes('mynumber-info') ? 'マイナンバーカード（券面事項入力補助用暗証番号 1234）'
-            : 'マイナンバーカード（暗証番号 1234）',
-    'demo.card.license': '運転免許証（暗証番号1 1234・暗証番号2 5678）',
-    'demo.card.license-default-pin': '運転免許証（暗証番号を設定していないカード）',
-    'demo.card.license-expired': '運転免許証（有効期間切れ）',
-    'demo.card.license-locked': '運転免許証（暗証番号ロック中）',
-    'demo.card.residence-gen1': '在留カード 第1世代（番号 AA12345678BB。別の番号では拒否）',
-    'demo.card.residence-gen2': '在留カード 第2世代（番号 AA12345678BB。別の番号では拒否）',
-    'demo.card.passport': '旅券 PACE（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
-    'demo.card.passport-bac': '旅券 BACのみ（旅券番号 TK1234567・生年月日 900115・満了日 351231）',
-    'demo.card.mynumber-one-try': 'マイナンバーカード（残り1回）',
-    'demo.card.mynumber-locked': 'マイナンバーカード（ロック中）',
-    'demo.card.unsupported-card': '対応していないカード',
-    'demo.fault.printer-paper-end': 'プリンター用紙切れ', 'demo.fault.printer-ok': 'プリンター復旧',
-    'demo.fault.reader-lost': 'リーダー切断', 'demo.fault.reader-back': 'リーダー復旧',
-    'demo.fault.maintenance-on': '保守モード開始', 'demo.fault.maintenance-off': '保守モード終了',
-    'demo.card.mynumber-expired': 'マイナンバーカード（証明書期限切れ）',
-    'demo.card.mynumber-revoked': 'マイナンバーカード（証明書失効）',
-    'demo.card.mynumber-unknown-ca': 'マイナンバーカード（不明な認証局）',
-    'demo.card.mynumber-bad-signature': 'マイナンバーカード（不正な署名）',
-    'conn.ok': '', 'conn.lost': '接続が切れました。再接続しています…',
-    'offline': ['ただいま準備中です', 'しばらくお待ちください。自動的に再開します。'],
-    'phase.starting': ['準備中です', 'しばらくお待ちください。'],
-    'idle.any': ['本人確認書類を置いてください', 'カードリーダーに次のいずれかを置いてください。確認が終わるまで動かさないでください。'],
-    'idle.request': (doc) => [`${doc}を置いてください`, 'カードリーダーに置き、確認が終わるまで動かさないでください。'],
-    'idle.cardWaiting': 'カードはそのまま置いておいてください。',
-    'blocked.maintenance': ['ただいま保守作業中です', '係員が点検しています。しばらくお待ちください。'],
-    'blocked.printer': ['ただいまご利用いただけません', 'レシートプリンターが使えないため受付を停止しています。係員をお呼びください。'],
-    'printer.state.paper-end': '用紙切れ', 'printer.state.cover-open': 'カバーが開いています', 'printer.state.error': 'エラー',
-    'printer.state.offline': 'オフライン', 'printer.state.disconnected': '未接続', 'printer.state.unknown': '応答なし', 'printer.state.paper-near-end': '用紙残りわずか',
-    'status.printer': (s) => `プリンター：${s}`,
-    'status.keypad': 'テンキーが使えません（画面のボタンをお使いください）',
-    'receipt.printing': 'レシートを印刷しています…',
-    'receipt.confirmed': (ref) => `レシートをお受け取りください（受付番号 ${ref}）`,
-    'receipt.failed': (ref) => `レシートを印刷できませんでした（受付番号 ${ref}）。係員にお申し出ください。`,
-    'receipt.held': (ref) => `レシートを印刷できませんでした（受付番号 ${ref}）。係員にお申し出ください。`,
-    'receiptFailed.title': ['レシートを印刷できませんでした', '次の受付番号を控えて、係員にお申し出ください。確認の結果は端末に記録されています。'],
-    'receiptFailed.reference': (ref) => `受付番号　${ref}`,
-    'receiptFailed.outcome': (h) => `確認の結果：${h}`,
-    'receiptFailed.takeCard': 'カードをお取りください。',
-    'entry.candidate': (c) => `選択中の文字：${c}`,
-    'entry.choosing': (n) => `押しているキーの${n}番目の文字を選択中`,
-    'entry.lettersHint': '英字は画面の英字ボタン、またはテンキーの数字キーを続けて押して選びます（2→A B C）。',
-    'next.auto': '数秒後に最初の画面に戻ります。',
-    'result.timeout': ['時間切れのため中止しました', ''],
-    'phase.reader-unavailable': ['カードリーダーが使えません', '係員をお呼びください。自動的に復旧を試みています。'],
-    'phase.idle': ['マイナンバーカードを置いてください', 'カードリーダーにマイナンバーカードを置いてください。\n確認が終わるまでカードを動かさないでください。'],
-    'phase.reading': ['読み取り中です', 'カードを動かさないでください。'],
-    'phase.verifying': ['確認しています', 'カードを動かさないでください。'],
-    'phase.remove-card': ['カードをお取りください', 'カードの取り忘れにご注意ください。'],
-    'step.identify': 'カードを確認しています', 'step.read-certificate': '電子証明書を読み取っています', 'step.pin': '暗証番号を確認しています',
-    'step.sign-challenge': 'カードで署名しています', 'step.validate': '電子証明書を検証しています',
-    'steps.label': ['カード確認', '読み取り', '暗証番号', '署名', '検証'],
-    'doc.mynumber-jpki-auth': ['マイナンバーカード', '利用者証明用電子証明書と暗証番号（数字4桁）'],
-    'doc.mynumber': ['マイナンバーカード', '暗証番号またはパスワードが必要です'],
-    'doc.mynumber-info': ['マイナンバーカード', '券面事項入力補助用の暗証番号（数字4桁）'],
-    'doc.mynumber-sign': ['マイナンバーカード', '署名用電子証明書のパスワード（英数字6〜16桁）'],
-    'doc.mynumber-face': ['マイナンバーカード', '照合番号B（生年月日・有効期限年・セキュリティコード）'],
-    'doc.license': ['運転免許証', '暗証番号（数字4桁）'],
-    'doc.residence': ['在留カード・特別永住者証明書', 'カード番号（英字2桁＋数字8桁＋英字2桁）'],
-    'doc.passport': ['旅券（パスポート）', '顔写真のページを開いて置いてください'],
-    'entry.jpki-auth-pin': ['暗証番号を入力してください', '利用者証明用電子証明書の暗証番号（数字4桁）を入力し、「決定」を押してください。'],
-    'entry.triesLeft': (n) => `残り回数：${n}回`,
-    'entry.wrong': (n) => `暗証番号が違います。残り${n}回です。`,
-    'result.verified': ['本人確認できました', 'カードをお取りください。'],
-    // chip-read (a policy accepted unproven chip data): never 「本人確認できました」.
-    'result.chip-read': ['ICチップ読取のみ（署名未検証）', 'ICチップの内容は読み取りましたが、発行者の電子署名で真正性を確認できていません。係員が書類を確認します。カードをお取りください。'],
-    'result.refused': ['本人確認できませんでした', ''],
-    'age.yes': (n) => `${n}歳以上です`,
-    'age.no': (n) => `${n}歳以上ではありません`,
-    'age.none': (n) => `${n}歳以上か確認できませんでした`,
-    'result.error': ['読み取りできませんでした', ''],
-    'result.cancelled': ['中止しました', 'カードをお取りください。'],
-    reason: {
-      PIN_TRIES_LOW: '暗証番号の残り回数が少ないため、この端末では確認を行いません。お住まいの市区町村の窓口で暗証番号の初期化（再設定）を行ってください。',
-      PIN_LOCKED: '暗証番号がロックされています。お住まいの市区町村の窓口でロックの解除（暗証番号の初期化）を行ってください。',
-      PIN_WRONG: '暗証番号が違います。',
-      PIN_TRIES_UNKNOWN: 'カードの暗証番号の状態を確認できませんでした。係員にお問い合わせください。',
-      PIN_ENTRY_TIMEOUT: '一定時間操作がなかったため中止しました。最初からやり直してください。',
-      PIN_FORMAT: '暗証番号の形式が正しくありません。',
-      SESSION_CANCELLED: '',
-      CARD_REMOVED: 'カードが取り外されました。もう一度カードを置いてやり直してください。',
-      CARD_UNSUPPORTED: 'このカードには対応していません。画面に表示された本人確認書類を置いてください。',
-      AGE_BELOW_THRESHOLD: '年齢の条件を満たしていません。',
-      AGE_BIRTH_DATE_UNAVAILABLE: 'このカードからは年齢を確認できませんでした。別の本人確認書類をお使いください。',
-      POLICY_UNKNOWN: 'この確認方法はこの端末では使えません。係員にお問い合わせください。',
-      DOCUMENT_NOT_PROVEN: 'ICチップは読み取れましたが、発行者の電子署名で内容が本物であることを確認できませんでした。この確認では受け付けられません。別の本人確認書類をお使いいただくか、係員にお問い合わせください。',
-      CARD_SIGNATURE_INVALID: 'カードの署名を確認できませんでした。係員にお問い合わせください。',
-      CARD_MALFORMED_RESPONSE: 'カードを正しく読み取れませんでした。もう一度置き直してください。',
-      CARD_UNEXPECTED_STATUS: 'カードを正しく読み取れませんでした。もう一度置き直してください。',
-      CARD_FILE_NOT_FOUND: 'カードを正しく読み取れませんでした。係員にお問い合わせください。',
-      CARD_SECURITY_NOT_SATISFIED: 'カードを正しく読み取れませんでした。もう一度置き直してください。',
-      TRUST_CERT_EXPIRED: '電子証明書の有効期限が切れています。市区町村の窓口で電子証明書を更新してください。',
-      TRUST_CERT_NOT_YET_VALID: '電子証明書がまだ有効ではありません。係員にお問い合わせください。',
-      TRUST_NO_ANCHOR: '発行元を確認できない電子証明書です。係員にお問い合わせください。',
-      TRUST_CHAIN_INVALID: '電子証明書の署名を確認できませんでした。係員にお問い合わせください。',
-      TRUST_KEY_USAGE: 'この用途には使えない電子証明書です。',
-      TRUST_POLICY: 'この用途には使えない電子証明書です。',
-      TRUST_CERT_MALFORMED: '電子証明書を読み取れませんでした。係員にお問い合わせください。',
-      TRUST_REVOKED: '電子証明書が失効しています。市区町村の窓口でご確認ください。',
-      TRUST_REVOCATION_UNKNOWN: '電子証明書の失効状況を確認できないため、本人確認を完了できません。係員にお問い合わせください。',
-      READER_UNAVAILABLE: 'カードリーダーが使えません。係員をお呼びください。',
-      READER_TIMEOUT: 'カードの応答がありませんでした。もう一度置き直してください。',
-      READER_TRANSMIT_FAILED: 'カードとの通信に失敗しました。もう一度置き直してください。',
-      CARD_CONNECT_FAILED: 'カードと通信できませんでした。もう一度置き直してください。',
-      KIOSK_MAINTENANCE: '保守作業のため中止しました。しばらくしてからもう一度お試しください。',
-      SESSION_TIMEOUT: '一定時間カードが置かれなかったため受付を終了しました。',
-      PRINTER_UNAVAILABLE: 'レシートプリンターが使えません。係員をお呼びください。',
-      PRINTER_PAPER_END: 'レシートの用紙が切れています。係員をお呼びください。',
-      PRINTER_COVER_OPEN: 'レシートプリンターのカバーが開いています。係員をお呼びください。',
-      PRINTER_ERROR: 'レシートプリンターに異常があります。係員をお呼びください。',
-      PRINTER_OFFLINE: 'レシートプリンターが応答しません。係員をお呼びください。',
-      PRINTER_JOB_TIMEOUT: 'レシートの印刷を確認できませんでした。係員にお申し出ください。',
-      _default: 'エラーが発生しました。係員にお問い合わせください。',
-    },
-  },
-  en: {
-    title: 'Identity verification',
-    langSwitch: '日本語',
-    'key.back': 'Back', 'key.enter': 'OK', 'key.cancel': 'Cancel', 'key.clear': 'Clear', 'key.extend': 'More time',
-    'entry.expiring': 'Time is almost up. To continue, press “More time”.',
-    'entry.tooShort': (min, max, kind) => { const w = kind === 'digits' ? 'digits' : 'characters'; return min === max ? `Enter all ${min} ${w}, then press OK.` : `Enter at least ${min} ${w}, then press OK.`; },
-    'cardLeft.reminder': ['Your card is still in the reader', 'Please take your card from the card reader.'],
-    'demo.label': 'Demo', 'demo.insert': 'Place card', 'demo.remove': 'Remove card', 'demo.fault': 'Trigger', 'demo.receipt': 'Receipt',
-    'demo.card.mynumber': (docs) =>
-      docs.includes('mynumber-sign') ? 'My Number card (signing password ABC123)'
-        : docs.includes('mynumber-face') ? 'My Number card (check code B 02010120354321)'
-          : docs.includes('mynumber-info') ? 'My Number card (card-information PIN 1234)'
-            : 'My Number card (PIN 1234)',
-    'demo.card.license': 'Driver’s licence (PIN 1: 1234, PIN 2: 5678)',
-    'demo.card.license-default-pin': 'Driver’s licence (no PINs set)',
-    'demo.card.license-expired': 'Driver’s licence (expired)',
-    'demo.card.license-locked': 'Driver’s licence (PIN locked)',
-    'demo.card.residence-gen1': 'Residence card, 1st gen (number AA12345678BB; any other is refused)',
-    'demo.card.residence-gen2': 'Residence card, 2nd gen (number AA12345678BB; any other is refused)',
-    'demo.card.passport': 'Passport, PACE (no. TK1234567, birth 900115, expiry 351231)',
-    'demo.card.passport-bac': 'Passport, BAC only (no. TK1234567, birth 900115, expiry 351231)',
-    'demo.card.mynumber-one-try': 'My Number card (1 try left)',
-    'demo.card.mynumber-locked': 'My Number card (PIN locked)',
-    'demo.card.unsupported-card': 'Unsupported card',
-    'demo.fault.printer-paper-end': 'Printer: paper end', 'demo.fault.printer-ok': 'Printer: recovered',
-    'demo.fault.reader-lost': 'Reader: lost', 'demo.fault.reader-back': 'Reader: back',
-    'demo.fault.maintenance-on': 'Maintenance: start', 'demo.fault.maintenance-off': 'Maintenance: end',
-    'demo.card.mynumber-expired': 'My Number card (expired certificate)',
-    'demo.card.mynumber-revoked': 'My Number card (revoked certificate)',
-    'demo.card.mynumber-unknown-ca': 'My Number card (unknown CA)',
-    'demo.card.mynumber-bad-signature': 'My Number card (bad signature)',
-    'conn.ok': '', 'conn.lost': 'Connection lost. Reconnecting…',
-    'offline': ['Getting ready', 'Please wait. The kiosk resumes by itself.'],
-    'phase.starting': ['Starting', 'Please wait.'],
-    'idle.any': ['Place your identity document', 'Place one of the following on the card reader and leave it there until the check is finished.'],
-    'idle.request': (doc) => [`Place your ${doc}`, 'Place it on the card reader and leave it there until the check is finished.'],
-    'idle.cardWaiting': 'Please leave the card where it is.',
-    'blocked.maintenance': ['Maintenance in progress', 'Staff are servicing this kiosk. Please wait.'],
-    'blocked.printer': ['Temporarily unavailable', 'The receipt printer cannot print, so the kiosk is not accepting cards. Please call staff.'],
-    'printer.state.paper-end': 'paper end', 'printer.state.cover-open': 'cover open', 'printer.state.error': 'error',
-    'printer.state.offline': 'offline', 'printer.state.disconnected': 'not connected', 'printer.state.unknown': 'not answering', 'printer.state.paper-near-end': 'paper low',
-    'status.printer': (s) => `Printer: ${s}`,
-    'status.keypad': 'Keypad unavailable (use the buttons on the screen)',
-    'receipt.printing': 'Printing your receipt…',
-    'receipt.confirmed': (ref) => `Please take your receipt (reference ${ref}).`,
-    'receipt.failed': (ref) => `The receipt could not be printed (reference ${ref}). Please tell staff.`,
-    'receipt.held': (ref) => `The receipt could not be printed (reference ${ref}). Please tell staff.`,
-    'receiptFailed.title': ['The receipt could not be printed', 'Please note this reference number and tell staff. The result of the check is recorded on the kiosk.'],
-    'receiptFailed.reference': (ref) => `Reference ${ref}`,
-    'receiptFailed.outcome': (h) => `Result of the check: ${h}`,
-    'receiptFailed.takeCard': 'Please take your card.',
-    'entry.candidate': (c) => `Selected character: ${c}`,
-    'entry.choosing': (n) => `Choosing letter ${n} of the key you are pressing`,
-    'entry.lettersHint': 'Choose letters with the letter buttons on the screen, or press a number key repeatedly (2 → A B C).',
-    'next.auto': 'The kiosk returns to the start screen in a few seconds.',
-    'result.timeout': ['Cancelled: time ran out', ''],
-    'phase.reader-unavailable': ['Card reader unavailable', 'Please call staff. The kiosk keeps trying to recover.'],
-    'phase.idle': ['Place your My Number card', 'Place your My Number card on the reader.\nDo not move it until the check is finished.'],
-    'phase.reading': ['Reading', 'Do not move the card.'],
-    'phase.verifying': ['Checking', 'Do not move the card.'],
-    'phase.remove-card': ['Please take your card', 'Do not forget your card.'],
-    'step.identify': 'Identifying the card', 'step.read-certificate': 'Reading the certificate', 'step.pin': 'Checking the PIN',
-    'step.sign-challenge': 'The card is signing', 'step.validate': 'Validating the certificate',
-    'steps.label': ['Card', 'Reading', 'PIN', 'Signature', 'Check'],
-    'doc.mynumber-jpki-auth': ['My Number card', 'user-authentication certificate and 4-digit PIN'],
-    'doc.mynumber': ['My Number card', 'PIN or password required'],
-    'doc.mynumber-info': ['My Number card', '4-digit PIN for the card-information application'],
-    'doc.mynumber-sign': ['My Number card', 'signature-certificate password (6–16 letters and digits)'],
-    'doc.mynumber-face': ['My Number card', 'check code B (birth date, expiry year, security code)'],
-    'doc.license': ['Driver’s licence', '4-digit PIN'],
-    'doc.residence': ['Residence card / special permanent resident certificate', 'card number (2 letters, 8 digits, 2 letters)'],
-    'doc.passport': ['Passport', 'open it at the photo page'],
-    'entry.jpki-auth-pin': ['Enter your PIN', 'Enter the 4-digit PIN of your user-authentication certificate, then press OK.'],
-    'entry.triesLeft': (n) => `Tries left: ${n}`,
-    'entry.wrong': (n) => `Wrong PIN. ${n} tries left.`,
-    'result.verified': ['Identity verified', 'Please take your card.'],
-    'result.chip-read': ['IC chip read only (signature not verified)', 'The chip was read, but its data is not proven authentic by the issuer’s signature. Staff will check the document. Please take your card.'],
-    'result.refused': ['Identity not verified', ''],
-    'age.yes': (n) => `${n} or older: YES`,
-    'age.no': (n) => `${n} or older: NO`,
-    'age.none': (n) => `${n} or older: not confirmed`,
-    'result.error': ['The card could not be read', ''],
-    'result.cancelled': ['Cancelled', 'Please take your card.'],
-    reason: {
-      PIN_TRIES_LOW: 'Too few PIN tries are left, so this kiosk will not try. Please reset your PIN at your municipal office.',
-      PIN_LOCKED: 'Your PIN is locked. Please have it reset at your municipal office.',
-      PIN_WRONG: 'Wrong PIN.',
-      PIN_TRIES_UNKNOWN: 'The card did not report its PIN status. Please ask staff.',
-      PIN_ENTRY_TIMEOUT: 'Cancelled after a period of inactivity. Please start again.',
-      PIN_FORMAT: 'The PIN has the wrong format.',
-      SESSION_CANCELLED: '',
-      CARD_REMOVED: 'The card was removed. Place it again to retry.',
-      CARD_UNSUPPORTED: 'This card is not supported. Please use one of the documents shown on the screen.',
-      AGE_BELOW_THRESHOLD: 'The age requirement is not met.',
-      AGE_BIRTH_DATE_UNAVAILABLE: 'The age could not be confirmed from this card. Please use another document.',
-      POLICY_UNKNOWN: 'This kind of check is not available on this kiosk. Please ask staff.',
-      DOCUMENT_NOT_PROVEN: 'The chip was read, but the issuer’s signature could not prove its data genuine, so this check cannot accept it. Please use another identity document or ask staff.',
-      CARD_SIGNATURE_INVALID: 'The card’s signature could not be verified. Please ask staff.',
-      CARD_MALFORMED_RESPONSE: 'The card could not be read correctly. Please place it again.',
-      CARD_UNEXPECTED_STATUS: 'The card could not be read correctly. Please place it again.',
-      CARD_FILE_NOT_FOUND: 'The card could not be read correctly. Please ask staff.',
-      CARD_SECURITY_NOT_SATISFIED: 'The card could not be read correctly. Please place it again.',
-      TRUST_CERT_EXPIRED: 'The certificate has expired. Please renew it at your municipal office.',
-      TRUST_CERT_NOT_YET_VALID: 'The certificate is not valid yet. Please ask staff.',
-      TRUST_NO_ANCHOR: 'The certificate’s issuer is not trusted. Please ask staff.',
-      TRUST_CHAIN_INVALID: 'The certificate’s signature does not verify. Please ask staff.',
-      TRUST_KEY_USAGE: 'This certificate cannot be used for this purpose.',
-      TRUST_POLICY: 'This certificate cannot be used for this purpose.',
-      TRUST_CERT_MALFORMED: 'The certificate could not be read. Please ask staff.',
-      TRUST_REVOKED: 'The certificate has been revoked. Please check with your municipal office.',
-      TRUST_REVOCATION_UNKNOWN: 'The revocation status could not be checked, so verification cannot complete. Please ask staff.',
-      READER_UNAVAILABLE: 'The card reader is unavailable. Please call staff.',
-      READER_TIMEOUT: 'The card did not answer. Please place it again.',
-      READER_TRANSMIT_FAILED: 'Communication with the card failed. Please place it again.',
-      CARD_CONNECT_FAILED: 'Could not communicate with the card. Please place it again.',
-      KIOSK_MAINTENANCE: 'Stopped for maintenance. Please try again shortly.',
-      SESSION_TIMEOUT: 'No card was placed in time, so the request ended.',
-      PRINTER_UNAVAILABLE: 'The receipt printer is unavailable. Please call staff.',
-      PRINTER_PAPER_END: 'The receipt printer is out of paper. Please call staff.',
-      PRINTER_COVER_OPEN: 'The receipt printer’s cover is open. Please call staff.',
-      PRINTER_ERROR: 'The receipt printer has a fault. Please call staff.',
-      PRINTER_OFFLINE: 'The receipt printer does not answer. Please call staff.',
-      PRINTER_JOB_TIMEOUT: 'The receipt could not be confirmed. Please tell staff.',
-      _default: 'An error occurred. Please ask staff.',
-    },
-  },
-};
+/** @type {{ code: string, name: string, english: string }[]} */
+export const LANGUAGES = languages;
+export const DEFAULT_LANGUAGE = 'ja';
+/** Every language's texts by code. */
+export const TEXT = { ja, en };
 
-for (const doc of DOCUMENT_TEXTS) {
-  for (const lang of ['ja', 'en']) {
-    const { reason, ...rest } = doc[lang] ?? {};
-    Object.assign(TEXT[lang], rest);
-    Object.assign(TEXT[lang].reason, reason ?? {});
-  }
+/** Fills `{name}` placeholders from `vars`; a placeholder without a value stays empty, never shown raw. */
+export function format(value, vars = {}) {
+  const fill = (s) => s.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name) => (vars[name] == null ? '' : String(vars[name])));
+  if (typeof value === 'string') return fill(value);
+  if (Array.isArray(value)) return value.map(fill);
+  return value;
+}
+
+/** The language itself when known, else Japanese. */
+export function knownLanguage(code) {
+  return Object.hasOwn(TEXT, code) ? code : DEFAULT_LANGUAGE;
+}
+
+/**
+ * A translator for one language: `t(key, vars)` → the formatted string or pair, or undefined for an unknown
+ * key (callers fall back). A key missing in the language (the completeness test keeps that from shipping)
+ * falls back to English, then Japanese.
+ */
+export function translator(lang) {
+  const chain = [TEXT[knownLanguage(lang)], TEXT.en, TEXT.ja];
+  return (key, vars) => {
+    for (const texts of chain) if (Object.hasOwn(texts, key)) return format(texts[key], vars);
+    return undefined;
+  };
+}
+
+/**
+ * Guidance for a daemon error code: the document's own text when it has one, else the code's, else the
+ * general "ask staff" text. Never the code itself.
+ */
+export function reasonText(t, code, document) {
+  return (document ? t(`reason.${document}.${code}`) : undefined) ?? t(`reason.${code}`) ?? t('reason._default');
 }

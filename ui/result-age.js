@@ -8,7 +8,7 @@ export function renderAge(container, result, t) {
   const answer = age.over === true ? 'yes' : age.over === false ? 'no' : 'none';
   const p = document.createElement('p');
   p.className = `age-answer age-${answer}`;
-  p.textContent = t(`age.${answer}`)(age.threshold);
+  p.textContent = t(`age.${answer}`, { age: age.threshold });
   container.append(p);
   container.hidden = false;
 }

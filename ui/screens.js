@@ -18,7 +18,7 @@ export function createScreens(t, reasonText) {
 
   function renderIdle(state, hello) {
     const docs = state.request ? state.request.documents : (hello?.documents ?? []);
-    const [h, m] = state.request ? t('idle.request')(uniqueNames(docs).join(' / ')) : docs.length ? t('idle.any') : t('phase.idle');
+    const [h, m] = state.request ? t('idle.request', { doc: uniqueNames(docs).join(' / ') }) : docs.length ? t('idle.any') : t('phase.idle');
     text('headline', h);
     text('message', m);
     const list = $('documents');
@@ -54,12 +54,11 @@ export function createScreens(t, reasonText) {
 
   function renderProgress(step) {
     const ol = $('progress');
-    const labels = t('steps.label');
     const at = Math.max(0, STEPS.indexOf(step));
     ol.replaceChildren(
       ...STEPS.map((s, i) => {
         const li = document.createElement('li');
-        li.textContent = labels[i];
+        li.textContent = t(`step.label.${s}`) ?? '';
         li.className = i < at ? 'done' : i === at ? 'current' : '';
         return li;
       }),
@@ -95,12 +94,12 @@ export function createScreens(t, reasonText) {
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
     cand.hidden = !choosing;
-    cand.textContent = e.candidate ? t('entry.candidate')(e.candidate) : choosing ? (t('entry.choosing')?.(e.candidateIndex + 1) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? t('entry.wrong')(e.triesLeft) : e.triesLeft != null ? t('entry.triesLeft')(e.triesLeft) : '');
+    cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
+    text('tries', e.previousAttemptWrong ? t('entry.wrong', { n: e.triesLeft }) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
     // 決定 with too few characters: say how many are needed (it used to do nothing).
     if (e.tooShort) {
-      text('tries', t('entry.tooShort')(e.format.min, e.format.max, e.format.kind));
+      text('tries', t(e.format.min === e.format.max ? 'entry.tooShort' : 'entry.tooShortMin', { min: e.format.min }));
       $('screen').className = 'warning';
     }
     // The entry is about to time out: say so, with a button for more time (any key gives more time too).
@@ -133,15 +132,16 @@ export function createScreens(t, reasonText) {
     const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft')(r.triesLeft));
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft', { n: r.triesLeft }));
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
-    text('detail', r.reasons.length ? r.reasons.join(' · ') : '');
+    // The codes are for staff and tests only (data attribute): a person reads the guidance, never a code.
+    screen.dataset.reasons = r.reasons.join(' ');
     const job = devices?.receipt;
     const receipt = $('receipt');
     receipt.hidden = !(job && job.session === state.session);
     if (!receipt.hidden) {
       receipt.className = job.state;
-      receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`)(job.reference);
+      receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`, { ref: job.reference });
     }
     text('next', t('next.auto'));
   }
@@ -160,9 +160,9 @@ export function createScreens(t, reasonText) {
     const receipt = $('receipt');
     receipt.hidden = false;
     receipt.className = 'failed reference';
-    receipt.textContent = t('receiptFailed.reference')(job.reference);
+    receipt.textContent = t('receiptFailed.reference', { ref: job.reference });
     const lines = [m];
-    if (state.result) lines.unshift(t('receiptFailed.outcome')((t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0]));
+    if (state.result) lines.unshift(t('receiptFailed.outcome', { result: (t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0] }));
     if (job.code) lines.push(reasonText(job.code, null));
     text('message', lines.filter(Boolean).join('\n'));
     if (state.cardPresent) text('next', t('receiptFailed.takeCard'));
@@ -171,7 +171,7 @@ export function createScreens(t, reasonText) {
   function renderStatus(devices) {
     const parts = [];
     const p = devices?.printer;
-    if (p && !p.usable) parts.push(t('status.printer')(t(`printer.state.${p.state}`) ?? p.state));
+    if (p && !p.usable) parts.push(t('status.printer', { state: t(`printer.state.${p.state}`) ?? '' }));
     if (devices?.keypad && devices.keypad.status === 'unavailable') parts.push(t('status.keypad'));
     text('status', parts.join('　'));
   }
@@ -181,6 +181,7 @@ export function createScreens(t, reasonText) {
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
     const screen = $('screen');
     screen.className = '';
+    delete screen.dataset.reasons;
     for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring']) $(id).hidden = true;
     const cardLeft = state?.phase === 'remove-card' ? (state.cardLeft ?? 0) : 0;
     document.body.dataset.cardLeft = String(cardLeft);

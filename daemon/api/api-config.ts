@@ -1,47 +1,10 @@
-// Configuration of the integration API (config block `api`). Loopback by default; any other listen
-// address requires mutual TLS (a client certificate from the configured CA), and every connection must
-// come from an address on the allow-list.
-import { ErrorCodes, KioskError } from '../errors.ts';
-
-export interface ApiConfig {
-  enabled: boolean;
-  host: string;
-  port: number;
-  /** Client addresses allowed to connect: IPv4/IPv6 addresses or IPv4 CIDR blocks. */
-  allow: string[];
-  /** Mutual TLS: server certificate + key (PEM) and the CA that issued the business app's client certificates. */
-  tls: { certFile: string; keyFile: string; clientCaFile: string } | null;
-  /** Lifetime of the signed result token (seconds, the JWS `exp`). */
-  tokenTtlSeconds: number;
-}
-
-/** Off unless a business application needs it: no listening port a deployment did not ask for. */
-export const DEFAULT_API: ApiConfig = {
-  enabled: false,
-  host: '127.0.0.1',
-  port: 8081,
-  allow: ['127.0.0.1', '::1'],
-  tls: null,
-  tokenTtlSeconds: 300,
-};
+// Configuration of the integration API (config block `api`): its schema and the type inferred from it.
+// Loopback by default; any other listen address requires mutual TLS (a client certificate from the
+// configured CA), and every connection must come from an address on the allow-list.
+import { block, bool, int, object, parseWith, text, z } from '../config/schema-kit.ts';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-type Obj = Record<string, unknown>;
-const fail = (path: string, msg: string): never => {
-  throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${path}: ${msg}`, { field: path });
-};
-function obj(v: unknown, path: string, keys: string[]): Obj {
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'must be an object');
-  for (const k of Object.keys(v as Obj)) if (!keys.includes(k)) fail(`${path}.${k}`, `unknown setting (known: ${keys.join(', ')})`);
-  return v as Obj;
-}
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string' || !v) fail(path, 'must be a non-empty string');
-  return v as string;
-}
 
 /** True when `entry` (address or IPv4 CIDR) is well-formed. */
 export function validAllowEntry(entry: string): boolean {
@@ -52,25 +15,28 @@ export function validAllowEntry(entry: string): boolean {
   return bits === undefined && /^[0-9a-f:]+$/i.test(addr) && addr.includes(':');
 }
 
+const ALLOW_HINT = 'must be a list of IP addresses or IPv4 CIDR blocks';
+
+/** Off unless a business application needs it: no listening port a deployment did not ask for. */
+export const apiSchema = block({
+  enabled: bool().default(false),
+  host: text().default('127.0.0.1'),
+  port: int(0, 65535).default(8081),
+  /** Client addresses allowed to connect: IPv4/IPv6 addresses or IPv4 CIDR blocks. */
+  allow: z.array(z.string({ error: ALLOW_HINT }).refine(validAllowEntry, { error: ALLOW_HINT }), { error: ALLOW_HINT }).default(() => ['127.0.0.1', '::1']),
+  /** Mutual TLS: server certificate + key (PEM) and the CA that issued the business app's client certificates. */
+  tls: object({ certFile: text(), keyFile: text(), clientCaFile: text() }).nullable().default(null),
+  /** Lifetime of the signed result token (seconds, the JWS `exp`). */
+  tokenTtlSeconds: int(10, 86400).default(300),
+}).superRefine((a, ctx) => {
+  if (a.enabled && !LOOPBACK.test(a.host) && !a.tls) ctx.addIssue({ code: 'custom', path: ['host'], message: 'a non-loopback address needs api.tls (mutual TLS with a client CA)' });
+});
+
+export type ApiConfig = z.output<typeof apiSchema>;
+
+/** The `api` block alone (tests, tools); the daemon parses it as part of the whole file. */
 export function parseApi(v: unknown): ApiConfig {
-  const o = obj(v, 'api', ['enabled', 'host', 'port', 'allow', 'tls', 'tokenTtlSeconds']);
-  const d = DEFAULT_API;
-  const enabled = o.enabled === undefined ? d.enabled : typeof o.enabled === 'boolean' ? o.enabled : fail('api.enabled', 'must be true or false');
-  const host = o.host === undefined ? d.host : str(o.host, 'api.host');
-  const port = o.port === undefined ? d.port : typeof o.port === 'number' && Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535 ? o.port : fail('api.port', 'must be an integer from 0 to 65535');
-  let allow = d.allow;
-  if (o.allow !== undefined) {
-    if (!Array.isArray(o.allow) || o.allow.some((x) => typeof x !== 'string' || !validAllowEntry(x))) fail('api.allow', 'must be a list of IP addresses or IPv4 CIDR blocks');
-    allow = o.allow as string[];
-  }
-  let tls: ApiConfig['tls'] = null;
-  if (o.tls !== undefined && o.tls !== null) {
-    const t = obj(o.tls, 'api.tls', ['certFile', 'keyFile', 'clientCaFile']);
-    tls = { certFile: str(t.certFile, 'api.tls.certFile'), keyFile: str(t.keyFile, 'api.tls.keyFile'), clientCaFile: str(t.clientCaFile, 'api.tls.clientCaFile') };
-  }
-  const ttl = o.tokenTtlSeconds === undefined ? d.tokenTtlSeconds : typeof o.tokenTtlSeconds === 'number' && Number.isInteger(o.tokenTtlSeconds) && o.tokenTtlSeconds >= 10 && o.tokenTtlSeconds <= 86400 ? o.tokenTtlSeconds : fail('api.tokenTtlSeconds', 'must be an integer from 10 to 86400');
-  if (enabled && !LOOPBACK.test(host) && !tls) fail('api.host', 'a non-loopback address needs api.tls (mutual TLS with a client CA)');
-  return { enabled, host, port, allow, tls, tokenTtlSeconds: ttl };
+  return parseWith(apiSchema, v, ['api']);
 }
 
 function ipv4ToInt(a: string): number | null {

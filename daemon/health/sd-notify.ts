@@ -1,13 +1,19 @@
 // sd_notify for a Node daemon. Node core has no AF_UNIX datagram sockets, so the datagrams go through
-// node-unix-socket (napi-rs, prebuilt for arm64/armhf/x64: nothing to compile on the Pi). Everything
-// soft-fails: without $NOTIFY_SOCKET (not under systemd, tests, CLI) or without the native module, the
-// notifier is a no-op that says why.
+// unix-dgram (a small node-gyp addon kept by a Node.js core maintainer; no external library, so
+// scripts/package.sh cross-compiles it for arm64 like better-sqlite3 — the napi-rs module used before
+// had no arm64 binary on the registry, and a Pi package could never reach READY). Everything soft-fails:
+// without $NOTIFY_SOCKET (not under systemd, tests, CLI) or without the native module, the notifier is a
+// no-op that says why. Abstract socket names (@…) are refused with a reason: unix-dgram copies the path
+// as a C string, and systemd itself hands services a path (/run/systemd/notify).
 import { createRequire } from 'node:module';
 
 interface DgramLike {
-  sendTo(buf: Buffer, offset: number, length: number, destPath: string, cb?: (err: Error | undefined) => void): void;
+  send(buf: Buffer, offset: number, length: number, destPath: string, cb?: (err?: Error) => void): void;
   close(): void;
   on(event: 'error', l: (e: Error) => void): unknown;
+}
+interface UnixDgram {
+  createSocket(type: 'unix_dgram'): DgramLike;
 }
 
 export interface Notifier {
@@ -25,12 +31,11 @@ export interface Notifier {
 
 type Env = Record<string, string | undefined>;
 
-function loadDgram(): (new () => DgramLike) | string {
+function loadDgram(): UnixDgram | string {
   try {
-    const req = createRequire(import.meta.url);
-    return (req('node-unix-socket') as { DgramSocket: new () => DgramLike }).DgramSocket;
+    return createRequire(import.meta.url)('unix-dgram') as UnixDgram;
   } catch (e) {
-    return `node-unix-socket not loadable (${(e as Error).message.split('\n')[0]})`;
+    return `unix-dgram not loadable (${(e as Error).message.split('\n')[0]})`;
   }
 }
 
@@ -40,9 +45,12 @@ export function sdNotifyUnavailable(): string | null {
   return typeof d === 'string' ? d : null;
 }
 
-/** `@name` is an abstract socket: the kernel name starts with a NUL byte. */
-export function socketPath(raw: string): string {
-  return raw.startsWith('@') ? `\0${raw.slice(1)}` : raw;
+/** Why NOTIFY_SOCKET cannot be used, or null: only absolute filesystem paths (what systemd hands out). */
+export function unusableSocket(raw: string): string | null {
+  if (raw.startsWith('@')) return `NOTIFY_SOCKET ${raw} is an abstract socket name, which unix-dgram cannot address`;
+  if (!raw.startsWith('/')) return `NOTIFY_SOCKET ${raw} is not an absolute path`;
+  if (Buffer.byteLength(raw) > 107) return 'NOTIFY_SOCKET is longer than a unix socket path may be (107 bytes)';
+  return null;
 }
 
 export function watchdogIntervalMs(env: Env, pid = process.pid): number | null {
@@ -53,21 +61,20 @@ export function watchdogIntervalMs(env: Env, pid = process.pid): number | null {
 }
 
 export function createNotifier(env: Env = process.env, log: (line: string) => void = () => {}): Notifier {
-  const raw = env.NOTIFY_SOCKET;
-  const Dgram = raw ? loadDgram() : 'NOTIFY_SOCKET is not set (not running under systemd Type=notify)';
-  const disabledReason = typeof Dgram === 'string' ? Dgram : null;
+  const path = env.NOTIFY_SOCKET ?? '';
+  const dgram = !path ? 'NOTIFY_SOCKET is not set (not running under systemd Type=notify)' : (unusableSocket(path) ?? loadDgram());
+  const disabledReason = typeof dgram === 'string' ? dgram : null;
   let sock: DgramLike | null = null;
-  if (typeof Dgram !== 'string') {
-    sock = new Dgram();
+  if (typeof dgram !== 'string') {
+    sock = dgram.createSocket('unix_dgram');
     sock.on('error', (e) => log(`sd_notify socket error: ${e.message}`));
   }
-  const path = raw ? socketPath(raw) : '';
   const send = (state: string): Promise<void> =>
     new Promise((resolve) => {
       if (!sock) return resolve();
       const buf = Buffer.from(state);
       try {
-        sock.sendTo(buf, 0, buf.length, path, (err) => {
+        sock.send(buf, 0, buf.length, path, (err) => {
           if (err) log(`sd_notify ${state.split('=')[0]} failed: ${err.message}`);
           resolve();
         });

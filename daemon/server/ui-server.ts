@@ -33,6 +33,7 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8', // ui/locales/*.json, imported as JSON modules
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ogg': 'audio/ogg',

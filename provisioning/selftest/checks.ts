@@ -274,8 +274,8 @@ export function checkAudit(c: CheckContext): CheckResult {
 export function checkSdNotify(): CheckResult {
   const why = sdNotifyUnavailable();
   return why
-    ? r('sd-notify', 'sd_notify module', 'FAIL', why, 'bash scripts/install-deps.sh --runtime (installs node-unix-socket-linux-<arch> for this machine)')
-    : r('sd-notify', 'sd_notify module', 'PASS', `node-unix-socket loads (${process.arch})`);
+    ? r('sd-notify', 'sd_notify module', 'FAIL', why, 'reinstall the idkiosk package (its unix-dgram addon is built for this architecture), or npm rebuild unix-dgram in a checkout')
+    : r('sd-notify', 'sd_notify module', 'PASS', `unix-dgram loads (${process.arch})`);
 }
 
 export async function checkWatchdog(c: CheckContext): Promise<CheckResult> {

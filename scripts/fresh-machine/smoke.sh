@@ -35,18 +35,23 @@ node -e '
   console.log("epoll:", typeof require("epoll").Epoll);
   const b = require("@serialport/bindings-cpp").autoDetect();
   console.log("@serialport/bindings-cpp:", typeof b.list);' || fail "a native addon does not load"
-# sd_notify (node-unix-socket): without it idkiosk.service (Type=notify) never becomes ready. package.sh
-# leaves its platform binary out only when told to (IDKIOSK_PACKAGE_WITHOUT_SDNOTIFY=1: the npm registry
-# here serves none for arm64, the open defect in docs/packaging.md). Such a package passes this step only
-# on arm64 or with FRESH_ALLOW_NO_SDNOTIFY=1, and the result says so; on amd64 it fails.
-unix_pkg=/usr/lib/idkiosk/node_modules/node-unix-socket-linux-$(case $(uname -m) in aarch64) echo arm64 ;; x86_64) echo x64 ;; *) uname -m ;; esac)-gnu
-if node -e 'require("node-unix-socket")' 2> "$OUT/sdnotify.err"; then
-  echo "node-unix-socket (sd_notify): loads"
-elif [ "${FRESH_ALLOW_NO_SDNOTIFY:-0}" = 1 ] || { [ "$(uname -m)" = aarch64 ] && [ ! -e "$unix_pkg" ]; }; then
-  echo "node-unix-socket (sd_notify): NOT LOADABLE (KNOWN DEFECT, package built without $(basename "$unix_pkg")): idkiosk.service (Type=notify) would not start. $(head -1 "$OUT/sdnotify.err")"
-else
-  fail "node-unix-socket (sd_notify) does not load: idkiosk.service (Type=notify) would never start. $(head -1 "$OUT/sdnotify.err")"
-fi
+# sd_notify (unix-dgram, compiled for this architecture by package.sh): without it idkiosk.service
+# (Type=notify) never becomes ready. Not only loaded: one datagram sent and received through it, as the
+# daemon sends READY=1 to systemd's socket.
+node -e '
+  const unix = require("unix-dgram");
+  const path = require("os").tmpdir() + "/idkiosk-smoke-notify." + process.pid;
+  try { require("fs").rmSync(path, { force: true }); } catch {}
+  const t = setTimeout(() => { console.error("no datagram arrived"); process.exit(1); }, 5000);
+  const rx = unix.createSocket("unix_dgram", (buf) => {
+    if (buf.toString() !== "READY=1") { console.error("got " + buf); process.exit(1); }
+    console.log("unix-dgram (sd_notify): READY=1 sent and received");
+    clearTimeout(t); rx.close(); require("fs").rmSync(path, { force: true });
+  });
+  rx.bind(path);
+  const tx = unix.createSocket("unix_dgram");
+  tx.send(Buffer.from("READY=1"), 0, 7, path, (e) => { if (e) { console.error(e.message); process.exit(1); } tx.close(); });' 2> "$OUT/sdnotify.err" \
+  || fail "unix-dgram (sd_notify) does not work: idkiosk.service (Type=notify) would never start. $(head -1 "$OUT/sdnotify.err")"
 cd /
 
 step "provision as root"

@@ -46,8 +46,8 @@ async function open(k: Kiosk, viewport = WIDE, lang = 'ja'): Promise<Page> {
     await page.goto(k.server.url);
   }
   await page.setViewportSize(viewport);
-  if ((await page.evaluate<string>('document.documentElement.lang')) !== lang) await page.click('#lang');
   await screen(page, /idle|maintenance|printer-blocked/);
+  if ((await page.evaluate<string>('document.documentElement.lang')) !== lang) await page.click(`#langs button[data-lang="${lang}"]`);
   return page;
 }
 
@@ -111,10 +111,6 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     // The receipt itself, as the demo serves it.
     const svg = await (await fetch(kiosk.server.url.replace('/?token=', '/demo/receipt.svg?token='))).text();
     expect(svg).toContain('VERIFIED');
-    await page.click('#lang');
-    expect(await text(page, 'headline')).toBe('Identity verified');
-    await shot(page, 'verified-en');
-    await page.click('#lang');
     await page.keyboard.press('Escape'); // result dismissed with the card still on the reader
     await screen(page, 'remove-card');
     await shot(page, 'remove-card');
@@ -130,6 +126,19 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     expect(await text(small, 'headline')).toBe('中止しました');
     await shot(small, 'cancelled-800x480');
     await leave(small);
+  });
+
+  it('a language chosen on the idle screen lasts one session: the next idle screen is Japanese', async () => {
+    const page = await open(kiosk, WIDE, 'en');
+    expect(await text(page, 'headline')).toBe('Place your identity document');
+    await place(page, 'mynumber');
+    await typePin(page, '1234');
+    await screen(page, 'result');
+    expect(await text(page, 'headline')).toBe('Identity verified');
+    await shot(page, 'verified-en');
+    await leave(page);
+    expect(await text(page, 'headline')).toBe('本人確認書類を置いてください');
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('ja');
   });
 
   it.each([

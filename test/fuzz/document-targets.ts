@@ -21,12 +21,12 @@ import { jpkiSignAttributes } from '../../daemon/documents/mynumber/jpki-sign-sa
 import { cvAnchors } from '../../daemon/documents/mynumber/cv-anchors.ts';
 import { readTlvs } from '../../daemon/documents/mynumber/tlv.ts';
 import { parseVisualAp } from '../../daemon/documents/mynumber/visual-ap-data.ts';
-import { dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg } from '../../daemon/documents/passport/data-groups.ts';
-import { parseSignedData } from '../../daemon/documents/passport/cms.ts';
-import { accessKeyFromMrzText, parseMrz } from '../../daemon/documents/passport/mrz.ts';
-import { MrzScanAssembler } from '../../daemon/documents/passport/mrz-scan.ts';
-import { ldsSecurityObjectOf, sodDataGroupNumbers } from '../../daemon/documents/passport/passive-auth.ts';
-import { parseSecurityInfos } from '../../daemon/documents/passport/security-infos.ts';
+import { dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg } from '../../daemon/documents/passport/datagroups/data-groups.ts';
+import { parseSignedData } from '../../daemon/documents/passport/pki/cms.ts';
+import { accessKeyFromMrzText, parseMrz } from '../../daemon/documents/passport/datagroups/mrz.ts';
+import { MrzScanAssembler } from '../../daemon/documents/passport/datagroups/mrz-scan.ts';
+import { ldsSecurityObjectOf, sodDataGroupNumbers } from '../../daemon/documents/passport/pki/passive-auth.ts';
+import { parseSecurityInfos } from '../../daemon/documents/passport/datagroups/security-infos.ts';
 import { readAll, readTlv } from '../../daemon/documents/passport/tlv.ts';
 import { GEN1_SUITE, GEN2_SUITE, openSmData } from '../../daemon/documents/residence/access-crypto.ts';
 import { parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2 } from '../../daemon/documents/residence/card-data.ts';

@@ -23,10 +23,10 @@ import { readJpkiAuth, type JpkiAuthEvidence } from '../../daemon/documents/mynu
 import { readJpkiSign, type JpkiSignEvidence } from '../../daemon/documents/mynumber/jpki-sign.ts';
 import { readTextAp, type TextApEvidence } from '../../daemon/documents/mynumber/text-ap.ts';
 import { readVisualAp, type VisualApEvidence } from '../../daemon/documents/mynumber/visual-ap.ts';
-import { runBac } from '../../daemon/documents/passport/bac.ts';
-import { mrzInformation } from '../../daemon/documents/passport/mrz.ts';
+import { runBac } from '../../daemon/documents/passport/access/bac.ts';
+import { mrzInformation } from '../../daemon/documents/passport/datagroups/mrz.ts';
 import { EMRTD_AID, readCardAccess, readPassport, type PassportEvidence } from '../../daemon/documents/passport/passport-read.ts';
-import type { SmKeys } from '../../daemon/documents/passport/secure-messaging.ts';
+import type { SmKeys } from '../../daemon/documents/passport/access/secure-messaging.ts';
 import { readResidence, type ResidenceEvidence } from '../../daemon/documents/residence/read-residence.ts';
 import type { RevocationChecker } from '../../daemon/trust/revocation.ts';
 

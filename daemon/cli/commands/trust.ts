@@ -1,10 +1,10 @@
 // `idkiosk trust import-master-list`: turn an ICAO CSCA master list into the PEM bundle of CSCAs that
-// trust.csca names, after proving who signed it (daemon/documents/passport/master-list.ts).
+// trust.csca names, after proving who signed it (daemon/documents/passport/pki/master-list.ts).
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import type { Command } from '../command.ts';
-import { importMasterList, type SkipReason } from '../../documents/passport/master-list.ts';
+import { importMasterList, type SkipReason } from '../../documents/passport/pki/master-list.ts';
 
 const HELP = `idkiosk trust — passport trust anchors from CSCA master lists
 

@@ -4,10 +4,10 @@
 // never from argv, where every local user can read it (ps, /proc/PID/cmdline) and shells keep it in history.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CscaStore } from '../../documents/passport/csca-store.ts';
-import { passportFaceConverter } from '../../documents/passport/face.ts';
+import { CscaStore } from '../../documents/passport/pki/csca-store.ts';
+import { passportFaceConverter } from '../../documents/passport/datagroups/face.ts';
 import { loadCscaFiles, parsePassportConfig } from '../../documents/passport/passport-config.ts';
-import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/mrz.ts';
+import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/datagroups/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
 import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';

@@ -11,41 +11,31 @@
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
 import { X509Certificate } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { loadCscaFile } from './csca-store.ts';
+import { block, fileList, object, parseWith, text, z } from '../../config/schema-kit.ts';
+import { loadCscaFile } from './pki/csca-store.ts';
 import { parseCertificates } from '../../trust/trust-store.ts';
 import { readFileSync } from 'node:fs';
-import type { CscaCountryException } from './passport-verdict.ts';
 
-export interface PassportConfig {
-  masterListSigners: string[];
-  cscaCountryExceptions: CscaCountryException[];
-}
+const STATE_HINT = 'must be an ICAO 9303-3 issuing-state code (1–3 capital letters, e.g. "RKS")';
+const COUNTRY_HINT = 'must be a two-letter country code as in the CSCA subject (e.g. "XK")';
 
-export const DEFAULT_PASSPORT_CONFIG: PassportConfig = { masterListSigners: [], cscaCountryExceptions: [] };
+export const passportSchema = block({
+  masterListSigners: fileList('must be a list of certificate file paths').default(() => []),
+  cscaCountryExceptions: z
+    .array(
+      object({ issuingState: text(/^[A-Z]{1,3}$/, STATE_HINT), cscaCountry: text(/^[A-Z]{2}$/, COUNTRY_HINT) }, 'must be an object { issuingState, cscaCountry }'),
+      { error: 'must be a list of { issuingState, cscaCountry }' },
+    )
+    .default(() => []),
+});
 
-const fail = (path: string, msg: string): never => {
-  throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${path}: ${msg}`, { field: path });
-};
+export type PassportConfig = z.output<typeof passportSchema>;
 
+export const DEFAULT_PASSPORT_CONFIG: PassportConfig = passportSchema.parse(undefined);
+
+/** The `passport` block alone (the read CLI, tests); the daemon parses it as part of the whole file. */
 export function parsePassportConfig(raw: unknown): PassportConfig {
-  if (raw === undefined) return { masterListSigners: [], cscaCountryExceptions: [] };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('passport', 'must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['masterListSigners', 'cscaCountryExceptions'].includes(k)) fail(`passport.${k}`, 'unknown setting (known: masterListSigners, cscaCountryExceptions)');
-  const signers = o.masterListSigners ?? [];
-  if (!Array.isArray(signers) || signers.some((s) => typeof s !== 'string' || s === '')) fail('passport.masterListSigners', 'must be a list of certificate file paths');
-  const ex = o.cscaCountryExceptions ?? [];
-  if (!Array.isArray(ex)) fail('passport.cscaCountryExceptions', 'must be a list of { issuingState, cscaCountry }');
-  const cscaCountryExceptions = (ex as unknown[]).map((e, i) => {
-    const path = `passport.cscaCountryExceptions[${i}]`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) return fail(path, 'must be an object { issuingState, cscaCountry }');
-    const x = e as Record<string, unknown>;
-    for (const k of Object.keys(x)) if (!['issuingState', 'cscaCountry'].includes(k)) fail(`${path}.${k}`, 'unknown setting (known: issuingState, cscaCountry)');
-    if (typeof x.issuingState !== 'string' || !/^[A-Z]{1,3}$/.test(x.issuingState)) fail(`${path}.issuingState`, 'must be an ICAO 9303-3 issuing-state code (1–3 capital letters, e.g. "RKS")');
-    if (typeof x.cscaCountry !== 'string' || !/^[A-Z]{2}$/.test(x.cscaCountry)) fail(`${path}.cscaCountry`, 'must be a two-letter country code as in the CSCA subject (e.g. "XK")');
-    return { issuingState: x.issuingState as string, cscaCountry: x.cscaCountry as string };
-  });
-  return { masterListSigners: [...(signers as string[])], cscaCountryExceptions };
+  return parseWith(passportSchema, raw, ['passport']);
 }
 
 /** The certificates of passport.masterListSigners. */

@@ -9,10 +9,10 @@ import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';
-import { CscaStore } from './csca-store.ts';
+import { CscaStore } from './pki/csca-store.ts';
 import { attachBirthDate } from '../../policy/birth-date.ts';
-import { passportFaceConverter } from './face.ts';
-import { isYymmdd, mrzInformation, type AccessKeyInput } from './mrz.ts';
+import { passportFaceConverter } from './datagroups/face.ts';
+import { isYymmdd, mrzInformation, type AccessKeyInput } from './datagroups/mrz.ts';
 import { hasEmrtd, readPassport } from './passport-read.ts';
 import { assessPassport, type CscaCountryException, type FaceConverter, type PassportResult } from './passport-verdict.ts';
 

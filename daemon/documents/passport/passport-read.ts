@@ -8,16 +8,16 @@
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
-import { runBac } from './bac.ts';
-import { activeAuthentication, chipAuthentication, type AaResult, type CaResult } from './chip-auth.ts';
-import { DATA_GROUPS, dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg, type EfCom, type FaceImage } from './data-groups.ts';
-import { LdsFileReader, tlvTotal } from './file-reader.ts';
-import { mrzInformation, type AccessKeyInput, type MrzFields } from './mrz.ts';
-import { runPace, type PaceOptions } from './pace.ts';
-import { SecureChannel, type SmCipher } from './secure-messaging.ts';
-import { paceGroup } from './pace-groups.ts';
-import { parseSecurityInfos, type SecurityInfos } from './security-infos.ts';
-import { sodDataGroupNumbers } from './passive-auth.ts';
+import { runBac } from './access/bac.ts';
+import { activeAuthentication, chipAuthentication, type AaResult, type CaResult } from './access/chip-auth.ts';
+import { DATA_GROUPS, dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg, type EfCom, type FaceImage } from './datagroups/data-groups.ts';
+import { LdsFileReader, tlvTotal } from './datagroups/file-reader.ts';
+import { mrzInformation, type AccessKeyInput, type MrzFields } from './datagroups/mrz.ts';
+import { runPace, type PaceOptions } from './access/pace.ts';
+import { SecureChannel, type SmCipher } from './access/secure-messaging.ts';
+import { paceGroup } from './access/pace-groups.ts';
+import { parseSecurityInfos, type SecurityInfos } from './datagroups/security-infos.ts';
+import { sodDataGroupNumbers } from './pki/passive-auth.ts';
 
 export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
 

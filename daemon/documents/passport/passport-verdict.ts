@@ -9,11 +9,11 @@
 // with every other check held (DG1 check digits, expiry, DSC revocation); `chip-read` when the only gap
 // is proof (no anchor configured, CA unsupported); `refused` otherwise. Holder binding is `mrz-only`.
 import { ErrorCodes, type ErrorCode } from '../../errors.ts';
-import type { CscaStore } from './csca-store.ts';
-import type { FaceImage } from './data-groups.ts';
+import type { CscaStore } from './pki/csca-store.ts';
+import type { FaceImage } from './datagroups/data-groups.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
-import { passiveAuthenticationWithPath, type PassiveAuthResult } from './passive-auth.ts';
-import { cscaCountryOf } from './issuing-state.ts';
+import { passiveAuthenticationWithPath, type PassiveAuthResult } from './pki/passive-auth.ts';
+import { cscaCountryOf } from './pki/issuing-state.ts';
 import type { PassportEvidence } from './passport-read.ts';
 
 export interface Reason {

@@ -1,6 +1,6 @@
 // Chip side of ICAO secure messaging: unwraps protected commands (checks DO8E over SSC ‖ header ‖ DOs,
 // decrypts DO87/DO85, takes Le from DO97) and wraps responses (DO87/DO85, DO99, DO8E). Written apart
-// from the host's daemon/documents/passport/secure-messaging.ts (only the block primitives are shared)
+// from the host's daemon/documents/passport/access/secure-messaging.ts (only the block primitives are shared)
 // so that a framing bug on either side shows up as a MAC failure in the tests.
 import { timingSafeEqual } from 'node:crypto';
 import { aesCbc, aesCmac, aesEcb, des3Cbc, padIso, retailMac, unpadIso } from '../../../daemon/crypto/icao-primitives.ts';

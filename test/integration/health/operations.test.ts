@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DgramSocket } from 'node-unix-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
@@ -12,20 +11,19 @@ import { DeviceKey, verifyEs256 } from '../../../daemon/device/device-key.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { HeartbeatPayload } from '../../../daemon/health/heartbeat.ts';
 import { selfSigned, startHttps } from '../audit/tls-server.ts';
+import { listenNotify, type NotifyListener } from '../../harness/notify-socket.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'idkiosk-ops-'));
 const notifySock = join(dir, 'notify.sock');
 const messages: string[] = [];
-let sock: DgramSocket;
+let sock: NotifyListener;
 let kiosk: Kiosk;
 const heartbeats: { body: HeartbeatPayload; sigOk: boolean }[] = [];
 let collector: Awaited<ReturnType<typeof startHttps>>;
 const key = DeviceKey.loadOrGenerate(join(dir, 'device.key')).key;
 
 beforeAll(async () => {
-  sock = new DgramSocket();
-  sock.on('data', (buf: Buffer) => messages.push(buf.toString()));
-  sock.bind(notifySock);
+  sock = listenNotify(notifySock, (msg) => messages.push(msg));
   const tls = selfSigned();
   collector = await startHttps(tls, (req, body, res) => {
     heartbeats.push({ body: JSON.parse(body.toString()), sigOk: verifyEs256(key.publicKey, body, Buffer.from(String(req.headers['x-idkiosk-signature']), 'base64url')) });

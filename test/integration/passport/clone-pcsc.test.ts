@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCard } from '../../../daemon/cli/card-access.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { toResultView } from '../../../daemon/documents/passport/passport-flow.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../../daemon/documents/passport/passport-verdict.ts';

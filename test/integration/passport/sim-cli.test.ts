@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCard } from '../../../daemon/cli/card-access.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport } from '../../../daemon/documents/passport/passport-verdict.ts';
 import { startSimProcess } from '../../harness/cli.ts';

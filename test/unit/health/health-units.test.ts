@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNotifier, socketPath, watchdogIntervalMs } from '../../../daemon/health/sd-notify.ts';
+import { createNotifier, unusableSocket, watchdogIntervalMs } from '../../../daemon/health/sd-notify.ts';
 import { startWatchdog } from '../../../daemon/health/watchdog.ts';
 import { probeClock } from '../../../daemon/health/clock.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
@@ -21,9 +21,17 @@ describe('sd_notify', () => {
     n.close();
   });
 
-  it('abstract socket names and watchdog interval', () => {
-    expect(socketPath('@/org/freedesktop/systemd1/notify')).toBe('\0/org/freedesktop/systemd1/notify');
-    expect(socketPath('/run/systemd/notify')).toBe('/run/systemd/notify');
+  it('only an absolute socket path is used; anything else is off with a reason', () => {
+    expect(unusableSocket('/run/systemd/notify')).toBeNull();
+    expect(unusableSocket('@/org/freedesktop/systemd1/notify')).toMatch(/abstract/);
+    expect(unusableSocket('run/notify')).toMatch(/not an absolute path/);
+    expect(unusableSocket(`/${'x'.repeat(107)}`)).toMatch(/longer/);
+    const n = createNotifier({ NOTIFY_SOCKET: '@notify' });
+    expect(n.disabledReason).toMatch(/abstract/);
+    n.close();
+  });
+
+  it('watchdog interval from WATCHDOG_USEC / WATCHDOG_PID', () => {
     expect(watchdogIntervalMs({ WATCHDOG_USEC: '30000000' })).toBe(30_000);
     expect(watchdogIntervalMs({ WATCHDOG_USEC: '30000000', WATCHDOG_PID: '1' }, 2)).toBeNull();
     expect(watchdogIntervalMs({ WATCHDOG_USEC: '30000000', WATCHDOG_PID: '7' }, 7)).toBe(30_000);

@@ -3,9 +3,9 @@
 // (DES ignores the parity bits), so keys are compared after adjusting parity.
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { bacKeys, runBac } from '../../../daemon/documents/passport/bac.ts';
-import { mrzInformation } from '../../../daemon/documents/passport/mrz.ts';
-import { SecureMessaging } from '../../../daemon/documents/passport/secure-messaging.ts';
+import { bacKeys, runBac } from '../../../daemon/documents/passport/access/bac.ts';
+import { mrzInformation } from '../../../daemon/documents/passport/datagroups/mrz.ts';
+import { SecureMessaging } from '../../../daemon/documents/passport/access/secure-messaging.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport, subjectCountry } from '../../../daemon/documents/passport/passport-verdict.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { toResultView } from '../../../daemon/documents/passport/passport-flow.ts';
-import { cscaCountryOf } from '../../../daemon/documents/passport/issuing-state.ts';
+import { cscaCountryOf } from '../../../daemon/documents/passport/pki/issuing-state.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { accessKey, card, HOLDER, session, STORE } from './helpers.ts';
 import { testHolder } from '../../../drivers/sim/passport/index.ts';
@@ -130,7 +130,7 @@ describe('issuing state → CSCA country', () => {
 
 describe('EF.SOD labelled id-data (issue 15 §3: real Chinese passports)', () => {
   it('verifies when the content is an LDSSecurityObject; any other content is refused', async () => {
-    const { passiveAuthentication, sodDataGroupNumbers } = await import('../../../daemon/documents/passport/passive-auth.ts');
+    const { passiveAuthentication, sodDataGroupNumbers } = await import('../../../daemon/documents/passport/pki/passive-auth.ts');
     const { cmsSignedData, dg1 } = await import('../../../drivers/sim/passport/lds.ts');
     const { intTlv, oidTlv, tlv } = await import('../../../drivers/sim/passport/ber.ts');
     const { createHash } = await import('node:crypto');

@@ -3,7 +3,7 @@
 // (org.jmrtd.lds.iso39794: FaceImageDataBlock → representationBlocks [1] → RepresentationBlock →
 // imageRepresentation [1] → base 2D [0] → representationData2D [0] OCTET STRING); image bytes synthetic.
 import { describe, expect, it } from 'vitest';
-import { parseDg2 } from '../../../daemon/documents/passport/data-groups.ts';
+import { parseDg2 } from '../../../daemon/documents/passport/datagroups/data-groups.ts';
 import { tlv } from '../../../drivers/sim/passport/ber.ts';
 
 const JPEG = Buffer.concat([Buffer.from('FFD8FFE0', 'hex'), Buffer.alloc(300, 0x11), Buffer.from('FFD9', 'hex')]);

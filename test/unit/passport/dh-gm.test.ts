@@ -1,9 +1,9 @@
 // PACE DH generic mapping (standard parameterIds 0–2, RFC 5114 groups) host ↔ virtual chip, and the
 // domain parameters themselves.
 import { describe, expect, it } from 'vitest';
-import { modPow } from '../../../daemon/documents/passport/ec.ts';
-import { modpGroup } from '../../../daemon/documents/passport/modp-groups.ts';
-import { paceGroup } from '../../../daemon/documents/passport/pace-groups.ts';
+import { modPow } from '../../../daemon/documents/passport/access/ec.ts';
+import { modpGroup } from '../../../daemon/documents/passport/access/modp-groups.ts';
+import { paceGroup } from '../../../daemon/documents/passport/access/pace-groups.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { accessKey, card, session } from './helpers.ts';
 

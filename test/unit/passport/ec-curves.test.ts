@@ -3,8 +3,8 @@
 // parameters come from it too, so this checks that they reach noble intact.
 import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bigToBytes, bytesToBig, curveByName, decodeEcPoint, encodePoint } from '../../../daemon/documents/passport/ec.ts';
-import { PACE_CURVES } from '../../../daemon/documents/passport/security-infos.ts';
+import { bigToBytes, bytesToBig, curveByName, decodeEcPoint, encodePoint } from '../../../daemon/documents/passport/access/ec.ts';
+import { PACE_CURVES } from '../../../daemon/documents/passport/datagroups/security-infos.ts';
 
 describe('passport EC curves on noble agree with OpenSSL', () => {
   it.each(Object.entries(PACE_CURVES))('parameterId %s (%s)', (_id, name) => {

@@ -1,8 +1,8 @@
 // Issue 17: the DG2 face reaches the image converter (opj_decompress for JPEG 2000) only for a verified
 // passport. A DG2 changed after the SOD was signed, or a passport nothing proved, never reaches it.
 import { describe, expect, it } from 'vitest';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
-import type { FaceImage } from '../../../daemon/documents/passport/data-groups.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
+import type { FaceImage } from '../../../daemon/documents/passport/datagroups/data-groups.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport, type FaceConverter } from '../../../daemon/documents/passport/passport-verdict.ts';
 import { accessKey, card, session, STORE } from './helpers.ts';

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg } from '../../../daemon/documents/passport/data-groups.ts';
-import { parseSecurityInfos } from '../../../daemon/documents/passport/security-infos.ts';
+import { dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg } from '../../../daemon/documents/passport/datagroups/data-groups.ts';
+import { parseSecurityInfos } from '../../../daemon/documents/passport/datagroups/security-infos.ts';
 import { GMRTD, gmrtdJson } from './gmrtd-data.ts';
 
 const hex = (s: string) => Buffer.from(s, 'hex');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../daemon/cli/run.ts';
-import { importMasterList, selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNING_KEY } from '../../../daemon/documents/passport/master-list.ts';
+import { importMasterList, selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNING_KEY } from '../../../daemon/documents/passport/pki/master-list.ts';
 import { parseCertificates } from '../../../daemon/trust/trust-store.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';

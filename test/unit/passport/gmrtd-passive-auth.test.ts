@@ -7,10 +7,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSignedData, verifySigner } from '../../../daemon/documents/passport/cms.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
-import { selectCscas, verifyMasterList } from '../../../daemon/documents/passport/master-list.ts';
-import { passiveAuthentication } from '../../../daemon/documents/passport/passive-auth.ts';
+import { parseSignedData, verifySigner } from '../../../daemon/documents/passport/pki/cms.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
+import { selectCscas, verifyMasterList } from '../../../daemon/documents/passport/pki/master-list.ts';
+import { passiveAuthentication } from '../../../daemon/documents/passport/pki/passive-auth.ts';
 import { AT, bytes, certificateFile, gmrtdJson, idnCertificates, label, LISTS, type Hex } from './gmrtd-data.ts';
 
 interface PaCase {

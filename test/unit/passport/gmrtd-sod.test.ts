@@ -4,9 +4,9 @@
 // CSCA that issued that DSC. The Chinese SOD labels its content id-data (issue 15 §3) and must verify too.
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseSignedData, verifySigner } from '../../../daemon/documents/passport/cms.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
-import { ldsSecurityObjectOf, passiveAuthentication } from '../../../daemon/documents/passport/passive-auth.ts';
+import { parseSignedData, verifySigner } from '../../../daemon/documents/passport/pki/cms.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
+import { ldsSecurityObjectOf, passiveAuthentication } from '../../../daemon/documents/passport/pki/passive-auth.ts';
 import { readTlv } from '../../../daemon/documents/passport/tlv.ts';
 import { AT, bytes, gmrtdJson, label, type Hex } from './gmrtd-data.ts';
 

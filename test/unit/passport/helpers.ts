@@ -3,7 +3,7 @@ import { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { CardChannel } from '../../../drivers/reader/types.ts';
 import { PassportCard, testHolder, type PassportCardOptions } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 
 export const HOLDER = testHolder({ documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231' });
 export const KEY = { documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231' };

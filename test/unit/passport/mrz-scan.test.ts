@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MrzScanAssembler } from '../../../daemon/documents/passport/mrz-scan.ts';
+import { MrzScanAssembler } from '../../../daemon/documents/passport/datagroups/mrz-scan.ts';
 import { passportFlow } from '../../../daemon/documents/passport/passport-flow.ts';
 import { td3 } from '../../../drivers/sim/passport/lds.ts';
 import { card, HOLDER, session, STORE } from './helpers.ts';

@@ -1,13 +1,13 @@
 // ICAO Doc 9303-11 (8th ed., 2021) Appendix G, the DH-based PACE generic-mapping worked example
 // (id-PACE-DH-GM-AES-CBC-CMAC-128, standardized parameterId 0 = RFC 5114 §2.1 1024-bit MODP group with a
-// 160-bit subgroup), replayed against the reader's PACE (daemon/documents/passport/pace.ts). Every value is
+// 160-bit subgroup), replayed against the reader's PACE (daemon/documents/passport/access/pace.ts). Every value is
 // the specification's, transcribed in docs/reference/passport.md §11.3; the chip's
 // answers are replayed, and the commands the reader sends and the keys it derives are compared with them.
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { authToken, decryptNonce, pacePasswordKey, runPace } from '../../../daemon/documents/passport/pace.ts';
-import { parseSecurityInfos } from '../../../daemon/documents/passport/security-infos.ts';
-import { paceGroup } from '../../../daemon/documents/passport/pace-groups.ts';
+import { authToken, decryptNonce, pacePasswordKey, runPace } from '../../../daemon/documents/passport/access/pace.ts';
+import { parseSecurityInfos } from '../../../daemon/documents/passport/datagroups/security-infos.ts';
+import { paceGroup } from '../../../daemon/documents/passport/access/pace-groups.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();

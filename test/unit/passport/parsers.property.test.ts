@@ -2,12 +2,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KioskError } from '../../../daemon/errors.ts';
-import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/mrz.ts';
+import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/datagroups/mrz.ts';
 import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/documents/passport/tlv.ts';
-import { SecureMessaging, type SmCipher } from '../../../daemon/documents/passport/secure-messaging.ts';
-import { parseSignedData } from '../../../daemon/documents/passport/cms.ts';
-import { parseSecurityInfos } from '../../../daemon/documents/passport/security-infos.ts';
-import { parseDg2, parseEfCom } from '../../../daemon/documents/passport/data-groups.ts';
+import { SecureMessaging, type SmCipher } from '../../../daemon/documents/passport/access/secure-messaging.ts';
+import { parseSignedData } from '../../../daemon/documents/passport/pki/cms.ts';
+import { parseSecurityInfos } from '../../../daemon/documents/passport/datagroups/security-infos.ts';
+import { parseDg2, parseEfCom } from '../../../daemon/documents/passport/datagroups/data-groups.ts';
 import { CardSm } from '../../../drivers/sim/passport/card-sm.ts';
 import { td3 } from '../../../drivers/sim/passport/lds.ts';
 

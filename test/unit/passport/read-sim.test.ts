@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport } from '../../../daemon/documents/passport/passport-verdict.ts';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { createCsca } from '../../../drivers/sim/passport/certs.ts';
 import { accessKey, card, session, STORE } from './helpers.ts';
 
@@ -122,8 +122,8 @@ describe('active authentication variants', () => {
 
   it('ISO 9796-2 with an explicit hash trailer (34 CC = SHA-256), and n − F', async () => {
     const { generateKeyPairSync, privateEncrypt, constants, createHash, randomBytes } = await import('node:crypto');
-    const { verifyIso9796 } = await import('../../../daemon/documents/passport/chip-auth.ts');
-    const { bytesToBig, bigToBytes } = await import('../../../daemon/documents/passport/ec.ts');
+    const { verifyIso9796 } = await import('../../../daemon/documents/passport/access/chip-auth.ts');
+    const { bytesToBig, bigToBytes } = await import('../../../daemon/documents/passport/access/ec.ts');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const jwk = publicKey.export({ format: 'jwk' });
     const n = bytesToBig(Buffer.from(jwk.n!, 'base64url'));
@@ -191,8 +191,8 @@ describe('DG14 ActiveAuthenticationInfo and face conversion', () => {
   });
 
   it('JPEG 2000 faces go through the injected converter; without one they are "not decoded"', async () => {
-    const { passportFaceConverter } = await import('../../../daemon/documents/passport/face.ts');
-    const { parseDg2 } = await import('../../../daemon/documents/passport/data-groups.ts');
+    const { passportFaceConverter } = await import('../../../daemon/documents/passport/datagroups/face.ts');
+    const { parseDg2 } = await import('../../../daemon/documents/passport/datagroups/data-groups.ts');
     const { dg2 } = await import('../../../drivers/sim/passport/lds.ts');
     const jp2 = Buffer.concat([Buffer.from('0000000C6A5020200D0A870A', 'hex'), Buffer.alloc(40, 7)]);
     const face = parseDg2(dg2(jp2, true));

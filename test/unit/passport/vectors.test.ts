@@ -3,11 +3,11 @@ import { createECDH, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { aesCmac } from '../../../daemon/crypto/icao-primitives.ts';
-import { add, bigToBytes, bytesToBig, curveByName, decodePoint, mul } from '../../../daemon/documents/passport/ec.ts';
-import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/mrz.ts';
-import { authToken, decryptNonce, pacePasswordKey, runPace } from '../../../daemon/documents/passport/pace.ts';
-import { kdf, SecureMessaging } from '../../../daemon/documents/passport/secure-messaging.ts';
-import { parseSecurityInfos } from '../../../daemon/documents/passport/security-infos.ts';
+import { add, bigToBytes, bytesToBig, curveByName, decodePoint, mul } from '../../../daemon/documents/passport/access/ec.ts';
+import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/datagroups/mrz.ts';
+import { authToken, decryptNonce, pacePasswordKey, runPace } from '../../../daemon/documents/passport/access/pace.ts';
+import { kdf, SecureMessaging } from '../../../daemon/documents/passport/access/secure-messaging.ts';
+import { parseSecurityInfos } from '../../../daemon/documents/passport/datagroups/security-infos.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();

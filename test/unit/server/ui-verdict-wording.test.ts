@@ -4,7 +4,7 @@
 // authenticity is drawn as refused.
 import { describe, expect, it } from 'vitest';
 
-type Texts = Record<'ja' | 'en', Record<string, unknown> & { reason: Record<string, string> }>;
+type Texts = Record<'ja' | 'en', Record<string, string | string[]>>;
 // Plain-JS screen modules without type declarations: imported untyped and given the shape used here.
 const { TEXT } = (await import('../../../ui/i18n.js' as string)) as { TEXT: Texts };
 const { shownOutcome } = (await import('../../../ui/screens.js' as string)) as { shownOutcome: (r: { outcome: string; authenticity?: string | null }) => string };
@@ -20,10 +20,10 @@ describe('screen verdict wording', () => {
   });
 
   it('DOCUMENT_NOT_PROVEN explains what happened and what to do, in Japanese and English', () => {
-    expect(TEXT.ja.reason.DOCUMENT_NOT_PROVEN).toMatch(/電子署名/);
-    expect(TEXT.ja.reason.DOCUMENT_NOT_PROVEN).toMatch(/別の本人確認書類|係員/);
-    expect(TEXT.en.reason.DOCUMENT_NOT_PROVEN).toMatch(/signature/);
-    expect(TEXT.en.reason.DOCUMENT_NOT_PROVEN).toMatch(/another identity document|staff/);
+    expect(TEXT.ja['reason.DOCUMENT_NOT_PROVEN']).toMatch(/電子署名/);
+    expect(TEXT.ja['reason.DOCUMENT_NOT_PROVEN']).toMatch(/別の本人確認書類|係員/);
+    expect(TEXT.en['reason.DOCUMENT_NOT_PROVEN']).toMatch(/signature/);
+    expect(TEXT.en['reason.DOCUMENT_NOT_PROVEN']).toMatch(/another identity document|staff/);
   });
 
   it('draws verified only with proven authenticity; chip-read only with chip-read authenticity', () => {

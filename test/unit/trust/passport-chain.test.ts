@@ -5,8 +5,8 @@
 // only as the passport profile configures. Certificates are synthetic (drivers/sim/passport, "TEST" names).
 import { createSign, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CscaStore } from '../../../daemon/documents/passport/csca-store.ts';
-import { passiveAuthentication, type PassiveAuthInput } from '../../../daemon/documents/passport/passive-auth.ts';
+import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
+import { passiveAuthentication, type PassiveAuthInput } from '../../../daemon/documents/passport/pki/passive-auth.ts';
 import { createCsca, issueBy, issueCertificate, type IssuedCert } from '../../../drivers/sim/passport/certs.ts';
 import { dg1, efSod } from '../../../drivers/sim/passport/lds.ts';
 import { testHolder } from '../../../drivers/sim/passport/index.ts';

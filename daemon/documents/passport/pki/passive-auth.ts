@@ -5,13 +5,13 @@
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
 // an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../errors.ts';
-import { validateChain } from '../../trust/chain.ts';
-import { passportDscProfile } from '../../trust/chain-profiles.ts';
-import { fingerprintSha256 } from '../../trust/trust-store.ts';
+import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../../errors.ts';
+import { validateChain } from '../../../trust/chain.ts';
+import { passportDscProfile } from '../../../trust/chain-profiles.ts';
+import { fingerprintSha256 } from '../../../trust/trust-store.ts';
 import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
 import type { CscaStore } from './csca-store.ts';
-import { children, decodeOid, readTlv, smallInt } from './tlv.ts';
+import { children, decodeOid, readTlv, smallInt } from '../tlv.ts';
 
 export const LDS_SECURITY_OBJECT_OIDS = ['2.23.136.1.1.1', '1.3.27.1.1.1', '1.2.528.1.1006.1.20.1'];
 

@@ -10,12 +10,12 @@
 // trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../../errors.ts';
-import { validateChain } from '../../trust/chain.ts';
-import { cscaLinkProfile, type PassportChainOptions } from '../../trust/chain-profiles.ts';
-import { parseCertificates, TrustStore } from '../../trust/trust-store.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { validateChain } from '../../../trust/chain.ts';
+import { cscaLinkProfile, type PassportChainOptions } from '../../../trust/chain-profiles.ts';
+import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
-import { children, readTlv } from './tlv.ts';
+import { children, readTlv } from '../tlv.ts';
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 

@@ -5,14 +5,14 @@
 // DH generic mapping runs the same steps in a MODP subgroup (pace-groups.ts). Integrated mapping and
 // PACE-CAM are not implemented (refused with CARD_UNSUPPORTED so the caller falls back to BAC).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../crypto/icao-primitives.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import type { CardSession } from '../../../../drivers/reader/card-session.ts';
+import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../crypto/icao-primitives.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { bytesToBig } from './ec.ts';
 import { paceGroup, randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SmCipher } from './secure-messaging.ts';
-import type { PaceInfo } from './security-infos.ts';
-import { children, encodeOidValue, find, readTlv, tlv } from './tlv.ts';
+import type { PaceInfo } from '../datagroups/security-infos.ts';
+import { children, encodeOidValue, find, readTlv, tlv } from '../tlv.ts';
 
 export interface PaceOptions {
   /** Test hook: the host's ephemeral private keys (mapping, then agreement), given the group order. Default: random in [1, n-1]. */

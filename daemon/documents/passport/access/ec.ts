@@ -11,8 +11,8 @@
 // test/unit/passport/ec-curves.test.ts checks each curve against OpenSSL's own k·G.
 import { generateKeyPairSync } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
-import { ErrorCodes, KioskError } from '../../errors.ts';
-import { children, readTlv } from './tlv.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { children, readTlv } from '../tlv.ts';
 
 export type EcPoint = WeierstrassPoint<bigint>;
 export type Point = { x: bigint; y: bigint } | null; // null = point at infinity

@@ -11,12 +11,12 @@
 // CSCA it also holds. The bundle is written atomically: a kiosk never reads half a list.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
-import { publicKeyProblem, signatureAlgorithmProblem } from '../../trust/algorithm-policy.ts';
-import { certFields } from '../../trust/cert-fields.ts';
-import { validateChain } from '../../trust/chain.ts';
-import { fingerprintSha256, parseCertificates, TrustStore } from '../../trust/trust-store.ts';
+import { writeFileAtomic } from '../../../device/device-key.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { publicKeyProblem, signatureAlgorithmProblem } from '../../../trust/algorithm-policy.ts';
+import { certFields } from '../../../trust/cert-fields.ts';
+import { validateChain } from '../../../trust/chain.ts';
+import { fingerprintSha256, parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { isMasterListSigner, OID_MASTER_LIST_SIGNING_KEY, parseMasterList } from './csca-store.ts';
 
 export { OID_MASTER_LIST_SIGNING_KEY };

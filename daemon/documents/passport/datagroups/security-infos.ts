@@ -1,8 +1,8 @@
 // SecurityInfos (BSI TR-03110 / ICAO 9303-11 §9.2) from EF.CardAccess and DG14: PACEInfo,
 // ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo and ActiveAuthenticationInfo. Unknown
 // SecurityInfos are skipped (the set is open by design); malformed known ones are errors.
-import type { SmCipher } from './secure-messaging.ts';
-import { children, decodeOid, readTlv, smallInt, type Tlv } from './tlv.ts';
+import type { SmCipher } from '../access/secure-messaging.ts';
+import { children, decodeOid, readTlv, smallInt, type Tlv } from '../tlv.ts';
 
 export const OID = {
   PACE: '0.4.0.127.0.7.2.2.4',

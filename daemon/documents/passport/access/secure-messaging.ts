@@ -4,14 +4,14 @@
 // and again before checking each response. Verification fails closed: a response without DO99 or DO8E,
 // with a wrong MAC or bad padding is an error (the session is unusable afterwards, as on the chip).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CommandApdu, ResponseApdu } from '../../../drivers/reader/apdu.ts';
-import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { AesCmac } from '../../crypto/aes-cmac.ts';
-import { CbcContext } from '../../crypto/cbc-context.ts';
-import { padIso, unpadIso } from '../../crypto/icao-primitives.ts';
-import { RetailMac } from '../../crypto/retail-mac.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
-import { readAll, tlv } from './tlv.ts';
+import type { CommandApdu, ResponseApdu } from '../../../../drivers/reader/apdu.ts';
+import type { CardSession } from '../../../../drivers/reader/card-session.ts';
+import { AesCmac } from '../../../crypto/aes-cmac.ts';
+import { CbcContext } from '../../../crypto/cbc-context.ts';
+import { padIso, unpadIso } from '../../../crypto/icao-primitives.ts';
+import { RetailMac } from '../../../crypto/retail-mac.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../errors.ts';
+import { readAll, tlv } from '../tlv.ts';
 
 export type SmCipher = '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
 

@@ -1,9 +1,9 @@
 // Basic Access Control (ICAO 9303-11 §4.3, docs/reference/passport.md §3): keys from the MRZ information, GET CHALLENGE,
 // EXTERNAL AUTHENTICATE with 3DES + retail MAC, session keys from K.IFD ⊕ K.IC, SSC from the nonces.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { des3Cbc, padIso, retailMac, xorBuffers } from '../../crypto/icao-primitives.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import type { CardSession } from '../../../../drivers/reader/card-session.ts';
+import { des3Cbc, padIso, retailMac, xorBuffers } from '../../../crypto/icao-primitives.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { kdf, SecureMessaging } from './secure-messaging.ts';
 
 export interface BacKeys {

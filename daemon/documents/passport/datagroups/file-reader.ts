@@ -5,11 +5,11 @@
 // saw it) turns extended reads off for the session and the chunked reads take over. Chunked reads keep
 // the plain Le ≤ 223 (so an AES-wrapped answer fits a short APDU), halving the chunk on 6700/6Cxx for
 // older chips. Offsets above 7FFF use odd-INS READ BINARY (B1, offset in DO54, data in DO53).
-import { ErrorCodes, KioskError } from '../../errors.ts';
-import { statusError } from '../../../drivers/reader/card-session.ts';
-import type { ResponseApdu } from '../../../drivers/reader/apdu.ts';
-import type { SecureChannel } from './secure-messaging.ts';
-import { readTlv } from './tlv.ts';
+import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { statusError } from '../../../../drivers/reader/card-session.ts';
+import type { ResponseApdu } from '../../../../drivers/reader/apdu.ts';
+import type { SecureChannel } from '../access/secure-messaging.ts';
+import { readTlv } from '../tlv.ts';
 
 export const MAX_SM_CHUNK = 223;
 /** Largest plain Le of one extended read: the wrapped answer (DO87 + padding, DO99, DO8E) stays ≤ 65536. */
