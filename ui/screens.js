@@ -67,10 +67,14 @@ export function createScreens(t, reasonText) {
     text('detail', step ? t(`step.${step}`) : '');
   }
 
-  function renderEntry(e) {
+  /** A hardware keypad is in use (not the simulated one, not unavailable): only then the multi-tap hint. */
+  const hardwarePad = (devices) => !!devices?.keypad && devices.keypad.backend !== 'simulated' && devices.keypad.status !== 'unavailable';
+
+  function renderEntry(e, devices) {
     const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
     text('headline', h);
-    text('message', e.format.kind === 'alnum' ? `${m}\n${t('entry.lettersHint')}` : m);
+    // 「2→A B C」 only next to a hardware pad; the on-screen keys type 2 (issue 19).
+    text('message', e.format.kind === 'alnum' ? `${m}\n${t(hardwarePad(devices) ? 'entry.lettersHint' : 'entry.lettersHintScreen')}` : m);
     $('entry').hidden = false;
     $('pads').hidden = false;
     // A character being chosen by multi-tap: its letter for a number printed on the document; for a PIN or
@@ -222,7 +226,7 @@ export function createScreens(t, reasonText) {
         renderReceiptFailed(state, job);
         return id;
       case 'secret-entry':
-        renderEntry(state.entry);
+        renderEntry(state.entry, devices);
         return id;
       case 'result':
         renderResult(state.result, devices, state);

@@ -131,6 +131,9 @@ describe('PIN entry dead ends', () => {
     await screen(page, 'secret-entry');
     for (const c of 'AA12') await page.click(`#pads button[data-char="${c}"]`);
     await expect.poll(() => text(page, 'dots')).toBe('AA12○○○○○○○○');
+    // the simulated keypad is no hardware pad: no multi-tap hint next to on-screen keys that type 2
+    expect(await text(page, 'message')).toContain('英字は画面の英字ボタンで入力します。');
+    expect(await text(page, 'message')).not.toContain('2→A B C');
     await shot(page, 'residence-number-typed-800x480');
     await page.click('#keypad button[data-key="cancel"]');
     await page.click('#demo-remove');
