@@ -14,7 +14,7 @@ import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
-import { silentLogger, type Logger } from './log.ts';
+import { asLogger, type Logger, type LogSink } from '../core/log.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
@@ -33,7 +33,8 @@ export interface StartOptions {
   /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
   demo?: boolean;
   version?: string;
-  log?: Logger;
+  /** The daemon's Logger (core/log.ts); a plain line function (tests) is wrapped by asLogger. */
+  log?: LogSink;
   /** Override the revocation source (tests, demo). */
   revocation?: RevocationChecker;
   /** A platform operator's certificate-status API (daemon/trust/ocsp/platform-status.ts): asked first, then OCSP/CRL. */
@@ -64,7 +65,7 @@ export interface Kiosk {
 }
 
 export async function startKiosk(o: StartOptions): Promise<Kiosk> {
-  const log = o.log ?? silentLogger;
+  const log = asLogger(o.log);
   const cfg = o.config;
   const simulated = o.simulated || o.demo;
   const backend = o.demo ? 'simulated' : (cfg.reader.backend ?? (simulated ? 'simulated' : 'pcsc'));
@@ -90,7 +91,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
     if (!factory) {
-      log(`warning: document '${id}' is not available in this version; skipped`);
+      log.warn(`document '${id}' is not available in this version; skipped`);
       return [];
     }
     return [factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log })];
@@ -189,6 +190,6 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
 /** The device key from device.keyFile; without one (development, simulated runs) an in-memory key. */
 function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
   if (file) return DeviceKey.load(file);
-  log('warning: no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
+  log.warn('no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
   return DeviceKey.ephemeral();
 }

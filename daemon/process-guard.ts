@@ -7,7 +7,7 @@
 //   fresh daemon. Continuing would serve from state nobody can vouch for.
 // - an unhandled rejection: a promise nobody awaited failed; nothing was interrupted midway, so we log it
 //   (a bug to fix) and keep serving rather than hand any stray rejection the power to stop the kiosk.
-import type { Logger } from './log.ts';
+import type { Logger } from '../core/log.ts';
 
 /** sysexits.h EX_SOFTWARE: an internal software error (systemd logs the status). */
 export const EXIT_INVARIANT = 70;

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --runtime
+# the spoken prompts (docs/voice.md), when the synthesisers are installed (scripts/install-deps.sh without
+# --runtime installs them); without them the demo is silent
+node_modules/.bin/tsx scripts/build-voice.ts --optional
 PORT="${PORT:-8080}"
 echo "==> starting the kiosk demo on http://127.0.0.1:${PORT}/  (Ctrl-C to stop)"
 # Other My Number modes and verification policies without writing a config file (README "Quick start"):

@@ -39,6 +39,16 @@ TEST_DEBS=(
   postgresql                     # the fleet collector's store: a throw-away cluster in the fleet tests
 )
 
+# The spoken prompts (ui/voice/, scripts/build-voice.ts) are rendered on the build machine and shipped as
+# audio files: a kiosk runs no synthesiser. Japanese and やさしい日本語 through Open JTalk with the HTS voice
+# of the Nagoya Institute of Technology; the other languages through eSpeak NG; Opus/Ogg through opusenc.
+VOICE_DEBS=(
+  open-jtalk open-jtalk-mecab-naist-jdic   # Japanese text analysis + HMM synthesis (Debian main)
+  hts-voice-nitech-jp-atr503-m001          # the Japanese voice (Debian contrib, not main: see below)
+  espeak-ng                                # en, zh-Hans, ko, vi, pt-BR, fil, ne (Debian main)
+  opus-tools                               # opusenc: WAV → Opus in Ogg (Debian main)
+)
+
 # The arm64 package built on an amd64 machine (scripts/package.sh cross-compiles its native addons):
 # Debian's aarch64 compiler, and through dpkg multiarch the arm64 libpcsclite the pcsclite addon links
 # against and the arm64 libstdc++ that dpkg-shlibdeps reads for the package's Depends:.
@@ -48,7 +58,7 @@ CROSS_ARM64_DEBS=(
 )
 
 DEBS=("${RUNTIME_DEBS[@]}" "${BUILD_DEBS[@]}")
-[ "${1:-}" = --runtime ] || DEBS+=("${TEST_DEBS[@]}")
+[ "${1:-}" = --runtime ] || DEBS+=("${TEST_DEBS[@]}" "${VOICE_DEBS[@]}")
 CROSS=0
 if [ "${1:-}" != --runtime ] && [ "$(dpkg --print-architecture)" = amd64 ]; then DEBS+=("${CROSS_ARM64_DEBS[@]}"); CROSS=1; fi
 
@@ -67,6 +77,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ $CROSS = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
     echo "==> adding the arm64 architecture to dpkg (multiarch, for the cross-built arm64 package)"
     $SUDO dpkg --add-architecture arm64
+  fi
+  # The HTS voice is in Debian's contrib component only (bookworm: contrib/sound, binary-all; the voice is
+  # free, its build needs non-free tools). Rather than enabling contrib for everything, a sources entry for
+  # contrib plus an APT pin that allows exactly this one package from it (priority -1 for every other
+  # package there): nothing else can ever be installed or upgraded through that entry.
+  if printf '%s\n' "${missing[@]}" | grep -qx hts-voice-nitech-jp-atr503-m001 \
+     && ! apt-cache policy hts-voice-nitech-jp-atr503-m001 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    echo "==> adding Debian contrib, pinned to hts-voice-nitech-jp-atr503-m001 only"
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: contrib\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" | $SUDO tee /etc/apt/sources.list.d/idkiosk-voice-contrib.sources >/dev/null
+    printf 'Package: *\nPin: release o=Debian,c=contrib\nPin-Priority: -1\n\nPackage: hts-voice-nitech-jp-atr503-m001\nPin: release o=Debian,c=contrib\nPin-Priority: 500\n' \
+      | $SUDO tee /etc/apt/preferences.d/idkiosk-voice-contrib >/dev/null
   fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -88,3 +111,9 @@ fi
 # The production bundle that bin/idkiosk.js and the services run (docs/packaging.md); about a second.
 echo "==> building dist/idkiosk.mjs"
 node_modules/.bin/tsx scripts/build.ts
+
+# The spoken prompts (ui/voice/, docs/voice.md): rendered once per text, cached in dist/voice-cache/.
+if [ "${1:-}" != --runtime ]; then
+  echo "==> rendering the voice prompts"
+  node_modules/.bin/tsx scripts/build-voice.ts
+fi

@@ -51,6 +51,10 @@ mkdir -p "$OUT"
 
 echo "==> bundle"
 node_modules/.bin/tsx scripts/build.ts
+# The spoken prompts the package ships in ui/voice/ (the kiosk runs no synthesiser): rendered here, from
+# the cache when unchanged; fails when a prompt is missing or the synthesisers are absent.
+echo "==> voice prompts"
+node_modules/.bin/tsx scripts/build-voice.ts
 
 # The runtime Debian packages, from the one list install-deps.sh installs.
 runtime_debs() {
@@ -222,6 +226,7 @@ build_deb() {
   [ -n "$build" ] && [ -f "dist/$build/idkiosk.mjs" ] || { echo "package: dist/idkiosk.mjs names no build directory" >&2; exit 1; }
   cp -a "dist/$build" "$app/dist/" && rm -f "$app/dist/$build/meta.json"
   cp -a ui "$app/" && rm -f "$app"/ui/*.d.ts # type declarations are for the sources only
+  rm -f "$app"/ui/voice/*/*.tmp-* # an interrupted render's leftovers, never shipped
   cp -a drivers/sim/mynumber/fixtures "$app/drivers/sim/mynumber/"
   install -m 0755 systemd/idkiosk-browser.sh systemd/idkiosk-decode.sh "$app/systemd/"
   mkdir -p "$stage/usr/bin" && ln -s ../lib/idkiosk/bin/idkiosk.js "$stage/usr/bin/idkiosk"
@@ -242,7 +247,7 @@ build_deb() {
   local doc=$stage/usr/share/doc/idkiosk
   install -d "$doc"
   install -m 0644 packaging/debian/copyright "$doc/copyright"
-  install -m 0644 docs/operations.md docs/packaging.md docs/trust-anchors.md "$doc/"
+  install -m 0644 docs/operations.md docs/packaging.md docs/trust-anchors.md docs/voice.md "$doc/"
   { printf 'idkiosk (%s) unstable; urgency=medium\n\n  * Release %s. See the git history for changes.\n\n -- idkiosk maintainers <idkiosk@localhost.invalid>  %s\n' \
       "$VERSION" "$VERSION" "$(git log -1 --format=%aD 2>/dev/null || date -R)"; } | gzip -9n > "$doc/changelog.gz"
   # normalise modes (npm tarballs carry odd ones) and ownership (root, via --root-owner-group)

@@ -25,7 +25,9 @@ FAILED=0
 # the package and a provisioned kiosk (idempotent)
 cp "$DEB" "$R/var/tmp/idkiosk.deb"
 chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg -i /var/tmp/idkiosk.deb > /dev/null
-chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin idkiosk provision init --kiosk-id nspawn-01 > /dev/null
+# (a root the fresh-machine check kept is provisioned already, under its own kiosk id)
+[ -f "$R/etc/idkiosk/config.json" ] \
+  || chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin idkiosk provision init --kiosk-id nspawn-01 > /dev/null
 # a CRL source for the timer's sync: a throwaway CA and its empty CRL made with openssl (a local directory
 # source, outside /tmp and /var/tmp, which the sync unit's PrivateTmp= hides)
 crl=$R/srv/idkiosk-crl-test && rm -rf "$crl" && mkdir -p "$crl" && (

@@ -4,7 +4,8 @@
 // After a daemon restart it reconnects and gets the full state again (hello + state + devices).
 import { DEFAULT_LANGUAGE, LANGUAGES, knownLanguage, reasonText, translator } from './i18n.js';
 import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
-import { createScreens } from './screens.js';
+import { createScreens, shownOutcome } from './screens.js';
+import { createVoice, installVoice } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -22,6 +23,8 @@ const t = (key, vars) => tr(key, vars);
 // Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
 // PIN is unlocked.
 const draw = createScreens(t, (code, document) => reasonText(t, code, document));
+const voice = createVoice({ lang: () => lang, audio: $('voice-audio') });
+installVoice(voice);
 
 function setLanguage(code) {
   lang = knownLanguage(code);
@@ -69,6 +72,9 @@ function render() {
   const id = draw(view);
   renderLanguages(id);
   armIdleLanguageReset(id);
+  const live = view.connected ? view.state : null;
+  voice.update(id, live, view.devices, live?.result ? shownOutcome(live.result) : undefined);
+  renderVoiceControls();
 }
 
 function send(msg) {
@@ -97,17 +103,44 @@ function chime(kind) {
 /**
  * A card left in the reader escalates (issue 19; the level is KioskState.cardLeft): 1 a chime and a
  * stronger screen, 2 and on the spoken prompt after the chime, 3 and on a flashing screen (screens.js).
- * The prompt is asked for with a `kiosk-prompt` event ({ screen }), which the voice module answers.
+ * The prompt is ui/voice.js's 'card-left' (announced first as a `kiosk-prompt` event, { screen }).
  */
 function alertCue(kind, level) {
   document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind, level: level ?? null } }));
+  if (kind === 'repeat-prompt') return voice.repeat(); // the pad's repeat key: the prompt, no chime
   const a = chime(kind);
   if (kind === 'card-left' && (level ?? 1) >= 2) {
-    const speak = () => document.dispatchEvent(new CustomEvent('kiosk-prompt', { detail: { screen: 'remove-card', reason: 'card-left' } }));
+    const speak = () => {
+      document.dispatchEvent(new CustomEvent('kiosk-prompt', { detail: { screen: 'card-left' } }));
+      voice.playPrompt('card-left');
+    };
     if (a && !a.paused) a.addEventListener('ended', speak, { once: true });
     else speak();
   }
 }
+
+// --- voice controls: labels from ui/locales/voice/<lang>.json (fetched once per language)
+const voiceLabels = new Map();
+async function renderVoiceControls() {
+  $('voice-off').setAttribute('aria-pressed', String(!voice.enabled));
+  if (!voiceLabels.has(lang)) {
+    voiceLabels.set(lang, null);
+    const r = await fetch(`/locales/voice/${lang}.json`).catch(() => null);
+    voiceLabels.set(lang, r?.ok ? (await r.json()).labels : null);
+  }
+  const l = voiceLabels.get(lang);
+  if (!l) return;
+  $('voice-repeat-label').textContent = l.repeat;
+  $('voice-off-label').textContent = voice.enabled ? l.voiceOff : l.voiceOn;
+}
+$('voice-repeat').addEventListener('click', () => {
+  voice.repeat();
+  renderVoiceControls();
+});
+$('voice-off').addEventListener('click', () => {
+  voice.setEnabled(!voice.enabled);
+  renderVoiceControls();
+});
 
 // --- demo panel
 function options(sel, values, prefix) {

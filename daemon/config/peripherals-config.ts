@@ -21,7 +21,7 @@ export const keypadSchema = block({
   /** null: evdev, or simulated under --simulated/--demo. */
   backend: oneOf(['evdev', 'onoff', 'simulated', null]).default(null),
   pad: oneOf(['4x3', '4x4']).default(kd.pad),
-  roles: block({ enter: keys, back: keys, clear: keys, cancel: keys }),
+  roles: block({ enter: keys, back: keys, clear: keys, cancel: keys, repeat: keys }),
   multitapMs: int(300, 5000).default(1200),
   stuckMs: int(1000, 600_000).optional(),
   evdev: block({ device: text().default(kd.evdev!.device), layout: oneOf([16, 24]).optional() }),

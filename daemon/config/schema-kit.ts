@@ -76,16 +76,17 @@ function issueMessage(iss: z.core.$ZodIssue): string {
 
 /**
  * Parse `raw` with `schema`; the first problem becomes KioskError CONFIG_INVALID (details.field = its path,
- * details.problems = how many fields are wrong). `prefix` is where the block sits in the file ('mynumber').
+ * details.problems = how many fields are wrong). `prefix` is where the block sits in the file ('mynumber');
+ * `label` names the file in the message ('config', 'fleet config').
  */
-export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix: readonly PropertyKey[] = []): z.output<S> {
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix: readonly PropertyKey[] = [], label = 'config'): z.output<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const first = r.error.issues[0]!;
   const field = fieldPath(issuePath(first, prefix));
   const others = new Set(r.error.issues.map((i) => fieldPath(issuePath(i, prefix)))).size - 1;
   const more = others > 0 ? ` (and ${others} more field${others > 1 ? 's' : ''})` : '';
-  throw new KioskError(ErrorCodes.CONFIG_INVALID, `config ${field}: ${issueMessage(first)}${more}`, { field, problems: others + 1 });
+  throw new KioskError(ErrorCodes.CONFIG_INVALID, `${label} ${field}: ${issueMessage(first)}${more}`, { field, problems: others + 1 });
 }
 
 /** A rule across fields, reported like a schema problem (for use inside superRefine). */

@@ -6,7 +6,7 @@ import type { FlowContext } from '../kiosk/runtime.ts';
 import type { ResultView } from '../kiosk/session-machine.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { MyNumberConfig } from './mynumber/mynumber-config.ts';
 import type { PassportConfig } from './passport/passport-config.ts';
 

@@ -9,7 +9,7 @@ import type { KioskConfig } from '../config/config.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import { readOptional } from '../device/signed-post.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { perBootToken } from '../server/ui-token.ts';
 import { CrlStore } from '../trust/crl/store.ts';
 import { ClockMonitor, type ClockProbeOptions } from './clock.ts';
@@ -90,7 +90,7 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
         log,
       })
     : null;
-  if (!audit) log('warning: audit.db is not set: sessions are not recorded in an audit trail');
+  if (!audit) log.warn('audit.db is not set: sessions are not recorded in an audit trail');
   const offAudit = audit ? o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit') : () => {};
   audit?.start();
 

@@ -5,7 +5,7 @@
 // printed on the document (EntryView.candidate); everything already committed is masked.
 // Key values are never logged here; the runtime keeps them in its wiped buffer.
 import { MultiTap, realScheduler, type CharClass, type Scheduler } from '../../drivers/keypad/multitap.ts';
-import { roleOf, type Keypad, type KeyEvent, type KeyRoles } from '../../drivers/keypad/types.ts';
+import { isRepeatKey, roleOf, type Keypad, type KeyEvent, type KeyRoles } from '../../drivers/keypad/types.ts';
 import type { KioskRuntime } from './runtime.ts';
 
 /** Per-position classes of alphanumeric entries with a fixed shape (L letter, D digit; anything else: either). */
@@ -59,8 +59,15 @@ export class KeypadInput {
     const role = roleOf(this.o.roles, k);
     const s = this.runtime.getState();
     const entry = s.phase === 'secret-entry' ? s.entry : null;
+    const repeat = isRepeatKey(this.o.roles, k);
     if (!entry) {
-      if (role === 'enter' || role === 'cancel') this.runtime.key(role);
+      if (repeat) this.runtime.repeatPrompt();
+      else if (role === 'enter' || role === 'cancel') this.runtime.key(role);
+      return;
+    }
+    // the repeat key: always when it has no other role, when back has nothing to delete otherwise
+    if (repeat && (role !== 'back' || (entry.length === 0 && !this.tapper.candidate()))) {
+      this.runtime.repeatPrompt();
       return;
     }
     if (role === 'enter') {

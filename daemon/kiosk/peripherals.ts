@@ -4,7 +4,6 @@
 // simulated keypad, and the virtual printer on an in-memory transport (its last receipt is shown in the
 // demo as SVG).
 import { createKeypad, rolesFor } from '../../drivers/keypad/create.ts';
-import type { Logger as DriverLogger, LogFields } from '../../drivers/keypad/logger.ts';
 import type { Keypad } from '../../drivers/keypad/types.ts';
 import { createPrinter } from '../../drivers/printer/create.ts';
 import type { Printer } from '../../drivers/printer/printer.ts';
@@ -13,7 +12,7 @@ import { VirtualPrinter } from '../../drivers/sim/printer/virtual-printer.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { KioskConfig } from '../config/config.ts';
 import type { DeviceKey } from '../device/device-key.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { DevicesView } from '../server/protocol.ts';
 import { KeypadInput } from './keypad-input.ts';
 import { ReceiptService } from './receipts.ts';
@@ -35,12 +34,6 @@ export interface Peripherals {
 /** History the daemon's in-memory printer keeps: 32 receipts, ~64 KiB of received ESC/POS bytes (a few jobs). */
 export const MEMORY_PRINTER_KEEP = { receipts: 32, receivedBytes: 64 << 10 };
 
-/** The drivers' structured logger on top of the daemon's line logger (fields are codes and counts only). */
-export function driverLogger(log: Logger): DriverLogger {
-  const line = (level: string) => (msg: string, fields?: LogFields) => log(`${level === 'info' ? '' : `${level}: `}${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
-  return { debug: () => {}, info: line('info'), warn: line('warn'), error: line('error') };
-}
-
 export async function startPeripherals(o: {
   config: KioskConfig;
   runtime: KioskRuntime;
@@ -49,12 +42,11 @@ export async function startPeripherals(o: {
   log: Logger;
 }): Promise<Peripherals> {
   const { config: cfg, runtime, log } = o;
-  const dlog = driverLogger(log);
   const changed = new TypedEvents<{ change: null }>();
   const notify = () => changed.emit('change', null);
 
   const keypadBackend = cfg.keypad.backend ?? (o.simulated ? 'simulated' : 'evdev');
-  const keypad = createKeypad({ ...cfg.keypad, backend: keypadBackend }, dlog);
+  const keypad = createKeypad({ ...cfg.keypad, backend: keypadBackend }, log);
   const keypadInput = new KeypadInput(keypad, runtime, { roles: rolesFor(cfg.keypad), multitapMs: cfg.keypad.multitapMs });
   keypad.on('status', ({ status, reason }) => {
     log(`keypad ${keypadBackend}: ${status}${reason ? ` (${reason})` : ''}`);
@@ -66,7 +58,7 @@ export async function startPeripherals(o: {
   // The in-memory printer lives as long as the daemon: it keeps a bounded history (the demo shows the
   // last receipt; tests look back over a few sessions), never every receipt ever printed.
   const virtualPrinter = transport === 'memory' ? new VirtualPrinter({ keep: MEMORY_PRINTER_KEEP }) : null;
-  const printer = createPrinter({ ...cfg.printer, transport }, { log: dlog, peer: virtualPrinter ?? undefined });
+  const printer = createPrinter({ ...cfg.printer, transport }, { log, peer: virtualPrinter ?? undefined });
   printer.on('status', notify, 'peripherals');
   await printer.start().catch((e: Error) => log(`printer: start failed (${(e as { code?: string }).code ?? e.name})`));
 

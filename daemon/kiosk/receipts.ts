@@ -8,7 +8,7 @@ import { buildVerificationReceipt, newReference, type NameMask } from '../../dri
 import { createReceiptToken, type Verdict } from '../../drivers/printer/token.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { DeviceKey } from '../device/device-key.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { documentKind, holderNameOf } from './document-kind.ts';
 import type { KioskRuntime } from './runtime.ts';
 import type { ResultView } from './session-machine.ts';

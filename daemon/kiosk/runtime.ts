@@ -50,6 +50,8 @@ export interface RuntimeEvents {
   'request-ended': { id: string; code: string };
   /** `level`: the card-left reminder's escalation step (absent for the other kinds). */
   alert: { kind: string; level?: number };
+  /** The pad's repeat key: the screen plays its voice prompt again (no key value, no session change). */
+  'repeat-prompt': Record<string, never>;
 }
 
 /**
@@ -138,6 +140,11 @@ export class KioskRuntime {
   }
 
   /** Key from the keypad driver or the on-screen keypad. The value never leaves this process. */
+  /** The holder asked to hear the screen's prompt again (KeyRoles.repeat). */
+  repeatPrompt(): void {
+    this.events.emit('repeat-prompt', {});
+  }
+
   key(k: KeyName): void {
     const s = this.state;
     if (s.phase === 'secret-entry' && s.entry) {

@@ -264,6 +264,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
 
   const offState = o.runtime.events.on('state', (state) => broadcast({ v, type: 'state', state }), 'ui-server');
   const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }), 'ui-server');
+  // the pad's repeat key, as a cue the screen's voice player answers (ui/voice.js)
+  const offRepeat = o.runtime.events.on('repeat-prompt', () => broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
   const offDevices = o.devices?.subscribe(() => broadcast({ v, type: 'devices', devices: o.devices!.get() })) ?? (() => {});
 
   await new Promise<void>((resolve, reject) => {
@@ -284,6 +286,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     close: async () => {
       offState();
       offAlert();
+      offRepeat();
       offDevices();
       clients.terminateAll();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -1,6 +1,6 @@
 // Shared plumbing for keypad backends: the owned event bus and the status field.
 import { OwnedEvents, type Listener } from './owned-events.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../../core/log.ts';
 import type { KeyEvent, Keypad, KeypadEventMap, KeypadStatus } from './types.ts';
 
 export abstract class BaseKeypad implements Keypad {

@@ -2,7 +2,7 @@
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { EvdevKeypad } from './evdev.ts';
 import type { InputEventLayout } from './evdev.ts';
-import { nullLogger, type Logger } from './logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { OnoffKeypad } from './onoff.ts';
 import { SimulatedKeypad } from './simulated.ts';
 import {

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BaseKeypad } from './base.ts';
 import { DEFAULT_EVDEV_KEYMAP, EV_KEY, EV_MSC, EV_SYN } from './evdev-codes.ts';
-import { nullLogger, type Logger } from './logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { KeyEvent, type KeyName } from './types.ts';
 
 export interface InputEvent {

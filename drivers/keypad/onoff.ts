@@ -5,7 +5,7 @@ import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { BaseKeypad } from './base.ts';
 import { DEFAULT_SYSFS_GPIO_ROOT, pickHeaderChip, readGpioChips, sysfsNumber } from './gpiochip.ts';
 import { onoffLineFactory, sysfsLineFactory, type GpioLine, type GpioLineFactory, type SysfsIO } from './gpio-line.ts';
-import { nullLogger, type Logger } from './logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { MatrixScanner, type ScanChange } from './matrix-scan.ts';
 import { KeyEvent, type KeyLayout } from './types.ts';
 

@@ -1,7 +1,7 @@
 // Simulated backend: driven by the UI's on-screen keypad (the server calls press()) and by a terminal
 // (attachTerminal). Used by the demo and by tests.
 import { BaseKeypad } from './base.ts';
-import { nullLogger, type Logger } from './logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { isKeyName, KeyEvent, type KeyName } from './types.ts';
 
 /** Terminal keys that stand in for pad keys: digits, * and # as themselves, a–d for A–D, Enter for #, Backspace for *. */

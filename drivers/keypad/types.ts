@@ -44,22 +44,33 @@ export class KeyEvent {
   }
 }
 
-/** Meaning of special keys, configurable per installation (which key is clear, back, enter, cancel). */
+/**
+ * Meaning of special keys, configurable per installation (which key is clear, back, enter, cancel).
+ * `repeat` plays the screen's voice prompt again (ui/voice.js); a key that is both back and repeat (the
+ * default '*', bottom left on both pads) repeats when back has nothing to delete: no entry on screen, or an
+ * empty one.
+ */
 export interface KeyRoles {
   enter: KeyName[];
   back: KeyName[];
   clear: KeyName[];
   cancel: KeyName[];
+  repeat?: KeyName[];
 }
 
-export type KeyRole = keyof KeyRoles;
+export type KeyRole = Exclude<keyof KeyRoles, 'repeat'>;
 
-export const DEFAULT_ROLES_4X3: KeyRoles = { enter: ['#'], back: ['*'], clear: [], cancel: [] };
-export const DEFAULT_ROLES_4X4: KeyRoles = { enter: ['#', 'D'], back: ['*', 'B'], clear: ['C'], cancel: ['A'] };
+export const DEFAULT_ROLES_4X3: KeyRoles = { enter: ['#'], back: ['*'], clear: [], cancel: [], repeat: ['*'] };
+export const DEFAULT_ROLES_4X4: KeyRoles = { enter: ['#', 'D'], back: ['*', 'B'], clear: ['C'], cancel: ['A'], repeat: ['*'] };
 
 export function roleOf(roles: KeyRoles, key: KeyName): KeyRole | null {
   for (const r of ['enter', 'back', 'clear', 'cancel'] as const) if (roles[r].includes(key)) return r;
   return null;
+}
+
+/** Whether the key repeats the voice prompt (see KeyRoles). */
+export function isRepeatKey(roles: KeyRoles, key: KeyName): boolean {
+  return roles.repeat?.includes(key) ?? false;
 }
 
 export type KeypadStatus = 'starting' | 'ready' | 'unavailable' | 'stopped';

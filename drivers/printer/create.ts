@@ -1,6 +1,6 @@
 // Builds the configured printer. The daemon's composition root calls createPrinter(config.printer).
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
-import { nullLogger, type Logger } from '../keypad/logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { Printer, type PrinterOptions } from './printer.ts';
 import type { RenderOptions } from './receipt.ts';
 import { SerialTransport, type SerialConfig } from './serial-transport.ts';

@@ -1,7 +1,7 @@
 // The connection to one printer: opens (and reopens) the transport, enables Automatic Status Back,
 // probes with DLE EOT 1..4 one query at a time, keeps the status model current and hands GS r replies
 // (end-of-job markers) to the job queue.
-import { nullLogger, type Logger } from '../keypad/logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { OwnedEvents } from '../keypad/owned-events.ts';
 import { cmd } from './escpos.ts';
 import { INITIAL_STATUS, StatusReader, applyReply, stateOf, type PrinterState, type PrinterStatus, type RtQuery, type StatusReply } from './status.ts';

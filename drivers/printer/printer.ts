@@ -3,7 +3,7 @@
 // lost. A job interrupted by paper end, an open cover, an error or a lost link is sent again (with a
 // REPRINT banner) once the printer is usable, up to maxAttempts, or fails when recovery takes too long.
 import { ErrorCodes, type ErrorCode } from '../../daemon/errors.ts';
-import { nullLogger, type Logger } from '../keypad/logger.ts';
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { OwnedEvents, type Listener } from '../keypad/owned-events.ts';
 import { cmd } from './escpos.ts';
 import { PrinterLink } from './link.ts';

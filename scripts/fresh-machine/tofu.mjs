@@ -2,7 +2,8 @@
 // reads the screen's DOM as Chromium dumped it (--dump-dom, after its scripts ran), takes the visible
 // text, and prints every character no installed font covers — Chromium would draw those as boxes.
 // Font coverage comes from fontconfig (fc-list), which is what Chromium draws text through.
-// Usage: node tofu.mjs DOM.html  → exit 0 and "no tofu (N distinct characters)", or exit 1 and the list.
+// Usage: node tofu.mjs DOM.html  → exit 0 and "no tofu (N distinct characters)", exit 1 and the list, or
+// exit 2 when the dump is not the idle screen yet (empty, or no Japanese text: the caller may dump again).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -28,7 +29,7 @@ for (const ch of text) {
 const cjk = [...seen].filter((cp) => cp >= 0x3040 && cp <= 0x9fff).length;
 if (seen.size < 10 || cjk === 0) {
   console.log(`tofu check: the page text has ${seen.size} distinct characters, ${cjk} Japanese: not the idle screen?`);
-  process.exit(1);
+  process.exit(2);
 }
 if (missing.length) {
   console.log(`TOFU: ${missing.length} characters no installed font has: ${missing.join(' ')}`);

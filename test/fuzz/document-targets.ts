@@ -12,14 +12,13 @@ import { decodeJisX0201, decodeJisX0208 } from '../../daemon/documents/license/j
 import { parseMatters } from '../../daemon/documents/license/matters.ts';
 import { extractPhoto } from '../../daemon/documents/license/photo.ts';
 import { parseDigestInfo, parseEf07 } from '../../daemon/documents/license/signature.ts';
-import { parseLicenseTlvs } from '../../daemon/documents/license/tlv.ts';
+import { LICENSE_TLV } from '../../daemon/documents/license/constants.ts';
 import { parseBasicInfo, parseSignatureFile } from '../../daemon/documents/mynumber/basic-info.ts';
 import { parseFaceSignedRecord, parseTextApSignedRecord } from '../../daemon/documents/mynumber/card-ap-signatures.ts';
 import { parseSignedCardKey } from '../../daemon/documents/mynumber/card-challenge.ts';
 import { checkCvCertificateEf, parseCardRsaKey, parseCvCertificate } from '../../daemon/documents/mynumber/cv-certificate.ts';
 import { jpkiSignAttributes } from '../../daemon/documents/mynumber/jpki-sign-san.ts';
 import { cvAnchors } from '../../daemon/documents/mynumber/cv-anchors.ts';
-import { readTlvs } from '../../daemon/documents/mynumber/tlv.ts';
 import { parseVisualAp } from '../../daemon/documents/mynumber/visual-ap-data.ts';
 import { dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg } from '../../daemon/documents/passport/datagroups/data-groups.ts';
 import { parseSignedData } from '../../daemon/documents/passport/pki/cms.ts';
@@ -27,10 +26,10 @@ import { accessKeyFromMrzText, parseMrz } from '../../daemon/documents/passport/
 import { MrzScanAssembler } from '../../daemon/documents/passport/datagroups/mrz-scan.ts';
 import { ldsSecurityObjectOf, sodDataGroupNumbers } from '../../daemon/documents/passport/pki/passive-auth.ts';
 import { parseSecurityInfos } from '../../daemon/documents/passport/datagroups/security-infos.ts';
-import { readAll, readTlv } from '../../daemon/documents/passport/tlv.ts';
+import { CARD_BER, readAll, readTlv, uniqueTags } from '../../daemon/encoding/ber-tlv.ts';
 import { GEN1_SUITE, GEN2_SUITE, openSmData } from '../../daemon/documents/residence/access-crypto.ts';
 import { parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2 } from '../../daemon/documents/residence/card-data.ts';
-import { parseTlvs, tlvMap } from '../../daemon/documents/residence/tlv.ts';
+import { RESIDENCE_TLV } from '../../daemon/documents/residence/constants.ts';
 import type { FuzzTarget } from './engine.ts';
 import { recordJpkiSign, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
 
@@ -179,7 +178,7 @@ function residenceSm(): FuzzTarget {
           [
             `smOpen gen${i + 1}`,
             (b: Buffer) => {
-              const dos = parseTlvs(b, 'fuzz SM answer');
+              const dos = RESIDENCE_TLV.all(b, 'fuzz SM answer');
               const d86 = dos.length === 1 && dos[0]!.tag === 0x86 ? dos[0]!.value : null;
               if (d86 && d86[0] === 0x01) openSmData(suite, ks, d86.subarray(1));
             },
@@ -263,10 +262,10 @@ function tlvTarget(): FuzzTarget {
     () => [
       ['passport readTlv', (b) => readTlv(b)],
       ['passport readAll', (b) => readAll(b)],
-      ['mynumber readTlvs', (b) => readTlvs(b, 'fuzz')],
-      ['mynumber readTlvs padded', (b) => readTlvs(b, 'fuzz', 0, b.length, true)],
-      ['license parseLicenseTlvs', (b) => parseLicenseTlvs(b, 'fuzz')],
-      ['residence parseTlvs + tlvMap', (b) => tlvMap(parseTlvs(b, 'fuzz'), 'fuzz')],
+      ['mynumber readTlvs', (b) => CARD_BER.all(b, 'fuzz')],
+      ['mynumber readTlvs padded', (b) => CARD_BER.all(b, 'fuzz', 0, b.length, 'trailing')],
+      ['license parseLicenseTlvs', (b) => LICENSE_TLV.all(b, 'fuzz')],
+      ['residence parseTlvs + tlvMap', (b) => uniqueTags(RESIDENCE_TLV.all(b, 'fuzz'), 'fuzz')],
     ],
   );
 }

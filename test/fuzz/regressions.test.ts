@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assessJpkiAuth, summarize } from '../../daemon/documents/mynumber/jpki-auth-verdict.ts';
 import { parseSignedData } from '../../daemon/documents/passport/pki/cms.ts';
-import { readTlv } from '../../daemon/documents/passport/tlv.ts';
+import { readTlv } from '../../daemon/encoding/ber-tlv.ts';
 import { parseGen2Df2 } from '../../daemon/documents/residence/card-data.ts';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';

@@ -4,7 +4,8 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const ARTIFACTS = new URL('../../.test-artifacts/', import.meta.url).pathname;
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: further Chromium flags (e.g. the kiosk's --autoplay-policy for the voice test). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -17,8 +18,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
-      // as on the kiosk (systemd/idkiosk-browser.sh): alert chimes and prompts play without a touch first
-      '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startKiosk } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
-import { consoleLogger } from '../../log.ts';
+import { consoleLogger, type LogLevel } from '../../../core/log.ts';
 import { installProcessGuards } from '../../process-guard.ts';
 import { screenBindHost } from '../../server/bind-address.ts';
 import { onListenerFault } from '../../../drivers/typed-events.ts';
@@ -48,8 +48,8 @@ const command: Command = {
     const config = loadConfig(values.config);
     if (values.port !== undefined) config.server.port = Number.parseInt(values.port, 10);
     if (values.host !== undefined) config.server.host = screenBindHost(values.host, '--host');
-    const log = consoleLogger();
-    const offFaults = onListenerFault((f) => log(`error: listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
+    const log = consoleLogger({ format: process.env.IDKIOSK_LOG_FORMAT === 'json' ? 'json' : 'line', level: logLevel(process.env.IDKIOSK_LOG_LEVEL) });
+    const offFaults = onListenerFault((f) => log.error(`listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
     const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });
     const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
     // The screen token is a secret: never in a log line (stdout is the journal under systemd). The
@@ -73,3 +73,8 @@ const command: Command = {
   },
 };
 export default command;
+
+/** IDKIOSK_LOG_LEVEL: debug, info (default), warn or error. */
+function logLevel(v: string | undefined): LogLevel {
+  return v === 'debug' || v === 'warn' || v === 'error' ? v : 'info';
+}

@@ -19,7 +19,7 @@
 // A record too short for the layout, or whose date is not a date, is reported (`malformed`) and skipped —
 // the rest of the file still counts. A broken TLV structure throws KioskError; the verdict reports it.
 import { decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export type ChangeKind =
   | 'newName' // 新氏名
@@ -99,7 +99,7 @@ function decodeChangeDate(raw: Buffer): string | null {
 
 export function parseChangeRecords(raw: Buffer, what: string, file: 'EF04' | 'EF06' = 'EF04'): ChangeRecords {
   const out: ChangeRecords = { appended: null, entries: [], malformed: [] };
-  const tlvs = parseLicenseTlvs(raw, what);
+  const tlvs = LICENSE_TLV.all(raw, what);
   for (const [i, t] of tlvs.entries()) {
     if (i === 0 && t.tag === APPENDED_TAG) {
       out.appended = t.value.length === 1 ? t.value[0] === 0x01 : null;
@@ -107,7 +107,7 @@ export function parseChangeRecords(raw: Buffer, what: string, file: 'EF04' | 'EF
     }
     if (t.value.length === 0) continue; // an empty slot
     const kind: ChangeKind = file === 'EF06' ? 'newHonseki' : (CHANGE_KIND_TAGS.get(t.tag) ?? 'unknown');
-    const bad = (reason: string) => out.malformed.push({ tag: t.tag, kind, offset: t.offset, reason });
+    const bad = (reason: string) => out.malformed.push({ tag: t.tag, kind, offset: t.start, reason });
     const textBytes = t.value.length - EDITION_BYTES - DATE_BYTES - COMMISSION_BYTES;
     if (textBytes < 0) {
       bad(`${t.value.length} bytes: shorter than edition (1) + date (14) + commission (10)`);

@@ -4,7 +4,7 @@
 // or 00 (no PIN set: DPIN "****").
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { decodeJisX0201, parseBcdDate } from './jis.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export interface LicenseCommonData {
   /** e.g. "008" */
@@ -18,7 +18,7 @@ export interface LicenseCommonData {
 const bad = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `MF/EF01 共通データ要素: ${msg}`);
 
 export function parseCommonData(raw: Buffer): LicenseCommonData {
-  const tlvs = parseLicenseTlvs(raw, 'MF/EF01');
+  const tlvs = LICENSE_TLV.all(raw, 'MF/EF01');
   const main = tlvs.find((t) => t.tag === 0x45);
   if (!main || main.value.length < 11) throw bad('tag 45 missing or shorter than 11 bytes');
   const specVersion = decodeJisX0201(main.value.subarray(0, 3));
@@ -40,7 +40,7 @@ export type PinSetting = 'holder-set' | 'default';
 
 /** The EF02 tag is not documented in our sources (UNVERIFIED); the first 1-byte TLV is taken. */
 export function parsePinSetting(raw: Buffer): PinSetting {
-  const tlv = parseLicenseTlvs(raw, 'MF/EF02').find((t) => t.value.length === 1);
+  const tlv = LICENSE_TLV.all(raw, 'MF/EF02').find((t) => t.value.length === 1);
   if (!tlv) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'MF/EF02 暗証番号設定: no 1-byte value');
   if (tlv.value[0] === 0x01) return 'holder-set';
   if (tlv.value[0] === 0x00) return 'default';

@@ -1,6 +1,7 @@
 // IC 運転免許証: application identifiers, file identifiers, file sizes and PIN facts
 // (docs/reference/license.md §1–§3). The card is the police's 運転免許証及び運転免許証作成システム等仕様書 (spec
 // versions 006–009); values marked UNVERIFIED there stay marked here.
+import { TlvCodec } from '../../encoding/ber-tlv.ts';
 
 export const LICENSE_DF1_AID = Buffer.from('A0000002310100000000000000000000', 'hex');
 export const LICENSE_DF2_AID = Buffer.from('A0000002310200000000000000000000', 'hex');
@@ -53,3 +54,9 @@ export const DEFAULT_PIN = Buffer.from('****', 'latin1');
 
 /** Largest EF the reader accepts (the photo is ≈2 KB; the whole chip is 8 KB). */
 export const MAX_LICENSE_EF_BYTES = 16 * 1024;
+
+/** The licence's files are flat sequences of simple TLVs (docs/reference/license.md §4): a one-byte tag, two
+ *  bytes only after the 5F / 7F prefix (the photo's 5F40 — NOT whenever the low five bits are set as in BER:
+ *  1F is 免許の条件4 and is one byte), a length in the short form, 81 xx or 82 xx xx, and the value. A
+ *  sequence ends at tag FF or at zero padding; anything else that does not fit is malformed. */
+export const LICENSE_TLV = new TlvCodec({ tags: 'pair-5f7f', maxLengthOctets: 2, indefinite: false, padding: 'trailing', endMarker: 0xff });

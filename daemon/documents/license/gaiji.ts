@@ -11,7 +11,7 @@
 // (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). EF05 may start with a 1-byte 追記の有無 TLV,
 // which is skipped.
 import { encodeGreyPng } from '../../images/png.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export const GLYPH_SIDE = 32;
 export const GLYPH_BYTES = (GLYPH_SIDE * GLYPH_SIDE) / 8;
@@ -27,7 +27,7 @@ export interface Glyph {
 }
 
 function glyphsOf(raw: Buffer, what: string, firstIndex: number, max: number): Glyph[] {
-  const tlvs = parseLicenseTlvs(raw, what);
+  const tlvs = LICENSE_TLV.all(raw, what);
   const out: Glyph[] = [];
   let pendingComposition: number | null = null;
   for (const t of tlvs) {
@@ -59,7 +59,7 @@ export const GAIJI_TAGS: ReadonlyMap<number, number> = new Map([
 /** DF1/EF03: glyph 1 from tag 48, glyph 2 from tag 49; other tags are not glyphs. */
 export function parseGaijiFile(raw: Buffer): Glyph[] {
   const out: Glyph[] = [];
-  for (const t of parseLicenseTlvs(raw, 'DF1/EF03')) {
+  for (const t of LICENSE_TLV.all(raw, 'DF1/EF03')) {
     const index = GAIJI_TAGS.get(t.tag);
     if (index === undefined || out.some((g) => g.index === index)) continue;
     if (t.value.length === GLYPH_BYTES + 1) out.push(glyph(index, t.value[0]!, t.value.subarray(1)));

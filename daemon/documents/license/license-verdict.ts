@@ -21,7 +21,7 @@ import type { LicenseEvidence } from './license-read.ts';
 import { dateField, parseMatters, stringField, textField, type LicenseMatters } from './matters.ts';
 import { describePhoto, extractPhoto, type PhotoConverter, type PhotoOutcome } from './photo.ts';
 import { checkEf07, type SignatureOutcome } from './signature.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export interface Reason {
   code: ErrorCode;
@@ -223,6 +223,6 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
 
 /** DF1/EF02: one TLV, tag 41, JIS X 0208 本籍. */
 function decodeHonseki(raw: Buffer): LicenseText | null {
-  const tlv = parseLicenseTlvs(raw, 'DF1/EF02').find((t) => t.tag === 0x41);
+  const tlv = LICENSE_TLV.all(raw, 'DF1/EF02').find((t) => t.tag === 0x41);
   return tlv ? decodeJisX0208(tlv.value) : null;
 }

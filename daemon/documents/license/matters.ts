@@ -5,7 +5,7 @@
 // toJISX0201DateString: "持ってない免許の場合は (元号)000000").
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { decodeJisX0201, decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 type FieldKind = 'byte' | 'jis0201' | 'jis0208' | 'date' | 'class-date';
 
@@ -102,7 +102,7 @@ function decodeField(kind: FieldKind, raw: Buffer): FieldValue {
 export function parseMatters(raw: Buffer): LicenseMatters {
   const fields: Record<string, FieldValue> = {};
   const unknownTags: { tag: number; hex: string }[] = [];
-  for (const t of parseLicenseTlvs(raw, 'DF1/EF01')) {
+  for (const t of LICENSE_TLV.all(raw, 'DF1/EF01')) {
     const info = MATTERS_TAGS.get(t.tag);
     if (!info) {
       unknownTags.push({ tag: t.tag, hex: t.value.toString('hex') });

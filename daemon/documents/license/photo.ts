@@ -4,7 +4,7 @@
 // failing converter gives the honest outcome "not-decoded" rather than a broken image.
 import { createHash } from 'node:crypto';
 import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export const PHOTO_TAG = 0x5f40;
 
@@ -21,7 +21,7 @@ export interface PhotoOutcome {
 }
 
 export function extractPhoto(raw: Buffer): Buffer | null {
-  const tlv = parseLicenseTlvs(raw, 'DF2/EF01').find((t) => t.tag === PHOTO_TAG);
+  const tlv = LICENSE_TLV.all(raw, 'DF2/EF01').find((t) => t.tag === PHOTO_TAG);
   return tlv && tlv.value.length > 0 ? Buffer.from(tlv.value) : null;
 }
 

@@ -21,7 +21,7 @@ import { X509Certificate, constants, createHash, publicDecrypt, verify } from 'n
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { decodeJisX0201 } from './jis.ts';
-import { parseLicenseTlvs } from './tlv.ts';
+import { LICENSE_TLV } from './constants.ts';
 
 export interface Ef07Fields {
   signature: Buffer;
@@ -33,7 +33,7 @@ export interface Ef07Fields {
 
 /** Fields in the order of the public field list; the tags are not documented (UNVERIFIED). */
 export function parseEf07(raw: Buffer): Ef07Fields | null {
-  const tlvs = parseLicenseTlvs(raw, 'DF1/EF07');
+  const tlvs = LICENSE_TLV.all(raw, 'DF1/EF07');
   if (tlvs.length === 0 || tlvs[0]!.value.length === 0) return null;
   const text = (i: number) => (tlvs[i] ? decodeJisX0201(tlvs[i].value) || null : null);
   return {

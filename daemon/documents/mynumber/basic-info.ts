@@ -10,7 +10,7 @@
 // card-ap-signatures.ts. DF31 would need EF 0001 (the My Number), which this kiosk never reads by default.
 import { createHash } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { children, find, readTlv, requireTag, type Tlv } from './tlv.ts';
+import { CARD_BER, find, need, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export const TAG = {
   basicInfo: 0xff20,
@@ -76,11 +76,11 @@ export function sexFromCode(code: string): Sex | null {
 const printable = (b: Buffer) => b.toString('latin1').replace(/[^\x20-\x7e]/g, '?');
 
 export function parseBasicInfo(ef: Buffer): BasicInfo {
-  const root = readTlv(ef, 0, ef.length, 'basic info (EF 0002)');
+  const root = CARD_BER.read(ef, 0, 'basic info (EF 0002)');
   if (root.tag !== TAG.basicInfo) throw bad(`template tag ${root.tag.toString(16).toUpperCase()} is not FF20`);
-  const kids = children(ef, root, 'basic info (EF 0002)');
+  const kids = CARD_BER.children(root, 'basic info (EF 0002)');
   for (const t of kids) if (kids.filter((k) => k.tag === t.tag).length > 1) throw bad(`tag ${t.tag.toString(16).toUpperCase()} repeated`);
-  const field = (tag: number, what: string): Tlv => requireTag(kids, tag, `basic info (EF 0002) ${what}`);
+  const field = (tag: number, what: string): Tlv => need(kids, tag, `basic info (EF 0002) ${what}`);
   const nameT = field(TAG.name, 'name');
   const addrT = field(TAG.address, 'address');
   const dobT = field(TAG.dateOfBirth, 'date of birth');
@@ -121,11 +121,11 @@ export interface SignatureFile {
 }
 
 export function parseSignatureFile(ef: Buffer): SignatureFile {
-  const root = readTlv(ef, 0, ef.length, 'signature file (EF 0003)');
+  const root = CARD_BER.read(ef, 0, 'signature file (EF 0003)');
   if (root.tag !== TAG.signatureFile) {
     throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `signature file (EF 0003): template ${root.tag.toString(16).toUpperCase()} is not FF30`);
   }
-  const kids = children(ef, root, 'signature file (EF 0003)');
+  const kids = CARD_BER.children(root, 'signature file (EF 0003)');
   const v = (tag: number) => (find(kids, tag)?.value ? Buffer.from(find(kids, tag)!.value) : null);
   return { myNumberHash: v(TAG.myNumberHash), basicInfoHash: v(TAG.basicInfoHash), signature: v(TAG.signature) };
 }

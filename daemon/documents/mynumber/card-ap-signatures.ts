@@ -16,7 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { digestInfoSha256, parseCardRsaKey, sha256, sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
-import { requireSequence, templateChildren, type Tlv } from './tlv.ts';
+import { CARD_BER, expectTags, type Tlv } from '../../encoding/ber-tlv.ts';
 
 const bad = (what: string, msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: ${msg}`);
 
@@ -39,7 +39,7 @@ export interface TextApSignedRecord {
 /** EF 0003 of the text AP: DF31, DF32, DF33 in this order and nothing else (strict). */
 export function parseTextApSignedRecord(ef: Buffer): TextApSignedRecord {
   const what = 'signature file (text AP EF 0003)';
-  const [d31, d32, d33] = requireSequence(templateChildren(ef, 0xff30, what), [0xdf31, 0xdf32, 0xdf33], what) as [Tlv, Tlv, Tlv];
+  const [d31, d32, d33] = expectTags(CARD_BER.template(ef, 0xff30, what), [0xdf31, 0xdf32, 0xdf33], what) as [Tlv, Tlv, Tlv];
   if (d31.value.length !== 32 || d32.value.length !== 32) throw bad(what, 'DF31/DF32 are not SHA-256 digests');
   return {
     signedData: Buffer.from(ef.subarray(d31.start, d32.end)),
@@ -64,7 +64,7 @@ export interface FaceSignedRecord {
 /** The DF28 coverage of 券面AP EF 0002 (every tag exactly once; DF21 offsets must point at the objects). */
 export function parseFaceSignedRecord(ef: Buffer): FaceSignedRecord {
   const what = 'card face (券面AP EF 0002)';
-  const kids = templateChildren(ef, 0xff20, what);
+  const kids = CARD_BER.template(ef, 0xff20, what);
   const t = (tag: number) => single(kids, tag, what);
   const offsets = t(0xdf21);
   const fields = kids.filter((k) => k !== offsets);

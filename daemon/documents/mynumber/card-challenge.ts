@@ -10,7 +10,7 @@ import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { parseCardRsaKey, sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
-import { requireSequence, templateChildren, type Tlv } from './tlv.ts';
+import { CARD_BER, expectTags, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export interface CardChallenge {
   challenge: Buffer;
@@ -45,6 +45,6 @@ export interface SignedCardKey {
 /** Text AP EF 0007: FF50 { DF51 card key (90/91), DF52 signature over the DF51 TLV }. */
 export function parseSignedCardKey(ef: Buffer): SignedCardKey {
   const what = 'card key (text AP EF 0007)';
-  const [k, s] = requireSequence(templateChildren(ef, 0xff50, what), [0xdf51, 0xdf52], what) as [Tlv, Tlv];
+  const [k, s] = expectTags(CARD_BER.template(ef, 0xff50, what), [0xdf51, 0xdf52], what) as [Tlv, Tlv];
   return { key: parseCardRsaKey(Buffer.from(k.value), what).key, signedData: Buffer.from(ef.subarray(k.start, k.end)), signature: Buffer.from(s.value) };
 }

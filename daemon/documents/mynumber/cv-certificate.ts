@@ -12,7 +12,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
-import { readTlv, readTlvs, type Tlv } from './tlv.ts';
+import { CARD_BER, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export const CV_TAG = { certificate: 0x7f21, body: 0x5f4e, signature: 0x5f37, exponent: 0x90, modulus: 0x91 } as const;
 export const CV_KEY_ID_LENGTH = 16;
@@ -69,7 +69,7 @@ function stripLeadingZeros(b: Buffer): Buffer {
 
 /** The 90 (exponent) and 91 (modulus) objects, as the card stores an RSA public key. */
 export function parseCardRsaKey(buf: Buffer, what: string): { modulus: Buffer; exponent: Buffer; key: KeyObject } {
-  const parts = readTlvs(buf, what);
+  const parts = CARD_BER.all(buf, what);
   const one = (tag: number): Tlv => {
     const found = parts.filter((t) => t.tag === tag);
     if (found.length !== 1) throw bad(what, `expected one ${tag.toString(16).toUpperCase()} object, found ${found.length}`);
@@ -83,9 +83,9 @@ export function parseCardRsaKey(buf: Buffer, what: string): { modulus: Buffer; e
 
 /** EF 0004 (with its 7F21 template; trailing 00/FF filler after it is tolerated). */
 export function parseCvCertificate(ef: Buffer, what = 'CV certificate (EF 0004)'): CvCertificate {
-  const outer = readTlv(ef, 0, ef.length, what);
+  const outer = CARD_BER.read(ef, 0, what);
   if (outer.tag !== CV_TAG.certificate) throw bad(what, `template ${outer.tag.toString(16).toUpperCase()} is not 7F21`);
-  const kids = readTlvs(ef, what, outer.valueStart, outer.end);
+  const kids = CARD_BER.all(ef, what, outer.valueStart, outer.valueEnd);
   if (kids.length !== 2 || kids[0]!.tag !== CV_TAG.body || kids[1]!.tag !== CV_TAG.signature) throw bad(what, 'expected 5F4E then 5F37');
   const body = Buffer.from(kids[0]!.value);
   const signature = Buffer.from(kids[1]!.value);

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';

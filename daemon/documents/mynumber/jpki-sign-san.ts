@@ -5,7 +5,7 @@
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { OID, parseExtensions } from '../../trust/x509-extensions.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
-import { decodeOid, readTlv, readTlvs } from './tlv.ts';
+import { CARD_BER, decodeOid } from '../../encoding/ber-tlv.ts';
 
 export const JPKI_SAN_ARC = '1.2.392.200149.8.5.5';
 export const JPKI_SAN = {
@@ -74,14 +74,14 @@ export function jpkiDateOfBirth(raw: string): string | null {
 
 /** otherName type-id → string value, from a GeneralNames DER. Repeated type-ids are an error. */
 export function otherNames(generalNames: Buffer): Map<string, string> {
-  const seq = readTlv(generalNames, 0, generalNames.length, 'subjectAltName');
+  const seq = CARD_BER.read(generalNames, 0, 'subjectAltName');
   if (seq.tag !== 0x30 || seq.end !== generalNames.length) throw bad('not one SEQUENCE');
   const out = new Map<string, string>();
-  for (const gn of readTlvs(generalNames, 'subjectAltName', seq.valueStart, seq.end)) {
+  for (const gn of CARD_BER.all(generalNames, 'subjectAltName', seq.valueStart, seq.valueEnd)) {
     if (gn.tag !== 0xa0) continue; // other GeneralName forms (e.g. directoryName) carry no holder data here
-    const [oidT, wrapped, ...rest] = readTlvs(generalNames, 'otherName', gn.valueStart, gn.end);
+    const [oidT, wrapped, ...rest] = CARD_BER.all(generalNames, 'otherName', gn.valueStart, gn.valueEnd);
     if (!oidT || oidT.tag !== 0x06 || !wrapped || wrapped.tag !== 0xa0 || rest.length) throw bad('malformed otherName');
-    const inner = readTlv(generalNames, wrapped.valueStart, wrapped.end, 'otherName value');
+    const inner = CARD_BER.read(generalNames, wrapped.valueStart, 'otherName value', wrapped.valueEnd);
     if (inner.end !== wrapped.end) throw bad('trailing bytes in an otherName value');
     const oid = decodeOid(oidT.value, 'otherName type-id');
     if (out.has(oid)) throw bad(`otherName ${oid} repeated`);

@@ -2,7 +2,7 @@
 // Number), then the face photo (JPEG 2000 → PNG) and the name/address images for the clerk.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { defaultJp2ToPng, type Jp2ToPng } from '../../images/jp2-to-png.ts';
 import { myNumberPermission } from './mynumber-config.ts';

@@ -3,7 +3,7 @@
 // Number — and which checks were made.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { ResultView } from '../../kiosk/session-machine.ts';
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';
 import { holderView, logSubstitutions } from './mynumber-view.ts';

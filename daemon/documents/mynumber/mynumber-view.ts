@@ -1,7 +1,7 @@
 // What a My Number mode puts on the screen: the holder fields the mode may disclose (never the My
 // Number), plus explicit JIS X 0208 renderings when the original has characters outside it. Also the one
 // log line per substituted field — counts only, never the text.
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { HolderView } from '../../kiosk/session-machine.ts';
 import { substitutionLogLine, type HolderText } from './holder-text.ts';
 

@@ -12,7 +12,7 @@ import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import { wipe, type SecretFormat, type SecretPrompt } from '../secrets.ts';
-import { readTlv } from './tlv.ts';
+import { CARD_BER } from '../../encoding/ber-tlv.ts';
 import { challengeCard, type CardChallenge } from './card-challenge.ts';
 
 export const TEXT_AP_AID = Buffer.from('D3921000310001010408', 'hex');
@@ -134,7 +134,7 @@ export async function readMyNumberForCheckCodeA(session: CardSession, permission
   await selectOk(session, TEXT_EF.myNumber, 'My Number EF', permission);
   const ef = await session.readTlvFile('My Number EF');
   try {
-    const t = readTlv(ef, 0, ef.length, 'My Number EF');
+    const t = CARD_BER.read(ef, 0, 'My Number EF');
     // Tag FF10 on the JPKI test card (docs/reference/mynumber.md §5); any xx10 is accepted. Value: 12 ASCII digits.
     if ((t.tag & 0xff) !== 0x10 || t.value.length !== 12 || !t.value.every((b) => b >= 0x30 && b <= 0x39)) {
       throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'My Number EF does not hold 12 digits');

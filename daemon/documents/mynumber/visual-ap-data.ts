@@ -6,7 +6,7 @@
 // DF22–DF27) is verified in card-ap-signatures.ts; DF29 (expiry) is outside it (§8.2).
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
-import { children, find, readTlv, requireTag } from './tlv.ts';
+import { CARD_BER, find, need } from '../../encoding/ber-tlv.ts';
 
 export const VISUAL_TAG = {
   template: 0xff20,
@@ -47,9 +47,9 @@ const printable = (b: Buffer) => b.toString('latin1').replace(/[^\x20-\x7e]/g, '
 
 export function parseVisualAp(ef: Buffer): VisualApData {
   const what = 'card face (visual AP EF 0002)';
-  const root = readTlv(ef, 0, ef.length, what);
+  const root = CARD_BER.read(ef, 0, what);
   if (root.tag !== VISUAL_TAG.template) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: template is not FF20`);
-  const kids = children(ef, root, what);
+  const kids = CARD_BER.children(root, what);
   let unexpected = 0;
   const image = (tag: number, ok: (b: Buffer) => boolean): Buffer | null => {
     const t = find(kids, tag);
@@ -60,7 +60,7 @@ export function parseVisualAp(ef: Buffer): VisualApData {
     }
     return Buffer.from(t.value);
   };
-  const dob = printable(requireTag(kids, VISUAL_TAG.dateOfBirth, what).value);
+  const dob = printable(need(kids, VISUAL_TAG.dateOfBirth, what).value);
   const sexT = find(kids, VISUAL_TAG.sex);
   const expT = find(kids, VISUAL_TAG.expiry);
   const dateOfBirth = parseDateYYYYMMDD(dob);

@@ -14,8 +14,8 @@ import { sw1, SW_OK, swHex, type CommandApdu } from '../../../drivers/reader/apd
 import { statusError, type CardSession } from '../../../drivers/reader/card-session.ts';
 import { ErrorCodes, KioskError } from '../../errors.ts';
 import { baseKey, checkCardAuth, hostAuthData, openSmData, sessionKey, verifyDataObject, type CipherSuite } from './access-crypto.ts';
-import { CARD_NUMBER_PATTERN, CARD_TYPES, MAX_FILE_BYTES, MF_SFI, type Generation } from './constants.ts';
-import { parseTlvs } from './tlv.ts';
+import { CARD_NUMBER_PATTERN, CARD_TYPES, MAX_FILE_BYTES, MF_SFI, RESIDENCE_TLV, type Generation } from './constants.ts';
+
 
 const SW_AUTH_FAILED = 0x6300;
 /**
@@ -153,7 +153,7 @@ async function tryExtended(session: CardSession, mode: ReadMode, cmd: CommandApd
 function smOpen(s: ResidenceSession, data: Buffer, what: string): Buffer {
   let dos;
   try {
-    dos = parseTlvs(data, what);
+    dos = RESIDENCE_TLV.all(data, what);
   } catch (e) {
     throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: SM answer is not a data object (${(e as Error).message})`);
   }

@@ -2,8 +2,8 @@
 // contents to fields, and the exact byte strings the issuer signature covers ("Issuer signature"), including
 // the card's kind as the signed data states it. Pure functions: no card, no I/O.
 import { ErrorCodes, KioskError } from '../../errors.ts';
-import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_FACE_PAD, GEN2_NAME_PAD, GEN2_PRINTED_FIELDS, GEN2_PRINTED_LENGTH, GEN2_SPR_PRINTED_LENGTH, type ResidenceKind } from './constants.ts';
-import { parseTlvs, tlvMap } from './tlv.ts';
+import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_FACE_PAD, GEN2_NAME_PAD, GEN2_PRINTED_FIELDS, GEN2_PRINTED_LENGTH, GEN2_SPR_PRINTED_LENGTH, RESIDENCE_TLV, type ResidenceKind } from './constants.ts';
+import { uniqueTags } from '../../encoding/ber-tlv.ts';
 
 const malformed = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, msg);
 
@@ -77,9 +77,9 @@ function printedLayout(entries: { tag: number; value: Buffer }[]): ResidenceKind
 }
 
 export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
-  const entries = parseTlvs(ef02, 'DF1/EF02');
+  const entries = RESIDENCE_TLV.all(ef02, 'DF1/EF02');
   const layout = printedLayout(entries);
-  const m = tlvMap(entries, 'DF1/EF02');
+  const m = uniqueTags(entries, 'DF1/EF02');
   const concatenated = Buffer.concat(entries.map((t) => t.value));
   const printedSigned = Buffer.alloc(GEN2_PRINTED_LENGTH);
   concatenated.copy(printedSigned);
@@ -101,7 +101,7 @@ export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
     if (e instanceof KioskError) throw e;
     throw malformed('DF1/EF02: text is not UTF-8');
   }
-  const images = tlvMap(parseTlvs(ef03, 'DF1/EF03'), 'DF1/EF03');
+  const images = uniqueTags(RESIDENCE_TLV.all(ef03, 'DF1/EF03'), 'DF1/EF03');
   const nameImage = required(images, 0xd0, 'DF1/EF03');
   const face = required(images, 0xd1, 'DF1/EF03');
   if (nameImage.length > GEN2_NAME_PAD) throw malformed(`name image of ${nameImage.length} bytes (max ${GEN2_NAME_PAD})`);
@@ -129,8 +129,8 @@ export interface Gen2Df2 {
 }
 
 export function parseGen2Df2(ef01: Buffer | null, ef02: Buffer | null): Gen2Df2 {
-  const a = ef01 ? tlvMap(parseTlvs(ef01, 'DF2/EF01'), 'DF2/EF01') : new Map<number, Buffer>();
-  const b = ef02 ? tlvMap(parseTlvs(ef02, 'DF2/EF02'), 'DF2/EF02') : new Map<number, Buffer>();
+  const a = ef01 ? uniqueTags(RESIDENCE_TLV.all(ef01, 'DF2/EF01'), 'DF2/EF01') : new Map<number, Buffer>();
+  const b = ef02 ? uniqueTags(RESIDENCE_TLV.all(ef02, 'DF2/EF02'), 'DF2/EF02') : new Map<number, Buffer>();
   return {
     comprehensivePermission: text(a.get(0xd5)),
     comprehensivePermissionExpiry: text(a.get(0xd6)),
@@ -161,8 +161,8 @@ export interface Gen1Parsed {
 }
 
 export function parseGen1Df1(front: Buffer, face: Buffer): Gen1Parsed {
-  const f = tlvMap(parseTlvs(front, 'DF1/EF05'), 'DF1/EF05');
-  const p = tlvMap(parseTlvs(face, 'DF1/EF06'), 'DF1/EF06');
+  const f = uniqueTags(RESIDENCE_TLV.all(front, 'DF1/EF05'), 'DF1/EF05');
+  const p = uniqueTags(RESIDENCE_TLV.all(face, 'DF1/EF06'), 'DF1/EF06');
   const frontImage = required(f, 0xd0, 'DF1/EF05');
   const faceImage = required(p, 0xd1, 'DF1/EF06');
   if (frontImage.length > GEN1_FRONT_PAD) throw malformed(`front image of ${frontImage.length} bytes (max ${GEN1_FRONT_PAD})`);
@@ -180,7 +180,7 @@ export interface Gen1Df2 {
 }
 
 export function parseGen1Df2(files: { address: Buffer | null; comprehensive: Buffer | null; individual: Buffer | null; renewal: Buffer | null }): Gen1Df2 {
-  const m = (b: Buffer | null, what: string) => (b ? tlvMap(parseTlvs(b, what), what) : new Map<number, Buffer>());
+  const m = (b: Buffer | null, what: string) => (b ? uniqueTags(RESIDENCE_TLV.all(b, what), what) : new Map<number, Buffer>());
   const a = m(files.address, 'DF2/EF01');
   return {
     addressWrittenOn: sjis(a.get(0xd2)),
@@ -210,6 +210,6 @@ export interface CheckCode {
 export function parseCheckCode(file: Buffer, generation: 1 | 2): CheckCode {
   const [sigTag, certTag] = generation === 1 ? [0xda, 0xdb] : [0xdc, 0xdd];
   const what = generation === 1 ? 'DF3 check code' : 'DF3/EF01';
-  const m = tlvMap(parseTlvs(file, what), what);
+  const m = uniqueTags(RESIDENCE_TLV.all(file, what), what);
   return { signature: required(m, sigTag, what), certificateDer: required(m, certTag, what) };
 }

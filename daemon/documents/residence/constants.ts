@@ -1,6 +1,7 @@
 // Facts of the residence card (在留カード) and special permanent resident certificate (特別永住者証明書),
 // both generations (docs/reference/residence.md; ISA 在留カード等仕様書 Ver 1.5 and 第２世代在留カード等仕様書
 // Ver 1.1, transcribed in eringoio/zairyu-card-reader docs/specs/moj/*.md).
+import { TlvCodec } from '../../encoding/ber-tlv.ts';
 import type { SecretFormat } from '../secrets.ts';
 
 export const RESIDENCE_AID = {
@@ -82,3 +83,10 @@ export const MAX_FILE_BYTES = 12_000;
 
 export const CARD_NUMBER_PATTERN = /^[A-Z]{2}[0-9]{8}[A-Z]{2}$/;
 export const CARD_NUMBER_FORMAT: SecretFormat = { kind: 'alnum', min: 12, max: 12, pattern: CARD_NUMBER_PATTERN };
+
+/** BER-TLV as the residence card files use it (docs/reference/residence.md "Encoding"): 1- or 2-byte tags
+ *  (`DF D1`: always exactly 2 bytes after a 1F-class octet, although D1 has bit 8 set, which strict BER would
+ *  read as "more tag bytes follow"), lengths in the short form or `81 xx` / `82 xx xx`, several TLVs per
+ *  file, trailing 00 (or FF) padding ignored but nothing after it: a malformed or tampered file never
+ *  yields partially parsed fields. */
+export const RESIDENCE_TLV = new TlvCodec({ tags: 'pair-1f', maxLengthOctets: 2, indefinite: false, padding: 'strict-trailing' });

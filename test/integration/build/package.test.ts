@@ -81,9 +81,17 @@ for (const arch of ARCHES) describe.skipIf(!have('dpkg-deb') || !ELF_MACHINE[arc
       'usr/share/polkit-1/rules.d/60-idkiosk-pcscd.rules', // pcscd (trixie) asks polkit; the daemon has no session
       'usr/lib/idkiosk/overlays/idkiosk-keypad-4x4-overlay.dts',
       'usr/share/doc/idkiosk/copyright',
+      // the pre-rendered voice prompts (scripts/build-voice.ts) and their licence notice (docs/voice.md)
+      'usr/lib/idkiosk/ui/voice.js',
+      'usr/lib/idkiosk/ui/voice/ja/idle.ogg',
+      'usr/lib/idkiosk/ui/voice/ne/result-verified.ogg',
+      'usr/share/doc/idkiosk/voice.md',
     ]) {
       expect(existsSync(join(root, f)), f).toBe(true);
     }
+    expect(readFileSync(join(root, 'usr/share/doc/idkiosk/copyright'), 'utf8')).toMatch(/nitech-jp-atr503-m001[\s\S]*CC-BY-3\.0|CC-BY-3\.0[\s\S]*nitech-jp-atr503-m001/);
+    // no synthesiser at run time: the kiosk only plays files
+    expect(control).not.toMatch(/open-jtalk|espeak|hts-voice/);
     // the units start exactly what the package installs
     const unit = readFileSync(join(root, 'lib/systemd/system/idkiosk.service'), 'utf8');
     const exec = /^ExecStart=\/usr\/bin\/node (\S+)/m.exec(unit)![1]!;

@@ -2,6 +2,7 @@
 // the pcsclite binding, the kiosk runtime with the document router and the handler the deployment config
 // selects ('mynumber' + mynumber.mode), keys as the keypad sends them. Includes the APDU-recording proof that
 // EF 0001 of the text AP (and EF 0005 of the visual AP) is never selected by default.
+import { asLogger } from '../../../core/log.ts';
 import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
@@ -26,7 +27,7 @@ async function startKiosk(mode: MyNumberMode, extra: Record<string, unknown> = {
   const mynumber = parseMyNumberConfig({ mode, ...virtualCardTrustConfig(), ...extra });
   logLines = [];
   const trust = (p: string) => (p === 'jpkiSign' ? signTrust() : p === 'jpkiAuth' ? authTrust() : new TrustStore([]));
-  const handler = DOCUMENTS.get('mynumber')!({ trust, revocation: revocationGood, now: () => new Date(), mynumber, log: (l) => logLines.push(l) });
+  const handler = DOCUMENTS.get('mynumber')!({ trust, revocation: revocationGood, now: () => new Date(), mynumber, log: asLogger((l) => void logLines.push(l)) });
   stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
   stack.runtime = new KioskRuntime({ reader: stack.driver, flow: routingFlow([handler]), log: (l) => logLines.push(l) });
   states = [];

@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../drivers/keypad/logger.ts';
+import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
 import { Printer, type PrinterOptions } from '../../../drivers/printer/printer.ts';
 import { buildVerificationReceipt, newReference } from '../../../drivers/printer/receipt-content.ts';
 import type { Receipt } from '../../../drivers/printer/receipt.ts';
@@ -36,7 +36,7 @@ afterEach(async () => {
 
 async function setup(vpOpts: VirtualPrinterOptions = {}, opts: PrinterOptions = {}) {
   attached = await attachVirtualPrinter(pty.b, vpOpts);
-  const log = new MemoryLogger();
+  const log = memoryLogger();
   printer = new Printer(new SerialTransport({ path: pty.a, baudRate: 38400, flowControl: 'none' }), {
     pollMs: 60_000,
     reconnectMs: 50,

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { parseConfig } from '../../../daemon/config/config.ts';
 import { myNumberPermission } from '../../../daemon/documents/mynumber/mynumber-config.ts';
 import { isKioskError } from '../../../daemon/errors.ts';
+import { parseFleetConfig } from '../../../fleet/config.ts';
 
 /** Put `value` at `path` ('printer.serial.baudRate') in an otherwise empty configuration. */
 function at(path: string, value: unknown): Record<string, unknown> {
@@ -165,5 +166,13 @@ describe('configuration schema', () => {
     });
     expect(refusal({ server: { port: -1 }, printer: { columns: 40 } })).toMatchObject({ field: 'server.port', message: expect.stringMatching(/\(and 1 more field\)$/) });
     expect(refusal({ bogus: 1 })).toMatchObject({ field: 'bogus', message: expect.stringContaining('unknown setting') });
+  });
+
+  it("the fleet collector's file is read by the same kit: defaults filled in, a bad field named", () => {
+    // docs/fleet.md: database, listen, tls, ca and crlFile are written by `fleet init`; perKioskPerMinute is 60 per instance
+    const good = { database: 'postgres:///fleet', listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: 't.pem', keyFile: 't.key' }, ca: { certFile: 'ca.pem', keyFile: null }, crlFile: '/var/lib/fleet/crl.der' };
+    expect(parseFleetConfig(good)).toMatchObject({ metricsListen: null, limits: { perKioskPerMinute: 60 }, crlDays: 7 });
+    expect(() => parseFleetConfig({ ...good, limits: { perKioskPerMinute: 0 } })).toThrow(/^fleet config limits\.perKioskPerMinute: must be an integer from 1 to 1000000$/);
+    expect(() => parseFleetConfig({ ...good, ca: { certFile: 'ca.pem' } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.objectContaining({ field: 'ca.keyFile' }) }));
   });
 });

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EntryField, FIELD_PRESETS } from '../../../drivers/keypad/entry.ts';
 import { EvdevKeypad } from '../../../drivers/keypad/evdev.ts';
-import { MemoryLogger } from '../../../drivers/keypad/logger.ts';
+import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
 import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import { SimulatedKeypad } from '../../../drivers/keypad/simulated.ts';
 import { DEFAULT_ROLES_4X3, LAYOUT_4X3, type KeyEvent, type KeyName, type Keypad } from '../../../drivers/keypad/types.ts';
@@ -61,7 +61,7 @@ async function typeOn(backend: string, log: MemoryLogger): Promise<{ pad: Keypad
 describe('no key value reaches the logs', () => {
   for (const backend of ['simulated', 'evdev', 'onoff']) {
     it(`${backend}: a PIN typed through the backend and the entry field leaves no trace in the log`, async () => {
-      const log = new MemoryLogger();
+      const log = memoryLogger();
       const { pad, drive } = await typeOn(backend, log);
       const submitted: string[] = [];
       const entry = new EntryField(FIELD_PRESETS.pin4, DEFAULT_ROLES_4X3, {

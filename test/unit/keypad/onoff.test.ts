@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pickHeaderChip, readGpioChips } from '../../../drivers/keypad/gpiochip.ts';
-import { MemoryLogger } from '../../../drivers/keypad/logger.ts';
+import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
 import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import { LAYOUT_4X3, type KeyEvent } from '../../../drivers/keypad/types.ts';
 import { FakeSysfs, PI4_CHIPS, PI5_CHIPS } from './fake-sysfs.ts';
@@ -17,7 +17,7 @@ function setup(chips = PI4_CHIPS, opts: { debounceScans?: number; stuckMs?: numb
   const fake = new FakeSysfs(chips);
   trees.push(fake);
   let now = 0;
-  const log = new MemoryLogger();
+  const log = memoryLogger();
   const pad = new OnoffKeypad({
     rowPins: ROWS,
     colPins: COLS,

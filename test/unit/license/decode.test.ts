@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parseCommonData, parsePinSetting } from '../../../daemon/documents/license/common-data.ts';
 import { glyphArt, glyphPng, parseChangedGaijiFile, parseGaijiFile } from '../../../daemon/documents/license/gaiji.ts';
 import { MATTERS_TAGS, parseMatters } from '../../../daemon/documents/license/matters.ts';
-import { encodeLicenseTlv as tlv } from '../../../daemon/documents/license/tlv.ts';
+import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
+
+const tlv = (tag: number, value: Buffer): Buffer => LICENSE_TLV.tlv(tag, value);
 import { KioskError } from '../../../daemon/errors.ts';
 import { buildChangedGaiji, buildCommonData, buildGaiji, buildMatters, syntheticHolder } from '../../../drivers/sim/license/holder.ts';
 import { GLYPH_TAKA_LADDER_ROWS } from '../../../drivers/sim/license/glyphs.ts';

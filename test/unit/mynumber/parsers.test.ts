@@ -8,7 +8,7 @@ import { checkBasicInfoHash, parseBasicInfo, parseDateYYYYMMDD, parseSignatureFi
 import { checkCodeBPlausible } from '../../../daemon/documents/mynumber/check-code-b.ts';
 import { holderText, inJisX0208 } from '../../../daemon/documents/mynumber/holder-text.ts';
 import { jpkiDateOfBirth, jpkiSignAttributes, otherNames } from '../../../daemon/documents/mynumber/jpki-sign-san.ts';
-import { decodeOid, readTlv, readTlvs } from '../../../daemon/documents/mynumber/tlv.ts';
+import { CARD_BER, decodeOid } from '../../../daemon/encoding/ber-tlv.ts';
 import { parseVisualAp } from '../../../daemon/documents/mynumber/visual-ap-data.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 import { tlv } from '../../../drivers/sim/mynumber/ber.ts';
@@ -27,15 +27,15 @@ const onlyKioskErrors = (f: () => unknown) => {
 describe('BER-TLV reader', () => {
   it('reads multi-byte tags and long lengths exactly', () => {
     const b = tlv(0xff20, Buffer.concat([tlv(0xdf21, Buffer.from([1, 2])), tlv(0xdf22, Buffer.alloc(300, 0x41))]));
-    const root = readTlv(b, 0, b.length, 't');
+    const root = CARD_BER.read(b, 0, 't');
     expect(root).toMatchObject({ tag: 0xff20, start: 0, valueStart: 5, end: b.length, constructed: true });
-    const kids = readTlvs(b, 't', root.valueStart, root.end);
+    const kids = CARD_BER.all(b, 't', root.valueStart, root.valueEnd);
     expect(kids.map((k) => [k.tag, k.value.length])).toEqual([[0xdf21, 2], [0xdf22, 300]]);
   });
 
   it('rejects indefinite lengths, overruns and truncated tags', () => {
     for (const hex of ['3080', '300500', 'df', 'df21', '5f', '30830100']) {
-      expect(() => readTlv(Buffer.from(hex, 'hex'), 0, hex.length / 2, 't'), hex).toThrow(KioskError);
+      expect(() => CARD_BER.read(Buffer.from(hex, 'hex'), 0, 't'), hex).toThrow(KioskError);
     }
   });
 
@@ -44,7 +44,7 @@ describe('BER-TLV reader', () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), (u) => {
         const b = Buffer.from(u);
         onlyKioskErrors(() => {
-          for (const t of readTlvs(b, 't')) {
+          for (const t of CARD_BER.all(b, 't')) {
             expect(t.end).toBeLessThanOrEqual(b.length);
             expect(t.valueStart).toBeLessThanOrEqual(t.end);
           }
@@ -57,7 +57,7 @@ describe('BER-TLV reader', () => {
     fc.assert(
       fc.property(fc.constantFrom(0x04, 0x30, 0x5f37, 0x7f21, 0xdf22, 0xff20), fc.uint8Array({ maxLength: 600 }), (tag, v) => {
         const b = tlv(tag, Buffer.from(v));
-        const t = readTlv(b, 0, b.length, 't');
+        const t = CARD_BER.read(b, 0, 't');
         expect(t.tag).toBe(tag);
         expect(t.value.equals(Buffer.from(v))).toBe(true);
         expect(t.end).toBe(b.length);

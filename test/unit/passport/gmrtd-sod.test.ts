@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSignedData, verifySigner } from '../../../daemon/documents/passport/pki/cms.ts';
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { ldsSecurityObjectOf, passiveAuthentication } from '../../../daemon/documents/passport/pki/passive-auth.ts';
-import { readTlv } from '../../../daemon/documents/passport/tlv.ts';
+import { readTlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { AT, bytes, gmrtdJson, label, type Hex } from './gmrtd-data.ts';
 
 interface SodCase {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KioskError } from '../../../daemon/errors.ts';
 import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/datagroups/mrz.ts';
-import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/documents/passport/tlv.ts';
+import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { SecureMessaging, type SmCipher } from '../../../daemon/documents/passport/access/secure-messaging.ts';
 import { parseSignedData } from '../../../daemon/documents/passport/pki/cms.ts';
 import { parseSecurityInfos } from '../../../daemon/documents/passport/datagroups/security-infos.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CscaStore, parseMasterList } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { passiveAuthentication } from '../../../daemon/documents/passport/pki/passive-auth.ts';
-import { intTlv, readTlv, children, tlv, type Tlv } from '../../../daemon/documents/passport/tlv.ts';
+import { intTlv, readTlv, children, tlv, type Tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { createCsca, issueBy, type IssuedCert, type KeySpec } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData, dg1, efSod, type Holder } from '../../../drivers/sim/passport/lds.ts';
 

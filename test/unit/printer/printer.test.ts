@@ -1,7 +1,7 @@
 // The job queue against the virtual printer over an in-memory transport: confirmed, interrupted and
 // reprinted, failed with a reason — never lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../drivers/keypad/logger.ts';
+import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
 import { Printer, type JobEvent, type PrinterOptions } from '../../../drivers/printer/printer.ts';
 import type { Receipt } from '../../../drivers/printer/receipt.ts';
 import { MemoryTransport } from '../../../drivers/printer/transport.ts';
@@ -25,7 +25,7 @@ afterEach(async () => {
 async function setup(vpOpts: VirtualPrinterOptions = {}, opts: PrinterOptions = {}) {
   const vp = new VirtualPrinter(vpOpts);
   const transport = new MemoryTransport(vp);
-  const log = new MemoryLogger();
+  const log = memoryLogger();
   const printer = new Printer(transport, { pollMs: 60_000, reconnectMs: 20, rtTimeoutMs: 50, confirmTimeoutMs: 300, recoveryTimeoutMs: 2000, log, ...opts });
   const events: JobEvent[] = [];
   printer.on('job', (e) => events.push(e), 'test');

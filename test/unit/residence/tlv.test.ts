@@ -2,7 +2,7 @@
 // tag reference and the Appendix 2 example (docs/reference/residence.md "Encoding", "Worked example").
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
+import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
 import { KioskError } from '../../../daemon/errors.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -14,7 +14,7 @@ describe('published TLV heads (tlv_tag_reference.md, Appendix 2)', () => {
     ['C1 01 31', 0xc1, '1'],
     ['C1 01 32', 0xc1, '2'],
   ])('%s', (input, tag, value) => {
-    expect(parseTlvs(h(input), 't')).toEqual([{ tag, value: Buffer.from(value, 'latin1') }]);
+    expect(RESIDENCE_TLV.all(h(input), 't').map(({ tag, value }) => ({ tag, value }))).toEqual([{ tag, value: Buffer.from(value, 'latin1') }]);
   });
   it.each([
     ['D0 82 09 C4', 0xd0, 2500],
@@ -23,19 +23,19 @@ describe('published TLV heads (tlv_tag_reference.md, Appendix 2)', () => {
     ['DC 60', 0xdc, 96],
     ['DD 82 02 56', 0xdd, 598],
   ])('%s + value', (head, tag, len) => {
-    const [t] = parseTlvs(Buffer.concat([h(head), Buffer.alloc(len, 7)]), 't');
+    const [t] = RESIDENCE_TLV.all(Buffer.concat([h(head), Buffer.alloc(len, 7)]), 't');
     expect(t!.tag).toBe(tag);
     expect(t!.value.length).toBe(len);
   });
   it('trailing 00 padding is ignored; data after padding is not', () => {
-    expect(parseTlvs(h('C1 02 30 35 00 00 00'), 't')).toHaveLength(1);
-    expect(() => parseTlvs(h('C1 02 30 35 00 00 01'), 't')).toThrow(/after padding/);
+    expect(RESIDENCE_TLV.all(h('C1 02 30 35 00 00 00'), 't')).toHaveLength(1);
+    expect(() => RESIDENCE_TLV.all(h('C1 02 30 35 00 00 01'), 't')).toThrow(/after padding/);
   });
   it('rejects overruns and unsupported length forms', () => {
-    expect(() => parseTlvs(h('D0 82 09 C4 00'), 't')).toThrow(/runs past/);
-    expect(() => parseTlvs(h('D0 83 00 00 01 00'), 't')).toThrow(/length form/);
-    expect(() => parseTlvs(h('DF'), 't')).toThrow(/truncated/);
-    expect(() => parseTlvs(h('DF D1'), 't')).toThrow(/without length/);
+    expect(() => RESIDENCE_TLV.all(h('D0 82 09 C4 00'), 't')).toThrow(/runs past/);
+    expect(() => RESIDENCE_TLV.all(h('D0 83 00 00 01 00'), 't')).toThrow(/length form/);
+    expect(() => RESIDENCE_TLV.all(h('DF'), 't')).toThrow(/truncated/);
+    expect(() => RESIDENCE_TLV.all(h('DF D1'), 't')).toThrow(/without length/);
   });
 });
 
@@ -47,8 +47,8 @@ describe('properties', () => {
   it('encode → parse is the identity, with any amount of 00 padding', () => {
     fc.assert(
       fc.property(fc.array(tlvArb, { maxLength: 6 }), fc.nat(20), (tlvs, pad) => {
-        const bytes = Buffer.concat([...tlvs.map((t) => encodeTlv(t.tag, t.value)), Buffer.alloc(pad)]);
-        expect(parseTlvs(bytes, 't')).toEqual(tlvs);
+        const bytes = Buffer.concat([...tlvs.map((t) => RESIDENCE_TLV.tlv(t.tag, t.value)), Buffer.alloc(pad)]);
+        expect(RESIDENCE_TLV.all(bytes, 't').map(({ tag, value }) => ({ tag, value }))).toEqual(tlvs);
       }),
     );
   });
@@ -57,7 +57,7 @@ describe('properties', () => {
       fc.property(fc.uint8Array({ maxLength: 300 }), (a) => {
         const data = Buffer.from(a);
         try {
-          const tlvs = parseTlvs(data, 't');
+          const tlvs = RESIDENCE_TLV.all(data, 't');
           expect(tlvs.reduce((n, t) => n + t.value.length, 0)).toBeLessThanOrEqual(data.length);
         } catch (e) {
           expect(e).toBeInstanceOf(KioskError);

@@ -5,7 +5,7 @@ import { readResidence } from '../../../daemon/documents/residence/read-residenc
 import { assessResidence, japanDate } from '../../../daemon/documents/residence/residence-verdict.ts';
 import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen2Df1 } from '../../../daemon/documents/residence/card-data.ts';
 import type { ResidenceEvidence } from '../../../daemon/documents/residence/read-residence.ts';
-import { encodeTlv, parseTlvs } from '../../../daemon/documents/residence/tlv.ts';
+import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
 import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
@@ -143,7 +143,7 @@ describe('card kind from signed data, not from the type byte', () => {
     const values = parseGen2Df1(ev.df1.get(3)!, ev.df1.get(4)!).printedSigned; // 34 bytes + 19 × 00
     let at = 0;
     const fields = [[0xc5, 8], [0xc6, 8], [0xc7, 1], [0xc8, 3], [0xc9, 10], [0xce, 4], [0xca, 2], [0xcb, 8], [0xcc, 1], [0xcd, 8]] as const;
-    const ef02 = Buffer.concat(fields.map(([t, n]) => encodeTlv(t, values.subarray(at, (at += n)))));
+    const ef02 = Buffer.concat(fields.map(([t, n]) => RESIDENCE_TLV.tlv(t, values.subarray(at, (at += n)))));
     const forged = { ...ev, cardType: '05', claimedKind: 'residence-card' as const, df1: new Map(ev.df1).set(3, ef02) };
     const { result } = assessResidence(forged, { trust: trustBoth(), at: new Date() });
     expect(result.issuerSignature).not.toBe('valid'); // not even checked: the layout contradicts the signed values
@@ -154,9 +154,9 @@ describe('card kind from signed data, not from the type byte', () => {
 
   it('moving a field boundary (C5 of 7 bytes, C6 of 9) is refused even though the signed bytes are unchanged', async () => {
     const { ev } = await assess({ generation: 2 });
-    const tlvs = parseTlvs(ev.df1.get(3)!, 'EF02');
+    const tlvs = RESIDENCE_TLV.all(ev.df1.get(3)!, 'EF02');
     const joined = Buffer.concat([tlvs[0]!.value, tlvs[1]!.value]);
-    const shifted = Buffer.concat([encodeTlv(0xc5, joined.subarray(0, 7)), encodeTlv(0xc6, joined.subarray(7)), ...tlvs.slice(2).map((t) => encodeTlv(t.tag, t.value))]);
+    const shifted = Buffer.concat([RESIDENCE_TLV.tlv(0xc5, joined.subarray(0, 7)), RESIDENCE_TLV.tlv(0xc6, joined.subarray(7)), ...tlvs.slice(2).map((t) => RESIDENCE_TLV.tlv(t.tag, t.value))]);
     const { result } = assessResidence({ ...ev, df1: new Map(ev.df1).set(3, shifted) }, { trust: trustBoth(), at: new Date() });
     expect(result).toMatchObject({ verdict: 'refused', checks: { 'data-structure': 'malformed' } });
   });
@@ -178,7 +178,7 @@ describe('malformed certificate, key or signature in DF3', () => {
   // DF3 tags: DA/DB on the 1st generation, DC/DD on the 2nd.
   const withDf3 = (ev: ResidenceEvidence, sig: Buffer, cert: Buffer) => {
     const [s, c] = ev.generation === 1 ? [0xda, 0xdb] : [0xdc, 0xdd];
-    return { ...ev, df3: Buffer.concat([encodeTlv(s, sig), encodeTlv(c, cert)]) };
+    return { ...ev, df3: Buffer.concat([RESIDENCE_TLV.tlv(s, sig), RESIDENCE_TLV.tlv(c, cert)]) };
   };
   const knownCodes = new Set<string>(Object.values(ErrorCodes));
 

@@ -11,7 +11,7 @@ import { bigToBytes, bytesToBig, curveByName, ecPointFromSpki, encodePoint, modP
 import { randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SecureChannel, type SmCipher } from './secure-messaging.ts';
 import type { SecurityInfos } from '../datagroups/security-infos.ts';
-import { encodeOidValue, tlv } from '../tlv.ts';
+import { encodeOidValue, tlv } from '../../../encoding/ber-tlv.ts';
 import { verifyEcdsaAnyEncoding } from '../../../crypto/ecdsa.ts';
 
 export interface AaResult {

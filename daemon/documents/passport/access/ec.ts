@@ -12,10 +12,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { ErrorCodes, KioskError } from '../../../errors.ts';
-import { children, readTlv } from '../tlv.ts';
+import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export type EcPoint = WeierstrassPoint<bigint>;
-export type Point = { x: bigint; y: bigint } | null; // null = point at infinity
 
 export interface Curve {
   name: string;
@@ -75,27 +74,6 @@ export function curveByName(name: string): Curve {
   return curve;
 }
 
-const toNoble = (c: Curve, P: { x: bigint; y: bigint }): EcPoint => {
-  const q = c.Point.fromAffine(P);
-  q.assertValidity();
-  return q;
-};
-const toAffine = (P: EcPoint): Point => (P.is0() ? null : P.toAffine());
-
-/** k·P, constant-time in k (k is reduced mod n; 0 gives the point at infinity). */
-export function mul(c: Curve, k: bigint, P: Point): Point {
-  if (!P) return null;
-  const e = ((k % c.n) + c.n) % c.n;
-  if (e === 0n) return null;
-  return toAffine(toNoble(c, P).multiply(e));
-}
-
-export function add(c: Curve, P: Point, Q: Point): Point {
-  if (!P) return Q;
-  if (!Q) return P;
-  return toAffine(toNoble(c, P).add(toNoble(c, Q)));
-}
-
 /** Uncompressed encoding 04 ‖ x ‖ y. */
 export function encodePoint(c: Curve, P: EcPoint): Buffer {
   if (P.is0()) throw new RangeError('cannot encode the point at infinity');
@@ -116,11 +94,6 @@ export function decodeEcPoint(c: Curve, b: Buffer): EcPoint {
   }
   if (P.is0()) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'EC point is the point at infinity');
   return P;
-}
-
-/** decodeEcPoint in affine coordinates. */
-export function decodePoint(c: Curve, b: Buffer): { x: bigint; y: bigint } {
-  return decodeEcPoint(c, b).toAffine();
 }
 
 /** The public point (04 ‖ x ‖ y) of an EC SubjectPublicKeyInfo (JWK export cannot do brainpool). */

@@ -2,7 +2,7 @@
 // domain parameters { p, g, q } exported from OpenSSL (`openssl genpkey -genparam -algorithm DHX
 // -pkeyopt dh_rfc5114:N`), not typed by hand; test/unit/passport/dh-gm.test.ts checks g^q ≡ 1 (mod p).
 import { bytesToBig } from './ec.ts';
-import { children, readTlv } from '../tlv.ts';
+import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export interface ModpGroup {
   p: bigint;

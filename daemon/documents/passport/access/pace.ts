@@ -12,7 +12,7 @@ import { bytesToBig } from './ec.ts';
 import { paceGroup, randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SmCipher } from './secure-messaging.ts';
 import type { PaceInfo } from '../datagroups/security-infos.ts';
-import { children, encodeOidValue, find, readTlv, tlv } from '../tlv.ts';
+import { children, encodeOidValue, find, readTlv, tlv } from '../../../encoding/ber-tlv.ts';
 
 export interface PaceOptions {
   /** Test hook: the host's ephemeral private keys (mapping, then agreement), given the group order. Default: random in [1, n-1]. */

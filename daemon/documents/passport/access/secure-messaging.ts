@@ -11,7 +11,7 @@ import { CbcContext } from '../../../crypto/cbc-context.ts';
 import { padIso, unpadIso } from '../../../crypto/icao-primitives.ts';
 import { RetailMac } from '../../../crypto/retail-mac.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../../errors.ts';
-import { readAll, tlv } from '../tlv.ts';
+import { readAll, tlv } from '../../../encoding/ber-tlv.ts';
 
 export type SmCipher = '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
 

@@ -2,7 +2,7 @@
 // (ISO 19794-5 record inside the biometric templates), DG11/DG12 text fields, DG15's public key.
 import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { parseMrz, type MrzFields } from './mrz.ts';
-import { children, find, need, readAll, readTlv, type Tlv } from '../tlv.ts';
+import { children, find, need, readAll, readTlv, type Tlv } from '../../../encoding/ber-tlv.ts';
 
 /** Data-group number ↔ LDS tag ↔ FID. */
 export const DATA_GROUPS: ReadonlyArray<{ dg: number; tag: number; fid: number }> = [

@@ -9,7 +9,7 @@ import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { statusError } from '../../../../drivers/reader/card-session.ts';
 import type { ResponseApdu } from '../../../../drivers/reader/apdu.ts';
 import type { SecureChannel } from '../access/secure-messaging.ts';
-import { readTlv } from '../tlv.ts';
+import { BER, INDEFINITE, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export const MAX_SM_CHUNK = 223;
 /** Largest plain Le of one extended read: the wrapped answer (DO87 + padding, DO99, DO8E) stays ≤ 65536. */
@@ -126,16 +126,9 @@ function offsetDo(offset: number): Buffer {
   return offset <= 0xffff ? Buffer.from([0x54, 0x02, offset >> 8, offset & 0xff]) : Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]);
 }
 
-/** Total size of the TLV whose header starts `head` (definite lengths only: LDS files are DER). */
+/** Total size of the TLV whose header starts `head` (definite lengths only: an EF's outer length is). */
 export function tlvTotal(head: Buffer, what: string): number {
-  let i = 1;
-  if ((head[0]! & 0x1f) === 0x1f) while (i < head.length && head[i++]! & 0x80);
-  if (i >= head.length) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: truncated header`);
-  const lb = head[i++]!;
-  if (lb < 0x80) return i + lb;
-  const n = lb & 0x7f;
-  if (n === 0 || n > 3 || i + n > head.length) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: unsupported length form`);
-  let len = 0;
-  for (let k = 0; k < n; k++) len = len * 256 + head[i++]!;
-  return i + len;
+  const h = BER.header(head, 0, what);
+  if (h.length === INDEFINITE) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: indefinite length on an EF`);
+  return h.valueStart + h.length;
 }

@@ -4,7 +4,7 @@
 // SHA-1/224/256/384/512 (docs/reference/passport.md §8).
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../errors.ts';
-import { children, decodeOid, readTlv, smallInt, type Tlv } from '../tlv.ts';
+import { children, decodeOid, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
 import { verifyEcdsaAnyEncoding } from '../../../crypto/ecdsa.ts';
 
 export const HASHES: Readonly<Record<string, string>> = {

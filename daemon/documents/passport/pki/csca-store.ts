@@ -15,7 +15,7 @@ import { validateChain } from '../../../trust/chain.ts';
 import { cscaLinkProfile, type PassportChainOptions } from '../../../trust/chain-profiles.ts';
 import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
-import { children, readTlv } from '../tlv.ts';
+import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 

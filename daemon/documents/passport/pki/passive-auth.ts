@@ -11,7 +11,7 @@ import { passportDscProfile } from '../../../trust/chain-profiles.ts';
 import { fingerprintSha256 } from '../../../trust/trust-store.ts';
 import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
 import type { CscaStore } from './csca-store.ts';
-import { children, decodeOid, readTlv, smallInt } from '../tlv.ts';
+import { children, decodeOid, readTlv, smallInt } from '../../../encoding/ber-tlv.ts';
 
 export const LDS_SECURITY_OBJECT_OIDS = ['2.23.136.1.1.1', '1.3.27.1.1.1', '1.2.528.1.1006.1.20.1'];
 
