@@ -1,5 +1,7 @@
 // The composition root: builds the drivers named in the configuration (or simulated ones), the trust
-// material, the document flow, the kiosk runtime and the UI server, and tears them down in order.
+// material, the document flow, the kiosk runtime and the UI server, and tears them down in order. Each
+// started resource is registered as it starts (started-resources.ts): stop closes them newest first, and
+// so does a start that fails at a later step, which then throws DAEMON_START_FAILED naming the step.
 import { PcscReaderDriver } from '../drivers/reader/pcsc-binding.ts';
 import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
@@ -15,6 +17,8 @@ import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
+import { ErrorCodes, KioskError } from './errors.ts';
+import { StartedResources } from './started-resources.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
@@ -47,7 +51,13 @@ export interface StartOptions {
   operations?: Pick<OperationsOptions, 'env' | 'healthServer' | 'clock'>;
   /** The session runtime's timers (tests drive entry warnings, timeouts and card-left reminders by hand). */
   timers?: TimerHost;
+  /** Test seam: called after each start step; a throw here is handled as that step failing. */
+  afterStep?: (step: StartStep) => void | Promise<void>;
 }
+
+/** The start steps, in order (DAEMON_START_FAILED's detail.step names the one that failed). */
+export const START_STEPS = ['reader', 'trust', 'documents', 'runtime', 'device-key', 'peripherals', 'runtime-start', 'ui-server', 'api-server', 'operations'] as const;
+export type StartStep = (typeof START_STEPS)[number];
 
 export interface Kiosk {
   runtime: KioskRuntime;
@@ -66,15 +76,38 @@ export interface Kiosk {
 
 export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const log = asLogger(o.log);
+  const started = new StartedResources(log);
+  let step: StartStep = START_STEPS[0]; // the step running now
+  const done = async (s: StartStep) => {
+    await o.afterStep?.(s);
+    step = START_STEPS[START_STEPS.indexOf(s) + 1] ?? s;
+  };
+  try {
+    return await startSteps(o, log, started, done);
+  } catch (e) {
+    const failedToClose = await started.closeAll();
+    const cause = e instanceof KioskError ? e.code : e instanceof Error ? ((e as { code?: unknown }).code as string | undefined) ?? e.name : typeof e;
+    log.error(`start failed at ${step} (${cause}); closed ${[...started.names()].reverse().join(', ') || 'nothing'}${failedToClose.length ? `; failed to close ${failedToClose.join(', ')}` : ''}`);
+    throw new KioskError(ErrorCodes.DAEMON_START_FAILED, `start failed at ${step}: ${e instanceof Error ? e.message : String(e)}`, { step, cause: String(cause) }, { cause: e });
+  }
+}
+
+async function startSteps(o: StartOptions, log: Logger, started: StartedResources, done: (s: StartStep) => Promise<void>): Promise<Kiosk> {
   const cfg = o.config;
   const simulated = o.simulated || o.demo;
   const backend = o.demo ? 'simulated' : (cfg.reader.backend ?? (simulated ? 'simulated' : 'pcsc'));
   const transmitTimeoutMs = cfg.reader.cardTimeoutMs;
   const reader: ReaderDriver =
     backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
-  reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
+  const offReaderLog = reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
   const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
+  started.add('reader', async () => {
+    await reader.stop();
+    offReaderLog();
+    demo?.dispose();
+  });
+  await done('reader');
   const stores = new Map<string, TrustStore>();
   for (const [purpose, files] of Object.entries(cfg.trust)) {
     // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).
@@ -84,6 +117,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
   }
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
+  await done('trust');
 
   const baseRevocation =
     o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
@@ -104,6 +138,7 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).
   const policies = policyRegistry(cfg.policy.policies);
   const flow = policyFlow(documentFlow, { policies, walkUpPolicy: cfg.policy.walkUpPolicy, now: () => new Date() });
+  await done('documents');
   const runtime = new KioskRuntime({
     reader,
     flow,
@@ -112,12 +147,18 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     log,
     timers: o.timers,
   });
+  started.add('runtime', () => runtime.stop());
   runtime.events.on('session-ended', ({ session, result }) =>
     log(`session ${session} ended: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join(', ')})` : ''}`),
   );
+  await done('runtime');
   const deviceKey = o.deviceKey ?? loadDeviceKey(cfg.device.keyFile, log);
+  await done('device-key');
   const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log });
+  started.add('peripherals', () => peripherals.stop());
+  await done('peripherals');
   runtime.start();
+  await done('runtime-start');
 
   const enabledDocuments = handlers.map((h) => h.id);
   const uiToken = o.uiToken ?? (cfg.server.tokenFile ? perBootToken(cfg.server.tokenFile).token : undefined);
@@ -146,10 +187,16 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
         }
       : undefined,
   });
+  started.add('ui-server', () => server.close());
+  await done('ui-server');
   const api = cfg.api.enabled
     ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log, policies, statusCheck: statusCheckFromConfig(cfg) ?? undefined })
     : null;
-  if (api) log(`integration API: ${api.url}`);
+  if (api) {
+    started.add('api-server', () => api.close());
+    log(`integration API: ${api.url}`);
+  }
+  await done('api-server');
   // Last: sends READY=1 once the database, the listeners and the drivers above are up.
   const operations = await startOperations({
     config: cfg,
@@ -164,6 +211,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     log,
     ...o.operations,
   });
+  started.add('operations', () => operations.stop());
+  await done('operations');
 
   return {
     runtime,
@@ -175,14 +224,9 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     deviceKey,
     operations,
     setMaintenance: (on) => runtime.block('maintenance', on),
+    // Newest first: operations, API, screen server, peripherals, runtime, reader.
     async stop() {
-      await operations.stop();
-      await api?.close();
-      await server.close();
-      await peripherals.stop();
-      await runtime.stop();
-      await reader.stop();
-      demo?.dispose();
+      await started.closeAll();
     },
   };
 }

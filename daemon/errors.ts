@@ -125,6 +125,7 @@ export const ErrorCodes = {
 
   // Configuration, server, audit
   CONFIG_INVALID: 'CONFIG_INVALID',
+  DAEMON_START_FAILED: 'DAEMON_START_FAILED', // a start step threw; what had started was closed (detail.step, detail.cause)
   SERVER_UNAUTHORIZED: 'SERVER_UNAUTHORIZED',
   SERVER_BAD_MESSAGE: 'SERVER_BAD_MESSAGE',
   AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',

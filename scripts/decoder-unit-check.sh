@@ -12,7 +12,7 @@
 #   - from a copy of idkiosk.service's sandbox the socket decodes, and bubblewrap is refused (why the
 #     installed daemon needs the unit at all).
 # Not part of the test suite (root, nspawn, ~1 min); the units' syntax and exposure score are checked in
-# test/unit/systemd/decoder-unit.test.ts, the daemon's client in test/unit/images/decode-socket.test.ts.
+# test/integration/systemd/decoder-unit.test.ts, the daemon's client in test/integration/images/decode-socket.test.ts.
 # Needs root, systemd-container, socat, opj_decompress, tifftopnm, bubblewrap, python3.
 #   scripts/decoder-unit-check.sh
 set -euo pipefail

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 echo "==> type-checking"
-npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p tsconfig.json  # daemon, drivers, tests, scripts/*.ts …
+npx tsc -p tsconfig.ui.json        # the kiosk screen (ui/, JavaScript + JSDoc)
+npx tsc -p tsconfig.scripts.json   # bin/*.js, scripts/**/*.mjs
 echo "==> running tests"
 bash scripts/in-testnet.sh npx vitest run "$@"
 # The Debian package and the fresh-machine check (docs/packaging.md): the package alone, installed with apt

@@ -62,7 +62,7 @@ function renderLanguages(screenId) {
       bar.append(b);
     }
   }
-  for (const b of bar.children) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  for (const b of bar.children) b.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (b).dataset.lang === lang));
   bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
 }
 
@@ -182,7 +182,7 @@ function renderDemo() {
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
   // This session's receipt only: never the previous customer's after a cancel or a timeout (issue 19).
   const job = view.devices?.receipt;
-  const link = $('demo-receipt');
+  const link = /** @type {HTMLAnchorElement} */ ($('demo-receipt'));
   const preview = $('receipt-preview');
   link.hidden = !job || job.state !== 'confirmed' || job.session !== view.state?.session || !['result', 'remove-card'].includes(view.state?.phase);
   preview.hidden = link.hidden || view.state?.phase !== 'result';
@@ -195,8 +195,9 @@ function renderDemo() {
   if (!link.hidden) {
     const src = `/demo/receipt.svg?token=${encodeURIComponent(token)}&ref=${encodeURIComponent(job.reference)}`;
     link.href = src;
-    if ($('receipt-img').getAttribute('src') !== src) $('receipt-img').src = src;
-    $('receipt-img').alt = t('demo.receipt');
+    const img = /** @type {HTMLImageElement} */ ($('receipt-img'));
+    if (img.getAttribute('src') !== src) img.src = src;
+    img.alt = t('demo.receipt');
   }
 }
 
@@ -217,7 +218,7 @@ function onMessage(ev) {
   else if (m.type === 'state') {
     // A session that ended (any phase back to idle) gives the next customer the home language.
     const was = view.state?.phase;
-    if (was && was !== 'idle' && was !== 'starting' && m.state.phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
+    if (was && was !== 'idle' && was !== 'starting' && /** @type {{ phase?: string }} */ (m.state).phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
     view.state = m.state;
   }
   else if (m.type === 'devices') view.devices = m.devices;
@@ -259,7 +260,7 @@ function pressChar(ch) {
 
 $('extend').addEventListener('click', () => send({ type: 'key', key: 'extend' }));
 $('pads').addEventListener('click', (ev) => {
-  const b = ev.target.closest('button');
+  const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b) return;
   if (b.dataset.char) pressChar(b.dataset.char);
   else if (b.dataset.key) send({ type: 'key', key: b.dataset.key });
@@ -272,14 +273,14 @@ for (const type of ['pointerdown', 'keydown']) {
   });
 }
 $('langs').addEventListener('click', (ev) => {
-  const b = ev.target.closest('button');
+  const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b?.dataset.lang) return;
   setLanguage(b.dataset.lang);
   render();
 });
-$('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: $('demo-card').value }));
+$('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: /** @type {HTMLSelectElement} */ ($('demo-card')).value }));
 $('demo-remove').addEventListener('click', () => send({ type: 'demo-remove' }));
-$('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: $('demo-fault').value }));
+$('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: /** @type {HTMLSelectElement} */ ($('demo-fault')).value }));
 document.addEventListener('keydown', (ev) => {
   const map = { Backspace: 'back', Enter: 'enter', Escape: 'cancel', Delete: 'clear' };
   const ch = ev.key.length === 1 ? ev.key.toUpperCase() : '';

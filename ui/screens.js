@@ -182,7 +182,7 @@ export function createScreens(t, reasonText) {
 
   /** Draws everything; returns the screen id (for audio cues and tests). */
   return function render({ state, hello, devices, connected }) {
-    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n);
     const screen = $('screen');
     screen.className = '';
     delete screen.dataset.reasons;

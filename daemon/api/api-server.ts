@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { DeviceKey } from '../device/device-key.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { addressAllowed, type ApiConfig } from './api-config.ts';
@@ -17,6 +16,7 @@ import { clientIdentity } from './client-identity.ts';
 import { throttledLog } from '../server/throttled-log.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
+import { allowedPeers, listen } from '../server/ui-server.ts';
 import type { PolicyRegistry } from '../policy/policy.ts';
 
 export const API_VERSION = 1;
@@ -100,6 +100,162 @@ export function parseStart(body: unknown): StartRequest | string {
   return { documents: [...new Set(documents)], ...(policy ? { policy } : {}), nonce: b.nonce as string | undefined, audience: b.audience as string | undefined };
 }
 
+/**
+ * Open event streams, per verification and per client (prefixed keys): a client that opens too many gets
+ * 429 rather than holding a connection each.
+ */
+export class StreamQuota {
+  private readonly open = new Map<string, number>();
+
+  /** Takes one stream for this verification and client, or returns false when either is at its limit. */
+  take(verification: string, client: string): boolean {
+    const v = `v:${verification}`;
+    const c = `c:${client}`;
+    if ((this.open.get(v) ?? 0) >= MAX_STREAMS_PER_VERIFICATION || (this.open.get(c) ?? 0) >= MAX_STREAMS_PER_CLIENT) return false;
+    this.bump(v, 1);
+    this.bump(c, 1);
+    return true;
+  }
+
+  release(verification: string, client: string): void {
+    this.bump(`v:${verification}`, -1);
+    this.bump(`c:${client}`, -1);
+  }
+
+  /** Keys with open streams (tests: nothing is left counted once every stream closed). */
+  size(): number {
+    return this.open.size;
+  }
+
+  private bump(k: string, d: number): void {
+    const n = (this.open.get(k) ?? 0) + d;
+    if (n <= 0) this.open.delete(k);
+    else this.open.set(k, n);
+  }
+}
+
+/** The body of GET /v1/kiosk: what this kiosk offers and whether it is busy. */
+export function kioskInfo(o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'version' | 'enabledDocuments' | 'policies' | 'deviceKey'>): Record<string, unknown> {
+  const s = o.runtime.getState();
+  return {
+    apiVersion: API_VERSION,
+    kioskId: o.kioskId,
+    version: o.version,
+    documents: o.enabledDocuments,
+    ...(o.policies
+      ? { policies: [...o.policies.values()].map((p) => ({ name: p.name, documents: p.documents.filter((d) => o.enabledDocuments.includes(d)), ageThreshold: p.ageThreshold, acceptChipRead: p.acceptChipRead })) }
+      : {}),
+    state: { phase: s.phase, blockedBy: s.blockedBy, busy: s.request !== null || !['idle', 'result'].includes(s.phase) },
+    deviceKey: publicJwk(o.deviceKey),
+  };
+}
+
+interface ApiContext {
+  o: ApiServerOptions;
+  log: (line: string) => void;
+  verifications: Verifications;
+  /** Host headers this server answers to (known once it listens). */
+  hosts: () => ReadonlySet<string>;
+  streams: Set<ServerResponse>;
+  quota: StreamQuota;
+  /**
+   * Who started each verification (client-identity.ts). Another client gets 404 for it, as if it did not
+   * exist: it can neither read nor cancel nor follow it, nor learn that it exists.
+   */
+  owners: Map<string, string>;
+  refusedLog: (line: string) => void;
+}
+
+/** Checks who is asking (address, Origin, Host, ownership), then routes. Never throws. */
+export function apiHandler(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { o, log, verifications, owners } = ctx;
+  const cfg = o.config;
+  return async (req, res) => {
+    // First, before any other check: a garbage request-target is a 400, never an exception.
+    const url = parseRequestTarget(req.url);
+    if (!url) return problem(res, 400, 'SERVER_BAD_MESSAGE', 'bad request-target');
+    const remote = req.socket.remoteAddress;
+    if (!addressAllowed(remote, cfg.allow)) {
+      ctx.refusedLog(`api: refused ${remote ?? '?'} (not on api.allow)`);
+      return problem(res, 403, 'SERVER_UNAUTHORIZED', 'address not allowed');
+    }
+    if (req.headers.origin !== undefined) return problem(res, 403, 'SERVER_UNAUTHORIZED', 'browser requests are not accepted');
+    if (!cfg.tls && !ctx.hosts().has(req.headers.host ?? '')) return problem(res, 421, 'SERVER_UNAUTHORIZED', 'unexpected Host header');
+    const path = url.pathname;
+    const m = /^\/v1\/verifications\/([0-9a-f-]{36})(\/events)?$/.exec(path);
+    const client = clientIdentity(req, !!cfg.tls);
+    const id = m?.[1];
+    if (id !== undefined && owners.get(id) !== client) return problem(res, 404, 'NOT_FOUND', 'no such verification');
+    try {
+      if (req.method === 'GET' && path === '/v1/kiosk') return json(res, 200, kioskInfo(o));
+      if (req.method === 'POST' && path === '/v1/verifications') return await startVerification(ctx, req, res, client);
+      if (req.method === 'POST' && path === '/v1/status-checks') {
+        if (!o.statusCheck) return problem(res, 404, 'NOT_FOUND', 'status check is not configured (audit trail and revocation source needed)');
+        return json(res, 200, await o.statusCheck());
+      }
+      if (id !== undefined && req.method === 'GET' && !m?.[2]) {
+        const v = verifications.get(id);
+        return v ? json(res, 200, v) : problem(res, 404, 'NOT_FOUND', 'no such verification');
+      }
+      if (id !== undefined && req.method === 'GET' && m?.[2]) return followEvents(ctx, res, id, client);
+      if (id !== undefined && req.method === 'DELETE' && !m?.[2]) {
+        if (!verifications.get(id)) return problem(res, 404, 'NOT_FOUND', 'no such verification');
+        if (!verifications.cancel(id)) return problem(res, 409, 'ALREADY_ENDED', 'the verification has already ended');
+        return json(res, 200, verifications.get(id));
+      }
+      return problem(res, 404, 'NOT_FOUND', 'no such endpoint');
+    } catch (e) {
+      log(`api: internal error ${(e as Error).name}`);
+      if (!res.headersSent) problem(res, 500, 'INTERNAL', 'internal error');
+      else res.end();
+    }
+  };
+}
+
+/** POST /v1/verifications. */
+async function startVerification(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, client: string): Promise<void> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return problem(res, 415, 'SERVER_BAD_MESSAGE', 'Content-Type must be application/json');
+  let body: unknown;
+  try {
+    body = await readJson(req);
+  } catch {
+    return problem(res, 400, 'SERVER_BAD_MESSAGE', 'body is not JSON (or larger than 4 KiB)');
+  }
+  const start = parseStart(body);
+  if (typeof start === 'string') return problem(res, 400, 'SERVER_BAD_MESSAGE', start);
+  const out = ctx.verifications.start(start);
+  if (!out.ok) return problem(res, START_STATUS[out.code] ?? 409, out.code, `verification not started: ${out.code}`);
+  ctx.owners.set(out.view.id, client);
+  for (const id of ctx.owners.keys()) if (!ctx.verifications.get(id)) ctx.owners.delete(id); // forget pruned ones
+  ctx.log(`api: verification ${out.view.id} started (${out.view.documents.join(', ')})`);
+  res.setHeader('location', `/v1/verifications/${out.view.id}`);
+  return json(res, 201, out.view);
+}
+
+/** GET /v1/verifications/{id}/events: Server-Sent Events until the verification ends. */
+function followEvents(ctx: ApiContext, res: ServerResponse, id: string, client: string): void {
+  if (!ctx.quota.take(id, client)) return problem(res, 429, 'TOO_MANY_STREAMS', 'too many event streams open');
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+  const off = ctx.verifications.subscribe(id, (e) => {
+    res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    if (e.event !== 'progress') queueMicrotask(() => res.end());
+  });
+  if (!off) {
+    ctx.quota.release(id, client);
+    res.end(`event: error\ndata: ${JSON.stringify({ code: 'NOT_FOUND' })}\n\n`);
+    return;
+  }
+  ctx.streams.add(res);
+  const ping = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  ping.unref();
+  res.on('close', () => {
+    off();
+    clearInterval(ping);
+    ctx.streams.delete(res);
+    ctx.quota.release(id, client);
+  });
+}
+
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const cfg = o.config;
   const log = o.log ?? (() => {});
@@ -111,114 +267,18 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     tokenTtlSeconds: cfg.tokenTtlSeconds,
     policies: o.policies,
   });
-  let hosts = new Set<string>();
+  let hosts = new Set<string>(); // known once the port is: until then nothing is accepted
   const streams = new Set<ServerResponse>();
-  // Who started each verification (client-identity.ts). Another client gets 404 for it, as if it did not
-  // exist: it can neither read nor cancel nor follow it, nor learn that it exists.
-  const owners = new Map<string, string>();
-  const refusedLog = throttledLog(log); // any address can trigger it at will
-  const streamsOf = new Map<string, number>(); // per verification id and per client (prefixed keys)
-  const bump = (k: string, d: number) => {
-    const n = (streamsOf.get(k) ?? 0) + d;
-    if (n <= 0) streamsOf.delete(k);
-    else streamsOf.set(k, n);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // First, before any other check: a garbage request-target is a 400, never an exception.
-    const url = parseRequestTarget(req.url);
-    if (!url) return problem(res, 400, 'SERVER_BAD_MESSAGE', 'bad request-target');
-    const remote = req.socket.remoteAddress;
-    if (!addressAllowed(remote, cfg.allow)) {
-      refusedLog(`api: refused ${remote ?? '?'} (not on api.allow)`);
-      return problem(res, 403, 'SERVER_UNAUTHORIZED', 'address not allowed');
-    }
-    if (req.headers.origin !== undefined) return problem(res, 403, 'SERVER_UNAUTHORIZED', 'browser requests are not accepted');
-    if (!cfg.tls && !hosts.has(req.headers.host ?? '')) return problem(res, 421, 'SERVER_UNAUTHORIZED', 'unexpected Host header');
-    const path = url.pathname;
-    const m = /^\/v1\/verifications\/([0-9a-f-]{36})(\/events)?$/.exec(path);
-    const client = clientIdentity(req, !!cfg.tls);
-    if (m && owners.get(m[1]!) !== client) return problem(res, 404, 'NOT_FOUND', 'no such verification');
-    try {
-      if (req.method === 'GET' && path === '/v1/kiosk') {
-        const s = o.runtime.getState();
-        return json(res, 200, {
-          apiVersion: API_VERSION,
-          kioskId: o.kioskId,
-          version: o.version,
-          documents: o.enabledDocuments,
-          ...(o.policies ? { policies: [...o.policies.values()].map((p) => ({ name: p.name, documents: p.documents.filter((d) => o.enabledDocuments.includes(d)), ageThreshold: p.ageThreshold, acceptChipRead: p.acceptChipRead })) } : {}),
-          state: { phase: s.phase, blockedBy: s.blockedBy, busy: s.request !== null || !['idle', 'result'].includes(s.phase) },
-          deviceKey: publicJwk(o.deviceKey),
-        });
-      }
-      if (req.method === 'POST' && path === '/v1/verifications') {
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return problem(res, 415, 'SERVER_BAD_MESSAGE', 'Content-Type must be application/json');
-        let body: unknown;
-        try {
-          body = await readJson(req);
-        } catch {
-          return problem(res, 400, 'SERVER_BAD_MESSAGE', 'body is not JSON (or larger than 4 KiB)');
-        }
-        const start = parseStart(body);
-        if (typeof start === 'string') return problem(res, 400, 'SERVER_BAD_MESSAGE', start);
-        const out = verifications.start(start);
-        if (!out.ok) return problem(res, START_STATUS[out.code] ?? 409, out.code, `verification not started: ${out.code}`);
-        owners.set(out.view.id, client);
-        for (const id of owners.keys()) if (!verifications.get(id)) owners.delete(id); // forget pruned ones
-        log(`api: verification ${out.view.id} started (${out.view.documents.join(', ')})`);
-        res.setHeader('location', `/v1/verifications/${out.view.id}`);
-        return json(res, 201, out.view);
-      }
-      if (req.method === 'POST' && path === '/v1/status-checks') {
-        if (!o.statusCheck) return problem(res, 404, 'NOT_FOUND', 'status check is not configured (audit trail and revocation source needed)');
-        return json(res, 200, await o.statusCheck());
-      }
-      if (m && req.method === 'GET' && !m[2]) {
-        const v = verifications.get(m[1]!);
-        return v ? json(res, 200, v) : problem(res, 404, 'NOT_FOUND', 'no such verification');
-      }
-      if (m && req.method === 'GET' && m[2]) {
-        const perVerification = `v:${m[1]!}`;
-        const perClient = `c:${client}`;
-        if ((streamsOf.get(perVerification) ?? 0) >= MAX_STREAMS_PER_VERIFICATION || (streamsOf.get(perClient) ?? 0) >= MAX_STREAMS_PER_CLIENT) {
-          return problem(res, 429, 'TOO_MANY_STREAMS', 'too many event streams open');
-        }
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-        const off = verifications.subscribe(m[1]!, (e) => {
-          res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-          if (e.event !== 'progress') queueMicrotask(() => res.end());
-        });
-        if (!off) {
-          res.end(`event: error\ndata: ${JSON.stringify({ code: 'NOT_FOUND' })}\n\n`);
-          return;
-        }
-        streams.add(res);
-        bump(perVerification, 1);
-        bump(perClient, 1);
-        const ping = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-        ping.unref();
-        res.on('close', () => {
-          off();
-          clearInterval(ping);
-          streams.delete(res);
-          bump(perVerification, -1);
-          bump(perClient, -1);
-        });
-        return;
-      }
-      if (m && req.method === 'DELETE' && !m[2]) {
-        if (!verifications.get(m[1]!)) return problem(res, 404, 'NOT_FOUND', 'no such verification');
-        if (!verifications.cancel(m[1]!)) return problem(res, 409, 'ALREADY_ENDED', 'the verification has already ended');
-        return json(res, 200, verifications.get(m[1]!));
-      }
-      return problem(res, 404, 'NOT_FOUND', 'no such endpoint');
-    } catch (e) {
-      log(`api: internal error ${(e as Error).name}`);
-      if (!res.headersSent) problem(res, 500, 'INTERNAL', 'internal error');
-      else res.end();
-    }
-  };
+  const handle = apiHandler({
+    o,
+    log,
+    verifications,
+    hosts: () => hosts,
+    streams,
+    quota: new StreamQuota(),
+    owners: new Map(),
+    refusedLog: throttledLog(log), // any address can trigger it at will
+  });
 
   // No exception from a request may leave the handler (an unhandled rejection stops the process).
   const guarded = (req: IncomingMessage, res: ServerResponse) =>
@@ -229,39 +289,48 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     });
 
   const limits = listenerLimits(o.listener);
-  const server: Server = cfg.tls
-    ? createHttps(
-        {
-          ...serverOptions(limits),
-          cert: readFileSync(cfg.tls.certFile),
-          key: readFileSync(cfg.tls.keyFile),
-          ca: readFileSync(cfg.tls.clientCaFile),
-          requestCert: true,
-          rejectUnauthorized: true,
-          minVersion: 'TLSv1.2',
-        },
-        (req, res) => guarded(req, res),
-      )
-    : createHttp(serverOptions(limits), (req, res) => guarded(req, res));
+  let server: Server;
+  try {
+    server = cfg.tls
+      ? createHttps(
+          {
+            ...serverOptions(limits),
+            cert: readFileSync(cfg.tls.certFile),
+            key: readFileSync(cfg.tls.keyFile),
+            ca: readFileSync(cfg.tls.clientCaFile),
+            requestCert: true,
+            rejectUnauthorized: true,
+            minVersion: 'TLSv1.2',
+          },
+          guarded,
+        )
+      : createHttp(serverOptions(limits), guarded);
+  } catch (e) {
+    verifications.dispose(); // a TLS file missing or unreadable
+    throw e;
+  }
   const guard = guardConnections(server, limits, log);
+  const close = async () => {
+    verifications.dispose();
+    for (const r of streams) r.end();
+    server.closeAllConnections?.();
+    if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(cfg.port, cfg.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostPart = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
-  hosts = new Set([hostPart, ...(['127.0.0.1', '::1', 'localhost'].includes(cfg.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [])].map((h) => `${h}:${port}`));
+  let port: number;
+  try {
+    port = await listen(server, cfg.port, cfg.host);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const peers = allowedPeers(cfg.host, port);
+  hosts = peers.hosts;
   return {
-    url: `${cfg.tls ? 'https' : 'http'}://${hostPart}:${port}`,
+    url: `${cfg.tls ? 'https' : 'http'}://${peers.hostPart}:${port}`,
     port,
     verifications,
     connections: () => guard.stats(),
-    close: async () => {
-      verifications.dispose();
-      for (const r of streams) r.end();
-      server.closeAllConnections?.();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close,
   };
 }

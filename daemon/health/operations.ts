@@ -20,6 +20,7 @@ import { LoopStallMonitor } from './loop-stall.ts';
 import { createMetrics, type KioskMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './sd-notify.ts';
 import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
+import { StartedResources } from '../started-resources.ts';
 
 export interface OperationsOptions {
   config: KioskConfig;
@@ -69,10 +70,25 @@ function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<bool
   });
 }
 
+/**
+ * Starts them in order; if a step throws, what had started is closed (newest first) before the error goes
+ * up, and stop() closes the same list.
+ */
 export async function startOperations(o: OperationsOptions): Promise<Operations> {
+  const started = new StartedResources(o.log);
+  try {
+    return await startInOrder(o, started);
+  } catch (e) {
+    await started.closeAll();
+    throw e;
+  }
+}
+
+async function startInOrder(o: OperationsOptions, started: StartedResources): Promise<Operations> {
   const cfg = o.config;
   const log = o.log;
   const notifier = createNotifier(o.env ?? process.env, log);
+  started.add('sd-notify', () => notifier.close());
   if (notifier.disabledReason) log(`sd_notify off: ${notifier.disabledReason}`);
 
   const audit = cfg.audit.db
@@ -91,13 +107,21 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
       })
     : null;
   if (!audit) log.warn('audit.db is not set: sessions are not recorded in an audit trail');
-  const offAudit = audit ? o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit') : () => {};
-  audit?.start();
+  if (audit) {
+    const offAudit = o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit');
+    started.add('audit', async () => {
+      offAudit();
+      await audit.stop();
+    });
+    audit.start();
+  }
 
   const clock = new ClockMonitor(o.clock);
+  started.add('clock', () => clock.stop());
   clock.start();
   await clock.refresh();
   const crl = cfg.revocation.crlDb ? new CrlStore(cfg.revocation.crlDb) : null;
+  if (crl) started.add('crl-store', () => crl.close());
   const maintenance = () => {
     const s = o.runtime.getState() as { blockedBy?: string[] };
     const active = !!s.blockedBy?.includes('maintenance');
@@ -122,7 +146,9 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
     },
     maintenance,
   });
+  started.add('health', () => health.stop());
   const metrics = createMetrics({ runtime: o.runtime, reader: o.reader, health, labels: { kiosk: cfg.kioskId, site: cfg.site, version: o.version } });
+  started.add('metrics', () => metrics.stop());
 
   const maintenanceToken = cfg.health.maintenanceTokenFile ? perBootToken(cfg.health.maintenanceTokenFile).token : null;
   // A health listener that cannot bind (port taken) must not take the kiosk down: logged, and visible
@@ -142,7 +168,10 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
           log(`health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`);
           return null;
         });
-  if (healthServer) log(`health: ${healthServer.url}/healthz and /metrics`);
+  if (healthServer) {
+    started.add('health-server', () => healthServer.close());
+    log(`health: ${healthServer.url}/healthz and /metrics`);
+  }
 
   const heartbeat = cfg.fleet.url
     ? new Heartbeat({
@@ -158,7 +187,10 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
         log,
       })
     : null;
-  heartbeat?.start();
+  if (heartbeat) {
+    started.add('heartbeat', () => heartbeat.stop());
+    heartbeat.start();
+  }
 
   // READY: the database, the listener and the drivers are up (this runs after all of them started).
   await notifier.ready(`kiosk ${cfg.kioskId} ready`);
@@ -166,7 +198,10 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
   // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
   // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
   const stall = notifier.watchdogMs() ? new LoopStallMonitor(LOOP_SAMPLE_MS) : null;
-  stall?.start();
+  if (stall) {
+    started.add('loop-stall', () => stall.stop());
+    stall.start();
+  }
   const watchdog = startWatchdog(
     notifier,
     [
@@ -179,6 +214,8 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
     ],
     log,
   );
+  if (watchdog) started.add('watchdog', () => watchdog.stop());
+  started.add('sd-notify-stopping', () => notifier.stopping()); // closed first: STOPPING=1 before anything goes
 
   return {
     health,
@@ -188,18 +225,10 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
     heartbeat,
     notifier,
     watchdog,
+    // Newest first: STOPPING=1, watchdog, loop monitor, heartbeat, health listener, metrics, health, CRL
+    // store, clock, audit trail, sd_notify socket.
     async stop() {
-      await notifier.stopping();
-      watchdog?.stop();
-      stall?.stop();
-      heartbeat?.stop();
-      await healthServer?.close();
-      offAudit();
-      await audit?.stop();
-      metrics.stop();
-      health.stop();
-      clock.stop();
-      notifier.close();
+      await started.closeAll();
     },
   };
 }

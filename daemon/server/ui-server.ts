@@ -25,8 +25,8 @@ import { screenBindHost } from './bind-address.ts';
 import { throttledLog } from './throttled-log.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
-import { newUiToken } from './ui-token.ts';
 import { chimes } from './chimes.ts';
+import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -96,25 +96,84 @@ function tokenMatches(expected: string, given: string | null): boolean {
 
 const NO_DEVICES: DevicesView = { printer: null, keypad: null, receipt: null };
 
-export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
-  screenBindHost(o.host); // also when a caller bypassed the configuration (the --host option)
-  const token = o.token ?? newUiToken();
-  // Every line below can be triggered by any local client at will: throttled.
-  const log = throttledLog(o.log ?? (() => {}));
-  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav.
-  const chimeFiles = chimes();
-  const sounds = ALERT_KINDS.filter((k) => chimeFiles.has(k));
-  let hosts = new Set<string>();
-  let origins = new Set<string>();
+/** The Host headers this server answers to and the Origins its socket accepts, once the port is known. */
+export function allowedPeers(host: string, port: number, extraOrigins: readonly string[] = []): { hostPart: string; hosts: Set<string>; origins: Set<string> } {
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const loopbackNames = host === '127.0.0.1' || host === '::1' || host === 'localhost' ? ['127.0.0.1', 'localhost', '[::1]'] : [];
+  const hosts = new Set([hostPart, ...loopbackNames].map((h) => `${h}:${port}`));
+  const origins = new Set([...[...hosts].map((h) => `http://${h}`), ...extraOrigins]);
+  return { hostPart, hosts, origins };
+}
 
-  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+export type UpgradeRefusal = 'path' | 'host' | 'origin' | 'token';
+
+/** Why a WebSocket upgrade is refused (checked in this order), or null to accept it. */
+export function upgradeRefusal(
+  req: Pick<IncomingMessage, 'url' | 'headers'>,
+  allowed: { hosts: ReadonlySet<string>; origins: ReadonlySet<string>; token: string },
+): UpgradeRefusal | null {
+  const url = parseRequestTarget(req.url);
+  if (!url || url.pathname !== '/ws') return 'path';
+  if (!allowed.hosts.has(req.headers.host ?? '')) return 'host';
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowed.origins.has(origin)) return 'origin';
+  if (!tokenMatches(allowed.token, url.searchParams.get('token'))) return 'token';
+  return null;
+}
+
+/** What the screen may ask of the daemon: one message, already validated by parseClientMessage. */
+export function dispatchClientMessage(
+  m: ClientMessage,
+  to: { runtime: Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>; demo?: UiServerOptions['demo'] },
+): ServerMessage | null {
+  switch (m.type) {
+    case 'key':
+      to.runtime.key(m.key);
+      return null;
+    case 'pad':
+      to.runtime.pad(m.id);
+      return null;
+    case 'cancel':
+      to.runtime.cancel();
+      return null;
+    case 'demo-insert':
+    case 'demo-remove':
+    case 'demo-fault':
+      if (!to.demo) return { v: PROTOCOL_VERSION, type: 'error', code: 'SERVER_UNAUTHORIZED', message: 'not in demo mode' };
+      to.demo.onAction(m);
+      return null;
+  }
+}
+
+/** The first message on every connection (then the full state and the devices). */
+export function helloMessage(o: Pick<UiServerOptions, 'kioskId' | 'version' | 'demo' | 'documents'>, sounds: string[]): ServerMessage {
+  return {
+    v: PROTOCOL_VERSION,
+    type: 'hello',
+    kioskId: o.kioskId,
+    version: o.version,
+    demo: !!o.demo,
+    demoCards: o.demo ? DEMO_CARDS : [],
+    demoFaults: o.demo ? DEMO_FAULTS : [],
+    documents: o.documents ?? [],
+    sounds,
+  };
+}
+
+/** The HTTP side: /healthz, the demo receipt, and the screen's static files (Host checked first). */
+export function httpHandler(
+  o: Pick<UiServerOptions, 'runtime' | 'version' | 'health' | 'demo'>,
+  token: string,
+  hosts: () => ReadonlySet<string>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
     const url = parseRequestTarget(req.url);
     if (!url) {
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
       res.end('bad request-target');
       return;
     }
-    if (!hosts.has(req.headers.host ?? '')) {
+    if (!hosts().has(req.headers.host ?? '')) {
       res.writeHead(421, { 'content-type': 'text/plain' });
       res.end('misdirected request');
       return;
@@ -132,9 +191,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       return;
     }
     const chime = /^\/sounds\/([a-z-]{1,32})\.wav$/.exec(url.pathname);
-    if (chime && req.method === 'GET' && chimeFiles.has(chime[1]!)) {
+    if (chime && req.method === 'GET' && chimes().has(chime[1]!)) {
       res.writeHead(200, { 'content-type': 'audio/wav', 'cache-control': 'max-age=86400', 'x-content-type-options': 'nosniff' });
-      res.end(chimeFiles.get(chime[1]!));
+      res.end(chimes().get(chime[1]!));
       return;
     }
     const entry = staticFile(url.pathname);
@@ -164,7 +223,31 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       res.end();
     }
   };
+}
+
+/** Listens; resolves once bound, rejects with the listen error (EADDRINUSE, EACCES…). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
+  screenBindHost(o.host); // also when a caller bypassed the configuration (the --host option)
+  const token = o.token ?? newUiToken();
+  // Every line below can be triggered by any local client at will: throttled.
+  const log = throttledLog(o.log ?? (() => {}));
+  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav.
+  const sounds = ALERT_KINDS.filter((k) => chimes().has(k));
+  // Known once the port is: until then nothing is accepted.
+  let peers = { hosts: new Set<string>(), origins: new Set<string>() };
+
   // No exception from a request may leave the handler (an unhandled rejection stops the process).
+  const serve = httpHandler(o, token, () => peers.hosts);
   const limits = listenerLimits(o.listener);
   const http: Server = createServer(serverOptions(limits), (req, res) =>
     void serve(req, res).catch((e: unknown) => {
@@ -179,24 +262,12 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   wss.on('error', (e) => log(`ui: websocket server error ${e.name}`));
   const clients = new ScreenClients(o.limits, log);
   const send = (ws: WebSocket, m: ServerMessage) => clients.send(ws, m);
-  const broadcast = (m: ServerMessage) => clients.broadcast(m);
   const v = PROTOCOL_VERSION;
 
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     // Node removes its own error handler from an upgrading socket: a reset here must not be uncaught.
     socket.on('error', () => socket.destroy());
-    const url = parseRequestTarget(req.url);
-    const reqOrigin = req.headers.origin;
-    const why =
-      !url || url.pathname !== '/ws'
-        ? 'path'
-        : !hosts.has(req.headers.host ?? '')
-          ? 'host'
-          : reqOrigin !== undefined && !origins.has(reqOrigin)
-            ? 'origin'
-            : !tokenMatches(token, url!.searchParams.get('token'))
-              ? 'token'
-              : null;
+    const why = upgradeRefusal(req, { ...peers, token });
     if (why) {
       log(`ui: websocket refused (${why})`);
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -223,75 +294,47 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         // Rate limit first: a flood costs a bucket check per frame, not a parse and a state change.
         if (!clients.accept(ws)) return;
         const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
-        if (!parsed.ok) {
-          send(ws, { v, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason });
-          return;
-        }
-        const m = parsed.msg;
-        switch (m.type) {
-          case 'key':
-            o.runtime.key(m.key);
-            break;
-          case 'pad':
-            o.runtime.pad(m.id);
-            break;
-          case 'cancel':
-            o.runtime.cancel();
-            break;
-          case 'demo-insert':
-          case 'demo-remove':
-          case 'demo-fault':
-            if (!o.demo) send(ws, { v, type: 'error', code: 'SERVER_UNAUTHORIZED', message: 'not in demo mode' });
-            else o.demo.onAction(m);
-            break;
-        }
+        const reply = parsed.ok ? dispatchClientMessage(parsed.msg, o) : ({ v, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason } as const);
+        if (reply) send(ws, reply);
       });
-      send(ws, {
-        v,
-        type: 'hello',
-        kioskId: o.kioskId,
-        version: o.version,
-        demo: !!o.demo,
-        demoCards: o.demo ? DEMO_CARDS : [],
-        demoFaults: o.demo ? DEMO_FAULTS : [],
-        documents: o.documents ?? [],
-        sounds,
-      });
+      send(ws, helloMessage(o, sounds));
       send(ws, { v, type: 'state', state: o.runtime.getState() });
       send(ws, { v, type: 'devices', devices: o.devices?.get() ?? NO_DEVICES });
     });
   });
 
-  const offState = o.runtime.events.on('state', (state) => broadcast({ v, type: 'state', state }), 'ui-server');
-  const offAlert = o.runtime.events.on('alert', (a) => broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }), 'ui-server');
+  const offState = o.runtime.events.on('state', (state) => clients.broadcast({ v, type: 'state', state }), 'ui-server');
+  const offAlert = o.runtime.events.on('alert', (a) => clients.broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }), 'ui-server');
   // the pad's repeat key, as a cue the screen's voice player answers (ui/voice.js)
-  const offRepeat = o.runtime.events.on('repeat-prompt', () => broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
-  const offDevices = o.devices?.subscribe(() => broadcast({ v, type: 'devices', devices: o.devices!.get() })) ?? (() => {});
+  const offRepeat = o.runtime.events.on('repeat-prompt', () => clients.broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
+  const devices = o.devices;
+  const offDevices = devices?.subscribe(() => clients.broadcast({ v, type: 'devices', devices: devices.get() })) ?? (() => {});
+  const close = async () => {
+    offState();
+    offAlert();
+    offRepeat();
+    offDevices();
+    clients.terminateAll();
+    await new Promise<void>((r) => wss.close(() => r()));
+    http.closeAllConnections?.();
+    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(o.port, o.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
-  const hostPart = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const loopbackNames = o.host === '127.0.0.1' || o.host === '::1' || o.host === 'localhost' ? ['127.0.0.1', 'localhost', '[::1]'] : [];
-  hosts = new Set([hostPart, ...loopbackNames].map((h) => `${h}:${port}`));
-  origins = new Set([...[...hosts].map((h) => `http://${h}`), ...(o.allowedOrigins ?? [])]);
+  let port: number;
+  try {
+    port = await listen(http, o.port, o.host);
+  } catch (e) {
+    await close(); // nothing may stay subscribed to the runtime when the port was taken
+    throw e;
+  }
+  const allowed = allowedPeers(o.host, port, o.allowedOrigins);
+  peers = allowed;
   return {
-    url: `http://${hostPart}:${port}/?token=${encodeURIComponent(token)}`,
+    url: `http://${allowed.hostPart}:${port}/?token=${encodeURIComponent(token)}`,
     token,
     port,
     stats: () => clients.stats(),
     connections: () => guard.stats(),
-    close: async () => {
-      offState();
-      offAlert();
-      offRepeat();
-      offDevices();
-      clients.terminateAll();
-      await new Promise<void>((r) => wss.close(() => r()));
-      http.closeAllConnections?.();
-      await new Promise<void>((r) => http.close(() => r()));
-    },
+    close,
   };
 }

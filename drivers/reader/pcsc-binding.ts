@@ -15,6 +15,7 @@
 //   handle (disconnect with reset) only when the stuck call returns: the card answers late or is pulled.
 //   A late answer goes nowhere, the card is reset before anyone else talks to it, and the next connect
 //   on that reader waits for the release (see PcscChannel, connect, teardown).
+import { nullLogger, type Logger } from '../../core/log.ts';
 import { createRequire } from 'node:module';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
 import { TypedEvents } from '../typed-events.ts';
@@ -40,8 +41,8 @@ export interface PcscOptions {
   /** Backoff bounds for re-establishing the context after pcscd went away (ms). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Diagnostics sink (never receives APDU contents). */
-  log?: (line: string) => void;
+  /** Diagnostics (never APDU contents). */
+  log?: Logger;
 }
 
 interface TrackedReader {
@@ -69,7 +70,7 @@ export class PcscReaderDriver implements ReaderDriver {
       transmitTimeoutMs: options.transmitTimeoutMs ?? 10_000,
       minBackoffMs: options.minBackoffMs ?? 200,
       maxBackoffMs: options.maxBackoffMs ?? 5_000,
-      log: options.log ?? (() => {}),
+      log: options.log ?? nullLogger,
     };
     this.backoff = this.opts.minBackoffMs;
   }
@@ -157,7 +158,7 @@ export class PcscReaderDriver implements ReaderDriver {
       const factory = require('pcsclite') as PcscLiteFactory;
       ctx = factory();
     } catch (err) {
-      this.opts.log(`pcsc: context not available (${(err as Error).message}); retry in ${this.backoff} ms`);
+      this.opts.log.warn('pcsc: context not available', { reason: (err as Error).message, retryMs: this.backoff });
       this.setAvailable(false, (err as Error).message);
       this.scheduleRetry();
       return;
@@ -165,7 +166,7 @@ export class PcscReaderDriver implements ReaderDriver {
     this.context = ctx;
     ctx.on('error', (err: unknown) => {
       if (this.context !== ctx) return;
-      this.opts.log(`pcsc: context error (${(err as Error)?.message ?? err}); re-establishing`);
+      this.opts.log.warn('pcsc: context error; re-establishing', { reason: (err as Error)?.message ?? String(err) });
       this.teardown((err as Error)?.message ?? 'pcsc error');
       this.scheduleRetry();
     });
@@ -198,7 +199,7 @@ export class PcscReaderDriver implements ReaderDriver {
       this.dropReader(name);
     });
     reader.on('error', (err: unknown) => {
-      this.opts.log(`pcsc: reader "${name}" status error (${(err as Error)?.message ?? err})`);
+      this.opts.log.warn('pcsc: reader status error', { reader: name, reason: (err as Error)?.message ?? String(err) });
     });
     this.events.emit('reader-added', { name });
   }

@@ -15,20 +15,29 @@ import { createRequire } from 'node:module';
 const [devtoolsPort, uiPort, out, deadlineS = '120'] = process.argv.slice(2);
 const WebSocket = createRequire('/usr/lib/idkiosk/package.json')('ws');
 const deadline = Date.now() + Number(deadlineS) * 1000;
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let last = 'no answer from the DevTools port yet';
 
+/** @typedef {{ type: string, url: string, webSocketDebuggerUrl: string }} DevtoolsTarget */
+/** @typedef {{ call: (method: string, params?: object) => Promise<any>, close: () => void }} DevtoolsSession */
+
+/** @returns {Promise<DevtoolsTarget | undefined>} */
 async function screenTarget() {
-  const list = await (await fetch(`http://127.0.0.1:${devtoolsPort}/json/list`)).json();
+  const list = /** @type {DevtoolsTarget[]} */ (await (await fetch(`http://127.0.0.1:${devtoolsPort}/json/list`)).json());
   return list.find((t) => t.type === 'page' && t.url.startsWith(`http://127.0.0.1:${uiPort}/`));
 }
 
+/**
+ * @param {string} url
+ * @returns {Promise<DevtoolsSession>}
+ */
 function session(url) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     let id = 0;
     const waiting = new Map();
-    ws.on('message', (data) => {
+    ws.on('message', (/** @type {unknown} */ data) => {
       const m = JSON.parse(String(data));
       const w = waiting.get(m.id);
       if (!w) return;
@@ -39,7 +48,7 @@ function session(url) {
     ws.on('error', reject);
     ws.on('open', () =>
       resolve({
-        call: (method, params = {}) =>
+        call: (/** @type {string} */ method, params = {}) =>
           new Promise((res, rej) => {
             waiting.set(++id, { resolve: res, reject: rej });
             ws.send(JSON.stringify({ id, method, params }));
@@ -76,7 +85,7 @@ while (Date.now() < deadline) {
       }
     }
   } catch (e) {
-    last = `DevTools: ${e.message}`;
+    last = `DevTools: ${e instanceof Error ? e.message : String(e)}`;
   }
   await sleep(2000);
 }

@@ -21,7 +21,7 @@ for (const tok of execFileSync('fc-list', ['--format', '%{charset}\n'], { encodi
 const seen = new Set();
 const missing = [];
 for (const ch of text) {
-  const cp = ch.codePointAt(0);
+  const cp = /** @type {number} */ (ch.codePointAt(0)); // ch is one code point, never empty
   if (cp < 0x21 || /\s/u.test(ch) || (cp >= 0xfe00 && cp <= 0xfe0f) || seen.has(cp)) continue;
   seen.add(cp);
   if (!ranges.some(([lo, hi]) => cp >= lo && cp <= hi)) missing.push(`${ch} U+${cp.toString(16).toUpperCase()}`);

@@ -4,6 +4,8 @@
 // 個人番号 is 12 digits (番号法 2条5項; printed 4-4-4 on the card), TD3 MRZ lines are 44 characters of A–Z,
 // 0–9 and < (ICAO 9303-4), PEM per RFC 7468, JWS compact per RFC 7515.
 import { generateKeyPairSync } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { asLogger, consoleLogger, memoryLogger, type LogFields, type LogLevel } from '../../../core/log.ts';
@@ -120,5 +122,18 @@ describe('log redaction (second guard)', () => {
     const mem = memoryLogger();
     mem.info('x', { password: 'hunter2' });
     expect(mem.text()).not.toContain('hunter2');
+  });
+
+  it('there is one Logger type: none declared outside core/log.ts, none imported by drivers from daemon/', () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const files = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const offenders: string[] = [];
+    for (const f of ['core', 'daemon', 'drivers', 'fleet', 'provisioning'].flatMap(files)) {
+      const text = readFileSync(join(root, f), 'utf8');
+      if (f !== join('core', 'log.ts') && /^export (interface|type) \w*Logger\b/m.test(text)) offenders.push(`${f}: declares a Logger`);
+      if (f.startsWith('drivers') && /from '[./]*daemon\/log/.test(text)) offenders.push(`${f}: imports daemon/ for logging`);
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // idkiosk-decode@.service running systemd/idkiosk-decode.sh with stdin/stdout on the connection). Here
 // systemd-socket-activate plays systemd's part (--accept --inetd: one instance per connection, the
 // connection as stdin and stdout), so the daemon's client and the shipped script are tested together; the
-// unit's sandbox itself is checked in test/unit/systemd/decoder-unit.test.ts.
+// unit's sandbox itself is checked in test/integration/systemd/decoder-unit.test.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
