@@ -19,7 +19,7 @@ import { ratioOf, stat, printTable, type BenchRow, type Kind, type Stat } from '
 import { BUNDLE, ensureBundle } from './kiosk-fixture.ts';
 import { makeCa } from '../test/harness/crl-fixtures.ts';
 import { generateCrl } from '../test/harness/crl-generate.ts';
-import { buildCrl } from '../test/harness/der-build.ts';
+import { buildCrl } from '../core/der-build.ts';
 import { CrlStore } from '../daemon/trust/crl/store.ts';
 import { readCrl } from '../daemon/trust/crl/crl-reader.ts';
 import { parseCrlIssuer } from '../daemon/trust/crl/cert-info.ts';

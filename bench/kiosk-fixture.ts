@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildProduct, BUNDLE } from '../scripts/build.ts';
 import { makeCa } from '../test/harness/crl-fixtures.ts';
 import { freePort } from '../test/harness/postgres.ts';
-import { buildCrl } from '../test/harness/der-build.ts';
+import { buildCrl } from '../core/der-build.ts';
 import { listenNotify } from '../test/harness/notify-socket.ts';
 
 // one free-port helper for the tests and the benches (test/harness)

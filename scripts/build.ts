@@ -80,7 +80,7 @@ export async function bundle(entry: string, outfile: string): Promise<string[]> 
  * The product is split into chunks (esbuild `splitting`): the entry holds the CLI dispatcher, and each
  * lazy `import()` — a command, a document flow, the printer — becomes its own chunk that loads only when
  * it runs. Without splitting, esbuild hoists the npm imports of every lazily imported module to the top of
- * one file, so node-forge, better-sqlite3, qrcode, serialport, prom-client and ws loaded on `--help`.
+ * one file, so the ASN.1 stack, better-sqlite3, qrcode, serialport, prom-client and ws loaded on `--help`.
  *
  * A chunked build is a directory, so it is published the way a single file was, atomically: the chunks
  * are written into a temporary directory, renamed to dist/bundle-<build>/ when complete, and then

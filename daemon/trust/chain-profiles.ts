@@ -1,5 +1,6 @@
 // The option sets (profiles) under which the one path validator (chain.ts) serves documents other than
-// JPKI and the residence card, whose verdicts pass their own policy OIDs and key usages with the defaults
+// JPKI and the residence card (passport DSC, CSCA link, master-list signer), OCSP responders and the fleet's
+// device certificates, whose verdicts pass their own policy OIDs and key usages with the defaults
 // (anchor checked like a CA, valid now; SHA-1 never). Each profile says why it departs from the defaults.
 import { KEY_ONLY_ANCHOR, type AnchorRules, type ChainPolicy } from './chain.ts';
 
@@ -53,6 +54,29 @@ export function cscaLinkProfile(link: { validFrom: string }, o: PassportChainOpt
     issuerValidity: 'issuance',
     leafExpiry: 'report',
   };
+}
+
+/** id-icao-mrtd-security-cscaMasterListSigningKey, the master-list signer's extKeyUsage (ICAO 9303-12 §7.1.1). */
+export const MASTER_LIST_SIGNING = '2.23.136.1.1.3';
+
+/**
+ * A CSCA master-list signer (ICAO 9303-12 §7.1.1, §8) under the CA that vouches for it — a configured
+ * CSCA or the root given to `idkiosk passport import-master-list`: digitalSignature and the master-list
+ * extKeyUsage, valid now, at most one CA between it and the anchor, checked as a CSCA anchor (real ones are
+ * not all well-formed). SHA-1 is refused: list signers are current certificates, not decade-old CSCAs.
+ */
+export function masterListSignerProfile(at: Date): ChainPolicy {
+  return { at, leafKeyUsage: ['digitalSignature'], leafExtendedKeyUsage: MASTER_LIST_SIGNING, maxDepth: 2, anchor: CSCA_ANCHOR };
+}
+
+/**
+ * A kiosk's device certificate under the operator's fleet CA (`provision enroll --install --ca`): issued
+ * directly by that CA, valid at `at`, the CA valid and a CA. Key usages are the CA's business: an operator
+ * may sign the CSR with `openssl x509 -req`, which writes neither keyUsage nor extKeyUsage nor always an
+ * authorityKeyIdentifier; the TLS stack checks the purpose when the certificate is used.
+ */
+export function fleetDeviceProfile(at: Date): ChainPolicy {
+  return { at, leafKeyUsage: [], maxDepth: 1, leafAuthorityKeyId: 'optional' };
 }
 
 /** id-kp-OCSPSigning (RFC 6960 §4.2.2.2). */

@@ -1,8 +1,18 @@
 // The certificate extensions node:crypto's X509Certificate does not expose as structured data:
 // KeyUsage bits, BasicConstraints, CertificatePolicies, SKI/AKI, and which extensions are critical.
-// node-forge's ASN.1 reader does the DER walking; forge's certificate model is not used because it only
-// understands RSA keys (residence cards and passports carry ECDSA certificates).
-import forge from 'node-forge';
+// The certificate and each extension value are read with the project's ASN.1 stack (@peculiar/asn1-x509, the
+// schemas PKI.js and @peculiar/webcrypto use); this module turns them into the few facts the validator needs.
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  CertificatePolicies,
+  ExtendedKeyUsage,
+  KeyUsage,
+  PolicyConstraints,
+  SubjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
 import { ErrorCodes, KioskError } from '../errors.ts';
 
 export const OID = {
@@ -65,26 +75,12 @@ export interface CertExtensions {
   raw: Map<string, { critical: boolean; value: Buffer }>;
 }
 
-const bin = (b: Buffer) => forge.util.createBuffer(b.toString('binary')).getBytes();
-const buf = (s: string) => Buffer.from(s, 'binary');
-
-function fromDer(der: Buffer, what: string): forge.asn1.Asn1 {
+function parse<T>(der: Buffer | ArrayBuffer, type: new () => T, what: string): T {
   try {
-    // decodeBitStrings off: BIT STRING values stay raw (unused-bits byte first). The typings lag the API.
-    return (forge.asn1.fromDer as unknown as (b: string, o: object) => forge.asn1.Asn1)(bin(der), { strict: true, decodeBitStrings: false });
+    return AsnConvert.parse(der, type);
   } catch (e) {
     throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: not DER (${(e as Error).message})`);
   }
-}
-
-function children(n: forge.asn1.Asn1 | undefined, what: string): forge.asn1.Asn1[] {
-  if (!n || !Array.isArray(n.value)) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: expected a constructed value`);
-  return n.value as forge.asn1.Asn1[];
-}
-
-function bytes(n: forge.asn1.Asn1 | undefined, what: string): Buffer {
-  if (!n || typeof n.value !== 'string') throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: expected a primitive value`);
-  return buf(n.value);
 }
 
 /**
@@ -128,9 +124,16 @@ export function parseExtensions(certDer: Buffer): CertExtensions {
   }
 }
 
+/** SkipCerts ::= INTEGER (0..MAX), as its content octets: values beyond any path length mean "never". */
+function skipCerts(v: ArrayBuffer | undefined): number | null {
+  if (v === undefined) return null;
+  const b = Buffer.from(v);
+  if (b.length === 0 || b[0]! & 0x80) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: SkipCerts not a non-negative INTEGER');
+  return b.length > 6 ? Number.MAX_SAFE_INTEGER : b.readUIntBE(0, b.length);
+}
+
 function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
-  const cert = children(fromDer(certDer, 'certificate'), 'certificate');
-  const tbs = children(cert[0], 'tbsCertificate');
+  const cert = parse(certDer, Certificate, 'certificate');
   const out: CertExtensions = {
     keyUsage: null,
     basicConstraints: null,
@@ -142,73 +145,53 @@ function parseExtensionsUnguarded(certDer: Buffer): CertExtensions {
     unknownCritical: [],
     raw: new Map(),
   };
-  const extWrapper = tbs.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
-  if (!extWrapper) return out;
-  for (const ext of children(children(extWrapper, 'extensions')[0], 'extensions')) {
-    const parts = children(ext, 'extension');
-    const oid = oidFromDer(bytes(parts[0], 'extnID'), 'extnID');
-    const critical = parts.length === 3 && bytes(parts[1], 'critical')[0] !== 0;
-    const value = bytes(parts[parts.length - 1], 'extnValue');
+  for (const ext of cert.tbsCertificate.extensions ?? []) {
+    const oid = ext.extnID;
+    const critical = ext.critical;
+    const value = Buffer.from(ext.extnValue.buffer);
     if (out.raw.has(oid)) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `duplicate extension ${oid}`);
     out.raw.set(oid, { critical, value });
     if (critical && !UNDERSTOOD.has(oid)) out.unknownCritical.push(oid);
-    const inner = () => fromDer(value, oid);
     switch (oid) {
       case OID.keyUsage: {
-        const bits = bytes(inner(), 'keyUsage');
-        const unused = bits[0] ?? 0;
+        const ku = parse(value, KeyUsage, 'keyUsage');
+        const bits = Buffer.from(ku.value);
+        const unused = ku.unusedBits;
         const set = new Set<KeyUsageName>();
         for (const [name, bit] of Object.entries(KeyUsageBit) as [KeyUsageName, number][]) {
-          const byte = bits[1 + (bit >> 3)];
-          const isLastByte = 1 + (bit >> 3) === bits.length - 1;
+          const byte = bits[bit >> 3];
+          const isLastByte = bit >> 3 === bits.length - 1;
           if (byte !== undefined && !(isLastByte && 7 - (bit & 7) < unused) && byte & (0x80 >> (bit & 7))) set.add(name);
         }
         out.keyUsage = set;
         break;
       }
       case OID.basicConstraints: {
-        const seq = children(inner(), 'basicConstraints');
-        let ca = false;
-        let pathLen: number | null = null;
-        for (const n of seq) {
-          if (n.type === forge.asn1.Type.BOOLEAN) ca = bytes(n, 'cA')[0] !== 0;
-          else if (n.type === forge.asn1.Type.INTEGER) pathLen = bytes(n, 'pathLen').readUIntBE(0, Math.min(6, bytes(n, 'pathLen').length));
+        const bc = parse(value, BasicConstraints, 'basicConstraints');
+        const pathLen = bc.pathLenConstraint;
+        if (pathLen !== undefined && !(Number.isSafeInteger(pathLen) && pathLen >= 0)) {
+          throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'basicConstraints: pathLenConstraint not a small non-negative INTEGER');
         }
-        out.basicConstraints = { ca, pathLen };
+        out.basicConstraints = { ca: bc.cA, pathLen: pathLen ?? null };
         break;
       }
       case OID.certificatePolicies:
-        out.policies = children(inner(), 'certificatePolicies').map((pi) =>
-          oidFromDer(bytes(children(pi, 'policyInformation')[0], 'policyIdentifier'), 'policyIdentifier'),
-        );
+        out.policies = parse(value, CertificatePolicies, 'certificatePolicies').map((pi) => pi.policyIdentifier);
         break;
       case OID.extKeyUsage:
-        out.extKeyUsage = children(inner(), 'extKeyUsage').map((k) => oidFromDer(bytes(k, 'KeyPurposeId'), 'KeyPurposeId'));
+        out.extKeyUsage = [...parse(value, ExtendedKeyUsage, 'extKeyUsage')];
         break;
       case OID.policyConstraints: {
-        // PolicyConstraints ::= SEQUENCE { requireExplicitPolicy [0] SkipCerts OPTIONAL,
-        // inhibitPolicyMapping [1] SkipCerts OPTIONAL } (implicit tags); SkipCerts ::= INTEGER (0..MAX).
-        const pc: { requireExplicitPolicy: number | null; inhibitPolicyMapping: number | null } = { requireExplicitPolicy: null, inhibitPolicyMapping: null };
-        for (const n of children(inner(), 'policyConstraints')) {
-          if (n.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || n.type > 1) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: unexpected element');
-          const v = bytes(n, 'SkipCerts');
-          if (v.length === 0 || v[0]! & 0x80) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: SkipCerts not a non-negative INTEGER');
-          // Values beyond any path length mean "never": clamp instead of overflowing.
-          const skip = v.length > 6 ? Number.MAX_SAFE_INTEGER : v.readUIntBE(0, v.length);
-          if (n.type === 0) pc.requireExplicitPolicy = skip;
-          else pc.inhibitPolicyMapping = skip;
-        }
-        out.policyConstraints = pc;
+        const pc = parse(value, PolicyConstraints, 'policyConstraints');
+        out.policyConstraints = { requireExplicitPolicy: skipCerts(pc.requireExplicitPolicy), inhibitPolicyMapping: skipCerts(pc.inhibitPolicyMapping) };
         break;
       }
       case OID.subjectKeyIdentifier:
-        out.subjectKeyId = bytes(inner(), 'subjectKeyIdentifier');
+        out.subjectKeyId = Buffer.from(parse(value, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer);
         break;
       case OID.authorityKeyIdentifier: {
-        const keyId = children(inner(), 'authorityKeyIdentifier').find(
-          (n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0,
-        );
-        out.authorityKeyId = keyId ? bytes(keyId, 'keyIdentifier') : null;
+        const keyId = parse(value, AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier;
+        out.authorityKeyId = keyId ? Buffer.from(keyId.buffer) : null;
         break;
       }
     }

@@ -3,13 +3,9 @@
 // critical basicConstraints + keyUsage certSign/cRLSign, leaf with critical keyUsage digitalSignature and
 // the JPKI authentication policy OID. Nothing here is a real J-LIS key or name; nothing is cached on disk.
 //
-// Keys come from node:crypto; node-forge only lays out the TBSCertificate, which node:crypto then signs.
-import { createSign, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
-
-const { asn1, pki } = forge;
-// Present in node-forge since 0.x but missing from @types/node-forge.
-const getTbs = (pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
+// Keys come from node:crypto; the project's DER builder (core/der-build.ts) lays out the certificates.
+import { generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { buildCert, ctx, dn, keyIdOf, oid, randomSerial, seq, utf8, extension } from '../../core/der-build.ts';
 
 export const OID_JPKI_AUTH_POLICY = '1.2.392.200149.8.5.1.3.30';
 export const OID_JPKI_SIGN_POLICY = '1.2.392.200149.8.5.1.1.20';
@@ -101,49 +97,12 @@ function window(o: { validity?: Validity; expired?: boolean; notYetValid?: boole
   return { notBefore: new Date(now - DAY), notAfter: new Date(now + years * 365 * DAY) };
 }
 
-function randomSerial(): string {
-  const b = randomBytes(9);
-  b[0] = (b[0]! & 0x7f) | 0x01; // positive, no leading zero octet
-  return b.toString('hex');
-}
-
-const bin = (b: Buffer): string => b.toString('binary');
-const fromBin = (s: string): Buffer => Buffer.from(s, 'binary');
-
-function subjectKeyIdOf(publicKey: KeyObject): Buffer {
-  const fk = pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  return fromBin(pki.getPublicKeyFingerprint(fk, { type: 'RSAPublicKey', md: forge.md.sha1.create() }).getBytes());
-}
-
-function policiesDer(oids: string[]): string {
-  const seq = asn1.create(
-    asn1.Class.UNIVERSAL,
-    asn1.Type.SEQUENCE,
-    true,
-    oids.map((oid) =>
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-      ]),
-    ),
-  );
-  return asn1.toDer(seq).getBytes();
-}
-
 /** subjectAltName with otherName entries (UTF8String values), as on a JPKI signing certificate. */
-function otherNamesDer(entries: Array<[string, string]>): string {
-  const names = entries.map(([oid, value]) =>
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTF8, false, forge.util.encodeUtf8(value)),
-      ]),
-    ]),
-  );
-  return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, names)).getBytes();
+function otherNamesDer(entries: Array<[string, string]>): Buffer {
+  return seq(...entries.map(([id, value]) => ctx(0, oid(id), ctx(0, utf8(value)))));
 }
 
-const toForgeDn = (dn: DnAttribute[]) =>
-  dn.map((a) => ({ shortName: a.type, value: a.type === 'C' ? a.value : forge.util.encodeUtf8(a.value), valueTagClass: (a.type === 'C' ? asn1.Type.PRINTABLESTRING : asn1.Type.UTF8) as number }));
+const KEY_USAGE_BIT = { digitalSignature: 0, nonRepudiation: 1, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
 
 interface BuildSpec {
   subject: DnAttribute[];
@@ -151,25 +110,30 @@ interface BuildSpec {
   keyPair: RsaKeyPair;
   signer: KeyObject;
   validity: Validity;
-  extensions: object[];
+  ca: boolean;
+  keyUsage: Array<keyof typeof KEY_USAGE_BIT>;
+  /** the issuer's key identifier (absent on a self-signed CA) */
+  aki?: Buffer;
+  policies?: string[];
+  san?: Buffer;
 }
 
 function build(spec: BuildSpec): TestCertificate {
-  const cert = pki.createCertificate();
-  cert.version = 2;
-  cert.serialNumber = randomSerial();
-  cert.validity.notBefore = spec.validity.notBefore;
-  cert.validity.notAfter = spec.validity.notAfter;
-  cert.publicKey = pki.publicKeyFromPem(spec.keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.setSubject(toForgeDn(spec.subject) as never);
-  cert.setIssuer(toForgeDn(spec.issuer) as never);
-  cert.setExtensions(spec.extensions as never);
-  // Sign the TBSCertificate with node:crypto (forge's JS RSA is slow and would need the key in forge form).
-  cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption!;
-  cert.signatureOid = pki.oids.sha256WithRSAEncryption!;
-  const tbs = fromBin(asn1.toDer(getTbs(cert)).getBytes());
-  cert.signature = bin(createSign('sha256').update(tbs).sign(spec.signer));
-  const der = fromBin(asn1.toDer(pki.certificateToAsn1(cert)).getBytes());
+  // sha256WithRSAEncryption; basicConstraints only on the CA (the J-LIS leaf has none)
+  const der = buildCert({
+    serial: randomSerial(9),
+    subject: dn(spec.subject),
+    issuer: dn(spec.issuer),
+    publicKey: spec.keyPair.publicKey,
+    signer: { key: spec.signer, digest: 'sha256' },
+    notBefore: spec.validity.notBefore,
+    notAfter: spec.validity.notAfter,
+    ...(spec.ca ? { ca: true, ski: keyIdOf(spec.keyPair.publicKey) } : {}),
+    keyUsage: spec.keyUsage.map((k) => KEY_USAGE_BIT[k]),
+    aki: spec.aki,
+    policies: spec.policies,
+    extensions: spec.san ? [extension('2.5.29.17', spec.san)] : [],
+  });
   const x509 = new X509Certificate(der);
   return {
     der,
@@ -179,48 +143,31 @@ function build(spec: BuildSpec): TestCertificate {
     publicKey: spec.keyPair.publicKey,
     privateKeyPem: spec.keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     subject: spec.subject,
-    subjectKeyId: subjectKeyIdOf(spec.keyPair.publicKey),
+    subjectKeyId: keyIdOf(spec.keyPair.publicKey),
   };
 }
 
 function createCa(defaultSubject: DnAttribute[], o: CaOptions & { expired?: boolean }): TestCertificate {
   const keyPair = o.keyPair ?? generateRsaKeyPair();
   const subject = o.subject ?? defaultSubject;
-  const ski = subjectKeyIdOf(keyPair.publicKey);
-  return build({
-    subject,
-    issuer: subject,
-    keyPair,
-    signer: keyPair.privateKey,
-    validity: window(o, 10),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      { name: 'subjectKeyIdentifier', subjectKeyIdentifier: ski.toString('hex') },
-    ],
-  });
+  return build({ subject, issuer: subject, keyPair, signer: keyPair.privateKey, validity: window(o, 10), ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
 }
 
-function issueLeaf(ca: TestCertificate, o: LeafOptions, defaults: { keyUsage: string[]; policy: string; san?: string }): TestCertificate {
-  const keyPair = o.keyPair ?? generateRsaKeyPair();
-  const ku = Object.fromEntries((o.keyUsage ?? defaults.keyUsage).map((k) => [k, true]));
-  const policies = o.policies ?? [defaults.policy];
-  const extensions: object[] = [
-    { name: 'keyUsage', critical: true, ...ku },
-    { name: 'authorityKeyIdentifier', keyIdentifier: bin(ca.subjectKeyId) },
-  ];
-  if (policies.length > 0) extensions.push({ id: '2.5.29.32', critical: false, value: policiesDer(policies) });
-  if (defaults.san) extensions.push({ id: '2.5.29.17', critical: false, value: defaults.san });
+function issueLeaf(ca: TestCertificate, o: LeafOptions, defaults: { keyUsage: LeafOptions['keyUsage'] & {}; policy: string; san?: Buffer }): TestCertificate {
   return build({
     subject: [
       { type: 'C', value: 'JP' },
       { type: 'CN', value: o.cn ?? randomBytes(12).toString('hex').toUpperCase() },
     ],
     issuer: ca.subject,
-    keyPair,
+    keyPair: o.keyPair ?? generateRsaKeyPair(),
     signer: ca.privateKey,
     validity: window(o, 5),
-    extensions,
+    ca: false,
+    keyUsage: o.keyUsage ?? defaults.keyUsage,
+    aki: ca.subjectKeyId,
+    policies: o.policies ?? [defaults.policy],
+    san: defaults.san,
   });
 }
 

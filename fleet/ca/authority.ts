@@ -2,11 +2,12 @@
 // from an approved CSR, and the CRL. Each takes a CaSigner, so the same code runs with a key file or an HSM.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { seq, tlv } from '../../core/der-build.ts';
 import type { ParsedCsr } from './csr.ts';
-import { issueCertificate, issueCrl, nameDer, subjectNameDer, toDer, type CaSigner, type RevokedEntry } from './x509.ts';
+import { issueCertificate, issueCrl, nameDer, type CaSigner, type RevokedEntry } from './x509.ts';
 
-const { asn1 } = forge;
 const DAY = 86_400_000;
 /** Positive 127-bit serials (RFC 5280 §4.1.2.2: at most 20 octets, unpredictable). */
 export const newSerial = () => {
@@ -33,12 +34,12 @@ function caCert(signer: CaSigner): X509Certificate {
 
 /** GeneralNames for the collector: dNSName [2] or iPAddress [7] per host name. */
 function serverSan(hosts: string[]): Buffer {
-  const names = hosts.map((h) => {
-    const v = isIP(h);
-    if (v === 4) return asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, Buffer.from(h.split('.').map(Number)).toString('binary'));
-    return asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, h);
-  });
-  return toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, names));
+  return seq(...hosts.map((h) => (isIP(h) === 4 ? tlv(0x87, Buffer.from(h.split('.').map(Number))) : tlv(0x82, Buffer.from(h, 'latin1')))));
+}
+
+/** The DER subject Name of the CA certificate (the issuer of what it signs). */
+function subjectNameDer(cert: X509Certificate): Buffer {
+  return Buffer.from(AsnConvert.serialize(AsnConvert.parse(cert.raw, Certificate).tbsCertificate.subject));
 }
 
 export async function makeServerCertificate(signer: CaSigner, hosts: string[], now: Date, days: number): Promise<{ certPem: string; keyPem: string }> {

@@ -3,12 +3,12 @@
 // checked and anything unexpected is a typed KioskError, never a crash. The self-signature proves only
 // that the sender holds the key; whether the kiosk is ours is the operator's decision (`fleet approve`).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Extensions, Name } from '@peculiar/asn1-x509';
 import { keyFingerprint } from '../../daemon/device/device-key.ts';
 import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
-import { fromDer, pemToDer, toDer } from './x509.ts';
-
-type Node = forge.asn1.Asn1;
+import { pemToDer } from './x509.ts';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const CN = '2.5.4.3';
@@ -27,46 +27,37 @@ export interface ParsedCsr {
 }
 
 const bad = (m: string) => new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `certificate request: ${m}`);
-const kids = (n: Node | undefined): Node[] => (n && Array.isArray(n.value) ? (n.value as Node[]) : []);
-const oidOf = (n: Node | undefined): string | null => (n && n.type === forge.asn1.Type.OID && typeof n.value === 'string' ? forge.asn1.derToOid(n.value) : null);
 
-function commonName(name: Node): string | null {
-  for (const rdn of kids(name)) {
-    for (const atv of kids(rdn)) {
-      const [type, value] = kids(atv);
-      if (oidOf(type) === CN && typeof value?.value === 'string') return forge.util.decodeUtf8(value.value);
-    }
+function commonName(name: Name): string | null {
+  for (const rdn of name) {
+    for (const atv of rdn) if (atv.type === CN) return atv.value.toString();
   }
   return null;
 }
 
-function requestedSan(attributes: Node | undefined): Buffer | null {
-  for (const attr of kids(attributes)) {
-    const [type, values] = kids(attr);
-    if (oidOf(type) !== EXTENSION_REQUEST) continue;
-    for (const e of kids(kids(values)[0])) {
-      const [id, ...rest] = kids(e);
-      const value = rest[rest.length - 1];
-      if (oidOf(id) === SAN && typeof value?.value === 'string') return Buffer.from(value.value, 'binary');
+function requestedSan(csr: CertificationRequest): Buffer | null {
+  for (const attr of csr.certificationRequestInfo.attributes) {
+    if (attr.type !== EXTENSION_REQUEST) continue;
+    for (const value of attr.values) {
+      const san = AsnConvert.parse(value, Extensions).find((e) => e.extnID === SAN);
+      if (san) return Buffer.from(san.extnValue.buffer);
     }
   }
   return null;
 }
 
 export function parseCsr(text: string): ParsedCsr {
-  let der: Buffer;
-  let root: Node;
+  let csr: CertificationRequest;
   try {
-    der = text.includes('-----BEGIN') ? pemToDer(text, 'CERTIFICATE REQUEST') : Buffer.from(text, 'base64');
-    root = fromDer(der);
+    const der = text.includes('-----BEGIN') ? pemToDer(text, 'CERTIFICATE REQUEST') : Buffer.from(text, 'base64');
+    csr = AsnConvert.parse(der, CertificationRequest);
   } catch {
     throw bad('not a DER/PEM PKCS#10 structure');
   }
-  const [info, alg, sig] = kids(root);
-  const [version, subject, spkiNode, attributes] = kids(info);
-  if (!info || !version || !subject || !spkiNode || !alg || !sig || typeof sig.value !== 'string') throw bad('missing fields');
-  if (oidOf(kids(alg)[0]) !== ECDSA_SHA256) throw bad('signature algorithm must be ecdsa-with-SHA256');
-  const spki = toDer(spkiNode);
+  const info = csr.certificationRequestInfoRaw;
+  if (!info || csr.signature.byteLength === 0) throw bad('missing fields');
+  if (csr.signatureAlgorithm.algorithm !== ECDSA_SHA256) throw bad('signature algorithm must be ecdsa-with-SHA256');
+  const spki = Buffer.from(AsnConvert.serialize(csr.certificationRequestInfo.subjectPKInfo));
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
@@ -74,15 +65,22 @@ export function parseCsr(text: string): ParsedCsr {
     throw bad('subject public key is not readable');
   }
   if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw bad('the device key must be EC P-256');
-  const signature = Buffer.from(sig.value.slice(1), 'binary');
   let ok = false;
   try {
-    ok = verify('sha256', toDer(info), { key: publicKey, dsaEncoding: 'der' }, signature);
+    ok = verify('sha256', Buffer.from(info), { key: publicKey, dsaEncoding: 'der' }, Buffer.from(csr.signature));
   } catch {
     ok = false;
   }
   if (!ok) throw bad('the self-signature does not verify (the sender does not hold the key)');
-  const kioskId = commonName(subject);
+  let kioskId: string | null;
+  let sanDer: Buffer | null;
+  try {
+    kioskId = commonName(csr.certificationRequestInfo.subject);
+    sanDer = requestedSan(csr);
+  } catch {
+    throw bad('subject or extensionRequest malformed');
+  }
   if (!kioskId || !KIOSK_ID.test(kioskId)) throw bad('subject CN must be the kiosk id (letters, digits, . _ -, at most 64)');
-  return { kioskId, subjectName: toDer(subject), spki, publicKey, keyFingerprint: keyFingerprint(publicKey), sanDer: requestedSan(attributes) };
+  const subjectName = Buffer.from(AsnConvert.serialize(csr.certificationRequestInfo.subject));
+  return { kioskId, subjectName, spki, publicKey, keyFingerprint: keyFingerprint(publicKey), sanDer };
 }

@@ -25,7 +25,7 @@ import { certIdFor, checkResponse, encodeRequest } from '../../daemon/trust/ocsp
 import { createJpkiAuthCa, createJpkiSignCa, generateRsaKeyPair, issueJpkiAuthCert, issueJpkiSignCert } from '../../drivers/sim/pki.ts';
 import { decodeInputEvent, encodeInputEvent } from '../../drivers/keypad/evdev.ts';
 import { StatusReader } from '../../drivers/printer/status.ts';
-import { algorithmIdentifier, buildCrl } from '../harness/der-build.ts';
+import { algorithmIdentifier, buildCrl } from '../../core/der-build.ts';
 import { makeCa, makeLeaf } from '../harness/crl-fixtures.ts';
 import { TamperedProven, type FuzzTarget } from './engine.ts';
 import { certificateSignedParts, sameParts } from './signed-parts.ts';

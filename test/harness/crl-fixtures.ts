@@ -1,6 +1,6 @@
 // Synthetic CAs and leaf certificates for CRL tests (no real identities).
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { buildCert, keyIdOf, name, type Digest, type Signer } from './der-build.ts';
+import { buildCert, keyIdOf, name, type Digest, type Signer } from '../../core/der-build.ts';
 
 export interface TestCa {
   name: Buffer;

@@ -3,7 +3,7 @@
 // written: one pass, 1 MiB buffers, the TBS signed with a streaming createSign.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
-import { algorithmIdentifier, bitString, ctx, encodeLength, extension, int, seq, streamSigner, time, tlv, type Signer } from './der-build.ts';
+import { algorithmIdentifier, bitString, ctx, encodeLength, extension, int, seq, streamSigner, time, tlv, type Signer } from '../../core/der-build.ts';
 
 export interface GenerateOptions {
   out: string;

@@ -1,8 +1,8 @@
 // Synthetic ICAO PKI for the virtual passport: a CSCA (self-signed), link certificates and Document
-// Signer certificates, as X.509 v3 DER laid out here and signed with node:crypto (RSA PKCS#1 v1.5,
-// RSA-PSS or ECDSA incl. brainpool — node-forge cannot do EC). Test data only: names say "TEST".
-import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { intTlv, oidTlv, tlv } from './ber.ts';
+// Signer certificates, as X.509 v3 DER laid out by the project's one DER builder (core/der-build.ts) and
+// signed with node:crypto (RSA PKCS#1 v1.5, RSA-PSS or ECDSA incl. brainpool). Test data only: names say "TEST".
+import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { buildCert, signatureAlgorithmFor, dn, keyIdOf, randomSerial, signBytes, type Signer } from '../../../core/der-build.ts';
 
 export type KeySpec = { kind: 'rsa'; bits: number; pss?: boolean } | { kind: 'ec'; curve: string };
 
@@ -21,27 +21,12 @@ export function generateKey(spec: KeySpec): { privateKey: KeyObject; publicKey: 
     : generateKeyPairSync('ec', { namedCurve: spec.curve });
 }
 
-const SHA256 = '2.16.840.1.101.3.4.2.1';
+/** The builder's signer for a key (SHA-256 throughout; PSS with a 32-byte salt). */
+const signerOf = (spec: KeySpec, key: KeyObject): Signer => ({ key, digest: 'sha256', pss: spec.kind === 'rsa' && spec.pss });
 
 /** AlgorithmIdentifier DER and a signer for a key (SHA-256 throughout). */
 export function signatureAlgorithm(spec: KeySpec): { algId: Buffer; sign: (key: KeyObject, data: Buffer) => Buffer } {
-  if (spec.kind === 'ec') {
-    return { algId: tlv(0x30, oidTlv('1.2.840.10045.4.3.2')), sign: (key, data) => sign('sha256', data, { key, dsaEncoding: 'der' }) };
-  }
-  if (spec.pss) {
-    const hashAlg = tlv(0x30, oidTlv(SHA256), Buffer.from([0x05, 0x00]));
-    const params = tlv(
-      0x30,
-      tlv(0xa0, hashAlg),
-      tlv(0xa1, tlv(0x30, oidTlv('1.2.840.113549.1.1.8'), hashAlg)),
-      tlv(0xa2, intTlv(32)),
-    );
-    return {
-      algId: tlv(0x30, oidTlv('1.2.840.113549.1.1.10'), params),
-      sign: (key, data) => sign('sha256', data, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }),
-    };
-  }
-  return { algId: tlv(0x30, oidTlv('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00])), sign: (key, data) => sign('sha256', data, key) };
+  return { algId: signatureAlgorithmFor(spec.kind, 'sha256', spec.kind === 'rsa' && spec.pss ? 32 : null), sign: (key, data) => signBytes(signerOf(spec, key), data) };
 }
 
 export interface Name {
@@ -51,22 +36,7 @@ export interface Name {
 }
 
 export function encodeName(n: Name): Buffer {
-  const rdn = (oid: string, value: string, tag: number) => tlv(0x31, tlv(0x30, oidTlv(oid), tlv(tag, Buffer.from(value, 'utf8'))));
-  return tlv(
-    0x30,
-    rdn('2.5.4.6', n.C, 0x13),
-    ...(n.O ? [rdn('2.5.4.10', n.O, 0x0c)] : []),
-    rdn('2.5.4.3', n.CN, 0x0c),
-  );
-}
-
-function utcTime(d: Date): Buffer {
-  const s = d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-  return tlv(0x17, Buffer.from(s, 'latin1'));
-}
-
-function keyId(spki: Buffer): Buffer {
-  return createHash('sha1').update(spki).digest();
+  return dn([{ type: 'C', value: n.C }, ...(n.O ? [{ type: 'O' as const, value: n.O }] : []), { type: 'CN', value: n.CN }]);
 }
 
 export interface CertOptions {
@@ -84,33 +54,22 @@ export interface CertOptions {
 }
 
 export function issueCertificate(o: CertOptions): Buffer {
-  const spki = o.subjectKey.publicKey.export({ type: 'spki', format: 'der' });
-  const issuerSpki = o.issuerPublic.export({ type: 'spki', format: 'der' });
-  const serial = randomBytes(8);
-  serial[0] = 0x40 | (serial[0]! & 0x3f); // positive and minimal: a leading 00 would make the DER INTEGER non-minimal
-  const ext = (oid: string, critical: boolean, value: Buffer) =>
-    tlv(0x30, oidTlv(oid), ...(critical ? [Buffer.from([0x01, 0x01, 0xff])] : []), tlv(0x04, value));
-  const extensions = [
-    ext('2.5.29.35', false, tlv(0x30, tlv(0x80, keyId(issuerSpki)))),
-    ext('2.5.29.14', false, tlv(0x04, keyId(spki))),
-    // keyUsage: CA keyCertSign|cRLSign (bits 5,6) ; DSC digitalSignature (bit 0).
-    ext('2.5.29.15', true, o.ca ? Buffer.from([0x03, 0x02, 0x01, 0x06]) : Buffer.from([0x03, 0x02, 0x07, 0x80])),
-    ...(o.ca ? [ext('2.5.29.19', true, tlv(0x30, Buffer.from([0x01, 0x01, 0xff]), intTlv(0)))] : []),
-    ...(o.extKeyUsage ? [ext('2.5.29.37', false, tlv(0x30, ...o.extKeyUsage.map(oidTlv)))] : []),
-  ];
-  const alg = signatureAlgorithm(o.issuerSpec);
-  const tbs = tlv(
-    0x30,
-    tlv(0xa0, intTlv(2)),
-    tlv(0x02, serial),
-    alg.algId,
-    encodeName(o.issuer),
-    tlv(0x30, utcTime(o.notBefore), utcTime(o.notAfter)),
-    encodeName(o.subject),
-    spki,
-    tlv(0xa3, tlv(0x30, ...extensions)),
-  );
-  return tlv(0x30, tbs, alg.algId, tlv(0x03, Buffer.from([0]), alg.sign(o.issuerKey, tbs)));
+  return buildCert({
+    // 8 octets, positive and minimal (a leading 00 would make the DER INTEGER non-minimal)
+    serial: randomSerial(8),
+    subject: encodeName(o.subject),
+    issuer: encodeName(o.issuer),
+    publicKey: o.subjectKey.publicKey,
+    signer: signerOf(o.issuerSpec, o.issuerKey),
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+    aki: keyIdOf(o.issuerPublic),
+    ski: keyIdOf(o.subjectKey.publicKey),
+    // keyUsage: CA keyCertSign|cRLSign ; DSC digitalSignature. basicConstraints on CAs only, pathLen 0 (ICAO 9303-12 §7.1.1)
+    keyUsage: o.ca ? [5, 6] : [0],
+    ...(o.ca ? { ca: true, pathLen: 0 } : {}),
+    extKeyUsage: o.extKeyUsage,
+  });
 }
 
 function wrap(der: Buffer, key: { publicKey: KeyObject; privateKey: KeyObject }, spec: KeySpec): IssuedCert {

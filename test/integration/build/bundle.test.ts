@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildProduct, BUNDLE, ROOT } from '../../../scripts/build.ts';
 import { bundleChoice, freshBundle } from '../../../bin/fresh-bundle.js';
 import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../harness/der-build.ts';
+import { buildCrl } from '../../../core/der-build.ts';
 
 const d = mkdtempSync(join(tmpdir(), 'idkiosk-bundle-'));
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

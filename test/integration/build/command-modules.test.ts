@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildProduct, BUNDLE, ROOT, type ImportGraph } from '../../../scripts/build.ts';
 import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../harness/der-build.ts';
+import { buildCrl } from '../../../core/der-build.ts';
 
-const HEAVY = ['node-forge', 'better-sqlite3', 'qrcode', 'serialport', 'prom-client', 'ws'];
+const HEAVY = ['@peculiar/asn1-x509', 'better-sqlite3', 'qrcode', 'serialport', 'prom-client', 'ws'];
 const d = mkdtempSync(join(tmpdir(), 'idkiosk-modules-'));
 
 const RECORDER = join(d, 'record-packages.mjs');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../harness/der-build.ts';
+import { buildCrl } from '../../../core/der-build.ts';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'idkiosk.js');
 const run = (...args: string[]) => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../harness/der-build.ts';
+import { buildCrl } from '../../../core/der-build.ts';
 import { syncCrls } from '../../../daemon/trust/crl/sync.ts';
 
 const ca = makeCa({ cn: 'Sync Test CA' });

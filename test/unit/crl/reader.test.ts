@@ -5,7 +5,7 @@ import { makeCa } from '../../harness/crl-fixtures.ts';
 import {
   bitString, buildCrl, buildTbsCertList, ctx, entry, extension, int, name, oid, seq, signed, tlv, algorithmIdentifier, bool, octets,
   type CrlSpec,
-} from '../../harness/der-build.ts';
+} from '../../../core/der-build.ts';
 import { codeOf, parse } from './helpers.ts';
 
 const ca = makeCa();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeCa, makeLeaf } from '../../harness/crl-fixtures.ts';
-import { buildCrl, type CrlSpec } from '../../harness/der-build.ts';
+import { buildCrl, type CrlSpec } from '../../../core/der-build.ts';
 import { CrlStore } from '../../../daemon/trust/crl/store.ts';
 import { CrlRevocationChecker } from '../../../daemon/trust/crl/checker.ts';
 import { parseCrlIssuer } from '../../../daemon/trust/crl/cert-info.ts';

@@ -2,7 +2,8 @@
 // sealed blobs, and the CSR the enrolment builds.
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import fc from 'fast-check';
-import forge from 'node-forge';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { describe, expect, it } from 'vitest';
 import { parseOperatorKey, unseal } from '../../../daemon/audit/seal.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
@@ -64,15 +65,15 @@ describe('CSR', () => {
     fc.assert(
       fc.property(id, fc.option(id, { nil: null }), fc.option(id, { nil: null }), (kioskId, site, operator) => {
         const der = buildCsr(key, { kioskId, site, operator });
-        const a = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { decodeBitStrings: false } as unknown as boolean); // the typings predate the options object
-        const [info, alg, sig] = a.value as forge.asn1.Asn1[];
-        expect(forge.asn1.derToOid((alg!.value as forge.asn1.Asn1[])[0]!.value as string)).toBe('1.2.840.10045.4.3.2');
-        const infoDer = Buffer.from(forge.asn1.toDer(info!).getBytes(), 'binary');
-        const sigDer = Buffer.from((sig!.value as string).slice(1), 'binary');
-        expect(verify('sha256', infoDer, createPublicKey(key.publicKeyPem()), sigDer)).toBe(true);
-        const spki = Buffer.from(forge.asn1.toDer((info!.value as forge.asn1.Asn1[])[2]!).getBytes(), 'binary');
+        // read back with the ASN.1 stack (@peculiar/asn1-csr), not with the builder that wrote it
+        const csr = AsnConvert.parse(der, CertificationRequest);
+        expect(csr.signatureAlgorithm.algorithm).toBe('1.2.840.10045.4.3.2');
+        const infoDer = Buffer.from(csr.certificationRequestInfoRaw!);
+        expect(verify('sha256', infoDer, createPublicKey(key.publicKeyPem()), Buffer.from(csr.signature))).toBe(true);
+        const spki = Buffer.from(AsnConvert.serialize(csr.certificationRequestInfo.subjectPKInfo));
         expect(spki.equals(key.spkiDer())).toBe(true);
-        expect(Buffer.from(forge.asn1.toDer((info!.value as forge.asn1.Asn1[])[1]!).getBytes(), 'binary').includes(Buffer.from(kioskId))).toBe(true);
+        const cn = csr.certificationRequestInfo.subject.flatMap((rdn) => [...rdn]).find((a) => a.type === '2.5.4.3');
+        expect(cn?.value.toString()).toBe(kioskId);
       }),
       { numRuns: 30 },
     );

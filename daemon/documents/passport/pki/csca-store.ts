@@ -5,14 +5,16 @@
 // store, directly or through other such links — anything else a root signed (a DSC, a master-list signer) must never vouch for a DSC.
 // A master list is loaded only when its CMS signature verifies with its embedded signer certificate AND
 // that signer is one of the deployment's configured master-list signers or is a master-list signer
-// (extKeyUsage 2.23.136.1.1.3) issued by one of them
+// (extKeyUsage 2.23.136.1.1.3) that the path validator accepts under one of them (masterListSignerProfile)
 // (config passport.masterListSigners, docs/reference/passport.md §9): a list is only as
 // trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { validateChain } from '../../../trust/chain.ts';
-import { cscaLinkProfile, type PassportChainOptions } from '../../../trust/chain-profiles.ts';
+import { certFields } from '../../../trust/cert-fields.ts';
+import { cscaLinkProfile, MASTER_LIST_SIGNING, masterListSignerProfile, type PassportChainOptions } from '../../../trust/chain-profiles.ts';
+import { namesMatch } from '../../../trust/name-compare.ts';
 import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
 import { children, readTlv } from '../../../encoding/ber-tlv.ts';
@@ -75,7 +77,7 @@ export function parseMasterList(der: Buffer): MasterList {
 }
 
 /** extKeyUsage id-icao-mrtd-security-cscaMasterListSigningKey of a Master List Signer (ICAO 9303-12 §7.1.1). */
-export const OID_MASTER_LIST_SIGNING_KEY = '2.23.136.1.1.3';
+export const OID_MASTER_LIST_SIGNING_KEY = MASTER_LIST_SIGNING;
 
 /** The certificate is a master-list signer by its extKeyUsage (node lists extKeyUsage OIDs as `keyUsage`). */
 export function isMasterListSigner(c: X509Certificate): boolean {
@@ -87,20 +89,22 @@ export function isMasterListSigner(c: X509Certificate): boolean {
  * extKeyUsage) carrying a valid signature of a configured CA. Without the extKeyUsage rule any certificate
  * that CA issued — every Document Signer of that country — could publish a list of CSCAs.
  */
-export function trustedListSigner(signer: X509Certificate, configured: readonly X509Certificate[]): boolean {
-  return configured.some((t) => t.raw.equals(signer.raw) || (t.subject === signer.issuer && t.ca && isMasterListSigner(signer) && safeVerify(signer, t)));
+export function trustedListSigner(signer: X509Certificate, configured: readonly X509Certificate[], at = new Date()): boolean {
+  return configured.some((t) => t.raw.equals(signer.raw) || (t.ca && validateChain(signer, new TrustStore([t]), masterListSignerProfile(at)).valid));
 }
 
 export interface CscaLoadOptions {
   /** Certificates that may sign master lists (the list signer itself, or the CA that issued it). */
   masterListSigners?: readonly X509Certificate[];
+  /** When a list signer vouched for by a configured CA must be valid (default now). */
+  at?: Date;
 }
 
 /** A master list's CSCAs, refused unless its signature holds and comes from a configured signer. */
 export function masterListCertificates(content: Buffer, path: string, o: CscaLoadOptions): X509Certificate[] {
   const ml = parseMasterList(content);
   if (!ml.signerCertificate) throw loadError(`master list ${path}: its signature does not verify with any embedded certificate`);
-  if (!trustedListSigner(ml.signerCertificate, o.masterListSigners ?? [])) {
+  if (!trustedListSigner(ml.signerCertificate, o.masterListSigners ?? [], o.at)) {
     throw loadError(`master list ${path}: signed by ${ml.signer!.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`);
   }
   return ml.certificates;
@@ -126,9 +130,11 @@ function isMasterList(content: Buffer): boolean {
   }
 }
 
+/** A self-signed CA certificate: issuer and subject the same Name (RFC 5280 §7.1), its own key verifies it. */
 function selfSigned(c: X509Certificate): boolean {
   try {
-    return c.ca && c.subject === c.issuer && c.verify(c.publicKey);
+    const f = certFields(c.raw);
+    return c.ca && namesMatch(f.issuer, f.subject) && c.verify(c.publicKey);
   } catch {
     return false;
   }
@@ -162,13 +168,5 @@ export class CscaStore {
   /** The anchors as a trust store for the path validator. */
   trustStore(): TrustStore {
     return new TrustStore(this.anchors);
-  }
-}
-
-function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return cert.verify(issuer.publicKey);
-  } catch {
-    return false;
   }
 }

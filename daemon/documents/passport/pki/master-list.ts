@@ -16,6 +16,7 @@ import { ErrorCodes, KioskError } from '../../../errors.ts';
 import { publicKeyProblem, signatureAlgorithmProblem } from '../../../trust/algorithm-policy.ts';
 import { certFields } from '../../../trust/cert-fields.ts';
 import { validateChain } from '../../../trust/chain.ts';
+import { masterListSignerProfile } from '../../../trust/chain-profiles.ts';
 import { fingerprintSha256, parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { isMasterListSigner, OID_MASTER_LIST_SIGNING_KEY, parseMasterList } from './csca-store.ts';
 
@@ -55,11 +56,11 @@ export function verifyMasterList(der: Buffer, roots: readonly X509Certificate[],
   const ml = parseMasterList(der);
   if (!ml.signerCertificate) throw refuse('the master list signature does not verify with any certificate it carries');
   const signer = ml.signerCertificate;
-  const chain = validateChain(signer, new TrustStore(roots), { at, leafKeyUsage: ['digitalSignature'], maxDepth: 2 });
-  if (!chain.valid) throw new KioskError(chain.code, `master list signer ${oneLine(signer.subject)}: ${oneLine(chain.message)}`);
   if (!isMasterListSigner(signer)) {
     throw refuse(`master list signer ${oneLine(signer.subject)} is not a master-list signer (extKeyUsage ${OID_MASTER_LIST_SIGNING_KEY} missing)`);
   }
+  const chain = validateChain(signer, new TrustStore(roots), masterListSignerProfile(at));
+  if (!chain.valid) throw new KioskError(chain.code, `master list signer ${oneLine(signer.subject)}: ${oneLine(chain.message)}`);
   return { signer, signerPath: chain.path, root: chain.anchor, certificates: ml.certificates };
 }
 
