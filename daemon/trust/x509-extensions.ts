@@ -13,6 +13,7 @@ import {
   PolicyConstraints,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
+import { decodeOid } from '../encoding/ber-tlv.ts';
 import { ErrorCodes, KioskError } from '../errors.ts';
 
 export const OID = {
@@ -83,31 +84,9 @@ function parse<T>(der: Buffer | ArrayBuffer, type: new () => T, what: string): T
   }
 }
 
-/**
- * OBJECT IDENTIFIER contents (X.690 §8.19) as dotted text. Our own decoder rather than forge's derToOid,
- * which throws a plain Error ("OID value too large") on a long subidentifier and accepts non-minimal
- * encodings: every malformation here is TRUST_CERT_MALFORMED.
- */
+/** OBJECT IDENTIFIER contents (X.690 §8.19) as dotted text; every malformation is TRUST_CERT_MALFORMED. */
 export function oidFromDer(b: Buffer, what: string): string {
-  const bad = (why: string) => new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: ${why}`);
-  if (b.length === 0) throw bad('empty OBJECT IDENTIFIER');
-  if (b[b.length - 1]! & 0x80) throw bad('OBJECT IDENTIFIER ends inside a subidentifier');
-  const subs: number[] = [];
-  let v = 0;
-  let start = true;
-  for (const byte of b) {
-    if (start && byte === 0x80) throw bad('non-minimal OBJECT IDENTIFIER subidentifier');
-    if (v > (Number.MAX_SAFE_INTEGER - 0x7f) / 0x80) throw bad('OBJECT IDENTIFIER subidentifier too large');
-    v = v * 0x80 + (byte & 0x7f);
-    start = !(byte & 0x80);
-    if (start) {
-      subs.push(v);
-      v = 0;
-    }
-  }
-  const first = subs[0]!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...subs.slice(1)].join('.');
+  return decodeOid(b, what, ErrorCodes.TRUST_CERT_MALFORMED);
 }
 
 /**
