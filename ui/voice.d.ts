@@ -2,12 +2,12 @@
 export declare const VOICE_LANGS: string[];
 export declare const VOICE_KEYS: string[];
 export declare function screenPrompts(screenId: string, state: unknown, devices: unknown, outcome?: string): { keys: string[]; id: string };
-export declare function playPrompt(screenKey: string): void;
+export declare function playPrompt(screenKey: string, options?: { force?: boolean }): void;
 /** The screen's player (createVoice); app.js drives it. */
 export interface Voice {
   update(screenId: string, state: unknown, devices: unknown, outcome?: string): void;
   repeat(): void;
-  playPrompt(key: string): void;
+  playPrompt(key: string, options?: { force?: boolean }): void;
   setEnabled(on: boolean): void;
   readonly enabled: boolean;
 }

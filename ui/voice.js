@@ -112,9 +112,12 @@ export function createVoice({ lang, audio, doc = document }) {
       enabled = true;
       play(shown.keys, true);
     },
-    /** One prompt by key (e.g. the forgotten-card escalation: playPrompt('card-left')). */
-    playPrompt(key) {
-      play([key]);
+    /**
+     * One prompt by key (e.g. the forgotten-card escalation: playPrompt('card-left')). Silent while voice is
+     * off for the session, unless `force` (an alert that must be heard).
+     */
+    playPrompt(key, { force = false } = {}) {
+      play([key], force);
     },
     setEnabled(on) {
       enabled = on;
@@ -134,7 +137,10 @@ let instance = null;
 export function installVoice(v) {
   instance = v;
 }
-/** Plays one prompt of VOICE_KEYS on the kiosk screen, e.g. playPrompt('card-left'). No-op before install. */
-export function playPrompt(screenKey) {
-  instance?.playPrompt(screenKey);
+/**
+ * Plays one prompt of VOICE_KEYS on the kiosk screen, e.g. playPrompt('card-left'); `{ force: true }` plays
+ * it even when voice is off for the session. No-op before install.
+ */
+export function playPrompt(screenKey, options) {
+  instance?.playPrompt(screenKey, options);
 }
