@@ -7,6 +7,7 @@ import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
 import { DemoCards } from './demo/demo-cards.ts';
+import type { VirtualCardSource } from './demo/virtual-card-source.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
@@ -17,7 +18,7 @@ import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
-import { ErrorCodes, KioskError } from './errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { StartedResources } from './started-resources.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
@@ -34,8 +35,11 @@ export interface StartOptions {
   config: KioskConfig;
   /** Simulated hardware wherever the configuration names no real device. */
   simulated?: boolean;
-  /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
-  demo?: boolean;
+  /**
+   * Demo panel on the screen: these virtual cards on the simulated reader (the caller's card set, e.g.
+   * drivers/sim/demo's DemoCardSet; the daemon never imports the emulators). Implies simulated.
+   */
+  demo?: VirtualCardSource | null;
   version?: string;
   /** The daemon's Logger (core/log.ts); a plain line function (tests) is wrapped by asLogger. */
   log?: LogSink;
@@ -101,7 +105,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
   const offReaderLog = reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
-  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
+  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader, o.demo) : null;
   started.add('reader', async () => {
     await reader.stop();
     offReaderLog();

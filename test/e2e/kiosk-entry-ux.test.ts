@@ -10,6 +10,7 @@ import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
 import { ManualTimers } from '../harness/manual-timers.ts';
+import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 import { SMALL, WIDE, screen, shot, text } from './helpers.ts';
 
 let kiosk: Kiosk;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   [kiosk, browser] = await Promise.all([
     startKiosk({
       config: parseConfig({ server: { port: 0 }, api: { enabled: false }, documents: ['mynumber-jpki-auth', 'residence'] }),
-      demo: true,
+      demo: new DemoCardSet(),
       timers,
       operations: { healthServer: false },
     }),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { START_STEPS, startKiosk, type StartStep } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'idkiosk-unwind-'));
 let ports: { ui: number; api: number; health: number };
