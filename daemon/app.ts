@@ -117,8 +117,9 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).
     const anchors = purpose === 'csca' ? loadCscaFiles(files, cfg.passport) : TrustStore.fromFiles(files).anchors;
     const extra = demo?.anchors(purpose) ?? [];
-    stores.set(purpose, new TrustStore([...anchors, ...extra]));
-    for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
+    const store = new TrustStore([...anchors, ...extra]);
+    stores.set(purpose, store);
+    for (const a of store.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
   }
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
   await done('trust');
@@ -136,7 +137,10 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   });
   // An integration-API request narrows the documents the next card is read for.
   const documentFlow: DocumentFlow = {
-    run: (ctx) => routingFlow(ctx.documents ? handlers.filter((h) => ctx.documents!.includes(h.id)) : handlers).run(ctx),
+    run: (ctx) => {
+      const wanted = ctx.documents;
+      return routingFlow(wanted ? handlers.filter((h) => wanted.includes(h.id)) : handlers).run(ctx);
+    },
   };
   // Verification policies (daemon/policy/): a session under a policy reads only its documents and its result
   // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).

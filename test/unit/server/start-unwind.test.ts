@@ -81,8 +81,8 @@ const config = () =>
 
 let baseline: string[];
 beforeAll(async () => {
-  const [ui, api, health] = await freePorts(3);
-  ports = { ui: ui!, api: api!, health: health! };
+  const [ui = 0, api = 0, health = 0] = await freePorts(3);
+  ports = { ui, api, health };
 });
 /** Each test is compared with the handles it started with (the runner's own pipes and timers), taken once
  * the probe listeners and the previous test's are gone. */
