@@ -33,7 +33,7 @@ import { sessionFacts } from '../daemon/audit/record.ts';
 import { SEAL_ALGORITHM } from '../daemon/audit/seal.ts';
 import { DeviceKey } from '../daemon/device/device-key.ts';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../daemon/device/signed-post.ts';
-import type { ResultView } from '../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../daemon/result/result-view.ts';
 import { approve, submitCsr } from '../fleet/enrolment.ts';
 import { loadFleetConfig } from '../fleet/config.ts';
 import { initFleet, loadSigner, openPool } from '../fleet/setup.ts';

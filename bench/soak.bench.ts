@@ -14,10 +14,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startKiosk, type Kiosk } from '../daemon/app.ts';
 import { parseConfig } from '../daemon/config/config.ts';
-import { DEMO_SECRETS } from '../daemon/demo/demo-card-factory.ts';
+import { DEMO_SECRETS } from '../drivers/sim/demo/demo-card-factory.ts';
 import type { DemoCard } from '../daemon/server/protocol.ts';
 import type { KioskState } from '../daemon/kiosk/session-machine.ts';
 import { stat, printTable, type BenchRow } from './table.ts';
+import { DemoCardSet } from '../drivers/sim/demo/demo-card-set.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -87,7 +88,7 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
     health: { port: 0, diskPath: dir },
     ...mode.config,
   });
-  const kiosk: Kiosk = await startKiosk({ config: cfg, demo: true, version: 'soak', log: () => {} });
+  const kiosk: Kiosk = await startKiosk({ config: cfg, demo: new DemoCardSet(), version: 'soak', log: () => {} });
   const outcomes = new Map<string, number>();
   let ended = 0;
   let typedFor = '';

@@ -7,6 +7,7 @@ import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
 import { DemoCards } from './demo/demo-cards.ts';
+import type { VirtualCardSource } from './demo/virtual-card-source.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
@@ -17,7 +18,7 @@ import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
-import { ErrorCodes, KioskError } from './errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { StartedResources } from './started-resources.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
@@ -34,8 +35,11 @@ export interface StartOptions {
   config: KioskConfig;
   /** Simulated hardware wherever the configuration names no real device. */
   simulated?: boolean;
-  /** Demo panel on the screen (virtual cards on the simulated reader). Implies simulated. */
-  demo?: boolean;
+  /**
+   * Demo panel on the screen: these virtual cards on the simulated reader (the caller's card set, e.g.
+   * drivers/sim/demo's DemoCardSet; the daemon never imports the emulators). Implies simulated.
+   */
+  demo?: VirtualCardSource | null;
   version?: string;
   /** The daemon's Logger (core/log.ts); a plain line function (tests) is wrapped by asLogger. */
   log?: LogSink;
@@ -99,7 +103,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
   const offReaderLog = reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
-  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader) : null;
+  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader, o.demo) : null;
   started.add('reader', async () => {
     await reader.stop();
     offReaderLog();
@@ -111,8 +115,9 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).
     const anchors = purpose === 'csca' ? loadCscaFiles(files, cfg.passport) : TrustStore.fromFiles(files).anchors;
     const extra = demo?.anchors(purpose) ?? [];
-    stores.set(purpose, new TrustStore([...anchors, ...extra]));
-    for (const a of stores.get(purpose)!.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
+    const store = new TrustStore([...anchors, ...extra]);
+    stores.set(purpose, store);
+    for (const a of store.describe()) log(`trust anchor [${purpose}] ${a.fingerprintSha256} ${a.subject.replace(/\n/g, ', ')}`);
   }
   const trust = (purpose: string) => stores.get(purpose) ?? new TrustStore([]);
   await done('trust');
@@ -130,7 +135,10 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   });
   // An integration-API request narrows the documents the next card is read for.
   const documentFlow: DocumentFlow = {
-    run: (ctx) => routingFlow(ctx.documents ? handlers.filter((h) => ctx.documents!.includes(h.id)) : handlers).run(ctx),
+    run: (ctx) => {
+      const wanted = ctx.documents;
+      return routingFlow(wanted ? handlers.filter((h) => wanted.includes(h.id)) : handlers).run(ctx);
+    },
   };
   // Verification policies (daemon/policy/): a session under a policy reads only its documents and its result
   // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).

@@ -17,7 +17,7 @@ export class StartedResources {
 
   /** Registers how to close what was just started. */
   add(name: string, close: () => unknown): void {
-    if (this.closing) throw new Error(`'${name}' started after closing began`);
+    if (this.closing !== null) throw new Error(`'${name}' started after closing began`);
     this.closers.push({ name, close });
   }
 

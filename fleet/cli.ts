@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../daemon/cli/command.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { loadFleetConfig } from './config.ts';
 import { applyRetention, ensurePartitions } from './db/partitions.ts';
 import { migrate } from './db/migrate.ts';

@@ -2,7 +2,7 @@
 // bad values are refused with the field named, like the kiosk's own configuration (the same schema kit).
 import { readFileSync } from 'node:fs';
 import { block, int, object, parseWith, text, z } from '../daemon/config/schema-kit.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 const limit = (min: number, max: number, dflt: number) => int(min, max).default(dflt);
 

@@ -6,7 +6,7 @@ import { makeCrl, makeDeviceCertificate } from './ca/authority.ts';
 import { parseCsr } from './ca/csr.ts';
 import type { CaSigner } from './ca/x509.ts';
 import { refuse } from './http-errors.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 export interface KioskRow {
   kiosk_id: string;

@@ -3,7 +3,7 @@
 // The requested time window is widened to the nearest signed batch bounds (an anchor at or before its
 // first record, a head at or after its last), because only the device can sign a chain's ends.
 import type pg from 'pg';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { writeAuditDb } from './audit-batch.ts';
 
 export interface ExportResult {

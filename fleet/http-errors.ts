@@ -1,7 +1,7 @@
 // The collector's HTTP API errors. Each has a stable code (part of the API, never renamed) and one HTTP
 // status; a refused request changes nothing in the database. Thrown as KioskError FLEET_REQUEST_REFUSED
 // with the API code in detail.reason, so every parser of kiosk input throws one typed error.
-import { ErrorCodes, KioskError, isKioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../core/errors.ts';
 
 export const ApiErrors = {
   NOT_FOUND: 404,

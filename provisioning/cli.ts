@@ -1,8 +1,9 @@
 // `idkiosk provision …`: the technician's installation path. Every step is idempotent (run it again and
 // it changes nothing) and the steps can be done in any sessions; `provision status` shows where it stands.
 import { parseArgs } from 'node:util';
-import type { Command, CliIO } from '../daemon/cli/command.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import type { CliIO } from '../core/cli-io.ts';
+import type { Command } from '../daemon/cli/command.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { DEFAULT_CONFIG_FILE, layout, loadValidConfig } from './config-file.ts';
 import { provisionCrl } from './crl.ts';
 import { enrollCsr, enrollInstall } from './enroll.ts';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseConfig, type KioskConfig } from '../daemon/config/config.ts';
 import { writeFileAtomic } from '../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 export const DEFAULT_CONFIG_FILE = process.env.IDKIOSK_CONFIG ?? '/etc/idkiosk/config.json';
 

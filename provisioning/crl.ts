@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { loadSyncConfig, syncCrls, type SyncConfig, type SyncOutcome } from '../daemon/trust/crl/sync.ts';
 import { layout, loadValidConfig } from './config-file.ts';
 import { markStep } from './state.ts';

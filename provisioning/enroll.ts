@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { algorithmIdentifier, assemble, certificationRequestInfo, dn, extension, pem, seq, tlv } from '../core/der-build.ts';
 import { DeviceKey, writeFileAtomic } from '../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { validateChain } from '../daemon/trust/chain.ts';
 import { fleetDeviceProfile } from '../daemon/trust/chain-profiles.ts';
 import { TrustStore } from '../daemon/trust/trust-store.ts';

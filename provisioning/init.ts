@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../daemon/config/config.ts';
 import { DeviceKey } from '../daemon/device/device-key.ts';
 import { ID_PATTERN } from '../daemon/device/operations-config.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { layout, readRawConfig, writeConfig, type RawConfig } from './config-file.ts';
 import { markStep } from './state.ts';
 

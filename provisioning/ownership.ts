@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 export const SERVICE_USER = 'idkiosk';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { keyFingerprint, writeFileAtomic } from '../daemon/device/device-key.ts';
 import { parseOperatorKey } from '../daemon/audit/seal.ts';
 import { TRUST_PURPOSES, type TrustPurpose } from '../daemon/config/config.ts';
-import { ErrorCodes, KioskError } from '../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { fingerprintSha256, parseCertificates } from '../daemon/trust/trust-store.ts';
 import { layout, loadValidConfig, writeConfig } from './config-file.ts';
 import { markStep } from './state.ts';

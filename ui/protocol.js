@@ -4,7 +4,7 @@
 export const PROTOCOL_VERSION = 2;
 
 const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
-// The verdict model (daemon/kiosk/session-machine.ts OUTCOMES, AUTHENTICITIES, HOLDER_BINDINGS; a unit test
+// The verdict model (daemon/result/result-view.ts OUTCOMES, AUTHENTICITIES, HOLDER_BINDINGS; a unit test
 // keeps both sides equal). 'chip-read' is its own outcome, never drawn as verified.
 export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
 export const AUTHENTICITIES = ['proven', 'chip-read', 'failed'];

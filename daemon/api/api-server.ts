@@ -234,7 +234,10 @@ async function startVerification(ctx: ApiContext, req: IncomingMessage, res: Ser
 
 /** GET /v1/verifications/{id}/events: Server-Sent Events until the verification ends. */
 function followEvents(ctx: ApiContext, res: ServerResponse, id: string, client: string): void {
-  if (!ctx.quota.take(id, client)) return problem(res, 429, 'TOO_MANY_STREAMS', 'too many event streams open');
+  if (!ctx.quota.take(id, client)) {
+    problem(res, 429, 'TOO_MANY_STREAMS', 'too many event streams open');
+    return;
+  }
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
   const off = ctx.verifications.subscribe(id, (e) => {
     res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);

@@ -8,7 +8,7 @@ import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:c
 import type { DeviceKey } from '../device/device-key.ts';
 import { keyFingerprint } from '../device/device-key.ts';
 import { isLowS } from '../device/es256-low-s.ts';
-import type { PolicyResultView } from '../kiosk/session-machine.ts';
+import type { PolicyResultView } from '../result/result-view.ts';
 
 export interface ResultClaims {
   /** "idkiosk:<kioskId>" */
@@ -35,7 +35,7 @@ export interface ResultClaims {
   checks: Record<string, string>;
   /** Stable error codes behind a refusal or error. */
   reasons: string[];
-  /** Document id the kiosk ran (e.g. "mynumber-jpki-auth"), type and method (daemon/kiosk/document-kind.ts). */
+  /** Document id the kiosk ran (e.g. "mynumber-jpki-auth"), type and method (daemon/result/document-types.ts). */
   document: string | null;
   documentType: string;
   method: string;

@@ -5,9 +5,10 @@
 // secret is ever part of what this module keeps or sends.
 import { randomUUID } from 'node:crypto';
 import type { DeviceKey } from '../device/device-key.ts';
-import { documentKind } from '../kiosk/document-kind.ts';
+import { documentKind } from '../result/document-types.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import type { KioskState, ResultView } from '../kiosk/session-machine.ts';
+import type { KioskState } from '../kiosk/session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 import { signResultToken, type ResultClaims } from './result-token.ts';
 import { policyViewForFailure } from '../policy/apply-policy.ts';
 import { runnableDocuments, type PolicyRegistry } from '../policy/policy.ts';

@@ -4,10 +4,11 @@ import type { KeyObject } from 'node:crypto';
 import type { AuditConfig } from '../device/operations-config.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import { readOptional } from '../device/signed-post.ts';
-import type { ResultView } from '../kiosk/session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 import { AuditStore } from './audit-store.ts';
 import { AuditOutbox, httpsSender, type BatchSender } from './outbox.ts';
-import { personalDataOf, sessionFacts, type AuditContext } from './record.ts';
+import { personalDataOf } from '../result/document-types.ts';
+import { sessionFacts, type AuditContext } from './record.ts';
 import { loadOperatorKey, seal } from './seal.ts';
 
 export interface AuditServiceOptions {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DeviceKey } from '../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { anchorStatement, genesisHash, headStatement, recordHash, sha256Hex } from './chain.ts';
 import type { AuditBody, SessionFacts } from './record.ts';
 import { SEAL_ALGORITHM } from './seal.ts';

@@ -1,7 +1,7 @@
 // What one audit record says about a session. Built from the session's ResultView: codes, identifiers of
 // certificates and CRLs, never personal data (that goes, only when enabled, into the sealed part).
-import { documentKind } from '../kiosk/document-kind.ts';
-import type { ResultView, ScreenTextRun } from '../kiosk/session-machine.ts';
+import { documentKind } from '../result/document-types.ts';
+import type { ResultView } from '../result/result-view.ts';
 
 export interface AuditContext {
   kioskId: string;
@@ -90,19 +90,4 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
       ? { policy: { id: result.policy.name, age: result.policy.age, legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) } } }
       : {}),
   };
-}
-
-export interface PersonalData {
-  name: string | null;
-  dateOfBirth: string | null;
-  address: string | null;
-}
-
-const runsText = (runs: ScreenTextRun[]) => runs.map((r) => ('text' in r ? r.text : `〓`)).join('');
-
-/** Name, date of birth and address from whatever the document disclosed; null when it disclosed none. */
-export function personalDataOf(result: ResultView): PersonalData | null {
-  if (result.holder) return { name: result.holder.name, dateOfBirth: result.holder.dateOfBirth, address: result.holder.address };
-  if (result.licenseHolder) return { name: runsText(result.licenseHolder.name), dateOfBirth: null, address: runsText(result.licenseHolder.address) };
-  return null;
 }

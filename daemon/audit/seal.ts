@@ -4,7 +4,7 @@
 // only the operator can open it.
 import { createCipheriv, createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const SEAL_ALGORITHM = 'ECIES-P256-HKDF-SHA256-AES256GCM';
 const VERSION = 1;

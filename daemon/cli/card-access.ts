@@ -1,7 +1,7 @@
 // For technician commands: find a reader holding a card through the real pcscd, connect, run, disconnect.
 import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
 import { PcscReaderDriver } from '../../drivers/reader/pcsc-binding.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export interface CardAccessOptions {
   /** Reader name; default: the first reader holding a card. */

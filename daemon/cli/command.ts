@@ -1,12 +1,6 @@
 // A CLI subcommand. Each lives in daemon/cli/commands/<name>.ts and is listed in daemon/cli/registry.ts.
-// Commands return their exit code; they print through `io` so tests can capture output.
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whole standard input as a string (used for --pin-stdin and friends; never argv for secrets). */
-  readStdin: () => Promise<string>;
-}
+// Commands return their exit code; they print through `io` (core/cli-io.ts) so tests can capture output.
+import type { CliIO } from '../../core/cli-io.ts';
 
 export interface Command {
   /** e.g. "read", "sim", "crl" */

@@ -1,6 +1,7 @@
 // Dispatch to a subcommand, map errors to exit code 2 with a stable error code.
-import { isKioskError } from '../errors.ts';
-import { wantsHelp, type CliIO } from './command.ts';
+import { isKioskError } from '../../core/errors.ts';
+import type { CliIO } from '../../core/cli-io.ts';
+import { wantsHelp } from './command.ts';
 import { COMMANDS } from './registry.ts';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

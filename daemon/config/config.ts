@@ -1,7 +1,7 @@
 // The daemon's configuration file (JSON): one schema (zod) composed of each block's schema, from which
 // KioskConfig is inferred. A bad value fails with CONFIG_INVALID naming the field by its path.
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { myNumberSchema } from '../documents/mynumber/mynumber-config.ts';
 import { auditSchema, deviceSchema, fleetSchema, healthSchema, identitySchema } from '../device/operations-config.ts';
 import { keypadSchema, printerSchema, receiptSchema } from './peripherals-config.ts';

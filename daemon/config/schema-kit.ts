@@ -6,7 +6,7 @@
 // Only the modules that parse configuration import this file (and so zod): `idkiosk --help` and
 // `idkiosk crl …` never load it (issue #20, start-up time).
 import * as z from 'zod';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export { z };
 

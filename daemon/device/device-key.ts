@@ -4,7 +4,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { derToLowS, isLowS, toLowS } from './es256-low-s.ts';
 
 /** SHA-256 of the SubjectPublicKeyInfo DER, upper-case hex: how a key is named in records and on screen. */

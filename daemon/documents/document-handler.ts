@@ -3,7 +3,7 @@
 // application the card answers. Detection is by SELECTing the document's application, never by ATR alone.
 import type { CardSession } from '../../drivers/reader/card-session.ts';
 import type { FlowContext } from '../kiosk/runtime.ts';
-import type { ResultView } from '../kiosk/session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
 import type { Logger } from '../../core/log.ts';

@@ -4,7 +4,7 @@
 import type { CardSession } from '../../drivers/reader/card-session.ts';
 import { statusError } from '../../drivers/reader/card-session.ts';
 import { SW_OK, swHex } from '../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { secretMatchesFormat, wipe, type SecretFormat, type SecretPrompt, type SecretPurpose } from './secrets.ts';
 
 /** Empty VERIFY on the current PIN reference: returns the tries left (63Cx), or throws. */

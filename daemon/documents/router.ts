@@ -1,5 +1,5 @@
 // The kiosk's flow: detect which enabled document the card is and run that document's handler.
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import type { DocumentFlow } from '../kiosk/runtime.ts';
 import type { DocumentHandler } from './document-handler.ts';
 

@@ -12,7 +12,7 @@
 //   maxDepth      nesting bound; code / lengthCode: the KioskError codes a malformed input ends as
 // The reader never reads past its buffer or a parent's bounds, never throws anything but a KioskError
 // of the rules' code, and bounds both tag size (4 octets) and nesting depth.
-import { ErrorCodes, KioskError, type ErrorCode } from '../errors.ts';
+import { ErrorCodes, KioskError, type ErrorCode } from '../../core/errors.ts';
 
 export interface Tlv {
   /** Tag octets as one number, e.g. 0x61, 0x5F1F, 0x7F49, 0xFF20. */

@@ -3,7 +3,7 @@
 // Codes and counts only: no personal data can reach it (the last session is outcome + reason codes).
 import type { ReaderDriver } from '../../drivers/reader/types.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import type { ResultView } from '../kiosk/session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 import type { IssuerStatus } from '../trust/crl/store.ts';
 import type { ClockStatus } from './clock.ts';
 import { diskStatus, type DiskStatus } from './disk.ts';

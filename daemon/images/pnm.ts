@@ -2,7 +2,7 @@
 // processes (opj_decompress, tifftopnm) write PNM; parsing it here keeps the PNG writer and the pixel
 // limits in our hands. Strict: a header that does not add up is rejected, never guessed.
 
-import type { RasterImage } from './png.ts';
+import type { RasterImage } from '../../core/png.ts';
 
 /** A parsed PNM raster, ready for the PNG writer. */
 export type PnmImage = RasterImage;

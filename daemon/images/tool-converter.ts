@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BWRAP, isSandboxFailure, resolveTool, sandboxedCommand, SANDBOX_PATH } from './decoder-sandbox.ts';
 import { decodeViaSocket, DECODE_SOCKET } from './decode-socket.ts';
-import { encodePng } from './png.ts';
+import { encodePng } from '../../core/png.ts';
 import { parsePnm } from './pnm.ts';
 
 export type ImageFormat = 'jpeg2000' | 'tiff-g4';

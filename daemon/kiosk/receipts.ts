@@ -9,9 +9,9 @@ import { createReceiptToken, type Verdict } from '../../drivers/printer/token.ts
 import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import type { Logger } from '../../core/log.ts';
-import { documentKind, holderNameOf } from './document-kind.ts';
+import { documentKind, holderNameOf } from '../result/document-types.ts';
 import type { KioskRuntime } from './runtime.ts';
-import type { ResultView } from './session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 
 export interface ReceiptJobView {
   session: number;

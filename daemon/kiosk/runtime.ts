@@ -4,23 +4,11 @@ import { randomInt } from 'node:crypto';
 import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
 import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
-import { ErrorCodes, KioskError, toKioskError } from '../errors.ts';
+import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
 import type { SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
-import {
-  DEFAULT_TIMEOUTS,
-  initialState,
-  reduce,
-  type KioskEffect,
-  type KioskEvent,
-  type KioskState,
-  type ReadStep,
-  type ResultView,
-  type TimerName,
-  type Timeouts,
-  type Blocker,
-  type VerificationRequest,
-} from './session-machine.ts';
+import { DEFAULT_TIMEOUTS, initialState, reduce, type KioskEffect, type KioskEvent, type KioskState, type ReadStep, type TimerName, type Timeouts, type Blocker, type VerificationRequest } from './session-machine.ts';
+import { type ResultView } from '../result/result-view.ts';
 
 export interface FlowContext {
   session: CardSession;

@@ -4,7 +4,11 @@
 //
 // The state never holds a secret: PIN entry is represented by its length only; the digits live in the
 // runtime's SecretEntry buffer and are wiped after the VERIFY.
+//
+// A session's result is a ResultView (daemon/result/result-view.ts, the DocumentResult contract): the
+// machine carries it from the document flow to the screen and the effects and looks at its outcome only.
 import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
+import type { Outcome, ResultView } from '../result/result-view.ts';
 
 export type Phase =
   | 'starting'
@@ -43,128 +47,6 @@ export interface EntryView {
    * not sent), while the holder, who knows the key, can.
    */
   candidateIndex: number | null;
-}
-
-/**
- * What the evidence proves about the document itself (docs/verdicts.md):
- * - `proven`: the data is covered by a signature that chains to a configured anchor, and the chip proved it is
- *   not a copy wherever the document offers that (JPKI challenge signature, passport AA/CA when the SOD lists
- *   DG15/DG14, residence-card issuer signature, My Number DF33/DF28);
- * - `chip-read`: read from a chip, data not proven (no key configured, signature scheme not checkable);
- * - `failed`: a check that proves the document failed (signature mismatch, clone suspected).
- */
-export const AUTHENTICITIES = ['proven', 'chip-read', 'failed'] as const;
-export type Authenticity = (typeof AUTHENTICITIES)[number];
-
-/**
- * How the presenter was tied to the document. Room is left for a future 'face-match'. The lists here are the
- * daemon's side of the screen protocol: ui/protocol.js validates the same values (a unit test compares them).
- */
-export const HOLDER_BINDINGS = ['pin', 'password', 'printed-number-only', 'mrz-only', 'none'] as const;
-export type HolderBinding = (typeof HOLDER_BINDINGS)[number];
-
-/**
- * - `verified`: authenticity `proven` and every check the document needs held (the only outcome that says
- *   「本人確認できました」, exit 0, "verified" in the JWS);
- * - `chip-read`: every check held except that authenticity is only `chip-read`; accepted only by a policy
- *   that allows it explicitly (policy `acceptChipRead`), otherwise the verdict gate turns it into `refused`
- *   with DOCUMENT_NOT_PROVEN (daemon/policy/verdict-gate.ts).
- */
-export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** What the screen shows after a session; no personal data beyond what the document mode may disclose. */
-export interface ResultView {
-  outcome: Outcome;
-  /** Set by every document flow that got as far as reading the document; null/absent for errors before that. */
-  authenticity?: Authenticity | null;
-  /** Set by every document flow: how the presenter was tied to the document. */
-  holderBinding?: HolderBinding | null;
-  document: string | null;
-  /** Stable codes; the UI maps them to Japanese/English guidance. */
-  reasons: string[];
-  triesLeft?: number | null;
-  certificate?: {
-    serialNumber: string;
-    fingerprintSha256: string;
-    notAfter: string;
-    /** SHA-256 of the CA certificate that issued it (the trust anchor or intermediate the chain ended on). */
-    issuerFingerprintSha256?: string;
-  } | null;
-  revocation?: string;
-  /** Which revocation source answered, when, and from which CRL (audit trail; no personal data). */
-  revocationDetail?: { source: string; checkedAt: string; crlNumber: string | null } | null;
-  /** Residence card: what the screen may show (no birth date, nationality or address). */
-  residence?: ResidenceView;
-  /** My Number modes that disclose holder attributes (4 info, JPKI signing certificate). Never the My Number. */
-  holder?: HolderView | null;
-  /** 券面AP images for the clerk (PNG, base64); the face is null when it could not be decoded. */
-  cardFace?: CardFaceView | null;
-  /** What the kiosk checked and what it could not (e.g. { 'basic-info-hash': 'match', 'issuer-signature': 'unverified' }). */
-  checks?: Record<string, string>;
-  /**
-   * Driver's licence: the holder's *current* name and address (EF04 changes applied) for the clerk, present
-   * only when the licence flow's disclosure mode allows it (default: absent).
-   */
-  licenseHolder?: LicenseHolderView | null;
-  /** The verification policy the session ran under (daemon/policy/): its name, the age answer, the legal-method entries. */
-  policy?: PolicyResultView | null;
-}
-
-export interface PolicyResultView {
-  /** null: the session ran without a policy (the legal-method entries are recorded all the same). */
-  name: string | null;
-  /** Age policies only: "threshold years of age or older" yes/no; null when the document's own checks did not hold. Never the birth date. */
-  age: { threshold: number; over: boolean | null } | null;
-  /** Legal-method table (daemon/policy/legal-methods.json): its version and the entries for the document that answered. */
-  legal: { version: string; citationsChecked: boolean; entries: { id: string; regime: string; status: string; methodRef: string | null }[] };
-}
-
-/** Text as the screen draws it: plain runs, and licence 外字 as small PNG data URLs. */
-export type ScreenTextRun = { text: string } | { glyph: string; alt: string };
-
-export interface LicenseHolderView {
-  name: ScreenTextRun[];
-  address: ScreenTextRun[];
-  nameChanged: boolean;
-  /** The address comes from a 記載事項変更 record, not from the value printed at issue. */
-  addressChanged: boolean;
-  expiryDate: string;
-  /** PNG data URL of the photo, only in the mode that discloses it and when the JPEG 2000 was decoded. */
-  photo?: string | null;
-}
-
-export interface HolderView {
-  name: string | null;
-  address: string | null;
-  /** YYYY-MM-DD */
-  dateOfBirth: string | null;
-  sex: 'male' | 'female' | 'not-applicable' | 'unknown' | null;
-  /** JIS X 0208-only renderings when the original has characters outside it (explicit substitution). */
-  nameJisX0208?: string;
-  addressJisX0208?: string;
-}
-
-export interface CardFaceView {
-  facePng: string | null;
-  faceStatus: 'decoded' | 'not-decoded' | 'absent';
-  nameImagePng: string | null;
-  addressImagePng: string | null;
-}
-
-/** The residence-card fields a kiosk screen shows; images only when the kiosk is configured to display them. */
-export interface ResidenceView {
-  generation: 1 | 2;
-  cardType: string;
-  /** As proven by signed data; 'unproven' when the signed data does not state it (1st gen) or was not proven. */
-  kind: 'residence-card' | 'special-permanent-resident' | 'unproven';
-  cardExpiry: string | null;
-  statusOfResidence: string | null;
-  periodOfStayExpiry: string | null;
-  workRestriction: string | null;
-  expiry: { card: string; periodOfStay: string };
-  /** data:image/png;base64 URLs of the decoded card images (face; 1st-gen front side; 2nd-gen name). */
-  images?: { face?: string; front?: string; name?: string };
 }
 
 /** Why the kiosk will not start a session now; the screen explains each. */

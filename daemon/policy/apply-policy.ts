@@ -2,21 +2,19 @@
 // legal-method entries, and nothing the policy does not disclose. Runs inside the daemon before the
 // result reaches the session state, so the screen, the receipt, the signed result and the audit record
 // all see the same filtered view.
-import { ErrorCodes } from '../errors.ts';
-import type { PolicyResultView, ResultView } from '../kiosk/session-machine.ts';
+import { ErrorCodes } from '../../core/errors.ts';
+import { COMMON_RESULT_FIELDS, withoutFields, type PolicyResultView, type ResultView } from '../result/result-view.ts';
 import { isAtLeast, parseBirthDate, resolveMrzBirthDate, type CalendarDate } from './age.ts';
 import { birthDateOf } from './birth-date.ts';
 import { legalMappingFor, type LegalTable } from './legal-methods.ts';
 import type { VerificationPolicy } from './policy.ts';
 
-/** ResultView fields a policy may withhold, by disclosure name. */
-const WITHHELD: Record<string, (keyof ResultView)[]> = {
-  holder: ['holder'],
-  licenseHolder: ['licenseHolder'],
-  residence: ['residence'],
-  cardFace: ['cardFace'],
-  certificate: ['certificate'],
-};
+/**
+ * ResultView fields a policy withholds unless it discloses them by name: the shared `holder` and
+ * `certificate`, and every display field a document adds beside the shared ones (licenseHolder, residence,
+ * cardFace, …) — fail closed: a new document's view is withheld until a policy names it.
+ */
+const withheld = (field: string) => field === 'holder' || field === 'certificate' || !COMMON_RESULT_FIELDS.has(field);
 
 function birthOf(view: ResultView, at: Date): CalendarDate | null {
   const fact = birthDateOf(view);
@@ -25,10 +23,8 @@ function birthOf(view: ResultView, at: Date): CalendarDate | null {
 }
 
 export function applyPolicy(policy: VerificationPolicy, view: ResultView, at: Date, table?: LegalTable): ResultView {
-  const out: ResultView = { ...view, reasons: [...view.reasons] };
-  for (const [name, fields] of Object.entries(WITHHELD)) {
-    if (!(policy.disclose as string[]).includes(name)) for (const f of fields) delete out[f];
-  }
+  const disclosed = new Set<string>(policy.disclose);
+  const out: ResultView = withoutFields({ ...view, reasons: [...view.reasons] }, (f) => withheld(f) && !disclosed.has(f));
   let age: PolicyResultView['age'] = null;
   if (policy.ageThreshold !== null) {
     age = { threshold: policy.ageThreshold, over: null };

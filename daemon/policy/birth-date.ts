@@ -1,7 +1,7 @@
 // The verified date of birth a document flow found, kept beside its ResultView but never in it: a WeakMap
 // keyed by the result object. Nothing that serialises the result (screen state, JWS, audit, receipt, logs)
 // can reach the value; only the policy layer (policy-flow.ts) reads it, to answer "N or older: yes/no".
-import type { ResultView } from '../kiosk/session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 
 /** 'iso': YYYY-MM-DD (JPKI certificate, 4 basic info, licence, residence card). 'mrz': YYMMDD (passport DG1). */
 export interface BirthDateFact {
@@ -12,7 +12,7 @@ export interface BirthDateFact {
 const facts = new WeakMap<object, BirthDateFact>();
 
 /** Called by a document flow when its checks produced a date of birth (whatever the verdict). */
-export function attachBirthDate(view: ResultView, value: string | null | undefined, form: BirthDateFact['form'] = 'iso'): ResultView {
+export function attachBirthDate<V extends ResultView>(view: V, value: string | null | undefined, form: BirthDateFact['form'] = 'iso'): V {
   if (value) facts.set(view, { form, value });
   return view;
 }

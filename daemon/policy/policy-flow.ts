@@ -3,7 +3,7 @@
 // (apply-policy.ts). Every result — with or without a policy — first passes the verdict gate
 // (verdict-gate.ts), so `verified` stands only for proven data and `chip-read` only where the policy
 // accepts it; the screen, receipt, signed result and audit record all see the gated view.
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import type { DocumentFlow, FlowContext } from '../kiosk/runtime.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { legalMappingFor } from './legal-methods.ts';

@@ -8,7 +8,7 @@
 import type { X509Certificate } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { combineRevocation } from '../trust/ocsp/fallback-checker.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { serialFromHex } from '../trust/crl/der.ts';
 import type { RevocationStatus } from '../trust/revocation.ts';
 import type { PlatformStatusApi } from '../trust/ocsp/platform-status.ts';

@@ -7,8 +7,8 @@
 // - anything else that claims `verified` (authenticity missing, `chip-read` or `failed`) is refused;
 // - an outcome the kiosk does not know is an error, never an acceptance.
 // docs/verdicts.md lists what each document × mode can reach.
-import { ErrorCodes } from '../errors.ts';
-import type { ResultView } from '../kiosk/session-machine.ts';
+import { ErrorCodes } from '../../core/errors.ts';
+import { COMMON_RESULT_FIELDS, withoutFields, type ResultView } from '../result/result-view.ts';
 
 export interface VerdictGateOptions {
   /** The session's policy accepts `chip-read` results (policy `acceptChipRead`; never by default). */
@@ -19,14 +19,12 @@ const withReason = (reasons: readonly string[], code: string) => (reasons.includ
 
 /**
  * Holder data a refused result must not carry: what the flow read from an unproven document is not shown
- * as the holder's (name, address, images) on the screen, the receipt, the JWS or in the audit record.
+ * as the holder's (name, address, images) on the screen, the receipt, the JWS or in the audit record. That
+ * is the shared `holder` and every display field a document adds beside the shared ones (licenseHolder,
+ * residence, cardFace, and whatever a future document adds: fail closed, no list to forget).
  */
-const HOLDER_FIELDS = ['holder', 'licenseHolder', 'residence', 'cardFace'] as const;
-
 function refuse(view: ResultView, code: string): ResultView {
-  const out: ResultView = { ...view, outcome: 'refused', reasons: withReason(view.reasons ?? [], code) };
-  for (const f of HOLDER_FIELDS) delete out[f];
-  return out;
+  return withoutFields({ ...view, outcome: 'refused', reasons: withReason(view.reasons ?? [], code) }, (f) => f === 'holder' || !COMMON_RESULT_FIELDS.has(f));
 }
 
 /** Outcomes that accept nothing and pass unchanged. */

@@ -3,7 +3,7 @@
 // the network could watch the token go by and drive the kiosk. It has no TLS of its own, so
 // `server.host` must be loopback; the refusal names the field (CONFIG_INVALID) rather than listening.
 import { isIP } from 'node:net';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 

@@ -113,7 +113,7 @@ export function upgradeRefusal(
   allowed: { hosts: ReadonlySet<string>; origins: ReadonlySet<string>; token: string },
 ): UpgradeRefusal | null {
   const url = parseRequestTarget(req.url);
-  if (!url || url.pathname !== '/ws') return 'path';
+  if (url?.pathname !== '/ws') return 'path';
   if (!allowed.hosts.has(req.headers.host ?? '')) return 'host';
   const origin = req.headers.origin;
   if (origin !== undefined && !allowed.origins.has(origin)) return 'origin';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 const TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
 

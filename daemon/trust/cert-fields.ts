@@ -2,7 +2,7 @@
 // does not expose as bytes: the issuer and subject Names (for §7.1 comparison, not their formatted text),
 // both signature AlgorithmIdentifiers (which must agree, §4.1.1.2), and the policy qualifier OIDs of a
 // certificatePolicies extension. Malformed input throws KioskError TRUST_CERT_MALFORMED only.
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { DerReader } from './crl/der.ts';
 import { oidFromDer } from './x509-extensions.ts';
 

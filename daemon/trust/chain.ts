@@ -15,7 +15,7 @@
 // constraints). Checked against NIST PKITS, BoringSSL's chain cases and x509-limbo
 // (test/unit/trust/*-conformance.test.ts; docs/verdicts.md "Conformance").
 import type { X509Certificate } from 'node:crypto';
-import { ErrorCodes, KioskError, type ErrorCode } from '../errors.ts';
+import { ErrorCodes, KioskError, type ErrorCode } from '../../core/errors.ts';
 import { publicKeyProblem, signatureAlgorithmProblem } from './algorithm-policy.ts';
 import { certFields, policyQualifierIds, type CertFields } from './cert-fields.ts';
 import { namesMatch } from './name-compare.ts';

@@ -3,7 +3,7 @@
 // published values when provisioning (README: "Trust anchors").
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export function fingerprintSha256(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase();

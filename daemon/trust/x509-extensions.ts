@@ -14,7 +14,7 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { decodeOid } from '../encoding/ber-tlv.ts';
-import { ErrorCodes, KioskError } from '../errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const OID = {
   keyUsage: '2.5.29.15',

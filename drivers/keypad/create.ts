@@ -1,5 +1,5 @@
 // Builds the configured keypad backend. The daemon's composition root calls createKeypad(config.keypad).
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { EvdevKeypad } from './evdev.ts';
 import type { InputEventLayout } from './evdev.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';

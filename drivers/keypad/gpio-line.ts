@@ -4,7 +4,7 @@
 // real sysfs files, and the scanner polls anyway).
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 /** 'in' = input / high impedance; 'low' and 'high' = output driven to that level. */
 export type LineDirection = 'in' | 'low' | 'high';

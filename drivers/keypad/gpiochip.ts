@@ -3,7 +3,7 @@
 // injectable so tests can point at a fake tree.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const DEFAULT_SYSFS_GPIO_ROOT = '/sys/class/gpio';
 

@@ -1,7 +1,7 @@
 // onoff backend: userspace matrix scanning over sysfs GPIO. For kernels/images where the
 // gpio-matrix-keypad overlay cannot be used; sysfs GPIO is gone on Raspberry Pi OS Trixie, and onoff
 // cannot set pull-ups (put `gpio=<cols>=ip,pu` in config.txt or fit external pull-ups).
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { BaseKeypad } from './base.ts';
 import { DEFAULT_SYSFS_GPIO_ROOT, pickHeaderChip, readGpioChips, sysfsNumber } from './gpiochip.ts';
 import { onoffLineFactory, sysfsLineFactory, type GpioLine, type GpioLineFactory, type SysfsIO } from './gpio-line.ts';

@@ -1,5 +1,5 @@
 // Builds the configured printer. The daemon's composition root calls createPrinter(config.printer).
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';
 import { Printer, type PrinterOptions } from './printer.ts';
 import type { RenderOptions } from './receipt.ts';

@@ -2,7 +2,7 @@
 // reply came back: everything before it was processed) or failed with a code and reason — never silently
 // lost. A job interrupted by paper end, an open cover, an error or a lost link is sent again (with a
 // REPRINT banner) once the printer is usable, up to maxAttempts, or fails when recovery takes too long.
-import { ErrorCodes, type ErrorCode } from '../../daemon/errors.ts';
+import { ErrorCodes, type ErrorCode } from '../../core/errors.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';
 import { OwnedEvents, type Listener } from '../keypad/owned-events.ts';
 import { cmd } from './escpos.ts';

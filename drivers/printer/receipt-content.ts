@@ -1,7 +1,7 @@
 // What goes on a verification receipt, and what never does. Input is deliberately narrow: no field for
 // the My Number, a PIN, an address or a birth date exists, so they cannot be printed by accident; the
 // holder's name is masked per configuration; a last guard refuses any 12-digit My-Number-like run.
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { countMyNumberLike } from './mynumber-guard.ts';
 import type { Receipt, ReceiptBlock } from './receipt.ts';
 import type { Verdict } from './token.ts';

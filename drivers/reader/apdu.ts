@@ -1,5 +1,5 @@
 // ISO/IEC 7816-4 command and response APDUs: encoding (short and extended length), status words.
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export interface CommandApdu {
   cla: number;

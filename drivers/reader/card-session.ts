@@ -2,7 +2,7 @@
 // readers do differently: `61xx` GET RESPONSE chaining and `6Cxx` Le retry (T=0 links), extended-length
 // APDUs where reader and card accept them and short-APDU chunking otherwise, and bounded reads of
 // transparent EFs whose length comes from their own BER header.
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { encodeCommand, needsExtended, parseResponse, redactedHex, sw1, SW_OK, swHex, type CommandApdu, type ResponseApdu } from './apdu.ts';
 import type { CardChannel } from './types.ts';
 

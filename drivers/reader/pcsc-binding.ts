@@ -17,7 +17,7 @@
 //   on that reader waits for the release (see PcscChannel, connect, teardown).
 import { nullLogger, type Logger } from '../../core/log.ts';
 import { createRequire } from 'node:module';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { TypedEvents } from '../typed-events.ts';
 import { fromPcscError } from './pcsc-errors.ts';
 import type { CardChannel, Protocol, ReaderDriver, ReaderEventMap, ReaderState } from './types.ts';

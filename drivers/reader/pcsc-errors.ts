@@ -1,6 +1,6 @@
 // Maps PC/SC return codes (as pcsclite reports them, e.g. "SCardTransmit error: Card was removed.(0x80100069)")
 // to the kiosk's stable error codes.
-import { ErrorCodes, KioskError, type ErrorCode } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError, type ErrorCode } from '../../core/errors.ts';
 
 const BY_CODE: Record<number, ErrorCode> = {
   0x80100069: ErrorCodes.CARD_REMOVED, // SCARD_W_REMOVED_CARD

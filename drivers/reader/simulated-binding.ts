@@ -2,7 +2,7 @@
 // Used by the demo when no real reader is configured and by fast unit tests of the document flows. It
 // behaves like the real binding where the kiosk can tell: SHARED connect, card-removed errors on a
 // transmit after removal, service loss.
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import type { VirtualCard } from '../sim/virtual-card.ts';
 import { TypedEvents } from '../typed-events.ts';
 import type { CardChannel, ReaderDriver, ReaderEventMap, ReaderState } from './types.ts';

@@ -7,7 +7,7 @@ import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Extensions, Name } from '@peculiar/asn1-x509';
 import { keyFingerprint } from '../../daemon/device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { pemToDer } from './x509.ts';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';

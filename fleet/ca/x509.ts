@@ -4,7 +4,7 @@
 // behind PKCS#11 without this module knowing.
 import type { KeyObject } from 'node:crypto';
 import { algorithmIdentifier, assemble, buildTbsCertList, dn, extension, keyIdOf, pem, tbsCertificate, type Signer } from '../../core/der-build.ts';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

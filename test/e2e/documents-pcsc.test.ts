@@ -1,5 +1,5 @@
 // Every document the demo offers, through the real stack and seen in headless Chromium at 800×480: the
-// demo's virtual cards (daemon/demo, the same synthetic anchors and CRL store) presented to a private
+// demo's virtual cards (drivers/sim/demo through daemon/demo, the same synthetic anchors and CRL store) presented to a private
 // pcscd over vsmartcard-vpcd, the daemon on reader backend 'pcsc', secrets typed on the on-screen keypad
 // and A–Z keyboard or on the simulated hardware keypad. Each flow goes from idle to the result; the test
 // checks the Japanese headline and the guidance, saves a screenshot of every screen, and proves that no
@@ -15,7 +15,7 @@ import { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
 import { virtualCardTrustConfig } from '../../drivers/sim/mynumber/index.ts';
 import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
-import { DEMO_SECRETS } from '../../daemon/demo/demo-card-factory.ts';
+import { DEMO_SECRETS } from '../../drivers/sim/demo/demo-card-factory.ts';
 import { DemoDocuments } from '../../daemon/demo/demo-cards.ts';
 import type { DemoCard } from '../../daemon/server/protocol.ts';
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
@@ -23,6 +23,7 @@ import { expectNoSecrets, openRecordedPage, writeDemoAnchors, type Frames } from
 import { startPcscd, type PcscdInstance } from '../harness/pcscd.ts';
 import { missingGlyphs } from '../harness/glyphs.ts';
 import { screen, shot as screenshot, SMALL, text } from './helpers.ts';
+import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 
 const S = DEMO_SECRETS;
 const ALL_SECRETS = [
@@ -69,7 +70,7 @@ async function daemon(documents: string[], mynumberMode?: 'auth' | 'info' | 'sig
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-e2e-docs-'));
-  docs = new DemoDocuments();
+  docs = new DemoDocuments(new DemoCardSet());
   trust = writeDemoAnchors(docs, dir);
   [pcscd, browser] = await Promise.all([startPcscd(), launchBrowser()]);
 }, 60_000);
@@ -275,7 +276,7 @@ describe('マイナンバーカード modes through pcscd + vpcd (800×480)', ()
 describe('demo panel (demo daemon, simulated reader)', () => {
   it('offers every document with the values to type; a licence and a passport run from the panel', async () => {
     const started = Date.now();
-    const demo = await startKiosk({ config: parseConfig({ server: { port: 0 }, timeouts: { resultMs: 60_000 } }), demo: true });
+    const demo = await startKiosk({ config: parseConfig({ server: { port: 0 }, timeouts: { resultMs: 60_000 } }), demo: new DemoCardSet() });
     const startMs = Date.now() - started;
     try {
       expect(startMs).toBeLessThan(4000); // ~1 s here; the budget is for a loaded CI machine

@@ -9,6 +9,7 @@ import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
 import { WIDE, SMALL, screen, shot, text } from './helpers.ts';
+import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 
 let kiosk: Kiosk;
 let browser: Browser;
@@ -18,7 +19,7 @@ let shared: Page;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [kiosk, browser] = await Promise.all([
-    startKiosk({ config: parseConfig({ server: { port: 0 }, api: { enabled: false }, timeouts: { resultMs: 60_000 } }), demo: true }),
+    startKiosk({ config: parseConfig({ server: { port: 0 }, api: { enabled: false }, timeouts: { resultMs: 60_000 } }), demo: new DemoCardSet() }),
     launchBrowser(),
   ]);
   shared = await browser.newPage({ viewport: WIDE });
@@ -194,7 +195,7 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
   it('an entry left alone times out, and the result returns to idle by itself', async () => {
     const quick = await startKiosk({
       config: parseConfig({ server: { port: 0 }, api: { enabled: false }, timeouts: { entryMs: 1000, resultMs: 1500 } }),
-      demo: true,
+      demo: new DemoCardSet(),
     });
     try {
       const page = await open(quick);

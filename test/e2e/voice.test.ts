@@ -12,6 +12,7 @@ import { launchBrowser } from '../harness/browser.ts';
 import { buildVoice } from '../../scripts/build-voice.ts';
 import { VOICE_KEYS } from '../../ui/voice.js';
 import { screen } from './helpers.ts';
+import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 
 let kiosk: Kiosk;
 let browser: Browser;
@@ -27,7 +28,7 @@ interface VoiceEvent {
 beforeAll(async () => {
   await buildVoice(); // from the cache: install-deps.sh / npm run build rendered them
   [kiosk, browser] = await Promise.all([
-    startKiosk({ config: parseConfig({ server: { port: 0 }, api: { enabled: false }, timeouts: { resultMs: 60_000 } }), demo: true }),
+    startKiosk({ config: parseConfig({ server: { port: 0 }, api: { enabled: false }, timeouts: { resultMs: 60_000 } }), demo: new DemoCardSet() }),
     launchBrowser(['--autoplay-policy=no-user-gesture-required']),
   ]);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

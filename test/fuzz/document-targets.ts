@@ -4,7 +4,7 @@
 // data where the project has it. Judge: each parser answers with a value or a KioskError; anything else
 // escaping is a crash, reported with the parser's name.
 import { readFileSync } from 'node:fs';
-import { isKioskError } from '../../daemon/errors.ts';
+import { isKioskError } from '../../core/errors.ts';
 import { parseCommonData, parsePinSetting } from '../../daemon/documents/license/common-data.ts';
 import { parseChangeRecords } from '../../daemon/documents/license/changes.ts';
 import { parseChangedGaijiFile, parseGaijiFile } from '../../daemon/documents/license/gaiji.ts';

@@ -7,7 +7,7 @@
 // target whose worker stops making progress, and reports the case it was on).
 // Judged targets (judge-targets.ts) also throw TamperedProven when tampered signed or MAC'd data came
 // out proven: counted apart from crashes, because it is the worse finding (a forgery accepted).
-import { isKioskError } from '../../daemon/errors.ts';
+import { isKioskError } from '../../core/errors.ts';
 
 /** Thrown by a judged target when a mutated signed/MAC'd input still gave a proven verdict. */
 export class TamperedProven extends Error {

@@ -30,7 +30,7 @@ import type { PassportEvidence } from '../../daemon/documents/passport/passport-
 import { assessPassport } from '../../daemon/documents/passport/passport-verdict.ts';
 import { SecureMessaging, type SecureChannel } from '../../daemon/documents/passport/access/secure-messaging.ts';
 import { parseSecurityInfos } from '../../daemon/documents/passport/datagroups/security-infos.ts';
-import { isKioskError } from '../../daemon/errors.ts';
+import { isKioskError } from '../../core/errors.ts';
 import { cvAnchors } from '../../daemon/documents/mynumber/cv-anchors.ts';
 import { CscaStore } from '../../daemon/documents/passport/pki/csca-store.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';

@@ -6,7 +6,7 @@ import { assessJpkiAuth, summarize } from '../../daemon/documents/mynumber/jpki-
 import { parseSignedData } from '../../daemon/documents/passport/pki/cms.ts';
 import { readTlv } from '../../daemon/encoding/ber-tlv.ts';
 import { parseGen2Df2 } from '../../daemon/documents/residence/card-data.ts';
-import { ErrorCodes, KioskError } from '../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
 import { createJpkiAuthCa, issueJpkiAuthCert } from '../../drivers/sim/pki.ts';
 import { bytes, gmrtdJson, type Hex } from '../unit/passport/gmrtd-data.ts';

@@ -19,7 +19,7 @@ import { certFields } from '../../daemon/trust/cert-fields.ts';
 import { validateChain } from '../../daemon/trust/chain.ts';
 import { parseCertificate } from '../../daemon/trust/crl/cert-info.ts';
 import { parseCertificates, TrustStore } from '../../daemon/trust/trust-store.ts';
-import { isKioskError } from '../../daemon/errors.ts';
+import { isKioskError } from '../../core/errors.ts';
 import { X509Certificate } from 'node:crypto';
 import { certIdFor, checkResponse, encodeRequest } from '../../daemon/trust/ocsp/ocsp-message.ts';
 import { createJpkiAuthCa, createJpkiSignCa, generateRsaKeyPair, issueJpkiAuthCert, issueJpkiSignCert } from '../../drivers/sim/pki.ts';

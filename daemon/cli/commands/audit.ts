@@ -6,7 +6,7 @@ import { AuditStore, openAuditDb } from '../../audit/audit-store.ts';
 import { verifyAudit } from '../../audit/verify.ts';
 import { loadConfig, type KioskConfig } from '../../config/config.ts';
 import { DeviceKey } from '../../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Command } from '../command.ts';
 
 const DEFAULT_CONFIG = process.env.IDKIOSK_CONFIG ?? '/etc/idkiosk/config.json';

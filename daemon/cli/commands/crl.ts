@@ -1,8 +1,9 @@
 // `idkiosk crl …`: import, check, status and sync of the offline revocation store.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { KioskError, ErrorCodes } from '../../errors.ts';
-import type { Command, CliIO } from '../command.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
+import type { Command } from '../command.ts';
 import { loadCertificateFile } from '../../trust/crl/cert-info.ts';
 import { serialFromHex } from '../../trust/crl/der.ts';
 import { CrlStore } from '../../trust/crl/store.ts';

@@ -1,5 +1,7 @@
-// `idkiosk daemon`: runs the kiosk until SIGINT/SIGTERM.
+// `idkiosk daemon`: runs the kiosk until SIGINT/SIGTERM. Under --demo it fills the demo's
+// VirtualCardSource with the virtual card set (daemon/ itself never imports the card emulators).
 import { parseArgs } from 'node:util';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 import { startKiosk } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
 import { consoleLogger, type LogLevel } from '../../../core/log.ts';
@@ -50,7 +52,7 @@ const command: Command = {
     if (values.host !== undefined) config.server.host = screenBindHost(values.host, '--host');
     const log = consoleLogger({ format: process.env.IDKIOSK_LOG_FORMAT === 'json' ? 'json' : 'line', level: logLevel(process.env.IDKIOSK_LOG_LEVEL) });
     const offFaults = onListenerFault((f) => log.error(`listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
-    const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo, version: VERSION, log });
+    const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo ? new DemoCardSet() : null, version: VERSION, log });
     const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
     // The screen token is a secret: never in a log line (stdout is the journal under systemd). The
     // browser gets it from server.tokenFile (LoadCredential=), the demo by a redirect from `/`; only an

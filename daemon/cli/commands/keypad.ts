@@ -1,7 +1,7 @@
 // `idkiosk keypad test`: the technician's keypad check — shows each key as it is pressed and reports
 // stuck keys. It prints key values on purpose (that is the test); the daemon never does.
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Command } from '../command.ts';
 import { createKeypad, DEFAULT_KEYPAD_CONFIG, layoutFor, type KeypadConfig } from '../../../drivers/keypad/create.ts';
 import { SimulatedKeypad, terminalKey } from '../../../drivers/keypad/simulated.ts';

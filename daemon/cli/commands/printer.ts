@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Command } from '../command.ts';
 import { createPrinter, DEFAULT_PRINTER_CONFIG, type PrinterConfig } from '../../../drivers/printer/create.ts';
 import type { Printer } from '../../../drivers/printer/printer.ts';

@@ -1,6 +1,6 @@
 // `idkiosk sim <card>`: virtual cards for development and tests. Each card is a SimSubcommand in the map
 // below (drivers/sim/cli/); a new document emulator adds one entry.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { wantsHelp, type Command } from '../command.ts';
 import { mynumberCommand } from '../../../drivers/sim/cli/mynumber-command.ts';
 import { pkiCommand } from '../../../drivers/sim/cli/pki-command.ts';

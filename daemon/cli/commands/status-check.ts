@@ -2,7 +2,7 @@
 // the revocation data in force now (OCSP when configured, then the CRL store).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { statusCheckFromConfig } from '../../policy/status-check-config.ts';
 import type { Command } from '../command.ts';
 

@@ -2,7 +2,7 @@
 // trust.csca names, after proving who signed it (daemon/documents/passport/pki/master-list.ts).
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Command } from '../command.ts';
 import { importMasterList, type SkipReason } from '../../documents/passport/pki/master-list.ts';
 

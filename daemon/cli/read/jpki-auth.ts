@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { readJpkiAuth } from '../../documents/mynumber/jpki-auth.ts';
 import { assessJpkiAuth, summarize, type JpkiAuthResult } from '../../documents/mynumber/jpki-auth-verdict.ts';
 import { JPKI_AUTH_PIN_FORMAT, secretMatchesFormat, wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read jpki-auth --trust CA.pem [--reader NAME] [--crl-db PATH] --pin-stdin [--json]

@@ -6,11 +6,11 @@ import { summarize } from '../../documents/mynumber/jpki-auth-verdict.ts';
 import { JPKI_SIGN_PASSWORD_FORMAT, readJpkiSign } from '../../documents/mynumber/jpki-sign.ts';
 import { assessJpkiSign, emptySignResult, type JpkiSignResult } from '../../documents/mynumber/jpki-sign-verdict.ts';
 import { wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import { MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 

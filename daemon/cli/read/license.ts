@@ -9,10 +9,10 @@ import { readLicense } from '../../documents/license/license-read.ts';
 import { defaultJp2ToPng } from '../../images/jp2-to-png.ts';
 import { licenseResultJson } from '../../documents/license/result-json.ts';
 import { secretMatchesFormat, wipe, type SecretRequest } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read license [--reader NAME] --pin-stdin [--with-pin2] [--trust KEY.pem] [--require-signature]

@@ -8,9 +8,9 @@ import { assessMyNumberFace, emptyFaceResult, type MyNumberFaceResult } from '..
 import { CHECK_CODE_B_FORMAT, CHECK_CODE_B_GUIDANCE, checkCodeBPlausible } from '../../documents/mynumber/check-code-b.ts';
 import { readVisualAp } from '../../documents/mynumber/visual-ap.ts';
 import { wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import { cliCvAnchors, MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 

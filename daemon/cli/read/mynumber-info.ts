@@ -6,9 +6,9 @@ import { readTextAp, TEXT_PIN_FORMAT } from '../../documents/mynumber/text-ap.ts
 import { cvAnchors, loadCvCaKeyFile } from '../../documents/mynumber/cv-anchors.ts';
 import { parseMyNumberConfig } from '../../documents/mynumber/mynumber-config.ts';
 import { secretMatchesFormat, wipe, type SecretFormat } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read mynumber-info [--reader NAME] --pin-stdin [--test-cards] [--cv-ca FILE] [--json]

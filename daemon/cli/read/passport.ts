@@ -10,10 +10,10 @@ import { loadCscaFiles, parsePassportConfig } from '../../documents/passport/pas
 import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/datagroups/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read passport (--mrz-stdin | --mrz-file FILE) [--csca FILE]...

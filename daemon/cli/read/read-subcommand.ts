@@ -1,4 +1,4 @@
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 
 /**
  * One document of `idkiosk read <document>`: prints one JSON result. The final exit code (0 verified,

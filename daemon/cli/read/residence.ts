@@ -7,10 +7,10 @@ import { toolImageConverter, type ImageConverter, type ImageFormat } from '../..
 import { readResidence } from '../../documents/residence/read-residence.ts';
 import { assessResidence, type ResidenceImages } from '../../documents/residence/residence-verdict.ts';
 import { secretMatchesFormat, wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import { withCard } from '../card-access.ts';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read residence --card-number-stdin [--trust CA.pem] [--reader NAME] [--images DIR] [--no-extended] [--json]

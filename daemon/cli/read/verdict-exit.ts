@@ -9,7 +9,7 @@
 // 'refused' with DOCUMENT_NOT_PROVEN, or 'chip-read' when the result itself says the data is chip-read.
 // The printed JSON always carries `authenticity`, `holderBinding` and `checks` (null / {} when the document
 // did not report them), and its `verdict` always agrees with the exit code.
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 export const READ_EXIT = { verified: 0, refused: 1, error: 2, chipRead: 3 } as const;

@@ -2,7 +2,7 @@
 // (docs/reference/license.md §5). EF01 = 45 0B ‖ spec version (3 × JIS X 0201) ‖ 交付年月日 BCD ‖ 有効期間の末日 BCD ‖
 // 46 02 ‖ manufacturer id ‖ crypto-function id. EF02 = one TLV whose 1-byte value is 01 (holder-set PINs)
 // or 00 (no PIN set: DPIN "****").
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { decodeJisX0201, parseBcdDate } from './jis.ts';
 import { LICENSE_TLV } from './constants.ts';
 

@@ -10,7 +10,7 @@
 // dot, rows top to bottom, most significant bit = leftmost dot, 1 = ink. We also accept the two-TLV form
 // (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). EF05 may start with a 1-byte 追記の有無 TLV,
 // which is skipped.
-import { encodeGreyPng } from '../../images/png.ts';
+import { encodeGreyPng } from '../../../core/png.ts';
 import { LICENSE_TLV } from './constants.ts';
 
 export const GLYPH_SIDE = 32;

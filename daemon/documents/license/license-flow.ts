@@ -2,7 +2,8 @@
 // (license-verdict.ts) → what the screen shows. The screen gets the holder's current name and address only
 // in a disclosure mode that allows it, the photo only in the mode that names it; 本籍 never reaches the screen.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { LicenseHolderView, ResultView, ScreenTextRun } from '../../kiosk/session-machine.ts';
+import type { LicenseHolderView, LicenseResultView } from './license-view.ts';
+import type { ResultView, ScreenTextRun } from '../../result/result-view.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { glyphDataUrl, type Glyph } from './gaiji.ts';
@@ -41,8 +42,8 @@ export function screenText(t: LicenseText | null, glyphs: readonly Glyph[]): Scr
   });
 }
 
-export function toResultView(r: LicenseResult, disclosure: LicenseDisclosure): ResultView {
-  const view: ResultView = {
+export function toResultView(r: LicenseResult, disclosure: LicenseDisclosure): LicenseResultView {
+  const view: LicenseResultView = {
     outcome: r.verdict,
     authenticity: r.authenticity,
     holderBinding: r.holderBinding,

@@ -5,7 +5,7 @@
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { queryTries, verifyWithPolicy } from '../pin-verify.ts';
 import type { SecretFormat, SecretPrompt } from '../secrets.ts';
 import type { PinSetting } from './common-data.ts';

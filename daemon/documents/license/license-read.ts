@@ -4,7 +4,7 @@
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { SecretPrompt } from '../secrets.ts';
 import { parseCommonData, parsePinSetting, type LicenseCommonData, type PinSetting } from './common-data.ts';
 import { DF1_EF, DF1_EF_SIZE, DF2_EF_PHOTO, LICENSE_DF1_AID, LICENSE_DF2_AID, MAX_LICENSE_EF_BYTES, MF_EF } from './constants.ts';

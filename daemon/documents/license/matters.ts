@@ -3,7 +3,7 @@
 // breaks the read. Tag 11 (JIS X 0208 制定年番号) is ONE BINARY BYTE, not text (takusan23/JDCardReaderCore
 // JDCardReaderCore.kt formats it with "%02x"); a class not held reads (era)000000 (JDCardReaderCore
 // toJISX0201DateString: "持ってない免許の場合は (元号)000000").
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { decodeJisX0201, decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
 import { LICENSE_TLV } from './constants.ts';
 

@@ -9,7 +9,7 @@
 // (soltia48/myna-card src/ap/text.rs, checked there on a JPKI test card). DF33 is verified in
 // card-ap-signatures.ts. DF31 would need EF 0001 (the My Number), which this kiosk never reads by default.
 import { createHash } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { CARD_BER, find, need, type Tlv } from '../../encoding/ber-tlv.ts';
 
 export const TAG = {

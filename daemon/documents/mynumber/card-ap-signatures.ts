@@ -13,7 +13,7 @@
 // Both records are signed by the key certified in the AP's EF 0004 (not by the card's own key), so a
 // record proves something only together with a CV certificate that verifies under a trusted CA key.
 import type { KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { digestInfoSha256, parseCardRsaKey, sha256, sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
 import { CARD_BER, expectTags, type Tlv } from '../../encoding/ber-tlv.ts';

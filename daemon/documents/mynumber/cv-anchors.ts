@@ -4,7 +4,7 @@
 // (mynumber.cvCaKeys: a rotated production key, or the synthetic test CA of the demo and the tests).
 // A configured key in the test hierarchy (identifier starting '6') is refused without testCards.
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { checkKeyId, rsaPublicKey, type CvAnchor } from './cv-certificate.ts';
 import { JLIS_CV_CA_KEYS } from './cv-ca-keys.ts';
 

@@ -10,7 +10,7 @@
 // The signer's key is never on the card: a certificate is only worth something when its 証明者鍵ID names a
 // key the deployment trusts (cv-anchors.ts). A key taken from the card itself proves nothing.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
 import { CARD_BER, type Tlv } from '../../encoding/ber-tlv.ts';
 

@@ -2,7 +2,7 @@
 // (jpki-auth-verdict.ts) → what the screen shows. Personal data: none (the auth certificate has none).
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
-import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { ResultView } from '../../result/result-view.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { hasJpkiAp, readJpkiAuth } from './jpki-auth.ts';

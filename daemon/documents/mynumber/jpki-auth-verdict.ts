@@ -2,8 +2,8 @@
 // certificate (challenge signature), the certificate chains to a configured JPKI authentication CA and
 // is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
 import { X509Certificate, constants, verify } from 'node:crypto';
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
-import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
+import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';

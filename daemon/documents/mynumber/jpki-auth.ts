@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import {
   computeSignature,

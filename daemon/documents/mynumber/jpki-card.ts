@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 /** DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1). */
 const SHA256_DIGESTINFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');

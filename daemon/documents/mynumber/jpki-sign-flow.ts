@@ -3,7 +3,7 @@
 // shows. The holder's 4 info from the certificate are shown only when the whole verdict holds.
 import { randomBytes } from 'node:crypto';
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { ResultView } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';

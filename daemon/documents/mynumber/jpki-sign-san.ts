@@ -2,7 +2,7 @@
 // under the J-LIS arc 1.2.392.200149.8.5.5 (docs/reference/mynumber.md §4.1) — .1 name, .2 name in substitute characters,
 // .3 sex, .4 date of birth, .5 address, .6 address in substitute characters. Parsed strictly from the
 // extension's DER; a certificate without these values yields nulls (e.g. an authentication certificate).
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { OID, parseExtensions } from '../../trust/x509-extensions.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
 import { CARD_BER, decodeOid } from '../../encoding/ber-tlv.ts';

@@ -5,8 +5,8 @@
 // The holder's 4 info come from the certificate's subjectAltName; a signing certificate is revoked when
 // name or address change, so "good" revocation is also what makes them current.
 import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
-import { ErrorCodes } from '../../errors.ts';
-import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';

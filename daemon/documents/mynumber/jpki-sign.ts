@@ -6,7 +6,7 @@
 // Deciding what that proves is jpki-sign-verdict.ts's job.
 import { createHash } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import {
   computeSignature,

@@ -1,7 +1,8 @@
 // The kiosk flow for the 券面AP: 照合番号B on the keypad (or 照合番号A where the deployment may use the My
 // Number), then the face photo (JPEG 2000 → PNG) and the name/address images for the clerk.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { ResultView } from '../../result/result-view.ts';
+import type { MyNumberFaceResultView } from './mynumber-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { defaultJp2ToPng, type Jp2ToPng } from '../../images/jp2-to-png.ts';
@@ -24,7 +25,7 @@ export interface MyNumberFaceFlowOptions {
 
 const b64 = (b: Buffer | null) => (b ? b.toString('base64') : null);
 
-export function faceResultView(r: MyNumberFaceResult): ResultView {
+export function faceResultView(r: MyNumberFaceResult): MyNumberFaceResultView {
   const shown = r.verdict === 'verified' || r.verdict === 'chip-read'; // chip-read is shown only where a policy accepts it (verdict gate)
   return {
     outcome: r.verdict,

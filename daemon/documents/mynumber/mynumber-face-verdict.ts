@@ -10,8 +10,8 @@
 // Holder binding is 'printed-number-only': 照合番号B is the birth date, expiry year and security code printed
 // on the card itself (照合番号A is the printed My Number) — knowing it shows possession of the card (or of
 // a picture of it), not knowledge of a secret. The clerk's comparison with the face photo is the binding.
-import { ErrorCodes } from '../../errors.ts';
-import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import type { Sex } from './basic-info.ts';
 import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
 import type { Reason } from './mynumber-info-verdict.ts';

@@ -2,7 +2,7 @@
 // (mynumber-info-verdict.ts) → what the screen shows: name, address, date of birth, sex — never the My
 // Number — and which checks were made.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../kiosk/session-machine.ts';
+import type { ResultView } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';

@@ -9,8 +9,8 @@
 // authenticity 'proven' (and verdict 'verified') only when all of the above hold. A failing check, or
 // EF 0003/EF 0004 withheld, is 'failed' → refused. Data proven but the chip not (the card refuses the
 // challenge or withholds EF 0007) is 'chip-read': a copy of the signed files cannot be ruled out.
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
-import type { Authenticity, HolderBinding } from '../../kiosk/session-machine.ts';
+import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import { checkBasicInfoHash, parseBasicInfo, parseSignatureFile, type HashCheck, type Sex, type SignatureFile } from './basic-info.ts';
 import { parseTextApSignedRecord, verifyTextApRecord } from './card-ap-signatures.ts';
 import { cvAnchors } from './cv-anchors.ts';

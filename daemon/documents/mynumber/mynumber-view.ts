@@ -1,8 +1,11 @@
 // What a My Number mode puts on the screen: the holder fields the mode may disclose (never the My
-// Number), plus explicit JIS X 0208 renderings when the original has characters outside it. Also the one
-// log line per substituted field — counts only, never the text.
+// Number), plus explicit JIS X 0208 renderings when the original has characters outside it; the 券面AP
+// images (ResultView.cardFace); the DocumentResultTypes that name each mode's results for receipts, the
+// signed API result and the audit record. Also the one log line per substituted field — counts only,
+// never the text.
 import type { Logger } from '../../../core/log.ts';
-import type { HolderView } from '../../kiosk/session-machine.ts';
+import type { DocumentResultType } from '../../result/document-types.ts';
+import type { HolderView, ResultView } from '../../result/result-view.ts';
 import { substitutionLogLine, type HolderText } from './holder-text.ts';
 
 export interface HolderFields {
@@ -26,3 +29,24 @@ export function logSubstitutions(log: Logger | undefined, context: string, h: Pi
     if (line) log(line);
   }
 }
+
+/** 券面AP images for the clerk (PNG, base64); the face is null when it could not be decoded. */
+export interface CardFaceView {
+  facePng: string | null;
+  faceStatus: 'decoded' | 'not-decoded' | 'absent';
+  nameImagePng: string | null;
+  addressImagePng: string | null;
+}
+
+export type MyNumberFaceResultView = ResultView & { cardFace?: CardFaceView | null };
+
+/** The 券面AP images on a result (null when absent or the result is not a 券面AP result). */
+export const cardFaceOf = (r: ResultView): CardFaceView | null => (r.document === 'mynumber-face' && (r as MyNumberFaceResultView).cardFace) || null;
+
+/** One result type per My Number mode (the by-mode handler 'mynumber' answers with the id of the mode it ran). */
+export const myNumberResultTypes: readonly DocumentResultType[] = [
+  { id: 'mynumber-jpki-auth', documentType: 'my-number-card', method: 'jpki-auth' },
+  { id: 'mynumber-sign', documentType: 'my-number-card', method: 'jpki-sign' },
+  { id: 'mynumber-info', documentType: 'my-number-card', method: 'pin-and-chip' },
+  { id: 'mynumber-face', documentType: 'my-number-card', method: 'pin-and-chip' },
+];

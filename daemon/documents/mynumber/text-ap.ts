@@ -9,7 +9,7 @@
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { statusError } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
 import { wipe, type SecretFormat, type SecretPrompt } from '../secrets.ts';
 import { CARD_BER } from '../../encoding/ber-tlv.ts';

@@ -4,7 +4,7 @@
 // The security-code image is part of 照合番号B: it is dropped here and never leaves this module. The
 // My Number image lives in EF 0005, which the kiosk never selects. DF28 (the issuer signature over
 // DF22–DF27) is verified in card-ap-signatures.ts; DF29 (expiry) is outside it (§8.2).
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
 import { CARD_BER, find, need } from '../../encoding/ber-tlv.ts';
 

@@ -10,7 +10,7 @@
 //                          XXX (ICAO 9303-3 code) may chain to a CSCA whose subject C is YY. Without an
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
 import { X509Certificate } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { block, fileList, object, parseWith, text, z } from '../../config/schema-kit.ts';
 import { loadCscaFile } from './pki/csca-store.ts';
 import { parseCertificates } from '../../trust/trust-store.ts';

@@ -4,8 +4,8 @@
 // session (the holder re-taps to try again). The screen gets the checks, and the holder's name only in
 // the 'name' disclosure mode; the birth date and the face never reach the screen state.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../kiosk/session-machine.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import type { ResultView } from '../../result/result-view.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { wipe, type SecretFormat, type SecretPurpose } from '../secrets.ts';

@@ -7,7 +7,7 @@
 // not serve is recorded in `missing`. Produces evidence; passport-verdict.ts decides.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import { runBac } from './access/bac.ts';
 import { activeAuthentication, chipAuthentication, type AaResult, type CaResult } from './access/chip-auth.ts';
 import { DATA_GROUPS, dg14Set, parseDg1, parseDg15, parseDg2, parseEfCom, parseTextDg, type EfCom, type FaceImage } from './datagroups/data-groups.ts';

@@ -8,7 +8,7 @@
 // (DH) leaves the chip unproven: `chip-read`, never verified. Verdict: `verified` only for proven data
 // with every other check held (DG1 check digits, expiry, DSC revocation); `chip-read` when the only gap
 // is proof (no anchor configured, CA unsupported); `refused` otherwise. Holder binding is `mrz-only`.
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
+import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
 import type { CscaStore } from './pki/csca-store.ts';
 import type { FaceImage } from './datagroups/data-groups.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';

@@ -6,8 +6,8 @@
 // The virtual card (drivers/sim/residence) has its own implementation of the card side, so the official
 // example checks the two independently.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, unpadIso9797M2, xor } from '../../crypto/index.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, unpadIso9797M2, xor } from '../../../core/crypto/index.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Generation } from './constants.ts';
 
 export interface CipherSuite {

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { sw1, SW_OK, swHex, type CommandApdu } from '../../../drivers/reader/apdu.ts';
 import { statusError, type CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { baseKey, checkCardAuth, hostAuthData, openSmData, sessionKey, verifyDataObject, type CipherSuite } from './access-crypto.ts';
 import { CARD_NUMBER_PATTERN, CARD_TYPES, MAX_FILE_BYTES, MF_SFI, RESIDENCE_TLV, type Generation } from './constants.ts';
 

@@ -1,7 +1,7 @@
 // What the residence card files mean (docs/reference/residence.md "File map", "Tags"), from raw file
 // contents to fields, and the exact byte strings the issuer signature covers ("Issuer signature"), including
 // the card's kind as the signed data states it. Pure functions: no card, no I/O.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_FACE_PAD, GEN2_NAME_PAD, GEN2_PRINTED_FIELDS, GEN2_PRINTED_LENGTH, GEN2_SPR_PRINTED_LENGTH, RESIDENCE_TLV, type ResidenceKind } from './constants.ts';
 import { uniqueTags } from '../../encoding/ber-tlv.ts';
 

@@ -1,7 +1,7 @@
 // Reads a residence card end to end: card type → card-number prompt → access control → DF1 (secure
 // messaging), DF2 and DF3 (plain). Returns raw evidence; residence-verdict.ts decides what it proves.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { secretMatchesFormat, wipe, type SecretPrompt } from '../secrets.ts';
 import { suiteFor } from './access-crypto.ts';

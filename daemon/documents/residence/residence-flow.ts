@@ -3,9 +3,10 @@
 // Personal data on screen: card type, expiry dates, status of residence and work restriction only; the
 // images (face, front side / name) only when `displayImages` is set, decoded after a verified verdict.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, isKioskError } from '../../errors.ts';
+import { ErrorCodes, isKioskError } from '../../../core/errors.ts';
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResidenceView, ResultView } from '../../kiosk/session-machine.ts';
+import type { ResidenceResultView, ResidenceView } from './residence-view.ts';
+import type { ResultView } from '../../result/result-view.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { readCardType, type CardTypeInfo } from './card-access.ts';
@@ -26,7 +27,7 @@ export interface ResidenceFlowOptions {
   onResult?: (r: ResidenceResult) => void;
 }
 
-export function toResultView(r: ResidenceResult): ResultView {
+export function toResultView(r: ResidenceResult): ResidenceResultView {
   const residence: ResidenceView = {
     generation: r.generation,
     cardType: r.cardType,

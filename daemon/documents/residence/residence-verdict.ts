@@ -11,8 +11,8 @@
 // signed, and a card whose byte disagrees with its signed data is refused. 1st generation signs only the
 // front-side image and the face, so the kind is reported `unproven` (never as a verified kind).
 import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
-import { ErrorCodes, type ErrorCode } from '../../errors.ts';
-import type { Authenticity } from '../../kiosk/session-machine.ts';
+import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
+import type { Authenticity } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';

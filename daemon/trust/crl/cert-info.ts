@@ -3,7 +3,7 @@
 // subject key identifier, keyUsage, basicConstraints and CRL distribution points.
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { DerReader, canonicalInteger } from './der.ts';
 import { OID } from './oids.ts';
 

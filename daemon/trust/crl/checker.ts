@@ -2,7 +2,7 @@
 // no CRL for the issuer, a CRL past nextUpdate + grace, a CRL whose scope does not cover the certificate
 // and an unreadable store are all "unknown" with a stable reason code, so the verdict fails closed.
 import type { X509Certificate } from 'node:crypto';
-import { ErrorCodes, toKioskError } from '../../errors.ts';
+import { ErrorCodes, toKioskError } from '../../../core/errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
 import { distributionPointsMatch, parseCertificate, type CertInfo } from './cert-info.ts';
 import { REASON_NAMES } from './oids.ts';

@@ -3,7 +3,7 @@
 // memory bounded by the chunk size. (The bytes outside the TBS are few and small: the reader keeps
 // copies of them for the CRL's fingerprint, see crl-reader.ts.)
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 
 /** Anything fed the TBS bytes in order (a Hash, a Verify). */
 export interface ByteSink {

@@ -3,7 +3,7 @@
 // No allocation per entry; every length is checked against its container; entry extensions other than
 // reasonCode and invalidityDate are ignored unless critical (then the CRL is rejected); certificateIssuer
 // (indirect CRLs) rejects the CRL.
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import type { ChunkedInput } from './chunked-input.ts';
 import type { CrlEntryHandler } from './crl-reader.ts';
 import { decodeTime, lengthError, malformed } from './der.ts';

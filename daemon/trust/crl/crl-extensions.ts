@@ -1,6 +1,6 @@
 // crlExtensions ([0] EXPLICIT Extensions): CRL number, delta CRL indicator, issuing distribution point,
 // authority key identifier. Any other extension marked critical rejects the CRL (RFC 5280 §5.2).
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { DerReader, integerHex, malformed } from './der.ts';
 import { OID } from './oids.ts';
 

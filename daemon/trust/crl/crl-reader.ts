@@ -11,7 +11,7 @@
 // resists collisions — the same assumption the signature itself makes).
 import { createHash } from 'node:crypto';
 import { namesMatch } from '../name-compare.ts';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { ChunkedInput } from './chunked-input.ts';
 import { decodeLength, decodeTime, lengthError, malformed, isoFromSeconds } from './der.ts';
 import { parseSignatureAlgorithm, startVerify, finishVerify } from './signature.ts';

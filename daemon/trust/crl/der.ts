@@ -1,7 +1,7 @@
 // Minimal strict DER reading over an in-memory buffer: the small, bounded parts of a CRL (header fields,
 // extensions, signature) and of certificates. The bulk of a CRL (its entries) is parsed by the streaming
 // reader in crl-reader.ts, which uses the same length/time rules inline for speed.
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 
 export interface Tlv {
   tag: number;

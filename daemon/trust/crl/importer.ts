@@ -9,7 +9,7 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { createHash, randomBytes, type X509Certificate } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { parseCrlIssuer } from './cert-info.ts';
 import { readCrl, type CrlReadResult } from './crl-reader.ts';
 import { compareHexInt, isoFromSeconds } from './der.ts';

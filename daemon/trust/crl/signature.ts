@@ -3,7 +3,7 @@
 // against that digest directly, so a large CRL is hashed exactly once. Algorithms node:crypto cannot
 // verify from a digest (PSS, ECDSA) also get a streaming Verify fed with the same bytes.
 import { createHash, createVerify, constants, publicDecrypt, type Hash, type KeyObject, type Verify } from 'node:crypto';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { DerReader, malformed } from './der.ts';
 import { OID } from './oids.ts';
 

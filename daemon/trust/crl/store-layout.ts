@@ -14,7 +14,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readlinkSync, r
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 
 export function issuerDir(root: string, issuerId: string): string {
   return join(root, 'issuers', issuerId);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { KioskError, ErrorCodes } from '../../errors.ts';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { importCrl, type ImportOptions, type ImportResult } from './importer.ts';
 import { currentGeneration, issuerDir, listIssuerIds } from './store-layout.ts';
 import { effectiveTimes, readMeta, type CrlMetaRow } from './store-schema.ts';

@@ -2,7 +2,7 @@
 // verify, import, and report what changed. Sources are independent: one failing does not stop the rest.
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { KioskError, ErrorCodes, toKioskError } from '../../errors.ts';
+import { KioskError, ErrorCodes, toKioskError } from '../../../core/errors.ts';
 import { loadCertificateFile } from './cert-info.ts';
 import { download, type Validators } from './download.ts';
 import type { ImportResult } from './importer.ts';

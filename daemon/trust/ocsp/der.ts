@@ -1,7 +1,7 @@
 // Just enough DER for OCSP (RFC 6960): building the request and reading the response with byte offsets
 // (the signature covers the exact bytes of tbsResponseData, so nothing is re-encoded). Strict: definite
 // minimal lengths only, every element inside its parent.
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export interface Node {
   tag: number;

@@ -6,7 +6,7 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ErrorCodes, KioskError, toKioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError, toKioskError } from '../../../core/errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
 import { certIdFor, checkResponse, encodeRequest, type CertId } from './ocsp-message.ts';
 

@@ -9,7 +9,7 @@
 // producedAt freshness window instead (CheckOptions.nonceMode). Several SingleResponses for the certificate:
 // any revoked → revoked, otherwise disagreement → unknown. An unknown critical extension → unknown.
 import { createHash, verify as verifySig, X509Certificate, type KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { validateChain } from '../chain.ts';
 import { ocspResponderProfile } from '../chain-profiles.ts';
 import { TrustStore } from '../trust-store.ts';

@@ -4,7 +4,7 @@
 // 'platform'). `successorSerial` is the operator's old→new certificate linkage (a 署名用電子証明書 is
 // re-issued when the holder's name or address changes), which 現況確認 (status-check) follows.
 import type { X509Certificate } from 'node:crypto';
-import { ErrorCodes, toKioskError } from '../../errors.ts';
+import { ErrorCodes, toKioskError } from '../../../core/errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
 
 export interface PlatformStatusQuery {

@@ -1,7 +1,7 @@
 // `idkiosk sim license`: a virtual IC 運転免許証 in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, LICENSE_SIM_PIN_MAX_TRIES as LICENSE_PIN_MAX_TRIES, createVirtualLicense } from '../license/index.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
 import { parseHostPort, runVirtualCard } from './run-card.ts';

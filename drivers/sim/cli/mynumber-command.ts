@@ -1,7 +1,7 @@
 // `idkiosk sim mynumber`: a virtual マイナンバーカード (JPKI-AP) in the real pcscd through vpcd.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import {
   checkCodeB,
   DEFAULT_TEST_PIN,

@@ -1,7 +1,7 @@
 // `idkiosk sim passport`: a virtual eMRTD (BAC/PACE, SM, PA/AA/CA) in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { PassportCard, testHolder, type PassportFaults } from '../passport/index.ts';
 import { createCsca, issueBy } from '../passport/certs.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { DEFAULT_TEST_PIN, DEFAULT_TEST_SIGN_PASSWORD, profileFromPki } from '../mynumber/index.ts';
 import { createMyNumberPki } from '../pki.ts';
 import type { SimSubcommand } from './subcommand.ts';

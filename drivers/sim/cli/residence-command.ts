@@ -2,7 +2,7 @@
 // through vpcd, with a synthetic ISA CA and fault injection.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { createVirtualResidenceCard, DEFAULT_TEST_CARD_NUMBER } from '../residence/index.ts';
 import type { VirtualCard } from '../virtual-card.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';

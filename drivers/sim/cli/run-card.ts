@@ -4,7 +4,7 @@
 // asked for, come from the card's redacted log, so a PIN never reaches the terminal.
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { CliIO } from '../../../daemon/cli/command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import { describeEntry, type ApduLog } from '../iso7816/apdu-log.ts';
 import { contactlessAtr, historicalBytes, withLink, type LinkQuirks } from '../iso7816/link.ts';
 import type { VirtualCard } from '../virtual-card.ts';

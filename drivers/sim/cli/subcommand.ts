@@ -6,8 +6,8 @@
 // options are parsed and runVirtualCard wraps whatever card the subcommand builds (iso7816/link.ts), so
 // every document gets every quirk without each card repeating the options.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CliIO } from '../../../daemon/cli/command.ts';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { LinkQuirks } from '../iso7816/link.ts';
 
 export interface SimSubcommand {

@@ -2,7 +2,7 @@
 // rendering: each image is a deterministic bar pattern derived from its text, so tests can tell images
 // apart without any real glyphs or data.
 import { createHash } from 'node:crypto';
-import { encodeGreyPng } from '../../../daemon/images/png.ts';
+import { encodeGreyPng } from '../../../core/png.ts';
 
 /** A "text image": one dark bar per character, heights from the text's hash. */
 export function syntheticTextPng(text: string, height = 24): Buffer {

@@ -1,7 +1,7 @@
 // A virtual My Number card's personalisation as a JSON file (`idkiosk sim pki` writes it, `idkiosk sim
 // mynumber --profile` loads it). It holds test-only synthetic keys and a synthetic PIN; never real data.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { MyNumberPki } from '../pki.ts';
 import type { JpkiApSpec } from './jpki-ap.ts';
 

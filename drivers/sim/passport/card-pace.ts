@@ -3,7 +3,7 @@
 // computed from the state; a step out of order, a point off the curve / value outside the subgroup, or a
 // wrong host token ends the attempt.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
+import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../core/crypto/icao-primitives.ts';
 import { cardPaceGroup, randomScalar, type CardPaceGroup, type GroupElement } from './card-groups.ts';
 import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from './ber.ts';
 import { SW, type CardResponse } from '../iso7816/index.ts';

@@ -3,7 +3,7 @@
 // from the host's daemon/documents/passport/access/secure-messaging.ts (only the block primitives are shared)
 // so that a framing bug on either side shows up as a MAC failure in the tests.
 import { timingSafeEqual } from 'node:crypto';
-import { aesCbc, aesCmac, aesEcb, des3Cbc, padIso, retailMac, unpadIso } from '../../../daemon/crypto/icao-primitives.ts';
+import { aesCbc, aesCmac, aesEcb, des3Cbc, padIso, retailMac, unpadIso } from '../../../core/crypto/icao-primitives.ts';
 import { readAll, tlv } from './ber.ts';
 
 export type CardCipher = '3DES' | 'AES-128';

@@ -5,7 +5,7 @@
 // SSC reset, response under the old keys) and active authentication (ISO 9796-2 RSA). A plain command
 // after SM was established ends the session, as on real chips. Faults for tests: see PassportFaults.
 import { constants, createECDH, createHash, createPublicKey, privateEncrypt, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { des3Cbc, padIso, retailMac } from '../../../daemon/crypto/icao-primitives.ts';
+import { des3Cbc, padIso, retailMac } from '../../../core/crypto/icao-primitives.ts';
 import { children, readAll, readTlv } from './ber.ts';
 import { mrzKeyInformation } from './mrz-key.ts';
 import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, parseCommandApdu, PinObject, rapdu, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';

@@ -1,7 +1,7 @@
 // Strict ESC/POS push parser for the virtual printer: exactly the commands idkiosk emits (plus CR), with
 // their parameter ranges; anything else is an ESCPOS_INVALID error naming the byte offset. Commands may
 // arrive split across serial reads; an incomplete command waits for more bytes.
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 export type Op =
   | { t: 'text'; bytes: Buffer }

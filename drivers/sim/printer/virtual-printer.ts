@@ -3,7 +3,7 @@
 // like the real thing, and can be scripted: paper running out after N lines, cover opening mid-job,
 // replies split into single bytes. It plugs into a MemoryTransport directly or into a serial port
 // (attach-serial.ts).
-import { ErrorCodes, isKioskError, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import { EscPosParser, type Op } from './parser.ts';
 import type { Align, PaperItem, PrintedReceipt, Run } from './document.ts';
 

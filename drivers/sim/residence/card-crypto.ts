@@ -1,10 +1,10 @@
 // The card side of the card-number access control (docs/reference/residence.md "Access control"): the key
 // the card derives from its own printed number, the session key, and the cipher suite of each generation.
 // Written from the public specification (2nd generation Appendix 1; 1st generation Ver 1.5 §3.5), on the
-// generic primitives of daemon/crypto (tested against their own published vectors) — not the reader's
+// generic primitives of core/crypto (tested against their own published vectors) — not the reader's
 // key derivation, so the official worked example checks both ends independently.
 import { createHash } from 'node:crypto';
-import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, xor } from '../../../daemon/crypto/index.ts';
+import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, xor } from '../../../core/crypto/index.ts';
 
 export interface CardCipher {
   block: 8 | 16;

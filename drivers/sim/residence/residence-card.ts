@@ -4,7 +4,7 @@
 // card number — a wrong number fails here with 63 00), the encrypted VERIFY, and SM READ BINARY, whole
 // file (extended) or in chunks by offset. Both generations; the cipher suite follows the generation.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { padIso9797M2 } from '../../../daemon/crypto/index.ts';
+import { padIso9797M2 } from '../../../core/crypto/index.ts';
 import { accessKey, cardCipher, sessionEncKey, type CardCipher } from './card-crypto.ts';
 import { CARD_AID } from './card-layout.ts';
 import { soleDataObject, tlv } from './card-tlv.ts';

@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { startKiosk } from '../../../daemon/app.ts';
 import { verifyAudit } from '../../../daemon/audit/verify.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 describe('audit record per real session', () => {
   it('verified and revoked demo cards each produce one signed, chained record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-audit-session-'));
     const cfg = parseConfig({ kioskId: 'kiosk-a1', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir }, api: { enabled: false } });
-    const kiosk = await startKiosk({ config: cfg, demo: true, version: '0.9.0' });
+    const kiosk = await startKiosk({ config: cfg, demo: new DemoCardSet(), version: '0.9.0' });
     const ended: string[] = [];
     kiosk.runtime.events.on('session-ended', ({ result }) => ended.push(result.outcome));
     const until = async (pred: () => boolean) => {

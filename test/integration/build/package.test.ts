@@ -22,7 +22,7 @@ function newestInput(): number {
     if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
     else t = Math.max(t, st.mtimeMs);
   };
-  for (const p of ['packaging', 'scripts/package.sh', 'systemd', 'bin', 'ui', 'daemon', 'drivers', 'provisioning', 'package.json', 'package-lock.json']) walk(join(ROOT, p));
+  for (const p of ['packaging', 'scripts/package.sh', 'systemd', 'bin', 'ui', 'core', 'daemon', 'drivers', 'provisioning', 'package.json', 'package-lock.json']) walk(join(ROOT, p));
   return t;
 }
 

@@ -22,7 +22,7 @@ import { DeviceKey } from '../../../daemon/device/device-key.ts';
 import { postSigned } from '../../../daemon/device/signed-post.ts';
 import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { revoke } from '../../../fleet/enrolment.ts';
 import { startCollector, type Collector } from '../../../fleet/server.ts';
 import { exportAudit } from '../../../fleet/export.ts';

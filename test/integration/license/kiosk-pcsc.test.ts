@@ -15,9 +15,11 @@ import {
 import { licenseFlow, type LicenseDisclosure } from '../../../daemon/documents/license/license-flow.ts';
 import { defaultJp2ToPng } from '../../../daemon/images/jp2-to-png.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
-import type { KioskState, LicenseHolderView } from '../../../daemon/kiosk/session-machine.ts';
+import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import type { LicenseHolderView } from '../../../daemon/documents/license/license-view.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { waitUntil } from '../../harness/jpki.ts';
+import { licenseHolderOf } from '../../../daemon/documents/license/license-view.ts';
 
 const stack = usePcscKiosk();
 let states: KioskState[] = [];
@@ -69,7 +71,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
       reasons: [],
       checks: { expiry: 'valid', 'ef07-signature': 'valid' },
     });
-    const h = r.licenseHolder!;
+    const h = licenseHolderOf(r)!;
     expect(plain(h.address)).toBe('神奈川県横浜市中区試験町四丁目５番６号');
     expect(h.addressChanged).toBe(true);
     expect(plain(h.name)).toBe('[外字1]山　見本子');
@@ -89,7 +91,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     type('1357');
     await waitUntil(() => phase() === 'result', 8000, 'result');
     expect(result()).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'pin', reasons: [] });
-    expect(result().licenseHolder?.photo).toMatch(/^data:image\/png/);
+    expect(licenseHolderOf(result())?.photo).toMatch(/^data:image\/png/);
     expect(JSON.stringify(states)).not.toMatch(/2468|1357|\*\*\*\*/);
     // 本籍 never reaches the screen, whatever the mode.
     expect(JSON.stringify(states)).not.toContain('見本町一丁目"');
@@ -109,7 +111,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     expect(result()).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin', checks: { 'ef07-signature': 'not-checkable' } });
     expect(c.pin1.triesLeft).toBe(3);
     // Mode name-address: no photo, and PIN2 was never asked.
-    expect(result().licenseHolder?.photo).toBeUndefined();
+    expect(licenseHolderOf(result())?.photo).toBeUndefined();
     expect(c.pin2.attempts).toBe(0);
   });
 
@@ -130,7 +132,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await startKiosk('name-address', c);
     await waitUntil(() => phase() === 'result', 5000, 'result');
     expect(result()).toMatchObject({ outcome: 'refused', reasons: ['LICENSE_EXPIRED'], checks: { expiry: 'expired' } });
-    expect(result().licenseHolder).toBeUndefined();
+    expect(licenseHolderOf(result())).toBeNull();
     expect(c.log.entries.filter((e) => e.ins === 0x20)).toHaveLength(0);
   });
 
@@ -139,7 +141,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await startKiosk('none', c, { readPin2: true });
     await waitUntil(() => phase() === 'result', 8000, 'result');
     expect(result().outcome).toBe('verified');
-    expect(result().licenseHolder).toBeUndefined();
+    expect(licenseHolderOf(result())).toBeNull();
     expect(JSON.stringify(states)).not.toMatch(/神奈川|見本/);
   });
 
@@ -155,7 +157,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     expect(result()).toMatchObject({ outcome, authenticity, holderBinding: 'none', checks: { 'ef07-signature': status } });
     if (outcome === 'refused') {
       expect(result().reasons).toContain('LICENSE_SIGNATURE_UNVERIFIED');
-      expect(result().licenseHolder).toBeUndefined();
+      expect(licenseHolderOf(result())).toBeNull();
     }
   });
 
@@ -165,7 +167,7 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     await waitUntil(() => phase() === 'result', 8000, 'result');
     const r = result();
     expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', checks: { 'change-records': '2 applied', 'change-records-signed': 'not-covered-by-ef07' } });
-    const h = r.licenseHolder!;
+    const h = licenseHolderOf(r)!;
     expect(plain(h.name)).toBe('[外字1]山　変更子');
     expect(plain(h.address)).toBe(SYNTHETIC_NEW_ADDRESS);
     expect(h).toMatchObject({ nameChanged: true, addressChanged: true });
@@ -178,6 +180,6 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     const r = result();
     // The malformed record is of a kind (備考) that changes neither name nor address: the read stands.
     expect(r).toMatchObject({ outcome: 'verified', checks: { 'change-records': '1 applied, 1 malformed', 'ef07-signature': 'valid' } });
-    expect(plain(r.licenseHolder!.address)).toBe(SYNTHETIC_NEW_ADDRESS);
+    expect(plain(licenseHolderOf(r)!.address)).toBe(SYNTHETIC_NEW_ADDRESS);
   });
 });

@@ -14,7 +14,7 @@ import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
 import { parseMyNumberConfig, type MyNumberMode } from '../../../daemon/documents/mynumber/mynumber-config.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { gateVerdict } from '../../../daemon/policy/verdict-gate.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';

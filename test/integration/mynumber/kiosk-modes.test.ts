@@ -17,6 +17,7 @@ import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';
 import { authTrust, fullCard, signTrust } from '../../unit/mynumber/helpers.ts';
+import { cardFaceOf } from '../../../daemon/documents/mynumber/mynumber-view.ts';
 
 const stack = usePcscKiosk();
 let states: KioskState[] = [];
@@ -147,9 +148,9 @@ describe('My Number modes through pcscd + vpcd', () => {
     const { card } = fullCard({ checkCodeBTriesLeft: 9 });
     const r = await runMode('face', card, '02010120354321'); // 平成2年1月1日 ‖ 2035 ‖ 4321
     expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'mynumber-face', holder: { dateOfBirth: '1990-01-01' } });
-    expect(r.cardFace?.nameImagePng).toMatch(/^iVBORw0KGgo/);
-    expect(['decoded', 'not-decoded']).toContain(r.cardFace?.faceStatus);
-    if (r.cardFace?.faceStatus === 'decoded') expect(r.cardFace.facePng).toMatch(/^iVBORw0KGgo/);
+    expect(cardFaceOf(r)?.nameImagePng).toMatch(/^iVBORw0KGgo/);
+    expect(['decoded', 'not-decoded']).toContain(cardFaceOf(r)?.faceStatus);
+    if (cardFaceOf(r)?.faceStatus === 'decoded') expect(cardFaceOf(r)!.facePng).toMatch(/^iVBORw0KGgo/);
     expect(card.visual!.checkCodeB.triesLeft).toBe(10);
   });
 

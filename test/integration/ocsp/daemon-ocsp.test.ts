@@ -12,7 +12,8 @@ import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-bi
 import { issueCrl } from '../../../drivers/sim/crl-issuer.ts';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import type { KioskState, ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { verifyResultToken } from '../../../daemon/api/result-token.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
 import type { PlatformStatusApi } from '../../../daemon/trust/ocsp/platform-status.ts';

@@ -15,7 +15,7 @@ import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
 import type { SecretPrompt, SecretPurpose } from '../../../daemon/documents/secrets.ts';
 import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { ageReachedAt, jstDate } from '../../../daemon/policy/age.ts';
 import { AGE_DOCUMENTS, BUILT_IN_POLICIES, policyRegistry } from '../../../daemon/policy/policy.ts';
 import { policyFlow } from '../../../daemon/policy/policy-flow.ts';
@@ -23,6 +23,8 @@ import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { revocationGood } from '../../harness/jpki.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 import { residenceCard, testCa } from '../../unit/residence/helpers.ts';
+import { licenseHolderOf } from '../../../daemon/documents/license/license-view.ts';
+import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';
 
 // The boundary: the next 00:00 JST after now; the holder was born on that calendar day 20 years earlier.
 const next = jstDate(new Date(Date.now() + 86_400_000));
@@ -113,8 +115,8 @@ describe.each(AGE_DOCUMENTS)('age-20 with %s', (doc) => {
     // The age policy discloses nothing personal: no holder, licence holder, residence view, certificate.
     for (const v of [before, at]) {
       expect(v.holder ?? null).toBeNull();
-      expect(v.licenseHolder ?? null).toBeNull();
-      expect(v.residence ?? null).toBeNull();
+      expect(licenseHolderOf(v) ?? null).toBeNull();
+      expect(residenceViewOf(v) ?? null).toBeNull();
       expect(v.certificate ?? null).toBeNull();
       const text = JSON.stringify(v);
       for (const f of BIRTH_FORMS) expect(text).not.toContain(f);

@@ -13,6 +13,7 @@ import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
 import { waitUntil } from '../../harness/jpki.ts';
+import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';
 
 const NUMBER = 'AA12345678BB';
 let pcscd: PcscdInstance;
@@ -79,9 +80,9 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     await present(c);
     const r = await enterNumber(NUMBER);
     expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'residence', reasons: [], residence: { generation } });
-    if (generation === 2) expect(r.residence).toMatchObject({ kind: 'residence-card', expiry: { card: 'valid', periodOfStay: 'valid' } });
+    if (generation === 2) expect(residenceViewOf(r)).toMatchObject({ kind: 'residence-card', expiry: { card: 'valid', periodOfStay: 'valid' } });
     // 1st gen signs images only: the kind is not proven by the signature and is never shown as if it were.
-    else expect(r.residence!.kind).toBe('unproven');
+    else expect(residenceViewOf(r)!.kind).toBe('unproven');
     // DF3 (check code + certificate) is read at SFI 02 after SELECT DF3 — 00 B0 82 00 00 00 00 as in the ISA
     // Appendix 2 example — never at SFI 01.
     const plainReads = c.log.filter((e) => e.cla === 0x00 && e.ins === 0xb0 && e.p1 !== null && (e.p1 & 0x80) !== 0);
@@ -164,14 +165,14 @@ describe('type byte changed on a genuine card (adversarial), through pcscd + vpc
     await present(card({ generation: 2, cardType: '05', presentedCardType: '06' }));
     const r = await enterNumber(NUMBER);
     expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', reasons: ['RESIDENCE_CARD_KIND_MISMATCH'], checks: { 'issuer-signature': 'valid', 'card-kind': 'mismatch' } });
-    expect(r.residence!.kind).not.toBe('special-permanent-resident');
+    expect(residenceViewOf(r)!.kind).not.toBe('special-permanent-resident');
   });
   it("gen 2 SPR certificate presenting '05': refused, never shown as 在留カード", async () => {
     await startKiosk();
     await present(card({ generation: 2, cardType: '06', presentedCardType: '05' }));
     const r = await enterNumber(NUMBER);
     expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', reasons: ['RESIDENCE_CARD_KIND_MISMATCH'] });
-    expect(r.residence!.kind).not.toBe('residence-card');
+    expect(residenceViewOf(r)!.kind).not.toBe('residence-card');
   });
   it("gen 1 residence card presenting '2': the data is proven, the kind is reported unproven — never 特別永住者証明書", async () => {
     await startKiosk();

@@ -10,11 +10,12 @@ import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
 import { startUiServer, type UiServer } from '../../../daemon/server/ui-server.ts';
 import { rawWebSocket, type RawWs } from './raw-client.ts';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 let kiosk: Kiosk;
 let screen: UiServer;
 beforeAll(async () => {
-  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0 } }), demo: true, operations: { healthServer: false, env: {} } });
+  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0 } }), demo: new DemoCardSet(), operations: { healthServer: false, env: {} } });
   // A second screen listener on the same runtime with room for the 100 + 10 clients of this test (the
   // default caps, 16 sockets and 64 connections per address, would refuse most of them up front).
   screen = await startUiServer({

@@ -15,6 +15,7 @@ import { parseConfig } from '../../../daemon/config/config.ts';
 import type { SimulatedKeypad } from '../../../drivers/keypad/simulated.ts';
 import type { KeyName } from '../../../drivers/keypad/types.ts';
 import type { EntryView, KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 const PASSWORD = 'ABC123'; // the demo My Number card's synthetic signing password
 const CARD_NUMBER = 'AA12345678BB'; // the demo residence card's synthetic number
@@ -34,7 +35,7 @@ beforeAll(async () => {
     keypad: { backend: 'simulated', multitapMs: 300 },
     timeouts: { resultMs: 60_000 },
   });
-  kiosk = await startKiosk({ config, demo: true, operations: { healthServer: false, env: {} } });
+  kiosk = await startKiosk({ config, demo: new DemoCardSet(), operations: { healthServer: false, env: {} } });
   ws = new WebSocket(`ws://127.0.0.1:${kiosk.server.port}/ws?token=${kiosk.server.token}`);
   ws.on('message', (data) => {
     const text = String(data);

@@ -8,6 +8,7 @@ import { sessionFacts } from '../../../daemon/audit/record.ts';
 import { verifyAudit, type ProblemKind } from '../../../daemon/audit/verify.ts';
 import { DeviceKey, verifyEs256 } from '../../../daemon/device/device-key.ts';
 import { CTX, result, tmp } from './helpers.ts';
+import '../../../daemon/documents/registry.ts'; // registers the built-in documents' result types (the method names below)
 
 let dir: string;
 let file: string;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import type { AuditContext } from '../../../daemon/audit/record.ts';
 
 export const tmp = (p = 'idkiosk-audit-') => mkdtempSync(join(tmpdir(), p));

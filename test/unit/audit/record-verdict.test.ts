@@ -2,7 +2,7 @@
 // authenticity, holder binding and every check — and null, never a guess, when the flow did not say.
 import { describe, expect, it } from 'vitest';
 import { sessionFacts } from '../../../daemon/audit/record.ts';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { CTX } from './helpers.ts';
 
 describe('audit record: verdict model', () => {

@@ -12,7 +12,7 @@ import { verifyAudit } from '../../../daemon/audit/verify.ts';
 import { Backoff } from '../../../daemon/device/backoff.ts';
 import { DeviceKey } from '../../../daemon/device/device-key.ts';
 import { DEFAULT_AUDIT } from '../../../daemon/device/operations-config.ts';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { CTX, result, tmp } from './helpers.ts';
 
 const operator = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../daemon/cli/command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import { passportRead } from '../../../daemon/cli/read/passport.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 
 const LINE1 = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<';
 const LINE2_BAD_CHECK = 'L898902C36UTO7408121F1204159ZE184226B<<<<<10'; // birth check digit 2 → 1

@@ -2,7 +2,7 @@
 // 0 verified (proven), 3 chip-read, 1 refused, 2 error; a missing authenticity never exits 0.
 import { describe, expect, it } from 'vitest';
 import { gateReadResult, runReadWithVerdictExit } from '../../../daemon/cli/read/verdict-exit.ts';
-import type { CliIO } from '../../../daemon/cli/command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from '../../../daemon/cli/read/read-subcommand.ts';
 
 function fakeSub(print: string | null, code: number, fail?: Error): ReadSubcommand {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseConfig } from '../../../daemon/config/config.ts';
 import { myNumberPermission } from '../../../daemon/documents/mynumber/mynumber-config.ts';
-import { isKioskError } from '../../../daemon/errors.ts';
+import { isKioskError } from '../../../core/errors.ts';
 import { parseFleetConfig } from '../../../fleet/config.ts';
 
 /** Put `value` at `path` ('printer.serial.baudRate') in an otherwise empty configuration. */

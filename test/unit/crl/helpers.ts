@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCrlIssuer } from '../../../daemon/trust/crl/cert-info.ts';
 import { readCrl, type CrlReadOptions } from '../../../daemon/trust/crl/crl-reader.ts';
-import { isKioskError } from '../../../daemon/errors.ts';
+import { isKioskError } from '../../../core/errors.ts';
 import type { TestCa } from '../../harness/crl-fixtures.ts';
 
 export const dir = mkdtempSync(join(tmpdir(), 'idkiosk-crl-unit-'));

@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CbcContext } from '../../../daemon/crypto/cbc-context.ts';
+import { CbcContext } from '../../../core/crypto/cbc-context.ts';
 
 function fresh(algorithm: string, key: Buffer, iv: Buffer, data: Buffer, encrypt: boolean): Buffer {
   const c = encrypt ? createCipheriv(algorithm, key, iv) : createDecipheriv(algorithm, key, iv);

@@ -1,7 +1,7 @@
 // Raw r‖s whose first byte is 0x30 must not be taken for DER (the flake that found this: ~1 run in 170).
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyEcdsaAnyEncoding } from '../../../daemon/crypto/ecdsa.ts';
+import { verifyEcdsaAnyEncoding } from '../../../core/crypto/ecdsa.ts';
 
 describe('verifyEcdsaAnyEncoding', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'brainpoolP256r1' });

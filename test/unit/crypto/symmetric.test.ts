@@ -1,4 +1,4 @@
-// Shared symmetric crypto (daemon/crypto): RFC 4493 AES-CMAC vectors, the ICAO 9303-11 Appendix D BAC
+// Shared symmetric crypto (core/crypto): RFC 4493 AES-CMAC vectors, the ICAO 9303-11 Appendix D BAC
 // worked example for 2-key 3DES-CBC + retail MAC, padding laws (fast-check), and the single-DES-as-EDE3
 // identity the retail MAC relies on.
 import { createCipheriv } from 'node:crypto';
@@ -19,7 +19,7 @@ import {
   tdesEcbEncrypt,
   unpadIso9797M2,
   xor,
-} from '../../../daemon/crypto/index.ts';
+} from '../../../core/crypto/index.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const hex = (b: Buffer) => b.toString('hex').toUpperCase();

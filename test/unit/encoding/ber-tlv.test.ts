@@ -21,7 +21,7 @@ import {
 } from '../../../daemon/encoding/ber-tlv.ts';
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
 import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();

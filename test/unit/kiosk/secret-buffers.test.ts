@@ -19,6 +19,7 @@ import { KeypadInput } from '../../../daemon/kiosk/keypad-input.ts';
 import { KioskRuntime, type DocumentFlow } from '../../../daemon/kiosk/runtime.ts';
 import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 const PASSWORD = 'ABC123';
 /** Multi-tap presses per character: A = 2, B = 22, C = 222, 1 = 1, 2 = 2222, 3 = 3333. */
@@ -26,7 +27,7 @@ const TAPS: Record<string, string> = { A: '2', B: '22', C: '222', '1': '1', '2':
 
 let docs: DemoDocuments;
 beforeAll(() => {
-  docs = new DemoDocuments();
+  docs = new DemoDocuments(new DemoCardSet());
 });
 afterAll(() => docs.dispose());
 

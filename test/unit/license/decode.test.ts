@@ -9,7 +9,7 @@ import { MATTERS_TAGS, parseMatters } from '../../../daemon/documents/license/ma
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
 
 const tlv = (tag: number, value: Buffer): Buffer => LICENSE_TLV.tlv(tag, value);
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { buildChangedGaiji, buildCommonData, buildGaiji, buildMatters, syntheticHolder } from '../../../drivers/sim/license/holder.ts';
 import { GLYPH_TAKA_LADDER_ROWS } from '../../../drivers/sim/license/glyphs.ts';
 import { encodeEraDate, encodeJisX0201, encodeJisX0208 } from '../../../drivers/sim/license/jis-encode.ts';

@@ -7,7 +7,7 @@ import type { CardChannel } from '../../../drivers/reader/types.ts';
 import { readLicense } from '../../../daemon/documents/license/license-read.ts';
 import { assessLicense } from '../../../daemon/documents/license/license-verdict.ts';
 import type { SecretRequest } from '../../../daemon/documents/secrets.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { createVirtualLicense, LicenseCard, syntheticHolder } from '../../../drivers/sim/license/index.ts';
 import type { TransparentEf } from '../../../drivers/sim/iso7816/index.ts';

@@ -18,7 +18,7 @@ import { parseChangedGaijiFile, parseGaijiFile } from '../../../daemon/documents
 import { assessLicense, authenticityOf } from '../../../daemon/documents/license/license-verdict.ts';
 import { parseMatters, textField } from '../../../daemon/documents/license/matters.ts';
 import { checkEf07, parseEf07 } from '../../../daemon/documents/license/signature.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { changeRecordValue } from '../../../drivers/sim/license/holder.ts';
 import { createLicenseSigningKey } from '../../../drivers/sim/license/signer.ts';

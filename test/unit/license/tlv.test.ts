@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 
 const tag = fc.oneof(
   fc.integer({ min: 0x01, max: 0xfe }).filter((t) => t !== 0x5f && t !== 0x7f),

@@ -19,7 +19,7 @@ import { parseMyNumberConfig } from '../../../daemon/documents/mynumber/mynumber
 import { readTextAp } from '../../../daemon/documents/mynumber/text-ap.ts';
 import { readVisualAp, type VisualApEvidence } from '../../../daemon/documents/mynumber/visual-ap.ts';
 import { noJp2Decoder } from '../../../daemon/images/jp2-to-png.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { virtualCardTrustConfig } from '../../../drivers/sim/mynumber/index.ts';
 import type { TextApEvidence } from '../../../daemon/documents/mynumber/text-ap.ts';
 import { fullCard, scriptedPrompt, sessionFor } from './helpers.ts';

@@ -3,7 +3,8 @@
 // panel (DEMO_SECRETS) unlock it and the result is proven — so the demo never says verified for data it
 // did not check, and never fails for the wrong reason.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_SECRETS } from '../../../daemon/demo/demo-card-factory.ts';
+import { DEMO_CARDS } from '../../../daemon/server/protocol.ts';
+import { DEMO_SECRETS } from '../../../drivers/sim/demo/demo-card-factory.ts';
 import { DemoDocuments } from '../../../daemon/demo/demo-cards.ts';
 import { cvAnchors } from '../../../daemon/documents/mynumber/cv-anchors.ts';
 import { DEFAULT_MYNUMBER_CONFIG } from '../../../daemon/documents/mynumber/mynumber-config.ts';
@@ -14,9 +15,20 @@ import { readVisualAp } from '../../../daemon/documents/mynumber/visual-ap.ts';
 import { noJp2Decoder } from '../../../daemon/images/jp2-to-png.ts';
 import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import { scriptedPrompt, sessionFor } from './helpers.ts';
+import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
-const docs = new DemoDocuments();
+const cardSet = new DemoCardSet();
+const docs = new DemoDocuments(cardSet);
 afterAll(() => docs.dispose());
+
+describe('the demo card set', () => {
+  it.each(DEMO_CARDS)('has a card for the demo panel entry %s', (kind) => {
+    expect(docs.card(kind).atr.length).toBeGreaterThan(1);
+  });
+  it('refuses a kind the panel does not offer', () => {
+    expect(() => cardSet.card('mynumber-typo')).toThrow(/no demo card/);
+  });
+});
 
 describe('demo My Number card under the demo configuration', () => {
   const config = docs.myNumberConfig(DEFAULT_MYNUMBER_CONFIG);

@@ -10,7 +10,7 @@ import { holderText, inJisX0208 } from '../../../daemon/documents/mynumber/holde
 import { jpkiDateOfBirth, jpkiSignAttributes, otherNames } from '../../../daemon/documents/mynumber/jpki-sign-san.ts';
 import { CARD_BER, decodeOid } from '../../../daemon/encoding/ber-tlv.ts';
 import { parseVisualAp } from '../../../daemon/documents/mynumber/visual-ap-data.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { tlv } from '../../../drivers/sim/mynumber/ber.ts';
 import { basicInfoFile, faceFile, SYNTHETIC_FACE_JP2, SYNTHETIC_HOLDER, checkCodeB } from '../../../drivers/sim/mynumber/index.ts';
 import { generateRsaKeyPair, issueJpkiSignCert } from '../../../drivers/sim/pki.ts';

@@ -9,7 +9,7 @@ import { assessJpkiSign } from '../../../daemon/documents/mynumber/jpki-sign-ver
 import { readVisualAp, selectVisualEf } from '../../../daemon/documents/mynumber/visual-ap.ts';
 import { assessMyNumberFace } from '../../../daemon/documents/mynumber/mynumber-face-verdict.ts';
 import { noJp2Decoder, openJpeg2000Converter } from '../../../daemon/images/jp2-to-png.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import type { RevocationChecker } from '../../../daemon/trust/revocation.ts';
 import type { ApduLogEntry } from '../../../drivers/sim/iso7816/index.ts';
 import { createVirtualMyNumberCard, virtualCardTrustConfig } from '../../../drivers/sim/mynumber/index.ts';

@@ -7,7 +7,7 @@ import { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { CardChannel } from '../../../drivers/reader/types.ts';
 import { MAX_SM_CHUNK } from '../../../daemon/documents/passport/datagroups/file-reader.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { PassportCard } from '../../../drivers/sim/passport/index.ts';
 import { accessKey, card } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 // Property/fuzz tests of the passport parsers and the SM framing (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/datagroups/mrz.ts';
 import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { SecureMessaging, type SmCipher } from '../../../daemon/documents/passport/access/secure-messaging.ts';

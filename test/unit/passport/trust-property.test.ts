@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { masterListCertificates } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { passiveAuthentication, sodDataGroupNumbers } from '../../../daemon/documents/passport/pki/passive-auth.ts';
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';

@@ -2,7 +2,7 @@
 import { createECDH, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { aesCmac } from '../../../daemon/crypto/icao-primitives.ts';
+import { aesCmac } from '../../../core/crypto/icao-primitives.ts';
 import { bigToBytes, bytesToBig, curveByName, decodeEcPoint } from '../../../daemon/documents/passport/access/ec.ts';
 import { checkDigit, mrzInformation, parseMrz } from '../../../daemon/documents/passport/datagroups/mrz.ts';
 import { authToken, decryptNonce, pacePasswordKey, runPace } from '../../../daemon/documents/passport/access/pace.ts';

@@ -7,7 +7,7 @@ import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { LEGAL_TABLE, legalMappingFor } from '../../../daemon/policy/legal-methods.ts';
 import { applyPolicy, policyViewForFailure } from '../../../daemon/policy/apply-policy.ts';
 import { BUILT_IN_POLICIES } from '../../../daemon/policy/policy.ts';
-import { documentKind } from '../../../daemon/kiosk/document-kind.ts';
+import { documentKind } from '../../../daemon/result/document-types.ts';
 
 const REGIMES = ['mynumber-act', 'aml-current', 'aml-2027', 'mobile-phone-act'];
 // 'mynumber' is the configurable alias that runs one of the My Number flows below (mynumber.mode).

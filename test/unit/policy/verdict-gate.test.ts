@@ -3,7 +3,7 @@
 // binding; "chip-read" only where a policy accepts it explicitly, otherwise refused with
 // DOCUMENT_NOT_PROVEN; nothing is ever upgraded; unknown outcomes are never acceptances.
 import { describe, expect, it } from 'vitest';
-import type { ResultView } from '../../../daemon/kiosk/session-machine.ts';
+import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { gateVerdict } from '../../../daemon/policy/verdict-gate.ts';
 
 const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'] as const;

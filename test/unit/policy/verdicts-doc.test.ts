@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
-import { AUTHENTICITIES, HOLDER_BINDINGS, OUTCOMES } from '../../../daemon/kiosk/session-machine.ts';
+import { AUTHENTICITIES, HOLDER_BINDINGS, OUTCOMES } from '../../../daemon/result/result-view.ts';
 
 const doc = readFileSync(new URL('../../../docs/verdicts.md', import.meta.url), 'utf8');
 const tableRows = doc.split('\n').filter((l) => l.startsWith('| '));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../daemon/cli/command.ts';
+import type { CliIO } from '../../../core/cli-io.ts';
 import command from '../../../daemon/cli/commands/printer.ts';
 
 // The command module directly (runCli would load every other command too).

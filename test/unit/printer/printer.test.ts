@@ -35,6 +35,12 @@ async function setup(vpOpts: VirtualPrinterOptions = {}, opts: PrinterOptions = 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait for the printer to reach `state` (polled, 5 s deadline): the status exchange is asynchronous. */
+async function stateBecomes(printer: Printer, state: string): Promise<string> {
+  const end = Date.now() + 5000;
+  while (printer.state() !== state && Date.now() < end) await sleep(5);
+  return printer.state();
+}
 const full = (vp: VirtualPrinter) => vp.receipts.filter((r) => transcript(r).includes('END OF RECEIPT'));
 
 describe('Printer job queue', () => {
@@ -66,8 +72,7 @@ describe('Printer job queue', () => {
     const { vp, printer, events } = await setup();
     vp.runOutOfPaperAfter(4);
     const job = printer.print(receipt());
-    await sleep(50);
-    expect(printer.state()).toBe('paper-end');
+    expect(await stateBecomes(printer, 'paper-end')).toBe('paper-end');
     expect(printer.isUsable()).toBe(false);
     expect(events.map((e) => e.state)).toContain('interrupted');
     vp.setPaper('ok');
@@ -85,8 +90,7 @@ describe('Printer job queue', () => {
     const { vp, printer } = await setup();
     vp.openCoverAfter(3);
     const job = printer.print(receipt());
-    await sleep(50);
-    expect(printer.state()).toBe('cover-open');
+    expect(await stateBecomes(printer, 'cover-open')).toBe('cover-open');
     vp.setCover(false);
     const out = await job.done;
     expect(out).toMatchObject({ status: 'confirmed', attempts: 2, interruptions: ['cover-open'] });
@@ -127,8 +131,7 @@ describe('Printer job queue', () => {
       }
     })(transport.write.bind(transport));
     const job = printer.print(receipt());
-    await sleep(30);
-    expect(printer.state()).toBe('disconnected');
+    expect(await stateBecomes(printer, 'disconnected')).toBe('disconnected');
     expect(printer.health().queued).toBe(1);
     cut = false;
     transport.replug();
@@ -141,12 +144,10 @@ describe('Printer job queue', () => {
     const { vp, printer } = await setup({ fragmentReplies: 2 });
     vp.runOutOfPaperAfter(2);
     const job = printer.print(receipt(3));
-    await sleep(80);
-    expect(printer.state()).toBe('paper-end');
+    expect(await stateBecomes(printer, 'paper-end')).toBe('paper-end');
     vp.setPaper('near-end');
     expect((await job.done).status).toBe('confirmed');
-    await sleep(20);
-    expect(printer.state()).toBe('paper-near-end');
+    expect(await stateBecomes(printer, 'paper-near-end')).toBe('paper-near-end');
     expect(printer.isUsable()).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import { parseOperatorKey, unseal } from '../../../daemon/audit/seal.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
 import { DeviceKey } from '../../../daemon/device/device-key.ts';
 import { ID_PATTERN } from '../../../daemon/device/operations-config.ts';
-import { isKioskError } from '../../../daemon/errors.ts';
+import { isKioskError } from '../../../core/errors.ts';
 import { buildCsr } from '../../../provisioning/enroll.ts';
 
 describe('ids', () => {

@@ -2,7 +2,7 @@
 // generic link layer (drivers/sim/iso7816/link.ts) and the card OS quirks: 61xx chaining, 6Cxx re-send,
 // extended refused → short chunks, and a chip that answers at most N bytes per read (6700 → smaller chunk).
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { ALWAYS, Iso7816Card, addEf, createMf } from '../../../drivers/sim/iso7816/index.ts';

@@ -7,6 +7,7 @@ import type { ImageConverter } from '../../../daemon/images/tool-converter.ts';
 import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';
+import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';
 
 const env: DocumentEnvironment = {
   trust: () => trustBoth(),
@@ -52,7 +53,7 @@ describe('residence flow', () => {
       revocation: 'not-applicable',
       'anti-clone': 'not-offered-by-card',
     });
-    expect(view.residence!.images).toBeUndefined();
+    expect(residenceViewOf(view)!.images).toBeUndefined();
     expect(JSON.stringify(view)).not.toMatch(/19900101|XXA/);
     expect(steps).toEqual(['identify', 'pin', 'read-certificate', 'validate']);
   });
@@ -61,7 +62,7 @@ describe('residence flow', () => {
     const fake: ImageConverter = { toPng: async (f) => (f === 'jpeg2000' ? { status: 'decoded', png: Buffer.from('PNG'), width: 1, height: 1 } : { status: 'not-decoded', reason: 'tool-missing' }) };
     const { ctx } = await ctxFor(1);
     const view = await residenceFlow({ trust: trustBoth(), displayImages: true, images: fake }).run(ctx);
-    expect(view.residence!.images).toEqual({ face: `data:image/png;base64,${Buffer.from('PNG').toString('base64')}` });
+    expect(residenceViewOf(view)!.images).toEqual({ face: `data:image/png;base64,${Buffer.from('PNG').toString('base64')}` });
   });
 
   it('a card that is not proven (no configured anchor) is chip-read, with no images decoded', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { noImageConverter, toolImageConverter } from '../../../daemon/images/tool-converter.ts';
-import { encodePng } from '../../../daemon/images/png.ts';
+import { encodePng } from '../../../core/png.ts';
 import { parsePnm } from '../../../daemon/images/pnm.ts';
 import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from '../../../drivers/sim/residence/index.ts';
 

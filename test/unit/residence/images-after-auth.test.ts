@@ -12,6 +12,7 @@ import { toolImageConverter, type ImageConverter } from '../../../daemon/images/
 import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
 import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF } from '../../../drivers/sim/residence/index.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';
+import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';
 
 function spy() {
   const seen: string[] = [];
@@ -42,7 +43,7 @@ describe('residence images decoded only for a verified card (issue 17)', () => {
     const s = spy();
     const view = await residenceFlow({ trust: trustBoth(), displayImages: true, images: s.conv }).run(await ctxFor({ generation: 1, faults: { tamperedData: true } }));
     expect(view.outcome).toBe('refused');
-    expect(view.residence?.images).toBeUndefined();
+    expect(residenceViewOf(view)?.images).toBeUndefined();
     expect(s.seen).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // then the whole published sequence replayed against the reader by a scripted card.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2 } from '../../../daemon/crypto/index.ts';
+import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2 } from '../../../core/crypto/index.ts';
 import { baseKey, checkCardAuth, GEN2_SUITE, hostAuthData, sessionKey, verifyDataObject } from '../../../daemon/documents/residence/access-crypto.ts';
 import { authenticateWithCardNumber } from '../../../daemon/documents/residence/card-access.ts';
 import { readResidence } from '../../../daemon/documents/residence/read-residence.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readResidence } from '../../../daemon/documents/residence/read-residence.ts';
 import { readCardType } from '../../../daemon/documents/residence/card-access.ts';
 import { assessResidence } from '../../../daemon/documents/residence/residence-verdict.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { createVirtualMyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import { withLink } from '../../../drivers/sim/iso7816/link.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';

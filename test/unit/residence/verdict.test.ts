@@ -6,7 +6,7 @@ import { assessResidence, japanDate } from '../../../daemon/documents/residence/
 import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen2Df1 } from '../../../daemon/documents/residence/card-data.ts';
 import type { ResidenceEvidence } from '../../../daemon/documents/residence/read-residence.ts';
 import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
-import { ErrorCodes, KioskError } from '../../../daemon/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
 import { promptWith, residenceCard, sessionFor, testCa, trustBoth } from './helpers.ts';

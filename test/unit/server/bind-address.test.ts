@@ -2,7 +2,7 @@
 // that a DNS-rebinding page cannot produce (IP literals, localhost) for its own port.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { hostHeaderAllowed, screenBindHost } from '../../../daemon/server/bind-address.ts';
 
 const refusal = (f: () => unknown) => {

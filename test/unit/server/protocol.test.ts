@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
 import { parseClientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../../daemon/server/protocol.ts';
 import { AUTHENTICITIES as UI_AUTHENTICITIES, HOLDER_BINDINGS as UI_BINDINGS, OUTCOMES as UI_OUTCOMES, parseServerMessage } from '../../../ui/protocol.js';
-import { AUTHENTICITIES, HOLDER_BINDINGS, OUTCOMES } from '../../../daemon/kiosk/session-machine.ts';
+import { AUTHENTICITIES, HOLDER_BINDINGS, OUTCOMES } from '../../../daemon/result/result-view.ts';
 import { DeviceKey } from '../../../daemon/device/device-key.ts';
 import { signResultToken, verifyResultToken, type ResultClaims } from '../../../daemon/api/result-token.ts';
 import { addressAllowed, parseApi } from '../../../daemon/api/api-config.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { START_STEPS, startKiosk, type StartStep } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'idkiosk-unwind-'));
 let ports: { ui: number; api: number; health: number };
@@ -81,8 +81,8 @@ const config = () =>
 
 let baseline: string[];
 beforeAll(async () => {
-  const [ui, api, health] = await freePorts(3);
-  ports = { ui: ui!, api: api!, health: health! };
+  const [ui = 0, api = 0, health = 0] = await freePorts(3);
+  ports = { ui, api, health };
 });
 /** Each test is compared with the handles it started with (the runner's own pipes and timers), taken once
  * the probe listeners and the previous test's are gone. */

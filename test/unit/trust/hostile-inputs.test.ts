@@ -2,7 +2,7 @@
 // regressions. The encodings are written out byte by byte from X.690 (DER), RFC 5280 (certificate and
 // CRL structure) and RFC 4055 (RSASSA-PSS parameters), not produced by the code under test.
 import { describe, expect, it } from 'vitest';
-import { KioskError } from '../../../daemon/errors.ts';
+import { KioskError } from '../../../core/errors.ts';
 import { parseSignatureAlgorithm } from '../../../daemon/trust/crl/signature.ts';
 import { oidFromDer, parseExtensions } from '../../../daemon/trust/x509-extensions.ts';
 import { makeCa } from '../../harness/crl-fixtures.ts';

@@ -2,8 +2,8 @@
 // EXTERNAL AUTHENTICATE with 3DES + retail MAC, session keys from K.IFD ⊕ K.IC, SSC from the nonces.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CardSession } from '../../../../drivers/reader/card-session.ts';
-import { des3Cbc, padIso, retailMac, xorBuffers } from '../../../crypto/icao-primitives.ts';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { des3Cbc, padIso, retailMac, xorBuffers } from '../../../../core/crypto/icao-primitives.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { kdf, SecureMessaging } from './secure-messaging.ts';
 
 export interface BacKeys {

@@ -6,13 +6,13 @@
 // declared only once the next response MAC verifies under them (CA is implicit). The key agreement runs
 // on @noble/curves (ec.ts), like PACE's.
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { ErrorCodes, isKioskError } from '../../../errors.ts';
+import { ErrorCodes, isKioskError } from '../../../../core/errors.ts';
 import { bigToBytes, bytesToBig, curveByName, ecPointFromSpki, encodePoint, modPow } from './ec.ts';
 import { randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SecureChannel, type SmCipher } from './secure-messaging.ts';
 import type { SecurityInfos } from '../datagroups/security-infos.ts';
 import { encodeOidValue, tlv } from '../../../encoding/ber-tlv.ts';
-import { verifyEcdsaAnyEncoding } from '../../../crypto/ecdsa.ts';
+import { verifyEcdsaAnyEncoding } from '../../../../core/crypto/ecdsa.ts';
 
 export interface AaResult {
   status: 'verified' | 'failed';

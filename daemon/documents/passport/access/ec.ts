@@ -11,7 +11,7 @@
 // test/unit/passport/ec-curves.test.ts checks each curve against OpenSSL's own k·G.
 import { generateKeyPairSync } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
 export type EcPoint = WeierstrassPoint<bigint>;

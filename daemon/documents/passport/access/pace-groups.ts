@@ -3,7 +3,7 @@
 // the Diffie–Hellman value of the mapping keys. Curve arithmetic is @noble/curves' (ec.ts): every
 // multiplication by a secret scalar (the ephemeral keys, the nonce s) is its constant-time `multiply`.
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { bigToBytes, bytesToBig, curveByName, decodeEcPoint, encodePoint, modPow, type EcPoint } from './ec.ts';
 import { modpGroup } from './modp-groups.ts';
 import { PACE_CURVES } from '../datagroups/security-infos.ts';

@@ -6,8 +6,8 @@
 // PACE-CAM are not implemented (refused with CARD_UNSUPPORTED so the caller falls back to BAC).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CardSession } from '../../../../drivers/reader/card-session.ts';
-import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../crypto/icao-primitives.ts';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../../core/crypto/icao-primitives.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { bytesToBig } from './ec.ts';
 import { paceGroup, randomBelow } from './pace-groups.ts';
 import { kdf, SecureMessaging, type SmCipher } from './secure-messaging.ts';

@@ -6,11 +6,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CommandApdu, ResponseApdu } from '../../../../drivers/reader/apdu.ts';
 import type { CardSession } from '../../../../drivers/reader/card-session.ts';
-import { AesCmac } from '../../../crypto/aes-cmac.ts';
-import { CbcContext } from '../../../crypto/cbc-context.ts';
-import { padIso, unpadIso } from '../../../crypto/icao-primitives.ts';
-import { RetailMac } from '../../../crypto/retail-mac.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../../errors.ts';
+import { AesCmac } from '../../../../core/crypto/aes-cmac.ts';
+import { CbcContext } from '../../../../core/crypto/cbc-context.ts';
+import { padIso, unpadIso } from '../../../../core/crypto/icao-primitives.ts';
+import { RetailMac } from '../../../../core/crypto/retail-mac.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../../core/errors.ts';
 import { readAll, tlv } from '../../../encoding/ber-tlv.ts';
 
 export type SmCipher = '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
@@ -36,7 +36,7 @@ const smError = (msg: string, detail: Record<string, string> = {}) => new KioskE
 
 /**
  * Cipher-dependent pieces shared by the host and (independently re-used by) tests. One instance per SM
- * session: its cipher contexts (daemon/crypto/cbc-context.ts) and MAC subkeys are created once, with the
+ * session: its cipher contexts (core/crypto/cbc-context.ts) and MAC subkeys are created once, with the
  * keys, instead of once per message.
  */
 export class SmCrypto {

@@ -1,6 +1,6 @@
 // LDS data-group content (ICAO 9303-10 §4.6–4.7): EF.COM's tag list, DG1's MRZ, DG2's face image
 // (ISO 19794-5 record inside the biometric templates), DG11/DG12 text fields, DG15's public key.
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { parseMrz, type MrzFields } from './mrz.ts';
 import { children, find, need, readAll, readTlv, type Tlv } from '../../../encoding/ber-tlv.ts';
 

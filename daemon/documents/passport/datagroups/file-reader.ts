@@ -5,7 +5,7 @@
 // saw it) turns extended reads off for the session and the chunked reads take over. Chunked reads keep
 // the plain Le ≤ 223 (so an AES-wrapped answer fits a short APDU), halving the chunk on 6700/6Cxx for
 // older chips. Offsets above 7FFF use odd-INS READ BINARY (B1, offset in DO54, data in DO53).
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { statusError } from '../../../../drivers/reader/card-session.ts';
 import type { ResponseApdu } from '../../../../drivers/reader/apdu.ts';
 import type { SecureChannel } from '../access/secure-messaging.ts';

@@ -1,7 +1,7 @@
 // Machine-readable zone (ICAO 9303 Parts 3–5): check digits, the BAC/PACE access key ("MRZ information",
 // docs/reference/passport.md §2) and the parsing of DG1's MRZ into fields. Everything here runs before any APDU: a
 // malformed key is refused locally, so a wrong entry never costs a chip authentication attempt.
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 
 function charValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;

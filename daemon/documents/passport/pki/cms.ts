@@ -3,9 +3,9 @@
 // plain rsaEncryption as signatureAlgorithm), RSASSA-PSS with its parameters, ECDSA (brainpool too);
 // SHA-1/224/256/384/512 (docs/reference/passport.md §8).
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { children, decodeOid, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
-import { verifyEcdsaAnyEncoding } from '../../../crypto/ecdsa.ts';
+import { verifyEcdsaAnyEncoding } from '../../../../core/crypto/ecdsa.ts';
 
 export const HASHES: Readonly<Record<string, string>> = {
   '1.3.14.3.2.26': 'sha1',

@@ -10,7 +10,7 @@
 // trustworthy as whoever signed it, and an unsigned or self-vouched list would let anyone add a CSCA.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { validateChain } from '../../../trust/chain.ts';
 import { certFields } from '../../../trust/cert-fields.ts';
 import { cscaLinkProfile, MASTER_LIST_SIGNING, masterListSignerProfile, type PassportChainOptions } from '../../../trust/chain-profiles.ts';

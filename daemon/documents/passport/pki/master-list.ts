@@ -12,7 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../../errors.ts';
+import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 import { publicKeyProblem, signatureAlgorithmProblem } from '../../../trust/algorithm-policy.ts';
 import { certFields } from '../../../trust/cert-fields.ts';
 import { validateChain } from '../../../trust/chain.ts';

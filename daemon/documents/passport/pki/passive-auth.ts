@@ -5,7 +5,7 @@
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
 // an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../../errors.ts';
+import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../../../core/errors.ts';
 import { validateChain } from '../../../trust/chain.ts';
 import { passportDscProfile } from '../../../trust/chain-profiles.ts';
 import { fingerprintSha256 } from '../../../trust/trust-store.ts';

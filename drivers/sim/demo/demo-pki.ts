@@ -14,11 +14,11 @@ import {
   type MyNumberPki,
   type RsaKeyPair,
   type TestCertificate,
-} from '../../drivers/sim/pki.ts';
-import { caSubject, type SynthCert } from '../../drivers/sim/residence/pki.ts';
-import { buildCertificate } from '../../drivers/sim/residence/x509-builder.ts';
-import { createCsca, issueBy, type IssuedCert } from '../../drivers/sim/passport/index.ts';
-import { jpkiDateOfBirth, SYNTHETIC_HOLDER } from '../../drivers/sim/mynumber/index.ts';
+} from '../pki.ts';
+import { caSubject, type SynthCert } from '../residence/pki.ts';
+import { buildCertificate } from '../residence/x509-builder.ts';
+import { createCsca, issueBy, type IssuedCert } from '../passport/index.ts';
+import { jpkiDateOfBirth, SYNTHETIC_HOLDER } from '../mynumber/index.ts';
 
 const DAY = 86_400_000;
 

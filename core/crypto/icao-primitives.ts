@@ -1,5 +1,5 @@
 // The block primitives of ICAO 9303 secure messaging in the argument order the passport code uses,
-// delegating to the shared implementations of daemon/crypto (padding.ts, block-cipher.ts, retail-mac.ts,
+// delegating to the shared implementations of core/crypto (padding.ts, block-cipher.ts, retail-mac.ts,
 // aes-cmac.ts). Kept as a thin adapter so the passport's SM, BAC and PACE code reads like the
 // specification (`Enc(K, IV, data)`), with no second copy of the cipher math.
 import { aesCmac as sharedCmac } from './aes-cmac.ts';

@@ -1,13 +1,14 @@
-// Demo mode only: builds the virtual card behind each entry of the demo panel (DEMO_CARDS), from the run's
+// Demo mode only: builds the virtual card behind each entry of the demo panel (DEMO_CARDS of the screen
+// protocol, daemon/server/protocol.ts; a unit test checks every entry has its card), from the run's
 // synthetic anchors (demo-pki.ts). The values a demo user types are fixed here and shown in the panel's
 // option labels (ui/i18n.js 'demo.card.*'); they are synthetic test values, never a real holder's.
 // The e2e tests present the same cards through the real pcscd, so the demo and the tests agree.
-import { createVirtualLicense } from '../../drivers/sim/license/index.ts';
-import { createFullMyNumberCard, SYNTHETIC_HOLDER, checkCodeB } from '../../drivers/sim/mynumber/index.ts';
-import { PassportCard, testHolder } from '../../drivers/sim/passport/index.ts';
-import { createVirtualResidenceCard } from '../../drivers/sim/residence/index.ts';
-import type { VirtualCard } from '../../drivers/sim/virtual-card.ts';
-import type { DemoCard } from '../server/protocol.ts';
+import { createVirtualLicense } from '../license/index.ts';
+import { createFullMyNumberCard, SYNTHETIC_HOLDER, checkCodeB } from '../mynumber/index.ts';
+import { PassportCard, testHolder } from '../passport/index.ts';
+import { createVirtualResidenceCard } from '../residence/index.ts';
+import type { VirtualCard } from '../virtual-card.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { DemoMyNumberVariant, DemoPki } from './demo-pki.ts';
 
 /** What a demo user types for each card (synthetic; shown on the demo panel). */
@@ -35,7 +36,7 @@ export class DemoCardFactory {
   constructor(private readonly pki: DemoPki) {}
 
   /** A fresh card of this kind (fresh PIN counters); My Number cards of a variant share certificates. */
-  make(kind: DemoCard): VirtualCard {
+  make(kind: string): VirtualCard {
     const s = DEMO_SECRETS;
     switch (kind) {
       case 'unsupported-card':
@@ -63,13 +64,21 @@ export class DemoCardFactory {
           faceBytes: 12_000,
           ...(kind === 'passport-bac' ? { pace: false as const } : {}),
         });
-      default:
+      case 'mynumber':
+      case 'mynumber-one-try':
+      case 'mynumber-locked':
+      case 'mynumber-expired':
+      case 'mynumber-revoked':
+      case 'mynumber-unknown-ca':
+      case 'mynumber-bad-signature':
         return this.myNumber(kind);
+      default:
+        throw new KioskError(ErrorCodes.USAGE, `no demo card '${kind}'`);
     }
   }
 
   /** A full My Number card (JPKI auth + sign, 券面事項入力補助AP, 券面AP): every My Number mode works on it. */
-  myNumber(kind: DemoCard, pki = this.pki.myNumberPki(variantOf(kind))) {
+  myNumber(kind: string, pki = this.pki.myNumberPki(variantOf(kind))) {
     const s = DEMO_SECRETS;
     const tries = kind === 'mynumber-one-try' ? 1 : kind === 'mynumber-locked' ? 0 : undefined;
     return createFullMyNumberCard({
@@ -86,6 +95,6 @@ export class DemoCardFactory {
   }
 }
 
-function variantOf(kind: DemoCard): DemoMyNumberVariant {
+function variantOf(kind: string): DemoMyNumberVariant {
   return kind === 'mynumber-expired' ? 'expired' : kind === 'mynumber-unknown-ca' ? 'unknown-ca' : 'good';
 }
