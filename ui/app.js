@@ -20,6 +20,7 @@ let backoff = 250;
 let failures = 0;
 
 const t = (key, vars) => tr(key, vars);
+t.date = (value) => tr.date(value);
 // Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
 // PIN is unlocked.
 const draw = createScreens(t, (code, document) => reasonText(t, code, document));
@@ -57,7 +58,7 @@ function renderLanguages(screenId) {
       const b = document.createElement('button');
       b.type = 'button';
       b.dataset.lang = l.code;
-      b.lang = l.code;
+      b.lang = htmlLang(l.code);
       b.textContent = l.name;
       bar.append(b);
     }
@@ -66,8 +67,12 @@ function renderLanguages(screenId) {
   bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
 }
 
+/** The BCP 47 tag of a screen language: やさしい日本語 is Japanese to a browser and a screen reader. */
+const htmlLang = (code) => (code === 'ja-easy' ? 'ja' : code);
+
 function render() {
-  document.documentElement.lang = lang;
+  document.documentElement.lang = htmlLang(lang);
+  document.documentElement.dataset.language = lang;
   renderDemo();
   const id = draw(view);
   renderLanguages(id);

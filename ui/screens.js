@@ -4,10 +4,47 @@
 import { renderResultDetails } from './result-details.js';
 
 const $ = (id) => document.getElementById(id);
-const STEPS = ['identify', 'read-certificate', 'pin', 'sign-challenge', 'validate'];
+/**
+ * The steps each document's flow reports (daemon/documents/*: ctx.progress), keyed by the secret it asks
+ * for, which is how the screen learns the document. A passport never shows JPKI steps.
+ */
+const FLOWS = {
+  'jpki-auth-pin': ['identify', 'read-certificate', 'pin', 'sign-challenge', 'validate'],
+  'jpki-sign-password': ['identify', 'pin', 'read-certificate', 'sign-challenge', 'validate'],
+  'mynumber-text-pin': ['identify', 'pin', 'read-info', 'validate'],
+  'mynumber-check-code-b': ['identify', 'pin', 'read-images', 'validate'],
+  'license-pin1': ['identify', 'pin', 'read-info', 'validate'],
+  'license-pin2': ['identify', 'pin', 'read-info', 'validate'],
+  'residence-card-number': ['identify', 'pin', 'read-certificate', 'validate'],
+  'passport-document-number': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+  'passport-birth-date': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+  'passport-expiry-date': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+};
+/** Secrets that are a PIN; a password and the printed numbers have their own words for the `pin` step. */
+const PIN_PURPOSES = new Set(['jpki-auth-pin', 'mynumber-text-pin', 'license-pin1', 'license-pin2']);
+
+/**
+ * The progress steps shown for a session: its document's (known from the secret it asked for), or before
+ * that only the card check — except a certificate read before any secret, which only JPKI user
+ * authentication does.
+ */
+export function progressSteps(purpose, step) {
+  if (purpose && FLOWS[purpose]) return FLOWS[purpose];
+  if (step === 'read-certificate' || step === 'sign-challenge') return FLOWS['jpki-auth-pin'];
+  return ['identify'];
+}
+
+/** The word for the `pin` step: 暗証番号, パスワード, or 入力 for what is printed on the document. */
+export function entryWord(purpose) {
+  if (!purpose || PIN_PURPOSES.has(purpose)) return 'pin';
+  if (purpose === 'jpki-sign-password') return 'password';
+  return 'entry';
+}
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export function createScreens(t, reasonText) {
+  /** The secret the current session asked for (its document), remembered for the progress steps after it. */
+  let asked = { session: null, purpose: null };
   function text(id, value) {
     $(id).textContent = value ?? '';
   }
@@ -52,19 +89,22 @@ export function createScreens(t, reasonText) {
     return [...new Set(docs.map(docName))];
   }
 
-  function renderProgress(step) {
+  function renderProgress(step, purpose) {
     const ol = $('progress');
-    const at = Math.max(0, STEPS.indexOf(step));
+    const steps = progressSteps(purpose, step);
+    const at = Math.max(0, steps.indexOf(step));
+    const word = entryWord(purpose);
+    const label = (s) => (s === 'pin' && word !== 'pin' ? t(`step.label.${word}`) : t(`step.label.${s}`));
     ol.replaceChildren(
-      ...STEPS.map((s, i) => {
+      ...steps.map((s, i) => {
         const li = document.createElement('li');
-        li.textContent = t(`step.label.${s}`) ?? '';
+        li.textContent = label(s) ?? '';
         li.className = i < at ? 'done' : i === at ? 'current' : '';
         return li;
       }),
     );
     ol.hidden = false;
-    text('detail', step ? t(`step.${step}`) : '');
+    text('detail', step ? ((step === 'pin' && word !== 'pin' ? t(`step.${word}`) : null) ?? t(`step.${step}`)) : '');
   }
 
   function renderEntry(e) {
@@ -92,9 +132,15 @@ export function createScreens(t, reasonText) {
     const cand = $('candidate');
     cand.hidden = !choosing;
     cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? t('entry.wrong', { n: e.triesLeft }) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
+    text('tries', e.previousAttemptWrong ? wrongEntryText(e) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
     renderLetters(e.format.kind === 'alnum');
+  }
+
+  /** A wrong PIN, password or check code in its own words; a passport (no counter) is asked again. */
+  function wrongEntryText(e) {
+    if (e.triesLeft == null) return t('entry.wrongRetry');
+    return t(`entry.wrong.${e.purpose}`, { n: e.triesLeft }) ?? t('entry.wrong', { n: e.triesLeft });
   }
 
   function renderLetters(on) {
@@ -118,10 +164,15 @@ export function createScreens(t, reasonText) {
     screen.className = outcome;
     $('icon').textContent = ICONS[outcome] ?? '✖';
     const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
-    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
+    // A first-generation residence card has no expiry text on its chip: its result says what was proven.
+    const variant = r.document === 'residence' && r.residence?.generation === 1 ? 'residence-gen1' : r.document;
+    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${variant}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft', { n: r.triesLeft }));
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) {
+      // One try left: the kiosk will refuse this card from now on (it never risks the last try); say where to go.
+      reasons.push(r.triesLeft <= 1 ? (t(`lastTry.${r.document}`) ?? t('lastTry')) : t('entry.triesLeft', { n: r.triesLeft }));
+    }
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
     // The codes are for staff and tests only (data attribute): a person reads the guidance, never a code.
     screen.dataset.reasons = r.reasons.join(' ');
@@ -156,6 +207,8 @@ export function createScreens(t, reasonText) {
     renderStatus(devices);
     $('offline').hidden = connected || !state;
     if (!connected) text('offline-text', t('offline').join('\n'));
+    if (state && state.session !== asked.session) asked = { session: state.session, purpose: null };
+    if (state?.entry?.purpose) asked.purpose = state.entry.purpose;
     const id = screenId(state);
     document.body.dataset.phase = state ? state.phase : 'connecting';
     document.body.dataset.screen = id;
@@ -189,7 +242,7 @@ export function createScreens(t, reasonText) {
         const [h, m] = t(`phase.${state.phase}`) ?? t('phase.starting');
         text('headline', h);
         text('message', m);
-        if (state.phase === 'reading' || state.phase === 'verifying') renderProgress(state.step);
+        if (state.phase === 'reading' || state.phase === 'verifying') renderProgress(state.step, asked.purpose);
         if (state.phase === 'reader-unavailable') {
           screen.className = 'error';
           $('icon').textContent = '⚠';

@@ -10,6 +10,7 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import type { Logger } from '../../core/log.ts';
 import { documentKind, holderNameOf } from '../result/document-types.ts';
+import { reasonWords } from './reason-words.ts';
 import type { KioskRuntime } from './runtime.ts';
 import type { ResultView } from '../result/result-view.ts';
 
@@ -102,6 +103,7 @@ export class ReceiptService {
           method: kind.method,
           verdict,
           reasons: result.reasons,
+          reasonWords: result.reasons.map((code) => reasonWords(code, result.document)),
           reference,
           holderName: holderNameOf(result) ?? undefined,
           token,
