@@ -107,17 +107,23 @@ export function createScreens(t, reasonText) {
     text('detail', step ? ((step === 'pin' && word !== 'pin' ? t(`step.${word}`) : null) ?? t(`step.${step}`)) : '');
   }
 
-  function renderEntry(e) {
+  /** A hardware keypad is in use (not the simulated one, not unavailable): only then the multi-tap hint. */
+  const hardwarePad = (devices) => !!devices?.keypad && devices.keypad.backend !== 'simulated' && devices.keypad.status !== 'unavailable';
+
+  function renderEntry(e, devices) {
     const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
     text('headline', h);
-    text('message', e.format.kind === 'alnum' ? `${m}\n${t('entry.lettersHint')}` : m);
+    // 「2→A B C」 only next to a hardware pad; the on-screen keys type 2 (issue 19).
+    text('message', e.format.kind === 'alnum' ? `${m}\n${t(hardwarePad(devices) ? 'entry.lettersHint' : 'entry.lettersHintScreen')}` : m);
     $('entry').hidden = false;
     $('pads').hidden = false;
     // A character being chosen by multi-tap: its letter for a number printed on the document; for a PIN or
     // password only its position on the key (the daemon never sends that letter).
     const choosing = e.candidate !== null || e.candidateIndex !== null;
     const cells = [];
-    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
+    // A number printed on the document is shown as typed (e.typed, issue 19); a PIN or password as dots.
+    const shown = (i) => (typeof e.typed === 'string' ? (e.typed[i] ?? '●') : '●');
+    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? shown(i) : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
     const dots = $('dots');
     dots.replaceChildren(
       ...cells.map((c, i) => {
@@ -128,12 +134,21 @@ export function createScreens(t, reasonText) {
       }),
     );
     dots.classList.toggle('long', e.format.max > 8);
+    dots.classList.toggle('typed', typeof e.typed === 'string');
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
     cand.hidden = !choosing;
     cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
     text('tries', e.previousAttemptWrong ? wrongEntryText(e) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
+    // 決定 with too few characters: say how many are needed (it used to do nothing).
+    if (e.tooShort) {
+      text('tries', t(e.format.min === e.format.max ? 'entry.tooShort' : 'entry.tooShortMin', { min: e.format.min }));
+      $('screen').className = 'warning';
+    }
+    // The entry is about to time out: say so, with a button for more time (any key gives more time too).
+    $('expiring').hidden = !e.expiring;
+    if (e.expiring) text('expiring-text', t('entry.expiring'));
     renderLetters(e.format.kind === 'alnum');
   }
 
@@ -186,6 +201,28 @@ export function createScreens(t, reasonText) {
     text('next', t('next.auto'));
   }
 
+  /**
+   * The session's receipt could not be printed (paper out, cover open…: held by the printer, or failed):
+   * this replaces the result and the take-your-card screens while they last, with the reference number to
+   * note, why, and what to do (issue 19).
+   */
+  function renderReceiptFailed(state, job) {
+    const screen = $('screen');
+    screen.className = 'error';
+    $('icon').textContent = '⚠';
+    const [h, m] = t('receiptFailed.title');
+    text('headline', h);
+    const receipt = $('receipt');
+    receipt.hidden = false;
+    receipt.className = 'failed reference';
+    receipt.textContent = t('receiptFailed.reference', { ref: job.reference });
+    const lines = [m];
+    if (state.result) lines.unshift(t('receiptFailed.outcome', { result: (t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0] }));
+    if (job.code) lines.push(reasonText(job.code, null));
+    text('message', lines.filter(Boolean).join('\n'));
+    if (state.cardPresent) text('next', t('receiptFailed.takeCard'));
+  }
+
   function renderStatus(devices) {
     const parts = [];
     const p = devices?.printer;
@@ -200,16 +237,22 @@ export function createScreens(t, reasonText) {
     const screen = $('screen');
     screen.className = '';
     delete screen.dataset.reasons;
-    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate']) $(id).hidden = true;
+    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring']) $(id).hidden = true;
+    const cardLeft = state?.phase === 'remove-card' ? (state.cardLeft ?? 0) : 0;
+    document.body.dataset.cardLeft = String(cardLeft);
+    document.body.dataset.cardLeftStage = cardLeft >= 3 ? 'flash' : cardLeft >= 1 ? 'strong' : 'none';
     for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
     document.body.classList.remove('alnum');
-    renderResultDetails($('holder'), state?.phase === 'result' ? state.result : null, t);
+    const job = devices?.receipt;
+    const receiptFailed =
+      !!state && !!job && job.session === state.session && (job.state === 'held' || job.state === 'failed') && (state.phase === 'result' || state.phase === 'remove-card');
+    renderResultDetails($('holder'), state?.phase === 'result' && !receiptFailed ? state.result : null, t);
     renderStatus(devices);
     $('offline').hidden = connected || !state;
     if (!connected) text('offline-text', t('offline').join('\n'));
     if (state && state.session !== asked.session) asked = { session: state.session, purpose: null };
     if (state?.entry?.purpose) asked.purpose = state.entry.purpose;
-    const id = screenId(state);
+    const id = receiptFailed ? 'receipt-failed' : screenId(state);
     document.body.dataset.phase = state ? state.phase : 'connecting';
     document.body.dataset.screen = id;
     if (!state) {
@@ -232,8 +275,11 @@ export function createScreens(t, reasonText) {
       case 'idle':
         renderIdle(state, hello);
         return id;
+      case 'receipt-failed':
+        renderReceiptFailed(state, job);
+        return id;
       case 'secret-entry':
-        renderEntry(state.entry);
+        renderEntry(state.entry, devices);
         return id;
       case 'result':
         renderResult(state.result, devices, state);
@@ -247,7 +293,17 @@ export function createScreens(t, reasonText) {
           screen.className = 'error';
           $('icon').textContent = '⚠';
         }
-        if (state.phase === 'remove-card') $('icon').textContent = '⇧';
+        if (state.phase === 'remove-card') {
+          $('icon').textContent = '⇧';
+          // A forgotten card: a stronger screen from the first reminder, flashing from the third (style.css
+          // body[data-card-left]; a steady strong colour instead under prefers-reduced-motion).
+          if (state.cardLeft > 0) {
+            const [h2, m2] = t('cardLeft.reminder');
+            text('headline', h2);
+            text('message', m2);
+            screen.className = 'card-left';
+          }
+        }
         return id;
       }
     }

@@ -17,7 +17,7 @@ const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
 /** Every prompt key (one file per key and language). */
 export const VOICE_KEYS = [
   'offline', 'starting', 'reader-unavailable', 'maintenance', 'printer-blocked', 'idle', 'reading', 'verifying',
-  ...ENTRY_PURPOSES.map((p) => `entry-${p}`), 'entry-wrong', 'entry-wrong-last',
+  ...ENTRY_PURPOSES.map((p) => `entry-${p}`), 'entry-wrong', 'entry-wrong-last', 'entry-timeout-warning',
   ...OUTCOMES.map((o) => `result-${o}`), 'result-timeout', 'remove-card', 'card-left', 'receipt-failed',
 ];
 

@@ -89,6 +89,13 @@ export function createMetrics(o: { runtime: KioskRuntime; reader: ReaderDriver; 
     if (l) this.set(Date.parse(l.time) / 1000);
   } });
 
+  // A card forgotten in the reader (issue 19): reminders fired by escalation level (3 = 3 and more), and the
+  // level in force now (0: no card being reminded about).
+  const cardLeftAlerts = new Counter({ name: 'idkiosk_card_left_alerts_total', help: 'Card-left reminders fired, by escalation level (3: third and later)', labelNames: ['level'], registers: [registry] });
+  new Gauge({ name: 'idkiosk_card_left_level', help: 'Escalation level of the card-left reminder in force (0: none)', registers: [registry], collect() {
+    this.set(o.health.cardLeft()?.level ?? 0);
+  } });
+
   let serviceUp = o.reader.serviceAvailable();
   const offs = [
     o.runtime.events.on('session-ended', ({ result }) => {
@@ -97,6 +104,9 @@ export function createMetrics(o: { runtime: KioskRuntime; reader: ReaderDriver; 
         reasons.labels(r).inc();
         if (APDU_ERROR_CODES.has(r)) apdu.labels(r).inc();
       }
+    }, 'metrics'),
+    o.runtime.events.on('alert', ({ kind, level }) => {
+      if (kind === 'card-left') cardLeftAlerts.labels(String(Math.min(level ?? 1, 3))).inc();
     }, 'metrics'),
     o.reader.on('service', (e) => {
       if (e.available && !serviceUp) reconnects.inc();
