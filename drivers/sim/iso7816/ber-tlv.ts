@@ -4,7 +4,10 @@
 // OS's FCP. It is deliberately NOT the daemon's reader (daemon/encoding/ber-tlv.ts): the card side is the
 // independent evidence the reader is tested against, so an encoding mistake must show up as a failure
 // between the two instead of being made twice (test/unit/sim/import-boundary.test.ts keeps them apart).
-// The card only parses what a host sends it (DER), so indefinite lengths are refused.
+// The card only parses what a host sends it (DER), so indefinite lengths are refused. Length fields and OID
+// contents are written by the project's DER builder (core/der-build.ts), also on the card/issuer side.
+import { encodeLength, oidContent } from '../../../core/der-build.ts';
+
 export interface CardTlv {
   tag: number;
   value: Buffer;
@@ -19,16 +22,9 @@ function tagBytes(tag: number): Buffer {
   return Buffer.from(out.length ? out : [0]);
 }
 
-function lengthBytes(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return Buffer.from([0x80 | out.length, ...out]);
-}
-
 export function tlv(tag: number, ...value: Buffer[]): Buffer {
   const v = Buffer.concat(value);
-  return Buffer.concat([tagBytes(tag), lengthBytes(v.length), v]);
+  return Buffer.concat([tagBytes(tag), encodeLength(v.length), v]);
 }
 
 /** INTEGER of a small non-negative number, minimal two's complement. */
@@ -39,17 +35,8 @@ export function intTlv(n: number): Buffer {
   return tlv(0x02, Buffer.from(out));
 }
 
-/** OBJECT IDENTIFIER contents (X.690 §8.19): first two arcs as 40·a+b, base-128 with continuation bits. */
-export function encodeOidValue(oid: string): Buffer {
-  const arcs = oid.split('.').map((a) => BigInt(a));
-  const out: number[] = [];
-  for (const arc of [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]) {
-    const groups: number[] = [Number(arc & 0x7fn)];
-    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
-    out.push(...groups);
-  }
-  return Buffer.from(out);
-}
+/** OBJECT IDENTIFIER contents (X.690 §8.19): the builder side's, core/der-build.ts. */
+export const encodeOidValue = oidContent;
 
 export const oidTlv = (oid: string): Buffer => tlv(0x06, encodeOidValue(oid));
 
