@@ -7,8 +7,20 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
 import type { SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
-import { DEFAULT_TIMEOUTS, initialState, reduce, type KioskEffect, type KioskEvent, type KioskState, type ReadStep, type TimerName, type Timeouts, type Blocker, type VerificationRequest } from './session-machine.ts';
-import { type ResultView } from '../result/result-view.ts';
+import {
+  DEFAULT_TIMEOUTS,
+  initialState,
+  reduce,
+  type KioskEffect,
+  type KioskEvent,
+  type KioskState,
+  type ReadStep,
+  type TimerName,
+  type Timeouts,
+  type Blocker,
+  type VerificationRequest,
+} from './session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 
 export interface FlowContext {
   session: CardSession;

@@ -10,15 +10,7 @@
 import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
 import type { Outcome, ResultView } from '../result/result-view.ts';
 
-export type Phase =
-  | 'starting'
-  | 'reader-unavailable'
-  | 'idle'
-  | 'reading'
-  | 'secret-entry'
-  | 'verifying'
-  | 'result'
-  | 'remove-card';
+export type Phase = 'starting' | 'reader-unavailable' | 'idle' | 'reading' | 'secret-entry' | 'verifying' | 'result' | 'remove-card';
 
 export type ReadStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge' | 'validate' | 'read-info' | 'read-images';
 
@@ -206,7 +198,11 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       return [
         { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null, candidateIndex: null } },
-        [{ type: 'clear-entry' }, { type: 'start-timer', timer: 'entry', ms: t.entryMs }, ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
+        [
+          { type: 'clear-entry' },
+          { type: 'start-timer', timer: 'entry', ms: t.entryMs },
+          ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : []),
+        ],
       ];
 
     case 'entry-changed': {
@@ -227,7 +223,10 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       if (s.entry.length < min || s.entry.length > max) return [s, []];
       return [
         { ...s, phase: 'verifying' },
-        [{ type: 'clear-timer', timer: 'entry' }, { type: 'submit-secret', session: s.session }],
+        [
+          { type: 'clear-timer', timer: 'entry' },
+          { type: 'submit-secret', session: s.session },
+        ],
       ];
     }
 
@@ -257,7 +256,13 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
           return s.phase === 'result' ? toAfterResult(s, t) : [s, []];
         case 'card-left':
           if (s.phase !== 'remove-card') return [s, []];
-          return [s, [{ type: 'alert', kind: 'card-left' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+          return [
+            s,
+            [
+              { type: 'alert', kind: 'card-left' },
+              { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },
+            ],
+          ];
         case 'request':
           return s.request && !ACTIVE.has(s.phase) ? dropRequest(s, 'SESSION_TIMEOUT') : [s, []];
       }
@@ -292,14 +297,26 @@ function startSession(s: KioskState): Out {
     [
       { type: 'clear-timer', timer: 'result' },
       { type: 'clear-timer', timer: 'request' },
-      { type: 'start-read', session, reader: s.reader ?? '', documents: s.request ? [...s.request.documents] : null, ...(s.request?.policy ? { policy: s.request.policy } : {}) },
+      {
+        type: 'start-read',
+        session,
+        reader: s.reader ?? '',
+        documents: s.request ? [...s.request.documents] : null,
+        ...(s.request?.policy ? { policy: s.request.policy } : {}),
+      },
     ],
   ];
 }
 
 function dropRequest(s: KioskState, code: string): Out {
   if (!s.request) return [s, []];
-  return [{ ...s, request: null }, [{ type: 'clear-timer', timer: 'request' }, { type: 'request-ended', id: s.request.id, code }]];
+  return [
+    { ...s, request: null },
+    [
+      { type: 'clear-timer', timer: 'request' },
+      { type: 'request-ended', id: s.request.id, code },
+    ],
+  ];
 }
 
 function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
@@ -311,7 +328,9 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
     // Maintenance takes the reader away from the holder: a running session ends now. A printer fault does
     // not: the session's receipt waits in the printer queue (or fails with a reason on screen).
     if (blocker === 'maintenance' && ACTIVE.has(s.phase)) {
-      const [ended, endFx] = endSession(next, failure('KIOSK_MAINTENANCE', 'error'), t, [{ type: 'abort-read', session: s.session, code: 'KIOSK_MAINTENANCE' }]);
+      const [ended, endFx] = endSession(next, failure('KIOSK_MAINTENANCE', 'error'), t, [
+        { type: 'abort-read', session: s.session, code: 'KIOSK_MAINTENANCE' },
+      ]);
       next = ended;
       fx.push(...endFx);
     }
@@ -335,7 +354,13 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
 
 function toAfterResult(s: KioskState, t: Timeouts): Out {
   if (s.cardPresent) {
-    return [{ ...s, phase: 'remove-card' }, [{ type: 'clear-timer', timer: 'result' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+    return [
+      { ...s, phase: 'remove-card' },
+      [
+        { type: 'clear-timer', timer: 'result' },
+        { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },
+      ],
+    ];
   }
   return [{ ...s, phase: 'idle', result: null }, [{ type: 'clear-timer', timer: 'result' }]];
 }

@@ -15,7 +15,7 @@ import {
   encodeLength,
   encodeOidValue,
   tagOctets,
-  TlvCodec,
+  type TlvCodec,
   uniqueTags,
   type Tlv,
 } from '../../../daemon/encoding/ber-tlv.ts';
@@ -114,8 +114,14 @@ describe('examples from the standards', () => {
 // ---- properties ----
 
 type Node = { tag: number; value: Buffer } | { tag: number; kids: Node[] };
-const primTag = fc.oneof(fc.constantFrom(0x02, 0x04, 0x06, 0x80, 0x86, 0x8e, 0x99), fc.integer({ min: 0x1f, max: 0x7f }).map((t) => 0x5f00 | t));
-const consTag = fc.oneof(fc.constantFrom(0x30, 0x31, 0x61, 0x77, 0xa0), fc.integer({ min: 0x1f, max: 0x7f }).map((t) => 0x7f00 | t));
+const primTag = fc.oneof(
+  fc.constantFrom(0x02, 0x04, 0x06, 0x80, 0x86, 0x8e, 0x99),
+  fc.integer({ min: 0x1f, max: 0x7f }).map((t) => 0x5f00 | t),
+);
+const consTag = fc.oneof(
+  fc.constantFrom(0x30, 0x31, 0x61, 0x77, 0xa0),
+  fc.integer({ min: 0x1f, max: 0x7f }).map((t) => 0x7f00 | t),
+);
 const tree: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
