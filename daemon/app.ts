@@ -11,7 +11,7 @@ import type { VirtualCardSource } from './demo/virtual-card-source.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
-import { KioskRuntime, type DocumentFlow } from './kiosk/runtime.ts';
+import { KioskRuntime, type DocumentFlow, type TimerHost } from './kiosk/runtime.ts';
 import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
@@ -53,6 +53,8 @@ export interface StartOptions {
   uiToken?: string;
   /** Audit trail, health server, heartbeat, sd_notify: test overrides (fake NOTIFY_SOCKET, no listener). */
   operations?: Pick<OperationsOptions, 'env' | 'healthServer' | 'clock'>;
+  /** The session runtime's timers (tests drive entry warnings, timeouts and card-left reminders by hand). */
+  timers?: TimerHost;
   /** Test seam: called after each start step; a throw here is handled as that step failing. */
   afterStep?: (step: StartStep) => void | Promise<void>;
 }
@@ -172,6 +174,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     timeouts: cfg.timeouts,
     cardSession: { extended: cfg.reader.extendedApdu },
     log,
+    timers: o.timers,
   });
   started.add('runtime', () => runtime.stop());
   runtime.events.on('session-ended', ({ session, result }) =>

@@ -46,7 +46,8 @@ export XDG_RUNTIME_DIR="$dir"
 # IDKIOSK_BROWSER_FLAGS: extra Chromium flags from a drop-in (the container check's DevTools port); empty
 # on a kiosk. Split on spaces on purpose.
 # A fresh profile each start (tmpfs): nothing a previous customer did survives a restart.
-# --autoplay-policy: the voice prompts (ui/voice.js) play on each screen change, before any touch.
+# --autoplay-policy: the voice prompts (ui/voice.js) play on each screen change, and the alert chimes
+# sound, before any touch (a holder who uses only the keypad, or walked away leaving the card, never touched it).
 # shellcheck disable=SC2086
 exec cage -d -s -- "$chromium" ${IDKIOSK_BROWSER_FLAGS:-} \
   --kiosk --no-first-run --noerrdialogs --disable-translate --disable-features=Translate \

@@ -20,6 +20,7 @@ let backoff = 250;
 let failures = 0;
 
 const t = (key, vars) => tr(key, vars);
+t.date = (value) => tr.date(value);
 // Guidance per code; a document may have its own (`reason.<document>.<CODE>`), e.g. where a locked licence
 // PIN is unlocked.
 const draw = createScreens(t, (code, document) => reasonText(t, code, document));
@@ -57,7 +58,7 @@ function renderLanguages(screenId) {
       const b = document.createElement('button');
       b.type = 'button';
       b.dataset.lang = l.code;
-      b.lang = l.code;
+      b.lang = htmlLang(l.code);
       b.textContent = l.name;
       bar.append(b);
     }
@@ -66,8 +67,12 @@ function renderLanguages(screenId) {
   bar.hidden = !['idle', 'maintenance', 'printer-blocked', 'connecting'].includes(screenId);
 }
 
+/** The BCP 47 tag of a screen language: やさしい日本語 is Japanese to a browser and a screen reader. */
+const htmlLang = (code) => (code === 'ja-easy' ? 'ja' : code);
+
 function render() {
-  document.documentElement.lang = lang;
+  document.documentElement.lang = htmlLang(lang);
+  document.documentElement.dataset.language = lang;
   renderDemo();
   const id = draw(view);
   renderLanguages(id);
@@ -81,16 +86,42 @@ function send(msg) {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }));
 }
 
-// --- audio cues: a DOM event for any integration, and a sound when the daemon has a file for the kind.
+// --- audio cues: a DOM event for any integration, and the alert's chime (daemon/server/chimes.ts). The
+// audio elements live in the document (#sounds), so their play/ended events can be observed.
 const sounds = new Map();
-function alertCue(kind) {
-  document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind } }));
-  if (kind === 'repeat-prompt') return voice.repeat(); // the pad's repeat key: the prompt, no chime
-  if (!view.hello?.sounds.includes(kind)) return;
+function chime(kind) {
+  if (!view.hello?.sounds.includes(kind)) return null;
   let a = sounds.get(kind);
-  if (!a) sounds.set(kind, (a = new Audio(`/sounds/${kind}.ogg`)));
+  if (!a) {
+    a = document.createElement('audio');
+    a.src = `/sounds/${kind}.wav`;
+    a.preload = 'auto';
+    a.dataset.kind = kind;
+    $('sounds').append(a);
+    sounds.set(kind, a);
+  }
   a.currentTime = 0;
   a.play().catch(() => {}); // autoplay may be refused until the first touch; the cue is optional
+  return a;
+}
+
+/**
+ * A card left in the reader escalates (issue 19; the level is KioskState.cardLeft): 1 a chime and a
+ * stronger screen, 2 and on the spoken prompt after the chime, 3 and on a flashing screen (screens.js).
+ * The prompt is ui/voice.js's 'card-left' (announced first as a `kiosk-prompt` event, { screen }).
+ */
+function alertCue(kind, level) {
+  document.dispatchEvent(new CustomEvent('kiosk-alert', { detail: { kind, level: level ?? null } }));
+  if (kind === 'repeat-prompt') return voice.repeat(); // the pad's repeat key: the prompt, no chime
+  const a = chime(kind);
+  if (kind === 'card-left' && (level ?? 1) >= 2) {
+    const speak = () => {
+      document.dispatchEvent(new CustomEvent('kiosk-prompt', { detail: { screen: 'card-left' } }));
+      voice.playPrompt('card-left');
+    };
+    if (a && !a.paused) a.addEventListener('ended', speak, { once: true });
+    else speak();
+  }
 }
 
 // --- voice controls: labels from ui/locales/voice/<lang>.json (fetched once per language)
@@ -154,12 +185,18 @@ function renderDemo() {
   }
   options($('demo-card'), demoCardsFor(view.hello.demoCards, view.hello.documents), 'demo.card.');
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
+  // This session's receipt only: never the previous customer's after a cancel or a timeout (issue 19).
   const job = view.devices?.receipt;
   const link = /** @type {HTMLAnchorElement} */ ($('demo-receipt'));
   const preview = $('receipt-preview');
-  link.hidden = !job || job.state !== 'confirmed';
+  link.hidden = !job || job.state !== 'confirmed' || job.session !== view.state?.session || !['result', 'remove-card'].includes(view.state?.phase);
   preview.hidden = link.hidden || view.state?.phase !== 'result';
   document.body.classList.toggle('with-preview', !preview.hidden);
+  // Between the header and the demo panel, never over 「カードを取る」.
+  if (!preview.hidden) {
+    preview.style.top = `${document.querySelector('header').getBoundingClientRect().bottom + 8}px`;
+    preview.style.bottom = `${innerHeight - document.querySelector('footer').getBoundingClientRect().top + 8}px`;
+  }
   if (!link.hidden) {
     const src = `/demo/receipt.svg?token=${encodeURIComponent(token)}&ref=${encodeURIComponent(job.reference)}`;
     link.href = src;
@@ -190,7 +227,7 @@ function onMessage(ev) {
       setLanguage(homeLanguage);
     view.state = m.state;
   } else if (m.type === 'devices') view.devices = m.devices;
-  else if (m.type === 'alert') alertCue(m.kind);
+  else if (m.type === 'alert') alertCue(m.kind, m.level);
   render();
 }
 
@@ -226,6 +263,7 @@ function pressChar(ch) {
   if (id) send({ type: 'pad', id });
 }
 
+$('extend').addEventListener('click', () => send({ type: 'key', key: 'extend' }));
 $('pads').addEventListener('click', (ev) => {
   const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b) return;

@@ -21,8 +21,9 @@ export function renderDocumentResult(container, result, t) {
   if (result.document === 'residence' && r) {
     row(t(`residence.kind.${r.kind}`) ?? r.kind, t(`residence.generation.${r.generation}`));
     if (r.generation === 1 && !r.cardExpiry) row(t('residence.cardExpiry'), t('residence.expiryNotOnChip'));
-    row(t('residence.cardExpiry'), r.cardExpiry);
-    row(t('residence.periodOfStayExpiry'), r.periodOfStayExpiry);
+    const date = (v) => (v && t.date ? t.date(v) : v);
+    row(t('residence.cardExpiry'), date(r.cardExpiry));
+    row(t('residence.periodOfStayExpiry'), date(r.periodOfStayExpiry));
     row(t('residence.statusOfResidence'), r.statusOfResidence);
     row(t('residence.workRestriction'), r.workRestriction ? (t(`residence.work.${r.workRestriction}`) ?? r.workRestriction) : null);
     const face = r.images?.face;

@@ -8,6 +8,7 @@ export function renderLicenseHolder(container, result, t) {
   if (!h) return;
   const line = (runs) => {
     const dd = document.createElement('dd');
+    dd.lang = 'ja'; // card data: Japanese glyph forms whatever the screen language
     for (const r of runs) {
       if ('glyph' in r && typeof r.glyph === 'string' && r.glyph.startsWith('data:image/png;base64,')) {
         const img = document.createElement('img');
@@ -34,7 +35,7 @@ export function renderLicenseHolder(container, result, t) {
   };
   row(t('license.name'), line(h.name), h.nameChanged ? t('license.nameChanged') : null);
   row(t('license.address'), line(h.address), h.addressChanged ? t('license.addressChanged') : null);
-  row(t('license.expiry'), line([{ text: h.expiryDate }]));
+  row(t('license.expiry'), line([{ text: h.expiryDate && t.date ? t.date(h.expiryDate) : h.expiryDate }]));
   container.append(dl);
   if (h.photo === null) {
     const p = document.createElement('p');

@@ -36,7 +36,11 @@ function validEntry(e) {
     e.padIds.length === (e.format.kind === 'alnum' ? 36 : 10) &&
     e.padIds.every((id) => /^[a-z]{6}$/.test(id)) &&
     (e.candidate === null || (isStr(e.candidate) && /^[A-Z0-9]$/.test(e.candidate))) &&
-    (e.candidateIndex === null || (isInt(e.candidateIndex) && e.candidateIndex >= 0 && e.candidateIndex <= 4))
+    (e.candidateIndex === null || (isInt(e.candidateIndex) && e.candidateIndex >= 0 && e.candidateIndex <= 4)) &&
+    // typed: printed numbers only (the daemon never sends a PIN's characters); as many as the length says
+    (e.typed === null || e.typed === undefined || (isStr(e.typed) && /^[A-Z0-9]*$/.test(e.typed) && e.typed.length === e.length)) &&
+    (e.expiring === undefined || typeof e.expiring === 'boolean') &&
+    (e.tooShort === undefined || typeof e.tooShort === 'boolean')
   );
 }
 
@@ -70,6 +74,7 @@ export function validState(s) {
     Array.isArray(s.blockedBy) &&
     s.blockedBy.every((b) => BLOCKERS.includes(b)) &&
     (s.request === null || (isObj(s.request) && isStr(s.request.id) && strList(s.request.documents))) &&
+    (s.cardLeft === undefined || (isInt(s.cardLeft) && s.cardLeft >= 0)) &&
     (s.phase !== 'secret-entry' || s.entry !== null) &&
     (s.phase !== 'result' || s.result !== null)
   );
@@ -84,7 +89,11 @@ function validDevices(d) {
     (p === null || (isObj(p) && isStr(p.state) && typeof p.usable === 'boolean' && typeof p.required === 'boolean')) &&
     (k === null || (isObj(k) && isStr(k.backend) && isStr(k.status))) &&
     (r === null ||
-      (isObj(r) && isInt(r.session) && isStr(r.reference) && ['printing', 'confirmed', 'failed'].includes(r.state) && (r.code === null || isStr(r.code))))
+      (isObj(r) &&
+        isInt(r.session) &&
+        isStr(r.reference) &&
+        ['printing', 'held', 'confirmed', 'failed'].includes(r.state) &&
+        (r.code === null || isStr(r.code))))
   );
 }
 
@@ -118,7 +127,7 @@ export function parseServerMessage(text) {
     case 'devices':
       return validDevices(m.devices) ? m : null;
     case 'alert':
-      return isStr(m.kind) && /^[a-z-]{1,32}$/.test(m.kind) ? m : null;
+      return isStr(m.kind) && /^[a-z-]{1,32}$/.test(m.kind) && (m.level === undefined || (isInt(m.level) && m.level >= 1)) ? m : null;
     case 'error':
       return isStr(m.code) && isStr(m.message) ? m : null;
     default:

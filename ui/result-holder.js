@@ -15,6 +15,7 @@ export function renderHolder(container, result, t) {
     const dt = document.createElement('dt');
     dt.textContent = label;
     const dd = document.createElement('dd');
+    dd.lang = 'ja'; // card data: Japanese glyph forms whatever the screen language
     dd.textContent = value;
     if (extra) {
       const s = document.createElement('small');
@@ -26,7 +27,7 @@ export function renderHolder(container, result, t) {
   if (h) {
     row(t('holder.name'), h.name, h.nameJisX0208);
     row(t('holder.address'), h.address, h.addressJisX0208);
-    row(t('holder.dateOfBirth'), h.dateOfBirth);
+    row(t('holder.dateOfBirth'), h.dateOfBirth && t.date ? t.date(h.dateOfBirth) : h.dateOfBirth);
     row(t('holder.sex'), h.sex ? (t(`holder.sex.${h.sex}`) ?? h.sex) : null);
   }
   const img = (b64, alt) => {

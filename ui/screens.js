@@ -4,10 +4,47 @@
 import { renderResultDetails } from './result-details.js';
 
 const $ = (id) => document.getElementById(id);
-const STEPS = ['identify', 'read-certificate', 'pin', 'sign-challenge', 'validate'];
+/**
+ * The steps each document's flow reports (daemon/documents/*: ctx.progress), keyed by the secret it asks
+ * for, which is how the screen learns the document. A passport never shows JPKI steps.
+ */
+const FLOWS = {
+  'jpki-auth-pin': ['identify', 'read-certificate', 'pin', 'sign-challenge', 'validate'],
+  'jpki-sign-password': ['identify', 'pin', 'read-certificate', 'sign-challenge', 'validate'],
+  'mynumber-text-pin': ['identify', 'pin', 'read-info', 'validate'],
+  'mynumber-check-code-b': ['identify', 'pin', 'read-images', 'validate'],
+  'license-pin1': ['identify', 'pin', 'read-info', 'validate'],
+  'license-pin2': ['identify', 'pin', 'read-info', 'validate'],
+  'residence-card-number': ['identify', 'pin', 'read-certificate', 'validate'],
+  'passport-document-number': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+  'passport-birth-date': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+  'passport-expiry-date': ['identify', 'pin', 'read-info', 'read-images', 'validate'],
+};
+/** Secrets that are a PIN; a password and the printed numbers have their own words for the `pin` step. */
+const PIN_PURPOSES = new Set(['jpki-auth-pin', 'mynumber-text-pin', 'license-pin1', 'license-pin2']);
+
+/**
+ * The progress steps shown for a session: its document's (known from the secret it asked for), or before
+ * that only the card check — except a certificate read before any secret, which only JPKI user
+ * authentication does.
+ */
+export function progressSteps(purpose, step) {
+  if (purpose && FLOWS[purpose]) return FLOWS[purpose];
+  if (step === 'read-certificate' || step === 'sign-challenge') return FLOWS['jpki-auth-pin'];
+  return ['identify'];
+}
+
+/** The word for the `pin` step: 暗証番号, パスワード, or 入力 for what is printed on the document. */
+export function entryWord(purpose) {
+  if (!purpose || PIN_PURPOSES.has(purpose)) return 'pin';
+  if (purpose === 'jpki-sign-password') return 'password';
+  return 'entry';
+}
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export function createScreens(t, reasonText) {
+  /** The secret the current session asked for (its document), remembered for the progress steps after it. */
+  let asked = { session: null, purpose: null };
   function text(id, value) {
     $(id).textContent = value ?? '';
   }
@@ -52,32 +89,41 @@ export function createScreens(t, reasonText) {
     return [...new Set(docs.map(docName))];
   }
 
-  function renderProgress(step) {
+  function renderProgress(step, purpose) {
     const ol = $('progress');
-    const at = Math.max(0, STEPS.indexOf(step));
+    const steps = progressSteps(purpose, step);
+    const at = Math.max(0, steps.indexOf(step));
+    const word = entryWord(purpose);
+    const label = (s) => (s === 'pin' && word !== 'pin' ? t(`step.label.${word}`) : t(`step.label.${s}`));
     ol.replaceChildren(
-      ...STEPS.map((s, i) => {
+      ...steps.map((s, i) => {
         const li = document.createElement('li');
-        li.textContent = t(`step.label.${s}`) ?? '';
+        li.textContent = label(s) ?? '';
         li.className = i < at ? 'done' : i === at ? 'current' : '';
         return li;
       }),
     );
     ol.hidden = false;
-    text('detail', step ? t(`step.${step}`) : '');
+    text('detail', step ? ((step === 'pin' && word !== 'pin' ? t(`step.${word}`) : null) ?? t(`step.${step}`)) : '');
   }
 
-  function renderEntry(e) {
+  /** A hardware keypad is in use (not the simulated one, not unavailable): only then the multi-tap hint. */
+  const hardwarePad = (devices) => !!devices?.keypad && devices.keypad.backend !== 'simulated' && devices.keypad.status !== 'unavailable';
+
+  function renderEntry(e, devices) {
     const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
     text('headline', h);
-    text('message', e.format.kind === 'alnum' ? `${m}\n${t('entry.lettersHint')}` : m);
+    // 「2→A B C」 only next to a hardware pad; the on-screen keys type 2 (issue 19).
+    text('message', e.format.kind === 'alnum' ? `${m}\n${t(hardwarePad(devices) ? 'entry.lettersHint' : 'entry.lettersHintScreen')}` : m);
     $('entry').hidden = false;
     $('pads').hidden = false;
     // A character being chosen by multi-tap: its letter for a number printed on the document; for a PIN or
     // password only its position on the key (the daemon never sends that letter).
     const choosing = e.candidate !== null || e.candidateIndex !== null;
     const cells = [];
-    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? '●' : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
+    // A number printed on the document is shown as typed (e.typed, issue 19); a PIN or password as dots.
+    const shown = (i) => (typeof e.typed === 'string' ? (e.typed[i] ?? '●') : '●');
+    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? shown(i) : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
     const dots = $('dots');
     dots.replaceChildren(
       ...cells.map((c, i) => {
@@ -88,13 +134,28 @@ export function createScreens(t, reasonText) {
       }),
     );
     dots.classList.toggle('long', e.format.max > 8);
+    dots.classList.toggle('typed', typeof e.typed === 'string');
     dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
     const cand = $('candidate');
     cand.hidden = !choosing;
     cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? t('entry.wrong', { n: e.triesLeft }) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
+    text('tries', e.previousAttemptWrong ? wrongEntryText(e) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
     if (e.previousAttemptWrong) $('screen').className = 'warning';
+    // 決定 with too few characters: say how many are needed (it used to do nothing).
+    if (e.tooShort) {
+      text('tries', t(e.format.min === e.format.max ? 'entry.tooShort' : 'entry.tooShortMin', { min: e.format.min }));
+      $('screen').className = 'warning';
+    }
+    // The entry is about to time out: say so, with a button for more time (any key gives more time too).
+    $('expiring').hidden = !e.expiring;
+    if (e.expiring) text('expiring-text', t('entry.expiring'));
     renderLetters(e.format.kind === 'alnum');
+  }
+
+  /** A wrong PIN, password or check code in its own words; a passport (no counter) is asked again. */
+  function wrongEntryText(e) {
+    if (e.triesLeft == null) return t('entry.wrongRetry');
+    return t(`entry.wrong.${e.purpose}`, { n: e.triesLeft }) ?? t('entry.wrong', { n: e.triesLeft });
   }
 
   function renderLetters(on) {
@@ -118,10 +179,15 @@ export function createScreens(t, reasonText) {
     screen.className = outcome;
     $('icon').textContent = ICONS[outcome] ?? '✖';
     const timeout = r.reasons.includes('PIN_ENTRY_TIMEOUT');
-    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${r.document}`) ?? t(`result.${outcome}`));
+    // A first-generation residence card has no expiry text on its chip: its result says what was proven.
+    const variant = r.document === 'residence' && r.residence?.generation === 1 ? 'residence-gen1' : r.document;
+    const [h, m] = timeout ? t('result.timeout') : (t(`result.${outcome}.${variant}`) ?? t(`result.${outcome}`));
     text('headline', h);
     const reasons = r.reasons.map((code) => reasonText(code, r.document)).filter(Boolean);
-    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) reasons.push(t('entry.triesLeft', { n: r.triesLeft }));
+    if (r.reasons.includes('PIN_WRONG') && r.triesLeft != null) {
+      // One try left: the kiosk will refuse this card from now on (it never risks the last try); say where to go.
+      reasons.push(r.triesLeft <= 1 ? (t(`lastTry.${r.document}`) ?? t('lastTry')) : t('entry.triesLeft', { n: r.triesLeft }));
+    }
     text('message', [...new Set(reasons), m].filter(Boolean).join('\n'));
     // The codes are for staff and tests only (data attribute): a person reads the guidance, never a code.
     screen.dataset.reasons = r.reasons.join(' ');
@@ -133,6 +199,33 @@ export function createScreens(t, reasonText) {
       receipt.textContent = job.state === 'printing' ? t('receipt.printing') : t(`receipt.${job.state}`, { ref: job.reference });
     }
     text('next', t('next.auto'));
+  }
+
+  /**
+   * The session's receipt could not be printed (paper out, cover open…: held by the printer, or failed):
+   * this replaces the result and the take-your-card screens while they last, with the reference number to
+   * note, why, and what to do (issue 19).
+   */
+  function renderReceiptFailed(state, job) {
+    const screen = $('screen');
+    screen.className = 'error';
+    $('icon').textContent = '⚠';
+    const [h, m] = t('receiptFailed.title');
+    text('headline', h);
+    const receipt = $('receipt');
+    receipt.hidden = false;
+    receipt.className = 'failed reference';
+    receipt.textContent = t('receiptFailed.reference', { ref: job.reference });
+    const lines = [m];
+    if (state.result)
+      lines.unshift(
+        t('receiptFailed.outcome', {
+          result: (t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0],
+        }),
+      );
+    if (job.code) lines.push(reasonText(job.code, null));
+    text('message', lines.filter(Boolean).join('\n'));
+    if (state.cardPresent) text('next', t('receiptFailed.takeCard'));
   }
 
   function renderStatus(devices) {
@@ -149,14 +242,26 @@ export function createScreens(t, reasonText) {
     const screen = $('screen');
     screen.className = '';
     delete screen.dataset.reasons;
-    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate']) $(id).hidden = true;
+    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring']) $(id).hidden = true;
+    const cardLeft = state?.phase === 'remove-card' ? (state.cardLeft ?? 0) : 0;
+    document.body.dataset.cardLeft = String(cardLeft);
+    document.body.dataset.cardLeftStage = cardLeft >= 3 ? 'flash' : cardLeft >= 1 ? 'strong' : 'none';
     for (const id of ['detail', 'icon', 'next', 'tries']) text(id, '');
     document.body.classList.remove('alnum');
-    renderResultDetails($('holder'), state?.phase === 'result' ? state.result : null, t);
+    const job = devices?.receipt;
+    const receiptFailed =
+      !!state &&
+      !!job &&
+      job.session === state.session &&
+      (job.state === 'held' || job.state === 'failed') &&
+      (state.phase === 'result' || state.phase === 'remove-card');
+    renderResultDetails($('holder'), state?.phase === 'result' && !receiptFailed ? state.result : null, t);
     renderStatus(devices);
     $('offline').hidden = connected || !state;
     if (!connected) text('offline-text', t('offline').join('\n'));
-    const id = screenId(state);
+    if (state && state.session !== asked.session) asked = { session: state.session, purpose: null };
+    if (state?.entry?.purpose) asked.purpose = state.entry.purpose;
+    const id = receiptFailed ? 'receipt-failed' : screenId(state);
     document.body.dataset.phase = state ? state.phase : 'connecting';
     document.body.dataset.screen = id;
     if (!state) {
@@ -179,8 +284,11 @@ export function createScreens(t, reasonText) {
       case 'idle':
         renderIdle(state, hello);
         return id;
+      case 'receipt-failed':
+        renderReceiptFailed(state, job);
+        return id;
       case 'secret-entry':
-        renderEntry(state.entry);
+        renderEntry(state.entry, devices);
         return id;
       case 'result':
         renderResult(state.result, devices, state);
@@ -189,12 +297,22 @@ export function createScreens(t, reasonText) {
         const [h, m] = t(`phase.${state.phase}`) ?? t('phase.starting');
         text('headline', h);
         text('message', m);
-        if (state.phase === 'reading' || state.phase === 'verifying') renderProgress(state.step);
+        if (state.phase === 'reading' || state.phase === 'verifying') renderProgress(state.step, asked.purpose);
         if (state.phase === 'reader-unavailable') {
           screen.className = 'error';
           $('icon').textContent = '⚠';
         }
-        if (state.phase === 'remove-card') $('icon').textContent = '⇧';
+        if (state.phase === 'remove-card') {
+          $('icon').textContent = '⇧';
+          // A forgotten card: a stronger screen from the first reminder, flashing from the third (style.css
+          // body[data-card-left]; a steady strong colour instead under prefers-reduced-motion).
+          if (state.cardLeft > 0) {
+            const [h2, m2] = t('cardLeft.reminder');
+            text('headline', h2);
+            text('message', m2);
+            screen.className = 'card-left';
+          }
+        }
         return id;
       }
     }

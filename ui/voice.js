@@ -35,6 +35,7 @@ export const VOICE_KEYS = [
   ...ENTRY_PURPOSES.map((p) => `entry-${p}`),
   'entry-wrong',
   'entry-wrong-last',
+  'entry-timeout-warning',
   ...OUTCOMES.map((o) => `result-${o}`),
   'result-timeout',
   'remove-card',

@@ -62,6 +62,8 @@ export const configSchema = object(
     }),
     timeouts: block({
       entryMs: timeout(600_000, 30_000),
+      /** How long before the entry timeout the screen warns and offers more time (0: no warning). */
+      entryWarnMs: int(0, 600_000).default(10_000),
       resultMs: timeout(600_000, 10_000),
       cardLeftMs: timeout(600_000, 20_000),
       requestMs: timeout(3_600_000, 120_000),

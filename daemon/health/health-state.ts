@@ -55,6 +55,14 @@ export interface HealthSnapshot {
   clock: ClockStatus;
   disk: DiskStatus | null;
   lastSession: LastSession | null;
+  /**
+   * A card left in the reader after its session (the escalating reminder, issue 19): the reminder level
+   * reached and since when the first reminder fired; null when no card is being reminded about. Also the
+   * fault CARD_LEFT while it lasts, so the fleet sees a forgotten card.
+   */
+  cardLeft?: { level: number; since: string } | null;
+  /** Card-left reminders fired since the daemon started. */
+  cardLeftAlerts?: number;
   audit: { headSeq: number; headHash: string; pendingUpload: number; uploadError: string | null; writeError: string | null } | null;
 }
 
@@ -79,6 +87,8 @@ const FAILING = new Set(['READER_UNAVAILABLE', 'READER_NOT_FOUND', 'CLOCK_UNSYNC
 
 export class HealthState {
   private last: LastSession | null = null;
+  private cardLeftSince: string | null = null;
+  private cardLeftAlerts = 0;
   readonly startedAt: Date;
   private readonly offs: (() => void)[] = [];
 
@@ -90,7 +100,27 @@ export class HealthState {
         ({ result }) => (this.last = { time: this.now().toISOString(), document: result.document, outcome: result.outcome, reasons: [...result.reasons] }),
         'health',
       ),
+      s.runtime.events.on(
+        'alert',
+        ({ kind, level }) => {
+          if (kind !== 'card-left') return;
+          this.cardLeftAlerts++;
+          if (level === 1 || !this.cardLeftSince) this.cardLeftSince = this.now().toISOString();
+        },
+        'health',
+      ),
     );
+  }
+
+  /** The reminder in force: read from the session state, so it ends the moment the card is taken. */
+  cardLeft(): { level: number; since: string } | null {
+    const st = this.s.runtime.getState();
+    if (st.phase !== 'remove-card' || !(st.cardLeft > 0)) return null;
+    return { level: st.cardLeft, since: this.cardLeftSince ?? this.now().toISOString() };
+  }
+
+  cardLeftAlertCount(): number {
+    return this.cardLeftAlerts;
   }
 
   private now(): Date {
@@ -163,6 +193,8 @@ export class HealthState {
       if (audit.writeError) faults.push('AUDIT_WRITE_FAILED');
       if (audit.uploadError) faults.push('AUDIT_UPLOAD_FAILING');
     }
+    const cardLeft = this.cardLeft();
+    if (cardLeft) faults.push('CARD_LEFT');
     const maintenance = this.s.maintenance?.() ?? { active: false, reason: null };
     if (maintenance.active) faults.push('MAINTENANCE');
     return {
@@ -181,6 +213,8 @@ export class HealthState {
       clock,
       disk,
       lastSession: this.last,
+      cardLeft,
+      cardLeftAlerts: this.cardLeftAlerts,
       audit,
     };
   }

@@ -161,6 +161,23 @@ export function createMetrics(o: {
     },
   });
 
+  // A card forgotten in the reader (issue 19): reminders fired by escalation level (3 = 3 and more), and the
+  // level in force now (0: no card being reminded about).
+  const cardLeftAlerts = new Counter({
+    name: 'idkiosk_card_left_alerts_total',
+    help: 'Card-left reminders fired, by escalation level (3: third and later)',
+    labelNames: ['level'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'idkiosk_card_left_level',
+    help: 'Escalation level of the card-left reminder in force (0: none)',
+    registers: [registry],
+    collect() {
+      this.set(o.health.cardLeft()?.level ?? 0);
+    },
+  });
+
   let serviceUp = o.reader.serviceAvailable();
   const offs = [
     o.runtime.events.on(
@@ -171,6 +188,13 @@ export function createMetrics(o: {
           reasons.labels(r).inc();
           if (APDU_ERROR_CODES.has(r)) apdu.labels(r).inc();
         }
+      },
+      'metrics',
+    ),
+    o.runtime.events.on(
+      'alert',
+      ({ kind, level }) => {
+        if (kind === 'card-left') cardLeftAlerts.labels(String(Math.min(level ?? 1, 3))).inc();
       },
       'metrics',
     ),

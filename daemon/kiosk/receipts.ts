@@ -10,13 +10,18 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import type { Logger } from '../../core/log.ts';
 import { documentKind, holderNameOf } from '../result/document-types.ts';
+import { reasonWords } from './reason-words.ts';
 import type { KioskRuntime } from './runtime.ts';
 import type { ResultView } from '../result/result-view.ts';
 
 export interface ReceiptJobView {
   session: number;
   reference: string;
-  state: 'printing' | 'confirmed' | 'failed';
+  /**
+   * `held`: the printer cannot print it now (paper out, cover open…: `code` says why); it may still print
+   * once the printer recovers, but the holder is told at once, with the reference to note (issue 19).
+   */
+  state: 'printing' | 'held' | 'confirmed' | 'failed';
   /** Failure code (PRINTER_PAPER_END, …) for the screen's guidance. */
   code: string | null;
 }
@@ -102,6 +107,7 @@ export class ReceiptService {
           method: kind.method,
           verdict,
           reasons: result.reasons,
+          reasonWords: result.reasons.map((code) => reasonWords(code, result.document)),
           reference,
           holderName: holderNameOf(result) ?? undefined,
           token,
@@ -111,7 +117,25 @@ export class ReceiptService {
         },
         { nameMask: this.o.nameMask },
       );
-      const outcome = await this.o.printer.print(receipt).done;
+      // The printer reports a job it cannot print now ('waiting' for paper, 'interrupted' mid-print)
+      // synchronously from print(): listen first, then keep this job's events.
+      let id: number | null = null;
+      const early: { id: number; state: string; code?: string }[] = [];
+      const onJob = (e: { id: number; state: string; code?: string }) => {
+        if (e.id !== id || !e.code) return;
+        if ((e.state === 'waiting' || e.state === 'interrupted') && this.last?.reference === reference && this.last.state !== 'held')
+          this.update({ ...job, state: 'held', code: e.code });
+      };
+      const offJob = this.o.printer.on('job', (e) => (id === null ? early.push(e) : onJob(e)), 'receipts');
+      let outcome;
+      try {
+        const handle = this.o.printer.print(receipt);
+        id = handle.id;
+        early.forEach(onJob);
+        outcome = await handle.done;
+      } finally {
+        offJob();
+      }
       this.o.log?.(`receipt ${reference} for session ${session}: ${outcome.status}${outcome.code ? ` (${outcome.code})` : ''}`);
       return this.update({ ...job, state: outcome.status, code: outcome.code ?? null });
     } catch (e) {

@@ -5,7 +5,7 @@ import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-
 import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
 import { TypedEvents } from '../../drivers/typed-events.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
-import type { SecretPrompt } from '../documents/secrets.ts';
+import { isPrintedNumber, type SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
 import {
   DEFAULT_TIMEOUTS,
@@ -48,10 +48,30 @@ export interface RuntimeEvents {
   'session-ended': { session: number; result: ResultView; request?: string | null };
   /** An integration-API request ended without a session (cancelled, timed out, refused: busy or blocked). */
   'request-ended': { id: string; code: string };
-  alert: { kind: string };
+  /** `level`: the card-left reminder's escalation step (absent for the other kinds). */
+  alert: { kind: string; level?: number };
   /** The pad's repeat key: the screen plays its voice prompt again (no key value, no session change). */
   'repeat-prompt': Record<string, never>;
 }
+
+/**
+ * Where the runtime's timers run: the real ones by default; tests inject a manual clock
+ * (test/harness/manual-timers.ts) and drive the entry warning, timeouts and card-left reminders without
+ * waiting.
+ */
+export interface TimerHost {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimers: TimerHost = {
+  set(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clear: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
+};
 
 export interface RuntimeOptions {
   reader: ReaderDriver;
@@ -64,6 +84,8 @@ export interface RuntimeOptions {
    * that check it holds nothing once a session is over.
    */
   entryBuffer?: Buffer;
+  /** Timer host (default: real timers). */
+  timers?: TimerHost;
 }
 
 interface ActiveRead {
@@ -77,7 +99,8 @@ export class KioskRuntime {
   readonly events = new TypedEvents<RuntimeEvents>();
   private state = initialState();
   private readonly timeouts: Timeouts;
-  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly timers = new Map<TimerName, unknown>();
+  private readonly clock: TimerHost;
   private readonly entry: SecretEntry;
   private active: ActiveRead | null = null;
   private readonly unsubscribe: (() => void)[] = [];
@@ -87,6 +110,7 @@ export class KioskRuntime {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
     this.entry = new SecretEntry(o.entryBuffer ?? 16);
     this.log = o.log ?? (() => {});
+    this.clock = o.timers ?? realTimers;
   }
 
   getState(): KioskState {
@@ -108,7 +132,7 @@ export class KioskRuntime {
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) this.clock.clear(t);
     this.timers.clear();
     this.abort('SESSION_CANCELLED');
     await this.active?.done;
@@ -129,7 +153,8 @@ export class KioskRuntime {
       else if (k === 'clear') this.entry.clear();
       else if (k === 'enter') return this.dispatch({ type: 'entry-submit' });
       else if (k === 'cancel') return this.dispatch({ type: 'cancel' });
-      this.dispatch({ type: 'entry-changed', length: this.entry.length });
+      else if (k === 'extend') return this.dispatch({ type: 'entry-extend' });
+      this.dispatch({ type: 'entry-changed', length: this.entry.length, typed: this.printedText() });
       return;
     }
     if (k === 'cancel' || (k === 'enter' && s.phase === 'result')) this.dispatch({ type: 'cancel' });
@@ -146,7 +171,19 @@ export class KioskRuntime {
     if (s.phase !== 'secret-entry' || !s.entry) return;
     for (const ch of chars) if (CHAR_KEY.test(ch)) this.pushChar(ch);
     const pending = candidate !== null && CHAR_KEY.test(candidate.char) && s.entry.format.kind === 'alnum' ? candidate : null;
-    this.dispatch({ type: 'entry-changed', length: this.entry.length, candidate: pending?.char ?? null, candidateIndex: pending?.index ?? null });
+    this.dispatch({
+      type: 'entry-changed',
+      length: this.entry.length,
+      candidate: pending?.char ?? null,
+      candidateIndex: pending?.index ?? null,
+      typed: this.printedText(),
+    });
+  }
+
+  /** The characters typed so far, only for a number printed on the document (never for a PIN or password). */
+  private printedText(): string | null {
+    const e = this.state.entry;
+    return e && isPrintedNumber(e.purpose) ? this.entry.peekPrinted() : null;
   }
 
   private pushChar(ch: string): void {
@@ -211,17 +248,16 @@ export class KioskRuntime {
         this.entry.clear();
         break;
       case 'start-timer': {
-        clearTimeout(this.timers.get(fx.timer));
-        const t = setTimeout(() => {
+        this.clock.clear(this.timers.get(fx.timer));
+        const t = this.clock.set(() => {
           this.timers.delete(fx.timer);
           this.dispatch({ type: 'timeout', timer: fx.timer });
         }, fx.ms);
-        t.unref();
         this.timers.set(fx.timer, t);
         break;
       }
       case 'clear-timer':
-        clearTimeout(this.timers.get(fx.timer));
+        this.clock.clear(this.timers.get(fx.timer));
         this.timers.delete(fx.timer);
         break;
       case 'session-ended':
@@ -231,7 +267,7 @@ export class KioskRuntime {
         this.events.emit('request-ended', { id: fx.id, code: fx.code });
         break;
       case 'alert':
-        this.events.emit('alert', { kind: fx.kind });
+        this.events.emit('alert', fx.level !== undefined ? { kind: fx.kind, level: fx.level } : { kind: fx.kind });
         break;
     }
   }

@@ -27,6 +27,14 @@ export class SecretEntry {
     this.len = 0;
   }
 
+  /**
+   * The characters typed, as text: for numbers printed on the document only (the runtime checks the
+   * purpose), which the screen shows as typed. Never called for a PIN or password.
+   */
+  peekPrinted(): string {
+    return this.buf.subarray(0, this.len).toString('latin1');
+  }
+
   /** Hands the secret over (the receiver wipes it after use) and clears this entry. */
   take(): Buffer {
     const out = Buffer.from(this.buf.subarray(0, this.len));

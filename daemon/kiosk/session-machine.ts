@@ -39,6 +39,16 @@ export interface EntryView {
    * not sent), while the holder, who knows the key, can.
    */
   candidateIndex: number | null;
+  /**
+   * What has been typed so far, for numbers printed on the document only (PRINTED_NUMBER_PURPOSES: the
+   * holder reads them off the card or the data page, they are not secrets — issue 19); always null for a
+   * PIN or password, whose characters never enter the state.
+   */
+  typed: string | null;
+  /** The entry is about to time out (EntryTimeouts: warned `entryWarnMs` before): the screen offers more time. */
+  expiring: boolean;
+  /** 決定 was pressed with fewer characters than the format needs: the screen says how many. */
+  tooShort: boolean;
 }
 
 /** Why the kiosk will not start a session now; the screen explains each. */
@@ -66,18 +76,26 @@ export interface KioskState {
   blockedBy: Blocker[];
   /** The pending or running integration-API request; null for walk-up sessions. */
   request: VerificationRequest | null;
+  /**
+   * A card left in the reader after its session: how many reminders have fired (0: none yet). The screen
+   * escalates with it — 1 a chime and a stronger screen, 2 the spoken prompt too, 3 and more a flashing
+   * screen (ui/escalation.js); the alert carries the same level.
+   */
+  cardLeft: number;
 }
 
-export type TimerName = 'entry' | 'result' | 'card-left' | 'request';
+export type TimerName = 'entry' | 'entry-warn' | 'result' | 'card-left' | 'request';
 
 export type KioskEvent =
   | { type: 'reader-service'; available: boolean }
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed'; reader: string }
   | { type: 'read-progress'; session: number; step: ReadStep }
-  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex'> }
-  | { type: 'entry-changed'; length: number; candidate?: string | null; candidateIndex?: number | null }
+  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex' | 'typed' | 'expiring' | 'tooShort'> }
+  | { type: 'entry-changed'; length: number; candidate?: string | null; candidateIndex?: number | null; typed?: string | null }
   | { type: 'entry-submit' }
+  /** The holder asked for more time before the entry timed out. */
+  | { type: 'entry-extend' }
   | { type: 'cancel' }
   | { type: 'read-finished'; session: number; result: ResultView }
   | { type: 'read-failed'; session: number; code: string; triesLeft?: number | null; document?: string | null }
@@ -97,7 +115,8 @@ export type KioskEffect =
   | { type: 'session-ended'; session: number; result: ResultView; request: string | null }
   /** A request that ended without a session result (cancelled, timed out, refused because busy or blocked). */
   | { type: 'request-ended'; id: string; code: string }
-  | { type: 'alert'; kind: AlertKind };
+  /** `level`: the card-left reminder's escalation step (KioskState.cardLeft); absent for the other kinds. */
+  | { type: 'alert'; kind: AlertKind; level?: number };
 
 /** Sounds and cues: each result outcome that is an answer has its own (chip-read never sounds like verified). */
 export type AlertKind = 'card-left' | 'wrong-secret' | 'verified' | 'chip-read' | 'refused';
@@ -108,6 +127,8 @@ const RESULT_ALERT: Record<Outcome, AlertKind | null> = { verified: 'verified', 
 export interface Timeouts {
   /** Inactivity while the holder types a secret. */
   entryMs: number;
+  /** How long before the entry timeout the screen warns and offers more time (0: no warning). */
+  entryWarnMs: number;
   /** How long a result stays on screen before the kiosk moves on. */
   resultMs: number;
   /** Card left in the reader after the result: remind (and keep reminding) at this interval. */
@@ -116,7 +137,7 @@ export interface Timeouts {
   requestMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { entryMs: 30_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { entryMs: 30_000, entryWarnMs: 10_000, resultMs: 10_000, cardLeftMs: 20_000, requestMs: 120_000 };
 
 export function initialState(): KioskState {
   return {
@@ -130,7 +151,17 @@ export function initialState(): KioskState {
     result: null,
     blockedBy: [],
     request: null,
+    cardLeft: 0,
   };
+}
+
+/** The entry's inactivity timers: the warning (when there is room for one) and the timeout itself. */
+function entryTimers(t: Timeouts): KioskEffect[] {
+  const warnAt = t.entryMs - t.entryWarnMs;
+  return [
+    ...(t.entryWarnMs > 0 && warnAt > 0 ? [{ type: 'start-timer', timer: 'entry-warn', ms: warnAt } as const] : []),
+    { type: 'start-timer', timer: 'entry', ms: t.entryMs },
+  ];
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(['reading', 'secret-entry', 'verifying']);
@@ -146,6 +177,7 @@ function endSession(s: KioskState, result: ResultView, t: Timeouts, extra: Kiosk
       ...extra,
       { type: 'clear-entry' },
       { type: 'clear-timer', timer: 'entry' },
+      { type: 'clear-timer', timer: 'entry-warn' },
       { type: 'session-ended', session: s.session, result, request: s.request?.id ?? null },
       { type: 'start-timer', timer: 'result', ms: t.resultMs },
       ...alert,
@@ -164,9 +196,9 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
   switch (e.type) {
     case 'reader-service': {
       if (!e.available) {
-        const effects: KioskEffect[] = [{ type: 'clear-entry' }, { type: 'clear-timer', timer: 'entry' }];
+        const effects: KioskEffect[] = [{ type: 'clear-entry' }, { type: 'clear-timer', timer: 'entry' }, { type: 'clear-timer', timer: 'entry-warn' }];
         if (ACTIVE.has(s.phase)) effects.push({ type: 'abort-read', session: s.session, code: 'READER_UNAVAILABLE' });
-        return [{ ...s, phase: 'reader-unavailable', readerAvailable: false, cardPresent: false, step: null, entry: null }, effects];
+        return [{ ...s, phase: 'reader-unavailable', readerAvailable: false, cardPresent: false, step: null, entry: null, cardLeft: 0 }, effects];
       }
       if (s.phase === 'reader-unavailable' || s.phase === 'starting') {
         return [{ ...s, phase: 'idle', readerAvailable: true, result: null }, []];
@@ -186,7 +218,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       if (ACTIVE.has(s.phase)) {
         return endSession(next, failure('CARD_REMOVED', 'error'), t, [{ type: 'abort-read', session: s.session, code: 'CARD_REMOVED' }]);
       }
-      if (s.phase === 'remove-card') return [{ ...next, phase: 'idle', result: null }, [{ type: 'clear-timer', timer: 'card-left' }]];
+      if (s.phase === 'remove-card') return [{ ...next, phase: 'idle', result: null, cardLeft: 0 }, [{ type: 'clear-timer', timer: 'card-left' }]];
       return [next, []];
     }
 
@@ -197,34 +229,54 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
     case 'secret-requested':
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       return [
-        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null, candidateIndex: null } },
-        [
-          { type: 'clear-entry' },
-          { type: 'start-timer', timer: 'entry', ms: t.entryMs },
-          ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : []),
-        ],
+        {
+          ...s,
+          phase: 'secret-entry',
+          step: 'pin',
+          entry: {
+            ...e.entry,
+            length: 0,
+            candidate: null,
+            candidateIndex: null,
+            typed: isPrintedNumber(e.entry.purpose) ? '' : null,
+            expiring: false,
+            tooShort: false,
+          },
+        },
+        [{ type: 'clear-entry' }, ...entryTimers(t), ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
       ];
 
     case 'entry-changed': {
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
-      const restart: KioskEffect[] = [{ type: 'start-timer', timer: 'entry', ms: t.entryMs }];
-      // The letter of a secret never enters the state, whoever reports it (issue 17).
-      const candidate = isPrintedNumber(s.entry.purpose) ? (e.candidate ?? null) : null;
+      const restart = entryTimers(t);
+      // The letter of a secret never enters the state, whoever reports it (issue 17); a printed number is
+      // shown as typed (issue 19).
+      const printed = isPrintedNumber(s.entry.purpose);
+      const candidate = printed ? (e.candidate ?? null) : null;
       const candidateIndex = e.candidateIndex ?? null;
+      const typed = printed ? (e.typed ?? s.entry.typed ?? '').slice(0, e.length) : null;
       // Nothing the screen shows changed (a key that did nothing): no new state, so no frame — a frame per
-      // press would let a watcher count presses.
-      if (s.entry.length === e.length && s.entry.candidate === candidate && s.entry.candidateIndex === candidateIndex) return [s, restart];
-      return [{ ...s, entry: { ...s.entry, length: e.length, candidate, candidateIndex } }, restart];
+      // press would let a watcher count presses. A warning or a too-short note goes away with any key.
+      const same = s.entry.length === e.length && s.entry.candidate === candidate && s.entry.candidateIndex === candidateIndex && s.entry.typed === typed;
+      if (same && !s.entry.expiring && !s.entry.tooShort) return [s, restart];
+      return [{ ...s, entry: { ...s.entry, length: e.length, candidate, candidateIndex, typed, expiring: false, tooShort: false } }, restart];
     }
+
+    case 'entry-extend':
+      if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
+      return [s.entry.expiring ? { ...s, entry: { ...s.entry, expiring: false } } : s, entryTimers(t)];
 
     case 'entry-submit': {
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
       const { min, max } = s.entry.format;
-      if (s.entry.length < min || s.entry.length > max) return [s, []];
+      // Too few characters: say so (the screen names how many are needed) instead of doing nothing.
+      if (s.entry.length < min || s.entry.length > max) return [s.entry.tooShort ? s : { ...s, entry: { ...s.entry, tooShort: true } }, entryTimers(t)];
+      // The printed number shown while typing does not travel on once it is handed over.
       return [
-        { ...s, phase: 'verifying' },
+        { ...s, phase: 'verifying', entry: { ...s.entry, typed: s.entry.typed === null ? null : '', length: 0, expiring: false } },
         [
           { type: 'clear-timer', timer: 'entry' },
+          { type: 'clear-timer', timer: 'entry-warn' },
           { type: 'submit-secret', session: s.session },
         ],
       ];
@@ -249,6 +301,9 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
 
     case 'timeout':
       switch (e.timer) {
+        case 'entry-warn':
+          if (s.phase !== 'secret-entry' || !s.entry || s.entry.expiring) return [s, []];
+          return [{ ...s, entry: { ...s.entry, expiring: true } }, []];
         case 'entry':
           if (s.phase !== 'secret-entry') return [s, []];
           return endSession(s, failure('PIN_ENTRY_TIMEOUT', 'cancelled'), t, [{ type: 'abort-read', session: s.session, code: 'PIN_ENTRY_TIMEOUT' }]);
@@ -256,10 +311,11 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
           return s.phase === 'result' ? toAfterResult(s, t) : [s, []];
         case 'card-left':
           if (s.phase !== 'remove-card') return [s, []];
+          // Each reminder escalates (KioskState.cardLeft); the screen and the health/metrics follow the level.
           return [
-            s,
+            { ...s, cardLeft: s.cardLeft + 1 },
             [
-              { type: 'alert', kind: 'card-left' },
+              { type: 'alert', kind: 'card-left', level: s.cardLeft + 1 },
               { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },
             ],
           ];
@@ -293,7 +349,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
 function startSession(s: KioskState): Out {
   const session = s.session + 1;
   return [
-    { ...s, phase: 'reading', session, step: 'identify', entry: null, result: null },
+    { ...s, phase: 'reading', session, step: 'identify', entry: null, result: null, cardLeft: 0 },
     [
       { type: 'clear-timer', timer: 'result' },
       { type: 'clear-timer', timer: 'request' },
@@ -355,7 +411,7 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
 function toAfterResult(s: KioskState, t: Timeouts): Out {
   if (s.cardPresent) {
     return [
-      { ...s, phase: 'remove-card' },
+      { ...s, phase: 'remove-card', cardLeft: 0 },
       [
         { type: 'clear-timer', timer: 'result' },
         { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },

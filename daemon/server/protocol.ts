@@ -9,7 +9,8 @@ import type { KioskState } from '../kiosk/session-machine.ts';
 export const PROTOCOL_VERSION = 2;
 
 /** Keys a client may send by value. No characters: digits and letters travel as pad tokens. */
-export const KEYS = ['back', 'clear', 'enter', 'cancel'] as const;
+/** `extend`: more time for the entry on screen (the warning before its timeout). */
+export const KEYS = ['back', 'clear', 'enter', 'cancel', 'extend'] as const;
 export type Key = (typeof KEYS)[number];
 
 /** Demo-only actions on the simulated hardware (refused unless the daemon runs in demo mode). */
@@ -50,7 +51,8 @@ export type ClientMessage =
 export interface DevicesView {
   printer: { state: string; usable: boolean; required: boolean } | null;
   keypad: { backend: string; status: string } | null;
-  receipt: { session: number; reference: string; state: 'printing' | 'confirmed' | 'failed'; code: string | null } | null;
+  /** `held`: the printer cannot print it now (code says why); the screen gives the reference to note. */
+  receipt: { session: number; reference: string; state: 'printing' | 'held' | 'confirmed' | 'failed'; code: string | null } | null;
 }
 
 export interface Hello {
@@ -63,7 +65,7 @@ export interface Hello {
   demoFaults: readonly DemoFault[];
   /** Enabled documents in detection order: the idle screen lists them. */
   documents: string[];
-  /** Alert kinds that have a sound file under /sounds/<kind>.ogg. */
+  /** Alert kinds that have a sound at /sounds/<kind>.wav (synthesised chimes, daemon/server/chimes.ts). */
   sounds: string[];
 }
 
@@ -71,7 +73,8 @@ export type ServerMessage =
   | Hello
   | { v: 2; type: 'state'; state: KioskState }
   | { v: 2; type: 'devices'; devices: DevicesView }
-  | { v: 2; type: 'alert'; kind: string }
+  /** `level`: the card-left reminder's escalation step (absent for other kinds). */
+  | { v: 2; type: 'alert'; kind: string; level?: number }
   | { v: 2; type: 'error'; code: string; message: string };
 
 type Parsed = { ok: true; msg: ClientMessage } | { ok: false; reason: string };

@@ -4,7 +4,6 @@
 // hardware keypad (the runtime). On connect the client gets hello + the full state + devices, so a
 // reconnect after a daemon restart resynchronises everything.
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,6 +17,7 @@ import { screenBindHost } from './bind-address.ts';
 import { throttledLog } from './throttled-log.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
+import { chimes } from './chimes.ts';
 import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -195,6 +195,12 @@ export function httpHandler(
       res.end(svg ?? '');
       return;
     }
+    const chime = /^\/sounds\/([a-z-]{1,32})\.wav$/.exec(url.pathname);
+    if (chime && req.method === 'GET' && chimes().has(chime[1]!)) {
+      res.writeHead(200, { 'content-type': 'audio/wav', 'cache-control': 'max-age=86400', 'x-content-type-options': 'nosniff' });
+      res.end(chimes().get(chime[1]!));
+      return;
+    }
     const entry = staticFile(url.pathname);
     if (!entry || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -240,7 +246,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const token = o.token ?? newUiToken();
   // Every line below can be triggered by any local client at will: throttled.
   const log = throttledLog(o.log ?? (() => {}));
-  const sounds = ALERT_KINDS.filter((k) => existsSync(`${UI_DIR}sounds/${k}.ogg`));
+  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav.
+  const sounds = ALERT_KINDS.filter((k) => chimes().has(k));
   // Known once the port is: until then nothing is accepted.
   let peers = { hosts: new Set<string>(), origins: new Set<string>() };
 
@@ -304,7 +311,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   });
 
   const offState = o.runtime.events.on('state', (state) => clients.broadcast({ v, type: 'state', state }), 'ui-server');
-  const offAlert = o.runtime.events.on('alert', (a) => clients.broadcast({ v, type: 'alert', kind: a.kind }), 'ui-server');
+  const offAlert = o.runtime.events.on(
+    'alert',
+    (a) => clients.broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }),
+    'ui-server',
+  );
   // the pad's repeat key, as a cue the screen's voice player answers (ui/voice.js)
   const offRepeat = o.runtime.events.on('repeat-prompt', () => clients.broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
   const devices = o.devices;

@@ -25,6 +25,8 @@ export const cmd = {
   kanjiOff: () => b(FS, 0x2e),
   /** ESC a n */
   align: (a: Align) => b(ESC, 0x61, a === 'left' ? 0 : a === 'center' ? 1 : 2),
+  /** ESC M n — character font: A (12×24, the body) or B (9×17, small type for staff notes). */
+  font: (f: 'A' | 'B') => b(ESC, 0x4d, f === 'A' ? 0 : 1),
   /** ESC E n — emphasis. */
   bold: (on: boolean) => b(ESC, 0x45, on ? 1 : 0),
   /** GS ! n — character size, width and height multipliers 1–8 (applies to ANK and kanji). */

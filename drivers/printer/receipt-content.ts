@@ -19,6 +19,8 @@ export interface VerificationReceiptInput {
   verdict: Verdict;
   /** Error codes behind a refusal (KioskError codes; never free text from a card). */
   reasons?: string[];
+  /** The refusal in words, one per reason (daemon/kiosk/reason-words.ts); the codes go below in small type. */
+  reasonWords?: string[];
   reference: string;
   /** Holder's name as read (family name first); masked per `nameMask`. */
   holderName?: string;
@@ -136,7 +138,10 @@ export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: R
   const label = VERDICT_LABEL[input.verdict];
   blocks.push({ kind: 'rule' }, ...label.lines.map((text) => ({ kind: 'text' as const, text, align: 'center' as const, bold: true, size: label.size })));
   if (input.verdict !== 'ok' && input.reasons?.length) {
-    blocks.push({ kind: 'text', text: `理由 Reason: ${input.reasons.join(', ')}`, align: 'center' });
+    // Words for the holder and the clerk; the code only in small type, for staff.
+    const words = [...new Set((input.reasonWords ?? []).filter(Boolean))];
+    words.forEach((w, i) => blocks.push({ kind: 'text', text: i === 0 ? `理由：${w}` : w }));
+    blocks.push({ kind: 'text', text: `${words.length ? '' : '理由 '}(${input.reasons.join(', ')})`, align: 'right', small: true });
   }
   blocks.push(
     { kind: 'rule' },

@@ -6,7 +6,8 @@ import { qrBitmap } from './qr-raster.ts';
 import { displayWidth, encodeShiftJis } from './sjis.ts';
 
 export type ReceiptBlock =
-  | { kind: 'text'; text: string; align?: Align; bold?: boolean; size?: 1 | 2 }
+  /** `small`: font B, for what only staff read (an error code under the words) */
+  | { kind: 'text'; text: string; align?: Align; bold?: boolean; size?: 1 | 2; small?: boolean }
   /** label on the left, value on the right, padded to the line width */
   | { kind: 'pair'; label: string; value: string; bold?: boolean }
   | { kind: 'rule'; char?: '-' | '=' }
@@ -67,7 +68,9 @@ export function renderReceipt(r: Receipt, opts: RenderOptions = DEFAULT_RENDER):
         out.push(cmd.align(blk.align ?? 'left'));
         if (blk.bold) out.push(cmd.bold(true));
         if (size !== 1) out.push(cmd.size(size, size));
+        if (blk.small) out.push(cmd.font('B'));
         for (const line of wrap(blk.text, Math.floor(opts.columns / size))) text(line);
+        if (blk.small) out.push(cmd.font('A'));
         if (size !== 1) out.push(cmd.size(1, 1));
         if (blk.bold) out.push(cmd.bold(false));
         break;

@@ -26,16 +26,9 @@ import { screen, shot as screenshot, SMALL, text } from './helpers.ts';
 import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 
 const S = DEMO_SECRETS;
-const ALL_SECRETS = [
-  S.licensePin1,
-  S.licensePin2,
-  S.residenceCardNumber,
-  S.passport.documentNumber,
-  S.passport.dateOfBirth,
-  S.passport.dateOfExpiry,
-  S.myNumberSignPassword,
-  S.myNumberCheckCodeB,
-];
+// The numbers printed on the document (residence-card number, passport number and dates) are not secrets:
+// the screen shows them as typed (issue 19), so they are not in this list.
+const ALL_SECRETS = [S.licensePin1, S.licensePin2, S.myNumberSignPassword, S.myNumberCheckCodeB];
 
 let pcscd: PcscdInstance;
 let browser: Browser;
@@ -206,7 +199,7 @@ describe('在留カード through pcscd + vpcd (800×480)', () => {
     const msg = await result(page, '本人確認できませんでした', 'residence-wrong-03-refused');
     expect(msg).toContain('在留カード番号が違います');
     expect(msg).toContain('カードを置き直して');
-    expectNoSecrets(frames, [...ALL_SECRETS, 'ZZ99999999ZZ']);
+    expectNoSecrets(frames, ALL_SECRETS);
     await page.close();
   }, 30_000);
 });

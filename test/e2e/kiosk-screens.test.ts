@@ -9,6 +9,13 @@ import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
 import { WIDE, SMALL, screen, shot, text } from './helpers.ts';
+import { missingGlyphs } from '../harness/glyphs.ts';
+
+type Translate = (key: string, vars?: Record<string, unknown>) => string | string[] | undefined;
+const { LANGUAGES, translator } = (await import('../../ui/i18n.js' as string)) as {
+  LANGUAGES: { code: string }[];
+  translator: (lang: string) => Translate;
+};
 import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 
 let kiosk: Kiosk;
@@ -48,7 +55,9 @@ async function open(k: Kiosk, viewport = WIDE, lang = 'ja'): Promise<Page> {
   }
   await page.setViewportSize(viewport);
   await screen(page, /idle|maintenance|printer-blocked/);
-  if ((await page.evaluate<string>('document.documentElement.lang')) !== lang) await page.click(`#langs button[data-lang="${lang}"]`);
+  if ((await page.evaluate<string>('document.documentElement.dataset.language ?? document.documentElement.lang')) !== lang) {
+    await page.click(`#langs button[data-lang="${lang}"]`);
+  }
   return page;
 }
 
@@ -131,6 +140,21 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     await leave(small);
   });
 
+  it('a second wrong PIN: the kiosk says it will not try this card again, and where to go', async () => {
+    const page = await open(kiosk, SMALL);
+    await place(page, 'mynumber');
+    await typePin(page, '9999');
+    await expect.poll(() => text(page, 'tries'), { timeout: 10_000 }).toBe('暗証番号が違います。残り2回です。');
+    await typePin(page, '9999');
+    await screen(page, 'result');
+    const message = await text(page, 'message');
+    expect(message).toContain('この端末ではこのカードの確認を行いません');
+    expect(message).toContain('市区町村の窓口');
+    expect(message).not.toContain('残り回数：1回\n'); // the last-try words replace the bare count
+    await shot(page, 'wrong-pin-last-try-800x480');
+    await leave(page);
+  });
+
   it('a language chosen on the idle screen lasts one session: the next idle screen is Japanese', async () => {
     const page = await open(kiosk, WIDE, 'en');
     expect(await text(page, 'headline')).toBe('Place your identity document');
@@ -143,6 +167,26 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     expect(await text(page, 'headline')).toBe('本人確認書類を置いてください');
     expect(await page.evaluate<string>('document.documentElement.lang')).toBe('ja');
   });
+
+  it('every language: the idle screen and a refusal in its own words and glyphs, nothing overflowing, no code', async () => {
+    for (const { code } of LANGUAGES) {
+      const t = translator(code);
+      const page = await open(kiosk, SMALL, code);
+      expect(await text(page, 'headline')).toBe((t('idle.any') as string[])[0]);
+      const fits = 'document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth';
+      expect(await page.evaluate<boolean>(fits), code).toBe(true);
+      expect(missingGlyphs(await page.innerText('body')), code).toEqual([]);
+      await shot(page, `idle-800x480-${code}`);
+      await place(page, 'mynumber-locked');
+      await screen(page, 'result');
+      expect(await text(page, 'message'), code).toContain(t('reason.PIN_LOCKED'));
+      const visible = await page.innerText('body');
+      expect(missingGlyphs(visible), code).toEqual([]);
+      expect(visible, code).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+/);
+      await shot(page, `refused-800x480-${code}`);
+      await leave(page);
+    }
+  }, 120_000);
 
   it.each([
     ['mynumber-locked', '市区町村の窓口でロックの解除', false],
@@ -159,6 +203,8 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
     await screen(page, 'result');
     expect(await text(page, 'headline')).toMatch(/^(本人確認できませんでした|読み取りできませんでした)$/);
     expect(await text(page, 'message')).toMatch(guidance);
+    // Words only: the daemon's code is for staff (data attribute), never in what a person reads.
+    expect(await page.innerText('body')).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+/);
     await shot(page, `refused-${card}`);
     await leave(page);
   });

@@ -45,7 +45,7 @@ export function expectNoSecrets(frames: Frames, secrets: readonly string[]): voi
   expect(frames.received.length).toBeGreaterThan(3);
   const all = [...frames.sent, ...frames.received].join('\n');
   for (const s of secrets) expect(all, `secret ${s.length} chars`).not.toContain(s);
-  for (const f of frames.sent) expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel)")\}$/);
+  for (const f of frames.sent) expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel|extend)")\}$/);
   // Nor a 12-digit My Number standing alone (12 decimal digits inside a hex fingerprint or base64 image
   // occur by chance and are not numbers).
   expect(all.match(/.{0,40}(?<![0-9A-Za-z+/])\d{12}(?![0-9A-Za-z+/]).{0,20}/)?.[0] ?? null).toBeNull();

@@ -6,6 +6,8 @@ export type Align = 'left' | 'center' | 'right';
 export interface Run {
   text: string;
   bold: boolean;
+  /** font B (ESC M 1) */
+  small?: boolean;
   w: number;
   h: number;
 }
@@ -31,6 +33,7 @@ export function transcript(r: PrintedReceipt): string {
         const text = it.runs.map((x) => x.text).join('');
         const tags = [it.align === 'left' ? '' : it.align === 'center' ? 'C' : 'R'];
         if (it.runs.some((x) => x.bold)) tags.push('B');
+        if (it.runs.some((x) => x.small)) tags.push('S');
         const big = Math.max(1, ...it.runs.map((x) => x.h));
         if (big > 1) tags.push(`${big}x`);
         const t = tags.filter(Boolean).join(',');

@@ -13,6 +13,7 @@ export type Op =
   | { t: 'kanji'; on: boolean }
   | { t: 'align'; v: 'left' | 'center' | 'right' }
   | { t: 'bold'; on: boolean }
+  | { t: 'font'; small: boolean }
   | { t: 'size'; w: number; h: number }
   | { t: 'feed'; n: number }
   | { t: 'cut'; partial: boolean; feed: number }
@@ -95,6 +96,10 @@ export class EscPosParser {
         case 0x45:
           if (need(3)) return NEED_MORE;
           return { op: { t: 'bold', on: (p(2) & 1) === 1 }, len: 3 };
+        case 0x4d:
+          if (need(3)) return NEED_MORE;
+          if (![0, 1, 48, 49].includes(p(2))) this.bad(2, 'ESC M range');
+          return { op: { t: 'font', small: p(2) % 48 === 1 }, len: 3 };
         case 0x64:
           if (need(3)) return NEED_MORE;
           return { op: { t: 'feed', n: p(2) }, len: 3 };

@@ -40,7 +40,7 @@ export function renderSvg(r: PrintedReceipt): string {
         const h = Math.max(1, ...it.runs.map((x) => x.h));
         const text = it.runs
           .map((run) => {
-            const attrs = [`font-size="${24 * run.h}"`];
+            const attrs = [`font-size="${(run.small ? 17 : 24) * run.h}"`];
             if (run.bold) attrs.push('font-weight="bold"');
             return `<tspan ${attrs.join(' ')}>${esc(run.text)}</tspan>`;
           })

@@ -40,6 +40,7 @@ export class VirtualPrinter {
   // --- print state
   private align: Align = 'left';
   private bold = false;
+  private small = false;
   private w = 1;
   private h = 1;
   private codeTable = 0;
@@ -190,6 +191,7 @@ export class VirtualPrinter {
       case 'init':
         this.align = 'left';
         this.bold = false;
+        this.small = false;
         this.w = this.h = 1;
         this.codeTable = 0;
         this.kanjiOn = false;
@@ -219,6 +221,9 @@ export class VirtualPrinter {
         return;
       case 'bold':
         this.bold = op.on;
+        return;
+      case 'font':
+        this.small = op.small;
         return;
       case 'size':
         this.w = op.w;
@@ -281,7 +286,7 @@ export class VirtualPrinter {
       else if (this.codeTable === 1 && b >= 0xa1 && b <= 0xdf) s += String.fromCharCode(0xff61 + b - 0xa1);
       else return this.invalid('byte outside the selected code table / kanji mode');
     }
-    if (s) this.line.push({ text: s, bold: this.bold, w: this.w, h: this.h });
+    if (s) this.line.push({ text: s, bold: this.bold, w: this.w, h: this.h, ...(this.small ? { small: true } : {}) });
   }
 
   private invalid(what: string): void {

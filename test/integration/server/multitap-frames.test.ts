@@ -6,8 +6,8 @@
 //   letter being chosen either; while a character is chosen the entry says only its position on the key,
 //   and that is gone once it commits. The card then verifies the password, so the bytes that reached it are
 //   the ones typed.
-// - The residence card number (printed on the card, not a secret) by multi-tap: its letter is shown only
-//   while it is being chosen and is cleared when it commits.
+// - The residence card number (printed on the card, not a secret) by multi-tap: the letter being chosen is
+//   shown as the candidate, and once committed it is part of what the screen shows as typed (issue 19).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
@@ -19,7 +19,20 @@ import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 const PASSWORD = 'ABC123'; // the demo My Number card's synthetic signing password
 const CARD_NUMBER = 'AA12345678BB'; // the demo residence card's synthetic number
-const ENTRY_KEYS = ['purpose', 'format', 'length', 'triesLeft', 'maxTries', 'previousAttemptWrong', 'padIds', 'candidate', 'candidateIndex'].sort();
+const ENTRY_KEYS = [
+  'purpose',
+  'format',
+  'length',
+  'triesLeft',
+  'maxTries',
+  'previousAttemptWrong',
+  'padIds',
+  'candidate',
+  'candidateIndex',
+  'typed',
+  'expiring',
+  'tooShort',
+].sort();
 
 let kiosk: Kiosk;
 let ws: WebSocket;
@@ -123,6 +136,7 @@ describe('multi-tap and the screen socket', () => {
     for (const e of entries) {
       expect(Object.keys(e).sort()).toEqual(ENTRY_KEYS);
       expect(e.candidate).toBeNull();
+      expect(e.typed).toBeNull();
       // Every string the entry carries is the purpose, the format's kind or a lower-case pad token:
       // no upper-case letter and no digit character, so no committed or pending password character.
       for (const v of strings(e)) expect(v).toMatch(/^[a-z-]+$/);
@@ -176,7 +190,7 @@ describe('multi-tap and the screen socket', () => {
     for (const f of received.slice(from)) expect(f).not.toContain(PASSWORD);
   }, 40_000);
 
-  it('the residence card number (printed on the card) by multi-tap: the letter only while it is chosen, cleared on commit', async () => {
+  it('the residence card number (printed on the card) by multi-tap: the candidate while it is chosen, then shown as typed', async () => {
     const from = await newSession('residence-gen2', 'residence-card-number');
     // Letter positions (L) cycle A B C on key 2; digit positions (D) take the digit at once.
     await multiTap('residence-card-number', [
@@ -202,7 +216,8 @@ describe('multi-tap and the screen socket', () => {
       const [prev, cur] = [entries[i - 1]!, entries[i]!];
       if (cur.length > prev.length) expect(cur.candidate).toBeNull();
     }
-    expect(entries.at(-1)).toMatchObject({ length: 12, candidate: null, candidateIndex: null });
+    expect(entries.at(-1)).toMatchObject({ length: 12, candidate: null, candidateIndex: null, typed: CARD_NUMBER });
+    for (const e of entries) expect(e.typed).toBe(CARD_NUMBER.slice(0, e.length));
     keypad().press('#');
     await until('result', (s) => s.phase === 'result');
   }, 40_000);

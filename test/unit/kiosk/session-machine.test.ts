@@ -46,7 +46,7 @@ describe('session machine', () => {
     r = run([{ type: 'timeout', timer: 'result' }], r.state);
     expect(r.state.phase).toBe('remove-card');
     r = run([{ type: 'timeout', timer: 'card-left' }], r.state);
-    expect(r.effects).toContainEqual({ type: 'alert', kind: 'card-left' });
+    expect(r.effects).toContainEqual({ type: 'alert', kind: 'card-left', level: 1 });
     r = run([{ type: 'card-removed', reader: 'R' }], r.state);
     expect(r.state.phase).toBe('idle');
   });
@@ -134,7 +134,8 @@ describe('session machine', () => {
         session,
         result: { outcome: 'verified' as const, document: 'mynumber-jpki-auth', reasons: [] },
       })),
-      fc.constantFrom('entry', 'result', 'card-left').map((timer) => ({ type: 'timeout' as const, timer: timer as 'entry' })),
+      fc.constant({ type: 'entry-extend' as const }),
+      fc.constantFrom('entry', 'entry-warn', 'result', 'card-left').map((timer) => ({ type: 'timeout' as const, timer: timer as 'entry' })),
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), (events) => {
@@ -146,6 +147,7 @@ describe('session machine', () => {
           if (['reading', 'secret-entry', 'verifying'].includes(s.phase)) expect(s.cardPresent && s.readerAvailable).toBe(true);
           if (s.phase === 'result') expect(s.result).not.toBeNull();
           if (s.phase === 'remove-card') expect(s.cardPresent).toBe(true);
+          if (s.phase !== 'remove-card') expect(s.cardLeft).toBe(0);
         }
       }),
       { numRuns: 500 },

@@ -11,6 +11,7 @@ import { createReceiptToken, encodePayload, es256Signer, verifyReceiptToken } fr
 import { EscPosParser } from '../../../drivers/sim/printer/parser.ts';
 import { transcript } from '../../../drivers/sim/printer/document.ts';
 import { VirtualPrinter } from '../../../drivers/sim/printer/virtual-printer.ts';
+import { reasonWords } from '../../../daemon/kiosk/reason-words.ts';
 
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
@@ -217,6 +218,25 @@ describe('verdict wording on the receipt', () => {
     expect(refused).toContain('未確認 Not checked');
     expect(refused).not.toContain('Proven');
     expect(refused).toContain('DOCUMENT_NOT_PROVEN');
+  });
+
+  it('a refusal prints words; its code only in small type (font B, ESC M 1) for staff', async () => {
+    const words = reasonWords('PIN_TRIES_LOW', 'mynumber-jpki-auth');
+    expect(words).toMatch(/暗証番号/);
+    expect(words).not.toMatch(/PIN_TRIES_LOW/);
+    expect(reasonWords('PIN_LOCKED', 'license')).toMatch(/運転免許センター|警察署/); // the document's own guidance
+    const r = buildVerificationReceipt(await base({ verdict: 'refused', reasons: ['PIN_TRIES_LOW'], reasonWords: [words] }), { nameMask: 'omit' });
+    const bytes = renderReceipt(r).bytes;
+    const printed = transcript(printOn(bytes).receipts[0]!);
+    expect(printed).toContain(`理由：${words.slice(0, 10)}`);
+    expect(printed).not.toContain('Reason: PIN_TRIES_LOW');
+    // The code's line, and only it, is in font B (Epson ESC/POS: ESC M n, 1B 4D 01 = font B, 1B 4D 00 = font A).
+    const codeLine = printed.split('\n').find((l) => l.includes('PIN_TRIES_LOW'))!;
+    expect(codeLine).toMatch(/^\[[^\]]*S[^\]]*\] \(PIN_TRIES_LOW\)$/);
+    expect(printed.split('\n').filter((l) => /^\[[^\]]*S/.test(l))).toEqual([codeLine]);
+    const at = bytes.indexOf(Buffer.from('(PIN_TRIES_LOW)'));
+    expect(bytes.lastIndexOf(Buffer.from([0x1b, 0x4d, 0x01]), at)).toBeGreaterThan(-1);
+    expect(bytes.indexOf(Buffer.from([0x1b, 0x4d, 0x00]), at)).toBeGreaterThan(at);
   });
 
   it('the QR token carries chip-read as its own verdict, and the v1 codes 0–2 keep their meaning', async () => {

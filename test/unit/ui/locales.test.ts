@@ -3,16 +3,20 @@
 // {placeholders}; a text is empty only where the Japanese one is (a code without words, e.g. a cancel).
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 type Locale = Record<string, string | string[]>;
 const DIR = new URL('../../../ui/locales/', import.meta.url);
 const read = (file: string): unknown => JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
 const languages = read('languages.json') as { code: string; name: string; english: string }[];
-const { TEXT, translator, format } = (await import('../../../ui/i18n.js' as string)) as {
+type Translate = ((key: string, vars?: Record<string, unknown>) => string | string[] | undefined) & { date?: (v: string) => string };
+const TEXTS = (await import('../../../ui/i18n.js' as string)) as {
   TEXT: Record<string, Locale>;
-  translator: (lang: string) => (key: string, vars?: Record<string, unknown>) => string | string[] | undefined;
+  translator: (lang: string) => Translate;
   format: (v: string | string[], vars?: Record<string, unknown>) => string | string[];
+  formatDate: (lang: string, v: string) => string;
 };
+const { TEXT, translator, format } = TEXTS;
 const ja = read('ja.json') as Locale;
 const placeholders = (v: string | string[]) => [...new Set([v].flat().flatMap((s) => [...s.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1])))].sort();
 const shape = (v: unknown) => (Array.isArray(v) ? `pair:${v.length}` : typeof v);
@@ -34,8 +38,12 @@ describe('screen texts: one data file per language', () => {
   for (const { code } of languages) {
     it(`${code}: same keys, shapes, placeholders and empty texts as Japanese; data only`, () => {
       const loc = read(`${code}.json`) as Locale;
-      expect(Object.keys(loc).sort()).toEqual(Object.keys(ja).sort());
-      for (const [key, value] of Object.entries(ja)) {
+      // The demo panel's labels (a demonstrator's tool, not the customer's screen) are in Japanese and
+      // English only; every other key is in every language.
+      const keys = Object.keys(ja).filter((k) => code === 'ja' || code === 'en' || !k.startsWith('demo.'));
+      expect(Object.keys(loc).sort()).toEqual(keys.sort());
+      for (const key of keys) {
+        const value = ja[key] as string | string[];
         const v = loc[key] as string | string[];
         expect(shape(v), key).toBe(shape(value));
         expect(placeholders(v), key).toEqual(placeholders(value));
@@ -44,6 +52,35 @@ describe('screen texts: one data file per language', () => {
       }
     });
   }
+
+  it('every daemon error code has guidance in every language, and no text shows a raw code', () => {
+    const codes = Object.values(ErrorCodes);
+    expect(codes.length).toBeGreaterThan(90);
+    for (const { code } of languages) {
+      const loc = read(`${code}.json`) as Locale;
+      const missing = codes.filter((c) => typeof loc[`reason.${c}`] !== 'string' || loc[`reason.${c}`] === '');
+      expect(missing, code).toEqual([]);
+      for (const [key, value] of Object.entries(loc)) for (const s of [value].flat()) expect(s, `${code} ${key}`).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+/);
+    }
+  });
+
+  it('offers the nine languages of the people who carry these documents, Japanese first', () => {
+    expect(languages.map((l) => l.code)).toEqual(['ja', 'ja-easy', 'en', 'zh-Hans', 'ko', 'vi', 'pt-BR', 'fil', 'ne']);
+  });
+
+  it('writes dates the language’s way (CLDR long dates), and leaves what is not a date alone', () => {
+    const { formatDate } = TEXTS;
+    // Expected values: the CLDR long date patterns of each locale (y年M月d日, d MMMM y, y년 MMMM d일 …).
+    expect(formatDate('ja', '20291206')).toBe('2029年12月6日');
+    expect(formatDate('ja-easy', '2029-12-06')).toBe('2029年12月6日');
+    expect(formatDate('en', '20291206')).toBe('6 December 2029');
+    expect(formatDate('zh-Hans', '20291206')).toBe('2029年12月6日');
+    expect(formatDate('ko', '20291206')).toBe('2029년 12월 6일');
+    expect(formatDate('pt-BR', '20291206')).toBe('6 de dezembro de 2029');
+    expect(formatDate('ja', '20290231')).toBe('20290231'); // not a day: shown as it came
+    expect(formatDate('ja', '令和11年12月6日')).toBe('令和11年12月6日');
+    expect(translator('ko').date?.('20291206')).toBe('2029년 12월 6일');
+  });
 
   it('formats placeholders by name and never shows one raw', () => {
     // Values from the spec of the format: {name} is replaced, an absent value leaves nothing.
