@@ -30,6 +30,8 @@ import { CARD_BER, readAll, readTlv, uniqueTags } from '../../daemon/encoding/be
 import { GEN1_SUITE, GEN2_SUITE, openSmData } from '../../daemon/documents/residence/access-crypto.ts';
 import { parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2 } from '../../daemon/documents/residence/card-data.ts';
 import { RESIDENCE_TLV } from '../../daemon/documents/residence/constants.ts';
+import { DerReader } from '../../daemon/trust/crl/der.ts';
+import { parseDer } from '../../daemon/trust/ocsp/der.ts';
 import type { FuzzTarget } from './engine.ts';
 import { recordJpkiSign, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
 
@@ -259,7 +261,7 @@ function mrzTarget(): FuzzTarget {
   );
 }
 
-// ---------- Every TLV reader ----------
+// ---------- The one TLV reader under every document's rules (daemon/encoding/ber-tlv.ts) ----------
 
 function tlvTarget(): FuzzTarget {
   return family(
@@ -286,6 +288,8 @@ function tlvTarget(): FuzzTarget {
       ['mynumber readTlvs padded', (b) => CARD_BER.all(b, 'fuzz', 0, b.length, 'trailing')],
       ['license parseLicenseTlvs', (b) => LICENSE_TLV.all(b, 'fuzz')],
       ['residence parseTlvs + tlvMap', (b) => uniqueTags(RESIDENCE_TLV.all(b, 'fuzz'), 'fuzz')],
+      ['CRL DER reader', (b) => new DerReader(b).read()],
+      ['OCSP DER reader', (b) => parseDer(b)],
     ],
   );
 }

@@ -6,7 +6,8 @@
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import type { ChunkedInput } from './chunked-input.ts';
 import type { CrlEntryHandler } from './crl-reader.ts';
-import { decodeTime, lengthError, malformed } from './der.ts';
+import { decodeLength, NEED_MORE } from '../../encoding/ber-tlv.ts';
+import { CRL_DER, decodeTime, lengthError, malformed } from './der.ts';
 
 /** Longest serial accepted (RFC 5280 caps conforming serials at 20 octets; some CAs overshoot). */
 export const MAX_SERIAL = 32;
@@ -14,28 +15,12 @@ export const MAX_SERIAL = 32;
 // Output of len(): header size of the last decoded length.
 let HDR = 0;
 
-/** Length at buf[i] (the byte after a tag); sets HDR. Lengths over 2 bytes never occur inside an entry. */
+/** Length at buf[i] (the byte after a tag), by the one DER length decoder; sets HDR. */
 function len(buf: Buffer, i: number, lim: number): number {
-  if (i >= lim) throw lengthError('truncated length in a revoked entry');
-  const b = buf[i]!;
-  if (b < 0x80) {
-    HDR = 1;
-    return b;
-  }
-  if (b === 0x81 && i + 1 < lim) {
-    const v = buf[i + 1]!;
-    if (v < 0x80) throw lengthError('non-minimal DER length');
-    HDR = 2;
-    return v;
-  }
-  if (b === 0x82 && i + 2 < lim) {
-    const v = (buf[i + 1]! << 8) | buf[i + 2]!;
-    if (v < 0x100) throw lengthError('non-minimal DER length');
-    HDR = 3;
-    return v;
-  }
-  if (b === 0x80) throw lengthError('indefinite length is not DER');
-  throw lengthError('length out of bounds in a revoked entry');
+  const l = decodeLength(buf, i, lim, CRL_DER.rules, 'revoked entry');
+  if (l === NEED_MORE) throw lengthError('truncated length in a revoked entry');
+  HDR = l & 7;
+  return (l - HDR) / 8;
 }
 
 function validReason(r: number): boolean {

@@ -171,28 +171,29 @@ interface Header {
   length: number;
 }
 
-/** Consume a tag + length (not the content). */
-function header(inp: ChunkedInput, tag: number, what: string): Header {
+/** The tag (which must be `tag`) and length at the read position: [length, octets of tag and length]. */
+function tagAndLength(inp: ChunkedInput, tag: number, what: string): [number, number] {
   if (!inp.ensure(2)) throw lengthError(`truncated ${what}`);
   const got = inp.buf[inp.pos];
   if (got !== tag) throw malformed(`unexpected tag for ${what}`, { expected: tag, got: got ?? -1 });
   inp.ensure(6);
-  const l = decodeLength(inp.buf, inp.pos + 1, inp.end);
+  const l = decodeLength(inp.buf, inp.pos + 1, inp.end, what);
   if (!l) throw lengthError(`truncated ${what}`);
-  inp.pos += 1 + l[1];
-  return { valueStart: inp.offset, length: l[0] };
+  return [l[0], 1 + l[1]];
+}
+
+/** Consume a tag + length (not the content). */
+function header(inp: ChunkedInput, tag: number, what: string): Header {
+  const [length, head] = tagAndLength(inp, tag, what);
+  inp.pos += head;
+  return { valueStart: inp.offset, length };
 }
 
 /** Read a whole bounded element (tag, length and content) and return a copy of it. */
 function small(inp: ChunkedInput, tag: number, max: number, containerEnd: number, what: string): Buffer {
-  if (!inp.ensure(2)) throw lengthError(`truncated ${what}`);
-  const got = inp.buf[inp.pos];
-  if (got !== tag) throw malformed(`unexpected tag for ${what}`, { expected: tag, got: got ?? -1 });
-  inp.ensure(6);
-  const l = decodeLength(inp.buf, inp.pos + 1, inp.end);
-  if (!l) throw lengthError(`truncated ${what}`);
-  if (l[0] > max) throw lengthError(`${what} is too long`, { length: l[0], max });
-  const size = 1 + l[1] + l[0];
+  const [length, head] = tagAndLength(inp, tag, what);
+  if (length > max) throw lengthError(`${what} is too long`, { length, max });
+  const size = head + length;
   if (inp.offset + size > containerEnd) throw lengthError(`${what} runs past its container`);
   if (!inp.ensure(size)) throw lengthError(`truncated ${what}`);
   const out = Buffer.from(inp.buf.subarray(inp.pos, inp.pos + size));

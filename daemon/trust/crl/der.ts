@@ -1,17 +1,12 @@
-// Minimal strict DER reading over an in-memory buffer: the small, bounded parts of a CRL (header fields,
-// extensions, signature) and of certificates. The bulk of a CRL (its entries) is parsed by the streaming
-// reader in crl-reader.ts, which uses the same length/time rules inline for speed.
+// Strict DER over an in-memory buffer for the small, bounded parts of a CRL (header fields, extensions,
+// signature) and of certificates, on the kiosk's one TLV codec (daemon/encoding/ber-tlv.ts) under DER rules
+// with the CRL's error codes: a tag problem is CRL_MALFORMED, a length problem CRL_LENGTH. The bulk of a
+// CRL (its entries) is parsed by the streaming reader (crl-reader.ts, crl-entries.ts), which decodes its
+// lengths with the same codec's decodeLength.
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
+import { decodeLength as decodeTlvLength, derCodec, NEED_MORE, type Tlv } from '../../encoding/ber-tlv.ts';
 
-export interface Tlv {
-  tag: number;
-  /** offset of the tag byte */
-  start: number;
-  /** offset of the first content byte */
-  valueStart: number;
-  /** offset just past the element */
-  end: number;
-}
+export type { Tlv };
 
 export function malformed(message: string, detail: Record<string, string | number> = {}): KioskError {
   return new KioskError(ErrorCodes.CRL_MALFORMED, message, detail);
@@ -20,22 +15,17 @@ export function lengthError(message: string, detail: Record<string, string | num
   return new KioskError(ErrorCodes.CRL_LENGTH, message, detail);
 }
 
+/** X.690 DER with the CRL's error codes. */
+export const CRL_DER = derCodec(ErrorCodes.CRL_MALFORMED, ErrorCodes.CRL_LENGTH);
+
 /**
- * Decode a DER length at `p` (the byte after the tag). Returns [length, headerBytesAfterTag], or
- * undefined when more input is needed. Rejects indefinite, non-minimal and > 4-byte lengths.
+ * The DER length at `p` (the byte after the tag): [length, octets of the length field], or undefined when
+ * more input is needed. Indefinite, non-minimal and over-4-octet lengths are CRL_LENGTH errors.
  */
-export function decodeLength(buf: Uint8Array, p: number, end: number): [number, number] | undefined {
-  if (p >= end) return undefined;
-  const b = buf[p]!;
-  if (b < 0x80) return [b, 1];
-  const n = b & 0x7f;
-  if (n === 0) throw lengthError('indefinite length is not DER');
-  if (n > 4) throw lengthError('length field longer than 4 bytes', { bytes: n });
-  if (p + 1 + n > end) return undefined;
-  let len = 0;
-  for (let i = 1; i <= n; i++) len = len * 256 + buf[p + i]!;
-  if (buf[p + 1] === 0 || len < 0x80) throw lengthError('non-minimal DER length');
-  return [len, 1 + n];
+export function decodeLength(buf: Uint8Array, p: number, end: number, what = 'CRL'): [number, number] | undefined {
+  const l = decodeTlvLength(buf, p, end, CRL_DER.rules, what);
+  if (l === NEED_MORE) return undefined;
+  return [(l - (l & 7)) / 8, l & 7];
 }
 
 /** Reads consecutive TLVs inside [pos, end) of a fully buffered element. */
@@ -55,20 +45,14 @@ export class DerReader {
   }
 
   read(expectedTag?: number, what = 'element'): Tlv {
-    const start = this.pos;
-    if (start >= this.end) throw malformed(`missing ${what}`);
-    const tag = this.buf[start]!;
-    if ((tag & 0x1f) === 0x1f) throw malformed(`multi-byte tag in ${what}`);
+    if (this.pos >= this.end) throw malformed(`missing ${what}`);
+    const tag = this.buf[this.pos]!;
     if (expectedTag !== undefined && tag !== expectedTag) {
       throw malformed(`unexpected tag in ${what}`, { expected: expectedTag, got: tag });
     }
-    const l = decodeLength(this.buf, start + 1, this.end);
-    if (!l) throw lengthError(`truncated ${what}`);
-    const valueStart = start + 1 + l[1];
-    const end = valueStart + l[0];
-    if (end > this.end) throw lengthError(`${what} runs past its container`);
-    this.pos = end;
-    return { tag, start, valueStart, end };
+    const t = CRL_DER.read(this.buf, this.pos, what, this.end);
+    this.pos = t.end;
+    return t;
   }
 
   /** A reader over the content of a constructed element just read. */

@@ -1,53 +1,20 @@
 // Just enough DER for OCSP (RFC 6960): building the request and reading the response with byte offsets
-// (the signature covers the exact bytes of tbsResponseData, so nothing is re-encoded). Strict: definite
-// minimal lengths only, every element inside its parent.
+// (the signature covers the exact bytes of tbsResponseData, so nothing is re-encoded). Reading is the one
+// TLV codec's (daemon/encoding/ber-tlv.ts) under DER rules: one-octet tags, definite minimal lengths only,
+// every element inside its parent, failures as OCSP_BAD_RESPONSE.
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { decodeOid, derCodec, oidTlv, tlv, type Tlv } from '../../encoding/ber-tlv.ts';
 
-export interface Node {
-  tag: number;
-  /** whole element (tag + length + value) */
-  start: number;
-  end: number;
-  /** value bytes */
-  vStart: number;
-  buf: Buffer;
-}
+export type Node = Tlv;
 
 const bad = (msg: string) => new KioskError(ErrorCodes.OCSP_BAD_RESPONSE, `OCSP: ${msg}`);
+const OCSP_DER = derCodec(ErrorCodes.OCSP_BAD_RESPONSE);
 
-export function readNode(buf: Buffer, pos: number, limit = buf.length): Node {
-  if (pos + 2 > limit) throw bad('truncated element');
-  const tag = buf[pos]!;
-  if ((tag & 0x1f) === 0x1f) throw bad('multi-byte tags are not used in OCSP');
-  let len = buf[pos + 1]!;
-  let p = pos + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw bad('indefinite or oversized length');
-    if (p + n > limit) throw bad('truncated length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p + i]!;
-    if (buf[p] === 0 || len < 0x80) throw bad('non-minimal length');
-    p += n;
-  }
-  if (p + len > limit) throw bad('element runs past its parent');
-  return { tag, start: pos, end: p + len, vStart: p, buf };
-}
-
-export const value = (n: Node) => n.buf.subarray(n.vStart, n.end);
-export const raw = (n: Node) => n.buf.subarray(n.start, n.end);
-
+export const readNode = (buf: Buffer, pos: number, limit = buf.length): Node => OCSP_DER.read(buf, pos, 'OCSP', limit);
+export const value = (n: Node) => n.value;
+export const raw = (n: Node) => n.raw;
 /** The children of a constructed element. */
-export function children(n: Node): Node[] {
-  const out: Node[] = [];
-  let p = n.vStart;
-  while (p < n.end) {
-    const c = readNode(n.buf, p, n.end);
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
+export const children = (n: Node): Node[] => OCSP_DER.children(n, 'OCSP');
 
 export function expect(n: Node | undefined, tag: number, what: string): Node {
   if (!n || n.tag !== tag) throw bad(`expected ${what}`);
@@ -60,20 +27,7 @@ export function parseDer(buf: Buffer): Node {
   return n;
 }
 
-export function oidText(n: Node): string {
-  const v = value(n);
-  const out: number[] = [];
-  let acc = 0;
-  for (const b of v) {
-    acc = acc * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (out.length === 0) out.push(acc < 80 ? Math.floor(acc / 40) : 2, acc < 80 ? acc % 40 : acc - 80);
-      else out.push(acc);
-      acc = 0;
-    }
-  }
-  return out.join('.');
-}
+export const oidText = (n: Node): string => decodeOid(value(n), 'OCSP', ErrorCodes.OCSP_BAD_RESPONSE);
 
 /** GeneralizedTime YYYYMMDDHHMMSS[.f]Z → Date. */
 export function generalizedTime(n: Node): Date {
@@ -84,35 +38,9 @@ export function generalizedTime(n: Node): Date {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
-// ---- building ----
+// ---- building (the same codec's writer: one-octet tags, shortest lengths, i.e. DER) ----
 
-function length(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-export function tlv(tag: number, ...parts: Buffer[]): Buffer {
-  const v = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([tag]), length(v.length), v]);
-}
-
+export { tlv };
 export const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
 export const octets = (b: Buffer) => tlv(0x04, b);
-
-export function oid(text: string): Buffer {
-  const a = text.split('.').map(Number);
-  const out: number[] = [a[0]! * 40 + a[1]!];
-  for (const n of a.slice(2)) {
-    const parts: number[] = [];
-    let v = n;
-    do {
-      parts.unshift(v & 0x7f);
-      v = Math.floor(v / 128);
-    } while (v > 0);
-    for (let i = 0; i < parts.length - 1; i++) parts[i]! |= 0x80;
-    out.push(...parts);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
+export const oid = oidTlv;

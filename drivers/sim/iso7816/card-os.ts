@@ -6,6 +6,7 @@
 // the wrong sequence gets what a real card would give it.
 import { parseCommandApdu, type CommandApdu } from './apdu.ts';
 import { ApduLog } from './apdu-log.ts';
+import { tlv } from './ber-tlv.ts';
 import { childByFid, efBySfi, findByAid, MF_FID, pinByRef, type AccessRule, type DedicatedFile, type ElementaryFile, type PinEf } from './files.ts';
 import type { PinObject } from './pin.ts';
 import { moreData, rapdu, SW, triesLeft, wrongLe } from './status.ts';
@@ -354,7 +355,6 @@ export class Iso7816Card implements VirtualCard {
 
 /** Minimal FCP template (ISO 7816-4 §5.3.3) for SELECT with P2 = 00/04 and Le present. */
 function fcp(node: DedicatedFile | ElementaryFile): Buffer {
-  const tlv = (tag: number, v: Buffer) => Buffer.concat([Buffer.from([tag, v.length]), v]);
   const parts: Buffer[] = [];
   const fid = Buffer.alloc(2);
   if (node.kind === 'df') {

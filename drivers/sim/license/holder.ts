@@ -10,9 +10,9 @@ import {
   MATTER_TAGS,
   PHOTO_TAG,
   PIN_SETTING_TAG,
-  tlv,
   type ChangeKindName,
 } from './layout.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
 import { GLYPH_TAKA_LADDER } from './glyphs.ts';
 import { encodeBcdDate, encodeEraDate, encodeEraDateJisX0208, encodeJisX0201, encodeJisX0208 } from './jis-encode.ts';
 import { SYNTHETIC_PHOTO_J2K } from './photo-fixture.ts';

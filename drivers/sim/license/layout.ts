@@ -108,12 +108,3 @@ export type ChangeKindName = keyof typeof CHANGE_KIND_TAGS;
 /** MF/EF02's tag is not public: OUR CHOICE. */
 export const PIN_SETTING_TAG = 0xc1;
 export const PHOTO_TAG = 0x5f40;
-
-/** One simple TLV: 1-byte tag (2 bytes for 5F xx), BER length (short, 81 xx or 82 xx xx). */
-export function tlv(tag: number, value: Buffer): Buffer {
-  const t = tag > 0xff ? Buffer.from([tag >> 8, tag & 0xff]) : Buffer.from([tag]);
-  const n = value.length;
-  if (n > 0xffff) throw new RangeError('TLV value too long');
-  const l = n < 0x80 ? Buffer.from([n]) : n <= 0xff ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
-  return Buffer.concat([t, l, value]);
-}

@@ -7,7 +7,8 @@
 import { createSign, randomBytes } from 'node:crypto';
 import { createJpkiAuthCa, type TestCertificate } from '../pki.ts';
 import { encodeJisX0201 } from './jis-encode.ts';
-import { FILES, tlv } from './layout.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
+import { FILES } from './layout.ts';
 
 export function createLicenseSigningKey(): TestCertificate {
   return createJpkiAuthCa({

@@ -7,7 +7,7 @@
 //   - RSASSA-PKCS1-v1_5 signatures by the certified ("municipality") key over an exact DigestInfo.
 // Written from the documented layout only; nothing is shared with the kiosk's reader code.
 import { constants, createHash, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
-import { tlv } from './ber.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
 import { CV } from './card-layout.ts';
 
 export interface RsaKeys {

@@ -10,7 +10,7 @@
 // `forgery` builds the adversarial variants the kiosk must refuse.
 import type { KeyObject } from 'node:crypto';
 import { addDf, addEf, afterVerify, ALWAYS, PinObject, type DedicatedFile, type TransparentEf } from '../iso7816/index.ts';
-import { tlv } from './ber.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
 import { TEXT_AP } from './card-layout.ts';
 import { cardPublicKey, digestInfo, issueCvCertificate, sha256, signDigestInfo, virtualCvIssuers, type CvIssuerSet } from './cv-issuer.ts';
 import { checkCodeB as composeCheckCodeB, type SyntheticHolder } from './holder.ts';

@@ -11,7 +11,7 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { addDf, addEf, afterVerify, ALWAYS, PinObject, type DedicatedFile } from '../iso7816/index.ts';
-import { tlv } from './ber.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
 import { VISUAL_AP } from './card-layout.ts';
 import { cardPublicKey, digestInfo, sha256, signDigestInfo, virtualCvIssuers, type CvIssuerSet } from './cv-issuer.ts';
 import { checkCodeB as composeCheckCodeB, eraBirthDate, type SyntheticHolder } from './holder.ts';

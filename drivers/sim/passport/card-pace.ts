@@ -5,7 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { aesCbc, aesCmac, des3Cbc, padIso, retailMac } from '../../../core/crypto/icao-primitives.ts';
 import { cardPaceGroup, randomScalar, type CardPaceGroup, type GroupElement } from './card-groups.ts';
-import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from './ber.ts';
+import { children, decodeOid, encodeOidValue, readAll, readTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { SW, type CardResponse } from '../iso7816/index.ts';
 import type { CardCipher } from './card-sm.ts';
 

@@ -4,7 +4,7 @@
 // so that a framing bug on either side shows up as a MAC failure in the tests.
 import { timingSafeEqual } from 'node:crypto';
 import { aesCbc, aesCmac, aesEcb, des3Cbc, padIso, retailMac, unpadIso } from '../../../core/crypto/icao-primitives.ts';
-import { readAll, tlv } from './ber.ts';
+import { readAll, tlv } from '../iso7816/ber-tlv.ts';
 
 export type CardCipher = '3DES' | 'AES-128';
 

@@ -2,7 +2,7 @@
 // ISO 19794-5 face record around a synthetic image), DG11, DG12, DG14 (chip-authentication key and
 // infos), DG15 (active-authentication key) and an EF.SOD signed by a Document Signer. All data synthetic.
 import { createHash, type KeyObject } from 'node:crypto';
-import { intTlv, oidTlv, tlv } from './ber.ts';
+import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
 import { encodeName, signatureAlgorithm, type IssuedCert } from './certs.ts';
 

@@ -6,7 +6,7 @@
 // after SM was established ends the session, as on real chips. Faults for tests: see PassportFaults.
 import { constants, createECDH, createHash, createPublicKey, privateEncrypt, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { des3Cbc, padIso, retailMac } from '../../../core/crypto/icao-primitives.ts';
-import { children, readAll, readTlv } from './ber.ts';
+import { children, readAll, readTlv } from '../iso7816/ber-tlv.ts';
 import { mrzKeyInformation } from './mrz-key.ts';
 import {
   addDf,

@@ -5,7 +5,7 @@
 import { sign } from 'node:crypto';
 import { encodeShiftJis } from '../../printer/sjis.ts';
 import { GEN1_SLOTS, GEN2_PRINTED_LAYOUT, GEN2_SLOTS, MF_SLOTS, SIGNED_SIZES, type EfSlot } from './card-layout.ts';
-import { tlv } from './card-tlv.ts';
+import { tlv } from '../iso7816/ber-tlv.ts';
 import type { SynthCert } from './pki.ts';
 
 export interface Gen2PrintedSpec {

@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { padIso9797M2 } from '../../../core/crypto/index.ts';
 import { accessKey, cardCipher, sessionEncKey, type CardCipher } from './card-crypto.ts';
 import { CARD_AID } from './card-layout.ts';
-import { soleDataObject, tlv } from './card-tlv.ts';
+import { readTlv, tlv } from '../iso7816/ber-tlv.ts';
 import {
   addDf,
   addEf,
@@ -220,5 +220,16 @@ export class ResidenceCard extends Iso7816Card {
     const body = tlv(0x86, Buffer.concat([Buffer.from([0x01]), ct]));
     if (body.length > cmd.ne) return { sw: SW.WRONG_LENGTH };
     return { sw: le !== 0 && plain.length < le ? SW.END_OF_FILE : SW.OK, data: body };
+  }
+}
+
+/** The one data object that makes up `data` (the SM Le object 96 02 xx xx, the VERIFY cryptogram 86 11 01 …),
+ *  or null when `data` is anything else. */
+function soleDataObject(data: Buffer): { tag: number; value: Buffer } | null {
+  try {
+    const t = readTlv(data, 0);
+    return t.raw.length === data.length ? { tag: t.tag, value: t.value } : null;
+  } catch {
+    return null;
   }
 }

@@ -11,7 +11,7 @@ import { jpkiDateOfBirth, jpkiSignAttributes, otherNames } from '../../../daemon
 import { CARD_BER, decodeOid } from '../../../daemon/encoding/ber-tlv.ts';
 import { parseVisualAp } from '../../../daemon/documents/mynumber/visual-ap-data.ts';
 import { KioskError } from '../../../core/errors.ts';
-import { tlv } from '../../../drivers/sim/mynumber/ber.ts';
+import { tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 import { basicInfoFile, faceFile, SYNTHETIC_FACE_JP2, SYNTHETIC_HOLDER, checkCodeB } from '../../../drivers/sim/mynumber/index.ts';
 import { generateRsaKeyPair, issueJpkiSignCert } from '../../../drivers/sim/pki.ts';
 import { cas } from './helpers.ts';

@@ -4,7 +4,7 @@
 // imageRepresentation [1] → base 2D [0] → representationData2D [0] OCTET STRING); image bytes synthetic.
 import { describe, expect, it } from 'vitest';
 import { parseDg2 } from '../../../daemon/documents/passport/datagroups/data-groups.ts';
-import { tlv } from '../../../drivers/sim/passport/ber.ts';
+import { tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 
 const JPEG = Buffer.concat([Buffer.from('FFD8FFE0', 'hex'), Buffer.alloc(300, 0x11), Buffer.from('FFD9', 'hex')]);
 const J2K = Buffer.concat([Buffer.from('FF4FFF51', 'hex'), Buffer.alloc(200, 0x22)]);

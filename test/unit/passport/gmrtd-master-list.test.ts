@@ -12,7 +12,7 @@ import { selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNING_KEY } from '../.
 import { parseCertificates } from '../../../daemon/trust/trust-store.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
-import { tlv } from '../../../drivers/sim/passport/ber.ts';
+import { tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 import { AT, certificateFile, LISTS } from './gmrtd-data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'idkiosk-ml-'));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mrzCheckDigit, mrzKeyInformation } from '../../../drivers/sim/passport/mrz-key.ts';
 import { cardPaceGroup } from '../../../drivers/sim/passport/card-groups.ts';
-import { decodeOid, encodeOidValue, intTlv, readTlv, tlv } from '../../../drivers/sim/passport/ber.ts';
+import { decodeOid, encodeOidValue, intTlv, readTlv, tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 import { PassportCard, testHolder } from '../../../drivers/sim/passport/index.ts';
 import { PKI } from './helpers.ts';
 

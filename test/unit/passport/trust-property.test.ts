@@ -13,7 +13,7 @@ import { passiveAuthentication, sodDataGroupNumbers } from '../../../daemon/docu
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData, dg1, efSod } from '../../../drivers/sim/passport/lds.ts';
-import { intTlv, tlv } from '../../../drivers/sim/passport/ber.ts';
+import { intTlv, tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';
 import { testHolder } from '../../../drivers/sim/passport/index.ts';
 
 const a = createCsca({ country: 'JP', cn: 'CSCA P' });

@@ -1,7 +1,10 @@
-// The virtual passport's own BER-TLV codec (ISO/IEC 8825-1 as ICAO 9303-10 §4.4 uses it: tags of one or
-// more bytes, definite lengths in short or long form). Written for the card side, apart from the reader's
-// parser, so that an encoding mistake in either shows up as a failure between them instead of being made
-// twice. The card only parses what a host sends it (DER), so indefinite lengths are refused.
+// The virtual cards' one BER-TLV codec (ISO/IEC 8825-1 as ISO/IEC 7816-4 §5.2 and ICAO 9303-10 §4.4 use
+// it: tags of one or more bytes written as their big-endian octets, definite lengths in the shortest
+// form), shared by every emulator: passport, My Number card, driving licence, residence card and the card
+// OS's FCP. It is deliberately NOT the daemon's reader (daemon/encoding/ber-tlv.ts): the card side is the
+// independent evidence the reader is tested against, so an encoding mistake must show up as a failure
+// between the two instead of being made twice (test/unit/sim/import-boundary.test.ts keeps them apart).
+// The card only parses what a host sends it (DER), so indefinite lengths are refused.
 export interface CardTlv {
   tag: number;
   value: Buffer;
