@@ -42,7 +42,17 @@ function timed(cmd: string, args: string[]): Timed {
 
 function compared(kind: Kind, what: string, mine: Stat, refName: string, ref: Stat, maxRatio: number, note?: string): BenchRow {
   const ratio = ratioOf(mine, ref);
-  return { group: 'crl', kind, what, idkiosk: mine, reference: { name: refName, stat: ref }, ratio, target: `≤ ${maxRatio}× ${refName}`, met: ratio === undefined ? undefined : ratio <= maxRatio, note };
+  return {
+    group: 'crl',
+    kind,
+    what,
+    idkiosk: mine,
+    reference: { name: refName, stat: ref },
+    ratio,
+    target: `≤ ${maxRatio}× ${refName}`,
+    met: ratio === undefined ? undefined : ratio <= maxRatio,
+    note,
+  };
 }
 
 const M = (n: number) => `${n / 1e6}M`;
@@ -59,7 +69,12 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
 
     const startup: number[] = [];
     for (let i = 0; i < o.runs; i++) startup.push(timed(process.execPath, [BUNDLE, 'crl', 'status', '--db', join(work, 'empty'), '--json']).wallS);
-    rows.push({ group: 'crl', kind: 'start-up', what: 'CLI start-up: idkiosk crl status, empty store (part of every import below)', idkiosk: stat(startup, 's') });
+    rows.push({
+      group: 'crl',
+      kind: 'start-up',
+      what: 'CLI start-up: idkiosk crl status, empty store (part of every import below)',
+      idkiosk: stat(startup, 's'),
+    });
 
     const sizes = process.env.CRL_BENCH_SIZES ? process.env.CRL_BENCH_SIZES.split(',').map(Number) : o.quick ? [1_000_000] : [1_000_000, 5_000_000];
     if (sizes.some((n) => !Number.isInteger(n) || n < 100_000)) throw new Error('CRL_BENCH_SIZES: integers ≥ 100000, comma-separated');
@@ -99,15 +114,43 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
       const store = new CrlStore(db, { recheckMs: 1000 });
       const st = store.status()[0]!;
       const dbMB = statSync(join(db, 'issuers', st.issuerId, st.generation)).size / 1e6;
-      const impStat = stat(imp.map((t) => t.wallS), 's');
-      const osslStat = stat(ossl.map((t) => t.wallS), 's');
+      const impStat = stat(
+        imp.map((t) => t.wallS),
+        's',
+      );
+      const osslStat = stat(
+        ossl.map((t) => t.wallS),
+        's',
+      );
       const maxRatio = importTarget(n);
       const wall: BenchRow = maxRatio
-        ? compared('whole command', `crl import ${M(n)} entries (${(bytes / 1e6).toFixed(0)} MB), fresh store`, impStat, 'openssl crl -inform DER -noout', osslStat, maxRatio, `incl. start-up and fsync; store file ${dbMB.toFixed(0)} MB`)
-        : { group: 'crl', kind: 'whole command', what: `crl import ${M(n)} entries (${(bytes / 1e6).toFixed(0)} MB), fresh store`, idkiosk: impStat, reference: { name: 'openssl crl -inform DER -noout', stat: osslStat }, ratio: ratioOf(impStat, osslStat), note: `no target at this size; store file ${dbMB.toFixed(0)} MB` };
+        ? compared(
+            'whole command',
+            `crl import ${M(n)} entries (${(bytes / 1e6).toFixed(0)} MB), fresh store`,
+            impStat,
+            'openssl crl -inform DER -noout',
+            osslStat,
+            maxRatio,
+            `incl. start-up and fsync; store file ${dbMB.toFixed(0)} MB`,
+          )
+        : {
+            group: 'crl',
+            kind: 'whole command',
+            what: `crl import ${M(n)} entries (${(bytes / 1e6).toFixed(0)} MB), fresh store`,
+            idkiosk: impStat,
+            reference: { name: 'openssl crl -inform DER -noout', stat: osslStat },
+            ratio: ratioOf(impStat, osslStat),
+            note: `no target at this size; store file ${dbMB.toFixed(0)} MB`,
+          };
       // CPU as well as wall: on a loaded machine wall time mostly measures the wait for a core
-      const impCpu = stat(imp.map((t) => t.cpuS), 's');
-      const osslCpu = stat(ossl.map((t) => t.cpuS), 's');
+      const impCpu = stat(
+        imp.map((t) => t.cpuS),
+        's',
+      );
+      const osslCpu = stat(
+        ossl.map((t) => t.cpuS),
+        's',
+      );
       const cpuRatio = ratioOf(impCpu, osslCpu);
       rows.push({
         group: 'crl',
@@ -120,14 +163,29 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
         met: maxRatio && cpuRatio !== undefined ? cpuRatio <= maxRatio : undefined,
         note: 'GNU time %U+%S',
       });
-      const rssMine = stat(imp.map((t) => t.rssMB), 'MB');
+      const rssMine = stat(
+        imp.map((t) => t.rssMB),
+        'MB',
+      );
       rows.push(wall, {
         group: 'crl',
         kind: 'whole command',
         what: `crl import ${M(n)}: peak RSS`,
         idkiosk: rssMine,
-        reference: { name: 'openssl crl -noout', stat: stat(ossl.map((t) => t.rssMB), 'MB') },
-        ratio: ratioOf(rssMine, stat(ossl.map((t) => t.rssMB), 'MB')),
+        reference: {
+          name: 'openssl crl -noout',
+          stat: stat(
+            ossl.map((t) => t.rssMB),
+            'MB',
+          ),
+        },
+        ratio: ratioOf(
+          rssMine,
+          stat(
+            ossl.map((t) => t.rssMB),
+            'MB',
+          ),
+        ),
         target: '≤ 128 MB',
         met: rssMine.max <= 128,
         note: 'GNU time %M',
@@ -150,8 +208,28 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
         dg.push(d.wallS);
         dgCpu.push(d.cpuS);
       }
-      rows.push(compared('in process', `parse + verify ${M(n)}, in process: user+sys CPU`, stat(pvCpu, 's'), 'openssl dgst -sha256', stat(dgCpu, 's'), 2, 'process.cpuUsage (all threads) vs GNU time %U+%S of the whole openssl process'));
-      rows.push(compared('in process', `parse + verify ${M(n)}, in process (wall)`, stat(pv, 's'), 'openssl dgst -sha256', stat(dg, 's'), 2, 'reference: one hash of the file, whole process'));
+      rows.push(
+        compared(
+          'in process',
+          `parse + verify ${M(n)}, in process: user+sys CPU`,
+          stat(pvCpu, 's'),
+          'openssl dgst -sha256',
+          stat(dgCpu, 's'),
+          2,
+          'process.cpuUsage (all threads) vs GNU time %U+%S of the whole openssl process',
+        ),
+      );
+      rows.push(
+        compared(
+          'in process',
+          `parse + verify ${M(n)}, in process (wall)`,
+          stat(pv, 's'),
+          'openssl dgst -sha256',
+          stat(dg, 's'),
+          2,
+          'reference: one hash of the file, whole process',
+        ),
+      );
 
       // lookups: 100k per run, half listed serials, half random ones that are not
       const probes: Buffer[] = [];
@@ -172,19 +250,37 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
       }
       const p99 = lat[Math.floor(lat.length * 0.99)]!;
       const med = stat(medians, 'µs');
-      rows.push({ group: 'crl', kind: 'in process', what: `lookup, ${M(n)} store, in process (median of 100k)`, idkiosk: med, target: '≤ 10 µs', met: med.median <= 10, note: `p99 ${p99.toFixed(1)} µs (last run)` });
+      rows.push({
+        group: 'crl',
+        kind: 'in process',
+        what: `lookup, ${M(n)} store, in process (median of 100k)`,
+        idkiosk: med,
+        target: '≤ 10 µs',
+        met: med.median <= 10,
+        note: `p99 ${p99.toFixed(1)} µs (last run)`,
+      });
 
       if (n === largest && (n >= 5_000_000 || process.env.CRL_BENCH_SIZES)) {
         // deltas of 10k entries (9k new serials, 1k removeFromCRL of listed ones), one per run, numbered upwards
         const times: number[] = [];
         for (let r = 0; r < o.runs; r++) {
           const entries = Array.from({ length: 10_000 }, (_, i) =>
-            i % 10 === 0 ? { serial: BigInt('0x' + known[(r * 1000 + i / 10) % known.length]!.toString('hex')), reason: 8 } : { serial: BigInt('0x01' + randomBytes(15).toString('hex')), reason: 1 },
+            i % 10 === 0
+              ? { serial: BigInt('0x' + known[(r * 1000 + i / 10) % known.length]!.toString('hex')), reason: 8 }
+              : { serial: BigInt('0x01' + randomBytes(15).toString('hex')), reason: 1 },
           );
           const delta = join(work, `delta-${r}.der`);
           writeFileSync(
             delta,
-            buildCrl({ issuer: ca.name, signer: ca.signer, thisUpdate: new Date(Date.now() - 60_000), nextUpdate: new Date(Date.now() + 86400_000), crlNumber: n + 1 + r, deltaBase: n, entries }),
+            buildCrl({
+              issuer: ca.name,
+              signer: ca.signer,
+              thisUpdate: new Date(Date.now() - 60_000),
+              nextUpdate: new Date(Date.now() + 86400_000),
+              crlNumber: n + 1 + r,
+              deltaBase: n,
+              entries,
+            }),
           );
           const t0 = performance.now();
           const d = store.import(delta, ca.cert);
@@ -192,7 +288,15 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
           if (d.kind !== 'delta' || d.added !== 9000 || d.removed !== 1000) throw new Error(`delta: ${JSON.stringify(d)}`);
         }
         const dt = stat(times, 's');
-        rows.push({ group: 'crl', kind: 'in process', what: `delta CRL, 10k entries, applied on the ${M(n)} store`, idkiosk: dt, target: n === 5_000_000 ? '≤ 0.5 s' : undefined, met: n === 5_000_000 ? dt.median <= 0.5 : undefined, note: 'parse, verify, copy of the generation, overlay, fsync, swap' });
+        rows.push({
+          group: 'crl',
+          kind: 'in process',
+          what: `delta CRL, 10k entries, applied on the ${M(n)} store`,
+          idkiosk: dt,
+          target: n === 5_000_000 ? '≤ 0.5 s' : undefined,
+          met: n === 5_000_000 ? dt.median <= 0.5 : undefined,
+          note: 'parse, verify, copy of the generation, overlay, fsync, swap',
+        });
       }
       store.close();
       rmSync(db, { recursive: true, force: true });

@@ -106,9 +106,23 @@ function generate(job: GenJob): { chains: Record<string, string>; batches: numbe
       for (let j = 0; j < n; j++) {
         seq++;
         const blob = Math.random() < job.sealed ? randomBytes(320) : null;
-        const body = JSON.stringify({ v: 1, seq, chain, ...sessionFacts(seq, RESULT(seq), ctx, new Date()), sealed: blob ? { alg: SEAL_ALGORITHM, sha256: sha256Hex(blob) } : null });
+        const body = JSON.stringify({
+          v: 1,
+          seq,
+          chain,
+          ...sessionFacts(seq, RESULT(seq), ctx, new Date()),
+          sealed: blob ? { alg: SEAL_ALGORITHM, sha256: sha256Hex(blob) } : null,
+        });
         const hash = recordHash(prev, body);
-        records.push({ seq, time: new Date().toISOString(), body, sealed: blob ? blob.toString('base64') : null, prevHash: prev.toString('hex'), hash: hash.toString('hex'), sig: key.sign(hash).toString('base64') });
+        records.push({
+          seq,
+          time: new Date().toISOString(),
+          body,
+          sealed: blob ? blob.toString('base64') : null,
+          prevHash: prev.toString('hex'),
+          hash: hash.toString('hex'),
+          sig: key.sign(hash).toString('base64'),
+        });
         prev = hash;
       }
       const first = records[0]!;
@@ -182,7 +196,13 @@ function post(port: number, path: string, body: Buffer, sig: string, k: Kiosk, c
         agent: agent || undefined,
         ...(agent ? {} : { ca, cert: k.certPem, key: k.keyPem }),
         timeout: 30_000,
-        headers: { 'content-type': 'application/json', 'content-length': body.length, [SIGNATURE_HEADER]: sig, [KEY_HEADER]: k.key.fingerprint, ...(agent ? {} : { connection: 'close' }) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          [SIGNATURE_HEADER]: sig,
+          [KEY_HEADER]: k.key.fingerprint,
+          ...(agent ? {} : { connection: 'close' }),
+        },
       },
       (res) => {
         let t = '';
@@ -211,13 +231,22 @@ function healthBody(k: Kiosk, boot: string): Buffer {
       seq: k.seq,
       key: k.key.fingerprint,
       health: {
-        status: 'ok', faults: [], kioskId: k.id, site: 'bench-site', version: '0.1.0-bench', time: now, uptimeSeconds: 3600 + k.seq * 60,
+        status: 'ok',
+        faults: [],
+        kioskId: k.id,
+        site: 'bench-site',
+        version: '0.1.0-bench',
+        time: now,
+        uptimeSeconds: 3600 + k.seq * 60,
         maintenance: { active: false, reason: null },
         reader: { service: true, readers: [{ name: 'Virtual PCD 00 00', cardPresent: false }], phase: 'idle' },
-        printer: { state: 'ready', usable: true, transport: 'usb' }, keypad: { status: 'ready', stuckKeys: 0 },
+        printer: { state: 'ready', usable: true, transport: 'usb' },
+        keypad: { status: 'ready', stuckKeys: 0 },
         crl: [{ issuerId: 'jpki-auth', crlNumber: '7', thisUpdate: now, nextUpdate: now, ageSeconds: 3600, secondsUntilNextUpdate: 82_800, stale: false }],
-        clock: { synchronized: true, source: 'timesyncd', detail: 'bench' }, disk: { path: '/var/lib/idkiosk', freeBytes: 12_345_678_901, totalBytes: 32e9 },
-        lastSession: { time: now, outcome: 'verified' }, audit: { headSeq: 0, headHash: null, pendingUpload: 0, uploadError: null, writeError: null },
+        clock: { synchronized: true, source: 'timesyncd', detail: 'bench' },
+        disk: { path: '/var/lib/idkiosk', freeBytes: 12_345_678_901, totalBytes: 32e9 },
+        lastSession: { time: now, outcome: 'verified' },
+        audit: { headSeq: 0, headHash: null, pendingUpload: 0, uploadError: null, writeError: null },
       },
     }),
   );
@@ -225,9 +254,11 @@ function healthBody(k: Kiosk, boot: string): Buffer {
 
 async function pool<T>(items: T[], width: number, f: (x: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (i < items.length) await f(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (i < items.length) await f(items[i++]!);
+    }),
+  );
 }
 
 const cpuOf = (pid: number, reaped = false): number => {
@@ -279,14 +310,28 @@ export async function main(): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (cleanup(), process.exit(130)));
   try {
     log(`PostgreSQL on 127.0.0.1:${pg.port}; ${N} kiosks, ${RECORDS} audit records from ${AUDIT_KIOSKS} kiosks in batches of ${BATCH}`);
-    const init = await initFleet({ dir: join(work, 'fleet'), database: pg.url, hosts: ['127.0.0.1'], listen: { host: '127.0.0.1', port: 0 }, metricsListen: null });
+    const init = await initFleet({
+      dir: join(work, 'fleet'),
+      database: pg.url,
+      hosts: ['127.0.0.1'],
+      listen: { host: '127.0.0.1', port: 0 },
+      metricsListen: null,
+    });
     const caPem = readFileSync(init.config.ca.certFile, 'utf8');
     const ports: number[] = [];
     const pids: number[] = [];
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const file = join(work, `fleet-${i}.json`);
-      writeFileSync(file, JSON.stringify({ ...init.config, listen: { host: '127.0.0.1', port }, metricsListen: null, limits: { ...init.config.limits, perKioskPerMinute: 100_000 } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...init.config,
+          listen: { host: '127.0.0.1', port },
+          metricsListen: null,
+          limits: { ...init.config.limits, perKioskPerMinute: 100_000 },
+        }),
+      );
       const c = spawn(process.execPath, [BIN, 'fleet', 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       c.stderr!.on('data', (d) => process.env.FLEET_BENCH_VERBOSE && process.stderr.write(`[collector ${i}] ${d}`));
       children.push(c);
@@ -303,7 +348,9 @@ export async function main(): Promise<number> {
     mkdirSync(batchesDir);
     const ids = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
     const per = Math.floor(RECORDS / AUDIT_KIOSKS);
-    const quota = ids.slice(0, AUDIT_KIOSKS).map((id, i) => ({ id, keyFile: join(keys, `${id}.key`), records: per + (i < RECORDS - per * AUDIT_KIOSKS ? 1 : 0) }));
+    const quota = ids
+      .slice(0, AUDIT_KIOSKS)
+      .map((id, i) => ({ id, keyFile: join(keys, `${id}.key`), records: per + (i < RECORDS - per * AUDIT_KIOSKS ? 1 : 0) }));
     const jobs: GenJob[] = [0, 1].map((w) => ({
       provision: ids.filter((_, i) => i % 2 === w),
       keys,
@@ -329,10 +376,25 @@ export async function main(): Promise<number> {
     );
     const chains = Object.assign({}, ...generated.map((g) => g.chains)) as Record<string, string>;
     const provisionS = Math.max(...generated.map((g) => g.provisionS));
-    log(`provisioned ${N} kiosks in ${provisionS.toFixed(1)} s (CSR, approval, certificate each), then generated ${RECORDS} signed records in ${generated.reduce((a, g) => a + g.batches, 0)} batches in ${Math.max(...generated.map((g) => g.generateS)).toFixed(1)} s`);
+    log(
+      `provisioned ${N} kiosks in ${provisionS.toFixed(1)} s (CSR, approval, certificate each), then generated ${RECORDS} signed records in ${generated.reduce((a, g) => a + g.batches, 0)} batches in ${Math.max(...generated.map((g) => g.generateS)).toFixed(1)} s`,
+    );
     const kiosks: Kiosk[] = ids.map((id, i) => {
       const keyFile = join(keys, `${id}.key`);
-      return { id, key: DeviceKey.load(keyFile), keyFile, keyPem: readFileSync(keyFile, 'utf8'), certPem: readFileSync(join(keys, `${id}.pem`), 'utf8'), instance: i % 2, agent: null, seq: 0, busy: false, accepted: 0, lastAccepted: 0, failed: 0 };
+      return {
+        id,
+        key: DeviceKey.load(keyFile),
+        keyFile,
+        keyPem: readFileSync(keyFile, 'utf8'),
+        certPem: readFileSync(join(keys, `${id}.pem`), 'utf8'),
+        instance: i % 2,
+        agent: null,
+        seq: 0,
+        busy: false,
+        accepted: 0,
+        lastAccepted: 0,
+        failed: 0,
+      };
     });
     const auditKiosks = kiosks.slice(0, AUDIT_KIOSKS);
 
@@ -417,7 +479,9 @@ export async function main(): Promise<number> {
     );
     const maxS = (performance.now() - t0) / 1000;
     const maxRate = { sent, reusedConnections: reused, rate: sent / maxS, p50: percentile(lat, 50), p99: percentile(lat, 99), cpu: cpuSince(snap, maxS) };
-    log(`max sustained heartbeats: ${maxRate.rate.toFixed(0)}/s over ${maxS.toFixed(0)} s, p50 ${maxRate.p50.toFixed(1)} ms, p99 ${maxRate.p99.toFixed(1)} ms, ${reused} on reused connections`);
+    log(
+      `max sustained heartbeats: ${maxRate.rate.toFixed(0)}/s over ${maxS.toFixed(0)} s, p50 ${maxRate.p50.toFixed(1)} ms, p99 ${maxRate.p99.toFixed(1)} ms, ${reused} on reused connections`,
+    );
     for (const k of kiosks) {
       k.agent?.destroy();
       k.agent = null;
@@ -487,16 +551,30 @@ export async function main(): Promise<number> {
     stop = true;
     await hbLoop;
     for (const a of agents.values()) a.destroy();
-    const audit = { records: ingested, rate: ingested / auditS, batchP50: percentile(batchLat, 50), batchP99: percentile(batchLat, 99), retries, cpu: cpuSince(snap, auditS) };
+    const audit = {
+      records: ingested,
+      rate: ingested / auditS,
+      batchP50: percentile(batchLat, 50),
+      batchP99: percentile(batchLat, 99),
+      retries,
+      cpu: cpuSince(snap, auditS),
+    };
     const nominalHb = { sent: hbSent, rate: hbLat.length / auditS, p50: percentile(hbLat, 50), p99: percentile(hbLat, 99) };
-    log(`audit: ${ingested} records in ${auditS.toFixed(0)} s = ${audit.rate.toFixed(0)}/s, batch p99 ${audit.batchP99.toFixed(0)} ms; heartbeats meanwhile ${nominalHb.rate.toFixed(0)}/s p99 ${nominalHb.p99.toFixed(1)} ms`);
+    log(
+      `audit: ${ingested} records in ${auditS.toFixed(0)} s = ${audit.rate.toFixed(0)}/s, batch p99 ${audit.batchP99.toFixed(0)} ms; heartbeats meanwhile ${nominalHb.rate.toFixed(0)}/s p99 ${nominalHb.p99.toFixed(1)} ms`,
+    );
 
     // 4. what the database holds.
     await db.query('CHECKPOINT');
     const sizeAfter = Number((await db.query(sizeQ)).rows[0].n);
     const rec = (await db.query(`SELECT count(*) AS n, count(DISTINCT (kiosk_id, chain, seq)) AS d FROM audit_records`)).rows[0];
-    const chainRows = (await db.query<{ kiosk_id: string; chain: string; last_seq: string; records: string }>('SELECT kiosk_id, chain, last_seq, records FROM audit_chains')).rows;
-    const chainsOk = quota.every((q) => chainRows.some((c) => c.kiosk_id === q.id && c.chain === chains[q.id] && Number(c.last_seq) === q.records && Number(c.records) === q.records)) && chainRows.length === quota.length;
+    const chainRows = (
+      await db.query<{ kiosk_id: string; chain: string; last_seq: string; records: string }>('SELECT kiosk_id, chain, last_seq, records FROM audit_chains')
+    ).rows;
+    const chainsOk =
+      quota.every((q) =>
+        chainRows.some((c) => c.kiosk_id === q.id && c.chain === chains[q.id] && Number(c.last_seq) === q.records && Number(c.records) === q.records),
+      ) && chainRows.length === quota.length;
     const alerts = Number((await db.query('SELECT count(*) AS n FROM alerts')).rows[0].n);
     const hb = (await db.query<{ k: string; s: string }>(`SELECT kiosk_id AS k, hb_seq AS s FROM kiosks`)).rows;
     const hbSeq = new Map(hb.map((r) => [r.k, Number(r.s)]));

@@ -53,12 +53,43 @@ export async function run(o: { runs: number; quick?: boolean; seconds?: number }
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    const st = stat(m.map((x) => x.statMsPerS), 'ms CPU');
-    const sc = stat(m.map((x) => x.schedMsPerS), 'ms CPU');
+    const st = stat(
+      m.map((x) => x.statMsPerS),
+      'ms CPU',
+    );
+    const sc = stat(
+      m.map((x) => x.schedMsPerS),
+      'ms CPU',
+    );
     rows.push(
-      { group: 'idle', kind: 'daemon', what: `idle daemon CPU per second, ${name} — /proc/PID/stat`, idkiosk: st, target: '≤ 1 ms CPU/s', met: st.median <= 1, note: `${runs} windows of ${seconds} s after ${SETTLE_MS / 1000} s settling; 10 ms ticks` },
-      { group: 'idle', kind: 'daemon', what: `idle daemon CPU per second, ${name} — schedstat, all threads`, idkiosk: sc, target: '≤ 1 ms CPU/s', met: sc.median <= 1, note: 'ns resolution' },
-      { group: 'idle', kind: 'daemon', what: `idle daemon context switches per second, ${name}`, idkiosk: stat(m.map((x) => x.wakesPerS), 'count'), note: 'all threads' },
+      {
+        group: 'idle',
+        kind: 'daemon',
+        what: `idle daemon CPU per second, ${name} — /proc/PID/stat`,
+        idkiosk: st,
+        target: '≤ 1 ms CPU/s',
+        met: st.median <= 1,
+        note: `${runs} windows of ${seconds} s after ${SETTLE_MS / 1000} s settling; 10 ms ticks`,
+      },
+      {
+        group: 'idle',
+        kind: 'daemon',
+        what: `idle daemon CPU per second, ${name} — schedstat, all threads`,
+        idkiosk: sc,
+        target: '≤ 1 ms CPU/s',
+        met: sc.median <= 1,
+        note: 'ns resolution',
+      },
+      {
+        group: 'idle',
+        kind: 'daemon',
+        what: `idle daemon context switches per second, ${name}`,
+        idkiosk: stat(
+          m.map((x) => x.wakesPerS),
+          'count',
+        ),
+        note: 'all threads',
+      },
     );
   }
   return rows;

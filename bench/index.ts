@@ -58,12 +58,16 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }
   const { cpus, loadavg } = await import('node:os');
-  console.log(`idkiosk benchmarks — ${new Date().toISOString()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, ${o.runs} runs per figure, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `idkiosk benchmarks — ${new Date().toISOString()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, ${o.runs} runs per figure, load average at the end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log(printTable(rows));
   if (!('passport' in BENCHES)) console.log('\npassport PACE + full read: not measured here (bench/passport.bench.ts is not in this checkout).');
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -21,7 +21,6 @@ export function ensureBundle(): Promise<unknown> {
   return built;
 }
 
-
 /** One GET; resolves with the status code, or null when nothing answered. */
 function get(port: number, path: string): Promise<number | null> {
   return new Promise((resolve) => {
@@ -95,7 +94,18 @@ export async function kioskFixture(dir: string): Promise<KioskFixture> {
   const crl = join(dir, 'ca.crl');
   const now = Date.now();
   const entries = Array.from({ length: 1000 }, (_, i) => ({ serial: 0x10000n + BigInt(i) }));
-  writeFileSync(crl, buildCrl({ issuer: ca.name, signer: ca.signer, thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 7 * 86400_000), crlNumber: 1, aki: ca.ski, entries }));
+  writeFileSync(
+    crl,
+    buildCrl({
+      issuer: ca.name,
+      signer: ca.signer,
+      thisUpdate: new Date(now - 3600_000),
+      nextUpdate: new Date(now + 7 * 86400_000),
+      crlNumber: 1,
+      aki: ca.ski,
+      entries,
+    }),
+  );
   const crlDb = join(dir, 'crl');
   const imp = spawnSync(process.execPath, [BUNDLE, 'crl', 'import', crl, '--issuer', caPem, '--db', crlDb, '--json'], { encoding: 'utf8' });
   if (imp.status !== 0) throw new Error(`crl import failed: ${imp.stderr}`);

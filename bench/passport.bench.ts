@@ -40,7 +40,11 @@ const cpuUs = (): number => {
 };
 
 /** One read against a fresh card: APDUs sent and host CPU (ms) with the card's own CPU taken out. */
-async function measure(card: VirtualCard, read: (s: CardSession) => Promise<unknown>, extended: 'auto' | 'never' = 'auto'): Promise<{ apdus: number; hostMs: number }> {
+async function measure(
+  card: VirtualCard,
+  read: (s: CardSession) => Promise<unknown>,
+  extended: 'auto' | 'never' = 'auto',
+): Promise<{ apdus: number; hostMs: number }> {
   let cardUs = 0;
   const channel: CardChannel = {
     readerName: 'in-process',
@@ -61,11 +65,12 @@ async function measure(card: VirtualCard, read: (s: CardSession) => Promise<unkn
   return { apdus, hostMs: (cpuUs() - t0 - cardUs) / 1000 };
 }
 
-const answers = (values: Record<string, string>): SecretPrompt => (async (r: { purpose: string }) => {
-  const v = values[r.purpose];
-  if (v === undefined) throw new Error(`bench: no answer for ${r.purpose}`);
-  return Buffer.from(v, 'latin1');
-}) as SecretPrompt;
+const answers = (values: Record<string, string>): SecretPrompt =>
+  (async (r: { purpose: string }) => {
+    const v = values[r.purpose];
+    if (v === undefined) throw new Error(`bench: no answer for ${r.purpose}`);
+    return Buffer.from(v, 'latin1');
+  }) as SecretPrompt;
 
 interface Flow {
   name: string;
@@ -78,7 +83,10 @@ function flows(): Flow[] {
   const holder = testHolder({ documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231' });
   const csca = createCsca({ country: 'JP' });
   const pki = { csca, dsc: issueBy(csca, { cn: 'BENCH DS' }) };
-  const passport = (o: Partial<PassportCardOptions> = {}) => () => new PassportCard({ holder, pki, faceBytes: 34_000, ...o });
+  const passport =
+    (o: Partial<PassportCardOptions> = {}) =>
+    () =>
+      new PassportCard({ holder, pki, faceBytes: 34_000, ...o });
   const accessKey = () => ({ documentNumber: Buffer.from('TZ1234567'), dateOfBirth: Buffer.from('900115'), dateOfExpiry: Buffer.from('341231') });
   const readP = (s: CardSession) => readPassport(s, { accessKey: accessKey() });
 
@@ -89,12 +97,33 @@ function flows(): Flow[] {
 
   return [
     { name: 'JPKI user authentication', card: myNumber, read: (s) => readJpkiAuth(s, { prompt: answers({ 'jpki-auth-pin': '1234' }) }) },
-    { name: 'JPKI signature', card: myNumber, read: (s) => readJpkiSign(s, { prompt: answers({ 'jpki-sign-password': 'ABC123XYZ' }), data: Buffer.from('bench') }) },
+    {
+      name: 'JPKI signature',
+      card: myNumber,
+      read: (s) => readJpkiSign(s, { prompt: answers({ 'jpki-sign-password': 'ABC123XYZ' }), data: Buffer.from('bench') }),
+    },
     { name: 'My Number card, text AP (4 items)', card: myNumber, read: (s) => readTextAp(s, { prompt: answers({ 'mynumber-text-pin': '2580' }) }) },
-    { name: 'My Number card, visual AP (face)', card: myNumber, read: (s) => readVisualAp(s, { prompt: answers({ 'mynumber-check-code-b': checkCodeB(mn.holder) }) }) },
-    { name: 'driving licence (PIN1 + PIN2)', card: () => createVirtualLicense(), read: (s) => readLicense(s, { prompt: answers({ 'license-pin1': DEFAULT_TEST_PIN1, 'license-pin2': DEFAULT_TEST_PIN2 }), withPin2: true, now: new Date() }) },
-    { name: 'residence card, 1st generation', card: residence(1), read: (s) => readResidence(s, { prompt: answers({ 'residence-card-number': DEFAULT_TEST_CARD_NUMBER }) }) },
-    { name: 'residence card, 2nd generation', card: residence(2), read: (s) => readResidence(s, { prompt: answers({ 'residence-card-number': DEFAULT_TEST_CARD_NUMBER }) }) },
+    {
+      name: 'My Number card, visual AP (face)',
+      card: myNumber,
+      read: (s) => readVisualAp(s, { prompt: answers({ 'mynumber-check-code-b': checkCodeB(mn.holder) }) }),
+    },
+    {
+      name: 'driving licence (PIN1 + PIN2)',
+      card: () => createVirtualLicense(),
+      read: (s) =>
+        readLicense(s, { prompt: answers({ 'license-pin1': DEFAULT_TEST_PIN1, 'license-pin2': DEFAULT_TEST_PIN2 }), withPin2: true, now: new Date() }),
+    },
+    {
+      name: 'residence card, 1st generation',
+      card: residence(1),
+      read: (s) => readResidence(s, { prompt: answers({ 'residence-card-number': DEFAULT_TEST_CARD_NUMBER }) }),
+    },
+    {
+      name: 'residence card, 2nd generation',
+      card: residence(2),
+      read: (s) => readResidence(s, { prompt: answers({ 'residence-card-number': DEFAULT_TEST_CARD_NUMBER }) }),
+    },
     { name: 'passport, PACE + CA + AA, 34 kB face', card: passport(), read: readP },
     { name: 'passport, PACE, reader without extended length', card: passport(), read: readP, extended: 'never' },
     { name: 'passport, BAC + CA + AA, 34 kB face', card: passport({ pace: false }), read: readP },
@@ -121,15 +150,22 @@ export async function run(o: { runs: number; quick?: boolean }): Promise<BenchRo
   const pace = results.get(all.find((f) => f.name.startsWith('passport, PACE + CA'))!.name)!;
   const paceCpu = stat(pace.hostMs, 'ms CPU');
   rows.push({
-    group: 'passport', kind: 'in process', what: 'passport PACE + full read (CA, AA, DG1/2/11/12/14/15), host CPU',
-    idkiosk: paceCpu, target: '≤ 30 ms CPU', met: paceCpu.median <= 30,
+    group: 'passport',
+    kind: 'in process',
+    what: 'passport PACE + full read (CA, AA, DG1/2/11/12/14/15), host CPU',
+    idkiosk: paceCpu,
+    target: '≤ 30 ms CPU',
+    met: paceCpu.median <= 30,
     note: `virtual chip's CPU excluded; ${o.runs} runs after ${WARMUP} warm-up; ${pace.apdus[0]} APDUs`,
   });
   for (const f of all) {
     const r = results.get(f.name)!;
     const cpu = stat(r.hostMs, 'ms CPU');
     rows.push({
-      group: 'apdus', kind: 'in process', what: `APDUs: ${f.name}`, idkiosk: stat(r.apdus, 'count'),
+      group: 'apdus',
+      kind: 'in process',
+      what: `APDUs: ${f.name}`,
+      idkiosk: stat(r.apdus, 'count'),
       note: `host CPU median ${fmt(cpu.median)} ms (${fmt(cpu.min)}–${fmt(cpu.max)})`,
     });
   }

@@ -52,7 +52,11 @@ export const MODES: Mode[] = [
   { name: 'licence', config: { documents: ['license'] }, cards: ['license'] },
   { name: 'residence', config: { documents: ['residence'] }, cards: ['residence-gen2'] },
   { name: 'passport', config: { documents: ['passport'] }, cards: ['passport'] },
-  { name: 'age policy', config: { documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'], walkUpPolicy: 'age-20' }, cards: ['license'] },
+  {
+    name: 'age policy',
+    config: { documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'], walkUpPolicy: 'age-20' },
+    cards: ['license'],
+  },
   { name: 'demo', config: {}, cards: ['mynumber', 'license', 'residence-gen2', 'passport'] },
 ];
 
@@ -159,7 +163,10 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
       group: 'soak',
       kind: 'in process',
       what: `${mode.name}: ${what} over ${sessions.toLocaleString('en')} sessions`,
-      idkiosk: stat(series.map((b) => b / MB), 'MB'),
+      idkiosk: stat(
+        series.map((b) => b / MB),
+        'MB',
+      ),
       target: 'flat (Δ ≤ 5 MB, slope·10k ≤ 5 MB)',
       met: f.flat,
       note: `after ${warmup} warm-up: start ${f.startMB.toFixed(1)} → end ${f.endMB.toFixed(1)} MB, max ${f.maxMB.toFixed(1)}; slope ${f.perKiloSessionsKB.toFixed(0)} KB/1000 sessions; ${at.length} samples`,

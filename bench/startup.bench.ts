@@ -24,8 +24,14 @@ function timed(args: string[], expectStatus: number[]): { wall: number; cpu: num
 function cliRows(what: string, a: { wall: number; cpu: number }[], ref: { wall: number; cpu: number }[], target: number): BenchRow[] {
   return (['wall', 'cpu'] as const).map((k) => {
     const unit = k === 'wall' ? 'ms' : 'ms CPU';
-    const idkiosk = stat(a.map((x) => x[k]), unit);
-    const reference = stat(ref.map((x) => x[k]), unit);
+    const idkiosk = stat(
+      a.map((x) => x[k]),
+      unit,
+    );
+    const reference = stat(
+      ref.map((x) => x[k]),
+      unit,
+    );
     const ratio = ratioOf(idkiosk, reference);
     return {
       group: 'startup',

@@ -102,9 +102,7 @@ function oneTable(rows: BenchRow[]): string {
     const ref = r.reference ? `${r.reference.name}: ${fmtStat(r.reference.stat)}` : '';
     const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`;
     const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
-    lines.push(
-      `| ${[r.group, r.what, fmtStat(r.idkiosk), ref, ratio, r.target ?? '', met, r.note ?? ''].map(cell).join(' | ')} |`,
-    );
+    lines.push(`| ${[r.group, r.what, fmtStat(r.idkiosk), ref, ratio, r.target ?? '', met, r.note ?? ''].map(cell).join(' | ')} |`);
   }
   return lines.join('\n');
 }

@@ -40,7 +40,9 @@ export function bundleChoice(root, env) {
   const bundle = join(root, 'dist', 'idkiosk.mjs');
   const hasSources = existsSync(join(root, 'daemon', 'cli', 'main.ts'));
   if (!hasSources) {
-    return existsSync(bundle) ? { run: 'bundle', bundle } : { run: 'refuse', reason: `${bundle} is missing and there are no sources to run (reinstall the idkiosk package)` };
+    return existsSync(bundle)
+      ? { run: 'bundle', bundle }
+      : { run: 'refuse', reason: `${bundle} is missing and there are no sources to run (reinstall the idkiosk package)` };
   }
   const fresh = freshBundle(root);
   if (fresh) return { run: 'bundle', bundle: fresh };

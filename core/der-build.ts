@@ -61,7 +61,16 @@ export function time(d: Date): Buffer {
   if (y >= 1950 && y < 2050) return tlv(0x17, Buffer.from(pad(y % 100) + rest));
   return tlv(0x18, Buffer.from(pad(y, 4) + rest));
 }
-export const genTime = (d: Date) => tlv(0x18, Buffer.from(d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')));
+export const genTime = (d: Date) =>
+  tlv(
+    0x18,
+    Buffer.from(
+      d
+        .toISOString()
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, 'Z'),
+    ),
+  );
 
 export function name(cn: string, o = 'idkiosk test'): Buffer {
   return seq(set(seq(oid('550403'), utf8(cn))), set(seq(oid('55040a'), utf8(o))));
@@ -87,7 +96,12 @@ export function extension(oidHex: string, value: Buffer, critical = false): Buff
 }
 
 export type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512';
-const RSA_ALG: Record<Digest, string> = { sha1: '2a864886f70d010105', sha256: '2a864886f70d01010b', sha384: '2a864886f70d01010c', sha512: '2a864886f70d01010d' };
+const RSA_ALG: Record<Digest, string> = {
+  sha1: '2a864886f70d010105',
+  sha256: '2a864886f70d01010b',
+  sha384: '2a864886f70d01010c',
+  sha512: '2a864886f70d01010d',
+};
 const EC_ALG: Record<Digest, string> = { sha1: '2a8648ce3d0401', sha256: '2a8648ce3d040302', sha384: '2a8648ce3d040303', sha512: '2a8648ce3d040304' };
 const HASH_OID: Record<Digest, string> = { sha1: '2b0e03021a', sha256: '608648016503040201', sha384: '608648016503040202', sha512: '608648016503040203' };
 

@@ -118,9 +118,46 @@ export function formatLine(r: LogRecord): string {
 export const REDACTED = '[redacted]';
 
 /** Words that make a field name secret, compared with the name split into words (camelCase, _, -, .). */
-const SECRET_WORDS = new Set(['pin', 'puk', 'pass', 'password', 'passwd', 'passphrase', 'passcode', 'secret', 'token', 'otp', 'mrz', 'cvv', 'credential', 'credentials', 'authorization', 'cookie', 'private', 'mynumber', 'kojinbango']);
+const SECRET_WORDS = new Set([
+  'pin',
+  'puk',
+  'pass',
+  'password',
+  'passwd',
+  'passphrase',
+  'passcode',
+  'secret',
+  'token',
+  'otp',
+  'mrz',
+  'cvv',
+  'credential',
+  'credentials',
+  'authorization',
+  'cookie',
+  'private',
+  'mynumber',
+  'kojinbango',
+]);
 
-const KEY_REFERENCES = new Set(['id', 'ids', 'file', 'files', 'path', 'paths', 'name', 'type', 'usage', 'bits', 'size', 'length', 'count', 'algorithm', 'fingerprint', 'ref']);
+const KEY_REFERENCES = new Set([
+  'id',
+  'ids',
+  'file',
+  'files',
+  'path',
+  'paths',
+  'name',
+  'type',
+  'usage',
+  'bits',
+  'size',
+  'length',
+  'count',
+  'algorithm',
+  'fingerprint',
+  'ref',
+]);
 
 function words(name: string): string[] {
   return name

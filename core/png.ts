@@ -44,12 +44,7 @@ export function encodePng(img: RasterImage): Buffer {
   const stride = img.rows.length / img.height;
   const filtered = Buffer.alloc((stride + 1) * img.height);
   for (let y = 0; y < img.height; y++) img.rows.copy(filtered, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
-  return Buffer.concat([
-    Buffer.from('89504E470D0A1A0A', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(filtered)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([Buffer.from('89504E470D0A1A0A', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(filtered)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** 8-bit greyscale PNG from a pixel function (0 = black, 255 = white). */

@@ -60,7 +60,18 @@ export interface StartOptions {
 }
 
 /** The start steps, in order (DAEMON_START_FAILED's detail.step names the one that failed). */
-export const START_STEPS = ['reader', 'trust', 'documents', 'runtime', 'device-key', 'peripherals', 'runtime-start', 'ui-server', 'api-server', 'operations'] as const;
+export const START_STEPS = [
+  'reader',
+  'trust',
+  'documents',
+  'runtime',
+  'device-key',
+  'peripherals',
+  'runtime-start',
+  'ui-server',
+  'api-server',
+  'operations',
+] as const;
 export type StartStep = (typeof START_STEPS)[number];
 
 export interface Kiosk {
@@ -90,9 +101,16 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
     return await startSteps(o, log, started, done);
   } catch (e) {
     const failedToClose = await started.closeAll();
-    const cause = e instanceof KioskError ? e.code : e instanceof Error ? ((e as { code?: unknown }).code as string | undefined) ?? e.name : typeof e;
-    log.error(`start failed at ${step} (${cause}); closed ${[...started.names()].reverse().join(', ') || 'nothing'}${failedToClose.length ? `; failed to close ${failedToClose.join(', ')}` : ''}`);
-    throw new KioskError(ErrorCodes.DAEMON_START_FAILED, `start failed at ${step}: ${e instanceof Error ? e.message : String(e)}`, { step, cause: String(cause) }, { cause: e });
+    const cause = e instanceof KioskError ? e.code : e instanceof Error ? (((e as { code?: unknown }).code as string | undefined) ?? e.name) : typeof e;
+    log.error(
+      `start failed at ${step} (${cause}); closed ${[...started.names()].reverse().join(', ') || 'nothing'}${failedToClose.length ? `; failed to close ${failedToClose.join(', ')}` : ''}`,
+    );
+    throw new KioskError(
+      ErrorCodes.DAEMON_START_FAILED,
+      `start failed at ${step}: ${e instanceof Error ? e.message : String(e)}`,
+      { step, cause: String(cause) },
+      { cause: e },
+    );
   }
 }
 
@@ -125,7 +143,8 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   await done('trust');
 
   const baseRevocation =
-    o.revocation ?? (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
+    o.revocation ??
+    (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
   const revocation = o.platformStatus ? new FallbackRevocationChecker([new PlatformRevocationChecker(o.platformStatus), baseRevocation]) : baseRevocation;
   const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
     const factory = DOCUMENTS.get(id);
@@ -133,7 +152,9 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
       log.warn(`document '${id}' is not available in this version; skipped`);
       return [];
     }
-    return [factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log })];
+    return [
+      factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log }),
+    ];
   });
   // An integration-API request narrows the documents the next card is read for.
   const documentFlow: DocumentFlow = {
@@ -198,7 +219,17 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   started.add('ui-server', () => server.close());
   await done('ui-server');
   const api = cfg.api.enabled
-    ? await startApiServer({ config: cfg.api, runtime, deviceKey, kioskId: cfg.kioskId, version: o.version ?? '0.0.0', enabledDocuments, log, policies, statusCheck: statusCheckFromConfig(cfg) ?? undefined })
+    ? await startApiServer({
+        config: cfg.api,
+        runtime,
+        deviceKey,
+        kioskId: cfg.kioskId,
+        version: o.version ?? '0.0.0',
+        enabledDocuments,
+        log,
+        policies,
+        statusCheck: statusCheckFromConfig(cfg) ?? undefined,
+      })
     : null;
   if (api) {
     started.add('api-server', () => api.close());

@@ -29,6 +29,12 @@ type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 export async function raise(db: Queryable, alerts: Alert[]): Promise<void> {
   for (const a of alerts) {
-    await db.query('INSERT INTO alerts (kiosk_id, kind, chain, seq, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [a.kioskId, a.kind, a.chain ?? '', a.seq ?? -1, a.detail]);
+    await db.query('INSERT INTO alerts (kiosk_id, kind, chain, seq, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+      a.kioskId,
+      a.kind,
+      a.chain ?? '',
+      a.seq ?? -1,
+      a.detail,
+    ]);
   }
 }

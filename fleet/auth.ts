@@ -53,14 +53,23 @@ export async function authenticate(pool: pg.Pool, req: IncomingMessage, body: Bu
     // The kiosk's own certificate, another signing key: its key file was replaced, or the certificate is
     // used by someone without the device key. Named as an alert per presented key, then refused.
     const shown = typeof keyHeader === 'string' ? keyHeader.slice(0, 64).toUpperCase() : '(none)';
-    await alarm(pool, { kioskId: row.kiosk_id, kind: 'wrong-key', chain: shown, detail: `a request over the kiosk's certificate named device key ${shown}, not the pinned ${row.key_fingerprint}` });
+    await alarm(pool, {
+      kioskId: row.kiosk_id,
+      kind: 'wrong-key',
+      chain: shown,
+      detail: `a request over the kiosk's certificate named device key ${shown}, not the pinned ${row.key_fingerprint}`,
+    });
     throw refuse('WRONG_KEY', 'the body is signed with another key than the one pinned at enrolment');
   }
   const sigHeader = req.headers[SIGNATURE_HEADER];
   const sig = typeof sigHeader === 'string' && /^[A-Za-z0-9_-]{86}$/.test(sigHeader) ? Buffer.from(sigHeader, 'base64url') : null;
   const publicKey = pinnedKey(row.public_key_pem);
   if (!sig || !verifyEs256(publicKey, body, sig)) {
-    await alarm(pool, { kioskId: row.kiosk_id, kind: 'bad-signature', detail: 'a request over the kiosk\'s certificate carried a body the pinned device key did not sign (changed in transit or forged)' });
+    await alarm(pool, {
+      kioskId: row.kiosk_id,
+      kind: 'bad-signature',
+      detail: "a request over the kiosk's certificate carried a body the pinned device key did not sign (changed in transit or forged)",
+    });
     throw refuse('BAD_SIGNATURE', 'the body signature does not verify against the pinned device key');
   }
   return { kioskId: row.kiosk_id, publicKey, keyFingerprint: row.key_fingerprint };

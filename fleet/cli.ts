@@ -126,7 +126,9 @@ const command: Command = {
             tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ca: readFileSync(config.ca.certFile) },
             log: (l) => io.stderr(`${l}\n`),
           });
-          io.stderr(`fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort ? `, metrics on http://${config.metricsListen!.host}:${collector.metricsPort}/metrics` : ''}\n`);
+          io.stderr(
+            `fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort ? `, metrics on http://${config.metricsListen!.host}:${collector.metricsPort}/metrics` : ''}\n`,
+          );
           const hourly = setInterval(() => void ensurePartitions(pool).catch((e) => io.stderr(`partitions: ${(e as Error).message}\n`)), 3_600_000);
           await new Promise<void>((resolve) => {
             const stop = () => resolve();
@@ -147,7 +149,12 @@ const command: Command = {
           if (!arg) throw usage('approve needs the kiosk id');
           const r = await approve(pool, loadSigner(config), arg, { days: config.certDays, fingerprint: values.fingerprint });
           if (values.out) writeFileAtomic(values.out, r.certPem, 0o644);
-          out(`kiosk ${arg} approved: certificate ${r.serial}, device key ${r.keyFingerprint} pinned${values.out ? `, written to ${values.out}` : ''}\n`, { kiosk: arg, serial: r.serial, keyFingerprint: r.keyFingerprint, certificate: r.certPem });
+          out(`kiosk ${arg} approved: certificate ${r.serial}, device key ${r.keyFingerprint} pinned${values.out ? `, written to ${values.out}` : ''}\n`, {
+            kiosk: arg,
+            serial: r.serial,
+            keyFingerprint: r.keyFingerprint,
+            certificate: r.certPem,
+          });
           return 0;
         }
         case 'revoke': {
@@ -167,8 +174,15 @@ const command: Command = {
           return 0;
         }
         case 'alerts': {
-          const r = await pool.query(`SELECT kiosk_id AS kiosk, kind, nullif(chain, '') AS chain, nullif(seq, -1) AS seq, detail, created_at AS "createdAt" FROM alerts ${values.kiosk ? 'WHERE kiosk_id = $1' : ''} ORDER BY id`, values.kiosk ? [values.kiosk] : []);
-          out(r.rows.map((a) => `${a.createdAt.toISOString()}  ${a.kiosk}  ${a.kind}${a.seq !== null ? ` #${a.seq}` : ''}  ${a.detail}\n`).join('') || 'no alerts\n', r.rows);
+          const r = await pool.query(
+            `SELECT kiosk_id AS kiosk, kind, nullif(chain, '') AS chain, nullif(seq, -1) AS seq, detail, created_at AS "createdAt" FROM alerts ${values.kiosk ? 'WHERE kiosk_id = $1' : ''} ORDER BY id`,
+            values.kiosk ? [values.kiosk] : [],
+          );
+          out(
+            r.rows.map((a) => `${a.createdAt.toISOString()}  ${a.kiosk}  ${a.kind}${a.seq !== null ? ` #${a.seq}` : ''}  ${a.detail}\n`).join('') ||
+              'no alerts\n',
+            r.rows,
+          );
           return 0;
         }
         case 'audit': {
@@ -179,13 +193,19 @@ const command: Command = {
           const pinned = await pool.query<{ public_key_pem: string }>('SELECT public_key_pem FROM kiosks WHERE kiosk_id = $1', [values.kiosk]);
           const keyFile = `${values.out}.pub.pem`;
           writeFileAtomic(keyFile, pinned.rows[0]?.public_key_pem ?? r.publicKeyPem, 0o644);
-          out(`${r.records} records (${r.firstSeq}–${r.lastSeq} of chain ${r.chain}) in ${r.file}; device key in ${keyFile}\nverify: idkiosk audit verify --db ${r.file} --public-key ${keyFile}\n`, { ...r, publicKeyFile: keyFile });
+          out(
+            `${r.records} records (${r.firstSeq}–${r.lastSeq} of chain ${r.chain}) in ${r.file}; device key in ${keyFile}\nverify: idkiosk audit verify --db ${r.file} --public-key ${keyFile}\n`,
+            { ...r, publicKeyFile: keyFile },
+          );
           return 0;
         }
         case 'retention': {
           const made = await ensurePartitions(pool);
           const r = await applyRetention(pool, config.retentionMonths);
-          out(`${made.map((p) => `created ${p}\n`).join('')}${r.dropped.map((p) => `dropped ${p}\n`).join('')}${r.deletedFromDefault} out-of-range records removed\n`, { created: made, ...r });
+          out(
+            `${made.map((p) => `created ${p}\n`).join('')}${r.dropped.map((p) => `dropped ${p}\n`).join('')}${r.deletedFromDefault} out-of-range records removed\n`,
+            { created: made, ...r },
+          );
           return 0;
         }
         default:

@@ -1,7 +1,7 @@
 // The collector's configuration file (written by `fleet init`, edited by the operator). Unknown keys and
 // bad values are refused with the field named, like the kiosk's own configuration (the same schema kit).
 import { readFileSync } from 'node:fs';
-import { block, int, object, parseWith, text, z } from '../daemon/config/schema-kit.ts';
+import { block, int, object, parseWith, text, type z } from '../daemon/config/schema-kit.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 const limit = (min: number, max: number, dflt: number) => int(min, max).default(dflt);
@@ -11,7 +11,9 @@ export const fleetConfigSchema = object({
   database: text(),
   listen: object({ host: text(), port: int(0, 65535) }),
   /** Prometheus /metrics over plain HTTP (loopback by default: the scraper sits beside the collector). */
-  metricsListen: object({ host: text(), port: int(0, 65535) }).nullable().default(null),
+  metricsListen: object({ host: text(), port: int(0, 65535) })
+    .nullable()
+    .default(null),
   tls: object({ certFile: text(), keyFile: text() }),
   ca: object({ certFile: text(), keyFile: text().nullable() }),
   /** Where each instance writes the CRL it enforces on TLS (also served at GET /v1/crl). */

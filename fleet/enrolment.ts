@@ -37,7 +37,12 @@ export async function submitCsr(pool: pg.Pool, csrText: string): Promise<{ kiosk
   return { kioskId: csr.kioskId, status: row.status, keyFingerprint: csr.keyFingerprint };
 }
 
-export async function approve(pool: pg.Pool, signer: CaSigner, kioskId: string, o: { days: number; fingerprint?: string; now?: Date }): Promise<{ certPem: string; serial: string; keyFingerprint: string }> {
+export async function approve(
+  pool: pg.Pool,
+  signer: CaSigner,
+  kioskId: string,
+  o: { days: number; fingerprint?: string; now?: Date },
+): Promise<{ certPem: string; serial: string; keyFingerprint: string }> {
   const r = await pool.query<KioskRow & { csr_pem: string }>('SELECT * FROM kiosks WHERE kiosk_id = $1', [kioskId]);
   const row = r.rows[0];
   if (!row) throw new KioskError(ErrorCodes.USAGE, `no enrolment request from kiosk ${kioskId}`);
@@ -48,12 +53,24 @@ export async function approve(pool: pg.Pool, signer: CaSigner, kioskId: string, 
   }
   const csr = parseCsr(row.csr_pem);
   const { certPem, serialHex } = await makeDeviceCertificate(signer, csr, o.now ?? new Date(), o.days);
-  await pool.query(`UPDATE kiosks SET status = 'approved', cert_pem = $2, cert_serial = $3, approved_at = now() WHERE kiosk_id = $1 AND status <> 'revoked'`, [kioskId, certPem, serialHex]);
+  await pool.query(`UPDATE kiosks SET status = 'approved', cert_pem = $2, cert_serial = $3, approved_at = now() WHERE kiosk_id = $1 AND status <> 'revoked'`, [
+    kioskId,
+    certPem,
+    serialHex,
+  ]);
   return { certPem, serial: serialHex, keyFingerprint: row.key_fingerprint };
 }
 
-export async function revoke(pool: pg.Pool, signer: CaSigner, kioskId: string, o: { reason: string; crlDays: number; now?: Date }): Promise<{ crlNumber: bigint }> {
-  const r = await pool.query(`UPDATE kiosks SET status = 'revoked', revoked_at = now(), revoke_reason = $2 WHERE kiosk_id = $1 RETURNING kiosk_id`, [kioskId, o.reason]);
+export async function revoke(
+  pool: pg.Pool,
+  signer: CaSigner,
+  kioskId: string,
+  o: { reason: string; crlDays: number; now?: Date },
+): Promise<{ crlNumber: bigint }> {
+  const r = await pool.query(`UPDATE kiosks SET status = 'revoked', revoked_at = now(), revoke_reason = $2 WHERE kiosk_id = $1 RETURNING kiosk_id`, [
+    kioskId,
+    o.reason,
+  ]);
   if (!r.rowCount) throw new KioskError(ErrorCodes.USAGE, `unknown kiosk ${kioskId}`);
   return publishCrl(pool, signer, o.crlDays, o.now);
 }
@@ -65,8 +82,16 @@ export async function publishCrl(pool: pg.Pool, signer: CaSigner, days: number, 
     await client.query('BEGIN');
     const cur = await client.query<{ number: string }>('SELECT number FROM ca_crl WHERE id = 1 FOR UPDATE');
     const number = BigInt(cur.rows[0]?.number ?? '0') + 1n;
-    const revoked = await client.query<{ cert_serial: string; revoked_at: Date }>(`SELECT cert_serial, revoked_at FROM kiosks WHERE status = 'revoked' AND cert_serial IS NOT NULL ORDER BY cert_serial`);
-    const pem = await makeCrl(signer, revoked.rows.map((x) => ({ serialHex: x.cert_serial, revokedAt: x.revoked_at })), number, now, days);
+    const revoked = await client.query<{ cert_serial: string; revoked_at: Date }>(
+      `SELECT cert_serial, revoked_at FROM kiosks WHERE status = 'revoked' AND cert_serial IS NOT NULL ORDER BY cert_serial`,
+    );
+    const pem = await makeCrl(
+      signer,
+      revoked.rows.map((x) => ({ serialHex: x.cert_serial, revokedAt: x.revoked_at })),
+      number,
+      now,
+      days,
+    );
     const next = new Date(now.getTime() + days * 86_400_000);
     await client.query(
       `INSERT INTO ca_crl (id, number, pem, this_update, next_update) VALUES (1, $1, $2, $3, $4)

@@ -28,8 +28,18 @@ export async function exportAudit(pool: pg.Pool, o: { kioskId: string; from: Dat
     if (span.rows[0]?.lo == null) continue;
     const lo = Number(span.rows[0].lo);
     const hi = Number(span.rows[0].hi);
-    const anchor = (await pool.query<{ seq: string; hash: Buffer; sig: Buffer }>(`SELECT seq, hash, sig FROM audit_marks WHERE kiosk_id = $1 AND chain = $2 AND kind = 'anchor' AND seq <= $3 ORDER BY seq DESC LIMIT 1`, [o.kioskId, c.chain, lo])).rows[0];
-    const head = (await pool.query<{ seq: string; hash: Buffer; sig: Buffer }>(`SELECT seq, hash, sig FROM audit_marks WHERE kiosk_id = $1 AND chain = $2 AND kind = 'head' AND seq >= $3 ORDER BY seq LIMIT 1`, [o.kioskId, c.chain, hi])).rows[0];
+    const anchor = (
+      await pool.query<{ seq: string; hash: Buffer; sig: Buffer }>(
+        `SELECT seq, hash, sig FROM audit_marks WHERE kiosk_id = $1 AND chain = $2 AND kind = 'anchor' AND seq <= $3 ORDER BY seq DESC LIMIT 1`,
+        [o.kioskId, c.chain, lo],
+      )
+    ).rows[0];
+    const head = (
+      await pool.query<{ seq: string; hash: Buffer; sig: Buffer }>(
+        `SELECT seq, hash, sig FROM audit_marks WHERE kiosk_id = $1 AND chain = $2 AND kind = 'head' AND seq >= $3 ORDER BY seq LIMIT 1`,
+        [o.kioskId, c.chain, hi],
+      )
+    ).rows[0];
     if (!anchor || !head) throw new KioskError(ErrorCodes.AUDIT_CHAIN_BROKEN, `no signed batch bounds around records ${lo}–${hi} of chain ${c.chain}`);
     const rows = await pool.query<{ seq: string; time: Date; body: string; sealed: Buffer | null; prev_hash: Buffer; hash: Buffer; sig: Buffer }>(
       'SELECT seq, time, body, sealed, prev_hash, hash, sig FROM audit_records WHERE kiosk_id = $1 AND chain = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq',
@@ -40,10 +50,25 @@ export async function exportAudit(pool: pg.Pool, o: { kioskId: string; from: Dat
       publicKeyPem: c.public_key_pem,
       anchor: { seq: Number(anchor.seq), hash: anchor.hash.toString('hex'), sig: anchor.sig.toString('base64') },
       head: { seq: Number(head.seq), hash: head.hash.toString('hex'), sig: head.sig.toString('base64') },
-      records: rows.rows.map((r) => ({ seq: Number(r.seq), time: r.time.toISOString(), body: r.body, sealed: r.sealed, prevHash: r.prev_hash, hash: r.hash, sig: r.sig })),
+      records: rows.rows.map((r) => ({
+        seq: Number(r.seq),
+        time: r.time.toISOString(),
+        body: r.body,
+        sealed: r.sealed,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+        sig: r.sig,
+      })),
     });
     db.close();
-    return { file: o.out, chain: c.chain, firstSeq: Number(anchor.seq), lastSeq: Number(head.seq), records: rows.rowCount ?? 0, publicKeyPem: c.public_key_pem };
+    return {
+      file: o.out,
+      chain: c.chain,
+      firstSeq: Number(anchor.seq),
+      lastSeq: Number(head.seq),
+      records: rows.rowCount ?? 0,
+      publicKeyPem: c.public_key_pem,
+    };
   }
   throw new KioskError(ErrorCodes.USAGE, `no audit records of kiosk ${o.kioskId} between ${o.from.toISOString()} and ${o.to.toISOString()}`);
 }

@@ -28,11 +28,20 @@ export function parseHeartbeat(body: Buffer): Heartbeat {
     throw refuse('MALFORMED_BODY', 'the heartbeat is not JSON');
   }
   if (!o || typeof o !== 'object' || Array.isArray(o) || o.kind !== 'idkiosk-heartbeat') throw refuse('MALFORMED_BODY', 'not an idkiosk-heartbeat');
-  if (typeof o.kioskId !== 'string' || typeof o.boot !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(o.boot)) throw refuse('MALFORMED_BODY', 'kioskId/boot missing or malformed');
+  if (typeof o.kioskId !== 'string' || typeof o.boot !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(o.boot))
+    throw refuse('MALFORMED_BODY', 'kioskId/boot missing or malformed');
   if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 1) throw refuse('MALFORMED_BODY', 'seq must be a positive integer');
   if (typeof o.key !== 'string' || !nullableStr(o.site, 200) || !nullableStr(o.operator, 200)) throw refuse('MALFORMED_BODY', 'key/site/operator malformed');
   if (!o.health || typeof o.health !== 'object' || Array.isArray(o.health)) throw refuse('MALFORMED_BODY', 'health must be an object');
-  return { kioskId: o.kioskId, site: (o.site as string | null) ?? null, operator: (o.operator as string | null) ?? null, boot: o.boot, seq: o.seq as number, key: o.key, health: o.health as Record<string, unknown> };
+  return {
+    kioskId: o.kioskId,
+    site: (o.site as string | null) ?? null,
+    operator: (o.operator as string | null) ?? null,
+    boot: o.boot,
+    seq: o.seq as number,
+    key: o.key,
+    health: o.health as Record<string, unknown>,
+  };
 }
 
 export async function ingestHeartbeat(pool: pg.Pool, caller: Caller, hb: Heartbeat): Promise<void> {
@@ -52,7 +61,9 @@ export async function ingestHeartbeat(pool: pg.Pool, caller: Caller, hb: Heartbe
   let refusal: Error | null = null;
   try {
     await client.query('BEGIN');
-    const k = await client.query<{ boot: string | null; hb_seq: string | null }>('SELECT boot, hb_seq FROM kiosks WHERE kiosk_id = $1 FOR UPDATE', [hb.kioskId]);
+    const k = await client.query<{ boot: string | null; hb_seq: string | null }>('SELECT boot, hb_seq FROM kiosks WHERE kiosk_id = $1 FOR UPDATE', [
+      hb.kioskId,
+    ]);
     const cur = k.rows[0]!;
     if (cur.boot === hb.boot) {
       refusal = refuse('HEARTBEAT_REPLAYED', `heartbeat ${hb.seq} of this boot is not newer than ${cur.hb_seq}`);
@@ -64,7 +75,14 @@ export async function ingestHeartbeat(pool: pg.Pool, caller: Caller, hb: Heartbe
       await client.query('ROLLBACK');
     } else {
       await client.query('INSERT INTO heartbeat_boots (kiosk_id, boot, last_seq) VALUES ($1, $2, $3)', [hb.kioskId, hb.boot, hb.seq]);
-      await client.query(`UPDATE kiosks SET boot = $2, hb_seq = $3, last_seen = now(), health = $4, site = $5, operator = $6 WHERE kiosk_id = $1`, [hb.kioskId, hb.boot, hb.seq, health, hb.site, hb.operator]);
+      await client.query(`UPDATE kiosks SET boot = $2, hb_seq = $3, last_seen = now(), health = $4, site = $5, operator = $6 WHERE kiosk_id = $1`, [
+        hb.kioskId,
+        hb.boot,
+        hb.seq,
+        health,
+        hb.site,
+        hb.operator,
+      ]);
       await client.query('COMMIT');
     }
   } catch (e) {
@@ -96,6 +114,14 @@ async function checkAuditHead(pool: pg.Pool, hb: Heartbeat): Promise<void> {
   );
   const row = r.rows[0];
   if (row) {
-    await raise(pool, [{ kioskId: hb.kioskId, kind: 'audit-rollback', chain: row.chain, seq: audit.headSeq as number, detail: `the kiosk reports audit head ${audit.headSeq}, but records up to ${row.last_seq} were already acknowledged` }]);
+    await raise(pool, [
+      {
+        kioskId: hb.kioskId,
+        kind: 'audit-rollback',
+        chain: row.chain,
+        seq: audit.headSeq as number,
+        detail: `the kiosk reports audit head ${audit.headSeq}, but records up to ${row.last_seq} were already acknowledged`,
+      },
+    ]);
   }
 }

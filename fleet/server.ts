@@ -138,7 +138,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
         await o.pool.query('SELECT 1');
         return send(res, 200, { status: 'ok' });
       }
-      if (['/v1/heartbeat', '/v1/audit', '/v1/enrol', '/v1/crl', '/healthz'].includes(url.pathname)) throw refuse('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+      if (['/v1/heartbeat', '/v1/audit', '/v1/enrol', '/v1/crl', '/healthz'].includes(url.pathname))
+        throw refuse('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
       throw refuse('NOT_FOUND', `no route ${url.pathname}`);
     } catch (e) {
       const r = errorResponse(e);
@@ -179,7 +180,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   let metrics: HttpServer | null = null;
   if (o.metricsListen) {
     metrics = createHttpServer(async (req, res) => {
-      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return send(res, 404, { error: 'NOT_FOUND', message: 'only GET /metrics here' });
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics')
+        return send(res, 404, { error: 'NOT_FOUND', message: 'only GET /metrics here' });
       try {
         send(res, 200, await renderMetrics(o.pool, { silentAfterSeconds: o.config.silentAfterSeconds }), 'text/plain; version=0.0.4');
       } catch (e) {

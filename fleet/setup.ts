@@ -50,7 +50,14 @@ export async function initFleet(o: InitOptions): Promise<InitResult> {
   const dir = resolve(o.dir);
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   const now = o.now ?? new Date();
-  const f = { caKey: join(dir, 'ca.key'), caCert: join(dir, 'ca.pem'), tlsKey: join(dir, 'server.key'), tlsCert: join(dir, 'server.pem'), crl: join(dir, 'crl.pem'), config: join(dir, 'fleet.json') };
+  const f = {
+    caKey: join(dir, 'ca.key'),
+    caCert: join(dir, 'ca.pem'),
+    tlsKey: join(dir, 'server.key'),
+    tlsCert: join(dir, 'server.pem'),
+    crl: join(dir, 'crl.pem'),
+    config: join(dir, 'fleet.json'),
+  };
   const created: string[] = [];
   let signer: FileCaSigner;
   if (existsSync(f.caKey)) signer = FileCaSigner.load(f.caKey, existsSync(f.caCert) ? f.caCert : null);

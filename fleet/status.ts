@@ -47,14 +47,19 @@ export async function fleetStatus(pool: pg.Pool, o: { silentAfterSeconds: number
   });
 }
 
-const age = (s: number | null) => (s === null ? '-' : s < 3600 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`);
+const age = (s: number | null) =>
+  s === null ? '-' : s < 3600 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
 
 export function formatStatus(rows: KioskStatus[], now = new Date()): string {
   const head = ['KIOSK', 'STATE', 'LAST SEEN', 'HEALTH', 'CRL AGE', 'PRINTER', 'AUDIT BACKLOG', 'ALERTS'];
   const body = rows.map((r) => [
     r.kiosk,
     r.state,
-    r.lastSeen ? `${age(Math.round((now.getTime() - Date.parse(r.lastSeen)) / 1000))} ago${r.silent ? ' SILENT' : ''}` : r.state === 'approved' ? 'never SILENT' : '-',
+    r.lastSeen
+      ? `${age(Math.round((now.getTime() - Date.parse(r.lastSeen)) / 1000))} ago${r.silent ? ' SILENT' : ''}`
+      : r.state === 'approved'
+        ? 'never SILENT'
+        : '-',
     r.health ? `${r.health}${r.faults.length ? ` (${r.faults.join(',')})` : ''}` : '-',
     r.crlAgeSeconds === null ? '-' : `${age(r.crlAgeSeconds)}${r.crlStale ? ' STALE' : ''}`,
     r.printer ?? '-',
@@ -62,5 +67,14 @@ export function formatStatus(rows: KioskStatus[], now = new Date()): string {
     String(r.alerts),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...body]
+      .map((cols) =>
+        cols
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

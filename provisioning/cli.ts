@@ -111,9 +111,24 @@ const command: Command = {
     switch (sub) {
       case 'init': {
         if (!v['kiosk-id']) throw usage('init needs --kiosk-id');
-        const r = provisionInit({ configFile, kioskId: v['kiosk-id'], site: v.site, operator: v.operator, fleetUrl: v['fleet-url'], auditUrl: v['audit-url'], stateDir: v['state-dir'], runDir: v['run-dir'], force: v.force });
+        const r = provisionInit({
+          configFile,
+          kioskId: v['kiosk-id'],
+          site: v.site,
+          operator: v.operator,
+          fleetUrl: v['fleet-url'],
+          auditUrl: v['audit-url'],
+          stateDir: v['state-dir'],
+          runDir: v['run-dir'],
+          force: v.force,
+        });
         secure();
-        out(io, v.json, r, `kiosk ${r.kioskId}: config ${r.configChanged ? 'written' : 'unchanged'} (${r.configFile})\ndevice key ${r.keyCreated ? 'generated' : 'kept'}: ${r.keyFile}\n  public key SHA-256 ${formatFingerprint(r.keyFingerprint)}\n`);
+        out(
+          io,
+          v.json,
+          r,
+          `kiosk ${r.kioskId}: config ${r.configChanged ? 'written' : 'unchanged'} (${r.configFile})\ndevice key ${r.keyCreated ? 'generated' : 'kept'}: ${r.keyFile}\n  public key SHA-256 ${formatFingerprint(r.keyFingerprint)}\n`,
+        );
         return 0;
       }
       case 'trust': {
@@ -128,10 +143,20 @@ const command: Command = {
           const r = trustAdd({ configFile, purpose: a1, file: a2, fingerprints: v.fingerprint, yes: v.yes });
           secure();
           if (r.needsConfirmation) {
-            out(io, v.json, { confirm: r.needsConfirmation }, `Not installed yet. Compare with the issuer's published fingerprint:\n${r.needsConfirmation.map(anchorLine).join('')}Then: idkiosk provision trust add ${a1} ${a2} --fingerprint <SHA-256>\n`);
+            out(
+              io,
+              v.json,
+              { confirm: r.needsConfirmation },
+              `Not installed yet. Compare with the issuer's published fingerprint:\n${r.needsConfirmation.map(anchorLine).join('')}Then: idkiosk provision trust add ${a1} ${a2} --fingerprint <SHA-256>\n`,
+            );
             return 3;
           }
-          out(io, v.json, r, [...r.added.map((x) => `added${anchorLine(x).slice(1)}`), ...r.unchanged.map((x) => `already installed${anchorLine(x).slice(1)}`)].join(''));
+          out(
+            io,
+            v.json,
+            r,
+            [...r.added.map((x) => `added${anchorLine(x).slice(1)}`), ...r.unchanged.map((x) => `already installed${anchorLine(x).slice(1)}`)].join(''),
+          );
           return 0;
         }
         if (action === 'remove') {
@@ -154,7 +179,12 @@ const command: Command = {
           secure(); // a failed first sync may still have created the store as root
         }
         const failed = r.outcomes.filter((x) => x.result === 'error');
-        out(io, v.json, r, `${r.sources} CRL source(s) in ${r.syncConfig}\n${r.outcomes.map((x) => `  ${x.source}: ${x.result}${x.crlNumber ? ` CRL ${x.crlNumber}` : ''}${x.message ? ` ${x.message}` : ''}\n`).join('')}`);
+        out(
+          io,
+          v.json,
+          r,
+          `${r.sources} CRL source(s) in ${r.syncConfig}\n${r.outcomes.map((x) => `  ${x.source}: ${x.result}${x.crlNumber ? ` CRL ${x.crlNumber}` : ''}${x.message ? ` ${x.message}` : ''}\n`).join('')}`,
+        );
         return failed.length ? 1 : 0;
       }
       case 'enroll': {
@@ -162,13 +192,23 @@ const command: Command = {
           const r = enrollCsr(configFile);
           secure();
           if (rest[0]) (await import('node:fs')).writeFileSync(rest[0], r.pem);
-          out(io, v.json, r, `${r.pem}CSR written to ${rest[0] ?? r.csrFile}; send it to the operator's fleet CA, then: idkiosk provision enroll --install CERT --ca FLEET_CA.pem\n`);
+          out(
+            io,
+            v.json,
+            r,
+            `${r.pem}CSR written to ${rest[0] ?? r.csrFile}; send it to the operator's fleet CA, then: idkiosk provision enroll --install CERT --ca FLEET_CA.pem\n`,
+          );
           return 0;
         }
         if (v.install) {
           const r = enrollInstall(configFile, v.install, v.ca);
           secure();
-          out(io, v.json, r, `certificate ${r.unchanged ? 'already installed' : 'installed'}: ${r.subject}\n  issued by ${r.issuer}, serial ${r.serialNumber}, valid until ${r.notAfter}\n`);
+          out(
+            io,
+            v.json,
+            r,
+            `certificate ${r.unchanged ? 'already installed' : 'installed'}: ${r.subject}\n  issued by ${r.issuer}, serial ${r.serialNumber}, valid until ${r.notAfter}\n`,
+          );
           return 0;
         }
         throw usage('enroll needs --csr-out or --install CERT');
@@ -188,7 +228,15 @@ const command: Command = {
       }
       case 'status': {
         const s = readState(layout(configFile).state);
-        out(io, v.json, s, STEPS.map((st) => `${s.steps[st] ? '✓' : '·'} ${st.padEnd(10)} ${s.steps[st] ? `${s.steps[st]!.at}${s.steps[st]!.detail ? ` (${s.steps[st]!.detail})` : ''}` : ''}\n`).join(''));
+        out(
+          io,
+          v.json,
+          s,
+          STEPS.map(
+            (st) =>
+              `${s.steps[st] ? '✓' : '·'} ${st.padEnd(10)} ${s.steps[st] ? `${s.steps[st]!.at}${s.steps[st]!.detail ? ` (${s.steps[st]!.detail})` : ''}` : ''}\n`,
+          ).join(''),
+        );
         return 0;
       }
       default:

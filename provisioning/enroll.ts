@@ -60,10 +60,14 @@ export function enrollInstall(configFile: string, certFile: string, caFile?: str
   }
   const certSpki = cert.publicKey.export({ type: 'spki', format: 'der' });
   if (!certSpki.equals(key.spkiDer())) {
-    throw new KioskError(ErrorCodes.TRUST_CHAIN_INVALID, `${certFile} certifies another key, not this device's (${key.fingerprint.slice(0, 16)}…): was it issued for this kiosk's CSR?`);
+    throw new KioskError(
+      ErrorCodes.TRUST_CHAIN_INVALID,
+      `${certFile} certifies another key, not this device's (${key.fingerprint.slice(0, 16)}…): was it issued for this kiosk's CSR?`,
+    );
   }
   if (new Date(cert.validTo) < now) throw new KioskError(ErrorCodes.TRUST_CERT_EXPIRED, `${certFile} expired on ${cert.validTo}`);
-  if (new Date(cert.validFrom) > now) throw new KioskError(ErrorCodes.TRUST_CERT_NOT_YET_VALID, `${certFile} is valid only from ${cert.validFrom} (is the clock right?)`);
+  if (new Date(cert.validFrom) > now)
+    throw new KioskError(ErrorCodes.TRUST_CERT_NOT_YET_VALID, `${certFile} is valid only from ${cert.validFrom} (is the clock right?)`);
   const paths = layout(configFile);
   if (caFile) {
     const ca = new X509Certificate(readFileSync(caFile));
@@ -77,5 +81,12 @@ export function enrollInstall(configFile: string, certFile: string, caFile?: str
   raw.device = { ...(raw.device ?? {}), certFile: paths.deviceCert };
   writeConfig(configFile, raw);
   markStep(paths.state, 'enroll', cert.serialNumber);
-  return { certFile: paths.deviceCert, subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), serialNumber: cert.serialNumber, notAfter: new Date(cert.validTo).toISOString(), unchanged };
+  return {
+    certFile: paths.deviceCert,
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    serialNumber: cert.serialNumber,
+    notAfter: new Date(cert.validTo).toISOString(),
+    unchanged,
+  };
 }

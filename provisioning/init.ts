@@ -72,5 +72,12 @@ export function provisionInit(o: InitOptions): InitResult {
   const changed = JSON.stringify(raw) !== before;
   if (changed) writeConfig(o.configFile, raw);
   markStep(paths.state, 'init', o.kioskId);
-  return { configFile: o.configFile, kioskId: o.kioskId, keyFile: paths.deviceKey, keyCreated: created, keyFingerprint: key.fingerprint, configChanged: changed };
+  return {
+    configFile: o.configFile,
+    kioskId: o.kioskId,
+    keyFile: paths.deviceKey,
+    keyCreated: created,
+    keyFingerprint: key.fingerprint,
+    configChanged: changed,
+  };
 }

@@ -56,7 +56,10 @@ function confirm(found: AnchorInfo[], o: AddOptions): AnchorInfo[] | null {
   if (wanted.length) {
     const unmatched = found.filter((a) => !wanted.includes(a.fingerprintSha256));
     if (unmatched.length) {
-      throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, `fingerprint mismatch: ${unmatched.map((a) => colon(a.fingerprintSha256)).join(', ')} is not the fingerprint you confirmed — do not install this file`);
+      throw new KioskError(
+        ErrorCodes.TRUST_ANCHOR_LOAD,
+        `fingerprint mismatch: ${unmatched.map((a) => colon(a.fingerprintSha256)).join(', ')} is not the fingerprint you confirmed — do not install this file`,
+      );
     }
     return null;
   }
@@ -74,7 +77,13 @@ export function trustAdd(o: AddOptions): AddResult {
 
   if (o.purpose === 'operator') {
     const key = parseOperatorKey(content, o.file);
-    const info: AnchorInfo = { purpose: 'operator', fingerprintSha256: keyFingerprint(key), subject: 'operator audit key (EC P-256)', notAfter: null, file: paths.operatorKey };
+    const info: AnchorInfo = {
+      purpose: 'operator',
+      fingerprintSha256: keyFingerprint(key),
+      subject: 'operator audit key (EC P-256)',
+      notAfter: null,
+      file: paths.operatorKey,
+    };
     const need = confirm([info], o);
     if (need) return { added: [], unchanged: [], needsConfirmation: need };
     const same = existsSync(paths.operatorKey) && keyFingerprint(parseOperatorKey(readFileSync(paths.operatorKey))) === info.fingerprintSha256;
@@ -115,7 +124,11 @@ export function trustAdd(o: AddOptions): AddResult {
     expired: new Date(c.validTo) < now,
   }));
   for (const [i, c] of certs.entries()) {
-    if (!c.ca) throw new KioskError(ErrorCodes.TRUST_BASIC_CONSTRAINTS, `${o.file}: certificate ${colon(found[i]!.fingerprintSha256)} is not a CA certificate (basicConstraints cA is false)`);
+    if (!c.ca)
+      throw new KioskError(
+        ErrorCodes.TRUST_BASIC_CONSTRAINTS,
+        `${o.file}: certificate ${colon(found[i]!.fingerprintSha256)} is not a CA certificate (basicConstraints cA is false)`,
+      );
     if (found[i]!.expired) throw new KioskError(ErrorCodes.TRUST_CERT_EXPIRED, `${o.file}: certificate ${found[i]!.subject} expired on ${found[i]!.notAfter}`);
   }
   const need = confirm(found, o);
@@ -150,18 +163,39 @@ export function trustList(configFile: string, now = new Date()): AnchorInfo[] {
         continue;
       }
       for (const c of parseCertificates(readFileSync(file), file)) {
-        out.push({ purpose: p, fingerprintSha256: fingerprintSha256(c.raw), subject: c.subject.replace(/\n/g, ', '), notAfter: new Date(c.validTo).toISOString(), file, expired: new Date(c.validTo) < now });
+        out.push({
+          purpose: p,
+          fingerprintSha256: fingerprintSha256(c.raw),
+          subject: c.subject.replace(/\n/g, ', '),
+          notAfter: new Date(c.validTo).toISOString(),
+          file,
+          expired: new Date(c.validTo) < now,
+        });
       }
     }
   }
   if (existsSync(paths.masterListDir)) {
-    for (const f of readdirSync(paths.masterListDir).filter((x) => x.endsWith('.ml')).sort()) {
+    for (const f of readdirSync(paths.masterListDir)
+      .filter((x) => x.endsWith('.ml'))
+      .sort()) {
       const file = join(paths.masterListDir, f);
-      out.push({ purpose: 'cscaMasterList', fingerprintSha256: createHash('sha256').update(readFileSync(file)).digest('hex').toUpperCase(), subject: 'CSCA master list (CMS)', notAfter: null, file });
+      out.push({
+        purpose: 'cscaMasterList',
+        fingerprintSha256: createHash('sha256').update(readFileSync(file)).digest('hex').toUpperCase(),
+        subject: 'CSCA master list (CMS)',
+        notAfter: null,
+        file,
+      });
     }
   }
   if (config.audit.operatorKey && existsSync(config.audit.operatorKey)) {
-    out.push({ purpose: 'operator', fingerprintSha256: keyFingerprint(parseOperatorKey(readFileSync(config.audit.operatorKey))), subject: 'operator audit key (EC P-256)', notAfter: null, file: config.audit.operatorKey });
+    out.push({
+      purpose: 'operator',
+      fingerprintSha256: keyFingerprint(parseOperatorKey(readFileSync(config.audit.operatorKey))),
+      subject: 'operator audit key (EC P-256)',
+      notAfter: null,
+      file: config.audit.operatorKey,
+    });
   }
   return out;
 }
@@ -171,7 +205,9 @@ export function trustRemove(configFile: string, purpose: string, fp: string): An
   const want = normFp(fp);
   if (want.length < 8) throw new KioskError(ErrorCodes.USAGE, 'give at least 8 hex digits of the fingerprint');
   const { raw } = loadValidConfig(configFile);
-  const match = trustList(configFile).find((a) => (a.purpose === purpose || (purpose === 'csca' && a.purpose === 'cscaMasterList')) && a.fingerprintSha256.startsWith(want));
+  const match = trustList(configFile).find(
+    (a) => (a.purpose === purpose || (purpose === 'csca' && a.purpose === 'cscaMasterList')) && a.fingerprintSha256.startsWith(want),
+  );
   if (!match) throw new KioskError(ErrorCodes.USAGE, `no ${purpose} anchor with fingerprint ${fp}`);
   if (match.purpose === 'operator') {
     if (raw.audit?.personalData) throw new KioskError(ErrorCodes.CONFIG_INVALID, 'audit.personalData is on: turn it off before removing the operator key');

@@ -112,14 +112,16 @@ function debVersion(pkg: string): string {
 /** Versions of the packages that shape the audio: part of every hash, so an upgrade re-renders. */
 function toolVersions(): Record<string, string> {
   const v: Record<string, string> = {};
-  for (const p of ['open-jtalk', 'open-jtalk-mecab-naist-jdic', 'hts-voice-nitech-jp-atr503-m001', 'espeak-ng', 'espeak-ng-data', 'opus-tools']) v[p] = debVersion(p);
+  for (const p of ['open-jtalk', 'open-jtalk-mecab-naist-jdic', 'hts-voice-nitech-jp-atr503-m001', 'espeak-ng', 'espeak-ng-data', 'opus-tools'])
+    v[p] = debVersion(p);
   return v;
 }
 
 export function jobHash(job: PromptJob, versions: Record<string, string>): string {
-  const tools = job.engine.engine === 'open-jtalk'
-    ? [versions['open-jtalk'], versions['open-jtalk-mecab-naist-jdic'], versions['hts-voice-nitech-jp-atr503-m001']]
-    : [versions['espeak-ng'], versions['espeak-ng-data']];
+  const tools =
+    job.engine.engine === 'open-jtalk'
+      ? [versions['open-jtalk'], versions['open-jtalk-mecab-naist-jdic'], versions['hts-voice-nitech-jp-atr503-m001']]
+      : [versions['espeak-ng'], versions['espeak-ng-data']];
   return createHash('sha256')
     .update(JSON.stringify([RECIPE, job.engine, tools, versions['opus-tools'], job.text]))
     .digest('hex')
@@ -191,7 +193,8 @@ export async function buildVoice(o: { concurrency?: number; log?: (s: string) =>
   const versions = toolVersions();
   const hashed = jobs.map((j) => ({ job: j, hash: jobHash(j, versions) }));
   const todo = [...new Map(hashed.filter((h) => !existsSync(join(CACHE_DIR, `${h.hash}.ogg`))).map((h) => [h.hash, h])).values()];
-  if (todo.length && missing.length) throw new Error(`voice prompts: cannot render ${todo.length} prompt(s), missing ${missing.join(', ')} (scripts/install-deps.sh installs them)`);
+  if (todo.length && missing.length)
+    throw new Error(`voice prompts: cannot render ${todo.length} prompt(s), missing ${missing.join(', ')} (scripts/install-deps.sh installs them)`);
   if (todo.length) o.log?.(`rendering ${todo.length} of ${jobs.length} voice prompts`);
   let next = 0;
   const worker = async () => {

@@ -153,7 +153,9 @@ function projectInputs(meta: Metafile): string[] {
 function pruneBuilds(current: string): void {
   const dist = join(ROOT, 'dist');
   const at = (d: string) => Number(/^bundle-(\d+)-/.exec(d)?.[1] ?? 0);
-  const builds = readdirSync(dist).filter((d) => /^bundle-\d+-\d+$/.test(d)).sort((a, b) => at(b) - at(a));
+  const builds = readdirSync(dist)
+    .filter((d) => /^bundle-\d+-\d+$/.test(d))
+    .sort((a, b) => at(b) - at(a));
   for (const d of builds.slice(KEEP_BUILDS)) if (d !== current) rmSync(join(dist, d), { recursive: true, force: true });
   const hourAgo = Date.now() - 3600_000;
   for (const d of readdirSync(dist)) {

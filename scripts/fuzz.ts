@@ -58,7 +58,9 @@ const runner = fileURLToPath(new URL('../test/fuzz/run-target.ts', import.meta.u
 
 function runOne(name: string): Promise<FuzzReport> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), values.cases!, String(Number(values.seconds) * 1000), values.from!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), values.cases!, String(Number(values.seconds) * 1000), values.from!], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let lastCase = Number(values.from);
     let report: FuzzReport | null = null;
     let buf = '';
@@ -67,10 +69,13 @@ function runOne(name: string): Promise<FuzzReport> {
     let killed = false;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        killed = true;
-        child.kill('SIGKILL');
-      }, Number(started ? values.stall : values.startup) * 1000);
+      timer = setTimeout(
+        () => {
+          killed = true;
+          child.kill('SIGKILL');
+        },
+        Number(started ? values.stall : values.startup) * 1000,
+      );
     };
     arm();
     child.stdout.on('data', (c: Buffer) => {
@@ -116,7 +121,9 @@ const reports: FuzzReport[] = [];
 for (const n of names) {
   const r = await runOne(n);
   reports.push(r);
-  console.log(`${r.target.padEnd(24)} cases ${String(r.cases).padStart(7)}  crashes ${r.crashes}  hangs ${r.hangs}  proven-from-tampered ${r.provenFromTampered}  ${(r.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `${r.target.padEnd(24)} cases ${String(r.cases).padStart(7)}  crashes ${r.crashes}  hangs ${r.hangs}  proven-from-tampered ${r.provenFromTampered}  ${(r.ms / 1000).toFixed(1)} s`,
+  );
   for (const f of r.findings) console.log(`  ${f.kind} case ${f.caseNo}: ${f.error}\n    ${f.inputHex.slice(0, 160)}`);
 }
 // "stopped by": the case count or the time box, whichever came first.

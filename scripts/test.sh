@@ -9,6 +9,8 @@ echo "==> type-checking"
 npx tsc --noEmit -p tsconfig.json  # daemon, drivers, tests, scripts/*.ts …
 npx tsc -p tsconfig.ui.json        # the kiosk screen (ui/, JavaScript + JSDoc)
 npx tsc -p tsconfig.scripts.json   # bin/*.js, scripts/**/*.mjs
+echo "==> lint (Biome, zero warnings)"
+npx biome check --error-on-warnings
 echo "==> running tests"
 bash scripts/in-testnet.sh npx vitest run "$@"
 # The Debian package and the fresh-machine check (docs/packaging.md): the package alone, installed with apt

@@ -223,10 +223,10 @@ function onMessage(ev) {
   else if (m.type === 'state') {
     // A session that ended (any phase back to idle) gives the next customer the home language.
     const was = view.state?.phase;
-    if (was && was !== 'idle' && was !== 'starting' && /** @type {{ phase?: string }} */ (m.state).phase === 'idle' && lang !== homeLanguage) setLanguage(homeLanguage);
+    if (was && was !== 'idle' && was !== 'starting' && /** @type {{ phase?: string }} */ (m.state).phase === 'idle' && lang !== homeLanguage)
+      setLanguage(homeLanguage);
     view.state = m.state;
-  }
-  else if (m.type === 'devices') view.devices = m.devices;
+  } else if (m.type === 'devices') view.devices = m.devices;
   else if (m.type === 'alert') alertCue(m.kind, m.level);
   render();
 }

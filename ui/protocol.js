@@ -88,7 +88,12 @@ function validDevices(d) {
   return (
     (p === null || (isObj(p) && isStr(p.state) && typeof p.usable === 'boolean' && typeof p.required === 'boolean')) &&
     (k === null || (isObj(k) && isStr(k.backend) && isStr(k.status))) &&
-    (r === null || (isObj(r) && isInt(r.session) && isStr(r.reference) && ['printing', 'held', 'confirmed', 'failed'].includes(r.state) && (r.code === null || isStr(r.code))))
+    (r === null ||
+      (isObj(r) &&
+        isInt(r.session) &&
+        isStr(r.reference) &&
+        ['printing', 'held', 'confirmed', 'failed'].includes(r.state) &&
+        (r.code === null || isStr(r.code))))
   );
 }
 

@@ -28,7 +28,7 @@ export function renderHolder(container, result, t) {
     row(t('holder.name'), h.name, h.nameJisX0208);
     row(t('holder.address'), h.address, h.addressJisX0208);
     row(t('holder.dateOfBirth'), h.dateOfBirth && t.date ? t.date(h.dateOfBirth) : h.dateOfBirth);
-    row(t('holder.sex'), h.sex ? t(`holder.sex.${h.sex}`) ?? h.sex : null);
+    row(t('holder.sex'), h.sex ? (t(`holder.sex.${h.sex}`) ?? h.sex) : null);
   }
   const img = (b64, alt) => {
     const i = document.createElement('img');

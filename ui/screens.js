@@ -217,7 +217,12 @@ export function createScreens(t, reasonText) {
     receipt.className = 'failed reference';
     receipt.textContent = t('receiptFailed.reference', { ref: job.reference });
     const lines = [m];
-    if (state.result) lines.unshift(t('receiptFailed.outcome', { result: (t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0] }));
+    if (state.result)
+      lines.unshift(
+        t('receiptFailed.outcome', {
+          result: (t(`result.${shownOutcome(state.result)}.${state.result.document}`) ?? t(`result.${shownOutcome(state.result)}`))[0],
+        }),
+      );
     if (job.code) lines.push(reasonText(job.code, null));
     text('message', lines.filter(Boolean).join('\n'));
     if (state.cardPresent) text('next', t('receiptFailed.takeCard'));
@@ -245,7 +250,11 @@ export function createScreens(t, reasonText) {
     document.body.classList.remove('alnum');
     const job = devices?.receipt;
     const receiptFailed =
-      !!state && !!job && job.session === state.session && (job.state === 'held' || job.state === 'failed') && (state.phase === 'result' || state.phase === 'remove-card');
+      !!state &&
+      !!job &&
+      job.session === state.session &&
+      (job.state === 'held' || job.state === 'failed') &&
+      (state.phase === 'result' || state.phase === 'remove-card');
     renderResultDetails($('holder'), state?.phase === 'result' && !receiptFailed ? state.result : null, t);
     renderStatus(devices);
     $('offline').hidden = connected || !state;

@@ -9,16 +9,38 @@
 export const VOICE_LANGS = ['ja', 'ja-easy', 'en', 'zh-Hans', 'ko', 'vi', 'pt-BR', 'fil', 'ne'];
 
 const ENTRY_PURPOSES = [
-  'jpki-auth-pin', 'jpki-sign-password', 'mynumber-text-pin', 'mynumber-check-code-b', 'license-pin1', 'license-pin2',
-  'residence-card-number', 'passport-document-number', 'passport-birth-date', 'passport-expiry-date',
+  'jpki-auth-pin',
+  'jpki-sign-password',
+  'mynumber-text-pin',
+  'mynumber-check-code-b',
+  'license-pin1',
+  'license-pin2',
+  'residence-card-number',
+  'passport-document-number',
+  'passport-birth-date',
+  'passport-expiry-date',
 ];
 const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
 
 /** Every prompt key (one file per key and language). */
 export const VOICE_KEYS = [
-  'offline', 'starting', 'reader-unavailable', 'maintenance', 'printer-blocked', 'idle', 'reading', 'verifying',
-  ...ENTRY_PURPOSES.map((p) => `entry-${p}`), 'entry-wrong', 'entry-wrong-last', 'entry-timeout-warning',
-  ...OUTCOMES.map((o) => `result-${o}`), 'result-timeout', 'remove-card', 'card-left', 'receipt-failed',
+  'offline',
+  'starting',
+  'reader-unavailable',
+  'maintenance',
+  'printer-blocked',
+  'idle',
+  'reading',
+  'verifying',
+  ...ENTRY_PURPOSES.map((p) => `entry-${p}`),
+  'entry-wrong',
+  'entry-wrong-last',
+  'entry-timeout-warning',
+  ...OUTCOMES.map((o) => `result-${o}`),
+  'result-timeout',
+  'remove-card',
+  'card-left',
+  'receipt-failed',
 ];
 
 /**

@@ -29,7 +29,8 @@ export const apiSchema = block({
   /** Lifetime of the signed result token (seconds, the JWS `exp`). */
   tokenTtlSeconds: int(10, 86400).default(300),
 }).superRefine((a, ctx) => {
-  if (a.enabled && !LOOPBACK.test(a.host) && !a.tls) ctx.addIssue({ code: 'custom', path: ['host'], message: 'a non-loopback address needs api.tls (mutual TLS with a client CA)' });
+  if (a.enabled && !LOOPBACK.test(a.host) && !a.tls)
+    ctx.addIssue({ code: 'custom', path: ['host'], message: 'a non-loopback address needs api.tls (mutual TLS with a client CA)' });
 });
 
 export type ApiConfig = z.output<typeof apiSchema>;
@@ -59,7 +60,7 @@ export function addressAllowed(remote: string | undefined, allow: readonly strin
     if (ip === null || base === null) continue;
     const n = Number(bits);
     const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
-    if (((ip & mask) >>> 0) === ((base & mask) >>> 0)) return true;
+    if ((ip & mask) >>> 0 === (base & mask) >>> 0) return true;
   }
   return false;
 }

@@ -92,12 +92,18 @@ export function parseStart(body: unknown): StartRequest | string {
     policy = b.policy;
     documents = [];
   } else if (typeof b.document === 'string' && b.documents === undefined) documents = [b.document];
-  else if (Array.isArray(b.documents) && b.document === undefined && b.documents.length > 0 && b.documents.every((d) => typeof d === 'string')) documents = b.documents as string[];
+  else if (Array.isArray(b.documents) && b.document === undefined && b.documents.length > 0 && b.documents.every((d) => typeof d === 'string'))
+    documents = b.documents as string[];
   else return "give either 'document' (a document id) or 'documents' (a non-empty list of ids)";
   if (documents.some((d) => !/^[a-z0-9-]{1,40}$/.test(d))) return 'document ids are lower-case letters, digits and -';
   if (b.nonce !== undefined && (typeof b.nonce !== 'string' || !NONCE.test(b.nonce))) return "'nonce' must be 1–128 printable ASCII characters";
   if (b.audience !== undefined && (typeof b.audience !== 'string' || !NONCE.test(b.audience))) return "'audience' must be 1–128 printable ASCII characters";
-  return { documents: [...new Set(documents)], ...(policy ? { policy } : {}), nonce: b.nonce as string | undefined, audience: b.audience as string | undefined };
+  return {
+    documents: [...new Set(documents)],
+    ...(policy ? { policy } : {}),
+    nonce: b.nonce as string | undefined,
+    audience: b.audience as string | undefined,
+  };
 }
 
 /**
@@ -135,7 +141,9 @@ export class StreamQuota {
 }
 
 /** The body of GET /v1/kiosk: what this kiosk offers and whether it is busy. */
-export function kioskInfo(o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'version' | 'enabledDocuments' | 'policies' | 'deviceKey'>): Record<string, unknown> {
+export function kioskInfo(
+  o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'version' | 'enabledDocuments' | 'policies' | 'deviceKey'>,
+): Record<string, unknown> {
   const s = o.runtime.getState();
   return {
     apiVersion: API_VERSION,
@@ -143,7 +151,14 @@ export function kioskInfo(o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'ver
     version: o.version,
     documents: o.enabledDocuments,
     ...(o.policies
-      ? { policies: [...o.policies.values()].map((p) => ({ name: p.name, documents: p.documents.filter((d) => o.enabledDocuments.includes(d)), ageThreshold: p.ageThreshold, acceptChipRead: p.acceptChipRead })) }
+      ? {
+          policies: [...o.policies.values()].map((p) => ({
+            name: p.name,
+            documents: p.documents.filter((d) => o.enabledDocuments.includes(d)),
+            ageThreshold: p.ageThreshold,
+            acceptChipRead: p.acceptChipRead,
+          })),
+        }
       : {}),
     state: { phase: s.phase, blockedBy: s.blockedBy, busy: s.request !== null || !['idle', 'result'].includes(s.phase) },
     deviceKey: publicJwk(o.deviceKey),

@@ -67,7 +67,11 @@ export type ResultTokenCheck = { valid: true; claims: ResultClaims } | { valid: 
 export function verifyResultToken(token: string, publicKey: KeyObject | string | JsonWebKey, now: Date = new Date()): ResultTokenCheck {
   try {
     const key =
-      typeof publicKey === 'string' ? createPublicKey(publicKey) : 'asymmetricKeyType' in publicKey ? (publicKey as KeyObject) : createPublicKey({ key: publicKey as JsonWebKey, format: 'jwk' });
+      typeof publicKey === 'string'
+        ? createPublicKey(publicKey)
+        : 'asymmetricKeyType' in publicKey
+          ? (publicKey as KeyObject)
+          : createPublicKey({ key: publicKey as JsonWebKey, format: 'jwk' });
     const parts = token.split('.');
     if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return { valid: false, reason: 'malformed' };
     const [h, p, s] = parts as [string, string, string];

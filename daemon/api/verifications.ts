@@ -162,8 +162,7 @@ export class Verifications {
   private onState(s: KioskState): void {
     const v = s.request ? this.all.get(s.request.id) : undefined;
     if (!v || v.result || v.code) return;
-    const status: VerificationStatus =
-      s.phase === 'reading' || s.phase === 'secret-entry' || s.phase === 'verifying' ? s.phase : 'waiting-card';
+    const status: VerificationStatus = s.phase === 'reading' || s.phase === 'secret-entry' || s.phase === 'verifying' ? s.phase : 'waiting-card';
     const progress: ProgressData = { status, step: s.step };
     if (s.phase === 'secret-entry' && s.entry) progress.secret = { purpose: s.entry.purpose, triesLeft: s.entry.triesLeft };
     if (JSON.stringify(progress) === JSON.stringify(v.progress)) return;

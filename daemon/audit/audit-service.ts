@@ -35,11 +35,17 @@ export class AuditService {
     this.operatorKey = o.config.personalData && o.config.operatorKey ? loadOperatorKey(o.config.operatorKey) : null;
     this.store = new AuditStore(o.config.db, o.key, o.now);
     const up = o.config.upload;
-    const send =
-      o.send ??
-      (up.url ? httpsSender({ url: up.url, ca: readOptional(up.caFile), clientCert: o.clientCert }, o.key) : null);
+    const send = o.send ?? (up.url ? httpsSender({ url: up.url, ca: readOptional(up.caFile), clientCert: o.clientCert }, o.key) : null);
     this.outbox = send
-      ? new AuditOutbox({ store: this.store, key: o.key, kioskId: o.context.kioskId, send, batchSize: up.batchSize, intervalMs: up.intervalSeconds * 1000, log: o.log })
+      ? new AuditOutbox({
+          store: this.store,
+          key: o.key,
+          kioskId: o.context.kioskId,
+          send,
+          batchSize: up.batchSize,
+          intervalMs: up.intervalSeconds * 1000,
+          log: o.log,
+        })
       : null;
   }
 

@@ -146,9 +146,7 @@ export class AuditStore {
 
   /** Records queued for upload, oldest first. */
   pending(limit: number): StoredRecord[] {
-    return this.db
-      .prepare('SELECT r.* FROM outbox o JOIN records r ON r.seq = o.seq ORDER BY o.seq LIMIT ?')
-      .all(limit) as StoredRecord[];
+    return this.db.prepare('SELECT r.* FROM outbox o JOIN records r ON r.seq = o.seq ORDER BY o.seq LIMIT ?').all(limit) as StoredRecord[];
   }
 
   pendingCount(): number {
@@ -184,7 +182,9 @@ export class AuditStore {
         removed = this.db.prepare('DELETE FROM records WHERE seq <= ?').run(last.s).changes;
         this.writeAnchor(this.chain, next?.seq ?? last.s + 1, next?.prev_hash ?? lastRow.hash);
       }
-      const erased = this.db.prepare('UPDATE records SET sealed = NULL WHERE sealed IS NOT NULL AND time < ? AND seq NOT IN (SELECT seq FROM outbox)').run(sealedCutoff).changes;
+      const erased = this.db
+        .prepare('UPDATE records SET sealed = NULL WHERE sealed IS NOT NULL AND time < ? AND seq NOT IN (SELECT seq FROM outbox)')
+        .run(sealedCutoff).changes;
       return { removed, erased };
     })();
   }

@@ -74,7 +74,12 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
     reasons: [...result.reasons],
     checks: { ...(result.checks ?? {}) },
     certificate: result.certificate
-      ? { serial: result.certificate.serialNumber, fingerprintSha256: result.certificate.fingerprintSha256, issuerFingerprintSha256: issuer, notAfter: result.certificate.notAfter }
+      ? {
+          serial: result.certificate.serialNumber,
+          fingerprintSha256: result.certificate.fingerprintSha256,
+          issuerFingerprintSha256: issuer,
+          notAfter: result.certificate.notAfter,
+        }
       : null,
     revocation:
       revStatus && revStatus !== 'not-applicable'
@@ -87,7 +92,13 @@ export function sessionFacts(session: number, result: ResultView, ctx: AuditCont
         : null,
     softwareVersion: ctx.softwareVersion,
     ...(result.policy
-      ? { policy: { id: result.policy.name, age: result.policy.age, legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) } } }
+      ? {
+          policy: {
+            id: result.policy.name,
+            age: result.policy.age,
+            legal: { version: result.policy.legal.version, entries: result.policy.legal.entries.map((e) => e.id) },
+          },
+        }
       : {}),
   };
 }

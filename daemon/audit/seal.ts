@@ -17,7 +17,9 @@ export function loadOperatorKey(file: string): KeyObject {
   try {
     raw = readFileSync(file);
   } catch (e) {
-    throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read operator key ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: 'audit.operatorKey' });
+    throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read operator key ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, {
+      field: 'audit.operatorKey',
+    });
   }
   return parseOperatorKey(raw, file);
 }

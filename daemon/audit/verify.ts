@@ -41,7 +41,16 @@ export function verifyAudit(db: Database.Database, externalKey?: KeyObject): Ver
   const chain = meta(db, 'chain') ?? null;
   const storedKey = meta(db, 'publicKey');
   const key = externalKey ?? (storedKey ? createPublicKey(storedKey) : undefined);
-  const report: VerifyReport = { ok: false, chain, records: 0, firstSeq: null, lastSeq: null, sealedErased: 0, problems, keySource: externalKey ? 'external' : 'database' };
+  const report: VerifyReport = {
+    ok: false,
+    chain,
+    records: 0,
+    firstSeq: null,
+    lastSeq: null,
+    sealedErased: 0,
+    problems,
+    keySource: externalKey ? 'external' : 'database',
+  };
   if (!chain || !key) {
     problems.push({ kind: 'key', seq: null, message: 'no chain id or public key in the database' });
     return report;
@@ -49,7 +58,11 @@ export function verifyAudit(db: Database.Database, externalKey?: KeyObject): Ver
   const anchor = JSON.parse(meta(db, 'anchor') ?? 'null') as SignedPoint | null;
   const head = JSON.parse(meta(db, 'head') ?? 'null') as SignedPoint | null;
   if (!anchor || !verifyEs256(key, anchorStatement(chain, anchor.seq, Buffer.from(anchor.hash, 'hex')), Buffer.from(anchor.sig, 'base64'), LEGACY)) {
-    problems.push({ kind: 'anchor', seq: anchor?.seq ?? null, message: 'the chain anchor is missing or not signed by the device key (records removed from the start?)' });
+    problems.push({
+      kind: 'anchor',
+      seq: anchor?.seq ?? null,
+      message: 'the chain anchor is missing or not signed by the device key (records removed from the start?)',
+    });
   }
   if (!head || !verifyEs256(key, headStatement(chain, head.seq, Buffer.from(head.hash, 'hex')), Buffer.from(head.sig, 'base64'), LEGACY)) {
     problems.push({ kind: 'head', seq: head?.seq ?? null, message: 'the chain head is missing or not signed by the device key' });

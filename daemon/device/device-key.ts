@@ -53,7 +53,8 @@ export class DeviceKey {
       throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read device key ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: 'device.keyFile' });
     }
     const mode = statSync(file).mode & 0o077;
-    if (mode !== 0) throw new KioskError(ErrorCodes.CONFIG_INVALID, `device key ${file} is readable by group/others (chmod 600 it)`, { field: 'device.keyFile' });
+    if (mode !== 0)
+      throw new KioskError(ErrorCodes.CONFIG_INVALID, `device key ${file} is readable by group/others (chmod 600 it)`, { field: 'device.keyFile' });
     try {
       return new DeviceKey(createPrivateKey(pem));
     } catch (e) {

@@ -220,8 +220,30 @@ export class TlvCodec {
   }
 }
 
-function element(buf: Buffer, tag: number, constructed: boolean, indefinite: boolean, start: number, valueStart: number, valueEnd: number, end: number, depth: number): Tlv {
-  return { tag, constructed, indefinite, buf, start, valueStart, valueEnd, end, value: buf.subarray(valueStart, valueEnd), raw: buf.subarray(start, end), depth };
+function element(
+  buf: Buffer,
+  tag: number,
+  constructed: boolean,
+  indefinite: boolean,
+  start: number,
+  valueStart: number,
+  valueEnd: number,
+  end: number,
+  depth: number,
+): Tlv {
+  return {
+    tag,
+    constructed,
+    indefinite,
+    buf,
+    start,
+    valueStart,
+    valueEnd,
+    end,
+    value: buf.subarray(valueStart, valueEnd),
+    raw: buf.subarray(start, end),
+    depth,
+  };
 }
 
 /** X.690 BER as ICAO 9303-10 uses it for the LDS, SOD and protocol objects: indefinite lengths, non-minimal

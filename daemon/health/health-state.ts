@@ -183,7 +183,13 @@ export class HealthState {
     let audit: HealthSnapshot['audit'] = null;
     if (this.s.audit) {
       const h = this.s.audit.head();
-      audit = { headSeq: h.seq, headHash: h.hash, pendingUpload: this.s.audit.pendingUpload(), uploadError: this.s.audit.lastUploadError(), writeError: this.s.audit.lastWriteError() };
+      audit = {
+        headSeq: h.seq,
+        headHash: h.hash,
+        pendingUpload: this.s.audit.pendingUpload(),
+        uploadError: this.s.audit.lastUploadError(),
+        writeError: this.s.audit.lastWriteError(),
+      };
       if (audit.writeError) faults.push('AUDIT_WRITE_FAILED');
       if (audit.uploadError) faults.push('AUDIT_UPLOAD_FAILING');
     }

@@ -165,7 +165,9 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
           maintenance: maintenanceToken ? { token: maintenanceToken, set: (on) => o.runtime.block('maintenance', on) } : undefined,
           log,
         }).catch((e: Error) => {
-          log(`health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`);
+          log(
+            `health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`,
+          );
           return null;
         });
   if (healthServer) {
@@ -178,7 +180,8 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
         target: {
           url: cfg.fleet.url,
           ca: readOptional(cfg.fleet.caFile),
-          clientCert: cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
+          clientCert:
+            cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
         },
         key: o.deviceKey,
         intervalMs: cfg.fleet.intervalSeconds * 1000,

@@ -20,9 +20,7 @@ import { parsePnm } from './pnm.ts';
 
 export type ImageFormat = 'jpeg2000' | 'tiff-g4';
 
-export type ImageOutcome =
-  | { status: 'decoded'; png: Buffer; width: number; height: number }
-  | { status: 'not-decoded'; reason: NotDecodedReason };
+export type ImageOutcome = { status: 'decoded'; png: Buffer; width: number; height: number } | { status: 'not-decoded'; reason: NotDecodedReason };
 
 export type NotDecodedReason = 'tool-missing' | 'sandbox-unavailable' | 'decode-failed' | 'too-large' | 'timeout' | 'empty';
 
@@ -73,13 +71,18 @@ function run(file: string, args: string[], input: Buffer | null, timeoutMs: numb
     // The sandbox child gets only PATH in its environment (no secrets or config paths from ours; bubblewrap
     // clears the decoder's again), stdin/stdout/stderr as pipes and no other descriptor (Node opens every
     // fd close-on-exec), and the size/time limits above.
-    const child = execFile(file, args, { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd: '/', env: { PATH: SANDBOX_PATH } }, (err, stdout, stderr) => {
-      if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
-      if (e.killed || e.signal === 'SIGKILL') return resolve({ ok: false, reason: 'timeout' });
-      if (e.code === 'ENOENT' || isSandboxFailure((stderr as Buffer).toString('utf8'))) return resolve({ ok: false, reason: 'sandbox-unavailable' });
-      resolve({ ok: false, reason: 'decode-failed' });
-    });
+    const child = execFile(
+      file,
+      args,
+      { encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOut, windowsHide: true, cwd: '/', env: { PATH: SANDBOX_PATH } },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ ok: true, stdout: stdout as Buffer });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
+        if (e.killed || e.signal === 'SIGKILL') return resolve({ ok: false, reason: 'timeout' });
+        if (e.code === 'ENOENT' || isSandboxFailure((stderr as Buffer).toString('utf8'))) return resolve({ ok: false, reason: 'sandbox-unavailable' });
+        resolve({ ok: false, reason: 'decode-failed' });
+      },
+    );
     child.stdin?.on('error', () => {}); // a decoder that exits early must not crash us with EPIPE
     if (input) child.stdin?.end(input);
     else child.stdin?.end();
@@ -89,7 +92,15 @@ function run(file: string, args: string[], input: Buffer | null, timeoutMs: numb
 type Decoded = { ok: true; pnm: Buffer } | { ok: false; reason: NotDecodedReason };
 
 /** The decoder run here, under prlimit and bubblewrap (a checkout: demo, tests, development). */
-async function inBubblewrap(format: ImageFormat, data: Buffer, isJp2: boolean, o: ToolConverterOptions, lim: typeof LIMITS, maxOut: number, workRoot: string): Promise<Decoded> {
+async function inBubblewrap(
+  format: ImageFormat,
+  data: Buffer,
+  isJp2: boolean,
+  o: ToolConverterOptions,
+  lim: typeof LIMITS,
+  maxOut: number,
+  workRoot: string,
+): Promise<Decoded> {
   const tool = resolveTool(format === 'tiff-g4' ? (o.tifftopnm ?? 'tifftopnm') : (o.opjDecompress ?? 'opj_decompress'));
   if (!tool) return { ok: false, reason: 'tool-missing' };
   const bwrap = o.bwrap ?? BWRAP;

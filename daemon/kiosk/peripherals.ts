@@ -48,10 +48,14 @@ export async function startPeripherals(o: {
   const keypadBackend = cfg.keypad.backend ?? (o.simulated ? 'simulated' : 'evdev');
   const keypad = createKeypad({ ...cfg.keypad, backend: keypadBackend }, log);
   const keypadInput = new KeypadInput(keypad, runtime, { roles: rolesFor(cfg.keypad), multitapMs: cfg.keypad.multitapMs });
-  keypad.on('status', ({ status, reason }) => {
-    log(`keypad ${keypadBackend}: ${status}${reason ? ` (${reason})` : ''}`);
-    notify();
-  }, 'peripherals');
+  keypad.on(
+    'status',
+    ({ status, reason }) => {
+      log(`keypad ${keypadBackend}: ${status}${reason ? ` (${reason})` : ''}`);
+      notify();
+    },
+    'peripherals',
+  );
   await keypad.start().catch((e: Error) => log(`keypad ${keypadBackend}: start failed (${(e as { code?: string }).code ?? e.name})`));
 
   const transport = cfg.printer.transport ?? (o.simulated ? 'memory' : 'serial');

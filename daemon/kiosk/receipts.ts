@@ -123,7 +123,8 @@ export class ReceiptService {
       const early: { id: number; state: string; code?: string }[] = [];
       const onJob = (e: { id: number; state: string; code?: string }) => {
         if (e.id !== id || !e.code) return;
-        if ((e.state === 'waiting' || e.state === 'interrupted') && this.last?.reference === reference && this.last.state !== 'held') this.update({ ...job, state: 'held', code: e.code });
+        if ((e.state === 'waiting' || e.state === 'interrupted') && this.last?.reference === reference && this.last.state !== 'held')
+          this.update({ ...job, state: 'held', code: e.code });
       };
       const offJob = this.o.printer.on('job', (e) => (id === null ? early.push(e) : onJob(e)), 'receipts');
       let outcome;

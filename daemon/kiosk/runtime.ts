@@ -7,8 +7,20 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
 import { isPrintedNumber, type SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
-import { DEFAULT_TIMEOUTS, initialState, reduce, type KioskEffect, type KioskEvent, type KioskState, type ReadStep, type TimerName, type Timeouts, type Blocker, type VerificationRequest } from './session-machine.ts';
-import { type ResultView } from '../result/result-view.ts';
+import {
+  DEFAULT_TIMEOUTS,
+  initialState,
+  reduce,
+  type KioskEffect,
+  type KioskEvent,
+  type KioskState,
+  type ReadStep,
+  type TimerName,
+  type Timeouts,
+  type Blocker,
+  type VerificationRequest,
+} from './session-machine.ts';
+import type { ResultView } from '../result/result-view.ts';
 
 export interface FlowContext {
   session: CardSession;
@@ -159,7 +171,13 @@ export class KioskRuntime {
     if (s.phase !== 'secret-entry' || !s.entry) return;
     for (const ch of chars) if (CHAR_KEY.test(ch)) this.pushChar(ch);
     const pending = candidate !== null && CHAR_KEY.test(candidate.char) && s.entry.format.kind === 'alnum' ? candidate : null;
-    this.dispatch({ type: 'entry-changed', length: this.entry.length, candidate: pending?.char ?? null, candidateIndex: pending?.index ?? null, typed: this.printedText() });
+    this.dispatch({
+      type: 'entry-changed',
+      length: this.entry.length,
+      candidate: pending?.char ?? null,
+      candidateIndex: pending?.index ?? null,
+      typed: this.printedText(),
+    });
   }
 
   /** The characters typed so far, only for a number printed on the document (never for a PIN or password). */

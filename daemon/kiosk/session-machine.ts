@@ -10,15 +10,7 @@
 import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
 import type { Outcome, ResultView } from '../result/result-view.ts';
 
-export type Phase =
-  | 'starting'
-  | 'reader-unavailable'
-  | 'idle'
-  | 'reading'
-  | 'secret-entry'
-  | 'verifying'
-  | 'result'
-  | 'remove-card';
+export type Phase = 'starting' | 'reader-unavailable' | 'idle' | 'reading' | 'secret-entry' | 'verifying' | 'result' | 'remove-card';
 
 export type ReadStep = 'identify' | 'read-certificate' | 'pin' | 'sign-challenge' | 'validate' | 'read-info' | 'read-images';
 
@@ -237,7 +229,20 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
     case 'secret-requested':
       if (e.session !== s.session || !ACTIVE.has(s.phase)) return [s, []];
       return [
-        { ...s, phase: 'secret-entry', step: 'pin', entry: { ...e.entry, length: 0, candidate: null, candidateIndex: null, typed: isPrintedNumber(e.entry.purpose) ? '' : null, expiring: false, tooShort: false } },
+        {
+          ...s,
+          phase: 'secret-entry',
+          step: 'pin',
+          entry: {
+            ...e.entry,
+            length: 0,
+            candidate: null,
+            candidateIndex: null,
+            typed: isPrintedNumber(e.entry.purpose) ? '' : null,
+            expiring: false,
+            tooShort: false,
+          },
+        },
         [{ type: 'clear-entry' }, ...entryTimers(t), ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
       ];
 
@@ -269,7 +274,11 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       // The printed number shown while typing does not travel on once it is handed over.
       return [
         { ...s, phase: 'verifying', entry: { ...s.entry, typed: s.entry.typed === null ? null : '', length: 0, expiring: false } },
-        [{ type: 'clear-timer', timer: 'entry' }, { type: 'clear-timer', timer: 'entry-warn' }, { type: 'submit-secret', session: s.session }],
+        [
+          { type: 'clear-timer', timer: 'entry' },
+          { type: 'clear-timer', timer: 'entry-warn' },
+          { type: 'submit-secret', session: s.session },
+        ],
       ];
     }
 
@@ -303,7 +312,13 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
         case 'card-left':
           if (s.phase !== 'remove-card') return [s, []];
           // Each reminder escalates (KioskState.cardLeft); the screen and the health/metrics follow the level.
-          return [{ ...s, cardLeft: s.cardLeft + 1 }, [{ type: 'alert', kind: 'card-left', level: s.cardLeft + 1 }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+          return [
+            { ...s, cardLeft: s.cardLeft + 1 },
+            [
+              { type: 'alert', kind: 'card-left', level: s.cardLeft + 1 },
+              { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },
+            ],
+          ];
         case 'request':
           return s.request && !ACTIVE.has(s.phase) ? dropRequest(s, 'SESSION_TIMEOUT') : [s, []];
       }
@@ -338,14 +353,26 @@ function startSession(s: KioskState): Out {
     [
       { type: 'clear-timer', timer: 'result' },
       { type: 'clear-timer', timer: 'request' },
-      { type: 'start-read', session, reader: s.reader ?? '', documents: s.request ? [...s.request.documents] : null, ...(s.request?.policy ? { policy: s.request.policy } : {}) },
+      {
+        type: 'start-read',
+        session,
+        reader: s.reader ?? '',
+        documents: s.request ? [...s.request.documents] : null,
+        ...(s.request?.policy ? { policy: s.request.policy } : {}),
+      },
     ],
   ];
 }
 
 function dropRequest(s: KioskState, code: string): Out {
   if (!s.request) return [s, []];
-  return [{ ...s, request: null }, [{ type: 'clear-timer', timer: 'request' }, { type: 'request-ended', id: s.request.id, code }]];
+  return [
+    { ...s, request: null },
+    [
+      { type: 'clear-timer', timer: 'request' },
+      { type: 'request-ended', id: s.request.id, code },
+    ],
+  ];
 }
 
 function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
@@ -357,7 +384,9 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
     // Maintenance takes the reader away from the holder: a running session ends now. A printer fault does
     // not: the session's receipt waits in the printer queue (or fails with a reason on screen).
     if (blocker === 'maintenance' && ACTIVE.has(s.phase)) {
-      const [ended, endFx] = endSession(next, failure('KIOSK_MAINTENANCE', 'error'), t, [{ type: 'abort-read', session: s.session, code: 'KIOSK_MAINTENANCE' }]);
+      const [ended, endFx] = endSession(next, failure('KIOSK_MAINTENANCE', 'error'), t, [
+        { type: 'abort-read', session: s.session, code: 'KIOSK_MAINTENANCE' },
+      ]);
       next = ended;
       fx.push(...endFx);
     }
@@ -381,7 +410,13 @@ function block(s: KioskState, blocker: Blocker, on: boolean, t: Timeouts): Out {
 
 function toAfterResult(s: KioskState, t: Timeouts): Out {
   if (s.cardPresent) {
-    return [{ ...s, phase: 'remove-card', cardLeft: 0 }, [{ type: 'clear-timer', timer: 'result' }, { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs }]];
+    return [
+      { ...s, phase: 'remove-card', cardLeft: 0 },
+      [
+        { type: 'clear-timer', timer: 'result' },
+        { type: 'start-timer', timer: 'card-left', ms: t.cardLeftMs },
+      ],
+    ];
   }
   return [{ ...s, phase: 'idle', result: null }, [{ type: 'clear-timer', timer: 'result' }]];
 }

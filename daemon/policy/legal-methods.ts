@@ -61,6 +61,11 @@ export function legalMappingFor(subject: LegalSubject, t: LegalTable = LEGAL_TAB
   return {
     version: t.version,
     citationsChecked: t.citationsChecked,
-    entries: legalEntriesFor(subject.document, t).map((e) => ({ id: e.id, regime: e.regime, status: proven ? e.status : 'not-satisfied', methodRef: e.methodRef })),
+    entries: legalEntriesFor(subject.document, t).map((e) => ({
+      id: e.id,
+      regime: e.regime,
+      status: proven ? e.status : 'not-satisfied',
+      methodRef: e.methodRef,
+    })),
   };
 }

@@ -13,7 +13,9 @@ export const DEFAULT_POLICY_CONFIG: PolicyConfig = { policies: [...BUILT_IN_POLI
 
 const DOC_IDS_HINT = 'must be a non-empty list of document ids';
 const DISCLOSE_HINT = `must be a list of ${DISCLOSURES.join(', ')}`;
-export const documentIds = z.array(z.string({ error: DOC_IDS_HINT }).regex(/^[a-z0-9-]+$/, { error: DOC_IDS_HINT }), { error: DOC_IDS_HINT }).min(1, { error: DOC_IDS_HINT });
+export const documentIds = z
+  .array(z.string({ error: DOC_IDS_HINT }).regex(/^[a-z0-9-]+$/, { error: DOC_IDS_HINT }), { error: DOC_IDS_HINT })
+  .min(1, { error: DOC_IDS_HINT });
 
 /** One policy as written in the file: every setting may be left to the built-in policy of the same name. */
 const policyEntry = object({
@@ -46,7 +48,8 @@ export function resolvePolicies(v: PolicyKeys, ctx: z.RefinementCtx): PolicyConf
     const disclose = o.disclose ?? base?.disclose ?? [];
     const ageThreshold = o.ageThreshold === undefined ? (base?.ageThreshold ?? null) : o.ageThreshold;
     // An age policy discloses the yes/no answer only: anything carrying the birth date or the holder is refused.
-    if (ageThreshold !== null && disclose.some((d) => d !== 'certificate')) refuse(['policies', name, 'disclose'], "an age policy may disclose at most 'certificate'");
+    if (ageThreshold !== null && disclose.some((d) => d !== 'certificate'))
+      refuse(['policies', name, 'disclose'], "an age policy may disclose at most 'certificate'");
     // Accepting unproven chip data is an explicit choice per policy (never inherited silently from nothing).
     const acceptChipRead = o.acceptChipRead ?? base?.acceptChipRead ?? false;
     // An age answer from data nobody proved is the forged-licence attack: age policies never accept chip-read.

@@ -107,7 +107,12 @@ export async function runStatusCheck(o: StatusCheckOptions): Promise<StatusCheck
       const b = JSON.parse(row.body) as Recorded;
       if (b.verdict !== 'verified' || !b.document || !documents.includes(b.document) || !b.certificate?.issuerFingerprintSha256) continue;
       const key = `${norm(b.certificate.issuerFingerprintSha256)}/${b.certificate.serial.toUpperCase()}`;
-      const e = seen.get(key) ?? { issuer: norm(b.certificate.issuerFingerprintSha256), serial: b.certificate.serial.toUpperCase(), records: [], last: row.time };
+      const e = seen.get(key) ?? {
+        issuer: norm(b.certificate.issuerFingerprintSha256),
+        serial: b.certificate.serial.toUpperCase(),
+        records: [],
+        last: row.time,
+      };
       e.records.push(row.seq);
       e.last = row.time;
       seen.set(key, e);
@@ -126,9 +131,20 @@ export async function runStatusCheck(o: StatusCheckOptions): Promise<StatusCheck
     } else {
       status = await ask(o.sources, issuer, e.serial);
       if (o.platform) {
-        const p = await withDeadline(o.platform.status({ issuerFingerprintSha256: e.issuer.toUpperCase(), serialNumber: e.serial }, AbortSignal.timeout(PLATFORM_TIMEOUT_MS)));
+        const p = await withDeadline(
+          o.platform.status({ issuerFingerprintSha256: e.issuer.toUpperCase(), serialNumber: e.serial }, AbortSignal.timeout(PLATFORM_TIMEOUT_MS)),
+        );
         if (p && status.status === 'unknown' && p.status !== 'unknown') {
-          status = p.status === 'good' ? { status: 'good', source: 'platform', checkedAt: p.checkedAt } : { status: 'revoked', source: 'platform', checkedAt: p.checkedAt, revokedAt: p.revokedAt ?? p.checkedAt, ...(p.reason ? { reason: p.reason } : {}) };
+          status =
+            p.status === 'good'
+              ? { status: 'good', source: 'platform', checkedAt: p.checkedAt }
+              : {
+                  status: 'revoked',
+                  source: 'platform',
+                  checkedAt: p.checkedAt,
+                  revokedAt: p.revokedAt ?? p.checkedAt,
+                  ...(p.reason ? { reason: p.reason } : {}),
+                };
         }
         if (p?.successorSerial) {
           const next = await ask(o.sources, issuer, p.successorSerial);

@@ -10,11 +10,29 @@ const RATE = 16_000;
 type Note = readonly [number, number];
 
 export const CHIME_MOTIFS: Record<string, readonly Note[]> = {
-  verified: [[784, 0.14], [1047, 0.26]],
-  'chip-read': [[660, 0.18], [0, 0.06], [660, 0.18]],
-  refused: [[523, 0.16], [392, 0.3]],
-  'wrong-secret': [[330, 0.14], [0, 0.06], [330, 0.2]],
-  'card-left': [[988, 0.3], [784, 0.3], [659, 0.5]],
+  verified: [
+    [784, 0.14],
+    [1047, 0.26],
+  ],
+  'chip-read': [
+    [660, 0.18],
+    [0, 0.06],
+    [660, 0.18],
+  ],
+  refused: [
+    [523, 0.16],
+    [392, 0.3],
+  ],
+  'wrong-secret': [
+    [330, 0.14],
+    [0, 0.06],
+    [330, 0.2],
+  ],
+  'card-left': [
+    [988, 0.3],
+    [784, 0.3],
+    [659, 0.5],
+  ],
 };
 
 /** 16-bit mono PCM WAV (RIFF) of the motif. */

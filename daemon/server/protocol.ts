@@ -92,7 +92,8 @@ export function parseClientMessage(text: string): Parsed {
   const m = raw as Record<string, unknown>;
   // Never coerce a received value to a string (`String(m.v)` runs an attacker's `toString`, or throws on
   // `{"toString":" "}`): only a number is echoed back.
-  if (m.v !== PROTOCOL_VERSION) return { ok: false, reason: typeof m.v === 'number' ? `unsupported protocol version ${m.v}` : 'missing or non-numeric protocol version' };
+  if (m.v !== PROTOCOL_VERSION)
+    return { ok: false, reason: typeof m.v === 'number' ? `unsupported protocol version ${m.v}` : 'missing or non-numeric protocol version' };
   if (typeof m.type !== 'string') return { ok: false, reason: 'missing or non-string message type' };
   const keys = Object.keys(m).sort().join(',');
   const v = PROTOCOL_VERSION;

@@ -11,15 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenerFaultCount } from '../../drivers/typed-events.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import {
-  DEMO_CARDS,
-  DEMO_FAULTS,
-  parseClientMessage,
-  PROTOCOL_VERSION,
-  type ClientMessage,
-  type DevicesView,
-  type ServerMessage,
-} from './protocol.ts';
+import { DEMO_CARDS, DEMO_FAULTS, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type DevicesView, type ServerMessage } from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { screenBindHost } from './bind-address.ts';
 import { throttledLog } from './throttled-log.ts';
@@ -181,12 +173,25 @@ export function httpHandler(
     if (url.pathname === '/healthz') {
       const s = o.runtime.getState();
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ok: s.readerAvailable, phase: s.phase, readerAvailable: s.readerAvailable, version: o.version, listenerFaults: listenerFaultCount(), ...o.health?.() }));
+      res.end(
+        JSON.stringify({
+          ok: s.readerAvailable,
+          phase: s.phase,
+          readerAvailable: s.readerAvailable,
+          version: o.version,
+          listenerFaults: listenerFaultCount(),
+          ...o.health?.(),
+        }),
+      );
       return;
     }
     if (url.pathname === '/demo/receipt.svg' && o.demo?.receiptSvg && tokenMatches(token, url.searchParams.get('token'))) {
       const svg = o.demo.receiptSvg();
-      res.writeHead(svg ? 200 : 404, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      res.writeHead(svg ? 200 : 404, {
+        'content-type': 'image/svg+xml',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      });
       res.end(svg ?? '');
       return;
     }
@@ -249,12 +254,14 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   // No exception from a request may leave the handler (an unhandled rejection stops the process).
   const serve = httpHandler(o, token, () => peers.hosts);
   const limits = listenerLimits(o.listener);
-  const http: Server = createServer(serverOptions(limits), (req, res) =>
-    void serve(req, res).catch((e: unknown) => {
-      log(`ui: internal error ${(e as Error)?.name ?? 'unknown'}`);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    }),
+  const http: Server = createServer(
+    serverOptions(limits),
+    (req, res) =>
+      void serve(req, res).catch((e: unknown) => {
+        log(`ui: internal error ${(e as Error)?.name ?? 'unknown'}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      }),
   );
   const guard = guardConnections(http, limits, log);
 
@@ -304,7 +311,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   });
 
   const offState = o.runtime.events.on('state', (state) => clients.broadcast({ v, type: 'state', state }), 'ui-server');
-  const offAlert = o.runtime.events.on('alert', (a) => clients.broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }), 'ui-server');
+  const offAlert = o.runtime.events.on(
+    'alert',
+    (a) => clients.broadcast({ v, type: 'alert', kind: a.kind, ...(a.level !== undefined ? { level: a.level } : {}) }),
+    'ui-server',
+  );
   // the pad's repeat key, as a cue the screen's voice player answers (ui/voice.js)
   const offRepeat = o.runtime.events.on('repeat-prompt', () => clients.broadcast({ v, type: 'alert', kind: 'repeat-prompt' }), 'ui-server');
   const devices = o.devices;

@@ -204,7 +204,8 @@ function checkCommon(p: Parsed, role: string, requireAki = true): Failure | null
   }
   // §4.2.1.1: every certificate but a self-signed one names its issuer's key (an anchor's own issuer is
   // outside the path, so the rule does not apply to it).
-  if (requireAki && role !== 'trust anchor' && !p.ext.authorityKeyId && !selfIssued(p)) return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} lacks authorityKeyIdentifier`);
+  if (requireAki && role !== 'trust anchor' && !p.ext.authorityKeyId && !selfIssued(p))
+    return fail(ErrorCodes.TRUST_CERT_MALFORMED, `${role} lacks authorityKeyIdentifier`);
   if (p.ext.raw.has(OID.nameConstraints)) {
     return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
   }
@@ -297,9 +298,11 @@ function checkAnchor(anchor: Parsed, below: Parsed[], rules: AnchorRules): Failu
     // RFC 5937 §2: the anchor's constraints apply — name constraints, policy mappings and inhibitAnyPolicy
     // too, which the kiosk does not process, so an anchor carrying them is refused under these rules (its
     // certificatePolicies and requireExplicitPolicy are applied in checkPolicies).
-    if (anchor.ext.raw.has(OID.nameConstraints)) return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
+    if (anchor.ext.raw.has(OID.nameConstraints))
+      return fail(ErrorCodes.TRUST_CHAIN_INVALID, `${role} carries name constraints, which the kiosk does not process`);
     const policyProcessing = POLICY_PROCESSING.filter((oid) => anchor.ext.raw.has(oid));
-    if (policyProcessing.length) return fail(ErrorCodes.TRUST_POLICY, `${role} carries policy processing extension ${policyProcessing.join(', ')}, which the kiosk does not process`);
+    if (policyProcessing.length)
+      return fail(ErrorCodes.TRUST_POLICY, `${role} carries policy processing extension ${policyProcessing.join(', ')}, which the kiosk does not process`);
     return checkCaConstraints(anchor, below, rules.requireBasicConstraints);
   }
   return null;
@@ -364,12 +367,7 @@ function issuerTime(below: Parsed, policy: ChainPolicy): Date | Failure {
   return Number.isNaN(t) ? fail(ErrorCodes.TRUST_CERT_MALFORMED, 'validity unreadable') : new Date(t);
 }
 
-export function validateChain(
-  leafCert: X509Certificate,
-  store: TrustStore,
-  policy: ChainPolicy,
-  intermediates: readonly X509Certificate[] = [],
-): ChainResult {
+export function validateChain(leafCert: X509Certificate, store: TrustStore, policy: ChainPolicy, intermediates: readonly X509Certificate[] = []): ChainResult {
   const leaf = parse(leafCert);
   if (isFailure(leaf)) return leaf;
   const leafError = checkCommon(leaf, 'certificate', policy.leafAuthorityKeyId !== 'optional');

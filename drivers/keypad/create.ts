@@ -5,15 +5,7 @@ import type { InputEventLayout } from './evdev.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';
 import { OnoffKeypad } from './onoff.ts';
 import { SimulatedKeypad } from './simulated.ts';
-import {
-  DEFAULT_ROLES_4X3,
-  DEFAULT_ROLES_4X4,
-  LAYOUT_4X3,
-  LAYOUT_4X4,
-  type KeyLayout,
-  type Keypad,
-  type KeyRoles,
-} from './types.ts';
+import { DEFAULT_ROLES_4X3, DEFAULT_ROLES_4X4, LAYOUT_4X3, LAYOUT_4X4, type KeyLayout, type Keypad, type KeyRoles } from './types.ts';
 
 export interface KeypadConfig {
   backend: 'evdev' | 'onoff' | 'simulated';

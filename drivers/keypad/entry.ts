@@ -132,8 +132,7 @@ export class EntryField {
     const cand = this.tapper.candidate();
     const len = this.chars.length;
     const value = this.chars.join('');
-    const complete =
-      !cand && len >= this.spec.minLength && (!this.spec.pattern || this.spec.pattern.test(value));
+    const complete = !cand && len >= this.spec.minLength && (!this.spec.pattern || this.spec.pattern.test(value));
     return {
       field: this.spec.id,
       length: len,

@@ -35,9 +35,7 @@ export class MatrixScanner {
     private readonly cols: GpioLine[],
     private readonly opts: MatrixScanOptions,
   ) {
-    this.state = rows.map(() =>
-      cols.map(() => ({ stable: false, candidate: false, count: 0, downSince: 0, stuck: false })),
-    );
+    this.state = rows.map(() => cols.map(() => ({ stable: false, candidate: false, count: 0, downSince: 0, stuck: false })));
     for (const r of rows) r.setDirection('in');
   }
 

@@ -45,8 +45,7 @@ export class OnoffKeypad extends BaseKeypad {
     const root = this.opts.sysfsRoot ?? DEFAULT_SYSFS_GPIO_ROOT;
     try {
       const chip = pickHeaderChip(readGpioChips(root), this.opts.chipLabel);
-      const factory: GpioLineFactory =
-        this.opts.lines === 'sysfs-files' ? sysfsLineFactory(root, this.opts.io) : await onoffLineFactory();
+      const factory: GpioLineFactory = this.opts.lines === 'sysfs-files' ? sysfsLineFactory(root, this.opts.io) : await onoffLineFactory();
       const made: GpioLine[] = [];
       try {
         for (const p of [...this.opts.rowPins, ...this.opts.colPins]) made.push(await factory(sysfsNumber(chip, p)));
@@ -57,8 +56,14 @@ export class OnoffKeypad extends BaseKeypad {
       this.log.info('keypad gpio lines', {
         chip: chip.label,
         base: chip.base,
-        rows: made.slice(0, this.opts.rowPins.length).map((l) => l.number).join(','),
-        cols: made.slice(this.opts.rowPins.length).map((l) => l.number).join(','),
+        rows: made
+          .slice(0, this.opts.rowPins.length)
+          .map((l) => l.number)
+          .join(','),
+        cols: made
+          .slice(this.opts.rowPins.length)
+          .map((l) => l.number)
+          .join(','),
       });
       this.scanner = new MatrixScanner(made.slice(0, this.opts.rowPins.length), made.slice(this.opts.rowPins.length), {
         debounceScans: this.opts.debounceScans ?? 3,

@@ -16,9 +16,7 @@ export class SimulatedKeypad extends BaseKeypad {
   readonly backend = 'simulated' as const;
   private detachers: (() => void)[] = [];
 
-  constructor(
-    private readonly opts: { allowed?: readonly KeyName[]; now?: () => number; log?: Logger } = {},
-  ) {
+  constructor(private readonly opts: { allowed?: readonly KeyName[]; now?: () => number; log?: Logger } = {}) {
     super(opts.log ?? nullLogger);
   }
 

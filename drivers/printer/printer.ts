@@ -112,10 +112,14 @@ export class Printer {
     this.link = new PrinterLink(transport, { ...this.o, log: this.log });
     this.link.events.on('status', (s) => this.events.emit('status', s), 'printer');
     this.link.events.on('lost', () => this.markers.splice(0), 'printer');
-    this.link.events.on('gsr', () => {
-      const id = this.markers.shift();
-      this.log.debug('printer end-of-job marker', { job: id ?? -1 });
-    }, 'printer');
+    this.link.events.on(
+      'gsr',
+      () => {
+        const id = this.markers.shift();
+        this.log.debug('printer end-of-job marker', { job: id ?? -1 });
+      },
+      'printer',
+    );
   }
 
   async start(): Promise<void> {
@@ -204,7 +208,10 @@ export class Printer {
     let body: Buffer;
     if (Buffer.isBuffer(job.content)) body = job.content;
     else {
-      const blocks = job.attempts > 1 ? [{ kind: 'text' as const, text: '*** 再印刷 REPRINT ***', align: 'center' as const, bold: true }, ...job.content.blocks] : job.content.blocks;
+      const blocks =
+        job.attempts > 1
+          ? [{ kind: 'text' as const, text: '*** 再印刷 REPRINT ***', align: 'center' as const, bold: true }, ...job.content.blocks]
+          : job.content.blocks;
       const r = renderReceipt({ blocks }, this.render);
       if (r.substituted && job.attempts === 1) {
         this.log.warn('receipt characters outside CP932 printed as substitutes', { job: job.id, count: r.substituted });
@@ -250,7 +257,6 @@ export class Printer {
     }
   }
 
-
   private async attempt(job: Job): Promise<void> {
     // 1. wait until the printer can print
     if (!isUsableState(this.state())) {
@@ -260,7 +266,7 @@ export class Printer {
       if (this.stopped) return;
       if (!ok) {
         const st = this.state();
-                this.finish(job, CAUSE_CODE[st] ?? ErrorCodes.PRINTER_UNAVAILABLE, `printer ${st} for longer than the recovery timeout`);
+        this.finish(job, CAUSE_CODE[st] ?? ErrorCodes.PRINTER_UNAVAILABLE, `printer ${st} for longer than the recovery timeout`);
         return;
       }
     }
@@ -276,7 +282,11 @@ export class Printer {
       }
     }
     if (job.attempts >= this.o.maxAttempts) {
-            this.finish(job, job.interruptions.length ? (CAUSE_CODE[job.interruptions.at(-1) as PrinterState] ?? ErrorCodes.PRINTER_JOB_TIMEOUT) : ErrorCodes.PRINTER_JOB_TIMEOUT, `not confirmed after ${job.attempts} attempts (${job.interruptions.join(', ')})`);
+      this.finish(
+        job,
+        job.interruptions.length ? (CAUSE_CODE[job.interruptions.at(-1) as PrinterState] ?? ErrorCodes.PRINTER_JOB_TIMEOUT) : ErrorCodes.PRINTER_JOB_TIMEOUT,
+        `not confirmed after ${job.attempts} attempts (${job.interruptions.join(', ')})`,
+      );
       return;
     }
     job.attempts++;
@@ -308,7 +318,7 @@ export class Printer {
     await this.waitFor(() => mine() || interrupted(), this.o.confirmTimeoutMs + transferMs);
     if (this.stopped) return;
     if (mine() && this.link.status().connected) {
-            this.log.info('printer job confirmed', { job: job.id, attempts: job.attempts, bytes: bytes.length });
+      this.log.info('printer job confirmed', { job: job.id, attempts: job.attempts, bytes: bytes.length });
       this.finish(job, null);
       return;
     }

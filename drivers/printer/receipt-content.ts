@@ -101,7 +101,10 @@ function maskPart(part: string, keep: number): string {
  */
 export function maskName(name: string, mask: NameMask): string | null {
   if (mask === 'omit') return null;
-  const parts = name.trim().split(/[\s\u3000,]+/).filter(Boolean);
+  const parts = name
+    .trim()
+    .split(/[\s\u3000,]+/)
+    .filter(Boolean);
   if (parts.length === 0) return null;
   if (mask === 'full') return parts.join(' ');
   const [family, ...given] = parts;
@@ -154,9 +157,7 @@ export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: R
 
 /** Refuses a receipt whose text contains a My-Number-like run (an upstream bug, never printed). */
 export function assertNoMyNumber(blocks: ReceiptBlock[]): void {
-  const all = blocks
-    .map((b) => (b.kind === 'text' ? b.text : b.kind === 'pair' ? `${b.label} ${b.value}` : b.kind === 'qr' ? b.data : ''))
-    .join('\n');
+  const all = blocks.map((b) => (b.kind === 'text' ? b.text : b.kind === 'pair' ? `${b.label} ${b.value}` : b.kind === 'qr' ? b.data : '')).join('\n');
   if (countMyNumberLike(all) > 0) {
     throw new KioskError(ErrorCodes.INTERNAL, 'receipt content refused: it contains a 12-digit number that passes the My Number check');
   }

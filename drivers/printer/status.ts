@@ -79,15 +79,7 @@ export class StatusReader {
   }
 }
 
-export type PrinterState =
-  | 'unknown'
-  | 'ready'
-  | 'paper-near-end'
-  | 'paper-end'
-  | 'cover-open'
-  | 'error'
-  | 'offline'
-  | 'disconnected';
+export type PrinterState = 'unknown' | 'ready' | 'paper-near-end' | 'paper-end' | 'cover-open' | 'error' | 'offline' | 'disconnected';
 
 export interface PrinterStatus {
   connected: boolean;

@@ -32,7 +32,10 @@ export function es256Signer(privateKey: KeyObject): Signer {
 
 /** First 4 bytes of SHA-256 over the SPKI DER: lets a verifier pick the right kiosk key. */
 export function keyId(publicKey: KeyObject): Buffer {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest()
+    .subarray(0, 4);
 }
 
 function str(s: string, max: number, what: string): Buffer {
@@ -47,7 +50,13 @@ export function encodePayload(f: TokenFields, kid: Buffer): Buffer {
   head[5] = VERDICTS.indexOf(f.verdict);
   if (head[5] === 0xff) throw new RangeError('verdict');
   kid.copy(head, 6, 0, 4);
-  return Buffer.concat([head, str(f.kioskId, 32, 'kioskId'), str(f.reference, 32, 'reference'), str(f.documentType, 24, 'documentType'), str(f.method, 32, 'method')]);
+  return Buffer.concat([
+    head,
+    str(f.kioskId, 32, 'kioskId'),
+    str(f.reference, 32, 'reference'),
+    str(f.documentType, 24, 'documentType'),
+    str(f.method, 32, 'method'),
+  ]);
 }
 
 /** Parses a payload; returns the fields and where the signature starts. */
@@ -121,7 +130,10 @@ export type TokenCheck = { valid: true; fields: TokenFields } | { valid: false; 
 /** Verifies a scanned token with the kiosk's public key (KeyObject, PEM or SPKI DER). */
 export function verifyReceiptToken(token: string, publicKey: KeyObject | string | Buffer): TokenCheck {
   try {
-    const key = typeof publicKey === 'object' && 'asymmetricKeyType' in publicKey ? publicKey : createPublicKey(Buffer.isBuffer(publicKey) ? { key: publicKey, format: 'der', type: 'spki' } : publicKey);
+    const key =
+      typeof publicKey === 'object' && 'asymmetricKeyType' in publicKey
+        ? publicKey
+        : createPublicKey(Buffer.isBuffer(publicKey) ? { key: publicKey, format: 'der', type: 'spki' } : publicKey);
     if (!token.startsWith(TOKEN_PREFIX)) return { valid: false, reason: 'prefix' };
     const raw = unbase32(token.slice(TOKEN_PREFIX.length));
     const { fields, keyId: kid, length } = decodePayload(raw);

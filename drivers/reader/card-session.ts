@@ -52,7 +52,7 @@ export class CardSession {
     let res = await this.exchange(cmd, extended);
     if (sw1(res.sw) === 0x6c && cmd.le !== undefined && !extended) {
       // Wrong Le: the card tells the right one; re-send the same command once.
-      res = await this.exchange({ ...cmd, le: (res.sw & 0xff) || 256 });
+      res = await this.exchange({ ...cmd, le: res.sw & 0xff || 256 });
     }
     if (sw1(res.sw) === 0x61) {
       const parts = [res.data];

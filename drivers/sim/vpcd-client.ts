@@ -157,7 +157,7 @@ export class VpcdClient extends EventEmitter<VpcdClientEvents> {
   #settle(err?: Error): void {
     const w = this.#waiters;
     this.#waiters = [];
-    for (const x of w) (err ? x.reject(err) : x.resolve());
+    for (const x of w) err ? x.reject(err) : x.resolve();
   }
 
   #connect(): void {

@@ -22,7 +22,16 @@ const spkiOf = (signer: CaSigner) => signer.publicKey.export({ type: 'spki', for
 export async function makeCaCertificate(signer: CaSigner, name: string, now: Date, years = 20): Promise<string> {
   const subject = nameDer(name);
   return issueCertificate(
-    { serial: newSerial(), issuerName: subject, subjectName: subject, spki: spkiOf(signer), issuerSpki: spkiOf(signer), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + years * 365 * DAY), role: 'ca' },
+    {
+      serial: newSerial(),
+      issuerName: subject,
+      subjectName: subject,
+      spki: spkiOf(signer),
+      issuerSpki: spkiOf(signer),
+      notBefore: new Date(now.getTime() - 3_600_000),
+      notAfter: new Date(now.getTime() + years * 365 * DAY),
+      role: 'ca',
+    },
     signer,
   );
 }
@@ -67,12 +76,32 @@ export async function makeDeviceCertificate(signer: CaSigner, csr: ParsedCsr, no
   const ca = caCert(signer);
   const serial = newSerial();
   const certPem = await issueCertificate(
-    { serial, issuerName: subjectNameDer(ca), subjectName: csr.subjectName, spki: csr.spki, issuerSpki: spkiOf(signer), notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + days * DAY), role: 'client', sanDer: csr.sanDer },
+    {
+      serial,
+      issuerName: subjectNameDer(ca),
+      subjectName: csr.subjectName,
+      spki: csr.spki,
+      issuerSpki: spkiOf(signer),
+      notBefore: new Date(now.getTime() - 3_600_000),
+      notAfter: new Date(now.getTime() + days * DAY),
+      role: 'client',
+      sanDer: csr.sanDer,
+    },
     signer,
   );
   return { certPem, serialHex: new X509Certificate(certPem).serialNumber.toUpperCase() };
 }
 
 export async function makeCrl(signer: CaSigner, revoked: RevokedEntry[], number: bigint, now: Date, days: number): Promise<string> {
-  return issueCrl({ issuerName: subjectNameDer(caCert(signer)), issuerSpki: spkiOf(signer), thisUpdate: new Date(now.getTime() - 60_000), nextUpdate: new Date(now.getTime() + days * DAY), number, revoked }, signer);
+  return issueCrl(
+    {
+      issuerName: subjectNameDer(caCert(signer)),
+      issuerSpki: spkiOf(signer),
+      thisUpdate: new Date(now.getTime() - 60_000),
+      nextUpdate: new Date(now.getTime() + days * DAY),
+      number,
+      revoked,
+    },
+    signer,
+  );
 }

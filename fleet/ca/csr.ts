@@ -5,7 +5,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Extensions, Name } from '@peculiar/asn1-x509';
+import { Extensions, type Name } from '@peculiar/asn1-x509';
 import { keyFingerprint } from '../../daemon/device/device-key.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { pemToDer } from './x509.ts';

@@ -32,9 +32,12 @@ export class FileCaSigner implements CaSigner {
     try {
       pem = readFileSync(keyFile);
     } catch (e) {
-      throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read the fleet CA key ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: 'ca.keyFile' });
+      throw new KioskError(ErrorCodes.CONFIG_INVALID, `cannot read the fleet CA key ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? e}`, {
+        field: 'ca.keyFile',
+      });
     }
-    if (statSync(keyFile).mode & 0o077) throw new KioskError(ErrorCodes.CONFIG_INVALID, `${keyFile} is readable by group/others (chmod 600 it)`, { field: 'ca.keyFile' });
+    if (statSync(keyFile).mode & 0o077)
+      throw new KioskError(ErrorCodes.CONFIG_INVALID, `${keyFile} is readable by group/others (chmod 600 it)`, { field: 'ca.keyFile' });
     let key: KeyObject;
     try {
       key = createPrivateKey(pem);

@@ -70,7 +70,10 @@ export interface RevokedEntry {
 }
 
 /** A v2 CRL with a CRL number (RFC 5280 §5); nextUpdate tells relying parties when to fetch again. */
-export async function issueCrl(o: { issuerName: Buffer; issuerSpki: Buffer; thisUpdate: Date; nextUpdate: Date; number: bigint; revoked: RevokedEntry[] }, signer: CaSigner): Promise<string> {
+export async function issueCrl(
+  o: { issuerName: Buffer; issuerSpki: Buffer; thisUpdate: Date; nextUpdate: Date; number: bigint; revoked: RevokedEntry[] },
+  signer: CaSigner,
+): Promise<string> {
   const tbs = buildTbsCertList({
     issuer: o.issuerName,
     signer: algorithmOf(signer),

@@ -23,8 +23,13 @@ export async function ensurePartitions(pool: pg.Pool, now = new Date(), ahead = 
       await client.query('BEGIN');
       try {
         await client.query(`CREATE TABLE ${name} (LIKE audit_records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-        await client.query(`WITH moved AS (DELETE FROM audit_records_default WHERE time >= $1 AND time < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`, [from, monthStart(from, 1)]);
-        await client.query(`ALTER TABLE audit_records ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${monthStart(from, 1).toISOString()}')`);
+        await client.query(
+          `WITH moved AS (DELETE FROM audit_records_default WHERE time >= $1 AND time < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
+          [from, monthStart(from, 1)],
+        );
+        await client.query(
+          `ALTER TABLE audit_records ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${monthStart(from, 1).toISOString()}')`,
+        );
         await client.query('COMMIT');
         made.push(name);
       } catch (e) {

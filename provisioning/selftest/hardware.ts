@@ -40,7 +40,10 @@ export async function openHardware(cfg: KioskConfig, o: HardwareOptions): Promis
   let pressKey: (() => void) | undefined;
   if (!o.skipPeripherals) {
     const transport = sim ? 'memory' : (cfg.printer.transport ?? 'serial');
-    printer = createPrinter({ ...cfg.printer, transport, recoveryTimeoutMs: 5000, confirmTimeoutMs: 5000, maxAttempts: 1 }, { peer: transport === 'memory' ? new VirtualPrinter() : undefined });
+    printer = createPrinter(
+      { ...cfg.printer, transport, recoveryTimeoutMs: 5000, confirmTimeoutMs: 5000, maxAttempts: 1 },
+      { peer: transport === 'memory' ? new VirtualPrinter() : undefined },
+    );
     await printer.start().catch(() => {});
     if (sim) {
       const k = new SimulatedKeypad();

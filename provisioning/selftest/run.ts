@@ -63,11 +63,17 @@ async function setMaintenance(cfg: KioskConfig, active: boolean): Promise<Selfte
 
 /** What systemd says about idkiosk.service (WARN, never a false PASS, when not under systemd). */
 export function systemdFacts(): ReturnType<CheckContext['systemd']> {
-  if (!existsSync('/run/systemd/system')) return Promise.resolve({ underSystemd: false, watchdogUsec: null, active: null, error: '/run/systemd/system absent' });
+  if (!existsSync('/run/systemd/system'))
+    return Promise.resolve({ underSystemd: false, watchdogUsec: null, active: null, error: '/run/systemd/system absent' });
   return new Promise((resolve) => {
     execFile('systemctl', ['show', 'idkiosk.service', '-p', 'WatchdogUSec', '-p', 'ActiveState'], { timeout: 3000 }, (err, stdout) => {
       if (err) return resolve({ underSystemd: true, watchdogUsec: null, active: null, error: err.message });
-      const v = Object.fromEntries(stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+      const v = Object.fromEntries(
+        stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('=') as [string, string]),
+      );
       const wd = v.WatchdogUSec && v.WatchdogUSec !== 'infinity' && v.WatchdogUSec !== '0' ? parseUsec(v.WatchdogUSec) : null;
       resolve({ underSystemd: true, watchdogUsec: wd, active: v.ActiveState ?? null });
     });

@@ -68,7 +68,8 @@ while (Date.now() < deadline) {
       const s = await session(target.webSocketDebuggerUrl);
       try {
         const r = await s.call('Runtime.evaluate', {
-          expression: 'JSON.stringify({ phase: document.body.dataset.phase ?? null, screen: document.body.dataset.screen ?? null, title: document.title, lang: document.documentElement.lang, ready: document.readyState, text: document.body.innerText.slice(0, 80) })',
+          expression:
+            'JSON.stringify({ phase: document.body.dataset.phase ?? null, screen: document.body.dataset.screen ?? null, title: document.title, lang: document.documentElement.lang, ready: document.readyState, text: document.body.innerText.slice(0, 80) })',
           returnByValue: true,
         });
         const page = JSON.parse(r.result.value);
@@ -76,7 +77,9 @@ while (Date.now() < deadline) {
         if (page.phase && page.phase !== 'connecting') {
           const shot = await s.call('Page.captureScreenshot', { format: 'png' });
           writeFileSync(out, Buffer.from(shot.data, 'base64'));
-          console.log(`kiosk screen in Chromium under cage: phase ${page.phase}, screen ${page.screen}, lang ${page.lang}, title "${page.title}"; screenshot ${shot.data.length * 0.75 | 0} bytes`);
+          console.log(
+            `kiosk screen in Chromium under cage: phase ${page.phase}, screen ${page.screen}, lang ${page.lang}, title "${page.title}"; screenshot ${(shot.data.length * 0.75) | 0} bytes`,
+          );
           s.close();
           process.exit(0);
         }

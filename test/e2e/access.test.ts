@@ -18,7 +18,10 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-access-'));
-  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0, tokenFile: join(dir, 'run', 'ui-token') }, api: { enabled: true, port: 0 } }), simulated: true });
+  kiosk = await startKiosk({
+    config: parseConfig({ server: { port: 0, tokenFile: join(dir, 'run', 'ui-token') }, api: { enabled: true, port: 0 } }),
+    simulated: true,
+  });
 }, 30_000);
 afterAll(async () => {
   await kiosk?.stop();
@@ -83,7 +86,8 @@ describe('integration API access', () => {
     const url = kiosk.api!.url;
     expect((await fetch(`${url}/v1/kiosk`)).status).toBe(200);
     expect((await fetch(`${url}/v1/kiosk`, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
-    const post = (headers: Record<string, string>, body = '{"document":"mynumber-jpki-auth"}') => fetch(`${url}/v1/verifications`, { method: 'POST', headers, body });
+    const post = (headers: Record<string, string>, body = '{"document":"mynumber-jpki-auth"}') =>
+      fetch(`${url}/v1/verifications`, { method: 'POST', headers, body });
     expect((await post({ 'content-type': 'text/plain' })).status).toBe(415);
     const json = { 'content-type': 'application/json' };
     const rebinding = await new Promise<number>((resolve) => {
@@ -120,11 +124,43 @@ describe('integration API access', () => {
   it('mutual TLS: no client certificate, or one from another CA, is refused; the right one is served', async () => {
     const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     const ca = (name: string) => {
-      ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`]);
+      ssl([
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+      ]);
     };
     const leaf = (name: string, caName: string) => {
       ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-      ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
+      ssl([
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${caName}.pem`,
+        '-CAkey',
+        `${caName}.key`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ]);
     };
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');

@@ -28,12 +28,7 @@ import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
 const S = DEMO_SECRETS;
 // The numbers printed on the document (residence-card number, passport number and dates) are not secrets:
 // the screen shows them as typed (issue 19), so they are not in this list.
-const ALL_SECRETS = [
-  S.licensePin1,
-  S.licensePin2,
-  S.myNumberSignPassword,
-  S.myNumberCheckCodeB,
-];
+const ALL_SECRETS = [S.licensePin1, S.licensePin2, S.myNumberSignPassword, S.myNumberCheckCodeB];
 
 let pcscd: PcscdInstance;
 let browser: Browser;
@@ -121,7 +116,9 @@ function pressHardware(keys: string) {
 
 /** Waits for the entry screen of `purpose`, checks its headline, takes a screenshot. */
 async function entry(page: Page, purpose: string, headline: string, shotName: string) {
-  await expect.poll(() => page.evaluate<string>("document.body.dataset.screen + '/' + document.querySelector('#dots').childElementCount"), { timeout: 10_000 }).toMatch(/^secret-entry\/\d+$/);
+  await expect
+    .poll(() => page.evaluate<string>("document.body.dataset.screen + '/' + document.querySelector('#dots').childElementCount"), { timeout: 10_000 })
+    .toMatch(/^secret-entry\/\d+$/);
   await expect.poll(() => kiosk!.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
   await expect.poll(() => text(page, 'headline')).toBe(headline);
   await shot(page, shotName);
@@ -177,19 +174,23 @@ describe('運転免許証 through pcscd + vpcd (800×480)', () => {
 describe('在留カード through pcscd + vpcd (800×480)', () => {
   beforeAll(() => daemon(['residence']).then(() => undefined), 30_000);
 
-  it.each([1, 2] as const)('generation %i: the card number on the on-screen A–Z keyboard, verified', async (gen) => {
-    const { page, frames } = await begin(`residence-gen${gen}`, `residence-gen${gen}`);
-    await entry(page, 'residence-card-number', '在留カード番号を入力してください', `residence-gen${gen}-02-number`);
-    expect(await page.isVisible('#letters')).toBe(true);
-    await tapOnScreen(page, S.residenceCardNumber);
-    await result(page, '本人確認できました', `residence-gen${gen}-03-verified`);
-    const details = await page.innerText('#holder');
-    expect(details).toContain(gen === 1 ? '第1世代' : '第2世代');
-    expect(details).toContain('在留カード');
-    if (gen === 2) expect(details).toContain('就労制限なし');
-    expectNoSecrets(frames, ALL_SECRETS);
-    await page.close();
-  }, 30_000);
+  it.each([1, 2] as const)(
+    'generation %i: the card number on the on-screen A–Z keyboard, verified',
+    async (gen) => {
+      const { page, frames } = await begin(`residence-gen${gen}`, `residence-gen${gen}`);
+      await entry(page, 'residence-card-number', '在留カード番号を入力してください', `residence-gen${gen}-02-number`);
+      expect(await page.isVisible('#letters')).toBe(true);
+      await tapOnScreen(page, S.residenceCardNumber);
+      await result(page, '本人確認できました', `residence-gen${gen}-03-verified`);
+      const details = await page.innerText('#holder');
+      expect(details).toContain(gen === 1 ? '第1世代' : '第2世代');
+      expect(details).toContain('在留カード');
+      if (gen === 2) expect(details).toContain('就労制限なし');
+      expectNoSecrets(frames, ALL_SECRETS);
+      await page.close();
+    },
+    30_000,
+  );
 
   it('wrong number: refused, told to check the number and place the card again', async () => {
     const { page, frames } = await begin('residence-wrong', 'residence-gen2');
@@ -209,22 +210,26 @@ describe('旅券 through pcscd + vpcd (800×480)', () => {
   it.each([
     ['pace', 'passport'],
     ['bac', 'passport-bac'],
-  ] as const)('%s: passport number on the screen, dates on the hardware keypad, verified', async (name, kind) => {
-    const { page, frames } = await begin(`passport-${name}`, kind);
-    await entry(page, 'passport-document-number', '旅券番号を入力してください', `passport-${name}-02-number`);
-    await tapOnScreen(page, S.passport.documentNumber);
-    await entry(page, 'passport-birth-date', '生年月日を入力してください', `passport-${name}-03-birth`);
-    pressHardware(`${S.passport.dateOfBirth}#`);
-    await entry(page, 'passport-expiry-date', '有効期間満了日を入力してください', `passport-${name}-04-expiry`);
-    pressHardware(`${S.passport.dateOfExpiry}#`);
-    await result(page, '本人確認できました', `passport-${name}-05-verified`);
-    expect(kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
-    const details = await page.innerText('#holder');
-    expect(details).toContain(name === 'pace' ? 'PACE' : 'BAC');
-    expect(details).toMatch(/データの真正性（パッシブ認証）\s+確認済み/);
-    expectNoSecrets(frames, ALL_SECRETS);
-    await page.close();
-  }, 30_000);
+  ] as const)(
+    '%s: passport number on the screen, dates on the hardware keypad, verified',
+    async (name, kind) => {
+      const { page, frames } = await begin(`passport-${name}`, kind);
+      await entry(page, 'passport-document-number', '旅券番号を入力してください', `passport-${name}-02-number`);
+      await tapOnScreen(page, S.passport.documentNumber);
+      await entry(page, 'passport-birth-date', '生年月日を入力してください', `passport-${name}-03-birth`);
+      pressHardware(`${S.passport.dateOfBirth}#`);
+      await entry(page, 'passport-expiry-date', '有効期間満了日を入力してください', `passport-${name}-04-expiry`);
+      pressHardware(`${S.passport.dateOfExpiry}#`);
+      await result(page, '本人確認できました', `passport-${name}-05-verified`);
+      expect(kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
+      const details = await page.innerText('#holder');
+      expect(details).toContain(name === 'pace' ? 'PACE' : 'BAC');
+      expect(details).toMatch(/データの真正性（パッシブ認証）\s+確認済み/);
+      expectNoSecrets(frames, ALL_SECRETS);
+      await page.close();
+    },
+    30_000,
+  );
 });
 
 describe('マイナンバーカード modes through pcscd + vpcd (800×480)', () => {

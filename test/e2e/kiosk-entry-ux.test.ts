@@ -73,7 +73,9 @@ describe('a forgotten card escalates', () => {
     expect(kiosk.operations.health.snapshot()).toMatchObject({ faults: expect.arrayContaining(['CARD_LEFT']), cardLeft: { level: 1 } });
 
     timers.advance(20_000); // second: the chime, then the spoken prompt of this screen
-    await expect.poll(() => cues(page), { timeout: 20_000 }).toEqual(['alert:card-left:1', 'play:card-left', 'ended:card-left', 'alert:card-left:2', 'play:card-left', 'ended:card-left', 'prompt:card-left']);
+    await expect
+      .poll(() => cues(page), { timeout: 20_000 })
+      .toEqual(['alert:card-left:1', 'play:card-left', 'ended:card-left', 'alert:card-left:2', 'play:card-left', 'ended:card-left', 'prompt:card-left']);
 
     timers.advance(20_000); // third: flashing (one flash a second)
     await expect.poll(() => page.evaluate('document.body.dataset.cardLeftStage')).toBe('flash');

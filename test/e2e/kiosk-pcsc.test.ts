@@ -118,7 +118,11 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     const info = (await (await fetch(`${api}/v1/kiosk`)).json()) as any;
     expect(info.documents).toEqual(['mynumber-jpki-auth', 'mynumber-sign']);
     const nonce = 'order-4711';
-    const res = await fetch(`${api}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ document: 'mynumber-sign', nonce }) });
+    const res = await fetch(`${api}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ document: 'mynumber-sign', nonce }),
+    });
     expect(res.status).toBe(201);
     const started = (await res.json()) as any;
     // Progress as Server-Sent Events, read as the business application would.

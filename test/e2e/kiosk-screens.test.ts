@@ -97,7 +97,9 @@ describe('kiosk screens (demo daemon, headless Chromium)', () => {
       expect(await page.locator('#documents li').count()).toBeGreaterThanOrEqual(1);
       expect(await text(page, 'documents')).toContain(lang === 'ja' ? 'マイナンバーカード' : 'My Number card');
       // Nothing overflows the screen: the page never needs scrolling at either size.
-      expect(await page.evaluate<boolean>('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+      expect(await page.evaluate<boolean>('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth')).toBe(
+        true,
+      );
       await shot(page, name);
     }
   });

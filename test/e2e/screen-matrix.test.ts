@@ -37,8 +37,21 @@ const events = new TypedEvents<RuntimeEvents>();
 const deviceEvents = new TypedEvents<{ change: null }>();
 const runtime = { getState: () => state, events, key() {}, pad() {}, cancel() {} } as unknown as KioskRuntime;
 
-const pads = (n: number) => Array.from({ length: n }, (_, i) => `${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26)]}qzqz`);
-const base: KioskState = { phase: 'idle', session: 1, readerAvailable: true, cardPresent: false, reader: 'R', step: null, entry: null, result: null, blockedBy: [], request: null, cardLeft: 0 };
+const pads = (n: number) =>
+  Array.from({ length: n }, (_, i) => `${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26)]}qzqz`);
+const base: KioskState = {
+  phase: 'idle',
+  session: 1,
+  readerAvailable: true,
+  cardPresent: false,
+  reader: 'R',
+  step: null,
+  entry: null,
+  result: null,
+  blockedBy: [],
+  request: null,
+  cardLeft: 0,
+};
 const READY: DevicesView = { printer: { state: 'ready', usable: true, required: true }, keypad: { backend: 'simulated', status: 'ready' }, receipt: null };
 const entry = (e: Partial<EntryView>): EntryView => ({
   purpose: 'jpki-auth-pin',
@@ -55,7 +68,14 @@ const entry = (e: Partial<EntryView>): EntryView => ({
   tooShort: false,
   ...e,
 });
-const result = (r: Partial<ResultView>): ResultView => ({ outcome: 'verified', authenticity: 'proven', holderBinding: 'pin', document: 'mynumber-jpki-auth', reasons: [], ...r });
+const result = (r: Partial<ResultView>): ResultView => ({
+  outcome: 'verified',
+  authenticity: 'proven',
+  holderBinding: 'pin',
+  document: 'mynumber-jpki-auth',
+  reasons: [],
+  ...r,
+});
 const onCard = (s: Partial<KioskState>): KioskState => ({ ...base, cardPresent: true, ...s });
 
 /** Every screen state: [name, the screen id it draws, state, devices]. */
@@ -65,22 +85,100 @@ const SCREENS: [string, string, KioskState, DevicesView?][] = [
   ['pin-entry', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({}) })],
   ['pin-wrong', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({ previousAttemptWrong: true, triesLeft: 2, length: 0 }) })],
   ['pin-too-short-expiring', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({ tooShort: true, expiring: true }) })],
-  ['card-number-typed', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({ purpose: 'residence-card-number', format: { kind: 'alnum', min: 12, max: 12 }, triesLeft: null, maxTries: null, length: 4, typed: 'AA12', candidate: 'C', candidateIndex: 2 }) })],
-  ['card-number-hardware-pad', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({ purpose: 'residence-card-number', format: { kind: 'alnum', min: 12, max: 12 }, triesLeft: null, maxTries: null, length: 0, typed: '' }) }), { ...READY, keypad: { backend: 'evdev', status: 'ready' } }],
-  ['passport-birth-date', 'secret-entry', onCard({ phase: 'secret-entry', step: 'pin', entry: entry({ purpose: 'passport-birth-date', format: { kind: 'digits', min: 6, max: 6 }, triesLeft: null, maxTries: null, length: 3, typed: '900' }) })],
+  [
+    'card-number-typed',
+    'secret-entry',
+    onCard({
+      phase: 'secret-entry',
+      step: 'pin',
+      entry: entry({
+        purpose: 'residence-card-number',
+        format: { kind: 'alnum', min: 12, max: 12 },
+        triesLeft: null,
+        maxTries: null,
+        length: 4,
+        typed: 'AA12',
+        candidate: 'C',
+        candidateIndex: 2,
+      }),
+    }),
+  ],
+  [
+    'card-number-hardware-pad',
+    'secret-entry',
+    onCard({
+      phase: 'secret-entry',
+      step: 'pin',
+      entry: entry({ purpose: 'residence-card-number', format: { kind: 'alnum', min: 12, max: 12 }, triesLeft: null, maxTries: null, length: 0, typed: '' }),
+    }),
+    { ...READY, keypad: { backend: 'evdev', status: 'ready' } },
+  ],
+  [
+    'passport-birth-date',
+    'secret-entry',
+    onCard({
+      phase: 'secret-entry',
+      step: 'pin',
+      entry: entry({ purpose: 'passport-birth-date', format: { kind: 'digits', min: 6, max: 6 }, triesLeft: null, maxTries: null, length: 3, typed: '900' }),
+    }),
+  ],
   ['verifying', 'verifying', onCard({ phase: 'verifying', step: 'validate' })],
-  ['verified', 'result', onCard({ phase: 'result', result: result({}) }), { ...READY, receipt: { session: 1, reference: '20261207-AB12CD', state: 'confirmed', code: null } }],
+  [
+    'verified',
+    'result',
+    onCard({ phase: 'result', result: result({}) }),
+    { ...READY, receipt: { session: 1, reference: '20261207-AB12CD', state: 'confirmed', code: null } },
+  ],
   ['chip-read', 'result', onCard({ phase: 'result', result: result({ outcome: 'chip-read', authenticity: 'chip-read', document: 'license' }) })],
-  ['refused-tries-low', 'result', onCard({ phase: 'result', result: result({ outcome: 'refused', authenticity: null, reasons: ['PIN_TRIES_LOW'], triesLeft: 1 }) })],
+  [
+    'refused-tries-low',
+    'result',
+    onCard({ phase: 'result', result: result({ outcome: 'refused', authenticity: null, reasons: ['PIN_TRIES_LOW'], triesLeft: 1 }) }),
+  ],
   ['refused-revoked', 'result', onCard({ phase: 'result', result: result({ outcome: 'refused', authenticity: 'failed', reasons: ['TRUST_REVOKED'] }) })],
-  ['age-yes', 'result', onCard({ phase: 'result', result: result({ policy: { name: 'age-20', age: { threshold: 20, over: true }, legal: { version: 't', citationsChecked: true, entries: [] } } }) })],
-  ['age-no', 'result', onCard({ phase: 'result', result: result({ outcome: 'refused', reasons: ['AGE_BELOW_THRESHOLD'], policy: { name: 'age-20', age: { threshold: 20, over: false }, legal: { version: 't', citationsChecked: true, entries: [] } } }) })],
-  ['error-card-removed', 'result', { ...base, phase: 'result', result: result({ outcome: 'error', authenticity: null, holderBinding: null, reasons: ['CARD_REMOVED'] }) }],
-  ['timeout', 'result', onCard({ phase: 'result', result: result({ outcome: 'cancelled', authenticity: null, holderBinding: null, reasons: ['PIN_ENTRY_TIMEOUT'] }) })],
+  [
+    'age-yes',
+    'result',
+    onCard({
+      phase: 'result',
+      result: result({ policy: { name: 'age-20', age: { threshold: 20, over: true }, legal: { version: 't', citationsChecked: true, entries: [] } } }),
+    }),
+  ],
+  [
+    'age-no',
+    'result',
+    onCard({
+      phase: 'result',
+      result: result({
+        outcome: 'refused',
+        reasons: ['AGE_BELOW_THRESHOLD'],
+        policy: { name: 'age-20', age: { threshold: 20, over: false }, legal: { version: 't', citationsChecked: true, entries: [] } },
+      }),
+    }),
+  ],
+  [
+    'error-card-removed',
+    'result',
+    { ...base, phase: 'result', result: result({ outcome: 'error', authenticity: null, holderBinding: null, reasons: ['CARD_REMOVED'] }) },
+  ],
+  [
+    'timeout',
+    'result',
+    onCard({ phase: 'result', result: result({ outcome: 'cancelled', authenticity: null, holderBinding: null, reasons: ['PIN_ENTRY_TIMEOUT'] }) }),
+  ],
   ['remove-card', 'remove-card', onCard({ phase: 'remove-card', result: result({}) })],
   ['card-left-1', 'remove-card', onCard({ phase: 'remove-card', result: result({}), cardLeft: 1 })],
   ['card-left-3', 'remove-card', onCard({ phase: 'remove-card', result: result({}), cardLeft: 3 })],
-  ['receipt-failed', 'receipt-failed', onCard({ phase: 'result', result: result({}) }), { ...READY, printer: { state: 'paper-end', usable: false, required: true }, receipt: { session: 1, reference: '20261207-AB12CD', state: 'held', code: 'PRINTER_PAPER_END' } }],
+  [
+    'receipt-failed',
+    'receipt-failed',
+    onCard({ phase: 'result', result: result({}) }),
+    {
+      ...READY,
+      printer: { state: 'paper-end', usable: false, required: true },
+      receipt: { session: 1, reference: '20261207-AB12CD', state: 'held', code: 'PRINTER_PAPER_END' },
+    },
+  ],
   ['printer-blocked', 'printer-blocked', { ...base, blockedBy: ['printer'] }, { ...READY, printer: { state: 'paper-end', usable: false, required: true } }],
   ['maintenance', 'maintenance', { ...base, blockedBy: ['maintenance'] }],
   ['reader-unavailable', 'reader-unavailable', { ...base, phase: 'reader-unavailable', readerAvailable: false }],
@@ -107,7 +205,10 @@ beforeAll(async () => {
     launchBrowser(),
   ]);
   // One context per size (the injected axe needs the page's CSP bypassed), one page per language.
-  for (const [size, viewport] of [['800x480', SMALL], ['1280x800', WIDE]] as const) {
+  for (const [size, viewport] of [
+    ['800x480', SMALL],
+    ['1280x800', WIDE],
+  ] as const) {
     const context = await browser.newContext({ viewport, bypassCSP: true });
     for (const { code } of LANGUAGES) {
       const page = await context.newPage();

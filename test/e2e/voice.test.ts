@@ -90,7 +90,15 @@ describe('voice guidance (demo daemon, headless Chromium)', () => {
     await page.click('#keypad button[data-key="enter"]');
     await screen(page, 'result');
     await endedTimes('result-verified', 1);
-    expect(await plays()).toEqual(['ja/idle', 'ja/idle', 'ja/idle', 'ja/entry-jpki-auth-pin', 'ja/entry-wrong', 'ja/entry-jpki-auth-pin', 'ja/result-verified']);
+    expect(await plays()).toEqual([
+      'ja/idle',
+      'ja/idle',
+      'ja/idle',
+      'ja/entry-jpki-auth-pin',
+      'ja/entry-wrong',
+      'ja/entry-jpki-auth-pin',
+      'ja/result-verified',
+    ]);
 
     // voice off for the rest of this session: the next screens are silent…
     await page.click('#voice-off');

@@ -74,7 +74,16 @@ function myNumberFiles(): FuzzTarget {
       const m = await recordMyNumber();
       const sign = (await recordJpkiSign()).jpkiSign;
       return [
-        ...present(m.text.basicInfoEf, m.text.signatureEf, m.text.cvCertificateEf, m.text.cardKeyEf, m.visual.faceEf, m.visual.cvCertificateEf, m.jpkiAuth.certificateDer, m.jpkiAuth.cardCaCertificateDer),
+        ...present(
+          m.text.basicInfoEf,
+          m.text.signatureEf,
+          m.text.cvCertificateEf,
+          m.text.cardKeyEf,
+          m.visual.faceEf,
+          m.visual.cvCertificateEf,
+          m.jpkiAuth.certificateDer,
+          m.jpkiAuth.cardCaCertificateDer,
+        ),
         // The 署名用 certificate carries the holder attributes jpkiSignAttributes reads (the 利用者証明用 one has none).
         ...present(sign.certificateDer, sign.cardCaCertificateDer),
         // EF 0002 of a JPKI test card (soltia48/myna-card, MIT; test/fixtures/mynumber/NOTICE): real-card bytes.
@@ -107,7 +116,10 @@ function licenseFiles(): FuzzTarget {
     async () => {
       const l = await recordLicense();
       const f = l.evidence.files!;
-      return [...present(f.matters, f.gaiji, f.changes, f.changedGaiji, f.signature, f.honseki, f.honsekiChanges, f.photo), ...bodies(l.responses).filter((b) => b.length < 64)];
+      return [
+        ...present(f.matters, f.gaiji, f.changes, f.changedGaiji, f.signature, f.honseki, f.honsekiChanges, f.photo),
+        ...bodies(l.responses).filter((b) => b.length < 64),
+      ];
     },
     () => [
       ['parseCommonData', parseCommonData],
@@ -171,7 +183,12 @@ function residenceSm(): FuzzTarget {
     'residence-sm',
     async () => {
       const out: Buffer[] = [];
-      for (const g of [1, 2] as const) out.push(...bodies((await recordResidence(g)).responses).filter((b) => b[0] === 0x86).map((b) => b.subarray(0, 600)));
+      for (const g of [1, 2] as const)
+        out.push(
+          ...bodies((await recordResidence(g)).responses)
+            .filter((b) => b[0] === 0x86)
+            .map((b) => b.subarray(0, 600)),
+        );
       return out;
     },
     () =>
@@ -257,8 +274,11 @@ function tlvTarget(): FuzzTarget {
       return [
         ...present(m.text.basicInfoEf, m.text.cardKeyEf, m.text.cvCertificateEf),
         ...present(l.evidence.files!.matters, l.evidence.files!.signature),
-        p.evidence.sod.subarray(0, 400), ...present(p.evidence.dataGroups.get(14)), ...p.sm.map((x) => x.raw),
-        r.evidence.df3, r.evidence.df1.get(3)!,
+        p.evidence.sod.subarray(0, 400),
+        ...present(p.evidence.dataGroups.get(14)),
+        ...p.sm.map((x) => x.raw),
+        r.evidence.df3,
+        r.evidence.df1.get(3)!,
       ];
     },
     () => [

@@ -147,7 +147,8 @@ export async function fuzz(
     try {
       await target.run(corpus[i]!);
     } catch (e) {
-      if (e instanceof TamperedProven || !accepts(e)) findings.push({ caseNo: -(i + 1), kind: kindOf(e), error: describeError(e), inputHex: corpus[i]!.toString('hex').slice(0, 2048) });
+      if (e instanceof TamperedProven || !accepts(e))
+        findings.push({ caseNo: -(i + 1), kind: kindOf(e), error: describeError(e), inputHex: corpus[i]!.toString('hex').slice(0, 2048) });
     }
   }
   for (let c = o.firstCase ?? 0; n < o.maxCases && performance.now() - t0 < o.budgetMs; c++, n++) {
@@ -165,7 +166,8 @@ export async function fuzz(
     }
     if (performance.now() - s > hangMs) {
       hangs++;
-      if (findings.length < 20) findings.push({ caseNo: c, kind: 'hang', error: `took ${Math.round(performance.now() - s)} ms`, inputHex: input.toString('hex').slice(0, 2048) });
+      if (findings.length < 20)
+        findings.push({ caseNo: c, kind: 'hang', error: `took ${Math.round(performance.now() - s)} ms`, inputHex: input.toString('hex').slice(0, 2048) });
     }
   }
   crashes += findings.filter((f) => f.caseNo < 0 && f.kind === 'crash').length;

@@ -38,7 +38,10 @@ describe('fuzz engine', () => {
     return judged<Buffer>('judge-self-test', async () => ({
       genuine,
       fields: [{ name: 'file', genuine, put: (_e, b) => b, signed: 'all' }],
-      assess: async (b) => (!check || b.equals(genuine) ? { verdict: 'verified', authenticity: 'proven', identity: 'x' } : { verdict: 'refused', authenticity: 'failed', identity: '' }),
+      assess: async (b) =>
+        !check || b.equals(genuine)
+          ? { verdict: 'verified', authenticity: 'proven', identity: 'x' }
+          : { verdict: 'refused', authenticity: 'failed', identity: '' },
     }));
   };
   it('counts a proven verdict from tampered signed bytes, apart from crashes', async () => {

@@ -74,7 +74,8 @@ export function judged<E>(name: string, setup: () => Promise<JudgeSetup<E>>): Fu
       s = await setup();
       baseline = await s.assess(s.genuine);
       // A judge over a baseline that is not proven would prove nothing.
-      if (baseline.verdict !== 'verified' || baseline.authenticity !== 'proven') throw new Error(`${name}: the genuine session is ${baseline.verdict}/${baseline.authenticity}, not verified/proven`);
+      if (baseline.verdict !== 'verified' || baseline.authenticity !== 'proven')
+        throw new Error(`${name}: the genuine session is ${baseline.verdict}/${baseline.authenticity}, not verified/proven`);
       if (s.fields.length > 255) throw new Error('too many fields');
       return s.fields.map((f, i) => Buffer.concat([Buffer.from([i]), f.genuine]));
     },
@@ -95,15 +96,20 @@ export function judged<E>(name: string, setup: () => Promise<JudgeSetup<E>>): Fu
         if (proven) throw new TamperedProven(`${name}/${f.name}: signed bytes changed but the result is ${r.verdict}/${r.authenticity}`);
         return;
       }
-      if (r.verdict !== baseline.verdict && r.verdict !== 'refused') throw new TamperedProven(`${name}/${f.name}: unsigned bytes changed the verdict to ${r.verdict}`);
-      if (r.verdict === 'verified' && r.identity !== baseline.identity) throw new TamperedProven(`${name}/${f.name}: verified with an identity that is not the signed one: ${r.identity.slice(0, 200)}`);
+      if (r.verdict !== baseline.verdict && r.verdict !== 'refused')
+        throw new TamperedProven(`${name}/${f.name}: unsigned bytes changed the verdict to ${r.verdict}`);
+      if (r.verdict === 'verified' && r.identity !== baseline.identity)
+        throw new TamperedProven(`${name}/${f.name}: verified with an identity that is not the signed one: ${r.identity.slice(0, 200)}`);
     },
   };
 }
 
 const trustOf = (der: Buffer) => new TrustStore([new X509Certificate(der)]);
 
-const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString('hex') : v));
+const json = (x: unknown) =>
+  JSON.stringify(x, (_k, v: unknown) =>
+    v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString('hex') : v,
+  );
 
 // ---------- My Number: JPKI 利用者証明 (challenge signature + certificate chain) ----------
 
@@ -213,7 +219,9 @@ function licenseJudge(): FuzzTarget {
     const files = l.evidence.files!;
     const at = new Date();
     const trust = trustOf(l.trustDer);
-    const put = (k: keyof LicenseFiles) => (e: LicenseEvidence, b: Buffer): LicenseEvidence => ({ ...e, files: { ...e.files!, [k]: b } });
+    const put =
+      (k: keyof LicenseFiles) =>
+      (e: LicenseEvidence, b: Buffer): LicenseEvidence => ({ ...e, files: { ...e.files!, [k]: b } });
     // EF07 signs DF1/EF01 ‖ DF1/EF02 ‖ DF2/EF01 on the virtual card (the libjeid layout, docs/reference/license.md
     // §10); EF03 (external characters) is in other candidate layouts only, EF04–EF06 in none.
     const signedFiles: (keyof LicenseFiles)[] = ['matters', 'honseki', 'photo'];
@@ -235,7 +243,13 @@ function licenseJudge(): FuzzTarget {
 
 const DF1_SIGNED: Record<1 | 2, Record<number, Field<ResidenceEvidence>['signed']>> = {
   1: { 5: paddedValues([{ tag: 0xd0, size: 7000 }]), 6: paddedValues([{ tag: 0xd1, size: 3000 }]) },
-  2: { 3: paddedValues({ concat: 53 }), 4: paddedValues([{ tag: 0xd1, size: 3000 }, { tag: 0xd0, size: 2500 }]) },
+  2: {
+    3: paddedValues({ concat: 53 }),
+    4: paddedValues([
+      { tag: 0xd1, size: 3000 },
+      { tag: 0xd0, size: 2500 },
+    ]),
+  },
 };
 
 function residenceJudge(generation: 1 | 2): FuzzTarget {
@@ -246,9 +260,23 @@ function residenceJudge(generation: 1 | 2): FuzzTarget {
     const check = generation === 1 ? { value: [0xda], certificate: [0xdb] } : { value: [0xdc], certificate: [0xdd] };
     const fields: Field<ResidenceEvidence>[] = [
       // docs/reference/residence.md "Issuer signature": values only, images right-padded with 00 to their fixed sizes.
-      ...[...ev.df1].map(([sfi, b]): Field<ResidenceEvidence> => ({ name: `DF1 SFI ${sfi}`, genuine: b, put: (e, x) => ({ ...e, df1: new Map(e.df1).set(sfi, x) }), signed: DF1_SIGNED[generation][sfi] ?? 'all' })),
+      ...[...ev.df1].map(
+        ([sfi, b]): Field<ResidenceEvidence> => ({
+          name: `DF1 SFI ${sfi}`,
+          genuine: b,
+          put: (e, x) => ({ ...e, df1: new Map(e.df1).set(sfi, x) }),
+          signed: DF1_SIGNED[generation][sfi] ?? 'all',
+        }),
+      ),
       // DF2 (address, permissions) is outside the issuer signature on both generations.
-      ...[...ev.df2].map(([sfi, b]): Field<ResidenceEvidence> => ({ name: `DF2 SFI ${sfi}`, genuine: b, put: (e, x) => ({ ...e, df2: new Map(e.df2).set(sfi, x) }), signed: 'none' })),
+      ...[...ev.df2].map(
+        ([sfi, b]): Field<ResidenceEvidence> => ({
+          name: `DF2 SFI ${sfi}`,
+          genuine: b,
+          put: (e, x) => ({ ...e, df2: new Map(e.df2).set(sfi, x) }),
+          signed: 'none',
+        }),
+      ),
       { name: 'DF3 check code', genuine: ev.df3, put: (e, x) => ({ ...e, df3: x }), signed: tlvFileParts(check) },
     ];
     return {
@@ -292,13 +320,18 @@ function passportJudge(): FuzzTarget {
         dg11: dg(11) ? parseTextDg(dg(11)!, 0x6b) : null,
         dg12: dg(12) ? parseTextDg(dg(12)!, 0x6c) : null,
         sodListed: sodDataGroupNumbers(raw.sod),
-        aa: dg(15) && aa && raw.aaResponse ? await activeAuthentication(fake(raw.aaResponse), parseDg15(dg(15)!), aaAlgorithm, Buffer.from(aa.challenge)) : p.evidence.aa,
+        aa:
+          dg(15) && aa && raw.aaResponse
+            ? await activeAuthentication(fake(raw.aaResponse), parseDg15(dg(15)!), aaAlgorithm, Buffer.from(aa.challenge))
+            : p.evidence.aa,
       };
     };
     const genuine: PassportRaw = { sod: p.evidence.sod, dgs: p.evidence.dataGroups, aaResponse: aa?.response ?? null };
     const fields: Field<PassportRaw>[] = [
       { name: 'EF.SOD', genuine: genuine.sod, put: (r, b) => ({ ...r, sod: b }), signed: signedDataSignedParts },
-      ...[...genuine.dgs].map(([n, b]): Field<PassportRaw> => ({ name: `DG${n}`, genuine: b, put: (r, x) => ({ ...r, dgs: new Map(r.dgs).set(n, x) }), signed: 'all' })),
+      ...[...genuine.dgs].map(
+        ([n, b]): Field<PassportRaw> => ({ name: `DG${n}`, genuine: b, put: (r, x) => ({ ...r, dgs: new Map(r.dgs).set(n, x) }), signed: 'all' }),
+      ),
     ];
     if (aa) fields.push({ name: 'AA answer', genuine: aa.response, put: (r, b) => ({ ...r, aaResponse: b }), signed: 'all' });
     return {

@@ -104,7 +104,14 @@ export const recordMyNumber = once('mynumber', async (): Promise<MyNumberRecordi
   // 照合番号B of the synthetic holder: birth date in the Japanese era (平成2年1月1日 → 020101) ‖ expiry year ‖
   // security code (drivers/sim/mynumber SYNTHETIC_HOLDER).
   const visual = await readVisualAp(v.session, { prompt: prompt('020101' + '2035' + '4321') });
-  return { jpkiAuth, authCaDer: Buffer.from(authCa.x509.raw), text, visual, cvTrust: virtualCardTrustConfig(), responses: [...a.responses, ...t.responses, ...v.responses] };
+  return {
+    jpkiAuth,
+    authCaDer: Buffer.from(authCa.x509.raw),
+    text,
+    visual,
+    cvTrust: virtualCardTrustConfig(),
+    responses: [...a.responses, ...t.responses, ...v.responses],
+  };
 });
 
 export interface JpkiSignRecording {
@@ -165,7 +172,11 @@ const recordResidence2 = residence(2);
 // ---------- Passport ----------
 
 const KEY = { documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231' };
-const accessKey = () => ({ documentNumber: Buffer.from(KEY.documentNumber), dateOfBirth: Buffer.from(KEY.dateOfBirth), dateOfExpiry: Buffer.from(KEY.dateOfExpiry) });
+const accessKey = () => ({
+  documentNumber: Buffer.from(KEY.documentNumber),
+  dateOfBirth: Buffer.from(KEY.dateOfBirth),
+  dateOfExpiry: Buffer.from(KEY.dateOfExpiry),
+});
 
 /** One secure-messaging answer as the host received it, with the state needed to check it again. */
 export interface SmExchange {

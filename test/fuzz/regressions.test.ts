@@ -45,7 +45,11 @@ describe('fuzz regressions', () => {
     expect(summarize(cert).notAfter).toMatch(/^unreadable/);
     const r = await assessJpkiAuth(
       { certificateDer: der, cardCaCertificateDer: null, token: null, pinTriesBefore: 3, challenge: Buffer.alloc(32, 1), signature: Buffer.alloc(256, 1) },
-      { trust: new TrustStore([ca.x509]), revocation: { check: async () => ({ status: 'good', source: 'crl', checkedAt: new Date().toISOString() }) }, at: new Date() },
+      {
+        trust: new TrustStore([ca.x509]),
+        revocation: { check: async () => ({ status: 'good', source: 'crl', checkedAt: new Date().toISOString() }) },
+        at: new Date(),
+      },
     );
     expect(r).toMatchObject({ verdict: 'refused', chain: 'invalid' });
     expect(r.authenticity).not.toBe('proven');

@@ -109,7 +109,10 @@ export function templateParts(outer: number, o: { skip?: number[]; until?: numbe
     if (!ks) return null;
     const end = o.until === undefined ? ks.length : ks.findIndex((k) => k.tag === o.until) + 1;
     if (end <= 0) return null;
-    return ks.slice(0, end).filter((k) => !o.skip?.includes(k.tag)).map((k) => k.raw);
+    return ks
+      .slice(0, end)
+      .filter((k) => !o.skip?.includes(k.tag))
+      .map((k) => k.raw);
   };
 }
 

@@ -86,10 +86,31 @@ function ocspTarget(): FuzzTarget {
     corpus: () => {
       writeFileSync(join(dir, 'ca.pem'), ca.pem);
       writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
-      writeFileSync(join(dir, 'index.txt'), `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nR\t301231000000Z\t250101000000Z\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked\n`);
+      writeFileSync(
+        join(dir, 'index.txt'),
+        `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nR\t301231000000Z\t250101000000Z\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked\n`,
+      );
       const respond = (req: Buffer) => {
         writeFileSync(join(dir, 'req.der'), req);
-        execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der')], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          [
+            'ocsp',
+            '-index',
+            join(dir, 'index.txt'),
+            '-rsigner',
+            join(dir, 'ca.pem'),
+            '-rkey',
+            join(dir, 'ca.key'),
+            '-CA',
+            join(dir, 'ca.pem'),
+            '-reqin',
+            join(dir, 'req.der'),
+            '-respout',
+            join(dir, 'resp.der'),
+          ],
+          { stdio: 'ignore' },
+        );
         return readFileSync(join(dir, 'resp.der'));
       };
       return [respond(encodeRequest(id, nonce)), respond(encodeRequest(id, null)), respond(encodeRequest(certIdFor(revoked.x509, ca.x509), nonce))];
@@ -186,7 +207,15 @@ function screenMessageTarget(): FuzzTarget {
 function requestTargetTarget(): FuzzTarget {
   return {
     name: 'request-target',
-    corpus: () => ['/', '/ws?token=abcdefghijklmnop', '/healthz', '/v1/verifications/00000000-0000-4000-8000-000000000000/events', '//%25', '/demo/receipt.svg?token=x'].map(text),
+    corpus: () =>
+      [
+        '/',
+        '/ws?token=abcdefghijklmnop',
+        '/healthz',
+        '/v1/verifications/00000000-0000-4000-8000-000000000000/events',
+        '//%25',
+        '/demo/receipt.svg?token=x',
+      ].map(text),
     run: (input) => void parseRequestTarget(input.toString('latin1')),
     accepts: never,
   };
@@ -257,7 +286,13 @@ function printerStatusTarget(): FuzzTarget {
 function evdevTarget(): FuzzTarget {
   return {
     name: 'evdev',
-    corpus: () => [24, 16].map((layout) => Buffer.concat([encodeInputEvent({ sec: 1, usec: 2, type: 1, code: 2, value: 1 }, layout as 24 | 16), encodeInputEvent({ sec: 1, usec: 3, type: 0, code: 0, value: 0 }, layout as 24 | 16)])),
+    corpus: () =>
+      [24, 16].map((layout) =>
+        Buffer.concat([
+          encodeInputEvent({ sec: 1, usec: 2, type: 1, code: 2, value: 1 }, layout as 24 | 16),
+          encodeInputEvent({ sec: 1, usec: 3, type: 0, code: 0, value: 0 }, layout as 24 | 16),
+        ]),
+      ),
     run: (input) => {
       // As the driver reads: whole records only, in either layout.
       for (const layout of [24, 16] as const) for (let off = 0; off + layout <= input.length; off += layout) decodeInputEvent(input, off, layout);

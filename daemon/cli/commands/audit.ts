@@ -95,11 +95,27 @@ const command: Command = {
         try {
           const meta = (k: string) => (db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
           const head = JSON.parse(meta('head') ?? 'null') as { seq: number; hash: string } | null;
-          const n = (db.prepare('SELECT count(*) n, min(seq) lo, max(seq) hi, min(time) t0, max(time) t1 FROM records').get() as Record<string, number | string | null>);
+          const n = db.prepare('SELECT count(*) n, min(seq) lo, max(seq) hi, min(time) t0, max(time) t1 FROM records').get() as Record<
+            string,
+            number | string | null
+          >;
           const pending = (db.prepare('SELECT count(*) n FROM outbox').get() as { n: number }).n;
-          const s = { chain: meta('chain') ?? null, key: meta('key') ?? null, head: head ? { seq: head.seq, hash: head.hash } : null, records: n.n, firstSeq: n.lo, lastSeq: n.hi, oldest: n.t0, newest: n.t1, pendingUpload: pending };
+          const s = {
+            chain: meta('chain') ?? null,
+            key: meta('key') ?? null,
+            head: head ? { seq: head.seq, hash: head.hash } : null,
+            records: n.n,
+            firstSeq: n.lo,
+            lastSeq: n.hi,
+            oldest: n.t0,
+            newest: n.t1,
+            pendingUpload: pending,
+          };
           if (values.json) io.stdout(JSON.stringify(s) + '\n');
-          else io.stdout(`chain ${s.chain}\nhead ${s.head?.seq ?? 0} ${s.head?.hash ?? ''}\nrecords ${s.records} (${s.oldest ?? '-'} … ${s.newest ?? '-'})\nwaiting for upload ${pending}\n`);
+          else
+            io.stdout(
+              `chain ${s.chain}\nhead ${s.head?.seq ?? 0} ${s.head?.hash ?? ''}\nrecords ${s.records} (${s.oldest ?? '-'} … ${s.newest ?? '-'})\nwaiting for upload ${pending}\n`,
+            );
           return 0;
         } finally {
           db.close();

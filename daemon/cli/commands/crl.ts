@@ -55,9 +55,7 @@ function progressPrinter(io: CliIO, enabled: boolean) {
       if (now - last < 250) return;
       last = now;
       const secs = Math.max((now - started) / 1000, 0.001);
-      io.stderr(
-        `\r${what.slice(-40)}: ${(bytes / 1e6).toFixed(1)} MB, ${entries.toLocaleString('en')} entries, ${(bytes / 1e6 / secs).toFixed(1)} MB/s   `,
-      );
+      io.stderr(`\r${what.slice(-40)}: ${(bytes / 1e6).toFixed(1)} MB, ${entries.toLocaleString('en')} entries, ${(bytes / 1e6 / secs).toFixed(1)} MB/s   `);
     },
     done() {
       if (enabled && last) io.stderr('\n');
@@ -81,7 +79,8 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
     p.done();
     if (values.json) io.stdout(JSON.stringify(r) + '\n');
     else {
-      const what = r.kind === 'delta' ? `delta CRL ${r.crlNumber} on base ${r.baseCrlNumber}: +${r.added} −${r.removed}` : `${r.kind} CRL ${r.crlNumber ?? '(no number)'}`;
+      const what =
+        r.kind === 'delta' ? `delta CRL ${r.crlNumber} on base ${r.baseCrlNumber}: +${r.added} −${r.removed}` : `${r.kind} CRL ${r.crlNumber ?? '(no number)'}`;
       io.stdout(`${what}; ${r.entries} entries in file, ${r.revokedInForce} revoked in force; nextUpdate ${r.nextUpdate}\n`);
       if (r.stale) io.stderr('warning: this CRL is already past its nextUpdate: checks will answer "unknown" (CRL_STALE)\n');
     }

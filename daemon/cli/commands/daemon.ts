@@ -51,7 +51,9 @@ const command: Command = {
     if (values.port !== undefined) config.server.port = Number.parseInt(values.port, 10);
     if (values.host !== undefined) config.server.host = screenBindHost(values.host, '--host');
     const log = consoleLogger({ format: process.env.IDKIOSK_LOG_FORMAT === 'json' ? 'json' : 'line', level: logLevel(process.env.IDKIOSK_LOG_LEVEL) });
-    const offFaults = onListenerFault((f) => log.error(`listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`));
+    const offFaults = onListenerFault((f) =>
+      log.error(`listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`),
+    );
     const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo ? new DemoCardSet() : null, version: VERSION, log });
     const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
     // The screen token is a secret: never in a log line (stdout is the journal under systemd). The

@@ -82,20 +82,28 @@ const command: Command = {
     const maxCount = values.count ? Number(values.count) : Infinity;
     let finish: () => void = () => {};
     const finished = new Promise<void>((r) => (finish = r));
-    keypad.on('key', (e) => {
-      io.stdout(`${e.action === 'down' ? 'pressed ' : 'released'} ${e.key}\n`);
-      if (e.action === 'down') {
-        seen.set(e.key, (seen.get(e.key) ?? 0) + 1);
-        if (++presses >= maxCount) finish();
-      }
-    }, 'cli');
+    keypad.on(
+      'key',
+      (e) => {
+        io.stdout(`${e.action === 'down' ? 'pressed ' : 'released'} ${e.key}\n`);
+        if (e.action === 'down') {
+          seen.set(e.key, (seen.get(e.key) ?? 0) + 1);
+          if (++presses >= maxCount) finish();
+        }
+      },
+      'cli',
+    );
     keypad.on('stuck', (s) => io.stdout(`STUCK   row ${s.row} col ${s.col}\n`), 'cli');
     keypad.on('unstuck', (s) => io.stdout(`freed   row ${s.row} col ${s.col}\n`), 'cli');
     let everReady = false;
-    keypad.on('status', (s) => {
-      everReady ||= s.status === 'ready';
-      io.stderr(`keypad ${s.status}${s.reason ? ` (${s.reason})` : ''}\n`);
-    }, 'cli');
+    keypad.on(
+      'status',
+      (s) => {
+        everReady ||= s.status === 'ready';
+        io.stderr(`keypad ${s.status}${s.reason ? ` (${s.reason})` : ''}\n`);
+      },
+      'cli',
+    );
     await keypad.start();
     everReady ||= keypad.status() === 'ready';
     const onSig = () => finish();
@@ -121,7 +129,9 @@ const command: Command = {
     keypad.removeOwner('cli');
     const all = layoutFor(pad).flat();
     const missing = all.filter((k) => !seen.has(k));
-    io.stdout(`summary: ${presses} presses; not pressed: ${missing.length ? missing.join(' ') : 'none'}; stuck: ${stuck.length ? stuck.map((s) => `r${s.row}c${s.col}`).join(' ') : 'none'}\n`);
+    io.stdout(
+      `summary: ${presses} presses; not pressed: ${missing.length ? missing.join(' ') : 'none'}; stuck: ${stuck.length ? stuck.map((s) => `r${s.row}c${s.col}`).join(' ') : 'none'}\n`,
+    );
     if (!everReady) {
       io.stderr(`keypad never became ready (${backend})\n`);
       return 1;

@@ -9,7 +9,9 @@ import { passportCommand } from '../../../drivers/sim/cli/passport-command.ts';
 import { residenceCommand } from '../../../drivers/sim/cli/residence-command.ts';
 import { LINK_OPTIONS_HELP, runSimSubcommand, type SimSubcommand } from '../../../drivers/sim/cli/subcommand.ts';
 
-const subcommands: ReadonlyMap<string, SimSubcommand> = new Map([mynumberCommand, pkiCommand, licenseCommand, passportCommand, residenceCommand].map((s) => [s.name, s]));
+const subcommands: ReadonlyMap<string, SimSubcommand> = new Map(
+  [mynumberCommand, pkiCommand, licenseCommand, passportCommand, residenceCommand].map((s) => [s.name, s]),
+);
 
 const width = Math.max(...[...subcommands.keys()].map((k) => k.length));
 const help = `idkiosk sim — virtual cards that appear in the real pcscd through the vsmartcard-vpcd reader

@@ -61,10 +61,14 @@ const command: Command = {
     if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else {
       for (const c of report.certificates) {
-        io.stdout(`${c.serialNumber}  ${c.summary}  [${c.source ?? '-'} ${c.checkedAt}]${c.revokedAt ? ` revoked at ${c.revokedAt}${c.reason ? ` (${c.reason})` : ''}` : ''}  records ${c.records.join(',')}\n`);
+        io.stdout(
+          `${c.serialNumber}  ${c.summary}  [${c.source ?? '-'} ${c.checkedAt}]${c.revokedAt ? ` revoked at ${c.revokedAt}${c.reason ? ` (${c.reason})` : ''}` : ''}  records ${c.records.join(',')}\n`,
+        );
         if (c.successor) io.stdout(`    → successor ${c.successor.serialNumber}: ${c.successor.state}\n`);
       }
-      io.stdout(`${report.certificates.length} certificates: ${report.counts.unchanged} unchanged, ${report.counts.revoked} revoked, ${report.counts.unknown} unknown\n`);
+      io.stdout(
+        `${report.certificates.length} certificates: ${report.counts.unchanged} unchanged, ${report.counts.revoked} revoked, ${report.counts.unknown} unknown\n`,
+      );
     }
     return report.counts.revoked ? 1 : report.counts.unknown ? 3 : 0;
   },

@@ -8,4 +8,12 @@ import { passportRead } from './passport.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 import { residenceRead } from './residence.ts';
 
-export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [jpkiAuthRead, myNumberInfoRead, jpkiSignRead, myNumberFaceRead, licenseRead, passportRead, residenceRead];
+export const READ_SUBCOMMANDS: readonly ReadSubcommand[] = [
+  jpkiAuthRead,
+  myNumberInfoRead,
+  jpkiSignRead,
+  myNumberFaceRead,
+  licenseRead,
+  passportRead,
+  residenceRead,
+];

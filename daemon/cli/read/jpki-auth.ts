@@ -100,5 +100,4 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   return result.verdict === 'verified' ? 0 : 1;
 }
 
-
 export const jpkiAuthRead: ReadSubcommand = { name: 'jpki-auth', summary: 'マイナンバーカード JPKI user authentication', usage, run };

@@ -52,7 +52,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (data.length === 0 || data.length > MAX_DATA) throw new KioskError(ErrorCodes.USAGE, `--data must be 1 byte to ${MAX_DATA} bytes`);
   const trust = TrustStore.fromFiles(values.trust);
   const revocation = revocationFromConfig(values['crl-db'] ?? null);
-  const password = await secretFromStdin(io, JPKI_SIGN_PASSWORD_FORMAT, 'signing password (6-16 of A-Z 0-9)', (s) => s.replace(/[a-z]/g, (c) => c.toUpperCase()));
+  const password = await secretFromStdin(io, JPKI_SIGN_PASSWORD_FORMAT, 'signing password (6-16 of A-Z 0-9)', (s) =>
+    s.replace(/[a-z]/g, (c) => c.toUpperCase()),
+  );
 
   let certificateDer: Buffer | null = null;
   let result: JpkiSignResult;

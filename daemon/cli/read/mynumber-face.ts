@@ -34,7 +34,12 @@ function printable(r: MyNumberFaceResult) {
 async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { reader: { type: 'string' }, 'test-cards': { type: 'boolean', default: false }, 'cv-ca': { type: 'string' }, json: { type: 'boolean', default: true } },
+    options: {
+      reader: { type: 'string' },
+      'test-cards': { type: 'boolean', default: false },
+      'cv-ca': { type: 'string' },
+      json: { type: 'boolean', default: true },
+    },
     strict: true,
   });
   const anchors = cliCvAnchors(values);

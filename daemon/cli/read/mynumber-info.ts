@@ -60,7 +60,6 @@ export function onceFrom(secret: Buffer) {
   };
 }
 
-
 async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,

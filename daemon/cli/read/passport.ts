@@ -89,9 +89,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   });
   // The argv forms stay declared only to refuse them with a pointer to the safe ones.
   if (values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined) {
-    throw new KioskError(ErrorCodes.USAGE, 'the MRZ data is not taken on the command line (other users and shell history can read it): give the MRZ lines with --mrz-stdin or --mrz-file FILE');
+    throw new KioskError(
+      ErrorCodes.USAGE,
+      'the MRZ data is not taken on the command line (other users and shell history can read it): give the MRZ lines with --mrz-stdin or --mrz-file FILE',
+    );
   }
-  if (values['mrz-stdin'] === (values['mrz-file'] !== undefined)) throw new KioskError(ErrorCodes.USAGE, 'give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
+  if (values['mrz-stdin'] === (values['mrz-file'] !== undefined))
+    throw new KioskError(ErrorCodes.USAGE, 'give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
   // The same validation as config passport.cscaCountryExceptions.
   const exceptionUsage = () => new KioskError(ErrorCodes.USAGE, '--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
   let cscaCountryExceptions;
@@ -125,7 +129,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    io.stdout(JSON.stringify({ document: 'passport', verdict: 'refused', authenticity: null, holderBinding: null, reasons: [{ code: e.code, message: e.message }] }) + '\n');
+    io.stdout(
+      JSON.stringify({ document: 'passport', verdict: 'refused', authenticity: null, holderBinding: null, reasons: [{ code: e.code, message: e.message }] }) +
+        '\n',
+    );
     return 1;
   } finally {
     key.documentNumber.fill(0);

@@ -43,7 +43,12 @@ async function readCardNumber(io: CliIO): Promise<Buffer> {
  * Decodes and writes the card images, only for a verified card: images of a refused or unproven card never
  * reach the native decoders (opj_decompress, tifftopnm) — issue 17. The converter is injectable for tests.
  */
-export async function writeImages(dir: string, images: ResidenceImages, verdict: string, conv: ImageConverter = toolImageConverter()): Promise<Record<string, string>> {
+export async function writeImages(
+  dir: string,
+  images: ResidenceImages,
+  verdict: string,
+  conv: ImageConverter = toolImageConverter(),
+): Promise<Record<string, string>> {
   if (verdict !== 'verified') return { all: 'images not decoded (the card is not verified)' };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const out: Record<string, string> = {};
@@ -77,7 +82,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     },
     strict: true,
   });
-  if (!values['card-number-stdin']) throw new KioskError(ErrorCodes.USAGE, '--card-number-stdin is required (the card number is never taken from the command line)');
+  if (!values['card-number-stdin'])
+    throw new KioskError(ErrorCodes.USAGE, '--card-number-stdin is required (the card number is never taken from the command line)');
   const trust = values.trust?.length ? TrustStore.fromFiles(values.trust) : new TrustStore([]);
   const cardNumber = await readCardNumber(io);
   let printable: object;
@@ -100,7 +106,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     printable = { ...result, ...(imageReport ? { images: imageReport } : {}) };
   } catch (e) {
     if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    printable = { document: 'residence', verdict: 'refused', authenticity: null, holderBinding: 'printed-number-only', reasons: [{ code: e.code, message: e.message }] };
+    printable = {
+      document: 'residence',
+      verdict: 'refused',
+      authenticity: null,
+      holderBinding: 'printed-number-only',
+      reasons: [{ code: e.code, message: e.message }],
+    };
   } finally {
     wipe(cardNumber);
   }

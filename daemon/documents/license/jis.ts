@@ -7,11 +7,7 @@
 //  - DF1 dates are era digit + YYMMDD; MF/EF01 dates are BCD YYYYMMDD.
 
 /** One piece of a licence text: plain characters, an external glyph, or a marker for a missing one. */
-export type TextRun =
-  | { kind: 'text'; text: string }
-  | { kind: 'gaiji'; index: number }
-  | { kind: 'missing' }
-  | { kind: 'undefined-code'; code: number };
+export type TextRun = { kind: 'text'; text: string } | { kind: 'gaiji'; index: number } | { kind: 'missing' } | { kind: 'undefined-code'; code: number };
 
 export interface LicenseText {
   runs: TextRun[];
@@ -95,7 +91,8 @@ export function decodeJisX0201(raw: Buffer): string {
     else if (b === 0x7e) out += '‾';
     else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
     else if (b >= 0xa1 && b <= 0xdf) out += String.fromCharCode(0xff61 + (b - 0xa1));
-    else if (b === 0x00) continue; // padding
+    else if (b === 0x00)
+      continue; // padding
     else out += '\uFFFD';
   }
   return out.replace(/ +$/, '');

@@ -86,7 +86,8 @@ async function verifyDefault(session: CardSession, which: WhichPin): Promise<num
     secret.fill(0);
   }
   if (sw === SW_OK) return tries;
-  if (sw === 0x6984 || sw === 0x6983 || sw === 0x63c0) throw new KioskError(ErrorCodes.PIN_LOCKED, `${WHAT[which]} is now locked`, { triesLeft: 0, pin: which });
+  if (sw === 0x6984 || sw === 0x6983 || sw === 0x63c0)
+    throw new KioskError(ErrorCodes.PIN_LOCKED, `${WHAT[which]} is now locked`, { triesLeft: 0, pin: which });
   if ((sw & 0xfff0) === 0x63c0) {
     // MF/EF02 said "no PIN set" but the default was refused: the card contradicts itself. One try only.
     throw new KioskError(ErrorCodes.PIN_WRONG, `${WHAT[which]}: the default PIN was refused although MF/EF02 says no PIN is set`, {

@@ -17,7 +17,7 @@
 //    signature but files a candidate needs were not read (no PIN2: no 本籍, no photo), the status is
 //    "not-checkable" (→ chip-read): a genuine card read with PIN1 only is not called forged.
 // Nothing here ever turns "not checked" into "verified".
-import { X509Certificate, constants, createHash, publicDecrypt, verify } from 'node:crypto';
+import { type X509Certificate, constants, createHash, publicDecrypt, verify } from 'node:crypto';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { decodeJisX0201 } from './jis.ts';

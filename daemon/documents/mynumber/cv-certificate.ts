@@ -168,7 +168,8 @@ export function checkCvCertificateEf(ef: Buffer | null, anchors: readonly CvAnch
     return { ...out, status: 'malformed', message: (e as Error).message };
   }
   const r = verifyCvCertificate(cert, anchors);
-  if (r.status === 'valid') return { status: 'valid', certifiedKey: cert.publicKey, hierarchy: r.anchor.hierarchy, issuer: keyIdLabel(cert.issuerKeyId), message: null };
+  if (r.status === 'valid')
+    return { status: 'valid', certifiedKey: cert.publicKey, hierarchy: r.anchor.hierarchy, issuer: keyIdLabel(cert.issuerKeyId), message: null };
   const message =
     r.status === 'unknown-ca'
       ? `the CV certificate names CA key ${r.issuer}, which this kiosk does not trust`

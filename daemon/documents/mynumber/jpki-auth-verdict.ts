@@ -49,7 +49,11 @@ export interface JpkiAuthResult {
  * card's signature, the chain and revocation all hold; `failed` when one of them disproves it (bad
  * signature, broken chain, revoked); null when it could not be established (e.g. revocation unknown).
  */
-export function jpkiAuthenticity(signature: 'valid' | 'invalid' | 'not-checked', chain: 'valid' | 'invalid' | 'not-checked', revocation: 'good' | 'revoked' | 'unknown'): Authenticity | null {
+export function jpkiAuthenticity(
+  signature: 'valid' | 'invalid' | 'not-checked',
+  chain: 'valid' | 'invalid' | 'not-checked',
+  revocation: 'good' | 'revoked' | 'unknown',
+): Authenticity | null {
   if (signature === 'invalid' || chain === 'invalid' || revocation === 'revoked') return 'failed';
   if (signature === 'valid' && chain === 'valid' && revocation === 'good') return 'proven';
   return null;

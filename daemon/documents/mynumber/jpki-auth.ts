@@ -8,14 +8,7 @@ import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { SW_OK } from '../../../drivers/reader/apdu.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
-import {
-  computeSignature,
-  readCertificateEf,
-  readJpkiToken,
-  readOptionalCertificateEf,
-  selectEfOrFail,
-  sha256DigestInfo,
-} from './jpki-card.ts';
+import { computeSignature, readCertificateEf, readJpkiToken, readOptionalCertificateEf, selectEfOrFail, sha256DigestInfo } from './jpki-card.ts';
 import { JPKI_AUTH_PIN_FORMAT, type SecretPrompt } from '../secrets.ts';
 
 export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');

@@ -8,14 +8,7 @@ import { createHash } from 'node:crypto';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyWithPolicy } from '../pin-verify.ts';
-import {
-  computeSignature,
-  readCertificateEf,
-  readJpkiToken,
-  readOptionalCertificateEf,
-  selectEfOrFail,
-  sha256DigestInfoOfDigest,
-} from './jpki-card.ts';
+import { computeSignature, readCertificateEf, readJpkiToken, readOptionalCertificateEf, selectEfOrFail, sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { SecretFormat, SecretPrompt } from '../secrets.ts';
 import { hasJpkiAp, JPKI_EF } from './jpki-auth.ts';
 

@@ -29,14 +29,21 @@ export const myNumberSchema = block({
     .nullable()
     .default(null),
   testCards: bool().default(false),
-  cvCaKeys: z.array(object({ keyId: text(), modulus: text(), exponent: text().optional() }, KEY_HINT), { error: `must be a list of ${KEY_HINT.slice(8)}` }).default(() => []),
+  cvCaKeys: z
+    .array(object({ keyId: text(), modulus: text(), exponent: text().optional() }, KEY_HINT), { error: `must be a list of ${KEY_HINT.slice(8)}` })
+    .default(() => []),
 }).superRefine((c, ctx) => {
   // The 個人番号 is never touched without the deployment's recorded legal ground (番号法), and a ground
   // is never recorded for a kiosk that does not touch it.
   if (c.myNumberAllowed && c.legalBasis === null) {
-    ctx.addIssue({ code: 'custom', path: ['myNumberAllowed'], message: 'true requires mynumber.legalBasis (the recorded legal basis for handling the My Number)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['myNumberAllowed'],
+      message: 'true requires mynumber.legalBasis (the recorded legal basis for handling the My Number)',
+    });
   }
-  if (!c.myNumberAllowed && c.legalBasis !== null) ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: 'is only meaningful with myNumberAllowed: true' });
+  if (!c.myNumberAllowed && c.legalBasis !== null)
+    ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: 'is only meaningful with myNumberAllowed: true' });
   // Each key is checked now, not at the first card (throws CONFIG_INVALID naming the key).
   c.cvCaKeys.forEach((k, i) => configuredAnchor(k, `mynumber.cvCaKeys[${i}]`, c.testCards));
 });

@@ -35,7 +35,12 @@ export function faceResultView(r: MyNumberFaceResult): MyNumberFaceResultView {
     reasons: r.reasons.map((x) => x.code),
     holder: shown ? { name: null, address: null, dateOfBirth: r.dateOfBirth, sex: r.sex } : null,
     cardFace: shown
-      ? { facePng: b64(r.facePng), faceStatus: r.checks.face === 'skipped-not-proven' ? 'not-decoded' : r.checks.face, nameImagePng: b64(r.nameImagePng), addressImagePng: b64(r.addressImagePng) }
+      ? {
+          facePng: b64(r.facePng),
+          faceStatus: r.checks.face === 'skipped-not-proven' ? 'not-decoded' : r.checks.face,
+          nameImagePng: b64(r.nameImagePng),
+          addressImagePng: b64(r.addressImagePng),
+        }
       : null,
     checks: { ...r.checks },
   };

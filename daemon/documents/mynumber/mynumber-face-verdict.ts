@@ -77,7 +77,11 @@ export function emptyFaceResult(): MyNumberFaceResult {
 }
 
 /** `anchors`: the trusted CV CA keys (default: production J-LIS keys only). */
-export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng, anchors: readonly CvAnchor[] = cvAnchors(undefined)): Promise<MyNumberFaceResult> {
+export async function assessMyNumberFace(
+  ev: VisualApEvidence,
+  convert: Jp2ToPng,
+  anchors: readonly CvAnchor[] = cvAnchors(undefined),
+): Promise<MyNumberFaceResult> {
   const r = emptyFaceResult();
   r.unlockedWith = ev.unlockedWith;
   r.triesBefore = ev.triesBefore;
@@ -88,7 +92,10 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   r.checks['cv-certificate'] = cv.status;
   r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
   if (cv.status !== 'valid') {
-    r.reasons.push({ code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID, message: cv.message ?? 'CV certificate not valid' });
+    r.reasons.push({
+      code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID,
+      message: cv.message ?? 'CV certificate not valid',
+    });
   }
   try {
     data = parseVisualAp(ev.faceEf);
@@ -101,7 +108,10 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
         // DF24 is trusted only because DF28 covers it.
         r.checks['card-challenge'] = checkChallenge(ev.challenge ?? null, rec.cardKey);
         if (r.checks['card-challenge'] === 'invalid') {
-          r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the chip’s answer to the challenge does not verify under DF24 (clone suspected)' });
+          r.reasons.push({
+            code: ErrorCodes.CARD_SIGNATURE_INVALID,
+            message: 'the chip’s answer to the challenge does not verify under DF24 (clone suspected)',
+          });
         }
       }
     }
@@ -124,7 +134,8 @@ export async function assessMyNumberFace(ev: VisualApEvidence, convert: Jp2ToPng
   const dataProven = cv.status === 'valid' && r.checks['issuer-signature'] === 'valid';
   const failed = !dataProven || r.checks['card-challenge'] === 'invalid';
   r.authenticity = failed ? 'failed' : r.checks['card-challenge'] === 'valid' ? 'proven' : 'chip-read';
-  r.verdict = r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : r.reasons.length === 0 && r.authenticity === 'chip-read' ? 'chip-read' : 'refused';
+  r.verdict =
+    r.reasons.length === 0 && r.authenticity === 'proven' ? 'verified' : r.reasons.length === 0 && r.authenticity === 'chip-read' ? 'chip-read' : 'refused';
   // The photo reaches the native JPEG 2000 decoder only once the card is proven (issuer signature and the
   // chip's challenge answer) and nothing refused the read: never for tampered or unproven data (issue 17).
   if (data.faceJpeg2000) {

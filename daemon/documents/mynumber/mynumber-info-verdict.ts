@@ -125,7 +125,10 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
   r.checks['cv-certificate'] = cv.status;
   r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
   if (cv.status !== 'valid') {
-    r.reasons.push({ code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID, message: cv.message ?? 'CV certificate not valid' });
+    r.reasons.push({
+      code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID,
+      message: cv.message ?? 'CV certificate not valid',
+    });
   }
   if (!ev.signatureEf) {
     r.checks['issuer-signature'] = 'absent';
@@ -162,7 +165,10 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
   }
   r.checks['card-challenge'] = checkChallenge(ev.challenge ?? null, cardKey);
   if (r.checks['card-challenge'] === 'invalid') {
-    r.reasons.push({ code: ErrorCodes.CARD_SIGNATURE_INVALID, message: 'the chip’s answer to the challenge does not verify under its signed card key (clone suspected)' });
+    r.reasons.push({
+      code: ErrorCodes.CARD_SIGNATURE_INVALID,
+      message: 'the chip’s answer to the challenge does not verify under its signed card key (clone suspected)',
+    });
   }
   const chipProven = r.checks['card-challenge'] === 'valid';
   const failed = !dataProven || r.reasons.length > 0;

@@ -24,7 +24,10 @@ export function holderView(h: HolderFields): HolderView {
 
 export function logSubstitutions(log: Logger | undefined, context: string, h: Pick<HolderFields, 'name' | 'address'>): void {
   if (!log) return;
-  for (const [field, t] of [['name', h.name], ['address', h.address]] as const) {
+  for (const [field, t] of [
+    ['name', h.name],
+    ['address', h.address],
+  ] as const) {
     const line = t && substitutionLogLine(context, field, t);
     if (line) log(line);
   }

@@ -106,7 +106,11 @@ export async function readTextAp(session: CardSession, o: TextApOptions): Promis
       signatureEf = null; // reported as "absent": the hash comparison then cannot be made
     }
   }
-  const cvCertificateEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cvCertificate, 'CV certificate (EF 0004)'), 'CV certificate (EF 0004)');
+  const cvCertificateEf = await readOptionalEf(
+    session,
+    () => selectTextEf(session, TEXT_EF.cvCertificate, 'CV certificate (EF 0004)'),
+    'CV certificate (EF 0004)',
+  );
   const cardKeyEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cardKey, 'card key (EF 0007)'), 'card key (EF 0007)');
   const challenge = await challengeCard(session);
   return { basicInfoEf, signatureEf, cvCertificateEf, cardKeyEf, challenge, pinTriesBefore };

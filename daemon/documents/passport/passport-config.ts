@@ -9,7 +9,7 @@
 //   cscaCountryExceptions  [{ issuingState: 'XXX', cscaCountry: 'YY' }]: passports of DG1 issuing state
 //                          XXX (ICAO 9303-3 code) may chain to a CSCA whose subject C is YY. Without an
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { block, fileList, object, parseWith, text, z } from '../../config/schema-kit.ts';
 import { loadCscaFile } from './pki/csca-store.ts';
@@ -23,7 +23,10 @@ export const passportSchema = block({
   masterListSigners: fileList('must be a list of certificate file paths').default(() => []),
   cscaCountryExceptions: z
     .array(
-      object({ issuingState: text(/^[A-Z]{1,3}$/, STATE_HINT), cscaCountry: text(/^[A-Z]{2}$/, COUNTRY_HINT) }, 'must be an object { issuingState, cscaCountry }'),
+      object(
+        { issuingState: text(/^[A-Z]{1,3}$/, STATE_HINT), cscaCountry: text(/^[A-Z]{2}$/, COUNTRY_HINT) },
+        'must be an object { issuingState, cscaCountry }',
+      ),
       { error: 'must be a list of { issuingState, cscaCountry }' },
     )
     .default(() => []),

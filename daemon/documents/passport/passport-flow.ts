@@ -101,7 +101,8 @@ export function passportFlow(o: PassportFlowOptions): DocumentFlow {
         });
       } catch (e) {
         // The chip refused the key: nothing was read or proven, and the MRZ typed bound nobody to it.
-        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED)) return { outcome: 'refused', authenticity: null, holderBinding: null, document: 'passport', reasons: [e.code] };
+        if (isKioskError(e, ErrorCodes.PASSPORT_ACCESS_DENIED))
+          return { outcome: 'refused', authenticity: null, holderBinding: null, document: 'passport', reasons: [e.code] };
         throw e;
       } finally {
         wipe(key.documentNumber);

@@ -79,14 +79,21 @@ export async function readCardAccess(session: CardSession): Promise<SecurityInfo
   return parseSecurityInfos(data.subarray(0, total));
 }
 
-async function establishAccess(session: CardSession, mrz: Buffer, o: PassportReadOptions): Promise<{ channel: SecureChannel; access: 'BAC' | 'PACE'; paceFallback: string | null; paceProtocol: string | null }> {
+async function establishAccess(
+  session: CardSession,
+  mrz: Buffer,
+  o: PassportReadOptions,
+): Promise<{ channel: SecureChannel; access: 'BAC' | 'PACE'; paceFallback: string | null; paceProtocol: string | null }> {
   let paceFallback: string | null = null;
-  const cardAccess = o.noPace ? null : await readCardAccess(session).catch((e) => {
-    paceFallback = `EF.CardAccess unreadable (${(e as Error).message})`;
-    return null;
-  });
+  const cardAccess = o.noPace
+    ? null
+    : await readCardAccess(session).catch((e) => {
+        paceFallback = `EF.CardAccess unreadable (${(e as Error).message})`;
+        return null;
+      });
   const usable = cardAccess?.pace.filter((p) => p.mapping === 'GM' && paceGroup(p.agreement, p.parameterId) !== null) ?? [];
-  if (cardAccess && cardAccess.pace.length > 0 && usable.length === 0) paceFallback = 'no supported PACEInfo (integrated/chip-authentication mapping or non-standard domain parameters)';
+  if (cardAccess && cardAccess.pace.length > 0 && usable.length === 0)
+    paceFallback = 'no supported PACEInfo (integrated/chip-authentication mapping or non-standard domain parameters)';
   for (const info of usable) {
     try {
       const r = await runPace(session, info, mrz, o.pace);
@@ -107,7 +114,9 @@ async function establishAccess(session: CardSession, mrz: Buffer, o: PassportRea
     return { channel: new SecureChannel(session, sm), access: 'BAC', paceFallback, paceProtocol: null };
   } catch (e) {
     if (isKioskError(e, ErrorCodes.CARD_AUTH_FAILED)) {
-      throw new KioskError(ErrorCodes.PASSPORT_ACCESS_DENIED, 'the chip refused the access key (check the document number and dates)', { sw: e.detail.sw ?? null });
+      throw new KioskError(ErrorCodes.PASSPORT_ACCESS_DENIED, 'the chip refused the access key (check the document number and dates)', {
+        sw: e.detail.sw ?? null,
+      });
     }
     throw e;
   }
@@ -180,8 +189,24 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
       if (dg15) aa = await activeAuthentication(channel, parseDg15(dg15), aaAlgorithm);
     }
     return {
-      access, paceFallback, paceProtocol, smCipher: channel.sm.cipher, com, sod, dataGroups, dg1, face, dg11, dg12,
-      aa, aaAdvertised: listed(15), ca, caAdvertised, sodListed, missing, unread,
+      access,
+      paceFallback,
+      paceProtocol,
+      smCipher: channel.sm.cipher,
+      com,
+      sod,
+      dataGroups,
+      dg1,
+      face,
+      dg11,
+      dg12,
+      aa,
+      aaAdvertised: listed(15),
+      ca,
+      caAdvertised,
+      sodListed,
+      missing,
+      unread,
     };
   } finally {
     mrz.fill(0);

@@ -97,7 +97,10 @@ export function subjectCountry(subject: string): string | null {
 const NOT_PROVEN: ReadonlySet<string> = new Set([ErrorCodes.TRUST_NO_ANCHOR]);
 /** Reasons that are not about authenticity (the document may be proven and still refused). */
 const NOT_AUTHENTICITY: ReadonlySet<string> = new Set([
-  ErrorCodes.PASSPORT_EXPIRED, ErrorCodes.PASSPORT_MRZ_INVALID, ErrorCodes.TRUST_REVOKED, ErrorCodes.TRUST_REVOCATION_UNKNOWN,
+  ErrorCodes.PASSPORT_EXPIRED,
+  ErrorCodes.PASSPORT_MRZ_INVALID,
+  ErrorCodes.TRUST_REVOKED,
+  ErrorCodes.TRUST_REVOCATION_UNKNOWN,
 ]);
 
 /** YYMMDD expiry → end of that day (UTC); the century is 20YY (passports are valid ≤ 10 years). */
@@ -117,7 +120,8 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
     const rs = await o.revocation.check(path.dsc, path.csca);
     dscRevocation = rs.status;
     if (rs.status === 'revoked') reasons.push({ code: ErrorCodes.TRUST_REVOKED, message: `the Document Signer certificate is revoked (${rs.revokedAt})` });
-    if (rs.status === 'unknown' && o.revocationPolicy === 'require') reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `DSC revocation unknown (${rs.reason})` });
+    if (rs.status === 'unknown' && o.revocationPolicy === 'require')
+      reasons.push({ code: ErrorCodes.TRUST_REVOCATION_UNKNOWN, message: `DSC revocation unknown (${rs.reason})` });
   }
   if (!ev.dg1.checkDigitsValid) reasons.push({ code: ErrorCodes.PASSPORT_MRZ_INVALID, message: 'DG1 MRZ check digits do not hold' });
   const expired = expiryPassed(ev.dg1.dateOfExpiry, o.at);
@@ -132,7 +136,10 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
     cscaCountry.csca = subjectCountry(path.csca.subject);
     cscaCountry.status = cscaCountry.csca !== null && cscaCountry.csca === cscaCountry.expected ? (exception ? 'exception' : 'match') : 'mismatch';
     if (cscaCountry.status === 'mismatch') {
-      reasons.push({ code: ErrorCodes.PASSPORT_CSCA_COUNTRY_MISMATCH, message: `the CSCA is of ${cscaCountry.csca ?? 'no country'}, the passport of ${state} (${cscaCountry.expected ?? 'no known CSCA country'})` });
+      reasons.push({
+        code: ErrorCodes.PASSPORT_CSCA_COUNTRY_MISMATCH,
+        message: `the CSCA is of ${cscaCountry.csca ?? 'no country'}, the passport of ${state} (${cscaCountry.expected ?? 'no known CSCA country'})`,
+      });
     }
   }
 
@@ -153,7 +160,9 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
     aa.reason = why;
   }
   const caRequired = listed(14) && (ev.caAdvertised || ev.missing.includes(14));
-  const ca: PassportResult['chipAuthentication'] = ev.ca ? { status: ev.ca.status, protocol: ev.ca.protocol, reason: ev.ca.reason } : { status: 'not-supported', protocol: null };
+  const ca: PassportResult['chipAuthentication'] = ev.ca
+    ? { status: ev.ca.status, protocol: ev.ca.protocol, reason: ev.ca.reason }
+    : { status: 'not-supported', protocol: null };
   if (ev.missing.includes(14)) {
     ca.status = 'failed';
     ca.reason = 'DG14 is listed in the SOD but not served';

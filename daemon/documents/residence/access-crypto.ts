@@ -6,7 +6,17 @@
 // The virtual card (drivers/sim/residence) has its own implementation of the card side, so the official
 // example checks the two independently.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, padIso9797M2, retailMac, tdesCbcDecrypt, tdesCbcEncrypt, unpadIso9797M2, xor } from '../../../core/crypto/index.ts';
+import {
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  aesCmac,
+  padIso9797M2,
+  retailMac,
+  tdesCbcDecrypt,
+  tdesCbcEncrypt,
+  unpadIso9797M2,
+  xor,
+} from '../../../core/crypto/index.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { Generation } from './constants.ts';
 
@@ -70,11 +80,11 @@ export function checkCardAuth(suite: CipherSuite, k: Buffer, answer: Buffer, rnd
   if (answer.length !== 40) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `MUTUAL AUTHENTICATE answer of ${answer.length} bytes, expected 40`);
   const e = answer.subarray(0, 32);
   const m = answer.subarray(32, 40);
-  if (!timingSafeEqual(suite.mac(k, e), m)) throw new KioskError(ErrorCodes.CARD_SM_FAILED, 'the card\'s authentication MAC does not verify');
+  if (!timingSafeEqual(suite.mac(k, e), m)) throw new KioskError(ErrorCodes.CARD_SM_FAILED, "the card's authentication MAC does not verify");
   const plain = suite.decrypt(k, e);
   try {
     if (!plain.subarray(0, 8).equals(rndIcc) || !plain.subarray(8, 16).equals(rndIfd)) {
-      throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'the card\'s authentication cryptogram carries the wrong nonces');
+      throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, "the card's authentication cryptogram carries the wrong nonces");
     }
     return Buffer.from(plain.subarray(16, 32));
   } finally {

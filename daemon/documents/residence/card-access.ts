@@ -16,7 +16,6 @@ import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { baseKey, checkCardAuth, hostAuthData, openSmData, sessionKey, verifyDataObject, type CipherSuite } from './access-crypto.ts';
 import { CARD_NUMBER_PATTERN, CARD_TYPES, MAX_FILE_BYTES, MF_SFI, RESIDENCE_TLV, type Generation } from './constants.ts';
 
-
 const SW_AUTH_FAILED = 0x6300;
 /**
  * Plain bytes asked per short SM read, largest first. 0xDF: the AES answer 86 81 E1 01 ‖ 224 fits one short
@@ -80,7 +79,12 @@ export interface AccessTestHooks {
  * The card-number access control. `cardNumber` is 12 upper-case ASCII bytes, already format-checked by
  * the caller (checked again here: a malformed number never reaches the card). The caller wipes it.
  */
-export async function authenticateWithCardNumber(session: CardSession, suite: CipherSuite, cardNumber: Buffer, hooks: AccessTestHooks = {}): Promise<ResidenceSession> {
+export async function authenticateWithCardNumber(
+  session: CardSession,
+  suite: CipherSuite,
+  cardNumber: Buffer,
+  hooks: AccessTestHooks = {},
+): Promise<ResidenceSession> {
   if (!CARD_NUMBER_PATTERN.test(cardNumber.toString('latin1'))) {
     throw new KioskError(ErrorCodes.PIN_FORMAT, 'the residence card number must be 2 letters, 8 digits, 2 letters (nothing was sent to the card)');
   }
@@ -204,7 +208,8 @@ export async function smReadFile(session: CardSession, s: ResidenceSession, mode
     parts.push(chunk);
     offset += chunk.length;
     if (chunk.length < want || res.sw === 0x6282) break;
-    if (offset > MAX_FILE_BYTES || offset > 0x7fff) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: file larger than ${MAX_FILE_BYTES} bytes`);
+    if (offset > MAX_FILE_BYTES || offset > 0x7fff)
+      throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: file larger than ${MAX_FILE_BYTES} bytes`);
   }
   return Buffer.concat(parts);
 }

@@ -2,7 +2,17 @@
 // contents to fields, and the exact byte strings the issuer signature covers ("Issuer signature"), including
 // the card's kind as the signed data states it. Pure functions: no card, no I/O.
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
-import { GEN1_FACE_PAD, GEN1_FRONT_PAD, GEN2_FACE_PAD, GEN2_NAME_PAD, GEN2_PRINTED_FIELDS, GEN2_PRINTED_LENGTH, GEN2_SPR_PRINTED_LENGTH, RESIDENCE_TLV, type ResidenceKind } from './constants.ts';
+import {
+  GEN1_FACE_PAD,
+  GEN1_FRONT_PAD,
+  GEN2_FACE_PAD,
+  GEN2_NAME_PAD,
+  GEN2_PRINTED_FIELDS,
+  GEN2_PRINTED_LENGTH,
+  GEN2_SPR_PRINTED_LENGTH,
+  RESIDENCE_TLV,
+  type ResidenceKind,
+} from './constants.ts';
 import { uniqueTags } from '../../encoding/ber-tlv.ts';
 
 const malformed = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, msg);
@@ -65,12 +75,19 @@ export interface Gen2Parsed {
  * byte to its field. Ten entries = the residence-card layout, the first six = the SPR layout.
  */
 function printedLayout(entries: { tag: number; value: Buffer }[]): ResidenceKind {
-  const layout = entries.length === GEN2_PRINTED_FIELDS.length ? 'residence-card' : entries.length === GEN2_PRINTED_FIELDS.filter((f) => !f.residenceOnly).length ? 'special-permanent-resident' : null;
+  const layout =
+    entries.length === GEN2_PRINTED_FIELDS.length
+      ? 'residence-card'
+      : entries.length === GEN2_PRINTED_FIELDS.filter((f) => !f.residenceOnly).length
+        ? 'special-permanent-resident'
+        : null;
   if (!layout) throw malformed(`DF1/EF02: ${entries.length} printed entries (the specification has 10 on a residence card, 6 on an SPR certificate)`);
   entries.forEach((e, i) => {
     const f = GEN2_PRINTED_FIELDS[i]!;
     if (e.tag !== f.tag || e.value.length !== f.length) {
-      throw malformed(`DF1/EF02: entry ${i + 1} is ${e.tag.toString(16).toUpperCase()} of ${e.value.length} bytes, the specification has ${f.tag.toString(16).toUpperCase()} of ${f.length}`);
+      throw malformed(
+        `DF1/EF02: entry ${i + 1} is ${e.tag.toString(16).toUpperCase()} of ${e.value.length} bytes, the specification has ${f.tag.toString(16).toUpperCase()} of ${f.length}`,
+      );
     }
   });
   return layout;
@@ -117,7 +134,8 @@ export function parseGen2Df1(ef02: Buffer, ef03: Buffer): Gen2Parsed {
  * presents, so a re-split of genuine signed data cannot change it.
  */
 export function signedKindGen2(printedSigned: Buffer): ResidenceKind {
-  if (printedSigned.length !== GEN2_PRINTED_LENGTH) throw malformed(`signed printed entries of ${printedSigned.length} bytes (expected ${GEN2_PRINTED_LENGTH})`);
+  if (printedSigned.length !== GEN2_PRINTED_LENGTH)
+    throw malformed(`signed printed entries of ${printedSigned.length} bytes (expected ${GEN2_PRINTED_LENGTH})`);
   return printedSigned.subarray(GEN2_SPR_PRINTED_LENGTH).every((b) => b === 0) ? 'special-permanent-resident' : 'residence-card';
 }
 

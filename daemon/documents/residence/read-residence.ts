@@ -5,7 +5,16 @@ import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { secretMatchesFormat, wipe, type SecretPrompt } from '../secrets.ts';
 import { suiteFor } from './access-crypto.ts';
-import { authenticateWithCardNumber, plainReadFile, readCardType, ReadMode, selectDf, smReadFile, type AccessTestHooks, type CardTypeInfo } from './card-access.ts';
+import {
+  authenticateWithCardNumber,
+  plainReadFile,
+  readCardType,
+  ReadMode,
+  selectDf,
+  smReadFile,
+  type AccessTestHooks,
+  type CardTypeInfo,
+} from './card-access.ts';
 import { CARD_NUMBER_FORMAT, GEN1_SFI, GEN2_SFI, RESIDENCE_AID, type Generation, type ResidenceKind } from './constants.ts';
 
 export interface ResidenceEvidence {

@@ -45,7 +45,9 @@ export function toResultView(r: ResidenceResult): ResidenceResultView {
     checks: { ...r.checks },
     document: 'residence',
     reasons: r.reasons.map((x) => x.code),
-    certificate: r.certificate?.notAfter ? { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter } : null,
+    certificate: r.certificate?.notAfter
+      ? { serialNumber: r.certificate.serialNumber, fingerprintSha256: r.certificate.fingerprintSha256, notAfter: r.certificate.notAfter }
+      : null,
     revocation: r.revocation,
     residence,
   };
@@ -73,7 +75,8 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
         evidence = await readResidence(ctx.session, { prompt: ctx.prompt, progress: ctx.progress, cardType: cardType?.(ctx.session) });
       } catch (e) {
         // Nothing was read that could be proven; the card number was the only binding attempted.
-        if (isKioskError(e) && REFUSED.has(e.code)) return { outcome: 'refused', authenticity: null, holderBinding: 'printed-number-only', document: 'residence', reasons: [e.code] };
+        if (isKioskError(e) && REFUSED.has(e.code))
+          return { outcome: 'refused', authenticity: null, holderBinding: 'printed-number-only', document: 'residence', reasons: [e.code] };
         throw e;
       }
       ctx.progress('validate');

@@ -16,7 +16,19 @@ import type { Authenticity } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
-import { gen1SignedData, gen2SignedData, parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2, type Gen1Df2, type Gen2Df2, type Gen2Printed } from './card-data.ts';
+import {
+  gen1SignedData,
+  gen2SignedData,
+  parseCheckCode,
+  parseGen1Df1,
+  parseGen1Df2,
+  parseGen2Df1,
+  parseGen2Df2,
+  signedKindGen2,
+  type Gen1Df2,
+  type Gen2Df2,
+  type Gen2Printed,
+} from './card-data.ts';
 import { GEN1_SFI, GEN2_SFI, type Generation, type ResidenceKind } from './constants.ts';
 import type { ResidenceEvidence } from './read-residence.ts';
 
@@ -117,13 +129,19 @@ function publicKeyOf(cert: X509Certificate): KeyObject | null {
 }
 
 /** Verify the check code with the certificate's key, as the generation prescribes. */
-function verifyCheckCode(generation: Generation, cert: X509Certificate, data: Buffer, sig: Buffer): { ok: boolean; encoding: ResidenceResult['signatureEncoding']; why?: string } {
+function verifyCheckCode(
+  generation: Generation,
+  cert: X509Certificate,
+  data: Buffer,
+  sig: Buffer,
+): { ok: boolean; encoding: ResidenceResult['signatureEncoding']; why?: string } {
   const key = publicKeyOf(cert);
   if (!key) return { ok: false, encoding: null, why: 'certificate key cannot be used' };
   const d = key.asymmetricKeyDetails ?? {};
   if (generation === 1) {
     if (key.asymmetricKeyType !== 'rsa' || (d.modulusLength ?? 0) < 2048) return { ok: false, encoding: null, why: 'certificate key is not RSA-2048' };
-    if (sig.length !== Math.ceil((d.modulusLength ?? 0) / 8)) return { ok: false, encoding: 'pkcs1', why: `signature of ${sig.length} bytes for a ${d.modulusLength}-bit key` };
+    if (sig.length !== Math.ceil((d.modulusLength ?? 0) / 8))
+      return { ok: false, encoding: 'pkcs1', why: `signature of ${sig.length} bytes for a ${d.modulusLength}-bit key` };
     try {
       return { ok: verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, sig), encoding: 'pkcs1' };
     } catch {
@@ -221,7 +239,10 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
       images = { face: p.face, nameImage: p.nameImage };
       result.printed = p.printed;
       result.supplementary = parseGen2Df2(ev.df2.get(GEN2_SFI.df2Permission) ?? null, ev.df2.get(GEN2_SFI.df2Renewal) ?? null);
-      if (p.layout !== signedKind) throw Object.assign(new Error(`DF1/EF02 has the ${p.layout} layout but its signed values are those of a ${signedKind}`), { code: ErrorCodes.CARD_MALFORMED_RESPONSE });
+      if (p.layout !== signedKind)
+        throw Object.assign(new Error(`DF1/EF02 has the ${p.layout} layout but its signed values are those of a ${signedKind}`), {
+          code: ErrorCodes.CARD_MALFORMED_RESPONSE,
+        });
     }
     check = parseCheckCode(ev.df3, ev.generation);
   } catch (e) {

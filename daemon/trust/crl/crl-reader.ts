@@ -60,9 +60,7 @@ const MAX_SIGNATURE = 16 * 1024;
 
 export function readCrl(path: string, opts: CrlReadOptions): CrlReadResult {
   let entries = 0;
-  const inp = new ChunkedInput(path, opts.chunkSize ?? DEFAULT_CHUNK, MAX_ELEMENT, (bytes) =>
-    opts.onProgress?.(bytes, entries),
-  );
+  const inp = new ChunkedInput(path, opts.chunkSize ?? DEFAULT_CHUNK, MAX_ELEMENT, (bytes) => opts.onProgress?.(bytes, entries));
   try {
     const maxBytes = opts.maxBytes ?? 4 * 1024 ** 3;
     if (inp.size > maxBytes) {

@@ -18,16 +18,7 @@ import { EntryPartitioner, HAS_INVALIDITY } from './entry-partitioner.ts';
 import { BlockEncoder, blockBits } from './serial-blocks.ts';
 import { generationLookup } from './generation-lookup.ts';
 import { GENERATION_SCHEMA, LEGACY_FILE_SHA256, SCHEMA_VERSION, readMeta, type CrlMetaRow } from './store-schema.ts';
-import {
-  acquireWriterLock,
-  collectGarbage,
-  currentGeneration,
-  ensureDir,
-  fsyncPath,
-  issuerDir,
-  newGenerationName,
-  swapGeneration,
-} from './store-layout.ts';
+import { acquireWriterLock, collectGarbage, currentGeneration, ensureDir, fsyncPath, issuerDir, newGenerationName, swapGeneration } from './store-layout.ts';
 
 export interface ImportOptions {
   /** where the file came from (URL, path), recorded in the metadata */
@@ -177,10 +168,7 @@ function installFull(c: Ctx, skipRemovals: boolean): Pick<ImportResult, 'kind' |
         return { kind: 'unchanged', revokedInForce: cur.meta.revoked_count, generation: cur.gen };
       }
       const latest = latestNumber(cur.meta);
-      const newer =
-        latest !== null && c.crl.crlNumber !== undefined
-          ? compareHexInt(c.crl.crlNumber, latest) > 0
-          : c.crl.thisUpdate > cur.meta.this_update;
+      const newer = latest !== null && c.crl.crlNumber !== undefined ? compareHexInt(c.crl.crlNumber, latest) > 0 : c.crl.thisUpdate > cur.meta.this_update;
       if (!newer) {
         throw new KioskError(ErrorCodes.CRL_NOT_NEWER, 'CRL is not newer than the one in force', {
           crlNumber: c.crl.crlNumber ?? null,
@@ -278,9 +266,27 @@ function rebuildLegacy(old: Database.Database, path: string, staging: string): v
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         SCHEMA_VERSION,
-        m.issuer_id, m.issuer_name, m.issuer_cert, m.crl_number, m.this_update, m.next_update, legacy(m.sha256), m.source,
-        m.imported_at, m.signature_algorithm, m.idp_dp, m.idp_only_user, m.idp_only_ca, m.delta_number, m.delta_this_update,
-        m.delta_next_update, legacy(m.delta_sha256), m.delta_applied_at, bits, entries.seed, count,
+        m.issuer_id,
+        m.issuer_name,
+        m.issuer_cert,
+        m.crl_number,
+        m.this_update,
+        m.next_update,
+        legacy(m.sha256),
+        m.source,
+        m.imported_at,
+        m.signature_algorithm,
+        m.idp_dp,
+        m.idp_only_user,
+        m.idp_only_ca,
+        m.delta_number,
+        m.delta_this_update,
+        m.delta_next_update,
+        legacy(m.delta_sha256),
+        m.delta_applied_at,
+        bits,
+        entries.seed,
+        count,
       );
       const insertLog = db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)');
       for (const [n, h, src, at, a, r] of log) insertLog.run(n, legacy(h), src, at, a, r);

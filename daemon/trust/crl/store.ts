@@ -121,7 +121,10 @@ export class CrlStore {
     for (const data of g.db.prepare('SELECT data FROM serial_blocks').pluck().iterate() as Iterable<Buffer>) {
       for (const [serial, row] of blockEntries(data)) out.set(serial.toString('hex'), row);
     }
-    for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity, removed FROM delta_revoked').all() as (RevokedRow & { serial: Buffer; removed: number })[]) {
+    for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity, removed FROM delta_revoked').all() as (RevokedRow & {
+      serial: Buffer;
+      removed: number;
+    })[]) {
       if (r.removed) out.delete(r.serial.toString('hex'));
       else out.set(r.serial.toString('hex'), { revoked_at: r.revoked_at, reason: r.reason, invalidity: r.invalidity });
     }

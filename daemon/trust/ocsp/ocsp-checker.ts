@@ -36,7 +36,11 @@ export function postOcsp(url: string, body: Buffer, timeoutMs: number, ca?: Buff
     const u = new URL(url);
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
       u,
-      { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response', 'content-length': body.length }, ...(ca ? { ca } : {}) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response', 'content-length': body.length },
+        ...(ca ? { ca } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -58,7 +62,11 @@ export function postOcsp(url: string, body: Buffer, timeoutMs: number, ca?: Buff
     timer.unref();
     req.on('error', (e) => {
       clearTimeout(timer);
-      reject(e instanceof KioskError ? e : new KioskError(ErrorCodes.OCSP_UNAVAILABLE, `OCSP responder unreachable (${(e as NodeJS.ErrnoException).code ?? 'error'})`));
+      reject(
+        e instanceof KioskError
+          ? e
+          : new KioskError(ErrorCodes.OCSP_UNAVAILABLE, `OCSP responder unreachable (${(e as NodeJS.ErrnoException).code ?? 'error'})`),
+      );
     });
     req.end(body);
   });
@@ -101,7 +109,8 @@ export class OcspRevocationChecker implements RevocationChecker {
       });
       const times = { thisUpdate: a.thisUpdate.toISOString(), ...(a.nextUpdate ? { nextUpdate: a.nextUpdate.toISOString() } : {}) };
       if (a.status === 'good') return { status: 'good', source: 'ocsp', checkedAt: checkedAt(), ...times };
-      if (a.status === 'revoked') return { status: 'revoked', source: 'ocsp', checkedAt: checkedAt(), revokedAt: a.revokedAt.toISOString(), ...(a.reason ? { reason: a.reason } : {}) };
+      if (a.status === 'revoked')
+        return { status: 'revoked', source: 'ocsp', checkedAt: checkedAt(), revokedAt: a.revokedAt.toISOString(), ...(a.reason ? { reason: a.reason } : {}) };
       return { status: 'unknown', source: 'ocsp', checkedAt: checkedAt(), reason: ErrorCodes.TRUST_REVOCATION_UNKNOWN };
     } catch (e) {
       const k = toKioskError(e, ErrorCodes.OCSP_BAD_RESPONSE);

@@ -35,7 +35,19 @@ const SIG_ALGS: Record<string, { hash: string; kind: 'rsa' | 'ec' }> = {
   '1.2.840.10045.4.3.4': { hash: 'sha512', kind: 'ec' },
 };
 
-const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+const REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  '',
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+];
 
 const bad = (msg: string) => new KioskError(ErrorCodes.OCSP_BAD_RESPONSE, `OCSP: ${msg}`);
 

@@ -41,10 +41,19 @@ export class PlatformRevocationChecker implements RevocationChecker {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       // The deadline holds even for an adapter that ignores its signal.
-      const timeout = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('timeout'), { code: ErrorCodes.OCSP_TIMEOUT })), { once: true }));
+      const timeout = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(Object.assign(new Error('timeout'), { code: ErrorCodes.OCSP_TIMEOUT })), { once: true }),
+      );
       const a = await Promise.race([this.api.status({ issuerFingerprintSha256: fp(issuer), serialNumber: cert.serialNumber.toUpperCase() }, signal), timeout]);
       if (a.status === 'good') return { status: 'good', source: 'platform', checkedAt: a.checkedAt };
-      if (a.status === 'revoked') return { status: 'revoked', source: 'platform', checkedAt: a.checkedAt, revokedAt: a.revokedAt ?? a.checkedAt, ...(a.reason ? { reason: a.reason } : {}) };
+      if (a.status === 'revoked')
+        return {
+          status: 'revoked',
+          source: 'platform',
+          checkedAt: a.checkedAt,
+          revokedAt: a.revokedAt ?? a.checkedAt,
+          ...(a.reason ? { reason: a.reason } : {}),
+        };
       return { status: 'unknown', source: 'platform', checkedAt: a.checkedAt, reason: ErrorCodes.TRUST_REVOCATION_UNKNOWN };
     } catch (e) {
       const code = (e as { code?: string }).code === ErrorCodes.OCSP_TIMEOUT ? ErrorCodes.OCSP_TIMEOUT : toKioskError(e, ErrorCodes.OCSP_UNAVAILABLE).code;

@@ -132,7 +132,9 @@ export const passportCommand: SimSubcommand = {
     if (values['csca-out']) writeFileSync(values['csca-out'], csca.pem);
     const card = new PassportCard({
       holder: testHolder({
-        documentNumber: doc, dateOfBirth: birth, dateOfExpiry: expiry,
+        documentNumber: doc,
+        dateOfBirth: birth,
+        dateOfExpiry: expiry,
         ...(values.surname ? { surname: values.surname.toUpperCase() } : {}),
         ...(values['given-names'] ? { givenNames: values['given-names'].toUpperCase() } : {}),
       }),
@@ -147,7 +149,10 @@ export const passportCommand: SimSubcommand = {
       faceBytes,
       faults,
     });
-    const notes = [values['no-pace'] ? 'BAC only' : dh !== undefined ? `PACE DH parameterId ${dh}` : `PACE ${curve}`, values['csca-out'] ? `CSCA written to ${values['csca-out']}` : 'CSCA not saved'];
+    const notes = [
+      values['no-pace'] ? 'BAC only' : dh !== undefined ? `PACE DH parameterId ${dh}` : `PACE ${curve}`,
+      values['csca-out'] ? `CSCA written to ${values['csca-out']}` : 'CSCA not saved',
+    ];
     for (const [k, v] of Object.entries(faults)) if (v !== undefined && v !== false) notes.push(`FAULT ${k}${v === true ? '' : ` ${v}`}`);
     io.stderr(`sim: ${notes.join('; ')}\n`);
     return runVirtualCard(card, { ...addr, label: 'virtual passport (eMRTD)', io, trace: values.trace ? card.log : undefined });

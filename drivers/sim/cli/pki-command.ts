@@ -49,7 +49,7 @@ export const pkiCommand: SimSubcommand = {
     if (!values.out) throw new KioskError(ErrorCodes.USAGE, '--out DIR is required');
     if (values.pin !== undefined && !/^[0-9]{4}$/.test(values.pin)) throw new KioskError(ErrorCodes.USAGE, '--pin must be 4 digits');
     const tries = values.tries === undefined ? undefined : Number(values.tries);
-    if (tries !== undefined && (!/^[0-3]$/.test(values.tries!))) throw new KioskError(ErrorCodes.USAGE, '--tries must be 0..3');
+    if (tries !== undefined && !/^[0-3]$/.test(values.tries!)) throw new KioskError(ErrorCodes.USAGE, '--tries must be 0..3');
     const pki = createMyNumberPki({ expired: values.expired, unknownCa: values['unknown-ca'], withSigning: values['with-signing'] });
     const profile = profileFromPki(pki, {
       pin: values.pin ?? DEFAULT_TEST_PIN,
@@ -62,7 +62,11 @@ export const pkiCommand: SimSubcommand = {
     writeFileSync(caPath, pki.trustedAuthCa.pem);
     // The profile holds a private key and a PIN (both synthetic): owner-only.
     writeFileSync(profilePath, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });
-    const notes = [values.expired && 'expired auth cert', values['unknown-ca'] && 'issued by an unknown CA', values['with-signing'] && 'with signing cert'].filter(Boolean);
+    const notes = [
+      values.expired && 'expired auth cert',
+      values['unknown-ca'] && 'issued by an unknown CA',
+      values['with-signing'] && 'with signing cert',
+    ].filter(Boolean);
     io.stderr(`sim pki: wrote ${caPath} and ${profilePath}${notes.length ? ` (${notes.join(', ')})` : ''}\n`);
     io.stdout(`${caPath}\n${profilePath}\n`);
     return 0;

@@ -55,7 +55,22 @@ export const residenceCommand: SimSubcommand = {
   summary: 'virtual 在留カード / 特別永住者証明書 (1st or 2nd generation)',
   help,
   async run(argv, io) {
-    const flags = ['full-length-images', 'corrupt-mac', 'corrupt-sm', 'bad-signature', 'tampered-data', 'der-signature', 'unknown-ca', 'expired-cert', 'expired-card', 'expired-stay', 'pull-during-sm', 't0', 'no-extended', 'trace'] as const;
+    const flags = [
+      'full-length-images',
+      'corrupt-mac',
+      'corrupt-sm',
+      'bad-signature',
+      'tampered-data',
+      'der-signature',
+      'unknown-ca',
+      'expired-cert',
+      'expired-card',
+      'expired-stay',
+      'pull-during-sm',
+      't0',
+      'no-extended',
+      'trace',
+    ] as const;
     const { values } = parseArgs({
       args: argv,
       strict: true,

@@ -50,7 +50,11 @@ function describeLink(q: LinkQuirks): string[] {
   return out;
 }
 
-const ATR = (b: Buffer) => b.toString('hex').toUpperCase().replace(/(..)(?=.)/g, '$1 ');
+const ATR = (b: Buffer) =>
+  b
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(..)(?=.)/g, '$1 ');
 
 export async function runVirtualCard(inner: VirtualCard, o: RunCardOptions): Promise<number> {
   const say = (s: string) => o.io.stderr(`sim: ${s}\n`);

@@ -103,6 +103,14 @@ export class DemoPki {
 function residenceCa(generation: 1 | 2, k: { privateKey: KeyObject; publicKey: KeyObject }): SynthCert {
   const subject = caSubject(generation);
   const now = Date.now();
-  const x509 = buildCertificate({ subject, issuer: subject, publicKey: k.publicKey, signer: k.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), ca: true });
+  const x509 = buildCertificate({
+    subject,
+    issuer: subject,
+    publicKey: k.publicKey,
+    signer: k.privateKey,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    ca: true,
+  });
   return { x509, der: x509.raw, pem: x509.toString(), privateKey: k.privateKey, publicKey: k.publicKey, subject };
 }

@@ -28,7 +28,11 @@ export interface ApduLogEntry {
   responseLength: number;
 }
 
-const hex = (b: Buffer): string => b.toString('hex').toUpperCase().replace(/(..)(?=.)/g, '$1 ');
+const hex = (b: Buffer): string =>
+  b
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(..)(?=.)/g, '$1 ');
 
 export function describeEntry(e: ApduLogEntry): string {
   const cmd = e.command ? hex(e.command) : `${hex(e.header)} <${e.parsed ? 'redacted' : 'malformed'} ${e.dataLength} bytes>`;

@@ -53,15 +53,7 @@ export function parseCommandApdu(bytes: Buffer): ParseResult {
 }
 
 /** Encode a command APDU (short form when it fits, else extended). Used by tests and host-side helpers. */
-export function encodeCommandApdu(a: {
-  cla: number;
-  ins: number;
-  p1: number;
-  p2: number;
-  data?: Buffer;
-  ne?: number | null;
-  extended?: boolean;
-}): Buffer {
+export function encodeCommandApdu(a: { cla: number; ins: number; p1: number; p2: number; data?: Buffer; ne?: number | null; extended?: boolean }): Buffer {
   const data = a.data ?? Buffer.alloc(0);
   const ne = a.ne ?? null;
   const ext = a.extended ?? (data.length > 255 || (ne !== null && ne > 256));

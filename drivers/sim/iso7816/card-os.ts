@@ -7,17 +7,7 @@
 import { parseCommandApdu, type CommandApdu } from './apdu.ts';
 import { ApduLog } from './apdu-log.ts';
 import { tlv } from './ber-tlv.ts';
-import {
-  childByFid,
-  efBySfi,
-  findByAid,
-  MF_FID,
-  pinByRef,
-  type AccessRule,
-  type DedicatedFile,
-  type ElementaryFile,
-  type PinEf,
-} from './files.ts';
+import { childByFid, efBySfi, findByAid, MF_FID, pinByRef, type AccessRule, type DedicatedFile, type ElementaryFile, type PinEf } from './files.ts';
 import type { PinObject } from './pin.ts';
 import { moreData, rapdu, SW, triesLeft, wrongLe } from './status.ts';
 import type { CardResponse, TransportQuirks } from './transport.ts';
@@ -113,10 +103,8 @@ export class Iso7816Card implements VirtualCard {
     cmd = chained;
     const byIns = this.#handlers.get(cmd.cla);
     if (!byIns) {
-      if (cmd.cla !== 0xff && (cmd.cla & 0x10) !== 0 && this.#handlers.has(cmd.cla & ~0x10))
-        return { sw: SW.CHAINING_NOT_SUPPORTED, data: EMPTY };
-      if (cmd.cla !== 0xff && (cmd.cla & 0x03) !== 0 && this.#handlers.has(cmd.cla & ~0x03))
-        return { sw: SW.LOGICAL_CHANNEL_NOT_SUPPORTED, data: EMPTY };
+      if (cmd.cla !== 0xff && (cmd.cla & 0x10) !== 0 && this.#handlers.has(cmd.cla & ~0x10)) return { sw: SW.CHAINING_NOT_SUPPORTED, data: EMPTY };
+      if (cmd.cla !== 0xff && (cmd.cla & 0x03) !== 0 && this.#handlers.has(cmd.cla & ~0x03)) return { sw: SW.LOGICAL_CHANNEL_NOT_SUPPORTED, data: EMPTY };
       return { sw: SW.CLA_NOT_SUPPORTED, data: EMPTY };
     }
     const handler = byIns.get(cmd.ins);

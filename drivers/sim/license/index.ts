@@ -20,8 +20,7 @@ export { GLYPH_TAKA_LADDER, GLYPH_TAKA_LADDER_ROWS, packGlyph } from './glyphs.t
 export const DEFAULT_TEST_PIN1 = '1234';
 export const DEFAULT_TEST_PIN2 = '5678';
 
-export type VirtualLicenseOptions = Omit<LicenseCardOptions, 'holder' | 'pins'> &
-  SyntheticHolderOptions & { pins?: LicenseCardOptions['pins'] };
+export type VirtualLicenseOptions = Omit<LicenseCardOptions, 'holder' | 'pins'> & SyntheticHolderOptions & { pins?: LicenseCardOptions['pins'] };
 
 export function createVirtualLicense(o: VirtualLicenseOptions = {}): LicenseCard {
   return new LicenseCard({ ...o, holder: syntheticHolder(o), pins: o.pins ?? { pin1: DEFAULT_TEST_PIN1, pin2: DEFAULT_TEST_PIN2 } });

@@ -64,8 +64,24 @@ export const MATTER_TAGS: readonly { tag: number; field: string; enc: MatterEnco
   { tag: 0x21, field: 'licenseNumber', enc: 'jis0201' },
   ...(
     [
-      'nishogen', 'other', 'class2', 'large', 'ordinary', 'largeSpecial', 'largeMotorcycle', 'ordinaryMotorcycle',
-      'smallSpecial', 'moped', 'trailer', 'large2', 'ordinary2', 'largeSpecial2', 'trailer2', 'medium', 'medium2', 'semiMedium',
+      'nishogen',
+      'other',
+      'class2',
+      'large',
+      'ordinary',
+      'largeSpecial',
+      'largeMotorcycle',
+      'ordinaryMotorcycle',
+      'smallSpecial',
+      'moped',
+      'trailer',
+      'large2',
+      'ordinary2',
+      'largeSpecial2',
+      'trailer2',
+      'medium',
+      'medium2',
+      'semiMedium',
     ] as const
   ).map((field, i) => ({ tag: 0x22 + i, field, enc: 'class-date' as const })),
 ];
@@ -92,4 +108,3 @@ export type ChangeKindName = keyof typeof CHANGE_KIND_TAGS;
 /** MF/EF02's tag is not public: OUR CHOICE. */
 export const PIN_SETTING_TAG = 0xc1;
 export const PHOTO_TAG = 0x5f40;
-

@@ -92,9 +92,24 @@ export class LicenseCard extends Iso7816Card {
     ef(d.matters.fid, matters, pin1Only);
     ef(d.honseki.fid, honseki, both);
     ef(d.gaiji.fid, buildGaiji(h), pin1Only);
-    ef(d.changes.fid, buildChangeRecords(h.changes.filter((c) => c.kind !== 'newHonseki'), d.changes.size, h.rawChangeRecords), pin1Only);
+    ef(
+      d.changes.fid,
+      buildChangeRecords(
+        h.changes.filter((c) => c.kind !== 'newHonseki'),
+        d.changes.size,
+        h.rawChangeRecords,
+      ),
+      pin1Only,
+    );
     ef(d.changedGaiji.fid, buildChangedGaiji(), pin1Only);
-    ef(d.honsekiChanges.fid, buildChangeRecords(h.changes.filter((c) => c.kind === 'newHonseki'), d.honsekiChanges.size), both);
+    ef(
+      d.honsekiChanges.fid,
+      buildChangeRecords(
+        h.changes.filter((c) => c.kind === 'newHonseki'),
+        d.honsekiChanges.size,
+      ),
+      both,
+    );
     ef(d.signature.fid, buildSignatureEf(ef07Key, { matters, honseki, photo }, ef07Form), pin1Only);
 
     const df2 = addDf(mf, { label: 'DF2 写真', aid: AID.df2 });

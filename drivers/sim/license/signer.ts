@@ -39,7 +39,9 @@ export function buildSignatureEf(key: TestCertificate, files: Ef07Input, form: E
     // 0x7F starts a two-byte tag whose length byte (≥ 0x83) is not a form the layout allows.
     return Buffer.concat([Buffer.from([0x7f, 0x21, 0x83]), randomBytes(size - 3)]);
   }
-  const sig = createSign('sha256').update(Buffer.concat([files.matters, files.honseki, files.photo])).sign(key.privateKey);
+  const sig = createSign('sha256')
+    .update(Buffer.concat([files.matters, files.honseki, files.photo]))
+    .sign(key.privateKey);
   if (form === 'corrupt-signature') sig[sig.length - 1]! ^= 0x01;
   const body = Buffer.concat([
     tlv(0x61, sig),

@@ -17,7 +17,19 @@ export const TEXT_AP = {
     checkCodeA: 0x0014,
     checkCodeB: 0x0015,
   },
-  tag: { myNumber: 0xff10, basicInfo: 0xff20, offsets: 0xdf21, name: 0xdf22, address: 0xdf23, birth: 0xdf24, sex: 0xdf25, integrity: 0xff30, myNumberDigest: 0xdf31, basicInfoDigest: 0xdf32, signature: 0xdf33 },
+  tag: {
+    myNumber: 0xff10,
+    basicInfo: 0xff20,
+    offsets: 0xdf21,
+    name: 0xdf22,
+    address: 0xdf23,
+    birth: 0xdf24,
+    sex: 0xdf25,
+    integrity: 0xff30,
+    myNumberDigest: 0xdf31,
+    basicInfoDigest: 0xdf32,
+    signature: 0xdf33,
+  },
 } as const;
 
 /** 券面事項確認AP (券面AP, card surface AP). */

@@ -3,15 +3,7 @@
 // READ BINARY with 15-bit offsets, VERIFY on the selected PIN EF. No short EF ids or PIN references are
 // given, because none are documented for this AP; a host relying on them should fail here first.
 import type { KeyObject } from 'node:crypto';
-import {
-  addDf,
-  addEf,
-  afterVerify,
-  ALWAYS,
-  type DedicatedFile,
-  type KeyEf,
-  PinObject,
-} from '../iso7816/index.ts';
+import { addDf, addEf, afterVerify, ALWAYS, type DedicatedFile, type KeyEf, PinObject } from '../iso7816/index.ts';
 
 export const MYNUMBER_ATR = Buffer.from('3BE000FF8131FE4514', 'hex');
 export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');

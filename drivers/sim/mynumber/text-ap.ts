@@ -98,7 +98,8 @@ export function challengeKeyFor(issuers: CvIssuerSet, forgery?: CvForgery): KeyO
 export function cvCertificateFor(ca: 'text' | 'visual', issuers: CvIssuerSet, forgery?: CvForgery): Buffer {
   const trusted = ca === 'text' ? issuers.textCa : issuers.visualCa;
   if (forgery === 'unknown-ca') return issueCvCertificate(issuers.rogueCa, issuers.dataKeyId, issuers.dataKey.publicKey);
-  if (forgery === 'forged-cv') return issueCvCertificate({ keyId: trusted.keyId, privateKey: issuers.rogueCa.privateKey }, issuers.dataKeyId, issuers.dataKey.publicKey);
+  if (forgery === 'forged-cv')
+    return issueCvCertificate({ keyId: trusted.keyId, privateKey: issuers.rogueCa.privateKey }, issuers.dataKeyId, issuers.dataKey.publicKey);
   return issueCvCertificate(trusted, issuers.dataKeyId, issuers.dataKey.publicKey);
 }
 
@@ -109,7 +110,12 @@ export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
   const q = s.queryWhenBlocked;
   const pin = new PinObject({ value: s.pin, maxTries: TEXT_PIN_MAX_TRIES, triesLeft: s.pinTriesLeft, queryWhenBlocked: q });
   const checkCodeA = new PinObject({ value: s.holder.myNumber, maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeATriesLeft, queryWhenBlocked: q });
-  const checkCodeB = new PinObject({ value: composeCheckCodeB(s.holder), maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeBTriesLeft, queryWhenBlocked: q });
+  const checkCodeB = new PinObject({
+    value: composeCheckCodeB(s.holder),
+    maxTries: CHECK_CODE_MAX_TRIES,
+    triesLeft: s.checkCodeBTriesLeft,
+    queryWhenBlocked: q,
+  });
   addEf(df, { kind: 'pin', fid: TEXT_AP.ef.pin, pin });
   addEf(df, { kind: 'pin', fid: TEXT_AP.ef.checkCodeA, pin: checkCodeA });
   addEf(df, { kind: 'pin', fid: TEXT_AP.ef.checkCodeB, pin: checkCodeB });
@@ -138,7 +144,14 @@ export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
   addEf(df, {
     kind: 'transparent',
     fid: ef.apBasicData,
-    data: tlv(0xff40, Buffer.concat([tlv(0xdf41, Buffer.from('01030e01', 'hex')), tlv(0xdf42, Buffer.concat([Buffer.from('6000034', 'ascii'), Buffer.from([8, 5]), Buffer.from('001', 'ascii'), Buffer.alloc(4)])), tlv(0xdf43, Buffer.alloc(128, 0xff))])),
+    data: tlv(
+      0xff40,
+      Buffer.concat([
+        tlv(0xdf41, Buffer.from('01030e01', 'hex')),
+        tlv(0xdf42, Buffer.concat([Buffer.from('6000034', 'ascii'), Buffer.from([8, 5]), Buffer.from('001', 'ascii'), Buffer.alloc(4)])),
+        tlv(0xdf43, Buffer.alloc(128, 0xff)),
+      ]),
+    ),
     read: ALWAYS,
   });
   addEf(df, {

@@ -84,7 +84,12 @@ export function buildVisualAp(mf: DedicatedFile, s: VisualApSpec): VisualAp {
   const df = addDf(mf, { label: '券面AP', aid: VISUAL_AP.aid });
   const q = s.queryWhenBlocked;
   const ef = VISUAL_AP.ef;
-  const checkCodeBPin = new PinObject({ value: composeCheckCodeB(s.holder), maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeBTriesLeft, queryWhenBlocked: q });
+  const checkCodeBPin = new PinObject({
+    value: composeCheckCodeB(s.holder),
+    maxTries: CHECK_CODE_MAX_TRIES,
+    triesLeft: s.checkCodeBTriesLeft,
+    queryWhenBlocked: q,
+  });
   const checkCodeA = new PinObject({ value: s.holder.myNumber, maxTries: CHECK_CODE_MAX_TRIES, triesLeft: s.checkCodeATriesLeft, queryWhenBlocked: q });
   const birthKey = new PinObject({ value: eraBirthDate(s.holder.dateOfBirth), maxTries: CHECK_CODE_MAX_TRIES, queryWhenBlocked: q });
   addEf(df, { kind: 'pin', fid: ef.birthDateKey, pin: birthKey });

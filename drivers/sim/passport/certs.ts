@@ -16,9 +16,7 @@ export interface IssuedCert {
 }
 
 export function generateKey(spec: KeySpec): { privateKey: KeyObject; publicKey: KeyObject } {
-  return spec.kind === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: spec.bits })
-    : generateKeyPairSync('ec', { namedCurve: spec.curve });
+  return spec.kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: spec.bits }) : generateKeyPairSync('ec', { namedCurve: spec.curve });
 }
 
 /** The builder's signer for a key (SHA-256 throughout; PSS with a 32-byte salt). */
@@ -26,7 +24,10 @@ const signerOf = (spec: KeySpec, key: KeyObject): Signer => ({ key, digest: 'sha
 
 /** AlgorithmIdentifier DER and a signer for a key (SHA-256 throughout). */
 export function signatureAlgorithm(spec: KeySpec): { algId: Buffer; sign: (key: KeyObject, data: Buffer) => Buffer } {
-  return { algId: signatureAlgorithmFor(spec.kind, 'sha256', spec.kind === 'rsa' && spec.pss ? 32 : null), sign: (key, data) => signBytes(signerOf(spec, key), data) };
+  return {
+    algId: signatureAlgorithmFor(spec.kind, 'sha256', spec.kind === 'rsa' && spec.pss ? 32 : null),
+    sign: (key, data) => signBytes(signerOf(spec, key), data),
+  };
 }
 
 export interface Name {
@@ -87,22 +88,38 @@ export function createCsca(o: { country?: string; spec?: KeySpec; cn?: string; n
   const name: Name = { C: o.country ?? 'JP', O: 'idkiosk TEST', CN: o.cn ?? 'TEST CSCA' };
   const now = o.now ?? new Date();
   const der = issueCertificate({
-    subject: name, issuer: name, subjectKey: key, issuerKey: key.privateKey, issuerPublic: key.publicKey, issuerSpec: spec,
-    notBefore: new Date(now.getTime() - YEAR), notAfter: new Date(now.getTime() + 10 * YEAR), ca: true,
+    subject: name,
+    issuer: name,
+    subjectKey: key,
+    issuerKey: key.privateKey,
+    issuerPublic: key.publicKey,
+    issuerSpec: spec,
+    notBefore: new Date(now.getTime() - YEAR),
+    notAfter: new Date(now.getTime() + 10 * YEAR),
+    ca: true,
   });
   return wrap(der, key, spec);
 }
 
 /** A certificate for `subjectName` with a new key, issued by `issuer` (DSC, or a link certificate when ca). */
-export function issueBy(issuer: IssuedCert, o: { cn: string; spec?: KeySpec; ca?: boolean; now?: Date; notAfter?: Date; key?: { publicKey: KeyObject; privateKey: KeyObject }; extKeyUsage?: string[] }): IssuedCert {
+export function issueBy(
+  issuer: IssuedCert,
+  o: { cn: string; spec?: KeySpec; ca?: boolean; now?: Date; notAfter?: Date; key?: { publicKey: KeyObject; privateKey: KeyObject }; extKeyUsage?: string[] },
+): IssuedCert {
   const spec = o.spec ?? { kind: 'ec', curve: 'prime256v1' };
   const key = o.key ?? generateKey(spec);
   const issuerName = nameOf(issuer);
   const now = o.now ?? new Date();
   const der = issueCertificate({
-    subject: { C: issuerName.C, O: issuerName.O, CN: o.cn }, issuer: issuerName, subjectKey: key,
-    issuerKey: issuer.privateKey, issuerPublic: issuer.publicKey, issuerSpec: issuer.keySpec,
-    notBefore: new Date(now.getTime() - 24 * 3600 * 1000), notAfter: o.notAfter ?? new Date(now.getTime() + 5 * YEAR), ca: o.ca ?? false,
+    subject: { C: issuerName.C, O: issuerName.O, CN: o.cn },
+    issuer: issuerName,
+    subjectKey: key,
+    issuerKey: issuer.privateKey,
+    issuerPublic: issuer.publicKey,
+    issuerSpec: issuer.keySpec,
+    notBefore: new Date(now.getTime() - 24 * 3600 * 1000),
+    notAfter: o.notAfter ?? new Date(now.getTime() + 5 * YEAR),
+    ca: o.ca ?? false,
     extKeyUsage: o.extKeyUsage,
   });
   return wrap(der, key, spec);

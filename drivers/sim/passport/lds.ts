@@ -17,7 +17,12 @@ export interface Holder {
   issuingState: string;
 }
 
-const fill = (s: string, n: number) => s.toUpperCase().replace(/[^A-Z0-9<]/g, '<').padEnd(n, '<').slice(0, n);
+const fill = (s: string, n: number) =>
+  s
+    .toUpperCase()
+    .replace(/[^A-Z0-9<]/g, '<')
+    .padEnd(n, '<')
+    .slice(0, n);
 
 /** TD3 MRZ (2 × 44) with all check digits. */
 export function td3(h: Holder): string {
@@ -59,11 +64,21 @@ export function dg2(image: Buffer, jpeg2000 = false): Buffer {
 }
 
 export function dg11(fullName: string, placeOfBirth: string): Buffer {
-  return tlv(0x6b, tlv(0x5c, Buffer.from([0x5f, 0x0e, 0x5f, 0x11])), tlv(0x5f0e, Buffer.from(fullName, 'utf8')), tlv(0x5f11, Buffer.from(placeOfBirth, 'utf8')));
+  return tlv(
+    0x6b,
+    tlv(0x5c, Buffer.from([0x5f, 0x0e, 0x5f, 0x11])),
+    tlv(0x5f0e, Buffer.from(fullName, 'utf8')),
+    tlv(0x5f11, Buffer.from(placeOfBirth, 'utf8')),
+  );
 }
 
 export function dg12(authority: string, dateOfIssue: string): Buffer {
-  return tlv(0x6c, tlv(0x5c, Buffer.from([0x5f, 0x19, 0x5f, 0x26])), tlv(0x5f19, Buffer.from(authority, 'utf8')), tlv(0x5f26, Buffer.from(dateOfIssue, 'latin1')));
+  return tlv(
+    0x6c,
+    tlv(0x5c, Buffer.from([0x5f, 0x19, 0x5f, 0x26])),
+    tlv(0x5f19, Buffer.from(authority, 'utf8')),
+    tlv(0x5f26, Buffer.from(dateOfIssue, 'latin1')),
+  );
 }
 
 export const OID_PK_ECDH = '0.4.0.127.0.7.2.2.1.2';
@@ -89,7 +104,12 @@ export function dg15(aaPublicKey: KeyObject): Buffer {
 }
 
 export function efCom(dgs: number[]): Buffer {
-  return tlv(0x60, tlv(0x5f01, Buffer.from('0107', 'latin1')), tlv(0x5f36, Buffer.from('040000', 'latin1')), tlv(0x5c, Buffer.from(dgs.map((n) => DG_TAGS[n]!))));
+  return tlv(
+    0x60,
+    tlv(0x5f01, Buffer.from('0107', 'latin1')),
+    tlv(0x5f36, Buffer.from('040000', 'latin1')),
+    tlv(0x5c, Buffer.from(dgs.map((n) => DG_TAGS[n]!))),
+  );
 }
 
 const SHA256 = '2.16.840.1.101.3.4.2.1';

@@ -8,7 +8,21 @@ import { constants, createECDH, createHash, createPublicKey, privateEncrypt, ran
 import { des3Cbc, padIso, retailMac } from '../../../core/crypto/icao-primitives.ts';
 import { children, readAll, readTlv } from '../iso7816/ber-tlv.ts';
 import { mrzKeyInformation } from './mrz-key.ts';
-import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, parseCommandApdu, PinObject, rapdu, SW, type CardResponse, type CommandApdu, type TransportQuirks } from '../iso7816/index.ts';
+import {
+  addDf,
+  addEf,
+  afterVerify,
+  ALWAYS,
+  createMf,
+  Iso7816Card,
+  parseCommandApdu,
+  PinObject,
+  rapdu,
+  SW,
+  type CardResponse,
+  type CommandApdu,
+  type TransportQuirks,
+} from '../iso7816/index.ts';
 import { CardSm, type CardCipher } from './card-sm.ts';
 import { cardAccess, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
@@ -88,16 +102,20 @@ export class PassportCard extends Iso7816Card {
     this.holder = o.holder;
     this.random = o.random ?? randomBytes;
     this.faults = { ...o.faults };
-    this.pki = o.pki ?? (() => {
-      const csca = createCsca({ country: o.holder.issuingState === 'JPN' ? 'JP' : 'UT' });
-      return { csca, dsc: issueBy(csca, { cn: 'TEST Document Signer' }) };
-    })();
+    this.pki =
+      o.pki ??
+      (() => {
+        const csca = createCsca({ country: o.holder.issuingState === 'JPN' ? 'JP' : 'UT' });
+        return { csca, dsc: issueBy(csca, { cn: 'TEST Document Signer' }) };
+      })();
     const pace = o.pace === undefined ? { cipher: 'AES-128' as const, curve: 'brainpoolP256r1' as const } : o.pace;
     this.pacePicc = !pace
       ? null
       : 'dhParameterId' in pace
         ? new PacePicc({ oid: paceOid('DH', pace.cipher), parameterId: pace.dhParameterId, agreement: 'DH', cipher: pace.cipher }, () => this.mrzInfo())
-        : new PacePicc({ oid: paceOid('ECDH', pace.cipher), parameterId: PACE_PARAM[pace.curve]!, agreement: 'ECDH', cipher: pace.cipher }, () => this.mrzInfo());
+        : new PacePicc({ oid: paceOid('ECDH', pace.cipher), parameterId: PACE_PARAM[pace.curve]!, agreement: 'ECDH', cipher: pace.cipher }, () =>
+            this.mrzInfo(),
+          );
     if (this.pacePicc) {
       this.pacePicc.broken = this.faults.paceBroken === true;
       addEf(mf, { kind: 'transparent', fid: 0x011c, sfi: 0x1c, data: cardAccess(this.pacePicc.params), read: ALWAYS });
@@ -222,7 +240,12 @@ export class PassportCard extends Iso7816Card {
     if (!rndIc || this.sm) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     if (c.data.length !== 40) return { sw: SW.WRONG_LENGTH };
     const seed = createHash('sha1').update(this.mrzInfo()).digest().subarray(0, 16);
-    const k = (n: number) => createHash('sha1').update(seed).update(Buffer.from([0, 0, 0, n])).digest().subarray(0, 16);
+    const k = (n: number) =>
+      createHash('sha1')
+        .update(seed)
+        .update(Buffer.from([0, 0, 0, n]))
+        .digest()
+        .subarray(0, 16);
     const [kEnc, kMac] = [k(1), k(2)];
     const e = c.data.subarray(0, 32);
     if (!timingSafeEqual(retailMac(kMac, padIso(e, 8)), c.data.subarray(32))) return { sw: 0x6300 };
@@ -233,7 +256,12 @@ export class PassportCard extends Iso7816Card {
     const eIc = des3Cbc(kEnc, Buffer.alloc(8), Buffer.concat([rndIc, rndIfd, kIc]), true);
     const seedS = Buffer.alloc(16);
     for (let i = 0; i < 16; i++) seedS[i] = s[16 + i]! ^ kIc[i]!;
-    const ks = (n: number) => createHash('sha1').update(seedS).update(Buffer.from([0, 0, 0, n])).digest().subarray(0, 16);
+    const ks = (n: number) =>
+      createHash('sha1')
+        .update(seedS)
+        .update(Buffer.from([0, 0, 0, n]))
+        .digest()
+        .subarray(0, 16);
     this.pendingSm = new CardSm('3DES', ks(1), ks(2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]));
     this.verified.set(this.access, this.mf);
     this.stats.bac++;
@@ -301,7 +329,12 @@ export class PassportCard extends Iso7816Card {
       return { sw: SW.WRONG_DATA };
     }
     if (this.faults.caFail) k[0]! ^= 0xff;
-    const kd = (n: number) => createHash('sha1').update(k).update(Buffer.from([0, 0, 0, n])).digest().subarray(0, 16);
+    const kd = (n: number) =>
+      createHash('sha1')
+        .update(k)
+        .update(Buffer.from([0, 0, 0, n]))
+        .digest()
+        .subarray(0, 16);
     this.pendingSm = new CardSm(ca.cipher, kd(1), kd(2));
     this.stats.ca++;
     return { sw: SW.OK };

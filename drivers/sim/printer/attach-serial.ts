@@ -8,7 +8,10 @@ export interface AttachedPrinter {
   close(): Promise<void>;
 }
 
-export async function attachVirtualPrinter(path: string, opts: VirtualPrinterOptions & { baudRate?: number; printer?: VirtualPrinter } = {}): Promise<AttachedPrinter> {
+export async function attachVirtualPrinter(
+  path: string,
+  opts: VirtualPrinterOptions & { baudRate?: number; printer?: VirtualPrinter } = {},
+): Promise<AttachedPrinter> {
   const printer = opts.printer ?? new VirtualPrinter(opts);
   const port = new SerialPort({ path, baudRate: opts.baudRate ?? 38400, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));

@@ -91,7 +91,10 @@ export function gen2Files(o: {
 }): CardFiles {
   const spr = o.cardType === '06' || o.cardType === '08';
   const values = printedValues(o.printed);
-  const entries: Array<[number, Buffer]> = GEN2_PRINTED_LAYOUT.filter((f) => !spr || !f.residenceOnly).map((f) => [f.tag, ascii(values.get(f.tag) ?? '', f.length)]);
+  const entries: Array<[number, Buffer]> = GEN2_PRINTED_LAYOUT.filter((f) => !spr || !f.residenceOnly).map((f) => [
+    f.tag,
+    ascii(values.get(f.tag) ?? '', f.length),
+  ]);
   // Signed data: printed entry values padded to 53 ‖ face padded to 3000 ‖ name image padded to 2500.
   const signed = Buffer.concat([
     fit(Buffer.concat(entries.map(([, v]) => v)), SIGNED_SIZES.gen2Printed),
@@ -115,7 +118,10 @@ export function gen2Files(o: {
     df2: spr
       ? new Map([other])
       : new Map([
-          file(GEN2_SLOTS.df2Permission, Buffer.concat([tlv(0xd5, ascii('1', 7)), tlv(0xd6, ascii(o.printed.periodOfStayExpiry, 8)), tlv(0xd7, Buffer.from('0'))])),
+          file(
+            GEN2_SLOTS.df2Permission,
+            Buffer.concat([tlv(0xd5, ascii('1', 7)), tlv(0xd6, ascii(o.printed.periodOfStayExpiry, 8)), tlv(0xd7, Buffer.from('0'))]),
+          ),
           file(GEN2_SLOTS.df2Renewal, tlv(0xd8, Buffer.from('0'))),
           other,
         ]),
@@ -123,7 +129,14 @@ export function gen2Files(o: {
   };
 }
 
-export function gen1Files(o: { cardType: '1' | '2'; presentedCardType?: string; images: CardImages; cert: SynthCert; address: string; faults?: FileFaults }): CardFiles {
+export function gen1Files(o: {
+  cardType: '1' | '2';
+  presentedCardType?: string;
+  images: CardImages;
+  cert: SynthCert;
+  address: string;
+  faults?: FileFaults;
+}): CardFiles {
   // Signed data: front image padded to 7000 ‖ face padded to 3000 (values only).
   const signed = Buffer.concat([fit(o.images.tiff, SIGNED_SIZES.gen1Front), fit(o.images.face, SIGNED_SIZES.gen1Face)]);
   const signature = sign('sha256', signed, o.cert.privateKey);

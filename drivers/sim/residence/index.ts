@@ -52,7 +52,14 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
   let files;
   if (o.generation === 1) {
     const cardType = (o.cardType ?? '1') as '1' | '2';
-    files = gen1Files({ cardType, presentedCardType: o.presentedCardType, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF }, cert: pki.cardCert, address: '東京都千代田区霞が関テスト町１－１', faults: o.faults });
+    files = gen1Files({
+      cardType,
+      presentedCardType: o.presentedCardType,
+      images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF },
+      cert: pki.cardCert,
+      address: '東京都千代田区霞が関テスト町１－１',
+      faults: o.faults,
+    });
   } else {
     const printed: Gen2PrintedSpec = {
       cardExpiry: ymd(new Date(now + (o.expiredCard ? -2 * DAY : 3 * 365 * DAY))),
@@ -67,7 +74,16 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
       periodOfStayExpiry: ymd(new Date(now + (o.expiredStay ? -2 * DAY : 3 * 365 * DAY))),
       ...o.printed,
     };
-    files = gen2Files({ cardType: (o.cardType ?? '05') as '05', presentedCardType: o.presentedCardType, fullLengthImages: o.fullLengthImages, cardNumber, printed, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF }, cert: pki.cardCert, faults: o.faults });
+    files = gen2Files({
+      cardType: (o.cardType ?? '05') as '05',
+      presentedCardType: o.presentedCardType,
+      fullLengthImages: o.fullLengthImages,
+      cardNumber,
+      printed,
+      images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF },
+      cert: pki.cardCert,
+      faults: o.faults,
+    });
   }
   const card = new ResidenceCard({
     generation: o.generation,

@@ -44,14 +44,31 @@ const wrap = (x509: X509Certificate, k: { privateKey: KeyObject; publicKey: KeyO
 export function createResidenceCa(generation: 1 | 2, subject: DnPart[] = caSubject(generation)): SynthCert {
   const k = keys(generation);
   const now = Date.now();
-  return wrap(buildCertificate({ subject, issuer: subject, publicKey: k.publicKey, signer: k.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), ca: true }), k, subject);
+  return wrap(
+    buildCertificate({
+      subject,
+      issuer: subject,
+      publicKey: k.publicKey,
+      signer: k.privateKey,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + 3650 * DAY),
+      ca: true,
+    }),
+    k,
+    subject,
+  );
 }
 
 export function issueCardCertificate(ca: SynthCert, generation: 1 | 2, o: { expired?: boolean; keyPair?: KeyPair } = {}): SynthCert {
   const k = o.keyPair ?? keys(generation);
   const now = Date.now();
-  const subject: DnPart[] = [{ type: 'C', value: 'JP' }, { type: 'CN', value: `synthetic residence card ${generation === 1 ? 'RSA' : 'ECDSA'}` }];
-  const window = o.expired ? { notBefore: new Date(now - 800 * DAY), notAfter: new Date(now - DAY) } : { notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) };
+  const subject: DnPart[] = [
+    { type: 'C', value: 'JP' },
+    { type: 'CN', value: `synthetic residence card ${generation === 1 ? 'RSA' : 'ECDSA'}` },
+  ];
+  const window = o.expired
+    ? { notBefore: new Date(now - 800 * DAY), notAfter: new Date(now - DAY) }
+    : { notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) };
   return wrap(
     buildCertificate({ subject, issuer: ca.subject, publicKey: k.publicKey, signer: ca.privateKey, issuerKeyId: keyIdOf(ca.publicKey), ...window, ca: false }),
     k,
@@ -68,7 +85,10 @@ export interface ResidencePki {
 }
 
 /** `cardKeyPair` reuses a key (RSA-2048 generation takes ~0.2 s; tests make many cards). */
-export function createResidencePki(generation: 1 | 2, o: { ca?: SynthCert; unknownCa?: boolean; expiredCert?: boolean; cardKeyPair?: KeyPair } = {}): ResidencePki {
+export function createResidencePki(
+  generation: 1 | 2,
+  o: { ca?: SynthCert; unknownCa?: boolean; expiredCert?: boolean; cardKeyPair?: KeyPair } = {},
+): ResidencePki {
   const trustedCa = o.ca ?? createResidenceCa(generation);
   const issuingCa = o.unknownCa ? createResidenceCa(generation, trustedCa.subject) : trustedCa;
   return { trustedCa, issuingCa, cardCert: issueCardCertificate(issuingCa, generation, { expired: o.expiredCert, keyPair: o.cardKeyPair }) };

@@ -8,7 +8,22 @@ import { padIso9797M2 } from '../../../core/crypto/index.ts';
 import { accessKey, cardCipher, sessionEncKey, type CardCipher } from './card-crypto.ts';
 import { CARD_AID } from './card-layout.ts';
 import { readTlv, tlv } from '../iso7816/ber-tlv.ts';
-import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, NEVER, PinObject, SW, type CardResponse, type CommandApdu, type DedicatedFile, type TransparentEf, type TransportQuirks } from '../iso7816/index.ts';
+import {
+  addDf,
+  addEf,
+  afterVerify,
+  ALWAYS,
+  createMf,
+  Iso7816Card,
+  NEVER,
+  PinObject,
+  SW,
+  type CardResponse,
+  type CommandApdu,
+  type DedicatedFile,
+  type TransparentEf,
+  type TransportQuirks,
+} from '../iso7816/index.ts';
 import { efBySfi } from '../iso7816/files.ts';
 import type { CardFiles } from './card-files.ts';
 

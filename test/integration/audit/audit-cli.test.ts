@@ -35,7 +35,11 @@ describe('idkiosk audit', () => {
       ['edited', `UPDATE records SET body = replace(body, '"verified"', '"refused"') WHERE seq = 2`, /EDITED at 2/],
       ['deleted', 'DELETE FROM records WHERE seq = 3', /DELETED at 3/],
       ['inserted', 'INSERT INTO records SELECT 7, time, body, sealed, prev_hash, hash, sig FROM records WHERE seq = 1', /INSERTED at 7/],
-      ['reordered', 'UPDATE records SET seq = -1 WHERE seq = 4; UPDATE records SET seq = 4 WHERE seq = 5; UPDATE records SET seq = 5 WHERE seq = -1', /REORDERED at 4/],
+      [
+        'reordered',
+        'UPDATE records SET seq = -1 WHERE seq = 4; UPDATE records SET seq = 4 WHERE seq = 5; UPDATE records SET seq = 5 WHERE seq = -1',
+        /REORDERED at 4/,
+      ],
     ];
     const ck = new Database(db);
     ck.pragma('wal_checkpoint(TRUNCATE)');

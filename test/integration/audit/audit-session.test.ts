@@ -12,7 +12,13 @@ import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 describe('audit record per real session', () => {
   it('verified and revoked demo cards each produce one signed, chained record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-audit-session-'));
-    const cfg = parseConfig({ kioskId: 'kiosk-a1', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir }, api: { enabled: false } });
+    const cfg = parseConfig({
+      kioskId: 'kiosk-a1',
+      server: { port: 0 },
+      audit: { db: join(dir, 'audit.db') },
+      health: { port: 0, diskPath: dir },
+      api: { enabled: false },
+    });
     const kiosk = await startKiosk({ config: cfg, demo: new DemoCardSet(), version: '0.9.0' });
     const ended: string[] = [];
     kiosk.runtime.events.on('session-ended', ({ result }) => ended.push(result.outcome));
@@ -35,7 +41,15 @@ describe('audit record per real session', () => {
       const rows = (store.db.prepare('SELECT body FROM records ORDER BY seq').all() as { body: string }[]).map((r) => r.body);
       expect(rows).toHaveLength(2);
       const [ok, revoked] = rows.map((b) => JSON.parse(b));
-      expect(ok).toMatchObject({ seq: 1, kioskId: 'kiosk-a1', document: 'mynumber-jpki-auth', method: 'jpki-auth', verdict: 'verified', softwareVersion: '0.9.0', revocation: { status: 'good' } });
+      expect(ok).toMatchObject({
+        seq: 1,
+        kioskId: 'kiosk-a1',
+        document: 'mynumber-jpki-auth',
+        method: 'jpki-auth',
+        verdict: 'verified',
+        softwareVersion: '0.9.0',
+        revocation: { status: 'good' },
+      });
       expect(ok.certificate.serial).toMatch(/^[0-9A-F]+$/i);
       expect(revoked).toMatchObject({ seq: 2, verdict: 'refused', revocation: { status: 'revoked' } });
       expect(revoked.reasons).toContain('TRUST_REVOKED');

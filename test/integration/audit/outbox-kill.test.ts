@@ -62,7 +62,8 @@ describe('audit outbox under kill -9', () => {
       const batch = JSON.parse(body.toString()) as AuditBatch;
       for (const r of batch.records) {
         deliveries++;
-        if (!stored.has(r.seq)) stored.set(r.seq, r.hash); // idempotent by seq
+        if (!stored.has(r.seq))
+          stored.set(r.seq, r.hash); // idempotent by seq
         else expect(stored.get(r.seq)).toBe(r.hash);
       }
       // ack slowly-ish so some kills land between delivery and the local ack

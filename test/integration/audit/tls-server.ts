@@ -18,16 +18,39 @@ export function selfSigned(): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: readFileSync(certFile), key: readFileSync(keyFile), certFile };
 }
 
 export type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
 
-export async function startHttps(tls: TlsMaterial, handler: Handler, port = 0): Promise<{ server: Server; url: string; port: number; close: () => Promise<void> }> {
+export async function startHttps(
+  tls: TlsMaterial,
+  handler: Handler,
+  port = 0,
+): Promise<{ server: Server; url: string; port: number; close: () => Promise<void> }> {
   const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -96,7 +96,15 @@ describe('a command loads only the modules it uses (chunked production bundle)',
     const now = Date.now();
     writeFileSync(
       crl,
-      buildCrl({ issuer: ca.name, signer: ca.signer, thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 86400_000), crlNumber: 1, aki: ca.ski, entries: [{ serial: 0x0badn }] }),
+      buildCrl({
+        issuer: ca.name,
+        signer: ca.signer,
+        thisUpdate: new Date(now - 3600_000),
+        nextUpdate: new Date(now + 86400_000),
+        crlNumber: 1,
+        aki: ca.ski,
+        entries: [{ serial: 0x0badn }],
+      }),
     );
     const db = join(d, 'db');
     const imp = spawnSync(process.execPath, [BUNDLE, 'crl', 'import', crl, '--issuer', caPem, '--db', db, '--json'], { encoding: 'utf8', timeout: 30_000 });

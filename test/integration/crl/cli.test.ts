@@ -22,7 +22,14 @@ describe('idkiosk crl CLI', () => {
     const day = 86400_000;
     writeFileSync(
       join(d, 'x.crl'),
-      buildCrl({ issuer: ca.name, signer: ca.signer, thisUpdate: new Date(Date.now() - day), nextUpdate: new Date(Date.now() + day), crlNumber: 5, entries: [{ serial: 0xa1b2n, reason: 4 }] }),
+      buildCrl({
+        issuer: ca.name,
+        signer: ca.signer,
+        thisUpdate: new Date(Date.now() - day),
+        nextUpdate: new Date(Date.now() + day),
+        crlNumber: 5,
+        entries: [{ serial: 0xa1b2n, reason: 4 }],
+      }),
     );
     const db = join(d, 'db');
     const common = ['--issuer', join(d, 'ca.pem'), '--db', db];

@@ -42,7 +42,27 @@ describe('openssl ca -gencrl interop', () => {
     writeFileSync(join(d, 'ca', 'serial'), '00F1\n'); // leading zero byte in the issued serials
     writeFileSync(join(d, 'ca', 'crlnumber'), '1000\n');
     writeFileSync(join(d, 'ca.cnf'), CNF);
-    run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Interop CA/O=idkiosk', '-days', '30', '-config', 'ca.cnf', '-extensions', 'v3_ca');
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-subj',
+      '/CN=Interop CA/O=idkiosk',
+      '-days',
+      '30',
+      '-config',
+      'ca.cnf',
+      '-extensions',
+      'v3_ca',
+    );
     const leaves: string[] = [];
     for (let i = 0; i < 5; i++) {
       run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `l${i}.key`, '-out', `l${i}.csr`, '-subj', `/CN=leaf${i}`);

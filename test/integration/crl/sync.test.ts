@@ -93,7 +93,10 @@ describe('crl sync', () => {
     writeFileSync(join(usb, 'b-full.crl'), crl(10));
     writeFileSync(join(usb, 'c-broken.crl'), crl(12).subarray(0, 300));
     const other = makeCa({ cn: 'Foreign CA', slot: 4 });
-    writeFileSync(join(usb, 'd-foreign.der'), buildCrl({ issuer: other.name, signer: other.signer, thisUpdate: now, nextUpdate: new Date('2026-02-01T00:00:00Z') }));
+    writeFileSync(
+      join(usb, 'd-foreign.der'),
+      buildCrl({ issuer: other.name, signer: other.signer, thisUpdate: now, nextUpdate: new Date('2026-02-01T00:00:00Z') }),
+    );
     const out = await syncCrls({ db: join(d, 'usb-db'), sources: [{ path: usb, issuer: caPem }] }, { now });
     const by = Object.fromEntries(out.map((o) => [o.file!.split('/').pop(), o]));
     expect(by['b-full.crl']).toMatchObject({ result: 'full', crlNumber: 'a' });

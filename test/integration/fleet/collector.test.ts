@@ -47,13 +47,33 @@ const result = (i: number): ResultView => ({
 
 function health(kioskId: string, over: Partial<HealthSnapshot> = {}): HealthSnapshot {
   return {
-    status: 'degraded', faults: ['PRINTER_PAPER_END'], kioskId, site: 'site-a', version: '0.1.0-test', time: new Date().toISOString(), uptimeSeconds: 42,
+    status: 'degraded',
+    faults: ['PRINTER_PAPER_END'],
+    kioskId,
+    site: 'site-a',
+    version: '0.1.0-test',
+    time: new Date().toISOString(),
+    uptimeSeconds: 42,
     maintenance: { active: false, reason: null },
     reader: { service: true, readers: [{ name: 'Virtual PCD 00 00', cardPresent: false }], phase: 'idle' },
-    printer: { state: 'paper-end', usable: false, transport: 'memory' }, keypad: { status: 'ready', stuckKeys: 0 },
-    crl: [{ issuerId: 'jpki-auth', crlNumber: '7', thisUpdate: new Date().toISOString(), nextUpdate: new Date().toISOString(), ageSeconds: 3600, secondsUntilNextUpdate: -5, stale: true }],
-    clock: { synchronized: true, source: 'timesyncd', detail: 'test' }, disk: { path: '/var/lib/idkiosk', freeBytes: 123_456_789, totalBytes: 1e9 } as HealthSnapshot['disk'],
-    lastSession: null, audit: null, ...over,
+    printer: { state: 'paper-end', usable: false, transport: 'memory' },
+    keypad: { status: 'ready', stuckKeys: 0 },
+    crl: [
+      {
+        issuerId: 'jpki-auth',
+        crlNumber: '7',
+        thisUpdate: new Date().toISOString(),
+        nextUpdate: new Date().toISOString(),
+        ageSeconds: 3600,
+        secondsUntilNextUpdate: -5,
+        stale: true,
+      },
+    ],
+    clock: { synchronized: true, source: 'timesyncd', detail: 'test' },
+    disk: { path: '/var/lib/idkiosk', freeBytes: 123_456_789, totalBytes: 1e9 } as HealthSnapshot['disk'],
+    lastSession: null,
+    audit: null,
+    ...over,
   };
 }
 
@@ -64,7 +84,15 @@ function kioskStore(k: TestKiosk, n: number): AuditStore {
 }
 
 function batchOf(store: AuditStore, k: TestKiosk, rows = store.pending(1000), key = k.key): AuditBatch {
-  return { kind: 'idkiosk-audit-batch', kioskId: k.id, chain: store.chainId(), key: key.fingerprint, publicKey: key.publicKeyPem(), records: rows.map(toWire), ...batchBounds(key, store.chainId(), rows) };
+  return {
+    kind: 'idkiosk-audit-batch',
+    kioskId: k.id,
+    chain: store.chainId(),
+    key: key.fingerprint,
+    publicKey: key.publicKeyPem(),
+    records: rows.map(toWire),
+    ...batchBounds(key, store.chainId(), rows),
+  };
 }
 
 const metrics = (f: Fleet) =>
@@ -85,7 +113,8 @@ async function runCli(cmd: Command, args: string[]): Promise<{ code: number; std
 }
 
 const count = async (f: Fleet, sql: string, args: unknown[] = []) => Number((await f.pool.query(sql, args)).rows[0].n);
-const alertKinds = async (f: Fleet, kiosk: string) => (await f.pool.query('SELECT kind FROM alerts WHERE kiosk_id = $1 ORDER BY id', [kiosk])).rows.map((r) => r.kind as string);
+const alertKinds = async (f: Fleet, kiosk: string) =>
+  (await f.pool.query('SELECT kind FROM alerts WHERE kiosk_id = $1 ORDER BY id', [kiosk])).rows.map((r) => r.kind as string);
 
 let f: Fleet;
 beforeAll(async () => {
@@ -100,7 +129,13 @@ describe('enrolment and heartbeats', () => {
   it('enrol → approve → certificate → signed heartbeat over mTLS → Prometheus metrics with a kiosk label', async () => {
     const k = newKiosk('kiosk-hb');
     await enrolAndApprove(f, k);
-    const hb = new Heartbeat({ target: k.target(f.url(), '/v1/heartbeat'), key: k.key, intervalMs: 60_000, snapshot: () => health(k.id), identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' } });
+    const hb = new Heartbeat({
+      target: k.target(f.url(), '/v1/heartbeat'),
+      key: k.key,
+      intervalMs: 60_000,
+      snapshot: () => health(k.id),
+      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
+    });
     expect(await hb.beat()).toBe(true);
     expect(hb.lastError).toBeNull();
     expect(await hb.beat()).toBe(true);
@@ -127,7 +162,11 @@ describe('enrolment and heartbeats', () => {
 
   it('the fleet Grafana dashboard parses, and every metric it queries is one the collector serves', async () => {
     const file = new URL('../../../daemon/health/monitoring/idkiosk-fleet-dashboard.json', import.meta.url);
-    const d = JSON.parse(readFileSync(file, 'utf8')) as { uid: string; panels: { title: string; targets: { expr: string }[]; gridPos: unknown }[]; templating: { list: { name: string; query: string }[] } };
+    const d = JSON.parse(readFileSync(file, 'utf8')) as {
+      uid: string;
+      panels: { title: string; targets: { expr: string }[]; gridPos: unknown }[];
+      templating: { list: { name: string; query: string }[] };
+    };
     expect(d.uid).toBe('idkiosk-fleet-collector');
     const served = new Set([...(await metrics(f)).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
     expect(served.size).toBeGreaterThan(10);
@@ -146,7 +185,13 @@ describe('enrolment and heartbeats', () => {
   it('a kiosk whose heartbeats stop turns silent: metrics, the status table and its JSON', async () => {
     const k = newKiosk('kiosk-stops');
     await enrolAndApprove(f, k);
-    const hb = new Heartbeat({ target: k.target(f.url(), '/v1/heartbeat'), key: k.key, intervalMs: 60_000, snapshot: () => health(k.id), identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' } });
+    const hb = new Heartbeat({
+      target: k.target(f.url(), '/v1/heartbeat'),
+      key: k.key,
+      intervalMs: 60_000,
+      snapshot: () => health(k.id),
+      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
+    });
     expect(await hb.beat()).toBe(true);
     expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
     // Its last heartbeat was ten minutes ago (silentAfterSeconds is 300): nothing came since.
@@ -159,7 +204,16 @@ describe('enrolment and heartbeats', () => {
     const json = await runCli(fleetCommand, ['status', '--config', f.configFile, '--json']);
     expect(json.code).toBe(0);
     const row = (JSON.parse(json.stdout) as { kiosk: string }[]).find((r) => r.kiosk === k.id);
-    expect(row).toMatchObject({ kiosk: k.id, state: 'approved', silent: true, health: 'degraded', faults: ['PRINTER_PAPER_END'], crlAgeSeconds: 3600, crlStale: true, printer: 'paper-end' });
+    expect(row).toMatchObject({
+      kiosk: k.id,
+      state: 'approved',
+      silent: true,
+      health: 'degraded',
+      faults: ['PRINTER_PAPER_END'],
+      crlAgeSeconds: 3600,
+      crlStale: true,
+      printer: 'paper-end',
+    });
     // and it is no longer silent once it beats again
     expect(await hb.beat()).toBe(true);
     expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
@@ -168,7 +222,17 @@ describe('enrolment and heartbeats', () => {
   it('refuses a replayed heartbeat and one from a boot that was replaced, and names both', async () => {
     const k = newKiosk('kiosk-replay');
     await enrolAndApprove(f, k);
-    const beat = (boot: string, seq: number) => signedPost(f, k, '/v1/heartbeat', { kind: 'idkiosk-heartbeat', kioskId: k.id, site: 'site-a', operator: 'op-x', boot, seq, key: k.key.fingerprint, health: health(k.id) });
+    const beat = (boot: string, seq: number) =>
+      signedPost(f, k, '/v1/heartbeat', {
+        kind: 'idkiosk-heartbeat',
+        kioskId: k.id,
+        site: 'site-a',
+        operator: 'op-x',
+        boot,
+        seq,
+        key: k.key.fingerprint,
+        health: health(k.id),
+      });
     expect((await beat('boot-1', 1)).status).toBe(200);
     expect((await beat('boot-1', 2)).status).toBe(200);
     const replay = await beat('boot-1', 2);
@@ -186,7 +250,16 @@ describe('enrolment and heartbeats', () => {
   it('refuses unknown, unapproved and revoked kiosks, wrong keys, bad signatures, bad bodies — with stable codes', async () => {
     const k = newKiosk('kiosk-bad');
     await enrolAndApprove(f, k);
-    const hb = (seq: number) => ({ kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq, key: k.key.fingerprint, health: health(k.id) });
+    const hb = (seq: number) => ({
+      kind: 'idkiosk-heartbeat',
+      kioskId: k.id,
+      site: null,
+      operator: null,
+      boot: 'b',
+      seq,
+      key: k.key.fingerprint,
+      health: health(k.id),
+    });
     const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
     expect(code(await signedPost(f, k, '/v1/heartbeat', hb(1)))).toEqual([200, undefined]);
     // another key signs (and is named): not the pinned one
@@ -195,10 +268,19 @@ describe('enrolment and heartbeats', () => {
     const body = JSON.stringify(hb(3));
     const sig = k.key.sign(Buffer.from(body)).toString('base64url');
     const tampered = body.replace('"seq":3', '"seq":4');
-    expect(code(await call(f, 'POST', '/v1/heartbeat', tampered, { kiosk: k, headers: { 'x-idkiosk-signature': sig, 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([401, 'BAD_SIGNATURE']);
+    expect(
+      code(await call(f, 'POST', '/v1/heartbeat', tampered, { kiosk: k, headers: { 'x-idkiosk-signature': sig, 'x-idkiosk-key': k.key.fingerprint } })),
+    ).toEqual([401, 'BAD_SIGNATURE']);
     // signed but not a heartbeat
     const junk = '{"kind":"idkiosk-heartbeat","seq":"x"';
-    expect(code(await call(f, 'POST', '/v1/heartbeat', junk, { kiosk: k, headers: { 'x-idkiosk-signature': k.key.sign(Buffer.from(junk)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([400, 'MALFORMED_BODY']);
+    expect(
+      code(
+        await call(f, 'POST', '/v1/heartbeat', junk, {
+          kiosk: k,
+          headers: { 'x-idkiosk-signature': k.key.sign(Buffer.from(junk)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint },
+        }),
+      ),
+    ).toEqual([400, 'MALFORMED_BODY']);
     // larger than the cap, refused before it is read
     const big = Buffer.alloc(300 * 1024, 0x20);
     expect(code(await call(f, 'POST', '/v1/audit', big, { kiosk: k }))).toEqual([413, 'BODY_TOO_LARGE']);
@@ -251,7 +333,20 @@ describe('audit batches', () => {
     expect(report.ok).toBe(true);
     // and through the CLI, as an auditor would: export, then `idkiosk audit verify`
     const out2 = join(mkdtempSync(join(tmpdir(), 'idkiosk-export-')), 'k.db');
-    const ex = await runCli(fleetCommand, ['audit', 'export', '--config', f.configFile, '--kiosk', k.id, '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out2]);
+    const ex = await runCli(fleetCommand, [
+      'audit',
+      'export',
+      '--config',
+      f.configFile,
+      '--kiosk',
+      k.id,
+      '--from',
+      '2000-01-01T00:00:00Z',
+      '--to',
+      '2100-01-01T00:00:00Z',
+      '--out',
+      out2,
+    ]);
     expect(ex.stderr).toBe('');
     expect(ex.code).toBe(0);
     const v = await runCli(auditCommand, ['verify', '--db', out2, '--public-key', `${out2}.pub.pem`, '--json']);
@@ -305,7 +400,14 @@ describe('audit batches', () => {
     expect(code(await signedPost(f, k, '/v1/audit', batchOf(store, k, store.pending(10), forger), forger))).toEqual([403, 'WRONG_KEY']);
     // another key's signature presented as the pinned key's
     const body = JSON.stringify(batchOf(store, k));
-    expect(code(await call(f, 'POST', '/v1/audit', body, { kiosk: k, headers: { 'x-idkiosk-signature': forger.sign(Buffer.from(body)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint } }))).toEqual([401, 'BAD_SIGNATURE']);
+    expect(
+      code(
+        await call(f, 'POST', '/v1/audit', body, {
+          kiosk: k,
+          headers: { 'x-idkiosk-signature': forger.sign(Buffer.from(body)).toString('base64url'), 'x-idkiosk-key': k.key.fingerprint },
+        }),
+      ),
+    ).toEqual([401, 'BAD_SIGNATURE']);
     // a whole chain written under another key, sent in a body the device key signed
     const other = new AuditStore(join(mkdtempSync(join(tmpdir(), 'idkiosk-kaudit-')), 'audit.db'), forger);
     for (let i = 1; i <= 3; i++) other.append(sessionFacts(i, result(i), { ...CTX, kioskId: k.id }, new Date()));
@@ -341,7 +443,16 @@ describe('audit batches', () => {
     expect(JSON.parse(r.body)).toMatchObject({ error: 'AUDIT_ROLLBACK', seq: 6 });
     // the heartbeat of the restored kiosk reports head 5 although 10 were acknowledged
     const h5 = (old.db.prepare('SELECT hash FROM records WHERE seq = 5').get() as { hash: Buffer }).hash.toString('hex');
-    const hb = await signedPost(f, k, '/v1/heartbeat', { kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq: 1, key: k.key.fingerprint, health: health(k.id, { audit: { headSeq: 5, headHash: h5, pendingUpload: 7, uploadError: null, writeError: null } }) });
+    const hb = await signedPost(f, k, '/v1/heartbeat', {
+      kind: 'idkiosk-heartbeat',
+      kioskId: k.id,
+      site: null,
+      operator: null,
+      boot: 'b',
+      seq: 1,
+      key: k.key.fingerprint,
+      health: health(k.id, { audit: { headSeq: 5, headHash: h5, pendingUpload: 7, uploadError: null, writeError: null } }),
+    });
     expect(hb.status).toBe(200);
     expect(await count(f, 'SELECT max(seq) AS n FROM audit_records WHERE kiosk_id = $1', [k.id])).toBe(10);
     expect(head10.seq).toBe(10);
@@ -380,7 +491,17 @@ describe('floods and slow clients', () => {
     const k = newKiosk('kiosk-flood');
     await enrolAndApprove(f, k);
     const url = `https://127.0.0.1:${tight.port}`;
-    const beat = (seq: number) => postSigned(k.target(url, '/v1/heartbeat'), k.key, { kind: 'idkiosk-heartbeat', kioskId: k.id, site: null, operator: null, boot: 'b', seq, key: k.key.fingerprint, health: health(k.id) });
+    const beat = (seq: number) =>
+      postSigned(k.target(url, '/v1/heartbeat'), k.key, {
+        kind: 'idkiosk-heartbeat',
+        kioskId: k.id,
+        site: null,
+        operator: null,
+        boot: 'b',
+        seq,
+        key: k.key.fingerprint,
+        health: health(k.id),
+      });
     const statuses = [];
     for (let i = 1; i <= 4; i++) statuses.push((await beat(i)).status);
     expect(statuses).toEqual([200, 200, 429, 429]);
@@ -436,9 +557,13 @@ function kill9(): Promise<void> {
   });
 }
 
-
 const facts = (k: TestKiosk, i: number) =>
-  sessionFacts(i, { outcome: 'verified', document: 'mynumber-jpki-auth', reasons: [], revocation: 'good' }, { kioskId: k.id, site: null, operator: null, softwareVersion: 't', revocationSource: 'crl' }, new Date());
+  sessionFacts(
+    i,
+    { outcome: 'verified', document: 'mynumber-jpki-auth', reasons: [], revocation: 'good' },
+    { kioskId: k.id, site: null, operator: null, softwareVersion: 't', revocationSource: 'crl' },
+    new Date(),
+  );
 
 describe('exactly once through failures', () => {
   beforeAll(async () => {
@@ -469,12 +594,19 @@ describe('exactly once through failures', () => {
     const k = newKiosk('kiosk-resilient');
     await enrolAndApprove(f, k);
     const store = new AuditStore(join(mkdtempSync(join(tmpdir(), 'idkiosk-kaudit-')), 'audit.db'), k.key);
-    const outbox = new AuditOutbox({ store, key: k.key, kioskId: k.id, batchSize: 10, send: httpsSender({ ...k.target(`https://127.0.0.1:${proxy.port}`, '/v1/audit'), timeoutMs: 5000 }, k.key) });
+    const outbox = new AuditOutbox({
+      store,
+      key: k.key,
+      kioskId: k.id,
+      batchSize: 10,
+      send: httpsSender({ ...k.target(`https://127.0.0.1:${proxy.port}`, '/v1/audit'), timeoutMs: 5000 }, k.key),
+    });
     let n = 0;
     const append = (m: number) => {
       for (let i = 0; i < m; i++) store.append(facts(k, ++n));
     };
-    const stored = async () => (await f.pool.query('SELECT count(*) AS n, count(DISTINCT seq) AS d, max(seq) AS m FROM audit_records WHERE kiosk_id = $1', [k.id])).rows[0];
+    const stored = async () =>
+      (await f.pool.query('SELECT count(*) AS n, count(DISTINCT seq) AS d, max(seq) AS m FROM audit_records WHERE kiosk_id = $1', [k.id])).rows[0];
     const drainAll = () => until('the outbox to drain', async () => (await outbox.drain(), store.pendingCount() === 0), 30_000);
 
     append(30);

@@ -29,7 +29,13 @@ export interface Fleet {
 export async function startFleet(o: { limits?: Partial<FleetConfig['limits']> } = {}): Promise<Fleet> {
   const pg = await startPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-fleet-'));
-  const init = await initFleet({ dir, database: pg.url, hosts: ['127.0.0.1'], listen: { host: '127.0.0.1', port: 0 }, metricsListen: { host: '127.0.0.1', port: 0 } });
+  const init = await initFleet({
+    dir,
+    database: pg.url,
+    hosts: ['127.0.0.1'],
+    listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: { host: '127.0.0.1', port: 0 },
+  });
   const config = { ...init.config, limits: { ...init.config.limits, ...o.limits } };
   const pool = openPool(pg.url, 10);
   const caPem = readFileSync(config.ca.certFile, 'utf8');
@@ -92,11 +98,24 @@ export function csrPem(k: TestKiosk): string {
 }
 
 /** A plain HTTPS request to the collector (enrolment, error cases), optionally with the kiosk's certificate. */
-export function call(f: Fleet, method: string, path: string, body: string | Buffer | null, o: { kiosk?: TestKiosk; headers?: Record<string, string> } = {}): Promise<PostResult> {
+export function call(
+  f: Fleet,
+  method: string,
+  path: string,
+  body: string | Buffer | null,
+  o: { kiosk?: TestKiosk; headers?: Record<string, string> } = {},
+): Promise<PostResult> {
   return new Promise((resolve, reject) => {
     const req = request(
       f.url() + path,
-      { method, ca: f.caPem, cert: o.kiosk?.certPem ?? undefined, key: o.kiosk?.certPem ? o.kiosk.keyPem : undefined, headers: { 'content-type': 'application/json', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...o.headers }, timeout: 10_000 },
+      {
+        method,
+        ca: f.caPem,
+        cert: o.kiosk?.certPem ?? undefined,
+        key: o.kiosk?.certPem ? o.kiosk.keyPem : undefined,
+        headers: { 'content-type': 'application/json', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...o.headers },
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -6,7 +6,8 @@ import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import { selfSigned, startHttps } from '../audit/tls-server.ts';
 
-const snapshot = () => ({ status: 'ok', faults: [], kioskId: 'k', lastSession: { time: 't', document: 'license', outcome: 'verified', reasons: [] } }) as unknown as HealthSnapshot;
+const snapshot = () =>
+  ({ status: 'ok', faults: [], kioskId: 'k', lastSession: { time: 't', document: 'license', outcome: 'verified', reasons: [] } }) as unknown as HealthSnapshot;
 
 describe('heartbeat', () => {
   it('backs off on failure, recovers, and signs each beat', async () => {
@@ -21,7 +22,14 @@ describe('heartbeat', () => {
       seqs.push(JSON.parse(body.toString()).seq);
       res.writeHead(times.length <= 3 ? 503 : 204).end();
     });
-    const hb = new Heartbeat({ target: { url: `${srv.url}/hb`, ca: tls.cert }, key, intervalMs: 60_000, snapshot, identity: { kioskId: 'k', site: null, operator: null }, backoff: { baseMs: 40, maxMs: 1000 } });
+    const hb = new Heartbeat({
+      target: { url: `${srv.url}/hb`, ca: tls.cert },
+      key,
+      intervalMs: 60_000,
+      snapshot,
+      identity: { kioskId: 'k', site: null, operator: null },
+      backoff: { baseMs: 40, maxMs: 1000 },
+    });
     try {
       hb.start();
       const end = Date.now() + 5000;
@@ -49,7 +57,13 @@ describe('heartbeat', () => {
       hits++;
       res.writeHead(204).end();
     });
-    const hb = new Heartbeat({ target: { url: `${srv.url}/hb` }, key: DeviceKey.ephemeral(), intervalMs: 60_000, snapshot, identity: { kioskId: 'k', site: null, operator: null } });
+    const hb = new Heartbeat({
+      target: { url: `${srv.url}/hb` },
+      key: DeviceKey.ephemeral(),
+      intervalMs: 60_000,
+      snapshot,
+      identity: { kioskId: 'k', site: null, operator: null },
+    });
     try {
       expect(await hb.beat()).toBe(false);
       expect(hb.lastError).toMatch(/self[- ]signed|certificate/i);

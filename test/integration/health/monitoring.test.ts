@@ -28,9 +28,10 @@ describe('monitoring', () => {
     expect(r.status).toBe(0);
   });
 
-  it('the issue\'s alerts exist: CRL stale, paper end, reader missing, clock unsynchronised, kiosk silent', () => {
+  it("the issue's alerts exist: CRL stale, paper end, reader missing, clock unsynchronised, kiosk silent", () => {
     const y = readFileSync(join(DIR, 'idkiosk-alerts.yml'), 'utf8');
-    for (const a of ['IdkioskCrlStale', 'IdkioskPrinterPaperEnd', 'IdkioskReaderMissing', 'IdkioskClockUnsynchronised', 'IdkioskSilent']) expect(y).toContain(`alert: ${a}`);
+    for (const a of ['IdkioskCrlStale', 'IdkioskPrinterPaperEnd', 'IdkioskReaderMissing', 'IdkioskClockUnsynchronised', 'IdkioskSilent'])
+      expect(y).toContain(`alert: ${a}`);
     for (const expr of [...y.matchAll(/expr: (.*)/g)].map((m) => m[1]!)) {
       for (const n of namesIn(expr)) if (n.startsWith('idkiosk_')) expect(exported, `${n} in alert rules`).toContain(n);
     }

@@ -26,7 +26,10 @@ beforeAll(async () => {
   sock = listenNotify(notifySock, (msg) => messages.push(msg));
   const tls = selfSigned();
   collector = await startHttps(tls, (req, body, res) => {
-    heartbeats.push({ body: JSON.parse(body.toString()), sigOk: verifyEs256(key.publicKey, body, Buffer.from(String(req.headers['x-idkiosk-signature']), 'base64url')) });
+    heartbeats.push({
+      body: JSON.parse(body.toString()),
+      sigOk: verifyEs256(key.publicKey, body, Buffer.from(String(req.headers['x-idkiosk-signature']), 'base64url')),
+    });
     res.writeHead(204).end();
   });
   const cfg = parseConfig({
@@ -106,7 +109,12 @@ describe('operations', () => {
     const url = kiosk.operations.healthServer!.url;
     const res = await fetch(`${url}/healthz`);
     const h = (await res.json()) as HealthSnapshot;
-    expect(h).toMatchObject({ kioskId: 'kiosk-ops-1', site: 'tokyo-01', version: '1.2.3', lastSession: { outcome: 'error', document: 'passport', reasons: ['CARD_SM_FAILED'] } });
+    expect(h).toMatchObject({
+      kioskId: 'kiosk-ops-1',
+      site: 'tokyo-01',
+      version: '1.2.3',
+      lastSession: { outcome: 'error', document: 'passport', reasons: ['CARD_SM_FAILED'] },
+    });
     expect(h.reader.service).toBe(true);
     expect(h.printer).not.toBeNull();
     expect(h.keypad).toMatchObject({ status: 'ready' });

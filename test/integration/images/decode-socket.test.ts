@@ -52,7 +52,11 @@ describe.skipIf(!available)('decoding through the decoder socket', () => {
 
   it('no listener: bubblewrap decodes instead; without bubblewrap either, nothing runs outside a sandbox', async () => {
     const absent = join(dir, 'absent.sock');
-    expect(await toolImageConverter({ decodeSocket: absent }).toPng('jpeg2000', SYNTHETIC_FACE_JP2)).toMatchObject({ status: 'decoded', width: 24, height: 32 });
+    expect(await toolImageConverter({ decodeSocket: absent }).toPng('jpeg2000', SYNTHETIC_FACE_JP2)).toMatchObject({
+      status: 'decoded',
+      width: 24,
+      height: 32,
+    });
     const conv = toolImageConverter({ decodeSocket: absent, bwrap: join(dir, 'no-bwrap') });
     expect(await conv.toPng('jpeg2000', SYNTHETIC_FACE_JP2)).toEqual({ status: 'not-decoded', reason: 'sandbox-unavailable' });
   });
@@ -71,6 +75,9 @@ describe.skipIf(!available)('decoding through the decoder socket', () => {
     writeFileSync(hang, 'exec sleep 5\n');
     const path = await serve('hang.sock', hang);
     // Without the time limit the answer would come when sleep ends, as "empty": "timeout" is the limit's own.
-    expect(await toolImageConverter({ decodeSocket: path, timeoutMs: 300 }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF)).toEqual({ status: 'not-decoded', reason: 'timeout' });
+    expect(await toolImageConverter({ decodeSocket: path, timeoutMs: 300 }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF)).toEqual({
+      status: 'not-decoded',
+      reason: 'timeout',
+    });
   });
 });

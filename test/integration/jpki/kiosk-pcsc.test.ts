@@ -1,7 +1,7 @@
 // The whole JPKI authentication slice through the real stack: pcscd + vsmartcard-vpcd + the virtual card
 // over TCP, the pcsclite binding, the kiosk runtime and its state machine, keys as the keypad sends them.
 import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';

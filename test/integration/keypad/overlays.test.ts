@@ -18,7 +18,10 @@ const hasDtc = (() => {
   }
 })();
 
-for (const [name, layout, ncols] of [['4x3', LAYOUT_4X3, 3], ['4x4', LAYOUT_4X4, 4]] as [string, KeyLayout, number][]) {
+for (const [name, layout, ncols] of [
+  ['4x3', LAYOUT_4X3, 3],
+  ['4x4', LAYOUT_4X4, 4],
+] as [string, KeyLayout, number][]) {
   describe(`overlay ${name}`, () => {
     const src = readFileSync(new URL(`idkiosk-keypad-${name}-overlay.dts`, dir), 'utf8');
     it('keymap entries cover the layout exactly', () => {

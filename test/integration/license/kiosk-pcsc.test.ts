@@ -2,7 +2,7 @@
 // binding, the kiosk runtime and its state machine, PIN digits as the keypad sends them.
 import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
 import { inflateSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import {
@@ -150,23 +150,30 @@ describe('IC 運転免許証 through pcscd + vpcd', () => {
     ['signed by another key', { foreignKey: true }, true, 'refused', 'failed', 'unmatched'],
     ['corrupted EF07 signature', { corruptSignature: true }, true, 'refused', 'failed', 'unmatched'],
     ['EF07 not even a TLV sequence', { garbageEf07: true }, true, 'refused', 'failed', 'malformed'],
-  ] as const)('forged "no PIN set" licence, %s: never verified, nothing personal on screen when refused', async (_n, o, trusted, outcome, authenticity, status) => {
-    const c = card({ pins: 'default', ...o });
-    await startKiosk('name-address', c, { trusted, readPin2: true });
-    await waitUntil(() => phase() === 'result', 8000, 'result');
-    expect(result()).toMatchObject({ outcome, authenticity, holderBinding: 'none', checks: { 'ef07-signature': status } });
-    if (outcome === 'refused') {
-      expect(result().reasons).toContain('LICENSE_SIGNATURE_UNVERIFIED');
-      expect(licenseHolderOf(result())).toBeNull();
-    }
-  });
+  ] as const)(
+    'forged "no PIN set" licence, %s: never verified, nothing personal on screen when refused',
+    async (_n, o, trusted, outcome, authenticity, status) => {
+      const c = card({ pins: 'default', ...o });
+      await startKiosk('name-address', c, { trusted, readPin2: true });
+      await waitUntil(() => phase() === 'result', 8000, 'result');
+      expect(result()).toMatchObject({ outcome, authenticity, holderBinding: 'none', checks: { 'ef07-signature': status } });
+      if (outcome === 'refused') {
+        expect(result().reasons).toContain('LICENSE_SIGNATURE_UNVERIFIED');
+        expect(licenseHolderOf(result())).toBeNull();
+      }
+    },
+  );
 
   it('EF04 in the public layout with a new name and a new address: both shown as current', async () => {
     const c = card({ pins: 'default', nameChange: true });
     await startKiosk('name-address', c, { readPin2: true });
     await waitUntil(() => phase() === 'result', 8000, 'result');
     const r = result();
-    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', checks: { 'change-records': '2 applied', 'change-records-signed': 'not-covered-by-ef07' } });
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      checks: { 'change-records': '2 applied', 'change-records-signed': 'not-covered-by-ef07' },
+    });
     const h = licenseHolderOf(r)!;
     expect(plain(h.name)).toBe('[外字1]山　変更子');
     expect(plain(h.address)).toBe(SYNTHETIC_NEW_ADDRESS);

@@ -86,7 +86,12 @@ describe('idkiosk read license', () => {
     const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card), '--photo-out', join(dir, 'p.png')], '2468\n1357\n');
     expect(r.code, r.stderr).toBe(EXIT.verified);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', signature: { status: 'valid', signedData: 'DF1/EF01‖DF1/EF02‖DF2/EF01' } });
+    expect(out).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'pin',
+      signature: { status: 'valid', signedData: 'DF1/EF01‖DF1/EF02‖DF2/EF01' },
+    });
     expect(out.current.name).toMatchObject({ changed: true, status: 'changed' });
     expect(out.current.name.value.plain).toBe(SYNTHETIC_NEW_NAME.replace('髙', '〓'));
     expect(out.current.address).toMatchObject({ changed: true, value: { plain: SYNTHETIC_NEW_ADDRESS } });

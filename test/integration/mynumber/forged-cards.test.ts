@@ -6,7 +6,7 @@
 // card ends proven. The kiosk trusts this process's synthetic test CA keys
 // (test hierarchy, mynumber.testCards) exactly as a deployment would trust J-LIS's.
 import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { virtualCardTrustConfig, type CvForgery, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
@@ -89,4 +89,3 @@ describe('forged 券面 data through pcscd + vpcd', () => {
     expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', checks: { 'cv-certificate': 'unknown-ca' } });
   });
 });
-

@@ -4,7 +4,7 @@
 // EF 0001 of the text AP (and EF 0005 of the visual AP) is never selected by default.
 import { asLogger } from '../../../core/log.ts';
 import { usePcscKiosk } from '../../harness/pcsc-kiosk.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { virtualCardTrustConfig, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
@@ -28,7 +28,13 @@ async function startKiosk(mode: MyNumberMode, extra: Record<string, unknown> = {
   const mynumber = parseMyNumberConfig({ mode, ...virtualCardTrustConfig(), ...extra });
   logLines = [];
   const trust = (p: string) => (p === 'jpkiSign' ? signTrust() : p === 'jpkiAuth' ? authTrust() : new TrustStore([]));
-  const handler = DOCUMENTS.get('mynumber')!({ trust, revocation: revocationGood, now: () => new Date(), mynumber, log: asLogger((l) => void logLines.push(l)) });
+  const handler = DOCUMENTS.get('mynumber')!({
+    trust,
+    revocation: revocationGood,
+    now: () => new Date(),
+    mynumber,
+    log: asLogger((l) => void logLines.push(l)),
+  });
   stack.driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
   stack.runtime = new KioskRuntime({ reader: stack.driver, flow: routingFlow([handler]), log: (l) => logLines.push(l) });
   states = [];
@@ -54,7 +60,10 @@ function selects(card: MyNumberCard): { app: string; fid: string }[] {
   const out: { app: string; fid: string }[] = [];
   for (const e of card.log.entries as ApduLogEntry[]) {
     if (e.ins !== 0xa4 || !e.command) continue;
-    const data = e.command.subarray(5, 5 + e.command[4]!).toString('hex').toUpperCase();
+    const data = e.command
+      .subarray(5, 5 + e.command[4]!)
+      .toString('hex')
+      .toUpperCase();
     if (e.p1 === 0x04 && e.sw === 0x9000) app = data;
     else if (e.p1 === 0x02 || e.p1 === 0x00) out.push({ app, fid: data });
   }
@@ -86,7 +95,14 @@ describe('My Number modes through pcscd + vpcd', () => {
       holder: { name: holder.name, address: holder.address, dateOfBirth: '1990-01-01', sex: 'female' },
     });
     expect(r.holder?.nameJisX0208).toBe('〓橋 〓子');
-    expect(r.checks).toMatchObject({ 'basic-info-hash': 'match', 'cv-certificate': 'valid', 'cv-hierarchy': 'test', 'issuer-signature': 'valid', 'card-key': 'valid', 'card-challenge': 'valid' });
+    expect(r.checks).toMatchObject({
+      'basic-info-hash': 'match',
+      'cv-certificate': 'valid',
+      'cv-hierarchy': 'test',
+      'issuer-signature': 'valid',
+      'card-key': 'valid',
+      'card-challenge': 'valid',
+    });
     expect(logLines.some((l) => /TEST-hierarchy/.test(l))).toBe(true);
     expect(logLines.some((l) => /mynumber-info: name has 2 character\(s\) outside JIS X 0208/.test(l))).toBe(true);
     const logged = logLines.join('\n');
@@ -125,7 +141,12 @@ describe('My Number modes through pcscd + vpcd', () => {
     const { card, holder } = fullCard();
     const r = await runMode('sign', card, 'ABC123XYZ');
     expect(r).toMatchObject({ outcome: 'verified', document: 'mynumber-sign', revocation: 'good', checks: { 'data-signature': 'valid', chain: 'valid' } });
-    expect(r.holder).toMatchObject({ name: holder.name, nameJisX0208: holder.nameSubstitute, address: holder.address, addressJisX0208: holder.addressSubstitute });
+    expect(r.holder).toMatchObject({
+      name: holder.name,
+      nameJisX0208: holder.nameSubstitute,
+      address: holder.address,
+      addressJisX0208: holder.addressSubstitute,
+    });
     expect(card.signatureCount).toBe(1);
     expect(logLines.some((l) => /mynumber-sign: address has 1 character\(s\) outside JIS X 0208; JIS X 0208 rendering by card-substitute/.test(l))).toBe(true);
   });
@@ -147,7 +168,13 @@ describe('My Number modes through pcscd + vpcd', () => {
   it('face: 照合番号B on the keypad — face photo decoded to PNG, name/address images; a right code restores its counter', async () => {
     const { card } = fullCard({ checkCodeBTriesLeft: 9 });
     const r = await runMode('face', card, '02010120354321'); // 平成2年1月1日 ‖ 2035 ‖ 4321
-    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'mynumber-face', holder: { dateOfBirth: '1990-01-01' } });
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      document: 'mynumber-face',
+      holder: { dateOfBirth: '1990-01-01' },
+    });
     expect(cardFaceOf(r)?.nameImagePng).toMatch(/^iVBORw0KGgo/);
     expect(['decoded', 'not-decoded']).toContain(cardFaceOf(r)?.faceStatus);
     if (cardFaceOf(r)?.faceStatus === 'decoded') expect(cardFaceOf(r)!.facePng).toMatch(/^iVBORw0KGgo/);
@@ -171,8 +198,14 @@ describe('My Number modes through pcscd + vpcd', () => {
       expect(r.outcome, mode).toBe('verified');
       const s = selects(card);
       expect(s.length, mode).toBeGreaterThan(0);
-      expect(s.filter((x) => x.app === TEXT && x.fid === '0001'), mode).toEqual([]);
-      expect(s.filter((x) => x.app === VISUAL && x.fid === '0005'), mode).toEqual([]);
+      expect(
+        s.filter((x) => x.app === TEXT && x.fid === '0001'),
+        mode,
+      ).toEqual([]);
+      expect(
+        s.filter((x) => x.app === VISUAL && x.fid === '0005'),
+        mode,
+      ).toEqual([]);
       await stack.client?.close();
       stack.client = null;
       await new Promise((res) => setTimeout(res, 600));

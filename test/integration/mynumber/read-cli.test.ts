@@ -64,7 +64,10 @@ describe('idkiosk read (My Number modes)', () => {
   it('jpki-sign: signs SHA-256 of --data; without a revocation source the verdict fails closed (exit 1)', async () => {
     const { card, holder } = fullCard();
     await present(card);
-    const r = await idkiosk(['read', 'jpki-sign', '--data', join(dir, 'tx.json'), '--trust', join(dir, 'sign-ca.pem'), '--password-stdin', '--json'], 'abc123xyz\n');
+    const r = await idkiosk(
+      ['read', 'jpki-sign', '--data', join(dir, 'tx.json'), '--trust', join(dir, 'sign-ca.pem'), '--password-stdin', '--json'],
+      'abc123xyz\n',
+    );
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ document: 'mynumber-sign', dataSignature: 'valid', chain: 'valid', revocation: 'unknown', passwordTriesBefore: 5 });
@@ -96,7 +99,14 @@ describe('idkiosk read (My Number modes)', () => {
     const r = await idkiosk(['read', 'mynumber-face', '--test-cards', '--cv-ca', join(dir, 'cv-ca.json'), '--json'], '02010120354321\n');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'mynumber-face', verdict: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', unlockedWith: 'check-code-b', expiry: '2035-01-01' });
+    expect(out).toMatchObject({
+      document: 'mynumber-face',
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      unlockedWith: 'check-code-b',
+      expiry: '2035-01-01',
+    });
     expect(out.nameImagePng).toMatch(/^iVBORw0KGgo/);
     expect(card.log.entries.some((e) => e.command?.toString('hex').toUpperCase() === '00A4020C020005')).toBe(false);
   });

@@ -16,7 +16,18 @@ let simStderr = () => '';
 
 async function startSim(extra: string[] = []) {
   const started = await startSimProcess(
-    ['mynumber', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', join(dir, 'auth-ca.pem'), '--sign-ca-out', join(dir, 'sign-ca.pem'), '--cv-ca-out', join(dir, 'cv-ca.json'), ...extra],
+    [
+      'mynumber',
+      '--vpcd',
+      `127.0.0.1:${pcscd.port}`,
+      '--ca-out',
+      join(dir, 'auth-ca.pem'),
+      '--sign-ca-out',
+      join(dir, 'sign-ca.pem'),
+      '--cv-ca-out',
+      join(dir, 'cv-ca.json'),
+      ...extra,
+    ],
     { timeoutMs: 30_000, ready: () => existsSync(join(dir, 'cv-ca.json')) },
   );
   sim = started.process;
@@ -52,7 +63,12 @@ describe('idkiosk sim mynumber + idkiosk read', () => {
 
     const info = await runIdkiosk(['read', 'mynumber-info', '--pin-stdin', ...cv], '1234\n');
     expect(info.code, info.stderr).toBe(0);
-    expect(JSON.parse(info.stdout)).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', checks: { 'cv-certificate': 'valid', 'issuer-signature': 'valid' } });
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'pin',
+      checks: { 'cv-certificate': 'valid', 'issuer-signature': 'valid' },
+    });
 
     const face = await runIdkiosk(['read', 'mynumber-face', ...cv], '02010120354321\n');
     expect(face.code, face.stderr).toBe(0);
@@ -60,7 +76,13 @@ describe('idkiosk sim mynumber + idkiosk read', () => {
 
     // JPKI: signature and chain hold; without a revocation source both fail closed (exit 1), as documented.
     const sign = await runIdkiosk(['read', 'jpki-sign', '--data', join(dir, 'tx.json'), '--trust', join(dir, 'sign-ca.pem'), '--password-stdin'], 'TEST1234\n');
-    expect(JSON.parse(sign.stdout)).toMatchObject({ dataSignature: 'valid', chain: 'valid', revocation: 'unknown', verdict: 'refused', holderBinding: 'password' });
+    expect(JSON.parse(sign.stdout)).toMatchObject({
+      dataSignature: 'valid',
+      chain: 'valid',
+      revocation: 'unknown',
+      verdict: 'refused',
+      holderBinding: 'password',
+    });
     const auth = await runIdkiosk(['read', 'jpki-auth', '--trust', join(dir, 'auth-ca.pem'), '--pin-stdin', '--json'], '1234\n');
     expect(JSON.parse(auth.stdout)).toMatchObject({ challengeSignature: 'valid', chain: 'valid', revocation: 'unknown', verdict: 'refused' });
     await stopSim();

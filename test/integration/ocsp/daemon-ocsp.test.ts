@@ -44,13 +44,30 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ca.crl'), issueCrl(ca, { crlNumber: 5 }));
   importCrl(join(dir, 'crl'), join(dir, 'ca.crl'), ca.x509);
   port = await freePort();
-  responder = spawn('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-port', String(port), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  responder = spawn(
+    'openssl',
+    [
+      'ocsp',
+      '-index',
+      join(dir, 'index.txt'),
+      '-port',
+      String(port),
+      '-rsigner',
+      join(dir, 'ca.pem'),
+      '-rkey',
+      join(dir, 'ca.key'),
+      '-CA',
+      join(dir, 'ca.pem'),
+      '-ignore_err',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let text = '';
     const t = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${text}`)), 10_000);
     responder.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
-      if (text.includes('waiting for OCSP client connections')) (clearTimeout(t), resolve());
+      if (text.includes('waiting for OCSP client connections')) clearTimeout(t), resolve();
     });
   });
   silent = createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
@@ -89,7 +106,11 @@ async function kioskWith(ocspUrl: string, timeoutMs: number, platformStatus?: Pl
 }
 
 async function sessionByApi(k: Kiosk): Promise<{ result: ResultView; token: string; ms: number }> {
-  const res = await fetch(`${k.api!.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'jpki-sign', nonce: 'n' }) });
+  const res = await fetch(`${k.api!.url}/v1/verifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ policy: 'jpki-sign', nonce: 'n' }),
+  });
   const { id } = (await res.json()) as { id: string };
   let result: ResultView | null = null;
   k.runtime.events.on('session-ended', (e) => (result = e.result));
@@ -130,7 +151,12 @@ describe('OCSP in the daemon', () => {
     });
     try {
       const { result } = await sessionByApi(k);
-      expect(result).toMatchObject({ outcome: 'refused', revocation: 'revoked', reasons: expect.arrayContaining(['TRUST_REVOKED']), revocationDetail: { source: 'platform', checkedAt: '2026-11-24T00:00:00.000Z' } });
+      expect(result).toMatchObject({
+        outcome: 'refused',
+        revocation: 'revoked',
+        reasons: expect.arrayContaining(['TRUST_REVOKED']),
+        revocationDetail: { source: 'platform', checkedAt: '2026-11-24T00:00:00.000Z' },
+      });
     } finally {
       await k.stop();
     }

@@ -19,7 +19,26 @@ const nonce = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
 function respond(req: Buffer, extra: string[] = []): Buffer {
   writeFileSync(join(dir, 'req.der'), req);
-  execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der'), ...extra], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'ocsp',
+      '-index',
+      join(dir, 'index.txt'),
+      '-rsigner',
+      join(dir, 'ca.pem'),
+      '-rkey',
+      join(dir, 'ca.key'),
+      '-CA',
+      join(dir, 'ca.pem'),
+      '-reqin',
+      join(dir, 'req.der'),
+      '-respout',
+      join(dir, 'resp.der'),
+      ...extra,
+    ],
+    { stdio: 'ignore' },
+  );
   return readFileSync(join(dir, 'resp.der'));
 }
 
@@ -31,7 +50,10 @@ beforeAll(() => {
   other = issueJpkiSignCert(ca, { keyPair: kp });
   writeFileSync(join(dir, 'ca.pem'), ca.pem);
   writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
-  writeFileSync(join(dir, 'index.txt'), `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nV\t301231000000Z\t\t${other.x509.serialNumber}\tunknown\t/CN=other\n`);
+  writeFileSync(
+    join(dir, 'index.txt'),
+    `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nV\t301231000000Z\t\t${other.x509.serialNumber}\tunknown\t/CN=other\n`,
+  );
 }, 30_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,14 +116,43 @@ describe('OCSP response checks', () => {
       const key = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
       const ext = join(dir, `${name}.ext`);
-      execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-out', csr],
+        { stdio: 'ignore' },
+      );
       writeFileSync(ext, eku ? 'extendedKeyUsage=OCSPSigning\nkeyUsage=critical,digitalSignature\n' : 'keyUsage=critical,digitalSignature\n');
-      execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-set_serial', '4242', '-days', '30', '-extfile', ext, '-out', join(dir, `${name}.pem`)], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          join(dir, 'ca.pem'),
+          '-CAkey',
+          join(dir, 'ca.key'),
+          '-set_serial',
+          '4242',
+          '-days',
+          '30',
+          '-extfile',
+          ext,
+          '-out',
+          join(dir, `${name}.pem`),
+        ],
+        { stdio: 'ignore' },
+      );
       return ['-rsigner', join(dir, `${name}.pem`), '-rkey', key];
     };
     const withArgs = (args: string[]) => {
       writeFileSync(join(dir, 'req.der'), encodeRequest(id, null));
-      execFileSync('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-CA', join(dir, 'ca.pem'), ...args, '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        ['ocsp', '-index', join(dir, 'index.txt'), '-CA', join(dir, 'ca.pem'), ...args, '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der')],
+        { stdio: 'ignore' },
+      );
       return readFileSync(join(dir, 'resp.der'));
     };
     expect(checkResponse(withArgs(responder('delegated', true)), id, ca.x509, { now: new Date(), nonce: null })).toMatchObject({ status: 'good' });

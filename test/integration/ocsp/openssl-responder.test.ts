@@ -53,10 +53,31 @@ beforeAll(async () => {
   const revokedAt = opensslTime(new Date(Date.now() - 3600_000));
   writeFileSync(
     join(dir, 'index.txt'),
-    [`V\t${exp}\t\t${good.x509.serialNumber}\tunknown\t/CN=good`, `R\t${exp}\t${revokedAt},keyCompromise\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked`, ''].join('\n'),
+    [
+      `V\t${exp}\t\t${good.x509.serialNumber}\tunknown\t/CN=good`,
+      `R\t${exp}\t${revokedAt},keyCompromise\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked`,
+      '',
+    ].join('\n'),
   );
   port = await freePort();
-  responder = spawn('openssl', ['ocsp', '-index', join(dir, 'index.txt'), '-port', String(port), '-rsigner', join(dir, 'ca.pem'), '-rkey', join(dir, 'ca.key'), '-CA', join(dir, 'ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  responder = spawn(
+    'openssl',
+    [
+      'ocsp',
+      '-index',
+      join(dir, 'index.txt'),
+      '-port',
+      String(port),
+      '-rsigner',
+      join(dir, 'ca.pem'),
+      '-rkey',
+      join(dir, 'ca.key'),
+      '-CA',
+      join(dir, 'ca.pem'),
+      '-ignore_err',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   // Ready when it says so (a probe connection would block the single-threaded responder).
   await new Promise<void>((resolve, reject) => {
     let text = '';
@@ -138,7 +159,10 @@ describe('timeout → CRL fallback', () => {
   it('nothing listening: unreachable, then the CRL', async () => {
     const p = await freePort();
     const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
-    const r = await new FallbackRevocationChecker([new OcspRevocationChecker({ url: `http://127.0.0.1:${p}/`, timeoutMs: 1000 }), crl]).check(good.x509, ca.x509);
+    const r = await new FallbackRevocationChecker([new OcspRevocationChecker({ url: `http://127.0.0.1:${p}/`, timeoutMs: 1000 }), crl]).check(
+      good.x509,
+      ca.x509,
+    );
     expect(r).toMatchObject({ status: 'good', source: 'crl', tried: [{ source: 'ocsp', reason: 'OCSP_UNAVAILABLE' }] });
     crl.close();
   });
@@ -155,7 +179,9 @@ describe('timeout → CRL fallback', () => {
     const t0 = Date.now();
     expect(await hang.check(good.x509, ca.x509)).toMatchObject({ status: 'unknown', source: 'platform', reason: 'OCSP_TIMEOUT' });
     expect(Date.now() - t0).toBeLessThan(1000);
-    const ok = new PlatformRevocationChecker({ status: async (q) => ({ status: q.serialNumber === revoked.x509.serialNumber.toUpperCase() ? 'revoked' : 'good', checkedAt: '2026-11-24T00:00:00.000Z' }) });
+    const ok = new PlatformRevocationChecker({
+      status: async (q) => ({ status: q.serialNumber === revoked.x509.serialNumber.toUpperCase() ? 'revoked' : 'good', checkedAt: '2026-11-24T00:00:00.000Z' }),
+    });
     expect(await ok.check(revoked.x509, ca.x509)).toMatchObject({ status: 'revoked', source: 'platform' });
   });
 });
@@ -209,13 +235,23 @@ describe('replayed OCSP answers never beat a revocation', () => {
     await capture(null);
     expect(await replayed({ nonce: 'freshness' }).check(good.x509, ca.x509)).toMatchObject({ status: 'good', source: 'ocsp' });
     const crl = new CrlRevocationChecker({ store });
-    expect(await new FallbackRevocationChecker([replayed({ nonce: 'freshness' }), crl]).check(good.x509, ca.x509)).toMatchObject({ status: 'revoked', source: 'crl' });
+    expect(await new FallbackRevocationChecker([replayed({ nonce: 'freshness' }), crl]).check(good.x509, ca.x509)).toMatchObject({
+      status: 'revoked',
+      source: 'crl',
+    });
     crl.close();
   });
 
   it('freshness mode refuses an echo-less answer produced before the window', async () => {
     await capture(null);
-    const later = new OcspRevocationChecker({ url: `http://127.0.0.1:${replayPort}/`, timeoutMs: 3000, retryAfterMs: 0, nonce: 'freshness', freshnessSeconds: 60, now: () => new Date(Date.now() + 10 * 60_000) });
+    const later = new OcspRevocationChecker({
+      url: `http://127.0.0.1:${replayPort}/`,
+      timeoutMs: 3000,
+      retryAfterMs: 0,
+      nonce: 'freshness',
+      freshnessSeconds: 60,
+      now: () => new Date(Date.now() + 10 * 60_000),
+    });
     expect(await later.check(good.x509, ca.x509)).toMatchObject({ status: 'unknown', reason: 'OCSP_BAD_RESPONSE' });
   });
 });

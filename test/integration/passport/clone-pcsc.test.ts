@@ -67,7 +67,6 @@ function expectNotProven(r: PassportResult): void {
 }
 const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.code);
 
-
 describe('cloned passports through pcscd + vpcd', () => {
   it('EF.COM edited to omit DG14/DG15 on a clone without the CA key: CA still runs (SOD lists DG14) and fails', async () => {
     const card = await present({ faults: { comOmit: [14, 15], caFail: true } });

@@ -44,7 +44,6 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 600)); // pcscd polls vpcd: let it see the removal
 });
 
-
 async function present(o: Partial<PassportCardOptions> = {}): Promise<PassportCard> {
   const card = new PassportCard({ holder: HOLDER, pki: PKI, faceBytes: 34_000, ...o });
   client = new VpcdClient(card, { port: pcscd.port });
@@ -55,7 +54,6 @@ async function present(o: Partial<PassportCardOptions> = {}): Promise<PassportCa
 
 const codes = (out: { reasons: { code: string }[] }) => out.reasons.map((r) => r.code);
 
-
 describe('idkiosk read passport (pcscd + vpcd)', () => {
   it('PACE chip: verified with PA, CA and AA; the JSON contract', async () => {
     const card = await present();
@@ -63,9 +61,15 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
-      document: 'passport', verdict: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', access: 'PACE', secureMessaging: 'AES-128',
+      document: 'passport',
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'mrz-only',
+      access: 'PACE',
+      secureMessaging: 'AES-128',
       checks: { 'clone-check': 'verified', 'csca-country': 'match', 'sod-signature': 'valid', 'dsc-chain': 'valid' },
-      dataGroupsListed: [1, 2, 11, 12, 14, 15], dataGroupsMissing: [],
+      dataGroupsListed: [1, 2, 11, 12, 14, 15],
+      dataGroupsMissing: [],
       dg1: { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO', nationality: 'JPN' },
       passiveAuthentication: { verified: true, signature: 'valid', chain: 'valid' },
       chipAuthentication: { status: 'verified' },
@@ -101,10 +105,15 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
 // The same protocol and verdict in process (a CLI start costs seconds on a loaded 2-core machine).
 async function readHere(store: CscaStore, key = KEY) {
   return withCard({}, async (session) =>
-    assessPassport(await readPassport(session, { accessKey: accessKey(key), readFace: false }), { csca: store, at: new Date() }));
+    assessPassport(await readPassport(session, { accessKey: accessKey(key), readFace: false }), { csca: store, at: new Date() }),
+  );
 }
 const KEY = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630' };
-const accessKey = (k: typeof KEY) => ({ documentNumber: Buffer.from(k.documentNumber), dateOfBirth: Buffer.from(k.dateOfBirth), dateOfExpiry: Buffer.from(k.dateOfExpiry) });
+const accessKey = (k: typeof KEY) => ({
+  documentNumber: Buffer.from(k.documentNumber),
+  dateOfBirth: Buffer.from(k.dateOfBirth),
+  dateOfExpiry: Buffer.from(k.dateOfExpiry),
+});
 
 describe('passport reads in process (pcscd + vpcd)', () => {
   it('unknown CSCA → not proven: chip-read, never verified', async () => {
@@ -174,7 +183,11 @@ describe('kiosk passport flow (pcscd + vpcd)', () => {
     ]);
     expect(asked[0]!.format).toMatchObject({ kind: 'alnum', min: 1, max: 9 });
     expect(view).toMatchObject({
-      outcome: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', document: 'passport', reasons: [],
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'mrz-only',
+      document: 'passport',
+      reasons: [],
       checks: { access: 'PACE', 'passive-authentication': 'verified', 'chip-authentication': 'verified', 'active-authentication': 'verified' },
       holder: { name: 'YAMADA TARO', dateOfBirth: null },
     });

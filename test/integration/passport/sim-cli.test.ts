@@ -25,9 +25,37 @@ afterAll(async () => {
 describe('idkiosk sim passport', () => {
   it('a BAC-only virtual passport on vpcd reads as verified under the CSCA it wrote', async () => {
     const csca = join(mkdtempSync(join(tmpdir(), 'idkiosk-simpp-')), 'csca.pem');
-    sim = (await startSimProcess(['passport', '--doc-number', 'tz7654321', '--birth', '021129', '--expiry', '320101', '--no-pace', '--face-bytes', '1500', '--vpcd', `127.0.0.1:${pcscd.port}`, '--csca-out', csca], { ready: () => existsSync(csca) })).process;
+    sim = (
+      await startSimProcess(
+        [
+          'passport',
+          '--doc-number',
+          'tz7654321',
+          '--birth',
+          '021129',
+          '--expiry',
+          '320101',
+          '--no-pace',
+          '--face-bytes',
+          '1500',
+          '--vpcd',
+          `127.0.0.1:${pcscd.port}`,
+          '--csca-out',
+          csca,
+        ],
+        { ready: () => existsSync(csca) },
+      )
+    ).process;
     const key = { documentNumber: Buffer.from('TZ7654321'), dateOfBirth: Buffer.from('021129'), dateOfExpiry: Buffer.from('320101') };
-    const r = await withCard({ waitMs: 5000 }, async (s) => assessPassport(await readPassport(s, { accessKey: key }), { csca: CscaStore.fromFiles([csca]), at: new Date() }));
-    expect(r).toMatchObject({ verdict: 'verified', access: 'BAC', dg1: { documentNumber: 'TZ7654321' }, chipAuthentication: { status: 'verified' }, activeAuthentication: { status: 'verified' } });
+    const r = await withCard({ waitMs: 5000 }, async (s) =>
+      assessPassport(await readPassport(s, { accessKey: key }), { csca: CscaStore.fromFiles([csca]), at: new Date() }),
+    );
+    expect(r).toMatchObject({
+      verdict: 'verified',
+      access: 'BAC',
+      dg1: { documentNumber: 'TZ7654321' },
+      chipAuthentication: { status: 'verified' },
+      activeAuthentication: { status: 'verified' },
+    });
   });
 });

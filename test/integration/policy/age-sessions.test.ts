@@ -77,7 +77,11 @@ function cardFor(doc: string): VirtualCard {
     case 'residence':
       return residenceCard({ generation: 2, printed: { dateOfBirth: YYYYMMDD } }).card;
     case 'passport':
-      return new PassportCard({ holder: testHolder({ documentNumber: 'TZ7654321', dateOfBirth: YYMMDD, dateOfExpiry: '341231' }), pki: passportPki, faceBytes: 500 });
+      return new PassportCard({
+        holder: testHolder({ documentNumber: 'TZ7654321', dateOfBirth: YYMMDD, dateOfExpiry: '341231' }),
+        pki: passportPki,
+        faceBytes: 500,
+      });
   }
   throw new Error(doc);
 }
@@ -92,7 +96,10 @@ async function runAt(doc: string, at: Date, policy = 'age-20'): Promise<ResultVi
   // The virtual My Number card's 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
   const env = { trust, revocation: revocationGood, now, mynumber: parseMyNumberConfig(virtualCardTrustConfig()) };
   const handlers = AGE_DOCUMENTS.map((id) => DOCUMENTS.get(id)!(env));
-  const flow = policyFlow({ run: (ctx) => routingFlow(handlers.filter((h) => ctx.documents!.includes(h.id))).run(ctx) }, { policies: policyRegistry(BUILT_IN_POLICIES), walkUpPolicy: null, now });
+  const flow = policyFlow(
+    { run: (ctx) => routingFlow(handlers.filter((h) => ctx.documents!.includes(h.id))).run(ctx) },
+    { policies: policyRegistry(BUILT_IN_POLICIES), walkUpPolicy: null, now },
+  );
   const reader = new SimulatedReaderDriver();
   readers.push(reader);
   reader.start();

@@ -119,7 +119,11 @@ async function session(onResult?: () => Promise<void>): Promise<Seen> {
 
 async function apiSession(policy: string, onResult?: () => Promise<void>): Promise<Seen & { claims: ResultClaims }> {
   const api = kiosk.api!;
-  const started = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy, nonce: `n-${policy}` }) });
+  const started = await fetch(`${api.url}/v1/verifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ policy, nonce: `n-${policy}` }),
+  });
   expect(started.status).toBe(201);
   const { id } = (await started.json()) as { id: string };
   const seen = await session(onResult);
@@ -135,9 +139,21 @@ function expectAgreement(s: Seen, claims: ResultClaims | null, verdict: 'chip-re
   // The licence flow itself: the chip was read with PIN1, the data not proven (no key).
   expect(s.result).toMatchObject({ document: 'license', outcome: verdict, authenticity: 'chip-read', holderBinding: 'pin' });
   expect(Object.keys(s.result.checks ?? {}).length).toBeGreaterThan(0);
-  const model = { outcome: s.result.outcome, authenticity: s.result.authenticity, holderBinding: s.result.holderBinding, checks: s.result.checks, reasons: s.result.reasons };
+  const model = {
+    outcome: s.result.outcome,
+    authenticity: s.result.authenticity,
+    holderBinding: s.result.holderBinding,
+    checks: s.result.checks,
+    reasons: s.result.reasons,
+  };
   // Screen: the state frame carries the same model.
-  expect({ outcome: s.screenResult.outcome, authenticity: s.screenResult.authenticity, holderBinding: s.screenResult.holderBinding, checks: s.screenResult.checks, reasons: s.screenResult.reasons }).toEqual(model);
+  expect({
+    outcome: s.screenResult.outcome,
+    authenticity: s.screenResult.authenticity,
+    holderBinding: s.screenResult.holderBinding,
+    checks: s.screenResult.checks,
+    reasons: s.screenResult.reasons,
+  }).toEqual(model);
   // Audit: the same three fields and verdict.
   expect(s.audit).toMatchObject({ verdict, authenticity: 'chip-read', holderBinding: 'pin', checks: s.result.checks, reasons: s.result.reasons });
   // JWS: the same.
@@ -151,7 +167,8 @@ function expectAgreement(s: Seen, claims: ResultClaims | null, verdict: 'chip-re
   const token = verifyReceiptToken(s.receiptToken, kiosk.deviceKey.publicKey);
   expect(token).toMatchObject({ valid: true, fields: { verdict: tokenVerdict, documentType: 'drivers-licence' } });
   // Nowhere 'verified' as a verdict.
-  for (const text of [JSON.stringify(s.screenResult), JSON.stringify(s.audit), claims ? JSON.stringify(claims) : '']) expect(text).not.toMatch(/"(verdict|outcome)":"verified"/);
+  for (const text of [JSON.stringify(s.screenResult), JSON.stringify(s.audit), claims ? JSON.stringify(claims) : ''])
+    expect(text).not.toMatch(/"(verdict|outcome)":"verified"/);
 }
 
 describe('chip-read through the whole daemon', () => {

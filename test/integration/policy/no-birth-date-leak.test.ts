@@ -61,7 +61,12 @@ beforeAll(async () => {
     server: { port: 0 },
     reader: { backend: 'simulated' },
     documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'],
-    trust: { jpkiSign: [pem('sign-ca.pem', cas().signCa.x509)], residence: [pem('res-ca.pem', testCa(2).x509)], csca: [pem('csca.pem', csca.x509)], license: [pem('license-key.pem', licenseKey.x509)] },
+    trust: {
+      jpkiSign: [pem('sign-ca.pem', cas().signCa.x509)],
+      residence: [pem('res-ca.pem', testCa(2).x509)],
+      csca: [pem('csca.pem', csca.x509)],
+      license: [pem('license-key.pem', licenseKey.x509)],
+    },
     audit: { db: join(dir, 'audit.db'), personalData: true, operatorKey: join(dir, 'operator.pem') },
     health: { port: 0, diskPath: dir },
     api: { enabled: true, port: 0 },
@@ -119,7 +124,15 @@ describe('age-20 through the whole daemon', () => {
       ['mynumber-sign', () => fullCard({ holder: { ...SYNTHETIC_HOLDER, dateOfBirth: '20000713' } }).card],
       ['license', () => new LicenseCard({ holder: { ...syntheticHolder(), birthDate: ISO }, pins: { pin1: '1234', pin2: '5678' }, signingKey: licenseKey })],
       ['residence', () => residenceCard({ generation: 2, printed: { dateOfBirth: '20000713' } }).card],
-      ['passport', () => new PassportCard({ holder: testHolder({ documentNumber: 'TZ7654321', dateOfBirth: '000713', dateOfExpiry: '341231' }), pki: { csca, dsc: issueBy(csca, { cn: 'DS' }) }, faceBytes: 500 })],
+      [
+        'passport',
+        () =>
+          new PassportCard({
+            holder: testHolder({ documentNumber: 'TZ7654321', dateOfBirth: '000713', dateOfExpiry: '341231' }),
+            pki: { csca, dsc: issueBy(csca, { cn: 'DS' }) },
+            faceBytes: 500,
+          }),
+      ],
     ];
     for (const [doc, make] of cards) {
       const r = await session(make());
@@ -130,7 +143,11 @@ describe('age-20 through the whole daemon', () => {
 
     // The integration API, by policy name, on the 4-info route: a signed result with the age answer only.
     const api = kiosk.api!;
-    const started = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'age-20', nonce: 'n-1' }) });
+    const started = await fetch(`${api.url}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policy: 'age-20', nonce: 'n-1' }),
+    });
     expect(started.status).toBe(201);
     const view = (await started.json()) as { id: string; documents: string[]; policy: string };
     expect(view).toMatchObject({ policy: 'age-20', documents: ['mynumber-sign', 'mynumber-info', 'license', 'residence', 'passport'] });
@@ -139,7 +156,12 @@ describe('age-20 through the whole daemon', () => {
     const check = verifyResultToken(done.result.token, kiosk.deviceKey.publicKey);
     expect(check.valid).toBe(true);
     if (!check.valid) return;
-    expect(check.claims).toMatchObject({ verdict: 'verified', nonce: 'n-1', policy: { name: 'age-20', age: { threshold: 20, over: true } }, certificate: null });
+    expect(check.claims).toMatchObject({
+      verdict: 'verified',
+      nonce: 'n-1',
+      policy: { name: 'age-20', age: { threshold: 20, over: true } },
+      certificate: null,
+    });
     // A verified result says what proved it: the signing certificate chain + the card's signature, bound by the password.
     expect(check.claims).toMatchObject({ authenticity: 'proven', holderBinding: 'password' });
     expect(Object.values(check.claims.checks).length).toBeGreaterThan(0);
@@ -147,13 +169,21 @@ describe('age-20 through the whole daemon', () => {
     const jwsPayload = Buffer.from(done.result.token.split('.')[1]!, 'base64url').toString('utf8');
 
     // The deployment's own policy, on the 4-info route (PIN-protected text AP).
-    const info = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'age-20-4info' }) });
+    const info = await fetch(`${api.url}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policy: 'age-20-4info' }),
+    });
     expect(info.status).toBe(201);
     const infoResult = await session(fullCard({ holder: { ...SYNTHETIC_HOLDER, dateOfBirth: '20000713' } }).card);
     expect(infoResult).toMatchObject({ document: 'mynumber-info', outcome: 'verified', policy: { name: 'age-20-4info', age: { threshold: 20, over: true } } });
 
     // Unknown policy names are refused with a stable code.
-    const bad = await fetch(`${api.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: 'age-99x' }) });
+    const bad = await fetch(`${api.url}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policy: 'age-99x' }),
+    });
     expect(bad.status).toBe(422);
 
     // What left the daemon, and what it keeps.

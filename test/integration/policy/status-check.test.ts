@@ -25,7 +25,10 @@ const signCert = card.pki.signCert!;
 
 function publishCrl(n: number, revokedSerials: string[]) {
   const f = join(dir, `sign-${n}.crl`);
-  writeFileSync(f, issueCrl(cas().signCa, { crlNumber: n, revoked: revokedSerials.map((serial) => ({ serial, date: new Date(Date.now() - 60_000), reason: 3 })) }));
+  writeFileSync(
+    f,
+    issueCrl(cas().signCa, { crlNumber: n, revoked: revokedSerials.map((serial) => ({ serial, date: new Date(Date.now() - 60_000), reason: 3 })) }),
+  );
   importCrl(join(dir, 'crl'), f, cas().signCa.x509);
 }
 
@@ -77,7 +80,10 @@ describe('status-check (現況確認)', () => {
     const result = kiosk.runtime.getState().result!;
     expect(result).toMatchObject({ outcome: 'verified', document: 'mynumber-sign', policy: { name: 'jpki-sign', age: null } });
     const body = JSON.parse((kiosk.operations.audit!.store.db.prepare('SELECT body FROM records').get() as { body: string }).body);
-    expect(body.certificate).toMatchObject({ serial: signCert.x509.serialNumber.toLowerCase(), issuerFingerprintSha256: cas().signCa.x509.fingerprint256.replace(/:/g, '').toLowerCase() });
+    expect(body.certificate).toMatchObject({
+      serial: signCert.x509.serialNumber.toLowerCase(),
+      issuerFingerprintSha256: cas().signCa.x509.fingerprint256.replace(/:/g, '').toLowerCase(),
+    });
     expect(body.policy.legal.entries).toContain('mynumber-sign/aml-current');
   });
 
@@ -91,7 +97,14 @@ describe('status-check (現況確認)', () => {
     expect(after.code).toBe(1);
     const report = JSON.parse(after.out);
     expect(report.counts).toEqual({ unchanged: 0, revoked: 1, unknown: 0 });
-    expect(report.certificates[0]).toMatchObject({ serialNumber: signCert.x509.serialNumber, state: 'revoked', summary: 'revoked (details changed or card lost)', source: 'crl', reason: 'affiliationChanged', records: [1] });
+    expect(report.certificates[0]).toMatchObject({
+      serialNumber: signCert.x509.serialNumber,
+      state: 'revoked',
+      summary: 'revoked (details changed or card lost)',
+      source: 'crl',
+      reason: 'affiliationChanged',
+      records: [1],
+    });
 
     const res = await fetch(`${kiosk.api!.url}/v1/status-checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(200);
@@ -106,7 +119,9 @@ describe('status-check (現況確認)', () => {
       issuers: [cas().signCa.x509],
       sources: [crl],
       platform: {
-        status: async (q) => (asked.push(`${q.issuerFingerprintSha256}/${q.serialNumber}`), { status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', successorSerial: '7e57' }),
+        status: async (q) => (
+          asked.push(`${q.issuerFingerprintSha256}/${q.serialNumber}`), { status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', successorSerial: '7e57' }
+        ),
       },
     });
     crl.close();

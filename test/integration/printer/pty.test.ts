@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
+import { memoryLogger } from '../../../core/log.ts';
 import { Printer, type PrinterOptions } from '../../../drivers/printer/printer.ts';
 import { buildVerificationReceipt, newReference } from '../../../drivers/printer/receipt-content.ts';
 import type { Receipt } from '../../../drivers/printer/receipt.ts';
@@ -59,7 +59,17 @@ async function japaneseReceipt(): Promise<{ receipt: Receipt; token: string }> {
     device.publicKey,
   );
   const receipt = buildVerificationReceipt(
-    { kioskId: 'KIOSK-TKY-01', operatorId: 'OP-042', issuedAt, documentType: 'residence-card', method: 'chip-passive-auth', verdict: 'ok', reference, holderName: '髙橋 花子', token },
+    {
+      kioskId: 'KIOSK-TKY-01',
+      operatorId: 'OP-042',
+      issuedAt,
+      documentType: 'residence-card',
+      method: 'chip-passive-auth',
+      verdict: 'ok',
+      reference,
+      holderName: '髙橋 花子',
+      token,
+    },
     { nameMask: 'family' },
   );
   return { receipt, token };

@@ -44,10 +44,35 @@ describe('idkiosk provision', () => {
     expect(existsSync(config)).toBe(false);
     const badSite = await cli('init', ...common, '--kiosk-id', 'k-1', '--site', 'x y');
     expect(badSite.stderr).toMatch(/--site 'x y' is not a valid site id/);
-    const badUrl = await cli('init', ...common, '--kiosk-id', 'k-1', '--fleet-url', 'http://fleet.example/hb', '--state-dir', join(base, 'var'), '--run-dir', join(base, 'run'));
+    const badUrl = await cli(
+      'init',
+      ...common,
+      '--kiosk-id',
+      'k-1',
+      '--fleet-url',
+      'http://fleet.example/hb',
+      '--state-dir',
+      join(base, 'var'),
+      '--run-dir',
+      join(base, 'run'),
+    );
     expect(badUrl.stderr).toMatch(/CONFIG_INVALID: config fleet.url: must be an https:\/\/ URL/);
 
-    const args = ['init', ...common, '--kiosk-id', 'tokyo-shinjuku-03', '--site', 'shinjuku', '--operator', 'acme', '--state-dir', join(base, 'var'), '--run-dir', join(base, 'run'), '--json'];
+    const args = [
+      'init',
+      ...common,
+      '--kiosk-id',
+      'tokyo-shinjuku-03',
+      '--site',
+      'shinjuku',
+      '--operator',
+      'acme',
+      '--state-dir',
+      join(base, 'var'),
+      '--run-dir',
+      join(base, 'run'),
+      '--json',
+    ];
     const first = await cli(...args);
     expect(first.code).toBe(0);
     const r1 = JSON.parse(first.stdout);
@@ -85,7 +110,27 @@ describe('idkiosk provision', () => {
   });
 
   it('trust: non-CA certificates refused, operator key and a CSCA master list stored, list and remove', async () => {
-    const leafPem = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=leaf', '-addext', 'basicConstraints=critical,CA:FALSE', '-days', '1'], { encoding: 'utf8' });
+    const leafPem = execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        '/CN=leaf',
+        '-addext',
+        'basicConstraints=critical,CA:FALSE',
+        '-days',
+        '1',
+      ],
+      { encoding: 'utf8' },
+    );
     writeFileSync(join(base, 'leaf.pem'), leafPem);
     const leaf = await cli('trust', 'add', 'license', join(base, 'leaf.pem'), ...common, '--yes');
     expect(leaf.stderr).toMatch(/TRUST_BASIC_CONSTRAINTS: .* is not a CA certificate/);
@@ -135,10 +180,54 @@ describe('idkiosk provision', () => {
     expect(text).toMatch(/ecdsa-with-SHA256/);
     // the operator's fleet CA signs it
     const d = mkdtempSync(join(tmpdir(), 'idkiosk-fleetca-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(d, 'ca.key'), '-out', join(d, 'ca.pem'), '-subj', '/CN=Fleet CA', '-days', '30'], { stdio: 'ignore' });
-    execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(d, 'ca.pem'), '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', join(d, 'device.crt'), '-days', '30'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(d, 'ca.key'),
+        '-out',
+        join(d, 'ca.pem'),
+        '-subj',
+        '/CN=Fleet CA',
+        '-days',
+        '30',
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      ['x509', '-req', '-in', csr, '-CA', join(d, 'ca.pem'), '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', join(d, 'device.crt'), '-days', '30'],
+      { stdio: 'ignore' },
+    );
     // a certificate for some other key is refused
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(d, 'o.key'), '-out', join(d, 'other.crt'), '-subj', '/CN=x', '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(d, 'o.key'),
+        '-out',
+        join(d, 'other.crt'),
+        '-subj',
+        '/CN=x',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     const other = await cli('enroll', '--install', join(d, 'other.crt'), ...common);
     expect(other.stderr).toMatch(/certifies another key/);
     // the right certificate checked against the wrong CA is refused
@@ -166,9 +255,42 @@ describe('idkiosk provision', () => {
       const rep = JSON.parse(r.stdout) as { ok: boolean; maintenance: string; checks: { id: string; status: string; remediation?: string }[] };
       const byId = Object.fromEntries(rep.checks.map((c) => [c.id, c.status]));
       expect(Object.keys(byId).sort()).toEqual(
-        ['audit', 'card', 'clock', 'crl', 'device-key', 'disk', 'file-ownership', 'keypad', 'pcscd', 'printer', 'printer-test-page', 'reader', 'sd-notify', 'trust', 'ui', 'watchdog'].sort(),
+        [
+          'audit',
+          'card',
+          'clock',
+          'crl',
+          'device-key',
+          'disk',
+          'file-ownership',
+          'keypad',
+          'pcscd',
+          'printer',
+          'printer-test-page',
+          'reader',
+          'sd-notify',
+          'trust',
+          'ui',
+          'watchdog',
+        ].sort(),
       );
-      for (const id of ['device-key', 'file-ownership', 'pcscd', 'reader', 'card', 'printer', 'printer-test-page', 'keypad', 'ui', 'disk', 'crl', 'trust', 'audit', 'sd-notify']) expect(`${id}:${byId[id]}`).toBe(`${id}:PASS`);
+      for (const id of [
+        'device-key',
+        'file-ownership',
+        'pcscd',
+        'reader',
+        'card',
+        'printer',
+        'printer-test-page',
+        'keypad',
+        'ui',
+        'disk',
+        'crl',
+        'trust',
+        'audit',
+        'sd-notify',
+      ])
+        expect(`${id}:${byId[id]}`).toBe(`${id}:PASS`);
       // no systemd here: the clock and the watchdog are reported honestly, not passed
       expect(byId.clock).not.toBe('PASS');
       expect(byId.watchdog).toBe('WARN');

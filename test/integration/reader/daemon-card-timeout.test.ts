@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
+import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { LinkedCard } from '../../../drivers/sim/iso7816/link.ts';
 import { createVirtualLicense } from '../../../drivers/sim/license/index.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';

@@ -95,7 +95,11 @@ const DOCUMENTS: Record<string, DocumentCase> = {
 beforeAll(async () => {
   pcscd = await startPcscd();
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-quirks-'));
-  for (const [k, pem] of [['jpki', testCa().pem], ['residence', residenceCa.pem], ['passport', csca.pem]] as const) {
+  for (const [k, pem] of [
+    ['jpki', testCa().pem],
+    ['residence', residenceCa.pem],
+    ['passport', csca.pem],
+  ] as const) {
     files[k] = join(dir, `${k}.pem`);
     writeFileSync(files[k]!, pem);
   }
@@ -116,28 +120,32 @@ async function read(args: string[], stdin: string): Promise<{ code: number; stdo
 }
 
 describe.each(Object.entries(DOCUMENTS))('%s', (name, doc) => {
-  it.each(Object.entries(QUIRKS))('completes under: %s', async (quirk, argv) => {
-    const inner = doc.card();
-    const { link, rest } = extractLinkOptions(argv);
-    expect(rest).toEqual([]);
-    const card = new LinkedCard(inner, resolveLink(inner, link));
-    client = new VpcdClient(card, { port: pcscd.port });
-    await client.insert();
-    await new Promise((r) => setTimeout(r, 300));
-    const r = await read(doc.args(), doc.stdin);
-    const gap = KNOWN_GAPS[`${name} / ${quirk}`];
-    if (gap && r.code === 2) {
-      // Still open: it must end with its typed error, nothing else (never INTERNAL, never a hang).
-      expect(r.stderr, r.stdout).toContain(`: ${gap.code}: `);
-      return;
-    }
-    if (gap) console.log(`known gap closed, remove it from KNOWN_GAPS: ${name} / ${quirk}`);
-    expect(r.code, `${r.stderr}\n${r.stdout}`).not.toBe(2);
-    const out = JSON.parse(r.stdout);
-    expect(['verified', 'chip-read', 'refused']).toContain(out.verdict);
-    // A refusal must be about the document (e.g. no revocation source), never the transport.
-    expect(JSON.stringify(out.reasons ?? [])).not.toMatch(/READER_|CARD_MALFORMED|CARD_UNEXPECTED_STATUS|CARD_FILE_NOT_FOUND/);
-  }, 30_000);
+  it.each(Object.entries(QUIRKS))(
+    'completes under: %s',
+    async (quirk, argv) => {
+      const inner = doc.card();
+      const { link, rest } = extractLinkOptions(argv);
+      expect(rest).toEqual([]);
+      const card = new LinkedCard(inner, resolveLink(inner, link));
+      client = new VpcdClient(card, { port: pcscd.port });
+      await client.insert();
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await read(doc.args(), doc.stdin);
+      const gap = KNOWN_GAPS[`${name} / ${quirk}`];
+      if (gap && r.code === 2) {
+        // Still open: it must end with its typed error, nothing else (never INTERNAL, never a hang).
+        expect(r.stderr, r.stdout).toContain(`: ${gap.code}: `);
+        return;
+      }
+      if (gap) console.log(`known gap closed, remove it from KNOWN_GAPS: ${name} / ${quirk}`);
+      expect(r.code, `${r.stderr}\n${r.stdout}`).not.toBe(2);
+      const out = JSON.parse(r.stdout);
+      expect(['verified', 'chip-read', 'refused']).toContain(out.verdict);
+      // A refusal must be about the document (e.g. no revocation source), never the transport.
+      expect(JSON.stringify(out.reasons ?? [])).not.toMatch(/READER_|CARD_MALFORMED|CARD_UNEXPECTED_STATUS|CARD_FILE_NOT_FOUND/);
+    },
+    30_000,
+  );
 });
 
 describe('idkiosk sim with link options (separate process)', () => {
@@ -153,7 +161,19 @@ describe('idkiosk sim with link options (separate process)', () => {
 
   it('sim residence --atr contactless-b --no-extended --get-response: the reader sees the contactless ATR; read completes', async () => {
     const ca = join(dir, 'sim-residence-ca.pem');
-    const started = await startSimProcess(['residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, '--generation', '2', '--atr', 'contactless-b', '--no-extended', '--get-response']);
+    const started = await startSimProcess([
+      'residence',
+      '--vpcd',
+      `127.0.0.1:${pcscd.port}`,
+      '--ca-out',
+      ca,
+      '--generation',
+      '2',
+      '--atr',
+      'contactless-b',
+      '--no-extended',
+      '--get-response',
+    ]);
     sim = started.process;
     expect(started.stderr()).toContain('ATR replaced (3B 88 80 01 00 00 00 00 00 81 71 00 F9)');
     expect(started.stderr()).toContain('no extended APDUs');

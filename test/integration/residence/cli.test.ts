@@ -47,7 +47,17 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json', '--images', images], 'AA12345678BB\n');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ document: 'residence', generation, verdict: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', issuerSignature: 'valid', chain: 'valid', revocation: 'not-applicable', reasons: [] });
+    expect(out).toMatchObject({
+      document: 'residence',
+      generation,
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      issuerSignature: 'valid',
+      chain: 'valid',
+      revocation: 'not-applicable',
+      reasons: [],
+    });
     expect(out.kind).toBe(generation === 1 ? 'unproven' : 'residence-card');
     expect(out.images.face).toMatch(/^decoded 24x32/);
     const png = readFileSync(join(images, 'face.png'));
@@ -82,7 +92,15 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     const r = await idkiosk(['read', 'residence', '--card-number-stdin'], 'AA12345678BB\n');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ generation: 1, verdict: 'refused', authenticity: 'failed', holderBinding: 'printed-number-only', issuerSignature: 'invalid', chain: 'invalid', expiry: { card: 'not-on-chip' } });
+    expect(out).toMatchObject({
+      generation: 1,
+      verdict: 'refused',
+      authenticity: 'failed',
+      holderBinding: 'printed-number-only',
+      issuerSignature: 'invalid',
+      chain: 'invalid',
+      expiry: { card: 'not-on-chip' },
+    });
     expect(out.checks).toMatchObject({ 'issuer-signature': 'invalid', 'certificate-chain': 'no-configured-anchor' });
     expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['CARD_SIGNATURE_INVALID']);
   });
@@ -92,7 +110,14 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', cardType: '06', claimedKind: 'special-permanent-resident', kind: 'unproven', issuerSignature: 'valid' });
+    expect(out).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      cardType: '06',
+      claimedKind: 'special-permanent-resident',
+      kind: 'unproven',
+      issuerSignature: 'valid',
+    });
     expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['RESIDENCE_CARD_KIND_MISMATCH']);
   });
 });

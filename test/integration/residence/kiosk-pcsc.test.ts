@@ -5,7 +5,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReaderDriver } from '../../../drivers/reader/pcsc-binding.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { createResidenceCa, createVirtualResidenceCard, type ResidenceCard, type SynthCert, type VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
+import {
+  createResidenceCa,
+  createVirtualResidenceCard,
+  type ResidenceCard,
+  type SynthCert,
+  type VirtualResidenceOptions,
+} from '../../../drivers/sim/residence/index.ts';
 import { residenceHandler } from '../../../daemon/documents/residence/residence-flow.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
 import { KioskRuntime, type KeyName } from '../../../daemon/kiosk/runtime.ts';
@@ -42,7 +48,11 @@ afterEach(async () => {
 async function startKiosk() {
   driver = new PcscReaderDriver({ minBackoffMs: 50, maxBackoffMs: 400 });
   const trust = new TrustStore([cas.get(1)!.x509, cas.get(2)!.x509]);
-  const handler = residenceHandler({ trust: () => trust, revocation: { check: async () => ({ status: 'unknown', reason: 'n/a', source: 'none', checkedAt: '' }) } as never, now: () => new Date() });
+  const handler = residenceHandler({
+    trust: () => trust,
+    revocation: { check: async () => ({ status: 'unknown', reason: 'n/a', source: 'none', checkedAt: '' }) } as never,
+    now: () => new Date(),
+  });
   runtime = new KioskRuntime({ reader: driver, flow: routingFlow([handler]) });
   states = [];
   runtime.events.on('state', (s) => states.push(s));
@@ -79,7 +89,14 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     const c = card({ generation });
     await present(c);
     const r = await enterNumber(NUMBER);
-    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'residence', reasons: [], residence: { generation } });
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      document: 'residence',
+      reasons: [],
+      residence: { generation },
+    });
     if (generation === 2) expect(residenceViewOf(r)).toMatchObject({ kind: 'residence-card', expiry: { card: 'valid', periodOfStay: 'valid' } });
     // 1st gen signs images only: the kind is not proven by the signature and is never shown as if it were.
     else expect(residenceViewOf(r)!.kind).toBe('unproven');
@@ -165,7 +182,12 @@ describe('type byte changed on a genuine card (adversarial), through pcscd + vpc
     await startKiosk();
     await present(card({ generation: 2, cardType: '05', presentedCardType: '06' }));
     const r = await enterNumber(NUMBER);
-    expect(r).toMatchObject({ outcome: 'refused', authenticity: 'failed', reasons: ['RESIDENCE_CARD_KIND_MISMATCH'], checks: { 'issuer-signature': 'valid', 'card-kind': 'mismatch' } });
+    expect(r).toMatchObject({
+      outcome: 'refused',
+      authenticity: 'failed',
+      reasons: ['RESIDENCE_CARD_KIND_MISMATCH'],
+      checks: { 'issuer-signature': 'valid', 'card-kind': 'mismatch' },
+    });
     expect(residenceViewOf(r)!.kind).not.toBe('special-permanent-resident');
   });
   it("gen 2 SPR certificate presenting '05': refused, never shown as 在留カード", async () => {
@@ -179,7 +201,12 @@ describe('type byte changed on a genuine card (adversarial), through pcscd + vpc
     await startKiosk();
     await present(card({ generation: 1, cardType: '1', presentedCardType: '2' }));
     const r = await enterNumber(NUMBER);
-    expect(r).toMatchObject({ outcome: 'verified', authenticity: 'proven', residence: { cardType: '2', kind: 'unproven' }, checks: { 'card-kind': 'unproven' } });
+    expect(r).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      residence: { cardType: '2', kind: 'unproven' },
+      checks: { 'card-kind': 'unproven' },
+    });
   });
 });
 

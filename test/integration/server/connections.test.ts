@@ -26,8 +26,23 @@ let health: HealthServer;
 beforeAll(async () => {
   kiosk = await startKiosk({ config: parseConfig({ server: { port: 0 } }), simulated: true, operations: { healthServer: false, env: {} } });
   screen = await startUiServer({ runtime: kiosk.runtime, host: '127.0.0.1', port: 0, kioskId: 'k', version: '0', listener: LIMITS });
-  api = await startApiServer({ config: parseApi({ enabled: true, port: 0 }), runtime: kiosk.runtime, deviceKey: DeviceKey.ephemeral(), kioskId: 'k', version: '0', enabledDocuments: [], listener: LIMITS });
-  health = await startHealthServer({ host: '127.0.0.1', port: 0, allowRemote: false, snapshot: () => ({ status: 'ok' }) as HealthSnapshot, registry: new Registry(), listener: LIMITS });
+  api = await startApiServer({
+    config: parseApi({ enabled: true, port: 0 }),
+    runtime: kiosk.runtime,
+    deviceKey: DeviceKey.ephemeral(),
+    kioskId: 'k',
+    version: '0',
+    enabledDocuments: [],
+    listener: LIMITS,
+  });
+  health = await startHealthServer({
+    host: '127.0.0.1',
+    port: 0,
+    allowRemote: false,
+    snapshot: () => ({ status: 'ok' }) as HealthSnapshot,
+    registry: new Registry(),
+    listener: LIMITS,
+  });
 }, 30_000);
 afterAll(async () => {
   await Promise.all([screen?.close(), api?.close(), health?.close()]);

@@ -33,9 +33,13 @@ describe('a throwing listener', () => {
     });
     await new Promise((r) => ws.once('open', r));
     // Registered first, so the screen's own listener runs after it.
-    kiosk.runtime.events.on('state', () => {
-      throw new TypeError('faulty listener');
-    }, 'faulty-test-listener');
+    kiosk.runtime.events.on(
+      'state',
+      () => {
+        throw new TypeError('faulty listener');
+      },
+      'faulty-test-listener',
+    );
     kiosk.runtime.block('maintenance', true);
     await new Promise((r) => setTimeout(r, 50)); // two ticks: two state frames (one tick would coalesce them)
     kiosk.runtime.block('maintenance', false);

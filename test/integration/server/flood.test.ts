@@ -101,7 +101,9 @@ describe('screen WebSocket floods', () => {
     global.gc?.();
     const rssAfter = process.memoryUsage().rss;
     const maxStallMs = loop.max / 1e6;
-    console.log(`flood: max event-loop delay ${maxStallMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; RSS ${(rssBefore / 2 ** 20).toFixed(0)} → peak ${(rssPeak / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MB; ${JSON.stringify(stats)}`);
+    console.log(
+      `flood: max event-loop delay ${maxStallMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; RSS ${(rssBefore / 2 ** 20).toFixed(0)} → peak ${(rssPeak / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MB; ${JSON.stringify(stats)}`,
+    );
     expect(maxStallMs).toBeLessThan(1000);
     expect(rssAfter - rssBefore).toBeLessThan(50 * 2 ** 20);
     kiosk.demo!.remove();

@@ -19,7 +19,20 @@ import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 
 const PASSWORD = 'ABC123'; // the demo My Number card's synthetic signing password
 const CARD_NUMBER = 'AA12345678BB'; // the demo residence card's synthetic number
-const ENTRY_KEYS = ['purpose', 'format', 'length', 'triesLeft', 'maxTries', 'previousAttemptWrong', 'padIds', 'candidate', 'candidateIndex', 'typed', 'expiring', 'tooShort'].sort();
+const ENTRY_KEYS = [
+  'purpose',
+  'format',
+  'length',
+  'triesLeft',
+  'maxTries',
+  'previousAttemptWrong',
+  'padIds',
+  'candidate',
+  'candidateIndex',
+  'typed',
+  'expiring',
+  'tooShort',
+].sort();
 
 let kiosk: Kiosk;
 let ws: WebSocket;
@@ -130,7 +143,19 @@ describe('multi-tap and the screen socket', () => {
     }
     // Pending positions appear at the length being typed, and each commit clears them.
     expect(entries.map((e) => [e.length, e.candidateIndex])).toEqual(
-      expect.arrayContaining([[0, 0], [1, null], [1, 1], [2, null], [2, 2], [3, null], [4, null], [4, 3], [5, null], [5, 3], [6, null]]),
+      expect.arrayContaining([
+        [0, 0],
+        [1, null],
+        [1, 1],
+        [2, null],
+        [2, 2],
+        [3, null],
+        [4, null],
+        [4, 3],
+        [5, null],
+        [5, 3],
+        [6, null],
+      ]),
     );
     for (let i = 1; i < entries.length; i++) {
       if (entries[i]!.length > entries[i - 1]!.length) expect(entries[i]!.candidateIndex === null || entries[i]!.candidateIndex === 0).toBe(true);
@@ -177,7 +202,14 @@ describe('multi-tap and the screen socket', () => {
     ]);
     const entries = entryFrames(from, 'residence-card-number');
     const shown = entries.filter((e) => e.candidate !== null);
-    expect(shown.map((e) => [e.length, e.candidate])).toEqual(expect.arrayContaining([[0, 'A'], [1, 'A'], [10, 'B'], [11, 'B']]));
+    expect(shown.map((e) => [e.length, e.candidate])).toEqual(
+      expect.arrayContaining([
+        [0, 'A'],
+        [1, 'A'],
+        [10, 'B'],
+        [11, 'B'],
+      ]),
+    );
     for (const e of shown) expect(e.candidate).toBe(CARD_NUMBER[e.length]);
     // Cleared on commit: a frame whose length grew never still shows the letter just committed.
     for (let i = 1; i < entries.length; i++) {

@@ -53,7 +53,14 @@ describe('every listener answers a garbage request-target with 400 and keeps ser
     for (const [name, l] of Object.entries(listeners())) {
       for (const t of GARBAGE) expect([name, t, await rawGet(l.port, t)]).toEqual([name, t, 400]);
       // Also on the WebSocket upgrade path of the screen (answered before the token check).
-      expect(await rawGet(l.port, '//%25', undefined, 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n')).toBeGreaterThanOrEqual(400);
+      expect(
+        await rawGet(
+          l.port,
+          '//%25',
+          undefined,
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n',
+        ),
+      ).toBeGreaterThanOrEqual(400);
       expect([name, await rawGet(l.port, l.alive)]).toEqual([name, l.ok]);
     }
   });

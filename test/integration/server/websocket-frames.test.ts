@@ -13,7 +13,12 @@ import { decodeServerFrames, encodeFrame, rawGet, rawWebSocket, type RawFrame } 
 let kiosk: Kiosk;
 const logs: string[] = [];
 beforeAll(async () => {
-  kiosk = await startKiosk({ config: parseConfig({ server: { port: 0 } }), simulated: true, log: (l) => logs.push(l), operations: { healthServer: false, env: {} } });
+  kiosk = await startKiosk({
+    config: parseConfig({ server: { port: 0 } }),
+    simulated: true,
+    log: (l) => logs.push(l),
+    operations: { healthServer: false, env: {} },
+  });
 }, 30_000);
 afterAll(async () => {
   await kiosk?.stop();

@@ -51,12 +51,18 @@ describe('virtual My Number card in pcscd (vpcd slot 0)', () => {
   it('answers raw APDUs sent by opensc-tool', async () => {
     card.log.clear();
     const r = await run('opensc-tool', [
-      '-r', '0',
-      '-s', '00:A4:04:0C:0A:D3:92:F0:00:26:01:00:00:00:01',
-      '-s', '00:A4:02:0C:02:00:06',
-      '-s', '00:B0:00:00:20',
-      '-s', '00:A4:02:0C:02:00:18',
-      '-s', '00:20:00:80',
+      '-r',
+      '0',
+      '-s',
+      '00:A4:04:0C:0A:D3:92:F0:00:26:01:00:00:00:01',
+      '-s',
+      '00:A4:02:0C:02:00:06',
+      '-s',
+      '00:B0:00:00:20',
+      '-s',
+      '00:A4:02:0C:02:00:18',
+      '-s',
+      '00:20:00:80',
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/SW1=0x90, SW2=0x00/);
@@ -124,10 +130,14 @@ describe('idkiosk sim CLI against pcscd (vpcd slot 1)', () => {
     const caPem = readFileSync(join(dir, 'jpki-auth-ca.pem'), 'utf8');
     expect(new X509Certificate(profile.auth.certPem).verify(new X509Certificate(caPem).publicKey)).toBe(true);
 
-    const proc = spawn(process.execPath, ['bin/idkiosk.js', 'sim', 'mynumber', '--vpcd', `127.0.0.1:${pcscd.port + 1}`, '--profile', join(dir, 'mynumber-profile.json')], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: process.env,
-    });
+    const proc = spawn(
+      process.execPath,
+      ['bin/idkiosk.js', 'sim', 'mynumber', '--vpcd', `127.0.0.1:${pcscd.port + 1}`, '--profile', join(dir, 'mynumber-profile.json')],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: process.env,
+      },
+    );
     child = proc;
     let stderr = '';
     proc.stderr!.on('data', (c) => (stderr += c));

@@ -35,7 +35,7 @@ interface FakeVpcd {
 async function fakeVpcd(port = 0): Promise<FakeVpcd> {
   const frames: Buffer[] = [];
   const sockets: Socket[] = [];
-  let frameWaiters: Array<(b: Buffer) => void> = [];
+  const frameWaiters: Array<(b: Buffer) => void> = [];
   let acceptWaiters: Array<(s: Socket) => void> = [];
   const server = createServer((s) => {
     sockets.push(s);
@@ -78,7 +78,10 @@ async function setup(opts: ConstructorParameters<typeof VpcdClient>[1] = {}) {
   const vpcd = await fakeVpcd();
   const card = new EchoCard();
   const client = new VpcdClient(card, { port: vpcd.port, ...opts });
-  cleanups.push(() => vpcd.close(), () => client.close());
+  cleanups.push(
+    () => vpcd.close(),
+    () => client.close(),
+  );
   await client.insert();
   const sock = await vpcd.accepted();
   return { vpcd, card, client, sock };

@@ -14,7 +14,10 @@ const ROOT = join(import.meta.dirname, '../../..');
 async function runDaemon(notifySocket: string) {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-notify-'));
   const cfg = join(dir, 'config.json');
-  writeFileSync(cfg, JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }),
+  );
   const got: { t: number; msg: string }[] = [];
   const sock = listenNotify(notifySocket, (msg) => got.push({ t: Date.now(), msg }));
   const t0 = Date.now();
@@ -63,7 +66,10 @@ describe('sd_notify against a fake NOTIFY_SOCKET', () => {
   it('abstract socket (@name): the daemon runs and says why it cannot notify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-abstract-'));
     const cfg = join(dir, 'config.json');
-    writeFileSync(cfg, JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }),
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli/main.ts'), 'daemon', '--simulated', '--config', cfg], {
       env: { ...process.env, NOTIFY_SOCKET: '@idkiosk-test-abstract' },
       stdio: ['ignore', 'pipe', 'pipe'],

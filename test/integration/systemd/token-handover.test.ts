@@ -41,7 +41,13 @@ const waitFor = async (pred: () => boolean, ms: number) => {
 const children: ChildProcess[] = [];
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.pid && c.exitCode === null) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const c of children.splice(0))
+    if (c.pid && c.exitCode === null)
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
@@ -51,8 +57,14 @@ describe('the screen token stays out of logs and command lines', () => {
     const tokenFile = join(dir, 'run', 'ui-token');
     mkdirSync(join(dir, 'run'), { mode: 0o700 });
     const cfg = join(dir, 'config.json');
-    writeFileSync(cfg, JSON.stringify({ kioskId: 'kiosk-token', server: { port: 0, tokenFile }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli/main.ts'), 'daemon', '--simulated', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    writeFileSync(
+      cfg,
+      JSON.stringify({ kioskId: 'kiosk-token', server: { port: 0, tokenFile }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli/main.ts'), 'daemon', '--simulated', '--config', cfg], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -71,57 +83,72 @@ describe('the screen token stays out of logs and command lines', () => {
 
   // refused: the screen server's first connections are dropped, as while the daemon restarts; the launcher
   // page must keep probing instead of leaving Chromium on its "refused to connect" page
-  for (const refused of [0, 3]) it.skipIf(!chromium)(`idkiosk-browser.sh: Chromium reaches the tokenised screen URL (${refused} connections dropped first), the token in no argv, the launcher page 0600`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-browser-'));
-    const bin = join(dir, 'bin');
-    const cred = join(dir, 'cred');
-    const runtime = join(dir, 'runtime');
-    for (const d of [bin, cred, runtime]) mkdirSync(d, { mode: 0o700 });
-    const token = 'Tk_' + 'x9-Q'.repeat(10);
-    writeFileSync(join(cred, 'ui-token'), `${token}\n`, { mode: 0o400 });
-    // cage stand-in: runs its client (Chromium) headless instead of on a Wayland output
-    writeFileSync(join(bin, 'cage'), '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done; shift\nexec "$@" --headless=new --no-sandbox --disable-gpu --ozone-platform=headless\n', { mode: 0o755 });
-    writeFileSync(join(bin, 'chromium'), `#!/bin/sh\nexec ${chromium} "$@"\n`, { mode: 0o755 });
+  for (const refused of [0, 3])
+    it.skipIf(!chromium)(
+      `idkiosk-browser.sh: Chromium reaches the tokenised screen URL (${refused} connections dropped first), the token in no argv, the launcher page 0600`,
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'idkiosk-browser-'));
+        const bin = join(dir, 'bin');
+        const cred = join(dir, 'cred');
+        const runtime = join(dir, 'runtime');
+        for (const d of [bin, cred, runtime]) mkdirSync(d, { mode: 0o700 });
+        const token = 'Tk_' + 'x9-Q'.repeat(10);
+        writeFileSync(join(cred, 'ui-token'), `${token}\n`, { mode: 0o400 });
+        // cage stand-in: runs its client (Chromium) headless instead of on a Wayland output
+        writeFileSync(
+          join(bin, 'cage'),
+          '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done; shift\nexec "$@" --headless=new --no-sandbox --disable-gpu --ozone-platform=headless\n',
+          { mode: 0o755 },
+        );
+        writeFileSync(join(bin, 'chromium'), `#!/bin/sh\nexec ${chromium} "$@"\n`, { mode: 0o755 });
 
-    const seen: string[] = [];
-    const server = createServer((req, res) => {
-      seen.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>screen</title>');
-    });
-    let dropped = 0;
-    server.prependListener('connection', (sock) => {
-      if (dropped < refused) {
-        dropped++;
-        sock.destroy();
-      }
-    });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as AddressInfo).port;
+        const seen: string[] = [];
+        const server = createServer((req, res) => {
+          seen.push(req.url ?? '');
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>screen</title>');
+        });
+        let dropped = 0;
+        server.prependListener('connection', (sock) => {
+          if (dropped < refused) {
+            dropped++;
+            sock.destroy();
+          }
+        });
+        servers.push(server);
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+        const port = (server.address() as AddressInfo).port;
 
-    const child = spawn(join(ROOT, 'systemd/idkiosk-browser.sh'), [], {
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CREDENTIALS_DIRECTORY: cred, RUNTIME_DIRECTORY: runtime, IDKIOSK_UI_URL: `http://127.0.0.1:${port}/` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.push(child);
-    let log = '';
-    child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    const lines: string[] = [];
-    const ok = await waitFor(() => {
-      lines.push(...allCommandLines().filter((l) => l.includes('idkiosk-browser') || l.includes(runtime)));
-      return seen.some((u) => u === `/?token=${token}`);
-    }, 40_000);
-    expect(ok, `requests: ${JSON.stringify(seen)}\n${log.slice(-2000)}`).toBe(true);
-    expect(dropped).toBe(refused);
-    // the probe carries no token; the token goes only to the navigation
-    expect(seen.filter((u) => u.includes('token')).every((u) => u === `/?token=${token}`)).toBe(true);
-    lines.push(...allCommandLines());
-    // Chromium ran (its command line names the launcher page), and no command line carried the token
-    expect(lines.some((l) => l.includes(`file://${runtime}/launch.html`))).toBe(true);
-    expect(lines.filter((l) => l.includes(token))).toEqual([]);
-    expect(log).not.toContain(token);
-    expect(statSync(join(runtime, 'launch.html')).mode & 0o777).toBe(0o600);
-  }, 60_000);
+        const child = spawn(join(ROOT, 'systemd/idkiosk-browser.sh'), [], {
+          env: {
+            PATH: `${bin}:/usr/bin:/bin`,
+            HOME: dir,
+            CREDENTIALS_DIRECTORY: cred,
+            RUNTIME_DIRECTORY: runtime,
+            IDKIOSK_UI_URL: `http://127.0.0.1:${port}/`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
+        children.push(child);
+        let log = '';
+        child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+        child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+        const lines: string[] = [];
+        const ok = await waitFor(() => {
+          lines.push(...allCommandLines().filter((l) => l.includes('idkiosk-browser') || l.includes(runtime)));
+          return seen.some((u) => u === `/?token=${token}`);
+        }, 40_000);
+        expect(ok, `requests: ${JSON.stringify(seen)}\n${log.slice(-2000)}`).toBe(true);
+        expect(dropped).toBe(refused);
+        // the probe carries no token; the token goes only to the navigation
+        expect(seen.filter((u) => u.includes('token')).every((u) => u === `/?token=${token}`)).toBe(true);
+        lines.push(...allCommandLines());
+        // Chromium ran (its command line names the launcher page), and no command line carried the token
+        expect(lines.some((l) => l.includes(`file://${runtime}/launch.html`))).toBe(true);
+        expect(lines.filter((l) => l.includes(token))).toEqual([]);
+        expect(log).not.toContain(token);
+        expect(statSync(join(runtime, 'launch.html')).mode & 0o777).toBe(0o600);
+      },
+      60_000,
+    );
 });

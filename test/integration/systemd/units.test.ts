@@ -33,7 +33,10 @@ describe('systemd units', () => {
 
   it.skipIf(!version)('the verifier is not silent: a broken copy is reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-units-bad-'));
-    const bad = read('idkiosk.service').replace(/^Type=notify$/m, 'Type=notifyy').replaceAll('/usr/lib/idkiosk', ROOT).replaceAll('/usr/bin/node', process.execPath);
+    const bad = read('idkiosk.service')
+      .replace(/^Type=notify$/m, 'Type=notifyy')
+      .replaceAll('/usr/lib/idkiosk', ROOT)
+      .replaceAll('/usr/bin/node', process.execPath);
     writeFileSync(join(dir, 'idkiosk.service'), bad);
     const r = spawnSync('systemd-analyze', ['verify', join(dir, 'idkiosk.service')], { encoding: 'utf8', env: ENV });
     expect(r.stdout + r.stderr).toMatch(/Failed to parse service type/);
@@ -44,7 +47,13 @@ describe('systemd units', () => {
     expect(settings(u, 'Type')).toEqual(['notify']);
     expect(settings(u, 'NotifyAccess')).toEqual(['main']);
     expect(settings(u, 'WatchdogSec')).toHaveLength(1);
-    for (const [k, v] of [['ProtectSystem', 'strict'], ['NoNewPrivileges', 'yes'], ['StateDirectory', 'idkiosk'], ['ConfigurationDirectory', 'idkiosk'], ['DevicePolicy', 'closed']]) {
+    for (const [k, v] of [
+      ['ProtectSystem', 'strict'],
+      ['NoNewPrivileges', 'yes'],
+      ['StateDirectory', 'idkiosk'],
+      ['ConfigurationDirectory', 'idkiosk'],
+      ['DevicePolicy', 'closed'],
+    ]) {
       expect(settings(u, k!)).toEqual([v]);
     }
     expect(settings(u, 'MemoryDenyWriteExecute')).toEqual(['no']);

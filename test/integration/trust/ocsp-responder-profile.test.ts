@@ -21,9 +21,40 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'i
 function responder(name: string, issuer: TestCertificate, ext: string, days = 30): string[] {
   writeFileSync(file(`${name}-ca.pem`), issuer.pem);
   writeFileSync(file(`${name}-ca.key`), issuer.privateKeyPem);
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`), '-subj', `/CN=${name}`, '-out', file(`${name}.csr`));
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    file(`${name}.key`),
+    '-subj',
+    `/CN=${name}`,
+    '-out',
+    file(`${name}.csr`),
+  );
   writeFileSync(file(`${name}.ext`), `${ext}\nauthorityKeyIdentifier=keyid\n`);
-  openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file(`${name}-ca.pem`), '-CAkey', file(`${name}-ca.key`), '-set_serial', '4242', '-days', String(days), '-extfile', file(`${name}.ext`), '-out', file(`${name}.pem`));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file(`${name}.csr`),
+    '-CA',
+    file(`${name}-ca.pem`),
+    '-CAkey',
+    file(`${name}-ca.key`),
+    '-set_serial',
+    '4242',
+    '-days',
+    String(days),
+    '-extfile',
+    file(`${name}.ext`),
+    '-out',
+    file(`${name}.pem`),
+  );
   return ['-rsigner', file(`${name}.pem`), '-rkey', file(`${name}.key`)];
 }
 
@@ -55,16 +86,22 @@ describe('OCSP responder certificate through the path validator (RFC 6960 §4.2.
 
   it('refuses a responder certificate without id-kp-OCSPSigning', () => {
     expect(() => check(respond(responder('no-eku', ca, 'keyUsage=critical,digitalSignature')))).toThrow(expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }));
-    expect(() => check(respond(responder('other-eku', ca, 'extendedKeyUsage=serverAuth,clientAuth')))).toThrow(expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }));
+    expect(() => check(respond(responder('other-eku', ca, 'extendedKeyUsage=serverAuth,clientAuth')))).toThrow(
+      expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }),
+    );
   });
 
   it('refuses an OCSPSigning responder issued by another CA, even one with the same name', () => {
     const impostor = createJpkiSignCa();
     expect(impostor.x509.subject).toBe(ca.x509.subject);
-    expect(() => check(respond(responder('impostor', impostor, 'extendedKeyUsage=OCSPSigning')))).toThrow(expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }));
+    expect(() => check(respond(responder('impostor', impostor, 'extendedKeyUsage=OCSPSigning')))).toThrow(
+      expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }),
+    );
   });
 
   it('refuses an OCSPSigning responder that is itself a CA certificate', () => {
-    expect(() => check(respond(responder('ca-responder', ca, 'extendedKeyUsage=OCSPSigning\nbasicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash')))).toThrow(expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }));
+    expect(() =>
+      check(respond(responder('ca-responder', ca, 'extendedKeyUsage=OCSPSigning\nbasicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash'))),
+    ).toThrow(expect.objectContaining({ code: 'OCSP_BAD_RESPONSE' }));
   });
 });

@@ -54,7 +54,12 @@ describe('sealing personal data to the operator', () => {
     off.store.close();
 
     let now = new Date('2025-01-01T00:00:00Z');
-    const on = new AuditService({ config: { ...DEFAULT_AUDIT, db: join(dir, 'on.db'), personalData: true, operatorKey: opFile }, key, context: CTX, now: () => now });
+    const on = new AuditService({
+      config: { ...DEFAULT_AUDIT, db: join(dir, 'on.db'), personalData: true, operatorKey: opFile },
+      key,
+      context: CTX,
+      now: () => now,
+    });
     expect(on.record(7, withHolder)).toBe(true);
     const row = on.store.db.prepare('SELECT body, sealed FROM records').get() as { body: string; sealed: Buffer };
     expect(row.body).not.toMatch(/山田|千代田|1990/);

@@ -36,21 +36,36 @@ const line = (o: object) => JSON.stringify(o) + '\n';
 
 describe('idkiosk read: exit codes from the verdict model', () => {
   it('0 only for verified + proven + a holder binding; the JSON carries the three fields', async () => {
-    const r = await run(fakeSub(line({ document: 'license', verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', checks: { 'ef07-signature': 'valid' }, reasons: [] }), 0));
+    const r = await run(
+      fakeSub(
+        line({ document: 'license', verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', checks: { 'ef07-signature': 'valid' }, reasons: [] }),
+        0,
+      ),
+    );
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin', checks: { 'ef07-signature': 'valid' } });
   });
 
   it('3 for chip-read (also when a document still says verified with chip-read authenticity)', async () => {
     for (const verdict of ['chip-read', 'verified']) {
-      const r = await run(fakeSub(line({ document: 'license', verdict, authenticity: 'chip-read', holderBinding: 'pin', checks: { 'ef07-signature': 'no-key' }, reasons: [] }), 1));
+      const r = await run(
+        fakeSub(
+          line({ document: 'license', verdict, authenticity: 'chip-read', holderBinding: 'pin', checks: { 'ef07-signature': 'no-key' }, reasons: [] }),
+          1,
+        ),
+      );
       expect(r.code).toBe(3);
       expect(r.json).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read' });
     }
   });
 
   it('fail closed: verified without authenticity, with failed authenticity or without binding exits 1, refused, DOCUMENT_NOT_PROVEN', async () => {
-    for (const extra of [{}, { authenticity: 'failed', holderBinding: 'pin' }, { authenticity: 'proven' }, { authenticity: 'chip-read', holderBinding: null }]) {
+    for (const extra of [
+      {},
+      { authenticity: 'failed', holderBinding: 'pin' },
+      { authenticity: 'proven' },
+      { authenticity: 'chip-read', holderBinding: null },
+    ]) {
       const r = await run(fakeSub(line({ document: 'passport', verdict: 'verified', reasons: [], ...extra }), 0));
       expect(r.code).toBe(1);
       expect(r.json!.verdict).toBe('refused');
@@ -62,7 +77,9 @@ describe('idkiosk read: exit codes from the verdict model', () => {
   });
 
   it('refused stays 1 and keeps its reasons; a subcommand that returned 1 is never turned into 0 by its JSON', async () => {
-    const refused = await run(fakeSub(line({ document: 'license', verdict: 'refused', authenticity: 'failed', holderBinding: 'pin', reasons: [{ code: 'PIN_WRONG' }] }), 1));
+    const refused = await run(
+      fakeSub(line({ document: 'license', verdict: 'refused', authenticity: 'failed', holderBinding: 'pin', reasons: [{ code: 'PIN_WRONG' }] }), 1),
+    );
     expect(refused).toMatchObject({ code: 1, json: { verdict: 'refused', reasons: [{ code: 'PIN_WRONG' }], authenticity: 'failed' } });
     const odd = await run(fakeSub(line({ verdict: 'verified', authenticity: 'proven', holderBinding: 'pin' }), 1));
     expect(odd.code).toBe(1);

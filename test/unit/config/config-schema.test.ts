@@ -70,7 +70,23 @@ const CHOICES: [string, unknown[]][] = [
   ['mynumber.mode', ['auth', 'info', 'sign', 'face']],
 ];
 
-const BLOCKS = ['server', 'reader', 'trust', 'revocation', 'timeouts', 'mynumber', 'device', 'audit', 'health', 'fleet', 'keypad', 'printer', 'receipt', 'api', 'passport'];
+const BLOCKS = [
+  'server',
+  'reader',
+  'trust',
+  'revocation',
+  'timeouts',
+  'mynumber',
+  'device',
+  'audit',
+  'health',
+  'fleet',
+  'keypad',
+  'printer',
+  'receipt',
+  'api',
+  'passport',
+];
 
 describe('configuration schema', () => {
   it('property: an integer outside its range is refused naming that field', () => {
@@ -139,7 +155,12 @@ describe('configuration schema', () => {
 
   it('property: the 個人番号 is permitted only with a recorded legal basis, whatever else the block holds', () => {
     const mynumber = fc.record(
-      { mode: fc.constantFrom('auth', 'info', 'sign', 'face'), myNumberAllowed: fc.boolean(), legalBasis: fc.option(fc.string(), { nil: null }), testCards: fc.boolean() },
+      {
+        mode: fc.constantFrom('auth', 'info', 'sign', 'face'),
+        myNumberAllowed: fc.boolean(),
+        legalBasis: fc.option(fc.string(), { nil: null }),
+        testCards: fc.boolean(),
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -161,18 +182,40 @@ describe('configuration schema', () => {
   });
 
   it('names fields inside lists by index, and counts the other wrong fields', () => {
-    expect(refusal({ passport: { cscaCountryExceptions: [{ issuingState: 'RKS', cscaCountry: 'XK' }, { issuingState: 'RKS', cscaCountry: 'x' }] } })).toMatchObject({
+    expect(
+      refusal({
+        passport: {
+          cscaCountryExceptions: [
+            { issuingState: 'RKS', cscaCountry: 'XK' },
+            { issuingState: 'RKS', cscaCountry: 'x' },
+          ],
+        },
+      }),
+    ).toMatchObject({
       field: 'passport.cscaCountryExceptions[1].cscaCountry',
     });
-    expect(refusal({ server: { port: -1 }, printer: { columns: 40 } })).toMatchObject({ field: 'server.port', message: expect.stringMatching(/\(and 1 more field\)$/) });
+    expect(refusal({ server: { port: -1 }, printer: { columns: 40 } })).toMatchObject({
+      field: 'server.port',
+      message: expect.stringMatching(/\(and 1 more field\)$/),
+    });
     expect(refusal({ bogus: 1 })).toMatchObject({ field: 'bogus', message: expect.stringContaining('unknown setting') });
   });
 
   it("the fleet collector's file is read by the same kit: defaults filled in, a bad field named", () => {
     // docs/fleet.md: database, listen, tls, ca and crlFile are written by `fleet init`; perKioskPerMinute is 60 per instance
-    const good = { database: 'postgres:///fleet', listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: 't.pem', keyFile: 't.key' }, ca: { certFile: 'ca.pem', keyFile: null }, crlFile: '/var/lib/fleet/crl.der' };
+    const good = {
+      database: 'postgres:///fleet',
+      listen: { host: '0.0.0.0', port: 8443 },
+      tls: { certFile: 't.pem', keyFile: 't.key' },
+      ca: { certFile: 'ca.pem', keyFile: null },
+      crlFile: '/var/lib/fleet/crl.der',
+    };
     expect(parseFleetConfig(good)).toMatchObject({ metricsListen: null, limits: { perKioskPerMinute: 60 }, crlDays: 7 });
-    expect(() => parseFleetConfig({ ...good, limits: { perKioskPerMinute: 0 } })).toThrow(/^fleet config limits\.perKioskPerMinute: must be an integer from 1 to 1000000$/);
-    expect(() => parseFleetConfig({ ...good, ca: { certFile: 'ca.pem' } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.objectContaining({ field: 'ca.keyFile' }) }));
+    expect(() => parseFleetConfig({ ...good, limits: { perKioskPerMinute: 0 } })).toThrow(
+      /^fleet config limits\.perKioskPerMinute: must be an integer from 1 to 1000000$/,
+    );
+    expect(() => parseFleetConfig({ ...good, ca: { certFile: 'ca.pem' } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.objectContaining({ field: 'ca.keyFile' }) }),
+    );
   });
 });

@@ -3,7 +3,20 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { makeCa } from '../../harness/crl-fixtures.ts';
 import {
-  bitString, buildCrl, buildTbsCertList, ctx, entry, extension, int, name, oid, seq, signed, tlv, algorithmIdentifier, bool, octets,
+  bitString,
+  buildCrl,
+  buildTbsCertList,
+  ctx,
+  extension,
+  int,
+  name,
+  oid,
+  seq,
+  signed,
+  tlv,
+  algorithmIdentifier,
+  bool,
+  octets,
   type CrlSpec,
 } from '../../../core/der-build.ts';
 import { codeOf, parse } from './helpers.ts';
@@ -94,43 +107,144 @@ describe('streaming CRL reader: every malformation is a typed error', () => {
   const other = makeCa({ cn: 'Other CA', slot: 1 });
   const cases: Array<[string, () => Buffer, string, typeof ca?]> = [
     ['truncated file', () => buildCrl(base()).subarray(0, 200), 'CRL_LENGTH'],
-    ['truncated by one byte', () => { const d = buildCrl(base()); return d.subarray(0, d.length - 1); }, 'CRL_LENGTH'],
+    [
+      'truncated by one byte',
+      () => {
+        const d = buildCrl(base());
+        return d.subarray(0, d.length - 1);
+      },
+      'CRL_LENGTH',
+    ],
     ['trailing bytes', () => Buffer.concat([buildCrl(base()), Buffer.from([0])]), 'CRL_TRAILING_DATA'],
     ['not a SEQUENCE', () => Buffer.from('0403010203', 'hex'), 'CRL_MALFORMED'],
     ['empty file', () => Buffer.alloc(0), 'CRL_LENGTH'],
     ['indefinite length', () => Buffer.from('30800000', 'hex'), 'CRL_LENGTH'],
-    ['non-minimal length', () => { const d = buildCrl(base({ entries: [] })); return Buffer.concat([Buffer.from([0x30, 0x82, 0x00, d[1]!]), d.subarray(2)]); }, 'CRL_LENGTH'],
+    [
+      'non-minimal length',
+      () => {
+        const d = buildCrl(base({ entries: [] }));
+        return Buffer.concat([Buffer.from([0x30, 0x82, 0x00, d[1]!]), d.subarray(2)]);
+      },
+      'CRL_LENGTH',
+    ],
     ['5-byte length', () => Buffer.from('308500000000010000', 'hex'), 'CRL_LENGTH'],
     ['wrong issuer name', () => buildCrl(base({ issuer: name('Somebody Else') })), 'CRL_ISSUER_MISMATCH'],
     ['signed by another key with the same name', () => buildCrl({ ...base(), signer: other.signer, aki: undefined }), 'CRL_SIGNATURE_INVALID'],
     ['AKI does not match SKI', () => buildCrl(base({ aki: Buffer.alloc(20, 1) })), 'CRL_ISSUER_MISMATCH'],
-    ['version 3', () => { const t = buildTbsCertList(base()); t[t.indexOf(Buffer.from([2, 1, 1])) + 2] = 2; return resign(t); }, 'CRL_VERSION'],
+    [
+      'version 3',
+      () => {
+        const t = buildTbsCertList(base());
+        t[t.indexOf(Buffer.from([2, 1, 1])) + 2] = 2;
+        return resign(t);
+      },
+      'CRL_VERSION',
+    ],
     ['v1 CRL with crlExtensions', () => buildCrl(base({ v1: true })), 'CRL_VERSION'],
     ['v1 CRL with entry extensions', () => buildCrl(base({ v1: true, crlNumber: undefined, aki: undefined })), 'CRL_VERSION'],
     ['unknown critical CRL extension', () => buildCrl(base({ extensions: [extension('2a0304', Buffer.from([5, 0]), true)] })), 'CRL_CRITICAL_EXTENSION'],
-    ['unknown critical entry extension', () => buildCrl(base({ entries: [{ serial: 1n, extensions: [extension('2a0306', seq(), true)] }] })), 'CRL_CRITICAL_EXTENSION'],
-    ['certificateIssuer entry extension (indirect CRL)', () => buildCrl(base({ entries: [{ serial: 1n, extensions: [extension('551d1d', seq(), true)] }] })), 'CRL_SCOPE'],
-    ['unknown non-critical extensions are fine', () => buildCrl(base({ extensions: [extension('2a0304', Buffer.from([5, 0]))], entries: [{ serial: 1n, extensions: [extension('2a0305', Buffer.from([5, 0]))] }] })), 'none'],
+    [
+      'unknown critical entry extension',
+      () => buildCrl(base({ entries: [{ serial: 1n, extensions: [extension('2a0306', seq(), true)] }] })),
+      'CRL_CRITICAL_EXTENSION',
+    ],
+    [
+      'certificateIssuer entry extension (indirect CRL)',
+      () => buildCrl(base({ entries: [{ serial: 1n, extensions: [extension('551d1d', seq(), true)] }] })),
+      'CRL_SCOPE',
+    ],
+    [
+      'unknown non-critical extensions are fine',
+      () =>
+        buildCrl(
+          base({ extensions: [extension('2a0304', Buffer.from([5, 0]))], entries: [{ serial: 1n, extensions: [extension('2a0305', Buffer.from([5, 0]))] }] }),
+        ),
+      'none',
+    ],
     ['duplicate CRL extension', () => buildCrl(base({ extensions: [extension('551d14', int(8))] })), 'CRL_MALFORMED'],
     ['CRL number longer than 20 octets', () => buildCrl(base({ crlNumber: 1n << 170n })), 'CRL_MALFORMED'],
     ['nextUpdate before thisUpdate', () => buildCrl(base({ nextUpdate: new Date('2025-12-31T00:00:00Z') })), 'CRL_MALFORMED'],
-    ['invalid month in thisUpdate', () => { const t = buildTbsCertList(base()); const i = t.indexOf(Buffer.from('260101000000Z')); t.write('261301000000Z', i); return resign(t); }, 'CRL_MALFORMED'],
+    [
+      'invalid month in thisUpdate',
+      () => {
+        const t = buildTbsCertList(base());
+        const i = t.indexOf(Buffer.from('260101000000Z'));
+        t.write('261301000000Z', i);
+        return resign(t);
+      },
+      'CRL_MALFORMED',
+    ],
     ['30 February in an entry date', () => buildCrl(base({ rawEntries: [seq(int(9), tlv(0x17, Buffer.from('250230000000Z')))] })), 'CRL_MALFORMED'],
     ['local time (no Z)', () => buildCrl(base({ rawEntries: [seq(int(9), tlv(0x17, Buffer.from('2501010000000')))] })), 'CRL_MALFORMED'],
     ['reason code 7', () => buildCrl(base({ entries: [{ serial: 1n, reason: 7 }] })), 'CRL_MALFORMED'],
     ['reason code 11', () => buildCrl(base({ entries: [{ serial: 1n, reason: 11 }] })), 'CRL_MALFORMED'],
-    ['duplicate reasonCode', () => buildCrl(base({ entries: [{ serial: 1n, reason: 1, extensions: [extension('551d15', tlv(0x0a, Buffer.from([2])))] }] })), 'CRL_MALFORMED'],
+    [
+      'duplicate reasonCode',
+      () => buildCrl(base({ entries: [{ serial: 1n, reason: 1, extensions: [extension('551d15', tlv(0x0a, Buffer.from([2])))] }] })),
+      'CRL_MALFORMED',
+    ],
     ['empty serial', () => buildCrl(base({ rawEntries: [seq(tlv(0x02), tlv(0x17, Buffer.from('250101000000Z')))] })), 'CRL_LENGTH'],
     ['33-byte serial', () => buildCrl(base({ entries: [{ serial: Buffer.alloc(33, 0x11) }] })), 'CRL_LENGTH'],
     ['non-minimal serial', () => buildCrl(base({ entries: [{ serial: Buffer.from([0, 1]) }] })), 'CRL_MALFORMED'],
     ['entry is not a SEQUENCE', () => buildCrl(base({ rawEntries: [tlv(0x31, int(1), tlv(0x17, Buffer.from('250101000000Z')))] })), 'CRL_MALFORMED'],
-    ['entry length runs past the list', () => { const t = buildTbsCertList(base({ entries: [{ serial: 1n }] })); const i = t.indexOf(Buffer.from([0x30, 0x12, 0x02, 0x01, 0x01])); t[i + 1] = 0x7f; return resign(t); }, 'CRL_LENGTH'],
-    ['entry with junk after its date', () => buildCrl(base({ rawEntries: [seq(int(1), tlv(0x17, Buffer.from('250101000000Z')), Buffer.from([0x05, 0x00]))] })), 'CRL_MALFORMED'],
-    ['outer and inner algorithm differ', () => seq(buildTbsCertList(base()), algorithmIdentifier({ key: ca.key, digest: 'sha512' }), bitString(Buffer.alloc(256))), 'CRL_MALFORMED'],
-    ['signature with unused bits', () => { const t = buildTbsCertList(base()); return seq(t, algorithmIdentifier(ca.signer), bitString(Buffer.alloc(256), 3)); }, 'CRL_MALFORMED'],
-    ['data after the signature inside the CRL', () => { const d = buildCrl(base()); const inner = d.subarray(4); return seq(inner, nulBytes()); }, 'CRL_MALFORMED'],
-    ['critical flag malformed', () => buildCrl(base({ rawEntries: [seq(int(1), tlv(0x17, Buffer.from('250101000000Z')), seq(seq(oid('551d15'), tlv(0x01, Buffer.from([0xff, 0xff])), octets(tlv(0x0a, Buffer.from([1]))))))] })), 'CRL_MALFORMED'],
-    ['indirect CRL flag is parsed (rejected later by the store)', () => buildCrl(base({ extensions: [extension('551d1c', seq(tlv(0x84, Buffer.from([0xff]))), true)] })), 'none'],
+    [
+      'entry length runs past the list',
+      () => {
+        const t = buildTbsCertList(base({ entries: [{ serial: 1n }] }));
+        const i = t.indexOf(Buffer.from([0x30, 0x12, 0x02, 0x01, 0x01]));
+        t[i + 1] = 0x7f;
+        return resign(t);
+      },
+      'CRL_LENGTH',
+    ],
+    [
+      'entry with junk after its date',
+      () => buildCrl(base({ rawEntries: [seq(int(1), tlv(0x17, Buffer.from('250101000000Z')), Buffer.from([0x05, 0x00]))] })),
+      'CRL_MALFORMED',
+    ],
+    [
+      'outer and inner algorithm differ',
+      () => seq(buildTbsCertList(base()), algorithmIdentifier({ key: ca.key, digest: 'sha512' }), bitString(Buffer.alloc(256))),
+      'CRL_MALFORMED',
+    ],
+    [
+      'signature with unused bits',
+      () => {
+        const t = buildTbsCertList(base());
+        return seq(t, algorithmIdentifier(ca.signer), bitString(Buffer.alloc(256), 3));
+      },
+      'CRL_MALFORMED',
+    ],
+    [
+      'data after the signature inside the CRL',
+      () => {
+        const d = buildCrl(base());
+        const inner = d.subarray(4);
+        return seq(inner, nulBytes());
+      },
+      'CRL_MALFORMED',
+    ],
+    [
+      'critical flag malformed',
+      () =>
+        buildCrl(
+          base({
+            rawEntries: [
+              seq(
+                int(1),
+                tlv(0x17, Buffer.from('250101000000Z')),
+                seq(seq(oid('551d15'), tlv(0x01, Buffer.from([0xff, 0xff])), octets(tlv(0x0a, Buffer.from([1]))))),
+              ),
+            ],
+          }),
+        ),
+      'CRL_MALFORMED',
+    ],
+    [
+      'indirect CRL flag is parsed (rejected later by the store)',
+      () => buildCrl(base({ extensions: [extension('551d1c', seq(tlv(0x84, Buffer.from([0xff]))), true)] })),
+      'none',
+    ],
     ['critical flag present but false', () => buildCrl(base({ extensions: [seq(oid('2a0304'), bool(false), octets(Buffer.from([5, 0])))] })), 'none'],
   ];
   function nulBytes() {
@@ -146,7 +260,7 @@ describe('streaming CRL reader: every malformation is a typed error', () => {
     const tbs = buildTbsCertList(base());
     const a = algorithmIdentifier(ca.signer);
     const i = tbs.indexOf(a);
-    const body = Buffer.concat([tbs.subarray(2 + (tbs[1]! & 0x80 ? (tbs[1]! & 0x7f) : 0), i), ed, tbs.subarray(i + a.length)]);
+    const body = Buffer.concat([tbs.subarray(2 + (tbs[1]! & 0x80 ? tbs[1]! & 0x7f : 0), i), ed, tbs.subarray(i + a.length)]);
     expect(codeOf(() => parse(seq(seq(body), ed, bitString(Buffer.alloc(64))), ca))).toBe('CRL_UNSUPPORTED_ALGORITHM');
   });
   it('a file over the size limit → CRL_TOO_LARGE before parsing', () => {

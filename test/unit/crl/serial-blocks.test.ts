@@ -116,7 +116,12 @@ describe('EntryPartitioner + BlockEncoder', () => {
   });
 
   it('spills only when the entries do not fit in the arena; both paths give the same answers', () => {
-    const entries = Array.from({ length: 20_000 }, (_, i) => ({ serial: randomBytes(16), revokedAt: 1_700_000_000 + i, reason: i % 11 === 7 ? -1 : i % 11, invalidity: i % 5 ? NaN : i }));
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({
+      serial: randomBytes(16),
+      revokedAt: 1_700_000_000 + i,
+      reason: i % 11 === 7 ? -1 : i % 11,
+      invalidity: i % 5 ? NaN : i,
+    }));
     const small = roundTrip(entries, 64 << 10);
     expect(small.spilled).toBe(true);
     expectAllFound(entries, small);
@@ -125,7 +130,12 @@ describe('EntryPartitioner + BlockEncoder', () => {
     expectAllFound(entries, big);
     // blocks stay near the target size whatever the serials look like (hashing spreads shared prefixes)
     const prefix = randomBytes(12);
-    const shared = Array.from({ length: 20_000 }, (_, i) => ({ serial: Buffer.concat([prefix, Buffer.from([i >> 8, i & 255])]), revokedAt: 0, reason: -1, invalidity: NaN }));
+    const shared = Array.from({ length: 20_000 }, (_, i) => ({
+      serial: Buffer.concat([prefix, Buffer.from([i >> 8, i & 255])]),
+      revokedAt: 0,
+      reason: -1,
+      invalidity: NaN,
+    }));
     const r = roundTrip(shared, 1 << 20);
     expectAllFound(shared, r);
     const sizes = [...r.blocks.values()].map((b) => b.readUInt32LE(0));

@@ -39,7 +39,10 @@ const spec = (o: Partial<CrlSpec> = {}): CrlSpec => ({
   thisUpdate: new Date(T0 * 1000),
   nextUpdate: new Date('2026-01-08T00:00:00Z'),
   crlNumber: 10,
-  entries: [{ serial: 0x1234n, reason: 1, date: new Date(REVOKED_AT * 1000) }, { serial: 0xabcdn, date: new Date(REVOKED_AT * 1000) }],
+  entries: [
+    { serial: 0x1234n, reason: 1, date: new Date(REVOKED_AT * 1000) },
+    { serial: 0xabcdn, date: new Date(REVOKED_AT * 1000) },
+  ],
   ...o,
 });
 
@@ -87,7 +90,19 @@ describe('CRL store written by schema 1', () => {
     const cfg = { db: root, sources: [{ path: usb, issuer: caPem }] };
     expect(await syncCrls(cfg, { now: NOW })).toMatchObject([{ result: 'unchanged', revokedInForce: 2 }]);
 
-    writeFileSync(join(usb, 'b-delta.crl'), buildCrl(spec({ crlNumber: 11, deltaBase: 10, entries: [{ serial: 0x1234n, reason: 8 }, { serial: 0x55n, reason: 4 }] })));
+    writeFileSync(
+      join(usb, 'b-delta.crl'),
+      buildCrl(
+        spec({
+          crlNumber: 11,
+          deltaBase: 10,
+          entries: [
+            { serial: 0x1234n, reason: 8 },
+            { serial: 0x55n, reason: 4 },
+          ],
+        }),
+      ),
+    );
     const out = await syncCrls(cfg, { now: NOW });
     expect(out.find((o) => o.file?.endsWith('b-delta.crl'))).toMatchObject({ result: 'delta', added: 1, removed: 1, revokedInForce: 2 });
     const store = new CrlStore(root, { recheckMs: 0 });

@@ -65,7 +65,17 @@ describe('CRL store: full import', () => {
 
   it('a removeFromCRL entry in a complete CRL leaves its serial unrevoked (RFC 5280 §6.3.3 (k)); listed revoked too, it stays revoked', () => {
     const s = newStore();
-    const r = s.import(crl({ entries: [{ serial: 1n, reason: 8 }, { serial: 2n, reason: 1 }, { serial: 3n, reason: 8 }, { serial: 3n, reason: 1 }] }), ca.cert);
+    const r = s.import(
+      crl({
+        entries: [
+          { serial: 1n, reason: 8 },
+          { serial: 2n, reason: 1 },
+          { serial: 3n, reason: 8 },
+          { serial: 3n, reason: 1 },
+        ],
+      }),
+      ca.cert,
+    );
     expect(r).toMatchObject({ kind: 'full', entries: 4, revokedInForce: 2 });
     expect(s.lookup(r.issuerId, serialFromHex('01'))).toBeUndefined();
     expect(s.lookup(r.issuerId, serialFromHex('02'))).toMatchObject({ reason: 1 });
@@ -91,7 +101,17 @@ describe('CRL store: delta CRLs', () => {
   it('applies a delta on top of its base: adds entries, removeFromCRL deletes them', () => {
     const s = newStore();
     const r = s.import(crl({ crlNumber: 10, entries: [{ serial: 1n, reason: 6 }, { serial: 2n }] }), ca.cert);
-    const d = s.import(crl({ crlNumber: 11, deltaBase: 10, entries: [{ serial: 1n, reason: 8 }, { serial: 3n, reason: 1 }] }), ca.cert);
+    const d = s.import(
+      crl({
+        crlNumber: 11,
+        deltaBase: 10,
+        entries: [
+          { serial: 1n, reason: 8 },
+          { serial: 3n, reason: 1 },
+        ],
+      }),
+      ca.cert,
+    );
     expect(d).toMatchObject({ kind: 'delta', added: 1, removed: 1, revokedInForce: 2, baseCrlNumber: 'a', crlNumber: 'b' });
     expect(s.lookup(r.issuerId, serialFromHex('01'))).toBeUndefined();
     expect(s.lookup(r.issuerId, serialFromHex('03'))).toMatchObject({ reason: 1 });

@@ -7,17 +7,7 @@
 // the rules' code; DER refuses what BER tolerates (indefinite, non-minimal lengths); nesting is bounded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BER,
-  CARD_BER,
-  decodeOid,
-  derCodec,
-  encodeLength,
-  encodeOidValue,
-  TlvCodec,
-  uniqueTags,
-  type Tlv,
-} from '../../../daemon/encoding/ber-tlv.ts';
+import { BER, CARD_BER, decodeOid, derCodec, encodeLength, encodeOidValue, type TlvCodec, uniqueTags, type Tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
 import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
@@ -29,7 +19,7 @@ const DER = derCodec(ErrorCodes.CRL_MALFORMED, ErrorCodes.CRL_LENGTH);
 /** The KioskError code `f` throws ('none' when it returns; anything not a KioskError fails the test). */
 const codeOf = (f: () => unknown): string => {
   try {
-    return void f(), 'none';
+    return (void f(), 'none');
   } catch (e) {
     return e instanceof KioskError ? e.code : `not a KioskError: ${String(e)}`;
   }

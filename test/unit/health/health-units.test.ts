@@ -40,11 +40,24 @@ describe('sd_notify', () => {
 
   it('watchdog: no ping when a probe fails, throws, or hangs', async () => {
     const sent: string[] = [];
-    const n = { ...createNotifier({}), watchdog: async () => void sent.push('WATCHDOG=1'), status: async (t: string) => void sent.push(`STATUS=${t}`), watchdogMs: () => 1000 };
+    const n = {
+      ...createNotifier({}),
+      watchdog: async () => void sent.push('WATCHDOG=1'),
+      status: async (t: string) => void sent.push(`STATUS=${t}`),
+      watchdogMs: () => 1000,
+    };
     let ok = true;
     const wd = startWatchdog(n, [
       { name: 'flag', check: () => ok },
-      { name: 'throws', check: () => (ok ? true : (() => { throw new Error('x'); })()) },
+      {
+        name: 'throws',
+        check: () =>
+          ok
+            ? true
+            : (() => {
+                throw new Error('x');
+              })(),
+      },
       { name: 'hangs', check: () => (ok ? true : new Promise<boolean>(() => {})) },
     ])!;
     expect(await wd.tick()).toEqual([]);

@@ -31,7 +31,12 @@ describe('idkiosk keypad test', () => {
       const c = io();
       const rc = await runCli(['keypad', 'test', '--device', join(dir, 'event0'), '--count', '5'], c.cli);
       expect(rc).toBe(0);
-      expect(c.out().match(/pressed {2}./g)!.slice(0, 5)).toEqual(['pressed  2', 'pressed  0', 'pressed  2', 'pressed  6', 'pressed  #']);
+      expect(
+        c
+          .out()
+          .match(/pressed {2}./g)!
+          .slice(0, 5),
+      ).toEqual(['pressed  2', 'pressed  0', 'pressed  2', 'pressed  6', 'pressed  #']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

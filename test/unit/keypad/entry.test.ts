@@ -27,7 +27,12 @@ function field(spec: FieldSpec, roles: KeyRoles = DEFAULT_ROLES_4X3) {
   const views: EntryView[] = [];
   const submitted: string[] = [];
   let cancelled = false;
-  const f = new EntryField(spec, roles, { onView: (v) => views.push(v), onSubmit: (v) => submitted.push(v), onCancel: () => (cancelled = true) }, { schedule: clock.schedule });
+  const f = new EntryField(
+    spec,
+    roles,
+    { onView: (v) => views.push(v), onSubmit: (v) => submitted.push(v), onCancel: () => (cancelled = true) },
+    { schedule: clock.schedule },
+  );
   const type = (s: string) => {
     for (const ch of s) {
       if (ch === '_') clock.tick();

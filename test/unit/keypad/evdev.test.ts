@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  EvdevKeypad,
-  InputEventFramer,
-  decodeInputEvent,
-  encodeInputEvent,
-  nativeLayout,
-  type InputEventLayout,
-} from '../../../drivers/keypad/evdev.ts';
+import { EvdevKeypad, InputEventFramer, decodeInputEvent, encodeInputEvent, nativeLayout, type InputEventLayout } from '../../../drivers/keypad/evdev.ts';
 import type { KeyEvent } from '../../../drivers/keypad/types.ts';
 import { keyRecord } from './record.ts';
 
@@ -43,7 +36,9 @@ describe('input_event layouts', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<InputEventLayout>(16, 24),
-        fc.array(fc.record({ type: fc.integer({ min: 0, max: 0x1f }), code: fc.integer({ min: 0, max: 0x2ff }), value: fc.integer({ min: -1, max: 2 }) }), { maxLength: 20 }),
+        fc.array(fc.record({ type: fc.integer({ min: 0, max: 0x1f }), code: fc.integer({ min: 0, max: 0x2ff }), value: fc.integer({ min: -1, max: 2 }) }), {
+          maxLength: 20,
+        }),
         fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 30 }),
         (layout, evs, cuts) => {
           const recs = evs.map((e, i) => ({ sec: 1000 + i, usec: i * 7, ...e }));

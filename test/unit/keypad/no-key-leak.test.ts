@@ -44,7 +44,17 @@ async function typeOn(backend: string, log: MemoryLogger): Promise<{ pad: Keypad
   const ROWS = [5, 6, 13, 19];
   const COLS = [12, 16, 20];
   let now = 0;
-  const pad = new OnoffKeypad({ rowPins: ROWS, colPins: COLS, layout: LAYOUT_4X3, sysfsRoot: fake.root, lines: 'sysfs-files', io: fake.io, scanIntervalMs: 60_000, now: () => (now += 10), log });
+  const pad = new OnoffKeypad({
+    rowPins: ROWS,
+    colPins: COLS,
+    layout: LAYOUT_4X3,
+    sysfsRoot: fake.root,
+    lines: 'sysfs-files',
+    io: fake.io,
+    scanIntervalMs: 60_000,
+    now: () => (now += 10),
+    log,
+  });
   return {
     pad,
     drive: async (k) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pickHeaderChip, readGpioChips } from '../../../drivers/keypad/gpiochip.ts';
-import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
+import { memoryLogger } from '../../../core/log.ts';
 import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import { LAYOUT_4X3, type KeyEvent } from '../../../drivers/keypad/types.ts';
 import { FakeSysfs, PI4_CHIPS, PI5_CHIPS } from './fake-sysfs.ts';
@@ -89,7 +89,12 @@ describe('matrix scan over the fake tree', () => {
         fake.release(base + ROWS[r]!, base + COLS[c]!);
         scan(3);
       }
-    expect(keys.filter((k) => k.action === 'down').map((k) => k.key).join('')).toBe('123456789*0#');
+    expect(
+      keys
+        .filter((k) => k.action === 'down')
+        .map((k) => k.key)
+        .join(''),
+    ).toBe('123456789*0#');
     expect(keys.filter((k) => k.action === 'up')).toHaveLength(12);
     // rows are left high-impedance between scans
     for (const r of ROWS) expect(fake.direction(base + r)).toBe('in');

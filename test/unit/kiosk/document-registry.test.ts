@@ -73,7 +73,14 @@ const libraryHandler: DocumentHandlerFactory = () => ({
 const off = registerDocument({
   id: ID,
   handler: libraryHandler,
-  results: [{ id: ID, documentType: 'library-card', method: 'chip-seal', personalData: (r) => ({ name: (r as LibraryResultView).library?.member ?? null, dateOfBirth: null, address: null }) }],
+  results: [
+    {
+      id: ID,
+      documentType: 'library-card',
+      method: 'chip-seal',
+      personalData: (r) => ({ name: (r as LibraryResultView).library?.member ?? null, dateOfBirth: null, address: null }),
+    },
+  ],
 });
 afterAll(() => off());
 
@@ -85,7 +92,11 @@ afterEach(async () => {
 
 async function session(file: string): Promise<ResultView> {
   const reader = new SimulatedReaderDriver();
-  const handler = DOCUMENTS.get(ID)!({ trust: () => new TrustStore([]), revocation: { check: () => Promise.reject(new Error('no certificate to check')) }, now: () => new Date() });
+  const handler = DOCUMENTS.get(ID)!({
+    trust: () => new TrustStore([]),
+    revocation: { check: () => Promise.reject(new Error('no certificate to check')) },
+    now: () => new Date(),
+  });
   const flow = policyFlow(routingFlow([handler]), { policies: policyRegistry([]), walkUpPolicy: null, now: () => new Date() });
   runtime = new KioskRuntime({ reader, flow });
   runtime.start();

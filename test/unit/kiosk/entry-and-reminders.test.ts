@@ -5,8 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, initialState, reduce, type KioskEffect, type KioskEvent, type KioskState } from '../../../daemon/kiosk/session-machine.ts';
 
 const pads = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(5) + String.fromCharCode(97 + Math.floor(i / 26)));
-const PIN = { purpose: 'jpki-auth-pin' as const, format: { kind: 'digits' as const, min: 4, max: 4 }, triesLeft: 3, maxTries: 3, previousAttemptWrong: false, padIds: pads(10) };
-const CARD_NUMBER = { purpose: 'residence-card-number' as const, format: { kind: 'alnum' as const, min: 12, max: 12 }, triesLeft: null, maxTries: null, previousAttemptWrong: false, padIds: pads(36) };
+const PIN = {
+  purpose: 'jpki-auth-pin' as const,
+  format: { kind: 'digits' as const, min: 4, max: 4 },
+  triesLeft: 3,
+  maxTries: 3,
+  previousAttemptWrong: false,
+  padIds: pads(10),
+};
+const CARD_NUMBER = {
+  purpose: 'residence-card-number' as const,
+  format: { kind: 'alnum' as const, min: 12, max: 12 },
+  triesLeft: null,
+  maxTries: null,
+  previousAttemptWrong: false,
+  padIds: pads(36),
+};
 
 function run(events: KioskEvent[], from: KioskState = initialState()): { state: KioskState; effects: KioskEffect[] } {
   let state = from;
@@ -18,11 +32,18 @@ function run(events: KioskEvent[], from: KioskState = initialState()): { state: 
   }
   return { state, effects };
 }
-const start: KioskEvent[] = [{ type: 'reader-service', available: true }, { type: 'card-inserted', reader: 'R' }];
+const start: KioskEvent[] = [
+  { type: 'reader-service', available: true },
+  { type: 'card-inserted', reader: 'R' },
+];
 
 describe('forgotten card', () => {
   it('each reminder raises the level (alert and state); taking the card ends it; the next session starts at 0', () => {
-    let r = run([...start, { type: 'read-finished', session: 1, result: { outcome: 'cancelled', document: null, reasons: ['SESSION_CANCELLED'] } }, { type: 'timeout', timer: 'result' }]);
+    let r = run([
+      ...start,
+      { type: 'read-finished', session: 1, result: { outcome: 'cancelled', document: null, reasons: ['SESSION_CANCELLED'] } },
+      { type: 'timeout', timer: 'result' },
+    ]);
     expect([r.state.phase, r.state.cardLeft]).toEqual(['remove-card', 0]);
     const levels: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -58,11 +79,19 @@ describe('entry', () => {
       { type: 'start-timer', timer: 'entry-warn', ms: 20_000 },
       { type: 'start-timer', timer: 'entry', ms: 30_000 },
     ]);
-    r = run([{ type: 'timeout', timer: 'entry-warn' }, { type: 'entry-changed', length: 1 }], r.state);
+    r = run(
+      [
+        { type: 'timeout', timer: 'entry-warn' },
+        { type: 'entry-changed', length: 1 },
+      ],
+      r.state,
+    );
     expect(r.state.entry).toMatchObject({ expiring: false, length: 1 });
     // no warning configured: only the timeout
     const none = inEntry();
-    expect(reduce(none.state, { type: 'entry-extend' }, { ...DEFAULT_TIMEOUTS, entryWarnMs: 0 })[1]).toEqual([{ type: 'start-timer', timer: 'entry', ms: 30_000 }]);
+    expect(reduce(none.state, { type: 'entry-extend' }, { ...DEFAULT_TIMEOUTS, entryWarnMs: 0 })[1]).toEqual([
+      { type: 'start-timer', timer: 'entry', ms: 30_000 },
+    ]);
   });
 
   it('決定 with too few characters keeps the entry and says so; the next key clears the note', () => {

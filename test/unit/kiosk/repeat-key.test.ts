@@ -20,10 +20,16 @@ function rig(roles: KeyRoles, state: { phase: string; entry: unknown }) {
   new KeypadInput(keypad, runtime, { roles });
   return { keypad, calls };
 }
-const entry = (length: number) => ({ phase: 'secret-entry', entry: { purpose: 'jpki-auth-pin', length, padIds: ['abcdef'], format: { kind: 'digits', min: 4, max: 4 } } });
+const entry = (length: number) => ({
+  phase: 'secret-entry',
+  entry: { purpose: 'jpki-auth-pin', length, padIds: ['abcdef'], format: { kind: 'digits', min: 4, max: 4 } },
+});
 
 describe('the repeat key', () => {
-  for (const [name, roles] of [['4x3', DEFAULT_ROLES_4X3], ['4x4', DEFAULT_ROLES_4X4]] as const) {
+  for (const [name, roles] of [
+    ['4x3', DEFAULT_ROLES_4X3],
+    ['4x4', DEFAULT_ROLES_4X4],
+  ] as const) {
     it(`${name}: '*' repeats on a screen without entry and on an empty entry, deletes a typed character`, async () => {
       const idle = rig(roles, { phase: 'idle', entry: null });
       await idle.keypad.start();

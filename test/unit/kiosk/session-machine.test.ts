@@ -53,7 +53,11 @@ describe('session machine', () => {
 
   it('each answer outcome raises its own alert: chip-read never sounds like verified; error/cancelled raise none', () => {
     const alerts = (outcome: 'verified' | 'chip-read' | 'refused' | 'error' | 'cancelled') => {
-      const r = run([...ready, insert, { type: 'read-finished', session: 1, result: { outcome, authenticity: 'chip-read', holderBinding: 'pin', document: 'license', reasons: [] } }]);
+      const r = run([
+        ...ready,
+        insert,
+        { type: 'read-finished', session: 1, result: { outcome, authenticity: 'chip-read', holderBinding: 'pin', document: 'license', reasons: [] } },
+      ]);
       expect(r.state.phase).toBe('result');
       expect(r.state.result?.outcome).toBe(outcome);
       return r.effects.filter((e) => e.type === 'alert');
@@ -66,7 +70,13 @@ describe('session machine', () => {
   });
 
   it('card pulled while typing aborts the read and wipes the entry', () => {
-    const r = run([...ready, insert, { type: 'secret-requested', session: 1, entry: PIN_REQUEST }, { type: 'entry-changed', length: 2 }, { type: 'card-removed', reader: 'R' }]);
+    const r = run([
+      ...ready,
+      insert,
+      { type: 'secret-requested', session: 1, entry: PIN_REQUEST },
+      { type: 'entry-changed', length: 2 },
+      { type: 'card-removed', reader: 'R' },
+    ]);
     expect(r.state.phase).toBe('result');
     expect(r.state.result?.reasons).toEqual(['CARD_REMOVED']);
     expect(r.effects).toContainEqual({ type: 'abort-read', session: 1, code: 'CARD_REMOVED' });

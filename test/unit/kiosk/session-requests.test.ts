@@ -51,7 +51,13 @@ describe('blockers', () => {
   });
 
   it('blocking twice and unblocking once leaves the other blocker in place', () => {
-    const r = run([...ready, { type: 'block', blocker: 'printer', on: true }, { type: 'block', blocker: 'printer', on: true }, { type: 'block', blocker: 'maintenance', on: true }, { type: 'block', blocker: 'printer', on: false }]);
+    const r = run([
+      ...ready,
+      { type: 'block', blocker: 'printer', on: true },
+      { type: 'block', blocker: 'printer', on: true },
+      { type: 'block', blocker: 'maintenance', on: true },
+      { type: 'block', blocker: 'printer', on: false },
+    ]);
     expect(r.state.blockedBy).toEqual(['maintenance']);
   });
 });
@@ -75,8 +81,16 @@ describe('integration-API requests', () => {
   it('busy, blocked, timed out, cancelled: each ends the request with its code', () => {
     expect(run([...ready, insert, req()]).effects).toContainEqual({ type: 'request-ended', id: 'r1', code: 'SESSION_BUSY' });
     expect(run([...ready, req('a'), req('b')]).effects).toContainEqual({ type: 'request-ended', id: 'b', code: 'SESSION_BUSY' });
-    expect(run([...ready, { type: 'block', blocker: 'maintenance', on: true }, req()]).effects).toContainEqual({ type: 'request-ended', id: 'r1', code: 'KIOSK_MAINTENANCE' });
-    expect(run([...ready, { type: 'block', blocker: 'printer', on: true }, req()]).effects).toContainEqual({ type: 'request-ended', id: 'r1', code: 'PRINTER_UNAVAILABLE' });
+    expect(run([...ready, { type: 'block', blocker: 'maintenance', on: true }, req()]).effects).toContainEqual({
+      type: 'request-ended',
+      id: 'r1',
+      code: 'KIOSK_MAINTENANCE',
+    });
+    expect(run([...ready, { type: 'block', blocker: 'printer', on: true }, req()]).effects).toContainEqual({
+      type: 'request-ended',
+      id: 'r1',
+      code: 'PRINTER_UNAVAILABLE',
+    });
     const timedOut = run([...ready, req(), { type: 'timeout', timer: 'request' }]);
     expect(timedOut.effects).toContainEqual({ type: 'request-ended', id: 'r1', code: 'SESSION_TIMEOUT' });
     expect(timedOut.state.request).toBeNull();
@@ -149,7 +163,8 @@ describe('property', () => {
           [s, fx] = reduce(s, e);
           const active = ['reading', 'secret-entry', 'verifying'].includes(s.phase);
           // A session only starts while nothing blocks it; maintenance never coexists with an active session.
-          if (active && !['reading', 'secret-entry', 'verifying'].includes(before.phase)) expect(before.blockedBy.length === 0 || e.type === 'block').toBe(true);
+          if (active && !['reading', 'secret-entry', 'verifying'].includes(before.phase))
+            expect(before.blockedBy.length === 0 || e.type === 'block').toBe(true);
           if (active) expect(s.blockedBy).not.toContain('maintenance');
           if (s.phase === 'remove-card') expect(s.request).toBeNull();
           expect(new Set(s.blockedBy).size).toBe(s.blockedBy.length);

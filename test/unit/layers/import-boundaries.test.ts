@@ -37,13 +37,19 @@ const PATTERNS: RegExp[] = [
 ];
 
 export function importsOf(file: string, source: string): ImportSite[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"])\/\/[^\n]*/g, (c, p: string) => p + ' '.repeat(c.length - p.length));
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/(^|[^:'"])\/\/[^\n]*/g, (c, p: string) => p + ' '.repeat(c.length - p.length));
   const out: ImportSite[] = [];
   for (const re of PATTERNS) {
     re.lastIndex = 0;
     for (let m = re.exec(code); m; m = re.exec(code)) {
       const specifier = m[1] ?? '';
-      const target = specifier.startsWith('.') ? relative(ROOT, resolve(dirname(join(ROOT, file)), specifier)).split(sep).join('/') : null;
+      const target = specifier.startsWith('.')
+        ? relative(ROOT, resolve(dirname(join(ROOT, file)), specifier))
+            .split(sep)
+            .join('/')
+        : null;
       out.push({ file, line: code.slice(0, m.index).split('\n').length, specifier, target });
     }
   }
@@ -58,7 +64,10 @@ interface Rule {
   why: string;
 }
 
-const under = (...prefixes: string[]) => (t: string) => prefixes.some((p) => t.startsWith(p));
+const under =
+  (...prefixes: string[]) =>
+  (t: string) =>
+    prefixes.some((p) => t.startsWith(p));
 
 export const RULES: Rule[] = [
   { from: 'core/', forbids: (t) => !t.startsWith('core/'), why: 'core/ is the bottom layer' },
@@ -111,7 +120,12 @@ describe('import boundaries between core/, drivers/, daemon/ and test/', () => {
       "import { createHash } from 'node:crypto';",
     ].join('\n');
     const found = importsOf('drivers/sim/x/card.ts', sim).map((s) => ({ line: s.line, target: s.target, why: violation(s) }));
-    expect(found.filter((f) => f.why !== null).map((b) => [b.line, b.target]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+    expect(
+      found
+        .filter((f) => f.why !== null)
+        .map((b) => [b.line, b.target])
+        .sort((x, y) => Number(x[0]) - Number(y[0])),
+    ).toEqual([
       [1, 'daemon/documents/passport/tlv.ts'],
       [2, 'daemon/documents/license/constants.ts'],
       [5, 'daemon/documents/residence/tlv.ts'],
@@ -127,14 +141,17 @@ describe('import boundaries between core/, drivers/, daemon/ and test/', () => {
       "import type { LicenseHolderView } from '../documents/license/license-view.ts';",
       "import { harness } from '../../test/harness/x.ts';",
     ].join('\n');
-    expect(importsOf('daemon/kiosk/x.ts', kiosk).filter((s) => violation(s) !== null).map((s) => s.target)).toEqual([
-      'daemon/documents/license/license-view.ts',
-      'test/harness/x.ts',
-    ]);
-    expect(importsOf('daemon/demo/x.ts', "import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';\nimport type { VirtualCard } from '../../drivers/sim/virtual-card.ts';").map(violation)).toEqual([
-      expect.stringContaining('VirtualCardSource'),
-      null,
-    ]);
+    expect(
+      importsOf('daemon/kiosk/x.ts', kiosk)
+        .filter((s) => violation(s) !== null)
+        .map((s) => s.target),
+    ).toEqual(['daemon/documents/license/license-view.ts', 'test/harness/x.ts']);
+    expect(
+      importsOf(
+        'daemon/demo/x.ts',
+        "import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';\nimport type { VirtualCard } from '../../drivers/sim/virtual-card.ts';",
+      ).map(violation),
+    ).toEqual([expect.stringContaining('VirtualCardSource'), null]);
     expect(importsOf('core/x.ts', "import { log } from '../daemon/log.ts';").map(violation)).toEqual([expect.stringContaining('bottom layer')]);
   });
 

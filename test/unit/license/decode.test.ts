@@ -71,7 +71,13 @@ describe('DF1/EF01 記載事項: every tag of the table', () => {
 describe('MF files', () => {
   it('EF01: version, BCD dates, ids', () => {
     const h = syntheticHolder({ now: NOW });
-    expect(parseCommonData(buildCommonData(h))).toEqual({ specVersion: '008', issueDate: h.issueDate, expiryDate: h.expiryDate, manufacturerId: 1, cryptoFunctionId: 1 });
+    expect(parseCommonData(buildCommonData(h))).toEqual({
+      specVersion: '008',
+      issueDate: h.issueDate,
+      expiryDate: h.expiryDate,
+      manufacturerId: 1,
+      cryptoFunctionId: 1,
+    });
     expect(buildCommonData(h)).toHaveLength(17);
   });
   it('EF01 with a non-BCD date is malformed', () => {
@@ -117,4 +123,3 @@ describe('外字', () => {
     expect(g!.bitmap.equals(bitmap)).toBe(true);
   });
 });
-

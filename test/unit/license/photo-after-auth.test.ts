@@ -46,8 +46,16 @@ describe('licence photo decoded only after EF07 proves it (issue 17)', () => {
     const photo = Buffer.from(ev.files.photo!);
     photo[photo.length - 1]! ^= 0x01; // inside the JPEG 2000 codestream (5F40's value runs to the end)
     const s = spy();
-    const r = await assessLicense({ ...ev, files: { ...ev.files, photo } }, { at: new Date(), trust: new TrustStore([card.signingKey.x509]), photoConverter: s.convert });
-    expect(r).toMatchObject({ verdict: 'refused', authenticity: 'failed', photo: { display: 'not-decoded' }, checks: { 'photo-decode': 'skipped-not-proven' } });
+    const r = await assessLicense(
+      { ...ev, files: { ...ev.files, photo } },
+      { at: new Date(), trust: new TrustStore([card.signingKey.x509]), photoConverter: s.convert },
+    );
+    expect(r).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      photo: { display: 'not-decoded' },
+      checks: { 'photo-decode': 'skipped-not-proven' },
+    });
     expect(s.seen).toHaveLength(0);
   });
 
@@ -57,7 +65,10 @@ describe('licence photo decoded only after EF07 proves it (issue 17)', () => {
     const signature = Buffer.from(ev.files.signature!);
     signature[100]! ^= 0x01; // inside the signature value (tag 61, 256 bytes; the file is zero-padded after it)
     const s = spy();
-    const r = await assessLicense({ ...ev, files: { ...ev.files, signature } }, { at: new Date(), trust: new TrustStore([card.signingKey.x509]), photoConverter: s.convert });
+    const r = await assessLicense(
+      { ...ev, files: { ...ev.files, signature } },
+      { at: new Date(), trust: new TrustStore([card.signingKey.x509]), photoConverter: s.convert },
+    );
     expect(r.verdict).toBe('refused');
     expect(r.authenticity).toBe('failed');
     expect(s.seen).toHaveLength(0);

@@ -52,7 +52,14 @@ describe('licence protocol (in process)', () => {
     const { r, asked } = await read(card, {}, true);
     expect(asked).toEqual([]);
     // Proven by EF07, but nobody proved they hold the card: the kiosk sent the default PIN itself.
-    expect(r).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'none', pinSetting: 'default', pin1TriesBefore: 3, pin2TriesBefore: 3 });
+    expect(r).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'none',
+      pinSetting: 'default',
+      pin1TriesBefore: 3,
+      pin2TriesBefore: 3,
+    });
     expect(r.honseki?.current.value?.plain).toBe(card.holder.honseki);
     expect(r.photo).toMatchObject({ format: 'jpeg2000-codestream', display: 'not-decoded' });
     expect(r.signature.status).toBe('valid');

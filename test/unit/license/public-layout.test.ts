@@ -61,8 +61,17 @@ describe('EF04 change records in the public layout (hand-derived bytes)', () => 
     const m = parseMatters(hex(`12 04 ${'382B 4B5C'} 17 04 ${'3F37 3F37'}`)); // 見本 / 新新 at issue
     const rec = parseChangeRecords(EF04(NAME_RECORD, ADDRESS_RECORD), 'DF1/EF04');
     // Kind tags 51/53 are OUR table (UNVERIFIED): the test checks that the table is applied, not the police's numbers.
-    expect(currentValue(textField(m, 'name'), rec.entries, 'newName')).toMatchObject({ changed: true, changedOn: '1990-04-01', status: 'changed', value: { plain: '山田' } });
-    expect(currentValue(textField(m, 'address'), rec.entries, 'newAddress')).toMatchObject({ changed: true, status: 'changed', value: { plain: '横浜市中区' } });
+    expect(currentValue(textField(m, 'name'), rec.entries, 'newName')).toMatchObject({
+      changed: true,
+      changedOn: '1990-04-01',
+      status: 'changed',
+      value: { plain: '山田' },
+    });
+    expect(currentValue(textField(m, 'address'), rec.entries, 'newAddress')).toMatchObject({
+      changed: true,
+      status: 'changed',
+      value: { plain: '横浜市中区' },
+    });
     const none = parseChangeRecords(EF04(), 'DF1/EF04');
     expect(none).toEqual({ appended: true, entries: [], malformed: [] });
     expect(currentValue(textField(m, 'address'), none.entries, 'newAddress')).toMatchObject({ changed: false, status: 'at-issue', value: { plain: '新新' } });
@@ -156,7 +165,10 @@ describe('untrusted bytes (property): nothing but KioskError, and never proven',
 
   it('random change records with a valid TLV frame: each record is an entry or a malformed report, never an exception', () => {
     // 5F and 7F open two-byte tags in the licence's TLV rule, so they are not one-byte record tags.
-    const record = fc.tuple(fc.integer({ min: 0x51, max: 0x7e }).filter((t) => t !== 0x5f), fc.uint8Array({ minLength: 1, maxLength: 60 }));
+    const record = fc.tuple(
+      fc.integer({ min: 0x51, max: 0x7e }).filter((t) => t !== 0x5f),
+      fc.uint8Array({ minLength: 1, maxLength: 60 }),
+    );
     fc.assert(
       fc.property(fc.array(record, { maxLength: 8 }), (recs) => {
         const body = Buffer.concat([hex('50 01 01'), ...recs.map(([t, v]) => Buffer.concat([Buffer.from([t, v.length]), Buffer.from(v)]))]);
@@ -178,7 +190,16 @@ describe('untrusted bytes (property): nothing but KioskError, and never proven',
             pinSetting: 'holder-set',
             pin1TriesBefore: 3,
             pin2TriesBefore: 3,
-            files: { matters, gaiji: gaiji!, changes: changes!, changedGaiji: changedGaiji!, signature: signature!, honseki: honseki!, honsekiChanges: honsekiChanges!, photo: null },
+            files: {
+              matters,
+              gaiji: gaiji!,
+              changes: changes!,
+              changedGaiji: changedGaiji!,
+              signature: signature!,
+              honseki: honseki!,
+              honsekiChanges: honsekiChanges!,
+              photo: null,
+            },
           },
           { at: new Date('2026-01-01T00:00:00Z'), trust: new TrustStore([key.x509]), photoConverter: null },
         );

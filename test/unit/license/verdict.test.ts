@@ -12,7 +12,9 @@ const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 // 11 edition byte; 12 氏名 見本 (382B 4B5C); 17 住所 新新 (3F37 3F37); 18 交付 5060401; 1B 末日 5100401;
 // 21 番号 "990000000001".
 const MATTERS = (name = '382B4B5C') =>
-  hex(`11 01 01 12 ${(name.length / 2).toString(16).padStart(2, '0')} ${name} 17 04 3F373F37 18 07 35303630343031 1B 07 35313030343031 21 0C 393930303030303030303031 FF`);
+  hex(
+    `11 01 01 12 ${(name.length / 2).toString(16).padStart(2, '0')} ${name} 17 04 3F373F37 18 07 35303630343031 1B 07 35313030343031 21 0C 393930303030303030303031 FF`,
+  );
 const KOUAN = '3878 3042 3051 3077 3271';
 const ADDRESS_RECORD = `53 23 01 2335 2330 2337 2330 2334 2330 2331 3223 494D 3B54 4366 3668 ${KOUAN}`; // 横浜市中区
 
@@ -22,7 +24,17 @@ function evidence(files: Partial<LicenseFiles>, pinSetting: 'holder-set' | 'defa
     pinSetting,
     pin1TriesBefore: 3,
     pin2TriesBefore: null,
-    files: { matters: MATTERS(), gaiji: null, changes: hex('50 01 00 FF'), changedGaiji: null, signature: null, honseki: null, honsekiChanges: null, photo: null, ...files },
+    files: {
+      matters: MATTERS(),
+      gaiji: null,
+      changes: hex('50 01 00 FF'),
+      changedGaiji: null,
+      signature: null,
+      honseki: null,
+      honsekiChanges: null,
+      photo: null,
+      ...files,
+    },
   };
 }
 
@@ -31,7 +43,12 @@ const assess = (ev: LicenseEvidence) => assessLicense(ev, { at: new Date('2026-0
 describe('licence verdict on hand-made evidence', () => {
   it('a well-formed read without a key: chip-read, binding pin, the EF04 address current and shown', async () => {
     const r = await assess(evidence({ changes: hex(`50 01 01 ${ADDRESS_RECORD} FF`) }));
-    expect(r).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin', checks: { 'change-records': '1 applied', 'ef07-signature': 'not-read' } });
+    expect(r).toMatchObject({
+      verdict: 'chip-read',
+      authenticity: 'chip-read',
+      holderBinding: 'pin',
+      checks: { 'change-records': '1 applied', 'ef07-signature': 'not-read' },
+    });
     const view = toResultView(r, 'name-address');
     expect(view).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin' });
     expect(view.licenseHolder?.address).toEqual([{ text: '横浜市中区' }]);

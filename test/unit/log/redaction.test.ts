@@ -27,7 +27,12 @@ const camel = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 // Field names a careless caller might use for a secret, in the spellings people write.
 const SECRET_WORDS = ['pin', 'password', 'passcode', 'secret', 'token', 'otp', 'mrz', 'puk', 'credential', 'myNumber', 'privateKey', 'apiKey', 'key'];
 const secretName = fc
-  .tuple(fc.constantFrom(...SECRET_WORDS), fc.constantFrom('', 'card', 'user', 'new', 'raw'), fc.constantFrom('', 'Value', 'Text', 'Hex'), fc.constantFrom('camel', 'snake', 'kebab', 'upper'))
+  .tuple(
+    fc.constantFrom(...SECRET_WORDS),
+    fc.constantFrom('', 'card', 'user', 'new', 'raw'),
+    fc.constantFrom('', 'Value', 'Text', 'Hex'),
+    fc.constantFrom('camel', 'snake', 'kebab', 'upper'),
+  )
   .map(([w, pre, post, style]) => {
     const parts = [pre, w, post].filter(Boolean);
     if (style === 'camel') return parts.map((p, i) => (i === 0 ? p : camel(p))).join('');
@@ -61,16 +66,26 @@ describe('log redaction (second guard)', () => {
 
   it('property: 12 digits (a 個人番号 as written, grouped or not) never appear, in the message or any field', () => {
     fc.assert(
-      fc.property(twelveDigits, fc.constantFrom('', ' ', '-'), fc.string({ maxLength: 8 }), fc.constantFrom('msg', 'field', 'number'), (d, sep, around, where) => {
-        const shown = grouped(d, sep);
-        const text = ` ${around.replace(/[0-9A-Za-z]/g, '')} ${shown}. `;
-        const { json, line } =
-          where === 'msg' ? emit('info', `card read:${text}done`) : where === 'field' ? emit('warn', 'card read', { detail: text }) : emit('info', 'card read', { value: Number(d) });
-        if (where === 'number' && Number(d) < 1e11) return; // a leading 0 makes fewer than 12 digits as a number
-        const all = JSON.stringify(json) + line;
-        expect(all).not.toContain(shown);
-        expect(all.replace(/[ -]/g, '')).not.toContain(d);
-      }),
+      fc.property(
+        twelveDigits,
+        fc.constantFrom('', ' ', '-'),
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('msg', 'field', 'number'),
+        (d, sep, around, where) => {
+          const shown = grouped(d, sep);
+          const text = ` ${around.replace(/[0-9A-Za-z]/g, '')} ${shown}. `;
+          const { json, line } =
+            where === 'msg'
+              ? emit('info', `card read:${text}done`)
+              : where === 'field'
+                ? emit('warn', 'card read', { detail: text })
+                : emit('info', 'card read', { value: Number(d) });
+          if (where === 'number' && Number(d) < 1e11) return; // a leading 0 makes fewer than 12 digits as a number
+          const all = JSON.stringify(json) + line;
+          expect(all).not.toContain(shown);
+          expect(all.replace(/[ -]/g, '')).not.toContain(d);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -127,7 +142,9 @@ describe('log redaction (second guard)', () => {
   it('there is one Logger type: none declared outside core/log.ts, none imported by drivers from daemon/', () => {
     const root = join(import.meta.dirname, '..', '..', '..');
     const files = (dir: string): string[] =>
-      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
     const offenders: string[] = [];
     for (const f of ['core', 'daemon', 'drivers', 'fleet', 'provisioning'].flatMap(files)) {
       const text = readFileSync(join(root, f), 'utf8');

@@ -136,20 +136,35 @@ describe('4-info: DF33 through the CV certificate', () => {
   });
 
   it('anti-clone: a chip that signs the challenge with another key is failed; one that refuses it is only chip-read', async () => {
-    expect(assessMyNumberInfo(await textEvidence({ forgery: 'clone' }), anchors)).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'card-key': 'valid', 'card-challenge': 'invalid' } });
+    expect(assessMyNumberInfo(await textEvidence({ forgery: 'clone' }), anchors)).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      checks: { 'card-key': 'valid', 'card-challenge': 'invalid' },
+    });
     const quiet = assessMyNumberInfo(await textEvidence({ faults: { challengeStatus: 0x6a86 } }), anchors);
-    expect(quiet).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', checks: { 'issuer-signature': 'valid', 'card-challenge': 'not-supported' } });
+    expect(quiet).toMatchObject({
+      verdict: 'chip-read',
+      authenticity: 'chip-read',
+      checks: { 'issuer-signature': 'valid', 'card-challenge': 'not-supported' },
+    });
     const ev = await textEvidence();
     const flipped = Buffer.from(ev.challenge!.signature!);
     flipped[10] = flipped[10]! ^ 1;
     expect(assessMyNumberInfo({ ...ev, challenge: { ...ev.challenge!, signature: flipped } }, anchors).authenticity).toBe('failed');
-    expect(assessMyNumberInfo({ ...ev, cardKeyEf: null }, anchors)).toMatchObject({ verdict: 'chip-read', checks: { 'card-key': 'absent', 'card-challenge': 'not-checked' } });
+    expect(assessMyNumberInfo({ ...ev, cardKeyEf: null }, anchors)).toMatchObject({
+      verdict: 'chip-read',
+      checks: { 'card-key': 'absent', 'card-challenge': 'not-checked' },
+    });
   });
 
   it('a withheld EF 0003 or EF 0004 is not proven', async () => {
     const ev = await textEvidence();
     expect(assessMyNumberInfo({ ...ev, signatureEf: null }, anchors)).toMatchObject({ verdict: 'refused', authenticity: 'failed' });
-    expect(assessMyNumberInfo({ ...ev, cvCertificateEf: null }, anchors)).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'cv-certificate': 'absent' } });
+    expect(assessMyNumberInfo({ ...ev, cvCertificateEf: null }, anchors)).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      checks: { 'cv-certificate': 'absent' },
+    });
   });
 });
 
@@ -173,8 +188,16 @@ describe('券面AP: DF28 over three digests, DF29/DF2A not covered', () => {
       expect(r.verdict, `EF 0004[${i}]`).not.toBe('verified');
     }
     // A clone (files copied, key not) fails; a chip that will not answer the challenge is chip-read.
-    expect(await assess(await faceEvidence({ forgery: 'clone' }))).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'card-challenge': 'invalid' } });
-    expect(await assess(await faceEvidence({ faults: { challengeStatus: 0x6a86 } }))).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', checks: { 'card-challenge': 'not-supported' } });
+    expect(await assess(await faceEvidence({ forgery: 'clone' }))).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      checks: { 'card-challenge': 'invalid' },
+    });
+    expect(await assess(await faceEvidence({ faults: { challengeStatus: 0x6a86 } }))).toMatchObject({
+      verdict: 'chip-read',
+      authenticity: 'chip-read',
+      checks: { 'card-challenge': 'not-supported' },
+    });
     // A changed expiry digit (inside DF29's value) still verifies: the source documents that DF28 does not cover it.
     const r = await assess({ ...ev, faceEf: flip(ev.faceEf, df29 + 3) });
     expect(r).toMatchObject({ verdict: 'verified', checks: { 'expiry-signed': 'no' } });

@@ -43,7 +43,10 @@ describe('demo My Number card under the demo configuration', () => {
   it('4-info with the demo PIN, 券面AP with the demo 照合番号B (era form): proven', async () => {
     expect(DEMO_SECRETS.myNumberCheckCodeB).toBe('02010120354321'); // 1990-01-01 = 平成2年, 2035, 4321
     const info = await sessionFor(docs.card('mynumber') as MyNumberCard);
-    expect(assessMyNumberInfo(await readTextAp(info.session, { prompt: scriptedPrompt(DEMO_SECRETS.myNumberPin) }), anchors)).toMatchObject({ verdict: 'verified', authenticity: 'proven' });
+    expect(assessMyNumberInfo(await readTextAp(info.session, { prompt: scriptedPrompt(DEMO_SECRETS.myNumberPin) }), anchors)).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+    });
     const face = await sessionFor(docs.card('mynumber') as MyNumberCard);
     const r = await assessMyNumberFace(await readVisualAp(face.session, { prompt: scriptedPrompt(DEMO_SECRETS.myNumberCheckCodeB) }), noJp2Decoder, anchors);
     expect(r).toMatchObject({ verdict: 'verified', authenticity: 'proven' });

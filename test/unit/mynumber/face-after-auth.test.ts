@@ -46,7 +46,12 @@ describe('券面AP face decoded only for a proven card (issue 17)', () => {
     faceEf[at + (photo.length >> 1)]! ^= 0x01;
     const s = spy();
     const r = await assess({ ...ev, faceEf }, s.convert);
-    expect(r).toMatchObject({ verdict: 'refused', authenticity: 'failed', facePng: null, checks: { 'issuer-signature': 'invalid', face: 'skipped-not-proven' } });
+    expect(r).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      facePng: null,
+      checks: { 'issuer-signature': 'invalid', face: 'skipped-not-proven' },
+    });
     expect(s.seen).toHaveLength(0);
   });
 

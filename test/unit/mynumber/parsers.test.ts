@@ -30,7 +30,10 @@ describe('BER-TLV reader', () => {
     const root = CARD_BER.read(b, 0, 't');
     expect(root).toMatchObject({ tag: 0xff20, start: 0, valueStart: 5, end: b.length, constructed: true });
     const kids = CARD_BER.all(b, 't', root.valueStart, root.valueEnd);
-    expect(kids.map((k) => [k.tag, k.value.length])).toEqual([[0xdf21, 2], [0xdf22, 300]]);
+    expect(kids.map((k) => [k.tag, k.value.length])).toEqual([
+      [0xdf21, 2],
+      [0xdf22, 300],
+    ]);
   });
 
   it('rejects indefinite lengths, overruns and truncated tags', () => {
@@ -94,18 +97,30 @@ describe('4 basic info (text AP EF 0002 / EF 0003)', () => {
   });
 
   it('invalid UTF-8 is an error, never U+FFFD on screen', () => {
-    const bad = tlv(0xff20, Buffer.concat([tlv(0xdf22, Buffer.from([0xe9, 0xab])), tlv(0xdf23, Buffer.from('a')), tlv(0xdf24, Buffer.from('19900101')), tlv(0xdf25, Buffer.from('1'))]));
+    const bad = tlv(
+      0xff20,
+      Buffer.concat([
+        tlv(0xdf22, Buffer.from([0xe9, 0xab])),
+        tlv(0xdf23, Buffer.from('a')),
+        tlv(0xdf24, Buffer.from('19900101')),
+        tlv(0xdf25, Buffer.from('1')),
+      ]),
+    );
     expect(() => parseBasicInfo(bad)).toThrow(/not valid UTF-8/);
   });
 
   it('property: any Unicode name and address round-trip without loss', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }), (name, address) => {
-        fc.pre(!/[\u0000-\u001f\u007f-\u009f]/u.test(name + address) && !/[\u0000\u0020\u3000]$/u.test(name) && !/[\u0000\u0020\u3000]$/u.test(address));
-        const info = parseBasicInfo(basicInfoFile({ ...h, name, address }).file);
-        expect(info.name).toBe(name);
-        expect(info.address).toBe(address);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }),
+        (name, address) => {
+          fc.pre(!/[\u0000-\u001f\u007f-\u009f]/u.test(name + address) && !/[\u0000\u0020\u3000]$/u.test(name) && !/[\u0000\u0020\u3000]$/u.test(address));
+          const info = parseBasicInfo(basicInfoFile({ ...h, name, address }).file);
+          expect(info.name).toBe(name);
+          expect(info.address).toBe(address);
+        },
+      ),
     );
   });
 

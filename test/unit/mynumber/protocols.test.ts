@@ -25,7 +25,10 @@ const hex = (e: ApduLogEntry) => e.command?.toString('hex').toUpperCase() ?? '';
 const withData = (card: { log: { entries: ApduLogEntry[] } }) => card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0).length;
 
 async function rejects(p: Promise<unknown>, code: string): Promise<KioskError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(KioskError);
   expect((e as KioskError).code).toBe(code);
   return e as KioskError;
@@ -78,7 +81,10 @@ describe('券面事項入力補助AP (4 basic info)', () => {
   });
 
   it('one try left: refused before any VERIFY with data; locked: refused and never decremented further', async () => {
-    for (const [tries, code] of [[1, 'PIN_TRIES_LOW'], [0, 'PIN_LOCKED']] as const) {
+    for (const [tries, code] of [
+      [1, 'PIN_TRIES_LOW'],
+      [0, 'PIN_LOCKED'],
+    ] as const) {
       const { card } = fullCard({ textPinTriesLeft: tries });
       const { session } = await sessionFor(card);
       const prompt = scriptedPrompt('2580');
@@ -169,7 +175,11 @@ describe('券面AP (照合番号B)', () => {
     expect(prompt.requests[0]).toMatchObject({ purpose: 'mynumber-check-code-b', maxTries: null, format: { kind: 'digits', min: 14, max: 14 } });
     const convert = openJpeg2000Converter();
     const r = await assessMyNumberFace(ev, convert ?? noJp2Decoder, anchors);
-    expect(r).toMatchObject({ authenticity: 'proven', holderBinding: 'printed-number-only', checks: { 'cv-certificate': 'valid', 'issuer-signature': 'valid' } });
+    expect(r).toMatchObject({
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      checks: { 'cv-certificate': 'valid', 'issuer-signature': 'valid' },
+    });
     expect(r).toMatchObject({ verdict: 'verified', unlockedWith: 'check-code-b', dateOfBirth: '1990-01-01', sex: 'female', expiry: '2035-01-01' });
     expect(r.checks.face).toBe(convert ? 'decoded' : 'not-decoded');
     if (convert) expect(r.facePng!.subarray(1, 4).toString()).toBe('PNG');
@@ -215,7 +225,12 @@ describe('券面AP (照合番号B)', () => {
     expect(prompt.requests.map((r) => r.purpose)).toEqual(['mynumber-text-pin']);
     expect(card.visual!.checkCodeA.triesLeft).toBe(10);
     expect(card.log.entries.some((e) => hex(e) === '00A4020C020001')).toBe(true);
-    expect(card.log.toString()).not.toContain(holder.myNumber.split('').map((c) => (0x30 + Number(c)).toString(16).toUpperCase()).join(' '));
+    expect(card.log.toString()).not.toContain(
+      holder.myNumber
+        .split('')
+        .map((c) => (0x30 + Number(c)).toString(16).toUpperCase())
+        .join(' '),
+    );
     const { selectTextEf } = await import('../../../daemon/documents/mynumber/text-ap.ts');
     await rejects(selectTextEf(session, 0x0001, 'x', null), 'MYNUMBER_NOT_ALLOWED');
     await rejects(selectTextEf(session, 0x0001, 'x', { legalBasis: '' }), 'MYNUMBER_NOT_ALLOWED');

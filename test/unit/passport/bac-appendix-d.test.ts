@@ -10,7 +10,15 @@ import { SecureMessaging } from '../../../daemon/documents/passport/access/secur
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();
 /** Set each byte's lowest bit so the byte has odd parity (how 9303 prints DES keys). */
-const parity = (k: Buffer) => HEX(Buffer.from([...k].map((b) => { const ones = (b >> 1).toString(2).split('1').length - 1; return (b & 0xfe) | (ones % 2 === 0 ? 1 : 0); })));
+const parity = (k: Buffer) =>
+  HEX(
+    Buffer.from(
+      [...k].map((b) => {
+        const ones = (b >> 1).toString(2).split('1').length - 1;
+        return (b & 0xfe) | (ones % 2 === 0 ? 1 : 0);
+      }),
+    ),
+  );
 
 const INFO = mrzInformation({ documentNumber: Buffer.from('L898902C'), dateOfBirth: Buffer.from('690806'), dateOfExpiry: Buffer.from('940623') });
 
@@ -40,8 +48,12 @@ describe('ICAO 9303-11 Appendix D', () => {
   });
 
   it('D.4 secure messaging: SELECT EF.COM, READ BINARY 4, READ BINARY 18 @4', () => {
-    const sm = new SecureMessaging({ cipher: '3DES', kEnc: h('979EC13B1CBFE9DCD01AB0FED307EAE5'), kMac: h('F1CB1F1FB5ADF208806B89DC579DC1F8') }, h('887022120C06C226'));
-    const enc = (c: { cla: number; ins: number; p1: number; p2: number; data?: Buffer }) => HEX(Buffer.concat([Buffer.from([c.cla, c.ins, c.p1, c.p2, c.data!.length]), c.data!, Buffer.from([0])]));
+    const sm = new SecureMessaging(
+      { cipher: '3DES', kEnc: h('979EC13B1CBFE9DCD01AB0FED307EAE5'), kMac: h('F1CB1F1FB5ADF208806B89DC579DC1F8') },
+      h('887022120C06C226'),
+    );
+    const enc = (c: { cla: number; ins: number; p1: number; p2: number; data?: Buffer }) =>
+      HEX(Buffer.concat([Buffer.from([c.cla, c.ins, c.p1, c.p2, c.data!.length]), c.data!, Buffer.from([0])]));
     expect(enc(sm.protect({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: h('011E') }))).toBe('0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800');
     expect(sm.unprotect({ data: h('990290008E08FA855A5D4C50A8ED'), sw: 0x9000 }).sw).toBe(0x9000);
     expect(enc(sm.protect({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 4 }))).toBe('0CB000000D9701048E08ED6705417E96BA5500');

@@ -23,10 +23,24 @@ const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.cod
 describe('cloned passport (issue 14.2)', () => {
   it('genuine chip: proven, mrz-only, every check named, clone-check verified', async () => {
     const { result } = await run();
-    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', cloneCheck: 'verified', dataGroupsListed: [1, 2, 11, 12, 14, 15], dataGroupsMissing: [] });
+    expect(result).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'mrz-only',
+      cloneCheck: 'verified',
+      dataGroupsListed: [1, 2, 11, 12, 14, 15],
+      dataGroupsMissing: [],
+    });
     expect(result.checks).toMatchObject({
-      'passive-authentication': 'verified', 'sod-signature': 'valid', 'dsc-chain': 'valid', 'csca-country': 'match',
-      'chip-authentication': 'verified', 'active-authentication': 'verified', 'clone-check': 'verified', 'dg14-hash': 'match', 'dg15-hash': 'match',
+      'passive-authentication': 'verified',
+      'sod-signature': 'valid',
+      'dsc-chain': 'valid',
+      'csca-country': 'match',
+      'chip-authentication': 'verified',
+      'active-authentication': 'verified',
+      'clone-check': 'verified',
+      'dg14-hash': 'match',
+      'dg15-hash': 'match',
     });
     const view = toResultView(result, 'none');
     expect(view).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'mrz-only' });
@@ -116,8 +130,18 @@ describe('cloned passport (issue 14.2)', () => {
 
 describe('issuing state → CSCA country', () => {
   // ISO 3166-1 pairs (alpha-3 → alpha-2) and ICAO 9303-3 codes: D (Germany), GBD… (UK categories), UTO (specimen).
-  it.each([['JPN', 'JP'], ['DEU', 'DE'], ['D<<', 'DE'], ['D', 'DE'], ['GBR', 'GB'], ['GBN', 'GB'], ['USA', 'US'], ['CHN', 'CN'], ['UTO', 'UT'], ['NLD', 'NL']])('%s → %s', (s, c) =>
-    expect(cscaCountryOf(s)).toBe(c));
+  it.each([
+    ['JPN', 'JP'],
+    ['DEU', 'DE'],
+    ['D<<', 'DE'],
+    ['D', 'DE'],
+    ['GBR', 'GB'],
+    ['GBN', 'GB'],
+    ['USA', 'US'],
+    ['CHN', 'CN'],
+    ['UTO', 'UT'],
+    ['NLD', 'NL'],
+  ])('%s → %s', (s, c) => expect(cscaCountryOf(s)).toBe(c));
   it('unknown codes have no country', () => {
     expect(cscaCountryOf('XXX')).toBeNull();
     expect(cscaCountryOf('')).toBeNull();
@@ -136,14 +160,23 @@ describe('EF.SOD labelled id-data (issue 15 §3: real Chinese passports)', () =>
     const { createHash } = await import('node:crypto');
     const { PKI } = await import('./helpers.ts');
     const d1 = dg1(HOLDER);
-    const lso = tlv(0x30, intTlv(0), tlv(0x30, oidTlv('2.16.840.1.101.3.4.2.1'), Buffer.from([5, 0])), tlv(0x30, tlv(0x30, intTlv(1), tlv(0x04, createHash('sha256').update(d1).digest()))));
+    const lso = tlv(
+      0x30,
+      intTlv(0),
+      tlv(0x30, oidTlv('2.16.840.1.101.3.4.2.1'), Buffer.from([5, 0])),
+      tlv(0x30, tlv(0x30, intTlv(1), tlv(0x04, createHash('sha256').update(d1).digest()))),
+    );
     const sod = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.1', lso, PKI.dsc));
     const r = passiveAuthentication({ sod, dataGroups: new Map([[1, d1]]), csca: STORE, at });
     expect(r).toMatchObject({ verified: true, signature: 'valid', dataGroups: { dg1: 'match' } });
     expect(sodDataGroupNumbers(sod)).toEqual([1]);
     const notLso = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.1', tlv(0x04, Buffer.from('hello')), PKI.dsc));
-    expect(passiveAuthentication({ sod: notLso, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual(['PASSPORT_SOD_INVALID']);
+    expect(passiveAuthentication({ sod: notLso, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual([
+      'PASSPORT_SOD_INVALID',
+    ]);
     const otherType = tlv(0x77, cmsSignedData('1.2.840.113549.1.7.5', lso, PKI.dsc));
-    expect(passiveAuthentication({ sod: otherType, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual(['PASSPORT_SOD_INVALID']);
+    expect(passiveAuthentication({ sod: otherType, dataGroups: new Map([[1, d1]]), csca: STORE, at }).reasons.map((x) => x.code)).toEqual([
+      'PASSPORT_SOD_INVALID',
+    ]);
   });
 });

@@ -23,7 +23,10 @@ function faceDataBlock(image: Buffer, withOptional: boolean): Buffer {
 }
 
 describe('DG2 as ISO/IEC 39794-5', () => {
-  it.each([['jpeg', JPEG], ['jpeg2000', J2K]] as const)('finds the %s image with and without optional members', (format, img) => {
+  it.each([
+    ['jpeg', JPEG],
+    ['jpeg2000', J2K],
+  ] as const)('finds the %s image with and without optional members', (format, img) => {
     for (const opt of [false, true]) {
       const face = parseDg2(dg2With(faceDataBlock(img, opt)));
       expect(face.format).toBe(format);

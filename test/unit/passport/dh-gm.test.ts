@@ -31,7 +31,11 @@ function probablePrime(n: bigint): boolean {
 }
 
 describe('MODP groups (RFC 5114 via OpenSSL)', () => {
-  it.each([[0, 1024, 160], [1, 2048, 224], [2, 2048, 256]])('parameterId %d: %d-bit p, %d-bit prime q dividing p−1, g of order q', (id, pBits, qBits) => {
+  it.each([
+    [0, 1024, 160],
+    [1, 2048, 224],
+    [2, 2048, 256],
+  ])('parameterId %d: %d-bit p, %d-bit prime q dividing p−1, g of order q', (id, pBits, qBits) => {
     const g = modpGroup(id)!;
     expect(g.p.toString(2).length).toBe(pBits);
     expect(g.q.toString(2).length).toBe(qBits);
@@ -51,7 +55,10 @@ describe('MODP groups (RFC 5114 via OpenSSL)', () => {
 });
 
 describe('PACE DH-GM against the virtual chip', () => {
-  it.each([[0, 'AES-128'], [2, '3DES']] as const)('parameterId %d with %s', async (id, cipher) => {
+  it.each([
+    [0, 'AES-128'],
+    [2, '3DES'],
+  ] as const)('parameterId %d with %s', async (id, cipher) => {
     const c = card({ pace: { cipher, dhParameterId: id }, ca: false, aa: false });
     const { session: s } = session(c);
     const ev = await readPassport(s, { accessKey: accessKey(), readFace: false });
@@ -64,7 +71,9 @@ describe('PACE DH-GM against the virtual chip', () => {
   it('a wrong password fails the token check (chip answers 6300) and BAC then refuses too', async () => {
     const c = card({ pace: { cipher: 'AES-128', dhParameterId: 0 }, ca: false, aa: false });
     const { session: s } = session(c);
-    await expect(readPassport(s, { accessKey: accessKey({ documentNumber: 'TZ1234560', dateOfBirth: '900115', dateOfExpiry: '341231' }) })).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_DENIED' });
+    await expect(
+      readPassport(s, { accessKey: accessKey({ documentNumber: 'TZ1234560', dateOfBirth: '900115', dateOfExpiry: '341231' }) }),
+    ).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_DENIED' });
     expect(c.log.entries.some((e) => e.ins === 0x86 && e.sw === 0x6300)).toBe(true);
   });
 });

@@ -33,7 +33,12 @@ describe('passport face decoded only for a verified passport (issue 17)', () => 
 
   it('DG2 changed after signing: passive authentication fails, refused, the converter never called', async () => {
     const { result, seen } = await assess(card({ faults: { tamperDg: 2 } }));
-    expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', face: { display: null }, checks: { 'dg2-hash': 'mismatch', 'face-decode': 'skipped-not-proven' } });
+    expect(result).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      face: { display: null },
+      checks: { 'dg2-hash': 'mismatch', 'face-decode': 'skipped-not-proven' },
+    });
     expect(seen).toHaveLength(0);
   });
 

@@ -59,7 +59,11 @@ describe('gmrtd data-group vectors', () => {
 
   it('DG11 (9303-10 A.5 example) and DG12 (real NZ and FR chips): fields by tag', () => {
     expect(parseTextDg(hex(d.dg11[0]!.file), 0x6b)).toEqual({
-      '5F0E': 'SMITH<<JOHN<J', '5F11': 'ANYTOWN<MN', '5F42': '123 MAPLE RD<ANYTOWN<MN', '5F12': '16125551212', '5F13': 'TRAVEL<AGENT',
+      '5F0E': 'SMITH<<JOHN<J',
+      '5F11': 'ANYTOWN<MN',
+      '5F42': '123 MAPLE RD<ANYTOWN<MN',
+      '5F12': '16125551212',
+      '5F13': 'TRAVEL<AGENT',
     });
     expect(parseTextDg(hex(d.dg12_nz.file), 0x6c)).toEqual(d.dg12_nz.fields);
     expect(parseTextDg(hex(d.dg12_fr.file), 0x6c)).toEqual(d.dg12_fr.fields);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../daemon/cli/run.ts';
-import { importMasterList, selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNING_KEY } from '../../../daemon/documents/passport/pki/master-list.ts';
+import { selectCscas, verifyMasterList, OID_MASTER_LIST_SIGNING_KEY } from '../../../daemon/documents/passport/pki/master-list.ts';
 import { parseCertificates } from '../../../daemon/trust/trust-store.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
@@ -50,12 +50,16 @@ describe('published CSCA master lists', () => {
     const at = tampered.indexOf('Kingdom', 300_000);
     expect(at).toBeGreaterThan(0);
     tampered[at] = 'k'.charCodeAt(0);
-    expect(() => verifyMasterList(tampered, [certificateFile(NL.root)], AT)).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/does not verify/) }));
+    expect(() => verifyMasterList(tampered, [certificateFile(NL.root)], AT)).toThrow(
+      expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/does not verify/) }),
+    );
   });
 
   it('refused when the signer has expired at the validation time', () => {
     // NL's signer certificate is valid until 2037-06-30 (its notAfter), DE's until 2028-10-17.
-    expect(() => verifyMasterList(readFileSync(DE.list), [certificateFile(DE.root)], new Date('2028-10-18T00:00:00Z'))).toThrow(expect.objectContaining({ code: 'TRUST_CERT_EXPIRED' }));
+    expect(() => verifyMasterList(readFileSync(DE.list), [certificateFile(DE.root)], new Date('2028-10-18T00:00:00Z'))).toThrow(
+      expect.objectContaining({ code: 'TRUST_CERT_EXPIRED' }),
+    );
   });
 
   it('selection: every taken CSCA is a CA valid at the time; every skip names a reason that holds', () => {
@@ -123,6 +127,8 @@ describe('a list signed by a certificate that is not a master-list signer', () =
     const dscLike = issueBy(root, { cn: 'TEST Document Signer' });
     const csca2 = createCsca({ country: 'JP', cn: 'TEST CSCA 2' });
     const list = cmsSignedData('2.23.136.1.1.2', tlv(0x30, tlv(0x02, Buffer.from([0])), tlv(0x31, csca2.der)), dscLike);
-    expect(() => verifyMasterList(list, [root.x509], new Date())).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a master-list signer/) }));
+    expect(() => verifyMasterList(list, [root.x509], new Date())).toThrow(
+      expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a master-list signer/) }),
+    );
   });
 });

@@ -88,7 +88,8 @@ describe('gmrtd passive-authentication cases', () => {
 describe('Indonesia 2010-series CSCAs: a chain of link certificates', () => {
   const idn = idnCertificates();
   const id = data.TestPassiveAuth.find((c) => label(c) === 'ID')!;
-  const run = (names: string[]) => passiveAuthentication({ sod: bytes(id.sodFileBytes)!, dataGroups: new Map(), csca: new CscaStore(names.map((n) => idn.get(n)!)), at: AT });
+  const run = (names: string[]) =>
+    passiveAuthentication({ sod: bytes(id.sodFileBytes)!, dataGroups: new Map(), csca: new CscaStore(names.map((n) => idn.get(n)!)), at: AT });
 
   it('2010 root → 2016 link → 2020 link reaches the DSC', () => {
     const r = run(['2010-12_CSCA', '2016-01_CSCA_LINK', '2020-10_CSCA_LINK']);

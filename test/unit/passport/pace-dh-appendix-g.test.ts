@@ -107,7 +107,13 @@ describe('PACE DH generic mapping, 9303-11 Appendix G (DH example)', () => {
   it('a chip token that differs in one bit is refused', async () => {
     const bad = h(T_PICC);
     bad[7]! ^= 1;
-    const answers = [h('9000'), Buffer.concat([h('7C12 8010'), Z, h('9000')]), Buffer.concat([h('7C81 8382 8180'), C_MAP_PK, h('9000')]), Buffer.concat([h('7C81 8384 8180'), C_EPH_PK, h('9000')]), Buffer.concat([h('7C0A 8608'), bad, h('9000')])];
+    const answers = [
+      h('9000'),
+      Buffer.concat([h('7C12 8010'), Z, h('9000')]),
+      Buffer.concat([h('7C81 8382 8180'), C_MAP_PK, h('9000')]),
+      Buffer.concat([h('7C81 8384 8180'), C_EPH_PK, h('9000')]),
+      Buffer.concat([h('7C0A 8608'), bad, h('9000')]),
+    ];
     const session = {
       send: async () => {
         const a = answers.shift()!;
@@ -115,6 +121,8 @@ describe('PACE DH generic mapping, 9303-11 Appendix G (DH example)', () => {
       },
     } as unknown as CardSession;
     const scalars = [big(T_MAP_SK), big(T_EPH_SK)];
-    await expect(runPace(session, parseSecurityInfos(CARD_ACCESS).pace[0]!, MRZ, { scalar: () => scalars.shift()! })).rejects.toMatchObject({ code: 'CARD_AUTH_FAILED' });
+    await expect(runPace(session, parseSecurityInfos(CARD_ACCESS).pace[0]!, MRZ, { scalar: () => scalars.shift()! })).rejects.toMatchObject({
+      code: 'CARD_AUTH_FAILED',
+    });
   });
 });

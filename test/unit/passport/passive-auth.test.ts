@@ -7,10 +7,22 @@ import { intTlv, readTlv, children, tlv, type Tlv } from '../../../daemon/encodi
 import { createCsca, issueBy, type IssuedCert, type KeySpec } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData, dg1, efSod, type Holder } from '../../../drivers/sim/passport/lds.ts';
 
-const holder: Holder = { documentNumber: 'AB1234567', dateOfBirth: '800101', dateOfExpiry: '300101', surname: 'TEST', givenNames: 'A', nationality: 'JPN', sex: 'F', issuingState: 'JPN' };
+const holder: Holder = {
+  documentNumber: 'AB1234567',
+  dateOfBirth: '800101',
+  dateOfExpiry: '300101',
+  surname: 'TEST',
+  givenNames: 'A',
+  nationality: 'JPN',
+  sex: 'F',
+  issuingState: 'JPN',
+};
 const DG1 = dg1(holder);
 const DG2 = tlv(0x75, Buffer.alloc(50, 1));
-const dgs = new Map([[1, DG1], [2, DG2]]);
+const dgs = new Map([
+  [1, DG1],
+  [2, DG2],
+]);
 const now = new Date();
 const csca = createCsca({ country: 'JP' });
 

@@ -22,12 +22,19 @@ describe('virtual passport, in process', () => {
     const { result } = await run(c);
     expect(result.reasons).toEqual([]);
     expect(result).toMatchObject({
-      verdict: 'verified', access: 'PACE', secureMessaging: 'AES-128',
+      verdict: 'verified',
+      access: 'PACE',
+      secureMessaging: 'AES-128',
       dg1: { documentNumber: 'TZ1234567', dateOfBirth: '900115', dateOfExpiry: '341231', surname: 'TESTER', givenNames: 'HANAKO', nationality: 'JPN' },
       activeAuthentication: { status: 'verified', algorithm: 'RSA-ISO9796-2-sha1' },
       chipAuthentication: { status: 'verified' },
     });
-    expect(result.passiveAuthentication).toMatchObject({ verified: true, signature: 'valid', chain: 'valid', dataGroups: { dg1: 'match', dg2: 'match', dg11: 'match', dg12: 'match', dg14: 'match', dg15: 'match' } });
+    expect(result.passiveAuthentication).toMatchObject({
+      verified: true,
+      signature: 'valid',
+      chain: 'valid',
+      dataGroups: { dg1: 'match', dg2: 'match', dg11: 'match', dg12: 'match', dg14: 'match', dg15: 'match' },
+    });
     expect(c.stats).toMatchObject({ pace: 1, bac: 0, ca: 1, aa: 1, smErrors: 0 });
   });
 
@@ -45,7 +52,12 @@ describe('virtual passport, in process', () => {
   it('BAC-only chip; CA v1 (3DES) switches SM and SSC', async () => {
     const c = card({ pace: false, ca: { cipher: '3DES', curve: 'prime256v1' } });
     const { result } = await run(c);
-    expect(result).toMatchObject({ verdict: 'verified', access: 'BAC', secureMessaging: '3DES', chipAuthentication: { status: 'verified', protocol: '0.4.0.127.0.7.2.2.3.2.1' } });
+    expect(result).toMatchObject({
+      verdict: 'verified',
+      access: 'BAC',
+      secureMessaging: '3DES',
+      chipAuthentication: { status: 'verified', protocol: '0.4.0.127.0.7.2.2.3.2.1' },
+    });
     expect(c.stats.bac).toBe(1);
   });
 
@@ -66,14 +78,18 @@ describe('virtual passport, in process', () => {
 
   it('wrong MRZ key: PACE and BAC refused, nothing read', async () => {
     const c = card();
-    await expect(run(c, accessKey({ documentNumber: 'TZ1234568', dateOfBirth: '900115', dateOfExpiry: '341231' }))).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_DENIED' });
+    await expect(run(c, accessKey({ documentNumber: 'TZ1234568', dateOfBirth: '900115', dateOfExpiry: '341231' }))).rejects.toMatchObject({
+      code: 'PASSPORT_ACCESS_DENIED',
+    });
     expect(c.stats.pace + c.stats.bac).toBe(0);
   });
 
   it('malformed access key: refused before any APDU', async () => {
     const c = card();
     const { session: s, apdus } = session(c);
-    await expect(readPassport(s, { accessKey: accessKey({ documentNumber: 'tz12', dateOfBirth: '900115', dateOfExpiry: '341231' }) })).rejects.toMatchObject({ code: 'PASSPORT_ACCESS_KEY_FORMAT' });
+    await expect(readPassport(s, { accessKey: accessKey({ documentNumber: 'tz12', dateOfBirth: '900115', dateOfExpiry: '341231' }) })).rejects.toMatchObject({
+      code: 'PASSPORT_ACCESS_KEY_FORMAT',
+    });
     expect(apdus()).toBe(0);
   });
 

@@ -45,19 +45,27 @@ describe('CSCA master lists need a configured signer', () => {
   });
 
   it('is refused without a configured signer, under another signer, or with a broken signature', () => {
-    expect(() => loadCscaFile(ML)).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a configured master-list signer/) }));
+    expect(() => loadCscaFile(ML)).toThrow(
+      expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a configured master-list signer/) }),
+    );
     expect(() => loadCscaFile(ML, { masterListSigners: [b.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD' }));
     const bad = masterList(mlSigner);
     bad[bad.length - 3]! ^= 1; // inside the signer's signature
-    expect(() => loadCscaFile(file('bad.ml', bad), { masterListSigners: [mlSigner.x509, a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/does not verify/) }));
+    expect(() => loadCscaFile(file('bad.ml', bad), { masterListSigners: [mlSigner.x509, a.x509] })).toThrow(
+      expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/does not verify/) }),
+    );
     // A list signed by a self-made signer that merely names itself: its own certificate is no authority.
     const rogue = createCsca({ country: 'JP', cn: 'CSCA A' });
-    expect(() => loadCscaFile(file('rogue.ml', masterList(issueBy(rogue, { cn: 'TEST Master List Signer', extKeyUsage: ML_SIGNING }))), { masterListSigners: [a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD' }));
+    expect(() =>
+      loadCscaFile(file('rogue.ml', masterList(issueBy(rogue, { cn: 'TEST Master List Signer', extKeyUsage: ML_SIGNING }))), { masterListSigners: [a.x509] }),
+    ).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD' }));
   });
 
   it('a configured CSCA vouches only for master-list signers: a Document Signer it issued cannot publish a list', () => {
     const dsc = issueBy(a, { cn: 'TEST Document Signer' });
-    expect(() => loadCscaFile(file('by-dsc.ml', masterList(dsc)), { masterListSigners: [a.x509] })).toThrow(expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a configured master-list signer/) }));
+    expect(() => loadCscaFile(file('by-dsc.ml', masterList(dsc)), { masterListSigners: [a.x509] })).toThrow(
+      expect.objectContaining({ code: 'TRUST_ANCHOR_LOAD', message: expect.stringMatching(/not a configured master-list signer/) }),
+    );
   });
 
   it('a configured signer that is not a CA vouches only for lists it signed itself', () => {
@@ -75,9 +83,13 @@ describe('CSCA master lists need a configured signer', () => {
   });
 
   it('config validation names the field', () => {
-    expect(() => parsePassportConfig({ cscaCountryExceptions: [{ issuingState: 'jpn', cscaCountry: 'JP' }] })).toThrow(/cscaCountryExceptions\[0\]\.issuingState/);
+    expect(() => parsePassportConfig({ cscaCountryExceptions: [{ issuingState: 'jpn', cscaCountry: 'JP' }] })).toThrow(
+      /cscaCountryExceptions\[0\]\.issuingState/,
+    );
     expect(() => parsePassportConfig({ masterListSigner: [] })).toThrow(/passport\.masterListSigner/);
-    expect(parsePassportConfig({ cscaCountryExceptions: [{ issuingState: 'RKS', cscaCountry: 'XK' }] }).cscaCountryExceptions).toEqual([{ issuingState: 'RKS', cscaCountry: 'XK' }]);
+    expect(parsePassportConfig({ cscaCountryExceptions: [{ issuingState: 'RKS', cscaCountry: 'XK' }] }).cscaCountryExceptions).toEqual([
+      { issuingState: 'RKS', cscaCountry: 'XK' },
+    ]);
   });
 });
 

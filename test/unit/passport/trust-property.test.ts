@@ -5,7 +5,7 @@
 // signer's issuer name — CMS does not sign them; the DSC is found by serial and then chained) — and then
 // with the same DSC, the same data groups and the same hashes.
 import fc from 'fast-check';
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KioskError } from '../../../core/errors.ts';
 import { masterListCertificates } from '../../../daemon/documents/passport/pki/csca-store.ts';

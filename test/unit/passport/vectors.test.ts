@@ -14,8 +14,19 @@ const HEX = (b: Buffer) => b.toString('hex').toUpperCase();
 
 describe('MRZ check digits (docs/reference/passport.md §11.5)', () => {
   const cases: [string, number][] = [
-    ['520727', 3], ['T22000129', 3], ['640812', 5], ['101031', 8], ['L898902C3', 6], ['740812', 2], ['120415', 9],
-    ['D23145890', 7], ['AB1234567', 1], ['TK0000000', 3], ['TZ1234567', 6], ['000000000', 0], ['<<<<<<<<<', 0],
+    ['520727', 3],
+    ['T22000129', 3],
+    ['640812', 5],
+    ['101031', 8],
+    ['L898902C3', 6],
+    ['740812', 2],
+    ['120415', 9],
+    ['D23145890', 7],
+    ['AB1234567', 1],
+    ['TK0000000', 3],
+    ['TZ1234567', 6],
+    ['000000000', 0],
+    ['<<<<<<<<<', 0],
   ];
   it.each(cases)('%s → %d', (input, d) => expect(checkDigit(input)).toBe(d));
 
@@ -23,7 +34,16 @@ describe('MRZ check digits (docs/reference/passport.md §11.5)', () => {
     const l1 = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<';
     const l2 = 'L898902C36UTO7408122F1204159ZE184226B<<<<<10';
     const f = parseMrz(l1 + l2);
-    expect(f).toMatchObject({ format: 'TD3', documentNumber: 'L898902C3', surname: 'ERIKSSON', givenNames: 'ANNA MARIA', nationality: 'UTO', dateOfBirth: '740812', dateOfExpiry: '120415', checkDigitsValid: true });
+    expect(f).toMatchObject({
+      format: 'TD3',
+      documentNumber: 'L898902C3',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+      nationality: 'UTO',
+      dateOfBirth: '740812',
+      dateOfExpiry: '120415',
+      checkDigitsValid: true,
+    });
     expect(parseMrz(l1 + l2.slice(0, 43) + '1').checkDigitsValid).toBe(false);
   });
 
@@ -38,7 +58,8 @@ describe('MRZ check digits (docs/reference/passport.md §11.5)', () => {
   });
 
   it('refuses malformed inputs before any APDU', () => {
-    const k = (d: string, b: string, e: string) => () => mrzInformation({ documentNumber: Buffer.from(d), dateOfBirth: Buffer.from(b), dateOfExpiry: Buffer.from(e) });
+    const k = (d: string, b: string, e: string) => () =>
+      mrzInformation({ documentNumber: Buffer.from(d), dateOfBirth: Buffer.from(b), dateOfExpiry: Buffer.from(e) });
     expect(k('t2200', '640812', '101031')).toThrow(/document number/);
     expect(k('T22000129', '641312', '101031')).toThrow(/birth/);
     expect(k('T22000129', '640812', '10103')).toThrow(/expiry/);
@@ -49,8 +70,12 @@ describe('MRZ check digits (docs/reference/passport.md §11.5)', () => {
 describe('AES-CMAC (RFC 4493 §4 examples)', () => {
   const key = h('2B7E151628AED2A6ABF7158809CF4F3C');
   const m = h('6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E5130C81C46A35CE411E5FBC1191A0A52EFF69F2445DF4F9B17AD2B417BE66C3710');
-  it.each([[0, 'BB1D6929E95937287FA37D129B756746'], [16, '070A16B46B4D4144F79BDD9DD04A287C'], [40, 'DFA66747DE9AE63030CA32611497C827'], [64, '51F0BEBF7E3B9D92FC49741779363CFE']])(
-    'len %d', (n, mac) => expect(HEX(aesCmac(key, m.subarray(0, n)))).toBe(mac));
+  it.each([
+    [0, 'BB1D6929E95937287FA37D129B756746'],
+    [16, '070A16B46B4D4144F79BDD9DD04A287C'],
+    [40, 'DFA66747DE9AE63030CA32611497C827'],
+    [64, '51F0BEBF7E3B9D92FC49741779363CFE'],
+  ])('len %d', (n, mac) => expect(HEX(aesCmac(key, m.subarray(0, n)))).toBe(mac));
 });
 
 describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/passport.md §11.2)', () => {
@@ -78,7 +103,13 @@ describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/pass
   });
 
   it('intermediates value by value', () => {
-    expect(parseSecurityInfos(cardAccess).pace[0]).toMatchObject({ oid: '0.4.0.127.0.7.2.2.4.2.2', version: 2, parameterId: 13, cipher: 'AES-128', mapping: 'GM' });
+    expect(parseSecurityInfos(cardAccess).pace[0]).toMatchObject({
+      oid: '0.4.0.127.0.7.2.2.4.2.2',
+      version: 2,
+      parameterId: 13,
+      cipher: 'AES-128',
+      mapping: 'GM',
+    });
     expect(HEX(createHash('sha1').update(mrz).digest())).toBe('7E2D2A41C74EA0B38CD36F863939BFA8E9032AAD');
     const kPi = pacePasswordKey(mrz, 'AES-128');
     expect(HEX(kPi)).toBe('89DED1B26624EC1E634C1989302849DD');
@@ -111,7 +142,9 @@ describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/pass
     const sent: string[] = [];
     const session = {
       send: async (cmd: { cla: number; ins: number; p1: number; p2: number; data?: Buffer; le?: number }) => {
-        sent.push(HEX(Buffer.concat([Buffer.from([cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data?.length ?? 0]), cmd.data ?? Buffer.alloc(0)])) + (cmd.le ? '00' : ''));
+        sent.push(
+          HEX(Buffer.concat([Buffer.from([cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data?.length ?? 0]), cmd.data ?? Buffer.alloc(0)])) + (cmd.le ? '00' : ''),
+        );
         const a = answers.shift()!;
         return { data: a.subarray(0, a.length - 2), sw: a.readUInt16BE(a.length - 2) };
       },
@@ -121,7 +154,9 @@ describe('PACE ECDH-GM brainpoolP256r1 AES-128 (9303-11 G.1, docs/reference/pass
     const r = await runPace(session, info, mrz, { scalar: () => scalars.shift()! });
     expect(sent[0]).toBe('0022C1A412800A04007F00070202040202830101' + '84010D');
     expect(sent[1]).toBe('10860000027C0000');
-    expect(sent[2]).toBe('10860000457C438141047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D00');
+    expect(sent[2]).toBe(
+      '10860000457C438141047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D00',
+    );
     expect(sent[3]).toBe('10860000457C43834104' + HEX(ePkPcd).slice(2) + '00');
     expect(sent[4]).toBe('008600000C7C0A8508C2B0BD78D94BA86600');
     expect(HEX(r.sm.crypto.keys.kEnc)).toBe('F5F0E35C0D7161EE6724EE513A0D9A7F');
@@ -135,7 +170,9 @@ describe('AES secure messaging after PACE (docs/reference/passport.md §11.4)', 
     HEX(Buffer.concat([Buffer.from([c.cla, c.ins, c.p1, c.p2, c.data!.length]), c.data!, Buffer.from([0])]));
   it('SELECT, READ BINARY 4, READ BINARY @4 Le 00', () => {
     expect(HEX(sm.crypto.iv(h('00000000000000000000000000000001')))).toBe('C0E5B1015056F14E9E3FBAB270CF2230');
-    expect(enc(sm.protect({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: h('011D') }))).toBe('0CA4020C1D87110147EE2E3BD440FB596167F2BB6CD6395E8E08A105747484314BCF00');
+    expect(enc(sm.protect({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: h('011D') }))).toBe(
+      '0CA4020C1D87110147EE2E3BD440FB596167F2BB6CD6395E8E08A105747484314BCF00',
+    );
     expect(sm.unprotect({ data: h('990290008E085F570BADDD1002D2'), sw: 0x9000 })).toEqual({ data: Buffer.alloc(0), sw: 0x9000 });
     expect(enc(sm.protect({ cla: 0, ins: 0xb0, p1: 0, p2: 0, le: 4 }))).toBe('0CB000000D9701048E085D283EC183CBB99800');
     const r = sm.unprotect({ data: h('871101D688D27A6D16F03619E76DCB59C1F1EC990290008E08B7DF9A5982BB1729'), sw: 0x9000 });

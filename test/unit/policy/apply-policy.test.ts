@@ -44,7 +44,11 @@ describe('applyPolicy', () => {
   });
 
   it('a verified document without a usable birth date is refused with its own code (never a guess)', () => {
-    expect(applyPolicy(P.get('age-18')!, signView(null), at)).toMatchObject({ outcome: 'refused', reasons: ['AGE_BIRTH_DATE_UNAVAILABLE'], policy: { age: { over: null } } });
+    expect(applyPolicy(P.get('age-18')!, signView(null), at)).toMatchObject({
+      outcome: 'refused',
+      reasons: ['AGE_BIRTH_DATE_UNAVAILABLE'],
+      policy: { age: { over: null } },
+    });
     const bad = attachBirthDate({ outcome: 'verified', authenticity: 'proven', holderBinding: 'mrz-only', document: 'passport', reasons: [] }, '99AA01', 'mrz');
     expect(applyPolicy(P.get('age-18')!, bad, at).reasons).toEqual(['AGE_BIRTH_DATE_UNAVAILABLE']);
   });
@@ -80,7 +84,13 @@ describe('applyPolicy', () => {
 });
 
 describe('policyFlow', () => {
-  const ctx = (over: Partial<FlowContext>): FlowContext => ({ session: {} as never, prompt: (async () => Buffer.alloc(0)) as never, progress: () => {}, signal: new AbortController().signal, ...over });
+  const ctx = (over: Partial<FlowContext>): FlowContext => ({
+    session: {} as never,
+    prompt: (async () => Buffer.alloc(0)) as never,
+    progress: () => {},
+    signal: new AbortController().signal,
+    ...over,
+  });
   it('narrows documents to the policy, applies it; walk-up policy when no request; none → unchanged', async () => {
     const seen: (readonly string[] | null | undefined)[] = [];
     const inner = { run: async (c: FlowContext) => (seen.push(c.documents), signView('2000-01-01')) };
@@ -101,13 +111,35 @@ describe('policyFlow', () => {
 });
 
 describe('policyFlow: every result passes the verdict gate', () => {
-  const ctx = (over: Partial<FlowContext>): FlowContext => ({ session: {} as never, prompt: (async () => Buffer.alloc(0)) as never, progress: () => {}, signal: new AbortController().signal, ...over });
-  const chipRead = (): ResultView => ({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'pin', document: 'license', reasons: [], checks: { 'ef07-signature': 'no-key' } });
-  const registry = policyRegistry([...BUILT_IN_POLICIES, { name: 'license-lax', documents: ['license'], disclose: [], ageThreshold: null, acceptChipRead: true }]);
-  const flow = (result: () => ResultView, walkUpPolicy: string | null = null) => policyFlow({ run: async () => result() }, { policies: registry, walkUpPolicy, now: () => at });
+  const ctx = (over: Partial<FlowContext>): FlowContext => ({
+    session: {} as never,
+    prompt: (async () => Buffer.alloc(0)) as never,
+    progress: () => {},
+    signal: new AbortController().signal,
+    ...over,
+  });
+  const chipRead = (): ResultView => ({
+    outcome: 'chip-read',
+    authenticity: 'chip-read',
+    holderBinding: 'pin',
+    document: 'license',
+    reasons: [],
+    checks: { 'ef07-signature': 'no-key' },
+  });
+  const registry = policyRegistry([
+    ...BUILT_IN_POLICIES,
+    { name: 'license-lax', documents: ['license'], disclose: [], ageThreshold: null, acceptChipRead: true },
+  ]);
+  const flow = (result: () => ResultView, walkUpPolicy: string | null = null) =>
+    policyFlow({ run: async () => result() }, { policies: registry, walkUpPolicy, now: () => at });
 
   it('without a policy: chip-read is refused (DOCUMENT_NOT_PROVEN), and so is a "verified" without proven authenticity', async () => {
-    expect(await flow(chipRead).run(ctx({}))).toMatchObject({ outcome: 'refused', reasons: ['DOCUMENT_NOT_PROVEN'], authenticity: 'chip-read', policy: { name: null } });
+    expect(await flow(chipRead).run(ctx({}))).toMatchObject({
+      outcome: 'refused',
+      reasons: ['DOCUMENT_NOT_PROVEN'],
+      authenticity: 'chip-read',
+      policy: { name: null },
+    });
     const claimed = await flow(() => ({ ...chipRead(), outcome: 'verified', authenticity: undefined })).run(ctx({ documents: ['license'] }));
     expect(claimed).toMatchObject({ outcome: 'refused', reasons: ['DOCUMENT_NOT_PROVEN'] });
     expect(claimed.policy!.legal.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
@@ -133,7 +165,9 @@ describe('config and API parsing', () => {
     expect(c.policies.filter((p) => p.name !== 'license').every((p) => p.acceptChipRead === false)).toBe(true);
     expect(() => parsePolicyConfig({ license: { acceptChipRead: 'yes' } }, undefined)).toThrow(/acceptChipRead.*true or false/);
     expect(() => parsePolicyConfig({ 'age-20': { acceptChipRead: true } }, undefined)).toThrow(/age policy cannot accept chip-read/);
-    expect(() => parsePolicyConfig({ x: { documents: ['license'], ageThreshold: 18, acceptChipRead: true } }, undefined)).toThrow(/policies\.x\.acceptChipRead/);
+    expect(() => parsePolicyConfig({ x: { documents: ['license'], ageThreshold: 18, acceptChipRead: true } }, undefined)).toThrow(
+      /policies\.x\.acceptChipRead/,
+    );
   });
 
   it('built-ins by default; redefine, add; age policies may not disclose personal data', () => {

@@ -50,7 +50,13 @@ describe('legal-method table', () => {
   });
 
   it.each(FLOWS)('a %s verdict (verified or not) carries its entries and the table version', (doc) => {
-    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? { name: 'x', documents: [doc], disclose: [], ageThreshold: null, acceptChipRead: false };
+    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? {
+      name: 'x',
+      documents: [doc],
+      disclose: [],
+      ageThreshold: null,
+      acceptChipRead: false,
+    };
     for (const outcome of ['verified', 'refused'] as const) {
       const v = applyPolicy(policy, { outcome, authenticity: 'proven', holderBinding: 'pin', document: doc, reasons: [] }, new Date());
       expect(v.policy!.legal).toEqual(legalMappingFor(v));
@@ -77,11 +83,21 @@ describe('legal-method table', () => {
       expect(m.entries).toHaveLength(4);
       expect(m.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
     }
-    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? { name: 'x', documents: [doc], disclose: [], ageThreshold: null, acceptChipRead: false };
+    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? {
+      name: 'x',
+      documents: [doc],
+      disclose: [],
+      ageThreshold: null,
+      acceptChipRead: false,
+    };
     expect(policyViewForFailure(policy, doc).legal.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
   });
 
   it('no document (card unsupported, removed before identification): an empty list, still versioned', () => {
-    expect(legalMappingFor({ document: null, outcome: 'verified', authenticity: 'proven' })).toEqual({ version: LEGAL_TABLE.version, citationsChecked: false, entries: [] });
+    expect(legalMappingFor({ document: null, outcome: 'verified', authenticity: 'proven' })).toEqual({
+      version: LEGAL_TABLE.version,
+      citationsChecked: false,
+      entries: [],
+    });
   });
 });

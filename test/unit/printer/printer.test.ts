@@ -1,7 +1,7 @@
 // The job queue against the virtual printer over an in-memory transport: confirmed, interrupted and
 // reprinted, failed with a reason — never lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
+import { memoryLogger } from '../../../core/log.ts';
 import { Printer, type JobEvent, type PrinterOptions } from '../../../drivers/printer/printer.ts';
 import type { Receipt } from '../../../drivers/printer/receipt.ts';
 import { MemoryTransport } from '../../../drivers/printer/transport.ts';

@@ -18,8 +18,23 @@ const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const base = async (over: Partial<VerificationReceiptInput> = {}): Promise<VerificationReceiptInput> => {
   const issuedAt = new Date('2025-03-01T05:06:07Z');
   const reference = newReference(issuedAt, () => 0.42);
-  const token = await createReceiptToken({ issuedAt, verdict: 'ok', kioskId: 'K-01', reference, documentType: 'my-number-card', method: 'jpki-auth' }, es256Signer(key.privateKey), key.publicKey);
-  return { kioskId: 'K-01', operatorId: 'OP-1', issuedAt, documentType: 'my-number-card', method: 'jpki-auth', verdict: 'ok', reference, holderName: '山田 太郎', token, ...over };
+  const token = await createReceiptToken(
+    { issuedAt, verdict: 'ok', kioskId: 'K-01', reference, documentType: 'my-number-card', method: 'jpki-auth' },
+    es256Signer(key.privateKey),
+    key.publicKey,
+  );
+  return {
+    kioskId: 'K-01',
+    operatorId: 'OP-1',
+    issuedAt,
+    documentType: 'my-number-card',
+    method: 'jpki-auth',
+    verdict: 'ok',
+    reference,
+    holderName: '山田 太郎',
+    token,
+    ...over,
+  };
 };
 
 function printOn(bytes: Buffer) {
@@ -52,7 +67,13 @@ describe('ESC/POS encoding', () => {
     const text = fc.string({ maxLength: 60 }).map((s) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, ''));
     const jp = fc.constantFrom('山田 太郎', '髙橋 﨑子', 'ｶﾀｶﾅ', '受付番号', 'ＡＢＣ１２３');
     const block = fc.oneof(
-      fc.record({ kind: fc.constant('text' as const), text: fc.oneof(text, jp), align: fc.constantFrom('left' as const, 'center' as const, 'right' as const), bold: fc.boolean(), size: fc.constantFrom(1 as const, 2 as const) }),
+      fc.record({
+        kind: fc.constant('text' as const),
+        text: fc.oneof(text, jp),
+        align: fc.constantFrom('left' as const, 'center' as const, 'right' as const),
+        bold: fc.boolean(),
+        size: fc.constantFrom(1 as const, 2 as const),
+      }),
       fc.record({ kind: fc.constant('pair' as const), label: fc.oneof(text, jp), value: fc.oneof(text, jp) }),
       fc.record({ kind: fc.constant('rule' as const) }),
       fc.record({ kind: fc.constant('feed' as const), lines: fc.integer({ min: 0, max: 3 }) }),
@@ -64,7 +85,9 @@ describe('ESC/POS encoding', () => {
         const vp = printOn(r.bytes);
         expect(vp.receipts).toHaveLength(1);
         const t = transcript(vp.receipts[0]!);
-        for (const b of blocks) if (b.kind === 'text' && b.text.trim() && !/[^\x20-\x7e]/.test(b.text)) expect(t.replace(/\n(\[[^\]]*\] )?/g, '')).toContain(b.text.replace(/\s+$/, '').slice(0, 10));
+        for (const b of blocks)
+          if (b.kind === 'text' && b.text.trim() && !/[^\x20-\x7e]/.test(b.text))
+            expect(t.replace(/\n(\[[^\]]*\] )?/g, '')).toContain(b.text.replace(/\s+$/, '').slice(0, 10));
         if (qr === 'native' && blocks.some((b) => b.kind === 'qr')) expect(t).toContain('[QR M 5]');
         if (qr === 'raster' && blocks.some((b) => b.kind === 'qr')) expect(t).toContain('[RASTER');
       }),
@@ -107,7 +130,12 @@ describe('receipt content', () => {
     expect(countMyNumberLike('123456789017')).toBe(0); // wrong check digit
     expect(countMyNumberLike('1234567890180')).toBe(0); // 13 digits
     // and on rendered receipt bytes, ASCII and full-width (Shift_JIS) digits alike
-    const planted = renderReceipt({ blocks: [{ kind: 'text', text: '123456789018' }, { kind: 'text', text: '９８７６５４３２１０９３' }] }).bytes;
+    const planted = renderReceipt({
+      blocks: [
+        { kind: 'text', text: '123456789018' },
+        { kind: 'text', text: '９８７６５４３２１０９３' },
+      ],
+    }).bytes;
     expect(countMyNumberLike(planted.toString('latin1'))).toBe(1);
     expect(countMyNumberLike(decodeShiftJis(planted))).toBe(2);
   });
@@ -137,8 +165,12 @@ describe('receipt content', () => {
   });
 
   it('refuses to build a receipt when a My Number slipped into any field (upstream bug)', async () => {
-    await expect(base({ holderName: 'YAMADA 123456789018' }).then((i) => buildVerificationReceipt(i, { nameMask: 'full' }))).rejects.toMatchObject({ code: 'INTERNAL' });
-    await expect(base({ operatorId: '987654321093' }).then((i) => buildVerificationReceipt(i, { nameMask: 'omit' }))).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(base({ holderName: 'YAMADA 123456789018' }).then((i) => buildVerificationReceipt(i, { nameMask: 'full' }))).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
+    await expect(base({ operatorId: '987654321093' }).then((i) => buildVerificationReceipt(i, { nameMask: 'omit' }))).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
     // and the error message does not carry the number
     await base({ operatorId: '987654321093' })
       .then((i) => buildVerificationReceipt(i, { nameMask: 'omit' }))
@@ -149,14 +181,18 @@ describe('receipt content', () => {
     const r = buildVerificationReceipt(await base(), { nameMask: 'family' });
     const vp = printOn(renderReceipt(r).bytes);
     const t = transcript(vp.receipts[0]!);
-    for (const s of ['2025-03-01 14:06:07 JST', 'K-01', 'OP-1', 'マイナンバーカード', '公的個人認証', '確認済', '山田 ＊＊', '[QR M 4] IDK1:']) expect(t).toContain(s);
+    for (const s of ['2025-03-01 14:06:07 JST', 'K-01', 'OP-1', 'マイナンバーカード', '公的個人認証', '確認済', '山田 ＊＊', '[QR M 4] IDK1:'])
+      expect(t).toContain(s);
     expect(t).not.toContain('太郎');
   });
 });
 
 describe('verdict wording on the receipt', () => {
   it('chip-read prints 「ICチップ読取のみ（署名未検証）」 and its English line, never 確認済 / VERIFIED; authenticity and binding in words', async () => {
-    const r = buildVerificationReceipt(await base({ verdict: 'chip-read', documentType: 'drivers-licence', method: 'pin-and-chip', authenticity: 'chip-read', holderBinding: 'pin' }), { nameMask: 'omit' });
+    const r = buildVerificationReceipt(
+      await base({ verdict: 'chip-read', documentType: 'drivers-licence', method: 'pin-and-chip', authenticity: 'chip-read', holderBinding: 'pin' }),
+      { nameMask: 'omit' },
+    );
     const t = transcript(printOn(renderReceipt(r).bytes).receipts[0]!);
     expect(t).toContain('ICチップ読取のみ（署名未検証）');
     expect(t).toContain('IC chip read only (signature not verified)');
@@ -167,11 +203,17 @@ describe('verdict wording on the receipt', () => {
   });
 
   it('verified says how it was proven and bound; a result without authenticity says "not checked", never proven', async () => {
-    const ok = transcript(printOn(renderReceipt(buildVerificationReceipt(await base({ authenticity: 'proven', holderBinding: 'password' }), { nameMask: 'omit' })).bytes).receipts[0]!);
+    const ok = transcript(
+      printOn(renderReceipt(buildVerificationReceipt(await base({ authenticity: 'proven', holderBinding: 'password' }), { nameMask: 'omit' })).bytes)
+        .receipts[0]!,
+    );
     expect(ok).toContain('電子署名で証明 Proven by signature');
     expect(ok).toContain('パスワード Password');
     expect(ok).toContain('確認済 VERIFIED');
-    const refused = transcript(printOn(renderReceipt(buildVerificationReceipt(await base({ verdict: 'refused', reasons: ['DOCUMENT_NOT_PROVEN'] }), { nameMask: 'omit' })).bytes).receipts[0]!);
+    const refused = transcript(
+      printOn(renderReceipt(buildVerificationReceipt(await base({ verdict: 'refused', reasons: ['DOCUMENT_NOT_PROVEN'] }), { nameMask: 'omit' })).bytes)
+        .receipts[0]!,
+    );
     expect(refused).toContain('真正性 Authenticity');
     expect(refused).toContain('未確認 Not checked');
     expect(refused).not.toContain('Proven');
@@ -202,7 +244,11 @@ describe('verdict wording on the receipt', () => {
     for (const [code, verdict] of (['ok', 'refused', 'error', 'chip-read'] as const).entries()) {
       // Receipts printed before chip-read existed keep decoding as they did: the new verdict is appended.
       expect(encodePayload({ issuedAt, verdict, kioskId: 'K', reference: 'R', documentType: 'd', method: 'm' }, Buffer.alloc(4))[5]).toBe(code);
-      const token = await createReceiptToken({ issuedAt, verdict, kioskId: 'K-01', reference: 'R', documentType: 'drivers-licence', method: 'pin-and-chip' }, es256Signer(key.privateKey), key.publicKey);
+      const token = await createReceiptToken(
+        { issuedAt, verdict, kioskId: 'K-01', reference: 'R', documentType: 'drivers-licence', method: 'pin-and-chip' },
+        es256Signer(key.privateKey),
+        key.publicKey,
+      );
       const check = verifyReceiptToken(token, key.publicKey);
       expect(check).toMatchObject({ valid: true, fields: { verdict } });
     }
@@ -212,10 +258,14 @@ describe('verdict wording on the receipt', () => {
 describe('strict virtual printer parser', () => {
   it('rejects unknown sequences with ESCPOS_INVALID and the byte offset', () => {
     const p = new EscPosParser();
-    expect(() => p.push(Buffer.from([0x1b, 0x40, 0x41, 0x1b, 0x32]))).toThrow(expect.objectContaining({ code: 'ESCPOS_INVALID', detail: expect.objectContaining({ offset: 4 }) }));
+    expect(() => p.push(Buffer.from([0x1b, 0x40, 0x41, 0x1b, 0x32]))).toThrow(
+      expect.objectContaining({ code: 'ESCPOS_INVALID', detail: expect.objectContaining({ offset: 4 }) }),
+    );
     expect(() => new EscPosParser().push(Buffer.from([0x00]))).toThrow(expect.objectContaining({ code: 'ESCPOS_INVALID' }));
     // a GS ( k whose declared length does not fit the function
-    expect(() => new EscPosParser().push(Buffer.from([0x1d, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x43, 0x04, 0x00]))).toThrow(expect.objectContaining({ code: 'ESCPOS_INVALID' }));
+    expect(() => new EscPosParser().push(Buffer.from([0x1d, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x43, 0x04, 0x00]))).toThrow(
+      expect.objectContaining({ code: 'ESCPOS_INVALID' }),
+    );
     // text outside kanji mode
     const vp = new VirtualPrinter();
     vp.receive(Buffer.from([0x1b, 0x40, 0xfb, 0xfc, 0x0a]));
@@ -236,12 +286,15 @@ describe('strict virtual printer parser', () => {
           off = c;
         }
         // text runs may be split differently; compare with text merged
-        const norm = (xs: typeof whole) => JSON.stringify(xs.reduce<unknown[]>((acc, o) => {
-          const last = acc.at(-1) as { t: string; bytes: Buffer } | undefined;
-          if (o.t === 'text' && last?.t === 'text') last.bytes = Buffer.concat([last.bytes, o.bytes]);
-          else acc.push(o.t === 'text' ? { t: 'text', bytes: Buffer.from(o.bytes) } : o);
-          return acc;
-        }, []));
+        const norm = (xs: typeof whole) =>
+          JSON.stringify(
+            xs.reduce<unknown[]>((acc, o) => {
+              const last = acc.at(-1) as { t: string; bytes: Buffer } | undefined;
+              if (o.t === 'text' && last?.t === 'text') last.bytes = Buffer.concat([last.bytes, o.bytes]);
+              else acc.push(o.t === 'text' ? { t: 'text', bytes: Buffer.from(o.bytes) } : o);
+              return acc;
+            }, []),
+          );
         expect(norm(ops)).toBe(norm(whole));
         expect(p.pending()).toBe(0);
       }),

@@ -41,17 +41,21 @@ describe('Shift_JIS encoder', () => {
     fc.assert(
       fc.property(
         // code points, biased to C0/C1 controls, then the string (fc.string's binary unit is slow to generate)
-        fc.array(fc.oneof(fc.integer({ min: 0, max: 0xa0 }), fc.integer({ min: 0xa0, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff })), { maxLength: 64 }).map((cps) => String.fromCodePoint(...cps)),
+        fc
+          .array(fc.oneof(fc.integer({ min: 0, max: 0xa0 }), fc.integer({ min: 0xa0, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff })), {
+            maxLength: 64,
+          })
+          .map((cps) => String.fromCodePoint(...cps)),
         (s) => {
-        const { bytes } = encodeShiftJis(s);
-        // every byte is printable ASCII, a half-width kana, or part of a double-byte pair
-        let control = -1;
-        for (let i = 0; i < bytes.length; i++) {
-          const b = bytes[i]!;
-          if ((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc)) i++;
-          else if (b < 0x20 || b === 0x7f) control = i;
-        }
-        expect(control).toBe(-1);
+          const { bytes } = encodeShiftJis(s);
+          // every byte is printable ASCII, a half-width kana, or part of a double-byte pair
+          let control = -1;
+          for (let i = 0; i < bytes.length; i++) {
+            const b = bytes[i]!;
+            if ((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc)) i++;
+            else if (b < 0x20 || b === 0x7f) control = i;
+          }
+          expect(control).toBe(-1);
         },
       ),
     );

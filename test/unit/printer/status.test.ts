@@ -35,9 +35,9 @@ describe('StatusReader', () => {
   });
 
   it('yields the same replies however the stream is fragmented (property)', () => {
-    const asb = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(
-      ([a, b, c]) => ({ kind: 'asb' as const, bytes: [(a & 0x6c) | 0x10, b & 0x6f, c & 0x6f, 0] as [number, number, number, number] }),
-    );
+    const asb = fc
+      .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }))
+      .map(([a, b, c]) => ({ kind: 'asb' as const, bytes: [(a & 0x6c) | 0x10, b & 0x6f, c & 0x6f, 0] as [number, number, number, number] }));
     const gsr = fc.integer({ min: 0, max: 255 }).map((b) => ({ kind: 'gsr' as const, byte: b & 0x6f }));
     fc.assert(
       fc.property(fc.array(fc.oneof(asb, gsr), { maxLength: 15 }), fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 40 }), (replies, cuts) => {

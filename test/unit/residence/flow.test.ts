@@ -42,7 +42,15 @@ describe('residence flow', () => {
   it('screen view: card type and dates, no birth date or nationality; no images unless asked', async () => {
     const { ctx, steps } = await ctxFor(2);
     const view = await residenceFlow({ trust: trustBoth() }).run(ctx);
-    expect(view).toMatchObject({ outcome: 'verified', authenticity: 'proven', holderBinding: 'printed-number-only', document: 'residence', reasons: [], revocation: 'not-applicable', residence: { generation: 2, cardType: '05', kind: 'residence-card', workRestriction: '1' } });
+    expect(view).toMatchObject({
+      outcome: 'verified',
+      authenticity: 'proven',
+      holderBinding: 'printed-number-only',
+      document: 'residence',
+      reasons: [],
+      revocation: 'not-applicable',
+      residence: { generation: 2, cardType: '05', kind: 'residence-card', workRestriction: '1' },
+    });
     expect(view.checks).toEqual({
       'data-structure': 'valid',
       'issuer-signature': 'valid',
@@ -59,7 +67,10 @@ describe('residence flow', () => {
   });
 
   it('displayImages: decoded images as PNG data URLs; "not decoded" leaves them out', async () => {
-    const fake: ImageConverter = { toPng: async (f) => (f === 'jpeg2000' ? { status: 'decoded', png: Buffer.from('PNG'), width: 1, height: 1 } : { status: 'not-decoded', reason: 'tool-missing' }) };
+    const fake: ImageConverter = {
+      toPng: async (f) =>
+        f === 'jpeg2000' ? { status: 'decoded', png: Buffer.from('PNG'), width: 1, height: 1 } : { status: 'not-decoded', reason: 'tool-missing' },
+    };
     const { ctx } = await ctxFor(1);
     const view = await residenceFlow({ trust: trustBoth(), displayImages: true, images: fake }).run(ctx);
     expect(residenceViewOf(view)!.images).toEqual({ face: `data:image/png;base64,${Buffer.from('PNG').toString('base64')}` });
@@ -77,6 +88,12 @@ describe('residence flow', () => {
 
   it('wrong number becomes a refused result (not an error)', async () => {
     const { ctx } = await ctxFor(1, 'AB12345678CD');
-    expect(await residenceFlow({ trust: trustBoth() }).run(ctx)).toEqual({ outcome: 'refused', authenticity: null, holderBinding: 'printed-number-only', document: 'residence', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
+    expect(await residenceFlow({ trust: trustBoth() }).run(ctx)).toEqual({
+      outcome: 'refused',
+      authenticity: null,
+      holderBinding: 'printed-number-only',
+      document: 'residence',
+      reasons: ['RESIDENCE_CARD_NUMBER_WRONG'],
+    });
   });
 });

@@ -3,7 +3,13 @@
 import { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { CardSession, type ExchangeRecord } from '../../../drivers/reader/card-session.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import { createResidenceCa, createVirtualResidenceCard, type KeyPair, type SynthCert, type VirtualResidenceOptions } from '../../../drivers/sim/residence/index.ts';
+import {
+  createResidenceCa,
+  createVirtualResidenceCard,
+  type KeyPair,
+  type SynthCert,
+  type VirtualResidenceOptions,
+} from '../../../drivers/sim/residence/index.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import type { SecretPrompt } from '../../../daemon/documents/secrets.ts';
 
@@ -21,7 +27,11 @@ export function trustBoth(): TrustStore {
 const cardKeys = new Map<1 | 2, KeyPair>();
 export function residenceCard(o: VirtualResidenceOptions) {
   let k = cardKeys.get(o.generation);
-  if (!k) cardKeys.set(o.generation, (k = o.generation === 1 ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'secp384r1' })));
+  if (!k)
+    cardKeys.set(
+      o.generation,
+      (k = o.generation === 1 ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'secp384r1' })),
+    );
   return createVirtualResidenceCard({ ca: testCa(o.generation), cardKeyPair: k, ...o });
 }
 

@@ -51,7 +51,10 @@ describe('toolImageConverter', () => {
     const hang = join(dir, 'hang.sh');
     writeFileSync(hang, '#!/bin/sh\nexec sleep 10\n', { mode: 0o755 });
     const t = Date.now();
-    expect(await toolImageConverter({ tifftopnm: hang, timeoutMs: 200 }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF)).toEqual({ status: 'not-decoded', reason: 'timeout' });
+    expect(await toolImageConverter({ tifftopnm: hang, timeoutMs: 200 }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF)).toEqual({
+      status: 'not-decoded',
+      reason: 'timeout',
+    });
     expect(Date.now() - t).toBeLessThan(2000);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -2,7 +2,7 @@
 // card — in the kiosk flow and in `idkiosk read residence --images` — and the decoder child gets only PATH
 // in its environment, its sandbox's private /tmp as its working directory, and rlimits (memory, no core dump).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +41,9 @@ describe('residence images decoded only for a verified card (issue 17)', () => {
 
   it('1st gen, face changed after signing: refused, no image reaches the decoder', async () => {
     const s = spy();
-    const view = await residenceFlow({ trust: trustBoth(), displayImages: true, images: s.conv }).run(await ctxFor({ generation: 1, faults: { tamperedData: true } }));
+    const view = await residenceFlow({ trust: trustBoth(), displayImages: true, images: s.conv }).run(
+      await ctxFor({ generation: 1, faults: { tamperedData: true } }),
+    );
     expect(view.outcome).toBe('refused');
     expect(residenceViewOf(view)?.images).toBeUndefined();
     expect(s.seen).toEqual([]);
@@ -98,7 +100,7 @@ printf "%$((v + 1))s" ''
       // The probe is not blind: run bare, in our environment and directory, it reports the marker and the cwd.
       const bare = spawnSync(tool, { input: SYNTHETIC_FRONT_TIFF, cwd: dir });
       const bareWidth = Number(/^P5\n(\d+) /.exec(bare.stdout.toString('latin1'))?.[1]);
-      expect(bareWidth - 1 & (VIOLATIONS.marker | VIOLATIONS.cwd)).toBe(VIOLATIONS.marker | VIOLATIONS.cwd);
+      expect((bareWidth - 1) & (VIOLATIONS.marker | VIOLATIONS.cwd)).toBe(VIOLATIONS.marker | VIOLATIONS.cwd);
       const r = await toolImageConverter({ tifftopnm: tool, workDir: dir, decodeSocket: null }).toPng('tiff-g4', SYNTHETIC_FRONT_TIFF);
       const expected = existsSync('/usr/bin/prlimit') ? 1 : 1 + VIOLATIONS.memory + VIOLATIONS.core;
       expect(r).toMatchObject({ status: 'decoded', width: expected, height: 1 });
@@ -108,4 +110,3 @@ printf "%$((v + 1))s" ''
     }
   });
 });
-

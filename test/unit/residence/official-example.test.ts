@@ -217,7 +217,14 @@ describe('2nd generation official example — the whole Appendix 2 sequence agai
     expect(sent.at(-2)).toBe('00A4040C10' + AID(4));
     expect(sent.at(-1)).toBe('00B08200000000');
     const { result } = assessResidence(ev, { trust: new TrustStore([ca.x509]), at: new Date() });
-    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', kind: 'residence-card', issuerSignature: 'valid', chain: 'valid', reasons: [] });
+    expect(result).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      kind: 'residence-card',
+      issuerSignature: 'valid',
+      chain: 'valid',
+      reasons: [],
+    });
     expect(ev.df1.get(4)!.subarray(0, 4).toString('hex').toUpperCase()).toBe('D08209C4');
   });
 });

@@ -98,7 +98,9 @@ describe.each([1, 2] as const)('generation %i', (generation) => {
     const { session } = await sessionFor(card);
     await session.selectAid(Buffer.from('D392F0004F0200000000000000000000', 'hex'));
     expect((await session.send({ cla: 0, ins: 0xb0, p1: generation === 1 ? 0x85 : 0x83, p2: 0, le: 256 })).sw).toBe(0x6982);
-    expect((await session.send({ cla: 8, ins: 0xb0, p1: generation === 1 ? 0x85 : 0x83, p2: 0, data: Buffer.from('96020000', 'hex'), le: 65536 }, true)).sw).toBe(0x6982);
+    expect(
+      (await session.send({ cla: 8, ins: 0xb0, p1: generation === 1 ? 0x85 : 0x83, p2: 0, data: Buffer.from('96020000', 'hex'), le: 65536 }, true)).sw,
+    ).toBe(0x6982);
     await session.selectAid(Buffer.from('D392F0004F0400000000000000000000', 'hex'));
     // DF3/EF01 at SFI 02 on both generations (ISA Appendix 2: `00 B0 82 00 00 00 00`).
     expect((await session.send({ cla: 0, ins: 0xb0, p1: 0x82, p2: 0, le: 256 })).sw).toBe(0x6982);

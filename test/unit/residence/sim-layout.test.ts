@@ -23,7 +23,15 @@ const hex = (b: Buffer | undefined) => b?.toString('hex').toUpperCase();
 describe('virtual residence card file map = the published file table', () => {
   const ca2 = createResidenceCa(2);
   const cert2 = issueCardCertificate(ca2, 2);
-  const files = (cardType: '05' | '06') => gen2Files({ cardType, cardNumber: 'AA12345678BB', printed, images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF }, cert: cert2, fullLengthImages: true });
+  const files = (cardType: '05' | '06') =>
+    gen2Files({
+      cardType,
+      cardNumber: 'AA12345678BB',
+      printed,
+      images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_NAME_TIFF },
+      cert: cert2,
+      fullLengthImages: true,
+    });
 
   it('2nd gen type 05: MF 8A/8B, DF1 81/83/84/86, DF2 81/82/83, DF3 82 with the published sizes', () => {
     const f = files('05');
@@ -58,7 +66,12 @@ describe('virtual residence card file map = the published file table', () => {
 
   it('1st gen: DF1 85/86 (D0, D1), DF2 81–84, DF3 82 (DA + DB) of 1464 bytes', () => {
     const ca1 = createResidenceCa(1);
-    const f = gen1Files({ cardType: '1', images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF }, cert: issueCardCertificate(ca1, 1), address: '東京都千代田区テスト' });
+    const f = gen1Files({
+      cardType: '1',
+      images: { face: SYNTHETIC_FACE_JP2, tiff: SYNTHETIC_FRONT_TIFF },
+      cert: issueCardCertificate(ca1, 1),
+      address: '東京都千代田区テスト',
+    });
     expect(hex(f.mf.get(0x0a)!.subarray(0, 3))).toBe('C10131'); // C1 01 31, then 00 padding
     expect([...f.df1.keys()].sort()).toEqual([0x05, 0x06]);
     expect(f.df1.get(0x05)![0]).toBe(0xd0);

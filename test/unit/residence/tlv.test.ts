@@ -41,7 +41,10 @@ describe('published TLV heads (tlv_tag_reference.md, Appendix 2)', () => {
 
 describe('properties', () => {
   const tlvArb = fc.record({
-    tag: fc.oneof(fc.integer({ min: 0x01, max: 0xfe }).filter((t) => (t & 0x1f) !== 0x1f), fc.integer({ min: 0x00, max: 0xff }).map((b) => 0xdf00 | b)),
+    tag: fc.oneof(
+      fc.integer({ min: 0x01, max: 0xfe }).filter((t) => (t & 0x1f) !== 0x1f),
+      fc.integer({ min: 0x00, max: 0xff }).map((b) => 0xdf00 | b),
+    ),
     value: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
   });
   it('encode → parse is the identity, with any amount of 00 padding', () => {

@@ -74,7 +74,12 @@ describe('certificate chain', () => {
     const { result } = await assess({ generation: 2 }, new TrustStore([testCa(1).x509]));
     expect(result.chain).toBe('invalid');
     expect(codes(result)).toEqual([]);
-    expect(result).toMatchObject({ verdict: 'chip-read', authenticity: 'chip-read', kind: 'unproven', checks: { 'certificate-chain': 'no-configured-anchor' } });
+    expect(result).toMatchObject({
+      verdict: 'chip-read',
+      authenticity: 'chip-read',
+      kind: 'unproven',
+      checks: { 'certificate-chain': 'no-configured-anchor' },
+    });
   });
   it.each([1, 2] as const)('gen %i: an impostor CA with the trusted name is a forgery → authenticity failed', async (generation) => {
     expect((await assess({ generation, unknownCa: true })).result).toMatchObject({ verdict: 'refused', authenticity: 'failed' });
@@ -89,9 +94,17 @@ describe('expiry', () => {
     expect(stay.expiry).toEqual({ card: 'valid', periodOfStay: 'expired' });
   });
   it('the expiry date itself is still valid (Japanese calendar date)', async () => {
-    const { result } = await assess({ generation: 2, printed: { cardExpiry: '20300615', periodOfStayExpiry: '20300615' } }, trustBoth(), new Date('2030-06-15T14:59:00Z'));
+    const { result } = await assess(
+      { generation: 2, printed: { cardExpiry: '20300615', periodOfStayExpiry: '20300615' } },
+      trustBoth(),
+      new Date('2030-06-15T14:59:00Z'),
+    );
     expect(result.expiry).toEqual({ card: 'valid', periodOfStay: 'valid' });
-    const next = await assess({ generation: 2, printed: { cardExpiry: '20300615', periodOfStayExpiry: '20300615' } }, trustBoth(), new Date('2030-06-15T15:00:00Z'));
+    const next = await assess(
+      { generation: 2, printed: { cardExpiry: '20300615', periodOfStayExpiry: '20300615' } },
+      trustBoth(),
+      new Date('2030-06-15T15:00:00Z'),
+    );
     expect(codes(next.result)).toEqual(['RESIDENCE_CARD_EXPIRED', 'RESIDENCE_STAY_EXPIRED']);
     expect(japanDate(new Date('2030-06-15T15:00:00Z'))).toBe('20300616');
   });
@@ -106,7 +119,14 @@ describe('expiry', () => {
   });
   it('gen 2 printed fields come out as UTF-8 text', async () => {
     const { result } = await assess({ generation: 2 });
-    expect(result.printed).toMatchObject({ dateOfBirth: '19900101', sex: '2', nationality: 'XXA', statusOfResidence: '0000000010', periodOfStay: '0300', workRestriction: '1' });
+    expect(result.printed).toMatchObject({
+      dateOfBirth: '19900101',
+      sex: '2',
+      nationality: 'XXA',
+      statusOfResidence: '0000000010',
+      periodOfStay: '0300',
+      workRestriction: '1',
+    });
   });
 });
 
@@ -119,13 +139,24 @@ describe('card kind from signed data, not from the type byte', () => {
   ] as const)('gen 2 issued as %s, type byte changed to %s: refused, authenticity failed, kind never the claimed one', async (issued, presented) => {
     const { result } = await assess({ generation: 2, cardType: issued, presentedCardType: presented });
     expect(result.cardType).toBe(presented);
-    expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', kind: 'unproven', issuerSignature: 'valid', checks: { 'card-kind': 'mismatch' } });
+    expect(result).toMatchObject({
+      verdict: 'refused',
+      authenticity: 'failed',
+      kind: 'unproven',
+      issuerSignature: 'valid',
+      checks: { 'card-kind': 'mismatch' },
+    });
     expect(codes(result)).toContain('RESIDENCE_CARD_KIND_MISMATCH');
   });
 
   it.each(['05', '06'] as const)('gen 2 %s unedited: proven with the kind its signed entries state', async (cardType) => {
     const { result } = await assess({ generation: 2, cardType });
-    expect(result).toMatchObject({ verdict: 'verified', authenticity: 'proven', kind: cardType === '05' ? 'residence-card' : 'special-permanent-resident', checks: { 'card-kind': 'signed' } });
+    expect(result).toMatchObject({
+      verdict: 'verified',
+      authenticity: 'proven',
+      kind: cardType === '05' ? 'residence-card' : 'special-permanent-resident',
+      checks: { 'card-kind': 'signed' },
+    });
   });
 
   it.each([
@@ -142,7 +173,18 @@ describe('card kind from signed data, not from the type byte', () => {
     const { ev } = await assess({ generation: 2, cardType: '06' });
     const values = parseGen2Df1(ev.df1.get(3)!, ev.df1.get(4)!).printedSigned; // 34 bytes + 19 × 00
     let at = 0;
-    const fields = [[0xc5, 8], [0xc6, 8], [0xc7, 1], [0xc8, 3], [0xc9, 10], [0xce, 4], [0xca, 2], [0xcb, 8], [0xcc, 1], [0xcd, 8]] as const;
+    const fields = [
+      [0xc5, 8],
+      [0xc6, 8],
+      [0xc7, 1],
+      [0xc8, 3],
+      [0xc9, 10],
+      [0xce, 4],
+      [0xca, 2],
+      [0xcb, 8],
+      [0xcc, 1],
+      [0xcd, 8],
+    ] as const;
     const ef02 = Buffer.concat(fields.map(([t, n]) => RESIDENCE_TLV.tlv(t, values.subarray(at, (at += n)))));
     const forged = { ...ev, cardType: '05', claimedKind: 'residence-card' as const, df1: new Map(ev.df1).set(3, ef02) };
     const { result } = assessResidence(forged, { trust: trustBoth(), at: new Date() });
@@ -156,7 +198,11 @@ describe('card kind from signed data, not from the type byte', () => {
     const { ev } = await assess({ generation: 2 });
     const tlvs = RESIDENCE_TLV.all(ev.df1.get(3)!, 'EF02');
     const joined = Buffer.concat([tlvs[0]!.value, tlvs[1]!.value]);
-    const shifted = Buffer.concat([RESIDENCE_TLV.tlv(0xc5, joined.subarray(0, 7)), RESIDENCE_TLV.tlv(0xc6, joined.subarray(7)), ...tlvs.slice(2).map((t) => RESIDENCE_TLV.tlv(t.tag, t.value))]);
+    const shifted = Buffer.concat([
+      RESIDENCE_TLV.tlv(0xc5, joined.subarray(0, 7)),
+      RESIDENCE_TLV.tlv(0xc6, joined.subarray(7)),
+      ...tlvs.slice(2).map((t) => RESIDENCE_TLV.tlv(t.tag, t.value)),
+    ]);
     const { result } = assessResidence({ ...ev, df1: new Map(ev.df1).set(3, shifted) }, { trust: trustBoth(), at: new Date() });
     expect(result).toMatchObject({ verdict: 'refused', checks: { 'data-structure': 'malformed' } });
   });
@@ -212,7 +258,13 @@ describe('malformed certificate, key or signature in DF3', () => {
   it.each([1, 2] as const)('gen %i: signatures of the wrong size or encoding → CARD_SIGNATURE_INVALID, authenticity failed', async (generation) => {
     const { ev } = await assess({ generation });
     const { certificateDer, signature } = parseCheckCode(ev.df3, generation);
-    for (const sig of [Buffer.alloc(0), signature.subarray(1), Buffer.concat([signature, Buffer.from([0])]), Buffer.from('3006020101020101', 'hex'), Buffer.alloc(96, 0xff)]) {
+    for (const sig of [
+      Buffer.alloc(0),
+      signature.subarray(1),
+      Buffer.concat([signature, Buffer.from([0])]),
+      Buffer.from('3006020101020101', 'hex'),
+      Buffer.alloc(96, 0xff),
+    ]) {
       const { result } = assessResidence(withDf3(ev, sig, certificateDer), { trust: trustBoth(), at: new Date() });
       expect(result).toMatchObject({ verdict: 'refused', authenticity: 'failed', issuerSignature: 'invalid' });
       expect(codes(result)).toContain('CARD_SIGNATURE_INVALID');

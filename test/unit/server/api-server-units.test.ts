@@ -31,7 +31,12 @@ describe('kioskInfo', () => {
   const runtime = (phase: string, request: unknown = null) => ({ getState: () => ({ phase, blockedBy: [], request }) }) as unknown as KioskRuntime;
   it('is busy unless idle or showing a result with no request pending', () => {
     const base = { kioskId: 'k1', version: '1.0.0', enabledDocuments: ['mynumber'], deviceKey: key };
-    expect(kioskInfo({ ...base, runtime: runtime('idle') })).toMatchObject({ apiVersion: 1, kioskId: 'k1', documents: ['mynumber'], state: { phase: 'idle', busy: false } });
+    expect(kioskInfo({ ...base, runtime: runtime('idle') })).toMatchObject({
+      apiVersion: 1,
+      kioskId: 'k1',
+      documents: ['mynumber'],
+      state: { phase: 'idle', busy: false },
+    });
     expect(kioskInfo({ ...base, runtime: runtime('result') })).toMatchObject({ state: { busy: false } });
     expect(kioskInfo({ ...base, runtime: runtime('idle', { id: 'x' }) })).toMatchObject({ state: { busy: true } });
     expect(kioskInfo({ ...base, runtime: runtime('secret-entry') })).toMatchObject({ state: { busy: true } });

@@ -9,7 +9,9 @@ const refusal = (f: () => unknown) => {
   try {
     f();
   } catch (e) {
-    return e instanceof KioskError ? { code: e.code, message: e.message, details: (e as unknown as { details?: unknown }).details } : { code: 'not a KioskError' };
+    return e instanceof KioskError
+      ? { code: e.code, message: e.message, details: (e as unknown as { details?: unknown }).details }
+      : { code: 'not a KioskError' };
   }
   return null;
 };
@@ -33,7 +35,20 @@ describe('server.host', () => {
 describe('Host header check (DNS rebinding)', () => {
   it('accepts IP literals and localhost with this port only', () => {
     for (const h of ['127.0.0.1:9100', 'localhost:9100', '[::1]:9100', '192.168.1.5:9100']) expect([h, hostHeaderAllowed(h, 9100)]).toEqual([h, true]);
-    for (const h of [undefined, '', 'evil.example:9100', 'evil.example', '127.0.0.1', '127.0.0.1:9101', 'localhost.evil:9100', '[::1]', '1.2.3:9100', '999.1.1.1:9100', '127.0.0.1:9100 ', '[evil]:9100'])
+    for (const h of [
+      undefined,
+      '',
+      'evil.example:9100',
+      'evil.example',
+      '127.0.0.1',
+      '127.0.0.1:9101',
+      'localhost.evil:9100',
+      '[::1]',
+      '1.2.3:9100',
+      '999.1.1.1:9100',
+      '127.0.0.1:9100 ',
+      '[evil]:9100',
+    ])
       expect([h, hostHeaderAllowed(h, 9100)]).toEqual([h, false]);
   });
 });

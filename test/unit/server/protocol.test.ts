@@ -25,13 +25,39 @@ const event: fc.Arbitrary<KioskEvent> = fc.oneof(
   fc.boolean().map((available) => ({ type: 'reader-service' as const, available })),
   fc.constant({ type: 'card-inserted' as const, reader: 'R' }),
   fc.constant({ type: 'card-removed' as const, reader: 'R' }),
-  fc.record({ session: fc.integer({ min: 0, max: 3 }), alnum: fc.boolean() }).map(({ session, alnum }) => ({ type: 'secret-requested' as const, session, entry: ENTRY(alnum) })),
-  fc.record({ length: fc.integer({ min: 0, max: 4 }), candidate: fc.constantFrom(null, 'K'), candidateIndex: fc.constantFrom(null, 0, 4) }).map((x) => ({ type: 'entry-changed' as const, ...x })),
+  fc
+    .record({ session: fc.integer({ min: 0, max: 3 }), alnum: fc.boolean() })
+    .map(({ session, alnum }) => ({ type: 'secret-requested' as const, session, entry: ENTRY(alnum) })),
+  fc
+    .record({ length: fc.integer({ min: 0, max: 4 }), candidate: fc.constantFrom(null, 'K'), candidateIndex: fc.constantFrom(null, 0, 4) })
+    .map((x) => ({ type: 'entry-changed' as const, ...x })),
   fc.constant({ type: 'entry-submit' as const }),
   fc.constant({ type: 'cancel' as const }),
   fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-failed' as const, session, code: 'TRUST_REVOKED' })),
-  fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-finished' as const, session, result: { outcome: 'verified' as const, authenticity: 'proven' as const, holderBinding: 'pin' as const, document: 'license', reasons: [], checks: { 'ef07-signature': 'valid' } } })),
-  fc.integer({ min: 0, max: 3 }).map((session) => ({ type: 'read-finished' as const, session, result: { outcome: 'chip-read' as const, authenticity: 'chip-read' as const, holderBinding: 'pin' as const, document: 'license', reasons: [], checks: { 'ef07-signature': 'no-key' } } })),
+  fc.integer({ min: 0, max: 3 }).map((session) => ({
+    type: 'read-finished' as const,
+    session,
+    result: {
+      outcome: 'verified' as const,
+      authenticity: 'proven' as const,
+      holderBinding: 'pin' as const,
+      document: 'license',
+      reasons: [],
+      checks: { 'ef07-signature': 'valid' },
+    },
+  })),
+  fc.integer({ min: 0, max: 3 }).map((session) => ({
+    type: 'read-finished' as const,
+    session,
+    result: {
+      outcome: 'chip-read' as const,
+      authenticity: 'chip-read' as const,
+      holderBinding: 'pin' as const,
+      document: 'license',
+      reasons: [],
+      checks: { 'ef07-signature': 'no-key' },
+    },
+  })),
   fc.record({ blocker: fc.constantFrom('maintenance' as const, 'printer' as const), on: fc.boolean() }).map((x) => ({ type: 'block' as const, ...x })),
   fc.constant<KioskEvent>({ type: 'request', request: { id: 'r', documents: ['license'] } }),
 );
@@ -57,11 +83,14 @@ describe('screen protocol', () => {
     expect(UI_AUTHENTICITIES).toEqual([...AUTHENTICITIES]);
     expect(UI_BINDINGS).toEqual([...HOLDER_BINDINGS]);
     const s0 = reduce(reduce(initialState(), { type: 'reader-service', available: true })[0], { type: 'card-inserted', reader: 'R' })[0];
-    const frame = (result: Record<string, unknown>) => JSON.stringify({ v: 2, type: 'state', state: reduce(s0, { type: 'read-finished', session: 1, result: result as never })[0] });
+    const frame = (result: Record<string, unknown>) =>
+      JSON.stringify({ v: 2, type: 'state', state: reduce(s0, { type: 'read-finished', session: 1, result: result as never })[0] });
     const base = { document: 'license', reasons: [] };
-    for (const outcome of OUTCOMES) for (const authenticity of [...AUTHENTICITIES, null]) for (const holderBinding of [...HOLDER_BINDINGS, null]) {
-      expect(parseServerMessage(frame({ ...base, outcome, authenticity, holderBinding, checks: { a: 'b' } }))).not.toBeNull();
-    }
+    for (const outcome of OUTCOMES)
+      for (const authenticity of [...AUTHENTICITIES, null])
+        for (const holderBinding of [...HOLDER_BINDINGS, null]) {
+          expect(parseServerMessage(frame({ ...base, outcome, authenticity, holderBinding, checks: { a: 'b' } }))).not.toBeNull();
+        }
     expect(parseServerMessage(frame({ ...base, outcome: 'ok' }))).toBeNull();
     expect(parseServerMessage(frame({ ...base, outcome: 'verified', authenticity: 'maybe' }))).toBeNull();
     expect(parseServerMessage(frame({ ...base, outcome: 'verified', authenticity: 'proven', holderBinding: 'trust-me' }))).toBeNull();
@@ -110,9 +139,23 @@ describe('screen protocol', () => {
 describe('integration API pieces', () => {
   const key = DeviceKey.ephemeral();
   const claims: ResultClaims = {
-    iss: 'idkiosk:k1', jti: 'j', iat: 1, exp: Math.floor(Date.now() / 1000) + 60, kioskId: 'k1', nonce: 'n', verdict: 'verified', reasons: [],
-    authenticity: 'proven', holderBinding: 'pin', checks: { 'challenge-signature': 'valid', chain: 'valid' },
-    document: 'mynumber-jpki-auth', documentType: 'my-number-card', method: 'jpki-auth', certificate: null, revocation: 'good', time: new Date().toISOString(),
+    iss: 'idkiosk:k1',
+    jti: 'j',
+    iat: 1,
+    exp: Math.floor(Date.now() / 1000) + 60,
+    kioskId: 'k1',
+    nonce: 'n',
+    verdict: 'verified',
+    reasons: [],
+    authenticity: 'proven',
+    holderBinding: 'pin',
+    checks: { 'challenge-signature': 'valid', chain: 'valid' },
+    document: 'mynumber-jpki-auth',
+    documentType: 'my-number-card',
+    method: 'jpki-auth',
+    certificate: null,
+    revocation: 'good',
+    time: new Date().toISOString(),
   };
 
   it('the JWS verifies with the device key (KeyObject, PEM, JWK) and fails when tampered, expired or from another key', () => {
@@ -124,7 +167,9 @@ describe('integration API pieces', () => {
     const flipped = Buffer.from(JSON.stringify({ ...claims, verdict: 'refused' })).toString('base64url');
     expect(verifyResultToken(`${h}.${flipped}.${s}`, key.publicKey)).toEqual({ valid: false, reason: 'signature' });
     // The verdict-model claims are covered by the signature like the verdict itself.
-    const upgraded = Buffer.from(JSON.stringify({ ...claims, authenticity: 'proven', checks: { ...claims.checks, chain: 'valid' }, verdict: 'verified', holderBinding: 'password' })).toString('base64url');
+    const upgraded = Buffer.from(
+      JSON.stringify({ ...claims, authenticity: 'proven', checks: { ...claims.checks, chain: 'valid' }, verdict: 'verified', holderBinding: 'password' }),
+    ).toString('base64url');
     expect(verifyResultToken(`${h}.${upgraded}.${s}`, key.publicKey)).toEqual({ valid: false, reason: 'signature' });
     const none = Buffer.from(JSON.stringify({ alg: 'none', kid: key.fingerprint })).toString('base64url');
     expect(verifyResultToken(`${none}.${p}.`, key.publicKey)).toEqual({ valid: false, reason: 'alg' });
@@ -148,7 +193,15 @@ describe('integration API pieces', () => {
   it('start requests: one document or a list, nonce and audience bounded, nothing else accepted', () => {
     expect(parseStart({ document: 'license', nonce: 'x' })).toEqual({ documents: ['license'], nonce: 'x', audience: undefined });
     expect(parseStart({ documents: ['license', 'license', 'passport'] })).toMatchObject({ documents: ['license', 'passport'] });
-    for (const bad of [{}, { document: 'license', documents: ['passport'] }, { documents: [] }, { document: 'License!' }, { document: 'license', pin: '1234' }, { document: 'license', nonce: 'a b' }, []]) {
+    for (const bad of [
+      {},
+      { document: 'license', documents: ['passport'] },
+      { documents: [] },
+      { document: 'License!' },
+      { document: 'license', pin: '1234' },
+      { document: 'license', nonce: 'a b' },
+      [],
+    ]) {
       expect(typeof parseStart(bad)).toBe('string');
     }
   });

@@ -55,7 +55,9 @@ createHook({
 
 /** What the process holds: listeners, sockets, pipes, child processes (getActiveResourcesInfo), and timers. */
 function handles(): string[] {
-  const io = process.getActiveResourcesInfo().filter((r) => !['FSReqCallback', 'FSReqPromise', 'GetAddrInfoReqWrap', 'TTYWrap', 'Immediate', 'Timeout'].includes(r));
+  const io = process
+    .getActiveResourcesInfo()
+    .filter((r) => !['FSReqCallback', 'FSReqPromise', 'GetAddrInfoReqWrap', 'TTYWrap', 'Immediate', 'Timeout'].includes(r));
   return [...io, ...[...timers.values()].map((where) => `Timeout ${where}`)].sort();
 }
 

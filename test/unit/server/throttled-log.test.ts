@@ -7,7 +7,11 @@ describe('throttledLog', () => {
   it('passes N lines a second and counts the rest', () => {
     let t = 0;
     const out: string[] = [];
-    const log = throttledLog((l) => out.push(l), 2, () => t);
+    const log = throttledLog(
+      (l) => out.push(l),
+      2,
+      () => t,
+    );
     for (let i = 0; i < 10; i++) log(`x${i}`);
     expect(out).toEqual(['x0', 'x1']);
     t = 1000;

@@ -13,9 +13,13 @@ describe('TypedEvents containment', () => {
     off = onListenerFault((f) => faults.push(f));
     const ev = new TypedEvents<{ tick: number }>();
     const seen: number[] = [];
-    ev.on('tick', () => {
-      throw Object.assign(new TypeError('secret 1234 in a message'), { code: 'E_X' });
-    }, 'faulty');
+    ev.on(
+      'tick',
+      () => {
+        throw Object.assign(new TypeError('secret 1234 in a message'), { code: 'E_X' });
+      },
+      'faulty',
+    );
     ev.on('tick', (n) => seen.push(n));
     const before = listenerFaultCount();
     expect(() => ev.emit('tick', 7)).not.toThrow();

@@ -43,7 +43,11 @@ describe('upgradeRefusal', () => {
 
 describe('dispatchClientMessage', () => {
   const calls: string[] = [];
-  const runtime = { key: (k: string) => calls.push(`key ${k}`), pad: (id: string) => calls.push(`pad ${id}`), cancel: () => calls.push('cancel') } as unknown as Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>;
+  const runtime = {
+    key: (k: string) => calls.push(`key ${k}`),
+    pad: (id: string) => calls.push(`pad ${id}`),
+    cancel: () => calls.push('cancel'),
+  } as unknown as Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>;
   it('keys, pads and cancel go to the runtime and need no reply', () => {
     calls.length = 0;
     expect(dispatchClientMessage({ v: 2, type: 'key', key: 'enter' } as ClientMessage, { runtime })).toBeNull();
@@ -63,8 +67,20 @@ describe('dispatchClientMessage', () => {
 describe('helloMessage', () => {
   it('offers the demo cards and faults only in demo mode', () => {
     const off = helloMessage({ kioskId: 'k1', version: '1.0.0', documents: ['mynumber'] }, ['verified']);
-    expect(off).toMatchObject({ type: 'hello', kioskId: 'k1', version: '1.0.0', demo: false, demoCards: [], demoFaults: [], documents: ['mynumber'], sounds: ['verified'] });
-    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => {} } }, []) as unknown as { demoCards: unknown[]; demoFaults: unknown[] };
+    expect(off).toMatchObject({
+      type: 'hello',
+      kioskId: 'k1',
+      version: '1.0.0',
+      demo: false,
+      demoCards: [],
+      demoFaults: [],
+      documents: ['mynumber'],
+      sounds: ['verified'],
+    });
+    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => {} } }, []) as unknown as {
+      demoCards: unknown[];
+      demoFaults: unknown[];
+    };
     expect(on.demoCards.length).toBeGreaterThan(0);
     expect(on.demoFaults).toContain('maintenance-on');
   });

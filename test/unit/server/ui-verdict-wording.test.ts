@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 type Texts = Record<'ja' | 'en', Record<string, string | string[]>>;
 // Plain-JS screen modules without type declarations: imported untyped and given the shape used here.
 const { TEXT } = (await import('../../../ui/i18n.js' as string)) as { TEXT: Texts };
-const { shownOutcome } = (await import('../../../ui/screens.js' as string)) as { shownOutcome: (r: { outcome: string; authenticity?: string | null }) => string };
+const { shownOutcome } = (await import('../../../ui/screens.js' as string)) as {
+  shownOutcome: (r: { outcome: string; authenticity?: string | null }) => string;
+};
 
 describe('screen verdict wording', () => {
   it('chip-read has its own headline in both languages, never the verified one', () => {

@@ -30,7 +30,17 @@ describe('command APDU parser', () => {
   });
 
   it('rejects malformed lengths', () => {
-    for (const bad of ['', '00', '00A400', '00A4040C05D392', '00A4040C01AABBCC', '00B0000000 00', '00B00000 0000', '00B00000 000000 00', '002A0000 000002 AA']) {
+    for (const bad of [
+      '',
+      '00',
+      '00A400',
+      '00A4040C05D392',
+      '00A4040C01AABBCC',
+      '00B0000000 00',
+      '00B00000 0000',
+      '00B00000 000000 00',
+      '002A0000 000002 AA',
+    ]) {
       expect(parseCommandApdu(h(bad)).ok, bad).toBe(false);
     }
   });

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDf,
-  addEf,
-  afterVerify,
-  ALWAYS,
-  createMf,
-  Iso7816Card,
-  NEVER,
-  PinObject,
-  type TransportQuirks,
-} from '../../../drivers/sim/iso7816/index.ts';
+import { addDf, addEf, afterVerify, ALWAYS, createMf, Iso7816Card, NEVER, PinObject, type TransportQuirks } from '../../../drivers/sim/iso7816/index.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const APP = h('A000000001020304');

@@ -1,14 +1,7 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJpkiAuthCa, createMyNumberPki, type MyNumberPki, type TestCertificate } from '../../../drivers/sim/pki.ts';
-import {
-  createVirtualMyNumberCard,
-  JPKI_AID,
-  MYNUMBER_ATR,
-  MyNumberCard,
-  profileFromPki,
-  specFromProfile,
-} from '../../../drivers/sim/mynumber/index.ts';
+import { createVirtualMyNumberCard, JPKI_AID, MYNUMBER_ATR, MyNumberCard, profileFromPki, specFromProfile } from '../../../drivers/sim/mynumber/index.ts';
 import type { TransportQuirks } from '../../../drivers/sim/iso7816/index.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -27,7 +20,14 @@ beforeAll(() => {
 });
 
 function card(o: { quirks?: TransportQuirks; triesLeft?: number; badSignature?: boolean } = {}) {
-  const { card } = createVirtualMyNumberCard({ pki, pin: '5678', triesLeft: o.triesLeft, quirks: o.quirks, faults: { badSignature: o.badSignature }, signPassword: 'ABC123' });
+  const { card } = createVirtualMyNumberCard({
+    pki,
+    pin: '5678',
+    triesLeft: o.triesLeft,
+    quirks: o.quirks,
+    faults: { badSignature: o.badSignature },
+    signPassword: 'ABC123',
+  });
   const tx = (hex: string) => card.process(h(hex));
   const sw = (hex: string) => tx(hex).subarray(-2).toString('hex').toUpperCase();
   return { card, tx, sw };

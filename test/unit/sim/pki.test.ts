@@ -1,12 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createJpkiAuthCa,
-  createMyNumberPki,
-  issueJpkiAuthCert,
-  OID_JPKI_AUTH_POLICY,
-  type TestCertificate,
-} from '../../../drivers/sim/pki.ts';
+import { createJpkiAuthCa, createMyNumberPki, issueJpkiAuthCert, OID_JPKI_AUTH_POLICY, type TestCertificate } from '../../../drivers/sim/pki.ts';
 
 // DER fragments we look for in the certificates (node's X509Certificate does not expose every extension).
 const oidDer = (hex: string) => Buffer.from(hex, 'hex');

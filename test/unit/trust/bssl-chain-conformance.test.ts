@@ -38,16 +38,31 @@ function readCase(dir: string, file: string): Case {
   const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(text)?.[1]?.trim();
   const pem = readFileSync(join(DIR, dir, field('chain')!), 'utf8');
   const chain = [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
-  const errors = text.split('\n').filter((l) => l.startsWith('ERROR:')).map((l) => l.slice(7));
+  const errors = text
+    .split('\n')
+    .filter((l) => l.startsWith('ERROR:'))
+    .map((l) => l.slice(7));
   const settings = ['digest_policy', 'user_initial_policy_set', 'initial_explicit_policy', 'initial_policy_mapping_inhibit', 'initial_inhibit_any_policy']
     .filter((k) => field(k) !== undefined)
     .map((k) => `${k}: ${field(k)}`);
-  return { id: `${dir}/${file}`, chain, trust: field('last_cert_trust')!, at: utcTime(field('utc_time')!), keyPurpose: field('key_purpose')!, errors, settings };
+  return {
+    id: `${dir}/${file}`,
+    chain,
+    trust: field('last_cert_trust')!,
+    at: utcTime(field('utc_time')!),
+    keyPurpose: field('key_purpose')!,
+    errors,
+    settings,
+  };
 }
 
 const cases: Case[] = readdirSync(DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(DIR, d.name)).filter((f) => f.endsWith('.test')).map((f) => readCase(d.name, f)))
+  .flatMap((d) =>
+    readdirSync(join(DIR, d.name))
+      .filter((f) => f.endsWith('.test'))
+      .map((f) => readCase(d.name, f)),
+  )
   .sort((a, b) => (a.id < b.id ? -1 : 1));
 
 /**
@@ -123,8 +138,9 @@ function scopeOf(c: Case): string | null {
   if (PROFILE_RULES[c.id]) return `profile rule stricter than the suite, required by the kiosk profile: ${PROFILE_RULES[c.id]}`;
   if (RFC_DEPARTURES[c.id]) return `the suite departs from RFC 5280: ${RFC_DEPARTURES[c.id]}`;
   if (/MLS|C2PA/.test(c.keyPurpose)) return `key purpose ${c.keyPurpose} is not a kiosk profile`;
-  if (!c.trust.startsWith('TRUSTED_ANCHOR') || c.trust === 'TRUSTED_ANCHOR_OR_LEAF') return `last certificate trusted as ${c.trust}: the kiosk trusts configured CA anchors only`;
-  if (c.settings.some((s) => !s.startsWith("digest_policy"))) return `validator has no input for ${c.settings.join(', ')}`;
+  if (!c.trust.startsWith('TRUSTED_ANCHOR') || c.trust === 'TRUSTED_ANCHOR_OR_LEAF')
+    return `last certificate trusted as ${c.trust}: the kiosk trusts configured CA anchors only`;
+  if (c.settings.some((s) => !s.startsWith('digest_policy'))) return `validator has no input for ${c.settings.join(', ')}`;
   if (c.errors.some((e) => /extended key usage|EKU/i.test(e))) return 'extended key usage is not part of the kiosk profiles';
   if (POLICY_PROCESSING.test(c.id) && carriesUnprocessedPolicy(c)) return 'policy mappings / inhibitAnyPolicy not processed (such certificates are refused)';
   if (NAME_CONSTRAINTS.test(c.id)) return 'name constraints not processed (a CA carrying them is refused)';
@@ -143,7 +159,9 @@ describe('BoringSSL verify_certificate_chain cases against validateChain', () =>
       const r = run(c);
       const want = c.errors.length === 0;
       if (scope === null && r.valid === want) pass++;
-      console.log(`${scope === null ? (r.valid === want ? 'PASS' : want ? 'STRICT' : 'ACCEPTED!') : 'OOS'} ${c.id} trust=${c.trust} want=${want} got=${r.valid ? 'valid' : r.code + ' ' + r.message} exp=${c.errors.join(' | ')} ${scope ?? ''}`);
+      console.log(
+        `${scope === null ? (r.valid === want ? 'PASS' : want ? 'STRICT' : 'ACCEPTED!') : 'OOS'} ${c.id} trust=${c.trust} want=${want} got=${r.valid ? 'valid' : r.code + ' ' + r.message} exp=${c.errors.join(' | ')} ${scope ?? ''}`,
+      );
     }
     console.log(`in scope ${inScope.length}, pass ${pass}`);
   });

@@ -26,7 +26,10 @@ function resign(cert: TestCertificate, signer: TestCertificate, digest: 'md5' | 
   expect(der[4]).toBe(0x30);
   expect(der[5]).toBe(0x82);
   const tbs = der.subarray(4, 8 + der.readUInt16BE(6));
-  createSign(digest).update(tbs).sign(signer.privateKey).copy(der, der.length - 256);
+  createSign(digest)
+    .update(tbs)
+    .sign(signer.privateKey)
+    .copy(der, der.length - 256);
   return new X509Certificate(der);
 }
 

@@ -7,7 +7,12 @@ import type { RevocationStatus } from '../../../daemon/trust/revocation.ts';
 
 const at = '2026-12-01T00:00:00.000Z';
 const good = (source: 'ocsp' | 'crl' | 'platform', thisUpdate: string): RevocationStatus => ({ status: 'good', source, checkedAt: at, thisUpdate });
-const revoked = (source: 'ocsp' | 'crl' | 'platform'): RevocationStatus => ({ status: 'revoked', source, checkedAt: at, revokedAt: '2026-11-30T00:00:00.000Z' });
+const revoked = (source: 'ocsp' | 'crl' | 'platform'): RevocationStatus => ({
+  status: 'revoked',
+  source,
+  checkedAt: at,
+  revokedAt: '2026-11-30T00:00:00.000Z',
+});
 const unknown = (source: 'ocsp' | 'crl' | 'platform', reason: string): RevocationStatus => ({ status: 'unknown', source, checkedAt: at, reason });
 
 describe('combineRevocation', () => {
@@ -28,10 +33,16 @@ describe('combineRevocation', () => {
   });
 
   it('good beats unknown, and the unknown source is listed as tried', () => {
-    expect(combineRevocation([unknown('ocsp', 'OCSP_BAD_RESPONSE'), good('crl', at)])).toEqual({ ...good('crl', at), tried: [{ source: 'ocsp', reason: 'OCSP_BAD_RESPONSE' }] });
+    expect(combineRevocation([unknown('ocsp', 'OCSP_BAD_RESPONSE'), good('crl', at)])).toEqual({
+      ...good('crl', at),
+      tried: [{ source: 'ocsp', reason: 'OCSP_BAD_RESPONSE' }],
+    });
   });
 
   it('all unknown: unknown (fail closed) with the last reason, the others listed as tried', () => {
-    expect(combineRevocation([unknown('ocsp', 'OCSP_TIMEOUT'), unknown('crl', 'CRL_STALE')])).toEqual({ ...unknown('crl', 'CRL_STALE'), tried: [{ source: 'ocsp', reason: 'OCSP_TIMEOUT' }] });
+    expect(combineRevocation([unknown('ocsp', 'OCSP_TIMEOUT'), unknown('crl', 'CRL_STALE')])).toEqual({
+      ...unknown('crl', 'CRL_STALE'),
+      tried: [{ source: 'ocsp', reason: 'OCSP_TIMEOUT' }],
+    });
   });
 });

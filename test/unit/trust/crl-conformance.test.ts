@@ -63,7 +63,9 @@ async function answer(file: string): Promise<{ status: Answer; reason?: string }
 /** Cases where the kiosk answers differently from BoringSSL, and why (each answers unknown: fails closed). */
 const KNOWN_DIFFERENCES: Record<string, string> = {};
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.pem')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.pem'))
+  .sort();
 
 describe('BoringSSL CRL cases through crl import + the CRL store', () => {
   it('covers every case of the suite', () => expect(files.length).toBe(66));

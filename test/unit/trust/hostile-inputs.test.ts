@@ -56,7 +56,10 @@ describe('certificate extensions: OBJECT IDENTIFIER', () => {
     const time = hex('17 0d 32 35 30 31 30 31 30 30 30 30 30 30 5a'); // 250101000000Z
     // SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 } with a 2-byte placeholder key
     const spki = hex('30 1d 30 13 06 07 2a 86 48 ce 3d 02 01 06 08 2a 86 48 ce 3d 03 01 07 03 06 00 04 01 02 03 04');
-    const tbs = wrap('30', Buffer.concat([hex('a0 03 02 01 02 02 01 01'), alg, name, wrap('30', Buffer.concat([time, time])), name, spki, wrap('a3', wrap('30', ext))]));
+    const tbs = wrap(
+      '30',
+      Buffer.concat([hex('a0 03 02 01 02 02 01 01'), alg, name, wrap('30', Buffer.concat([time, time])), name, spki, wrap('a3', wrap('30', ext))]),
+    );
     return wrap('30', Buffer.concat([tbs, alg, hex('03 03 00 30 00')]));
   };
 

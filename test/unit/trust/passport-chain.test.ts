@@ -22,8 +22,15 @@ const pa = (dsc: IssuedCert, store: CscaStore, o: Partial<PassiveAuthInput> = {}
 /** A self-signed CSCA for an existing key pair (the new CSCA certificate of a key rollover). */
 function selfSignedFor(link: IssuedCert, name: { C: string; O: string; CN: string }): X509Certificate {
   const der = issueCertificate({
-    subject: name, issuer: name, subjectKey: link, issuerKey: link.privateKey, issuerPublic: link.publicKey, issuerSpec: link.keySpec,
-    notBefore: yearsAgo(1), notAfter: new Date(now.getTime() + 10 * YEAR), ca: true,
+    subject: name,
+    issuer: name,
+    subjectKey: link,
+    issuerKey: link.privateKey,
+    issuerPublic: link.publicKey,
+    issuerSpec: link.keySpec,
+    notBefore: yearsAgo(1),
+    notAfter: new Date(now.getTime() + 10 * YEAR),
+    ca: true,
   });
   return new X509Certificate(der);
 }
@@ -121,6 +128,9 @@ function resignSha1(cert: IssuedCert, signer: IssuedCert): IssuedCert {
   for (let i = der.indexOf(from); i >= 0; i = der.indexOf(from, i + 1)) to.copy(der, i);
   const tbsLen = der[5] === 0x82 ? 4 + der.readUInt16BE(6) : 3 + der[6]!;
   const tbs = der.subarray(4, 4 + tbsLen);
-  createSign('sha1').update(tbs).sign(signer.privateKey).copy(der, der.length - 256);
+  createSign('sha1')
+    .update(tbs)
+    .sign(signer.privateKey)
+    .copy(der, der.length - 256);
   return { ...cert, der, x509: new X509Certificate(der) };
 }

@@ -120,7 +120,16 @@ describe('NIST PKITS path validation against validateChain', () => {
       const scope = scopeOf(c);
       const r = run(c);
       if (scope === null && r.valid === c.shouldValidate) pass++;
-      const tag = scope === null ? (r.valid === c.shouldValidate ? 'PASS' : c.shouldValidate ? 'STRICT' : 'ACCEPTED!') : !c.shouldValidate && r.valid ? 'OOS-ACCEPTED!' : 'OOS';
+      const tag =
+        scope === null
+          ? r.valid === c.shouldValidate
+            ? 'PASS'
+            : c.shouldValidate
+              ? 'STRICT'
+              : 'ACCEPTED!'
+          : !c.shouldValidate && r.valid
+            ? 'OOS-ACCEPTED!'
+            : 'OOS';
       console.log(`${tag} ${c.number} ${c.title} want=${c.shouldValidate} got=${r.valid ? 'valid' : `${r.code} ${r.message}`} ${scope ?? ''}`);
     }
     console.log(`in scope ${inScope.length}, pass ${pass}`);

@@ -28,7 +28,9 @@ describe('screen texts: one data file per language', () => {
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes[0]).toBe('ja');
     for (const l of languages) expect(l.name.trim().length).toBeGreaterThan(0);
-    const files = readdirSync(DIR).filter((f) => f !== 'languages.json' && f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const files = readdirSync(DIR)
+      .filter((f) => f !== 'languages.json' && f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     expect(files.sort()).toEqual([...codes].sort());
     expect(Object.keys(TEXT).sort()).toEqual([...codes].sort());
   });

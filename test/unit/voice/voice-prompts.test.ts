@@ -11,11 +11,31 @@ import { screenPrompts, VOICE_KEYS } from '../../../ui/voice.js';
 /** The languages issue 19 asks for (independent of any list in the code). */
 const ISSUE_LANGS = ['ja', 'ja-easy', 'en', 'zh-Hans', 'ko', 'vi', 'pt-BR', 'fil', 'ne'];
 /** What the screen can show (ui/screens.js screenId: the phases of ui/protocol.js plus its own ids). */
-const SCREENS = ['connecting', 'maintenance', 'printer-blocked', 'starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
+const SCREENS = [
+  'connecting',
+  'maintenance',
+  'printer-blocked',
+  'starting',
+  'reader-unavailable',
+  'idle',
+  'reading',
+  'secret-entry',
+  'verifying',
+  'result',
+  'remove-card',
+];
 /** The secret purposes of daemon/documents/secrets.ts. */
 const PURPOSES = [
-  'jpki-auth-pin', 'jpki-sign-password', 'mynumber-text-pin', 'mynumber-check-code-b', 'license-pin1', 'license-pin2',
-  'residence-card-number', 'passport-document-number', 'passport-birth-date', 'passport-expiry-date',
+  'jpki-auth-pin',
+  'jpki-sign-password',
+  'mynumber-text-pin',
+  'mynumber-check-code-b',
+  'license-pin1',
+  'license-pin2',
+  'residence-card-number',
+  'passport-document-number',
+  'passport-birth-date',
+  'passport-expiry-date',
 ];
 const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
 
@@ -34,8 +54,20 @@ function opusSeconds(buf: Buffer): number {
 
 function entryState(purpose: string, length: number, extra: Record<string, unknown> = {}) {
   return {
-    phase: 'secret-entry', session: 7, blockedBy: [],
-    entry: { purpose, length, previousAttemptWrong: false, triesLeft: 3, candidate: null, candidateIndex: null, padIds: ['abcdef'], format: { kind: 'digits', min: 4, max: 4 }, ...extra },
+    phase: 'secret-entry',
+    session: 7,
+    blockedBy: [],
+    entry: {
+      purpose,
+      length,
+      previousAttemptWrong: false,
+      triesLeft: 3,
+      candidate: null,
+      candidateIndex: null,
+      padIds: ['abcdef'],
+      format: { kind: 'digits', min: 4, max: 4 },
+      ...extra,
+    },
   };
 }
 
@@ -64,7 +96,10 @@ describe('voice prompts', () => {
   it('every screen, entry purpose and outcome the UI can show has prompt keys that exist', () => {
     const result = (outcome: string, reasons: string[] = []) => ({ phase: 'result', session: 3, blockedBy: [], result: { outcome, reasons } });
     const cases: [string, unknown, string?][] = [
-      ...SCREENS.filter((s) => !['secret-entry', 'result'].includes(s)).map((s): [string, unknown] => [s, s === 'connecting' ? null : { phase: s, session: 1, blockedBy: [] }]),
+      ...SCREENS.filter((s) => !['secret-entry', 'result'].includes(s)).map((s): [string, unknown] => [
+        s,
+        s === 'connecting' ? null : { phase: s, session: 1, blockedBy: [] },
+      ]),
       ...PURPOSES.map((p): [string, unknown] => ['secret-entry', entryState(p, 0)]),
       ...OUTCOMES.map((o): [string, unknown, string] => ['result', result(o), o]),
       ['result', result('cancelled', ['PIN_ENTRY_TIMEOUT']), 'cancelled'],
@@ -94,7 +129,10 @@ describe('voice prompts', () => {
     const chosen = screenPrompts('secret-entry', entryState('residence-card-number', 3, { ...alnum, candidate: 'B', candidateIndex: 1 }), null);
     expect(chosen).toEqual(screenPrompts('secret-entry', entryState('residence-card-number', 0, alnum), null));
     // a wrong attempt is a new screen: the warning first, then the request again
-    expect(screenPrompts('secret-entry', entryState('jpki-auth-pin', 0, { previousAttemptWrong: true, triesLeft: 1 }), null).keys).toEqual(['entry-wrong-last', 'entry-jpki-auth-pin']);
+    expect(screenPrompts('secret-entry', entryState('jpki-auth-pin', 0, { previousAttemptWrong: true, triesLeft: 1 }), null).keys).toEqual([
+      'entry-wrong-last',
+      'entry-jpki-auth-pin',
+    ]);
   });
 
   it('the build refuses a language without prompt texts', () => {

@@ -40,7 +40,9 @@ export async function runBac(session: CardSession, mrzInformation: Buffer, o: Ba
     const res = await session.send({ cla: 0x00, ins: 0x82, p1: 0, p2: 0, data: Buffer.concat([eIfd, mIfd]), le: 40 });
     if (res.sw !== 0x9000) {
       // 6300 here is the usual answer to a wrong MRZ key.
-      throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'BAC EXTERNAL AUTHENTICATE refused (check the document number and dates)', { sw: res.sw.toString(16).toUpperCase() });
+      throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'BAC EXTERNAL AUTHENTICATE refused (check the document number and dates)', {
+        sw: res.sw.toString(16).toUpperCase(),
+      });
     }
     if (res.data.length !== 40) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'BAC answer is not 40 bytes');
     const eIc = res.data.subarray(0, 32);

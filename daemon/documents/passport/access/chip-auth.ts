@@ -86,7 +86,9 @@ export async function activeAuthentication(channel: SecureChannel, dg15Spki: Buf
     const n = bytesToBig(Buffer.from(jwk.n!, 'base64url'));
     const e = bytesToBig(Buffer.from(jwk.e!, 'base64url'));
     const hash = verifyIso9796(n, e, res.data, rnd);
-    return hash ? { status: 'verified', algorithm: `RSA-ISO9796-2-${hash}`, challenge } : { status: 'failed', algorithm: 'RSA-ISO9796-2', challenge, reason: 'signature does not verify' };
+    return hash
+      ? { status: 'verified', algorithm: `RSA-ISO9796-2-${hash}`, challenge }
+      : { status: 'failed', algorithm: 'RSA-ISO9796-2', challenge, reason: 'signature does not verify' };
   }
   const hashes = aaAlgorithm && AA_ECDSA_HASH[aaAlgorithm] ? [AA_ECDSA_HASH[aaAlgorithm]!] : ['sha256', 'sha1', 'sha384', 'sha512', 'sha224'];
   for (const hash of hashes) {
@@ -108,7 +110,12 @@ export interface CaResult {
 /** Run CA with the first usable DG14 key; on success `channel.sm` is the new session. */
 export async function chipAuthentication(channel: SecureChannel, infos: SecurityInfos, confirmFid = 0x011e): Promise<CaResult> {
   const keyInfo = infos.chipAuthKeys.find((k) => k.oid === '0.4.0.127.0.7.2.2.1.2');
-  if (!keyInfo) return { status: 'unsupported', protocol: null, reason: infos.chipAuthKeys.length ? 'only DH chip-authentication keys (not supported)' : 'no chip-authentication key' };
+  if (!keyInfo)
+    return {
+      status: 'unsupported',
+      protocol: null,
+      reason: infos.chipAuthKeys.length ? 'only DH chip-authentication keys (not supported)' : 'no chip-authentication key',
+    };
   const info = infos.chipAuth.find((c) => c.agreement === 'ECDH' && (keyInfo.keyId === null || c.keyId === null || c.keyId === keyInfo.keyId));
   // DG14 without ChipAuthenticationInfo: CA v1 with 3DES is implied (9303-11 §6.2).
   const cipher: SmCipher = info?.cipher ?? '3DES';
@@ -149,8 +156,8 @@ export async function chipAuthentication(channel: SecureChannel, infos: Security
     if (confirm.sw !== 0x9000) return { status: 'failed', protocol, reason: `confirmation SELECT answered ${confirm.sw.toString(16).toUpperCase()}` };
     return { status: 'verified', protocol };
   } catch (e) {
-    if (isKioskError(e, ErrorCodes.CARD_SM_FAILED)) return { status: 'failed', protocol, reason: 'the first response under the chip-authentication keys does not verify' };
+    if (isKioskError(e, ErrorCodes.CARD_SM_FAILED))
+      return { status: 'failed', protocol, reason: 'the first response under the chip-authentication keys does not verify' };
     throw e;
   }
 }
-

@@ -30,7 +30,8 @@ export interface Curve {
   Point: WeierstrassPointCons<bigint>;
 }
 
-export const bytesToBig = (b: Buffer | Uint8Array): bigint => (b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')));
+export const bytesToBig = (b: Buffer | Uint8Array): bigint =>
+  b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
 
 export function bigToBytes(n: bigint, size: number): Buffer {
   const hex = n.toString(16).padStart(size * 2, '0');

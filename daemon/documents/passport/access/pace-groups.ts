@@ -48,7 +48,11 @@ function ecGroup(name: string): PaceGroup {
     return r;
   };
   return {
-    kind: 'ECDH', name, order: c.n, tokenTag: 0x86, generator: c.Point.BASE,
+    kind: 'ECDH',
+    name,
+    order: c.n,
+    tokenTag: 0x86,
+    generator: c.Point.BASE,
     publicKey: (k, g) => encodePoint(c, times(k, g as EcPoint, 'the public key')),
     decode: (b) => decodeEcPoint(c, b),
     agree: (k, p) => times(k, p as EcPoint, 'agreement'),
@@ -64,7 +68,11 @@ function ecGroup(name: string): PaceGroup {
 function dhGroup(parameterId: number): PaceGroup {
   const m = modpGroup(parameterId)!;
   return {
-    kind: 'DH', name: `MODP-${parameterId}`, order: m.q, tokenTag: 0x84, generator: m.g,
+    kind: 'DH',
+    name: `MODP-${parameterId}`,
+    order: m.q,
+    tokenTag: 0x84,
+    generator: m.g,
     publicKey: (k, g) => bigToBytes(modPow(g as bigint, k, m.p), m.size),
     decode: (b) => {
       const y = bytesToBig(b);

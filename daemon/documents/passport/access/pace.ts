@@ -97,7 +97,8 @@ export async function runPace(session: CardSession, info: PaceInfo, mrzInformati
     const tPcd = authToken(kMac, info.cipher, info.oid, ePkPiccBytes, group.tokenTag);
     const tPicc = await generalAuthenticate(session, true, 0x85, tPcd, 0x86, 'mutual authentication');
     const expect = authToken(kMac, info.cipher, info.oid, ePk, group.tokenTag);
-    if (tPicc.length !== 8 || !timingSafeEqual(tPicc, expect)) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: chip authentication token does not verify');
+    if (tPicc.length !== 8 || !timingSafeEqual(tPicc, expect))
+      throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE: chip authentication token does not verify');
     return { sm: new SecureMessaging({ cipher: info.cipher, kEnc, kMac }), info, curve: group.name, chipEphemeral: Buffer.from(ePkPiccBytes) };
   } finally {
     kPi.fill(0);

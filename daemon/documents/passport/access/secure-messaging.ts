@@ -22,7 +22,10 @@ export function kdf(secret: Buffer, counter: number, cipher: SmCipher): Buffer {
   const c = Buffer.alloc(4);
   c.writeUInt32BE(counter);
   const big = cipher === 'AES-192' || cipher === 'AES-256';
-  const d = createHash(big ? 'sha256' : 'sha1').update(secret).update(c).digest();
+  const d = createHash(big ? 'sha256' : 'sha1')
+    .update(secret)
+    .update(c)
+    .digest();
   return d.subarray(0, KEY_BYTES[cipher]);
 }
 

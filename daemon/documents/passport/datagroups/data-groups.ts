@@ -74,7 +74,8 @@ function findDeep(t: Tlv, tags: number[], depth = 0): Tlv | null {
 
 export function imageFormat(img: Buffer): FaceImage['format'] {
   if (img[0] === 0xff && img[1] === 0xd8) return 'jpeg';
-  if (img.subarray(0, 8).equals(Buffer.from('0000000C6A502020', 'hex')) || (img[0] === 0xff && img[1] === 0x4f && img[2] === 0xff && img[3] === 0x51)) return 'jpeg2000';
+  if (img.subarray(0, 8).equals(Buffer.from('0000000C6A502020', 'hex')) || (img[0] === 0xff && img[1] === 0x4f && img[2] === 0xff && img[3] === 0x51))
+    return 'jpeg2000';
   return 'unknown';
 }
 

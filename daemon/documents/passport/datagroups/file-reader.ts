@@ -123,7 +123,9 @@ export class LdsFileReader {
 
 /** DO54 with the offset in the fewest bytes (2 up to FFFF, else 3), as chips expect. */
 function offsetDo(offset: number): Buffer {
-  return offset <= 0xffff ? Buffer.from([0x54, 0x02, offset >> 8, offset & 0xff]) : Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]);
+  return offset <= 0xffff
+    ? Buffer.from([0x54, 0x02, offset >> 8, offset & 0xff])
+    : Buffer.from([0x54, 0x03, offset >> 16, (offset >> 8) & 0xff, offset & 0xff]);
 }
 
 /** Total size of the TLV whose header starts `head` (definite lengths only: an EF's outer length is). */

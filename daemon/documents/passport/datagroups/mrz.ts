@@ -51,10 +51,7 @@ export function mrzInformation(k: AccessKeyInput): Buffer {
   if (!isYymmdd(dob)) throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'date of birth must be YYMMDD', { field: 'dateOfBirth' });
   if (!isYymmdd(exp)) throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'date of expiry must be YYMMDD', { field: 'dateOfExpiry' });
   const docField = doc.length < 9 ? doc.padEnd(9, '<') : doc;
-  const out = Buffer.from(
-    `${docField}${checkDigit(docField)}${dob}${checkDigit(dob)}${exp}${checkDigit(exp)}`,
-    'latin1',
-  );
+  const out = Buffer.from(`${docField}${checkDigit(docField)}${dob}${checkDigit(dob)}${exp}${checkDigit(exp)}`, 'latin1');
   return out;
 }
 
@@ -103,8 +100,7 @@ export function parseMrz(mrz: string): MrzFields {
     const optEnd = len === 44 ? 42 : 35;
     const doc = l2.slice(0, 9);
     const composite = len === 44 ? l2.slice(0, 10) + l2.slice(13, 20) + l2.slice(21, 43) : l2.slice(0, 10) + l2.slice(13, 20) + l2.slice(21, 35);
-    const valid =
-      cd(doc, l2[9]!) && cd(l2.slice(13, 19), l2[19]!) && cd(l2.slice(21, 27), l2[27]!) && cd(composite, l2[len - 1]!);
+    const valid = cd(doc, l2[9]!) && cd(l2.slice(13, 19), l2[19]!) && cd(l2.slice(21, 27), l2[27]!) && cd(composite, l2[len - 1]!);
     return {
       format: len === 44 ? 'TD3' : 'TD2',
       documentCode: clean(l1.slice(0, 2)),

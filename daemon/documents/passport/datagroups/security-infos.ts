@@ -79,7 +79,13 @@ export function parseSecurityInfos(set: Buffer | Tlv): SecurityInfos {
     if (ca && ca.length === 2) {
       const c = CIPHERS[ca[1]!];
       if (!c || !f[1] || (ca[0] !== '1' && ca[0] !== '2')) continue;
-      out.chipAuth.push({ oid, version: smallInt(f[1]), keyId: f[2]?.tag === 0x02 ? smallInt(f[2]) : null, agreement: ca[0] === '1' ? 'DH' : 'ECDH', cipher: c });
+      out.chipAuth.push({
+        oid,
+        version: smallInt(f[1]),
+        keyId: f[2]?.tag === 0x02 ? smallInt(f[2]) : null,
+        agreement: ca[0] === '1' ? 'DH' : 'ECDH',
+        cipher: c,
+      });
       continue;
     }
     if (oid === OID.PK_DH || oid === OID.PK_ECDH) {

@@ -111,7 +111,13 @@ function parseSignerInfo(t: Tlv): SignerInfo {
   const sigAlg = children(f[i++]!);
   const signature = octets(f[i++]!);
   return {
-    issuer, serial, subjectKeyId, digestAlgorithm, signedAttrs, messageDigest, contentType,
+    issuer,
+    serial,
+    subjectKeyId,
+    digestAlgorithm,
+    signedAttrs,
+    messageDigest,
+    contentType,
     signatureAlgorithm: oidOf(sigAlg[0], 'signatureAlgorithm'),
     signatureParams: sigAlg[1] && sigAlg[1].tag !== 0x05 ? sigAlg[1] : null,
     signature,
@@ -161,7 +167,8 @@ export function verifySigner(s: SignerInfo, eContentType: string, eContent: Buff
   if (!digest) return { ok: false, reason: `unsupported digest ${s.digestAlgorithm}` };
   let data = eContent;
   if (s.signedAttrs) {
-    if (!s.messageDigest || !createHash(digest).update(eContent).digest().equals(s.messageDigest)) return { ok: false, reason: 'messageDigest does not match the content' };
+    if (!s.messageDigest || !createHash(digest).update(eContent).digest().equals(s.messageDigest))
+      return { ok: false, reason: 'messageDigest does not match the content' };
     if (s.contentType !== eContentType) return { ok: false, reason: 'contentType attribute does not match eContentType' };
     data = s.signedAttrs;
   }
@@ -169,7 +176,9 @@ export function verifySigner(s: SignerInfo, eContentType: string, eContent: Buff
   try {
     if (alg in RSA_PKCS1) {
       const hash = RSA_PKCS1[alg] ?? digest;
-      return verify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, s.signature) ? { ok: true, algorithm: `RSA-PKCS1-${hash}` } : { ok: false, reason: 'signature does not verify' };
+      return verify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, s.signature)
+        ? { ok: true, algorithm: `RSA-PKCS1-${hash}` }
+        : { ok: false, reason: 'signature does not verify' };
     }
     if (alg === RSA_PSS) {
       const p = pssParams(s.signatureParams);

@@ -105,7 +105,9 @@ export function masterListCertificates(content: Buffer, path: string, o: CscaLoa
   const ml = parseMasterList(content);
   if (!ml.signerCertificate) throw loadError(`master list ${path}: its signature does not verify with any embedded certificate`);
   if (!trustedListSigner(ml.signerCertificate, o.masterListSigners ?? [], o.at)) {
-    throw loadError(`master list ${path}: signed by ${ml.signer!.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`);
+    throw loadError(
+      `master list ${path}: signed by ${ml.signer!.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`,
+    );
   }
   return ml.certificates;
 }
@@ -162,7 +164,10 @@ export class CscaStore {
   }
 
   static fromFiles(paths: readonly string[], o: CscaLoadOptions & PassportChainOptions = {}): CscaStore {
-    return new CscaStore(paths.flatMap((p) => loadCscaFile(p, o)), o);
+    return new CscaStore(
+      paths.flatMap((p) => loadCscaFile(p, o)),
+      o,
+    );
   }
 
   /** The anchors as a trust store for the path validator. */

@@ -27,14 +27,15 @@ const ISO_3166_1 = [
 /** ICAO 9303-3 codes that are not ISO 3166-1 alpha-3 codes, with the country that signs them. */
 const ICAO_SPECIAL: Readonly<Record<string, string>> = {
   D: 'DE', // Germany uses the one-letter code in the MRZ
-  GBD: 'GB', GBN: 'GB', GBO: 'GB', GBP: 'GB', GBS: 'GB', // British nationality categories
+  GBD: 'GB',
+  GBN: 'GB',
+  GBO: 'GB',
+  GBP: 'GB',
+  GBS: 'GB', // British nationality categories
   UTO: 'UT', // ICAO's fictional specimen state Utopia (synthetic test documents only; no ISO country uses UT)
 };
 
-const TABLE: ReadonlyMap<string, string> = new Map([
-  ...ISO_3166_1.split(/\s+/).map((p) => p.split(':') as [string, string]),
-  ...Object.entries(ICAO_SPECIAL),
-]);
+const TABLE: ReadonlyMap<string, string> = new Map([...ISO_3166_1.split(/\s+/).map((p) => p.split(':') as [string, string]), ...Object.entries(ICAO_SPECIAL)]);
 
 /** DG1 issuing state (MRZ filler '<' allowed) → the alpha-2 country its CSCA carries; null when unknown. */
 export function cscaCountryOf(issuingState: string): string | null {

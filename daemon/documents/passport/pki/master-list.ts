@@ -9,7 +9,7 @@
 // Each CSCA of a verified list is then taken or skipped with a reason (not a CA, expired, weak key, …);
 // link certificates are taken like any CA certificate — CscaStore anchors them only under a self-signed
 // CSCA it also holds. The bundle is written atomically: a kiosk never reads half a list.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../device/device-key.ts';
 import { ErrorCodes, KioskError } from '../../../../core/errors.ts';

@@ -55,7 +55,8 @@ export const OID_ID_DATA = '1.2.840.113549.1.7.1';
  * covers the eContentType through the contentType signed attribute, so the label cannot be swapped.
  */
 export function ldsSecurityObjectOf(sd: SignedData): LdsSecurityObject {
-  if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType) && sd.eContentType !== OID_ID_DATA) throw sodInvalid(`eContentType ${sd.eContentType} is not an LDSSecurityObject`);
+  if (!LDS_SECURITY_OBJECT_OIDS.includes(sd.eContentType) && sd.eContentType !== OID_ID_DATA)
+    throw sodInvalid(`eContentType ${sd.eContentType} is not an LDSSecurityObject`);
   return parseLdsSecurityObject(sd.eContent);
 }
 
@@ -138,8 +139,16 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
   let dscCert: X509Certificate | null = null;
   let cscaCert: X509Certificate | null = null;
   const r: PassiveAuthResult = {
-    verified: false, reasons: [], signature: 'not-checked', signatureAlgorithm: null, hashAlgorithm: null,
-    dataGroups: {}, chain: 'not-checked', dsc: null, dscExpired: false, csca: null,
+    verified: false,
+    reasons: [],
+    signature: 'not-checked',
+    signatureAlgorithm: null,
+    hashAlgorithm: null,
+    dataGroups: {},
+    chain: 'not-checked',
+    dsc: null,
+    dscExpired: false,
+    csca: null,
   };
   const fail = (code: ErrorCode, message: string) => r.reasons.push({ code, message });
   let sd: SignedData;
@@ -198,7 +207,9 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
   } catch {
     dscKey = null;
   }
-  const sig = dscKey ? verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dscKey) : { ok: false as const, reason: 'the DSC public key cannot be imported' };
+  const sig = dscKey
+    ? verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dscKey)
+    : { ok: false as const, reason: 'the DSC public key cannot be imported' };
   r.signature = sig.ok ? 'valid' : 'invalid';
   r.signatureAlgorithm = sig.ok ? sig.algorithm : sd.signers[0]!.signatureAlgorithm;
   if (!sig.ok) fail(ErrorCodes.PASSPORT_SOD_INVALID, `SOD signature: ${sig.reason}`);
