@@ -11,23 +11,29 @@ import { listenNotify } from '../../harness/notify-socket.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
-async function runDaemon(notifySocket: string) {
+/** `idkiosk daemon --simulated` as idkiosk.service starts it, with `env` added; its output collected. */
+function spawnDaemon(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-notify-'));
   const cfg = join(dir, 'config.json');
   writeFileSync(
     cfg,
     JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }),
   );
-  const got: { t: number; msg: string }[] = [];
-  const sock = listenNotify(notifySocket, (msg) => got.push({ t: Date.now(), msg }));
-  const t0 = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli/main.ts'), 'daemon', '--simulated', '--config', cfg], {
-    env: { ...process.env, NOTIFY_SOCKET: notifySocket, WATCHDOG_USEC: '400000' },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return { child, output: () => out };
+}
+
+async function runDaemon(notifySocket: string) {
+  const got: { t: number; msg: string }[] = [];
+  const sock = listenNotify(notifySocket, (msg) => got.push({ t: Date.now(), msg }));
+  const t0 = Date.now();
+  const { child, output } = spawnDaemon({ NOTIFY_SOCKET: notifySocket, WATCHDOG_USEC: '400000' });
   const waitFor = async (pred: () => boolean, ms: number) => {
     const end = Date.now() + ms;
     while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -37,8 +43,8 @@ async function runDaemon(notifySocket: string) {
     expect(await waitFor(() => got.some((g) => g.msg.startsWith('READY=1')), 15_000)).toBe(true);
     const readyAt = got.find((g) => g.msg.startsWith('READY=1'))!.t;
     // READY comes after the listeners and drivers started (their log lines) and before the CLI's banner
-    expect(out).toMatch(/reader service available[\s\S]*health: http/);
-    expect(await waitFor(() => /running/.test(out), 3000)).toBe(true);
+    expect(output()).toMatch(/reader service available[\s\S]*health: http/);
+    expect(await waitFor(() => /running/.test(output()), 3000)).toBe(true);
     expect(await waitFor(() => got.filter((g) => g.msg === 'WATCHDOG=1').length >= 4, 5000)).toBe(true);
     const pings = got.filter((g) => g.msg === 'WATCHDOG=1').map((g) => g.t);
     const gaps = pings.slice(1).map((t, i) => t - pings[i]!);
@@ -64,24 +70,12 @@ describe('sd_notify against a fake NOTIFY_SOCKET', () => {
   }, 40_000);
 
   it('abstract socket (@name): the daemon runs and says why it cannot notify', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-abstract-'));
-    const cfg = join(dir, 'config.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({ kioskId: 'kiosk-notify', server: { port: 0 }, audit: { db: join(dir, 'audit.db') }, health: { port: 0, diskPath: dir } }),
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'daemon/cli/main.ts'), 'daemon', '--simulated', '--config', cfg], {
-      env: { ...process.env, NOTIFY_SOCKET: '@idkiosk-test-abstract' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const { child, output } = spawnDaemon({ NOTIFY_SOCKET: '@idkiosk-test-abstract' });
     try {
       const end = Date.now() + 15_000;
-      while (!/running/.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      expect(out).toMatch(/abstract socket name/);
-      expect(out).toMatch(/running/);
+      while (!/running/.test(output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(output()).toMatch(/abstract socket name/);
+      expect(output()).toMatch(/running/);
     } finally {
       child.kill('SIGKILL');
     }
