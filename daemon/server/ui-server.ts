@@ -17,7 +17,7 @@ import { screenBindHost } from './bind-address.ts';
 import { throttledLog } from './throttled-log.ts';
 import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-clients.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
-import { chimes } from './chimes.ts';
+import { CHIME_MOTIFS, chimes } from './chimes.ts';
 import { newUiToken } from './ui-token.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
@@ -246,8 +246,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const token = o.token ?? newUiToken();
   // Every line below can be triggered by any local client at will: throttled.
   const log = throttledLog(o.log ?? (() => {}));
-  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav.
-  const sounds = ALERT_KINDS.filter((k) => chimes().has(k));
+  // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav; the names come from the
+  // motif table, so start-up does not synthesise the WAVs (built on the first request for one).
+  const sounds = ALERT_KINDS.filter((k) => Object.hasOwn(CHIME_MOTIFS, k));
   // Known once the port is: until then nothing is accepted.
   let peers = { hosts: new Set<string>(), origins: new Set<string>() };
 
