@@ -29,6 +29,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../daemon/audit/chain.ts';
 import { DeviceKey } from '../daemon/device/device-key.ts';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../daemon/device/signed-post.ts';
 import { initFleet, openPool } from '../fleet/setup.ts';
