@@ -28,7 +28,7 @@ export default defineConfig({
           maxWorkers: 2,
           // A few files walk hundreds of card sessions (residence/verdict, the conformance suites): seconds on a
           // quiet machine, but this loop runs beside other work; the deadline is there to end a hang, not to time.
-          testTimeout: 60_000,
+          testTimeout: 120_000,
         },
       },
       {
