@@ -161,7 +161,7 @@ async function bundleProduct(builtAt: number): Promise<{ dir: string; inputs: st
   }
 }
 
-/** Each output file (relative to its directory): the chunks it imports statically and dynamically, and its npm packages. */
+/** Each output file (relative to its directory): the chunks it imports statically and dynamically, and the npm packages loading it loads. */
 export interface ImportGraph {
   [file: string]: { entryPoint?: string; static: string[]; dynamic: string[]; packages: string[] };
 }
@@ -173,7 +173,8 @@ function importGraph(meta: Metafile, outDir: string): ImportGraph {
     const node: ImportGraph[string] = { static: [], dynamic: [], packages: [] };
     for (const i of out.imports) {
       if (i.external) {
-        if (!isBuiltin(i.path)) node.packages.push(i.path);
+        // a package behind import() is not loaded with the chunk (serialport, onoff: on first use)
+        if (!isBuiltin(i.path) && i.kind !== 'dynamic-import') node.packages.push(i.path);
       } else (i.kind === 'dynamic-import' ? node.dynamic : node.static).push(rel(i.path));
     }
     // bundled packages count as the chunk's packages too (what loading it loads)
