@@ -22,22 +22,16 @@
 //   FLEET_BENCH_OUT=FILE (JSON summary)   quick run: FLEET_BENCH_KIOSKS=500 FLEET_BENCH_RECORDS=20000 FLEET_BENCH_HB_SECONDS=10
 // Needs root (PostgreSQL runs as `postgres` via runuser); run through scripts/in-testnet.sh like the tests.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorStatement, genesisHash, headStatement, recordHash, sha256Hex } from '../daemon/audit/chain.ts';
-import { sessionFacts } from '../daemon/audit/record.ts';
-import { SEAL_ALGORITHM } from '../daemon/audit/seal.ts';
 import { DeviceKey } from '../daemon/device/device-key.ts';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../daemon/device/signed-post.ts';
-import type { ResultView } from '../daemon/result/result-view.ts';
-import { approve, submitCsr } from '../fleet/enrolment.ts';
-import { loadFleetConfig } from '../fleet/config.ts';
-import { initFleet, loadSigner, openPool } from '../fleet/setup.ts';
-import { buildCsr, toPem } from '../provisioning/enroll.ts';
+import { initFleet, openPool } from '../fleet/setup.ts';
+import type { GenJob } from './fleet-batches.ts';
 import { freePort, startPostgres } from '../test/harness/postgres.ts';
 
 const env = (name: string, dflt: number) => {
@@ -49,110 +43,7 @@ const env = (name: string, dflt: number) => {
 };
 
 const BIN = fileURLToPath(new URL('../bin/idkiosk.js', import.meta.url));
-const SELF = fileURLToPath(import.meta.url);
-
-// ---------------------------------------------------------------------------------------------------------
-// Batch generation (runs in child processes: `tsx bench/fleet.bench.ts --generate JOB.json`).
-
-interface GenJob {
-  /** Kiosks this worker provisions: device key file, CSR submitted, approved, certificate in ID.pem. */
-  provision: string[];
-  keys: string;
-  database: string;
-  fleetConfig: string;
-  kiosks: { id: string; keyFile: string; records: number }[];
-  batch: number;
-  sealed: number;
-  dir: string;
-}
-
-async function provision(job: GenJob): Promise<void> {
-  const db = openPool(job.database, 2);
-  const signer = loadSigner(loadFleetConfig(job.fleetConfig));
-  try {
-    for (const id of job.provision) {
-      const key = DeviceKey.loadOrGenerate(join(job.keys, `${id}.key`)).key;
-      await submitCsr(db, toPem(buildCsr(key, { kioskId: id, site: 'bench-site', operator: 'bench-op' }), 'CERTIFICATE REQUEST'));
-      writeFileSync(join(job.keys, `${id}.pem`), (await approve(db, signer, id, { days: 30 })).certPem);
-    }
-  } finally {
-    await db.end();
-  }
-}
-
-const RESULT = (i: number): ResultView => ({
-  outcome: i % 5 === 0 ? 'refused' : 'verified',
-  document: 'mynumber-jpki-auth',
-  reasons: i % 5 === 0 ? ['TRUST_REVOKED'] : [],
-  certificate: { serialNumber: (0x100000 + i).toString(16), fingerprintSha256: 'AB'.repeat(32), notAfter: '2030-01-01T00:00:00.000Z' },
-  revocation: i % 5 === 0 ? 'revoked' : 'good',
-});
-
-/** One kiosk's chain, built exactly as AuditStore.append builds it, written as signed batch bodies. */
-function generate(job: GenJob): { chains: Record<string, string>; batches: number } {
-  const chains: Record<string, string> = {};
-  let batches = 0;
-  for (const k of job.kiosks) {
-    const key = DeviceKey.load(k.keyFile);
-    const chain = randomUUID();
-    chains[k.id] = chain;
-    const ctx = { kioskId: k.id, site: 'bench-site', operator: 'bench-op', softwareVersion: '0.1.0-bench', revocationSource: 'crl' };
-    let prev = genesisHash(chain);
-    let seq = 0;
-    for (let b = 0; seq < k.records; b++) {
-      const n = Math.min(job.batch, k.records - seq);
-      const records = [];
-      const anchorPrev = prev;
-      for (let j = 0; j < n; j++) {
-        seq++;
-        const blob = Math.random() < job.sealed ? randomBytes(320) : null;
-        const body = JSON.stringify({
-          v: 1,
-          seq,
-          chain,
-          ...sessionFacts(seq, RESULT(seq), ctx, new Date()),
-          sealed: blob ? { alg: SEAL_ALGORITHM, sha256: sha256Hex(blob) } : null,
-        });
-        const hash = recordHash(prev, body);
-        records.push({
-          seq,
-          time: new Date().toISOString(),
-          body,
-          sealed: blob ? blob.toString('base64') : null,
-          prevHash: prev.toString('hex'),
-          hash: hash.toString('hex'),
-          sig: key.sign(hash).toString('base64'),
-        });
-        prev = hash;
-      }
-      const first = records[0]!;
-      const last = records[records.length - 1]!;
-      const text = JSON.stringify({
-        kind: 'idkiosk-audit-batch',
-        kioskId: k.id,
-        chain,
-        key: key.fingerprint,
-        publicKey: key.publicKeyPem(),
-        records,
-        anchor: { seq: first.seq, hash: anchorPrev.toString('hex'), sig: key.sign(anchorStatement(chain, first.seq, anchorPrev)).toString('base64') },
-        head: { seq: last.seq, hash: last.hash, sig: key.sign(headStatement(chain, last.seq, prev)).toString('base64') },
-      });
-      const body = Buffer.from(text);
-      writeFileSync(join(job.dir, `${k.id}.${b}`), Buffer.concat([Buffer.from(key.sign(body).toString('base64url') + '\n'), body]));
-      batches++;
-    }
-  }
-  return { chains, batches };
-}
-
-if (process.argv[2] === '--generate') {
-  const job = JSON.parse(readFileSync(process.argv[3]!, 'utf8')) as GenJob;
-  const t0 = performance.now();
-  await provision(job);
-  const provisionS = (performance.now() - t0) / 1000;
-  const r = generate(job);
-  process.send!({ ...r, provisionS, generateS: (performance.now() - t0) / 1000 - provisionS }, () => process.exit(0));
-}
+const GENERATOR = fileURLToPath(new URL('./fleet-batches.ts', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------------------
 // The load generator.
@@ -367,7 +258,7 @@ export async function main(): Promise<number> {
           new Promise<{ chains: Record<string, string>; batches: number; provisionS: number; generateS: number }>((resolve, reject) => {
             const file = join(work, `gen-${w}.json`);
             writeFileSync(file, JSON.stringify(job));
-            const c = fork(SELF, ['--generate', file], { execArgv: process.execArgv });
+            const c = fork(GENERATOR, [file], { execArgv: process.execArgv });
             children.push(c);
             c.once('message', (m) => resolve(m as { chains: Record<string, string>; batches: number; provisionS: number; generateS: number }));
             c.once('exit', (code) => code && reject(new Error(`generator exited ${code}`)));
@@ -641,12 +532,10 @@ export async function main(): Promise<number> {
   }
 }
 
-if (process.argv[2] !== '--generate') {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench:fleet failed: ${(e as Error).stack ?? e}\n`);
-      process.exit(1);
-    },
-  );
-}
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench:fleet failed: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);
