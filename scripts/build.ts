@@ -35,7 +35,18 @@ export interface BuildManifest {
 }
 
 /** npm packages bundled into the chunks (with their own dependencies); every other package stays external. */
-export const BUNDLED = ['zod', 'prom-client', 'ws', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-csr', '@noble/curves'];
+export const BUNDLED = [
+  'zod',
+  'prom-client',
+  'ws',
+  '@peculiar/asn1-schema',
+  '@peculiar/asn1-x509',
+  '@peculiar/asn1-csr',
+  '@peculiar/asn1-cms',
+  '@peculiar/asn1-rsa',
+  '@peculiar/asn1-ocsp',
+  '@noble/curves',
+];
 
 /** The package a bare specifier names: 'ws', '@noble/curves/nist.js' → '@noble/curves'. */
 export function packageOf(specifier: string): string {
