@@ -139,4 +139,51 @@ describe('demo panel: every My Number mode and policy without a restart (headles
     await page.keyboard.press('Escape');
     await leave();
   });
+
+  // Issue 19: dates as 2029年12月6日, never "20291206"; 在留資格 never as its (unpublished) code. Every
+  // document flow from the panel, its result screen and its receipt. The receipt's reference number starts
+  // with the date on purpose (YYYYMMDD-XXXXXX, a number to quote): only that form is allowed there.
+  const rawDate = /(?<![0-9A-Za-z])(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z-])/;
+  const jaDate = /(19|20)\d{2}年(1[0-2]|[1-9])月([12]\d|3[01]|[1-9])日/;
+  const flows: [card: string, secrets: string[], extra: (shown: string) => void][] = [
+    ['license', [DEMO_SECRETS.licensePin1, DEMO_SECRETS.licensePin2], () => {}],
+    ['residence-gen1', [DEMO_SECRETS.residenceCardNumber], (d) => expect(d).toMatch(/在留資格\s+カード表面に記載されています/)],
+    [
+      'residence-gen2',
+      [DEMO_SECRETS.residenceCardNumber],
+      (d) => {
+        expect(d).toMatch(jaDate);
+        expect(d).toMatch(/在留資格\s+カード表面に記載されています/);
+        expect(d).not.toMatch(/\d{10}/);
+      },
+    ],
+    ['passport', [DEMO_SECRETS.passport.documentNumber, DEMO_SECRETS.passport.dateOfBirth, DEMO_SECRETS.passport.dateOfExpiry], () => {}],
+    ['mynumber', [DEMO_SECRETS.myNumberPin], (d) => expect(d).toMatch(jaDate)],
+  ];
+  it('every document: dates in words on the result screen and the receipt, 在留資格 where it is shown', async () => {
+    await pick('info', '');
+    for (const [card, secrets, extra] of flows) {
+      await page.selectOption('#demo-card', card);
+      await page.click('#demo-insert');
+      for (const secret of secrets) {
+        await screen(page, 'secret-entry');
+        await expect.poll(() => kiosk.runtime.getState().entry?.purpose).toBeTruthy();
+        const purpose = kiosk.runtime.getState().entry?.purpose;
+        await type(secret);
+        // the next entry (licence PIN2, passport dates) or the result
+        await expect.poll(() => kiosk.runtime.getState().entry?.purpose, { timeout: 15_000 }).not.toBe(purpose);
+      }
+      await screen(page, 'result', 20_000);
+      const shown = await page.innerText('main');
+      expect(shown, card).not.toMatch(rawDate);
+      extra(shown);
+      await expect.poll(() => text(page, 'receipt'), { timeout: 10_000 }).toMatch(/受付番号/);
+      const svg = kiosk.peripherals.lastReceiptSvg() ?? '';
+      const printed = svg.replace(/<[^>]*>/g, ' ');
+      expect(printed, card).toContain('受付番号');
+      expect(printed.replace(/\b\d{8}-[0-9A-Z]{6}\b/g, 'REF'), card).not.toMatch(rawDate);
+      await shot(page, `demo-dates-${card}`);
+      await leave();
+    }
+  }, 120_000);
 });
