@@ -174,6 +174,7 @@ describe('demo panel: every My Number mode and policy without a restart (headles
         await expect.poll(() => kiosk.runtime.getState().entry?.purpose, { timeout: 15_000 }).not.toBe(purpose);
       }
       await screen(page, 'result', 20_000);
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads
       const shown = await page.innerText('main');
       expect(shown, card).not.toMatch(rawDate);
       extra(shown);
