@@ -97,6 +97,12 @@ function validDevices(d) {
   );
 }
 
+/** hello.demoSession: null outside demo mode, else the current mode/policy and the choices. */
+function validDemoSession(d) {
+  if (d === null) return true;
+  return isObj(d) && strList(d.modes) && strList(d.policies) && isStr(d.mode) && (d.policy === null || isStr(d.policy));
+}
+
 /**
  * Parses one frame from the daemon. Returns the message, `{ type: 'version-mismatch', v }` when the daemon
  * speaks another protocol version (the page reloads to get the matching client), or null when invalid.
@@ -118,6 +124,7 @@ export function parseServerMessage(text) {
         typeof m.demo === 'boolean' &&
         strList(m.demoCards) &&
         strList(m.demoFaults) &&
+        validDemoSession(m.demoSession) &&
         strList(m.documents) &&
         strList(m.sounds)
         ? m

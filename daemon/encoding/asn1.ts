@@ -12,8 +12,12 @@ export interface Asn1Options {
   code: ErrorCode;
   /** What is parsed, for the message ("CMS", "OCSP"). */
   what: string;
-  /** Refuse BER: indefinite lengths, long or padded length and tag forms, constructed strings. */
-  der?: boolean;
+  /**
+   * Refuse BER: indefinite lengths, long or padded length and tag forms, constructed strings — in the
+   * whole tree (true), or down to this depth (0: the outer element only) where deeper parts are someone
+   * else's to judge (a certificate's extensions and key are read by node:crypto and x509-extensions.ts).
+   */
+  der?: boolean | number;
 }
 
 const fail = (o: Asn1Options, msg: string) => new KioskError(o.code, `${o.what}: ${msg}`);
@@ -35,7 +39,7 @@ export function decodeAsn1(bytes: Uint8Array, o: Asn1Options): asn1js.AsnType {
   }
   if (r.offset === -1 || r.result.error) throw fail(o, `not BER (${r.result.error || 'truncated'})`);
   if (r.offset !== input.length) throw fail(o, 'trailing bytes');
-  if (o.der) assertDer(r.result, o);
+  if (o.der !== undefined && o.der !== false) assertDer(r.result, o, o.der === true ? Number.POSITIVE_INFINITY : o.der);
   return r.result;
 }
 
@@ -54,16 +58,19 @@ export function fromAsn1<T>(node: asn1js.AsnType, type: new () => T, o: Asn1Opti
 }
 
 /** X.690 §10 (DER) on a decoded tree: definite minimal lengths, low tag numbers, primitive strings. */
-function assertDer(node: asn1js.AsnType, o: Asn1Options): void {
+function assertDer(node: asn1js.AsnType, o: Asn1Options, depth: number): void {
   const b = node as asn1js.BaseBlock;
   if (b.lenBlock.isIndefiniteForm) throw fail(o, 'indefinite length (not DER)');
-  if (b.lenBlock.warnings.length > 0 || b.idBlock.warnings.length > 0) throw fail(o, `${b.lenBlock.warnings[0] ?? b.idBlock.warnings[0]} (not DER)`);
-  if (b.idBlock.tagNumber >= 31) throw fail(o, 'multi-octet tag (not DER)');
+  if (b.idBlock.tagNumber >= 31 || b.idBlock.blockLength !== 1) throw fail(o, 'multi-octet tag (not DER)');
+  // §10.1: the long form only from 128 on, without leading zero octets. (asn1js's own warning tests the
+  // last length octet, so 82 03 00 — a minimal 768 — would look padded to it.)
+  const head = b.valueBeforeDecodeView;
+  if ((head[1] ?? 0) & 0x80 && (b.lenBlock.length < 0x80 || head[2] === 0)) throw fail(o, 'length not in its shortest form (not DER)');
   if (b.idBlock.isConstructed && b.idBlock.tagClass === 1 && [3, 4, 12, 19, 22, 24, 23, 30].includes(b.idBlock.tagNumber)) {
     throw fail(o, 'constructed string (not DER)');
   }
   const inner = (b.valueBlock as { value?: unknown }).value;
-  if (b.idBlock.isConstructed && Array.isArray(inner)) for (const c of inner as asn1js.AsnType[]) assertDer(c, o);
+  if (depth > 0 && b.idBlock.isConstructed && Array.isArray(inner)) for (const c of inner as asn1js.AsnType[]) assertDer(c, o, depth - 1);
 }
 
 /** The content of an OCTET STRING, the BER constructed form included (X.690 §8.7.3). */

@@ -36,6 +36,9 @@ describe('decoding (X.690)', () => {
     expect(parseAsn1(long38, OctetString, BER).byteLength).toBe(38);
     expect(codeOf(() => parseAsn1(long38, OctetString, DER))).toBe(ErrorCodes.OCSP_BAD_RESPONSE);
     expect(parseAsn1(h('04 03 414243'), OctetString, DER).byteLength).toBe(3);
+    // 768 = 82 03 00 is the shortest form (a zero last octet is not padding); 82 00 26 is padded.
+    expect(parseAsn1(Buffer.concat([h('04 82 0300'), Buffer.alloc(768)]), OctetString, DER).byteLength).toBe(768);
+    expect(codeOf(() => parseAsn1(Buffer.concat([h('04 82 0026'), Buffer.alloc(38)]), OctetString, DER))).toBe(ErrorCodes.OCSP_BAD_RESPONSE);
   });
 
   it('§8.1.3.6 / §8.7.3: an indefinite constructed OCTET STRING is its segments joined (BER), refused under DER', () => {
