@@ -49,7 +49,9 @@ export function post(port: number, path: string, body: Buffer, sig: string, k: K
         port,
         path,
         method: 'POST',
-        agent: agent || undefined,
+        // No agent for a fresh connection: an agent's own session cache is keyed by host:port, so it would not
+        // offer the ticket to the other instance.
+        agent: agent || false,
         ...(agent ? {} : { ca, cert: k.certPem, key: k.keyPem }),
         ...(resume && k.session ? { session: k.session } : {}),
         timeout: 30_000,

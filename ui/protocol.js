@@ -3,7 +3,8 @@
 // Plain ES module without DOM access, so the daemon's unit tests run its messages through this validator.
 export const PROTOCOL_VERSION = 2;
 
-const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
+/** The phases of the daemon's session (KioskState.phase); the screen draws each. */
+export const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
 // The verdict model (daemon/result/result-view.ts OUTCOMES, AUTHENTICITIES, HOLDER_BINDINGS; a unit test
 // keeps both sides equal). 'chip-read' is its own outcome, never drawn as verified.
 export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
