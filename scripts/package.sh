@@ -232,11 +232,11 @@ build_deb() {
   mkdir -p "$stage/usr/bin" && ln -s ../lib/idkiosk/bin/idkiosk.js "$stage/usr/bin/idkiosk"
   chmod 0755 "$app/bin/idkiosk.js"
   # units, users, directories, udev, overlays
-  install -d "$stage/lib/systemd/system" "$stage/usr/lib/sysusers.d" "$stage/usr/lib/tmpfiles.d" "$stage/lib/udev/rules.d" "$app/overlays"
-  install -m 0644 systemd/*.service systemd/*.timer systemd/*.socket "$stage/lib/systemd/system/"
+  install -d "$stage/usr/lib/systemd/system" "$stage/usr/lib/sysusers.d" "$stage/usr/lib/tmpfiles.d" "$stage/usr/lib/udev/rules.d" "$app/overlays"
+  install -m 0644 systemd/*.service systemd/*.timer systemd/*.socket "$stage/usr/lib/systemd/system/"
   install -m 0644 systemd/idkiosk.sysusers.conf "$stage/usr/lib/sysusers.d/idkiosk.conf"
   install -m 0644 packaging/debian/tmpfiles.conf "$stage/usr/lib/tmpfiles.d/idkiosk.conf"
-  install -m 0644 drivers/keypad/udev/65-idkiosk-keypad.rules "$stage/lib/udev/rules.d/"
+  install -m 0644 drivers/keypad/udev/65-idkiosk-keypad.rules "$stage/usr/lib/udev/rules.d/"
   install -d "$stage/usr/share/polkit-1/rules.d"
   install -m 0644 packaging/debian/polkit-pcscd.rules "$stage/usr/share/polkit-1/rules.d/60-idkiosk-pcscd.rules"
   for dts in drivers/keypad/overlays/*.dts; do

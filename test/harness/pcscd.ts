@@ -4,7 +4,12 @@
 // so each instance runs in its own mount namespace with a private directory bound on /run/pcscd; the
 // client library *does* honour PCSCLITE_CSOCK_NAME, so the test process points at that directory.
 // The vpcd port (CHANNELID) is unique per instance so test files can run in parallel.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+//
+// pcscd 2.x (Debian 13) asks polkit about every client; a test machine runs no polkitd (and no system bus),
+// so there every client — root included — would find "no readers". This private instance serves only
+// the test process, so it runs with polkit off where the option exists; the kiosk's own pcscd keeps it on
+// (the package's polkit rule lets the idkiosk user in).
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,10 +72,13 @@ export async function startPcscd(): Promise<PcscdInstance> {
   const socket = join(run, 'pcscd.comm');
   process.env.PCSCLITE_CSOCK_NAME = socket;
 
+  const help = spawnSync('pcscd', ['--help'], { encoding: 'utf8' });
+  const polkitOff = `${help.stdout}${help.stderr}`.includes('--disable-polkit') ? ' --disable-polkit' : '';
+
   let child: ChildProcess | null = null;
   const launch = async () => {
     rmSync(socket, { force: true });
-    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd -f -c "${conf}"`], {
+    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd -f${polkitOff} -c "${conf}"`], {
       stdio: ['ignore', 'ignore', process.env.IDKIOSK_PCSCD_LOG ? 'inherit' : 'ignore'],
     });
     await waitFor(() => existsSync(socket), 5000, 'pcscd socket');

@@ -76,13 +76,13 @@ for (const arch of ARCHES)
         'usr/lib/idkiosk/ui/index.html',
         'usr/lib/idkiosk/package.json',
         'usr/lib/idkiosk/systemd/idkiosk-browser.sh',
-        'lib/systemd/system/idkiosk.service',
-        'lib/systemd/system/idkiosk-browser.service',
-        'lib/systemd/system/idkiosk-crl-sync.service',
-        'lib/systemd/system/idkiosk-crl-sync.timer',
+        'usr/lib/systemd/system/idkiosk.service',
+        'usr/lib/systemd/system/idkiosk-browser.service',
+        'usr/lib/systemd/system/idkiosk-crl-sync.service',
+        'usr/lib/systemd/system/idkiosk-crl-sync.timer',
         'usr/lib/sysusers.d/idkiosk.conf',
         'usr/lib/tmpfiles.d/idkiosk.conf',
-        'lib/udev/rules.d/65-idkiosk-keypad.rules',
+        'usr/lib/udev/rules.d/65-idkiosk-keypad.rules',
         'usr/share/polkit-1/rules.d/60-idkiosk-pcscd.rules', // pcscd (trixie) asks polkit; the daemon has no session
         'usr/lib/idkiosk/overlays/idkiosk-keypad-4x4-overlay.dts',
         'usr/share/doc/idkiosk/copyright',
@@ -100,7 +100,7 @@ for (const arch of ARCHES)
       // no synthesiser at run time: the kiosk only plays files
       expect(control).not.toMatch(/open-jtalk|espeak|hts-voice/);
       // the units start exactly what the package installs
-      const unit = readFileSync(join(root, 'lib/systemd/system/idkiosk.service'), 'utf8');
+      const unit = readFileSync(join(root, 'usr/lib/systemd/system/idkiosk.service'), 'utf8');
       const exec = /^ExecStart=\/usr\/bin\/node (\S+)/m.exec(unit)![1]!;
       expect(existsSync(join(root, exec))).toBe(true);
       // dist/idkiosk.mjs is a stub importing its build directory (entry + chunks): that is shipped too
