@@ -9,6 +9,8 @@
 // machine carries it from the document flow to the screen and the effects and looks at its outcome only.
 import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
 import type { Outcome, ResultView } from '../result/result-view.ts';
+import * as form from './entry-fields.ts';
+import type { FormRequest, FormView } from './entry-fields.ts';
 
 export type Phase = 'starting' | 'reader-unavailable' | 'idle' | 'reading' | 'secret-entry' | 'verifying' | 'result' | 'remove-card';
 
@@ -49,6 +51,11 @@ export interface EntryView {
   expiring: boolean;
   /** 決定 was pressed with fewer characters than the format needs: the screen says how many. */
   tooShort: boolean;
+  /**
+   * Several printed numbers asked together (entry-fields.ts): the fields with their values, the one being
+   * typed, the review step, a chip that refused the last values. Null for a single secret (PIN, password).
+   */
+  form: FormView | null;
 }
 
 /** Why the kiosk will not start a session now; the screen explains each. */
@@ -91,7 +98,19 @@ export type KioskEvent =
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed'; reader: string }
   | { type: 'read-progress'; session: number; step: ReadStep }
-  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex' | 'typed' | 'expiring' | 'tooShort'> }
+  | {
+      type: 'secret-requested';
+      session: number;
+      entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex' | 'typed' | 'expiring' | 'tooShort' | 'form'>;
+    }
+  /** Printed numbers asked together (entry-fields.ts); `previous`: the values of the attempt the chip refused. */
+  | { type: 'form-requested'; session: number; form: FormRequest; previous: string[] | null; today: string; padIds: string[] }
+  /** 「前の項目へ」, or the back key on an empty field: the previous field, its value kept (from review: the last field). */
+  | { type: 'entry-prev' }
+  /** 「修正する」 on the review screen: that field, its value kept. */
+  | { type: 'entry-edit'; field: number }
+  /** 「この内容で読み取る」: the values go to the document flow, which only now uses them on the card. */
+  | { type: 'entry-confirm' }
   | { type: 'entry-changed'; length: number; candidate?: string | null; candidateIndex?: number | null; typed?: string | null }
   | { type: 'entry-submit' }
   /** The holder asked for more time before the entry timed out. */
@@ -109,6 +128,10 @@ export type KioskEffect =
   | { type: 'start-read'; session: number; reader: string; documents: string[] | null; policy?: string | null }
   | { type: 'abort-read'; session: number; code: string }
   | { type: 'submit-secret'; session: number }
+  /** The form's values to the document flow (printed numbers; the runtime hands them over as bytes). */
+  | { type: 'submit-form'; session: number; values: string[] }
+  /** The entry buffer now holds this field's value (moving between a form's fields). */
+  | { type: 'load-entry'; text: string }
   | { type: 'clear-entry' }
   | { type: 'start-timer'; timer: TimerName; ms: number }
   | { type: 'clear-timer'; timer: TimerName }
@@ -241,6 +264,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
             typed: isPrintedNumber(e.entry.purpose) ? '' : null,
             expiring: false,
             tooShort: false,
+            form: null,
           },
         },
         [{ type: 'clear-entry' }, ...entryTimers(t), ...(e.entry.previousAttemptWrong ? [{ type: 'alert', kind: 'wrong-secret' } as const] : [])],
@@ -259,7 +283,8 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       // press would let a watcher count presses. A warning or a too-short note goes away with any key.
       const same = s.entry.length === e.length && s.entry.candidate === candidate && s.entry.candidateIndex === candidateIndex && s.entry.typed === typed;
       if (same && !s.entry.expiring && !s.entry.tooShort) return [s, restart];
-      return [{ ...s, entry: { ...s.entry, length: e.length, candidate, candidateIndex, typed, expiring: false, tooShort: false } }, restart];
+      const f = s.entry.form && typed !== null ? form.typedInto(s.entry.form, typed) : s.entry.form;
+      return [{ ...s, entry: { ...s.entry, length: e.length, candidate, candidateIndex, typed, expiring: false, tooShort: false, form: f } }, restart];
     }
 
     case 'entry-extend':
@@ -271,6 +296,7 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       const { min, max } = s.entry.format;
       // Too few characters: say so (the screen names how many are needed) instead of doing nothing.
       if (s.entry.length < min || s.entry.length > max) return [s.entry.tooShort ? s : { ...s, entry: { ...s.entry, tooShort: true } }, entryTimers(t)];
+      if (s.entry.form) return form.next(s, s.entry, s.entry.form, entryTimers(t));
       // The printed number shown while typing does not travel on once it is handed over.
       return [
         { ...s, phase: 'verifying', entry: { ...s.entry, typed: s.entry.typed === null ? null : '', length: 0, expiring: false } },
@@ -281,6 +307,18 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
         ],
       ];
     }
+
+    case 'form-requested': {
+      if (e.session !== s.session || !ACTIVE.has(s.phase) || !form.formAllowed(e.form.fields)) return [s, []];
+      const [next, fx] = form.open(s, form.newForm(e.form, e.previous, e.today), e.padIds, entryTimers(t));
+      return [next, e.form.mismatch ? [...fx, { type: 'alert', kind: 'wrong-secret' }] : fx];
+    }
+
+    case 'entry-prev':
+    case 'entry-edit':
+    case 'entry-confirm':
+      if (s.phase !== 'secret-entry' || !s.entry?.form) return [s, []];
+      return form.navigate(s, s.entry, s.entry.form, e, entryTimers(t));
 
     case 'cancel':
       if (ACTIVE.has(s.phase)) {

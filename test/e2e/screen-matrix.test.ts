@@ -66,6 +66,7 @@ const entry = (e: Partial<EntryView>): EntryView => ({
   typed: null,
   expiring: false,
   tooShort: false,
+  form: null,
   ...e,
 });
 const result = (r: Partial<ResultView>): ResultView => ({
