@@ -342,6 +342,7 @@ describe('demo panel (demo daemon, simulated reader)', () => {
         await expect.poll(() => demo.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
         await tapOnScreen(page, value);
       }
+      await review(page, 'demo-panel-02b-passport-review', [S.passport.documentNumber, S.passport.dateOfBirth, S.passport.dateOfExpiry]);
       await screen(page, 'result', 10_000);
       expect(await text(page, 'message')).toContain('旅券をお取りください');
       await shot(page, 'demo-panel-03-passport-verified');
