@@ -22,10 +22,18 @@ export interface Caller {
   kioskId: string;
   publicKey: KeyObject;
   keyFingerprint: string;
+  /** Serial of the TLS client certificate (upper-case hex), equal to the one the database holds. */
+  certSerial: string;
 }
 
-/** The kiosk id from the verified client certificate (subject CN). */
-export function peerKiosk(req: IncomingMessage): { kioskId: string; serial: string } {
+/**
+ * The kiosk id from the verified client certificate (subject CN). On a resumed TLS session (a session
+ * ticket, possibly issued by another instance sharing the ticket keys) OpenSSL restores the peer
+ * certificate and the verification result from the ticket: the certificate is the one the full handshake
+ * verified, but the CRL was checked then, not now. `revoked` (upper-case hex serials of the current CRL)
+ * closes that gap: a certificate revoked since is refused on every connection, resumed or not.
+ */
+export function peerKiosk(req: IncomingMessage, revoked?: ReadonlySet<string>): { kioskId: string; serial: string } {
   const socket = req.socket as TLSSocket;
   const cert = socket.getPeerCertificate?.();
   if (!cert || !cert.subject) throw refuse('CLIENT_CERT_REQUIRED', 'present the fleet device certificate as TLS client certificate');
@@ -37,13 +45,57 @@ export function peerKiosk(req: IncomingMessage): { kioskId: string; serial: stri
   const cn = cert.subject.CN;
   const kioskId = Array.isArray(cn) ? cn[0] : cn;
   if (!kioskId) throw refuse('CLIENT_CERT_INVALID', 'the client certificate names no kiosk (CN)');
-  return { kioskId, serial: String(cert.serialNumber).toUpperCase() };
+  const serial = String(cert.serialNumber).toUpperCase();
+  if (revoked?.has(serial)) throw refuse('KIOSK_REVOKED', 'the device certificate is revoked');
+  return { kioskId, serial };
 }
 
-export async function authenticate(pool: pg.Pool, req: IncomingMessage, body: Buffer): Promise<Caller> {
-  const peer = peerKiosk(req);
-  const r = await pool.query<KioskRow>('SELECT kiosk_id, status, key_fingerprint, public_key_pem, cert_serial FROM kiosks WHERE kiosk_id = $1', [peer.kioskId]);
-  const row = r.rows[0];
+type AuthRow = Pick<KioskRow, 'kiosk_id' | 'status' | 'key_fingerprint' | 'public_key_pem' | 'cert_serial'>;
+
+/**
+ * Authentication rows kept for a short while (an instance's CRL poll interval), so that a heartbeat needs
+ * one database round trip instead of two. A cached row only ever *narrows* what is accepted: the
+ * heartbeat's UPDATE repeats the status, certificate serial and key fingerprint conditions in its WHERE,
+ * so a kiosk revoked or re-keyed since the row was read changes nothing and is then re-checked against
+ * the database (`forget`), never accepted on the strength of the cache.
+ */
+export class AuthCache {
+  private readonly rows = new Map<string, { row: AuthRow; until: number }>();
+  constructor(readonly ttlMs: number) {}
+  get(kioskId: string, now = Date.now()): AuthRow | undefined {
+    const e = this.rows.get(kioskId);
+    if (!e) return undefined;
+    if (e.until > now) return e.row;
+    this.rows.delete(kioskId);
+    return undefined;
+  }
+  set(row: AuthRow, now = Date.now()): void {
+    if (this.rows.size >= 100_000) this.rows.clear();
+    this.rows.set(row.kiosk_id, { row, until: now + this.ttlMs });
+  }
+  forget(kioskId: string): void {
+    this.rows.delete(kioskId);
+  }
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
+export async function authenticate(
+  pool: pg.Pool,
+  req: IncomingMessage,
+  body: Buffer,
+  o: { revoked?: ReadonlySet<string>; cache?: AuthCache } = {},
+): Promise<Caller> {
+  const peer = peerKiosk(req, o.revoked);
+  let row = o.cache?.get(peer.kioskId);
+  if (!row) {
+    const r = await pool.query<AuthRow>('SELECT kiosk_id, status, key_fingerprint, public_key_pem, cert_serial FROM kiosks WHERE kiosk_id = $1', [
+      peer.kioskId,
+    ]);
+    row = r.rows[0];
+    if (row?.status === 'approved') o.cache?.set(row);
+  }
   if (!row) throw refuse('KIOSK_UNKNOWN', `kiosk ${peer.kioskId} is not enrolled here`);
   if (row.status === 'revoked') throw refuse('KIOSK_REVOKED', `kiosk ${peer.kioskId} is revoked`);
   if (row.status !== 'approved') throw refuse('KIOSK_NOT_APPROVED', `kiosk ${peer.kioskId} waits for approval`);
@@ -72,7 +124,7 @@ export async function authenticate(pool: pg.Pool, req: IncomingMessage, body: Bu
     });
     throw refuse('BAD_SIGNATURE', 'the body signature does not verify against the pinned device key');
   }
-  return { kioskId: row.kiosk_id, publicKey, keyFingerprint: row.key_fingerprint };
+  return { kioskId: row.kiosk_id, publicKey, keyFingerprint: row.key_fingerprint, certSerial: peer.serial };
 }
 
 // Parsing a PEM public key costs more than verifying a signature with it (≈300 µs vs ≈120 µs), and every

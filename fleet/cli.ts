@@ -123,7 +123,12 @@ const command: Command = {
             config,
             listen: config.listen,
             metricsListen: config.metricsListen,
-            tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ca: readFileSync(config.ca.certFile) },
+            tls: {
+              cert: readFileSync(config.tls.certFile),
+              key: readFileSync(config.tls.keyFile),
+              ca: readFileSync(config.ca.certFile),
+              ticketKeyFile: config.tls.ticketKeyFile,
+            },
             log: (l) => io.stderr(`${l}\n`),
           });
           io.stderr(

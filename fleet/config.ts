@@ -14,7 +14,17 @@ export const fleetConfigSchema = object({
   metricsListen: object({ host: text(), port: int(0, 65535) })
     .nullable()
     .default(null),
-  tls: object({ certFile: text(), keyFile: text() }),
+  tls: object({
+    certFile: text(),
+    keyFile: text(),
+    /**
+     * 48 random bytes every instance shares (mode 0600): the keys of TLS session tickets, so a kiosk
+     * resumes its TLS session on whichever instance the load balancer picks instead of a full handshake.
+     * Each instance reloads the file when it changes (rotation: write a new one, rename it into place).
+     * null: each instance makes its own keys (resumption only on the instance that issued the ticket).
+     */
+    ticketKeyFile: text().nullable().default(null),
+  }),
   ca: object({ certFile: text(), keyFile: text().nullable() }),
   /** Where each instance writes the CRL it enforces on TLS (also served at GET /v1/crl). */
   crlFile: text(),

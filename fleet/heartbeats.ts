@@ -1,7 +1,8 @@
 // Heartbeat ingest. The kiosk numbers its heartbeats per boot (a random id per daemon start): within the
 // current boot the sequence must rise, and a boot the collector has already seen replaced is over — so a
 // replayed or delayed heartbeat cannot make a dead kiosk look alive or roll its health back. The common
-// case is one conditional UPDATE; only a new boot or a refusal takes the slower transaction.
+// case is one conditional UPDATE, written in groups (HeartbeatWriter); only a new boot or a refusal takes
+// the slower transaction.
 import type pg from 'pg';
 import { raise } from './alerts.ts';
 import type { Caller } from './auth.ts';
@@ -44,27 +45,155 @@ export function parseHeartbeat(body: Buffer): Heartbeat {
   };
 }
 
-export async function ingestHeartbeat(pool: pg.Pool, caller: Caller, hb: Heartbeat): Promise<void> {
+/** The audit head a heartbeat reports, when it names one exactly (seq + hash). */
+function auditHead(hb: Heartbeat): { seq: number; hash: string } | null {
+  const audit = hb.health.audit as { headSeq?: unknown; headHash?: unknown } | null | undefined;
+  if (!audit || !Number.isSafeInteger(audit.headSeq) || typeof audit.headHash !== 'string' || !/^[0-9a-f]{64}$/i.test(audit.headHash)) return null;
+  return { seq: audit.headSeq as number, hash: audit.headHash.toLowerCase() };
+}
+
+interface Pending {
+  caller: Caller;
+  hb: Heartbeat;
+  resolve: (r: FastResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** `stored`: the UPDATE changed the row; `rolledBack`: the reported audit head is older than what was acknowledged. */
+export interface FastResult {
+  stored: boolean;
+  rolledBack: boolean;
+}
+
+// The common case as one statement for many kiosks: the heartbeat's conditions (same boot, higher
+// sequence) and the authentication conditions (approved, this certificate, this key) in the WHERE, and the
+// audit-rollback probe in RETURNING — one round trip and one commit for a whole group of heartbeats.
+const GROUP_UPDATE = `
+  UPDATE kiosks k SET hb_seq = u.seq, last_seen = now(), health = u.health::jsonb, site = u.site, operator = u.operator
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bytea[])
+       AS u(kiosk_id, boot, seq, health, site, operator, serial, fp, head_seq, head_hash)
+  WHERE k.kiosk_id = u.kiosk_id AND k.boot = u.boot AND k.hb_seq < u.seq
+    AND k.status = 'approved' AND k.cert_serial = u.serial AND k.key_fingerprint = u.fp
+  RETURNING k.kiosk_id, u.head_seq IS NOT NULL AND EXISTS (
+    SELECT 1 FROM audit_chains c WHERE c.kiosk_id = k.kiosk_id AND c.last_seq > u.head_seq
+      AND EXISTS (SELECT 1 FROM audit_records r WHERE r.kiosk_id = c.kiosk_id AND r.chain = c.chain AND r.seq = u.head_seq AND r.hash = u.head_hash)
+  ) AS rolled_back`;
+
+/**
+ * Group commit of the heartbeat fast path, per collector instance. A heartbeat waits only while an earlier
+ * group is being written (at most `parallel` groups in flight); everything that arrived meanwhile goes out
+ * as the next group, in one UPDATE … FROM unnest(…), which is one transaction. Each caller's promise
+ * settles after that statement committed (PostgreSQL's synchronous_commit: on disk), so "200" still means
+ * "stored". Two heartbeats of one kiosk never share a group (the second waits for the next one), so the
+ * sequence check sees them in order.
+ */
+export class HeartbeatWriter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly o: { parallel?: number; maxGroup?: number } = {},
+  ) {}
+
+  write(caller: Caller, hb: Heartbeat): Promise<FastResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ caller, hb, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.inFlight >= (this.o.parallel ?? 2) || !this.queue.length) return;
+    // Gather what arrives in this turn of the event loop before writing.
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight >= (this.o.parallel ?? 2) || !this.queue.length) return;
+    const max = this.o.maxGroup ?? 500;
+    const group: Pending[] = [];
+    const rest: Pending[] = [];
+    const kiosks = new Set<string>();
+    for (const p of this.queue) {
+      if (group.length < max && !kiosks.has(p.hb.kioskId)) {
+        kiosks.add(p.hb.kioskId);
+        group.push(p);
+      } else rest.push(p);
+    }
+    this.queue = rest;
+    this.inFlight++;
+    const heads = group.map((p) => auditHead(p.hb));
+    this.pool
+      .query<{ kiosk_id: string; rolled_back: boolean }>(GROUP_UPDATE, [
+        group.map((p) => p.hb.kioskId),
+        group.map((p) => p.hb.boot),
+        group.map((p) => p.hb.seq),
+        group.map((p) => JSON.stringify(p.hb.health)),
+        group.map((p) => p.hb.site),
+        group.map((p) => p.hb.operator),
+        group.map((p) => p.caller.certSerial),
+        group.map((p) => p.caller.keyFingerprint),
+        heads.map((h) => h?.seq ?? null),
+        heads.map((h) => (h ? Buffer.from(h.hash, 'hex') : null)),
+      ])
+      .then(
+        (r) => {
+          const done = new Map(r.rows.map((x) => [x.kiosk_id, x.rolled_back]));
+          for (const p of group) p.resolve({ stored: done.has(p.hb.kioskId), rolledBack: done.get(p.hb.kioskId) === true });
+        },
+        (e) => {
+          for (const p of group) p.reject(e);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.kick();
+      });
+    this.kick();
+  }
+}
+
+export async function ingestHeartbeat(
+  pool: pg.Pool,
+  caller: Caller,
+  hb: Heartbeat,
+  o: { writer?: HeartbeatWriter; reauthenticate?: () => Promise<Caller> } = {},
+): Promise<void> {
   sameKiosk(caller, hb.kioskId);
   if (hb.key.toUpperCase() !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
-  const health = JSON.stringify(hb.health);
-  const fast = await pool.query(
-    `UPDATE kiosks SET hb_seq = $3, last_seen = now(), health = $4, site = $5, operator = $6
-     WHERE kiosk_id = $1 AND boot = $2 AND hb_seq < $3`,
-    [hb.kioskId, hb.boot, hb.seq, health, hb.site, hb.operator],
-  );
-  if (fast.rowCount) {
-    await checkAuditHead(pool, hb);
+  const fast = await (o.writer ?? new HeartbeatWriter(pool, { parallel: 1 })).write(caller, hb);
+  if (fast.stored) {
+    if (fast.rolledBack) await checkAuditHead(pool, hb);
     return;
   }
+  // Not the common case: a new boot, a replay, or a kiosk whose row changed since it was authenticated
+  // (revoked, re-keyed): authenticate again against the database before anything else.
+  if (o.reauthenticate) {
+    caller = await o.reauthenticate();
+    sameKiosk(caller, hb.kioskId);
+    if (hb.key.toUpperCase() !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
+  }
+  const health = JSON.stringify(hb.health);
   const client = await pool.connect();
   let refusal: Error | null = null;
   try {
     await client.query('BEGIN');
-    const k = await client.query<{ boot: string | null; hb_seq: string | null }>('SELECT boot, hb_seq FROM kiosks WHERE kiosk_id = $1 FOR UPDATE', [
-      hb.kioskId,
-    ]);
-    const cur = k.rows[0]!;
+    const k = await client.query<{ boot: string | null; hb_seq: string | null; status: string; cert_serial: string | null; key_fingerprint: string }>(
+      'SELECT boot, hb_seq, status, cert_serial, key_fingerprint FROM kiosks WHERE kiosk_id = $1 FOR UPDATE',
+      [hb.kioskId],
+    );
+    const cur = k.rows[0];
+    // The row as it is now, under the lock: a revocation committed after authentication still wins.
+    if (!cur) throw refuse('KIOSK_UNKNOWN', `kiosk ${hb.kioskId} is not enrolled here`);
+    if (cur.status === 'revoked') throw refuse('KIOSK_REVOKED', `kiosk ${hb.kioskId} is revoked`);
+    if (cur.status !== 'approved') throw refuse('KIOSK_NOT_APPROVED', `kiosk ${hb.kioskId} waits for approval`);
+    if (cur.cert_serial !== caller.certSerial) throw refuse('CERT_MISMATCH', 'the client certificate is not the one issued to this kiosk');
+    if (cur.key_fingerprint !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
     if (cur.boot === hb.boot) {
       refusal = refuse('HEARTBEAT_REPLAYED', `heartbeat ${hb.seq} of this boot is not newer than ${cur.hb_seq}`);
     } else {
@@ -105,8 +234,9 @@ export async function ingestHeartbeat(pool: pg.Pool, caller: Caller, hb: Heartbe
  * record exactly.
  */
 async function checkAuditHead(pool: pg.Pool, hb: Heartbeat): Promise<void> {
-  const audit = hb.health.audit as { headSeq?: unknown; headHash?: unknown } | null | undefined;
-  if (!audit || !Number.isSafeInteger(audit.headSeq) || typeof audit.headHash !== 'string' || !/^[0-9a-f]{64}$/i.test(audit.headHash)) return;
+  const head = auditHead(hb);
+  if (!head) return;
+  const audit = { headSeq: head.seq, headHash: head.hash };
   const r = await pool.query<{ chain: string; last_seq: string }>(
     `SELECT c.chain, c.last_seq FROM audit_chains c WHERE c.kiosk_id = $1 AND c.last_seq > $2
        AND EXISTS (SELECT 1 FROM audit_records r WHERE r.kiosk_id = c.kiosk_id AND r.chain = c.chain AND r.seq = $2 AND r.hash = $3) LIMIT 1`,

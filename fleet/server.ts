@@ -3,17 +3,18 @@
 // nothing that was acknowledged. TLS asks every client for a certificate but lets the request through
 // without one, because enrolment (POST /v1/enrol) comes before the kiosk has a certificate; every other
 // kiosk route requires a certificate the fleet CA issued and the CRL does not list.
-import { writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { parseBatch } from './audit-batch.ts';
 import { ingestBatch } from './audit-ingest.ts';
-import { authenticate, peerKiosk } from './auth.ts';
+import { AuthCache, authenticate, peerKiosk } from './auth.ts';
 import type { FleetConfig } from './config.ts';
 import { currentCrl, submitCsr } from './enrolment.ts';
-import { ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
+import { HeartbeatWriter, ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
+import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { errorResponse, refuse } from './http-errors.ts';
 import { renderMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -23,8 +24,8 @@ export interface CollectorOptions {
   config: Pick<FleetConfig, 'limits' | 'silentAfterSeconds' | 'crlFile'>;
   listen: { host: string; port: number };
   metricsListen?: { host: string; port: number } | null;
-  tls: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer };
-  /** How often each instance looks for a newer CRL in the database. */
+  tls: { cert: string | Buffer; key: string | Buffer; ca: string | Buffer; ticketKeyFile?: string | null };
+  /** How often each instance looks for a newer CRL in the database (and a rotated ticket key file). */
   crlPollMs?: number;
   log?: (line: string) => void;
 }
@@ -65,19 +66,47 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/** The shared session-ticket keys: exactly 48 bytes, readable by the collector's user alone. */
+export function readTicketKeys(file: string): { keys: Buffer; mtimeMs: number } {
+  const st = statSync(file);
+  if (st.mode & 0o077) throw new KioskError(ErrorCodes.CONFIG_INVALID, `${file} is readable by group or others: chmod 600 it`);
+  const keys = readFileSync(file);
+  if (keys.length !== 48) throw new KioskError(ErrorCodes.CONFIG_INVALID, `${file} must hold exactly 48 bytes (head -c 48 /dev/urandom), not ${keys.length}`);
+  return { keys, mtimeMs: st.mtimeMs };
+}
+
+/** Serials (upper-case hex) of the revoked device certificates, as the CRL lists them. */
+async function revokedSerials(pool: pg.Pool): Promise<Set<string>> {
+  const r = await pool.query<{ s: string }>(`SELECT upper(cert_serial) AS s FROM kiosks WHERE status = 'revoked' AND cert_serial IS NOT NULL`);
+  return new Set(r.rows.map((x) => x.s));
+}
+
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const log = o.log ?? (() => undefined);
   const { limits } = o.config;
   const limiter = new RateLimiter(limits.perKioskPerMinute);
   const enrolLimiter = new RateLimiter(Math.max(10, limits.perKioskPerMinute));
+  const pollMs = o.crlPollMs ?? 5000;
   let crl = await currentCrl(o.pool);
   if (!crl) throw new Error('no CRL in the database: run `idkiosk fleet init` first');
+  let revoked = await revokedSerials(o.pool);
+  // Authentication rows live no longer than one CRL poll: the same bound as a revocation reaching TLS.
+  const authCache = new AuthCache(pollMs);
+  const writer = new HeartbeatWriter(o.pool);
+  let tickets = o.tls.ticketKeyFile ? readTicketKeys(o.tls.ticketKeyFile) : null;
   const writeCrl = (pem: string) => {
     writeFileSync(`${o.config.crlFile}.tmp`, pem, { mode: 0o644 });
     renameSync(`${o.config.crlFile}.tmp`, o.config.crlFile);
   };
   writeCrl(crl.pem);
-  const context = (crlPem: string) => ({ cert: o.tls.cert, key: o.tls.key, ca: o.tls.ca, crl: crlPem, minVersion: 'TLSv1.2' as const });
+  const context = (crlPem: string) => ({
+    cert: o.tls.cert,
+    key: o.tls.key,
+    ca: o.tls.ca,
+    crl: crlPem,
+    minVersion: 'TLSv1.2' as const,
+    ...(tickets ? { ticketKeys: tickets.keys } : {}),
+  });
 
   const server: Server = createServer(
     {
@@ -99,18 +128,24 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     const url = new URL(req.url ?? '/', 'https://collector');
     try {
       if (req.method === 'POST' && url.pathname === '/v1/heartbeat') {
-        const peer = peerKiosk(req);
+        const peer = peerKiosk(req, revoked);
         if (!limiter.take(peer.kioskId)) throw refuse('RATE_LIMITED', 'too many requests from this kiosk');
         const body = await readBody(req, Math.min(limits.bodyBytes, 256 * 1024));
-        const caller = await authenticate(o.pool, req, body);
-        await ingestHeartbeat(o.pool, caller, parseHeartbeat(body));
+        const caller = await authenticate(o.pool, req, body, { revoked, cache: authCache });
+        await ingestHeartbeat(o.pool, caller, parseHeartbeat(body), {
+          writer,
+          reauthenticate: () => {
+            authCache.forget(peer.kioskId);
+            return authenticate(o.pool, req, body, { revoked });
+          },
+        });
         return send(res, 200, { ok: true });
       }
       if (req.method === 'POST' && url.pathname === '/v1/audit') {
-        const peer = peerKiosk(req);
+        const peer = peerKiosk(req, revoked);
         if (!limiter.take(peer.kioskId)) throw refuse('RATE_LIMITED', 'too many requests from this kiosk');
         const body = await readBody(req, limits.bodyBytes);
-        const caller = await authenticate(o.pool, req, body);
+        const caller = await authenticate(o.pool, req, body, { revoked });
         const r = await ingestBatch(o.pool, caller, parseBatch(body, limits.maxRecordsPerBatch));
         // Sent only now: ingestBatch returned after COMMIT.
         return send(res, 200, { acked: r.acked, stored: r.stored, duplicates: r.duplicates });
@@ -158,18 +193,30 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     polling = true;
     try {
       const next = await currentCrl(o.pool);
+      let reload = false;
       if (next && next.number !== crl!.number) {
+        revoked = await revokedSerials(o.pool);
+        authCache.clear();
         crl = next;
         writeCrl(next.pem);
-        server.setSecureContext(context(next.pem));
+        reload = true;
         log(`CRL ${next.number} loaded`);
+      }
+      if (o.tls.ticketKeyFile && statSync(o.tls.ticketKeyFile).mtimeMs !== tickets?.mtimeMs) {
+        tickets = readTicketKeys(o.tls.ticketKeyFile);
+        reload = true;
+        log('TLS session-ticket keys reloaded');
+      }
+      if (reload) {
+        server.setSecureContext(context(crl!.pem));
+        if (tickets) server.setTicketKeys(tickets.keys);
       }
     } catch (e) {
       log(`CRL refresh failed: ${(e as Error).message}`);
     } finally {
       polling = false;
     }
-  }, o.crlPollMs ?? 5000);
+  }, pollMs);
   poll.unref();
 
   await new Promise<void>((resolve, reject) => {

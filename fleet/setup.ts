@@ -1,6 +1,7 @@
 // `fleet init`: the files the operator controls (CA key and certificate, the collector's TLS key and
 // certificate, the configuration) and the database schema with the first CRL. Safe to run again: an
 // existing CA key is never replaced, an existing schema is migrated forward.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -56,6 +57,7 @@ export async function initFleet(o: InitOptions): Promise<InitResult> {
     tlsKey: join(dir, 'server.key'),
     tlsCert: join(dir, 'server.pem'),
     crl: join(dir, 'crl.pem'),
+    tickets: join(dir, 'tickets.key'),
     config: join(dir, 'fleet.json'),
   };
   const created: string[] = [];
@@ -77,6 +79,10 @@ export async function initFleet(o: InitOptions): Promise<InitResult> {
     writeFileAtomic(f.tlsCert, tls.certPem, 0o644);
     created.push(f.tlsKey, f.tlsCert);
   }
+  if (!existsSync(f.tickets)) {
+    writeFileAtomic(f.tickets, randomBytes(48), 0o600);
+    created.push(f.tickets);
+  }
   let config: FleetConfig;
   if (existsSync(f.config)) config = parseFleetConfig(JSON.parse(readFileSync(f.config, 'utf8')));
   else {
@@ -84,7 +90,7 @@ export async function initFleet(o: InitOptions): Promise<InitResult> {
       database: o.database,
       listen: o.listen ?? { host: '0.0.0.0', port: 8443 },
       metricsListen: o.metricsListen === undefined ? { host: '127.0.0.1', port: 9465 } : o.metricsListen,
-      tls: { certFile: f.tlsCert, keyFile: f.tlsKey },
+      tls: { certFile: f.tlsCert, keyFile: f.tlsKey, ticketKeyFile: f.tickets },
       ca: { certFile: f.caCert, keyFile: f.caKey },
       crlFile: f.crl,
       limits: DEFAULT_LIMITS,

@@ -19,7 +19,7 @@ import { Heartbeat } from './heartbeat.ts';
 import { LoopStallMonitor } from './loop-stall.ts';
 import { createMetrics, type KioskMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './sd-notify.ts';
-import { startWatchdog, type WatchdogHandle } from './watchdog.ts';
+import { type Probe, startWatchdog, type WatchdogHandle } from './watchdog.ts';
 import { StartedResources } from '../started-resources.ts';
 
 export interface OperationsOptions {
@@ -57,7 +57,8 @@ const BLOCKED_LOOP_MS = 5000;
 /** How often the stall monitor samples: an idle kiosk wakes this often for it (issue 20: ≤ 1 ms CPU/s). */
 const LOOP_SAMPLE_MS = 2000;
 
-function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/** Whether `host:port` accepts a TCP connection within `timeoutMs` (the watchdog's UI listener probe). */
+export function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
     const done = (ok: boolean) => {
@@ -84,50 +85,48 @@ export async function startOperations(o: OperationsOptions): Promise<Operations>
   }
 }
 
-async function startInOrder(o: OperationsOptions, started: StartedResources): Promise<Operations> {
+/** The device's mutual-TLS client certificate for the fleet and the audit upload, when both files are configured. */
+export function deviceClientCert(cfg: KioskConfig): { cert: Buffer; key: Buffer } | undefined {
+  return cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined;
+}
+
+/** The audit trail the configuration asks for (null without audit.db: sessions go unrecorded, with a warning). */
+export function auditFromConfig(o: Pick<OperationsOptions, 'config' | 'deviceKey' | 'version' | 'log'>): AuditService | null {
   const cfg = o.config;
-  const log = o.log;
-  const notifier = createNotifier(o.env ?? process.env, log);
-  started.add('sd-notify', () => notifier.close());
-  if (notifier.disabledReason) log(`sd_notify off: ${notifier.disabledReason}`);
-
-  const audit = cfg.audit.db
-    ? new AuditService({
-        config: cfg.audit,
-        key: o.deviceKey,
-        context: {
-          kioskId: cfg.kioskId,
-          site: cfg.site,
-          operator: cfg.operator,
-          softwareVersion: o.version,
-          revocationSource: cfg.revocation.crlDb ? 'crl' : 'none',
-        },
-        clientCert: cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
-        log,
-      })
-    : null;
-  if (!audit) log.warn('audit.db is not set: sessions are not recorded in an audit trail');
-  if (audit) {
-    const offAudit = o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit');
-    started.add('audit', async () => {
-      offAudit();
-      await audit.stop();
-    });
-    audit.start();
+  if (!cfg.audit.db) {
+    o.log.warn('audit.db is not set: sessions are not recorded in an audit trail');
+    return null;
   }
+  return new AuditService({
+    config: cfg.audit,
+    key: o.deviceKey,
+    context: {
+      kioskId: cfg.kioskId,
+      site: cfg.site,
+      operator: cfg.operator,
+      softwareVersion: o.version,
+      revocationSource: cfg.revocation.crlDb ? 'crl' : 'none',
+    },
+    clientCert: deviceClientCert(cfg),
+    log: o.log,
+  });
+}
 
-  const clock = new ClockMonitor(o.clock);
-  started.add('clock', () => clock.stop());
-  clock.start();
-  await clock.refresh();
-  const crl = cfg.revocation.crlDb ? new CrlStore(cfg.revocation.crlDb) : null;
-  if (crl) started.add('crl-store', () => crl.close());
-  const maintenance = () => {
-    const s = o.runtime.getState() as { blockedBy?: string[] };
-    const active = !!s.blockedBy?.includes('maintenance');
-    return { active, reason: active ? 'maintenance' : null };
-  };
-  const health = new HealthState({
+/** Maintenance mode as the health snapshot reports it: on while the runtime is blocked for maintenance. */
+export function maintenanceStatus(runtime: Pick<KioskRuntime, 'getState'>): { active: boolean; reason: string | null } {
+  const s = runtime.getState() as { blockedBy?: string[] };
+  const active = !!s.blockedBy?.includes('maintenance');
+  return { active, reason: active ? 'maintenance' : null };
+}
+
+/** The health state over every part it watches; `audit` and `crl` absent when not configured. */
+export function healthStateFor(
+  o: Pick<OperationsOptions, 'config' | 'version' | 'runtime' | 'reader' | 'printer' | 'keypad'>,
+  parts: { audit: AuditService | null; crl: CrlStore | null; clock: ClockMonitor },
+): HealthState {
+  const cfg = o.config;
+  const { audit, crl, clock } = parts;
+  return new HealthState({
     kioskId: cfg.kioskId,
     site: cfg.site,
     version: o.version,
@@ -144,52 +143,102 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
       lastUploadError: () => audit.outbox?.lastError ?? null,
       lastWriteError: () => audit.lastWriteError,
     },
-    maintenance,
+    maintenance: () => maintenanceStatus(o.runtime),
   });
+}
+
+/**
+ * The loopback /healthz + /metrics listener. One that cannot bind (port taken) must not take the kiosk
+ * down: logged and null, and visible to the fleet through the heartbeat, which does not depend on it.
+ */
+export async function startHealthListener(
+  o: Pick<OperationsOptions, 'config' | 'runtime' | 'log'>,
+  health: Pick<HealthState, 'snapshot'>,
+  metrics: Pick<KioskMetrics, 'registry'>,
+): Promise<HealthServer | null> {
+  const cfg = o.config;
+  const maintenanceToken = cfg.health.maintenanceTokenFile ? perBootToken(cfg.health.maintenanceTokenFile).token : null;
+  return startHealthServer({
+    host: cfg.health.host,
+    port: cfg.health.port,
+    allowRemote: cfg.health.allowRemote,
+    snapshot: () => health.snapshot(),
+    registry: metrics.registry,
+    maintenance: maintenanceToken ? { token: maintenanceToken, set: (on) => o.runtime.block('maintenance', on) } : undefined,
+    log: o.log,
+  }).catch((e: Error) => {
+    o.log(`health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`);
+    return null;
+  });
+}
+
+/** The fleet heartbeat the configuration asks for (null without fleet.url); not started. */
+export function heartbeatFromConfig(o: Pick<OperationsOptions, 'config' | 'deviceKey' | 'log'>, health: Pick<HealthState, 'snapshot'>): Heartbeat | null {
+  const cfg = o.config;
+  if (!cfg.fleet.url) return null;
+  return new Heartbeat({
+    target: { url: cfg.fleet.url, ca: readOptional(cfg.fleet.caFile), clientCert: deviceClientCert(cfg) },
+    key: o.deviceKey,
+    intervalMs: cfg.fleet.intervalSeconds * 1000,
+    snapshot: () => health.snapshot(),
+    identity: { kioskId: cfg.kioskId, site: cfg.site, operator: cfg.operator },
+    log: o.log,
+  });
+}
+
+/**
+ * What the systemd watchdog checks before each ping: the event loop was not blocked for BLOCKED_LOOP_MS
+ * (when a stall monitor runs), the audit database is writable (when there is one), the screen's listener
+ * accepts connections (a wildcard bind is probed on loopback).
+ */
+export function watchdogChecks(
+  o: Pick<OperationsOptions, 'uiHost' | 'uiPort'>,
+  parts: { stall: Pick<LoopStallMonitor, 'takeWorstGapMs'> | null; audit: Pick<AuditService, 'healthy'> | null },
+): Probe[] {
+  const { stall, audit } = parts;
+  return [
+    { name: 'event-loop', check: () => !stall || stall.takeWorstGapMs() < BLOCKED_LOOP_MS },
+    { name: 'audit-db', check: () => audit?.healthy() ?? true },
+    { name: 'ui-listener', check: () => tcpAccepts(o.uiHost === '0.0.0.0' ? '127.0.0.1' : o.uiHost, o.uiPort, 1000) },
+  ];
+}
+
+async function startInOrder(o: OperationsOptions, started: StartedResources): Promise<Operations> {
+  const cfg = o.config;
+  const log = o.log;
+  const notifier = createNotifier(o.env ?? process.env, log);
+  started.add('sd-notify', () => notifier.close());
+  if (notifier.disabledReason) log(`sd_notify off: ${notifier.disabledReason}`);
+
+  const audit = auditFromConfig(o);
+  if (audit) {
+    const offAudit = o.runtime.events.on('session-ended', ({ session, result }) => void audit.record(session, result), 'audit');
+    started.add('audit', async () => {
+      offAudit();
+      await audit.stop();
+    });
+    audit.start();
+  }
+
+  const clock = new ClockMonitor(o.clock);
+  started.add('clock', () => clock.stop());
+  clock.start();
+  await clock.refresh();
+  const crl = cfg.revocation.crlDb ? new CrlStore(cfg.revocation.crlDb) : null;
+  if (crl) started.add('crl-store', () => crl.close());
+
+  const health = healthStateFor(o, { audit, crl, clock });
   started.add('health', () => health.stop());
   const metrics = createMetrics({ runtime: o.runtime, reader: o.reader, health, labels: { kiosk: cfg.kioskId, site: cfg.site, version: o.version } });
   started.add('metrics', () => metrics.stop());
 
-  const maintenanceToken = cfg.health.maintenanceTokenFile ? perBootToken(cfg.health.maintenanceTokenFile).token : null;
-  // A health listener that cannot bind (port taken) must not take the kiosk down: logged, and visible
-  // to the fleet through the heartbeat, which does not depend on it.
-  const healthServer =
-    o.healthServer === false
-      ? null
-      : await startHealthServer({
-          host: cfg.health.host,
-          port: cfg.health.port,
-          allowRemote: cfg.health.allowRemote,
-          snapshot: () => health.snapshot(),
-          registry: metrics.registry,
-          maintenance: maintenanceToken ? { token: maintenanceToken, set: (on) => o.runtime.block('maintenance', on) } : undefined,
-          log,
-        }).catch((e: Error) => {
-          log(
-            `health: cannot listen on ${cfg.health.host}:${cfg.health.port} (${(e as NodeJS.ErrnoException).code ?? e.message}); /healthz and /metrics are off`,
-          );
-          return null;
-        });
+  const healthServer = o.healthServer === false ? null : await startHealthListener(o, health, metrics);
   if (healthServer) {
     started.add('health-server', () => healthServer.close());
     log(`health: ${healthServer.url}/healthz and /metrics`);
   }
 
-  const heartbeat = cfg.fleet.url
-    ? new Heartbeat({
-        target: {
-          url: cfg.fleet.url,
-          ca: readOptional(cfg.fleet.caFile),
-          clientCert:
-            cfg.device.certFile && cfg.device.keyFile ? { cert: readFileSync(cfg.device.certFile), key: readFileSync(cfg.device.keyFile) } : undefined,
-        },
-        key: o.deviceKey,
-        intervalMs: cfg.fleet.intervalSeconds * 1000,
-        snapshot: () => health.snapshot(),
-        identity: { kioskId: cfg.kioskId, site: cfg.site, operator: cfg.operator },
-        log,
-      })
-    : null;
+  const heartbeat = heartbeatFromConfig(o, health);
   if (heartbeat) {
     started.add('heartbeat', () => heartbeat.stop());
     heartbeat.start();
@@ -205,18 +254,7 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
     started.add('loop-stall', () => stall.stop());
     stall.start();
   }
-  const watchdog = startWatchdog(
-    notifier,
-    [
-      {
-        name: 'event-loop',
-        check: () => !stall || stall.takeWorstGapMs() < BLOCKED_LOOP_MS,
-      },
-      { name: 'audit-db', check: () => audit?.healthy() ?? true },
-      { name: 'ui-listener', check: () => tcpAccepts(o.uiHost === '0.0.0.0' ? '127.0.0.1' : o.uiHost, o.uiPort, 1000) },
-    ],
-    log,
-  );
+  const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall, audit }), log);
   if (watchdog) started.add('watchdog', () => watchdog.stop());
   started.add('sd-notify-stopping', () => notifier.stopping()); // closed first: STOPPING=1 before anything goes
 

@@ -10,7 +10,7 @@
 //
 // Pure functions over the session machine's state; no clock (today's date comes with the request).
 import { isPrintedNumber, type SecretFormat, type SecretPurpose } from '../documents/secrets.ts';
-import type { EntryView, KioskEffect, KioskEvent, KioskState } from './session-machine.ts';
+import type { EntryView, KioskEffect, KioskEvent, KioskState } from './session-types.ts';
 
 /** Why a completed field cannot be right; the screen explains each (ui/locales: entry.problem.<code>). */
 export type FieldProblem = 'charset' | 'length' | 'date' | 'expiry-before-birth' | 'card-number';

@@ -5,12 +5,12 @@
 // (`idkiosk fleet serve`) through a proxy that loses requests and responses, while the collector is killed
 // with SIGKILL and PostgreSQL crashes. One PostgreSQL cluster for the whole file (initdb is the slow part).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createPublicKey } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -306,6 +306,117 @@ describe('enrolment and heartbeats', () => {
     await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
     await until('the new CRL', () => f.collector!.crlNumber() !== before);
     expect(code(await signedPost(f, k, '/v1/heartbeat', hb(5)))).toEqual([403, 'KIOSK_REVOKED']);
+  });
+});
+
+describe('TLS session resumption across instances', () => {
+  /** One heartbeat on a new connection, offering `session`; returns the session to offer next time. */
+  function beatOn(port: number, k: TestKiosk, payload: unknown, session: Buffer | null, key = k.key) {
+    const body = Buffer.from(JSON.stringify(payload));
+    return new Promise<{ status: number; error: string | undefined; resumed: boolean; session: Buffer | null }>((resolve, reject) => {
+      let ticket: Buffer | null = null;
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/heartbeat',
+          method: 'POST',
+          agent: false,
+          ca: f.caPem,
+          cert: k.certPem!,
+          key: k.keyPem,
+          ...(session ? { session } : {}),
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            'x-idkiosk-signature': key.sign(body).toString('base64url'),
+            'x-idkiosk-key': key.fingerprint,
+          },
+          timeout: 10_000,
+        },
+        (res) => {
+          const resumed = (res.socket as TLSSocket).isSessionReused();
+          let t = '';
+          res.on('data', (c) => (t += c));
+          res.on('end', () => {
+            // A full handshake ends with a new ticket (TLS 1.3 sends it after the handshake); a resumed
+            // session may get none, and the kiosk keeps offering the one it has.
+            until('a session ticket', () => ticket ?? (resumed && session), 5000).then(
+              (s) => resolve({ status: res.statusCode ?? 0, error: t ? JSON.parse(t).error : undefined, resumed, session: s }),
+              reject,
+            );
+          });
+        },
+      );
+      req.once('socket', (s) => s.on('session', (x: Buffer) => (ticket = x)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  const hb = (k: TestKiosk, seq: number) => ({
+    kind: 'idkiosk-heartbeat',
+    kioskId: k.id,
+    site: null,
+    operator: null,
+    boot: 'r',
+    seq,
+    key: k.key.fingerprint,
+    health: health(k.id),
+  });
+  const stored = async (k: TestKiosk) => (await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq as string;
+
+  it('a ticket from one instance resumes on the other, still bound to the device certificate; a revoked kiosk is refused on it', async () => {
+    const other = await f.instance();
+    try {
+      const k = newKiosk('kiosk-resume');
+      const j = newKiosk('kiosk-resume-other');
+      await enrolAndApprove(f, k);
+      await enrolAndApprove(f, j);
+      const a = f.collector!.port;
+      const b = other.port;
+      const r1 = await beatOn(a, k, hb(k, 1), null);
+      expect([r1.status, r1.resumed]).toEqual([200, false]);
+      // instance B never saw this kiosk's handshake: the shared ticket keys let it resume A's session, and
+      // the kiosk is still named by the certificate verified in A's full handshake
+      const r2 = await beatOn(b, k, hb(k, 2), r1.session);
+      expect([r2.status, r2.resumed]).toEqual([200, true]);
+      expect(await stored(k)).toBe('2');
+      // the resumed session of k does not speak for another kiosk, even with that kiosk's own signed body
+      const r3 = await beatOn(b, k, hb(j, 1), r2.session, j.key);
+      expect([r3.status, r3.error, r3.resumed]).toEqual([403, 'WRONG_KEY', true]);
+      expect(await stored(j)).toBeNull();
+      // revoked: OpenSSL restores the old verification result with the session, the collector still refuses
+      const before = [f.collector!.crlNumber(), other.crlNumber()];
+      await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
+      await until('the new CRL on both instances', () => f.collector!.crlNumber() !== before[0] && other.crlNumber() !== before[1]);
+      for (const port of [b, a]) {
+        const r = await beatOn(port, k, hb(k, 3), r2.session);
+        expect([r.status, r.error, r.resumed]).toEqual([403, 'KIOSK_REVOKED', true]);
+      }
+      expect(await stored(k)).toBe('2');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('rotating the ticket key file ends resumption of older tickets; the kiosk then completes a full handshake', async () => {
+    const k = newKiosk('kiosk-rotate');
+    await enrolAndApprove(f, k);
+    const a = f.collector!.port;
+    let r = await beatOn(a, k, hb(k, 1), null);
+    r = await beatOn(a, k, hb(k, 2), r.session);
+    expect([r.status, r.resumed]).toEqual([200, true]);
+    const old = r.session;
+    writeFileSync(`${f.config.tls.ticketKeyFile}.new`, randomBytes(48), { mode: 0o600 });
+    renameSync(`${f.config.tls.ticketKeyFile}.new`, f.config.tls.ticketKeyFile!);
+    let seq = 3;
+    const fresh = await until('the rotated keys', async () => {
+      const x = await beatOn(a, k, hb(k, seq++), old);
+      expect(x.status).toBe(200);
+      return x.resumed ? null : x;
+    });
+    const again = await beatOn(a, k, hb(k, seq++), fresh.session);
+    expect([again.status, again.resumed]).toEqual([200, true]);
   });
 });
 

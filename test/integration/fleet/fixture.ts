@@ -23,6 +23,8 @@ export interface Fleet {
   collector: Collector | null;
   url: () => string;
   start(port?: number): Promise<Collector>;
+  /** Another instance on the same database and files (not f.collector); the caller closes it. */
+  instance(port?: number): Promise<Collector>;
   close(): Promise<void>;
 }
 
@@ -49,15 +51,18 @@ export async function startFleet(o: { limits?: Partial<FleetConfig['limits']> } 
     collector: null,
     url: () => `https://127.0.0.1:${f.collector!.port}`,
     async start(port = 0) {
-      f.collector = await startCollector({
+      f.collector = await f.instance(port);
+      return f.collector;
+    },
+    instance(port = 0) {
+      return startCollector({
         pool,
         config,
         listen: { host: '127.0.0.1', port },
         metricsListen: { host: '127.0.0.1', port: 0 },
-        tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ca: caPem },
+        tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ca: caPem, ticketKeyFile: config.tls.ticketKeyFile },
         crlPollMs: 200,
       });
-      return f.collector;
     },
     async close() {
       await f.collector?.close();

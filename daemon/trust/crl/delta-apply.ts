@@ -1,0 +1,176 @@
+// A delta CRL into the store (importer.ts decides full or delta): only on top of the base CRL number it
+// names, written into the `delta_revoked` overlay of a copy of the current generation (a schema 1
+// generation is rebuilt as schema 2 first), swapped in like a full import. A generation in force is never
+// written again.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { KioskError, ErrorCodes } from '../../../core/errors.ts';
+import { compareHexInt } from './der.ts';
+import { EntryPartitioner, HAS_INVALIDITY } from './entry-partitioner.ts';
+import { buildGeneration, latestNumber, openCurrent, sameCrl } from './generation-build.ts';
+import { generationLookup } from './generation-lookup.ts';
+import type { Ctx, ImportResult } from './importer.ts';
+import { REMOVE_FROM_CRL } from './oids.ts';
+import { LEGACY_FILE_SHA256, SCHEMA_VERSION, readMeta } from './store-schema.ts';
+import { collectGarbage, fsyncPath, swapGeneration } from './store-layout.ts';
+
+/**
+ * A schema 1 generation rebuilt as schema 2 at `path` (same metadata, same entries, same delta log): the
+ * first delta after an upgrade is applied to this instead of to a copy.
+ */
+function rebuildLegacy(old: Database.Database, path: string, staging: string): void {
+  const entries = new EntryPartitioner(staging, randomBytes(4).readUInt32LE(0));
+  try {
+    for (const [s, t, r, inv] of old.prepare('SELECT serial, revoked_at, reason, invalidity FROM revoked').raw().iterate() as Iterable<
+      [Buffer, number, number | null, number | null]
+    >) {
+      entries.add(s, 0, s.length, t, r ?? -1, inv ?? NaN);
+    }
+    const m = old.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as Record<string, unknown>;
+    const log = old.prepare('SELECT crl_number, sha256, source, applied_at, added, removed FROM delta_log').raw().all() as unknown[][];
+    const legacy = (h: unknown) => (typeof h === 'string' ? LEGACY_FILE_SHA256 + h : null);
+    buildGeneration(path, entries, (db, bits, count) => {
+      db.prepare(
+        `INSERT INTO crl_meta (id, schema_version, issuer_id, issuer_name, issuer_cert, crl_number, this_update, next_update,
+           fingerprint, source, imported_at, signature_algorithm, idp_dp, idp_only_user, idp_only_ca, delta_number,
+           delta_this_update, delta_next_update, delta_fingerprint, delta_applied_at, block_bits, hash_seed, revoked_count)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        SCHEMA_VERSION,
+        m.issuer_id,
+        m.issuer_name,
+        m.issuer_cert,
+        m.crl_number,
+        m.this_update,
+        m.next_update,
+        legacy(m.sha256),
+        m.source,
+        m.imported_at,
+        m.signature_algorithm,
+        m.idp_dp,
+        m.idp_only_user,
+        m.idp_only_ca,
+        m.delta_number,
+        m.delta_this_update,
+        m.delta_next_update,
+        legacy(m.delta_sha256),
+        m.delta_applied_at,
+        bits,
+        entries.seed,
+        count,
+      );
+      const insertLog = db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)');
+      for (const [n, h, src, at, a, r] of log) insertLog.run(n, legacy(h), src, at, a, r);
+    });
+  } finally {
+    entries.close();
+    rmSync(staging, { force: true });
+  }
+}
+
+export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation' | 'added' | 'removed' | 'baseCrlNumber'> {
+  const base = c.crl.baseCrlNumber!;
+  const cur = openCurrent(c.dir);
+  if (!cur) throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL but no base CRL in the store', { base });
+  const { db, meta } = cur;
+  try {
+    if (meta.crl_number === null || compareHexInt(meta.crl_number, base) !== 0) {
+      throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL names a base CRL other than the one in force', {
+        base,
+        current: meta.crl_number,
+      });
+    }
+    if (c.crl.crlNumber === undefined) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'delta CRL has no CRL number');
+    if (sameCrl(c, meta.delta_fingerprint)) return { kind: 'unchanged', revokedInForce: meta.revoked_count, generation: cur.gen, baseCrlNumber: base };
+    const latest = latestNumber(meta)!;
+    if (compareHexInt(c.crl.crlNumber, latest) <= 0) {
+      throw new KioskError(ErrorCodes.CRL_NOT_NEWER, 'delta CRL is not newer than the state in force', {
+        crlNumber: c.crl.crlNumber,
+        current: latest,
+      });
+    }
+    const dp = c.crl.issuingDistributionPoint?.distributionPoint ?? null;
+    if ((dp === null) !== (meta.idp_dp === null) || (dp && meta.idp_dp && !dp.equals(meta.idp_dp))) {
+      throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL scope differs from its base CRL');
+    }
+    // generations are immutable once in force (readers hold them open): the delta goes into a copy, which
+    // then replaces the current generation exactly like a full import
+    const path = join(c.dir, c.gen);
+    if (meta.schema_version === 1) rebuildLegacy(db, path, join(c.dir, `${c.gen}.rebuild`));
+    else copyFileSync(join(c.dir, cur.gen), path);
+    db.close();
+    const next = new Database(path);
+    let r: { added: number; removed: number; inForce: number };
+    try {
+      next.pragma('journal_mode = OFF');
+      next.pragma('synchronous = OFF');
+      r = next.transaction(() => writeOverlay(next, c))();
+    } finally {
+      next.close();
+    }
+    fsyncPath(path);
+    swapGeneration(c.dir, c.gen);
+    collectGarbage(c.dir);
+    return { kind: 'delta', added: r.added, removed: r.removed, revokedInForce: r.inForce, generation: c.gen, baseCrlNumber: base };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The delta's entries into the overlay of generation `db`. Per serial, removeFromCRL entries apply before
+ * the others (a serial both removed and listed again ends up revoked); `added` counts the listed entries,
+ * `removed` the serials that were in force and are no longer.
+ */
+function writeOverlay(db: Database.Database, c: Ctx): { added: number; removed: number; inForce: number } {
+  const meta = readMeta(db)!;
+  const lookup = generationLookup(db, { ...meta, overlay_count: 1 });
+  const upsert = db.prepare('INSERT OR REPLACE INTO delta_revoked (serial, revoked_at, reason, invalidity, removed) VALUES (?, ?, ?, ?, ?)');
+  let added = 0;
+  let removed = 0;
+  let inForce = meta.revoked_count;
+  // entries arrive grouped by hash; one serial's entries are all in one run of equal hashes
+  let run: { rec: Buffer; off: number }[] = [];
+  let runHash = -1;
+  const applyRun = () => {
+    for (const pass of [true, false]) {
+      for (const { rec, off } of run) {
+        const len = rec[off]!;
+        const flags = rec[off + 1 + len + 6]!;
+        const reason = (flags & 15) - 1;
+        if ((reason === REMOVE_FROM_CRL) !== pass) continue;
+        const serial = Buffer.from(rec.subarray(off + 1, off + 1 + len));
+        const was = lookup(serial) !== undefined;
+        if (pass) {
+          if (!was) continue;
+          upsert.run(serial, null, null, null, 1);
+          removed++;
+          inForce--;
+        } else {
+          const inv = flags & HAS_INVALIDITY ? rec.readIntLE(off + 1 + len + 7, 6) : null;
+          upsert.run(serial, rec.readIntLE(off + 1 + len, 6), reason < 0 ? null : reason, inv, 0);
+          added++;
+          if (!was) inForce++;
+        }
+      }
+    }
+    run = [];
+  };
+  c.entries.finish(
+    (hash, rec, off) => {
+      if (hash !== runHash) applyRun();
+      runHash = hash;
+      run.push({ rec, off });
+    },
+    applyRun, // a partition's records are valid until its end
+  );
+  const overlay = (db.prepare('SELECT count(*) AS n FROM delta_revoked').get() as { n: number }).n;
+  db.prepare(
+    `UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_fingerprint = ?, delta_applied_at = ?,
+       revoked_count = ?, overlay_count = ? WHERE id = 1`,
+  ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.fingerprint, Math.floor(c.now), inForce, overlay);
+  db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.fingerprint, c.source, Math.floor(c.now), added, removed);
+  return { added, removed, inForce };
+}
