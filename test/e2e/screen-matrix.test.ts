@@ -9,6 +9,7 @@
 // - no raw error code (PIN_WRONG, SESSION_CANCELLED…) in the visible text;
 // - no character that no installed font can draw (tofu), and nothing overflowing the screen;
 // - a screenshot in .test-artifacts/matrix/.
+import type { FormField, FormView } from '../../daemon/kiosk/entry-fields.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,18 @@ const entry = (e: Partial<EntryView>): EntryView => ({
   form: null,
   ...e,
 });
+/** The passport's three fields as the daemon's entry form carries them (daemon/kiosk/entry-fields.ts). */
+const passportForm = (values: string[], index: number, review: boolean, problem: FormField['problem']): FormView => ({
+  fields: [
+    { purpose: 'passport-document-number', format: { kind: 'alnum', min: 1, max: 9 }, value: values[0] ?? '', problem: null },
+    { purpose: 'passport-birth-date', format: { kind: 'digits', min: 6, max: 6 }, value: values[1] ?? '', problem: null },
+    { purpose: 'passport-expiry-date', format: { kind: 'digits', min: 6, max: 6 }, value: values[2] ?? '', problem: index === 2 ? problem : null },
+  ],
+  index,
+  review,
+  mismatch: null,
+  today: '20261207',
+});
 const result = (r: Partial<ResultView>): ResultView => ({
   outcome: 'verified',
   authenticity: 'proven',
@@ -121,6 +134,43 @@ const SCREENS: [string, string, KioskState, DevicesView?][] = [
       phase: 'secret-entry',
       step: 'pin',
       entry: entry({ purpose: 'passport-birth-date', format: { kind: 'digits', min: 6, max: 6 }, triesLeft: null, maxTries: null, length: 3, typed: '900' }),
+    }),
+  ],
+  // the passport's form (issue 19): a field flagged at once with 前の項目へ, and the review after a typo
+  [
+    'passport-field-problem',
+    'secret-entry',
+    onCard({
+      phase: 'secret-entry',
+      step: 'pin',
+      entry: entry({
+        purpose: 'passport-expiry-date',
+        format: { kind: 'digits', min: 6, max: 6 },
+        triesLeft: null,
+        maxTries: null,
+        length: 6,
+        typed: '351331',
+        padIds: pads(36),
+        form: passportForm(['TK1234567', '900115', '351331'], 2, false, 'date'),
+      }),
+    }),
+  ],
+  [
+    'passport-review-mismatch',
+    'entry-review',
+    onCard({
+      phase: 'secret-entry',
+      step: 'pin',
+      entry: entry({
+        purpose: 'passport-document-number',
+        format: { kind: 'alnum', min: 1, max: 9 },
+        triesLeft: null,
+        maxTries: null,
+        previousAttemptWrong: true,
+        length: 0,
+        typed: '',
+        form: { ...passportForm(['TK1234568', '900115', '351231'], 0, true, null), mismatch: { attempt: 2, max: 3 } },
+      }),
     }),
   ],
   ['verifying', 'verifying', onCard({ phase: 'verifying', step: 'validate' })],
