@@ -1,7 +1,8 @@
 // The collector's configuration file (written by `fleet init`, edited by the operator). Unknown keys and
 // bad values are refused with the field named, like the kiosk's own configuration (the same schema kit).
 import { readFileSync } from 'node:fs';
-import { block, int, object, parseWith, text, type z } from '../daemon/config/schema-kit.ts';
+import type * as z from 'zod';
+import { block, int, object, parseWith, text } from '../daemon/config/schema-kit.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
 
 const limit = (min: number, max: number, dflt: number) => int(min, max).default(dflt);

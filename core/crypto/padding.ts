@@ -31,6 +31,6 @@ export function unpadIso9797M2(data: Buffer, blockSize: number): Buffer {
 export function xor(a: Buffer, b: Buffer): Buffer {
   if (a.length !== b.length) throw new KioskError(ErrorCodes.INTERNAL, `xor of ${a.length} and ${b.length} bytes`);
   const out = Buffer.alloc(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  for (let i = 0; i < a.length; i++) out[i] = a.readUInt8(i) ^ b.readUInt8(i);
   return out;
 }

@@ -1,7 +1,8 @@
 // Configuration of the integration API (config block `api`): its schema and the type inferred from it.
 // Loopback by default; any other listen address requires mutual TLS (a client certificate from the
 // configured CA), and every connection must come from an address on the allow-list.
-import { block, bool, int, object, parseWith, text, z } from '../config/schema-kit.ts';
+import * as z from 'zod';
+import { block, bool, int, object, parseWith, text } from '../config/schema-kit.ts';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

@@ -2,6 +2,7 @@
 // acknowledges its sequence number, in the same SQLite transaction discipline as the append, so a crash
 // (kill -9, power loss) at any point either resends a batch or has already recorded the ack. The endpoint
 // treats (chain, seq) as idempotent, which turns "at least once" into "exactly once" on its side.
+import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { Backoff } from '../device/backoff.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import { postSigned, type PostTarget } from '../device/signed-post.ts';
@@ -50,8 +51,9 @@ export function toWire(r: StoredRecord): WireRecord {
 }
 
 export function batchBounds(key: DeviceKey, chain: string, rows: StoredRecord[]): { anchor: SignedPoint; head: SignedPoint } {
-  const first = rows[0]!;
-  const last = rows[rows.length - 1]!;
+  const first = rows[0];
+  const last = rows.at(-1);
+  if (!first || !last) throw new KioskError(ErrorCodes.INTERNAL, 'an audit batch needs at least one record');
   return {
     anchor: { seq: first.seq, hash: first.prev_hash.toString('hex'), sig: key.sign(anchorStatement(chain, first.seq, first.prev_hash)).toString('base64') },
     head: { seq: last.seq, hash: last.hash.toString('hex'), sig: key.sign(headStatement(chain, last.seq, last.hash)).toString('base64') },

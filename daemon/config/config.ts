@@ -9,7 +9,8 @@ import { apiSchema } from '../api/api-config.ts';
 import { documentIds, policyKeys, resolvePolicies } from '../policy/policy-config.ts';
 import { passportSchema } from '../documents/passport/passport-config.ts';
 import { screenBindHost } from '../server/bind-address.ts';
-import { block, fileList, int, object, oneOf, parseWith, text, type z } from './schema-kit.ts';
+import type * as z from 'zod';
+import { block, fileList, int, object, oneOf, parseWith, text } from './schema-kit.ts';
 
 export const TRUST_PURPOSES = ['jpkiAuth', 'jpkiSign', 'residence', 'csca', 'license'] as const;
 export type TrustPurpose = (typeof TRUST_PURPOSES)[number];

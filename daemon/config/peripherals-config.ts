@@ -5,7 +5,8 @@
 import { DEFAULT_KEYPAD_CONFIG } from '../../drivers/keypad/create.ts';
 import { ALL_KEYS } from '../../drivers/keypad/types.ts';
 import { DEFAULT_PRINTER_CONFIG } from '../../drivers/printer/create.ts';
-import { block, bool, int, oneOf, text, z } from './schema-kit.ts';
+import * as z from 'zod';
+import { block, bool, int, oneOf, text } from './schema-kit.ts';
 
 const KEYS_HINT = `must be a list of keys (${ALL_KEYS.join(' ')})`;
 const keys = z.array(z.enum(ALL_KEYS, { error: KEYS_HINT }), { error: KEYS_HINT }).optional();

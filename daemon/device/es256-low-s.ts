@@ -29,7 +29,7 @@ export function toLowS(sig: Buffer): Buffer {
 /** Reads one DER INTEGER at `at` (short or one-byte long lengths suffice for P-256). */
 function derInt(der: Buffer, at: number): { value: Buffer; end: number } {
   if (der[at] !== 0x02) throw new Error('not an INTEGER');
-  const len = der[at + 1]!;
+  const len = der.readUInt8(at + 1);
   return { value: der.subarray(at + 2, at + 2 + len), end: at + 2 + len };
 }
 
@@ -38,7 +38,7 @@ function encInt(x: Buffer): Buffer {
   let i = 0;
   while (i < x.length - 1 && x[i] === 0) i++;
   let v = x.subarray(i);
-  if (v[0]! & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+  if ((v[0] ?? 0) & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
   return Buffer.concat([Buffer.from([0x02, v.length]), v]);
 }
 

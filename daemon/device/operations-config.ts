@@ -1,7 +1,8 @@
 // Configuration blocks for operating a kiosk in a fleet: site/operator identity, the device key, the
 // audit trail, the local health endpoint and the fleet heartbeat: the schemas of these blocks (config.ts
 // composes them); the types are inferred from them. Unknown keys and bad values fail with the field's path.
-import { block, bool, int, textOrNull, type z } from '../config/schema-kit.ts';
+import type * as z from 'zod';
+import { block, bool, int, textOrNull } from '../config/schema-kit.ts';
 
 /** Site and operator ids: same shape as the kiosk id. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

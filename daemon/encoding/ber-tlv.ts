@@ -311,29 +311,6 @@ export function encodeLength(n: number): Buffer {
 
 // ---- ASN.1 primitive values ----
 
-/** Dotted OID from its content octets (X.690 §8.19); a padded (leading 80) or truncated arc is refused. */
-export function decodeOid(v: Buffer, what = 'OID', code: ErrorCode = ErrorCodes.CARD_MALFORMED_RESPONSE): string {
-  const bad = (msg: string) => new KioskError(code, `${what}: ${msg}`);
-  if (v.length === 0) throw bad('empty OID');
-  const arcs: number[] = [];
-  let acc = 0;
-  let fresh = true;
-  for (const b of v) {
-    if (fresh && b === 0x80) throw bad('OID arc with a leading 80 octet');
-    if (acc > (Number.MAX_SAFE_INTEGER - 0x7f) / 128) throw bad('OID arc too large');
-    acc = acc * 128 + (b & 0x7f);
-    fresh = (b & 0x80) === 0;
-    if (fresh) {
-      arcs.push(acc);
-      acc = 0;
-    }
-  }
-  if (!fresh) throw bad('truncated OID');
-  const first = arcs.shift()!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs].join('.');
-}
-
 /** OID content octets: first two arcs as 40·a+b, base-128 with continuation bits. */
 export function encodeOidValue(oid: string): Buffer {
   const arcs = oid.split('.').map(Number);

@@ -71,8 +71,9 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
       );
       return;
     }
-    if (req.method === 'POST' && path === '/maintenance' && o.maintenance) {
-      if (!tokenOk(o.maintenance.token, req.headers.authorization)) {
+    const maintenance = o.maintenance;
+    if (req.method === 'POST' && path === '/maintenance' && maintenance) {
+      if (!tokenOk(maintenance.token, req.headers.authorization)) {
         res.writeHead(401).end();
         return;
       }
@@ -85,7 +86,7 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
           const m = JSON.parse(body) as { active?: unknown; reason?: unknown };
           if (typeof m.active !== 'boolean') throw new Error('active must be boolean');
           const reason = typeof m.reason === 'string' ? m.reason.slice(0, 64) : null;
-          o.maintenance!.set(m.active, reason);
+          maintenance.set(m.active, reason);
           o.log?.(`maintenance ${m.active ? `on (${reason ?? ''})` : 'off'}`);
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: m.active }));
         } catch (e) {

@@ -222,8 +222,6 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
 
   const clock = new ClockMonitor(o.clock);
   started.add('clock', () => clock.stop());
-  clock.start();
-  await clock.refresh();
   const crl = cfg.revocation.crlDb ? new CrlStore(cfg.revocation.crlDb) : null;
   if (crl) started.add('crl-store', () => crl.close());
 
@@ -246,6 +244,10 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
 
   // READY: the database, the listener and the drivers are up (this runs after all of them started).
   await notifier.ready(`kiosk ${cfg.kioskId} ready`);
+  // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
+  // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
+  // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
+  clock.start();
   // Blocked-loop detection for the watchdog, only when systemd asks for one (loop-stall.ts). A block of
   // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
   // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).

@@ -1,7 +1,8 @@
 // Config block `policies` (redefine or add policies) and `walkUpPolicy` (the policy a card placed without
 // an integration-API request is read under; null = every enabled document, no policy): their schemas,
 // and the merge with the built-in policies, with errors a technician can act on.
-import { bool, int, object, parseWith, z } from '../config/schema-kit.ts';
+import * as z from 'zod';
+import { bool, int, object, parseWith } from '../config/schema-kit.ts';
 import { BUILT_IN_POLICIES, DISCLOSURES, type VerificationPolicy } from './policy.ts';
 
 export interface PolicyConfig {

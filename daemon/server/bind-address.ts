@@ -35,5 +35,6 @@ export function hostHeaderAllowed(header: string | undefined, port: number): boo
   if (!m || Number(m[5]) !== port) return false;
   if (m[4]) return true;
   if (m[2] !== undefined) return isIP(m[2]) === 6;
-  return isIP(m[3]!) === 4;
+  const v4 = m[3];
+  return v4 !== undefined && isIP(v4) === 4;
 }

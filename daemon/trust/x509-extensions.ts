@@ -13,7 +13,7 @@ import {
   PolicyConstraints,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { decodeOid } from '../encoding/ber-tlv.ts';
+import { decodeOid } from '../encoding/asn1.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const OID = {

@@ -248,8 +248,9 @@ export class Printer {
     if (this.running) return;
     this.running = true;
     try {
-      while (!this.stopped && this.queue.length > 0) {
-        const job = this.queue[0]!;
+      while (!this.stopped) {
+        const job = this.queue[0];
+        if (!job) break;
         await this.attempt(job);
       }
     } finally {

@@ -1,7 +1,15 @@
 // QR as a raster image (the fallback for printers without native GS ( k, or clones that mis-handle it):
 // the matrix comes from the `qrcode` package, each module becomes a square of dots.
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type QRCodeModule from 'qrcode';
 import type { Bitmap, QrErrorLevel } from './escpos.ts';
+
+// Loaded on the first QR drawn, not when the daemon starts (issue 20: start-up loads only what READY needs).
+let qrcode: typeof QRCodeModule | null = null;
+function QRCode(): typeof QRCodeModule {
+  qrcode ??= createRequire(import.meta.url)('qrcode') as typeof QRCodeModule;
+  return qrcode;
+}
 
 export interface QrMatrix {
   size: number;
@@ -14,8 +22,8 @@ export function qrMatrix(data: Buffer, ec: QrErrorLevel): QrMatrix {
   // QR would choose; byte mode otherwise.
   const latin = data.toString('latin1');
   const qr = /^[0-9A-Z $%*+\-./:]+$/.test(latin)
-    ? QRCode.create([{ data: latin, mode: 'alphanumeric' }], { errorCorrectionLevel: ec })
-    : QRCode.create([{ data: new Uint8ClampedArray(data), mode: 'byte' }], { errorCorrectionLevel: ec });
+    ? QRCode().create([{ data: latin, mode: 'alphanumeric' }], { errorCorrectionLevel: ec })
+    : QRCode().create([{ data: new Uint8ClampedArray(data), mode: 'byte' }], { errorCorrectionLevel: ec });
   const size = qr.modules.size;
   return { size, dark: (x, y) => qr.modules.get(y, x) === 1 || (qr.modules.get(y, x) as unknown) === true };
 }

@@ -1,7 +1,7 @@
 // Serial binding of the printer transport (node-serialport). Line settings and flow control come from
 // config and must match the printer's DIP/memory switches; prefer RTS/CTS when images are sent (the
 // XON/XOFF bytes 11/13 can occur inside raster and QR data).
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { PrinterTransport } from './transport.ts';
 
 export interface SerialConfig {
@@ -26,9 +26,11 @@ export class SerialTransport implements PrinterTransport {
     this.baudRate = cfg.baudRate;
   }
 
-  open(): Promise<void> {
+  async open(): Promise<void> {
     this.closing = false;
     const flow = this.cfg.flowControl ?? 'none';
+    // serialport (a native addon) loads when a serial printer is opened, not with every daemon start.
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({
       path: this.cfg.path,
       baudRate: this.cfg.baudRate,

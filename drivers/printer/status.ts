@@ -16,7 +16,7 @@ export type StatusReply =
  * nothing else, and XON/XOFF may be interleaved inside them.
  */
 export class StatusReader {
-  private asb: number[] | null = null;
+  private asb: [header: number, ...rest: number[]] | null = null;
   private inBlock = false;
   rtPending: RtQuery | null = null;
   gsrPending = 0;
@@ -43,7 +43,7 @@ export class StatusReader {
       }
       if (b === 0x11 || b === 0x13) return; // XON/XOFF inside an ASB frame
       // A header that was not followed by three ASB bytes: drop it and look at this byte afresh.
-      out.push({ kind: 'stray', byte: this.asb[0]! });
+      out.push({ kind: 'stray', byte: this.asb[0] });
       this.asb = null;
     }
     if ((b & 0x93) === 0x12) {

@@ -62,7 +62,7 @@ export function encodePayload(f: TokenFields, kid: Buffer): Buffer {
 /** Parses a payload; returns the fields and where the signature starts. */
 export function decodePayload(buf: Buffer): { fields: TokenFields; keyId: Buffer; length: number } {
   if (buf.length < 14 || buf[0] !== 1) throw new Error('unknown token version');
-  const verdict = VERDICTS[buf[5]!];
+  const verdict = VERDICTS[buf.readUInt8(5)];
   if (!verdict) throw new Error('bad verdict');
   let off = 10;
   const next = () => {

@@ -23,7 +23,7 @@ import { fromPcscError } from './pcsc-errors.ts';
 import type { CardChannel, Protocol, ReaderDriver, ReaderEventMap, ReaderState } from './types.ts';
 
 // pcsclite is CommonJS and has no ESM entry.
-const require = createRequire(import.meta.url);
+const requirePackage = createRequire(import.meta.url);
 type PcscLiteFactory = typeof import('pcsclite');
 type PcscContext = ReturnType<PcscLiteFactory>;
 type PcscReader = Parameters<Parameters<PcscContext['on']>[1]>[0] & {
@@ -155,7 +155,7 @@ export class PcscReaderDriver implements ReaderDriver {
     if (this.stopped) return;
     let ctx: PcscContext;
     try {
-      const factory = require('pcsclite') as PcscLiteFactory;
+      const factory = requirePackage('pcsclite') as PcscLiteFactory;
       ctx = factory();
     } catch (err) {
       this.opts.log.warn('pcsc: context not available', { reason: (err as Error).message, retryMs: this.backoff });

@@ -22,7 +22,8 @@ const BY_CODE: Record<number, ErrorCode> = {
 
 export function pcscCode(err: unknown): number | null {
   const m = /\(0x([0-9a-fA-F]{8})\)/.exec(err instanceof Error ? err.message : String(err));
-  return m ? Number.parseInt(m[1]!, 16) : null;
+  const hex = m?.[1];
+  return hex === undefined ? null : Number.parseInt(hex, 16);
 }
 
 export function fromPcscError(err: unknown, fallback: ErrorCode, context: string): KioskError {

@@ -31,7 +31,7 @@ import { GEN1_SUITE, GEN2_SUITE, openSmData } from '../../daemon/documents/resid
 import { parseCheckCode, parseGen1Df1, parseGen1Df2, parseGen2Df1, parseGen2Df2, signedKindGen2 } from '../../daemon/documents/residence/card-data.ts';
 import { RESIDENCE_TLV } from '../../daemon/documents/residence/constants.ts';
 import { DerReader } from '../../daemon/trust/crl/der.ts';
-import { parseDer } from '../../daemon/trust/ocsp/der.ts';
+import { parseResponse } from '../../daemon/trust/ocsp/ocsp-message.ts';
 import type { FuzzTarget } from './engine.ts';
 import { recordJpkiSign, recordLicense, recordMyNumber, recordPassport, recordResidence } from './recorded.ts';
 
@@ -289,7 +289,7 @@ function tlvTarget(): FuzzTarget {
       ['license parseLicenseTlvs', (b) => LICENSE_TLV.all(b, 'fuzz')],
       ['residence parseTlvs + tlvMap', (b) => uniqueTags(RESIDENCE_TLV.all(b, 'fuzz'), 'fuzz')],
       ['CRL DER reader', (b) => new DerReader(b).read()],
-      ['OCSP DER reader', (b) => parseDer(b)],
+      ['OCSP response reader', (b) => parseResponse(b)],
     ],
   );
 }

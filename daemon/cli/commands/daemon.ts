@@ -1,7 +1,6 @@
 // `idkiosk daemon`: runs the kiosk until SIGINT/SIGTERM. Under --demo it fills the demo's
 // VirtualCardSource with the virtual card set (daemon/ itself never imports the card emulators).
 import { parseArgs } from 'node:util';
-import { DemoCardSet } from '../../../drivers/sim/demo/demo-card-set.ts';
 import { startKiosk } from '../../app.ts';
 import { loadConfig } from '../../config/config.ts';
 import { consoleLogger, type LogLevel } from '../../../core/log.ts';
@@ -54,7 +53,9 @@ const command: Command = {
     const offFaults = onListenerFault((f) =>
       log.error(`listener for '${f.event}'${f.owner ? ` (${f.owner})` : ''} threw ${f.errorName}${f.errorCode ? ` ${f.errorCode}` : ''}; contained`),
     );
-    const kiosk = await startKiosk({ config, simulated: values.simulated, demo: values.demo ? new DemoCardSet() : null, version: VERSION, log });
+    // The card emulators (and their EC and ASN.1 packages) load only for --demo: a production start never needs them.
+    const demo = values.demo ? new (await import('../../../drivers/sim/demo/demo-card-set.ts')).DemoCardSet() : null;
+    const kiosk = await startKiosk({ config, simulated: values.simulated, demo, version: VERSION, log });
     const removeGuards = installProcessGuards({ log, stop: () => kiosk.stop() });
     // The screen token is a secret: never in a log line (stdout is the journal under systemd). The
     // browser gets it from server.tokenFile (LoadCredential=), the demo by a redirect from `/`; only an

@@ -81,7 +81,7 @@ export interface LicenseMatters {
 function decodeField(kind: FieldKind, raw: Buffer): FieldValue {
   switch (kind) {
     case 'byte':
-      return { kind: 'byte', value: raw.length === 1 ? raw[0]! : null };
+      return { kind: 'byte', value: raw.length === 1 ? raw.readUInt8(0) : null };
     case 'jis0208':
       return { kind: 'text', value: decodeJisX0208(raw) };
     case 'jis0201':

@@ -24,8 +24,9 @@ const raw = (buf: Buffer, t: Tlv) => buf.subarray(t.start, t.end);
 
 function single(kids: readonly Tlv[], tag: number, what: string): Tlv {
   const found = kids.filter((k) => k.tag === tag);
-  if (found.length !== 1) throw bad(what, `expected one ${tag.toString(16).toUpperCase()}, found ${found.length}`);
-  return found[0]!;
+  const [one] = found;
+  if (found.length !== 1 || !one) throw bad(what, `expected one ${tag.toString(16).toUpperCase()}, found ${found.length}`);
+  return one;
 }
 
 export interface TextApSignedRecord {

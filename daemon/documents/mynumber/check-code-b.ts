@@ -54,7 +54,7 @@ export function checkCodeBPlausible(b: Buffer, today: Date = new Date()): boolea
   if (b.length !== 14 || !b.every((x) => x >= 0x30 && x <= 0x39)) return false;
   const n = (i: number, len: number) => {
     let v = 0;
-    for (let k = i; k < i + len; k++) v = v * 10 + (b[k]! - 0x30);
+    for (let k = i; k < i + len; k++) v = v * 10 + (b.readUInt8(k) - 0x30);
     return v;
   };
   const year = n(6, 4);

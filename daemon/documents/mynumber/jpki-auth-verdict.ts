@@ -84,6 +84,26 @@ export function summarize(cert: X509Certificate): CertificateSummary {
   };
 }
 
+/**
+ * The card's certificate (JPKI authentication or signing), summarised into the result; null, with the
+ * result marked failed and the reason named, when it does not parse.
+ */
+export function readCardCertificate(
+  der: Buffer,
+  result: { certificate: CertificateSummary | null; authenticity?: Authenticity | null; reasons: Reason[] },
+): X509Certificate | null {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch (e) {
+    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
+    result.authenticity = 'failed';
+    return null;
+  }
+  result.certificate = summarize(cert);
+  return cert;
+}
+
 export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Promise<JpkiAuthResult> {
   const result: JpkiAuthResult = {
     document: 'mynumber-jpki-auth',
@@ -97,15 +117,8 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
     verdict: 'refused',
     reasons: [],
   };
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(ev.certificateDer);
-  } catch (e) {
-    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
-    result.authenticity = 'failed';
-    return result;
-  }
-  result.certificate = summarize(cert);
+  const cert = readCardCertificate(ev.certificateDer, result);
+  if (!cert) return result;
 
   let sigOk = false;
   try {

@@ -5,7 +5,8 @@
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { OID, parseExtensions } from '../../trust/x509-extensions.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
-import { CARD_BER, decodeOid } from '../../encoding/ber-tlv.ts';
+import { decodeOid } from '../../encoding/asn1.ts';
+import { CARD_BER } from '../../encoding/ber-tlv.ts';
 
 export const JPKI_SAN_ARC = '1.2.392.200149.8.5.5';
 export const JPKI_SAN = {

@@ -4,7 +4,7 @@
 // 1.2.392.200149.8.5.1.1.20) and is valid now, and it is not revoked ("unknown" refuses: fail closed).
 // The holder's 4 info come from the certificate's subjectAltName; a signing certificate is revoked when
 // name or address change, so "good" revocation is also what makes them current.
-import { X509Certificate, constants, publicDecrypt } from 'node:crypto';
+import { type X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../../core/errors.ts';
 import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
@@ -12,7 +12,7 @@ import type { RevocationChecker, RevocationStatus } from '../../trust/revocation
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
-import { checkRevocation, jpkiAuthenticity, summarize, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
+import { checkRevocation, jpkiAuthenticity, readCardCertificate, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
 import { sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { JpkiSignEvidence } from './jpki-sign.ts';
@@ -93,15 +93,8 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   result.passwordTriesBefore = ev.passwordTriesBefore;
   result.dataSha256 = ev.dataDigest.toString('hex');
   result.signature = ev.signature.toString('base64');
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(ev.certificateDer);
-  } catch (e) {
-    result.reasons.push({ code: ErrorCodes.TRUST_CERT_MALFORMED, message: `certificate does not parse: ${(e as Error).message}` });
-    result.authenticity = 'failed';
-    return result;
-  }
-  result.certificate = summarize(cert);
+  const cert = readCardCertificate(ev.certificateDer, result);
+  if (!cert) return result;
 
   const sigOk = signatureMatchesDigest(cert, ev.dataDigest, ev.signature);
   result.dataSignature = sigOk ? 'valid' : 'invalid';

@@ -10,7 +10,8 @@
 //                    certificates (cv-anchors.ts). Default false: production J-LIS keys only.
 //   cvCaKeys         extra CV CA keys [{ keyId: 32 hex, modulus: hex, exponent?: hex }] (a rotated J-LIS
 //                    key; the synthetic test CA of `idkiosk sim mynumber --cv-ca-out`, with testCards).
-import { block, bool, object, oneOf, parseWith, text, z } from '../../config/schema-kit.ts';
+import * as z from 'zod';
+import { block, bool, object, oneOf, parseWith, text } from '../../config/schema-kit.ts';
 import { configuredAnchor } from './cv-anchors.ts';
 import type { MyNumberPermission } from './text-ap.ts';
 

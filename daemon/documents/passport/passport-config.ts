@@ -11,7 +11,8 @@
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
 import type { X509Certificate } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
-import { block, fileList, object, parseWith, text, z } from '../../config/schema-kit.ts';
+import * as z from 'zod';
+import { block, fileList, object, parseWith, text } from '../../config/schema-kit.ts';
 import { loadCscaFile } from './pki/csca-store.ts';
 import { parseCertificates } from '../../trust/trust-store.ts';
 import { readFileSync } from 'node:fs';

@@ -83,7 +83,8 @@ function printedLayout(entries: { tag: number; value: Buffer }[]): ResidenceKind
         : null;
   if (!layout) throw malformed(`DF1/EF02: ${entries.length} printed entries (the specification has 10 on a residence card, 6 on an SPR certificate)`);
   entries.forEach((e, i) => {
-    const f = GEN2_PRINTED_FIELDS[i]!;
+    const f = GEN2_PRINTED_FIELDS[i];
+    if (!f) throw malformed(`DF1/EF02: entry ${i + 1} is beyond the specification's printed fields`);
     if (e.tag !== f.tag || e.value.length !== f.length) {
       throw malformed(
         `DF1/EF02: entry ${i + 1} is ${e.tag.toString(16).toUpperCase()} of ${e.value.length} bytes, the specification has ${f.tag.toString(16).toUpperCase()} of ${f.length}`,

@@ -19,10 +19,11 @@ function asOf(s: RevocationStatus): number {
 
 /** Combines the answers of several sources (given in the order they were asked). */
 export function combineRevocation(answers: readonly RevocationStatus[]): FallbackStatus {
-  if (answers.length === 0) throw new Error('combineRevocation needs at least one answer');
+  const last = answers.at(-1);
+  if (last === undefined) throw new Error('combineRevocation needs at least one answer');
   const revoked = answers.find((a) => a.status === 'revoked');
   const freshestGood = answers.filter((a) => a.status === 'good').sort((a, b) => asOf(b) - asOf(a))[0];
-  const pick = revoked ?? freshestGood ?? answers[answers.length - 1]!;
+  const pick = revoked ?? freshestGood ?? last;
   const tried = answers.filter((a) => a !== pick && a.status === 'unknown').map((a) => ({ source: a.source, reason: (a as { reason: string }).reason }));
   return tried.length ? { ...pick, tried } : pick;
 }

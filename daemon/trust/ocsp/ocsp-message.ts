@@ -8,12 +8,34 @@
 // request carried a nonce the response must echo it; a deployment whose responder never echoes nonces sets a
 // producedAt freshness window instead (CheckOptions.nonceMode). Several SingleResponses for the certificate:
 // any revoked → revoked, otherwise disagreement → unknown. An unknown critical extension → unknown.
+//
+// Messages are read and written with the project's ASN.1 stack (@peculiar/asn1-ocsp schemas over asn1js)
+// under DER rules (asn1.ts: definite minimal lengths, no trailing bytes); the signature is checked over the
+// tbsResponseData bytes as received, embedded certificates are kept as received, and times must be in the
+// GeneralizedTime UTC form RFC 5280 §4.1.2.5.2 prescribes.
 import { createHash, verify as verifySig, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  BasicOCSPResponse,
+  CertID,
+  CertStatus,
+  OCSPRequest,
+  OCSPResponse,
+  Request,
+  ResponseBytes,
+  ResponseData,
+  RevokedInfo,
+  SingleResponse,
+  TBSRequest,
+} from '@peculiar/asn1-ocsp';
+import { AsnArray, AsnConvert, AsnPropTypes, AsnProp, AsnType, AsnTypeTypes, OctetString, type IAsnConverter } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate, Extension } from '@peculiar/asn1-x509';
+import type * as asn1js from 'asn1js';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { parseAsn1, type Asn1Options } from '../../encoding/asn1.ts';
+import { certFields } from '../cert-fields.ts';
 import { validateChain } from '../chain.ts';
 import { ocspResponderProfile } from '../chain-profiles.ts';
 import { TrustStore } from '../trust-store.ts';
-import { children, expect, generalizedTime, oid, oidText, octets, parseDer, raw, readNode, seq, tlv, value, type Node } from './der.ts';
 
 const OID_SHA1 = '1.3.14.3.2.26';
 const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
@@ -49,7 +71,52 @@ const REASONS = [
   'aACompromise',
 ];
 
-const bad = (msg: string) => new KioskError(ErrorCodes.OCSP_BAD_RESPONSE, `OCSP: ${msg}`);
+const OCSP: Asn1Options = { code: ErrorCodes.OCSP_BAD_RESPONSE, what: 'OCSP', der: true };
+const bad = (msg: string) => new KioskError(OCSP.code, `OCSP: ${msg}`);
+
+// ---- schemas: asn1-ocsp's, with times in their strict UTC form and responder certificates as received ----
+
+/** GeneralizedTime YYYYMMDDHHMMSS[.f]Z → Date; any other form (local time, offsets, no seconds) is refused. */
+const UtcGeneralizedTime: IAsnConverter<Date, asn1js.GeneralizedTime> = {
+  fromASN(value) {
+    const s = Buffer.from(value.valueBlock.valueHexView).toString('latin1');
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s);
+    if (!m) throw bad('GeneralizedTime not in UTC form');
+    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  },
+  toASN: () => {
+    throw new Error('not written');
+  },
+};
+const time = (o: { context?: number; optional?: boolean } = {}) => AsnProp({ type: AsnPropTypes.GeneralizedTime, converter: UtcGeneralizedTime, ...o });
+
+class KioskRevokedInfo extends RevokedInfo {}
+time()(KioskRevokedInfo.prototype, 'revocationTime');
+
+class KioskCertStatus extends CertStatus {}
+AsnType({ type: AsnTypeTypes.Choice })(KioskCertStatus);
+AsnProp({ type: KioskRevokedInfo, context: 1, implicit: true })(KioskCertStatus.prototype, 'revoked');
+
+class KioskSingleResponse extends SingleResponse {}
+AsnProp({ type: KioskCertStatus })(KioskSingleResponse.prototype, 'certStatus');
+time()(KioskSingleResponse.prototype, 'thisUpdate');
+time({ context: 0, optional: true })(KioskSingleResponse.prototype, 'nextUpdate');
+
+class KioskResponseData extends ResponseData {}
+time()(KioskResponseData.prototype, 'producedAt');
+AsnProp({ type: KioskSingleResponse, repeated: 'sequence' })(KioskResponseData.prototype, 'responses');
+
+/** SEQUENCE OF ANY: each certificate's DER as received. */
+class AnySequence extends AsnArray<ArrayBuffer> {}
+AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.Any })(AnySequence);
+
+class KioskBasicOCSPResponse extends BasicOCSPResponse {}
+AsnProp({ type: KioskResponseData, raw: true })(KioskBasicOCSPResponse.prototype, 'tbsResponseData');
+AsnProp({ type: AnySequence, context: 0, optional: true })(KioskBasicOCSPResponse.prototype, 'certs');
+
+/** responseBytes as their encoding: the status is judged before anything else is read. */
+class KioskOCSPResponse extends OCSPResponse {}
+AsnProp({ type: AsnPropTypes.Any, context: 0, optional: true })(KioskOCSPResponse.prototype, 'responseBytes');
 
 export interface CertId {
   issuerNameHash: Buffer;
@@ -58,33 +125,37 @@ export interface CertId {
   serial: Buffer;
 }
 
-/** issuer Name DER and subjectPublicKey bits of a certificate (for the CertID hashes). */
-function subjectAndKeyBits(cert: X509Certificate): { subject: Buffer; keyBits: Buffer } {
-  const tbs = children(parseDer(cert.raw))[0]!;
-  const f = children(tbs);
-  const i = f[0]!.tag === 0xa0 ? 1 : 0;
-  const subject = raw(f[i + 4]!);
-  const spki = children(f[i + 5]!);
-  const bits = value(expect(spki[1], 0x03, 'subjectPublicKey'));
-  return { subject, keyBits: bits.subarray(1) };
-}
-
-function serialOf(cert: X509Certificate): Buffer {
-  const tbs = children(parseDer(cert.raw))[0]!;
-  const f = children(tbs);
-  return value(expect(f[f[0]!.tag === 0xa0 ? 1 : 0], 0x02, 'serialNumber'));
-}
-
 export function certIdFor(cert: X509Certificate, issuer: X509Certificate): CertId {
-  const { subject, keyBits } = subjectAndKeyBits(issuer);
-  const sha1 = (b: Buffer) => createHash('sha1').update(b).digest();
-  return { issuerNameHash: sha1(subject), issuerKeyHash: sha1(keyBits), serial: serialOf(cert) };
+  const sha1 = (b: Uint8Array | ArrayBuffer) => createHash('sha1').update(new Uint8Array(b)).digest();
+  // RFC 6960 §4.1.1: the hash of the issuer's DER subject Name and of its subjectPublicKey BIT STRING value.
+  const issuerCert = parseAsn1(issuer.raw, Certificate, OCSP);
+  return {
+    issuerNameHash: sha1(certFields(issuer.raw).subject),
+    issuerKeyHash: sha1(issuerCert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
+    serial: certFields(cert.raw).serial,
+  };
 }
 
 export function encodeRequest(id: CertId, nonce: Buffer | null): Buffer {
-  const certId = seq(seq(oid(OID_SHA1), Buffer.from([0x05, 0x00])), octets(id.issuerNameHash), octets(id.issuerKeyHash), tlv(0x02, id.serial));
-  const exts = nonce ? [tlv(0xa2, seq(seq(oid(OID_NONCE), octets(octets(nonce)))))] : [];
-  return seq(seq(seq(seq(certId)), ...exts));
+  const reqCert = new CertID({
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID_SHA1, parameters: null }),
+    issuerNameHash: new OctetString(id.issuerNameHash),
+    issuerKeyHash: new OctetString(id.issuerKeyHash),
+    serialNumber: new Uint8Array(id.serial).buffer,
+  });
+  const tbsRequest = new TBSRequest({ requestList: [new Request({ reqCert })] });
+  if (nonce) tbsRequest.requestExtensions = [new Extension({ extnID: OID_NONCE, extnValue: new OctetString(AsnConvert.serialize(new OctetString(nonce))) })];
+  return Buffer.from(AsnConvert.serialize(new OCSPRequest({ tbsRequest })));
+}
+
+/** The structure of an OCSPResponse, nothing judged yet (the fuzz targets drive this). */
+export function parseResponse(der: Buffer): { status: number; basic: KioskBasicOCSPResponse | null; responseType: string | null } {
+  const top = parseAsn1(der, KioskOCSPResponse, OCSP);
+  if (top.responseStatus !== 0) return { status: top.responseStatus, basic: null, responseType: null };
+  if (!top.responseBytes) throw bad('expected responseBytes');
+  const rb = parseAsn1(new Uint8Array(top.responseBytes as unknown as ArrayBuffer), ResponseBytes, OCSP);
+  if (rb.responseType !== OID_BASIC) return { status: 0, basic: null, responseType: rb.responseType };
+  return { status: 0, basic: parseAsn1(new Uint8Array(rb.response.buffer), KioskBasicOCSPResponse, OCSP), responseType: OID_BASIC };
 }
 
 export type OcspAnswer =
@@ -144,31 +215,25 @@ export function checkResponse(der: Buffer, id: CertId, issuer: X509Certificate, 
 }
 
 function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o: CheckOptions): OcspAnswer {
-  const top = children(expect(parseDer(der), 0x30, 'OCSPResponse'));
-  const status = value(expect(top[0], 0x0a, 'responseStatus'))[0];
-  if (status !== 0) throw new KioskError(ErrorCodes.OCSP_RESPONDER_ERROR, `OCSP responder status ${status}`, { responseStatus: status ?? -1 });
-  const rb = children(expect(children(expect(top[1], 0xa0, 'responseBytes'))[0], 0x30, 'ResponseBytes'));
-  if (oidText(expect(rb[0], 0x06, 'responseType')) !== OID_BASIC) throw bad('not a basic OCSP response');
-  const basicDer = value(expect(rb[1], 0x04, 'response'));
-  const basic = children(expect(parseDer(Buffer.from(basicDer)), 0x30, 'BasicOCSPResponse'));
-  const tbsNode = expect(basic[0], 0x30, 'tbsResponseData');
-  const alg = oidText(expect(children(expect(basic[1], 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm'));
-  const sigBits = value(expect(basic[2], 0x03, 'signature'));
-  const certs = basic[3] ? children(expect(children(expect(basic[3], 0xa0, 'certs'))[0], 0x30, 'certs')).map((c) => new X509Certificate(raw(c))) : [];
-  if (!signerOk(alg, raw(tbsNode), sigBits.subarray(1), issuer, certs, o.now)) throw bad('signature is not from the CA or an authorised responder');
+  const { status, basic } = parseResponse(der);
+  if (status !== 0) throw new KioskError(ErrorCodes.OCSP_RESPONDER_ERROR, `OCSP responder status ${status}`, { responseStatus: status });
+  if (!basic) throw bad('not a basic OCSP response');
+  const tbs = Buffer.from((basic as { tbsResponseDataRaw?: ArrayBuffer }).tbsResponseDataRaw ?? new ArrayBuffer(0));
+  if (tbs.length === 0) throw bad('expected tbsResponseData');
+  const alg = basic.signatureAlgorithm.algorithm;
+  const sigBits = Buffer.from(basic.signature);
+  const certs = [...((basic.certs as unknown as AnySequence | undefined) ?? [])].map((c) => new X509Certificate(Buffer.from(c)));
+  if (!signerOk(alg, tbs, sigBits, issuer, certs, o.now)) throw bad('signature is not from the CA or an authorised responder');
 
-  let f = children(tbsNode);
-  if (f[0]?.tag === 0xa0) f = f.slice(1); // version
-  const producedAt = generalizedTime(expect(f[1], 0x18, 'producedAt'));
-  const responses = children(expect(f[2], 0x30, 'responses'));
-  const exts = f[3]?.tag === 0xa1 ? f[3] : null;
+  const data = basic.tbsResponseData;
+  const producedAt = data.producedAt;
   const skew = (o.skewSeconds ?? 300) * 1000;
   const now = o.now.getTime();
   let echoed: Buffer | null = null;
-  for (const e of extensionsOf(exts, KNOWN_RESPONSE_EXTENSIONS)) {
+  for (const e of extensionsOf(data.responseExtensions, KNOWN_RESPONSE_EXTENSIONS)) {
     if (e.id !== OID_NONCE) continue;
-    const inner = e.value;
-    echoed = Buffer.from(inner[0] === 0x04 ? value(readNode(Buffer.from(inner), 0)) : inner);
+    // RFC 8954: the extnValue holds an OCTET STRING; some responders put the bare nonce.
+    echoed = e.value[0] === 0x04 ? Buffer.from(parseAsn1(e.value, OctetString, OCSP).buffer) : e.value;
   }
   if (o.nonce) {
     if (echoed && !echoed.equals(o.nonce)) throw bad('nonce does not match the request');
@@ -181,7 +246,7 @@ function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o
   if (o.certValidity && (producedAt < o.certValidity.notBefore || producedAt > o.certValidity.notAfter)) {
     throw bad('producedAt outside the certificate validity');
   }
-  const mine = responses.map(children).filter((r) => sameCertId(r[0]!, id));
+  const mine = (data.responses as KioskSingleResponse[]).filter((r) => sameCertId(r.certID, id));
   if (mine.length === 0) throw bad('no answer for the certificate asked about');
   const answers = mine.map((r) => singleAnswer(r, producedAt, now, skew, o.maxAgeSeconds ?? 3600));
   const revoked = answers.find((a) => a.status === 'revoked');
@@ -190,43 +255,37 @@ function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o
   return answers[0]!;
 }
 
-/** The extensions of an [n] EXPLICIT Extensions wrapper; an unknown critical one is refused. */
-function extensionsOf(wrapper: Node | null | undefined, known: ReadonlySet<string>): { id: string; value: Buffer }[] {
-  if (!wrapper) return [];
-  return children(expect(children(wrapper)[0], 0x30, 'extensions')).map((e) => {
-    const k = children(expect(e, 0x30, 'extension'));
-    const id = oidText(expect(k[0], 0x06, 'extnID'));
-    const critical = k.length === 3 && k[1]!.tag === 0x01 && value(k[1]!)[0] !== 0;
-    if (critical && !known.has(id)) throw bad(`unhandled critical extension ${id}`);
-    return { id, value: Buffer.from(value(expect(k[k.length - 1], 0x04, 'extnValue'))) };
+/** An Extensions list; an unknown critical one is refused. */
+function extensionsOf(list: readonly Extension[] | undefined, known: ReadonlySet<string>): { id: string; value: Buffer }[] {
+  return (list ?? []).map((e) => {
+    if (e.critical && !known.has(e.extnID)) throw bad(`unhandled critical extension ${e.extnID}`);
+    return { id: e.extnID, value: Buffer.from(e.extnValue.buffer) };
   });
 }
 
-function singleAnswer(r: Node[], producedAt: Date, now: number, skew: number, maxAgeSeconds: number): OcspAnswer {
-  const thisUpdate = generalizedTime(expect(r[2], 0x18, 'thisUpdate'));
-  let nextUpdate: Date | null = null;
-  for (const extra of r.slice(3)) {
-    if (extra.tag === 0xa0) nextUpdate = generalizedTime(children(extra)[0]!);
-    else if (extra.tag === 0xa1) extensionsOf(extra, KNOWN_SINGLE_EXTENSIONS);
-  }
+function singleAnswer(r: KioskSingleResponse, producedAt: Date, now: number, skew: number, maxAgeSeconds: number): OcspAnswer {
+  const thisUpdate = r.thisUpdate;
+  const nextUpdate = r.nextUpdate ?? null;
+  extensionsOf(r.singleExtensions, KNOWN_SINGLE_EXTENSIONS);
   if (thisUpdate.getTime() > now + skew) throw bad('thisUpdate is in the future');
   if (nextUpdate ? nextUpdate.getTime() < now - skew : thisUpdate.getTime() < now - maxAgeSeconds * 1000) throw bad('response is stale');
-  const st = r[1]!;
+  const st = r.certStatus;
   const base = { thisUpdate, nextUpdate, producedAt };
-  if (st.tag === 0x80) return { status: 'good', ...base };
-  if (st.tag === 0x82) return { status: 'unknown', ...base };
-  if (st.tag === 0xa1) {
-    const ri = children(st);
-    const revokedAt = generalizedTime(ri[0]!);
-    const reasonNode = ri[1]?.tag === 0xa0 ? children(ri[1])[0] : undefined;
-    const reason = reasonNode ? REASONS[value(reasonNode)[0] ?? 0] || undefined : undefined;
-    return { status: 'revoked', ...base, revokedAt, ...(reason ? { reason } : {}) };
+  if (st.good !== undefined) return { status: 'good', ...base };
+  if (st.unknown !== undefined) return { status: 'unknown', ...base };
+  if (st.revoked) {
+    const code = st.revoked.revocationReason?.reason;
+    const reason = code !== undefined ? REASONS[code] || undefined : undefined;
+    return { status: 'revoked', ...base, revokedAt: st.revoked.revocationTime, ...(reason ? { reason } : {}) };
   }
   throw bad('unknown certStatus');
 }
 
-function sameCertId(n: Node, id: CertId): boolean {
-  const c = children(n);
-  if (oidText(children(c[0]!)[0]!) !== OID_SHA1) return false; // we ask with SHA-1; a responder answering otherwise is not matched
-  return value(c[1]!).equals(id.issuerNameHash) && value(c[2]!).equals(id.issuerKeyHash) && value(c[3]!).equals(id.serial);
+function sameCertId(c: CertID, id: CertId): boolean {
+  if (c.hashAlgorithm.algorithm !== OID_SHA1) return false; // we ask with SHA-1; a responder answering otherwise is not matched
+  return (
+    Buffer.from(c.issuerNameHash.buffer).equals(id.issuerNameHash) &&
+    Buffer.from(c.issuerKeyHash.buffer).equals(id.issuerKeyHash) &&
+    Buffer.from(c.serialNumber).equals(id.serial)
+  );
 }

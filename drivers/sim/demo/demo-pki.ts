@@ -4,7 +4,7 @@
 // gen 1), the other is every RSA leaf key (JPKI certificates, residence gen 1 card) and the impostor CA of
 // the "unknown CA" card. EC keys (residence gen 2, CSCA, DSC) are cheap. Synthetic data only: no real
 // issuer's key, no real person.
-import { generateKeyPairSync, type KeyObject, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import {
   createJpkiAuthCa,
   createJpkiSignCa,
@@ -15,12 +15,9 @@ import {
   type RsaKeyPair,
   type TestCertificate,
 } from '../pki.ts';
-import { caSubject, type SynthCert } from '../residence/pki.ts';
-import { buildCertificate } from '../residence/x509-builder.ts';
+import { createResidenceCa, type SynthCert } from '../residence/pki.ts';
 import { createCsca, issueBy, type IssuedCert } from '../passport/index.ts';
 import { jpkiDateOfBirth, SYNTHETIC_HOLDER } from '../mynumber/index.ts';
-
-const DAY = 86_400_000;
 
 export type DemoMyNumberVariant = 'good' | 'expired' | 'unknown-ca';
 
@@ -40,8 +37,8 @@ export class DemoPki {
       { type: 'OU', value: 'synthetic licence signing key (not the police key)' },
     ],
   });
-  readonly residenceCa1: SynthCert = residenceCa(1, this.caKey);
-  readonly residenceCa2: SynthCert = residenceCa(2, generateKeyPairSync('ec', { namedCurve: 'secp384r1' }));
+  readonly residenceCa1: SynthCert = createResidenceCa(1, undefined, this.caKey);
+  readonly residenceCa2: SynthCert = createResidenceCa(2);
   readonly csca: IssuedCert = createCsca({ country: 'JP', cn: 'DEMO CSCA (synthetic)' });
   readonly dsc: IssuedCert = issueBy(this.csca, { cn: 'DEMO Document Signer (synthetic)' });
   private readonly myNumber = new Map<DemoMyNumberVariant, MyNumberPki>();
@@ -97,20 +94,4 @@ export class DemoPki {
       }),
     };
   }
-}
-
-/** createResidenceCa with a given key (that helper always generates one). */
-function residenceCa(generation: 1 | 2, k: { privateKey: KeyObject; publicKey: KeyObject }): SynthCert {
-  const subject = caSubject(generation);
-  const now = Date.now();
-  const x509 = buildCertificate({
-    subject,
-    issuer: subject,
-    publicKey: k.publicKey,
-    signer: k.privateKey,
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    ca: true,
-  });
-  return { x509, der: x509.raw, pem: x509.toString(), privateKey: k.privateKey, publicKey: k.publicKey, subject };
 }

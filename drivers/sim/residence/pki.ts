@@ -41,8 +41,8 @@ const wrap = (x509: X509Certificate, k: { privateKey: KeyObject; publicKey: KeyO
   subject,
 });
 
-export function createResidenceCa(generation: 1 | 2, subject: DnPart[] = caSubject(generation)): SynthCert {
-  const k = keys(generation);
+/** A self-signed synthetic ISA CA; `k` reuses a key (the demo's gen-1 ISA CA shares its licence CA's key). */
+export function createResidenceCa(generation: 1 | 2, subject: DnPart[] = caSubject(generation), k: KeyPair = keys(generation)): SynthCert {
   const now = Date.now();
   return wrap(
     buildCertificate({

@@ -7,7 +7,8 @@
 // the rules' code; DER refuses what BER tolerates (indefinite, non-minimal lengths); nesting is bounded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BER, CARD_BER, decodeOid, derCodec, encodeLength, encodeOidValue, type TlvCodec, uniqueTags, type Tlv } from '../../../daemon/encoding/ber-tlv.ts';
+import { decodeOid } from '../../../daemon/encoding/asn1.ts';
+import { BER, CARD_BER, derCodec, encodeLength, encodeOidValue, type TlvCodec, uniqueTags, type Tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
 import { RESIDENCE_TLV } from '../../../daemon/documents/residence/constants.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';

@@ -8,7 +8,8 @@ import { checkBasicInfoHash, parseBasicInfo, parseDateYYYYMMDD, parseSignatureFi
 import { checkCodeBPlausible } from '../../../daemon/documents/mynumber/check-code-b.ts';
 import { holderText, inJisX0208 } from '../../../daemon/documents/mynumber/holder-text.ts';
 import { jpkiDateOfBirth, jpkiSignAttributes, otherNames } from '../../../daemon/documents/mynumber/jpki-sign-san.ts';
-import { CARD_BER, decodeOid } from '../../../daemon/encoding/ber-tlv.ts';
+import { decodeOid } from '../../../daemon/encoding/asn1.ts';
+import { CARD_BER } from '../../../daemon/encoding/ber-tlv.ts';
 import { parseVisualAp } from '../../../daemon/documents/mynumber/visual-ap-data.ts';
 import { KioskError } from '../../../core/errors.ts';
 import { tlv } from '../../../drivers/sim/iso7816/ber-tlv.ts';

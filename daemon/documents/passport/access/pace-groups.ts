@@ -65,8 +65,7 @@ function ecGroup(name: string): PaceGroup {
   };
 }
 
-function dhGroup(parameterId: number): PaceGroup {
-  const m = modpGroup(parameterId)!;
+function dhGroup(m: NonNullable<ReturnType<typeof modpGroup>>, parameterId: number): PaceGroup {
   return {
     kind: 'DH',
     name: `MODP-${parameterId}`,
@@ -91,6 +90,10 @@ function dhGroup(parameterId: number): PaceGroup {
 /** The group of a PACEInfo's standard parameterId, or null when unsupported. */
 export function paceGroup(agreement: 'DH' | 'ECDH', parameterId: number | null): PaceGroup | null {
   if (parameterId === null) return null;
-  if (agreement === 'ECDH') return PACE_CURVES[parameterId] ? ecGroup(PACE_CURVES[parameterId]!) : null;
-  return modpGroup(parameterId) ? dhGroup(parameterId) : null;
+  if (agreement === 'ECDH') {
+    const curve = PACE_CURVES[parameterId];
+    return curve ? ecGroup(curve) : null;
+  }
+  const modp = modpGroup(parameterId);
+  return modp ? dhGroup(modp, parameterId) : null;
 }

@@ -65,15 +65,16 @@ async function generalAuthenticate(session: CardSession, last: boolean, tag: num
 
 /** Run PACE generic mapping (ECDH or DH) with the MRZ password. Throws CARD_UNSUPPORTED for other PACEInfos. */
 export async function runPace(session: CardSession, info: PaceInfo, mrzInformation: Buffer, o: PaceOptions = {}): Promise<PaceResult> {
-  const group = info.mapping === 'GM' ? paceGroup(info.agreement, info.parameterId) : null;
-  if (!group) {
+  const parameterId = info.parameterId;
+  const group = info.mapping === 'GM' ? paceGroup(info.agreement, parameterId) : null;
+  if (!group || parameterId === null) {
     throw new KioskError(ErrorCodes.CARD_UNSUPPORTED, `PACE ${info.agreement}-${info.mapping} with parameter ${info.parameterId} is not supported`);
   }
   const scalar = o.scalar ?? randomBelow;
   const kPi = pacePasswordKey(mrzInformation, info.cipher);
   try {
     const oidValue = encodeOidValue(info.oid);
-    const mse = Buffer.concat([tlv(0x80, oidValue), tlv(0x83, Buffer.from([o.passwordRef ?? 1])), tlv(0x84, Buffer.from([info.parameterId!]))]);
+    const mse = Buffer.concat([tlv(0x80, oidValue), tlv(0x83, Buffer.from([o.passwordRef ?? 1])), tlv(0x84, Buffer.from([parameterId]))]);
     const mseRes = await session.send({ cla: 0x00, ins: 0x22, p1: 0xc1, p2: 0xa4, data: mse });
     if (mseRes.sw !== 0x9000) throw new KioskError(ErrorCodes.CARD_AUTH_FAILED, 'PACE MSE:Set AT refused', { sw: mseRes.sw.toString(16).toUpperCase() });
 

@@ -51,8 +51,9 @@ export class LdsFileReader {
     const head = await this.readAt(0, 8, what, true, false);
     const total = tlvTotal(head, what);
     if (total > this.maxFileBytes) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: announced length ${total} too large`);
-    const parts = [head.subarray(0, Math.min(head.length, total))];
-    let have = parts[0]!.length;
+    const first = head.subarray(0, Math.min(head.length, total));
+    const parts = [first];
+    let have = first.length;
     while (have < total) {
       const left = total - have;
       // B0 reads end at 7FFF at the latest (as CardSession's plain reads do); B1 takes over from 8000.

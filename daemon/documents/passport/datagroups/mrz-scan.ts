@@ -42,8 +42,9 @@ export class MrzScanAssembler {
   private tryLines(): boolean {
     for (const n of [3, 2]) {
       const last = this.lines.slice(-n);
-      if (last.length !== n) continue;
-      const len = last[0]!.length;
+      const [first] = last;
+      if (last.length !== n || first === undefined) continue;
+      const len = first.length;
       if (!last.every((l) => l.length === len) || !((n === 3 && len === 30) || (n === 2 && (len === 36 || len === 44)))) continue;
       try {
         this.replace(accessKeyFromMrzText(last.join('\n')));

@@ -2,7 +2,8 @@
 // ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo and ActiveAuthenticationInfo. Unknown
 // SecurityInfos are skipped (the set is open by design); malformed known ones are errors.
 import type { SmCipher } from '../access/secure-messaging.ts';
-import { children, decodeOid, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
+import { decodeOid } from '../../../encoding/asn1.ts';
+import { children, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
 
 export const OID = {
   PACE: '0.4.0.127.0.7.2.2.4',

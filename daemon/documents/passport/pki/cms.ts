@@ -1,11 +1,16 @@
-// CMS SignedData (RFC 5652) as ICAO uses it — EF.SOD and CSCA master lists — parsed with the
-// BER-tolerant TLV reader, and the signer's signature verified with node:crypto: RSA PKCS#1 v1.5 (incl.
-// plain rsaEncryption as signatureAlgorithm), RSASSA-PSS with its parameters, ECDSA (brainpool too);
-// SHA-1/224/256/384/512 (docs/reference/passport.md §8).
+// CMS SignedData (RFC 5652) as ICAO uses it — EF.SOD and CSCA master lists — read with the project's ASN.1
+// stack (@peculiar/asn1-cms schemas over asn1js, BER-tolerant: indefinite lengths and constructed OCTET
+// STRINGs as some chips write them), and the signer's signature verified with node:crypto: RSA PKCS#1 v1.5
+// (incl. plain rsaEncryption as signatureAlgorithm), RSASSA-PSS with its parameters, ECDSA (brainpool too);
+// SHA-1/224/256/384/512 (docs/reference/passport.md §8). Every malformation is CARD_MALFORMED_RESPONSE.
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
+import { Attribute, ContentInfo, EncapsulatedContentInfo, SignedData as CmsSignedData, SignerInfo as CmsSignerInfo } from '@peculiar/asn1-cms';
+import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
 import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
-import { children, decodeOid, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
+import { octetStringOf, oidOf, parseAsn1, type Asn1Options } from '../../../encoding/asn1.ts';
 import { verifyEcdsaAnyEncoding } from '../../../../core/crypto/ecdsa.ts';
+import { AnySet } from './icao-asn1.ts';
 
 export const HASHES: Readonly<Record<string, string>> = {
   '1.3.14.3.2.26': 'sha1',
@@ -36,12 +41,37 @@ const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 
-const malformed = (msg: string) => new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `CMS: ${msg}`);
+const CMS: Asn1Options = { code: ErrorCodes.CARD_MALFORMED_RESPONSE, what: 'CMS' };
+const malformed = (msg: string) => new KioskError(CMS.code, `CMS: ${msg}`);
+
+// ---- schemas: asn1-cms's, with the fields a verifier needs as encoded kept as encoded ----
+
+/** SignedAttributes (SET SIZE (1..MAX) OF Attribute). */
+class SignedAttributes extends AsnArray<Attribute> {}
+AsnType({ type: AsnTypeTypes.Set, itemType: Attribute })(SignedAttributes);
+
+/** SignerInfo with the signed attributes' encoding (what the signature covers) and a BER-form signature. */
+class KioskSignerInfo extends CmsSignerInfo {}
+AsnProp({ type: SignedAttributes, context: 0, implicit: true, optional: true, raw: true })(KioskSignerInfo.prototype, 'signedAttrs');
+AsnProp({ type: AsnPropTypes.Any })(KioskSignerInfo.prototype, 'signature');
+
+class KioskSignerInfos extends AsnArray<KioskSignerInfo> {}
+AsnType({ type: AsnTypeTypes.Set, itemType: KioskSignerInfo })(KioskSignerInfos);
+
+/** eContent as the element it is ([0] EXPLICIT OCTET STRING, primitive or constructed). */
+class KioskEncapsulatedContentInfo extends EncapsulatedContentInfo {}
+AsnProp({ type: AsnPropTypes.Any, context: 0, optional: true })(KioskEncapsulatedContentInfo.prototype, 'eContent');
+
+class KioskSignedData extends CmsSignedData {}
+AsnProp({ type: KioskEncapsulatedContentInfo })(KioskSignedData.prototype, 'encapContentInfo');
+AsnProp({ type: AnySet, context: 0, implicit: true, optional: true })(KioskSignedData.prototype, 'certificates');
+AsnProp({ type: AnySet, context: 1, implicit: true, optional: true })(KioskSignedData.prototype, 'crls');
+AsnProp({ type: KioskSignerInfos })(KioskSignedData.prototype, 'signerInfos');
 
 export interface SignerInfo {
-  /** DER of the issuer Name and the serial number (version 1), or the subjectKeyIdentifier (version 3). */
-  issuer: Buffer | null;
+  /** serialNumber INTEGER content (issuerAndSerialNumber), or null. */
   serial: Buffer | null;
+  /** The subjectKeyIdentifier (version 3), or null. */
   subjectKeyId: Buffer | null;
   digestAlgorithm: string;
   /** signedAttrs re-tagged A0 → 31 (the bytes the signature covers), or null. */
@@ -49,7 +79,8 @@ export interface SignerInfo {
   messageDigest: Buffer | null;
   contentType: string | null;
   signatureAlgorithm: string;
-  signatureParams: Tlv | null;
+  /** DER of the signatureAlgorithm parameters (absent or NULL: null). */
+  signatureParams: Buffer | null;
   signature: Buffer;
 }
 
@@ -60,105 +91,64 @@ export interface SignedData {
   signers: SignerInfo[];
 }
 
-const oidOf = (t: Tlv | undefined, what: string): string => {
-  if (!t || t.tag !== 0x06) throw malformed(`${what}: OID expected`);
-  return decodeOid(t.value);
-};
+/** An explicit NULL parameters field (as RSA signature algorithms carry). */
+const DER_NULL = '0500';
 
-/** Concatenated content of an OCTET STRING, including the constructed (BER) form. */
-function octets(t: Tlv): Buffer {
-  if (t.tag === 0x04) return t.value;
-  if (t.tag === 0x24) return Buffer.concat(children(t).map(octets));
-  throw malformed('OCTET STRING expected');
-}
-
-/** A SEQUENCE's children; any other tag is malformed (BER changes lengths and string forms, never this tag). */
-function sequence(t: Tlv | undefined, what: string): Tlv[] {
-  if (!t || t.tag !== 0x30) throw malformed(`${what}: SEQUENCE expected`);
-  return children(t);
-}
-
-function parseSignerInfo(t: Tlv): SignerInfo {
-  const f = sequence(t, 'SignerInfo');
-  const version = smallInt(f[0]!);
-  let i = 1;
-  const sid = f[i++]!;
-  let issuer: Buffer | null = null;
-  let serial: Buffer | null = null;
-  let subjectKeyId: Buffer | null = null;
-  if (version === 3 || sid.tag === 0x80) subjectKeyId = sid.value;
-  else {
-    const s = children(sid);
-    issuer = Buffer.from(s[0]!.raw);
-    serial = s[1]!.value;
-  }
-  const digestAlgorithm = oidOf(children(f[i++]!)[0], 'digestAlgorithm');
+function parseSignerInfo(si: KioskSignerInfo): SignerInfo {
+  const sid = si.sid;
+  const subjectKeyId = sid.subjectKeyIdentifier ? Buffer.from(sid.subjectKeyIdentifier.buffer) : null;
+  const serial = !subjectKeyId && sid.issuerAndSerialNumber ? Buffer.from(sid.issuerAndSerialNumber.serialNumber) : null;
+  if (!subjectKeyId && !serial) throw malformed('SignerInfo: no signer identifier');
   let signedAttrs: Buffer | null = null;
   let messageDigest: Buffer | null = null;
   let contentType: string | null = null;
-  if (f[i]?.tag === 0xa0) {
-    const attrs = f[i++]!;
+  const raw = (si as { signedAttrsRaw?: ArrayBuffer }).signedAttrsRaw;
+  if (si.signedAttrs) {
+    if (!raw) throw malformed('signedAttrs without their encoding');
     // The signature covers the DER SET OF: same content, universal SET tag.
-    signedAttrs = Buffer.concat([Buffer.from([0x31]), attrs.raw.subarray(1)]);
-    for (const a of children(attrs)) {
-      const [type, values] = children(a);
-      const oid = oidOf(type, 'attribute');
-      const first = values ? children(values)[0] : undefined;
-      if (oid === OID_MESSAGE_DIGEST && first) messageDigest = octets(first);
-      if (oid === OID_CONTENT_TYPE && first) contentType = oidOf(first, 'contentType');
+    signedAttrs = Buffer.from(raw);
+    signedAttrs[0] = 0x31;
+    for (const a of si.signedAttrs) {
+      const first = a.attrValues[0];
+      if (a.attrType === OID_MESSAGE_DIGEST && first) messageDigest = octetStringOf(new Uint8Array(first), CMS);
+      if (a.attrType === OID_CONTENT_TYPE && first) contentType = oidOf(new Uint8Array(first), CMS);
     }
   }
-  const sigAlg = children(f[i++]!);
-  const signature = octets(f[i++]!);
+  const params = si.signatureAlgorithm.parameters;
   return {
-    issuer,
     serial,
     subjectKeyId,
-    digestAlgorithm,
+    digestAlgorithm: si.digestAlgorithm.algorithm,
     signedAttrs,
     messageDigest,
     contentType,
-    signatureAlgorithm: oidOf(sigAlg[0], 'signatureAlgorithm'),
-    signatureParams: sigAlg[1] && sigAlg[1].tag !== 0x05 ? sigAlg[1] : null,
-    signature,
+    signatureAlgorithm: si.signatureAlgorithm.algorithm,
+    signatureParams: params && Buffer.from(params).toString('hex') !== DER_NULL ? Buffer.from(params) : null,
+    signature: octetStringOf(new Uint8Array(si.signature as unknown as ArrayBuffer), CMS),
   };
 }
 
 /** Parse a ContentInfo holding SignedData (DER or BER). */
 export function parseSignedData(contentInfo: Buffer): SignedData {
-  const ci = sequence(readTlv(contentInfo), 'ContentInfo');
-  if (oidOf(ci[0], 'contentType') !== OID_SIGNED_DATA) throw malformed('not SignedData');
-  if (ci[1]?.tag !== 0xa0) throw malformed('content missing');
-  const sd = sequence(children(ci[1])[0], 'SignedData');
-  let i = 1; // version
-  i++; // digestAlgorithms
-  const encap = sequence(sd[i++], 'EncapsulatedContentInfo');
-  const eContentType = oidOf(encap[0], 'eContentType');
-  if (encap[1]?.tag !== 0xa0) throw malformed('eContent missing');
-  const eContent = octets(children(encap[1])[0]!);
-  const certificates: Buffer[] = [];
-  if (sd[i]?.tag === 0xa0) for (const c of children(sd[i++]!)) if (c.tag === 0x30) certificates.push(Buffer.from(c.raw));
-  if (sd[i]?.tag === 0xa1) i++; // crls
-  const signerSet = sd[i];
-  if (!signerSet || signerSet.tag !== 0x31) throw malformed('signerInfos missing');
-  const signers = children(signerSet).map(parseSignerInfo);
+  const ci = parseAsn1(contentInfo, ContentInfo, CMS);
+  if (ci.contentType !== OID_SIGNED_DATA) throw malformed('not SignedData');
+  const sd = parseAsn1(new Uint8Array(ci.content), KioskSignedData, CMS);
+  const encap = sd.encapContentInfo;
+  if (!encap.eContent) throw malformed('eContent missing');
+  const eContent = octetStringOf(new Uint8Array(encap.eContent as unknown as ArrayBuffer), CMS);
+  const certificates = [...((sd.certificates as unknown as AnySet | undefined) ?? [])].map((c) => Buffer.from(c)).filter((c) => c[0] === 0x30);
+  const signers = [...sd.signerInfos].map(parseSignerInfo);
   if (signers.length === 0) throw malformed('no signer');
-  return { eContentType, eContent, certificates, signers };
+  return { eContentType: encap.eContentType, eContent, certificates, signers };
 }
 
 export type SignatureCheck = { ok: true; algorithm: string } | { ok: false; reason: string };
 
-function pssParams(p: Tlv | null): { hash: string; saltLength: number } {
-  let hash = 'sha1';
-  let saltLength = 20;
-  if (p) {
-    for (const c of children(p)) {
-      const inner = children(c)[0];
-      if (c.tag === 0xa0 && inner) hash = HASHES[oidOf(children(inner)[0], 'PSS hash')] ?? 'unknown';
-      if (c.tag === 0xa2 && inner) saltLength = smallInt(inner);
-    }
-  }
-  return { hash, saltLength };
+/** RSASSA-PSS parameters (RFC 4055 §3.1; absent fields: SHA-1, salt 20). */
+function pssParams(p: Buffer | null): { hash: string; saltLength: number } {
+  if (!p) return { hash: 'sha1', saltLength: 20 };
+  const params = parseAsn1(p, RsaSaPssParams, CMS);
+  return { hash: HASHES[params.hashAlgorithm.algorithm] ?? 'unknown', saltLength: params.saltLength };
 }
 
 /** Verify one SignerInfo over `eContent` with the signer's public key. */

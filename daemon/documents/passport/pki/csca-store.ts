@@ -17,7 +17,8 @@ import { cscaLinkProfile, MASTER_LIST_SIGNING, masterListSignerProfile, type Pas
 import { namesMatch } from '../../../trust/name-compare.ts';
 import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
-import { children, readTlv } from '../../../encoding/ber-tlv.ts';
+import { parseAsn1 } from '../../../encoding/asn1.ts';
+import { CscaMasterList } from './icao-asn1.ts';
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
@@ -49,14 +50,8 @@ export function parseMasterList(der: Buffer): MasterList {
     throw loadError('not a CMS SignedData structure');
   }
   if (sd.eContentType !== OID_CSCA_MASTER_LIST) throw loadError('not a CSCA master list');
-  let certList;
-  try {
-    certList = children(readTlv(sd.eContent)).find((t) => t.tag === 0x31);
-  } catch {
-    throw loadError('master list content unparsable');
-  }
-  if (!certList) throw loadError('master list without certList');
-  const certificates = children(certList).map((c, i) => certificate(c.raw, `master list entry ${i}`));
+  const { certList } = parseAsn1(sd.eContent, CscaMasterList, { code: ErrorCodes.TRUST_ANCHOR_LOAD, what: 'master list content' });
+  const certificates = certList.map((c, i) => certificate(Buffer.from(c), `master list entry ${i}`));
   let signerCertificate: X509Certificate | null = null;
   const signer0 = sd.signers[0];
   for (const der of signer0 ? sd.certificates : []) {

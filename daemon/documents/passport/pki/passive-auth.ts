@@ -11,7 +11,9 @@ import { passportDscProfile } from '../../../trust/chain-profiles.ts';
 import { fingerprintSha256 } from '../../../trust/trust-store.ts';
 import { HASHES, parseSignedData, verifySigner, type SignedData } from './cms.ts';
 import type { CscaStore } from './csca-store.ts';
-import { children, decodeOid, readTlv, smallInt } from '../../../encoding/ber-tlv.ts';
+import { readTlv } from '../../../encoding/ber-tlv.ts';
+import { parseAsn1 } from '../../../encoding/asn1.ts';
+import { LdsSecurityObjectAsn } from './icao-asn1.ts';
 
 export const LDS_SECURITY_OBJECT_OIDS = ['2.23.136.1.1.1', '1.3.27.1.1.1', '1.2.528.1.1006.1.20.1'];
 
@@ -25,25 +27,23 @@ export interface LdsSecurityObject {
 const sodInvalid = (msg: string) => new KioskError(ErrorCodes.PASSPORT_SOD_INVALID, `LDSSecurityObject: ${msg}`);
 
 export function parseLdsSecurityObject(eContent: Buffer): LdsSecurityObject {
-  const f = children(readTlv(eContent));
-  // Untrusted chip data: a missing field is a typed refusal, never a TypeError.
-  if (f[0]?.tag !== 0x02 || f[1]?.tag !== 0x30 || f[2]?.tag !== 0x30) throw sodInvalid('version, hashAlgorithm or dataGroupHashValues missing');
-  const algId = children(f[1])[0];
-  if (algId?.tag !== 0x06) throw sodInvalid('hashAlgorithm is not an OID');
-  const hashOid = decodeOid(algId.value);
-  const hashAlgorithm = HASHES[hashOid] ?? hashOid;
+  // Untrusted chip data: a missing or mistyped field is a typed refusal, never a TypeError.
+  const lso = parseAsn1(eContent, LdsSecurityObjectAsn, { code: ErrorCodes.PASSPORT_SOD_INVALID, what: 'LDSSecurityObject' });
+  const hashOid = lso.hashAlgorithm.algorithm;
   const hashes = new Map<number, Buffer>();
-  for (const entry of children(f[2])) {
-    const [n, h] = children(entry);
-    if (n?.tag !== 0x02 || h?.tag !== 0x04) throw sodInvalid('DataGroupHash is not { INTEGER, OCTET STRING }');
-    hashes.set(smallInt(n), Buffer.from(h.value));
-  }
-  let ldsVersion: string | null = null;
-  if (f[3]?.tag === 0x30) {
-    const [lds] = children(f[3]);
-    ldsVersion = lds?.value.toString('latin1') ?? null;
-  }
-  return { version: smallInt(f[0]), hashAlgorithm, hashes, ldsVersion };
+  for (const h of lso.dataGroupHashValues) hashes.set(smallNumber(h.dataGroupNumber, 'dataGroupNumber'), Buffer.from(h.dataGroupHashValue));
+  return {
+    version: smallNumber(lso.version, 'version'),
+    hashAlgorithm: HASHES[hashOid] ?? hashOid,
+    hashes,
+    ldsVersion: lso.ldsVersionInfo?.ldsVersion ?? null,
+  };
+}
+
+/** A version or data-group number: a non-negative integer (asn1js reads INTEGERs as signed numbers). */
+function smallNumber(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw sodInvalid(`${what} is not a small non-negative INTEGER`);
+  return n;
 }
 
 /** CMS id-data: some issuers (real Chinese passports) label the LDSSecurityObject so; openssl and gmrtd accept it. */
