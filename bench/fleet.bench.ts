@@ -26,14 +26,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256Hex } from '../daemon/audit/chain.ts';
 import { DeviceKey } from '../daemon/device/device-key.ts';
-import { KEY_HEADER, SIGNATURE_HEADER } from '../daemon/device/signed-post.ts';
 import { initFleet, openPool } from '../fleet/setup.ts';
 import type { GenJob } from './fleet-batches.ts';
+import { cpuOf, healthBody, type Kiosk, percentile, pgCpu, pool, post } from './fleet-load.ts';
 import { freePort, startPostgres } from '../test/harness/postgres.ts';
 
 const env = (name: string, dflt: number) => {
@@ -46,143 +44,6 @@ const env = (name: string, dflt: number) => {
 
 const BIN = fileURLToPath(new URL('../bin/idkiosk.js', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('./fleet-batches.ts', import.meta.url));
-
-// ---------------------------------------------------------------------------------------------------------
-// The load generator.
-
-interface Kiosk {
-  id: string;
-  key: DeviceKey;
-  keyFile: string;
-  keyPem: string;
-  certPem: string;
-  instance: number;
-  agent: Agent | null;
-  seq: number;
-  busy: boolean;
-  accepted: number;
-  /** Sequence number of the last heartbeat answered 200. */
-  lastAccepted: number;
-  failed: number;
-  /** The TLS session (ticket) of its last connection, offered on the next one (as the kiosk does). */
-  session: Buffer | null;
-  beats: number;
-}
-
-interface Reply {
-  status: number;
-  body: string;
-  reused: boolean;
-  /** The TLS session was resumed (abbreviated handshake, no certificate exchange). */
-  resumed: boolean;
-}
-
-const percentile = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-
-function post(port: number, path: string, body: Buffer, sig: string, k: Kiosk, ca: string, agent: Agent | false, resume = false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent: agent || undefined,
-        ...(agent ? {} : { ca, cert: k.certPem, key: k.keyPem }),
-        ...(resume && k.session ? { session: k.session } : {}),
-        timeout: 30_000,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': body.length,
-          [SIGNATURE_HEADER]: sig,
-          [KEY_HEADER]: k.key.fingerprint,
-          ...(agent ? {} : { connection: 'close' }),
-        },
-      },
-      (res) => {
-        const resumed = (res.socket as TLSSocket).isSessionReused();
-        let t = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (t += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: t, reused: req.reusedSocket, resumed }));
-        res.on('error', reject);
-      },
-    );
-    if (resume) req.once('socket', (s) => s.on('session', (t: Buffer) => (k.session = t)));
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function healthBody(k: Kiosk, boot: string): Buffer {
-  k.seq++;
-  const now = new Date().toISOString();
-  return Buffer.from(
-    JSON.stringify({
-      kind: 'idkiosk-heartbeat',
-      kioskId: k.id,
-      site: 'bench-site',
-      operator: 'bench-op',
-      boot,
-      seq: k.seq,
-      key: k.key.fingerprint,
-      health: {
-        status: 'ok',
-        faults: [],
-        kioskId: k.id,
-        site: 'bench-site',
-        version: '0.1.0-bench',
-        time: now,
-        uptimeSeconds: 3600 + k.seq * 60,
-        maintenance: { active: false, reason: null },
-        reader: { service: true, readers: [{ name: 'Virtual PCD 00 00', cardPresent: false }], phase: 'idle' },
-        printer: { state: 'ready', usable: true, transport: 'usb' },
-        keypad: { status: 'ready', stuckKeys: 0 },
-        crl: [{ issuerId: 'jpki-auth', crlNumber: '7', thisUpdate: now, nextUpdate: now, ageSeconds: 3600, secondsUntilNextUpdate: 82_800, stale: false }],
-        clock: { synchronized: true, source: 'timesyncd', detail: 'bench' },
-        disk: { path: '/var/lib/idkiosk', freeBytes: 12_345_678_901, totalBytes: 32e9 },
-        lastSession: { time: now, outcome: 'verified' },
-        // A head as a kiosk reports it (the collector looks for a rollback on every heartbeat).
-        audit: { headSeq: 1, headHash: sha256Hex(Buffer.from(k.id)), pendingUpload: 0, uploadError: null, writeError: null },
-      },
-    }),
-  );
-}
-
-async function pool<T>(items: T[], width: number, f: (x: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (i < items.length) await f(items[i++]!);
-    }),
-  );
-}
-
-const cpuOf = (pid: number, reaped = false): number => {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime + stime (+ cutime + cstime: children that exited), clock ticks (100/s)
-    return (Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) / 100;
-  } catch {
-    return NaN;
-  }
-};
-
-/** CPU seconds of every PostgreSQL process (the postmaster, its live children and those that exited). */
-const pgCpu = (postmaster: number): number => {
-  let total = cpuOf(postmaster, true);
-  try {
-    for (const c of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += cpuOf(Number(c));
-  } catch {
-    /* not available */
-  }
-  return total;
-};
 
 export async function main(): Promise<number> {
   const N = env('FLEET_BENCH_KIOSKS', 10_000);

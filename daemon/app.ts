@@ -8,6 +8,7 @@ import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
 import { DemoCards } from './demo/demo-cards.ts';
 import type { VirtualCardSource } from './demo/virtual-card-source.ts';
+import { demoSessionConfig, demoSessionView, type DemoSessionChoice } from './demo/demo-session.ts';
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
@@ -18,7 +19,7 @@ import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
-import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { ErrorCodes, KioskError, toKioskError } from '../core/errors.ts';
 import { StartedResources } from './started-resources.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
@@ -26,7 +27,7 @@ import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
 import { loadCscaFiles } from './documents/passport/passport-config.ts';
 import { policyFlow } from './policy/policy-flow.ts';
-import { policyRegistry, runnableDocuments } from './policy/policy.ts';
+import { policyRegistry, runnableDocuments, type PolicyRegistry } from './policy/policy.ts';
 import { statusCheckFromConfig } from './policy/status-check-config.ts';
 import { FallbackRevocationChecker } from './trust/ocsp/fallback-checker.ts';
 import { PlatformRevocationChecker, type PlatformStatusApi } from './trust/ocsp/platform-status.ts';
@@ -115,7 +116,8 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
 }
 
 async function startSteps(o: StartOptions, log: Logger, started: StartedResources, done: (s: StartStep) => Promise<void>): Promise<Kiosk> {
-  const cfg = o.config;
+  // A demo daemon runs the My Number card by mode (the panel switches mode and policy, demo-session.ts).
+  const cfg = o.demo ? demoSessionConfig(o.config, { mode: o.config.mynumber.mode, policy: o.config.policy.walkUpPolicy }) : o.config;
   const simulated = o.simulated || o.demo;
   const backend = o.demo ? 'simulated' : (cfg.reader.backend ?? (simulated ? 'simulated' : 'pcsc'));
   const transmitTimeoutMs = cfg.reader.cardTimeoutMs;
@@ -146,27 +148,11 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     o.revocation ??
     (demo && !cfg.revocation.crlDb ? demo.revocation : revocationFromConfig(cfg.revocation.crlDb, cfg.revocation.graceSeconds, cfg.revocation.ocsp));
   const revocation = o.platformStatus ? new FallbackRevocationChecker([new PlatformRevocationChecker(o.platformStatus), baseRevocation]) : baseRevocation;
-  const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
-    const factory = DOCUMENTS.get(id);
-    if (!factory) {
-      log.warn(`document '${id}' is not available in this version; skipped`);
-      return [];
-    }
-    return [
-      factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log }),
-    ];
-  });
-  // An integration-API request narrows the documents the next card is read for.
-  const documentFlow: DocumentFlow = {
-    run: (ctx) => {
-      const wanted = ctx.documents;
-      return routingFlow(wanted ? handlers.filter((h) => wanted.includes(h.id)) : handlers).run(ctx);
-    },
-  };
-  // Verification policies (daemon/policy/): a session under a policy reads only its documents and its result
-  // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).
-  const policies = policyRegistry(cfg.policy.policies);
-  const flow = policyFlow(documentFlow, { policies, walkUpPolicy: cfg.policy.walkUpPolicy, now: () => new Date() });
+  const setupEnv = { trust, revocation, demo, log };
+  let session = sessionSetup(cfg, setupEnv);
+  // The runtime runs whichever session setup is current when a card arrives (a demo switch replaces it
+  // while idle; a session in progress keeps the flow it started with).
+  const flow: DocumentFlow = { run: (ctx) => session.flow.run(ctx) };
   await done('documents');
   const runtime = new KioskRuntime({
     reader,
@@ -189,7 +175,25 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   runtime.start();
   await done('runtime-start');
 
-  const enabledDocuments = handlers.map((h) => h.id);
+  const { enabledDocuments, policies } = session;
+  // Demo only: the panel's mode/policy switch, while idle, through the same sessionSetup as the start.
+  const switchSession = (choice: DemoSessionChoice): { code: string; message: string } | undefined => {
+    const phase = runtime.getState().phase;
+    if (phase !== 'idle') return { code: ErrorCodes.SESSION_BUSY, message: `demo: switch refused while ${phase}` };
+    try {
+      const next = sessionSetup(demoSessionConfig(cfg, choice), setupEnv);
+      if (choice.policy !== null && next.idleDocuments.length === 0) {
+        return { code: ErrorCodes.CONFIG_INVALID, message: `demo: policy ${choice.policy} has no document this kiosk reads in My Number mode ${choice.mode}` };
+      }
+      session = next;
+    } catch (e) {
+      const err = toKioskError(e);
+      return { code: err.code, message: err.message };
+    }
+    log(`demo: My Number mode ${choice.mode}, walk-up policy ${choice.policy ?? 'none'}`);
+    server.setDocuments(session.idleDocuments);
+    return undefined;
+  };
   const uiToken = o.uiToken ?? (cfg.server.tokenFile ? perBootToken(cfg.server.tokenFile).token : undefined);
   const server = await startUiServer({
     runtime,
@@ -198,7 +202,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     kioskId: cfg.kioskId,
     version: o.version ?? '0.0.0',
     // The idle screen lists the walk-up policy's documents (all enabled documents without one).
-    documents: cfg.policy.walkUpPolicy ? runnableDocuments(policies.get(cfg.policy.walkUpPolicy)!, enabledDocuments) : enabledDocuments,
+    documents: session.idleDocuments,
     token: uiToken,
     devices: peripherals.devices,
     health: peripherals.health,
@@ -208,11 +212,13 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
           onAction: (m) => {
             if (m.type === 'demo-insert') demo.insert(m.card);
             else if (m.type === 'demo-remove') demo.remove();
+            else if (m.type === 'demo-session') return switchSession(m);
             else if (m.fault === 'printer-paper-end' || m.fault === 'printer-ok') peripherals.virtualPrinter?.setPaper(m.fault === 'printer-ok' ? 'ok' : 'end');
             else if (m.fault === 'reader-lost' || m.fault === 'reader-back') demo.setReaderAvailable(m.fault === 'reader-back');
             else runtime.block('maintenance', m.fault === 'maintenance-on');
           },
           receiptSvg: peripherals.lastReceiptSvg,
+          session: () => demoSessionView(session.cfg),
         }
       : undefined,
   });
@@ -275,4 +281,50 @@ function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
   if (file) return DeviceKey.load(file);
   log.warn('no device.keyFile: receipts and API results are signed with a key that lives only until the daemon stops');
   return DeviceKey.ephemeral();
+}
+
+/** One session setup: the document handlers, the flow under the policies, and what the idle screen lists. */
+interface SessionSetup {
+  cfg: KioskConfig;
+  flow: DocumentFlow;
+  /** The handlers' document ids (a by-mode 'mynumber' under its concrete id). */
+  enabledDocuments: string[];
+  /** The walk-up policy's documents, or every enabled document without one. */
+  idleDocuments: string[];
+  policies: PolicyRegistry;
+}
+
+/**
+ * Builds the document flow a session runs from a configuration: the one way, used at start and by the
+ * demo panel's switch (daemon/demo/demo-session.ts).
+ */
+function sessionSetup(
+  cfg: KioskConfig,
+  env: { trust: (purpose: string) => TrustStore; revocation: RevocationChecker; demo: DemoCards | null; log: Logger },
+): SessionSetup {
+  const { trust, revocation, demo, log } = env;
+  const handlers: DocumentHandler[] = cfg.documents.flatMap((id) => {
+    const factory = DOCUMENTS.get(id);
+    if (!factory) {
+      log.warn(`document '${id}' is not available in this version; skipped`);
+      return [];
+    }
+    return [
+      factory({ trust, revocation, now: () => new Date(), mynumber: demo ? demo.myNumberConfig(cfg.mynumber) : cfg.mynumber, passport: cfg.passport, log }),
+    ];
+  });
+  // An integration-API request narrows the documents the next card is read for.
+  const documentFlow: DocumentFlow = {
+    run: (ctx) => {
+      const wanted = ctx.documents;
+      return routingFlow(wanted ? handlers.filter((h) => wanted.includes(h.id)) : handlers).run(ctx);
+    },
+  };
+  // Verification policies (daemon/policy/): a session under a policy reads only its documents and its result
+  // is answered and filtered by the policy (age yes/no, legal-method entries, disclosure).
+  const policies = policyRegistry(cfg.policy.policies);
+  const flow = policyFlow(documentFlow, { policies, walkUpPolicy: cfg.policy.walkUpPolicy, now: () => new Date() });
+  const enabledDocuments = handlers.map((h) => h.id);
+  const walkUp = cfg.policy.walkUpPolicy ? policies.get(cfg.policy.walkUpPolicy) : undefined;
+  return { cfg, flow, enabledDocuments, idleDocuments: walkUp ? runnableDocuments(walkUp, enabledDocuments) : enabledDocuments, policies };
 }

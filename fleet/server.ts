@@ -3,6 +3,7 @@
 // nothing that was acknowledged. TLS asks every client for a certificate but lets the request through
 // without one, because enrolment (POST /v1/enrol) comes before the kiosk has a certificate; every other
 // kiosk route requires a certificate the fleet CA issued and the CRL does not list.
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -106,6 +107,10 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     crl: crlPem,
     minVersion: 'TLSv1.2' as const,
     ...(tickets ? { ticketKeys: tickets.keys } : {}),
+    // OpenSSL resumes a session only under the session-id context it was issued in, and Node's default is
+    // a hash of the process's command line — which differs between instances (another --config path), so
+    // no ticket would resume on another instance. The fleet CA names the context instead.
+    sessionIdContext: createHash('sha256').update(o.tls.ca).digest('hex').slice(0, 32),
   });
 
   const server: Server = createServer(

@@ -10,7 +10,8 @@ bash scripts/install-deps.sh --runtime
 node_modules/.bin/tsx scripts/build-voice.ts --optional
 PORT="${PORT:-8080}"
 echo "==> starting the kiosk demo on http://127.0.0.1:${PORT}/  (Ctrl-C to stop)"
-# Other My Number modes and verification policies without writing a config file (README "Quick start"):
+# The demo panel switches the My Number mode and the policy at run time; these choose the start setting
+# without writing a config file (README "Quick start"):
 #   DEMO_MODE=auth|info|sign|face   which My Number check the kiosk runs (利用者証明, 4 情報, 署名用, 券面AP)
 #   DEMO_POLICY=<policy>            the walk-up policy, e.g. age-20, age-18, jpki-sign, mynumber-4info
 extra=()

@@ -185,6 +185,7 @@ function renderDemo() {
   }
   options($('demo-card'), demoCardsFor(view.hello.demoCards, view.hello.documents), 'demo.card.');
   options($('demo-fault'), view.hello.demoFaults, 'demo.fault.');
+  renderDemoSession(view.hello.demoSession);
   // This session's receipt only: never the previous customer's after a cancel or a timeout (issue 19).
   const job = view.devices?.receipt;
   const link = /** @type {HTMLAnchorElement} */ ($('demo-receipt'));
@@ -203,6 +204,40 @@ function renderDemo() {
     const img = /** @type {HTMLImageElement} */ ($('receipt-img'));
     if (img.getAttribute('src') !== src) img.src = src;
     img.alt = t('demo.receipt');
+  }
+}
+
+/** The mode and policy selects: every My Number mode and every policy, set to the daemon's current ones on each hello. */
+let shownSession = null;
+/** A switch was asked for and not yet answered (a new hello or an error answers it). */
+let switchPending = false;
+function renderDemoSession(s) {
+  const mode = /** @type {HTMLSelectElement} */ ($('demo-mode'));
+  const policy = /** @type {HTMLSelectElement} */ ($('demo-policy'));
+  for (const el of [mode, policy, $('demo-session-go'), $('demo-session-note')]) el.hidden = !s;
+  if (!s) return;
+  const label = (key, fallback) => /** @type {string | undefined} */ (t(key)) ?? fallback;
+  const fill = (sel, values, text) => {
+    const current = sel.value;
+    sel.replaceChildren(
+      ...values.map((v) => {
+        const o = document.createElement('option');
+        o.value = v;
+        o.textContent = text(v);
+        return o;
+      }),
+    );
+    if (values.includes(current)) sel.value = current;
+  };
+  fill(mode, s.modes, (m) => label(`demo.mode.${m}`, m));
+  fill(policy, ['', ...s.policies], (p) => (p ? label(`demo.policy.${p}`, p) : label('demo.policy.none', '-')));
+  if (shownSession !== s) {
+    // a new hello: the daemon's settings now (after a switch, or on connect)
+    shownSession = s;
+    switchPending = false;
+    mode.value = s.mode;
+    policy.value = s.policy ?? '';
+    $('demo-session-note').textContent = '';
   }
 }
 
@@ -228,6 +263,13 @@ function onMessage(ev) {
     view.state = m.state;
   } else if (m.type === 'devices') view.devices = m.devices;
   else if (m.type === 'alert') alertCue(m.kind, m.level);
+  else if (m.type === 'error' && view.hello?.demo && switchPending) {
+    switchPending = false;
+    // a refused demo-panel switch: said next to the panel's button (the codes reach staff only as data-reason)
+    const note = $('demo-session-note');
+    note.textContent = t(m.code === 'SESSION_BUSY' ? 'demo.session.busy' : 'demo.session.refused') ?? '';
+    note.dataset.reason = String(m.code);
+  }
   render();
 }
 
@@ -292,6 +334,12 @@ $('langs').addEventListener('click', (ev) => {
 });
 $('demo-insert').addEventListener('click', () => send({ type: 'demo-insert', card: /** @type {HTMLSelectElement} */ ($('demo-card')).value }));
 $('demo-remove').addEventListener('click', () => send({ type: 'demo-remove' }));
+$('demo-session-go').addEventListener('click', () => {
+  const policy = /** @type {HTMLSelectElement} */ ($('demo-policy')).value;
+  switchPending = true;
+  $('demo-session-note').textContent = '';
+  send({ type: 'demo-session', mode: /** @type {HTMLSelectElement} */ ($('demo-mode')).value, policy: policy || null });
+});
 $('demo-fault-go').addEventListener('click', () => send({ type: 'demo-fault', fault: /** @type {HTMLSelectElement} */ ($('demo-fault')).value }));
 document.addEventListener('keydown', (ev) => {
   const map = { Backspace: 'back', Enter: 'enter', Escape: 'cancel', Delete: 'clear' };

@@ -1,6 +1,6 @@
 // Result details of the residence card and the passport: what the kiosk checked and the fields the daemon
 // put on screen (ResultView.residence; ResultView.checks of a passport). Residence: card kind, expiry dates,
-// status of residence and work restriction (never birth date, nationality or address) and the face image.
+// where the status of residence is shown, and the work restriction (never birth date, nationality or address) and the face image.
 // Passport: how the chip was opened and which authenticity checks held. textContent only; PNG data URLs only.
 const PNG = 'data:image/png;base64,';
 
@@ -24,7 +24,9 @@ export function renderDocumentResult(container, result, t) {
     const date = (v) => (v && t.date ? t.date(v) : v);
     row(t('residence.cardExpiry'), date(r.cardExpiry));
     row(t('residence.periodOfStayExpiry'), date(r.periodOfStayExpiry));
-    row(t('residence.statusOfResidence'), r.statusOfResidence);
+    // The chip holds the status as a code whose table the ISA does not publish (2nd generation) or only in the
+    // card-face image (1st): the screen says where it is shown, never the code (docs/reference/residence.md).
+    row(t('residence.statusOfResidence'), t('residence.statusOnCardFace'));
     row(t('residence.workRestriction'), r.workRestriction ? (t(`residence.work.${r.workRestriction}`) ?? r.workRestriction) : null);
     const face = r.images?.face;
     if (typeof face === 'string' && face.startsWith(PNG)) {

@@ -2,6 +2,7 @@
 export const PROTOCOL_VERSION: 2;
 export function validState(s: unknown): boolean;
 export function parseServerMessage(text: string): ({ type: string } & Record<string, unknown>) | null;
+export const PHASES: string[];
 export const OUTCOMES: string[];
 export const AUTHENTICITIES: string[];
 export const HOLDER_BINDINGS: string[];

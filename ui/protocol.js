@@ -3,7 +3,8 @@
 // Plain ES module without DOM access, so the daemon's unit tests run its messages through this validator.
 export const PROTOCOL_VERSION = 2;
 
-const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
+/** The phases of the daemon's session (KioskState.phase); the screen draws each. */
+export const PHASES = ['starting', 'reader-unavailable', 'idle', 'reading', 'secret-entry', 'verifying', 'result', 'remove-card'];
 // The verdict model (daemon/result/result-view.ts OUTCOMES, AUTHENTICITIES, HOLDER_BINDINGS; a unit test
 // keeps both sides equal). 'chip-read' is its own outcome, never drawn as verified.
 export const OUTCOMES = ['verified', 'chip-read', 'refused', 'error', 'cancelled'];
@@ -128,6 +129,12 @@ function validDevices(d) {
   );
 }
 
+/** hello.demoSession: null outside demo mode, else the current mode/policy and the choices. */
+function validDemoSession(d) {
+  if (d === null) return true;
+  return isObj(d) && strList(d.modes) && strList(d.policies) && isStr(d.mode) && (d.policy === null || isStr(d.policy));
+}
+
 /**
  * Parses one frame from the daemon. Returns the message, `{ type: 'version-mismatch', v }` when the daemon
  * speaks another protocol version (the page reloads to get the matching client), or null when invalid.
@@ -149,6 +156,7 @@ export function parseServerMessage(text) {
         typeof m.demo === 'boolean' &&
         strList(m.demoCards) &&
         strList(m.demoFaults) &&
+        validDemoSession(m.demoSession) &&
         strList(m.documents) &&
         strList(m.sounds)
         ? m

@@ -66,7 +66,8 @@ export function screenPrompts(screenId, state, devices, outcome) {
         return { keys: ask, id: `${state.session}:${e.padIds[0]}:${e.form.index}:${e.form.mismatch?.attempt ?? 1}` };
       }
       const ask = ENTRY_PURPOSES.includes(e.purpose) ? [`entry-${e.purpose}`] : [];
-      const keys = e.previousAttemptWrong ? [e.triesLeft === 1 ? 'entry-wrong-last' : 'entry-wrong', ...ask] : ask;
+      // the warning before the entry times out is a screen of its own (and the request again after it)
+      const keys = e.expiring ? ['entry-timeout-warning'] : e.previousAttemptWrong ? [e.triesLeft === 1 ? 'entry-wrong-last' : 'entry-wrong', ...ask] : ask;
       // padIds are fresh for each entry: a second wrong attempt with the same tries left is a new screen
       return { keys, id: `${state.session}:${e.padIds[0]}:${keys.join('+')}` };
     }
@@ -102,7 +103,11 @@ export function createVoice({ lang, audio, doc = document }) {
     if (!key) return;
     audio.dataset.key = key;
     audio.src = `/voice/${lang()}/${key}.ogg`;
-    audio.play().catch(() => emit(key, 'error')); // autoplay refused (no kiosk flag, no touch yet): silent
+    audio.play().catch((err) => {
+      // a prompt cut by the next one (its load interrupted) is no error; autoplay refused (no kiosk flag,
+      // no touch yet) is: the screen stays silent
+      if (err?.name !== 'AbortError') emit(key, 'error');
+    });
   }
   audio.addEventListener('play', () => emit(audio.dataset.key, 'play'));
   audio.addEventListener('ended', () => {

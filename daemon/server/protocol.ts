@@ -41,6 +41,21 @@ export type DemoCard = (typeof DEMO_CARDS)[number];
 export const DEMO_FAULTS = ['printer-paper-end', 'printer-ok', 'reader-lost', 'reader-back', 'maintenance-on', 'maintenance-off'] as const;
 export type DemoFault = (typeof DEMO_FAULTS)[number];
 
+/**
+ * Demo-only: the session settings the demo panel switches at run time (the My Number mode and the walk-up
+ * policy, daemon/demo/demo-session.ts). The names are checked against this kiosk's modes and policies when
+ * the switch is made; the frame is checked here for shape only.
+ */
+export interface DemoSessionView {
+  /** Every My Number mode (daemon/documents/mynumber/mynumber-config.ts MYNUMBER_MODES). */
+  modes: readonly string[];
+  /** Every policy this kiosk defines (built-ins and the configuration's). */
+  policies: readonly string[];
+  mode: string;
+  /** null: no walk-up policy (every enabled document). */
+  policy: string | null;
+}
+
 export type ClientMessage =
   | { v: 2; type: 'key'; key: Key }
   /** On-screen keypad: the token of the character pressed (EntryView.padIds: 0–9, then A–Z). */
@@ -50,7 +65,9 @@ export type ClientMessage =
   | { v: 2; type: 'edit'; field: number }
   | { v: 2; type: 'demo-insert'; card: DemoCard }
   | { v: 2; type: 'demo-remove' }
-  | { v: 2; type: 'demo-fault'; fault: DemoFault };
+  | { v: 2; type: 'demo-fault'; fault: DemoFault }
+  /** Switch the demo's My Number mode and walk-up policy (only while idle). */
+  | { v: 2; type: 'demo-session'; mode: string; policy: string | null };
 
 /** Peripheral status the screen explains (printer fault, receipt printed or not). Never personal data. */
 export interface DevicesView {
@@ -68,6 +85,8 @@ export interface Hello {
   demo: boolean;
   demoCards: readonly DemoCard[];
   demoFaults: readonly DemoFault[];
+  /** The demo's current session settings and the choices (null outside demo mode). */
+  demoSession: DemoSessionView | null;
   /** Enabled documents in detection order: the idle screen lists them. */
   documents: string[];
   /** Alert kinds that have a sound at /sounds/<kind>.wav (synthesised chimes, daemon/server/chimes.ts). */
@@ -81,6 +100,9 @@ export type ServerMessage =
   /** `level`: the card-left reminder's escalation step (absent for other kinds). */
   | { v: 2; type: 'alert'; kind: string; level?: number }
   | { v: 2; type: 'error'; code: string; message: string };
+
+/** A policy name as the configuration allows it (daemon/policy/policy-config.ts). */
+const POLICY_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 type Parsed = { ok: true; msg: ClientMessage } | { ok: false; reason: string };
 
@@ -125,6 +147,15 @@ export function parseClientMessage(text: string): Parsed {
     case 'demo-fault':
       if (keys !== 'fault,type,v' || !(DEMO_FAULTS as readonly unknown[]).includes(m.fault)) return { ok: false, reason: 'bad demo-fault message' };
       return { ok: true, msg: { v, type: 'demo-fault', fault: m.fault as DemoFault } };
+    case 'demo-session':
+      if (
+        keys !== 'mode,policy,type,v' ||
+        typeof m.mode !== 'string' ||
+        !/^[a-z]{1,16}$/.test(m.mode) ||
+        (m.policy !== null && (typeof m.policy !== 'string' || !POLICY_NAME.test(m.policy)))
+      )
+        return { ok: false, reason: 'bad demo-session message' };
+      return { ok: true, msg: { v, type: 'demo-session', mode: m.mode, policy: m.policy as string | null } };
     default:
       return { ok: false, reason: 'unknown message type' };
   }

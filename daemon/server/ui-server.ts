@@ -11,7 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenerFaultCount } from '../../drivers/typed-events.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
-import { DEMO_CARDS, DEMO_FAULTS, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type DevicesView, type ServerMessage } from './protocol.ts';
+import {
+  DEMO_CARDS,
+  DEMO_FAULTS,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type DemoSessionView,
+  type DevicesView,
+  type ServerMessage,
+} from './protocol.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { screenBindHost } from './bind-address.ts';
 import { throttledLog } from './throttled-log.ts';
@@ -41,7 +50,7 @@ function staticFile(pathname: string): { file: string; type: string } | null {
   return type ? { file: rel, type } : null;
 }
 
-type DemoAction = Extract<ClientMessage, { type: 'demo-insert' | 'demo-remove' | 'demo-fault' }>;
+type DemoAction = Extract<ClientMessage, { type: 'demo-insert' | 'demo-remove' | 'demo-fault' | 'demo-session' }>;
 
 export interface UiServerOptions {
   runtime: KioskRuntime;
@@ -53,8 +62,16 @@ export interface UiServerOptions {
   documents?: string[];
   /** Per-boot token (ui-token.ts); generated when absent. */
   token?: string;
-  /** Demo mode: simulated-hardware actions accepted, `/` without a token redirects to the tokenised URL. */
-  demo?: { onAction: (msg: DemoAction) => void; receiptSvg?: () => string | null };
+  /**
+   * Demo mode: simulated-hardware actions accepted, `/` without a token redirects to the tokenised URL.
+   * onAction answers a refused action with an error for the panel (e.g. a session switch while busy).
+   * session: the demo's current session settings and choices (hello.demoSession).
+   */
+  demo?: {
+    onAction: (msg: DemoAction) => { code: string; message: string } | undefined;
+    receiptSvg?: () => string | null;
+    session?: () => DemoSessionView;
+  };
   /** Peripheral status pushed to the screen. */
   devices?: { get(): DevicesView; subscribe(cb: () => void): () => void };
   /** Extra allowed Origins (the server's own http://host:port is always allowed). */
@@ -72,6 +89,8 @@ export interface UiServer {
   url: string;
   token: string;
   port: number;
+  /** The idle screen's documents changed (a demo session switch): every screen gets a new hello. */
+  setDocuments(documents: string[]): void;
   /** Screen clients, refusals and drops (health, tests). */
   stats(): ScreenStats;
   /** Open TCP connections, idle ones evicted, refused (health, tests). */
@@ -134,9 +153,11 @@ export function dispatchClientMessage(
     case 'demo-insert':
     case 'demo-remove':
     case 'demo-fault':
+    case 'demo-session': {
       if (!to.demo) return { v: PROTOCOL_VERSION, type: 'error', code: 'SERVER_UNAUTHORIZED', message: 'not in demo mode' };
-      to.demo.onAction(m);
-      return null;
+      const refused = to.demo.onAction(m);
+      return refused ? { v: PROTOCOL_VERSION, type: 'error', ...refused } : null;
+    }
   }
 }
 
@@ -150,6 +171,7 @@ export function helloMessage(o: Pick<UiServerOptions, 'kioskId' | 'version' | 'd
     demo: !!o.demo,
     demoCards: o.demo ? DEMO_CARDS : [],
     demoFaults: o.demo ? DEMO_FAULTS : [],
+    demoSession: o.demo?.session?.() ?? null,
     documents: o.documents ?? [],
     sounds,
   };
@@ -252,6 +274,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   // Every alert kind has a synthesised chime (chimes.ts) at /sounds/<kind>.wav; the names come from the
   // motif table, so start-up does not synthesise the WAVs (built on the first request for one).
   const sounds = ALERT_KINDS.filter((k) => Object.hasOwn(CHIME_MOTIFS, k));
+  // What hello says; the documents change when the demo switches its session settings (setDocuments).
+  const state: Pick<UiServerOptions, 'kioskId' | 'version' | 'demo' | 'documents'> = {
+    kioskId: o.kioskId,
+    version: o.version,
+    demo: o.demo,
+    documents: o.documents,
+  };
   // Known once the port is: until then nothing is accepted.
   let peers = { hosts: new Set<string>(), origins: new Set<string>() };
 
@@ -308,7 +337,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         const reply = parsed.ok ? dispatchClientMessage(parsed.msg, o) : ({ v, type: 'error', code: 'SERVER_BAD_MESSAGE', message: parsed.reason } as const);
         if (reply) send(ws, reply);
       });
-      send(ws, helloMessage(o, sounds));
+      send(ws, helloMessage(state, sounds));
       send(ws, { v, type: 'state', state: o.runtime.getState() });
       send(ws, { v, type: 'devices', devices: o.devices?.get() ?? NO_DEVICES });
     });
@@ -348,6 +377,10 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     url: `http://${allowed.hostPart}:${port}/?token=${encodeURIComponent(token)}`,
     token,
     port,
+    setDocuments: (documents) => {
+      state.documents = documents;
+      clients.broadcast(helloMessage(state, sounds));
+    },
     stats: () => clients.stats(),
     connections: () => guard.stats(),
     close,

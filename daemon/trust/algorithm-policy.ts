@@ -3,9 +3,10 @@
 // least 256 bits. MD5, MD2, DSA and anything unlisted are refused. SHA-1 is refused unless the caller's
 // profile allows it (some passport DSCs still need it; JPKI and the residence card never do).
 import type { KeyObject } from 'node:crypto';
-import { DerReader } from './crl/der.ts';
+import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { ErrorCodes } from '../../core/errors.ts';
+import { parseAsn1 } from '../encoding/asn1.ts';
 import type { AlgorithmId } from './cert-fields.ts';
-import { oidFromDer } from './x509-extensions.ts';
 
 export const MIN_RSA_BITS = 2048;
 /** node:crypto names of the accepted named curves, all of at least 256 bits. */
@@ -33,13 +34,11 @@ export interface AlgorithmOptions {
 /** The digest of RSASSA-PSS parameters (RFC 4055 §3.1: an absent hashAlgorithm means SHA-1). */
 function pssDigest(params: Buffer | null): 'sha2' | 'sha1' | null {
   if (!params) return null;
+  // A SEQUENCE (an all-optional schema would also take an empty element of another tag).
+  if (params[0] !== 0x30) return null;
   try {
-    const top = new DerReader(params);
-    const seq = top.inner(top.read(0x30, 'RSASSA-PSS-params'));
-    if (seq.peekTag() !== 0xa0) return 'sha1';
-    const hash = seq.inner(seq.read(0xa0, 'hashAlgorithm'));
-    const alg = hash.inner(hash.read(0x30, 'hashAlgorithm'));
-    const oid = oidFromDer(alg.value(alg.read(0x06, 'hash OID')), 'hash OID');
+    // An absent hashAlgorithm is SHA-1 (the schema's default).
+    const oid = parseAsn1(params, RsaSaPssParams, { code: ErrorCodes.TRUST_CERT_MALFORMED, what: 'RSASSA-PSS-params', der: true }).hashAlgorithm.algorithm;
     return SHA2.has(oid) ? 'sha2' : oid === SHA1 ? 'sha1' : null;
   } catch {
     return null;

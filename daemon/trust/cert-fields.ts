@@ -2,9 +2,38 @@
 // does not expose as bytes: the issuer and subject Names (for §7.1 comparison, not their formatted text),
 // both signature AlgorithmIdentifiers (which must agree, §4.1.1.2), and the policy qualifier OIDs of a
 // certificatePolicies extension. Malformed input throws KioskError TRUST_CERT_MALFORMED only.
+import { AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, CertificatePolicies } from '@peculiar/asn1-x509';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
-import { DerReader } from './crl/der.ts';
-import { oidFromDer } from './x509-extensions.ts';
+import { decodeAsn1, parseAsn1, type Asn1Options } from '../encoding/asn1.ts';
+
+// DER down to the AlgorithmIdentifiers' fields (Certificate → tbsCertificate → signature → algorithm), the
+// parts read here; what lies deeper is judged by node:crypto (key, signature) and x509-extensions.ts.
+const CERT: Asn1Options = { code: ErrorCodes.TRUST_CERT_MALFORMED, what: 'certificate', der: 3 };
+
+// The head of a Certificate as a schema whose Names stay as encoded (RFC 5280 §4.1; the fields after
+// subject are not read here, and a SEQUENCE's further elements are left to node:crypto and x509-extensions).
+class TbsHead {
+  version?: ArrayBuffer;
+  serialNumber = new ArrayBuffer(0);
+  signature = new AlgorithmIdentifier();
+  issuer = new ArrayBuffer(0);
+  validity = new ArrayBuffer(0);
+  subject = new ArrayBuffer(0);
+}
+AsnProp({ type: AsnPropTypes.Any, context: 0, optional: true })(TbsHead.prototype, 'version');
+AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(TbsHead.prototype, 'serialNumber');
+AsnProp({ type: AlgorithmIdentifier, raw: true })(TbsHead.prototype, 'signature');
+AsnProp({ type: AsnPropTypes.Any })(TbsHead.prototype, 'issuer');
+AsnProp({ type: AsnPropTypes.Any })(TbsHead.prototype, 'validity');
+AsnProp({ type: AsnPropTypes.Any })(TbsHead.prototype, 'subject');
+
+class CertificateHead {
+  tbsCertificate = new TbsHead();
+  signatureAlgorithm = new AlgorithmIdentifier();
+}
+AsnProp({ type: TbsHead })(CertificateHead.prototype, 'tbsCertificate');
+AsnProp({ type: AlgorithmIdentifier, raw: true })(CertificateHead.prototype, 'signatureAlgorithm');
 
 export interface AlgorithmId {
   oid: string;
@@ -34,47 +63,37 @@ function guarded<T>(what: string, f: () => T): T {
   }
 }
 
-function algorithmId(r: DerReader, what: string): AlgorithmId {
-  const t = r.read(0x30, what);
-  const inner = r.inner(t);
-  const oid = oidFromDer(inner.value(inner.read(0x06, `${what} algorithm`)), what);
-  const params = inner.done ? null : inner.bytes(inner.read(undefined, `${what} parameters`));
-  inner.expectEnd(what);
-  return { oid, der: r.bytes(t), params };
+type WithRaw<K extends string> = { [P in `${K}Raw`]?: Uint8Array };
+
+/** An AlgorithmIdentifier: its OID, its parameters as encoded, and the whole as encoded. */
+function algorithmId(alg: AlgorithmIdentifier, raw: Uint8Array | undefined, what: string): AlgorithmId {
+  if (!raw) throw new KioskError(CERT.code, `${what}: not read`);
+  // AlgorithmIdentifier ::= SEQUENCE { algorithm, parameters OPTIONAL }: nothing after the parameters.
+  // The parameters as encoded, NULL included (the schema maps NULL to null).
+  const parts = (decodeAsn1(raw, { ...CERT, what }) as { valueBlock: { value: { valueBeforeDecodeView: Uint8Array }[] } }).valueBlock.value;
+  if (parts.length > 2) throw new KioskError(CERT.code, `${what}: elements after the parameters`);
+  return { oid: alg.algorithm, der: Buffer.from(raw), params: parts[1] ? Buffer.from(parts[1].valueBeforeDecodeView) : null };
 }
 
 export function certFields(der: Buffer): CertFields {
   return guarded('certificate', () => {
-    const top = new DerReader(der);
-    const cert = top.inner(top.read(0x30, 'Certificate'));
-    const tbs = cert.inner(cert.read(0x30, 'tbsCertificate'));
-    const signatureAlgorithm = algorithmId(cert, 'signatureAlgorithm');
-    if (tbs.peekTag() === 0xa0) tbs.read(0xa0, 'version');
-    const serial = Buffer.from(tbs.value(tbs.read(0x02, 'serialNumber')));
-    const tbsSignatureAlgorithm = algorithmId(tbs, 'signature');
-    const issuer = tbs.bytes(tbs.read(0x30, 'issuer'));
-    tbs.read(0x30, 'validity');
-    const subject = tbs.bytes(tbs.read(0x30, 'subject'));
-    return { serial, issuer, subject, signatureAlgorithm, tbsSignatureAlgorithm };
+    const c = parseAsn1(der, CertificateHead, CERT);
+    const tbs = c.tbsCertificate;
+    return {
+      serial: Buffer.from(tbs.serialNumber),
+      issuer: Buffer.from(tbs.issuer),
+      subject: Buffer.from(tbs.subject),
+      signatureAlgorithm: algorithmId(c.signatureAlgorithm, (c as WithRaw<'signatureAlgorithm'>).signatureAlgorithmRaw, 'signatureAlgorithm'),
+      tbsSignatureAlgorithm: algorithmId(tbs.signature, (tbs as WithRaw<'signature'>).signatureRaw, 'signature'),
+    };
   });
 }
 
 /** Every policyQualifierId in a certificatePolicies extension value (RFC 5280 §4.2.1.4). */
 export function policyQualifierIds(extnValue: Buffer): string[] {
-  return guarded('certificatePolicies', () => {
-    const top = new DerReader(extnValue);
-    const policies = top.inner(top.read(0x30, 'certificatePolicies'));
-    const out: string[] = [];
-    while (!policies.done) {
-      const info = policies.inner(policies.read(0x30, 'PolicyInformation'));
-      info.read(0x06, 'policyIdentifier');
-      if (info.done) continue;
-      const quals = info.inner(info.read(0x30, 'policyQualifiers'));
-      while (!quals.done) {
-        const q = quals.inner(quals.read(0x30, 'PolicyQualifierInfo'));
-        out.push(oidFromDer(q.value(q.read(0x06, 'policyQualifierId')), 'policyQualifierId'));
-      }
-    }
-    return out;
-  });
+  return guarded('certificatePolicies', () =>
+    parseAsn1(extnValue, CertificatePolicies, { ...CERT, what: 'certificatePolicies', der: true }).flatMap((pi) =>
+      (pi.policyQualifiers ?? []).map((q) => q.policyQualifierId),
+    ),
+  );
 }

@@ -13,7 +13,6 @@ import {
   PolicyConstraints,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { decodeOid } from '../encoding/asn1.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const OID = {
@@ -82,11 +81,6 @@ function parse<T>(der: Buffer | ArrayBuffer, type: new () => T, what: string): T
   } catch (e) {
     throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `${what}: not DER (${(e as Error).message})`);
   }
-}
-
-/** OBJECT IDENTIFIER contents (X.690 §8.19) as dotted text; every malformation is TRUST_CERT_MALFORMED. */
-export function oidFromDer(b: Buffer, what: string): string {
-  return decodeOid(b, what, ErrorCodes.TRUST_CERT_MALFORMED);
 }
 
 /**

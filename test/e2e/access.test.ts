@@ -68,6 +68,21 @@ describe('kiosk screen WebSocket', () => {
     ws.close();
   });
 
+  it('a daemon without --demo offers no demo controls: no session settings in hello, a switch is refused', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${kiosk.server.port}/ws?token=${kiosk.server.token}`);
+    const msgs: any[] = [];
+    ws.on('message', (d) => msgs.push(JSON.parse(String(d))));
+    await new Promise((r) => ws.on('open', r));
+    ws.send(JSON.stringify({ v: 2, type: 'demo-session', mode: 'sign', policy: 'age-20' }));
+    await expect.poll(() => msgs.filter((m) => m.type === 'error').length).toBe(1);
+    expect(msgs.find((m) => m.type === 'error')).toMatchObject({ code: 'SERVER_UNAUTHORIZED' });
+    expect(msgs[0]).toMatchObject({ type: 'hello', demo: false, demoCards: [], demoFaults: [], demoSession: null });
+    // nothing changed: still the configured documents, and no second hello
+    expect(msgs.filter((m) => m.type === 'hello')).toHaveLength(1);
+    expect(msgs[0].documents).toEqual(['mynumber-jpki-auth', 'license', 'residence', 'passport']);
+    ws.close();
+  });
+
   it('the token file is mode 0600 and survives a daemon restart within the boot', async () => {
     const file = join(dir, 'run', 'ui-token');
     expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -18,14 +18,24 @@ function coverage(): Array<[number, number]> {
   return (ranges = all);
 }
 
+/** Whether some installed font covers a code point (remembered: the matrix asks for the same few hundred). */
+const covered = new Map<number, boolean>();
+function isCovered(cp: number): boolean {
+  let yes = covered.get(cp);
+  if (yes === undefined) {
+    yes = coverage().some(([lo, hi]) => cp >= lo && cp <= hi);
+    covered.set(cp, yes);
+  }
+  return yes;
+}
+
 /** Distinct characters of `text` that no installed font covers (whitespace and controls ignored). */
 export function missingGlyphs(text: string): string[] {
-  const cov = coverage();
   const missing = new Set<string>();
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp < 0x21 || /\s/u.test(ch) || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
-    if (!cov.some(([lo, hi]) => cp >= lo && cp <= hi)) missing.add(`${ch} U+${cp.toString(16).toUpperCase()}`);
+    if (!isCovered(cp)) missing.add(`${ch} U+${cp.toString(16).toUpperCase()}`);
   }
   return [...missing];
 }

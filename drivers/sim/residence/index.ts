@@ -66,6 +66,8 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
       dateOfBirth: '19900101',
       sex: '2',
       nationality: 'XXA',
+      // C9 is a 10-byte code whose table the ISA does not publish (docs/reference/residence.md "在留資格
+      // (C9)"): a synthetic placeholder of the specified length, not a real status code.
       statusOfResidence: '0000000010',
       periodOfStay: '0300',
       permissionType: '01',

@@ -24,6 +24,7 @@ import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { revoke } from '../../../fleet/enrolment.ts';
+import { HeartbeatWriter } from '../../../fleet/heartbeats.ts';
 import { startCollector, type Collector } from '../../../fleet/server.ts';
 import { exportAudit } from '../../../fleet/export.ts';
 import { loadSigner } from '../../../fleet/setup.ts';
@@ -306,6 +307,32 @@ describe('enrolment and heartbeats', () => {
     await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
     await until('the new CRL', () => f.collector!.crlNumber() !== before);
     expect(code(await signedPost(f, k, '/v1/heartbeat', hb(5)))).toEqual([403, 'KIOSK_REVOKED']);
+  });
+});
+
+describe('heartbeat group commit', () => {
+  it('two heartbeats of one kiosk in the same turn never share a group: each answer says what was stored', async () => {
+    const k = newKiosk('kiosk-group');
+    await enrolAndApprove(f, k);
+    const hb = (seq: number) => ({ kioskId: k.id, site: null, operator: null, boot: 'g', seq, key: k.key.fingerprint, health: { ...health(k.id) } });
+    expect((await signedPost(f, k, '/v1/heartbeat', { kind: 'idkiosk-heartbeat', ...hb(1) })).status).toBe(200);
+    const row = (await f.pool.query('SELECT cert_serial FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0];
+    const caller = { kioskId: k.id, publicKey: createPublicKey(k.key.publicKeyPem()), keyFingerprint: k.key.fingerprint, certSerial: row.cert_serial };
+    const w = new HeartbeatWriter(f.pool);
+    // in order: both stored, the later one last
+    expect(await Promise.all([w.write(caller, hb(2)), w.write(caller, hb(3))])).toEqual([
+      { stored: true, rolledBack: false },
+      { stored: true, rolledBack: false },
+    ]);
+    expect((await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq).toBe('3');
+    // out of order: the older one is not stored and is not reported stored
+    expect(await Promise.all([w.write(caller, hb(5)), w.write(caller, hb(4))])).toEqual([
+      { stored: true, rolledBack: false },
+      { stored: false, rolledBack: false },
+    ]);
+    // a caller whose certificate is not the kiosk's current one changes nothing
+    expect(await w.write({ ...caller, certSerial: '01' }, hb(6))).toEqual({ stored: false, rolledBack: false });
+    expect((await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq).toBe('5');
   });
 });
 

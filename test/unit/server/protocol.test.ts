@@ -150,6 +150,16 @@ describe('screen protocol', () => {
     for (const key of ['1', 'A', 'z', '']) expect(parseClientMessage(JSON.stringify({ v: 2, type: 'key', key }))).toMatchObject({ ok: false });
     expect(parseClientMessage('{"v":2,"type":"pad","id":"abcdef","extra":1}')).toMatchObject({ ok: false });
     expect(parseClientMessage('{"v":2,"type":"demo-fault","fault":"rm -rf"}')).toMatchObject({ ok: false });
+    expect(parseClientMessage('{"v":2,"type":"demo-session","mode":"sign","policy":"age-20"}')).toMatchObject({ ok: true });
+    expect(parseClientMessage('{"v":2,"type":"demo-session","mode":"face","policy":null}')).toMatchObject({ ok: true });
+    for (const bad of [
+      '{"v":2,"type":"demo-session","mode":"sign"}',
+      '{"v":2,"type":"demo-session","mode":"Sign","policy":null}',
+      '{"v":2,"type":"demo-session","mode":"sign","policy":"../x"}',
+      '{"v":2,"type":"demo-session","mode":"sign","policy":7}',
+      '{"v":2,"type":"demo-session","mode":"sign","policy":null,"documents":[]}',
+    ])
+      expect(parseClientMessage(bad), bad).toMatchObject({ ok: false });
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
         const r = parseClientMessage(text);

@@ -64,6 +64,20 @@ describe('dispatchClientMessage', () => {
     expect(dispatchClientMessage(m, { runtime, demo: { onAction: (a) => void seen.push(a) } })).toBeNull();
     expect(seen).toEqual([m]);
   });
+  it('the demo session switch exists only in demo mode, and a refused switch answers with its code', () => {
+    const m = { v: 2, type: 'demo-session', mode: 'sign', policy: 'age-20' } as ClientMessage;
+    expect(dispatchClientMessage(m, { runtime })).toMatchObject({ type: 'error', code: 'SERVER_UNAUTHORIZED' });
+    const seen: ClientMessage[] = [];
+    expect(dispatchClientMessage(m, { runtime, demo: { onAction: (a) => void seen.push(a) } })).toBeNull();
+    expect(seen).toEqual([m]);
+    const busy = { onAction: () => ({ code: 'SESSION_BUSY', message: 'demo: switch refused while secret-entry' }) };
+    expect(dispatchClientMessage(m, { runtime, demo: busy })).toEqual({
+      v: 2,
+      type: 'error',
+      code: 'SESSION_BUSY',
+      message: 'demo: switch refused while secret-entry',
+    });
+  });
 });
 
 describe('helloMessage', () => {
@@ -76,15 +90,19 @@ describe('helloMessage', () => {
       demo: false,
       demoCards: [],
       demoFaults: [],
+      demoSession: null,
       documents: ['mynumber'],
       sounds: ['verified'],
     });
-    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => {} } }, []) as unknown as {
+    const session = { modes: ['auth', 'info'], policies: ['age-20'], mode: 'auth', policy: null };
+    const on = helloMessage({ kioskId: 'k1', version: '1.0.0', demo: { onAction: () => undefined, session: () => session } }, []) as unknown as {
       demoCards: unknown[];
       demoFaults: unknown[];
+      demoSession: unknown;
     };
     expect(on.demoCards.length).toBeGreaterThan(0);
     expect(on.demoFaults).toContain('maintenance-on');
+    expect(on.demoSession).toEqual(session);
   });
 });
 

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { KioskError } from '../../../core/errors.ts';
 import { parseSignatureAlgorithm } from '../../../daemon/trust/crl/signature.ts';
-import { oidFromDer, parseExtensions } from '../../../daemon/trust/x509-extensions.ts';
+import { decodeOid } from '../../../daemon/encoding/asn1.ts';
+import { parseExtensions } from '../../../daemon/trust/x509-extensions.ts';
+
+const oidFromDer = (b: Buffer, what: string) => decodeOid(b, what, 'TRUST_CERT_MALFORMED');
 import { makeCa } from '../../harness/crl-fixtures.ts';
 import { codeOf, parse } from '../crl/helpers.ts';
 

@@ -133,6 +133,10 @@ describe('voice prompts', () => {
       'entry-wrong-last',
       'entry-jpki-auth-pin',
     ]);
+    // the warning before the entry times out is spoken once, as a screen of its own
+    const expiring = screenPrompts('secret-entry', entryState('jpki-auth-pin', 2, { expiring: true }), null);
+    expect(expiring.keys).toEqual(['entry-timeout-warning']);
+    expect(expiring.id).not.toEqual(first.id);
   });
 
   it('the build refuses a language without prompt texts', () => {
