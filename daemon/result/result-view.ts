@@ -86,6 +86,20 @@ export const COMMON_RESULT_FIELDS: ReadonlySet<string> = new Set<keyof ResultVie
   'policy',
 ]);
 
+/**
+ * The shared head of a document's result view: its verdict as the outcome, how it was proven and bound to
+ * the presenter, which document, and its reasons as stable codes.
+ */
+export function resultViewHead(r: {
+  verdict: Outcome;
+  authenticity: Authenticity | null;
+  holderBinding: HolderBinding | null;
+  document: string | null;
+  reasons: readonly { code: string }[];
+}): Pick<ResultView, 'outcome' | 'authenticity' | 'holderBinding' | 'document' | 'reasons'> {
+  return { outcome: r.verdict, authenticity: r.authenticity, holderBinding: r.holderBinding, document: r.document, reasons: r.reasons.map((x) => x.code) };
+}
+
 /** A copy of the result without the fields `drop` names (the verdict gate and the policy withhold display data with it). */
 export function withoutFields<V extends ResultView>(view: V, drop: (field: string) => boolean): V {
   const out = { ...view };

@@ -3,7 +3,7 @@
 // shows. The holder's 4 info from the certificate are shown only when the whole verdict holds.
 import { randomBytes } from 'node:crypto';
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../result/result-view.ts';
+import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
@@ -37,11 +37,7 @@ export function kioskStatement(at: Date): Buffer {
 export function signResultView(r: JpkiSignResult): ResultView {
   const shown = r.verdict === 'verified' && r.holder;
   return {
-    outcome: r.verdict,
-    authenticity: r.authenticity,
-    holderBinding: r.holderBinding,
-    document: r.document,
-    reasons: r.reasons.map((x) => x.code),
+    ...resultViewHead(r),
     ...certificateAndRevocationView(r),
     holder: shown ? holderView({ name: r.holder!.name, address: r.holder!.address, dateOfBirth: r.holder!.dateOfBirth, sex: r.holder!.sex }) : null,
     checks: { 'data-signature': r.dataSignature, chain: r.chain, revocation: r.revocation },

@@ -1,7 +1,7 @@
 // The kiosk flow for the 券面AP: 照合番号B on the keypad (or 照合番号A where the deployment may use the My
 // Number), then the face photo (JPEG 2000 → PNG) and the name/address images for the clerk.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../result/result-view.ts';
+import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { MyNumberFaceResultView } from './mynumber-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
@@ -28,11 +28,7 @@ const b64 = (b: Buffer | null) => (b ? b.toString('base64') : null);
 export function faceResultView(r: MyNumberFaceResult): MyNumberFaceResultView {
   const shown = r.verdict === 'verified' || r.verdict === 'chip-read'; // chip-read is shown only where a policy accepts it (verdict gate)
   return {
-    outcome: r.verdict,
-    authenticity: r.authenticity,
-    holderBinding: r.holderBinding,
-    document: r.document,
-    reasons: r.reasons.map((x) => x.code),
+    ...resultViewHead(r),
     holder: shown ? { name: null, address: null, dateOfBirth: r.dateOfBirth, sex: r.sex } : null,
     cardFace: shown
       ? {

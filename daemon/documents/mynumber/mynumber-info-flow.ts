@@ -2,7 +2,7 @@
 // (mynumber-info-verdict.ts) → what the screen shows: name, address, date of birth, sex — never the My
 // Number — and which checks were made.
 import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
-import type { ResultView } from '../../result/result-view.ts';
+import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import { assessMyNumberInfo, type MyNumberInfoResult } from './mynumber-info-verdict.ts';
@@ -22,11 +22,7 @@ export interface MyNumberInfoFlowOptions {
 
 export function infoResultView(r: MyNumberInfoResult): ResultView {
   return {
-    outcome: r.verdict,
-    authenticity: r.authenticity,
-    holderBinding: r.holderBinding,
-    document: r.document,
-    reasons: r.reasons.map((x) => x.code),
+    ...resultViewHead(r),
     holder: r.holder && holderView({ name: r.holder.name, address: r.holder.address, dateOfBirth: r.holder.dateOfBirth, sex: r.holder.sex }),
     checks: { ...r.checks },
   };
