@@ -85,12 +85,15 @@ const GROUP_UPDATE = `
  * as the next group, in one UPDATE … FROM unnest(…), which is one transaction. Each caller's promise
  * settles after that statement committed (PostgreSQL's synchronous_commit: on disk), so "200" still means
  * "stored". Two heartbeats of one kiosk never share a group (the second waits for the next one), so the
- * sequence check sees them in order.
+ * sequence check sees them in order — nor two groups in flight at once (two connections: PostgreSQL
+ * could run the later group first).
  */
 export class HeartbeatWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** Kiosks with a heartbeat in a group being written: their next one waits for that group's end. */
+  private readonly writing = new Set<string>();
   constructor(
     private readonly pool: pg.Pool,
     private readonly o: { parallel?: number; maxGroup?: number } = {},
@@ -120,12 +123,14 @@ export class HeartbeatWriter {
     const rest: Pending[] = [];
     const kiosks = new Set<string>();
     for (const p of this.queue) {
-      if (group.length < max && !kiosks.has(p.hb.kioskId)) {
+      if (group.length < max && !kiosks.has(p.hb.kioskId) && !this.writing.has(p.hb.kioskId)) {
         kiosks.add(p.hb.kioskId);
         group.push(p);
       } else rest.push(p);
     }
     this.queue = rest;
+    if (!group.length) return;
+    for (const id of kiosks) this.writing.add(id);
     this.inFlight++;
     const heads = group.map((p) => auditHead(p.hb));
     this.pool
@@ -151,6 +156,7 @@ export class HeartbeatWriter {
         },
       )
       .finally(() => {
+        for (const id of kiosks) this.writing.delete(id);
         this.inFlight--;
         this.kick();
       });
