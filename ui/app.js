@@ -306,6 +306,13 @@ function pressChar(ch) {
 }
 
 $('extend').addEventListener('click', () => send({ type: 'key', key: 'extend' }));
+// 「前の項目へ」, and on the review screen 「修正する」 (the field's index), 「この内容で読み取る」 and 中止
+$('entry').addEventListener('click', (ev) => {
+  const b = /** @type {Element} */ (ev.target).closest('button');
+  if (!b || b.id === 'extend') return;
+  if (b.dataset.field !== undefined) send({ type: 'edit', field: Number(b.dataset.field) });
+  else if (b.dataset.key) send({ type: 'key', key: b.dataset.key });
+});
 $('pads').addEventListener('click', (ev) => {
   const b = /** @type {Element} */ (ev.target).closest('button');
   if (!b) return;

@@ -34,14 +34,45 @@ function validEntry(e) {
     optInt(e.maxTries) &&
     typeof e.previousAttemptWrong === 'boolean' &&
     strList(e.padIds) &&
-    e.padIds.length === (e.format.kind === 'alnum' ? 36 : 10) &&
+    // a form mixing letters and digits (passport) has letter tokens on its digit fields too
+    (e.padIds.length === 36 || (e.format.kind !== 'alnum' && e.padIds.length === 10)) &&
     e.padIds.every((id) => /^[a-z]{6}$/.test(id)) &&
     (e.candidate === null || (isStr(e.candidate) && /^[A-Z0-9]$/.test(e.candidate))) &&
     (e.candidateIndex === null || (isInt(e.candidateIndex) && e.candidateIndex >= 0 && e.candidateIndex <= 4)) &&
     // typed: printed numbers only (the daemon never sends a PIN's characters); as many as the length says
     (e.typed === null || e.typed === undefined || (isStr(e.typed) && /^[A-Z0-9]*$/.test(e.typed) && e.typed.length === e.length)) &&
     (e.expiring === undefined || typeof e.expiring === 'boolean') &&
-    (e.tooShort === undefined || typeof e.tooShort === 'boolean')
+    (e.tooShort === undefined || typeof e.tooShort === 'boolean') &&
+    validForm(e.form)
+  );
+}
+
+const FIELD_PROBLEMS = ['charset', 'length', 'date', 'expiry-before-birth', 'card-number'];
+
+/** Several printed numbers asked together (daemon/kiosk/entry-fields.ts FormView); absent or null otherwise. */
+function validForm(f) {
+  if (f === null || f === undefined) return true;
+  return (
+    isObj(f) &&
+    Array.isArray(f.fields) &&
+    f.fields.length > 0 &&
+    f.fields.length <= 8 &&
+    f.fields.every(
+      (x) =>
+        isObj(x) &&
+        isStr(x.purpose) &&
+        isObj(x.format) &&
+        isStr(x.value) &&
+        /^[A-Z0-9]*$/.test(x.value) &&
+        (x.problem === null || FIELD_PROBLEMS.includes(x.problem)),
+    ) &&
+    isInt(f.index) &&
+    f.index >= 0 &&
+    f.index < f.fields.length &&
+    typeof f.review === 'boolean' &&
+    (f.fromReview === undefined || typeof f.fromReview === 'boolean') &&
+    (f.mismatch === null || (isObj(f.mismatch) && isInt(f.mismatch.attempt) && isInt(f.mismatch.max))) &&
+    isStr(f.today)
   );
 }
 

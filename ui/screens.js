@@ -150,6 +150,60 @@ export function createScreens(t, reasonText) {
     $('expiring').hidden = !e.expiring;
     if (e.expiring) text('expiring-text', t('entry.expiring'));
     renderLetters(e.format.kind === 'alnum');
+    if (e.form) renderFormField(e.form);
+  }
+
+  /**
+   * A field of several printed numbers asked together (daemon/kiosk/entry-fields.ts): which one of how
+   * many, 「前の項目へ」, a problem found as soon as the field is complete, or that the card refused the
+   * values typed (they are kept; the card stays on the reader).
+   */
+  function renderFormField(f) {
+    if (f.fields.length > 1) text('detail', t('form.step', { n: f.index + 1, total: f.fields.length }));
+    $('prev-field').hidden = f.index === 0;
+    const problem = f.fields[f.index]?.problem;
+    if (problem) {
+      text('tries', t(`form.problem.${problem}`));
+      $('screen').className = 'warning';
+    } else if (f.mismatch) {
+      text('tries', t('form.mismatch', { n: f.mismatch.max - f.mismatch.attempt + 1 }));
+    }
+  }
+
+  /** The review step: the printed numbers as typed, each with 「修正する」, and 「この内容で読み取る」. */
+  function renderReview(e) {
+    const f = e.form;
+    const [h, m] = t('review.title');
+    text('headline', h);
+    text('message', m);
+    if (f.mismatch) {
+      text('tries', t('form.mismatch', { n: f.mismatch.max - f.mismatch.attempt + 1 }));
+      $('screen').className = 'warning';
+    }
+    $('entry').hidden = false;
+    $('dots').hidden = true;
+    const list = $('review-list');
+    list.replaceChildren(
+      ...f.fields.map((field, i) => {
+        const row = document.createElement('div');
+        row.className = 'review-row';
+        const label = document.createElement('span');
+        label.className = 'review-label';
+        label.textContent = t(`review.field.${field.purpose}`) ?? '';
+        const value = document.createElement('span');
+        value.className = 'review-value';
+        value.textContent = field.value;
+        const edit = document.createElement('button');
+        edit.type = 'button';
+        edit.dataset.field = String(i);
+        edit.textContent = t('review.edit');
+        row.append(label, value, edit);
+        return row;
+      }),
+    );
+    $('review').hidden = false;
+    $('expiring').hidden = !e.expiring;
+    if (e.expiring) text('expiring-text', t('entry.expiring'));
   }
 
   /** A wrong PIN, password or check code in its own words; a passport (no counter) is asked again. */
@@ -242,7 +296,8 @@ export function createScreens(t, reasonText) {
     const screen = $('screen');
     screen.className = '';
     delete screen.dataset.reasons;
-    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring']) $(id).hidden = true;
+    for (const id of ['entry', 'pads', 'documents', 'progress', 'receipt', 'candidate', 'expiring', 'review', 'prev-field']) $(id).hidden = true;
+    $('dots').hidden = false;
     const cardLeft = state?.phase === 'remove-card' ? (state.cardLeft ?? 0) : 0;
     document.body.dataset.cardLeft = String(cardLeft);
     document.body.dataset.cardLeftStage = cardLeft >= 3 ? 'flash' : cardLeft >= 1 ? 'strong' : 'none';
@@ -289,6 +344,9 @@ export function createScreens(t, reasonText) {
         return id;
       case 'secret-entry':
         renderEntry(state.entry, devices);
+        return id;
+      case 'entry-review':
+        renderReview(state.entry);
         return id;
       case 'result':
         renderResult(state.result, devices, state);
@@ -341,7 +399,7 @@ export function screenId(state) {
   const running = ['reading', 'secret-entry', 'verifying'].includes(state.phase);
   if (!running && state.blockedBy.includes('maintenance')) return 'maintenance';
   if (idleLike && state.blockedBy.includes('printer')) return 'printer-blocked';
-  if (state.phase === 'secret-entry' && state.entry) return 'secret-entry';
+  if (state.phase === 'secret-entry' && state.entry) return state.entry.form?.review ? 'entry-review' : 'secret-entry';
   if (state.phase === 'result' && state.result) return 'result';
   return state.phase;
 }

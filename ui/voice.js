@@ -36,6 +36,8 @@ export const VOICE_KEYS = [
   'entry-wrong',
   'entry-wrong-last',
   'entry-timeout-warning',
+  'entry-review',
+  'entry-mismatch',
   ...OUTCOMES.map((o) => `result-${o}`),
   'result-timeout',
   'remove-card',
@@ -50,8 +52,19 @@ export const VOICE_KEYS = [
 export function screenPrompts(screenId, state, devices, outcome) {
   if (!state) return { keys: ['offline'], id: 'offline' };
   switch (screenId) {
+    case 'entry-review': {
+      // the review of printed numbers (never a digit of them spoken); after a refused key, why it is back
+      const f = state.entry.form;
+      const keys = f?.mismatch ? ['entry-mismatch', 'entry-review'] : ['entry-review'];
+      return { keys, id: `${state.session}:${state.entry.padIds[0]}:review:${f?.mismatch?.attempt ?? 1}` };
+    }
     case 'secret-entry': {
       const e = state.entry;
+      if (e.form) {
+        // a form's field: its own prompt once per field (moving back and forth speaks it again)
+        const ask = ENTRY_PURPOSES.includes(e.purpose) ? [`entry-${e.purpose}`] : [];
+        return { keys: ask, id: `${state.session}:${e.padIds[0]}:${e.form.index}:${e.form.mismatch?.attempt ?? 1}` };
+      }
       const ask = ENTRY_PURPOSES.includes(e.purpose) ? [`entry-${e.purpose}`] : [];
       // the warning before the entry times out is a screen of its own (and the request again after it)
       const keys = e.expiring ? ['entry-timeout-warning'] : e.previousAttemptWrong ? [e.triesLeft === 1 ? 'entry-wrong-last' : 'entry-wrong', ...ask] : ask;

@@ -3,6 +3,7 @@
 // A secret's characters never enter this state, whoever reports them (issue 17). Pure functions over
 // EntryView; the session machine applies them in the secret-entry phase.
 import { isPrintedNumber } from '../documents/secrets.ts';
+import { typedInto } from './entry-fields.ts';
 import type { EntryView, KioskEvent } from './session-types.ts';
 
 type EntryRequest = Extract<KioskEvent, { type: 'secret-requested' }>['entry'];
@@ -18,6 +19,7 @@ export function openEntry(request: EntryRequest): EntryView {
     typed: isPrintedNumber(request.purpose) ? '' : null,
     expiring: false,
     tooShort: false,
+    form: null,
   };
 }
 
@@ -33,7 +35,9 @@ export function typeInEntry(entry: EntryView, change: EntryChange): EntryView {
   const typed = printed ? (change.typed ?? entry.typed ?? '').slice(0, change.length) : null;
   const same = entry.length === change.length && entry.candidate === candidate && entry.candidateIndex === candidateIndex && entry.typed === typed;
   if (same && !entry.expiring && !entry.tooShort) return entry;
-  return { ...entry, length: change.length, candidate, candidateIndex, typed, expiring: false, tooShort: false };
+  // a form's field keeps its value as typed (and is checked as soon as it is complete)
+  const form = entry.form && typed !== null ? typedInto(entry.form, typed) : entry.form;
+  return { ...entry, length: change.length, candidate, candidateIndex, typed, expiring: false, tooShort: false, form };
 }
 
 /**

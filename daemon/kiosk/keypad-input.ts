@@ -46,7 +46,8 @@ export class KeypadInput {
 
   private syncEntry(): void {
     const s = this.runtime.getState();
-    const key = s.phase === 'secret-entry' && s.entry ? `${s.session}:${s.entry.padIds[0]}` : null;
+    // a form's fields are entries of their own (moving between them drops the letter being chosen)
+    const key = s.phase === 'secret-entry' && s.entry ? `${s.session}:${s.entry.padIds[0]}:${s.entry.form?.index ?? ''}:${s.entry.form?.review ?? ''}` : null;
     if (key !== this.entryKey) {
       this.tapper.drop();
       this.entryKey = key;

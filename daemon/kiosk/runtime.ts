@@ -7,6 +7,7 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../../core/errors.ts';
 import { isPrintedNumber, type SecretPrompt } from '../documents/secrets.ts';
 import { SecretEntry } from './secret-entry.ts';
+import { formAllowed, type FormRequest } from './entry-fields.ts';
 import {
   DEFAULT_TIMEOUTS,
   initialState,
@@ -25,6 +26,13 @@ import type { ResultView } from '../result/result-view.ts';
 export interface FlowContext {
   session: CardSession;
   prompt: SecretPrompt;
+  /**
+   * Printed numbers asked together (entry-fields.ts): per-field back/edit, checks as each field is done and
+   * a review step before the flow touches the card; resolves with one buffer per field (the caller wipes
+   * them). A retry (`mismatch`) brings back the values of the attempt the chip refused. Printed numbers
+   * only: a form with a PIN or password is refused. Absent in contexts built without a kiosk screen.
+   */
+  form?: (request: FormRequest) => Promise<Buffer[]>;
   progress: (step: ReadStep) => void;
   signal: AbortSignal;
   /** Documents the integration-API request accepts (null: every enabled document). */
@@ -86,12 +94,17 @@ export interface RuntimeOptions {
   entryBuffer?: Buffer;
   /** Timer host (default: real timers). */
   timers?: TimerHost;
+  /** Today's date for the entry checks (the century of a two-digit birth year); default the system clock. */
+  now?: () => Date;
 }
 
 interface ActiveRead {
   session: number;
   controller: AbortController;
   pendingPrompt: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | null;
+  pendingForm: { resolve: (b: Buffer[]) => void; reject: (e: Error) => void } | null;
+  /** The printed numbers of this session's last form (a retry shows them again); dropped with the session. */
+  lastForm: string[] | null;
   done: Promise<void>;
 }
 
@@ -147,7 +160,21 @@ export class KioskRuntime {
 
   key(k: KeyName): void {
     const s = this.state;
+    if (s.phase === 'secret-entry' && s.entry?.form) {
+      const f = s.entry.form;
+      // The review step: read with these values, or go back to a field; no characters are typed here.
+      if (f.review) {
+        if (k === 'enter' || k === 'confirm') return this.dispatch({ type: 'entry-confirm' });
+        if (k === 'back' || k === 'prev') return this.dispatch({ type: 'entry-prev' });
+        if (k === 'cancel') return this.dispatch({ type: 'cancel' });
+        if (k === 'extend') return this.dispatch({ type: 'entry-extend' });
+        return;
+      }
+      // 「前の項目へ」, or the back key with nothing left to delete: the previous field, its value kept.
+      if (k === 'prev' || (k === 'back' && this.entry.length === 0 && f.index > 0)) return this.dispatch({ type: 'entry-prev' });
+    }
     if (s.phase === 'secret-entry' && s.entry) {
+      if (k === 'prev' || k === 'confirm') return;
       if (CHAR_KEY.test(k)) this.pushChar(k);
       else if (k === 'back') this.entry.pop();
       else if (k === 'clear') this.entry.clear();
@@ -206,6 +233,11 @@ export class KioskRuntime {
     this.dispatch({ type: 'cancel' });
   }
 
+  /** 「修正する」 next to a field on the review screen. */
+  editField(field: number): void {
+    this.dispatch({ type: 'entry-edit', field });
+  }
+
   /** Maintenance mode or a printer fault: no new sessions while any blocker is on. */
   block(blocker: Blocker, on: boolean): void {
     this.dispatch({ type: 'block', blocker, on });
@@ -247,6 +279,20 @@ export class KioskRuntime {
       case 'clear-entry':
         this.entry.clear();
         break;
+      case 'load-entry':
+        this.entry.clear();
+        for (const ch of fx.text) if (CHAR_KEY.test(ch)) this.entry.push(ch.charCodeAt(0));
+        break;
+      case 'submit-form': {
+        const a = this.active?.session === fx.session ? this.active : null;
+        const p = a?.pendingForm;
+        if (a && p) {
+          a.pendingForm = null;
+          a.lastForm = [...fx.values];
+          p.resolve(fx.values.map((v) => Buffer.from(v, 'latin1')));
+        }
+        break;
+      }
       case 'start-timer': {
         this.clock.clear(this.timers.get(fx.timer));
         const t = this.clock.set(() => {
@@ -278,16 +324,35 @@ export class KioskRuntime {
     a.controller.abort(new KioskError(code as KioskError['code'], 'session aborted'));
     a.pendingPrompt?.reject(new KioskError(code as KioskError['code'], 'session aborted'));
     a.pendingPrompt = null;
+    a.pendingForm?.reject(new KioskError(code as KioskError['code'], 'session aborted'));
+    a.pendingForm = null;
+    a.lastForm = null;
   }
 
   private startRead(session: number, readerName: string, documents: string[] | null, policy: string | null = null): void {
     const controller = new AbortController();
-    const active: ActiveRead = { session, controller, pendingPrompt: null, done: Promise.resolve() };
+    const active: ActiveRead = { session, controller, pendingPrompt: null, pendingForm: null, lastForm: null, done: Promise.resolve() };
     const prompt: SecretPrompt = (request) =>
       new Promise<Buffer>((resolve, reject) => {
         if (controller.signal.aborted) return reject(controller.signal.reason as Error);
         active.pendingPrompt = { resolve, reject };
         this.dispatch({ type: 'secret-requested', session, entry: { ...request, padIds: padTokens(request.format.kind === 'alnum' ? 36 : 10) } });
+      });
+    const form = (request: FormRequest) =>
+      new Promise<Buffer[]>((resolve, reject) => {
+        if (controller.signal.aborted) return reject(controller.signal.reason as Error);
+        // Never a PIN or password: those are asked one at a time, never shown, kept or retried by the kiosk.
+        if (!formAllowed(request.fields)) return reject(new KioskError(ErrorCodes.INTERNAL, 'a form holds printed numbers only'));
+        active.pendingForm = { resolve, reject };
+        const alnum = request.fields.some((f) => f.format.kind === 'alnum');
+        this.dispatch({
+          type: 'form-requested',
+          session,
+          form: request,
+          previous: request.mismatch ? active.lastForm : null,
+          today: yyyymmdd((this.o.now ?? (() => new Date()))()),
+          padIds: padTokens(alnum ? 36 : 10),
+        });
       });
     const previous = this.active?.done ?? Promise.resolve();
     this.active = active;
@@ -300,6 +365,7 @@ export class KioskRuntime {
         const result = await this.o.flow.run({
           session: cardSession,
           prompt,
+          form,
           progress: (step) => this.dispatch({ type: 'read-progress', session, step }),
           signal: controller.signal,
           documents,
@@ -314,10 +380,16 @@ export class KioskRuntime {
         this.dispatch({ type: 'read-failed', session, code: err.code, triesLeft, document });
       } finally {
         await channel?.disconnect().catch(() => {});
+        active.lastForm = null;
         if (this.active === active) this.active = null;
       }
     })();
   }
+}
+
+/** Today in the kiosk's local time zone (the holder's calendar), YYYYMMDD. */
+function yyyymmdd(d: Date): string {
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 }
 
 /** What each on-screen pad token stands for, by index. */

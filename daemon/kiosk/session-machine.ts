@@ -15,6 +15,7 @@
 import { afterResult, cardTaken, remindCardLeft } from './card-left.ts';
 import { openEntry, submitEntry, typeInEntry } from './entry-typing.ts';
 import { entryTimers, extendEntry, STOP_ENTRY_TIMERS, warnEntry } from './entry-warning.ts';
+import * as form from './entry-fields.ts';
 import { endSession, failure, readFailure } from './session-end.ts';
 import {
   ACTIVE,
@@ -120,8 +121,22 @@ export function reduce(s: KioskState, e: KioskEvent, t: Timeouts = DEFAULT_TIMEO
       if (s.phase !== 'secret-entry' || !s.entry) return [s, []];
       const { handedOver, entry } = submitEntry(s.entry);
       if (!handedOver) return [withEntry(s, entry), entryTimers(t)];
+      // a form's field: checked, then the next field or the review (entry-fields.ts); nothing handed over yet
+      if (s.entry.form) return form.next(s, s.entry, s.entry.form, entryTimers(t));
       return [{ ...s, phase: 'verifying', entry }, [...STOP_ENTRY_TIMERS, { type: 'submit-secret', session: s.session }]];
     }
+
+    case 'form-requested': {
+      if (e.session !== s.session || !ACTIVE.has(s.phase) || !form.formAllowed(e.form.fields)) return [s, []];
+      const [next, fx] = form.open(s, form.newForm(e.form, e.previous, e.today), e.padIds, entryTimers(t));
+      return [next, e.form.mismatch ? [...fx, { type: 'alert', kind: 'wrong-secret' }] : fx];
+    }
+
+    case 'entry-prev':
+    case 'entry-edit':
+    case 'entry-confirm':
+      if (s.phase !== 'secret-entry' || !s.entry?.form) return [s, []];
+      return form.navigate(s, s.entry, s.entry.form, e, entryTimers(t));
 
     case 'cancel':
       if (ACTIVE.has(s.phase)) {

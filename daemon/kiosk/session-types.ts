@@ -3,6 +3,7 @@
 // (entry-typing.ts, entry-warning.ts), the end of a session (session-end.ts) and the forgotten card
 // (card-left.ts) are small reducers over the same types.
 import type { SecretFormat, SecretPurpose } from '../documents/secrets.ts';
+import type { FormRequest, FormView } from './entry-fields.ts';
 import type { ResultView } from '../result/result-view.ts';
 
 export type Phase = 'starting' | 'reader-unavailable' | 'idle' | 'reading' | 'secret-entry' | 'verifying' | 'result' | 'remove-card';
@@ -44,6 +45,11 @@ export interface EntryView {
   expiring: boolean;
   /** 決定 was pressed with fewer characters than the format needs: the screen says how many. */
   tooShort: boolean;
+  /**
+   * Several printed numbers asked together (entry-fields.ts): the fields with their values, the one being
+   * typed, the review step, a chip that refused the last values. Null for a single secret (PIN, password).
+   */
+  form: FormView | null;
 }
 
 /** Why the kiosk will not start a session now; the screen explains each. */
@@ -86,7 +92,19 @@ export type KioskEvent =
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed'; reader: string }
   | { type: 'read-progress'; session: number; step: ReadStep }
-  | { type: 'secret-requested'; session: number; entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex' | 'typed' | 'expiring' | 'tooShort'> }
+  | {
+      type: 'secret-requested';
+      session: number;
+      entry: Omit<EntryView, 'length' | 'candidate' | 'candidateIndex' | 'typed' | 'expiring' | 'tooShort' | 'form'>;
+    }
+  /** Printed numbers asked together (entry-fields.ts); `previous`: the values of the attempt the chip refused. */
+  | { type: 'form-requested'; session: number; form: FormRequest; previous: string[] | null; today: string; padIds: string[] }
+  /** 「前の項目へ」, or the back key on an empty field: the previous field, its value kept (from review: the last field). */
+  | { type: 'entry-prev' }
+  /** 「修正する」 on the review screen: that field, its value kept. */
+  | { type: 'entry-edit'; field: number }
+  /** 「この内容で読み取る」: the values go to the document flow, which only now uses them on the card. */
+  | { type: 'entry-confirm' }
   | { type: 'entry-changed'; length: number; candidate?: string | null; candidateIndex?: number | null; typed?: string | null }
   | { type: 'entry-submit' }
   /** The holder asked for more time before the entry timed out. */
@@ -104,6 +122,10 @@ export type KioskEffect =
   | { type: 'start-read'; session: number; reader: string; documents: string[] | null; policy?: string | null }
   | { type: 'abort-read'; session: number; code: string }
   | { type: 'submit-secret'; session: number }
+  /** The form's values to the document flow (printed numbers; the runtime hands them over as bytes). */
+  | { type: 'submit-form'; session: number; values: string[] }
+  /** The entry buffer now holds this field's value (moving between a form's fields). */
+  | { type: 'load-entry'; text: string }
   | { type: 'clear-entry' }
   | { type: 'start-timer'; timer: TimerName; ms: number }
   | { type: 'clear-timer'; timer: TimerName }

@@ -9,8 +9,11 @@ import type { KioskState } from '../kiosk/session-machine.ts';
 export const PROTOCOL_VERSION = 2;
 
 /** Keys a client may send by value. No characters: digits and letters travel as pad tokens. */
-/** `extend`: more time for the entry on screen (the warning before its timeout). */
-export const KEYS = ['back', 'clear', 'enter', 'cancel', 'extend'] as const;
+/**
+ * `extend`: more time for the entry on screen (the warning before its timeout). `prev`: 「前の項目へ」 in a
+ * multi-field entry; `confirm`: 「この内容で読み取る」 on its review screen.
+ */
+export const KEYS = ['back', 'clear', 'enter', 'cancel', 'extend', 'prev', 'confirm'] as const;
 export type Key = (typeof KEYS)[number];
 
 /** Demo-only actions on the simulated hardware (refused unless the daemon runs in demo mode). */
@@ -58,6 +61,8 @@ export type ClientMessage =
   /** On-screen keypad: the token of the character pressed (EntryView.padIds: 0–9, then A–Z). */
   | { v: 2; type: 'pad'; id: string }
   | { v: 2; type: 'cancel' }
+  /** 「修正する」 on the review screen: the field to go back to (its index in EntryView.form.fields). */
+  | { v: 2; type: 'edit'; field: number }
   | { v: 2; type: 'demo-insert'; card: DemoCard }
   | { v: 2; type: 'demo-remove' }
   | { v: 2; type: 'demo-fault'; fault: DemoFault }
@@ -129,6 +134,10 @@ export function parseClientMessage(text: string): Parsed {
     case 'cancel':
       if (keys !== 'type,v') return { ok: false, reason: 'bad cancel message' };
       return { ok: true, msg: { v, type: 'cancel' } };
+    case 'edit':
+      if (keys !== 'field,type,v' || !Number.isInteger(m.field) || (m.field as number) < 0 || (m.field as number) > 7)
+        return { ok: false, reason: 'bad edit message' };
+      return { ok: true, msg: { v, type: 'edit', field: m.field as number } };
     case 'demo-insert':
       if (keys !== 'card,type,v' || !(DEMO_CARDS as readonly unknown[]).includes(m.card)) return { ok: false, reason: 'bad demo-insert message' };
       return { ok: true, msg: { v, type: 'demo-insert', card: m.card as DemoCard } };

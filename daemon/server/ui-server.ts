@@ -135,7 +135,7 @@ export function upgradeRefusal(
 /** What the screen may ask of the daemon: one message, already validated by parseClientMessage. */
 export function dispatchClientMessage(
   m: ClientMessage,
-  to: { runtime: Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>; demo?: UiServerOptions['demo'] },
+  to: { runtime: Pick<KioskRuntime, 'key' | 'pad' | 'cancel' | 'editField'>; demo?: UiServerOptions['demo'] },
 ): ServerMessage | null {
   switch (m.type) {
     case 'key':
@@ -146,6 +146,9 @@ export function dispatchClientMessage(
       return null;
     case 'cancel':
       to.runtime.cancel();
+      return null;
+    case 'edit':
+      to.runtime.editField(m.field);
       return null;
     case 'demo-insert':
     case 'demo-remove':

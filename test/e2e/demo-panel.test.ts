@@ -170,9 +170,12 @@ describe('demo panel: every My Number mode and policy without a restart (headles
         await expect.poll(() => kiosk.runtime.getState().entry?.purpose).toBeTruthy();
         const purpose = kiosk.runtime.getState().entry?.purpose;
         await type(secret);
-        // the next entry (licence PIN2, passport dates) or the result
-        await expect.poll(() => kiosk.runtime.getState().entry?.purpose, { timeout: 15_000 }).not.toBe(purpose);
+        // the next entry (licence PIN2, passport dates), the review of printed numbers (issue 19) or the result
+        await expect
+          .poll(() => (kiosk.runtime.getState().entry?.form?.review ? 'review' : kiosk.runtime.getState().entry?.purpose), { timeout: 15_000 })
+          .not.toBe(purpose);
       }
+      if (kiosk.runtime.getState().entry?.form?.review) await page.click('#review-confirm');
       await screen(page, 'result', 20_000);
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads
       const shown = await page.innerText('main');

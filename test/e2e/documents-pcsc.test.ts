@@ -108,6 +108,14 @@ async function tapOnScreen(page: Page, value: string) {
   await page.click('#pads button[data-key="enter"]');
 }
 
+/** The review of the printed numbers typed (issue 19): screenshot, then 「この内容で読み取る」. */
+async function review(page: Page, shotName: string, values: string[]) {
+  await screen(page, 'entry-review');
+  expect(await page.$$eval('#review-list .review-value', (els) => els.map((e) => e.textContent))).toEqual(values);
+  await shot(page, shotName);
+  await page.click('#review-confirm');
+}
+
 /** The simulated hardware keypad (digits; '#' is enter). */
 function pressHardware(keys: string) {
   const pad = kiosk!.peripherals.keypad as SimulatedKeypad;
@@ -181,6 +189,7 @@ describe('在留カード through pcscd + vpcd (800×480)', () => {
       await entry(page, 'residence-card-number', '在留カード番号を入力してください', `residence-gen${gen}-02-number`);
       expect(await page.isVisible('#letters')).toBe(true);
       await tapOnScreen(page, S.residenceCardNumber);
+      await review(page, `residence-gen${gen}-02b-review`, [S.residenceCardNumber]);
       // gen 1: the chip's data is proven, but its expiry only on the card face, so no 本人確認できました
       await result(page, gen === 1 ? 'ICチップの内容を確認しました' : '本人確認できました', `residence-gen${gen}-03-verified`);
       const details = await page.innerText('#holder');
@@ -193,16 +202,24 @@ describe('在留カード through pcscd + vpcd (800×480)', () => {
     30_000,
   );
 
-  it('wrong number: refused, told to check the number and place the card again', async () => {
+  it('wrong number: back to the review with the number kept, corrected in place, the card never placed again', async () => {
     const { page, frames } = await begin('residence-wrong', 'residence-gen2');
     await entry(page, 'residence-card-number', '在留カード番号を入力してください', 'residence-wrong-02-number');
     await tapOnScreen(page, 'ZZ99999999ZZ');
-    const msg = await result(page, '本人確認できませんでした', 'residence-wrong-03-refused');
-    expect(msg).toContain('在留カード番号が違います');
-    expect(msg).toContain('カードを置き直して');
-    expectNoSecrets(frames, ALL_SECRETS);
+    await review(page, 'residence-wrong-03-review', ['ZZ99999999ZZ']);
+    await expect.poll(() => kiosk!.runtime.getState().entry?.form?.mismatch?.attempt, { timeout: 10_000 }).toBe(2);
+    await screen(page, 'entry-review');
+    expect(await text(page, 'tries')).toContain('入力した番号がカードと一致しません');
+    await shot(page, 'residence-wrong-04-mismatch');
+    await page.click('#review-list button[data-field="0"]');
+    await expect.poll(() => text(page, 'dots')).toBe('ZZ99999999ZZ');
+    await page.click('#pads button[data-key="clear"]');
+    await tapOnScreen(page, S.residenceCardNumber);
+    await review(page, 'residence-wrong-05-review', [S.residenceCardNumber]);
+    await result(page, '本人確認できました', 'residence-wrong-06-verified');
+    expectNoSecrets(frames, ALL_SECRETS, [S.residenceCardNumber]);
     await page.close();
-  }, 30_000);
+  }, 40_000);
 });
 
 describe('旅券 through pcscd + vpcd (800×480)', () => {
@@ -221,6 +238,7 @@ describe('旅券 through pcscd + vpcd (800×480)', () => {
       pressHardware(`${S.passport.dateOfBirth}#`);
       await entry(page, 'passport-expiry-date', '有効期間満了日を入力してください', `passport-${name}-04-expiry`);
       pressHardware(`${S.passport.dateOfExpiry}#`);
+      await review(page, `passport-${name}-04b-review`, [S.passport.documentNumber, S.passport.dateOfBirth, S.passport.dateOfExpiry]);
       await result(page, '本人確認できました', `passport-${name}-05-verified`);
       expect(kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
       const details = await page.innerText('#holder');
@@ -324,6 +342,7 @@ describe('demo panel (demo daemon, simulated reader)', () => {
         await expect.poll(() => demo.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
         await tapOnScreen(page, value);
       }
+      await review(page, 'demo-panel-02b-passport-review', [S.passport.documentNumber, S.passport.dateOfBirth, S.passport.dateOfExpiry]);
       await screen(page, 'result', 10_000);
       expect(await text(page, 'message')).toContain('旅券をお取りください');
       await shot(page, 'demo-panel-03-passport-verified');

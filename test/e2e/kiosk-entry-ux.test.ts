@@ -2,7 +2,9 @@
 // for timeouts): a card forgotten in the reader escalates (chime → chime and spoken prompt → flashing
 // screen, a steady strong colour under prefers-reduced-motion) and shows as a health fault and a metric;
 // the PIN entry warns before it times out and can be extended; 決定 with too few digits says why; the
-// residence-card number is shown as typed.
+// residence-card number is shown as typed; the passport's three fields with back/edit, a check as soon as
+// a field is complete, the review before the chip is touched, and a typo corrected with the passport still
+// on the reader.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -25,7 +27,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [kiosk, browser] = await Promise.all([
     startKiosk({
-      config: parseConfig({ server: { port: 0 }, api: { enabled: false }, documents: ['mynumber-jpki-auth', 'residence'] }),
+      config: parseConfig({ server: { port: 0 }, api: { enabled: false }, documents: ['mynumber-jpki-auth', 'residence', 'passport'] }),
       demo: new DemoCardSet(),
       timers,
       operations: { healthServer: false },
@@ -169,4 +171,71 @@ describe('PIN entry dead ends', () => {
     kiosk.peripherals.virtualPrinter!.setPaper('ok');
     await screen(page, 'idle');
   });
+});
+
+describe('printed numbers: fields, review, typo recovery (passport, 800×480)', () => {
+  const tap = async (value: string) => {
+    for (const c of value) await page.click(`#pads button[data-char="${c}"]`);
+  };
+  const enter = () => page.click('#keypad button[data-key="enter"]');
+  const values = () => page.$$eval('#review-list .review-value', (els) => els.map((e) => e.textContent));
+
+  it('back to a field with its value kept, a wrong date flagged at once, the review, a typo corrected in place', async () => {
+    await page.setViewportSize(SMALL);
+    await place('passport');
+    await screen(page, 'secret-entry');
+    expect(await text(page, 'headline')).toBe('旅券番号を入力してください');
+    expect(await page.isHidden('#prev-field')).toBe(true); // nothing before the first field
+    await tap('TK1234568'); // one digit wrong: only the chip can tell
+    await enter();
+    await expect.poll(() => text(page, 'headline')).toBe('生年月日を入力してください');
+    expect(await text(page, 'detail')).toBe('2／3項目め');
+    await tap('900115');
+    await enter();
+    await expect.poll(() => text(page, 'headline')).toBe('有効期間満了日を入力してください');
+    await tap('351331'); // month 13: flagged as soon as the sixth digit is in, not after all three fields
+    await expect.poll(() => text(page, 'tries')).toContain('正しい日付になっていません');
+    await shot(page, 'fields-1-date-flagged-800x480');
+    await enter(); // 決定 does not move on from a wrong field
+    expect(kiosk.runtime.getState().entry?.purpose).toBe('passport-expiry-date');
+
+    await page.click('#prev-field'); // back: the birth date, as typed, editable
+    await expect.poll(() => text(page, 'headline')).toBe('生年月日を入力してください');
+    expect(await text(page, 'dots')).toBe('900115');
+    await shot(page, 'fields-2-back-800x480');
+    await enter();
+    await expect.poll(() => text(page, 'dots')).toBe('351331'); // the expiry kept as well
+    await page.click('#pads button[data-key="clear"]');
+    await tap('351231');
+    await enter();
+
+    await screen(page, 'entry-review'); // the card is not touched before 「この内容で読み取る」
+    expect(await values()).toEqual(['TK1234568', '900115', '351231']);
+    expect(await page.isHidden('#pads')).toBe(true);
+    await shot(page, 'fields-3-review-800x480');
+    await page.click('#review-confirm');
+
+    // the chip refuses the key: back to the review, values kept, the passport still on the reader
+    await expect.poll(() => kiosk.runtime.getState().entry?.form?.mismatch?.attempt, { timeout: 20_000 }).toBe(2);
+    await screen(page, 'entry-review');
+    expect(await text(page, 'tries')).toBe(
+      '入力した番号がカードと一致しません。書類を確かめて、違う項目を「修正する」で直してください。カードは置いたままにしてください（あと2回）。',
+    );
+    expect(await values()).toEqual(['TK1234568', '900115', '351231']);
+    await shot(page, 'fields-4-mismatch-800x480');
+    await page.click('#review-list button[data-field="0"]'); // 修正する: the document number
+    await expect.poll(() => text(page, 'dots')).toBe('TK1234568');
+    await page.click('#keypad button[data-key="back"]');
+    await tap('7');
+    await enter(); // from 修正する, 決定 returns to the review
+    await screen(page, 'entry-review');
+    expect(await values()).toEqual(['TK1234567', '900115', '351231']);
+    await page.click('#review-confirm');
+    await screen(page, 'result', 30_000);
+    expect(await text(page, 'headline')).toBe('本人確認できました');
+    await shot(page, 'fields-5-verified-800x480');
+    await page.click('#demo-remove');
+    timers.advance(10_000);
+    await screen(page, 'idle');
+  }, 90_000);
 });

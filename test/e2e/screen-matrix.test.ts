@@ -23,6 +23,7 @@
 // Coverage is derived, not hand-kept: an entry screen for every SecretPurpose (a Record: a new purpose
 // does not type-check until it has a format here), and checks below that every phase of ui/protocol.js,
 // every outcome and every voice prompt key occurs.
+import type { FormField, FormView } from '../../daemon/kiosk/entry-fields.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -119,9 +120,22 @@ function entry(purpose: SecretPurpose, e: Partial<EntryView> = {}): EntryView {
     typed: printed ? (format.kind === 'alnum' ? 'AB1234567890' : '900101').slice(0, length) : null,
     expiring: false,
     tooShort: false,
+    form: null,
     ...e,
   };
 }
+/** The passport's three fields as the daemon's entry form carries them (daemon/kiosk/entry-fields.ts). */
+const passportForm = (values: string[], index: number, review: boolean, problem: FormField['problem']): FormView => ({
+  fields: [
+    { purpose: 'passport-document-number', format: { kind: 'alnum', min: 1, max: 9 }, value: values[0] ?? '', problem: null },
+    { purpose: 'passport-birth-date', format: { kind: 'digits', min: 6, max: 6 }, value: values[1] ?? '', problem: null },
+    { purpose: 'passport-expiry-date', format: { kind: 'digits', min: 6, max: 6 }, value: values[2] ?? '', problem: index === 2 ? problem : null },
+  ],
+  index,
+  review,
+  mismatch: null,
+  today: '20261207',
+});
 const entryState = (purpose: SecretPurpose, e: Partial<EntryView> = {}) => onCard({ phase: 'secret-entry', step: 'pin', entry: entry(purpose, e) });
 
 interface Screen {
@@ -139,7 +153,7 @@ interface Screen {
 }
 
 /** Entry screens for every purpose, each followed by its variants (same session: typing speaks nothing). */
-const ENTRY_VARIANTS: Partial<Record<SecretPurpose, Omit<Screen, 'id'>[]>> = {
+const ENTRY_VARIANTS: Partial<Record<SecretPurpose, (Omit<Screen, 'id'> & { id?: string })[]>> = {
   'jpki-auth-pin': [
     {
       name: 'pin-wrong',
@@ -170,11 +184,38 @@ const ENTRY_VARIANTS: Partial<Record<SecretPurpose, Omit<Screen, 'id'>[]>> = {
       voice: ['entry-residence-card-number'],
     },
   ],
-  'passport-expiry-date': [{ name: 'passport-verifying', state: onCard({ phase: 'verifying', step: 'validate' }), voice: ['verifying'], continues: true }],
+  'passport-expiry-date': [
+    // the passport's form (issue 19): a field flagged at once, with 前の項目へ; the review after a typo
+    {
+      name: 'passport-field-problem',
+      state: entryState('passport-expiry-date', {
+        length: 6,
+        typed: '351331',
+        padIds: pads(36),
+        form: passportForm(['TK1234567', '900115', '351331'], 2, false, 'date'),
+      }),
+      voice: ['entry-passport-expiry-date'],
+      continues: true,
+    },
+    {
+      name: 'passport-review-mismatch',
+      id: 'entry-review',
+      state: entryState('passport-document-number', {
+        length: 0,
+        typed: '',
+        previousAttemptWrong: true,
+        padIds: pads(36),
+        form: { ...passportForm(['TK1234568', '900115', '351231'], 0, true, null), mismatch: { attempt: 2, max: 3 } },
+      }),
+      voice: ['entry-mismatch', 'entry-review'],
+      continues: true,
+    },
+    { name: 'passport-verifying', state: onCard({ phase: 'verifying', step: 'validate' }), voice: ['verifying'], continues: true },
+  ],
 };
 const ENTRY_SCREENS: Screen[] = (Object.keys(FORMATS) as SecretPurpose[]).flatMap((purpose) => [
   { name: `entry-${purpose}`, id: 'secret-entry', state: entryState(purpose), voice: [`entry-${purpose}`] },
-  ...(ENTRY_VARIANTS[purpose] ?? []).map((v) => ({ id: v.state.phase === 'secret-entry' ? 'secret-entry' : v.state.phase, ...v })),
+  ...(ENTRY_VARIANTS[purpose] ?? []).map((v) => ({ ...v, id: v.id ?? (v.state.phase === 'secret-entry' ? 'secret-entry' : v.state.phase) })),
 ]);
 
 const RESULT_SCREENS: Screen[] = (

@@ -50,8 +50,11 @@ export function expectNoSecrets(frames: Frames, secrets: readonly string[], prin
   let all = [...frames.sent, ...frames.received].join('\n');
   // the screen gets the printed number as it grows ("typed":"AA1", "AA12", …): cut out exactly those
   all = all.replace(/"typed":"([^"]*)"/g, (m, t: string) => (printed.some((p) => t.length > 0 && p.startsWith(t)) ? '"typed":"\u2400"' : m));
+  // …and, in a form of printed numbers (issue 19), each field's value as typed so far
+  all = all.replace(/"value":"([^"]*)"/g, (m, t: string) => (printed.some((p) => t.length > 0 && p.startsWith(t)) ? '"value":"\u2400"' : m));
   for (const s of secrets) expect(all, `secret ${s.length} chars`).not.toContain(s);
-  for (const f of frames.sent) expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel|extend)")\}$/);
+  for (const f of frames.sent)
+    expect(f).toMatch(/^\{"v":2,"type":"(pad","id":"[a-z]{6}"|key","key":"(back|clear|enter|cancel|extend|prev|confirm)"|edit","field":[0-7])\}$/);
   // Nor a 12-digit My Number standing alone (12 decimal digits inside a hex fingerprint or base64 image
   // occur by chance and are not numbers).
   expect(all.match(/.{0,40}(?<![0-9A-Za-z+/])\d{12}(?![0-9A-Za-z+/]).{0,20}/)?.[0] ?? null).toBeNull();

@@ -1,8 +1,9 @@
 // Reads a residence card end to end: card type → card-number prompt → access control → DF1 (secure
 // messaging), DF2 and DF3 (plain). Returns raw evidence; residence-verdict.ts decides what it proves.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
+import type { FormRequest } from '../../kiosk/entry-fields.ts';
 import { secretMatchesFormat, wipe, type SecretPrompt } from '../secrets.ts';
 import { suiteFor } from './access-crypto.ts';
 import {
@@ -35,6 +36,14 @@ export interface ResidenceEvidence {
 
 export interface ReadResidenceOptions {
   prompt: SecretPrompt;
+  /**
+   * The kiosk's entry form (FlowContext.form): review before the card is used, and a number the card
+   * refuses is corrected in place, up to `accessAttempts` in all. The card number has no published retry
+   * counter (docs/reference/residence.md) and the virtual card keeps none.
+   */
+  form?: (request: FormRequest) => Promise<Buffer[]>;
+  /** Card numbers tried per session with the entry form. Default 3. */
+  accessAttempts?: number;
   progress?: (step: ReadStep) => void;
   /** Extended-APDU use (default auto: try, then fall back to chunks). */
   extended?: 'auto' | 'never' | 'always';
@@ -64,8 +73,10 @@ async function optionalPlain(session: CardSession, mode: ReadMode, sfi: number, 
 }
 
 /** Ask for the card number and check it locally; the returned Buffer is the caller's to wipe. */
-async function askCardNumber(prompt: SecretPrompt): Promise<Buffer> {
-  const raw = await prompt({ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT, triesLeft: null, maxTries: null, previousAttemptWrong: false });
+async function askCardNumber(o: ReadResidenceOptions, mismatch: { attempt: number; max: number } | null): Promise<Buffer> {
+  const raw = o.form
+    ? (await o.form({ fields: [{ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT }], mismatch }))[0]!
+    : await o.prompt({ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT, triesLeft: null, maxTries: null, previousAttemptWrong: false });
   // Lower-case letters are upper-cased first (the printed number is upper case), in place: no string copy of the number.
   for (let i = 0; i < raw.length; i++) if (raw[i]! >= 0x61 && raw[i]! <= 0x7a) raw[i]! -= 0x20;
   if (!secretMatchesFormat(raw, CARD_NUMBER_FORMAT)) {
@@ -82,13 +93,19 @@ export async function readResidence(session: CardSession, o: ReadResidenceOption
   if (!type.supported) throw unsupportedTypeError(type);
 
   const suite = suiteFor(type.generation);
-  const cardNumber = await askCardNumber(o.prompt);
-  o.progress?.('pin');
+  const max = o.form ? Math.max(1, o.accessAttempts ?? 3) : 1;
   let access;
-  try {
-    access = await authenticateWithCardNumber(session, suite, cardNumber, o.hooks);
-  } finally {
-    wipe(cardNumber);
+  for (let attempt = 1; !access; attempt++) {
+    const cardNumber = await askCardNumber(o, attempt > 1 ? { attempt, max } : null);
+    o.progress?.('pin');
+    try {
+      access = await authenticateWithCardNumber(session, suite, cardNumber, o.hooks);
+    } catch (e) {
+      // A typo: the same card, still on the reader, gets the corrected number (no counter to run down).
+      if (!isKioskError(e, ErrorCodes.RESIDENCE_CARD_NUMBER_WRONG) || attempt >= max) throw e;
+    } finally {
+      wipe(cardNumber);
+    }
   }
 
   try {

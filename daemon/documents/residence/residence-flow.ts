@@ -72,7 +72,7 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
     async run(ctx: FlowContext): Promise<ResultView> {
       let evidence;
       try {
-        evidence = await readResidence(ctx.session, { prompt: ctx.prompt, progress: ctx.progress, cardType: cardType?.(ctx.session) });
+        evidence = await readResidence(ctx.session, { prompt: ctx.prompt, form: ctx.form, progress: ctx.progress, cardType: cardType?.(ctx.session) });
       } catch (e) {
         // Nothing was read that could be proven; the card number was the only binding attempted.
         if (isKioskError(e) && REFUSED.has(e.code))

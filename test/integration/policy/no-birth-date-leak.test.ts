@@ -16,7 +16,6 @@ import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-bi
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
-import type { KioskState } from '../../../daemon/kiosk/session-machine.ts';
 import { verifyResultToken } from '../../../daemon/api/result-token.ts';
 import { revocationGood, waitUntil } from '../../harness/jpki.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
@@ -80,16 +79,18 @@ beforeAll(async () => {
   kiosk = await startKiosk({ config: cfg, simulated: true, revocation: revocationGood, log: (l) => logs.push(l) });
   kiosk.runtime.events.on('session-ended', () => ended++);
   // Types the secret the moment the kiosk asks for one, as a holder on the keypad would.
-  let prev: KioskState['phase'] = 'idle';
+  // A form of printed numbers (issue 19) moves from field to field within secret-entry, then to its review.
+  let prev = '';
   kiosk.runtime.events.on('state', (s) => {
-    if (s.phase === 'secret-entry' && prev !== 'secret-entry' && s.entry) {
-      const secret = SECRETS[s.entry.purpose]!;
+    const at = s.phase === 'secret-entry' && s.entry ? `${s.session}:${s.entry.purpose}:${s.entry.form?.index ?? ''}:${s.entry.form?.review ?? ''}` : '';
+    if (at && at !== prev && s.entry) {
+      const secret = s.entry.form?.review ? '' : SECRETS[s.entry.purpose]!;
       setImmediate(() => {
         for (const ch of secret) kiosk.runtime.key(ch);
         kiosk.runtime.key('enter');
       });
     }
-    prev = s.phase;
+    prev = at;
   });
   ws = new WebSocket(`ws://127.0.0.1:${kiosk.server.port}/ws?token=${encodeURIComponent(kiosk.server.token)}`);
   ws.on('message', (d) => frames.push(d.toString()));
@@ -196,7 +197,11 @@ describe('age-20 through the whole daemon', () => {
       expect(JSON.parse(r.body)).toMatchObject({ policy: { id: expect.stringMatching(/^age-20/), age: { threshold: 20, over: true } } });
       expect(r.sealed).toBeNull(); // personal-data sealing is on, but an age policy discloses nothing to seal
     }
-    const wsText = frames.join('\n');
+    // The passport's birth date is printed on the data page: the holder sees it as typed on the kiosk's own
+    // screen while entering and reviewing it (issue 19) — those entry frames only; nothing else carries it.
+    const entryFrames = frames.filter((f) => f.includes('"phase":"secret-entry"') && f.includes('"form":{'));
+    expect(entryFrames.some((f) => f.includes('000713'))).toBe(true);
+    const wsText = frames.filter((f) => !entryFrames.includes(f)).join('\n');
     expect(wsText).toContain('"age":{"threshold":20,"over":true}');
     const outputs: [string, string][] = [
       ['websocket', wsText],

@@ -74,12 +74,19 @@ const type = (keys: string) => {
   for (const k of keys) runtime!.key(k as KeyName);
 };
 
+/** 決定 on the review screen (issue 19): the card is used only now; then a result, or the review again (mismatch). */
+async function confirm(attempt: number) {
+  await waitUntil(() => runtime!.getState().entry?.form?.review === true, 5000, 'review');
+  runtime!.key('enter');
+  await waitUntil(() => phase() === 'result' || runtime!.getState().entry?.form?.mismatch?.attempt === attempt + 1, 8000, 'result or retry');
+}
+
 async function enterNumber(n: string) {
   await waitUntil(() => phase() === 'secret-entry', 5000, 'card-number entry');
   expect(runtime!.getState().entry).toMatchObject({ purpose: 'residence-card-number', format: { kind: 'alnum', min: 12, max: 12 }, triesLeft: null });
   type(n);
   runtime!.key('enter');
-  await waitUntil(() => phase() === 'result', 8000, 'result');
+  await confirm(1);
   return runtime!.getState().result!;
 }
 
@@ -115,18 +122,37 @@ describe.each([1, 2] as const)('residence card generation %i through pcscd + vpc
     // whole-file extended SM reads went through pcscd + vpcd (one per DF1 file)
     expect(c.counts).toMatchObject({ getChallenge: 1, mutualAuth: 1, verify: 1, smRead: 2 });
     // The card number is printed on the card: the screen shows it as typed (issue 19), and only while entering.
-    expect(states.filter((x) => JSON.stringify(x).includes(NUMBER)).map((x) => x.phase)).toEqual(['secret-entry']);
+    // (typing it, then its review before the card is used)
+    expect([...new Set(states.filter((x) => JSON.stringify(x).includes(NUMBER)).map((x) => x.phase))]).toEqual(['secret-entry']);
     expect(JSON.stringify(r)).not.toMatch(/19900101|dateOfBirth|address/);
   });
 
-  it('wrong number: refused after one attempt, no VERIFY, no retry prompt', async () => {
+  it('wrong number: back to the review with the number kept, the card still on the reader; corrected: verified', async () => {
     await startKiosk();
     const c = card({ generation });
     await present(c);
-    const r = await enterNumber('ZZ99999999ZZ');
-    expect(r).toMatchObject({ outcome: 'refused', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
+    expect(await enterNumber('ZZ99999999ZZ')).toBeNull();
+    expect(runtime!.getState().entry?.form).toMatchObject({ review: true, mismatch: { attempt: 2, max: 3 }, fields: [{ value: 'ZZ99999999ZZ' }] });
     expect(c.counts).toMatchObject({ mutualAuth: 1, mutualAuthFailed: 1, verify: 0 });
-    expect(states.filter((s) => s.phase === 'secret-entry' && s.entry?.length === 0)).toHaveLength(1);
+    runtime!.editField(0);
+    await waitUntil(() => runtime!.getState().entry?.typed === 'ZZ99999999ZZ', 5000, 'the field, value kept');
+    runtime!.key('clear');
+    type(NUMBER);
+    runtime!.key('enter');
+    await confirm(2);
+    expect(runtime!.getState().result).toMatchObject({ outcome: 'verified', document: 'residence' });
+    expect(c.counts).toMatchObject({ mutualAuth: 2, mutualAuthFailed: 1, verify: 1 });
+  });
+
+  it('three wrong numbers: refused, no fourth attempt, never a VERIFY', async () => {
+    await startKiosk();
+    const c = card({ generation });
+    await present(c);
+    expect(await enterNumber('ZZ99999999ZZ')).toBeNull();
+    await confirm(2);
+    await confirm(3);
+    expect(runtime!.getState().result).toMatchObject({ outcome: 'refused', reasons: ['RESIDENCE_CARD_NUMBER_WRONG'] });
+    expect(c.counts).toMatchObject({ mutualAuth: 3, mutualAuthFailed: 3, verify: 0 });
   });
 
   it('card pulled mid-SM: CARD_REMOVED, and the kiosk returns to idle', async () => {

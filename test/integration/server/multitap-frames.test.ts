@@ -32,6 +32,7 @@ const ENTRY_KEYS = [
   'typed',
   'expiring',
   'tooShort',
+  'form',
 ].sort();
 
 let kiosk: Kiosk;
@@ -137,6 +138,7 @@ describe('multi-tap and the screen socket', () => {
       expect(Object.keys(e).sort()).toEqual(ENTRY_KEYS);
       expect(e.candidate).toBeNull();
       expect(e.typed).toBeNull();
+      expect(e.form).toBeNull(); // a password is never part of a form of printed numbers
       // Every string the entry carries is the purpose, the format's kind or a lower-case pad token:
       // no upper-case letter and no digit character, so no committed or pending password character.
       for (const v of strings(e)) expect(v).toMatch(/^[a-z-]+$/);
@@ -219,6 +221,8 @@ describe('multi-tap and the screen socket', () => {
     expect(entries.at(-1)).toMatchObject({ length: 12, candidate: null, candidateIndex: null, typed: CARD_NUMBER });
     for (const e of entries) expect(e.typed).toBe(CARD_NUMBER.slice(0, e.length));
     keypad().press('#');
+    await until('review', (s) => s.entry?.form?.review === true);
+    keypad().press('#'); // 決定 on the review: read with this number
     await until('result', (s) => s.phase === 'result');
   }, 40_000);
 });

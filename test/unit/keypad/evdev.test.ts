@@ -123,7 +123,8 @@ describe('EvdevKeypad on recorded matrix-keypad captures', () => {
     pad.on('status', (s) => statuses.push(s.status));
     await pad.start();
     streams[0]!.destroy(Object.assign(new Error('gone'), { code: 'ENODEV' }));
-    await new Promise((r) => setTimeout(r, 30));
+    // The reopen comes after reopenMs; poll for it with a deadline rather than sleep a fixed time.
+    for (const end = Date.now() + 10_000; opened < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
     expect(opened).toBeGreaterThanOrEqual(2);
     expect(statuses).toContain('unavailable');
     streams.at(-1)!.write(keyRecord(24, 0, 0, 0x205, 1));

@@ -60,6 +60,26 @@ const event: fc.Arbitrary<KioskEvent> = fc.oneof(
   })),
   fc.record({ blocker: fc.constantFrom('maintenance' as const, 'printer' as const), on: fc.boolean() }).map((x) => ({ type: 'block' as const, ...x })),
   fc.constant<KioskEvent>({ type: 'request', request: { id: 'r', documents: ['license'] } }),
+  // the passport's entry form (issue 19): fields, back/edit, review, a retry with values kept
+  fc.record({ session: fc.integer({ min: 0, max: 3 }), retry: fc.boolean() }).map(({ session, retry }) => ({
+    type: 'form-requested' as const,
+    session,
+    form: {
+      fields: [
+        { purpose: 'passport-document-number' as const, format: { kind: 'alnum' as const, min: 1, max: 9 } },
+        { purpose: 'passport-birth-date' as const, format: { kind: 'digits' as const, min: 6, max: 6 } },
+        { purpose: 'passport-expiry-date' as const, format: { kind: 'digits' as const, min: 6, max: 6 } },
+      ],
+      mismatch: retry ? { attempt: 2, max: 3 } : null,
+    },
+    previous: retry ? ['L898902C3', '740812', '120415'] : null,
+    today: '20261207',
+    padIds: ENTRY(true).padIds,
+  })),
+  fc.stringMatching(/^[0-9]{0,6}$/).map((v) => ({ type: 'entry-changed' as const, length: v.length, typed: v })),
+  fc.constant({ type: 'entry-prev' as const }),
+  fc.integer({ min: -1, max: 3 }).map((field) => ({ type: 'entry-edit' as const, field })),
+  fc.constant({ type: 'entry-confirm' as const }),
 );
 
 describe('screen protocol', () => {
@@ -70,6 +90,7 @@ describe('screen protocol', () => {
         for (const e of events) {
           [s] = reduce(s, e);
           if (s.entry && s.entry.length > s.entry.format.max) continue; // entry-changed beyond max never comes from the runtime
+          if (s.entry?.typed != null && s.entry.typed.length !== s.entry.length) continue; // the runtime sends a printed number's text with its length
           const msg: ServerMessage = { v: PROTOCOL_VERSION, type: 'state', state: s };
           expect(parseServerMessage(JSON.stringify(msg))).toEqual(msg);
         }
@@ -123,6 +144,9 @@ describe('screen protocol', () => {
   it('client messages: only known shapes, never a character by value; fuzz never throws', () => {
     expect(parseClientMessage('{"v":2,"type":"pad","id":"abcdef"}')).toMatchObject({ ok: true });
     expect(parseClientMessage('{"v":2,"type":"key","key":"enter"}')).toMatchObject({ ok: true });
+    expect(parseClientMessage('{"v":2,"type":"key","key":"prev"}')).toMatchObject({ ok: true });
+    expect(parseClientMessage('{"v":2,"type":"edit","field":2}')).toMatchObject({ ok: true, msg: { type: 'edit', field: 2 } });
+    for (const field of [-1, 8, 1.5, '1', null]) expect(parseClientMessage(JSON.stringify({ v: 2, type: 'edit', field }))).toMatchObject({ ok: false });
     for (const key of ['1', 'A', 'z', '']) expect(parseClientMessage(JSON.stringify({ v: 2, type: 'key', key }))).toMatchObject({ ok: false });
     expect(parseClientMessage('{"v":2,"type":"pad","id":"abcdef","extra":1}')).toMatchObject({ ok: false });
     expect(parseClientMessage('{"v":2,"type":"demo-fault","fault":"rm -rf"}')).toMatchObject({ ok: false });

@@ -47,13 +47,15 @@ describe('dispatchClientMessage', () => {
     key: (k: string) => calls.push(`key ${k}`),
     pad: (id: string) => calls.push(`pad ${id}`),
     cancel: () => calls.push('cancel'),
-  } as unknown as Pick<KioskRuntime, 'key' | 'pad' | 'cancel'>;
-  it('keys, pads and cancel go to the runtime and need no reply', () => {
+    editField: (n: number) => calls.push(`edit ${n}`),
+  } as unknown as Pick<KioskRuntime, 'key' | 'pad' | 'cancel' | 'editField'>;
+  it('keys, pads, cancel and edit go to the runtime and need no reply', () => {
     calls.length = 0;
     expect(dispatchClientMessage({ v: 2, type: 'key', key: 'enter' } as ClientMessage, { runtime })).toBeNull();
     expect(dispatchClientMessage({ v: 2, type: 'pad', id: 'p1' } as ClientMessage, { runtime })).toBeNull();
     expect(dispatchClientMessage({ v: 2, type: 'cancel' } as ClientMessage, { runtime })).toBeNull();
-    expect(calls).toEqual(['key enter', 'pad p1', 'cancel']);
+    expect(dispatchClientMessage({ v: 2, type: 'edit', field: 1 } as ClientMessage, { runtime })).toBeNull();
+    expect(calls).toEqual(['key enter', 'pad p1', 'cancel', 'edit 1']);
   });
   it('demo actions outside demo mode are refused as SERVER_UNAUTHORIZED; in demo mode they reach the demo', () => {
     const m = { v: 2, type: 'demo-remove' } as ClientMessage;
