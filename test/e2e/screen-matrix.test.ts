@@ -11,7 +11,8 @@
 //   its box;
 // - the screen's voice prompts: the audio element's `play` and `ended` for each, no `error` (the file
 //   /voice/<lang>/<key>.ogg exists and decodes), and nothing else spoken; over the whole matrix every
-//   prompt key of ui/voice.js is played in every language;
+//   prompt key of ui/voice.js is played in every language (played to the end at 800×480; at 1280×800,
+//   the same prompts, only which start and in what order);
 // - a screenshot in .test-artifacts/matrix/.
 //
 // Speed: one Chromium; a few pages work through the (language, size) pairs in parallel, each page with its
@@ -424,6 +425,13 @@ const INIT = `
   };
   const play = HTMLMediaElement.prototype.play;
   HTMLMediaElement.prototype.play = function () {
+    // At the second size the same prompts were already decoded and played to their end at the first;
+    // here only which prompts start and in what order is checked, so playback ends at once (the wait for
+    // real audio was half of the matrix's time).
+    if (window.__voiceOrderOnly) {
+      setTimeout(() => { this.dispatchEvent(new Event('play')); setTimeout(() => this.dispatchEvent(new Event('ended')), 0); }, 0);
+      return Promise.resolve();
+    }
     this.playbackRate = 16;
     return play.call(this);
   };
@@ -506,6 +514,7 @@ async function runPair(w: Worker, lang: string, size: string, viewport: { width:
     undefined,
     { timeout: 20_000, polling: 50 },
   );
+  if (size !== SIZES[0]![0]) await page.evaluate('window.__voiceOrderOnly = true');
   let frames = 1;
   for (const s of PUSHED) {
     const where = `${s.name} ${lang} ${size}`;
