@@ -78,9 +78,13 @@ export async function startPcscd(): Promise<PcscdInstance> {
   let child: ChildProcess | null = null;
   const launch = async () => {
     rmSync(socket, { force: true });
-    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd -f${polkitOff} -c "${conf}"`], {
-      stdio: ['ignore', 'ignore', process.env.IDKIOSK_PCSCD_LOG ? 'inherit' : 'ignore'],
-    });
+    child = spawn(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd -f${polkitOff} -c "${conf}"`],
+      {
+        stdio: ['ignore', 'ignore', process.env.IDKIOSK_PCSCD_LOG ? 'inherit' : 'ignore'],
+      },
+    );
     await waitFor(() => existsSync(socket), 5000, 'pcscd socket');
     // vpcd opens its listening socket while pcscd loads the reader; give it a moment.
     await waitFor(async () => !(await portFree(port)), 5000, 'vpcd listening');
