@@ -26,6 +26,9 @@ export default defineConfig({
           pool: 'threads',
           isolate: false,
           maxWorkers: 2,
+          // vitest runs projects with different worker settings as separate groups, one after the other;
+          // the quick unit group first, so a plain `vitest run` reports a broken unit early.
+          sequence: { groupOrder: 0 },
           // A few files walk hundreds of card sessions (residence/verdict, the conformance suites): seconds on a
           // quiet machine, but this loop runs beside other work; the deadline is there to end a hang, not to time.
           testTimeout: 120_000,
@@ -38,6 +41,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/unit/**'],
           pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
     ],
