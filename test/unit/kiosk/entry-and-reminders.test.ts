@@ -2,7 +2,8 @@
 // it times out and can be extended; 決定 with too few characters says so; a number printed on the
 // document is carried as typed while a PIN's characters never are.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUTS, initialState, reduce, type KioskEffect, type KioskEvent, type KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { DEFAULT_TIMEOUTS, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
+import { runMachine } from '../../harness/kiosk-machine.ts';
 
 const pads = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(5) + String.fromCharCode(97 + Math.floor(i / 26)));
 const PIN = {
@@ -22,16 +23,7 @@ const CARD_NUMBER = {
   padIds: pads(36),
 };
 
-function run(events: KioskEvent[], from: KioskState = initialState()): { state: KioskState; effects: KioskEffect[] } {
-  let state = from;
-  const effects: KioskEffect[] = [];
-  for (const e of events) {
-    const [s, fx] = reduce(state, e);
-    state = s;
-    effects.push(...fx);
-  }
-  return { state, effects };
-}
+const run = runMachine;
 const start: KioskEvent[] = [
   { type: 'reader-service', available: true },
   { type: 'card-inserted', reader: 'R' },

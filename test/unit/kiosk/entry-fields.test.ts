@@ -3,7 +3,8 @@
 // printed numbers only (a PIN or password never enters a form).
 import { describe, expect, it } from 'vitest';
 import { birthDate, checkField, expiryDate, newForm } from '../../../daemon/kiosk/entry-fields.ts';
-import { initialState, reduce, type KioskEffect, type KioskEvent, type KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import type { KioskEvent, KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { runMachine } from '../../harness/kiosk-machine.ts';
 import type { SecretFormat, SecretPurpose } from '../../../daemon/documents/secrets.ts';
 
 const TODAY = '20261207';
@@ -18,16 +19,7 @@ const PASSPORT = {
 };
 const pads = Array.from({ length: 36 }, (_, i) => `pad${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`);
 
-function run(events: KioskEvent[], from: KioskState = initialState()): { state: KioskState; effects: KioskEffect[] } {
-  let state = from;
-  const effects: KioskEffect[] = [];
-  for (const e of events) {
-    const [s, fx] = reduce(state, e);
-    state = s;
-    effects.push(...fx);
-  }
-  return { state, effects };
-}
+const run = runMachine;
 const started = run([
   { type: 'reader-service', available: true },
   { type: 'card-inserted', reader: 'R' },

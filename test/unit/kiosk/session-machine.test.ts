@@ -2,7 +2,8 @@
 // inconsistent state (an active read without a card, a secret entry without a request…).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialState, reduce, type KioskEvent, type KioskState, type KioskEffect } from '../../../daemon/kiosk/session-machine.ts';
+import { initialState, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
+import { runMachine } from '../../harness/kiosk-machine.ts';
 
 const PIN_REQUEST = {
   purpose: 'jpki-auth-pin' as const,
@@ -13,16 +14,7 @@ const PIN_REQUEST = {
   padIds: ['aaaaaa', 'bbbbbb', 'cccccc', 'dddddd', 'eeeeee', 'ffffff', 'gggggg', 'hhhhhh', 'iiiiii', 'jjjjjj'],
 };
 
-function run(events: KioskEvent[], from: KioskState = initialState()): { state: KioskState; effects: KioskEffect[] } {
-  let state = from;
-  const effects: KioskEffect[] = [];
-  for (const e of events) {
-    const [s, fx] = reduce(state, e);
-    state = s;
-    effects.push(...fx);
-  }
-  return { state, effects };
-}
+const run = runMachine;
 
 const ready: KioskEvent[] = [{ type: 'reader-service', available: true }];
 const insert: KioskEvent = { type: 'card-inserted', reader: 'R' };

@@ -3,7 +3,8 @@
 // Includes a property test over every event kind.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialState, reduce, type KioskEffect, type KioskEvent, type KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { initialState, reduce, type KioskEffect, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
+import { runMachine } from '../../harness/kiosk-machine.ts';
 
 const ENTRY = {
   purpose: 'jpki-sign-password' as const,
@@ -14,16 +15,7 @@ const ENTRY = {
   padIds: Array.from({ length: 36 }, (_, i) => `tok${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`),
 };
 
-function run(events: KioskEvent[], from: KioskState = initialState()) {
-  let state = from;
-  const effects: KioskEffect[] = [];
-  for (const e of events) {
-    const [s, fx] = reduce(state, e);
-    state = s;
-    effects.push(...fx);
-  }
-  return { state, effects };
-}
+const run = runMachine;
 
 const ready: KioskEvent[] = [{ type: 'reader-service', available: true }];
 const insert: KioskEvent = { type: 'card-inserted', reader: 'R' };
