@@ -63,7 +63,9 @@ describe('fuzz engine', () => {
 describe('fuzz targets (short budget)', () => {
   for (const [name, make] of Object.entries(TARGETS)) {
     it(`${name}: no crash, no hang`, async () => {
-      const r = await fuzz(make(), { seed: 20261207, maxCases: 50_000, budgetMs: 600, hangMs: 1000 });
+      // A fixed number of cases, with time only as a backstop: a 600 ms budget let a loaded machine run a
+      // single OCSP case (parsing through the ASN.1 schemas costs ms per case) and fail "cases > 10".
+      const r = await fuzz(make(), { seed: 20261207, maxCases: 300, budgetMs: 10_000, hangMs: 1000 });
       expect(r.findings).toEqual([]);
       expect(r.cases).toBeGreaterThan(10);
     }, 30_000);
