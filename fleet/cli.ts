@@ -52,8 +52,8 @@ const usage = usageError('fleet');
 
 function hostPort(v: string, what: string): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(v);
-  if (!m) throw usage(`${what} must be HOST:PORT`);
-  return { host: m[1]!, port: Number(m[2]) };
+  if (!m?.[1]) throw usage(`${what} must be HOST:PORT`);
+  return { host: m[1], port: Number(m[2]) };
 }
 
 function date(v: string | undefined, what: string): Date {
@@ -117,7 +117,7 @@ const command: Command = {
             log: (l) => io.stderr(`${l}\n`),
           });
           io.stderr(
-            `fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort ? `, metrics on http://${config.metricsListen!.host}:${collector.metricsPort}/metrics` : ''}\n`,
+            `fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort && config.metricsListen ? `, metrics on http://${config.metricsListen.host}:${collector.metricsPort}/metrics` : ''}\n`,
           );
           const hourly = setInterval(() => void ensurePartitions(pool).catch((e) => io.stderr(`partitions: ${(e as Error).message}\n`)), 3_600_000);
           await new Promise<void>((resolve) => {

@@ -48,7 +48,7 @@ export function createKeypad(cfg: KeypadConfig, log: Logger = nullLogger): Keypa
       return new EvdevKeypad({
         device: cfg.evdev.device,
         layout: cfg.evdev.layout,
-        cols: layout[0]!.length,
+        cols: layout[0]?.length ?? 0,
         stuckMs: cfg.stuckMs,
         log,
       });
