@@ -4,21 +4,15 @@
 // case is one conditional UPDATE, written in groups (HeartbeatWriter); only a new boot or a refusal takes
 // the slower transaction.
 import type pg from 'pg';
+import type { HeartbeatPayload } from '../daemon/health/heartbeat.ts';
 import { raise } from './alerts.ts';
 import type { Caller } from './auth.ts';
 import { sameKiosk } from './auth.ts';
 import { withTransaction } from './db/transaction.ts';
 import { refuse } from './http-errors.ts';
 
-export interface Heartbeat {
-  kioskId: string;
-  site: string | null;
-  operator: string | null;
-  boot: string;
-  seq: number;
-  key: string;
-  health: Record<string, unknown>;
-}
+/** The kiosk's heartbeat (one wire contract); its health snapshot is stored as the kiosk sent it, not typed here. */
+export type Heartbeat = Omit<HeartbeatPayload, 'kind' | 'health'> & { health: Record<string, unknown> };
 
 const nullableStr = (v: unknown, max: number) => v === null || (typeof v === 'string' && v.length <= max);
 
