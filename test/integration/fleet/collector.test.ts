@@ -34,7 +34,7 @@ import auditCommand from '../../../daemon/cli/commands/audit.ts';
 import type { Command } from '../../../daemon/cli/command.ts';
 import fleetCommand from '../../../fleet/cli.ts';
 import { IDKIOSK_BIN } from '../../harness/cli.ts';
-import { freePort } from '../../harness/postgres.ts';
+import { freePort } from '../../harness/net.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 import { call, csrPem, enrolAndApprove, newKiosk, signedPost, startFleet, until, type Fleet, type TestKiosk } from './fixture.ts';
 
