@@ -6,7 +6,8 @@
 // Flat means: after warm-up (the first 10% of sessions), end − start ≤ 5 MB and the least-squares slope,
 // projected over 10,000 sessions, ≤ 5 MB — for RSS and for the heap. No reference process.
 //   npx tsx bench/soak.bench.ts [--quick] [--sessions N] [--only MODE,…]   (10,000 per mode; --quick 500)
-import { mkdtempSync, rmSync } from 'node:fs';
+//   SOAK_SERIES=FILE appends every sample (mode, sessions, rss, heapUsed, external, arrayBuffers) as a JSON line.
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,13 +97,20 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
   const outcomes = new Map<string, number>();
   let ended = 0;
   let typedFor = '';
+  // Waits are woken by the kiosk's own events (no polling loop spinning a core while the session runs).
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
   const offEnded = kiosk.runtime.events.on('session-ended', ({ result }) => {
     ended++;
+    setImmediate(wake);
     const key = result.outcome === 'verified' ? 'verified' : `${result.outcome} (${result.reasons.join('+') || 'no reason'})`;
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
   });
   // Types each secret the moment the kiosk asks for it, as a holder on the keypad would.
   const offState = kiosk.runtime.events.on('state', (s: KioskState) => {
+    setImmediate(wake);
     if (s.phase !== 'secret-entry' || !s.entry) return;
     const key = `${s.session}:${s.entry.purpose}`;
     if (key === typedFor) return;
@@ -114,13 +122,24 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
       kiosk.runtime.key('enter');
     });
   });
-  const until = async (cond: () => boolean, what: string, ms = 30_000) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`soak ${mode.name}: no ${what} within ${ms} ms`);
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+  const until = (cond: () => boolean, what: string, ms = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(deadline);
+        waiters.delete(check);
+      };
+      const check = () => {
+        if (!cond()) return;
+        done();
+        resolve();
+      };
+      const deadline = setTimeout(() => {
+        done();
+        reject(new Error(`soak ${mode.name}: no ${what} within ${ms} ms`));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
   const every = Math.max(1, Math.floor(sessions / 20));
   const warmup = Math.floor(sessions / 10);
   const at: number[] = [];
@@ -144,6 +163,19 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
         at.push(done);
         rss.push(m.rss);
         heap.push(m.heapUsed);
+        // SOAK_SERIES=FILE: every sample as one JSON line, so a long run can be followed and kept whole
+        if (process.env.SOAK_SERIES) {
+          const line = {
+            mode: mode.name,
+            sessions: done,
+            rss: m.rss,
+            heapUsed: m.heapUsed,
+            external: m.external,
+            arrayBuffers: m.arrayBuffers,
+            at: new Date().toISOString(),
+          };
+          appendFileSync(process.env.SOAK_SERIES, `${JSON.stringify(line)}\n`);
+        }
       }
     }
   } finally {
@@ -188,8 +220,9 @@ export async function run(o: { runs: number; quick?: boolean; sessions?: number;
   const unknown = only?.filter((n) => !MODES.some((m) => m.name === n)) ?? [];
   if (unknown.length) throw new Error(`soak: unknown mode ${unknown.join(', ')}; known: ${MODES.map((m) => m.name).join(', ')}`);
   const rows: BenchRow[] = [];
-  for (const mode of MODES) {
-    if (only && !only.includes(mode.name)) continue;
+  // in the order asked for (SOAK_MODES=licence,demo runs licence first), else the table's order
+  const modes = only ? only.map((n) => MODES.find((m) => m.name === n)!) : MODES;
+  for (const mode of modes) {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-bench-soak-'));
     try {
       const t0 = Date.now();
