@@ -138,7 +138,11 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
     if (!sod) throw new KioskError(ErrorCodes.PASSPORT_SOD_INVALID, 'EF.SOD missing');
     const dataGroups = new Map<number, Buffer>();
     const read = async (dg: number): Promise<Buffer | null> => {
-      const fid = defined(DATA_GROUPS.find((d) => d.dg === dg), ErrorCodes.INTERNAL, `DG${dg}`).fid;
+      const fid = defined(
+        DATA_GROUPS.find((d) => d.dg === dg),
+        ErrorCodes.INTERNAL,
+        `DG${dg}`,
+      ).fid;
       const file = await reader.readFile(fid, `DG${dg}`);
       if (file) dataGroups.set(dg, file);
       return file;

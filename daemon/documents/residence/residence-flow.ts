@@ -84,7 +84,8 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
       o.onResult?.(result);
       // 2nd gen: tag C6 (生年月日) for age policies only, never part of the view itself (1st gen: not on the chip as text).
       const base = toResultView(result);
-      if (o.displayImages && images && result.verdict === 'verified' && base.residence) base.residence.images = await imageUrls(o.images ?? noImageConverter, images);
+      if (o.displayImages && images && result.verdict === 'verified' && base.residence)
+        base.residence.images = await imageUrls(o.images ?? noImageConverter, images);
       return attachBirthDate(base, result.printed?.dateOfBirth);
     },
   };
