@@ -32,7 +32,8 @@ import { DeviceKey } from '../daemon/device/device-key.ts';
 import { initFleet, openPool } from '../fleet/setup.ts';
 import type { GenJob } from './fleet-batches.ts';
 import { cpuOf, healthBody, type Kiosk, percentile, pgCpu, pool, post } from './fleet-load.ts';
-import { freePort, startPostgres } from '../test/harness/postgres.ts';
+import { freePort } from '../test/harness/net.ts';
+import { startPostgres } from '../test/harness/postgres.ts';
 
 const env = (name: string, dflt: number) => {
   const v = process.env[name];

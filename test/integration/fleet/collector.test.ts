@@ -24,6 +24,7 @@ import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { revoke } from '../../../fleet/enrolment.ts';
+import { withTransaction } from '../../../fleet/db/transaction.ts';
 import { HeartbeatWriter } from '../../../fleet/heartbeats.ts';
 import { startCollector, type Collector } from '../../../fleet/server.ts';
 import { exportAudit } from '../../../fleet/export.ts';
@@ -33,7 +34,7 @@ import auditCommand from '../../../daemon/cli/commands/audit.ts';
 import type { Command } from '../../../daemon/cli/command.ts';
 import fleetCommand from '../../../fleet/cli.ts';
 import { IDKIOSK_BIN } from '../../harness/cli.ts';
-import { freePort } from '../../harness/postgres.ts';
+import { freePort } from '../../harness/net.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 import { call, csrPem, enrolAndApprove, newKiosk, signedPost, startFleet, until, type Fleet, type TestKiosk } from './fixture.ts';
 
@@ -333,6 +334,37 @@ describe('heartbeat group commit', () => {
     // a caller whose certificate is not the kiosk's current one changes nothing
     expect(await w.write({ ...caller, certSerial: '01' }, hb(6))).toEqual({ stored: false, rolledBack: false });
     expect((await f.pool.query('SELECT hb_seq FROM kiosks WHERE kiosk_id = $1', [k.id])).rows[0].hb_seq).toBe('5');
+  });
+});
+
+describe('transactions (fleet/db/transaction.ts)', () => {
+  it('a step that throws rolls back what the transaction wrote, the error reaches the caller, and the client goes back to the pool', async () => {
+    await f.pool.query('CREATE TABLE tx_probe (n int PRIMARY KEY)');
+    const rows = async () => (await f.pool.query<{ n: number }>('SELECT n FROM tx_probe ORDER BY n')).rows.map((r) => r.n);
+    const boom = new Error('step failed');
+    await expect(
+      withTransaction(f.pool, async (tx) => {
+        await tx.query('INSERT INTO tx_probe VALUES (1)');
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    // a failing statement (not a thrown JS error) rolls back the same way
+    await expect(
+      withTransaction(f.pool, async (tx) => {
+        await tx.query('INSERT INTO tx_probe VALUES (2)');
+        await tx.query('INSERT INTO tx_probe VALUES (2)');
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // a refusal handed back as the result rolls back too, and the result still reaches the caller
+    expect(
+      await withTransaction(f.pool, async (tx) => (await tx.query('INSERT INTO tx_probe VALUES (3)'), 'refused'), { rollbackIf: (r) => r === 'refused' }),
+    ).toBe('refused');
+    expect(await rows()).toEqual([]);
+    expect(await withTransaction(f.pool, async (tx) => (await tx.query('INSERT INTO tx_probe VALUES (4)')).rowCount)).toBe(1);
+    expect(await rows()).toEqual([4]);
+    // every client is back: none is left checked out (and so none is left inside an open transaction)
+    expect(f.pool.totalCount - f.pool.idleCount).toBe(0);
+    await f.pool.query('DROP TABLE tx_probe');
   });
 });
 
