@@ -175,7 +175,6 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   runtime.start();
   await done('runtime-start');
 
-  const { enabledDocuments, policies } = session;
   // Demo only: the panel's mode/policy switch, while idle, through the same sessionSetup as the start.
   const switchSession = (choice: DemoSessionChoice): { code: string; message: string } | undefined => {
     const phase = runtime.getState().phase;
@@ -231,9 +230,9 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
         deviceKey,
         kioskId: cfg.kioskId,
         version: o.version ?? '0.0.0',
-        enabledDocuments,
+        // Read per request: a demo switch (switchSession) replaces the session's documents and policies.
+        offer: () => ({ documents: session.enabledDocuments, policies: session.policies }),
         log,
-        policies,
         statusCheck: statusCheckFromConfig(cfg) ?? undefined,
       })
     : null;

@@ -11,13 +11,12 @@ import type { DeviceKey } from '../device/device-key.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
 import { addressAllowed, type ApiConfig } from './api-config.ts';
 import { publicJwk } from './result-token.ts';
-import { Verifications, type StartRequest } from './verifications.ts';
+import { Verifications, type KioskOffer, type StartRequest } from './verifications.ts';
 import { clientIdentity } from './client-identity.ts';
 import { throttledLog } from '../server/throttled-log.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
 import { allowedPeers, listen } from '../server/ui-server.ts';
-import type { PolicyRegistry } from '../policy/policy.ts';
 
 export const API_VERSION = 1;
 
@@ -27,10 +26,9 @@ export interface ApiServerOptions {
   deviceKey: DeviceKey;
   kioskId: string;
   version: string;
-  enabledDocuments: readonly string[];
+  /** What the kiosk offers, read at each request: the demo panel can switch it while the API runs. */
+  offer: () => KioskOffer;
   log?: (line: string) => void;
-  /** Verification policies a start may name (`policy`). */
-  policies?: PolicyRegistry;
   /** 現況確認: POST /v1/status-checks re-checks the JPKI signing certificates in the audit trail. */
   statusCheck?: () => Promise<unknown>;
   /** Connection caps and timeouts (daemon/server/listener-limits.ts); defaults otherwise. */
@@ -141,20 +139,19 @@ export class StreamQuota {
 }
 
 /** The body of GET /v1/kiosk: what this kiosk offers and whether it is busy. */
-export function kioskInfo(
-  o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'version' | 'enabledDocuments' | 'policies' | 'deviceKey'>,
-): Record<string, unknown> {
+export function kioskInfo(o: Pick<ApiServerOptions, 'runtime' | 'kioskId' | 'version' | 'offer' | 'deviceKey'>): Record<string, unknown> {
   const s = o.runtime.getState();
+  const offer = o.offer();
   return {
     apiVersion: API_VERSION,
     kioskId: o.kioskId,
     version: o.version,
-    documents: o.enabledDocuments,
-    ...(o.policies
+    documents: offer.documents,
+    ...(offer.policies
       ? {
-          policies: [...o.policies.values()].map((p) => ({
+          policies: [...offer.policies.values()].map((p) => ({
             name: p.name,
-            documents: p.documents.filter((d) => o.enabledDocuments.includes(d)),
+            documents: p.documents.filter((d) => offer.documents.includes(d)),
             ageThreshold: p.ageThreshold,
             acceptChipRead: p.acceptChipRead,
           })),
@@ -281,9 +278,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     runtime: o.runtime,
     deviceKey: o.deviceKey,
     kioskId: o.kioskId,
-    enabledDocuments: o.enabledDocuments,
+    offer: o.offer,
     tokenTtlSeconds: cfg.tokenTtlSeconds,
-    policies: o.policies,
   });
   let hosts = new Set<string>(); // known once the port is: until then nothing is accepted
   const streams = new Set<ServerResponse>();

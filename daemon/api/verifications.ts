@@ -66,6 +66,12 @@ export type StartOutcome = { ok: true; view: VerificationView } | { ok: false; c
 const KEEP = 200;
 const KEEP_MS = 15 * 60_000;
 
+/** The documents the kiosk reads and the verification policies a start may name (`policy`). */
+export interface KioskOffer {
+  documents: readonly string[];
+  policies?: PolicyRegistry;
+}
+
 export class Verifications {
   private readonly all = new Map<string, Verification>();
   private readonly off: (() => void)[] = [];
@@ -75,11 +81,10 @@ export class Verifications {
       runtime: KioskRuntime;
       deviceKey: DeviceKey;
       kioskId: string;
-      enabledDocuments: readonly string[];
+      /** The documents and policies on offer now . */
+      offer: () => KioskOffer;
       tokenTtlSeconds: number;
       now?: () => Date;
-      /** Verification policies the API may start by name. */
-      policies?: PolicyRegistry;
     },
   ) {
     const rt = o.runtime;
@@ -100,13 +105,14 @@ export class Verifications {
 
   /** Starts a verification; refused (with a stable code) when a document is not enabled or the kiosk is busy or blocked. */
   start(req: StartRequest): StartOutcome {
+    const offer = this.o.offer();
     let documents = req.documents;
     if (req.policy !== undefined) {
-      const policy = this.o.policies?.get(req.policy);
+      const policy = offer.policies?.get(req.policy);
       if (!policy) return { ok: false, code: 'POLICY_UNKNOWN' };
-      documents = runnableDocuments(policy, this.o.enabledDocuments);
+      documents = runnableDocuments(policy, offer.documents);
     }
-    const unknown = documents.filter((d) => !this.o.enabledDocuments.includes(d));
+    const unknown = documents.filter((d) => !offer.documents.includes(d));
     if (documents.length === 0 || unknown.length) return { ok: false, code: 'DOCUMENT_NOT_ENABLED' };
     this.prune();
     const v: Verification = {
@@ -200,7 +206,7 @@ export class Verifications {
     if (result.revocationDetail) claims.revocationSource = { source: result.revocationDetail.source, checkedAt: result.revocationDetail.checkedAt };
     // Policy sessions: the age answer (never the birth date) and the legal-method entries, also when the
     // session ended without a document result (then the age answer is null).
-    const policy = v.policy ? this.o.policies?.get(v.policy) : undefined;
+    const policy = v.policy ? this.o.offer().policies?.get(v.policy) : undefined;
     if (result.policy) claims.policy = result.policy;
     else if (policy) claims.policy = policyViewForFailure(policy, result.document);
     else claims.policy = { name: null, age: null, legal: legalMappingFor(result) };

@@ -80,11 +80,27 @@ const BINDING_LABEL: Record<string, string> = {
 };
 const NOT_CHECKED = '未確認 Not checked';
 
-/** JST is UTC+9 all year (no DST), so no time-zone database is needed. */
-export function formatJst(d: Date): string {
+/** The JST calendar fields of an instant. JST is UTC+9 all year (no DST), so no time-zone database is needed. */
+function jstFields(d: Date): { y: string; mo: string; d: string; h: string; mi: string; s: string } {
   const j = new Date(d.getTime() + 9 * 3600_000);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${j.getUTCFullYear()}-${p(j.getUTCMonth() + 1)}-${p(j.getUTCDate())} ${p(j.getUTCHours())}:${p(j.getUTCMinutes())}:${p(j.getUTCSeconds())} JST`;
+  return {
+    y: String(j.getUTCFullYear()),
+    mo: p(j.getUTCMonth() + 1),
+    d: p(j.getUTCDate()),
+    h: p(j.getUTCHours()),
+    mi: p(j.getUTCMinutes()),
+    s: p(j.getUTCSeconds()),
+  };
+}
+
+/**
+ * The printed date and time, in the 年月日 form a Japanese reader expects on a receipt (the document dates
+ * on the screen and receipt use it too); seconds are kept so an operator can match the audit record.
+ */
+export function formatJst(d: Date): string {
+  const f = jstFields(d);
+  return `${f.y}年${f.mo}月${f.d}日 ${f.h}:${f.mi}:${f.s} JST`;
 }
 
 const isLatin = (s: string) => /^[\x20-\x7e]*$/.test(s);
@@ -165,9 +181,9 @@ export function assertNoMyNumber(blocks: ReceiptBlock[]): void {
 
 /** A reference number that can never look like a My Number: date + 6 characters of Crockford base32. */
 export function newReference(now: Date, random: () => number = Math.random): string {
-  const j = formatJst(now);
+  const f = jstFields(now);
   const A = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   let s = '';
   for (let i = 0; i < 6; i++) s += A[Math.floor(random() * 32)];
-  return `${j.slice(0, 4)}${j.slice(5, 7)}${j.slice(8, 10)}-${s}`;
+  return `${f.y}${f.mo}${f.d}-${s}`;
 }

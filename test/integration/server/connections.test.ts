@@ -32,7 +32,7 @@ beforeAll(async () => {
     deviceKey: DeviceKey.ephemeral(),
     kioskId: 'k',
     version: '0',
-    enabledDocuments: [],
+    offer: () => ({ documents: [] }),
     listener: LIMITS,
   });
   health = await startHealthServer({

@@ -114,7 +114,9 @@ describe('receipt content', () => {
   });
 
   it('formats JST (UTC+9) and makes references that never look like a My Number', () => {
-    expect(formatJst(new Date('2024-12-31T15:30:00Z'))).toBe('2025-01-01 00:30:00 JST');
+    expect(formatJst(new Date('2024-12-31T15:30:00Z'))).toBe('2025年01月01日 00:30:00 JST');
+    // The reference carries the JST date too: 15:30 UTC on 31 December is already 1 January in Japan.
+    expect(newReference(new Date('2024-12-31T15:30:00Z'), () => 0)).toBe('20250101-000000');
     fc.assert(
       fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }), fc.double({ min: 0, max: 0.9999 }), (d, r) => {
         expect(countMyNumberLike(newReference(d, () => r))).toBe(0);
@@ -181,7 +183,7 @@ describe('receipt content', () => {
     const r = buildVerificationReceipt(await base(), { nameMask: 'family' });
     const vp = printOn(renderReceipt(r).bytes);
     const t = transcript(vp.receipts[0]!);
-    for (const s of ['2025-03-01 14:06:07 JST', 'K-01', 'OP-1', 'マイナンバーカード', '公的個人認証', '確認済', '山田 ＊＊', '[QR M 4] IDK1:'])
+    for (const s of ['2025年03月01日 14:06:07 JST', 'K-01', 'OP-1', 'マイナンバーカード', '公的個人認証', '確認済', '山田 ＊＊', '[QR M 4] IDK1:'])
       expect(t).toContain(s);
     expect(t).not.toContain('太郎');
   });

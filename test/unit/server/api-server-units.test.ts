@@ -30,7 +30,7 @@ describe('kioskInfo', () => {
   const key = DeviceKey.ephemeral();
   const runtime = (phase: string, request: unknown = null) => ({ getState: () => ({ phase, blockedBy: [], request }) }) as unknown as KioskRuntime;
   it('is busy unless idle or showing a result with no request pending', () => {
-    const base = { kioskId: 'k1', version: '1.0.0', enabledDocuments: ['mynumber'], deviceKey: key };
+    const base = { kioskId: 'k1', version: '1.0.0', offer: () => ({ documents: ['mynumber'] }), deviceKey: key };
     expect(kioskInfo({ ...base, runtime: runtime('idle') })).toMatchObject({
       apiVersion: 1,
       kioskId: 'k1',
