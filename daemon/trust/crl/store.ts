@@ -168,14 +168,25 @@ export class CrlStore {
 }
 
 /**
+ * How much of a generation file SQLite reads through a memory map instead of read(2) into its own page
+ * cache (2 MB by default, 1.5% of a 5M-entry store). A lookup touches three pages at random places; through
+ * the map that is pointer arithmetic on the kernel's page cache, not a syscall and a 16 KiB copy each
+ * (5M store: median 7.8 → 2.8 µs in process, measured 2026-12-07). Touched pages show in RSS but are the
+ * kernel's clean file cache, dropped under memory pressure. Safe here because a generation file is never
+ * written or truncated once in force (a write through the map, or a shrinking file, would fault).
+ */
+export const GENERATION_MMAP_BYTES = 1 << 30;
+
+/**
  * Generations are never modified once in force, so a reader opens one and stays inside a single read
- * transaction: no file locking and no change-counter read per query, a lookup is a B-tree descent in the
- * page cache. The shared lock it holds blocks nobody (writers only ever create new generation files).
+ * transaction: no file locking and no change-counter read per query, a lookup is a B-tree descent through
+ * the memory map. The shared lock it holds blocks nobody (writers only ever create new generation files).
  */
 export function openImmutable(path: string): Database.Database {
   if (!existsSync(path)) throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'generation file missing');
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
   try {
+    db.pragma(`mmap_size = ${GENERATION_MMAP_BYTES}`);
     db.exec('BEGIN');
     db.prepare('SELECT count(*) FROM crl_meta').get();
   } catch (e) {
