@@ -117,7 +117,7 @@ export async function authenticate(
   let row = o.cache?.get(peer.kioskId);
   // Cached from before a renewal (another certificate) or a change of key: ask the database, not the cache.
   if (row && (row.cert_serial !== peer.serial || typeof keyHeader !== 'string' || keyHeader.toUpperCase() !== row.key_fingerprint)) {
-    o.cache!.forget(peer.kioskId);
+    o.cache?.forget(peer.kioskId);
     row = undefined;
   }
   if (!row) {
