@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { parseBatch } from './audit-batch.ts';
 import { ingestBatch } from './audit-ingest.ts';
-import { AuthCache, authenticate, fixPeer, peerKiosk } from './auth.ts';
+import { AUTH_CACHE_MS, AuthCache, authenticate, fixPeer, peerKiosk } from './auth.ts';
 import type { FleetConfig } from './config.ts';
 import { currentCrl, submitCsr } from './enrolment.ts';
 import { HeartbeatWriter, ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
@@ -92,8 +92,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   let crl = await currentCrl(o.pool);
   if (!crl) throw new Error('no CRL in the database: run `idkiosk fleet init` first');
   let revoked = await revokedSerials(o.pool);
-  // Authentication rows live no longer than one CRL poll: the same bound as a revocation reaching TLS.
-  const authCache = new AuthCache(pollMs);
+  // Authentication rows outlive the beat interval (see AuthCache: a stale row can only refuse, and a new
+  // CRL clears them all).
+  const authCache = new AuthCache(AUTH_CACHE_MS);
   const writer = new HeartbeatWriter(o.pool);
   let tickets = o.tls.ticketKeyFile ? readTicketKeys(o.tls.ticketKeyFile) : null;
   const writeCrl = (pem: string) => {
