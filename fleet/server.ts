@@ -16,6 +16,7 @@ import type { FleetConfig } from './config.ts';
 import { currentCrl, submitCsr } from './enrolment.ts';
 import { HeartbeatWriter, ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { listen, stopServer } from '../core/http-listen.ts';
 import { errorResponse, refuse } from './http-errors.ts';
 import { renderMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -226,10 +227,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   }, pollMs);
   poll.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.listen.port, o.listen.host, () => resolve());
-  });
+  await listen(server, o.listen.port, o.listen.host);
 
   let metrics: HttpServer | null = null;
   if (o.metricsListen) {
@@ -242,10 +240,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
         send(res, 503, errorResponse(e).body);
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      metrics!.once('error', reject);
-      metrics!.listen(o.metricsListen!.port, o.metricsListen!.host, () => resolve());
-    });
+    await listen(metrics, o.metricsListen.port, o.metricsListen.host);
   }
 
   return {
@@ -254,12 +249,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     crlNumber: () => crl?.number ?? null,
     close: async () => {
       clearInterval(poll);
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      if (metrics) {
-        metrics.closeAllConnections();
-        await new Promise<void>((r) => metrics!.close(() => r()));
-      }
+      await stopServer(server);
+      if (metrics) await stopServer(metrics);
     },
   };
 }
