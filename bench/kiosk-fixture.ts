@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE } from '../scripts/build.ts';
 import { makeCa } from '../test/harness/crl-fixtures.ts';
-import { freePort } from '../test/harness/postgres.ts';
+import { freePort } from '../test/harness/net.ts';
 import { buildCrl } from '../core/der-build.ts';
 import { listenNotify } from '../test/harness/notify-socket.ts';
 

@@ -6,27 +6,12 @@
 import type { KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openAuditDb, type SignedPoint } from '../daemon/audit/audit-store.ts';
+import type { AuditBatch, WireRecord } from '../daemon/audit/outbox.ts';
 import { verifyAudit, type VerifyReport } from '../daemon/audit/verify.ts';
 import { refuse } from './http-errors.ts';
 
-export interface WireRecord {
-  seq: number;
-  time: string;
-  body: string;
-  sealed: string | null;
-  prevHash: string;
-  hash: string;
-  sig: string;
-}
-
-export interface Batch {
-  kioskId: string;
-  chain: string;
-  key: string;
-  records: WireRecord[];
-  anchor: SignedPoint;
-  head: SignedPoint;
-}
+/** The batch as the kiosk's outbox sends it (one wire contract); `kind` and `publicKey` are not relied on here. */
+export type Batch = Pick<AuditBatch, 'kioskId' | 'chain' | 'key' | 'records' | 'anchor' | 'head'>;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;

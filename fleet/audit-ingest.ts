@@ -7,6 +7,7 @@ import { raise, type Alert, type AlertKind } from './alerts.ts';
 import { decodeRecord, verifyBatch, type Batch } from './audit-batch.ts';
 import type { Caller } from './auth.ts';
 import { sameKiosk } from './auth.ts';
+import { withTransaction } from './db/transaction.ts';
 import { refuse, type ApiErrorCode } from './http-errors.ts';
 
 const PROBLEM: Record<string, { alert: AlertKind; api: ApiErrorCode }> = {
@@ -48,81 +49,82 @@ export async function ingestBatch(pool: pg.Pool, caller: Caller, batch: Batch): 
   let refusal: Error | null = null;
   let stored = 0;
   let duplicates = 0;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO audit_chains (kiosk_id, chain, public_key_pem, first_seq, last_seq, last_hash, records) VALUES ($1, $2, $3, $4, 0, $5, 0) ON CONFLICT DO NOTHING`,
-      [caller.kioskId, batch.chain, caller.publicKey.export({ type: 'spki', format: 'pem' }), first.seq, Buffer.from(first.prevHash, 'hex')],
-    );
-    const c = (
-      await client.query<{ first_seq: string; last_seq: string; last_hash: Buffer; records: string }>(
-        'SELECT first_seq, last_seq, last_hash, records FROM audit_chains WHERE kiosk_id = $1 AND chain = $2 FOR UPDATE',
-        [caller.kioskId, batch.chain],
-      )
-    ).rows[0]!;
-    const lastSeq = Number(c.last_seq);
-    if (lastSeq === 0) {
-      // First batch of this chain: anything before its first record never reached us.
-      if (first.seq !== 1)
-        alerts.push({
-          kioskId: caller.kioskId,
-          kind: 'audit-gap',
-          chain: batch.chain,
-          seq: 1,
-          detail: `chain first seen at record ${first.seq}: records 1–${first.seq - 1} never arrived`,
-        });
-      const others = await client.query('SELECT 1 FROM audit_chains WHERE kiosk_id = $1 AND chain <> $2 LIMIT 1', [caller.kioskId, batch.chain]);
-      if (others.rowCount)
-        alerts.push({
-          kioskId: caller.kioskId,
-          kind: 'audit-new-chain',
-          chain: batch.chain,
-          seq: first.seq,
-          detail: 'the kiosk started a new audit chain (audit wipe, or a replaced database)',
-        });
-    }
-    // Records the collector already holds must be byte-identical: a different record signed for a seq
-    // already acknowledged means the kiosk's trail was rolled back and rewritten.
-    const old = records.filter((r) => r.seq <= lastSeq);
-    const have = new Map<number, Buffer>();
-    if (old.length) {
-      const q = await client.query<{ seq: string; hash: Buffer }>(
-        'SELECT seq, hash FROM audit_records WHERE kiosk_id = $1 AND chain = $2 AND seq = ANY($3::bigint[])',
-        [caller.kioskId, batch.chain, old.map((r) => r.seq)],
+  // A refusal ends the transaction with ROLLBACK; its alerts are raised after it, outside.
+  await withTransaction(
+    pool,
+    async (client) => {
+      await client.query(
+        `INSERT INTO audit_chains (kiosk_id, chain, public_key_pem, first_seq, last_seq, last_hash, records) VALUES ($1, $2, $3, $4, 0, $5, 0) ON CONFLICT DO NOTHING`,
+        [caller.kioskId, batch.chain, caller.publicKey.export({ type: 'spki', format: 'pem' }), first.seq, Buffer.from(first.prevHash, 'hex')],
       );
-      for (const row of q.rows) have.set(Number(row.seq), row.hash);
-    }
-    for (const r of old) {
-      const h = have.get(r.seq);
-      if (h && h.toString('hex') !== r.hash) {
-        refusal = refuse('AUDIT_ROLLBACK', `record ${r.seq} differs from the one already acknowledged: the kiosk's audit trail was rolled back`, {
-          seq: r.seq,
-        });
-        alerts.push({ kioskId: caller.kioskId, kind: 'audit-rollback', chain: batch.chain, seq: r.seq, detail: refusal.message });
-        break;
+      const c = (
+        await client.query<{ first_seq: string; last_seq: string; last_hash: Buffer; records: string }>(
+          'SELECT first_seq, last_seq, last_hash, records FROM audit_chains WHERE kiosk_id = $1 AND chain = $2 FOR UPDATE',
+          [caller.kioskId, batch.chain],
+        )
+      ).rows[0]!;
+      const lastSeq = Number(c.last_seq);
+      if (lastSeq === 0) {
+        // First batch of this chain: anything before its first record never reached us.
+        if (first.seq !== 1)
+          alerts.push({
+            kioskId: caller.kioskId,
+            kind: 'audit-gap',
+            chain: batch.chain,
+            seq: 1,
+            detail: `chain first seen at record ${first.seq}: records 1–${first.seq - 1} never arrived`,
+          });
+        const others = await client.query('SELECT 1 FROM audit_chains WHERE kiosk_id = $1 AND chain <> $2 LIMIT 1', [caller.kioskId, batch.chain]);
+        if (others.rowCount)
+          alerts.push({
+            kioskId: caller.kioskId,
+            kind: 'audit-new-chain',
+            chain: batch.chain,
+            seq: first.seq,
+            detail: 'the kiosk started a new audit chain (audit wipe, or a replaced database)',
+          });
       }
-    }
-    const fresh = records.filter((r) => r.seq > lastSeq || !have.has(r.seq));
-    duplicates = records.length - fresh.length;
-    const next = records.find((r) => r.seq > lastSeq);
-    if (!refusal && next && lastSeq > 0) {
-      if (next.seq > lastSeq + 1) {
-        alerts.push({
-          kioskId: caller.kioskId,
-          kind: 'audit-gap',
-          chain: batch.chain,
-          seq: lastSeq + 1,
-          detail: `records ${lastSeq + 1}–${next.seq - 1} never arrived (deleted on the kiosk?)`,
-        });
-      } else if (next.prevHash !== c.last_hash.toString('hex')) {
-        refusal = refuse('AUDIT_ROLLBACK', `record ${next.seq} does not chain to acknowledged record ${lastSeq}: the kiosk's trail forked`, { seq: next.seq });
-        alerts.push({ kioskId: caller.kioskId, kind: 'audit-rollback', chain: batch.chain, seq: next.seq, detail: refusal.message });
+      // Records the collector already holds must be byte-identical: a different record signed for a seq
+      // already acknowledged means the kiosk's trail was rolled back and rewritten.
+      const old = records.filter((r) => r.seq <= lastSeq);
+      const have = new Map<number, Buffer>();
+      if (old.length) {
+        const q = await client.query<{ seq: string; hash: Buffer }>(
+          'SELECT seq, hash FROM audit_records WHERE kiosk_id = $1 AND chain = $2 AND seq = ANY($3::bigint[])',
+          [caller.kioskId, batch.chain, old.map((r) => r.seq)],
+        );
+        for (const row of q.rows) have.set(Number(row.seq), row.hash);
       }
-    }
-    if (refusal) {
-      await client.query('ROLLBACK');
-    } else {
+      for (const r of old) {
+        const h = have.get(r.seq);
+        if (h && h.toString('hex') !== r.hash) {
+          refusal = refuse('AUDIT_ROLLBACK', `record ${r.seq} differs from the one already acknowledged: the kiosk's audit trail was rolled back`, {
+            seq: r.seq,
+          });
+          alerts.push({ kioskId: caller.kioskId, kind: 'audit-rollback', chain: batch.chain, seq: r.seq, detail: refusal.message });
+          break;
+        }
+      }
+      const fresh = records.filter((r) => r.seq > lastSeq || !have.has(r.seq));
+      duplicates = records.length - fresh.length;
+      const next = records.find((r) => r.seq > lastSeq);
+      if (!refusal && next && lastSeq > 0) {
+        if (next.seq > lastSeq + 1) {
+          alerts.push({
+            kioskId: caller.kioskId,
+            kind: 'audit-gap',
+            chain: batch.chain,
+            seq: lastSeq + 1,
+            detail: `records ${lastSeq + 1}–${next.seq - 1} never arrived (deleted on the kiosk?)`,
+          });
+        } else if (next.prevHash !== c.last_hash.toString('hex')) {
+          refusal = refuse('AUDIT_ROLLBACK', `record ${next.seq} does not chain to acknowledged record ${lastSeq}: the kiosk's trail forked`, {
+            seq: next.seq,
+          });
+          alerts.push({ kioskId: caller.kioskId, kind: 'audit-rollback', chain: batch.chain, seq: next.seq, detail: refusal.message });
+        }
+      }
+      if (refusal) return;
       if (fresh.length) {
         const d = fresh.map(decodeRecord);
         const ins = await client.query(
@@ -169,14 +171,9 @@ export async function ingestBatch(pool: pg.Pool, caller: Caller, batch: Batch): 
         ],
       );
       await raise(client, alerts);
-      await client.query('COMMIT');
-    }
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+    },
+    { rollbackIf: () => refusal !== null },
+  );
   if (refusal) {
     await raise(pool, alerts);
     throw refusal;

@@ -33,7 +33,12 @@ export const fleetConfigSchema = object({
     bodyBytes: limit(1024, 64 << 20, 1 << 20),
     headersTimeoutMs: limit(100, 600_000, 10_000),
     requestTimeoutMs: limit(100, 600_000, 30_000),
-    idleTimeoutMs: limit(100, 3_600_000, 65_000),
+    /**
+     * A kept-alive connection with no request is closed after this long. Above the kiosk's own idle
+     * timeout (90 s), which is above its 60 s heartbeat interval: a kiosk keeps one TLS connection across
+     * beats, and it is always the kiosk that closes an idle one (no race with a beat on a closing socket).
+     */
+    idleTimeoutMs: limit(100, 3_600_000, 120_000),
     /** Requests per kiosk per minute, per instance (token bucket, burst = the same number). */
     perKioskPerMinute: limit(1, 1_000_000, 60),
     maxRecordsPerBatch: limit(1, 100_000, 1000),

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { makeCrl, makeDeviceCertificate } from './ca/authority.ts';
 import { parseCsr } from './ca/csr.ts';
 import type { CaSigner } from './ca/x509.ts';
+import { withTransaction } from './db/transaction.ts';
 import { refuse } from './http-errors.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
 
@@ -77,12 +78,10 @@ export async function revoke(
 
 /** A new CRL (number + 1) of every revoked device certificate, stored for all instances to pick up. */
 export async function publishCrl(pool: pg.Pool, signer: CaSigner, days: number, now = new Date()): Promise<{ crlNumber: bigint }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const cur = await client.query<{ number: string }>('SELECT number FROM ca_crl WHERE id = 1 FOR UPDATE');
+  return withTransaction(pool, async (tx) => {
+    const cur = await tx.query<{ number: string }>('SELECT number FROM ca_crl WHERE id = 1 FOR UPDATE');
     const number = BigInt(cur.rows[0]?.number ?? '0') + 1n;
-    const revoked = await client.query<{ cert_serial: string; revoked_at: Date }>(
+    const revoked = await tx.query<{ cert_serial: string; revoked_at: Date }>(
       `SELECT cert_serial, revoked_at FROM kiosks WHERE status = 'revoked' AND cert_serial IS NOT NULL ORDER BY cert_serial`,
     );
     const pem = await makeCrl(
@@ -93,19 +92,13 @@ export async function publishCrl(pool: pg.Pool, signer: CaSigner, days: number, 
       days,
     );
     const next = new Date(now.getTime() + days * 86_400_000);
-    await client.query(
+    await tx.query(
       `INSERT INTO ca_crl (id, number, pem, this_update, next_update) VALUES (1, $1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET number = excluded.number, pem = excluded.pem, this_update = excluded.this_update, next_update = excluded.next_update`,
+         ON CONFLICT (id) DO UPDATE SET number = excluded.number, pem = excluded.pem, this_update = excluded.this_update, next_update = excluded.next_update`,
       [number.toString(), pem, now, next],
     );
-    await client.query('COMMIT');
     return { crlNumber: number };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function currentCrl(pool: pg.Pool): Promise<{ number: string; pem: string; nextUpdate: Date } | null> {

@@ -4,20 +4,15 @@
 // case is one conditional UPDATE, written in groups (HeartbeatWriter); only a new boot or a refusal takes
 // the slower transaction.
 import type pg from 'pg';
+import type { HeartbeatPayload } from '../daemon/health/heartbeat.ts';
 import { raise } from './alerts.ts';
 import type { Caller } from './auth.ts';
 import { sameKiosk } from './auth.ts';
+import { withTransaction } from './db/transaction.ts';
 import { refuse } from './http-errors.ts';
 
-export interface Heartbeat {
-  kioskId: string;
-  site: string | null;
-  operator: string | null;
-  boot: string;
-  seq: number;
-  key: string;
-  health: Record<string, unknown>;
-}
+/** The kiosk's heartbeat (one wire contract); its health snapshot is stored as the kiosk sent it, not typed here. */
+export type Heartbeat = Omit<HeartbeatPayload, 'kind' | 'health'> & { health: Record<string, unknown> };
 
 const nullableStr = (v: unknown, max: number) => v === null || (typeof v === 'string' && v.length <= max);
 
@@ -185,30 +180,25 @@ export async function ingestHeartbeat(
     if (hb.key.toUpperCase() !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
   }
   const health = JSON.stringify(hb.health);
-  const client = await pool.connect();
-  let refusal: Error | null = null;
-  try {
-    await client.query('BEGIN');
-    const k = await client.query<{ boot: string | null; hb_seq: string | null; status: string; cert_serial: string | null; key_fingerprint: string }>(
-      'SELECT boot, hb_seq, status, cert_serial, key_fingerprint FROM kiosks WHERE kiosk_id = $1 FOR UPDATE',
-      [hb.kioskId],
-    );
-    const cur = k.rows[0];
-    // The row as it is now, under the lock: a revocation committed after authentication still wins.
-    if (!cur) throw refuse('KIOSK_UNKNOWN', `kiosk ${hb.kioskId} is not enrolled here`);
-    if (cur.status === 'revoked') throw refuse('KIOSK_REVOKED', `kiosk ${hb.kioskId} is revoked`);
-    if (cur.status !== 'approved') throw refuse('KIOSK_NOT_APPROVED', `kiosk ${hb.kioskId} waits for approval`);
-    if (cur.cert_serial !== caller.certSerial) throw refuse('CERT_MISMATCH', 'the client certificate is not the one issued to this kiosk');
-    if (cur.key_fingerprint !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
-    if (cur.boot === hb.boot) {
-      refusal = refuse('HEARTBEAT_REPLAYED', `heartbeat ${hb.seq} of this boot is not newer than ${cur.hb_seq}`);
-    } else {
+  // A replay or a stale boot is answered after the transaction (an alert, then the refusal): it comes back
+  // as the result and ends the transaction with ROLLBACK.
+  const refusal = await withTransaction(
+    pool,
+    async (client): Promise<Error | null> => {
+      const k = await client.query<{ boot: string | null; hb_seq: string | null; status: string; cert_serial: string | null; key_fingerprint: string }>(
+        'SELECT boot, hb_seq, status, cert_serial, key_fingerprint FROM kiosks WHERE kiosk_id = $1 FOR UPDATE',
+        [hb.kioskId],
+      );
+      const cur = k.rows[0];
+      // The row as it is now, under the lock: a revocation committed after authentication still wins.
+      if (!cur) throw refuse('KIOSK_UNKNOWN', `kiosk ${hb.kioskId} is not enrolled here`);
+      if (cur.status === 'revoked') throw refuse('KIOSK_REVOKED', `kiosk ${hb.kioskId} is revoked`);
+      if (cur.status !== 'approved') throw refuse('KIOSK_NOT_APPROVED', `kiosk ${hb.kioskId} waits for approval`);
+      if (cur.cert_serial !== caller.certSerial) throw refuse('CERT_MISMATCH', 'the client certificate is not the one issued to this kiosk');
+      if (cur.key_fingerprint !== caller.keyFingerprint) throw refuse('WRONG_KEY', 'the heartbeat names another device key');
+      if (cur.boot === hb.boot) return refuse('HEARTBEAT_REPLAYED', `heartbeat ${hb.seq} of this boot is not newer than ${cur.hb_seq}`);
       const seen = await client.query('SELECT 1 FROM heartbeat_boots WHERE kiosk_id = $1 AND boot = $2', [hb.kioskId, hb.boot]);
-      if (seen.rowCount) refusal = refuse('HEARTBEAT_STALE_BOOT', `boot ${hb.boot} was already replaced by a newer one`);
-    }
-    if (refusal) {
-      await client.query('ROLLBACK');
-    } else {
+      if (seen.rowCount) return refuse('HEARTBEAT_STALE_BOOT', `boot ${hb.boot} was already replaced by a newer one`);
       await client.query('INSERT INTO heartbeat_boots (kiosk_id, boot, last_seq) VALUES ($1, $2, $3)', [hb.kioskId, hb.boot, hb.seq]);
       await client.query(`UPDATE kiosks SET boot = $2, hb_seq = $3, last_seen = now(), health = $4, site = $5, operator = $6 WHERE kiosk_id = $1`, [
         hb.kioskId,
@@ -218,14 +208,10 @@ export async function ingestHeartbeat(
         hb.site,
         hb.operator,
       ]);
-      await client.query('COMMIT');
-    }
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+      return null;
+    },
+    { rollbackIf: (r) => r !== null },
+  );
   if (refusal) {
     const kind = (refusal as { detail?: { reason?: string } }).detail?.reason === 'HEARTBEAT_REPLAYED' ? 'heartbeat-replayed' : 'heartbeat-stale-boot';
     await raise(pool, [{ kioskId: hb.kioskId, kind, chain: hb.boot, seq: hb.seq, detail: refusal.message }]);

@@ -1,10 +1,11 @@
 // The fleet heartbeat: kiosks sit behind NAT, so they push. Every interval the health snapshot (codes,
 // ages, counts — no personal data) is POSTed over HTTPS, signed with the device key; failures back off
-// exponentially so a fleet does not hammer a collector that is down.
+// exponentially so a fleet does not hammer a collector that is down. The TLS connection stays open from
+// one beat to the next (postSigned's keep-alive agent).
 import { randomUUID } from 'node:crypto';
 import { Backoff } from '../device/backoff.ts';
 import type { DeviceKey } from '../device/device-key.ts';
-import { postSigned, type PostTarget } from '../device/signed-post.ts';
+import { closeConnections, postSigned, type PostTarget } from '../device/signed-post.ts';
 import type { HealthSnapshot } from './health-state.ts';
 
 export interface HeartbeatPayload {
@@ -79,5 +80,6 @@ export class Heartbeat {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    closeConnections(this.o.target);
   }
 }

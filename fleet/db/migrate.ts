@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { inTransaction } from './transaction.ts';
 
 // From the sources this module sits beside migrations/; from the bundle (dist/) they are in the tree.
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -31,16 +32,11 @@ export async function migrate(pool: pg.Pool, dir = DIR): Promise<string[]> {
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     for (const m of migrationFiles(dir)) {
       if (done.has(m.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-        await client.query('COMMIT');
-        applied.push(m.name);
-      } catch (e) {
-        await client.query('ROLLBACK');
-        throw e;
-      }
+      await inTransaction(client, async (tx) => {
+        await tx.query(m.sql);
+        await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      });
+      applied.push(m.name);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK]).catch(() => undefined);

@@ -3,6 +3,7 @@
 // off) lands in the default partition rather than being refused. Retention drops whole months, which is
 // cheap and leaves no dead rows behind.
 import type pg from 'pg';
+import { inTransaction } from './transaction.ts';
 
 const LOCK = 0x1dc1_0002;
 
@@ -20,22 +21,17 @@ export async function ensurePartitions(pool: pg.Pool, now = new Date(), ahead = 
       const exists = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name]);
       if (exists.rowCount) continue;
       // Rows already in the default partition for that month must move into the new one.
-      await client.query('BEGIN');
-      try {
-        await client.query(`CREATE TABLE ${name} (LIKE audit_records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-        await client.query(
-          `WITH moved AS (DELETE FROM audit_records_default WHERE time >= $1 AND time < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
-          [from, monthStart(from, 1)],
-        );
-        await client.query(
+      await inTransaction(client, async (tx) => {
+        await tx.query(`CREATE TABLE ${name} (LIKE audit_records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+        await tx.query(`WITH moved AS (DELETE FROM audit_records_default WHERE time >= $1 AND time < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`, [
+          from,
+          monthStart(from, 1),
+        ]);
+        await tx.query(
           `ALTER TABLE audit_records ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${monthStart(from, 1).toISOString()}')`,
         );
-        await client.query('COMMIT');
-        made.push(name);
-      } catch (e) {
-        await client.query('ROLLBACK');
-        throw e;
-      }
+      });
+      made.push(name);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK]).catch(() => undefined);

@@ -2,7 +2,6 @@
 // and a foreign Host (DNS rebinding); the integration API refuses browser requests (Origin), foreign
 // Hosts, addresses off the allow-list, and — with mutual TLS — clients without a certificate from the
 // configured CA. Also: the per-boot token file is written 0600 and reused across daemon restarts.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startKiosk, type Kiosk } from '../../daemon/app.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
+import { csrP256, selfSignedP256, signCsr } from '../harness/openssl.ts';
 
 let kiosk: Kiosk;
 let dir: string;
@@ -137,45 +137,10 @@ describe('integration API access', () => {
   });
 
   it('mutual TLS: no client certificate, or one from another CA, is refused; the right one is served', async () => {
-    const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ca = (name: string) => {
-      ssl([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.pem`,
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${name}`,
-      ]);
-    };
+    const ca = (name: string) => selfSignedP256({ keyout: `${name}.key`, out: `${name}.pem`, subj: `/CN=${name}`, days: 2, cwd: dir });
     const leaf = (name: string, caName: string) => {
-      ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-      ssl([
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        `${caName}.pem`,
-        '-CAkey',
-        `${caName}.key`,
-        '-CAcreateserial',
-        '-out',
-        `${name}.pem`,
-        '-days',
-        '2',
-        '-extfile',
-        `${name}.ext`,
-      ]);
+      csrP256({ keyout: `${name}.key`, out: `${name}.csr`, subj: `/CN=${name}`, cwd: dir });
+      signCsr({ csr: `${name}.csr`, ca: `${caName}.pem`, caKey: `${caName}.key`, out: `${name}.pem`, days: 2, extfile: `${name}.ext`, cwd: dir });
     };
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');

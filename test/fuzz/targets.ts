@@ -3,8 +3,7 @@
 // own message shapes).
 // Judges: the byte parsers may throw only KioskError; the validators that return a verdict object
 // (screen messages, request-targets, API bodies, printer status, evdev records) may not throw at all.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStart } from '../../daemon/api/api-server.ts';
@@ -27,6 +26,7 @@ import { decodeInputEvent, encodeInputEvent } from '../../drivers/keypad/evdev.t
 import { StatusReader } from '../../drivers/printer/status.ts';
 import { algorithmIdentifier, buildCrl } from '../../core/der-build.ts';
 import { makeCa, makeLeaf } from '../harness/crl-fixtures.ts';
+import { indexLine, ocspRespond, writeOcspDatabase } from '../harness/openssl.ts';
 import { TamperedProven, type FuzzTarget } from './engine.ts';
 import { certificateSignedParts, sameParts } from './signed-parts.ts';
 import { DOCUMENT_TARGETS } from './document-targets.ts';
@@ -84,35 +84,8 @@ function ocspTarget(): FuzzTarget {
   return {
     name: 'ocsp',
     corpus: () => {
-      writeFileSync(join(dir, 'ca.pem'), ca.pem);
-      writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
-      writeFileSync(
-        join(dir, 'index.txt'),
-        `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nR\t301231000000Z\t250101000000Z\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked\n`,
-      );
-      const respond = (req: Buffer) => {
-        writeFileSync(join(dir, 'req.der'), req);
-        execFileSync(
-          'openssl',
-          [
-            'ocsp',
-            '-index',
-            join(dir, 'index.txt'),
-            '-rsigner',
-            join(dir, 'ca.pem'),
-            '-rkey',
-            join(dir, 'ca.key'),
-            '-CA',
-            join(dir, 'ca.pem'),
-            '-reqin',
-            join(dir, 'req.der'),
-            '-respout',
-            join(dir, 'resp.der'),
-          ],
-          { stdio: 'ignore' },
-        );
-        return readFileSync(join(dir, 'resp.der'));
-      };
+      const db = writeOcspDatabase(dir, ca, [indexLine(leaf, 'leaf'), indexLine(revoked, 'revoked', { revoked: '250101000000Z' })]);
+      const respond = (req: Buffer) => ocspRespond(dir, db, req);
       return [respond(encodeRequest(id, nonce)), respond(encodeRequest(id, null)), respond(encodeRequest(certIdFor(revoked.x509, ca.x509), nonce))];
     },
     run: (input) => void checkResponse(input, id, ca.x509, { now: new Date(), nonce }),

@@ -5,9 +5,9 @@
 // /var/run/postgresql is touched and several clusters run side by side.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.ts';
 
 export interface PgCluster {
   /** postgres://… connection string for the superuser on loopback. */
@@ -27,17 +27,6 @@ function binDir(): string {
   if (!versions.length) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
   versions.sort((a, b) => Number(b) - Number(a));
   return join(root, versions[0]!, 'bin');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres(o: { fsync?: boolean; settings?: Record<string, string> } = {}): Promise<PgCluster> {

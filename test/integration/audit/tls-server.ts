@@ -1,12 +1,12 @@
 // A local HTTPS endpoint on 127.0.0.1 with a throw-away certificate (openssl), standing in for the
 // operator's audit endpoint and the fleet heartbeat collector in tests.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedP256 } from '../../harness/openssl.ts';
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -18,29 +18,7 @@ export function selfSigned(): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedP256({ keyout: keyFile, out: certFile, subj: '/CN=127.0.0.1', days: 2, extra: ['-addext', 'subjectAltName=IP:127.0.0.1'] });
   return { cert: readFileSync(certFile), key: readFileSync(keyFile), certFile };
 }
 

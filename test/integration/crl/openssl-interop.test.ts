@@ -1,12 +1,12 @@
 // CRLs made by `openssl ca -gencrl` import with exactly the serials `openssl crl -text` lists.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { CrlStore } from '../../../daemon/trust/crl/store.ts';
 import { CrlRevocationChecker } from '../../../daemon/trust/crl/checker.ts';
+import { csrP256, openssl, selfSignedP256 } from '../../harness/openssl.ts';
 
 const CNF = `[ ca ]
 default_ca = CA_default
@@ -36,36 +36,23 @@ authorityKeyIdentifier = keyid:always
 describe('openssl ca -gencrl interop', () => {
   it('imports exactly the serials openssl lists, with their reasons', async () => {
     const d = mkdtempSync(join(tmpdir(), 'idkiosk-crl-openssl-'));
-    const run = (...a: string[]) => execFileSync('openssl', a, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const run = (...a: string[]) => openssl(a, { cwd: d });
     mkdirSync(join(d, 'ca', 'newcerts'), { recursive: true });
     writeFileSync(join(d, 'ca', 'index.txt'), '');
     writeFileSync(join(d, 'ca', 'serial'), '00F1\n'); // leading zero byte in the issued serials
     writeFileSync(join(d, 'ca', 'crlnumber'), '1000\n');
     writeFileSync(join(d, 'ca.cnf'), CNF);
-    run(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-subj',
-      '/CN=Interop CA/O=idkiosk',
-      '-days',
-      '30',
-      '-config',
-      'ca.cnf',
-      '-extensions',
-      'v3_ca',
-    );
+    selfSignedP256({
+      keyout: 'ca.key',
+      out: 'ca.pem',
+      subj: '/CN=Interop CA/O=idkiosk',
+      days: 30,
+      extra: ['-config', 'ca.cnf', '-extensions', 'v3_ca'],
+      cwd: d,
+    });
     const leaves: string[] = [];
     for (let i = 0; i < 5; i++) {
-      run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `l${i}.key`, '-out', `l${i}.csr`, '-subj', `/CN=leaf${i}`);
+      csrP256({ keyout: `l${i}.key`, out: `l${i}.csr`, subj: `/CN=leaf${i}`, cwd: d });
       run('ca', '-batch', '-config', 'ca.cnf', '-in', `l${i}.csr`, '-out', `l${i}.pem`);
       leaves.push(`l${i}.pem`);
     }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { revoke } from '../../../fleet/enrolment.ts';
+import { withTransaction } from '../../../fleet/db/transaction.ts';
 import { HeartbeatWriter } from '../../../fleet/heartbeats.ts';
 import { startCollector, type Collector } from '../../../fleet/server.ts';
 import { exportAudit } from '../../../fleet/export.ts';
@@ -33,7 +34,7 @@ import auditCommand from '../../../daemon/cli/commands/audit.ts';
 import type { Command } from '../../../daemon/cli/command.ts';
 import fleetCommand from '../../../fleet/cli.ts';
 import { IDKIOSK_BIN } from '../../harness/cli.ts';
-import { freePort } from '../../harness/postgres.ts';
+import { freePort } from '../../harness/net.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 import { call, csrPem, enrolAndApprove, newKiosk, signedPost, startFleet, until, type Fleet, type TestKiosk } from './fixture.ts';
 
@@ -336,6 +337,37 @@ describe('heartbeat group commit', () => {
   });
 });
 
+describe('transactions (fleet/db/transaction.ts)', () => {
+  it('a step that throws rolls back what the transaction wrote, the error reaches the caller, and the client goes back to the pool', async () => {
+    await f.pool.query('CREATE TABLE tx_probe (n int PRIMARY KEY)');
+    const rows = async () => (await f.pool.query<{ n: number }>('SELECT n FROM tx_probe ORDER BY n')).rows.map((r) => r.n);
+    const boom = new Error('step failed');
+    await expect(
+      withTransaction(f.pool, async (tx) => {
+        await tx.query('INSERT INTO tx_probe VALUES (1)');
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    // a failing statement (not a thrown JS error) rolls back the same way
+    await expect(
+      withTransaction(f.pool, async (tx) => {
+        await tx.query('INSERT INTO tx_probe VALUES (2)');
+        await tx.query('INSERT INTO tx_probe VALUES (2)');
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // a refusal handed back as the result rolls back too, and the result still reaches the caller
+    expect(
+      await withTransaction(f.pool, async (tx) => (await tx.query('INSERT INTO tx_probe VALUES (3)'), 'refused'), { rollbackIf: (r) => r === 'refused' }),
+    ).toBe('refused');
+    expect(await rows()).toEqual([]);
+    expect(await withTransaction(f.pool, async (tx) => (await tx.query('INSERT INTO tx_probe VALUES (4)')).rowCount)).toBe(1);
+    expect(await rows()).toEqual([4]);
+    // every client is back: none is left checked out (and so none is left inside an open transaction)
+    expect(f.pool.totalCount - f.pool.idleCount).toBe(0);
+    await f.pool.query('DROP TABLE tx_probe');
+  });
+});
+
 describe('TLS session resumption across instances', () => {
   /** One heartbeat on a new connection, offering `session`; returns the session to offer next time. */
   function beatOn(port: number, k: TestKiosk, payload: unknown, session: Buffer | null, key = k.key) {
@@ -423,6 +455,69 @@ describe('TLS session resumption across instances', () => {
       expect(await stored(k)).toBe('2');
     } finally {
       await other.close();
+    }
+  });
+
+  it('a kept-alive connection carries beat after beat, is refused on it once the kiosk is revoked, and cannot renegotiate', async () => {
+    const k = newKiosk('kiosk-kept');
+    const j = newKiosk('kiosk-kept-reneg');
+    await enrolAndApprove(f, k);
+    await enrolAndApprove(f, j);
+    // TLS 1.2, where renegotiation exists (TLS 1.3 has none): the collector reads a connection's kiosk once.
+    const agentOf = (x: TestKiosk) => new Agent({ keepAlive: true, maxSockets: 1, ca: f.caPem, cert: x.certPem!, key: x.keyPem, maxVersion: 'TLSv1.2' });
+    const beatKept = (agent: Agent, x: TestKiosk, seq: number) => {
+      const body = Buffer.from(JSON.stringify(hb(x, seq)));
+      return new Promise<{ status: number; error: string | undefined; reused: boolean; socket: TLSSocket }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: f.collector!.port,
+            path: '/v1/heartbeat',
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': body.length,
+              'x-idkiosk-signature': x.key.sign(body).toString('base64url'),
+              'x-idkiosk-key': x.key.fingerprint,
+            },
+            timeout: 10_000,
+          },
+          (res) => {
+            const socket = res.socket as TLSSocket;
+            let t = '';
+            res.on('data', (c) => (t += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, error: t ? JSON.parse(t).error : undefined, reused: req.reusedSocket, socket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    };
+    const ka = agentOf(k);
+    const ja = agentOf(j);
+    try {
+      const r1 = await beatKept(ka, k, 1);
+      const r2 = await beatKept(ka, k, 2);
+      expect([r1.status, r1.reused, r2.status, r2.reused, r2.socket === r1.socket]).toEqual([200, false, 200, true, true]);
+      const before = f.collector!.crlNumber();
+      await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
+      await until('the new CRL', () => f.collector!.crlNumber() !== before);
+      const r3 = await beatKept(ka, k, 3);
+      expect([r3.status, r3.error, r3.socket === r1.socket]).toEqual([403, 'KIOSK_REVOKED', true]);
+      expect(await stored(k)).toBe('2');
+
+      const s = (await beatKept(ja, j, 1)).socket;
+      expect(s.getProtocol()).toBe('TLSv1.2');
+      const outcome = await new Promise<string>((resolve) => {
+        s.once('close', () => resolve('refused'));
+        s.once('error', () => resolve('refused'));
+        if (!s.renegotiate({}, (e) => resolve(e ? 'refused' : 'renegotiated'))) resolve('refused');
+      });
+      expect(outcome).toBe('refused');
+    } finally {
+      ka.destroy();
+      ja.destroy();
     }
   });
 

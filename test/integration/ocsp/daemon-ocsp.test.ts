@@ -2,9 +2,7 @@
 // record and signed API result name the source that answered and when; with a responder that never
 // answers, the session still ends promptly on the CRL store's answer. `openssl ocsp` is the responder
 // (run inside scripts/in-testnet.sh: its -port binds every address).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,65 +16,27 @@ import { verifyResultToken } from '../../../daemon/api/result-token.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
 import type { PlatformStatusApi } from '../../../daemon/trust/ocsp/platform-status.ts';
 import { waitUntil } from '../../harness/jpki.ts';
+import { startSilentServer, type SilentServer } from '../../harness/net.ts';
+import { indexLine, type OcspResponder, startOcspResponder, writeOcspDatabase } from '../../harness/openssl.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 
 let dir: string;
-let responder: ChildProcess;
-let port: number;
-let silent: Server;
-const sockets: Socket[] = [];
+let responder: OcspResponder;
+let silent: SilentServer;
 const card = fullCard();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-daemon-ocsp-'));
   const ca = cas().signCa;
-  writeFileSync(join(dir, 'ca.pem'), ca.pem);
-  writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
-  writeFileSync(join(dir, 'index.txt'), `V\t301231000000Z\t\t${card.pki.signCert!.x509.serialNumber}\tunknown\t/CN=card\n`);
+  const db = writeOcspDatabase(dir, ca, [indexLine(card.pki.signCert!, 'card')]);
   writeFileSync(join(dir, 'ca.crl'), issueCrl(ca, { crlNumber: 5 }));
   importCrl(join(dir, 'crl'), join(dir, 'ca.crl'), ca.x509);
-  port = await freePort();
-  responder = spawn(
-    'openssl',
-    [
-      'ocsp',
-      '-index',
-      join(dir, 'index.txt'),
-      '-port',
-      String(port),
-      '-rsigner',
-      join(dir, 'ca.pem'),
-      '-rkey',
-      join(dir, 'ca.key'),
-      '-CA',
-      join(dir, 'ca.pem'),
-      '-ignore_err',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    const t = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${text}`)), 10_000);
-    responder.stderr!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('waiting for OCSP client connections')) clearTimeout(t), resolve();
-    });
-  });
-  silent = createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
-  await new Promise((r) => silent.once('listening', r));
+  responder = await startOcspResponder(db);
+  silent = await startSilentServer();
 }, 30_000);
 
 afterAll(() => {
-  responder?.kill();
-  for (const s of sockets) s.destroy();
+  responder?.stop();
   silent?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -130,7 +90,7 @@ async function sessionByApi(k: Kiosk): Promise<{ result: ResultView; token: stri
 
 describe('OCSP in the daemon', () => {
   it('network up: OCSP answers; the verdict, the audit record and the JWS name it and its time', async () => {
-    const k = await kioskWith(`http://127.0.0.1:${port}/`, 3000);
+    const k = await kioskWith(`${responder.url}/`, 3000);
     try {
       const { result, token } = await sessionByApi(k);
       expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'ocsp' } });
@@ -146,7 +106,7 @@ describe('OCSP in the daemon', () => {
   }, 30_000);
 
   it("a platform operator's status API, when given, answers first (revoked: the holder's details changed)", async () => {
-    const k = await kioskWith(`http://127.0.0.1:${port}/`, 3000, {
+    const k = await kioskWith(`${responder.url}/`, 3000, {
       status: async () => ({ status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', revokedAt: '2026-11-23T00:00:00.000Z', reason: 'affiliationChanged' }),
     });
     try {
@@ -163,7 +123,7 @@ describe('OCSP in the daemon', () => {
   }, 30_000);
 
   it('responder hangs: the session ends within the deadline on the CRL store, named as the source', async () => {
-    const k = await kioskWith(`http://127.0.0.1:${(silent.address() as { port: number }).port}/`, 400);
+    const k = await kioskWith(`http://127.0.0.1:${silent.port}/`, 400);
     try {
       const { result, ms } = await sessionByApi(k);
       expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'crl', crlNumber: '5' } });

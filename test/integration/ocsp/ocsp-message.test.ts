@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJpkiSignCa, generateRsaKeyPair, issueJpkiSignCert, type TestCertificate } from '../../../drivers/sim/pki.ts';
 import { KioskError } from '../../../core/errors.ts';
 import { certIdFor, checkResponse, encodeRequest } from '../../../daemon/trust/ocsp/ocsp-message.ts';
+import { indexLine, ocspDatabaseArgs, ocspRespond, writeOcspDatabase } from '../../harness/openssl.ts';
 
 let dir: string;
 let ca: TestCertificate;
@@ -17,30 +18,7 @@ let leaf: TestCertificate;
 let other: TestCertificate;
 const nonce = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
-function respond(req: Buffer, extra: string[] = []): Buffer {
-  writeFileSync(join(dir, 'req.der'), req);
-  execFileSync(
-    'openssl',
-    [
-      'ocsp',
-      '-index',
-      join(dir, 'index.txt'),
-      '-rsigner',
-      join(dir, 'ca.pem'),
-      '-rkey',
-      join(dir, 'ca.key'),
-      '-CA',
-      join(dir, 'ca.pem'),
-      '-reqin',
-      join(dir, 'req.der'),
-      '-respout',
-      join(dir, 'resp.der'),
-      ...extra,
-    ],
-    { stdio: 'ignore' },
-  );
-  return readFileSync(join(dir, 'resp.der'));
-}
+const respond = (req: Buffer, extra: string[] = []): Buffer => ocspRespond(dir, ocspDatabaseArgs(dir), req, extra);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-ocsp-msg-'));
@@ -48,12 +26,7 @@ beforeAll(() => {
   const kp = generateRsaKeyPair();
   leaf = issueJpkiSignCert(ca, { keyPair: kp });
   other = issueJpkiSignCert(ca, { keyPair: kp });
-  writeFileSync(join(dir, 'ca.pem'), ca.pem);
-  writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
-  writeFileSync(
-    join(dir, 'index.txt'),
-    `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\nV\t301231000000Z\t\t${other.x509.serialNumber}\tunknown\t/CN=other\n`,
-  );
+  writeOcspDatabase(dir, ca, [indexLine(leaf, 'leaf'), indexLine(other, 'other')]);
 }, 30_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

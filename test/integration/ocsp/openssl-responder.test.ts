@@ -1,9 +1,7 @@
 // The OCSP client against `openssl ocsp` as the responder (its -port takes no address: run inside scripts/in-testnet.sh, where only loopback exists) (index file: one good, one revoked
 // certificate; a third the CA never told the responder about), and against a responder that never
 // answers: the strict deadline holds and the CRL store answers instead (FallbackRevocationChecker).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,27 +16,16 @@ import { certIdFor, encodeRequest } from '../../../daemon/trust/ocsp/ocsp-messag
 import { postOcsp } from '../../../daemon/trust/ocsp/ocsp-checker.ts';
 import { createServer as createHttpServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { freePort, startSilentServer, type SilentServer } from '../../harness/net.ts';
+import { indexLine, type OcspResponder, opensslTime, startOcspResponder, writeOcspDatabase } from '../../harness/openssl.ts';
 
 let dir: string;
 let ca: TestCertificate;
 let good: TestCertificate;
 let revoked: TestCertificate;
 let unknown: TestCertificate;
-let responder: ChildProcess;
-let port: number;
-let silent: Server;
-let silentPort: number;
-const sockets: Socket[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-
-const opensslTime = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+let responder: OcspResponder;
+let silent: SilentServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-ocsp-'));
@@ -47,63 +34,24 @@ beforeAll(async () => {
   good = issueJpkiSignCert(ca, { keyPair });
   revoked = issueJpkiSignCert(ca, { keyPair });
   unknown = issueJpkiSignCert(ca, { keyPair });
-  writeFileSync(join(dir, 'ca.pem'), ca.pem);
-  writeFileSync(join(dir, 'ca.key'), ca.privateKeyPem);
   const exp = opensslTime(new Date(Date.now() + 365 * 86400_000));
   const revokedAt = opensslTime(new Date(Date.now() - 3600_000));
-  writeFileSync(
-    join(dir, 'index.txt'),
-    [
-      `V\t${exp}\t\t${good.x509.serialNumber}\tunknown\t/CN=good`,
-      `R\t${exp}\t${revokedAt},keyCompromise\t${revoked.x509.serialNumber}\tunknown\t/CN=revoked`,
-      '',
-    ].join('\n'),
+  responder = await startOcspResponder(
+    writeOcspDatabase(dir, ca, [
+      indexLine(good, 'good', { expires: exp }),
+      indexLine(revoked, 'revoked', { expires: exp, revoked: `${revokedAt},keyCompromise` }),
+    ]),
   );
-  port = await freePort();
-  responder = spawn(
-    'openssl',
-    [
-      'ocsp',
-      '-index',
-      join(dir, 'index.txt'),
-      '-port',
-      String(port),
-      '-rsigner',
-      join(dir, 'ca.pem'),
-      '-rkey',
-      join(dir, 'ca.key'),
-      '-CA',
-      join(dir, 'ca.pem'),
-      '-ignore_err',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // Ready when it says so (a probe connection would block the single-threaded responder).
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    const t = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${text}`)), 10_000);
-    responder.stderr!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('waiting for OCSP client connections')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  // A responder that accepts the connection and never answers.
-  silent = createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
-  await new Promise((r) => silent.once('listening', r));
-  silentPort = (silent.address() as { port: number }).port;
+  silent = await startSilentServer();
 }, 30_000);
 
 afterAll(() => {
-  responder?.kill();
-  for (const s of sockets) s.destroy();
+  responder?.stop();
   silent?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ocsp = () => new OcspRevocationChecker({ url: `http://127.0.0.1:${port}/`, timeoutMs: 3000 });
+const ocsp = () => new OcspRevocationChecker({ url: `${responder.url}/`, timeoutMs: 3000 });
 
 describe('OCSP against openssl ocsp', () => {
   it('good', async () => {
@@ -138,7 +86,7 @@ describe('timeout → CRL fallback', () => {
     writeFileSync(crlFile, issueCrl(ca, { revoked: [{ serial: revoked.x509.serialNumber, date: new Date(Date.now() - 86400_000), reason: 1 }], crlNumber: 7 }));
     importCrl(join(dir, 'crl'), crlFile, ca.x509);
     const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
-    const hung = new OcspRevocationChecker({ url: `http://127.0.0.1:${silentPort}/`, timeoutMs: 300, retryAfterMs: 10_000 });
+    const hung = new OcspRevocationChecker({ url: `http://127.0.0.1:${silent.port}/`, timeoutMs: 300, retryAfterMs: 10_000 });
     const chain = new FallbackRevocationChecker([hung, crl]);
 
     const t0 = Date.now();
@@ -212,7 +160,7 @@ describe('replayed OCSP answers never beat a revocation', () => {
   afterAll(() => replay?.close());
 
   const capture = async (nonce: Buffer | null) => {
-    captured = await postOcsp(`http://127.0.0.1:${port}/`, encodeRequest(certIdFor(good.x509, ca.x509), nonce), 3000);
+    captured = await postOcsp(`${responder.url}/`, encodeRequest(certIdFor(good.x509, ca.x509), nonce), 3000);
   };
   const replayed = (o: { nonce?: 'required' | 'freshness'; freshnessSeconds?: number } = {}) =>
     new OcspRevocationChecker({ url: `http://127.0.0.1:${replayPort}/`, timeoutMs: 3000, retryAfterMs: 0, ...o });

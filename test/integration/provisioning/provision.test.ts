@@ -4,7 +4,6 @@
 // while the running daemon shows maintenance mode.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,8 @@ import { runCli } from '../../../daemon/cli/run.ts';
 import { loadConfig } from '../../../daemon/config/config.ts';
 import { createJpkiAuthCa } from '../../../drivers/sim/pki.ts';
 import { issueCrl } from '../../../drivers/sim/crl-issuer.ts';
+import { freePort } from '../../harness/net.ts';
+import { openssl, selfSignedP256, signCsr } from '../../harness/openssl.ts';
 
 function io() {
   const o = { stdout: '', stderr: '' };
@@ -23,14 +24,6 @@ async function cli(...args: string[]) {
   const code = await runCli(['provision', ...args], c.io);
   return { code, ...c.o };
 }
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
 const base = mkdtempSync(join(tmpdir(), 'idkiosk-prov-'));
 const config = join(base, 'etc', 'config.json');
 // the service account is this process's own (ownership.test.ts hands files to a separate account)
@@ -110,27 +103,7 @@ describe('idkiosk provision', () => {
   });
 
   it('trust: non-CA certificates refused, operator key and a CSCA master list stored, list and remove', async () => {
-    const leafPem = execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        '/dev/null',
-        '-subj',
-        '/CN=leaf',
-        '-addext',
-        'basicConstraints=critical,CA:FALSE',
-        '-days',
-        '1',
-      ],
-      { encoding: 'utf8' },
-    );
+    const leafPem = selfSignedP256({ keyout: '/dev/null', subj: '/CN=leaf', days: 1, extra: ['-addext', 'basicConstraints=critical,CA:FALSE'] });
     writeFileSync(join(base, 'leaf.pem'), leafPem);
     const leaf = await cli('trust', 'add', 'license', join(base, 'leaf.pem'), ...common, '--yes');
     expect(leaf.stderr).toMatch(/TRUST_BASIC_CONSTRAINTS: .* is not a CA certificate/);
@@ -174,60 +147,16 @@ describe('idkiosk provision', () => {
     const r = await cli('enroll', '--csr-out', ...common);
     expect(r.code).toBe(0);
     const csr = join(base, 'etc', 'device.csr');
-    const text = execFileSync('openssl', ['req', '-in', csr, '-noout', '-verify', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = openssl(['req', '-in', csr, '-noout', '-verify', '-text']);
     expect(text).toMatch(/Subject: O ?= ?acme, OU ?= ?shinjuku, CN ?= ?tokyo-shinjuku-03/);
     expect(text).toMatch(/URI:urn:idkiosk:acme:tokyo-shinjuku-03/);
     expect(text).toMatch(/ecdsa-with-SHA256/);
     // the operator's fleet CA signs it
     const d = mkdtempSync(join(tmpdir(), 'idkiosk-fleetca-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(d, 'ca.key'),
-        '-out',
-        join(d, 'ca.pem'),
-        '-subj',
-        '/CN=Fleet CA',
-        '-days',
-        '30',
-      ],
-      { stdio: 'ignore' },
-    );
-    execFileSync(
-      'openssl',
-      ['x509', '-req', '-in', csr, '-CA', join(d, 'ca.pem'), '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', join(d, 'device.crt'), '-days', '30'],
-      { stdio: 'ignore' },
-    );
+    selfSignedP256({ keyout: join(d, 'ca.key'), out: join(d, 'ca.pem'), subj: '/CN=Fleet CA', days: 30 });
+    signCsr({ csr, ca: join(d, 'ca.pem'), caKey: join(d, 'ca.key'), out: join(d, 'device.crt'), days: 30 });
     // a certificate for some other key is refused
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(d, 'o.key'),
-        '-out',
-        join(d, 'other.crt'),
-        '-subj',
-        '/CN=x',
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedP256({ keyout: join(d, 'o.key'), out: join(d, 'other.crt'), subj: '/CN=x', days: 1 });
     const other = await cli('enroll', '--install', join(d, 'other.crt'), ...common);
     expect(other.stderr).toMatch(/certifies another key/);
     // the right certificate checked against the wrong CA is refused

@@ -2,68 +2,40 @@
 // RFC 6960 §4.2.2.2 accepts a response signed by the CA itself or by a delegated responder that the CA
 // issued directly with id-kp-OCSPSigning. The responses come from `openssl ocsp` in offline responder mode
 // (-reqin/-respout), so the bytes under test are OpenSSL's, not the kiosk's; the certificates are synthetic.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJpkiSignCa, generateRsaKeyPair, issueJpkiSignCert, type TestCertificate } from '../../../drivers/sim/pki.ts';
 import { certIdFor, checkResponse, encodeRequest, type CertId } from '../../../daemon/trust/ocsp/ocsp-message.ts';
+import { csrP256, indexLine, ocspRespond, signCsr, writeOcspDatabase } from '../../harness/openssl.ts';
 
 let dir: string;
 let ca: TestCertificate;
 let id: CertId;
 
 const file = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-
 /** A responder certificate issued by `issuer` (PEM file + key files in `dir`), with the extensions given. */
 function responder(name: string, issuer: TestCertificate, ext: string, days = 30): string[] {
   writeFileSync(file(`${name}-ca.pem`), issuer.pem);
   writeFileSync(file(`${name}-ca.key`), issuer.privateKeyPem);
-  openssl(
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    file(`${name}.key`),
-    '-subj',
-    `/CN=${name}`,
-    '-out',
-    file(`${name}.csr`),
-  );
+  csrP256({ keyout: file(`${name}.key`), out: file(`${name}.csr`), subj: `/CN=${name}` });
   writeFileSync(file(`${name}.ext`), `${ext}\nauthorityKeyIdentifier=keyid\n`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file(`${name}.csr`),
-    '-CA',
-    file(`${name}-ca.pem`),
-    '-CAkey',
-    file(`${name}-ca.key`),
-    '-set_serial',
-    '4242',
-    '-days',
-    String(days),
-    '-extfile',
-    file(`${name}.ext`),
-    '-out',
-    file(`${name}.pem`),
-  );
+  signCsr({
+    csr: file(`${name}.csr`),
+    ca: file(`${name}-ca.pem`),
+    caKey: file(`${name}-ca.key`),
+    serial: '4242',
+    days,
+    extfile: file(`${name}.ext`),
+    out: file(`${name}.pem`),
+  });
   return ['-rsigner', file(`${name}.pem`), '-rkey', file(`${name}.key`)];
 }
 
 /** OpenSSL's answer to the kiosk's request for the leaf, signed as `signer` says. */
-function respond(signer: string[]): Buffer {
-  writeFileSync(file('req.der'), encodeRequest(id, null));
-  openssl('ocsp', '-index', file('index.txt'), '-CA', file('ca.pem'), ...signer, '-reqin', file('req.der'), '-respout', file('resp.der'), '-ndays', '1');
-  return readFileSync(file('resp.der'));
-}
+const respond = (signer: string[]): Buffer =>
+  ocspRespond(dir, ['-index', file('index.txt'), '-CA', file('ca.pem'), ...signer], encodeRequest(id, null), ['-ndays', '1']);
 
 const check = (resp: Buffer) => checkResponse(resp, id, ca.x509, { now: new Date(), nonce: null });
 
@@ -72,9 +44,7 @@ beforeAll(() => {
   ca = createJpkiSignCa();
   const leaf = issueJpkiSignCert(ca, { keyPair: generateRsaKeyPair() });
   id = certIdFor(leaf.x509, ca.x509);
-  writeFileSync(file('ca.pem'), ca.pem);
-  writeFileSync(file('ca.key'), ca.privateKeyPem);
-  writeFileSync(file('index.txt'), `V\t301231000000Z\t\t${leaf.x509.serialNumber}\tunknown\t/CN=leaf\n`);
+  writeOcspDatabase(dir, ca, [indexLine(leaf, 'leaf')]);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
