@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './cli-io.ts';
 import { ErrorCodes, KioskError } from './errors.ts';
 
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type Usage = (message: string) => KioskError;
 
 /** The USAGE error of a command: `idkiosk audit` adds "(see idkiosk audit --help)"; without a name, the message alone. */

@@ -1,15 +1,14 @@
 // `idkiosk read jpki-auth`: JPKI user authentication on the card in a PC/SC reader.
 import { X509Certificate } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { readJpkiAuth } from '../../documents/mynumber/jpki-auth.ts';
 import { assessJpkiAuth, summarize, type JpkiAuthResult } from '../../documents/mynumber/jpki-auth-verdict.ts';
-import { JPKI_AUTH_PIN_FORMAT, secretMatchesFormat, wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
+import { JPKI_AUTH_PIN_FORMAT, wipe } from '../../documents/secrets.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
-import { withCard } from '../card-access.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
+import { onceFrom, parseReadArgs, PIN_REFUSALS, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
 
 const usage = `idkiosk read jpki-auth --trust CA.pem [--reader NAME] [--crl-db PATH] --pin-stdin [--json]
   マイナンバーカード JPKI user authentication (利用者証明用電子証明書 + 4-digit PIN + challenge signature)
@@ -20,84 +19,55 @@ const usage = `idkiosk read jpki-auth --trust CA.pem [--reader NAME] [--crl-db P
   --json           print JSON (the only output format; accepted for clarity)
 `;
 
-/** Codes that mean "refused" (exit 1) rather than "error" (exit 2). */
-const REFUSALS = new Set<string>([
-  ErrorCodes.PIN_TRIES_LOW,
-  ErrorCodes.PIN_LOCKED,
-  ErrorCodes.PIN_WRONG,
-  ErrorCodes.PIN_TRIES_UNKNOWN,
-  ErrorCodes.CARD_UNSUPPORTED,
-]);
-
-async function readPin(io: CliIO): Promise<Buffer> {
-  const text = await io.readStdin();
-  const pin = Buffer.from(text.replace(/\r?\n$/, ''), 'latin1');
-  if (!secretMatchesFormat(pin, JPKI_AUTH_PIN_FORMAT)) {
-    wipe(pin);
-    throw new KioskError(ErrorCodes.PIN_FORMAT, 'the PIN on stdin must be exactly 4 digits (nothing was sent to the card)');
+/** The summary of the card's certificate for a refused result; null when none was read or it does not parse. */
+export function certificateSummary(der: Buffer | null): ReturnType<typeof summarize> | null {
+  try {
+    return der ? summarize(new X509Certificate(der)) : null;
+  } catch {
+    return null; // the refusal stands on its own
   }
-  return pin;
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      trust: { type: 'string', multiple: true },
-      reader: { type: 'string' },
-      'crl-db': { type: 'string' },
-      'pin-stdin': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: true },
-    },
-    strict: true,
-  });
-  if (!values['pin-stdin']) throw new KioskError(ErrorCodes.USAGE, '--pin-stdin is required (the PIN is never taken from the command line)');
-  if (!values.trust?.length) throw new KioskError(ErrorCodes.USAGE, '--trust CA.pem is required');
-  const trust = TrustStore.fromFiles(values.trust);
+  const cl = parseReadArgs(argv, { ...lists('trust'), ...strings('crl-db'), ...flags('pin-stdin') });
+  const { values } = cl;
+  cl.require('pin-stdin', '--pin-stdin is required (the PIN is never taken from the command line)');
+  const trust = TrustStore.fromFiles(cl.require('trust', '--trust CA.pem is required'));
   const revocation = revocationFromConfig(values['crl-db'] ?? null);
-  const pin = await readPin(io);
+  const pin = await secretFromStdin(io, JPKI_AUTH_PIN_FORMAT, 'PIN', {
+    message: 'the PIN on stdin must be exactly 4 digits (nothing was sent to the card)',
+  });
 
   let certificateDer: Buffer | null = null;
   let result: JpkiAuthResult;
   try {
-    result = await withCard({ reader: values.reader }, async (session) => {
-      let asked = false;
-      const evidence = await readJpkiAuth(session, {
-        pinAttempts: 1,
-        onCertificate: (der) => (certificateDer = der),
-        prompt: async () => {
-          if (asked) throw new KioskError(ErrorCodes.INTERNAL, 'PIN asked twice');
-          asked = true;
-          return pin;
-        },
-      });
-      return assessJpkiAuth(evidence, { trust, revocation, at: new Date() });
-    });
-  } catch (e) {
-    if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    let certificate = null;
-    try {
-      certificate = certificateDer ? summarize(new X509Certificate(certificateDer)) : null;
-    } catch {
-      /* the refusal stands on its own */
-    }
-    result = {
-      document: 'mynumber-jpki-auth',
-      certificate,
-      pinTriesBefore: typeof e.detail.triesLeft === 'number' && e.code !== ErrorCodes.PIN_WRONG ? e.detail.triesLeft : null,
-      challengeSignature: 'not-checked',
-      chain: 'not-checked',
-      revocation: 'unknown',
-      verdict: 'refused',
-      reasons: [{ code: e.code, message: e.message }],
-    };
-    if (e.code === ErrorCodes.PIN_WRONG && typeof e.detail.triesLeft === 'number') result.pinTriesLeft = e.detail.triesLeft;
+    result = await readOrRefuse(
+      values.reader,
+      PIN_REFUSALS,
+      async (session) => {
+        const evidence = await readJpkiAuth(session, { pinAttempts: 1, onCertificate: (der) => (certificateDer = der), prompt: onceFrom(pin, 'PIN') });
+        return assessJpkiAuth(evidence, { trust, revocation, at: new Date() });
+      },
+      (e) => {
+        const t = refusalTries(e);
+        return {
+          document: 'mynumber-jpki-auth',
+          certificate: certificateSummary(certificateDer),
+          pinTriesBefore: t.before ?? null,
+          challengeSignature: 'not-checked',
+          chain: 'not-checked',
+          revocation: 'unknown',
+          verdict: 'refused',
+          reasons: [{ code: e.code, message: e.message }],
+          ...(t.left !== undefined ? { pinTriesLeft: t.left } : {}),
+        };
+      },
+    );
   } finally {
     wipe(pin);
   }
   const { revocationDetail: _omit, ...printable } = result;
-  io.stdout(JSON.stringify(printable) + '\n');
-  return result.verdict === 'verified' ? 0 : 1;
+  return printReadResult(io, printable, result.verdict);
 }
 
 export const jpkiAuthRead: ReadSubcommand = { name: 'jpki-auth', summary: 'マイナンバーカード JPKI user authentication', usage, run };

@@ -1,17 +1,16 @@
 // `idkiosk read jpki-sign`: JPKI signing certificate + a card signature over the host's transaction data.
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { summarize } from '../../documents/mynumber/jpki-auth-verdict.ts';
+import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { JPKI_SIGN_PASSWORD_FORMAT, readJpkiSign } from '../../documents/mynumber/jpki-sign.ts';
 import { assessJpkiSign, emptySignResult, type JpkiSignResult } from '../../documents/mynumber/jpki-sign-verdict.ts';
 import { wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
-import { withCard } from '../card-access.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
-import { MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
+import { certificateSummary } from './jpki-auth.ts';
+import { MYNUMBER_REFUSALS } from './mynumber-info.ts';
+import { onceFrom, parseReadArgs, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const MAX_DATA = 16 * 1024 * 1024;
@@ -28,60 +27,49 @@ const usage = `idkiosk read jpki-sign --data FILE --trust CA.pem [--reader NAME]
 `;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      trust: { type: 'string', multiple: true },
-      reader: { type: 'string' },
-      'crl-db': { type: 'string' },
-      'password-stdin': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: true },
-    },
-    strict: true,
-  });
-  if (!values['password-stdin']) throw new KioskError(ErrorCodes.USAGE, '--password-stdin is required (the password is never taken from the command line)');
-  if (!values.trust?.length) throw new KioskError(ErrorCodes.USAGE, '--trust CA.pem is required');
-  if (!values.data) throw new KioskError(ErrorCodes.USAGE, '--data FILE is required (the transaction data to sign)');
+  const cl = parseReadArgs(argv, { ...strings('data', 'crl-db'), ...lists('trust'), ...flags('password-stdin') });
+  const { values } = cl;
+  cl.require('password-stdin', '--password-stdin is required (the password is never taken from the command line)');
+  const trustFiles = cl.require('trust', '--trust CA.pem is required');
+  const dataFile = cl.require('data', '--data FILE is required (the transaction data to sign)');
   let data: Buffer;
   try {
-    data = readFileSync(values.data);
+    data = readFileSync(dataFile);
   } catch (e) {
-    throw new KioskError(ErrorCodes.USAGE, `cannot read --data ${values.data}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new KioskError(ErrorCodes.USAGE, `cannot read --data ${dataFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
   if (data.length === 0 || data.length > MAX_DATA) throw new KioskError(ErrorCodes.USAGE, `--data must be 1 byte to ${MAX_DATA} bytes`);
-  const trust = TrustStore.fromFiles(values.trust);
+  const trust = TrustStore.fromFiles(trustFiles);
   const revocation = revocationFromConfig(values['crl-db'] ?? null);
-  const password = await secretFromStdin(io, JPKI_SIGN_PASSWORD_FORMAT, 'signing password (6-16 of A-Z 0-9)', (s) =>
-    s.replace(/[a-z]/g, (c) => c.toUpperCase()),
-  );
+  const password = await secretFromStdin(io, JPKI_SIGN_PASSWORD_FORMAT, 'signing password (6-16 of A-Z 0-9)', {
+    transform: (s) => s.replace(/[a-z]/g, (c) => c.toUpperCase()),
+  });
 
   let certificateDer: Buffer | null = null;
   let result: JpkiSignResult;
   try {
-    result = await withCard({ reader: values.reader }, async (session) => {
-      const ev = await readJpkiSign(session, { prompt: onceFrom(password), passwordAttempts: 1, data, onCertificate: (der) => (certificateDer = der) });
-      return assessJpkiSign(ev, { trust, revocation, at: new Date() });
-    });
-  } catch (e) {
-    if (!isKioskError(e) || !MYNUMBER_REFUSALS.has(e.code)) throw e;
-    result = emptySignResult();
-    try {
-      result.certificate = certificateDer ? summarize(new X509Certificate(certificateDer)) : null;
-    } catch {
-      /* the refusal stands on its own */
-    }
-    result.reasons.push({ code: e.code, message: e.message });
-    if (typeof e.detail.triesLeft === 'number') {
-      if (e.code === ErrorCodes.PIN_WRONG) result.passwordTriesLeft = e.detail.triesLeft;
-      else result.passwordTriesBefore = e.detail.triesLeft;
-    }
+    result = await readOrRefuse(
+      values.reader,
+      MYNUMBER_REFUSALS,
+      async (session) => {
+        const ev = await readJpkiSign(session, { prompt: onceFrom(password), passwordAttempts: 1, data, onCertificate: (der) => (certificateDer = der) });
+        return assessJpkiSign(ev, { trust, revocation, at: new Date() });
+      },
+      (e) => {
+        const r = emptySignResult();
+        r.certificate = certificateSummary(certificateDer);
+        r.reasons.push({ code: e.code, message: e.message });
+        const t = refusalTries(e);
+        if (t.left !== undefined) r.passwordTriesLeft = t.left;
+        if (t.before !== undefined) r.passwordTriesBefore = t.before;
+        return r;
+      },
+    );
   } finally {
     wipe(password);
   }
   const { revocationDetail: _omit, ...printable } = result;
-  io.stdout(JSON.stringify(printable) + '\n');
-  return result.verdict === 'verified' ? 0 : 1;
+  return printReadResult(io, printable, result.verdict);
 }
 
 export const jpkiSignRead: ReadSubcommand = { name: 'jpki-sign', summary: 'マイナンバーカード JPKI signing certificate + signature over data', usage, run };

@@ -2,16 +2,16 @@
 // expiry year YYYY, security code — see check-code-b.ts and docs/reference/mynumber.md). The face photo is
 // JPEG 2000 on the card and printed as PNG (base64) when a decoder is installed, else faceStatus
 // "not-decoded". EF 0005 (the My Number image) is never read; 照合番号A is not offered here.
-import { parseArgs } from 'node:util';
+import { flags, strings } from '../../../core/cli-options.ts';
 import { defaultJp2ToPng } from '../../images/jp2-to-png.ts';
 import { assessMyNumberFace, emptyFaceResult, type MyNumberFaceResult } from '../../documents/mynumber/mynumber-face-verdict.ts';
 import { CHECK_CODE_B_FORMAT, CHECK_CODE_B_GUIDANCE, checkCodeBPlausible } from '../../documents/mynumber/check-code-b.ts';
 import { readVisualAp } from '../../documents/mynumber/visual-ap.ts';
 import { wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
-import { withCard } from '../card-access.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
-import { cliCvAnchors, MYNUMBER_REFUSALS, onceFrom, secretFromStdin } from './mynumber-info.ts';
+import { cliCvAnchors, MYNUMBER_REFUSALS } from './mynumber-info.ts';
+import { onceFrom, parseReadArgs, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read mynumber-face [--reader NAME] [--test-cards] [--cv-ca FILE] [--json]  (照合番号B on stdin)
@@ -32,16 +32,7 @@ function printable(r: MyNumberFaceResult) {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      reader: { type: 'string' },
-      'test-cards': { type: 'boolean', default: false },
-      'cv-ca': { type: 'string' },
-      json: { type: 'boolean', default: true },
-    },
-    strict: true,
-  });
+  const { values } = parseReadArgs(argv, { ...flags('test-cards'), ...strings('cv-ca') });
   const anchors = cliCvAnchors(values);
   const code = await secretFromStdin(io, CHECK_CODE_B_FORMAT, '照合番号B (14 digits)');
   if (!checkCodeBPlausible(code)) {
@@ -50,22 +41,23 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   let result: MyNumberFaceResult;
   try {
-    result = await withCard({ reader: values.reader }, async (session) =>
-      assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng(), anchors),
+    result = await readOrRefuse(
+      values.reader,
+      MYNUMBER_REFUSALS,
+      async (session) => assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng(), anchors),
+      (e) => {
+        const r = emptyFaceResult();
+        r.reasons.push({ code: e.code, message: e.message });
+        const t = refusalTries(e);
+        if (t.left !== undefined) r.triesLeft = t.left;
+        if (t.before !== undefined) r.triesBefore = t.before;
+        return r;
+      },
     );
-  } catch (e) {
-    if (!isKioskError(e) || !MYNUMBER_REFUSALS.has(e.code)) throw e;
-    result = emptyFaceResult();
-    result.reasons.push({ code: e.code, message: e.message });
-    if (typeof e.detail.triesLeft === 'number') {
-      if (e.code === ErrorCodes.PIN_WRONG) result.triesLeft = e.detail.triesLeft;
-      else result.triesBefore = e.detail.triesLeft;
-    }
   } finally {
     wipe(code);
   }
-  io.stdout(JSON.stringify(printable(result)) + '\n');
-  return result.verdict === 'verified' ? 0 : 1;
+  return printReadResult(io, printable(result), result.verdict);
 }
 
 export const myNumberFaceRead: ReadSubcommand = { name: 'mynumber-face', summary: 'マイナンバーカード 券面AP images (照合番号B)', usage, run };
