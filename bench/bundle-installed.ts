@@ -27,8 +27,12 @@ const installedPackages: Plugin = {
       loader: 'js',
     }));
     // build.ts's own import.meta.url (its ROOT) is left alone: sourceUrls' plain text replacement would
-    // also rewrite the string in its banner; bundled here, ROOT is the package directory, as it should be
-    b.onLoad({ filter: /scripts[\\/]build\.ts$/ }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'ts' }));
+    // also rewrite the string in its banner; bundled here, ROOT is the package directory, as it should be.
+    // Its "run as a script" check would be true here (same import.meta.url as argv[1]): switched off.
+    b.onLoad({ filter: /scripts[\\/]build\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/^if \(import\.meta\.url === pathToFileURL\(process\.argv\[1\][^\n]*\{$/m, 'if (false) {'),
+      loader: 'ts',
+    }));
     b.onResolve({ filter: /^[^./]/ }, (args) =>
       isBuiltin(args.path) || !shipped.includes(packageOf(args.path)) ? undefined : { path: args.path, external: true },
     );
