@@ -13,7 +13,7 @@
 import { at, defined } from '../../../core/checked.ts';
 import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
-import type { Authenticity } from '../../result/result-view.ts';
+import type { Authenticity, Reason } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
@@ -32,11 +32,6 @@ import {
 } from './card-data.ts';
 import { GEN1_SFI, GEN2_SFI, type Generation, type ResidenceKind } from './constants.ts';
 import type { ResidenceEvidence } from './read-residence.ts';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 export interface ResidenceImages {
   /** JPEG 2000 (both generations). */
@@ -216,7 +211,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
   // Parse (a malformed file refuses: nothing partially parsed is reported as authentic).
   let signed: Buffer;
   let images: ResidenceImages;
-  let check;
+  let check: ReturnType<typeof parseCheckCode>;
   try {
     const file = (m: Map<number, Buffer>, sfi: number, what: string) => {
       const b = m.get(sfi);
@@ -291,7 +286,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
   } catch {
     kuOk = false;
   }
-  let chain;
+  let chain: ReturnType<typeof validateChain>;
   try {
     chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [] });
   } catch (e) {
