@@ -11,15 +11,19 @@
 //   1. first heartbeat of every kiosk (TLS handshake + a new boot: the collector's slow path);
 //   2. maximum sustained heartbeat rate: every kiosk beats as soon as its previous beat was answered
 //      (closed loop, keep-alive connections) for FLEET_BENCH_HB_SECONDS;
+//   2b. the same closed loop with a new connection per beat resuming the TLS session on either instance
+//      (a kiosk whose kept connection was closed; FLEET_BENCH_RESUMED_SECONDS, 0 skips it);
 //   3. audit ingest of FLEET_BENCH_RECORDS records (batches of FLEET_BENCH_BATCH, each kiosk sending its
 //      next batch after the acknowledgement, like the outbox) while all N kiosks keep heartbeating at their
-//      nominal rate (one per kiosk per 60 s, a fresh TLS connection each time, as the kiosk's Heartbeat does);
+//      nominal rate (one per kiosk per 60 s, open loop, over the connection each kiosk keeps open as the
+//      kiosk's own postSigned does);
 //   4. counts in the database: nothing lost or duplicated, no alerts; PostgreSQL size per million records.
 // Sizes by environment (defaults = the issue's figures):
 //   FLEET_BENCH_KIOSKS=10000  FLEET_BENCH_RECORDS=1000000  FLEET_BENCH_AUDIT_KIOSKS=100
 //   FLEET_BENCH_BATCH=200  FLEET_BENCH_HB_SECONDS=60  FLEET_BENCH_HB_CONCURRENCY=256  FLEET_BENCH_SEALED=0.25
 //   FLEET_BENCH_FIRST_CONCURRENCY=32 (new TLS connections in flight in phase 1)
-//   FLEET_BENCH_OUT=FILE (JSON summary)   quick run: FLEET_BENCH_KIOSKS=500 FLEET_BENCH_RECORDS=20000 FLEET_BENCH_HB_SECONDS=10
+//   FLEET_BENCH_OUT=FILE (JSON summary)   FLEET_BENCH_PROF=DIR (collectors run with --cpu-prof into DIR)
+//   quick run: FLEET_BENCH_KIOSKS=500 FLEET_BENCH_RECORDS=20000 FLEET_BENCH_HB_SECONDS=10
 // Needs root (PostgreSQL runs as `postgres` via runuser); run through scripts/in-testnet.sh like the tests.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +33,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeviceKey } from '../daemon/device/device-key.ts';
+import { KEEP_ALIVE_IDLE_MS } from '../daemon/device/signed-post.ts';
 import { initFleet, openPool } from '../fleet/setup.ts';
 import type { GenJob } from './fleet-batches.ts';
 import { cpuOf, healthBody, type Kiosk, percentile, pgCpu, pool, post } from './fleet-load.ts';
@@ -52,11 +57,17 @@ export async function main(): Promise<number> {
   const AUDIT_KIOSKS = Math.min(N, env('FLEET_BENCH_AUDIT_KIOSKS', 100));
   const BATCH = env('FLEET_BENCH_BATCH', 200);
   const HB_SECONDS = env('FLEET_BENCH_HB_SECONDS', 60);
+  const RESUMED_SECONDS = env('FLEET_BENCH_RESUMED_SECONDS', HB_SECONDS);
+  const PROF = process.env.FLEET_BENCH_PROF || null;
   const HB_CONCURRENCY = Math.max(1, Math.min(env('FLEET_BENCH_HB_CONCURRENCY', 256), Math.floor(N / 2)));
   const SEALED = env('FLEET_BENCH_SEALED', 0.25);
   // New TLS connections in flight while every kiosk sends its first heartbeat (a fleet coming up).
   const FIRST_CONCURRENCY = Math.max(1, env('FLEET_BENCH_FIRST_CONCURRENCY', 32));
   const loadStart = loadavg()[0]!;
+  // The 1-minute load average every 5 s: what share of the machine the run had.
+  const loads: number[] = [loadStart];
+  const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5000);
+  loadTimer.unref();
   const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   const work = mkdtempSync(join(process.env.FLEET_BENCH_DIR ?? tmpdir(), 'idkiosk-fleet-bench-'));
   const children: ChildProcess[] = [];
@@ -96,7 +107,8 @@ export async function main(): Promise<number> {
           limits: { ...init.config.limits, perKioskPerMinute: 100_000 },
         }),
       );
-      const c = spawn(process.execPath, [BIN, 'fleet', 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const prof = PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=collector-${i}.cpuprofile`] : [];
+      const c = spawn(process.execPath, [...prof, BIN, 'fleet', 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       c.stderr!.on('data', (d) => process.env.FLEET_BENCH_VERBOSE && process.stderr.write(`[collector ${i}] ${d}`));
       children.push(c);
       ports.push(port);
@@ -189,9 +201,10 @@ export async function main(): Promise<number> {
      * connections): resumption across instances works through the shared ticket keys.
      */
     const beat = async (k: Kiosk, keepAlive: boolean, lat: number[]): Promise<void> => {
-      // Idle connections are closed by the client (30 s) before the collector's keep-alive timeout (65 s):
-      // otherwise a beat can go out on a connection the server is closing at that moment ("socket hang up").
-      if (keepAlive && !k.agent) k.agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000, ca: caPem, cert: k.certPem, key: k.keyPem });
+      // As the kiosk's postSigned: idle connections are closed by the client (90 s) before the collector's
+      // keep-alive timeout (120 s), so a beat never goes out on a connection the server is closing.
+      if (keepAlive && !k.agent)
+        k.agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: KEEP_ALIVE_IDLE_MS, ca: caPem, cert: k.certPem, key: k.keyPem });
       const body = healthBody(k, boot);
       const seq = k.seq;
       const sig = k.key.sign(body).toString('base64url');
@@ -256,10 +269,6 @@ export async function main(): Promise<number> {
     log(
       `max sustained heartbeats: ${maxRate.rate.toFixed(0)}/s over ${maxS.toFixed(0)} s, p50 ${maxRate.p50.toFixed(1)} ms, p99 ${maxRate.p99.toFixed(1)} ms, ${reused} on reused connections`,
     );
-    for (const k of kiosks) {
-      k.agent?.destroy();
-      k.agent = null;
-    }
 
     // 2b. the same closed loop, but as the kiosk's heartbeat connects: a new connection per beat (its
     // interval outlasts any idle connection) that resumes the TLS session, on either instance.
@@ -268,7 +277,7 @@ export async function main(): Promise<number> {
     let sentResumed = 0;
     resumed = 0;
     t0 = performance.now();
-    const untilResumed = t0 + HB_SECONDS * 1000;
+    const untilResumed = t0 + RESUMED_SECONDS * 1000;
     await Promise.all(
       Array.from({ length: HB_CONCURRENCY }, async () => {
         while (performance.now() < untilResumed) {
@@ -292,8 +301,8 @@ export async function main(): Promise<number> {
       `resumed-session heartbeats: ${resumedRate.rate.toFixed(0)}/s over ${resumedS.toFixed(0)} s, p50 ${resumedRate.p50.toFixed(1)} ms, p99 ${resumedRate.p99.toFixed(1)} ms, ${resumed} of ${sentResumed} resumed`,
     );
 
-    // 3. audit ingest with the fleet heartbeating at its nominal rate (N per 60 s, fresh connection each,
-    // resuming the TLS session as in 2b).
+    // 3. audit ingest with the fleet heartbeating at its nominal rate (N per 60 s, open loop), each kiosk
+    // over the connection it keeps (a new one, resuming its TLS session, where the kept one was closed).
     const sizeQ = `SELECT coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('audit_records') + pg_total_relation_size('audit_marks') + pg_total_relation_size('audit_chains') AS n
                    FROM pg_inherits i WHERE i.inhparent = 'audit_records'::regclass`;
     const sizeBefore = Number((await db.query(sizeQ)).rows[0].n);
@@ -313,7 +322,7 @@ export async function main(): Promise<number> {
           const k = kiosks[i++ % N]!;
           hbSent++;
           if (k.busy) continue; // still answering its previous beat (counted as sent, not as a failure)
-          const p = beat(k, false, hbLat).finally(() => inflight.delete(p));
+          const p = beat(k, true, hbLat).finally(() => inflight.delete(p));
           inflight.add(p);
         }
         await new Promise((r) => setTimeout(r, 20));
@@ -325,7 +334,7 @@ export async function main(): Promise<number> {
     const agents = new Map<string, Agent>();
     await Promise.all(
       auditKiosks.map(async (k) => {
-        const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000, ca: caPem, cert: k.certPem, key: k.keyPem });
+        const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: KEEP_ALIVE_IDLE_MS, ca: caPem, cert: k.certPem, key: k.keyPem });
         agents.set(k.id, agent);
         const q = quota.find((x) => x.id === k.id)!;
         for (let b = 0; b * BATCH < q.records; b++) {
@@ -435,7 +444,7 @@ export async function main(): Promise<number> {
     const hbFullCpuMs = ((first.cpu.collectorsCpuS + first.cpu.postgresCpuS) * 1000) / Math.max(1, N);
     const recCpuMs = ((audit.cpu.collectorsCpuS + audit.cpu.postgresCpuS) * 1000) / Math.max(1, audit.records);
     Object.assign(summary, {
-      loadAverage: { start: loadStart, end: loadavg()[0] },
+      loadAverage: { start: loadStart, end: loadavg()[0], mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
       cpuPerHeartbeatUs: hbCpuMs * 1000,
       cpuPerResumedHeartbeatUs: hbResumedCpuMs * 1000,
       cpuPerFirstHeartbeatUs: hbFullCpuMs * 1000,
@@ -455,7 +464,7 @@ export async function main(): Promise<number> {
       `| heartbeats on a new connection each, TLS session resumed, alternating instances (closed loop, ${HB_CONCURRENCY} in flight, ${f0(resumedS)} s) | ${f0(resumedRate.rate)}/s, p50 ${f1(resumedRate.p50)} ms, p99 ${f1(resumedRate.p99)} ms, ${resumedRate.resumedSessions} of ${resumedRate.sent} resumed | ≥ 1,000/s | ${resumedRate.rate >= 1000 ? 'yes' : 'no'} |`,
       `| kiosks row updates that were HOT (pg_stat_user_tables) | ${kioskUpdates.hot} of ${kioskUpdates.updates} | — | |`,
       `| audit records ingested (${audit.records} in batches of ${BATCH} from ${AUDIT_KIOSKS} kiosks, fleet heartbeating meanwhile) | ${f0(audit.rate)}/s, batch p50 ${f0(audit.batchP50)} ms, p99 ${f0(audit.batchP99)} ms, ${retries} retries | ≥ 5,000/s | ${audit.rate >= 5000 ? 'yes' : 'no'} |`,
-      `| heartbeats during the audit phase (nominal ${f1(nominal)}/s, fresh TLS connection each) | ${f1(nominalHb.rate)}/s, p50 ${f1(nominalHb.p50)} ms, p99 ${f1(nominalHb.p99)} ms | ≥ ${f1(nominal)}/s | ${nominalHb.rate >= nominal * 0.95 ? 'yes' : 'no'} |`,
+      `| heartbeats during the audit phase (nominal ${f1(nominal)}/s open loop, kept-alive connections) | ${f1(nominalHb.rate)}/s, p50 ${f1(nominalHb.p50)} ms, p99 ${f1(nominalHb.p99)} ms | ≥ ${f1(nominal)}/s | ${nominalHb.rate >= nominal * 0.95 ? 'yes' : 'no'} |`,
       `| PostgreSQL size of the audit tables per million records (${SEALED * 100}% with a 320-byte sealed blob) | ${mb(summary.database.bytesPerMillionRecords)} MiB | — | |`,
       `| in the database: records stored / distinct / expected; alerts; heartbeats answered 200 (not answered: timeout or error), stored sequence ≥ last acknowledged | ${rec.n} / ${rec.d} / ${RECORDS}; ${alerts}; ${hbAccepted} (${hbFailed}), ${hbConsistent ? 'yes' : 'NO'} | none lost or duplicated | ${lost ? 'NO' : 'yes'} |`,
       `| collector + PostgreSQL CPU per heartbeat, kept-alive connection (max phase) → projection: rate if both cores were the fleet's alone | ${f1(hbCpuMs * 1000)} µs → ${f0(2000 / hbCpuMs)}/s | ≥ 1,000/s | ${2000 / hbCpuMs >= 1000 ? 'yes' : 'no'} |`,
@@ -463,7 +472,7 @@ export async function main(): Promise<number> {
       `| collector + PostgreSQL CPU per first heartbeat (full mutual-TLS handshake + new boot) → projection | ${f1(hbFullCpuMs * 1000)} µs → ${f0(2000 / hbFullCpuMs)}/s | — | |`,
       `| collector + PostgreSQL CPU per audit record → rate if both cores were the fleet's alone | ${f1(recCpuMs * 1000)} µs → ${f0(2000 / recCpuMs)}/s | ≥ 5,000/s | ${2000 / recCpuMs >= 5000 ? 'yes' : 'no'} |`,
       '',
-      `load average (1 min) at start ${loadStart.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: the wall-clock rates above are what this share of the machine gave`,
+      `load average (1 min, sampled every 5 s) at start ${loadStart.toFixed(1)}, mean ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)}, max ${Math.max(...loads).toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: the wall-clock rates above are what this share of the machine gave`,
       `first heartbeats: ${cpu(first.cpu)}`,
       `max heartbeats:   ${cpu(maxRate.cpu)}`,
       `resumed sessions: ${cpu(resumedRate.cpu)}`,

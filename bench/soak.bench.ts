@@ -176,9 +176,15 @@ async function soakMode(mode: Mode, sessions: number, dir: string): Promise<Benc
   const offState = kiosk.runtime.events.on('state', (s: KioskState) => {
     setImmediate(wake);
     if (s.phase !== 'secret-entry' || !s.entry) return;
-    const key = `${s.session}:${s.entry.purpose}`;
+    // printed numbers are one form with a review step (entry-fields.ts): confirmed as a holder would
+    const review = s.entry.form?.review === true;
+    const key = `${s.session}:${s.entry.purpose}${review ? ':review' : ''}`;
     if (key === typedFor) return;
     typedFor = key;
+    if (review) {
+      setImmediate(() => kiosk.runtime.key('confirm'));
+      return;
+    }
     const secret = SECRETS[s.entry.purpose];
     if (!secret) throw new Error(`soak: no secret for ${s.entry.purpose}`);
     setImmediate(() => {

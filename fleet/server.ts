@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { parseBatch } from './audit-batch.ts';
 import { ingestBatch } from './audit-ingest.ts';
-import { AuthCache, authenticate, peerKiosk } from './auth.ts';
+import { AuthCache, authenticate, fixPeer, peerKiosk } from './auth.ts';
 import type { FleetConfig } from './config.ts';
 import { currentCrl, submitCsr } from './enrolment.ts';
 import { HeartbeatWriter, ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
@@ -128,6 +128,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     (req, res) => void handle(req, res),
   );
   server.timeout = limits.idleTimeoutMs;
+  server.on('secureConnection', fixPeer);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://collector');

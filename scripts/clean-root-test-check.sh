@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
+. scripts/lib/fresh-base.sh
 SUITE=trixie
 KEEP=0
 REUSE=
@@ -35,19 +36,12 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "clean-root-test-check: needs root (chroot, namespaces)" >&2; exit 2; }
 ARCH=$(dpkg --print-architecture)
-CACHE=${IDKIOSK_FRESH_CACHE:-/var/cache/idkiosk-fresh}
-BASE=$CACHE/base-$SUITE-$ARCH.tar
+CACHE=$FRESH_CACHE
+BASE=$(base_tar "$SUITE" "$ARCH")
 ARCHIVES=$CACHE/apt-$SUITE-$ARCH
 NPM_CACHE=/var/cache/idkiosk-cleanroot/npm
-MIRROR=${IDKIOSK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-t0=$(date +%s)
-phase() { printf '\n==> [%4ss] %s\n' $(( $(date +%s) - t0 )) "$*"; }
 mkdir -p "$ARCHIVES/partial" "$NPM_CACHE"
-if [ ! -s "$BASE" ]; then
-  phase "base root file system: Debian $SUITE $ARCH (mmdebstrap, cached in $BASE)"
-  mmdebstrap --quiet --arch="$ARCH" --variant=apt --mode=root --format=tar --include=ca-certificates "$SUITE" "$BASE.tmp" "$MIRROR"
-  mv "$BASE.tmp" "$BASE"
-fi
+ensure_base "$SUITE" "$ARCH"
 
 if [ -n "$REUSE" ]; then R=$REUSE; KEEP=1; else R=$(mktemp -d /var/tmp/idkiosk-cleanroot-XXXXXX); fi
 cleanup() {
@@ -112,8 +106,8 @@ in_root /bin/bash -c 'cd /root/idkiosk && exec bash scripts/test.sh "$@"' sh "$@
 rc=$?
 set -e
 if [ $rc != 0 ]; then
-  echo "clean-root test check: FAILED (rc $rc, $(( $(date +%s) - t0 )) s)" >&2
+  echo "clean-root test check: FAILED (rc $rc, $(( $(date +%s) - FRESH_T0 )) s)" >&2
   exit 1
 fi
 echo
-echo "clean-root test check PASSED: Debian $SUITE $ARCH, $(( $(date +%s) - t0 )) s"
+echo "clean-root test check PASSED: Debian $SUITE $ARCH, $(( $(date +%s) - FRESH_T0 )) s"

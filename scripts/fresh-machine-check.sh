@@ -19,6 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. scripts/lib/fresh-base.sh
 ARCH=$(dpkg --print-architecture)
 SUITE=trixie
 DEB=
@@ -34,10 +35,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "fresh-machine-check: needs root (chroot, namespaces)" >&2; exit 2; }
-MIRROR=${IDKIOSK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 VERSION=$(node -p "require('./package.json').version")
-t0=$(date +%s)
-phase() { printf '\n==> [%4ss] %s\n' $(( $(date +%s) - t0 )) "$*"; }
 
 if [ -z "$DEB" ]; then
   DEB=$ROOT/dist/idkiosk_${VERSION}_${ARCH}.deb
@@ -46,19 +44,11 @@ fi
 [ -f "$DEB" ] || { echo "fresh-machine-check: no package $DEB" >&2; exit 2; }
 bash scripts/binfmt-enable.sh "$ARCH"
 
-# Downloads only (a pristine Debian base and apt's .debs), kept on the machine rather than in the checkout so
-# that CI's clean clones do not fetch them again; every run still builds its root file system afresh from
-# the base and installs the package with apt. A base older than a week is rebuilt (Debian moves on).
-CACHE=${IDKIOSK_FRESH_CACHE:-/var/cache/idkiosk-fresh}
-BASE=$CACHE/base-$SUITE-$ARCH.tar
-ARCHIVES=$CACHE/apt-$SUITE-$ARCH
-mkdir -p "$CACHE" "$ARCHIVES/partial"
-[ -n "$(find "$BASE" -mtime +7 2>/dev/null)" ] && rm -f "$BASE"
-if [ ! -s "$BASE" ]; then
-  phase "base root file system: Debian $SUITE $ARCH (mmdebstrap, cached in $BASE)"
-  mmdebstrap --quiet --arch="$ARCH" --variant=apt --mode=root --format=tar --include=ca-certificates "$SUITE" "$BASE.tmp" "$MIRROR"
-  mv "$BASE.tmp" "$BASE"
-fi
+# Every run builds its root file system afresh from the cached base and installs the package with apt.
+ensure_base "$SUITE" "$ARCH"
+BASE=$(base_tar "$SUITE" "$ARCH")
+ARCHIVES=$FRESH_CACHE/apt-$SUITE-$ARCH
+mkdir -p "$ARCHIVES/partial"
 
 R=$(mktemp -d /var/tmp/idkiosk-fresh-XXXXXX)
 cleanup() {
@@ -109,7 +99,7 @@ rc=$?
 set -e
 mkdir -p dist/fresh-out-$ARCH && cp -a "$R/fresh-out/." "dist/fresh-out-$ARCH/"
 if [ $rc != 0 ]; then
-  echo "fresh-machine-check: FAILED ($ARCH, $(( $(date +%s) - t0 )) s); logs in dist/fresh-out-$ARCH/" >&2
+  echo "fresh-machine-check: FAILED ($ARCH, $(( $(date +%s) - FRESH_T0 )) s); logs in dist/fresh-out-$ARCH/" >&2
   exit 1
 fi
 
@@ -123,4 +113,4 @@ in_root dpkg -P idkiosk > /dev/null
 [ ! -e "$R/etc/idkiosk" ] && [ ! -e "$R/var/lib/idkiosk" ] && [ ! -e "$R/usr/lib/idkiosk" ] || { echo "purge left files behind" >&2; exit 1; }
 
 echo
-echo "fresh-machine check PASSED: $ARCH, Debian $SUITE, $(( $(date +%s) - t0 )) s (screenshot: dist/fresh-out-$ARCH/idle.png)"
+echo "fresh-machine check PASSED: $ARCH, Debian $SUITE, $(( $(date +%s) - FRESH_T0 )) s (screenshot: dist/fresh-out-$ARCH/idle.png)"

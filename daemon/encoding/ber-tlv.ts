@@ -12,6 +12,7 @@
 //   maxDepth      nesting bound; code / lengthCode: the KioskError codes a malformed input ends as
 // The reader never reads past its buffer or a parent's bounds, never throws anything but a KioskError
 // of the rules' code, and bounds both tag size (4 octets) and nesting depth.
+import { at } from '../../core/checked.ts';
 import { ErrorCodes, KioskError, type ErrorCode } from '../../core/errors.ts';
 
 export interface Tlv {
@@ -98,7 +99,7 @@ export const INDEFINITE = -2;
  */
 export function decodeLength(buf: Uint8Array, p: number, end: number, rules: TlvRules, what = 'TLV', constructed = true): number {
   if (p >= end) return NEED_MORE;
-  const b = buf[p]!;
+  const b = at(buf, p, rules.code, what);
   if (b < 0x80) return b * 8 + 1;
   if (b === 0x80) {
     if (!rules.indefinite) throw fail(rules, true, what, 'indefinite length is not allowed', p);
@@ -109,7 +110,7 @@ export function decodeLength(buf: Uint8Array, p: number, end: number, rules: Tlv
   if (n > rules.maxLengthOctets) throw fail(rules, true, what, `unsupported length form ${hex(b)}`, p);
   if (p + 1 + n > end) return NEED_MORE;
   let len = 0;
-  for (let i = 1; i <= n; i++) len = len * 256 + buf[p + i]!;
+  for (let i = 1; i <= n; i++) len = len * 256 + at(buf, p + i, rules.code, what);
   if (rules.minimalLengths && (buf[p + 1] === 0 || len < 0x80)) throw fail(rules, true, what, 'non-minimal length', p);
   return len * 8 + 1 + n;
 }
@@ -122,34 +123,34 @@ export class TlvCodec {
     this.rules = { ...DEFAULTS, ...rules };
   }
 
-  /** Tag and length of the element at `at` (its value need not be there yet: a file's first bytes). */
-  header(buf: Uint8Array, at = 0, what = 'TLV', limit = buf.length): TlvHeader {
+  /** Tag and length of the element at `from` (its value need not be there yet: a file's first bytes). */
+  header(buf: Uint8Array, from = 0, what = 'TLV', limit = buf.length): TlvHeader {
     const r = this.rules;
     if (limit > buf.length) limit = buf.length;
-    let i = at;
-    if (i >= limit) throw fail(r, false, what, 'element expected', at);
-    const first = buf[i++]!;
+    let i = from;
+    if (i >= limit) throw fail(r, false, what, 'element expected', from);
+    const first = at(buf, i++, r.code, what);
     let tag = first;
     const highTag = (first & 0x1f) === 0x1f;
     if (r.tags === 'ber' && highTag) {
       let n = 0;
       for (;;) {
-        if (i >= limit) throw fail(r, false, what, 'truncated tag', at);
-        if (++n > 3) throw fail(r, false, what, 'tag longer than 4 octets', at);
-        const b = buf[i++]!;
+        if (i >= limit) throw fail(r, false, what, 'truncated tag', from);
+        if (++n > 3) throw fail(r, false, what, 'tag longer than 4 octets', from);
+        const b = at(buf, i++, r.code, what);
         tag = tag * 256 + b;
         if ((b & 0x80) === 0) break;
       }
     } else if ((r.tags === 'pair-1f' && highTag) || (r.tags === 'pair-5f7f' && (first === 0x5f || first === 0x7f))) {
-      if (i >= limit) throw fail(r, false, what, 'truncated tag', at);
-      tag = tag * 256 + buf[i++]!;
+      if (i >= limit) throw fail(r, false, what, 'truncated tag', from);
+      tag = tag * 256 + at(buf, i++, r.code, what);
     } else if (r.tags === 'one-byte' && highTag) {
-      throw fail(r, false, what, 'multi-octet tag', at);
+      throw fail(r, false, what, 'multi-octet tag', from);
     }
     const constructed = (first & 0x20) !== 0;
-    if (i >= limit) throw fail(r, true, what, `tag ${hex(tag)} without length`, at);
+    if (i >= limit) throw fail(r, true, what, `tag ${hex(tag)} without length`, from);
     const l = decodeLength(buf, i, limit, r, what, constructed);
-    if (l === NEED_MORE) throw fail(r, true, what, 'truncated length', at);
+    if (l === NEED_MORE) throw fail(r, true, what, 'truncated length', from);
     if (l === INDEFINITE) return { tag, constructed, valueStart: i + 1, length: INDEFINITE };
     return { tag, constructed, valueStart: i + (l & 7), length: (l - (l & 7)) / 8 };
   }
@@ -179,7 +180,7 @@ export class TlvCodec {
     const end = Math.min(to, buf.length);
     let i = from;
     while (i < end) {
-      const b = buf[i]!;
+      const b = at(buf, i, this.rules.code, what);
       if (b === this.rules.endMarker) break;
       if (padding !== 'none' && (b === 0x00 || b === 0xff)) {
         if (padding === 'between') {
@@ -213,7 +214,7 @@ export class TlvCodec {
 
   /** Tag ‖ length ‖ value with the shortest length form; a value too long for the rules is a RangeError. */
   tlv(tag: number, ...value: Buffer[]): Buffer {
-    const v = value.length === 1 ? value[0]! : Buffer.concat(value);
+    const v = value.length === 1 ? at(value, 0) : Buffer.concat(value);
     const len = encodeLength(v.length);
     if (len.length - 1 > this.rules.maxLengthOctets) throw new RangeError(`TLV value of ${v.length} bytes is too long for these rules`);
     return Buffer.concat([tagOctets(tag), len, v]);
@@ -320,7 +321,7 @@ export function encodeOidValue(oid: string): Buffer {
     for (n = Math.floor(n / 128); n > 0; n = Math.floor(n / 128)) b.unshift((n & 0x7f) | 0x80);
     out.push(...b);
   };
-  push(arcs[0]! * 40 + arcs[1]!);
+  push(at(arcs, 0, ErrorCodes.INTERNAL, 'OID') * 40 + at(arcs, 1, ErrorCodes.INTERNAL, 'OID'));
   for (const a of arcs.slice(2)) push(a);
   return Buffer.from(out);
 }
@@ -342,6 +343,6 @@ export function intTlv(n: number): Buffer {
     bytes.unshift(n & 0xff);
     n = Math.floor(n / 256);
   } while (n > 0);
-  if (bytes[0]! & 0x80) bytes.unshift(0);
+  if (at(bytes, 0) & 0x80) bytes.unshift(0);
   return tlv(0x02, Buffer.from(bytes));
 }

@@ -2,6 +2,7 @@
 // errors, reader reconnects, printer state, CRL age, clock, disk, audit backlog, event-loop lag (from the
 // default Node metrics). Label values are codes and ids only.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LoopStallMonitor } from './loop-stall.ts';
 import type { ReaderDriver } from '../../drivers/reader/types.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
 import type { HealthState } from './health-state.ts';
@@ -18,6 +19,57 @@ export const APDU_ERROR_CODES = new Set([
 
 export const PRINTER_STATES = ['ready', 'paper-near-end', 'paper-end', 'cover-open', 'error', 'offline', 'disconnected', 'unknown'];
 
+/**
+ * prom-client's default event-loop lag metrics run perf_hooks.monitorEventLoopDelay, a timer of their own:
+ * at the 2 s it once had here it woke an idle kiosk every 2 s besides the watchdog's loop sampler, and on
+ * node 20 its histogram records the whole interval (≈ 2 s), not the lateness, so _p99 sat at ~2 s and the
+ * IdkioskEventLoopLag alert (> 0.5 s) could never clear. That monitor is given a period it never reaches
+ * (the largest a timer takes, ~24.8 days; prom-client offers no way to leave it out) and its metrics are
+ * replaced by eventLoopLagMetrics, fed by the loop sampler the daemon runs anyway.
+ */
+const EVENT_LOOP_MONITOR_OFF_MS = 2 ** 31 - 1;
+const LAG_STATS = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'] as const;
+
+/**
+ * The nodejs_eventloop_lag_* metrics under prom-client's names and meaning (the event loop's delay, in
+ * seconds): _seconds is measured at each scrape (the wait for a setImmediate, as prom-client does); the
+ * _min … _p99 statistics are of the loop sampler's lateness since the previous scrape (each sample's gap
+ * beyond its 2 s period, so a block of B ≥ 2 s shows as ≥ B − 2 s, and a loop that keeps stalling shows up
+ * in the percentiles). With no sample since the previous scrape (or no sampler) they are NaN (Prometheus'
+ * "no value"; an alert comparing it is false): nothing measured is never reported as no lag.
+ */
+export function eventLoopLagMetrics(registry: Registry, loop: Pick<LoopStallMonitor, 'lateness'> | null): void {
+  for (const name of ['nodejs_eventloop_lag_seconds', ...LAG_STATS.map((st) => `nodejs_eventloop_lag_${st}_seconds`)]) registry.removeSingleMetric(name);
+  // registered first: a scrape collects in registration order, and this one's collect sets the others
+  const stats = new Map<(typeof LAG_STATS)[number], Gauge>();
+  new Gauge({
+    name: 'nodejs_eventloop_lag_seconds',
+    help: 'Lag of event loop in seconds.',
+    registers: [registry],
+    async collect() {
+      const h = loop?.lateness;
+      if (h && h.count > 0) {
+        const value = { min: h.min, max: h.max, mean: h.mean, stddev: h.stddev, p50: h.percentile(50), p90: h.percentile(90), p99: h.percentile(99) };
+        for (const [st, g] of stats) g.set(value[st] / 1e9);
+        h.reset();
+      } else for (const g of stats.values()) g.set(Number.NaN);
+      const t0 = process.hrtime.bigint();
+      await new Promise((r) => setImmediate(r));
+      this.set(Number(process.hrtime.bigint() - t0) / 1e9);
+    },
+  });
+  for (const st of LAG_STATS) {
+    stats.set(
+      st,
+      new Gauge({
+        name: `nodejs_eventloop_lag_${st}_seconds`,
+        help: `The ${st} of the event loop delays sampled since the last scrape.`,
+        registers: [registry],
+      }),
+    );
+  }
+}
+
 export interface KioskMetrics {
   registry: Registry;
   stop(): void;
@@ -28,12 +80,12 @@ export function createMetrics(o: {
   reader: ReaderDriver;
   health: HealthState;
   labels: { kiosk: string; site: string | null; version: string };
+  /** The loop sampler whose lateness histogram gives nodejs_eventloop_lag_{min,…,p99}_seconds (absent: not reported). */
+  loop?: Pick<LoopStallMonitor, 'lateness'> | null;
 }): KioskMetrics {
   const registry = new Registry();
-  // The event-loop lag histogram samples a timer of this period, waking the daemon for it: 2 s, not 20 ms,
-  // keeps an idle kiosk idle (issue 20: ≤ 1 ms CPU/s). The lags that matter on a kiosk (a stalled screen)
-  // are seconds long; nodejs_eventloop_lag_seconds is measured at each scrape regardless.
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 2000 });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITOR_OFF_MS });
+  eventLoopLagMetrics(registry, o.loop ?? null);
   const sessions = new Counter({
     name: 'idkiosk_sessions_total',
     help: 'Ended sessions by document and outcome',

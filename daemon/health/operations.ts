@@ -54,7 +54,7 @@ export interface Operations {
 
 /** The watchdog fails the event-loop probe when the loop was blocked this long. */
 const BLOCKED_LOOP_MS = 5000;
-/** How often the stall monitor samples: an idle kiosk wakes this often for it (issue 20: ≤ 1 ms CPU/s). */
+/** How often the loop sampler runs: an idle kiosk wakes this often for it (issue 20: ≤ 1 ms CPU/s). */
 const LOOP_SAMPLE_MS = 2000;
 
 /** Whether `host:port` accepts a TCP connection within `timeoutMs` (the watchdog's UI listener probe). */
@@ -227,7 +227,16 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
 
   const health = healthStateFor(o, { audit, crl, clock });
   started.add('health', () => health.stop());
-  const metrics = createMetrics({ runtime: o.runtime, reader: o.reader, health, labels: { kiosk: cfg.kioskId, site: cfg.site, version: o.version } });
+  // One loop sampler (loop-stall.ts) for the watchdog's blocked-loop probe and the event-loop lag metrics;
+  // it starts after READY (below), so start-up work is neither a stall nor a lag.
+  const stall = new LoopStallMonitor(LOOP_SAMPLE_MS);
+  const metrics = createMetrics({
+    runtime: o.runtime,
+    reader: o.reader,
+    health,
+    labels: { kiosk: cfg.kioskId, site: cfg.site, version: o.version },
+    loop: stall,
+  });
   started.add('metrics', () => metrics.stop());
 
   const healthServer = o.healthServer === false ? null : await startHealthListener(o, health, metrics);
@@ -248,15 +257,12 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
   // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
   // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
   clock.start();
-  // Blocked-loop detection for the watchdog, only when systemd asks for one (loop-stall.ts). A block of
+  // Blocked-loop detection for the watchdog (when systemd asks for one) and the lag metrics. A block of
   // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
   // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
-  const stall = notifier.watchdogMs() ? new LoopStallMonitor(LOOP_SAMPLE_MS) : null;
-  if (stall) {
-    started.add('loop-stall', () => stall.stop());
-    stall.start();
-  }
-  const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall, audit }), log);
+  started.add('loop-stall', () => stall.stop());
+  stall.start();
+  const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall: notifier.watchdogMs() ? stall : null, audit }), log);
   if (watchdog) started.add('watchdog', () => watchdog.stop());
   started.add('sd-notify-stopping', () => notifier.stopping()); // closed first: STOPPING=1 before anything goes
 

@@ -1,7 +1,9 @@
 // Connection caps and timeouts for every HTTP listener (screen, integration API, health). Issue 17: 300
 // held TCP connections (no token needed) made the screen, /healthz and the API fail, because nothing
 // closed idle connections or half-sent headers and nothing capped them. Here every listener gets:
-// - header, request and keep-alive timeouts (node's own, checked every second instead of every 30 s);
+// - header, request and keep-alive timeouts (node's own, checked every second instead of every 30 s —
+//   and only while a connection is open: node's checker is an interval that otherwise wakes an idle
+//   kiosk once a second per listener, issue 20);
 // - an idle timeout: a socket with no traffic for idleTimeoutMs is destroyed (WebSockets are exempt:
 //   ws turns the socket timeout off once upgraded);
 // - a cap on connections, overall and per remote address. At the cap a new connection does not get
@@ -66,6 +68,35 @@ interface Tracked {
   address: string;
   /** A request is in progress, or the connection was upgraded (a WebSocket): never evicted. */
   busy: boolean;
+  /** Upgraded (a WebSocket): no HTTP parser left, so node's header/request timeouts do not apply. */
+  upgraded: boolean;
+}
+
+/**
+ * Runs node's header/request-timeout checker (an interval node starts on 'listening' and keeps until
+ * close) only while `needed()` says a connection could time out. Node keeps the interval under an
+ * internal symbol and calls the bound checker from it; when either is not where node 18–24 keep them,
+ * node's own interval is left alone (timeouts still enforced; the listener just wakes once a second).
+ */
+function connectionsCheckerOnDemand(server: Server): { update(needed: boolean): void } | null {
+  const sym = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connectionsCheckingInterval');
+  const slot = server as unknown as Record<symbol, (NodeJS.Timeout & { _onTimeout?: unknown; _repeat?: unknown }) | undefined>;
+  const first = sym ? slot[sym] : undefined;
+  const check = first?._onTimeout;
+  const every = first?._repeat;
+  if (!sym || !first || typeof check !== 'function' || typeof every !== 'number' || every <= 0) return null;
+  clearInterval(first);
+  slot[sym] = undefined;
+  return {
+    update(needed) {
+      const running = slot[sym];
+      if (needed && !running) slot[sym] = setInterval(check as () => void, every).unref();
+      else if (!needed && running) {
+        clearInterval(running);
+        slot[sym] = undefined;
+      }
+    },
+  };
 }
 
 const keyOf = (s: Socket) => `${s.remoteAddress ?? '?'}|${s.remotePort ?? 0}`;
@@ -110,6 +141,19 @@ export function guardConnections(server: Server, l: ListenerLimits, log: (line: 
   // Node's http server destroys a socket on 'timeout' when nothing else handles it.
   server.timeout = l.idleTimeoutMs;
 
+  // node's checker runs while a connection that still speaks HTTP is open (one that may time out)
+  let checker: ReturnType<typeof connectionsCheckerOnDemand> = null;
+  let httpConnections = 0;
+  const recount = (delta: number) => {
+    httpConnections += delta;
+    checker?.update(httpConnections > 0);
+  };
+  // node's own 'listening' handler (registered in the Server constructor) has started the interval by now
+  server.on('listening', () => {
+    checker = connectionsCheckerOnDemand(server);
+    checker?.update(httpConnections > 0);
+  });
+
   server.on('connection', (socket: Socket) => {
     socket.on('error', () => {}); // a reset before any request must not be an uncaught error
     const address = socket.remoteAddress ?? '?';
@@ -121,12 +165,15 @@ export function guardConnections(server: Server, l: ListenerLimits, log: (line: 
       return;
     }
     const key = keyOf(socket);
-    tracked.set(key, { socket, address, busy: false });
+    const entry: Tracked = { socket, address, busy: false, upgraded: false };
+    tracked.set(key, entry);
+    recount(1);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     // A socket the TLS layer never hands over (failed handshake) still needs its idle timeout.
     if (socket.timeout === undefined || socket.timeout === 0) socket.setTimeout(l.idleTimeoutMs + l.handshakeTimeoutMs, () => socket.destroy());
     socket.once('close', () => {
-      tracked.delete(key);
+      if (tracked.get(key) === entry) tracked.delete(key);
+      if (!entry.upgraded) recount(-1);
       const n = (perAddress.get(address) ?? 1) - 1;
       if (n <= 0) perAddress.delete(address);
       else perAddress.set(address, n);
@@ -144,7 +191,12 @@ export function guardConnections(server: Server, l: ListenerLimits, log: (line: 
     stats: () => ({ open: tracked.size, ...counts }),
     markUpgraded: (socket) => {
       const t = tracked.get(keyOf(socket));
-      if (t) t.busy = true;
+      if (!t) return;
+      t.busy = true;
+      if (!t.upgraded) {
+        t.upgraded = true;
+        recount(-1);
+      }
     },
   };
 }

@@ -14,6 +14,8 @@
 // - Anything else outside CP932 (JIS X 0213 kanji such as 𠮷, IVS selectors, emoji) becomes 〓 (GETA MARK)
 //   and is counted; callers report the count, never the text.
 
+import { defined } from '../../core/checked.ts';
+
 export const SUBSTITUTE_CHAR = '〓';
 const SUBSTITUTE = Buffer.from([0x81, 0xac]);
 
@@ -29,7 +31,8 @@ function buildTable(): Map<number, number> {
     } catch {
       return;
     }
-    const cp = s.codePointAt(0)!;
+    const cp = s.codePointAt(0);
+    if (cp === undefined) return;
     if (s.length !== 1 || cp === 0xfffd) return;
     if (cp >= 0xe000 && cp <= 0xf8ff) return; // user-defined area
     if (!t.has(cp) || allowOverride) t.set(cp, (lead << 8) | trail);
@@ -76,7 +79,7 @@ export function encodeShiftJis(text: string): EncodeResult {
   let substituted = 0;
   let controlsRemoved = 0;
   for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
+    const cp = defined(ch.codePointAt(0));
     if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) {
       out.push(0x20);
       controlsRemoved++;
@@ -90,7 +93,7 @@ export function encodeShiftJis(text: string): EncodeResult {
     } else {
       const code = t.get(cp);
       if (code === undefined) {
-        out.push(SUBSTITUTE[0]!, SUBSTITUTE[1]!);
+        out.push(...SUBSTITUTE);
         substituted++;
       } else out.push(code >> 8, code & 0xff);
     }
@@ -102,7 +105,7 @@ export function encodeShiftJis(text: string): EncodeResult {
 export function displayWidth(text: string): number {
   let w = 0;
   for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
+    const cp = defined(ch.codePointAt(0));
     if ((cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef)) continue;
     w += cp < 0x80 || (cp >= 0xff61 && cp <= 0xff9f) ? 1 : 2;
   }

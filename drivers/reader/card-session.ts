@@ -2,6 +2,7 @@
 // readers do differently: `61xx` GET RESPONSE chaining and `6Cxx` Le retry (T=0 links), extended-length
 // APDUs where reader and card accept them and short-APDU chunking otherwise, and bounded reads of
 // transparent EFs whose length comes from their own BER header.
+import { at } from '../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { encodeCommand, needsExtended, parseResponse, redactedHex, sw1, SW_OK, swHex, type CommandApdu, type ResponseApdu } from './apdu.ts';
 import type { CardChannel } from './types.ts';
@@ -181,19 +182,19 @@ function isExtendedRefusal(e: unknown): boolean {
 export function berTotalLength(head: Buffer, what: string): number {
   let i = 0;
   if (head.length < 2) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: file too short for a TLV header`);
-  if ((head[i++]! & 0x1f) === 0x1f) {
-    while (i < head.length && head[i]! & 0x80) i++;
+  if ((at(head, i++, ErrorCodes.CARD_MALFORMED_RESPONSE, what) & 0x1f) === 0x1f) {
+    while (i < head.length && at(head, i, ErrorCodes.CARD_MALFORMED_RESPONSE, what) & 0x80) i++;
     i++;
   }
   if (i >= head.length) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: truncated TLV tag`);
-  const first = head[i++]!;
+  const first = at(head, i++, ErrorCodes.CARD_MALFORMED_RESPONSE, what);
   if (first < 0x80) return i + first;
   const n = first & 0x7f;
   if (n === 0 || n > 3 || i + n > head.length) {
     throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `${what}: unsupported TLV length form`);
   }
   let len = 0;
-  for (let k = 0; k < n; k++) len = len * 256 + head[i++]!;
+  for (let k = 0; k < n; k++) len = len * 256 + at(head, i++, ErrorCodes.CARD_MALFORMED_RESPONSE, what);
   return i + len;
 }
 

@@ -18,6 +18,8 @@
 //
 // A record too short for the layout, or whose date is not a date, is reported (`malformed`) and skipped —
 // the rest of the file still counts. A broken TLV structure throws KioskError; the verdict reports it.
+import { at } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 import { decodeJisX0208, parseEraDate, type LicenseText } from './jis.ts';
 import { LICENSE_TLV } from './constants.ts';
 
@@ -127,7 +129,7 @@ export function parseChangeRecords(raw: Buffer, what: string, file: 'EF04' | 'EF
       kind,
       tag: t.tag,
       date,
-      jisX0208Edition: v[0]!,
+      jisX0208Edition: at(v, 0, ErrorCodes.CARD_MALFORMED_RESPONSE, 'change record'),
       value: decodeJisX0208(v.subarray(EDITION_BYTES + DATE_BYTES, v.length - COMMISSION_BYTES)),
       commission: decodeJisX0208(v.subarray(v.length - COMMISSION_BYTES)),
     });
@@ -159,8 +161,7 @@ export function currentValue(
   unreadable: readonly ChangeKind[] = [],
 ): CurrentValue {
   if (unreadable.includes(kind) || unreadable.includes('unknown')) return { value: null, changedOn: null, changed: false, status: 'undetermined' };
-  for (let i = changes.length - 1; i >= 0; i--) {
-    const c = changes[i]!;
+  for (const c of [...changes].reverse()) {
     if (c.kind === kind) return { value: c.value, changedOn: c.date, changed: true, status: 'changed' };
   }
   return { value: atIssue, changedOn: null, changed: false, status: 'at-issue' };

@@ -2,6 +2,7 @@
 // (docs/reference/license.md §5). EF01 = 45 0B ‖ spec version (3 × JIS X 0201) ‖ 交付年月日 BCD ‖ 有効期間の末日 BCD ‖
 // 46 02 ‖ manufacturer id ‖ crypto-function id. EF02 = one TLV whose 1-byte value is 01 (holder-set PINs)
 // or 00 (no PIN set: DPIN "****").
+import { at } from '../../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { decodeJisX0201, parseBcdDate } from './jis.ts';
 import { LICENSE_TLV } from './constants.ts';
@@ -31,8 +32,8 @@ export function parseCommonData(raw: Buffer): LicenseCommonData {
     specVersion,
     issueDate,
     expiryDate,
-    manufacturerId: ids && ids.value.length >= 1 ? ids.value[0]! : null,
-    cryptoFunctionId: ids && ids.value.length >= 2 ? ids.value[1]! : null,
+    manufacturerId: ids?.value[0] ?? null,
+    cryptoFunctionId: ids?.value[1] ?? null,
   };
 }
 
@@ -45,5 +46,5 @@ export function parsePinSetting(raw: Buffer): PinSetting {
   if (tlv.value[0] === 0x01) return 'holder-set';
   if (tlv.value[0] === 0x00) return 'default';
   // Anything else is neither state: guessing could burn a PIN try with the wrong secret.
-  throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `MF/EF02 暗証番号設定: unknown value ${tlv.value[0]!.toString(16)}`);
+  throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `MF/EF02 暗証番号設定: unknown value ${at(tlv.value, 0).toString(16)}`);
 }

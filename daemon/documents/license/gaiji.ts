@@ -10,6 +10,7 @@
 // dot, rows top to bottom, most significant bit = leftmost dot, 1 = ink. We also accept the two-TLV form
 // (a 1-byte 文字構成 TLV followed by a 128-byte bitmap TLV). EF05 may start with a 1-byte 追記の有無 TLV,
 // which is skipped.
+import { at } from '../../../core/checked.ts';
 import { encodeGreyPng } from '../../../core/png.ts';
 import { LICENSE_TLV } from './constants.ts';
 
@@ -33,13 +34,13 @@ function glyphsOf(raw: Buffer, what: string, firstIndex: number, max: number): G
   for (const t of tlvs) {
     if (out.length >= max) break;
     if (t.value.length === GLYPH_BYTES + 1) {
-      out.push(glyph(firstIndex + out.length, t.value[0]!, t.value.subarray(1)));
+      out.push(glyph(firstIndex + out.length, at(t.value, 0), t.value.subarray(1)));
       pendingComposition = null;
     } else if (t.value.length === GLYPH_BYTES) {
       out.push(glyph(firstIndex + out.length, pendingComposition, t.value));
       pendingComposition = null;
     } else if (t.value.length === 1) {
-      pendingComposition = t.value[0]!;
+      pendingComposition = at(t.value, 0);
     }
   }
   // An all-zero bitmap is an unused slot, not a glyph.
@@ -62,7 +63,7 @@ export function parseGaijiFile(raw: Buffer): Glyph[] {
   for (const t of LICENSE_TLV.all(raw, 'DF1/EF03')) {
     const index = GAIJI_TAGS.get(t.tag);
     if (index === undefined || out.some((g) => g.index === index)) continue;
-    if (t.value.length === GLYPH_BYTES + 1) out.push(glyph(index, t.value[0]!, t.value.subarray(1)));
+    if (t.value.length === GLYPH_BYTES + 1) out.push(glyph(index, at(t.value, 0), t.value.subarray(1)));
     else if (t.value.length === GLYPH_BYTES) out.push(glyph(index, null, t.value));
   }
   return out.filter((g) => g.bitmap.some((b) => b !== 0));
@@ -77,7 +78,7 @@ export function parseChangedGaijiFile(raw: Buffer): Glyph[] {
 
 export function glyphInk(g: Glyph, x: number, y: number): boolean {
   const bit = y * g.width + x;
-  return ((g.bitmap[bit >> 3]! >> (7 - (bit & 7))) & 1) === 1;
+  return ((at(g.bitmap, bit >> 3) >> (7 - (bit & 7))) & 1) === 1;
 }
 
 export function glyphPng(g: Glyph): Buffer {

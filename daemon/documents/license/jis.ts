@@ -1,3 +1,4 @@
+import { at, defined } from '../../../core/checked.ts';
 // Licence text encodings (docs/reference/license.md §7, §7.1):
 //  - kanji/kana fields are raw JIS X 0208 row/cell pairs (each byte 21–7E, no escapes). Adding 0x80 to both
 //    bytes gives EUC-JP, which Node's full-ICU TextDecoder('euc-jp') decodes;
@@ -43,7 +44,7 @@ export function decodeJisX0208(raw: Buffer): LicenseText {
   let end = raw.length;
   while (end > 0 && raw[end - 1] === 0x00) end--;
   for (let i = 0; i < end; i += 2) {
-    const hi = raw[i]!;
+    const hi = at(raw, i);
     const lo = raw[i + 1];
     if (lo === undefined) {
       flush();
@@ -118,7 +119,7 @@ function isoDate(y: number, m: number, d: number): string | null {
 export function parseEraDate(s: string): string | null {
   const m = /^([1-5])(\d{2})(\d{2})(\d{2})$/.exec(s);
   if (!m) return null;
-  const era = ERA_START[m[1]!]!;
+  const era = defined(ERA_START[at(m, 1)]);
   const yy = Number(m[2]);
   if (yy < 1) return null;
   return isoDate(era.year + yy - 1, Number(m[3]), Number(m[4]));

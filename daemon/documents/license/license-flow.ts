@@ -55,13 +55,13 @@ export function toResultView(r: LicenseResult, disclosure: LicenseDisclosure): L
   // it — the gate decides); a refused read, an undetermined or undecodable name/address never shows it.
   const name = r.current?.name;
   const address = r.current?.address;
-  const shown = (c: typeof name) => c && c.status !== 'undetermined' && c.value !== null && !c.value.invalid;
+  const shown = (c: typeof name): c is NonNullable<typeof name> => !!c && c.status !== 'undetermined' && c.value !== null && !c.value.invalid;
   if (disclosure !== 'none' && r.verdict !== 'refused' && shown(name) && shown(address)) {
     const holder: LicenseHolderView = {
-      name: screenText(name!.value, r.glyphs),
-      address: screenText(address!.value, r.glyphs),
-      nameChanged: name!.changed,
-      addressChanged: address!.changed,
+      name: screenText(name.value, r.glyphs),
+      address: screenText(address.value, r.glyphs),
+      nameChanged: name.changed,
+      addressChanged: address.changed,
       expiryDate: r.expiry.date,
     };
     if (disclosure === 'name-address-photo') {

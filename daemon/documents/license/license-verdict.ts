@@ -80,9 +80,11 @@ export function authenticityOf(sig: SignatureOutcome, keyConfigured: boolean): A
 }
 
 /** Parse one optional file; a KioskError becomes a file error (reported), anything else is a defect and propagates. */
-function tryParse<T>(file: string, errors: { file: string; message: string }[], fn: () => T): T | null {
+/** parse(raw) for a file that was read (null when it was not); a KioskError is recorded as the file's error. */
+function tryParse<R, T>(file: string, errors: { file: string; message: string }[], raw: R | null | undefined, parse: (raw: R) => T): T | null {
+  if (raw === null || raw === undefined) return null;
   try {
-    return fn();
+    return parse(raw);
   } catch (e) {
     if (!isKioskError(e)) throw e;
     errors.push({ file, message: e.message });
@@ -143,7 +145,7 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   // EF04: change records. A file that does not parse leaves every kind undetermined; a record that does
   // not decode leaves its kind undetermined; a record of an unknown kind could be a move or a new name.
   const errors = result.fileErrors;
-  const ef04: ChangeRecords | null = f.changes ? tryParse('DF1/EF04', errors, () => parseChangeRecords(f.changes!, 'DF1/EF04', 'EF04')) : null;
+  const ef04: ChangeRecords | null = tryParse('DF1/EF04', errors, f.changes, (raw) => parseChangeRecords(raw, 'DF1/EF04', 'EF04'));
   const unreadable: ChangeKind[] = [];
   // Every IC licence has EF04; one that could not be read (or does not parse) may hide a move or a new name.
   if (!ef04) unreadable.push('unknown');
@@ -168,15 +170,15 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
           : 'none';
 
   if (f.honseki) {
-    const atIssue = tryParse('DF1/EF02', errors, () => decodeHonseki(f.honseki!));
-    const ef06 = f.honsekiChanges ? tryParse('DF1/EF06', errors, () => parseChangeRecords(f.honsekiChanges!, 'DF1/EF06', 'EF06')) : null;
+    const atIssue = tryParse('DF1/EF02', errors, f.honseki, (raw) => decodeHonseki(raw));
+    const ef06 = tryParse('DF1/EF06', errors, f.honsekiChanges, (raw) => parseChangeRecords(raw, 'DF1/EF06', 'EF06'));
     const honsekiUnreadable: ChangeKind[] = !ef06 ? ['unknown'] : ef06.malformed.map((m) => m.kind);
     if (ef06) result.changeProblems.push(...ef06.malformed.map((m) => ({ ...m, file: 'EF06' as const })));
     result.honseki = { atIssue, current: currentValue(atIssue, ef06?.entries ?? [], 'newHonseki', honsekiUnreadable) };
   }
   result.glyphs = [
-    ...(f.gaiji ? (tryParse('DF1/EF03', errors, () => parseGaijiFile(f.gaiji!)) ?? []) : []),
-    ...(f.changedGaiji ? (tryParse('DF1/EF05', errors, () => parseChangedGaijiFile(f.changedGaiji!)) ?? []) : []),
+    ...(tryParse('DF1/EF03', errors, f.gaiji, parseGaijiFile) ?? []),
+    ...(tryParse('DF1/EF05', errors, f.changedGaiji, parseChangedGaijiFile) ?? []),
   ];
 
   // The holder's current name and address must be known and readable; otherwise nothing may pass them on.
@@ -195,7 +197,7 @@ export async function assessLicense(ev: LicenseEvidence, o: AssessLicenseOptions
   }
   result.checks['holder-text'] = result.current.name.value?.invalid || result.current.address.value?.invalid ? 'undecodable' : 'decoded';
 
-  const photoParsed = f.photo ? tryParse('DF2/EF01', errors, () => extractPhoto(f.photo!)) : null;
+  const photoParsed = tryParse('DF2/EF01', errors, f.photo, extractPhoto);
   for (const e of errors) result.checks[`parse ${e.file}`] = 'malformed';
 
   const keyConfigured = o.trust.anchors.length > 0;

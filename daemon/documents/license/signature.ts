@@ -17,6 +17,7 @@
 //    signature but files a candidate needs were not read (no PIN2: no 本籍, no photo), the status is
 //    "not-checkable" (→ chip-read): a genuine card read with PIN1 only is not called forged.
 // Nothing here ever turns "not checked" into "verified".
+import { at } from '../../../core/checked.ts';
 import { type X509Certificate, constants, createHash, publicDecrypt, verify } from 'node:crypto';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
@@ -34,10 +35,11 @@ export interface Ef07Fields {
 /** Fields in the order of the public field list; the tags are not documented (UNVERIFIED). */
 export function parseEf07(raw: Buffer): Ef07Fields | null {
   const tlvs = LICENSE_TLV.all(raw, 'DF1/EF07');
-  if (tlvs.length === 0 || tlvs[0]!.value.length === 0) return null;
+  const first = tlvs[0];
+  if (!first || first.value.length === 0) return null;
   const text = (i: number) => (tlvs[i] ? decodeJisX0201(tlvs[i].value) || null : null);
   return {
-    signature: Buffer.from(tlvs[0]!.value),
+    signature: Buffer.from(first.value),
     serialNumber: text(1),
     issuer: text(2),
     subject: text(3),
@@ -95,10 +97,12 @@ const DIGEST_OIDS: ReadonlyMap<string, string> = new Map([
 export function parseDigestInfo(der: Buffer): { hash: string; digest: Buffer } | null {
   if (der.length < 2 || der[0] !== 0x30 || der[1] !== der.length - 2) return null;
   if (der[2] !== 0x30) return null;
-  const algLen = der[3]!;
+  const algLen = der[3];
+  if (algLen === undefined) return null;
   const alg = der.subarray(4, 4 + algLen);
-  if (alg[0] !== 0x06) return null;
-  const oid = alg.subarray(2, 2 + alg[1]!).toString('hex');
+  const oidLen = alg[1];
+  if (alg[0] !== 0x06 || oidLen === undefined) return null;
+  const oid = alg.subarray(2, 2 + oidLen).toString('hex');
   const hash = DIGEST_OIDS.get(oid);
   const rest = der.subarray(4 + algLen);
   if (!hash || rest[0] !== 0x04 || rest[1] !== rest.length - 2) return null;
@@ -198,7 +202,7 @@ export function checkEf07(raw: Buffer | null, files: SignedFiles, trust: TrustSt
         hash: a.hash,
         keyFingerprintSha256: fingerprintSha256(cert.raw).toLowerCase(),
         ...facts,
-        note: `a configured licence key signed exactly ${a.label}${a.label === SIGNED_DATA_CANDIDATES[0]!.label ? ' (the data libjeid verifies)' : ''}`,
+        note: `a configured licence key signed exactly ${a.label}${a.label === at(SIGNED_DATA_CANDIDATES, 0).label ? ' (the data libjeid verifies)' : ''}`,
       };
     }
     if (a.kind === 'no-candidate') someKeyMadeIt = true;

@@ -126,7 +126,10 @@ export function parseSignatureFile(ef: Buffer): SignatureFile {
     throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, `signature file (EF 0003): template ${root.tag.toString(16).toUpperCase()} is not FF30`);
   }
   const kids = CARD_BER.children(root, 'signature file (EF 0003)');
-  const v = (tag: number) => (find(kids, tag)?.value ? Buffer.from(find(kids, tag)!.value) : null);
+  const v = (tag: number) => {
+    const value = find(kids, tag)?.value;
+    return value ? Buffer.from(value) : null;
+  };
   return { myNumberHash: v(TAG.myNumberHash), basicInfoHash: v(TAG.basicInfoHash), signature: v(TAG.signature) };
 }
 

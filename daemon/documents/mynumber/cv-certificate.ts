@@ -9,6 +9,7 @@
 //
 // The signer's key is never on the card: a certificate is only worth something when its 証明者鍵ID names a
 // key the deployment trusts (cv-anchors.ts). A key taken from the card itself proves nothing.
+import { at } from '../../../core/checked.ts';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
@@ -52,8 +53,10 @@ export function checkKeyId(id: Buffer, what: string): void {
 export function rsaPublicKey(modulus: Buffer, exponent: Buffer, what: string): KeyObject {
   const n = stripLeadingZeros(modulus);
   const e = stripLeadingZeros(exponent);
-  if (n.length !== RSA_2048_BYTES || (n[0]! & 0x80) === 0) throw bad(what, 'modulus is not 2048 bits');
-  if (e.length === 0 || e.length > 4 || (e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0]! < 3)) throw bad(what, 'public exponent is not usable');
+  const nFirst = n[0];
+  const eLast = e[e.length - 1];
+  if (n.length !== RSA_2048_BYTES || nFirst === undefined || (nFirst & 0x80) === 0) throw bad(what, 'modulus is not 2048 bits');
+  if (eLast === undefined || e.length > 4 || (eLast & 1) === 0 || (e.length === 1 && eLast < 3)) throw bad(what, 'public exponent is not usable');
   try {
     return createPublicKey({ key: { kty: 'RSA', n: n.toString('base64url'), e: e.toString('base64url') }, format: 'jwk' });
   } catch {
@@ -73,7 +76,7 @@ export function parseCardRsaKey(buf: Buffer, what: string): { modulus: Buffer; e
   const one = (tag: number): Tlv => {
     const found = parts.filter((t) => t.tag === tag);
     if (found.length !== 1) throw bad(what, `expected one ${tag.toString(16).toUpperCase()} object, found ${found.length}`);
-    return found[0]!;
+    return at(found, 0);
   };
   const exponent = Buffer.from(one(CV_TAG.exponent).value);
   const modulus = Buffer.from(one(CV_TAG.modulus).value);
@@ -86,9 +89,10 @@ export function parseCvCertificate(ef: Buffer, what = 'CV certificate (EF 0004)'
   const outer = CARD_BER.read(ef, 0, what);
   if (outer.tag !== CV_TAG.certificate) throw bad(what, `template ${outer.tag.toString(16).toUpperCase()} is not 7F21`);
   const kids = CARD_BER.all(ef, what, outer.valueStart, outer.valueEnd);
-  if (kids.length !== 2 || kids[0]!.tag !== CV_TAG.body || kids[1]!.tag !== CV_TAG.signature) throw bad(what, 'expected 5F4E then 5F37');
-  const body = Buffer.from(kids[0]!.value);
-  const signature = Buffer.from(kids[1]!.value);
+  const [bodyTlv, signatureTlv] = kids;
+  if (kids.length !== 2 || bodyTlv?.tag !== CV_TAG.body || signatureTlv?.tag !== CV_TAG.signature) throw bad(what, 'expected 5F4E then 5F37');
+  const body = Buffer.from(bodyTlv.value);
+  const signature = Buffer.from(signatureTlv.value);
   if (body.length !== CV_BODY_LENGTH) throw bad(what, `body is ${body.length} bytes, not ${CV_BODY_LENGTH}`);
   if (signature.length !== RSA_2048_BYTES) throw bad(what, `signature is ${signature.length} bytes, not ${RSA_2048_BYTES}`);
   const issuerKeyId = body.subarray(0, CV_KEY_ID_LENGTH);

@@ -1,3 +1,4 @@
+import { defined } from '../../../core/checked.ts';
 // Holder names and addresses as the card stores them (Unicode, incl. characters outside JIS X 0208 such as
 // 𠮷 U+20BB7 or 髙 U+9AD9), and an explicit JIS X 0208-only rendering for consumers that cannot show more
 // (a receipt printer's kanji ROM, a legacy back office). The original text is never altered; the
@@ -25,7 +26,8 @@ function jisX0208Set(): Set<number> {
       } catch {
         continue;
       }
-      const cp = s.codePointAt(0)!;
+      const cp = s.codePointAt(0);
+      if (cp === undefined) continue;
       if (s.length === 1 && cp !== 0xfffd && !(cp >= 0xe000 && cp <= 0xf8ff)) set.add(cp);
     }
   }
@@ -36,7 +38,8 @@ function jisX0208Set(): Set<number> {
 
 /** True when the character is ASCII (JIS X 0201 roman, minus controls) or in JIS X 0208. */
 export function inJisX0208(ch: string): boolean {
-  const cp = ch.codePointAt(0)!;
+  const cp = ch.codePointAt(0);
+  if (cp === undefined) return false;
   if (cp >= 0x20 && cp < 0x7f) return true;
   return jisX0208Set().has(cp);
 }
@@ -74,7 +77,7 @@ export function holderText(text: string, cardSubstitute?: string | null): Holder
   }
   let out = '';
   for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
+    const cp = defined(ch.codePointAt(0));
     if (inJisX0208(ch)) out += ch;
     else if (!isVariationSelector(cp)) out += GETA;
   }

@@ -1,6 +1,7 @@
 // Decides what JPKI user-authentication evidence proves: the card holds the private key of the
 // certificate (challenge signature), the certificate chains to a configured JPKI authentication CA and
 // is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
+import { at } from '../../../core/checked.ts';
 import { X509Certificate, constants, verify } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
 import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
@@ -136,7 +137,7 @@ export async function assessJpkiAuth(ev: JpkiAuthEvidence, o: AssessOptions): Pr
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    await checkRevocation(result, cert, chain.path[1]!, o.revocation, chain.path.slice(2));
+    await checkRevocation(result, cert, at(chain.path, 1, ErrorCodes.INTERNAL, 'certificate path'), o.revocation, chain.path.slice(2));
   }
   result.authenticity = jpkiAuthenticity(result.challengeSignature, result.chain, result.revocation);
   result.verdict = result.reasons.length === 0 && result.authenticity === 'proven' ? 'verified' : 'refused';

@@ -35,11 +35,11 @@ export function kioskStatement(at: Date): Buffer {
 }
 
 export function signResultView(r: JpkiSignResult): ResultView {
-  const shown = r.verdict === 'verified' && r.holder;
+  const h = r.verdict === 'verified' ? r.holder : null;
   return {
     ...resultViewHead(r),
     ...certificateAndRevocationView(r),
-    holder: shown ? holderView({ name: r.holder!.name, address: r.holder!.address, dateOfBirth: r.holder!.dateOfBirth, sex: r.holder!.sex }) : null,
+    holder: h ? holderView({ name: h.name, address: h.address, dateOfBirth: h.dateOfBirth, sex: h.sex }) : null,
     checks: { 'data-signature': r.dataSignature, chain: r.chain, revocation: r.revocation },
   };
 }

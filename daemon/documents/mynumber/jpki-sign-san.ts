@@ -2,6 +2,7 @@
 // under the J-LIS arc 1.2.392.200149.8.5.5 (docs/reference/mynumber.md §4.1) — .1 name, .2 name in substitute characters,
 // .3 sex, .4 date of birth, .5 address, .6 address in substitute characters. Parsed strictly from the
 // extension's DER; a certificate without these values yields nulls (e.g. an authentication certificate).
+import { at, defined } from '../../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { OID, parseExtensions } from '../../trust/x509-extensions.ts';
 import { parseDateYYYYMMDD, sexFromCode, type Sex } from './basic-info.ts';
@@ -67,7 +68,7 @@ export function jpkiDateOfBirth(raw: string): string | null {
   if (/^\d{8}$/.test(raw)) return parseDateYYYYMMDD(raw);
   const m = /^([1-5])(\d{2})(\d{2})(\d{2})$/.exec(raw);
   if (m) {
-    const year = ERA_START[m[1]!]! + Number(m[2]) - 1;
+    const year = defined(ERA_START[at(m, 1)]) + Number(m[2]) - 1;
     return parseDateYYYYMMDD(`${year}${m[3]}${m[4]}`);
   }
   return null;

@@ -4,6 +4,7 @@
 // 1.2.392.200149.8.5.1.1.20) and is valid now, and it is not revoked ("unknown" refuses: fail closed).
 // The holder's 4 info come from the certificate's subjectAltName; a signing certificate is revoked when
 // name or address change, so "good" revocation is also what makes them current.
+import { at } from '../../../core/checked.ts';
 import { type X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../../core/errors.ts';
 import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
@@ -114,7 +115,7 @@ export async function assessJpkiSign(ev: JpkiSignEvidence, o: AssessSignOptions)
   if (!chain.valid) {
     result.reasons.push({ code: chain.code, message: chain.message });
   } else {
-    await checkRevocation(result, cert, chain.path[1]!, o.revocation, chain.path.slice(2));
+    await checkRevocation(result, cert, at(chain.path, 1, ErrorCodes.INTERNAL, 'certificate path'), o.revocation, chain.path.slice(2));
   }
 
   try {

@@ -5,6 +5,7 @@
 // data-group hash list, never from EF.COM alone: EF.COM is unsigned, so a clone that edits it to hide
 // DG14/DG15 would otherwise skip the anti-clone protocols. A data group the SOD lists that the chip will
 // not serve is recorded in `missing`. Produces evidence; passport-verdict.ts decides.
+import { defined } from '../../../core/checked.ts';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
@@ -137,7 +138,11 @@ export async function readPassport(session: CardSession, o: PassportReadOptions)
     if (!sod) throw new KioskError(ErrorCodes.PASSPORT_SOD_INVALID, 'EF.SOD missing');
     const dataGroups = new Map<number, Buffer>();
     const read = async (dg: number): Promise<Buffer | null> => {
-      const fid = DATA_GROUPS.find((d) => d.dg === dg)!.fid;
+      const fid = defined(
+        DATA_GROUPS.find((d) => d.dg === dg),
+        ErrorCodes.INTERNAL,
+        `DG${dg}`,
+      ).fid;
       const file = await reader.readFile(fid, `DG${dg}`);
       if (file) dataGroups.set(dg, file);
       return file;

@@ -90,7 +90,7 @@ export interface CscaCountryException {
 /** The subject C attribute of a certificate (node prints the subject one attribute per line). */
 export function subjectCountry(subject: string): string | null {
   const m = /^C=([A-Za-z]{2})$/m.exec(subject);
-  return m ? m[1]!.toUpperCase() : null;
+  return m?.[1]?.toUpperCase() ?? null;
 }
 
 /** Reasons that only say the data is not proven (no refusal by themselves: outcome chip-read). */
@@ -207,8 +207,8 @@ export async function assessPassport(ev: PassportEvidence, o: AssessPassportOpti
   if (ev.face) {
     // DG2 reaches the image decoder only for a verified passport: a face whose hash failed passive
     // authentication (or that nothing proved) must never be fed to opj_decompress (issue 17).
-    const decode = verdict === 'verified' && !!o.faceConverter;
-    const display = decode ? await o.faceConverter!(ev.face).catch(() => null) : null;
+    const convert = verdict === 'verified' ? o.faceConverter : undefined;
+    const display = convert ? await convert(ev.face).catch(() => null) : null;
     face = { format: ev.face.format, bytes: ev.face.data.length, display };
     checks['face-decode'] = verdict !== 'verified' ? 'skipped-not-proven' : display ? 'decoded' : 'not-decoded';
   }

@@ -9,6 +9,7 @@
 // is derived from its own number, so a wrong number already fails the authentication MAC on the card)
 // ends the attempt with RESIDENCE_CARD_NUMBER_WRONG; nothing is retried and the other generation's
 // crypto is never tried — the generation comes from the card type alone.
+import { at } from '../../../core/checked.ts';
 import { randomBytes } from 'node:crypto';
 import { sw1, SW_OK, swHex, type CommandApdu } from '../../../drivers/reader/apdu.ts';
 import { statusError, type CardSession } from '../../../drivers/reader/card-session.ts';
@@ -34,7 +35,7 @@ export type CardTypeInfo =
 async function readSmallMfTlv(session: CardSession, sfi: number, tag: number): Promise<string | null> {
   const head = await session.send({ cla: 0x00, ins: 0xb0, p1: 0x80 | sfi, p2: 0x00, le: 2 });
   if ((head.sw !== SW_OK && head.sw !== 0x6282) || head.data.length !== 2 || head.data[0] !== tag) return null;
-  const len = head.data[1]!;
+  const len = at(head.data, 1);
   if (len === 0 || len > 0x20) return null;
   const body = await session.send({ cla: 0x00, ins: 0xb0, p1: 0x80 | sfi, p2: 0x02, le: len });
   if ((body.sw !== SW_OK && body.sw !== 0x6282) || body.data.length !== len) return null;
@@ -161,7 +162,8 @@ function smOpen(s: ResidenceSession, data: Buffer, what: string): Buffer {
   } catch (e) {
     throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: SM answer is not a data object (${(e as Error).message})`);
   }
-  const d86 = dos.length === 1 && dos[0]!.tag === 0x86 ? dos[0]!.value : null;
+  const only = dos.length === 1 ? dos[0] : undefined;
+  const d86 = only?.tag === 0x86 ? only.value : null;
   if (!d86 || d86[0] !== 0x01) throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: SM answer lacks the 86 01 data object`);
   return openSmData(s.suite, s.ksEnc, d86.subarray(1));
 }
@@ -195,7 +197,7 @@ export async function smReadFile(session: CardSession, s: ResidenceSession, mode
   let size = 0; // index into SM_CHUNKS: shrinks (never grows) when the link refuses an answer as too long
   for (;;) {
     const addressing = offset === 0 ? { p1: 0x80 | sfi, p2: 0 } : { p1: offset >> 8, p2: offset & 0xff };
-    const want = SM_CHUNKS[size]!;
+    const want = at(SM_CHUNKS, size);
     const res = await session.send({ cla: 0x08, ins: 0xb0, ...addressing, data: Buffer.from([0x96, 0x02, 0x00, want]), le: 256 });
     if (res.sw === 0x6b00 && offset > 0) break; // exactly at the end of the file
     if (res.sw === 0x6700 && size < SM_CHUNKS.length - 1) {
@@ -227,7 +229,7 @@ export async function plainReadFile(session: CardSession, mode: ReadMode, sfi: n
   let size = 0; // index into PLAIN_CHUNKS, as in smReadFile
   for (;;) {
     const addressing = offset === 0 ? { p1: 0x80 | sfi, p2: 0 } : { p1: offset >> 8, p2: offset & 0xff };
-    const le = PLAIN_CHUNKS[size]!;
+    const le = at(PLAIN_CHUNKS, size);
     const res = await session.send({ cla: 0x00, ins: 0xb0, ...addressing, le });
     if (res.sw === 0x6b00 && offset > 0) break;
     if (res.sw === 0x6700 && size < PLAIN_CHUNKS.length - 1) {

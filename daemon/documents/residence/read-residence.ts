@@ -1,5 +1,6 @@
 // Reads a residence card end to end: card type → card-number prompt → access control → DF1 (secure
 // messaging), DF2 and DF3 (plain). Returns raw evidence; residence-verdict.ts decides what it proves.
+import { at } from '../../../core/checked.ts';
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import type { ReadStep } from '../../kiosk/session-machine.ts';
@@ -75,10 +76,10 @@ async function optionalPlain(session: CardSession, mode: ReadMode, sfi: number, 
 /** Ask for the card number and check it locally; the returned Buffer is the caller's to wipe. */
 async function askCardNumber(o: ReadResidenceOptions, mismatch: { attempt: number; max: number } | null): Promise<Buffer> {
   const raw = o.form
-    ? (await o.form({ fields: [{ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT }], mismatch }))[0]!
+    ? at(await o.form({ fields: [{ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT }], mismatch }), 0, ErrorCodes.INTERNAL, 'entry form')
     : await o.prompt({ purpose: 'residence-card-number', format: CARD_NUMBER_FORMAT, triesLeft: null, maxTries: null, previousAttemptWrong: false });
   // Lower-case letters are upper-cased first (the printed number is upper case), in place: no string copy of the number.
-  for (let i = 0; i < raw.length; i++) if (raw[i]! >= 0x61 && raw[i]! <= 0x7a) raw[i]! -= 0x20;
+  for (const [i, b] of raw.entries()) if (b >= 0x61 && b <= 0x7a) raw[i] = b - 0x20;
   if (!secretMatchesFormat(raw, CARD_NUMBER_FORMAT)) {
     wipe(raw);
     throw new KioskError(ErrorCodes.PIN_FORMAT, 'the residence card number must be 2 letters, 8 digits, 2 letters (nothing was sent to the card)');

@@ -83,9 +83,10 @@ export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSessio
       const { result, images } = assessResidence(evidence, { trust: o.trust, at: (o.now ?? (() => new Date()))() });
       o.onResult?.(result);
       // 2nd gen: tag C6 (生年月日) for age policies only, never part of the view itself (1st gen: not on the chip as text).
-      const view = attachBirthDate(toResultView(result), result.printed?.dateOfBirth);
-      if (o.displayImages && images && result.verdict === 'verified') view.residence!.images = await imageUrls(o.images ?? noImageConverter, images);
-      return view;
+      const base = toResultView(result);
+      if (o.displayImages && images && result.verdict === 'verified' && base.residence)
+        base.residence.images = await imageUrls(o.images ?? noImageConverter, images);
+      return attachBirthDate(base, result.printed?.dateOfBirth);
     },
   };
 }

@@ -10,6 +10,7 @@
 // 2nd generation from the signed printed entries (card-data.ts signedKindGen2); the card type byte is not
 // signed, and a card whose byte disagrees with its signed data is refused. 1st generation signs only the
 // front-side image and the face, so the kind is reported `unproven` (never as a verified kind).
+import { at, defined } from '../../../core/checked.ts';
 import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
 import type { Authenticity } from '../../result/result-view.ts';
@@ -160,7 +161,7 @@ function verifyCheckCode(
       /* not this encoding */
     }
   }
-  return { ok: false, encoding: tries[0]! };
+  return { ok: false, encoding: at(tries, 0) };
 }
 
 export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { result: ResidenceResult; images: ResidenceImages | null } {
@@ -310,15 +311,17 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
     result.expiry = { card: 'not-on-chip', periodOfStay: 'not-on-chip' };
   } else {
     const today = japanDate(o.at);
-    const card = dateStatus(result.printed!.cardExpiry, today);
-    const stay = dateStatus(result.printed!.periodOfStayExpiry, today);
+    // 2nd gen: parseGen2Df1 above set the printed entries, or the read was refused there.
+    const printed = defined(result.printed, ErrorCodes.INTERNAL, 'DF1/EF02 printed entries');
+    const card = dateStatus(printed.cardExpiry, today);
+    const stay = dateStatus(printed.periodOfStayExpiry, today);
     const renewalPending = (result.supplementary as Gen2Df2).renewalApplication === '1';
     if (card === 'malformed' || card === 'none') {
       result.expiry.card = 'not-checked';
       refuse(ErrorCodes.CARD_MALFORMED_RESPONSE, 'card expiry date (C5) is missing or malformed');
     } else {
       result.expiry.card = card;
-      if (card === 'expired') refuse(ErrorCodes.RESIDENCE_CARD_EXPIRED, `the card expired on ${result.printed!.cardExpiry}`);
+      if (card === 'expired') refuse(ErrorCodes.RESIDENCE_CARD_EXPIRED, `the card expired on ${printed.cardExpiry}`);
     }
     // By the signed kind (an SPR certificate has no period of stay), never by the unsigned byte.
     if (signedKind === 'special-permanent-resident') result.expiry.periodOfStay = 'not-applicable';
@@ -331,7 +334,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
       if (stay === 'expired') {
         refuse(
           ErrorCodes.RESIDENCE_STAY_EXPIRED,
-          `the period of stay ended on ${result.printed!.periodOfStayExpiry}${renewalPending ? ' (a renewal application is recorded as pending: check the special period in person)' : ''}`,
+          `the period of stay ended on ${printed.periodOfStayExpiry}${renewalPending ? ' (a renewal application is recorded as pending: check the special period in person)' : ''}`,
         );
       }
     }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
@@ -455,6 +455,69 @@ describe('TLS session resumption across instances', () => {
       expect(await stored(k)).toBe('2');
     } finally {
       await other.close();
+    }
+  });
+
+  it('a kept-alive connection carries beat after beat, is refused on it once the kiosk is revoked, and cannot renegotiate', async () => {
+    const k = newKiosk('kiosk-kept');
+    const j = newKiosk('kiosk-kept-reneg');
+    await enrolAndApprove(f, k);
+    await enrolAndApprove(f, j);
+    // TLS 1.2, where renegotiation exists (TLS 1.3 has none): the collector reads a connection's kiosk once.
+    const agentOf = (x: TestKiosk) => new Agent({ keepAlive: true, maxSockets: 1, ca: f.caPem, cert: x.certPem!, key: x.keyPem, maxVersion: 'TLSv1.2' });
+    const beatKept = (agent: Agent, x: TestKiosk, seq: number) => {
+      const body = Buffer.from(JSON.stringify(hb(x, seq)));
+      return new Promise<{ status: number; error: string | undefined; reused: boolean; socket: TLSSocket }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: f.collector!.port,
+            path: '/v1/heartbeat',
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': body.length,
+              'x-idkiosk-signature': x.key.sign(body).toString('base64url'),
+              'x-idkiosk-key': x.key.fingerprint,
+            },
+            timeout: 10_000,
+          },
+          (res) => {
+            const socket = res.socket as TLSSocket;
+            let t = '';
+            res.on('data', (c) => (t += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, error: t ? JSON.parse(t).error : undefined, reused: req.reusedSocket, socket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    };
+    const ka = agentOf(k);
+    const ja = agentOf(j);
+    try {
+      const r1 = await beatKept(ka, k, 1);
+      const r2 = await beatKept(ka, k, 2);
+      expect([r1.status, r1.reused, r2.status, r2.reused, r2.socket === r1.socket]).toEqual([200, false, 200, true, true]);
+      const before = f.collector!.crlNumber();
+      await revoke(f.pool, loadSigner(f.config), k.id, { reason: 'test', crlDays: 7 });
+      await until('the new CRL', () => f.collector!.crlNumber() !== before);
+      const r3 = await beatKept(ka, k, 3);
+      expect([r3.status, r3.error, r3.socket === r1.socket]).toEqual([403, 'KIOSK_REVOKED', true]);
+      expect(await stored(k)).toBe('2');
+
+      const s = (await beatKept(ja, j, 1)).socket;
+      expect(s.getProtocol()).toBe('TLSv1.2');
+      const outcome = await new Promise<string>((resolve) => {
+        s.once('close', () => resolve('refused'));
+        s.once('error', () => resolve('refused'));
+        if (!s.renegotiate({}, (e) => resolve(e ? 'refused' : 'renegotiated'))) resolve('refused');
+      });
+      expect(outcome).toBe('refused');
+    } finally {
+      ka.destroy();
+      ja.destroy();
     }
   });
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createNotifier, unusableSocket, watchdogIntervalMs } from '../../../daemon/health/sd-notify.ts';
 import { startWatchdog } from '../../../daemon/health/watchdog.ts';
-import { probeClock } from '../../../daemon/health/clock.ts';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClockMonitor, probeClock } from '../../../daemon/health/clock.ts';
 import { parseConfig } from '../../../daemon/config/config.ts';
 
 describe('sd_notify', () => {
@@ -78,6 +81,32 @@ describe('clock', () => {
   });
   it('timesyncd flag file means synchronised', async () => {
     expect(await probeClock({ flagFile: '/etc/hostname' })).toMatchObject({ synchronized: true, source: 'timesyncd' });
+  });
+  it('the monitor spawns timedatectl at most every spawnEveryMs, and at once when the flag file goes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idkiosk-clock-'));
+    try {
+      const calls = join(dir, 'calls');
+      const tool = join(dir, 'timedatectl');
+      writeFileSync(tool, `#!/bin/sh\necho x >> '${calls}'\necho no\n`);
+      chmodSync(tool, 0o755);
+      const spawned = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length;
+      const flagFile = join(dir, 'synchronized');
+      const m = new ClockMonitor({ flagFile, timedatectl: tool }, 300_000);
+      expect(await m.refresh()).toMatchObject({ synchronized: false, source: 'timedatectl' });
+      expect(await m.refresh()).toMatchObject({ synchronized: false, source: 'timedatectl' }); // cached
+      expect(spawned()).toBe(1);
+      writeFileSync(flagFile, '');
+      expect(await m.refresh()).toMatchObject({ synchronized: true, source: 'timesyncd' });
+      rmSync(flagFile);
+      expect(await m.refresh()).toMatchObject({ synchronized: false, source: 'timedatectl' }); // not the cached "yes"
+      expect(spawned()).toBe(2);
+      const every = new ClockMonitor({ flagFile, timedatectl: tool }, 0);
+      await every.refresh();
+      await every.refresh();
+      expect(spawned()).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

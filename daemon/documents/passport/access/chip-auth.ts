@@ -5,6 +5,7 @@
 // v2 (AES, MSE:Set AT + GENERAL AUTHENTICATE); SM restarts with the new keys and SSC 0, and success is
 // declared only once the next response MAC verifies under them (CA is implicit). The key agreement runs
 // on @noble/curves (ec.ts), like PACE's.
+import { at, defined } from '../../../../core/checked.ts';
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCodes, isKioskError } from '../../../../core/errors.ts';
 import { bigToBytes, bytesToBig, curveByName, ecPointFromSpki, encodePoint, modPow } from './ec.ts';
@@ -54,11 +55,11 @@ export function verifyIso9796(n: bigint, e: bigint, sig: Buffer, challenge: Buff
       hash = 'sha1';
       t = 1;
     } else if (m[m.length - 1] === 0xcc) {
-      hash = TRAILER_HASH[m[m.length - 2]!];
+      hash = TRAILER_HASH[at(m, m.length - 2)];
       t = 2;
     } else continue;
-    if (!hash) continue;
-    const hl = HASH_LEN[hash]!;
+    const hl = hash ? HASH_LEN[hash] : undefined;
+    if (!hash || hl === undefined) continue;
     const m1 = m.subarray(1, m.length - hl - t);
     const d = m.subarray(m.length - hl - t, m.length - t);
     if (createHash(hash).update(m1).update(challenge).digest().equals(d)) return hash;
@@ -83,14 +84,15 @@ export async function activeAuthentication(channel: SecureChannel, dg15Spki: Buf
   }
   if (rsa) {
     const jwk = key.export({ format: 'jwk' });
-    const n = bytesToBig(Buffer.from(jwk.n!, 'base64url'));
-    const e = bytesToBig(Buffer.from(jwk.e!, 'base64url'));
+    const n = bytesToBig(Buffer.from(defined(jwk.n, ErrorCodes.INTERNAL, 'RSA JWK n'), 'base64url'));
+    const e = bytesToBig(Buffer.from(defined(jwk.e, ErrorCodes.INTERNAL, 'RSA JWK e'), 'base64url'));
     const hash = verifyIso9796(n, e, res.data, rnd);
     return hash
       ? { status: 'verified', algorithm: `RSA-ISO9796-2-${hash}`, challenge }
       : { status: 'failed', algorithm: 'RSA-ISO9796-2', challenge, reason: 'signature does not verify' };
   }
-  const hashes = aaAlgorithm && AA_ECDSA_HASH[aaAlgorithm] ? [AA_ECDSA_HASH[aaAlgorithm]!] : ['sha256', 'sha1', 'sha384', 'sha512', 'sha224'];
+  const named = aaAlgorithm ? AA_ECDSA_HASH[aaAlgorithm] : undefined;
+  const hashes = named ? [named] : ['sha256', 'sha1', 'sha384', 'sha512', 'sha224'];
   for (const hash of hashes) {
     try {
       if (verifyEcdsaAnyEncoding(hash, rnd, key, res.data)) return { status: 'verified', algorithm: `ECDSA-${hash}`, challenge };

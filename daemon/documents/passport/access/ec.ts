@@ -9,6 +9,7 @@
 // short-Weierstrass constructor, so a typo cannot creep in and every standardized PACE curve (9303-11
 // §9.5.1, brainpool included) works alike. docs/reference/passport.md §11.2 cross-checks brainpoolP256r1;
 // test/unit/passport/ec-curves.test.ts checks each curve against OpenSSL's own k·G.
+import { at } from '../../../../core/checked.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { weierstrass, type WeierstrassPoint, type WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
@@ -58,16 +59,16 @@ export function curveByName(name: string): Curve {
   if (hit) return hit;
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: name, paramEncoding: 'explicit' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const algo = children(children(readTlv(spki))[0]!);
-  const params = children(algo[1]!); // version, fieldID, curve, base, order, cofactor
-  const p = bytesToBig(children(params[1]!)[1]!.value);
-  const ab = children(params[2]!);
-  const base = params[3]!.value;
+  const algo = children(at(children(readTlv(spki)), 0));
+  const params = children(at(algo, 1)); // version, fieldID, curve, base, order, cofactor
+  const p = bytesToBig(at(children(at(params, 1)), 1).value);
+  const ab = children(at(params, 2));
+  const base = at(params, 3).value;
   const size = (base.length - 1) / 2;
   const g = { x: bytesToBig(base.subarray(1, 1 + size)), y: bytesToBig(base.subarray(1 + size)) };
-  const a = bytesToBig(ab[0]!.value);
-  const b = bytesToBig(ab[1]!.value);
-  const n = bytesToBig(params[4]!.value);
+  const a = bytesToBig(at(ab, 0).value);
+  const b = bytesToBig(at(ab, 1).value);
+  const n = bytesToBig(at(params, 4).value);
   const h = params[5] ? bytesToBig(params[5].value) : 1n;
   const Point = weierstrass({ p, n, h, a, b, Gx: g.x, Gy: g.y });
   const curve: Curve = { name, p, a, b, g, n, h, size, Point };

@@ -1,6 +1,7 @@
 // The PACE standard MODP groups (9303-11 Table 6, parameterIds 0–2 = RFC 5114 §2.1–2.3): X9.42 DH
 // domain parameters { p, g, q } exported from OpenSSL (`openssl genpkey -genparam -algorithm DHX
 // -pkeyopt dh_rfc5114:N`), not typed by hand; test/unit/passport/dh-gm.test.ts checks g^q ≡ 1 (mod p).
+import { at } from '../../../../core/checked.ts';
 import { bytesToBig } from './ec.ts';
 import { children, readTlv } from '../../../encoding/ber-tlv.ts';
 
@@ -25,8 +26,8 @@ export function modpGroup(parameterId: number): ModpGroup | null {
   if (!der) return null;
   let g = cache.get(parameterId);
   if (!g) {
-    const [p, gen, q] = children(readTlv(Buffer.from(der, 'base64')));
-    g = { p: bytesToBig(p!.value), g: bytesToBig(gen!.value), q: bytesToBig(q!.value), size: 0 };
+    const params = children(readTlv(Buffer.from(der, 'base64')));
+    g = { p: bytesToBig(at(params, 0).value), g: bytesToBig(at(params, 1).value), q: bytesToBig(at(params, 2).value), size: 0 };
     g.size = Math.ceil(g.p.toString(16).length / 2);
     cache.set(parameterId, g);
   }

@@ -3,6 +3,7 @@
 // AES + CMAC (16-byte SSC, IV = AES(KSenc, SSC)). The SSC is incremented before protecting each command
 // and again before checking each response. Verification fails closed: a response without DO99 or DO8E,
 // with a wrong MAC or bad padding is an error (the session is unusable afterwards, as on the chip).
+import { at } from '../../../../core/checked.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CommandApdu, ResponseApdu } from '../../../../drivers/reader/apdu.ts';
 import type { CardSession } from '../../../../drivers/reader/card-session.ts';
@@ -78,7 +79,7 @@ export class SmCrypto {
 
 export function incrementSsc(ssc: Buffer): void {
   for (let i = ssc.length - 1; i >= 0; i--) {
-    ssc[i] = (ssc[i]! + 1) & 0xff;
+    ssc[i] = (at(ssc, i) + 1) & 0xff;
     if (ssc[i] !== 0) break;
   }
 }
@@ -141,7 +142,7 @@ export class SecureMessaging {
     if (!do99 || do99.value.length !== 2) throw smError('DO99 (status) missing');
     if (dos.slice(0, macIndex).some((d) => d.tag !== 0x99 && d.tag !== 0x87 && d.tag !== 0x85)) throw smError('unexpected data object in the response');
     const covered = Buffer.concat(dos.slice(0, macIndex).map((d) => d.raw));
-    const mac = dos[macIndex]!.value;
+    const mac = at(dos, macIndex).value;
     const expect = this.crypto.mac(Buffer.concat([this.ssc, covered]));
     if (mac.length !== 8 || !timingSafeEqual(mac, expect)) throw smError('response MAC does not verify');
     const enc = dos.find((d) => d.tag === 0x87 || d.tag === 0x85);

@@ -1,6 +1,7 @@
 // Machine-readable zone (ICAO 9303 Parts 3–5): check digits, the BAC/PACE access key ("MRZ information",
 // docs/reference/passport.md §2) and the parsing of DG1's MRZ into fields. Everything here runs before any APDU: a
 // malformed key is refused locally, so a wrong entry never costs a chip authentication attempt.
+import { at } from '../../../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../../../core/errors.ts';
 
 function charValue(c: number): number {
@@ -10,11 +11,16 @@ function charValue(c: number): number {
   throw new KioskError(ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, 'MRZ character outside 0-9 A-Z <');
 }
 
+const CHECK_WEIGHTS = [7, 3, 1] as const;
+
+/** The character at `i` of an MRZ line whose length was checked; a typed error if it is not there. */
+const mrzAt = (line: string, i: number): string => at(line, i, ErrorCodes.CARD_MALFORMED_RESPONSE, 'MRZ');
+
 /** ICAO check digit: weights 7,3,1 repeating, sum mod 10 (docs/reference/passport.md §11.5). */
 export function checkDigit(field: string | Buffer): number {
   const b = typeof field === 'string' ? Buffer.from(field, 'latin1') : field;
   let sum = 0;
-  for (let i = 0; i < b.length; i++) sum += charValue(b[i]!) * [7, 3, 1][i % 3]!;
+  for (const [i, c] of b.entries()) sum += charValue(c) * at(CHECK_WEIGHTS, i % 3);
   return sum % 10;
 }
 
@@ -100,7 +106,7 @@ export function parseMrz(mrz: string): MrzFields {
     const optEnd = len === 44 ? 42 : 35;
     const doc = l2.slice(0, 9);
     const composite = len === 44 ? l2.slice(0, 10) + l2.slice(13, 20) + l2.slice(21, 43) : l2.slice(0, 10) + l2.slice(13, 20) + l2.slice(21, 35);
-    const valid = cd(doc, l2[9]!) && cd(l2.slice(13, 19), l2[19]!) && cd(l2.slice(21, 27), l2[27]!) && cd(composite, l2[len - 1]!);
+    const valid = cd(doc, mrzAt(l2, 9)) && cd(l2.slice(13, 19), mrzAt(l2, 19)) && cd(l2.slice(21, 27), mrzAt(l2, 27)) && cd(composite, mrzAt(l2, len - 1));
     return {
       format: len === 44 ? 'TD3' : 'TD2',
       documentCode: clean(l1.slice(0, 2)),
@@ -120,7 +126,7 @@ export function parseMrz(mrz: string): MrzFields {
     const l2 = s.slice(30, 60);
     const l3 = s.slice(60);
     let doc = l1.slice(5, 14);
-    let docValid = cd(doc, l1[14]!);
+    let docValid = cd(doc, mrzAt(l1, 14));
     if (l1[14] === '<') {
       // Long document number: continues in the optional data, its check digit is the last digit there.
       const opt = l1.slice(15).replace(/<+$/, '');
@@ -128,7 +134,7 @@ export function parseMrz(mrz: string): MrzFields {
       docValid = cd(doc, opt.slice(-1));
     }
     const composite = l1.slice(5, 30) + l2.slice(0, 7) + l2.slice(8, 15) + l2.slice(18, 29);
-    const valid = docValid && cd(l2.slice(0, 6), l2[6]!) && cd(l2.slice(8, 14), l2[14]!) && cd(composite, l2[29]!);
+    const valid = docValid && cd(l2.slice(0, 6), mrzAt(l2, 6)) && cd(l2.slice(8, 14), mrzAt(l2, 14)) && cd(composite, mrzAt(l2, 29));
     return {
       format: 'TD1',
       documentCode: clean(l1.slice(0, 2)),

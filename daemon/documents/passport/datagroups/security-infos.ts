@@ -1,6 +1,7 @@
 // SecurityInfos (BSI TR-03110 / ICAO 9303-11 §9.2) from EF.CardAccess and DG14: PACEInfo,
 // ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo and ActiveAuthenticationInfo. Unknown
 // SecurityInfos are skipped (the set is open by design); malformed known ones are errors.
+import { at } from '../../../../core/checked.ts';
 import type { SmCipher } from '../access/secure-messaging.ts';
 import { decodeOid } from '../../../encoding/asn1.ts';
 import { children, readTlv, smallInt, type Tlv } from '../../../encoding/ber-tlv.ts';
@@ -70,15 +71,15 @@ export function parseSecurityInfos(set: Buffer | Tlv): SecurityInfos {
     const oid = decodeOid(f[0].value);
     const pace = underPrefix(oid, OID.PACE);
     if (pace && pace.length === 2) {
-      const m = MAPPINGS[pace[0]!];
-      const c = CIPHERS[pace[1]!];
+      const m = MAPPINGS[at(pace, 0)];
+      const c = CIPHERS[at(pace, 1)];
       if (!m || !c || !f[1]) continue;
       out.pace.push({ oid, version: smallInt(f[1]), parameterId: f[2]?.tag === 0x02 ? smallInt(f[2]) : null, ...m, cipher: c });
       continue;
     }
     const ca = underPrefix(oid, OID.CA);
     if (ca && ca.length === 2) {
-      const c = CIPHERS[ca[1]!];
+      const c = CIPHERS[at(ca, 1)];
       if (!c || !f[1] || (ca[0] !== '1' && ca[0] !== '2')) continue;
       out.chipAuth.push({
         oid,

@@ -54,18 +54,20 @@ export function parseMasterList(der: Buffer): MasterList {
   const certificates = certList.map((c, i) => certificate(Buffer.from(c), `master list entry ${i}`));
   let signerCertificate: X509Certificate | null = null;
   const signer0 = sd.signers[0];
-  for (const der of signer0 ? sd.certificates : []) {
-    let cert: X509Certificate;
-    let key;
-    try {
-      cert = new X509Certificate(der);
-      key = cert.publicKey;
-    } catch {
-      continue; // an embedded certificate node cannot read cannot have signed the list
-    }
-    if (verifySigner(signer0!, sd.eContentType, sd.eContent, key).ok) {
-      signerCertificate = cert;
-      break;
+  if (signer0) {
+    for (const der of sd.certificates) {
+      let cert: X509Certificate;
+      let key;
+      try {
+        cert = new X509Certificate(der);
+        key = cert.publicKey;
+      } catch {
+        continue; // an embedded certificate node cannot read cannot have signed the list
+      }
+      if (verifySigner(signer0, sd.eContentType, sd.eContent, key).ok) {
+        signerCertificate = cert;
+        break;
+      }
     }
   }
   return { certificates, signatureValid: signerCertificate !== null, signerCertificate, signer: signerCertificate?.subject ?? null };
@@ -101,7 +103,7 @@ export function masterListCertificates(content: Buffer, path: string, o: CscaLoa
   if (!ml.signerCertificate) throw loadError(`master list ${path}: its signature does not verify with any embedded certificate`);
   if (!trustedListSigner(ml.signerCertificate, o.masterListSigners ?? [], o.at)) {
     throw loadError(
-      `master list ${path}: signed by ${ml.signer!.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`,
+      `master list ${path}: signed by ${ml.signerCertificate.subject.replace(/\n/g, ', ')}, which is not a configured master-list signer (passport.masterListSigners)`,
     );
   }
   return ml.certificates;

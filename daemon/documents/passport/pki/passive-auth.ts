@@ -4,6 +4,7 @@
 // the kiosk's one path validator (trust/chain.ts under passportDscProfile: ICAO 9303-12 DSC/CSCA rules).
 // DSC validity: not-yet-valid always fails; an expired DSC fails only under the strict policy, because
 // an expired DSC on a still-valid passport is normal (its key-usage period is much shorter).
+import { at } from '../../../../core/checked.ts';
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError, isKioskError, type ErrorCode } from '../../../../core/errors.ts';
 import { validateChain } from '../../../trust/chain.ts';
@@ -119,12 +120,15 @@ export interface PassiveAuthInput {
   allowSha1?: boolean;
 }
 
+/** parseSignedData refuses a SignedData without a signer; the EF.SOD's first one is the DSC's. */
+const firstSigner = (sd: SignedData) => at(sd.signers, 0, ErrorCodes.PASSPORT_SOD_INVALID, 'EF.SOD signerInfos');
+
 function pickDsc(sd: SignedData): X509Certificate | null {
-  const s = sd.signers[0]!;
+  const serial = firstSigner(sd).serial;
   const certs = sd.certificates.map((d) => new X509Certificate(d));
   const strip = (h: string) => h.replace(/^0+/, '').toUpperCase();
-  if (s.serial) {
-    const hit = certs.find((c) => strip(c.serialNumber) === strip(s.serial!.toString('hex')));
+  if (serial) {
+    const hit = certs.find((c) => strip(c.serialNumber) === strip(serial.toString('hex')));
     if (hit) return hit;
   }
   return certs[0] ?? null;
@@ -208,10 +212,10 @@ export function passiveAuthenticationWithPath(i: PassiveAuthInput): { result: Pa
     dscKey = null;
   }
   const sig = dscKey
-    ? verifySigner(sd.signers[0]!, sd.eContentType, sd.eContent, dscKey)
+    ? verifySigner(firstSigner(sd), sd.eContentType, sd.eContent, dscKey)
     : { ok: false as const, reason: 'the DSC public key cannot be imported' };
   r.signature = sig.ok ? 'valid' : 'invalid';
-  r.signatureAlgorithm = sig.ok ? sig.algorithm : sd.signers[0]!.signatureAlgorithm;
+  r.signatureAlgorithm = sig.ok ? sig.algorithm : firstSigner(sd).signatureAlgorithm;
   if (!sig.ok) fail(ErrorCodes.PASSPORT_SOD_INVALID, `SOD signature: ${sig.reason}`);
 
   // DSC → CSCA through the one path validator (passport profile: CSCA valid when it issued the DSC, DSC
