@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
 import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { jpkiCard, testCa } from '../../harness/jpki.ts';

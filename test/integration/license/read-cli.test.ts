@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualLicense, SYNTHETIC_NEW_ADDRESS, SYNTHETIC_NEW_NAME, type LicenseCard } from '../../../drivers/sim/license/index.ts';
 import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';

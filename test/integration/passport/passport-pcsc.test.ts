@@ -5,7 +5,7 @@ import { runIdkiosk } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withCard } from '../../../daemon/cli/card-access.ts';
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { passportFlow } from '../../../daemon/documents/passport/passport-flow.ts';
