@@ -7,9 +7,8 @@
 //   CRL_BENCH_SIZES=1000000,5000000    CRL sizes (the delta row runs on the largest)
 //   SOAK_SESSIONS=10000  SOAK_MODES=demo,passport    sessions per soak mode, which modes
 //   IDLE_SECONDS=30  IDLE_RUNS=5       length and number of the idle windows
+//   BENCH_LABEL=…                      a line printed above the table (scripts/bench-arm64.sh: "emulated")
 // Benchmarks never run in CI. Each file exports run(o) → BenchRow[] and can also be run alone.
-// bench/passport.bench.ts (the passport PACE + read figures) is run when it exists.
-import { existsSync } from 'node:fs';
 import { printTable, type BenchRow } from './table.ts';
 
 interface BenchModule {
@@ -22,10 +21,8 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   idle: () => import('./idle.bench.ts'),
   soak: () => import('./soak.bench.ts'),
   crl: () => import('./crl.bench.ts'),
+  passport: () => import('./passport.bench.ts'),
 };
-// not every checkout has it yet; a computed specifier keeps tsc from requiring the file
-const PASSPORT = './passport.bench.ts';
-if (existsSync(new URL(PASSPORT, import.meta.url))) BENCHES.passport = () => import(PASSPORT) as Promise<BenchModule>;
 
 function parseArgs(argv: string[]): { only?: string[]; quick: boolean; runs: number } {
   let only: string[] | undefined;
@@ -59,12 +56,11 @@ async function main(): Promise<void> {
   }
   const { cpus, loadavg } = await import('node:os');
   console.log(
-    `idkiosk benchmarks — ${new Date().toISOString()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, ${o.runs} runs per figure, load average at the end ${loadavg()
+    `${process.env.BENCH_LABEL ? `${process.env.BENCH_LABEL}\n\n` : ''}idkiosk benchmarks — ${new Date().toISOString()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, ${o.runs} runs per figure, load average at the end ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}\n`,
   );
   console.log(printTable(rows));
-  if (!('passport' in BENCHES)) console.log('\npassport PACE + full read: not measured here (bench/passport.bench.ts is not in this checkout).');
 }
 
 main().catch((e: unknown) => {

@@ -5,18 +5,24 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { buildProduct, BUNDLE } from '../scripts/build.ts';
+import { buildProduct, BUNDLE as BUILT_BUNDLE } from '../scripts/build.ts';
 import { makeCa, writeCaAndCrl } from '../test/harness/crl-fixtures.ts';
 import { freePort } from '../test/harness/net.ts';
 import { listenNotify } from '../test/harness/notify-socket.ts';
 
 // one free-port helper for the tests and the benches (test/harness)
-export { BUNDLE, freePort };
+export { freePort };
 
-/** Build the bundle once per benchmark run (so the figures are for the sources as they are now). */
+/**
+ * The bundle the commands run: this checkout's dist/idkiosk.mjs, or IDKIOSK_BENCH_BUNDLE — an installed
+ * package's (scripts/bench-arm64.sh runs the benchmarks against the arm64 package in an emulated root).
+ */
+export const BUNDLE: string = process.env.IDKIOSK_BENCH_BUNDLE || BUILT_BUNDLE;
+
+/** Build the bundle once per benchmark run (so the figures are for the sources as they are now); an installed one is taken as it is. */
 let built: Promise<unknown> | null = null;
 export function ensureBundle(): Promise<unknown> {
-  built ??= buildProduct();
+  built ??= process.env.IDKIOSK_BENCH_BUNDLE ? Promise.resolve() : buildProduct();
   return built;
 }
 

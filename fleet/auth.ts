@@ -74,12 +74,16 @@ function certifiedPeer(socket: TLSSocket): { kioskId: string; serial: string } {
 type AuthRow = Pick<KioskRow, 'kiosk_id' | 'status' | 'key_fingerprint' | 'public_key_pem' | 'cert_serial'>;
 
 /**
- * Authentication rows kept for a short while (an instance's CRL poll interval), so that a heartbeat needs
- * one database round trip instead of two. A cached row only ever *narrows* what is accepted: the
- * heartbeat's UPDATE repeats the status, certificate serial and key fingerprint conditions in its WHERE,
- * so a kiosk revoked or re-keyed since the row was read changes nothing and is then re-checked against
- * the database (`forget`), never accepted on the strength of the cache.
+ * Authentication rows kept across heartbeats, so that a heartbeat needs one database round trip instead of
+ * two. They must outlive the beat interval (60 s) to be of any use: with a shorter life every beat of a
+ * real fleet would miss. A cached row only ever *narrows* what is accepted: the heartbeat's UPDATE repeats
+ * the status, certificate serial and key fingerprint conditions in its WHERE, so a kiosk revoked or
+ * re-keyed since the row was read changes nothing and is then re-checked against the database (`forget`),
+ * never accepted on the strength of the cache; a new CRL clears the cache; and a cached row that does not
+ * match the presented certificate or key (a renewed certificate) is read again before anything is refused.
  */
+export const AUTH_CACHE_MS = 10 * 60_000;
+
 export class AuthCache {
   private readonly rows = new Map<string, { row: AuthRow; until: number }>();
   constructor(readonly ttlMs: number) {}
@@ -109,7 +113,13 @@ export async function authenticate(
   o: { revoked?: ReadonlySet<string>; cache?: AuthCache } = {},
 ): Promise<Caller> {
   const peer = peerKiosk(req, o.revoked);
+  const keyHeader = req.headers[KEY_HEADER];
   let row = o.cache?.get(peer.kioskId);
+  // Cached from before a renewal (another certificate) or a change of key: ask the database, not the cache.
+  if (row && (row.cert_serial !== peer.serial || typeof keyHeader !== 'string' || keyHeader.toUpperCase() !== row.key_fingerprint)) {
+    o.cache?.forget(peer.kioskId);
+    row = undefined;
+  }
   if (!row) {
     const r = await pool.query<AuthRow>('SELECT kiosk_id, status, key_fingerprint, public_key_pem, cert_serial FROM kiosks WHERE kiosk_id = $1', [
       peer.kioskId,
@@ -121,7 +131,6 @@ export async function authenticate(
   if (row.status === 'revoked') throw refuse('KIOSK_REVOKED', `kiosk ${peer.kioskId} is revoked`);
   if (row.status !== 'approved') throw refuse('KIOSK_NOT_APPROVED', `kiosk ${peer.kioskId} waits for approval`);
   if (row.cert_serial !== peer.serial) throw refuse('CERT_MISMATCH', 'the client certificate is not the one issued to this kiosk');
-  const keyHeader = req.headers[KEY_HEADER];
   if (typeof keyHeader !== 'string' || keyHeader.toUpperCase() !== row.key_fingerprint) {
     // The kiosk's own certificate, another signing key: its key file was replaced, or the certificate is
     // used by someone without the device key. Named as an alert per presented key, then refused.

@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { parseBatch } from './audit-batch.ts';
 import { ingestBatch } from './audit-ingest.ts';
-import { AuthCache, authenticate, fixPeer, peerKiosk } from './auth.ts';
+import { AUTH_CACHE_MS, AuthCache, authenticate, fixPeer, peerKiosk } from './auth.ts';
 import type { FleetConfig } from './config.ts';
 import { currentCrl, submitCsr } from './enrolment.ts';
 import { HeartbeatWriter, ingestHeartbeat, parseHeartbeat } from './heartbeats.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { listen, stopServer } from '../core/http-listen.ts';
 import { errorResponse, refuse } from './http-errors.ts';
 import { renderMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -91,8 +92,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   let crl = await currentCrl(o.pool);
   if (!crl) throw new Error('no CRL in the database: run `idkiosk fleet init` first');
   let revoked = await revokedSerials(o.pool);
-  // Authentication rows live no longer than one CRL poll: the same bound as a revocation reaching TLS.
-  const authCache = new AuthCache(pollMs);
+  // Authentication rows outlive the beat interval (see AuthCache: a stale row can only refuse, and a new
+  // CRL clears them all).
+  const authCache = new AuthCache(AUTH_CACHE_MS);
   const writer = new HeartbeatWriter(o.pool);
   let tickets = o.tls.ticketKeyFile ? readTicketKeys(o.tls.ticketKeyFile) : null;
   const writeCrl = (pem: string) => {
@@ -225,10 +227,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   }, pollMs);
   poll.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.listen.port, o.listen.host, () => resolve());
-  });
+  await listen(server, o.listen.port, o.listen.host);
 
   let metrics: HttpServer | null = null;
   if (o.metricsListen) {
@@ -241,10 +240,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
         send(res, 503, errorResponse(e).body);
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      metrics!.once('error', reject);
-      metrics!.listen(o.metricsListen!.port, o.metricsListen!.host, () => resolve());
-    });
+    await listen(metrics, o.metricsListen.port, o.metricsListen.host);
   }
 
   return {
@@ -253,12 +249,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     crlNumber: () => crl?.number ?? null,
     close: async () => {
       clearInterval(poll);
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      if (metrics) {
-        metrics.closeAllConnections();
-        await new Promise<void>((r) => metrics!.close(() => r()));
-      }
+      await stopServer(server);
+      if (metrics) await stopServer(metrics);
     },
   };
 }

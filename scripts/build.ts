@@ -76,7 +76,7 @@ function externalPackages(): Plugin {
 const OPTIONAL_PEERS = ['bufferutil', 'utf-8-validate'];
 
 /** Rewrites import.meta.url in project sources to the source file's own URL, relative to the output. */
-function sourceUrls(outDir: string): Plugin {
+export function sourceUrls(outDir: string): Plugin {
   return {
     name: 'idkiosk-source-urls',
     setup(b) {

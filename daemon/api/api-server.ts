@@ -16,7 +16,8 @@ import { clientIdentity } from './client-identity.ts';
 import { throttledLog } from '../server/throttled-log.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from '../server/listener-limits.ts';
-import { allowedPeers, listen } from '../server/ui-server.ts';
+import { allowedPeers } from '../server/ui-server.ts';
+import { listenOrUnwind, stopServer } from '../../core/http-listen.ts';
 
 export const API_VERSION = 1;
 
@@ -327,17 +328,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const close = async () => {
     verifications.dispose();
     for (const r of streams) r.end();
-    server.closeAllConnections?.();
-    if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    await stopServer(server);
   };
 
-  let port: number;
-  try {
-    port = await listen(server, cfg.port, cfg.host);
-  } catch (e) {
-    await close();
-    throw e;
-  }
+  const port = await listenOrUnwind(server, cfg.port, cfg.host, close);
   const peers = allowedPeers(cfg.host, port);
   hosts = peers.hosts;
   return {

@@ -4,9 +4,9 @@
 // SSH tunnel, not by exposing the kiosk.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HealthSnapshot } from './health-state.ts';
+import { listen, stopServer } from '../../core/http-listen.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
 import { hostHeaderAllowed } from '../server/bind-address.ts';
 import { guardConnections, listenerLimits, serverOptions, type ListenerLimits } from '../server/listener-limits.ts';
@@ -98,18 +98,10 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     res.writeHead(404).end();
   });
   guardConnections(server, limits, o.log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, o.port, o.host);
   return {
     url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: () => stopServer(server),
   };
 }

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenerFaultCount } from '../../drivers/typed-events.ts';
@@ -28,6 +28,7 @@ import { ScreenClients, type ScreenLimits, type ScreenStats } from './screen-cli
 import { guardConnections, listenerLimits, serverOptions, type ConnectionStats, type ListenerLimits } from './listener-limits.ts';
 import { CHIME_MOTIFS, chimes } from './chimes.ts';
 import { newUiToken } from './ui-token.ts';
+import { listenOrUnwind, stopServer } from '../../core/http-listen.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -255,17 +256,6 @@ export function httpHandler(
   };
 }
 
-/** Listens; resolves once bound, rejects with the listen error (EADDRINUSE, EACCES…). */
-export function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   screenBindHost(o.host); // also when a caller bypassed the configuration (the --host option)
   const token = o.token ?? newUiToken();
@@ -360,17 +350,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     offDevices();
     clients.terminateAll();
     await new Promise<void>((r) => wss.close(() => r()));
-    http.closeAllConnections?.();
-    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+    await stopServer(http);
   };
 
-  let port: number;
-  try {
-    port = await listen(http, o.port, o.host);
-  } catch (e) {
-    await close(); // nothing may stay subscribed to the runtime when the port was taken
-    throw e;
-  }
+  // nothing may stay subscribed to the runtime when the port was taken
+  const port = await listenOrUnwind(http, o.port, o.host, close);
   const allowed = allowedPeers(o.host, port, o.allowedOrigins);
   peers = allowed;
   return {

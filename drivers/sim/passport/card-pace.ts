@@ -26,7 +26,8 @@ export function cardAccess(p: PaceParams): Buffer {
   return tlv(0x31, tlv(0x30, tlv(0x06, encodeOidValue(p.oid)), Buffer.from([0x02, 0x01, 0x02]), Buffer.from([0x02, 0x01, p.parameterId])));
 }
 
-function kdf(secret: Buffer, counter: number): Buffer {
+/** The ICAO 9303-11 KDF for 3DES and AES-128 keys (docs/reference/passport.md §3): SHA-1(secret ‖ counter as 4 bytes)[0..16]. */
+export function kdf(secret: Buffer, counter: number): Buffer {
   const c = Buffer.alloc(4);
   c.writeUInt32BE(counter);
   return createHash('sha1').update(secret).update(c).digest().subarray(0, 16);

@@ -1,6 +1,9 @@
 // Logical Data Structure of the virtual passport (ICAO 9303-10): EF.COM, DG1 (TD3 MRZ), DG2 (an
 // ISO 19794-5 face record around a synthetic image), DG11, DG12, DG14 (chip-authentication key and
 // infos), DG15 (active-authentication key) and an EF.SOD signed by a Document Signer. All data synthetic.
+// Tags and file ids are written from the public text (docs/reference/passport.md §1 file table, §7, §8),
+// deliberately not imported from the reader (daemon/documents/passport): the chip and the reader are two
+// readings of ICAO 9303, so a wrong assumption in one fails the tests instead of passing on both sides.
 import { createHash, type KeyObject } from 'node:crypto';
 import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
@@ -34,6 +37,7 @@ export function td3(h: Holder): string {
   return l1 + part + checkDigit(composite);
 }
 
+/** Data group tags and file ids: docs/reference/passport.md §1 (9303-10 §3–4). */
 export const DG_TAGS: Record<number, number> = { 1: 0x61, 2: 0x75, 11: 0x6b, 12: 0x6c, 14: 0x6e, 15: 0x6f };
 export const DG_FIDS: Record<number, number> = { 1: 0x0101, 2: 0x0102, 11: 0x010b, 12: 0x010c, 14: 0x010e, 15: 0x010f };
 

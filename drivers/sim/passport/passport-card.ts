@@ -24,7 +24,7 @@ import {
   type TransportQuirks,
 } from '../iso7816/index.ts';
 import { CardSm, type CardCipher } from './card-sm.ts';
-import { cardAccess, PacePicc, paceOid } from './card-pace.ts';
+import { cardAccess, kdf, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
 import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
 
@@ -240,13 +240,7 @@ export class PassportCard extends Iso7816Card {
     if (!rndIc || this.sm) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     if (c.data.length !== 40) return { sw: SW.WRONG_LENGTH };
     const seed = createHash('sha1').update(this.mrzInfo()).digest().subarray(0, 16);
-    const k = (n: number) =>
-      createHash('sha1')
-        .update(seed)
-        .update(Buffer.from([0, 0, 0, n]))
-        .digest()
-        .subarray(0, 16);
-    const [kEnc, kMac] = [k(1), k(2)];
+    const [kEnc, kMac] = [kdf(seed, 1), kdf(seed, 2)];
     const e = c.data.subarray(0, 32);
     if (!timingSafeEqual(retailMac(kMac, padIso(e, 8)), c.data.subarray(32))) return { sw: 0x6300 };
     const s = des3Cbc(kEnc, Buffer.alloc(8), e, false);
@@ -256,13 +250,7 @@ export class PassportCard extends Iso7816Card {
     const eIc = des3Cbc(kEnc, Buffer.alloc(8), Buffer.concat([rndIc, rndIfd, kIc]), true);
     const seedS = Buffer.alloc(16);
     for (let i = 0; i < 16; i++) seedS[i] = s[16 + i]! ^ kIc[i]!;
-    const ks = (n: number) =>
-      createHash('sha1')
-        .update(seedS)
-        .update(Buffer.from([0, 0, 0, n]))
-        .digest()
-        .subarray(0, 16);
-    this.pendingSm = new CardSm('3DES', ks(1), ks(2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]));
+    this.pendingSm = new CardSm('3DES', kdf(seedS, 1), kdf(seedS, 2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]));
     this.verified.set(this.access, this.mf);
     this.stats.bac++;
     return { sw: SW.OK, data: Buffer.concat([eIc, retailMac(kMac, padIso(eIc, 8))]), fixedLength: true };
@@ -329,13 +317,7 @@ export class PassportCard extends Iso7816Card {
       return { sw: SW.WRONG_DATA };
     }
     if (this.faults.caFail) k[0]! ^= 0xff;
-    const kd = (n: number) =>
-      createHash('sha1')
-        .update(k)
-        .update(Buffer.from([0, 0, 0, n]))
-        .digest()
-        .subarray(0, 16);
-    this.pendingSm = new CardSm(ca.cipher, kd(1), kd(2));
+    this.pendingSm = new CardSm(ca.cipher, kdf(k, 1), kdf(k, 2));
     this.stats.ca++;
     return { sw: SW.OK };
   }

@@ -23,7 +23,7 @@ import { postSigned } from '../../../daemon/device/signed-post.ts';
 import { Heartbeat } from '../../../daemon/health/heartbeat.ts';
 import type { HealthSnapshot } from '../../../daemon/health/health-state.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
-import { revoke } from '../../../fleet/enrolment.ts';
+import { approve, revoke } from '../../../fleet/enrolment.ts';
 import { withTransaction } from '../../../fleet/db/transaction.ts';
 import { HeartbeatWriter } from '../../../fleet/heartbeats.ts';
 import { startCollector, type Collector } from '../../../fleet/server.ts';
@@ -456,6 +456,19 @@ describe('TLS session resumption across instances', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('a renewed device certificate is accepted at once, though the instance holds the kiosk row from before', async () => {
+    const k = newKiosk('kiosk-renewed');
+    await enrolAndApprove(f, k);
+    const port = f.collector!.port;
+    // the first beat of a boot takes the slow path; the second is authenticated from the row, now cached
+    for (const seq of [1, 2]) expect((await beatOn(port, k, hb(k, seq), null)).status).toBe(200);
+    // the operator renews the certificate (same device key, new serial) while the instance has the row cached
+    k.certPem = (await approve(f.pool, loadSigner(f.config), k.id, { days: 30 })).certPem;
+    const r = await beatOn(port, k, hb(k, 3), null);
+    expect([r.status, r.error]).toEqual([200, undefined]);
+    expect(await stored(k)).toBe('3');
   });
 
   it('a kept-alive connection carries beat after beat, is refused on it once the kiosk is revoked, and cannot renegotiate', async () => {

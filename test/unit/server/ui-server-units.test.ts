@@ -4,7 +4,8 @@
 // only for a loopback bind; refusal order path → host → origin → token; demo actions only in demo mode).
 import { request, createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowedPeers, dispatchClientMessage, helloMessage, httpHandler, listen, upgradeRefusal } from '../../../daemon/server/ui-server.ts';
+import { listen, listenOrUnwind, stopServer } from '../../../core/http-listen.ts';
+import { allowedPeers, dispatchClientMessage, helloMessage, httpHandler, upgradeRefusal } from '../../../daemon/server/ui-server.ts';
 import type { ClientMessage } from '../../../daemon/server/protocol.ts';
 import type { KioskRuntime } from '../../../daemon/kiosk/runtime.ts';
 
@@ -146,12 +147,38 @@ describe('httpHandler', () => {
   });
 });
 
-describe('listen', () => {
-  it('rejects with the listen error when the port is taken', async () => {
+describe('listen, listenOrUnwind, stopServer (core/http-listen.ts)', () => {
+  it('rejects with the listen error when the port is taken, and unwinds what the caller set up first', async () => {
     const a = createServer();
     const port = await listen(a, 0, '127.0.0.1');
     const b = createServer();
     await expect(listen(b, port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    await new Promise<void>((r) => a.close(() => r()));
+    const unwound: string[] = [];
+    await expect(listenOrUnwind(createServer(), port, '127.0.0.1', async () => void unwound.push('taken'))).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const c = createServer();
+    expect(await listenOrUnwind(c, 0, '127.0.0.1', async () => void unwound.push('free'))).toBeGreaterThan(0);
+    expect(unwound).toEqual(['taken']);
+    await stopServer(a);
+    await stopServer(c);
+    expect([a.listening, c.listening]).toEqual([false, false]);
+  });
+
+  it('stopServer resolves while a request is still open (an event stream, a stuck client), and on a server that never listened', async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((r) => (arrived = r));
+    const s = createServer(() => arrived()); // never answers: server.close() alone would wait for ever
+    s.unref(); // should stopServer regress, the test fails on its timeout without holding the worker open
+    const port = await listen(s, 0, '127.0.0.1');
+    const client = new Promise<unknown>((resolve) =>
+      request({ port, host: '127.0.0.1' }, resolve)
+        .on('socket', (sock) => sock.unref())
+        .on('error', resolve)
+        .end(),
+    );
+    await inFlight;
+    await stopServer(s);
+    expect(s.listening).toBe(false);
+    expect(await client).toMatchObject({ code: 'ECONNRESET' });
+    await stopServer(createServer());
   });
 });
