@@ -11,7 +11,7 @@
 // Run without root (a developer's checkout), nothing can be chowned: the files belong to the caller,
 // who is then the "service user" as far as the checks go.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
 
@@ -101,7 +101,7 @@ export function handOverTree(path: string, a: ServiceAccount): void {
 
 /** What is wrong with a path's owner and mode, or null. Group-writable and other-accessible are always wrong. */
 export function ownershipProblem(path: string, role: FileRole, a: ServiceAccount): string | null {
-  let st;
+  let st: Stats;
   try {
     st = lstatSync(path);
   } catch (e) {

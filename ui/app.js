@@ -190,7 +190,7 @@ function renderDemo() {
   const job = view.devices?.receipt;
   const link = /** @type {HTMLAnchorElement} */ ($('demo-receipt'));
   const preview = $('receipt-preview');
-  link.hidden = !job || job.state !== 'confirmed' || job.session !== view.state?.session || !['result', 'remove-card'].includes(view.state?.phase);
+  link.hidden = job?.state !== 'confirmed' || job.session !== view.state?.session || !['result', 'remove-card'].includes(view.state?.phase);
   preview.hidden = link.hidden || view.state?.phase !== 'result';
   document.body.classList.toggle('with-preview', !preview.hidden);
   // Between the header and the demo panel, never over 「カードを取る」.

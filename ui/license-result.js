@@ -4,7 +4,7 @@
 export function renderLicenseHolder(container, result, t) {
   container.replaceChildren();
   container.hidden = true;
-  const h = result && result.licenseHolder;
+  const h = result?.licenseHolder;
   if (!h) return;
   const line = (runs) => {
     const dd = document.createElement('dd');

@@ -6,7 +6,7 @@
 // /etc/idkiosk and no device key), no /var, /run or /home, no /proc, and its own user, PID, IPC and network
 // namespaces (a network namespace holds only a loopback of its own, so nothing on the host is reachable).
 // It runs as nobody with no capabilities, in a new session (no terminal injection), and dies with its parent.
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 /** bubblewrap (Debian package "bubblewrap", a dependency of the idkiosk package). */
@@ -33,7 +33,7 @@ export function resolveTool(tool: string, searchPath: string = SANDBOX_PATH): st
 function rootLinks(): string[] {
   const out: string[] = [];
   for (const p of ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32']) {
-    let st;
+    let st: Stats;
     try {
       st = lstatSync(p);
     } catch {

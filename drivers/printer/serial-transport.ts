@@ -85,7 +85,7 @@ export class SerialTransport implements PrinterTransport {
     this.closing = true;
     const p = this.port;
     this.port = null;
-    if (!p || !p.isOpen) return Promise.resolve();
+    if (!p?.isOpen) return Promise.resolve();
     return new Promise((resolve) => p.close(() => resolve()));
   }
 

@@ -53,7 +53,7 @@ function kids(value: Buffer): Der[] | null {
 export function certificateSignedParts(buf: Buffer): Buffer[] | null {
   const c = der(buf);
   const k = c && c.tag === 0x30 ? kids(c.value) : null;
-  if (!k || k.length !== 3 || k[0]!.tag !== 0x30 || k[2]!.tag !== 0x03) return null;
+  if (k?.length !== 3 || k[0]!.tag !== 0x30 || k[2]!.tag !== 0x03) return null;
   return [k[0]!.raw, k[2]!.value];
 }
 
@@ -66,14 +66,14 @@ export function signedDataSignedParts(buf: Buffer): Buffer[] | null {
   const outer = der(buf);
   const ci = outer && outer.tag === 0x77 ? der(outer.value) : outer;
   const ck = ci && ci.tag === 0x30 ? kids(ci.value) : null;
-  if (!ck || ck.length !== 2 || ck[1]!.tag !== 0xa0) return null;
+  if (ck?.length !== 2 || ck[1]!.tag !== 0xa0) return null;
   const sd = der(ck[1]!.value);
   const s = sd && sd.tag === 0x30 ? kids(sd.value) : null;
   if (!s || s.length < 4) return null;
   const encap = kids(s[2]!.value);
-  if (!encap || encap.length !== 2 || encap[0]!.tag !== 0x06 || encap[1]!.tag !== 0xa0) return null;
+  if (encap?.length !== 2 || encap[0]!.tag !== 0x06 || encap[1]!.tag !== 0xa0) return null;
   const octets = der(encap[1]!.value);
-  if (!octets || octets.tag !== 0x04) return null;
+  if (octets?.tag !== 0x04) return null;
   const parts: Buffer[] = [encap[0]!.raw, octets.value];
   for (const item of s.slice(3, -1)) {
     if (item.tag !== 0xa0) continue; // [1] CRLs: not what the signer signed

@@ -40,6 +40,6 @@ export async function describePhoto(img: Buffer, convert: PhotoConverter | null)
   } catch {
     png = null;
   }
-  if (!png || png.subarray(1, 4).toString('latin1') !== 'PNG') return { ...base, display: 'not-decoded' };
+  if (png?.subarray(1, 4).toString('latin1') !== 'PNG') return { ...base, display: 'not-decoded' };
   return { ...base, display: 'decoded', png };
 }

@@ -119,7 +119,7 @@ function keysToTry(trust: TrustStore, ski: Buffer | null): X509Certificate[] {
     } catch {
       aSki = null;
     }
-    (ski && aSki && aSki.equals(ski) ? matched : others).push(a);
+    (ski && aSki?.equals(ski) ? matched : others).push(a);
   }
   return [...matched, ...others];
 }
@@ -133,7 +133,7 @@ type KeyAnswer =
   | { kind: 'no-candidate' };
 
 function tryKey(cert: X509Certificate, sig: Buffer, candidates: readonly { label: string; data: Buffer }[]): KeyAnswer {
-  let key;
+  let key: X509Certificate['publicKey'];
   try {
     key = cert.publicKey;
   } catch {

@@ -43,7 +43,7 @@ export function configuredAnchor(k: CvCaKeyConfig, field: string, testCards: boo
   }
   const hierarchy = hierarchyOf(keyId);
   if (hierarchy === 'test' && !testCards) fail('a test-hierarchy key (identifier 6…) needs mynumber.testCards: true');
-  let key;
+  let key: ReturnType<typeof rsaPublicKey>;
   try {
     key = rsaPublicKey(Buffer.from(k.modulus, 'hex'), Buffer.from(k.exponent ?? '010001', 'hex'), 'key');
   } catch (e) {

@@ -82,7 +82,7 @@ export function otherNames(generalNames: Buffer): Map<string, string> {
   for (const gn of CARD_BER.all(generalNames, 'subjectAltName', seq.valueStart, seq.valueEnd)) {
     if (gn.tag !== 0xa0) continue; // other GeneralName forms (e.g. directoryName) carry no holder data here
     const [oidT, wrapped, ...rest] = CARD_BER.all(generalNames, 'otherName', gn.valueStart, gn.valueEnd);
-    if (!oidT || oidT.tag !== 0x06 || !wrapped || wrapped.tag !== 0xa0 || rest.length) throw bad('malformed otherName');
+    if (oidT?.tag !== 0x06 || !wrapped || wrapped.tag !== 0xa0 || rest.length) throw bad('malformed otherName');
     const inner = CARD_BER.read(generalNames, wrapped.valueStart, 'otherName value', wrapped.valueEnd);
     if (inner.end !== wrapped.end) throw bad('trailing bytes in an otherName value');
     const oid = decodeOid(oidT.value, 'otherName type-id');

@@ -87,7 +87,7 @@ export async function assessMyNumberFace(
   r.triesBefore = ev.triesBefore;
   r.checks['check-code'] = 'verified';
   r.holderBinding = 'printed-number-only';
-  let data;
+  let data: ReturnType<typeof parseVisualAp>;
   const cv = checkCvCertificateEf(ev.cvCertificateEf, anchors);
   r.checks['cv-certificate'] = cv.status;
   r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';

@@ -89,7 +89,7 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
   r.pinTriesBefore = ev.pinTriesBefore;
   r.checks.pin = 'verified';
   r.holderBinding = 'pin';
-  let info;
+  let info: ReturnType<typeof parseBasicInfo>;
   try {
     info = parseBasicInfo(ev.basicInfoEf);
   } catch (e) {

@@ -139,7 +139,7 @@ function extendedRefused(e: unknown): boolean {
 
 async function tryExtended(session: CardSession, mode: ReadMode, cmd: CommandApdu): Promise<{ data: Buffer; sw: number } | null> {
   if (mode.extended === false) return null;
-  let res;
+  let res: Awaited<ReturnType<typeof session.send>>;
   try {
     res = await session.send(cmd, true);
   } catch (e) {
@@ -156,7 +156,7 @@ async function tryExtended(session: CardSession, mode: ReadMode, cmd: CommandApd
 }
 
 function smOpen(s: ResidenceSession, data: Buffer, what: string): Buffer {
-  let dos;
+  let dos: ReturnType<typeof RESIDENCE_TLV.all>;
   try {
     dos = RESIDENCE_TLV.all(data, what);
   } catch (e) {
@@ -164,7 +164,7 @@ function smOpen(s: ResidenceSession, data: Buffer, what: string): Buffer {
   }
   const only = dos.length === 1 ? dos[0] : undefined;
   const d86 = only?.tag === 0x86 ? only.value : null;
-  if (!d86 || d86[0] !== 0x01) throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: SM answer lacks the 86 01 data object`);
+  if (d86?.[0] !== 0x01) throw new KioskError(ErrorCodes.CARD_SM_FAILED, `${what}: SM answer lacks the 86 01 data object`);
   return openSmData(s.suite, s.ksEnc, d86.subarray(1));
 }
 

@@ -95,7 +95,7 @@ export async function readResidence(session: CardSession, o: ReadResidenceOption
 
   const suite = suiteFor(type.generation);
   const max = o.form ? Math.max(1, o.accessAttempts ?? 3) : 1;
-  let access;
+  let access: Awaited<ReturnType<typeof authenticateWithCardNumber>> | undefined;
   for (let attempt = 1; !access; attempt++) {
     const cardNumber = await askCardNumber(o, attempt > 1 ? { attempt, max } : null);
     o.progress?.('pin');

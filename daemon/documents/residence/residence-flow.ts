@@ -70,7 +70,7 @@ async function imageUrls(conv: ImageConverter, images: ResidenceImages): Promise
 export function residenceFlow(o: ResidenceFlowOptions, cardType?: (s: CardSession) => CardTypeInfo | undefined): DocumentFlow {
   return {
     async run(ctx: FlowContext): Promise<ResultView> {
-      let evidence;
+      let evidence: Awaited<ReturnType<typeof readResidence>>;
       try {
         evidence = await readResidence(ctx.session, { prompt: ctx.prompt, form: ctx.form, progress: ctx.progress, cardType: cardType?.(ctx.session) });
       } catch (e) {

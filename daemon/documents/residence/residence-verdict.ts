@@ -216,7 +216,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
   // Parse (a malformed file refuses: nothing partially parsed is reported as authentic).
   let signed: Buffer;
   let images: ResidenceImages;
-  let check;
+  let check: ReturnType<typeof parseCheckCode>;
   try {
     const file = (m: Map<number, Buffer>, sfi: number, what: string) => {
       const b = m.get(sfi);
@@ -291,7 +291,7 @@ export function assessResidence(ev: ResidenceEvidence, o: AssessOptions): { resu
   } catch {
     kuOk = false;
   }
-  let chain;
+  let chain: ReturnType<typeof validateChain>;
   try {
     chain = validateChain(cert, o.trust, { at: o.at, leafKeyUsage: [] });
   } catch (e) {

@@ -46,7 +46,7 @@ export function parseCertificate(input: Buffer | X509Certificate): CertInfo {
     if (tbs.peekTag() === 0xa0) {
       const v = tbs.inner(tbs.read(0xa0, 'version'));
       const n = v.value(v.read(0x02, 'version'));
-      version = n.length === 1 ? n[0]! + 1 : 0;
+      version = n.length === 1 && n[0] !== undefined ? n[0] + 1 : 0;
     }
     const serial = canonicalInteger(tbs.value(tbs.read(0x02, 'serialNumber')));
     tbs.read(0x30, 'signature');

@@ -1,6 +1,7 @@
 // RevocationChecker backed by the local CRL store. Answers good / revoked / unknown and never throws:
 // no CRL for the issuer, a CRL past nextUpdate + grace, a CRL whose scope does not cover the certificate
 // and an unreadable store are all "unknown" with a stable reason code, so the verdict fails closed.
+import { at } from '../../../core/checked.ts';
 import type { X509Certificate } from 'node:crypto';
 import { ErrorCodes, toKioskError } from '../../../core/errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
@@ -82,7 +83,7 @@ export class CrlRevocationChecker implements RevocationChecker {
       }),
     );
     const notFound = (a: RevocationStatus) => a.status === 'unknown' && a.reason === ErrorCodes.CRL_NOT_FOUND;
-    return answers.find((a) => a.status === 'revoked') ?? answers.find((a) => !notFound(a)) ?? answers[0]!;
+    return answers.find((a) => a.status === 'revoked') ?? answers.find((a) => !notFound(a)) ?? at(answers, 0);
   }
 
   /**
@@ -109,7 +110,7 @@ export class CrlRevocationChecker implements RevocationChecker {
       // a v1/v2 certificate has no basicConstraints: it may be a CA, so a user-certificates-only CRL cannot speak for it
       if (c && meta.idp_only_user && c.version < 3) return unknown(ErrorCodes.CRL_SCOPE);
       // every distribution point of the certificate names a separate cRLIssuer: only that issuer's (indirect) CRL can answer
-      if (c && c.crlDistributionPointsOnlyIndirect) return unknown(ErrorCodes.CRL_SCOPE);
+      if (c?.crlDistributionPointsOnlyIndirect) return unknown(ErrorCodes.CRL_SCOPE);
       if (c && meta.idp_dp && !distributionPointsMatch(c.crlDistributionPointNames, meta.idp_dp)) return unknown(ErrorCodes.CRL_SCOPE);
       const crlNumber = meta.delta_number ?? meta.crl_number ?? undefined;
       if (row) {

@@ -59,17 +59,18 @@ export function parseEntries(
       const se = ss + sl;
       if (sl === 0 || sl > MAX_SERIAL || se > e) throw lengthError('entry serial length out of bounds', { entry: count });
       if (sl > 1) {
-        const b0 = buf[ss]!;
-        const b1 = buf[ss + 1]!;
+        const b0 = buf[ss];
+        const b1 = buf[ss + 1];
+        if (b0 === undefined || b1 === undefined) throw lengthError('entry serial runs past the data', { entry: count });
         if ((b0 === 0 && b1 < 0x80) || (b0 === 0xff && b1 >= 0x80)) throw malformed('entry serial is not minimal DER', { entry: count });
       }
       // revocationDate
       const tt = buf[se];
-      if (se + 2 > e) throw lengthError('entry revocationDate missing', { entry: count });
-      const tl = buf[se + 1]!;
+      const tl = buf[se + 1];
+      if (se + 2 > e || tt === undefined || tl === undefined) throw lengthError('entry revocationDate missing', { entry: count });
       const te = se + 2 + tl;
       if (te > e) throw lengthError('entry revocationDate runs past the entry', { entry: count });
-      const revokedAt = decodeTime(buf, tt!, se + 2, tl);
+      const revokedAt = decodeTime(buf, tt, se + 2, tl);
       if (Number.isNaN(revokedAt)) throw malformed('entry revocationDate is not a valid time', { entry: count });
       let reason = -1;
       let invalidity = NaN;
@@ -105,10 +106,11 @@ export function parseEntries(
           if (known === 0x15) {
             // reasonCode: ENUMERATED
             if (reason !== -1) throw malformed('duplicate reasonCode', { entry: count });
-            if (vl !== 3 || buf[vs] !== 0x0a || buf[vs + 1] !== 1 || !validReason(buf[vs + 2]!)) {
+            const code = buf[vs + 2];
+            if (vl !== 3 || buf[vs] !== 0x0a || buf[vs + 1] !== 1 || code === undefined || !validReason(code)) {
               throw malformed('invalid reasonCode', { entry: count });
             }
-            reason = buf[vs + 2]!;
+            reason = code;
           } else if (known === 0x18) {
             // invalidityDate: GeneralizedTime
             if (!Number.isNaN(invalidity)) throw malformed('duplicate invalidityDate', { entry: count });

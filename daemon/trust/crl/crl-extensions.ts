@@ -1,5 +1,6 @@
 // crlExtensions ([0] EXPLICIT Extensions): CRL number, delta CRL indicator, issuing distribution point,
 // authority key identifier. Any other extension marked critical rejects the CRL (RFC 5280 §5.2).
+import { at } from '../../../core/checked.ts';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { DerReader, integerHex, malformed } from './der.ts';
 import { OID } from './oids.ts';
@@ -84,7 +85,7 @@ function crlNumber(v: DerReader, what: string): string {
   if (n.length > MAX_CRL_NUMBER_OCTETS + 1 || (n.length === MAX_CRL_NUMBER_OCTETS + 1 && n[0] !== 0)) {
     throw malformed(`${what} longer than 20 octets`);
   }
-  if (n.length > 1 && n[0] === 0 && n[1]! < 0x80) throw malformed(`${what} is not minimal DER`);
+  if (n.length > 1 && n[0] === 0 && at(n, 1) < 0x80) throw malformed(`${what} is not minimal DER`);
   return integerHex(n);
 }
 

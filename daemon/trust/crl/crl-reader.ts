@@ -211,7 +211,9 @@ function time(inp: ChunkedInput, containerEnd: number, what: string): number {
 }
 
 function decodeTimeTlv(raw: Buffer): number {
-  return decodeTime(raw, raw[0]!, 2, raw[1]!);
+  const tag = raw[0];
+  const len = raw[1];
+  return tag === undefined || len === undefined ? NaN : decodeTime(raw, tag, 2, len);
 }
 
 export function describeTimes(r: CrlReadResult): { thisUpdate: string; nextUpdate?: string } {

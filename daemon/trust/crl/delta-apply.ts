@@ -1,7 +1,9 @@
 // A delta CRL into the store (importer.ts decides full or delta): only on top of the base CRL number it
-// names, written into the `delta_revoked` overlay of a copy of the current generation (a schema 1
-// generation is rebuilt as schema 2 first), swapped in like a full import. A generation in force is never
-// written again.
+// names, written into a new delta generation (store-schema.ts, schema 3) — the overlay alone, on top of the
+// full generation in force, which is not copied — and swapped in like a full import. A delta on top of a
+// delta generation starts from a copy of that (small) file, on the same base. A schema 1 generation is
+// rebuilt as a schema 2 full generation with the overlay inside. A generation in force is never written
+// again.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +12,10 @@ import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { compareHexInt } from './der.ts';
 import { EntryPartitioner, HAS_INVALIDITY } from './entry-partitioner.ts';
 import { buildGeneration, latestNumber, openCurrent, sameCrl } from './generation-build.ts';
-import { generationLookup } from './generation-lookup.ts';
+import { generationLookup, openGeneration, serialBlock, type Lookup, type OpenGeneration } from './generation-lookup.ts';
 import type { Ctx, ImportResult } from './importer.ts';
 import { REMOVE_FROM_CRL } from './oids.ts';
-import { LEGACY_FILE_SHA256, SCHEMA_VERSION, readMeta } from './store-schema.ts';
+import { DELTA_GENERATION_SCHEMA, DELTA_SCHEMA_VERSION, LEGACY_FILE_SHA256, SCHEMA_VERSION, readMeta, type CrlMetaRow } from './store-schema.ts';
 import { collectGarbage, fsyncPath, swapGeneration } from './store-layout.ts';
 
 /**
@@ -95,20 +97,31 @@ export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce'
     if ((dp === null) !== (meta.idp_dp === null) || (dp && meta.idp_dp && !dp.equals(meta.idp_dp))) {
       throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL scope differs from its base CRL');
     }
-    // generations are immutable once in force (readers hold them open): the delta goes into a copy, which
-    // then replaces the current generation exactly like a full import
+    // generations are immutable once in force (readers hold them open): the delta goes into a new file,
+    // which then replaces the current generation exactly like a full import
     const path = join(c.dir, c.gen);
+    let under: OpenGeneration | undefined; // the full generation a delta generation stands on
     if (meta.schema_version === 1) rebuildLegacy(db, path, join(c.dir, `${c.gen}.rebuild`));
-    else copyFileSync(join(c.dir, cur.gen), path);
+    else if (meta.schema_version === DELTA_SCHEMA_VERSION) {
+      copyFileSync(join(c.dir, cur.gen), path); // the overlay so far, on the same base
+      under = openGeneration(c.dir, meta.base_generation!, true);
+    } else {
+      newDeltaGeneration(path, meta, cur.gen);
+      under = openGeneration(c.dir, cur.gen, true);
+    }
     db.close();
     const next = new Database(path);
     let r: { added: number; removed: number; inForce: number };
     try {
       next.pragma('journal_mode = OFF');
       next.pragma('synchronous = OFF');
-      r = next.transaction(() => writeOverlay(next, c))();
+      // underneath the overlay: the base generation, or (a rebuilt schema 1 generation) the file's own blocks
+      const m = under?.meta ?? readMeta(next)!;
+      const blocks = under ? under.lookup : generationLookup(next, { ...m, overlay_count: 0 });
+      r = next.transaction(() => writeOverlay(next, c, blocks, serialBlock(m)))();
     } finally {
       next.close();
+      under?.close();
     }
     fsyncPath(path);
     swapGeneration(c.dir, c.gen);
@@ -119,58 +132,93 @@ export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce'
   }
 }
 
+/** An empty delta generation at `path` on top of full generation `baseGen` (metadata `meta`, copied). */
+function newDeltaGeneration(path: string, meta: CrlMetaRow, baseGen: string): void {
+  const db = new Database(path);
+  try {
+    db.pragma('page_size = 4096');
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(DELTA_GENERATION_SCHEMA);
+    const row: Record<string, unknown> = { ...meta, id: 1, schema_version: DELTA_SCHEMA_VERSION, overlay_count: 0, base_generation: baseGen };
+    const cols = Object.keys(row);
+    db.prepare(`INSERT INTO crl_meta (${cols.join(', ')}) VALUES (${cols.map((k) => `@${k}`).join(', ')})`).run(row);
+  } finally {
+    db.close();
+  }
+}
+
+/** entries of a delta applied together (memory: ~150 bytes each) */
+const DELTA_BATCH = 65536;
+
 /**
- * The delta's entries into the overlay of generation `db`. Per serial, removeFromCRL entries apply before
- * the others (a serial both removed and listed again ends up revoked); `added` counts the listed entries,
- * `removed` the serials that were in force and are no longer.
+ * The delta's entries into the overlay of generation `db`. `under` answers for the serials the overlay has
+ * no entry for (the base generation of a delta generation, or the blocks of `db` itself), `blockOf` gives
+ * where in it a serial lives. Per serial, removeFromCRL entries apply before the others (a serial both
+ * removed and listed again ends up revoked); `added` counts the listed entries, `removed` the serials that
+ * were in force and are no longer.
  */
-function writeOverlay(db: Database.Database, c: Ctx): { added: number; removed: number; inForce: number } {
+function writeOverlay(db: Database.Database, c: Ctx, under: Lookup, blockOf: (serial: Buffer) => number): { added: number; removed: number; inForce: number } {
   const meta = readMeta(db)!;
-  const lookup = generationLookup(db, { ...meta, overlay_count: 1 });
+  const overlay = db.prepare('SELECT removed FROM delta_revoked WHERE serial = ?').pluck();
   const upsert = db.prepare('INSERT OR REPLACE INTO delta_revoked (serial, revoked_at, reason, invalidity, removed) VALUES (?, ?, ?, ?, ?)');
   let added = 0;
   let removed = 0;
   let inForce = meta.revoked_count;
-  // entries arrive grouped by hash; one serial's entries are all in one run of equal hashes
-  let run: { rec: Buffer; off: number }[] = [];
-  let runHash = -1;
-  const applyRun = () => {
-    for (const pass of [true, false]) {
-      for (const { rec, off } of run) {
-        const len = rec[off]!;
-        const flags = rec[off + 1 + len + 6]!;
-        const reason = (flags & 15) - 1;
-        if ((reason === REMOVE_FROM_CRL) !== pass) continue;
-        const serial = Buffer.from(rec.subarray(off + 1, off + 1 + len));
-        const was = lookup(serial) !== undefined;
-        if (pass) {
-          if (!was) continue;
-          upsert.run(serial, null, null, null, 1);
-          removed++;
-          inForce--;
-        } else {
-          const inv = flags & HAS_INVALIDITY ? rec.readIntLE(off + 1 + len + 7, 6) : null;
-          upsert.run(serial, rec.readIntLE(off + 1 + len, 6), reason < 0 ? null : reason, inv, 0);
-          added++;
-          if (!was) inForce++;
+  // Entries in batches of whole partitions (a serial's entries are one run of equal hashes, never split):
+  // first whether each serial is revoked underneath, asked in the order of its blocks there (neighbouring
+  // pages, one pass through the file; these lookups are about half of a 10k delta's CPU on a 5M store),
+  // then the entries themselves, in the order they arrived.
+  let part: { hash: number; rec: Buffer; off: number; serial: Buffer; block: number; revokedUnder: boolean }[] = [];
+  const applyBatch = () => {
+    for (const e of [...part].sort((a, b) => a.block - b.block)) e.revokedUnder = under(e.serial) !== undefined;
+    for (let s = 0; s < part.length; ) {
+      let end = s + 1;
+      while (end < part.length && part[end]!.hash === part[s]!.hash) end++;
+      for (const pass of [true, false]) {
+        for (let k = s; k < end; k++) {
+          const { rec, off, serial, revokedUnder } = part[k]!;
+          const len = rec[off]!;
+          const flags = rec[off + 1 + len + 6]!;
+          const reason = (flags & 15) - 1;
+          if ((reason === REMOVE_FROM_CRL) !== pass) continue;
+          const o = overlay.get(serial) as number | undefined;
+          const was = o === undefined ? revokedUnder : o === 0;
+          if (pass) {
+            if (!was) continue;
+            upsert.run(serial, null, null, null, 1);
+            removed++;
+            inForce--;
+          } else {
+            const inv = flags & HAS_INVALIDITY ? rec.readIntLE(off + 1 + len + 7, 6) : null;
+            upsert.run(serial, rec.readIntLE(off + 1 + len, 6), reason < 0 ? null : reason, inv, 0);
+            added++;
+            if (!was) inForce++;
+          }
         }
       }
+      s = end;
     }
-    run = [];
+    part = [];
   };
   c.entries.finish(
     (hash, rec, off) => {
-      if (hash !== runHash) applyRun();
-      runHash = hash;
-      run.push({ rec, off });
+      // the partitioner's records are valid until the end of their partition: keep a copy
+      const len = rec[off]!;
+      const copy = Buffer.from(rec.subarray(off, off + 1 + len + 7 + (rec[off + 1 + len + 6]! & HAS_INVALIDITY ? 6 : 0)));
+      const serial = copy.subarray(1, 1 + len);
+      part.push({ hash, rec: copy, off: 0, serial, block: blockOf(serial), revokedUnder: false });
     },
-    applyRun, // a partition's records are valid until its end
+    () => {
+      if (part.length >= DELTA_BATCH) applyBatch();
+    },
   );
-  const overlay = (db.prepare('SELECT count(*) AS n FROM delta_revoked').get() as { n: number }).n;
+  applyBatch();
+  const count = (db.prepare('SELECT count(*) AS n FROM delta_revoked').get() as { n: number }).n;
   db.prepare(
     `UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_fingerprint = ?, delta_applied_at = ?,
        revoked_count = ?, overlay_count = ? WHERE id = 1`,
-  ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.fingerprint, Math.floor(c.now), inForce, overlay);
+  ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.fingerprint, Math.floor(c.now), inForce, count);
   db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.fingerprint, c.source, Math.floor(c.now), added, removed);
   return { added, removed, inForce };
 }

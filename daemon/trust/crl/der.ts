@@ -3,6 +3,7 @@
 // with the CRL's error codes: a tag problem is CRL_MALFORMED, a length problem CRL_LENGTH. The bulk of a
 // CRL (its entries) is parsed by the streaming reader (crl-reader.ts, crl-entries.ts), which decodes its
 // lengths with the same codec's decodeLength.
+import { at } from '../../../core/checked.ts';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { decodeLength as decodeTlvLength, derCodec, NEED_MORE, type Tlv } from '../../encoding/ber-tlv.ts';
 
@@ -46,7 +47,7 @@ export class DerReader {
 
   read(expectedTag?: number, what = 'element'): Tlv {
     if (this.pos >= this.end) throw malformed(`missing ${what}`);
-    const tag = this.buf[this.pos]!;
+    const tag = at(this.buf, this.pos, ErrorCodes.CRL_LENGTH, what);
     if (expectedTag !== undefined && tag !== expectedTag) {
       throw malformed(`unexpected tag in ${what}`, { expected: expectedTag, got: tag });
     }
@@ -75,7 +76,7 @@ export class DerReader {
 /** Canonical content bytes of a DER INTEGER (redundant sign bytes removed), as used for serial keys. */
 export function canonicalInteger(v: Uint8Array): Buffer {
   let i = 0;
-  while (i < v.length - 1 && ((v[i] === 0 && v[i + 1]! < 0x80) || (v[i] === 0xff && v[i + 1]! >= 0x80))) i++;
+  while (i < v.length - 1 && ((v[i] === 0 && at(v, i + 1) < 0x80) || (v[i] === 0xff && at(v, i + 1) >= 0x80))) i++;
   return Buffer.from(v.subarray(i));
 }
 
@@ -88,13 +89,14 @@ export function serialFromHex(hex: string): Buffer {
   let i = 0;
   while (i < mag.length - 1 && mag[i] === 0) i++;
   mag = mag.subarray(i);
-  return mag[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), mag]) : Buffer.from(mag);
+  return at(mag, 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), mag]) : Buffer.from(mag);
 }
 
 /** Unsigned INTEGER content → lowercase hex without leading zeros (CRL numbers). */
 export function integerHex(v: Uint8Array): string {
-  if (v.length === 0) throw malformed('empty INTEGER');
-  if (v[0]! >= 0x80) throw malformed('negative INTEGER where a non-negative one is required');
+  const first = v[0];
+  if (first === undefined) throw malformed('empty INTEGER');
+  if (first >= 0x80) throw malformed('negative INTEGER where a non-negative one is required');
   const h = Buffer.from(v).toString('hex').replace(/^0+/, '');
   return h === '' ? '0' : h;
 }
@@ -108,8 +110,11 @@ export function compareHexInt(a: string, b: string): number {
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
 function digits2(b: Uint8Array, p: number): number {
-  const a = b[p]! - 48;
-  const c = b[p + 1]! - 48;
+  const hi = b[p];
+  const lo = b[p + 1];
+  if (hi === undefined || lo === undefined) return -1;
+  const a = hi - 48;
+  const c = lo - 48;
   if (a < 0 || a > 9 || c < 0 || c > 9) return -1;
   return a * 10 + c;
 }
@@ -149,7 +154,7 @@ export function decodeTime(b: Uint8Array, tag: number, p: number, len: number): 
   const days =
     365 * (year - 1970) +
     (Math.floor(y1 / 4) - Math.floor(y1 / 100) + Math.floor(y1 / 400) - 477) +
-    DAYS_BEFORE_MONTH[mo - 1]! +
+    at(DAYS_BEFORE_MONTH, mo - 1, ErrorCodes.CRL_MALFORMED, 'month') +
     (mo > 2 && leap ? 1 : 0) +
     d -
     1;

@@ -2,8 +2,8 @@
 // to a staging file when they do not fit in memory, see entry-partitioner.ts); nothing is written to a
 // database before the whole CRL has verified. A full CRL becomes a fresh generation of hashed serial blocks
 // that replaces the current one atomically; a delta CRL — only on top of the base CRL number it names — is
-// written into the `delta_revoked` overlay of a copy of the current generation, swapped in the same way.
-// A generation in force is never written again.
+// written into a small delta generation (the overlay alone) on top of the full generation in force, which
+// is neither copied nor written, and swapped in the same way. A generation in force is never written again.
 //
 // This file reads and checks the CRL and decides full or delta; writing a full CRL's generation is in
 // generation-build.ts, applying a delta in delta-apply.ts.

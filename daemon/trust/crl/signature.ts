@@ -2,6 +2,7 @@
 // tbsCertList once, as it passes; RSA PKCS#1 v1.5 signatures (the usual CRL signature) are checked
 // against that digest directly, so a large CRL is hashed exactly once. Algorithms node:crypto cannot
 // verify from a digest (PSS, ECDSA) also get a streaming Verify fed with the same bytes.
+import { at, defined } from '../../../core/checked.ts';
 import { createHash, createVerify, constants, publicDecrypt, type Hash, type KeyObject, type Verify } from 'node:crypto';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { DerReader, malformed } from './der.ts';
@@ -89,8 +90,8 @@ function parsePss(r: DerReader): SignatureAlgorithm {
     // A DER INTEGER has at least one content octet and no redundant leading octet (X.690 §8.3.1–8.3.2);
     // an empty one used to reach readUIntBE(0, 0), a plain RangeError instead of a KioskError.
     if (v.length === 0) throw malformed('saltLength INTEGER has no content octets');
-    if (v.length > 1 && ((v[0] === 0 && !(v[1]! & 0x80)) || (v[0] === 0xff && v[1]! & 0x80))) throw malformed('saltLength INTEGER is not minimal');
-    if (v[0]! & 0x80) throw malformed('saltLength is negative');
+    if (v.length > 1 && ((v[0] === 0 && !(at(v, 1) & 0x80)) || (v[0] === 0xff && at(v, 1) & 0x80))) throw malformed('saltLength INTEGER is not minimal');
+    if (at(v, 0) & 0x80) throw malformed('saltLength is negative');
     if (v.length > 3 || (v.length === 3 && v[0] !== 0)) throw unsupported('PSS salt length');
     saltLength = v.readUIntBE(0, v.length);
   }
@@ -149,7 +150,7 @@ export function verifyRsaPkcs1Digest(key: KeyObject, digestName: SignatureAlgori
 export function finishVerify(tv: TbsVerifier, alg: SignatureAlgorithm, key: KeyObject, signature: Buffer, tbsDigest: Buffer): boolean {
   const type = key.asymmetricKeyType;
   if (alg.kind === 'rsa') return verifyRsaPkcs1Digest(key, alg.digest, tbsDigest, signature);
-  const v = tv.stream!;
+  const v = defined(tv.stream, ErrorCodes.INTERNAL, 'streaming verifier');
   try {
     if (alg.kind === 'ecdsa') {
       if (type !== 'ec') return false;

@@ -4,12 +4,15 @@
 //                                           the kernel drops it when the holder dies, even on kill -9)
 //   <root>/issuers/<issuerId>/current       symlink → the generation in force
 //   <root>/issuers/<issuerId>/previous      symlink → the one before (kept for readers still on it)
-//   <root>/issuers/<issuerId>/gen-*.sqlite  one complete database per full CRL import
+//   <root>/issuers/<issuerId>/gen-*.sqlite  one database per import: a full generation (the whole CRL),
+//                                           or a delta generation (schema 3: the delta overlay only, on
+//                                           top of the full generation its metadata names as base)
 //
-// A full CRL is imported into a fresh gen-*.sqlite next to the current one, fsynced, then `current` is
+// A CRL is imported into a fresh gen-*.sqlite next to the current one, fsynced, then `current` is
 // replaced by rename(2) of a new symlink — atomic, so a crash at any point leaves either the old or the
-// new generation in force, never a partial one. Leftovers of an interrupted import are removed by the
-// next writer (under the lock).
+// new generation in force, never a partial one. A delta generation's base is never written; it is kept
+// while the current or previous generation stands on it. Leftovers of an interrupted import are removed
+// by the next writer (under the lock).
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -67,9 +70,35 @@ export function swapGeneration(dir: string, gen: string): void {
   fsyncPath(dir);
 }
 
-/** Delete every file in dir that is not the current or previous generation (crash leftovers, old generations). */
+/**
+ * The full generation a delta generation stands on (null for a full generation), or undefined when the file
+ * cannot be read.
+ */
+function baseGeneration(path: string): string | null | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const m = db.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as { base_generation?: string | null } | undefined;
+    return m ? (m.base_generation ?? null) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Delete every file in dir that is not the current or previous generation or the base of one of them (crash
+ * leftovers, old generations). When a live generation cannot be read, nothing is deleted.
+ */
 export function collectGarbage(dir: string): string[] {
-  const keep = new Set([currentGeneration(dir), currentGeneration(dir, 'previous')].filter(Boolean) as string[]);
+  const live = [currentGeneration(dir), currentGeneration(dir, 'previous')].filter(Boolean) as string[];
+  const keep = new Set(live);
+  for (const g of live) {
+    const base = baseGeneration(join(dir, g));
+    if (base === undefined) return [];
+    if (base) keep.add(base);
+  }
   const removed: string[] = [];
   let names: string[];
   try {

@@ -1,19 +1,22 @@
 // Schema of one generation database, and the metadata row it carries.
 //
-// One file holds one issuer's CRL (the issuer is the file, see store-layout). Schema 2 (current): the
-// revoked serials are hashed blocks (`serial_blocks`, see serial-blocks.ts) written once by the full
-// import; delta CRLs add rows to `delta_revoked`, which a lookup consults first (an entry there either
-// revokes the serial or, `removed` = 1, takes it off the list). Schema 1 (before 2026-12) kept one row per
-// serial in `revoked`; such generations stay readable, and a delta on top of one rebuilds it as schema 2.
+// One file holds one issuer's CRL (the issuer is the file, see store-layout). Schema 2: the revoked serials
+// are hashed blocks (`serial_blocks`, see serial-blocks.ts) written once by the full import, and
+// `delta_revoked`, an overlay a lookup consults first (an entry there either revokes the serial or,
+// `removed` = 1, takes it off the list). Schema 3 (a delta generation, 2026-12): a small file with only the
+// overlay, the metadata and the delta log, on top of the schema 2 generation `base_generation` names, which
+// stays untouched — a delta no longer copies the whole store. It has no `serial_blocks` table, so code that
+// predates it fails to read it (closed) instead of answering from an empty block table. Schema 1 (before
+// 2026-12) kept one row per serial in `revoked`; such generations stay readable, and a delta on top of one
+// rebuilds it as schema 2.
 import type { Database } from 'better-sqlite3';
 
 export const SCHEMA_VERSION = 2;
+/** a delta generation: overlay only, on top of a schema 2 base generation */
+export const DELTA_SCHEMA_VERSION = 3;
 
-export const GENERATION_SCHEMA = `
-CREATE TABLE serial_blocks (
-  id   INTEGER PRIMARY KEY,        -- top block_bits bits of the serial hash
-  data BLOB NOT NULL
-);
+/** the tables of a delta generation (schema 3); a full generation has these and `serial_blocks` */
+export const DELTA_GENERATION_SCHEMA = `
 CREATE TABLE delta_revoked (
   serial     BLOB PRIMARY KEY,     -- canonical DER INTEGER content
   revoked_at INTEGER,              -- seconds since the epoch (NULL when removed)
@@ -45,7 +48,8 @@ CREATE TABLE crl_meta (
   block_bits          INTEGER NOT NULL,
   hash_seed           INTEGER NOT NULL,
   revoked_count       INTEGER NOT NULL,
-  overlay_count       INTEGER NOT NULL DEFAULT 0
+  overlay_count       INTEGER NOT NULL DEFAULT 0,
+  base_generation     TEXT                   -- schema 3: the full generation underneath (NULL otherwise)
 );
 CREATE TABLE delta_log (
   crl_number  TEXT NOT NULL,
@@ -56,6 +60,13 @@ CREATE TABLE delta_log (
   removed     INTEGER NOT NULL
 );
 `;
+
+export const GENERATION_SCHEMA = `
+CREATE TABLE serial_blocks (
+  id   INTEGER PRIMARY KEY,        -- top block_bits bits of the serial hash
+  data BLOB NOT NULL
+);
+${DELTA_GENERATION_SCHEMA}`;
 
 export interface CrlMetaRow {
   schema_version: number;
@@ -83,6 +94,8 @@ export interface CrlMetaRow {
   hash_seed: number;
   revoked_count: number;
   overlay_count: number;
+  /** schema 3: file name of the full generation underneath (null otherwise) */
+  base_generation: string | null;
 }
 
 export const LEGACY_FILE_SHA256 = 'file-sha256:';
@@ -90,7 +103,8 @@ export const LEGACY_FILE_SHA256 = 'file-sha256:';
 /** The metadata row, schema 1 rows mapped onto schema 2's fields. */
 export function readMeta(db: Database): CrlMetaRow | undefined {
   const m = db.prepare('SELECT * FROM crl_meta WHERE id = 1').get() as (CrlMetaRow & { sha256?: string; delta_sha256?: string | null }) | undefined;
-  if (!m || m.schema_version !== 1) return m;
+  if (!m) return m;
+  if (m.schema_version !== 1) return { ...m, base_generation: m.base_generation ?? null }; // schema 2 files before the column
   const { sha256, delta_sha256, ...rest } = m;
   const n = (db.prepare('SELECT count(*) AS n FROM revoked').get() as { n: number }).n;
   return {
@@ -101,6 +115,7 @@ export function readMeta(db: Database): CrlMetaRow | undefined {
     hash_seed: 0,
     revoked_count: n,
     overlay_count: 0,
+    base_generation: null,
   };
 }
 

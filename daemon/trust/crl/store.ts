@@ -2,15 +2,13 @@
 // read-only with prepared statements. Readers re-read the link at most every `recheckMs`, so they keep
 // answering from the old generation until a swap and move to the new one right after.
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { importCrl, type ImportOptions, type ImportResult } from './importer.ts';
 import { currentGeneration, issuerDir, listIssuerIds } from './store-layout.ts';
 import { effectiveTimes, readMeta, type CrlMetaRow } from './store-schema.ts';
-import { blockEntries, type RevokedRow } from './serial-blocks.ts';
-import { generationLookup } from './generation-lookup.ts';
+import type { RevokedRow } from './serial-blocks.ts';
+import { openGeneration, openImmutable, type OpenGeneration } from './generation-lookup.ts';
 
 export type { RevokedRow };
 
@@ -25,14 +23,6 @@ export interface IssuerStatus {
   fingerprint: string;
   importedAt: string;
   generation: string;
-}
-
-interface OpenGeneration {
-  gen: string;
-  db: Database.Database;
-  /** read once: a generation never changes */
-  meta: CrlMetaRow;
-  lookup(serial: Buffer): RevokedRow | undefined;
 }
 
 export interface CrlStoreOptions {
@@ -76,7 +66,7 @@ export class CrlStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const next = gen ? openGeneration(dir, gen) : undefined;
-        slot.g?.db.close();
+        slot.g?.close();
         slot.g = next;
         return next;
       } catch (e) {
@@ -111,23 +101,10 @@ export class CrlStore {
   listRevoked(issuerId: string): Map<string, RevokedRow> {
     const g = this.generation(issuerId);
     const out = new Map<string, RevokedRow>();
-    if (!g) return out;
-    if (g.meta.schema_version === 1) {
-      for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity FROM revoked').all() as (RevokedRow & { serial: Buffer })[]) {
-        out.set(r.serial.toString('hex'), { revoked_at: r.revoked_at, reason: r.reason, invalidity: r.invalidity });
-      }
-      return out;
-    }
-    for (const data of g.db.prepare('SELECT data FROM serial_blocks').pluck().iterate() as Iterable<Buffer>) {
-      for (const [serial, row] of blockEntries(data)) out.set(serial.toString('hex'), row);
-    }
-    for (const r of g.db.prepare('SELECT serial, revoked_at, reason, invalidity, removed FROM delta_revoked').all() as (RevokedRow & {
-      serial: Buffer;
-      removed: number;
-    })[]) {
-      if (r.removed) out.delete(r.serial.toString('hex'));
-      else out.set(r.serial.toString('hex'), { revoked_at: r.revoked_at, reason: r.reason, invalidity: r.invalidity });
-    }
+    g?.forEach((serial, row) => {
+      if (row) out.set(serial.toString('hex'), row);
+      else out.delete(serial.toString('hex'));
+    });
     return out;
   }
 
@@ -162,48 +139,7 @@ export class CrlStore {
   }
 
   close(): void {
-    for (const s of this.open.values()) s.g?.db.close();
+    for (const s of this.open.values()) s.g?.close();
     this.open.clear();
-  }
-}
-
-/**
- * How much of a generation file SQLite reads through a memory map instead of read(2) into its own page
- * cache (2 MB by default, 1.5% of a 5M-entry store). A lookup touches three pages at random places; through
- * the map that is pointer arithmetic on the kernel's page cache, not a syscall and a 16 KiB copy each
- * (5M store: median 7.8 → 2.8 µs in process, measured 2026-12-07). Touched pages show in RSS but are the
- * kernel's clean file cache, dropped under memory pressure. Safe here because a generation file is never
- * written or truncated once in force (a write through the map, or a shrinking file, would fault).
- */
-export const GENERATION_MMAP_BYTES = 1 << 30;
-
-/**
- * Generations are never modified once in force, so a reader opens one and stays inside a single read
- * transaction: no file locking and no change-counter read per query, a lookup is a B-tree descent through
- * the memory map. The shared lock it holds blocks nobody (writers only ever create new generation files).
- */
-export function openImmutable(path: string): Database.Database {
-  if (!existsSync(path)) throw new KioskError(ErrorCodes.CRL_STORE_UNAVAILABLE, 'generation file missing');
-  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
-  try {
-    db.pragma(`mmap_size = ${GENERATION_MMAP_BYTES}`);
-    db.exec('BEGIN');
-    db.prepare('SELECT count(*) FROM crl_meta').get();
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-  return db;
-}
-
-function openGeneration(dir: string, gen: string): OpenGeneration {
-  const db = openImmutable(join(dir, gen));
-  try {
-    const meta = readMeta(db);
-    if (!meta) throw new Error('generation without metadata');
-    return { gen, db, meta, lookup: generationLookup(db, meta) };
-  } catch (e) {
-    db.close();
-    throw e;
   }
 }

@@ -106,7 +106,7 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
   try {
     for (const src of config.sources) {
       const name = src.url ?? src.path!;
-      let issuer;
+      let issuer: ReturnType<typeof loadCertificateFile>;
       try {
         issuer = loadCertificateFile(src.issuer);
       } catch (e) {

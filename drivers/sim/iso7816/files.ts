@@ -82,7 +82,7 @@ export function pinByRef(df: DedicatedFile, ref: number): PinEf | undefined {
 export function findByAid(root: DedicatedFile, aid: Buffer): DedicatedFile | undefined {
   for (const c of root.children) {
     if (c.kind !== 'df') continue;
-    if (c.aid && c.aid.equals(aid)) return c;
+    if (c.aid?.equals(aid)) return c;
     const deeper = findByAid(c, aid);
     if (deeper) return deeper;
   }

@@ -68,7 +68,7 @@ export class PacePicc {
   /** MSE:Set AT for PACE (P1P2 C1A4): 80 OID, 83 password reference, 84 parameter id (optional). */
   setAt(data: Buffer): CardResponse {
     this.state = { step: 'idle' };
-    let dos;
+    let dos: ReturnType<typeof readAll>;
     try {
       dos = readAll(data);
     } catch {
@@ -160,7 +160,7 @@ export class PacePicc {
     if (st.step === 'agreed' && !chained) {
       const t = items.find((i) => i.tag === 0x85)?.value;
       // A wrong MRZ key shows up here: the host's token does not match (63 00, as chips answer).
-      if (!t || t.length !== 8 || !timingSafeEqual(t, this.token(st.kMac, st.ePk))) return fail(0x6300);
+      if (t?.length !== 8 || !timingSafeEqual(t, this.token(st.kMac, st.ePk))) return fail(0x6300);
       const answer = tlv(0x7c, tlv(0x86, this.token(st.kMac, st.hostPk)));
       this.state = { step: 'idle' };
       onEstablished({ cipher: this.params.cipher, kEnc: st.kEnc, kMac: st.kMac });

@@ -45,7 +45,7 @@ export class CardSm {
    */
   unwrap(header: Buffer, body: Buffer, extended: boolean): Buffer | null {
     this.bump();
-    let dos;
+    let dos: ReturnType<typeof readAll>;
     try {
       dos = readAll(body);
     } catch {

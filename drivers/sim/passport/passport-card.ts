@@ -265,7 +265,7 @@ export class PassportCard extends Iso7816Card {
       return this.pacePicc.setAt(c.data);
     }
     if (!this.sm || !this.caKey) return { sw: SW.CONDITIONS_NOT_SATISFIED };
-    let dos;
+    let dos: ReturnType<typeof readAll>;
     try {
       dos = readAll(c.data);
     } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readlinkSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -119,6 +119,28 @@ describe('CRL store: delta CRLs', () => {
     const d2 = s.import(crl({ crlNumber: 12, deltaBase: 10, entries: [{ serial: 1n, reason: 8 }, { serial: 3n, reason: 1 }, { serial: 4n }] }), ca.cert);
     expect(d2).toMatchObject({ kind: 'delta', revokedInForce: 3 });
     expect(s.status()[0]).toMatchObject({ crlNumber: 'a', deltaCrlNumber: 'c' });
+  });
+
+  it('a delta is a small generation on top of the untouched full one; without that base the store fails closed', () => {
+    const s = newStore();
+    const entries = Array.from({ length: 3000 }, (_, i) => ({ serial: BigInt(0x10000 + i) }));
+    const full = s.import(crl({ crlNumber: 10, entries }), ca.cert);
+    const dir = join(s.root, 'issuers', full.issuerId);
+    const fullBytes = readFileSync(join(dir, full.generation));
+    const d = s.import(crl({ crlNumber: 11, deltaBase: 10, entries: [{ serial: 0x10001n, reason: 8 }, { serial: 5n }] }), ca.cert);
+    expect(d).toMatchObject({ kind: 'delta', added: 1, removed: 1, revokedInForce: 3000 });
+    expect(readFileSync(join(dir, full.generation)).equals(fullBytes)).toBe(true);
+    expect(statSync(join(dir, d.generation)).size).toBeLessThan(fullBytes.length / 2);
+    const meta = new Database(join(dir, d.generation), { readonly: true });
+    expect(meta.prepare('SELECT schema_version, base_generation FROM crl_meta').get()).toEqual({ schema_version: 3, base_generation: full.generation });
+    meta.close();
+    expect(s.lookup(full.issuerId, serialFromHex('010001'))).toBeUndefined();
+    expect(s.lookup(full.issuerId, serialFromHex('010002'))).toBeDefined();
+    s.close();
+    rmSync(join(dir, full.generation));
+    const reader = new CrlStore(s.root, { recheckMs: 0 });
+    expect(codeOf(() => reader.lookup(full.issuerId, serialFromHex('010002')))).toBe('CRL_STORE_UNAVAILABLE');
+    reader.close();
   });
 
   it('rejects a delta whose base is not the CRL in force, an old delta, and a delta with no base in the store', () => {

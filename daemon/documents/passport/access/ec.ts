@@ -101,6 +101,6 @@ export function decodeEcPoint(c: Curve, b: Buffer): EcPoint {
 /** The public point (04 ‖ x ‖ y) of an EC SubjectPublicKeyInfo (JWK export cannot do brainpool). */
 export function ecPointFromSpki(spki: Buffer): Buffer {
   const bits = children(readTlv(spki))[1];
-  if (!bits || bits.tag !== 0x03 || bits.value[0] !== 0) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'EC key without a public point');
+  if (bits?.tag !== 0x03 || bits.value[0] !== 0) throw new KioskError(ErrorCodes.CARD_MALFORMED_RESPONSE, 'EC key without a public point');
   return Buffer.from(bits.value.subarray(1));
 }

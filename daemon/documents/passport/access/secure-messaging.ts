@@ -128,7 +128,7 @@ export class SecureMessaging {
       // The chip answered in plain: it has dropped the SM session (6987/6988) or refused outright.
       throw smError(`plain status ${res.sw.toString(16).toUpperCase()} without SM objects`, { sw: res.sw.toString(16).toUpperCase().padStart(4, '0') });
     }
-    let dos;
+    let dos: ReturnType<typeof readAll>;
     try {
       dos = readAll(res.data);
     } catch {
@@ -139,7 +139,7 @@ export class SecureMessaging {
     // Everything the answer carries must be under the MAC: DO8E last, DO99 (and DO87/85) before it.
     if (macIndex !== dos.length - 1) throw smError('data objects after DO8E');
     const do99 = dos.slice(0, macIndex).find((d) => d.tag === 0x99);
-    if (!do99 || do99.value.length !== 2) throw smError('DO99 (status) missing');
+    if (do99?.value.length !== 2) throw smError('DO99 (status) missing');
     if (dos.slice(0, macIndex).some((d) => d.tag !== 0x99 && d.tag !== 0x87 && d.tag !== 0x85)) throw smError('unexpected data object in the response');
     const covered = Buffer.concat(dos.slice(0, macIndex).map((d) => d.raw));
     const mac = at(dos, macIndex).value;

@@ -43,7 +43,7 @@ function certificate(der: Buffer, what: string): X509Certificate {
 
 /** Parses a CSCA master list and checks its signature against the embedded certificates. */
 export function parseMasterList(der: Buffer): MasterList {
-  let sd;
+  let sd: ReturnType<typeof parseSignedData>;
   try {
     sd = parseSignedData(der);
   } catch {
@@ -57,7 +57,7 @@ export function parseMasterList(der: Buffer): MasterList {
   if (signer0) {
     for (const der of sd.certificates) {
       let cert: X509Certificate;
-      let key;
+      let key: X509Certificate['publicKey'];
       try {
         cert = new X509Certificate(der);
         key = cert.publicKey;
