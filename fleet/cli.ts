@@ -1,9 +1,8 @@
 // `idkiosk fleet …`: the operator's collector. Registered in daemon/cli/registry.ts and imported only when
 // this command runs (the kiosk never loads pg).
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Command } from '../daemon/cli/command.ts';
-import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { flags, usageError, HELP_OPTION, lists, parseCommandLine, printResult, strings, subcommandOrHelp } from '../core/cli-options.ts';
 import { loadFleetConfig } from './config.ts';
 import { applyRetention, ensurePartitions } from './db/partitions.ts';
 import { migrate } from './db/migrate.ts';
@@ -49,12 +48,12 @@ Options:
   -h, --help      this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk fleet --help)`);
+const usage = usageError('fleet');
 
 function hostPort(v: string, what: string): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(v);
-  if (!m) throw usage(`${what} must be HOST:PORT`);
-  return { host: m[1]!, port: Number(m[2]) };
+  if (!m?.[1]) throw usage(`${what} must be HOST:PORT`);
+  return { host: m[1], port: Number(m[2]) };
 }
 
 function date(v: string | undefined, what: string): Date {
@@ -67,34 +66,20 @@ const command: Command = {
   name: 'fleet',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        dir: { type: 'string' },
-        database: { type: 'string' },
-        host: { type: 'string', multiple: true },
-        'ca-name': { type: 'string' },
-        listen: { type: 'string' },
-        metrics: { type: 'string' },
-        csr: { type: 'string' },
-        fingerprint: { type: 'string' },
-        out: { type: 'string' },
-        reason: { type: 'string' },
-        kiosk: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        ...strings('config', 'dir', 'database', 'ca-name', 'listen', 'metrics', 'csr', 'fingerprint', 'out', 'reason', 'kiosk', 'from', 'to'),
+        ...lists('host'),
+        ...flags('json'),
+        ...HELP_OPTION,
       },
-    });
-    const [sub, arg] = positionals;
-    if (values.help || !sub) {
-      io.stdout(HELP);
-      return sub || values.help ? 0 : 2;
-    }
-    const out = (human: string, json: unknown) => io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : human);
+      { command: 'fleet', positionals: true },
+    );
+    const sub = subcommandOrHelp(io, HELP, values.help, positionals[0]);
+    if (typeof sub === 'number') return sub;
+    const arg = positionals[1];
+    const out = (human: string, json: unknown) => printResult(io, values.json, json, human, 2);
 
     if (sub === 'init') {
       if (!values.dir || !values.database) throw usage('init needs --dir and --database');
@@ -132,7 +117,7 @@ const command: Command = {
             log: (l) => io.stderr(`${l}\n`),
           });
           io.stderr(
-            `fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort ? `, metrics on http://${config.metricsListen!.host}:${collector.metricsPort}/metrics` : ''}\n`,
+            `fleet collector on https://${config.listen.host}:${collector.port}${collector.metricsPort && config.metricsListen ? `, metrics on http://${config.metricsListen.host}:${collector.metricsPort}/metrics` : ''}\n`,
           );
           const hourly = setInterval(() => void ensurePartitions(pool).catch((e) => io.stderr(`partitions: ${(e as Error).message}\n`)), 3_600_000);
           await new Promise<void>((resolve) => {

@@ -1,9 +1,7 @@
 // `idkiosk provision …`: the technician's installation path. Every step is idempotent (run it again and
 // it changes nothing) and the steps can be done in any sessions; `provision status` shows where it stands.
-import { parseArgs } from 'node:util';
-import type { CliIO } from '../core/cli-io.ts';
 import type { Command } from '../daemon/cli/command.ts';
-import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { flags, HELP_OPTION, lists, parseCommandLine, printResult, strings, subcommandOrHelp, usageError } from '../core/cli-options.ts';
 import { DEFAULT_CONFIG_FILE, layout, loadValidConfig } from './config-file.ts';
 import { provisionCrl } from './crl.ts';
 import { enrollCsr, enrollInstall } from './enroll.ts';
@@ -45,8 +43,8 @@ Options:
   -h, --help      this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk provision --help)`);
-const out = (io: CliIO, json: boolean | undefined, data: unknown, text: string) => io.stdout(json ? JSON.stringify(data) + '\n' : text);
+const usage = usageError('provision');
+const out = printResult;
 const anchorLine = (a: AnchorInfo) =>
   `  [${a.purpose}] ${a.subject}\n      SHA-256 ${a.fingerprintSha256 ? formatFingerprint(a.fingerprintSha256) : '-'}${a.notAfter ? `\n      valid until ${a.notAfter}${a.expired ? '  EXPIRED' : ''}` : ''}\n      ${a.file}\n`;
 
@@ -54,46 +52,19 @@ const command: Command = {
   name: 'provision',
   help: HELP,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          config: { type: 'string' },
-          owner: { type: 'string' },
-          json: { type: 'boolean' },
-          'kiosk-id': { type: 'string' },
-          site: { type: 'string' },
-          operator: { type: 'string' },
-          'fleet-url': { type: 'string' },
-          'audit-url': { type: 'string' },
-          'state-dir': { type: 'string' },
-          'run-dir': { type: 'string' },
-          force: { type: 'boolean' },
-          fingerprint: { type: 'string', multiple: true },
-          yes: { type: 'boolean' },
-          source: { type: 'string', multiple: true },
-          issuer: { type: 'string', multiple: true },
-          'no-sync': { type: 'boolean' },
-          'csr-out': { type: 'boolean' },
-          install: { type: 'string' },
-          ca: { type: 'string' },
-          simulated: { type: 'boolean' },
-          'no-test-page': { type: 'boolean' },
-          'keypad-wait': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      throw usage((e as Error).message);
-    }
-    const { values: v, positionals } = parsed;
-    const [sub, ...rest] = positionals;
-    if (v.help || !sub) {
-      io.stdout(HELP);
-      return v.help ? 0 : 2;
-    }
+    const { values: v, positionals } = parseCommandLine(
+      argv,
+      {
+        ...strings('config', 'owner', 'kiosk-id', 'site', 'operator', 'fleet-url', 'audit-url', 'state-dir', 'run-dir', 'install', 'ca', 'keypad-wait'),
+        ...lists('fingerprint', 'source', 'issuer'),
+        ...flags('json', 'force', 'yes', 'no-sync', 'csr-out', 'simulated', 'no-test-page'),
+        ...HELP_OPTION,
+      },
+      { command: 'provision', positionals: true },
+    );
+    const [first, ...rest] = positionals;
+    const sub = subcommandOrHelp(io, HELP, v.help, first);
+    if (typeof sub === 'number') return sub;
     const configFile = v.config ?? DEFAULT_CONFIG_FILE;
     // Resolved before anything is written: a missing service account stops the step, instead of
     // leaving root-only files the service then fails to read (EACCES at start).

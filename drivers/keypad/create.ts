@@ -26,13 +26,11 @@ export interface KeypadConfig {
   };
 }
 
-export const DEFAULT_KEYPAD_CONFIG: KeypadConfig = {
-  backend: 'evdev',
-  pad: '4x3',
-  evdev: { device: '/dev/input/kiosk-keypad' },
-  // Same wiring as overlays/idkiosk-keypad-4x3-overlay.dts.
-  onoff: { rowPins: [5, 6, 13, 19], colPins: [12, 16, 20] },
-};
+export const DEFAULT_EVDEV_CONFIG: NonNullable<KeypadConfig['evdev']> = { device: '/dev/input/kiosk-keypad' };
+// Same wiring as overlays/idkiosk-keypad-4x3-overlay.dts.
+export const DEFAULT_ONOFF_CONFIG: NonNullable<KeypadConfig['onoff']> = { rowPins: [5, 6, 13, 19], colPins: [12, 16, 20] };
+
+export const DEFAULT_KEYPAD_CONFIG: KeypadConfig = { backend: 'evdev', pad: '4x3', evdev: DEFAULT_EVDEV_CONFIG, onoff: DEFAULT_ONOFF_CONFIG };
 
 export function layoutFor(pad: KeypadConfig['pad']): KeyLayout {
   return pad === '4x4' ? LAYOUT_4X4 : LAYOUT_4X3;
@@ -50,7 +48,7 @@ export function createKeypad(cfg: KeypadConfig, log: Logger = nullLogger): Keypa
       return new EvdevKeypad({
         device: cfg.evdev.device,
         layout: cfg.evdev.layout,
-        cols: layout[0]!.length,
+        cols: layout[0]?.length ?? 0,
         stuckMs: cfg.stuckMs,
         log,
       });

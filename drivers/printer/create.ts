@@ -21,9 +21,11 @@ export interface PrinterConfig {
   requireForSession?: boolean;
 }
 
+export const DEFAULT_SERIAL_CONFIG: SerialConfig = { path: '/dev/ttyUSB0', baudRate: 38400, parity: 'none', dataBits: 8, stopBits: 1, flowControl: 'rtscts' };
+
 export const DEFAULT_PRINTER_CONFIG: PrinterConfig = {
   transport: 'serial',
-  serial: { path: '/dev/ttyUSB0', baudRate: 38400, parity: 'none', dataBits: 8, stopBits: 1, flowControl: 'rtscts' },
+  serial: DEFAULT_SERIAL_CONFIG,
   columns: 48,
   qr: 'native',
   requireForSession: true,

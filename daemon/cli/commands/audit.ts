@@ -1,12 +1,11 @@
 // `idkiosk audit …`: verify, inspect and maintain the hash-chained audit trail.
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { AuditStore, openAuditDb } from '../../audit/audit-store.ts';
 import { verifyAudit } from '../../audit/verify.ts';
 import { loadConfig, type KioskConfig } from '../../config/config.ts';
 import { DeviceKey } from '../../device/device-key.ts';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, HELP_OPTION, parseCommandLine, strings, subcommandOrHelp } from '../../../core/cli-options.ts';
 import type { Command } from '../command.ts';
 
 const DEFAULT_CONFIG = process.env.IDKIOSK_CONFIG ?? '/etc/idkiosk/config.json';
@@ -33,8 +32,6 @@ Options:
   -h, --help      this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk audit --help)`);
-
 function configOrNull(file: string, explicit: boolean): KioskConfig | null {
   try {
     return loadConfig(file);
@@ -48,23 +45,13 @@ const command: Command = {
   name: 'audit',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        db: { type: 'string' },
-        'public-key': { type: 'string' },
-        json: { type: 'boolean' },
-        yes: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const sub = positionals[0];
-    if (values.help || !sub) {
-      io.stdout(HELP);
-      return values.help ? 0 : 2;
-    }
+    const { values, positionals, usage } = parseCommandLine(
+      argv,
+      { ...strings('config', 'db', 'public-key'), ...flags('json', 'yes'), ...HELP_OPTION },
+      { command: 'audit', positionals: true },
+    );
+    const sub = subcommandOrHelp(io, HELP, values.help, positionals[0]);
+    if (typeof sub === 'number') return sub;
     const cfg = configOrNull(values.config ?? DEFAULT_CONFIG, values.config !== undefined);
     const dbFile = values.db ?? cfg?.audit.db;
     if (!dbFile) throw usage('no audit database: give --db or set audit.db in the config');

@@ -1,7 +1,6 @@
 // `idkiosk crl …`: import, check, status and sync of the offline revocation store.
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { KioskError, ErrorCodes } from '../../../core/errors.ts';
+import { flags, parseCommandLine, strings, usageError } from '../../../core/cli-options.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { Command } from '../command.ts';
 import { loadCertificateFile } from '../../trust/crl/cert-info.ts';
@@ -40,9 +39,11 @@ Options:
   -h, --help      this text
 `;
 
-function usage(msg: string): KioskError {
-  return new KioskError(ErrorCodes.USAGE, `${msg} (see idkiosk crl --help)`);
-}
+const usage = usageError('crl');
+
+/** The command line of one `crl` subcommand: `names` take a value, --json is a flag. */
+const parseSub = <const N extends string>(argv: string[], ...names: N[]) =>
+  parseCommandLine(argv, { ...strings(...names), ...flags('json') }, { command: 'crl', positionals: true });
 
 function progressPrinter(io: CliIO, enabled: boolean) {
   let last = 0;
@@ -64,11 +65,7 @@ function progressPrinter(io: CliIO, enabled: boolean) {
 }
 
 async function runImport(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { issuer: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseSub(argv, 'issuer', 'db');
   const [file, extra] = positionals;
   if (!file || extra) throw usage('crl import needs exactly one FILE');
   if (!values.issuer || !values.db) throw usage('crl import needs --issuer and --db');
@@ -91,11 +88,7 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runCheck(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { issuer: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, grace: { type: 'string' } },
-  });
+  const { values, positionals } = parseSub(argv, 'issuer', 'db', 'grace');
   const [serialHex, extra] = positionals;
   if (!serialHex || extra) throw usage('crl check needs exactly one SERIAL_HEX');
   if (!values.issuer || !values.db) throw usage('crl check needs --issuer and --db');
@@ -116,7 +109,7 @@ async function runCheck(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runStatus(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseSub(argv, 'db');
   if (positionals.length) throw usage('crl status takes no arguments');
   if (!values.db) throw usage('crl status needs --db');
   const store = new CrlStore(values.db);
@@ -132,17 +125,7 @@ async function runStatus(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runSync(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      db: { type: 'string' },
-      source: { type: 'string' },
-      issuer: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
+  const { values, positionals } = parseSub(argv, 'config', 'db', 'source', 'issuer');
   if (positionals.length) throw usage('crl sync takes no positional arguments');
   let config: SyncConfig;
   if (values.source) {
@@ -183,22 +166,17 @@ const command: Command = {
       io.stdout(HELP);
       return sub ? 0 : 2;
     }
-    try {
-      switch (sub) {
-        case 'import':
-          return await runImport(rest, io);
-        case 'check':
-          return await runCheck(rest, io);
-        case 'status':
-          return await runStatus(rest, io);
-        case 'sync':
-          return await runSync(rest, io);
-        default:
-          throw usage(`unknown subcommand '${sub}'`);
-      }
-    } catch (e) {
-      if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw usage(e.message);
-      throw e;
+    switch (sub) {
+      case 'import':
+        return runImport(rest, io);
+      case 'check':
+        return runCheck(rest, io);
+      case 'status':
+        return runStatus(rest, io);
+      case 'sync':
+        return runSync(rest, io);
+      default:
+        throw usage(`unknown subcommand '${sub}'`);
     }
   },
 };

@@ -1,9 +1,8 @@
 // `idkiosk keypad test`: the technician's keypad check — shows each key as it is pressed and reports
 // stuck keys. It prints key values on purpose (that is the test); the daemon never does.
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { HELP_OPTION, oneOf, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import type { Command } from '../command.ts';
-import { createKeypad, DEFAULT_KEYPAD_CONFIG, layoutFor, type KeypadConfig } from '../../../drivers/keypad/create.ts';
+import { createKeypad, DEFAULT_EVDEV_CONFIG, DEFAULT_ONOFF_CONFIG, layoutFor, type KeypadConfig } from '../../../drivers/keypad/create.ts';
 import { SimulatedKeypad, terminalKey } from '../../../drivers/keypad/simulated.ts';
 import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import type { Keypad } from '../../../drivers/keypad/types.ts';
@@ -19,9 +18,9 @@ Usage:
 Options:
   --backend B       evdev (default), onoff (sysfs matrix scan) or simulated (this terminal / stdin)
   --pad P           4x3 (default) or 4x4
-  --device PATH     evdev node (default ${DEFAULT_KEYPAD_CONFIG.evdev!.device})
-  --rows LIST       onoff row pins, BCM numbers (default ${DEFAULT_KEYPAD_CONFIG.onoff!.rowPins.join(',')})
-  --cols LIST       onoff column pins (default ${DEFAULT_KEYPAD_CONFIG.onoff!.colPins.join(',')}; 4x4 adds 21)
+  --device PATH     evdev node (default ${DEFAULT_EVDEV_CONFIG.device})
+  --rows LIST       onoff row pins, BCM numbers (default ${DEFAULT_ONOFF_CONFIG.rowPins.join(',')})
+  --cols LIST       onoff column pins (default ${DEFAULT_ONOFF_CONFIG.colPins.join(',')}; 4x4 adds 21)
   --sysfs-root DIR  sysfs GPIO root for onoff (default /sys/class/gpio)
   --stuck-ms N      a key held this long is reported stuck (default 5000)
   --seconds N       stop after N seconds
@@ -29,53 +28,34 @@ Options:
   -h, --help        this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk keypad --help)`);
 const pins = (s: string) => s.split(',').map((x) => Number.parseInt(x, 10));
 
 const command: Command = {
   name: 'keypad',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        backend: { type: 'string' },
-        pad: { type: 'string' },
-        device: { type: 'string' },
-        rows: { type: 'string' },
-        cols: { type: 'string' },
-        'sysfs-root': { type: 'string' },
-        'stuck-ms': { type: 'string' },
-        seconds: { type: 'string' },
-        count: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    const { values, positionals, usage } = parseCommandLine(
+      argv,
+      { ...strings('backend', 'pad', 'device', 'rows', 'cols', 'sysfs-root', 'stuck-ms', 'seconds', 'count'), ...HELP_OPTION },
+      { command: 'keypad', positionals: true },
+    );
     if (values.help || positionals[0] !== 'test') {
       io.stdout(HELP);
       return values.help ? 0 : 2;
     }
-    const backend = (values.backend ?? 'evdev') as KeypadConfig['backend'];
-    if (!['evdev', 'onoff', 'simulated'].includes(backend)) throw usage('--backend must be evdev, onoff or simulated');
-    const pad = (values.pad ?? '4x3') as KeypadConfig['pad'];
-    if (pad !== '4x3' && pad !== '4x4') throw usage('--pad must be 4x3 or 4x4');
+    const backend = oneOf(values.backend, ['evdev', 'onoff', 'simulated'], usage, '--backend must be evdev, onoff or simulated') ?? 'evdev';
+    const pad = oneOf(values.pad, ['4x3', '4x4'], usage, '--pad must be 4x3 or 4x4') ?? '4x3';
     const stuckMs = values['stuck-ms'] ? Number(values['stuck-ms']) : 5000;
-    const cfg: KeypadConfig = {
-      backend,
-      pad,
-      stuckMs,
-      evdev: { device: values.device ?? DEFAULT_KEYPAD_CONFIG.evdev!.device },
-      onoff: {
-        rowPins: values.rows ? pins(values.rows) : DEFAULT_KEYPAD_CONFIG.onoff!.rowPins,
-        colPins: values.cols ? pins(values.cols) : pad === '4x4' ? [12, 16, 20, 21] : DEFAULT_KEYPAD_CONFIG.onoff!.colPins,
-        sysfsRoot: values['sysfs-root'],
-      },
+    const onoff = {
+      rowPins: values.rows ? pins(values.rows) : DEFAULT_ONOFF_CONFIG.rowPins,
+      colPins: values.cols ? pins(values.cols) : pad === '4x4' ? [12, 16, 20, 21] : DEFAULT_ONOFF_CONFIG.colPins,
+      sysfsRoot: values['sysfs-root'],
     };
+    const cfg: KeypadConfig = { backend, pad, stuckMs, evdev: { device: values.device ?? DEFAULT_EVDEV_CONFIG.device }, onoff };
     const keypad: Keypad =
       backend === 'onoff' && values['sysfs-root']
         ? // a non-default root is a test tree: plain file reads (onoff only works on the real sysfs)
-          new OnoffKeypad({ ...cfg.onoff!, layout: layoutFor(pad), stuckMs, lines: 'sysfs-files' })
+          new OnoffKeypad({ ...onoff, layout: layoutFor(pad), stuckMs, lines: 'sysfs-files' })
         : createKeypad(cfg);
     const seen = new Map<string, number>();
     let presses = 0;

@@ -1,10 +1,9 @@
 // `idkiosk printer …`: test page and status of the receipt printer (serial, or the virtual printer).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, HELP_OPTION, intOption, oneOf, parseCommandLine, strings, subcommandOrHelp } from '../../../core/cli-options.ts';
 import type { Command } from '../command.ts';
-import { createPrinter, DEFAULT_PRINTER_CONFIG, type PrinterConfig } from '../../../drivers/printer/create.ts';
+import { createPrinter, DEFAULT_PRINTER_CONFIG, DEFAULT_SERIAL_CONFIG, type PrinterConfig } from '../../../drivers/printer/create.ts';
 import type { Printer } from '../../../drivers/printer/printer.ts';
 import type { SerialConfig } from '../../../drivers/printer/serial-transport.ts';
 import { testPage } from '../../../drivers/printer/test-page.ts';
@@ -25,62 +24,44 @@ Usage:
   --virtual [--svg FILE]   use the built-in virtual printer instead of a port (writes the page as SVG)
 
 Line options (must match the printer's DIP/memory switches):
-  --port PATH        serial device (default ${DEFAULT_PRINTER_CONFIG.serial!.path})
-  --baud N           default ${DEFAULT_PRINTER_CONFIG.serial!.baudRate}
+  --port PATH        serial device (default ${DEFAULT_SERIAL_CONFIG.path})
+  --baud N           default ${DEFAULT_SERIAL_CONFIG.baudRate}
   --parity P         none | even | odd (default none)
   --flow F           rtscts | xonxoff | none (default rtscts)
   --timeout MS       how long to wait for recovery/confirmation (default 20000)
   -h, --help         this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk printer --help)`);
-
 const command: Command = {
   name: 'printer',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        baud: { type: 'string' },
-        parity: { type: 'string' },
-        flow: { type: 'string' },
-        qr: { type: 'string' },
-        columns: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        virtual: { type: 'boolean' },
-        svg: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const sub = positionals[0];
-    if (values.help || !sub) {
-      io.stdout(HELP);
-      return values.help ? 0 : 2;
-    }
+    const { values, positionals, usage } = parseCommandLine(
+      argv,
+      { ...strings('port', 'baud', 'parity', 'flow', 'qr', 'columns', 'timeout', 'svg'), ...flags('json', 'virtual'), ...HELP_OPTION },
+      { command: 'printer', positionals: true },
+    );
+    const sub = subcommandOrHelp(io, HELP, values.help, positionals[0]);
+    if (typeof sub === 'number') return sub;
     if (sub !== 'test-page' && sub !== 'status') throw usage(`unknown subcommand '${sub}'`);
     const timeout = values.timeout ? Number(values.timeout) : 20_000;
+    const defaults = DEFAULT_SERIAL_CONFIG;
     const serial: SerialConfig = {
-      ...DEFAULT_PRINTER_CONFIG.serial!,
+      ...defaults,
       ...(values.port ? { path: values.port } : {}),
-      ...(values.baud ? { baudRate: Number(values.baud) } : {}),
-      ...(values.parity ? { parity: values.parity as SerialConfig['parity'] } : {}),
-      ...(values.flow ? { flowControl: values.flow as SerialConfig['flowControl'] } : {}),
+      baudRate: intOption(values.baud, '--baud', 1, Number.MAX_SAFE_INTEGER, usage, '--baud must be a positive integer') ?? defaults.baudRate,
+      parity: oneOf(values.parity, ['none', 'even', 'odd'], usage, '--parity must be none, even or odd') ?? defaults.parity,
+      flowControl: oneOf(values.flow, ['none', 'rtscts', 'xonxoff'], usage, '--flow must be rtscts, xonxoff or none') ?? defaults.flowControl,
     };
-    if (!Number.isInteger(serial.baudRate) || serial.baudRate <= 0) throw usage('--baud must be a positive integer');
-    if (!['none', 'even', 'odd'].includes(serial.parity ?? 'none')) throw usage('--parity must be none, even or odd');
-    if (!['none', 'rtscts', 'xonxoff'].includes(serial.flowControl ?? 'none')) throw usage('--flow must be rtscts, xonxoff or none');
-    if (values.qr && values.qr !== 'native' && values.qr !== 'raster') throw usage('--qr must be native or raster');
+    const qr = oneOf(values.qr, ['native', 'raster'], usage, '--qr must be native or raster') ?? 'native';
+    const columns = values.columns ? Number(values.columns) : 48;
     const virtual = values.virtual ? new VirtualPrinter() : null;
     const cfg: PrinterConfig = {
       ...DEFAULT_PRINTER_CONFIG,
       transport: virtual ? 'memory' : 'serial',
       serial,
-      qr: (values.qr as PrinterConfig['qr']) ?? 'native',
-      columns: values.columns ? Number(values.columns) : 48,
+      qr,
+      columns,
       confirmTimeoutMs: Math.min(timeout, 15_000),
       recoveryTimeoutMs: timeout,
       maxAttempts: 2,
@@ -95,7 +76,7 @@ const command: Command = {
         else io.stdout(`${h.transport}: ${h.state}${h.usable ? ' (usable)' : ' (NOT usable)'}\n`);
         return h.usable ? 0 : 1;
       }
-      const page = testPage(new Date(), { transport: printer.health().transport, columns: cfg.columns!, qr: cfg.qr! });
+      const page = testPage(new Date(), { transport: printer.health().transport, columns, qr });
       io.stderr(`printing test page on ${printer.health().transport} (state ${printer.state()})…\n`);
       const out = await printer.print(page).done;
       if (virtual) {

@@ -1,8 +1,7 @@
 // `idkiosk status-check`: 現況確認 — re-checks the JPKI signing certificates in the audit trail against
 // the revocation data in force now (OCSP when configured, then the CRL store).
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, HELP_OPTION, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { statusCheckFromConfig } from '../../policy/status-check-config.ts';
 import type { Command } from '../command.ts';
 
@@ -34,16 +33,7 @@ const command: Command = {
   name: 'status-check',
   help: HELP,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        db: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    const { values, usage } = parseCommandLine(argv, { ...strings('config', 'db', 'since'), ...flags('json'), ...HELP_OPTION });
     if (values.help) {
       io.stdout(HELP);
       return 0;
@@ -53,10 +43,10 @@ const command: Command = {
     let since: Date | undefined;
     if (values.since !== undefined) {
       since = new Date(values.since);
-      if (Number.isNaN(since.getTime())) throw new KioskError(ErrorCodes.USAGE, '--since must be an ISO 8601 time');
+      if (Number.isNaN(since.getTime())) throw usage('--since must be an ISO 8601 time');
     }
     const check = statusCheckFromConfig(cfg);
-    if (!check) throw new KioskError(ErrorCodes.USAGE, 'no audit database: give --db or set audit.db in the config');
+    if (!check) throw usage('no audit database: give --db or set audit.db in the config');
     const report = await check({ since });
     if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else {

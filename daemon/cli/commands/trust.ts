@@ -1,8 +1,7 @@
 // `idkiosk trust import-master-list`: turn an ICAO CSCA master list into the PEM bundle of CSCAs that
 // trust.csca names, after proving who signed it (daemon/documents/passport/pki/master-list.ts).
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, lists, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import type { Command } from '../command.ts';
 import { importMasterList, type SkipReason } from '../../documents/passport/pki/master-list.ts';
 
@@ -27,34 +26,23 @@ Options:
   -h, --help      this text
 `;
 
-const usage = (m: string) => new KioskError(ErrorCodes.USAGE, `${m} (see idkiosk trust --help)`);
-
 const command: Command = {
   name: 'trust',
   help: HELP,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { root: { type: 'string', multiple: true }, out: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } },
-      });
-    } catch (e) {
-      throw usage((e as Error).message);
-    }
-    const [sub, file, ...extra] = parsed.positionals;
-    const v = parsed.values;
+    const cl = parseCommandLine(argv, { ...lists('root'), ...strings('out', 'at'), ...flags('json') }, { command: 'trust', positionals: true });
+    const { usage, values: v } = cl;
+    const [sub, file, ...extra] = cl.positionals;
     if (sub !== 'import-master-list') throw usage(sub ? `unknown subcommand '${sub}'` : 'missing subcommand');
     if (!file || extra.length) throw usage('give exactly one master list FILE');
-    if (!v.root?.length) throw usage('--root is required');
-    if (!v.out) throw usage('--out is required');
+    const roots = cl.require('root');
+    const out = cl.require('out');
     let at: Date | undefined;
     if (v.at !== undefined) {
       at = new Date(v.at);
       if (!Number.isFinite(at.getTime())) throw usage(`--at ${v.at} is not a valid time`);
     }
-    const r = importMasterList({ file: resolve(file), roots: v.root.map((p) => resolve(p)), out: resolve(v.out), at });
+    const r = importMasterList({ file: resolve(file), roots: roots.map((p) => resolve(p)), out: resolve(out), at });
     if (v.json) {
       io.stdout(JSON.stringify(r) + '\n');
       return 0;

@@ -1,10 +1,10 @@
 // `idkiosk sim license`: a virtual IC 運転免許証 in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { DEFAULT_TEST_PIN1, DEFAULT_TEST_PIN2, LICENSE_SIM_PIN_MAX_TRIES as LICENSE_PIN_MAX_TRIES, createVirtualLicense } from '../license/index.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
-import { parseHostPort, runVirtualCard } from './run-card.ts';
+import { runVirtualCard } from './run-card.ts';
+import { fourDigits, simUsage as usage, triesOption, vpcdAddress } from './options.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
 const help = `idkiosk sim license — run a virtual IC 運転免許証 (driver's licence) in pcscd via vsmartcard-vpcd
@@ -39,54 +39,26 @@ Options:
   -h, --help            this text
 `;
 
-const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
-
-function tries(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^[0-9]$/.test(v) || Number(v) > LICENSE_PIN_MAX_TRIES) throw usage(`${name} must be 0..${LICENSE_PIN_MAX_TRIES}`);
-  return Number(v);
-}
-
 export const licenseCommand: SimSubcommand = {
   name: 'license',
   summary: 'virtual IC 運転免許証 (PIN1/PIN2, 外字, EF04 changes, photo, forged-EF07 options)',
   help,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        vpcd: { type: 'string' },
-        pin1: { type: 'string' },
-        pin2: { type: 'string' },
-        'default-pin': { type: 'boolean' },
-        expired: { type: 'boolean' },
-        'no-address-change': { type: 'boolean' },
-        tries1: { type: 'string' },
-        tries2: { type: 'string' },
-        'key-out': { type: 'string' },
-        'bad-signature': { type: 'boolean' },
-        'foreign-key': { type: 'boolean' },
-        'garbage-ef07': { type: 'boolean' },
-        'name-change': { type: 'boolean' },
-        'malformed-change': { type: 'boolean' },
-        t0: { type: 'boolean' },
-        trace: { type: 'boolean' },
-      },
+    const { values } = parseCommandLine(argv, {
+      ...strings('vpcd', 'pin1', 'pin2', 'tries1', 'tries2', 'key-out'),
+      ...flags('default-pin', 'expired', 'no-address-change', 'bad-signature', 'foreign-key', 'garbage-ef07', 'name-change', 'malformed-change', 't0', 'trace'),
     });
-    const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
-    if (!addr) throw usage('--vpcd must be HOST:PORT');
+    const addr = vpcdAddress(values.vpcd);
     if (values['default-pin'] && (values.pin1 !== undefined || values.pin2 !== undefined)) throw usage('--default-pin excludes --pin1/--pin2');
     if ([values['bad-signature'], values['foreign-key'], values['garbage-ef07']].filter(Boolean).length > 1) {
       throw usage('--bad-signature, --foreign-key and --garbage-ef07 exclude each other');
     }
-    for (const k of ['pin1', 'pin2'] as const) {
-      if (values[k] !== undefined && !/^[0-9]{4}$/.test(values[k])) throw usage(`--${k} must be 4 digits`);
-    }
+    const pin1 = fourDigits(values.pin1, '--pin1') ?? DEFAULT_TEST_PIN1;
+    const pin2 = fourDigits(values.pin2, '--pin2') ?? DEFAULT_TEST_PIN2;
     const card = createVirtualLicense({
-      pins: values['default-pin'] ? 'default' : { pin1: values.pin1 ?? DEFAULT_TEST_PIN1, pin2: values.pin2 ?? DEFAULT_TEST_PIN2 },
-      pin1TriesLeft: tries(values.tries1, '--tries1'),
-      pin2TriesLeft: tries(values.tries2, '--tries2'),
+      pins: values['default-pin'] ? 'default' : { pin1, pin2 },
+      pin1TriesLeft: triesOption(values.tries1, '--tries1', LICENSE_PIN_MAX_TRIES),
+      pin2TriesLeft: triesOption(values.tries2, '--tries2', LICENSE_PIN_MAX_TRIES),
       expired: values.expired,
       addressChange: !values['no-address-change'],
       nameChange: values['name-change'],

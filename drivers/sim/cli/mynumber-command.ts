@@ -1,7 +1,7 @@
 // `idkiosk sim mynumber`: a virtual マイナンバーカード (JPKI-AP) in the real pcscd through vpcd.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, oneOf, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import {
   checkCodeB,
   DEFAULT_TEST_PIN,
@@ -17,7 +17,8 @@ import {
 import type { JpkiApSpec } from '../mynumber/jpki-ap.ts';
 import { createMyNumberPki } from '../pki.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
-import { parseHostPort, runVirtualCard } from './run-card.ts';
+import { runVirtualCard } from './run-card.ts';
+import { fourDigits, simUsage as usage, triesOption, vpcdAddress } from './options.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
 const FORGERIES: readonly CvForgery[] = ['unknown-ca', 'forged-cv', 'bad-signature', 'edited-data', 'edited-rehashed', 'clone'];
@@ -57,44 +58,21 @@ Options:
   -h, --help         this text
 `;
 
-const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
-
 export const mynumberCommand: SimSubcommand = {
   name: 'mynumber',
   summary: 'virtual My Number card (JPKI-AP, 券面事項入力補助AP, 券面AP)',
   help,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        vpcd: { type: 'string' },
-        profile: { type: 'string' },
-        'ca-out': { type: 'string' },
-        pin: { type: 'string' },
-        tries: { type: 'string' },
-        'bad-signature': { type: 'boolean' },
-        'text-pin': { type: 'string' },
-        'cv-ca-out': { type: 'string' },
-        'sign-ca-out': { type: 'string' },
-        forgery: { type: 'string' },
-        t0: { type: 'boolean' },
-        'no-extended': { type: 'boolean' },
-        trace: { type: 'boolean' },
-      },
+    const { values } = parseCommandLine(argv, {
+      ...strings('vpcd', 'profile', 'ca-out', 'pin', 'tries', 'text-pin', 'cv-ca-out', 'sign-ca-out', 'forgery'),
+      ...flags('bad-signature', 't0', 'no-extended', 'trace'),
     });
-    const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
-    if (!addr) throw usage('--vpcd must be HOST:PORT');
-    if (values.pin !== undefined && !/^[0-9]{4}$/.test(values.pin)) throw usage('--pin must be 4 digits');
-    let tries: number | undefined;
-    if (values.tries !== undefined) {
-      tries = Number(values.tries);
-      if (!/^[0-9]+$/.test(values.tries) || tries > JPKI_AUTH_PIN_MAX_TRIES) throw usage(`--tries must be 0..${JPKI_AUTH_PIN_MAX_TRIES}`);
-    }
+    const addr = vpcdAddress(values.vpcd);
+    const pin = fourDigits(values.pin, '--pin');
+    const tries = triesOption(values.tries, '--tries', JPKI_AUTH_PIN_MAX_TRIES);
     if (values.profile && (values['ca-out'] || values['sign-ca-out'])) throw usage('--ca-out/--sign-ca-out only apply without --profile');
-    if (values['text-pin'] !== undefined && !/^[0-9]{4}$/.test(values['text-pin'])) throw usage('--text-pin must be 4 digits');
-    if (values.forgery !== undefined && !FORGERIES.includes(values.forgery as CvForgery)) throw usage(`--forgery must be one of ${FORGERIES.join(', ')}`);
-    const forgery = values.forgery as CvForgery | undefined;
+    const textPin = fourDigits(values['text-pin'], '--text-pin') ?? DEFAULT_TEST_PIN;
+    const forgery = oneOf(values.forgery, FORGERIES, usage, `--forgery must be one of ${FORGERIES.join(', ')}`);
 
     let spec: JpkiApSpec;
     let origin: string;
@@ -117,14 +95,14 @@ export const mynumberCommand: SimSubcommand = {
       if (values['ca-out']) writeFileSync(values['ca-out'], pki.authCa.pem);
       origin = values['ca-out'] ? `throwaway PKI, CA written to ${values['ca-out']}` : 'throwaway PKI (CA not saved)';
     }
-    if (values.pin !== undefined) spec.auth.pin = values.pin;
+    if (pin !== undefined) spec.auth.pin = pin;
     if (tries !== undefined) spec.auth.triesLeft = tries;
     const issuers = virtualCvIssuers();
     if (values['cv-ca-out']) writeFileSync(values['cv-ca-out'], JSON.stringify(virtualCardTrustConfig(issuers), null, 2) + '\n');
     const holder = { ...SYNTHETIC_HOLDER };
     const card = new MyNumberCard({
       ...spec,
-      text: { holder, pin: values['text-pin'] ?? DEFAULT_TEST_PIN, forgery, issuers },
+      text: { holder, pin: textPin, forgery, issuers },
       visual: { holder, forgery, issuers },
       quirks: { getResponse: values.t0, wrongLe: values.t0, rejectExtended: values['no-extended'] },
       faults: { badSignature: values['bad-signature'] },

@@ -1,11 +1,11 @@
 // `idkiosk sim passport`: a virtual eMRTD (BAC/PACE, SM, PA/AA/CA) in the real pcscd through vpcd.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, intOption, oneOf, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { PassportCard, testHolder, type PassportFaults } from '../passport/index.ts';
 import { createCsca, issueBy } from '../passport/certs.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
-import { parseHostPort, runVirtualCard } from './run-card.ts';
+import { runVirtualCard } from './run-card.ts';
+import { simUsage as usage, vpcdAddress } from './options.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
 const help = `idkiosk sim passport — run a virtual passport chip (ICAO 9303 eMRTD) in pcscd via vsmartcard-vpcd
@@ -41,17 +41,10 @@ Options:
   -h, --help           this text
 `;
 
-const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
-
-function dgNumber(v: string | undefined, opt: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^[0-9]{1,2}$/.test(v) || n < 1 || n > 16) throw usage(`${opt} must be a data-group number 1..16`);
-  return n;
-}
+const dgNumber = (v: string | undefined, opt: string): number | undefined => intOption(v, opt, 1, 16, usage, `${opt} must be a data-group number 1..16`);
 
 function dgList(v: string | undefined, opt: string): number[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((x) => dgNumber(x.trim(), opt)!);
+  return v === undefined ? undefined : v.split(',').map((x) => dgNumber(x.trim(), opt) ?? 0);
 }
 
 /** YYMMDD with month 01–12 and a day that exists in some year (29 Feb allowed). */
@@ -59,7 +52,7 @@ function isYymmdd(s: string): boolean {
   if (!/^[0-9]{6}$/.test(s)) return false;
   const m = Number(s.slice(2, 4));
   const d = Number(s.slice(4, 6));
-  return m >= 1 && m <= 12 && d >= 1 && d <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return m >= 1 && m <= 12 && d >= 1 && d <= ([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0);
 }
 
 export const passportCommand: SimSubcommand = {
@@ -67,35 +60,10 @@ export const passportCommand: SimSubcommand = {
   summary: 'virtual passport chip (ICAO eMRTD: BAC/PACE, SM, PA/AA/CA)',
   help,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        'doc-number': { type: 'string' },
-        birth: { type: 'string' },
-        expiry: { type: 'string' },
-        surname: { type: 'string' },
-        'given-names': { type: 'string' },
-        'no-pace': { type: 'boolean' },
-        'pace-cipher': { type: 'string' },
-        curve: { type: 'string' },
-        'pace-dh': { type: 'string' },
-        'no-aa': { type: 'boolean' },
-        'no-ca': { type: 'boolean' },
-        'ca-cipher': { type: 'string' },
-        'face-bytes': { type: 'string' },
-        'csca-out': { type: 'string' },
-        'tamper-dg': { type: 'string' },
-        'unlisted-dg': { type: 'string' },
-        'aa-fail': { type: 'boolean' },
-        'ca-fail': { type: 'boolean' },
-        'com-omit': { type: 'string' },
-        withhold: { type: 'string' },
-        'csca-country': { type: 'string' },
-        'pace-broken': { type: 'boolean' },
-        vpcd: { type: 'string' },
-        trace: { type: 'boolean' },
-      },
+    const { values } = parseCommandLine(argv, {
+      ...strings('doc-number', 'birth', 'expiry', 'surname', 'given-names', 'pace-cipher', 'curve', 'pace-dh', 'ca-cipher', 'face-bytes'),
+      ...strings('csca-out', 'tamper-dg', 'unlisted-dg', 'com-omit', 'withhold', 'csca-country', 'vpcd'),
+      ...flags('no-pace', 'no-aa', 'no-ca', 'aa-fail', 'ca-fail', 'pace-broken', 'trace'),
     });
     const doc = values['doc-number']?.toUpperCase();
     const birth = values.birth;
@@ -103,19 +71,15 @@ export const passportCommand: SimSubcommand = {
     if (!doc || !birth || !expiry) throw usage('--doc-number, --birth and --expiry are required');
     if (!/^[A-Z0-9]{1,9}$/.test(doc)) throw usage('--doc-number: 1–9 letters A–Z and digits');
     if (!isYymmdd(birth) || !isYymmdd(expiry)) throw usage('--birth and --expiry: YYMMDD with a real month and day');
-    const addr = parseHostPort(values.vpcd, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
-    if (!addr) throw usage('--vpcd must be HOST:PORT');
+    const addr = vpcdAddress(values.vpcd);
     const cipher = (v: string | undefined, opt: string) => {
       if (v === undefined || v === 'aes') return 'AES-128' as const;
       if (v === '3des') return '3DES' as const;
       throw usage(`${opt} must be aes or 3des`);
     };
-    const curve = values.curve ?? 'brainpoolP256r1';
-    if (curve !== 'brainpoolP256r1' && curve !== 'prime256v1') throw usage('--curve must be brainpoolP256r1 or prime256v1');
-    const dh = values['pace-dh'];
-    if (dh !== undefined && !/^[012]$/.test(dh)) throw usage('--pace-dh must be 0, 1 or 2');
-    const faceBytes = values['face-bytes'] === undefined ? undefined : Number(values['face-bytes']);
-    if (faceBytes !== undefined && (!Number.isInteger(faceBytes) || faceBytes < 64 || faceBytes > 200_000)) throw usage('--face-bytes must be 64..200000');
+    const curve = oneOf(values.curve, ['brainpoolP256r1', 'prime256v1'], usage, '--curve must be brainpoolP256r1 or prime256v1') ?? 'brainpoolP256r1';
+    const dh = oneOf(values['pace-dh'], ['0', '1', '2'], usage, '--pace-dh must be 0, 1 or 2');
+    const faceBytes = intOption(values['face-bytes'], '--face-bytes', 64, 200_000, usage, '--face-bytes must be 64..200000');
     const faults: PassportFaults = {
       tamperDg: dgNumber(values['tamper-dg'], '--tamper-dg'),
       unlistedDg: dgNumber(values['unlisted-dg'], '--unlisted-dg'),

@@ -1,10 +1,10 @@
 // `idkiosk sim pki`: write a synthetic JPKI-TEST CA and a My Number card profile to a directory.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { DEFAULT_TEST_PIN, DEFAULT_TEST_SIGN_PASSWORD, profileFromPki } from '../mynumber/index.ts';
 import { createMyNumberPki } from '../pki.ts';
+import { fourDigits, triesOption } from './options.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
 export const CA_FILE = 'jpki-auth-ca.pem';
@@ -34,31 +34,20 @@ export const pkiCommand: SimSubcommand = {
   summary: 'write a synthetic JPKI-TEST CA and a card profile',
   help,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        expired: { type: 'boolean' },
-        'unknown-ca': { type: 'boolean' },
-        'with-signing': { type: 'boolean' },
-        pin: { type: 'string' },
-        tries: { type: 'string' },
-      },
-    });
-    if (!values.out) throw new KioskError(ErrorCodes.USAGE, '--out DIR is required');
-    if (values.pin !== undefined && !/^[0-9]{4}$/.test(values.pin)) throw new KioskError(ErrorCodes.USAGE, '--pin must be 4 digits');
-    const tries = values.tries === undefined ? undefined : Number(values.tries);
-    if (tries !== undefined && !/^[0-3]$/.test(values.tries!)) throw new KioskError(ErrorCodes.USAGE, '--tries must be 0..3');
+    const cl = parseCommandLine(argv, { ...strings('out', 'pin', 'tries'), ...flags('expired', 'unknown-ca', 'with-signing') });
+    const { values } = cl;
+    const outDir = cl.require('out', '--out DIR is required');
+    const pin = fourDigits(values.pin, '--pin') ?? DEFAULT_TEST_PIN;
+    const tries = triesOption(values.tries, '--tries', 3);
     const pki = createMyNumberPki({ expired: values.expired, unknownCa: values['unknown-ca'], withSigning: values['with-signing'] });
     const profile = profileFromPki(pki, {
-      pin: values.pin ?? DEFAULT_TEST_PIN,
+      pin,
       triesLeft: tries,
       signPassword: values['with-signing'] ? DEFAULT_TEST_SIGN_PASSWORD : undefined,
     });
-    mkdirSync(values.out, { recursive: true });
-    const caPath = join(values.out, CA_FILE);
-    const profilePath = join(values.out, PROFILE_FILE);
+    mkdirSync(outDir, { recursive: true });
+    const caPath = join(outDir, CA_FILE);
+    const profilePath = join(outDir, PROFILE_FILE);
     writeFileSync(caPath, pki.trustedAuthCa.pem);
     // The profile holds a private key and a PIN (both synthetic): owner-only.
     writeFileSync(profilePath, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });

@@ -1,12 +1,12 @@
 // `idkiosk sim residence`: a virtual 在留カード / 特別永住者証明書 (1st or 2nd generation) in the real pcscd
 // through vpcd, with a synthetic ISA CA and fault injection.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { flags, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { createVirtualResidenceCard, DEFAULT_TEST_CARD_NUMBER } from '../residence/index.ts';
 import type { VirtualCard } from '../virtual-card.ts';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../vpcd-client.ts';
-import { parseHostPort, runVirtualCard } from './run-card.ts';
+import { runVirtualCard } from './run-card.ts';
+import { simUsage as usage, vpcdAddress } from './options.ts';
 import type { SimSubcommand } from './subcommand.ts';
 
 const help = `idkiosk sim residence — run a virtual 在留カード / 特別永住者証明書 in pcscd via vsmartcard-vpcd
@@ -48,54 +48,43 @@ All keys, certificates, numbers and images are synthetic test data.
 /** 2 letters, 8 digits, 2 letters: the form of the number printed on the card (docs/reference/residence.md). */
 const CARD_NUMBER = /^[A-Z]{2}[0-9]{8}[A-Z]{2}$/;
 
-const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
+/** The on/off options (faults and link behaviour). */
+const FLAGS = [
+  'full-length-images',
+  'corrupt-mac',
+  'corrupt-sm',
+  'bad-signature',
+  'tampered-data',
+  'der-signature',
+  'unknown-ca',
+  'expired-cert',
+  'expired-card',
+  'expired-stay',
+  'pull-during-sm',
+  't0',
+  'no-extended',
+  'trace',
+] as const;
 
 export const residenceCommand: SimSubcommand = {
   name: 'residence',
   summary: 'virtual 在留カード / 特別永住者証明書 (1st or 2nd generation)',
   help,
   async run(argv, io) {
-    const flags = [
-      'full-length-images',
-      'corrupt-mac',
-      'corrupt-sm',
-      'bad-signature',
-      'tampered-data',
-      'der-signature',
-      'unknown-ca',
-      'expired-cert',
-      'expired-card',
-      'expired-stay',
-      'pull-during-sm',
-      't0',
-      'no-extended',
-      'trace',
-    ] as const;
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        generation: { type: 'string' },
-        'card-number': { type: 'string' },
-        'card-type': { type: 'string' },
-        vpcd: { type: 'string' },
-        'ca-out': { type: 'string' },
-        'present-type': { type: 'string' },
-        ...Object.fromEntries(flags.map((f) => [f, { type: 'boolean' as const }])),
-      },
+    const { values: v } = parseCommandLine(argv, {
+      ...strings('generation', 'card-number', 'card-type', 'vpcd', 'ca-out', 'present-type'),
+      ...flags(...FLAGS),
     });
-    const v = values as Record<string, string | boolean | undefined>;
     const generation = v.generation === '1' ? 1 : v.generation === '2' ? 2 : null;
     if (!generation) throw usage('--generation 1 or 2 is required');
-    const cardNumber = (v['card-number'] as string | undefined) ?? DEFAULT_TEST_CARD_NUMBER;
+    const cardNumber = v['card-number'] ?? DEFAULT_TEST_CARD_NUMBER;
     if (!CARD_NUMBER.test(cardNumber)) throw usage('--card-number must look like AA12345678BB');
-    const cardType = v['card-type'] as string | undefined;
+    const cardType = v['card-type'];
     const allowed = generation === 1 ? ['1', '2'] : ['05', '06', '07', '08'];
     if (cardType !== undefined && !allowed.includes(cardType)) throw usage(`--card-type for generation ${generation}: ${allowed.join(', ')}`);
-    const presentType = v['present-type'] as string | undefined;
+    const presentType = v['present-type'];
     if (presentType !== undefined && !/^[0-9]{1,2}$/.test(presentType)) throw usage('--present-type must be a card type code such as 2 or 06');
-    const addr = parseHostPort(v.vpcd as string | undefined, { host: VPCD_DEFAULT_HOST, port: VPCD_DEFAULT_PORT });
-    if (!addr) throw usage('--vpcd must be HOST:PORT');
+    const addr = vpcdAddress(v.vpcd);
 
     const { card, pki } = createVirtualResidenceCard({
       generation,
@@ -117,7 +106,7 @@ export const residenceCommand: SimSubcommand = {
       },
       logLimit: 1000,
     });
-    if (v['ca-out']) writeFileSync(v['ca-out'] as string, pki.trustedCa.pem);
+    if (v['ca-out']) writeFileSync(v['ca-out'], pki.trustedCa.pem);
 
     let inserted: VirtualCard = card;
     if (v['pull-during-sm']) {
@@ -139,7 +128,7 @@ export const residenceCommand: SimSubcommand = {
     }
     const notes = [`generation ${generation}`, `card type ${cardType ?? (generation === 1 ? '1' : '05')}`];
     if (presentType !== undefined) notes.push(`presents card type ${presentType} (unsigned byte edited)`);
-    for (const f of flags) if (v[f] && f !== 'trace') notes.push(f);
+    for (const f of FLAGS) if (v[f] && f !== 'trace') notes.push(f);
     notes.push(v['ca-out'] ? `CA written to ${v['ca-out']}` : 'throwaway CA (not saved; use --ca-out)');
     io.stderr(`sim: ${notes.join('; ')}\n`);
     return runVirtualCard(inserted, { ...addr, label: `virtual residence card (generation ${generation})`, io, trace: v.trace ? card.log : undefined });

@@ -7,7 +7,7 @@
 // every document gets every quirk without each card repeating the options.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CliIO } from '../../../core/cli-io.ts';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import { intOption, usageError } from '../../../core/cli-options.ts';
 import type { LinkQuirks } from '../iso7816/link.ts';
 
 export interface SimSubcommand {
@@ -36,11 +36,18 @@ Reader/link options (every virtual card; see docs/readers.md):
   --silent-after N     stop answering after N APDUs since power-on (fault: card goes silent mid-session)
 `;
 
-const usage = (msg: string) => new KioskError(ErrorCodes.USAGE, msg);
+const usage = usageError();
 
-function count(v: string | undefined, opt: string, min: number, max: number): number {
-  if (v === undefined || !/^[0-9]{1,6}$/.test(v) || Number(v) < min || Number(v) > max) throw usage(`${opt} needs a number ${min}..${max}`);
-  return Number(v);
+/** On/off link options and the quirk each sets. */
+const LINK_FLAGS = { '--no-extended': 'noExtended', '--get-response': 'getResponse', '--wrong-le': 'wrongLe' } as const;
+/** Counted link options: the quirk and the range of its number. */
+const LINK_COUNTS = { '--max-le': ['maxLe', 1, 65536], '--silent-after': ['silentAfter', 0, 100000] } as const;
+
+function atrChoice(v: string | undefined): AtrChoice {
+  if (v === 'contactless' || v === 'contactless-a') return { kind: 'contactless-a' };
+  if (v === 'contactless-b') return { kind: 'contactless-b' };
+  if (v !== undefined && /^([0-9a-fA-F]{2}[ :]?){2,33}$/.test(v)) return { kind: 'bytes', atr: Buffer.from(v.replace(/[ :]/g, ''), 'hex') };
+  throw usage('--atr must be contactless, contactless-b or the ATR in hex (2..33 bytes)');
 }
 
 /** Takes the link options off `argv`; the rest goes to the card's own parser. */
@@ -48,37 +55,16 @@ export function extractLinkOptions(argv: readonly string[]): { link: LinkOptions
   const link: LinkOptions = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const value = () => (eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i]);
-    switch (name) {
-      case '--atr': {
-        const v = value();
-        if (v === 'contactless' || v === 'contactless-a') link.atr = { kind: 'contactless-a' };
-        else if (v === 'contactless-b') link.atr = { kind: 'contactless-b' };
-        else if (v !== undefined && /^([0-9a-fA-F]{2}[ :]?){2,33}$/.test(v)) link.atr = { kind: 'bytes', atr: Buffer.from(v.replace(/[ :]/g, ''), 'hex') };
-        else throw usage('--atr must be contactless, contactless-b or the ATR in hex (2..33 bytes)');
-        break;
-      }
-      case '--no-extended':
-        link.noExtended = true;
-        break;
-      case '--max-le':
-        link.maxLe = count(value(), '--max-le', 1, 65536);
-        break;
-      case '--get-response':
-        link.getResponse = true;
-        break;
-      case '--wrong-le':
-        link.wrongLe = true;
-        break;
-      case '--silent-after':
-        link.silentAfter = count(value(), '--silent-after', 0, 100000);
-        break;
-      default:
-        rest.push(arg);
-    }
+    if (name === '--atr') link.atr = atrChoice(value());
+    else if (Object.hasOwn(LINK_FLAGS, name)) link[LINK_FLAGS[name as keyof typeof LINK_FLAGS]] = true;
+    else if (Object.hasOwn(LINK_COUNTS, name)) {
+      const [key, min, max] = LINK_COUNTS[name as keyof typeof LINK_COUNTS];
+      link[key] = intOption(value() ?? '', name, min, max, usage, `${name} needs a number ${min}..${max}`);
+    } else rest.push(arg);
   }
   return { link, rest };
 }
