@@ -6,9 +6,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE as BUILT_BUNDLE } from '../scripts/build.ts';
-import { makeCa } from '../test/harness/crl-fixtures.ts';
+import { makeCa, writeCaAndCrl } from '../test/harness/crl-fixtures.ts';
 import { freePort } from '../test/harness/net.ts';
-import { buildCrl } from '../core/der-build.ts';
 import { listenNotify } from '../test/harness/notify-socket.ts';
 
 // one free-port helper for the tests and the benches (test/harness)
@@ -95,23 +94,8 @@ export interface KioskFixture {
 export async function kioskFixture(dir: string): Promise<KioskFixture> {
   await ensureBundle();
   const ca = makeCa({ cn: 'Bench JPKI-TEST CA' });
-  const caPem = join(dir, 'ca.pem');
-  writeFileSync(caPem, ca.cert.toString());
-  const crl = join(dir, 'ca.crl');
-  const now = Date.now();
   const entries = Array.from({ length: 1000 }, (_, i) => ({ serial: 0x10000n + BigInt(i) }));
-  writeFileSync(
-    crl,
-    buildCrl({
-      issuer: ca.name,
-      signer: ca.signer,
-      thisUpdate: new Date(now - 3600_000),
-      nextUpdate: new Date(now + 7 * 86400_000),
-      crlNumber: 1,
-      aki: ca.ski,
-      entries,
-    }),
-  );
+  const { caPem, crl } = writeCaAndCrl(dir, ca, { crlNumber: 1, entries, validForMs: 7 * 86400_000 });
   const crlDb = join(dir, 'crl');
   const imp = spawnSync(process.execPath, [BUNDLE, 'crl', 'import', crl, '--issuer', caPem, '--db', crlDb, '--json'], { encoding: 'utf8' });
   if (imp.status !== 0) throw new Error(`crl import failed: ${imp.stderr}`);

@@ -3,6 +3,7 @@
 // benchmark generator. Every field can be overridden, so tests can also craft each malformation class;
 // node:crypto does all signing. Reading DER is the ASN.1 stack's job (@peculiar/asn1-*), not this module's.
 // Nothing here imports the daemon: the virtual cards and the fleet use it too.
+import { at } from './checked.ts';
 import { createSign, sign as oneShotSign, constants, type KeyObject, createHash, randomBytes } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
@@ -25,7 +26,7 @@ export const octets = (b: Buffer) => tlv(0x04, b);
 export function oidContent(dotted: string): Buffer {
   const arcs = dotted.split('.').map((a) => BigInt(a));
   const out: number[] = [];
-  for (const arc of [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]) {
+  for (const arc of [at(arcs, 0) * 40n + at(arcs, 1), ...arcs.slice(2)]) {
     const groups: number[] = [Number(arc & 0x7fn)];
     for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
     out.push(...groups);
@@ -47,7 +48,7 @@ export function int(v: bigint | number | Buffer): Buffer {
   let hex = BigInt(v).toString(16);
   if (hex.length % 2) hex = '0' + hex;
   let b = Buffer.from(hex, 'hex');
-  if (b[0]! >= 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+  if (at(b, 0) >= 0x80) b = Buffer.concat([Buffer.from([0]), b]);
   return tlv(0x02, b);
 }
 
@@ -88,7 +89,7 @@ export function dn(attributes: ReadonlyArray<{ type: DnType; value: string }>): 
 export function keyUsageBits(bits: number[]): Buffer {
   if (bits.length === 0) return bitString(Buffer.alloc(0));
   const bytes = Buffer.alloc((Math.max(...bits) >> 3) + 1);
-  for (const b of bits) bytes[b >> 3]! |= 0x80 >> (b & 7);
+  for (const b of bits) bytes[b >> 3] = at(bytes, b >> 3) | (0x80 >> (b & 7));
   return bitString(bytes, 7 - (Math.max(...bits) & 7));
 }
 export function extension(oidHex: string, value: Buffer, critical = false): Buffer {
@@ -210,7 +211,7 @@ export function buildCert(c: CertSpec): Buffer {
 /** A positive serial of `bytes` octets with no leading zero octet (RFC 5280 §4.1.2.2), unpredictable. */
 export function randomSerial(bytes = 16): Buffer {
   const b = randomBytes(bytes);
-  b[0] = (b[0]! & 0x7f) | 0x01;
+  b[0] = (at(b, 0) & 0x7f) | 0x01;
   return b;
 }
 

@@ -2,6 +2,7 @@
 // Used by the 2nd-generation residence card (MAC truncated to 8 bytes) and by ICAO AES secure messaging.
 // `AesCmac` keeps one cipher context and the subkeys for its key (a secure-messaging session MACs every
 // message under one key); `aesCmac` is the one-shot form.
+import { at } from '../checked.ts';
 import { ErrorCodes, KioskError } from '../errors.ts';
 import { CbcContext } from './cbc-context.ts';
 import { padIso9797M2, xor } from './padding.ts';
@@ -12,15 +13,15 @@ const RB = 0x87; // R_128 constant (RFC 4493 §2.3)
 /** Left shift of a 128-bit string by one bit. */
 function shiftLeft1(b: Buffer): Buffer {
   const out = Buffer.alloc(b.length);
-  for (let i = 0; i < b.length; i++) out[i] = ((b[i]! << 1) & 0xff) | (i + 1 < b.length ? b[i + 1]! >> 7 : 0);
+  for (const [i, x] of b.entries()) out[i] = ((x << 1) & 0xff) | ((b[i + 1] ?? 0) >> 7);
   return out;
 }
 
 function subkeys(l: Buffer): { k1: Buffer; k2: Buffer } {
   const k1 = shiftLeft1(l);
-  if (l[0]! & 0x80) k1[BLOCK - 1]! ^= RB;
+  if (at(l, 0) & 0x80) k1[BLOCK - 1] = at(k1, BLOCK - 1) ^ RB;
   const k2 = shiftLeft1(k1);
-  if (k1[0]! & 0x80) k2[BLOCK - 1]! ^= RB;
+  if (at(k1, 0) & 0x80) k2[BLOCK - 1] = at(k2, BLOCK - 1) ^ RB;
   return { k1, k2 };
 }
 

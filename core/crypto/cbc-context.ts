@@ -6,11 +6,12 @@
 // (chain ⊕ IV) into the first input block (encrypt) or first output block (decrypt) — exactly CBC with
 // that IV, and still one update() call per message. Padding is off (the protocols pad explicitly), so
 // update() returns every block at once and final() is never called.
+import { at } from '../checked.ts';
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../errors.ts';
 
 function xorInto(target: Buffer, a: Buffer, b: Buffer, n: number): void {
-  for (let i = 0; i < n; i++) target[i] = target[i]! ^ a[i]! ^ b[i]!;
+  for (let i = 0; i < n; i++) target[i] = at(target, i) ^ at(a, i) ^ at(b, i);
 }
 
 export class CbcContext {

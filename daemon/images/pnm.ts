@@ -20,7 +20,7 @@ export function parsePnm(data: Buffer, maxPixels: number): PnmImage | null {
       else i++;
     }
     const start = i;
-    while (i < data.length && data[i]! >= 0x30 && data[i]! <= 0x39) i++;
+    for (let c = data[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = data[i]) i++;
     if (i === start || i - start > 7) return null;
     fields.push(Number(data.subarray(start, i).toString('latin1')));
   }
@@ -32,6 +32,6 @@ export function parsePnm(data: Buffer, maxPixels: number): PnmImage | null {
   const raster = data.subarray(i, i + stride * height);
   if (raster.length !== stride * height) return null;
   const rows = Buffer.from(raster);
-  if (magic === 'P4') for (let k = 0; k < rows.length; k++) rows[k] = ~rows[k]! & 0xff;
+  if (magic === 'P4') for (const [k, x] of rows.entries()) rows[k] = ~x & 0xff;
   return { width, height, kind: magic === 'P4' ? 'bit' : magic === 'P5' ? 'grey' : 'rgb', rows };
 }

@@ -4,6 +4,8 @@
 // (daemon/documents/<document>/…-view.ts) and its names and holder data are described by the
 // DocumentResultType it registers (document-types.ts). See docs/verdicts.md for the verdict model.
 
+import type { ErrorCode } from '../../core/errors.ts';
+
 /**
  * What the evidence proves about the document itself (docs/verdicts.md):
  * - `proven`: the data is covered by a signature that chains to a configured anchor, and the chip proved it is
@@ -21,6 +23,12 @@ export type Authenticity = (typeof AUTHENTICITIES)[number];
  */
 export const HOLDER_BINDINGS = ['pin', 'password', 'printed-number-only', 'mrz-only', 'none'] as const;
 export type HolderBinding = (typeof HOLDER_BINDINGS)[number];
+
+/** Why a document was refused or only read: a stable code, and words for the operator's log. */
+export interface Reason {
+  code: ErrorCode;
+  message: string;
+}
 
 /**
  * - `verified`: authenticity `proven` and every check the document needs held (the only outcome that says
@@ -85,6 +93,22 @@ export const COMMON_RESULT_FIELDS: ReadonlySet<string> = new Set<keyof ResultVie
   'checks',
   'policy',
 ]);
+
+/**
+ * The verdict part of a document's own result (docs/verdicts.md); V narrows the outcomes that document can
+ * reach (JPKI 署名用 is never chip-read).
+ */
+export interface VerdictFields<V extends Outcome = Outcome> {
+  authenticity: Authenticity | null;
+  holderBinding: HolderBinding | null;
+  verdict: V;
+  reasons: Reason[];
+}
+
+/** Before any check has run: nothing proven, nobody bound, refused. A result starts here, never at a pass. */
+export function unassessed(): VerdictFields<'refused'> {
+  return { authenticity: null, holderBinding: null, verdict: 'refused', reasons: [] };
+}
 
 /**
  * The shared head of a document's result view: its verdict as the outcome, how it was proven and bound to

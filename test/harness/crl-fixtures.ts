@@ -1,6 +1,8 @@
-// Synthetic CAs and leaf certificates for CRL tests (no real identities).
+// Synthetic CAs, leaf certificates and signed CRL files for CRL tests (no real identities).
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { buildCert, keyIdOf, name, type Digest, type Signer } from '../../core/der-build.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCert, buildCrl, keyIdOf, name, type Digest, type EntrySpec, type Signer } from '../../core/der-build.ts';
 
 export interface TestCa {
   name: Buffer;
@@ -69,4 +71,35 @@ export function makeLeaf(ca: TestCa, serial: bigint | Buffer, opts: { cdpName?: 
       cdpName: opts.cdpName,
     }),
   );
+}
+
+export interface CaFiles {
+  /** The CA certificate as PEM (the `--issuer` of `idkiosk crl import`). */
+  caPem: string;
+  /** The CRL, DER. */
+  crl: string;
+}
+
+/**
+ * The CA's PEM (ca.pem) and a full CRL it signed (`crlFile`) in `dir`: issued an hour ago, next update
+ * `validForMs` ahead, with the given number and entries.
+ */
+export function writeCaAndCrl(dir: string, ca: TestCa, o: { crlFile?: string; crlNumber: number; entries: EntrySpec[]; validForMs?: number }): CaFiles {
+  const caPem = join(dir, 'ca.pem');
+  writeFileSync(caPem, ca.cert.toString());
+  const crl = join(dir, o.crlFile ?? 'ca.crl');
+  const now = Date.now();
+  writeFileSync(
+    crl,
+    buildCrl({
+      issuer: ca.name,
+      signer: ca.signer,
+      thisUpdate: new Date(now - 3600_000),
+      nextUpdate: new Date(now + (o.validForMs ?? 86400_000)),
+      crlNumber: o.crlNumber,
+      aki: ca.ski,
+      entries: o.entries,
+    }),
+  );
+  return { caPem, crl };
 }

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { PcscReaderDriver } from '../../drivers/reader/pcsc-binding.ts';
 import type { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
 import type { KioskRuntime } from '../../daemon/kiosk/runtime.ts';
+import { PCSCD_REMOVAL_POLL_MS } from './pcsc-card.ts';
 import { startPcscd, type PcscdInstance } from './pcscd.ts';
 
 export interface PcscKiosk {
@@ -22,7 +23,7 @@ export function usePcscKiosk(): PcscKiosk {
   const k = { runtime: null, driver: null, client: null } as unknown as PcscKiosk;
   k.reset = async () => {
     await k.client?.close();
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, PCSCD_REMOVAL_POLL_MS));
     await k.runtime?.stop();
     await k.driver?.stop();
     k.client = null;

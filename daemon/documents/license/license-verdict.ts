@@ -10,8 +10,8 @@
 // - the current name and address come from EF04's change records over EF01; a parse error in EF03–EF06 is
 //   a check entry, never an exception that loses the rest; a name or address that is undecodable, or whose
 //   change record could not be read, is never reported as the holder's current one (the read is refused).
-import { ErrorCodes, isKioskError, type ErrorCode } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
+import { ErrorCodes, isKioskError } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding, Reason } from '../../result/result-view.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { currentValue, parseChangeRecords, type ChangeEntry, type ChangeKind, type ChangeRecords, type CurrentValue, type MalformedChange } from './changes.ts';
 import type { LicenseCommonData, PinSetting } from './common-data.ts';
@@ -22,11 +22,6 @@ import { dateField, parseMatters, stringField, textField, type LicenseMatters } 
 import { describePhoto, extractPhoto, type PhotoConverter, type PhotoOutcome } from './photo.ts';
 import { checkEf07, type SignatureOutcome } from './signature.ts';
 import { LICENSE_TLV } from './constants.ts';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 /**
  * 'require' only makes a read stricter: an EF07 that is not `valid` is then refused instead of `chip-read`.

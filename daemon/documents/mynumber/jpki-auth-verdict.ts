@@ -3,8 +3,8 @@
 // is valid now, and it is not revoked. Revocation "unknown" refuses: the kiosk fails closed.
 import { at } from '../../../core/checked.ts';
 import { X509Certificate, constants, verify } from 'node:crypto';
-import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
+import type { Authenticity, HolderBinding, Reason } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
@@ -12,11 +12,6 @@ import type { JpkiAuthEvidence } from './jpki-auth.ts';
 
 /** Certificate policy of JPKI user-authentication certificates (J-LIS profile). */
 export const JPKI_AUTH_POLICY_OID = '1.2.392.200149.8.5.1.3.30';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 export interface CertificateSummary {
   serialNumber: string;

@@ -7,13 +7,13 @@
 import { at } from '../../../core/checked.ts';
 import { type X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
+import { unassessed, type VerdictFields } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
-import { checkRevocation, jpkiAuthenticity, readCardCertificate, type CertificateSummary, type Reason } from './jpki-auth-verdict.ts';
+import { checkRevocation, jpkiAuthenticity, readCardCertificate, type CertificateSummary } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
 import { sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { JpkiSignEvidence } from './jpki-sign.ts';
@@ -30,7 +30,11 @@ export interface JpkiSignHolder {
   sexCode: string | null;
 }
 
-export interface JpkiSignResult {
+/**
+ * authenticity proven: data signature + chain + revocation 'good' (jpkiAuthenticity); holderBinding 'password'
+ * once the card accepted the 署名用パスワード; never chip-read.
+ */
+export interface JpkiSignResult extends VerdictFields<'verified' | 'refused'> {
   document: 'mynumber-sign';
   certificate: CertificateSummary | null;
   passwordTriesBefore: number | null;
@@ -46,12 +50,6 @@ export interface JpkiSignResult {
   /** SHA-256 of the issuing CA certificate, once the chain is valid. */
   issuerFingerprintSha256?: string;
   holder: JpkiSignHolder | null;
-  /** proven: data signature + chain + revocation 'good' (jpkiAuthenticity). */
-  authenticity: Authenticity | null;
-  /** 'password' once the card accepted the 署名用パスワード. */
-  holderBinding: HolderBinding | null;
-  verdict: 'verified' | 'refused';
-  reasons: Reason[];
 }
 
 export interface AssessSignOptions {
@@ -71,10 +69,7 @@ export function emptySignResult(): JpkiSignResult {
     chain: 'not-checked',
     revocation: 'unknown',
     holder: null,
-    authenticity: null,
-    holderBinding: null,
-    verdict: 'refused',
-    reasons: [],
+    ...unassessed(),
   };
 }
 

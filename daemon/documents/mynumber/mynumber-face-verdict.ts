@@ -11,10 +11,9 @@
 // on the card itself (照合番号A is the printed My Number) — knowing it shows possession of the card (or of
 // a picture of it), not knowledge of a secret. The clerk's comparison with the face photo is the binding.
 import { ErrorCodes } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
+import { unassessed, type VerdictFields } from '../../result/result-view.ts';
 import type { Sex } from './basic-info.ts';
 import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
-import type { Reason } from './mynumber-info-verdict.ts';
 import { parseFaceSignedRecord, verifyFaceRecord } from './card-ap-signatures.ts';
 import { cvAnchors } from './cv-anchors.ts';
 import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
@@ -22,7 +21,7 @@ import { parseVisualAp } from './visual-ap-data.ts';
 import { checkChallenge, type ChallengeCheck } from './card-challenge.ts';
 import type { VisualApEvidence } from './visual-ap.ts';
 
-export interface MyNumberFaceResult {
+export interface MyNumberFaceResult extends VerdictFields<'verified' | 'chip-read' | 'refused'> {
   document: 'mynumber-face';
   unlockedWith: VisualApEvidence['unlockedWith'] | null;
   triesBefore: number | null;
@@ -43,10 +42,6 @@ export interface MyNumberFaceResult {
     'card-challenge': ChallengeCheck;
     face: 'decoded' | 'not-decoded' | 'absent' | 'skipped-not-proven';
   };
-  authenticity: Authenticity | null;
-  holderBinding: HolderBinding | null;
-  verdict: 'verified' | 'chip-read' | 'refused';
-  reasons: Reason[];
 }
 
 export function emptyFaceResult(): MyNumberFaceResult {
@@ -69,10 +64,7 @@ export function emptyFaceResult(): MyNumberFaceResult {
       'card-challenge': 'not-checked',
       face: 'absent',
     },
-    authenticity: null,
-    holderBinding: null,
-    verdict: 'refused',
-    reasons: [],
+    ...unassessed(),
   };
 }
 

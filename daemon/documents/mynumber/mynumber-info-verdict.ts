@@ -9,8 +9,8 @@
 // authenticity 'proven' (and verdict 'verified') only when all of the above hold. A failing check, or
 // EF 0003/EF 0004 withheld, is 'failed' → refused. Data proven but the chip not (the card refuses the
 // challenge or withholds EF 0007) is 'chip-read': a copy of the signed files cannot be ruled out.
-import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
-import type { Authenticity, HolderBinding } from '../../result/result-view.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
+import { unassessed, type VerdictFields } from '../../result/result-view.ts';
 import { checkBasicInfoHash, parseBasicInfo, parseSignatureFile, type HashCheck, type Sex, type SignatureFile } from './basic-info.ts';
 import { parseTextApSignedRecord, verifyTextApRecord } from './card-ap-signatures.ts';
 import { cvAnchors } from './cv-anchors.ts';
@@ -20,11 +20,6 @@ import type { TextApEvidence } from './text-ap.ts';
 import { checkChallenge, parseSignedCardKey, type ChallengeCheck } from './card-challenge.ts';
 import { sha256DigestInfo } from './cv-certificate.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 export interface MyNumberInfoChecks {
   pin: 'verified' | 'not-verified';
@@ -48,16 +43,12 @@ export interface MyNumberInfoHolder {
   sex: Sex | null;
 }
 
-export interface MyNumberInfoResult {
+export interface MyNumberInfoResult extends VerdictFields<'verified' | 'chip-read' | 'refused'> {
   document: 'mynumber-info';
   pinTriesBefore: number | null;
   pinTriesLeft?: number;
   holder: MyNumberInfoHolder | null;
   checks: MyNumberInfoChecks;
-  authenticity: Authenticity | null;
-  holderBinding: HolderBinding | null;
-  verdict: 'verified' | 'chip-read' | 'refused';
-  reasons: Reason[];
 }
 
 export function emptyInfoResult(): MyNumberInfoResult {
@@ -76,10 +67,7 @@ export function emptyInfoResult(): MyNumberInfoResult {
       'card-challenge': 'not-checked',
       'header-offsets': 'not-checked',
     },
-    authenticity: null,
-    holderBinding: null,
-    verdict: 'refused',
-    reasons: [],
+    ...unassessed(),
   };
 }
 

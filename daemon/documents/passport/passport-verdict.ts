@@ -8,18 +8,14 @@
 // (DH) leaves the chip unproven: `chip-read`, never verified. Verdict: `verified` only for proven data
 // with every other check held (DG1 check digits, expiry, DSC revocation); `chip-read` when the only gap
 // is proof (no anchor configured, CA unsupported); `refused` otherwise. Holder binding is `mrz-only`.
-import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
+import type { Reason } from '../../result/result-view.ts';
 import type { CscaStore } from './pki/csca-store.ts';
 import type { FaceImage } from './datagroups/data-groups.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import { passiveAuthenticationWithPath, type PassiveAuthResult } from './pki/passive-auth.ts';
 import { cscaCountryOf } from './pki/issuing-state.ts';
 import type { PassportEvidence } from './passport-read.ts';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 /** Converts the DG2 face for the screen; resolves null when it cannot (reported as "not-decoded"). */
 export type FaceConverter = (face: FaceImage) => Promise<{ mime: string; data: Buffer } | null>;

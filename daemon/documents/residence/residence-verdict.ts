@@ -13,7 +13,7 @@
 import { at, defined } from '../../../core/checked.ts';
 import { X509Certificate, constants, verify, type KeyObject } from 'node:crypto';
 import { ErrorCodes, type ErrorCode } from '../../../core/errors.ts';
-import type { Authenticity } from '../../result/result-view.ts';
+import type { Authenticity, Reason } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
 import { fingerprintSha256, type TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
@@ -32,11 +32,6 @@ import {
 } from './card-data.ts';
 import { GEN1_SFI, GEN2_SFI, type Generation, type ResidenceKind } from './constants.ts';
 import type { ResidenceEvidence } from './read-residence.ts';
-
-export interface Reason {
-  code: ErrorCode;
-  message: string;
-}
 
 export interface ResidenceImages {
   /** JPEG 2000 (both generations). */

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProduct, BUNDLE, ROOT } from '../../../scripts/build.ts';
 import { bundleChoice, freshBundle } from '../../../bin/fresh-bundle.js';
-import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../../core/der-build.ts';
+import { makeCa, writeCaAndCrl } from '../../harness/crl-fixtures.ts';
 
 const d = mkdtempSync(join(tmpdir(), 'idkiosk-bundle-'));
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -37,22 +36,7 @@ describe('production bundle', () => {
     const db = join(d, 'crl-db');
     expect(JSON.parse(run(['crl', 'status', '--db', db, '--json']).stdout)).toEqual({ issuers: [] });
     const ca = makeCa({ cn: 'Bundle Test CA' });
-    const caPem = join(d, 'ca.pem');
-    writeFileSync(caPem, ca.cert.toString());
-    const crl = join(d, 'a.crl');
-    const now = Date.now();
-    writeFileSync(
-      crl,
-      buildCrl({
-        issuer: ca.name,
-        signer: ca.signer,
-        thisUpdate: new Date(now - 3600_000),
-        nextUpdate: new Date(now + 86400_000),
-        crlNumber: 7,
-        aki: ca.ski,
-        entries: [{ serial: 0x0badn, reason: 1 }, { serial: 0x1234n }],
-      }),
-    );
+    const { caPem, crl } = writeCaAndCrl(d, ca, { crlFile: 'a.crl', crlNumber: 7, entries: [{ serial: 0x0badn, reason: 1 }, { serial: 0x1234n }] });
     const imp = run(['crl', 'import', crl, '--issuer', caPem, '--db', db, '--json']);
     expect(imp.stderr).toBe('');
     expect(JSON.parse(imp.stdout)).toMatchObject({ kind: 'full', revokedInForce: 2 });

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildProduct, BUNDLE, ROOT, type ImportGraph } from '../../../scripts/build.ts';
-import { makeCa } from '../../harness/crl-fixtures.ts';
-import { buildCrl } from '../../../core/der-build.ts';
+import { makeCa, writeCaAndCrl } from '../../harness/crl-fixtures.ts';
 
 const HEAVY = ['@peculiar/asn1-x509', 'better-sqlite3', 'qrcode', 'serialport', 'prom-client', 'ws'];
 const d = mkdtempSync(join(tmpdir(), 'idkiosk-modules-'));
@@ -93,22 +92,7 @@ describe('a command loads only the modules it uses (chunked production bundle)',
 
   it('idkiosk crl check loads better-sqlite3 and none of the other heavy packages', () => {
     const ca = makeCa({ cn: 'Modules Test CA' });
-    const caPem = join(d, 'ca.pem');
-    writeFileSync(caPem, ca.cert.toString());
-    const crl = join(d, 'a.crl');
-    const now = Date.now();
-    writeFileSync(
-      crl,
-      buildCrl({
-        issuer: ca.name,
-        signer: ca.signer,
-        thisUpdate: new Date(now - 3600_000),
-        nextUpdate: new Date(now + 86400_000),
-        crlNumber: 1,
-        aki: ca.ski,
-        entries: [{ serial: 0x0badn }],
-      }),
-    );
+    const { caPem, crl } = writeCaAndCrl(d, ca, { crlFile: 'a.crl', crlNumber: 1, entries: [{ serial: 0x0badn }] });
     const db = join(d, 'db');
     const imp = spawnSync(process.execPath, [BUNDLE, 'crl', 'import', crl, '--issuer', caPem, '--db', db, '--json'], { encoding: 'utf8', timeout: 30_000 });
     expect(imp.status, imp.stderr).toBe(0);

@@ -3,37 +3,24 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { jpkiCard, testCa } from '../../harness/jpki.ts';
 import { runIdkiosk } from '../../harness/cli.ts';
 
-let pcscd: PcscdInstance;
-let client: VpcdClient | null = null;
+const slot = usePcscCard();
 let caFile: string;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
+beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-cli-'));
   caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, testCa().pem);
 });
-afterAll(async () => pcscd?.stop());
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal (see kiosk-pcsc.test.ts)
-});
 
 const idkiosk = runIdkiosk;
 
-async function present(card: MyNumberCard) {
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await new Promise((r) => setTimeout(r, 300));
-}
+const present = (card: MyNumberCard) => slot.present(card);
 
 describe('idkiosk read jpki-auth', () => {
   it('right PIN without a revocation source: everything checks out, yet the verdict fails closed', async () => {

@@ -3,23 +3,15 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualLicense, SYNTHETIC_NEW_ADDRESS, SYNTHETIC_NEW_NAME, type LicenseCard } from '../../../drivers/sim/license/index.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
 
-let pcscd: PcscdInstance;
-let client: VpcdClient | null = null;
+const slot = usePcscCard();
 let sim: ChildProcess | null = null;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
-});
-afterAll(async () => pcscd?.stop());
 afterEach(async () => {
-  await client?.close();
-  client = null;
   if (sim) {
     // A sim that already exited (e.g. failed to start) has nothing left to close.
     if (sim.exitCode === null && sim.signalCode === null) {
@@ -29,16 +21,11 @@ afterEach(async () => {
     }
     sim = null;
   }
-  await new Promise((r) => setTimeout(r, 600));
 });
 
 const idkiosk = runIdkiosk;
 
-async function present(card: LicenseCard) {
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await new Promise((r) => setTimeout(r, 300));
-}
+const present = (card: LicenseCard) => slot.present(card);
 
 /** The CLI exit contract: 0 verified, 3 chip-read, 1 refused, 2 error. */
 const EXIT = { verified: 0, 'chip-read': 3, refused: 1 } as const;
@@ -106,7 +93,7 @@ describe('idkiosk read license', () => {
   it("'idkiosk sim license --default-pin --foreign-key' in its own process, read with the published key: refused (exit 1), authenticity failed", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
     const key = join(dir, 'key.pem');
-    sim = (await startSimProcess(['license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${pcscd.port}`])).process;
+    sim = (await startSimProcess(['license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${slot.pcscd.port}`])).process;
     const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', key], '');
     expect(r.code, r.stderr).toBe(EXIT.refused);
     const out = JSON.parse(r.stdout);
@@ -125,7 +112,7 @@ describe('idkiosk read license', () => {
   });
 
   it("'idkiosk sim license --default-pin --expired' in its own process: read refuses LICENSE_EXPIRED without reading stdin", async () => {
-    sim = (await startSimProcess(['license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${pcscd.port}`], { timeoutMs: 8000 })).process;
+    sim = (await startSimProcess(['license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${slot.pcscd.port}`], { timeoutMs: 8000 })).process;
     const r = await idkiosk(['read', 'license', '--pin-stdin'], '');
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);

@@ -4,39 +4,26 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { virtualCardTrustConfig, type MyNumberCard } from '../../../drivers/sim/mynumber/index.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 import { runIdkiosk } from '../../harness/cli.ts';
 
-let pcscd: PcscdInstance;
-let client: VpcdClient | null = null;
+const slot = usePcscCard();
 let dir: string;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-mn-cli-'));
   writeFileSync(join(dir, 'sign-ca.pem'), cas().signCa.pem);
   writeFileSync(join(dir, 'tx.json'), '{"amount":1000,"payee":"テスト商店"}');
   // The CV CA keys this process's virtual cards are signed under (what `sim mynumber --cv-ca-out` writes).
   writeFileSync(join(dir, 'cv-ca.json'), JSON.stringify(virtualCardTrustConfig()));
 });
-afterAll(async () => pcscd?.stop());
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600));
-});
 
 const idkiosk = runIdkiosk;
 
-async function present(card: MyNumberCard) {
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await new Promise((r) => setTimeout(r, 300));
-}
+const present = (card: MyNumberCard) => slot.present(card);
 
 describe('idkiosk read (My Number modes)', () => {
   it('mynumber-info: 4 info as UTF-8 JSON with explicit JIS X 0208 substitution; exit 0; never the My Number', async () => {

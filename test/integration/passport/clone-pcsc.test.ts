@@ -6,18 +6,17 @@ import { runIdkiosk } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withCard } from '../../../daemon/cli/card-access.ts';
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { toResultView } from '../../../daemon/documents/passport/passport-flow.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../../daemon/documents/passport/passport-verdict.ts';
 import { gateVerdict } from '../../../daemon/policy/verdict-gate.ts';
-import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { PassportCard, testHolder, td3, type PassportCardOptions } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
 import { cmsSignedData } from '../../../drivers/sim/passport/lds.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
 const KEY = { documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630' };
@@ -28,27 +27,16 @@ const KEY_ARGS = ['--mrz-file', MRZ_FILE];
 const csca = createCsca({ country: 'JP' });
 const PKI = { csca, dsc: issueBy(csca, { cn: 'TEST DS' }) };
 const STORE = new CscaStore([csca.x509]);
-let pcscd: PcscdInstance;
-let client: VpcdClient | null = null;
+const slot = usePcscCard();
 let dir: string;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-clone-'));
-});
-afterAll(async () => pcscd?.stop());
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600)); // pcscd polls vpcd: let it see the removal
 });
 
 async function present(o: Partial<PassportCardOptions> = {}): Promise<PassportCard> {
   const card = new PassportCard({ holder: HOLDER, pki: PKI, faceBytes: 2000, ...o });
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await new Promise((r) => setTimeout(r, 300));
-  return card;
+  return slot.present(card);
 }
 
 async function readHere(store: CscaStore = STORE): Promise<PassportResult> {

@@ -5,17 +5,16 @@ import { runIdkiosk } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withCard } from '../../../daemon/cli/card-access.ts';
 import { CscaStore } from '../../../daemon/documents/passport/pki/csca-store.ts';
 import { passportFlow } from '../../../daemon/documents/passport/passport-flow.ts';
 import { readPassport } from '../../../daemon/documents/passport/passport-read.ts';
 import { assessPassport } from '../../../daemon/documents/passport/passport-verdict.ts';
 import type { SecretRequest } from '../../../daemon/documents/secrets.ts';
-import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
 import { PassportCard, testHolder, td3, type PassportCardOptions } from '../../../drivers/sim/passport/index.ts';
 import { createCsca, issueBy } from '../../../drivers/sim/passport/certs.ts';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 
 const HOLDER = testHolder({ documentNumber: 'TK0000000', dateOfBirth: '851203', dateOfExpiry: '330630', surname: 'YAMADA', givenNames: 'TARO' });
 // The MRZ lines in a private file: `read passport` never takes the MRZ data on the command line.
@@ -24,32 +23,21 @@ writeFileSync(MRZ_FILE, `${td3(HOLDER).slice(0, 44)}\n${td3(HOLDER).slice(44)}\n
 const KEY_ARGS = ['--mrz-file', MRZ_FILE];
 const csca = createCsca({ country: 'JP' });
 const PKI = { csca, dsc: issueBy(csca, { cn: 'TEST DS' }) };
-let pcscd: PcscdInstance;
-let client: VpcdClient | null = null;
+const slot = usePcscCard();
 let cscaFile: string;
 let otherCscaFile: string;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
+beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'idkiosk-passport-'));
   cscaFile = join(dir, 'csca.pem');
   otherCscaFile = join(dir, 'other.pem');
   writeFileSync(cscaFile, PKI.csca.pem);
   writeFileSync(otherCscaFile, createCsca({ country: 'JP', cn: 'OTHER TEST CSCA' }).pem);
 });
-afterAll(async () => pcscd?.stop());
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600)); // pcscd polls vpcd: let it see the removal
-});
 
 async function present(o: Partial<PassportCardOptions> = {}): Promise<PassportCard> {
   const card = new PassportCard({ holder: HOLDER, pki: PKI, faceBytes: 34_000, ...o });
-  client = new VpcdClient(card, { port: pcscd.port });
-  await client.insert();
-  await new Promise((r) => setTimeout(r, 300));
-  return card;
+  return slot.present(card);
 }
 
 const codes = (out: { reasons: { code: string }[] }) => out.reasons.map((r) => r.code);

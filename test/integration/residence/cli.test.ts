@@ -5,19 +5,17 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPcscd, type PcscdInstance } from '../../harness/pcscd.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { usePcscCard } from '../../harness/pcsc-card.ts';
 import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
 
-let pcscd: PcscdInstance;
+const slot = usePcscCard();
 let sim: ChildProcess | null = null;
 let dir: string;
 
-beforeAll(async () => {
-  pcscd = await startPcscd();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-residence-cli-'));
 });
-afterAll(async () => pcscd?.stop());
 afterEach(async () => {
   if (sim && sim.exitCode === null) {
     const done = new Promise((r) => sim!.once('exit', r));
@@ -25,7 +23,6 @@ afterEach(async () => {
     await done;
   }
   sim = null;
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal
 });
 
 const idkiosk = runIdkiosk;
@@ -33,7 +30,7 @@ const idkiosk = runIdkiosk;
 /** Start the sim process; resolves once it says the card is inserted. Returns the CA file it wrote. */
 async function startSim(args: string[]): Promise<string> {
   const ca = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
-  sim = (await startSimProcess(['residence', '--vpcd', `127.0.0.1:${pcscd.port}`, '--ca-out', ca, ...args], { timeoutMs: 10_000 })).process;
+  sim = (await startSimProcess(['residence', '--vpcd', `127.0.0.1:${slot.pcscd.port}`, '--ca-out', ca, ...args], { timeoutMs: 10_000 })).process;
   return ca;
 }
 

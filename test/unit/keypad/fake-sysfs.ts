@@ -5,7 +5,10 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { Logger } from '../../../core/log.ts';
 import type { SysfsIO } from '../../../drivers/keypad/gpio-line.ts';
+import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
+import { LAYOUT_4X3 } from '../../../drivers/keypad/types.ts';
 
 export interface FakeChip {
   name: string;
@@ -95,4 +98,22 @@ export class FakeSysfs {
   cleanup(): void {
     fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** The header pins of the 4×3 test keypad (BCM numbers): rows, then columns. */
+export const PAD_ROWS = [5, 6, 13, 19];
+export const PAD_COLS = [12, 16, 20];
+
+/** An OnoffKeypad on the fake tree with the test keypad's pins; scans are stepped by hand. */
+export function onoffPadOn(fake: FakeSysfs, o: { now: () => number; log?: Logger; debounceScans?: number; stuckMs?: number }): OnoffKeypad {
+  return new OnoffKeypad({
+    rowPins: PAD_ROWS,
+    colPins: PAD_COLS,
+    layout: LAYOUT_4X3,
+    sysfsRoot: fake.root,
+    lines: 'sysfs-files',
+    io: fake.io,
+    scanIntervalMs: 60_000, // tests step scans by hand
+    ...o,
+  });
 }

@@ -6,10 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EntryField, FIELD_PRESETS } from '../../../drivers/keypad/entry.ts';
 import { EvdevKeypad } from '../../../drivers/keypad/evdev.ts';
 import { memoryLogger, type MemoryLogger } from '../../../core/log.ts';
-import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import { SimulatedKeypad } from '../../../drivers/keypad/simulated.ts';
-import { DEFAULT_ROLES_4X3, LAYOUT_4X3, type KeyEvent, type KeyName, type Keypad } from '../../../drivers/keypad/types.ts';
-import { FakeSysfs, PI4_CHIPS } from './fake-sysfs.ts';
+import { DEFAULT_ROLES_4X3, type KeyEvent, type KeyName, type Keypad } from '../../../drivers/keypad/types.ts';
+import { FakeSysfs, onoffPadOn, PAD_COLS, PAD_ROWS, PI4_CHIPS } from './fake-sysfs.ts';
 import { keyRecord } from './record.ts';
 
 const SECRET = '7395';
@@ -41,28 +40,16 @@ async function typeOn(backend: string, log: MemoryLogger): Promise<{ pad: Keypad
   }
   const fake = new FakeSysfs(PI4_CHIPS);
   trees.push(fake);
-  const ROWS = [5, 6, 13, 19];
-  const COLS = [12, 16, 20];
   let now = 0;
-  const pad = new OnoffKeypad({
-    rowPins: ROWS,
-    colPins: COLS,
-    layout: LAYOUT_4X3,
-    sysfsRoot: fake.root,
-    lines: 'sysfs-files',
-    io: fake.io,
-    scanIntervalMs: 60_000,
-    now: () => (now += 10),
-    log,
-  });
+  const pad = onoffPadOn(fake, { now: () => (now += 10), log });
   return {
     pad,
     drive: async (k) => {
       const [r, c] = POS[k]!;
       for (let i = 0; i < 4; i++) pad.scanOnce();
-      fake.press(512 + ROWS[r]!, 512 + COLS[c]!);
+      fake.press(512 + PAD_ROWS[r]!, 512 + PAD_COLS[c]!);
       for (let i = 0; i < 4; i++) pad.scanOnce();
-      fake.release(512 + ROWS[r]!, 512 + COLS[c]!);
+      fake.release(512 + PAD_ROWS[r]!, 512 + PAD_COLS[c]!);
       for (let i = 0; i < 4; i++) pad.scanOnce();
     },
   };

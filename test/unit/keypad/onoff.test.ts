@@ -3,10 +3,10 @@ import { pickHeaderChip, readGpioChips } from '../../../drivers/keypad/gpiochip.
 import { memoryLogger } from '../../../core/log.ts';
 import { OnoffKeypad } from '../../../drivers/keypad/onoff.ts';
 import { LAYOUT_4X3, type KeyEvent } from '../../../drivers/keypad/types.ts';
-import { FakeSysfs, PI4_CHIPS, PI5_CHIPS } from './fake-sysfs.ts';
+import { FakeSysfs, onoffPadOn, PAD_COLS, PAD_ROWS, PI4_CHIPS, PI5_CHIPS } from './fake-sysfs.ts';
 
-const ROWS = [5, 6, 13, 19];
-const COLS = [12, 16, 20];
+const ROWS = PAD_ROWS;
+const COLS = PAD_COLS;
 
 const trees: FakeSysfs[] = [];
 afterEach(() => {
@@ -18,19 +18,7 @@ function setup(chips = PI4_CHIPS, opts: { debounceScans?: number; stuckMs?: numb
   trees.push(fake);
   let now = 0;
   const log = memoryLogger();
-  const pad = new OnoffKeypad({
-    rowPins: ROWS,
-    colPins: COLS,
-    layout: LAYOUT_4X3,
-    sysfsRoot: fake.root,
-    lines: 'sysfs-files',
-    io: fake.io,
-    scanIntervalMs: 60_000, // tests step scans by hand
-    debounceScans: opts.debounceScans ?? 3,
-    stuckMs: opts.stuckMs ?? 1000,
-    now: () => now,
-    log,
-  });
+  const pad = onoffPadOn(fake, { now: () => now, log, debounceScans: opts.debounceScans ?? 3, stuckMs: opts.stuckMs ?? 1000 });
   const keys: { key: string; action: string }[] = [];
   const stuck: { row: number; col: number }[] = [];
   pad.on('key', (e: KeyEvent) => keys.push({ key: e.key, action: e.action }), 'test');

@@ -3,25 +3,10 @@
 // document is carried as typed while a PIN's characters never are.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
-import { runMachine } from '../../harness/kiosk-machine.ts';
+import { CARD_NUMBER_REQUEST, PIN_REQUEST, runMachine } from '../../harness/kiosk-machine.ts';
 
-const pads = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(5) + String.fromCharCode(97 + Math.floor(i / 26)));
-const PIN = {
-  purpose: 'jpki-auth-pin' as const,
-  format: { kind: 'digits' as const, min: 4, max: 4 },
-  triesLeft: 3,
-  maxTries: 3,
-  previousAttemptWrong: false,
-  padIds: pads(10),
-};
-const CARD_NUMBER = {
-  purpose: 'residence-card-number' as const,
-  format: { kind: 'alnum' as const, min: 12, max: 12 },
-  triesLeft: null,
-  maxTries: null,
-  previousAttemptWrong: false,
-  padIds: pads(36),
-};
+const PIN = PIN_REQUEST;
+const CARD_NUMBER = CARD_NUMBER_REQUEST;
 
 const run = runMachine;
 const start: KioskEvent[] = [

@@ -3,16 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
-import { runMachine } from '../../harness/kiosk-machine.ts';
-
-const PIN_REQUEST = {
-  purpose: 'jpki-auth-pin' as const,
-  format: { kind: 'digits' as const, min: 4, max: 4 },
-  triesLeft: 3,
-  maxTries: 3,
-  previousAttemptWrong: false,
-  padIds: ['aaaaaa', 'bbbbbb', 'cccccc', 'dddddd', 'eeeeee', 'ffffff', 'gggggg', 'hhhhhh', 'iiiiii', 'jjjjjj'],
-};
+import { PIN_REQUEST, runMachine } from '../../harness/kiosk-machine.ts';
 
 const run = runMachine;
 

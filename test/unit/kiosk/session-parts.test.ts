@@ -8,17 +8,10 @@ import { openEntry, submitEntry, typeInEntry } from '../../../daemon/kiosk/entry
 import { entryTimers, extendEntry, STOP_ENTRY_TIMERS, warnEntry } from '../../../daemon/kiosk/entry-warning.ts';
 import { endSession, readFailure } from '../../../daemon/kiosk/session-end.ts';
 import { DEFAULT_TIMEOUTS, initialState, type KioskState } from '../../../daemon/kiosk/session-machine.ts';
+import { CARD_NUMBER_REQUEST, PIN_REQUEST } from '../../harness/kiosk-machine.ts';
 
-const pads = Array.from({ length: 10 }, (_, i) => `pad${i}`);
-const PIN = {
-  purpose: 'jpki-auth-pin' as const,
-  format: { kind: 'digits' as const, min: 4, max: 4 },
-  triesLeft: 3,
-  maxTries: 3,
-  previousAttemptWrong: false,
-  padIds: pads,
-};
-const NUMBER = { ...PIN, purpose: 'residence-card-number' as const, format: { kind: 'alnum' as const, min: 12, max: 12 }, triesLeft: null, maxTries: null };
+const PIN = PIN_REQUEST;
+const NUMBER = CARD_NUMBER_REQUEST;
 
 describe('entry warning', () => {
   it('warns entryMs − entryWarnMs after the last key, and times out at entryMs', () => {

@@ -4,15 +4,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type KioskEffect, type KioskEvent } from '../../../daemon/kiosk/session-machine.ts';
-import { runMachine } from '../../harness/kiosk-machine.ts';
+import { PIN_REQUEST, padIds, runMachine } from '../../harness/kiosk-machine.ts';
 
 const ENTRY = {
+  ...PIN_REQUEST,
   purpose: 'jpki-sign-password' as const,
   format: { kind: 'alnum' as const, min: 6, max: 16 },
   triesLeft: 5,
   maxTries: 5,
-  previousAttemptWrong: false,
-  padIds: Array.from({ length: 36 }, (_, i) => `tok${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`),
+  padIds: padIds(36),
 };
 
 const run = runMachine;

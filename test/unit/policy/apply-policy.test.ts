@@ -83,14 +83,16 @@ describe('applyPolicy', () => {
   });
 });
 
+/** A flow context with no card session and no prompts (policyFlow's inner flow is a stub). */
+const ctx = (over: Partial<FlowContext>): FlowContext => ({
+  session: {} as never,
+  prompt: (async () => Buffer.alloc(0)) as never,
+  progress: () => {},
+  signal: new AbortController().signal,
+  ...over,
+});
+
 describe('policyFlow', () => {
-  const ctx = (over: Partial<FlowContext>): FlowContext => ({
-    session: {} as never,
-    prompt: (async () => Buffer.alloc(0)) as never,
-    progress: () => {},
-    signal: new AbortController().signal,
-    ...over,
-  });
   it('narrows documents to the policy, applies it; walk-up policy when no request; none → unchanged', async () => {
     const seen: (readonly string[] | null | undefined)[] = [];
     const inner = { run: async (c: FlowContext) => (seen.push(c.documents), signView('2000-01-01')) };
@@ -111,13 +113,6 @@ describe('policyFlow', () => {
 });
 
 describe('policyFlow: every result passes the verdict gate', () => {
-  const ctx = (over: Partial<FlowContext>): FlowContext => ({
-    session: {} as never,
-    prompt: (async () => Buffer.alloc(0)) as never,
-    progress: () => {},
-    signal: new AbortController().signal,
-    ...over,
-  });
   const chipRead = (): ResultView => ({
     outcome: 'chip-read',
     authenticity: 'chip-read',

@@ -13,6 +13,16 @@ const REGIMES = ['mynumber-act', 'aml-current', 'aml-2027', 'mobile-phone-act'];
 // 'mynumber' is the configurable alias that runs one of the My Number flows below (mynumber.mode).
 const FLOWS = [...DOCUMENTS.keys()].filter((d) => d !== 'mynumber');
 
+/** The built-in policy without an age check that takes `doc`, or a bare one for a document none takes. */
+const policyFor = (doc: string) =>
+  BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? {
+    name: 'x',
+    documents: [doc],
+    disclose: [],
+    ageThreshold: null,
+    acceptChipRead: false,
+  };
+
 describe('legal-method table', () => {
   it('is versioned, says its citations are unchecked, and names each regime with sources', () => {
     expect(LEGAL_TABLE.version).toMatch(/^\d{4}-\d{2}-\d{2}\.\d+$/);
@@ -50,13 +60,7 @@ describe('legal-method table', () => {
   });
 
   it.each(FLOWS)('a %s verdict (verified or not) carries its entries and the table version', (doc) => {
-    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? {
-      name: 'x',
-      documents: [doc],
-      disclose: [],
-      ageThreshold: null,
-      acceptChipRead: false,
-    };
+    const policy = policyFor(doc);
     for (const outcome of ['verified', 'refused'] as const) {
       const v = applyPolicy(policy, { outcome, authenticity: 'proven', holderBinding: 'pin', document: doc, reasons: [] }, new Date());
       expect(v.policy!.legal).toEqual(legalMappingFor(v));
@@ -83,13 +87,7 @@ describe('legal-method table', () => {
       expect(m.entries).toHaveLength(4);
       expect(m.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
     }
-    const policy = BUILT_IN_POLICIES.find((p) => p.documents.includes(doc) && p.ageThreshold === null) ?? {
-      name: 'x',
-      documents: [doc],
-      disclose: [],
-      ageThreshold: null,
-      acceptChipRead: false,
-    };
+    const policy = policyFor(doc);
     expect(policyViewForFailure(policy, doc).legal.entries.every((e) => e.status === 'not-satisfied')).toBe(true);
   });
 
