@@ -56,8 +56,21 @@ describe('CRL store generations', () => {
       const first = store.import(oldCrl, ca.cert);
       const issuerDir = join(db, 'issuers', first.issuerId);
       const child = spawn(process.execPath, [CLI, 'crl', 'import', newCrl, '--issuer', caPem, '--db', db], { stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * Math.max(full - 400, 100)));
+      let done = false;
+      const exited = new Promise((r) =>
+        child.on('exit', (code) => {
+          done = true;
+          r(code);
+        }),
+      );
+      // Kill it while it writes: once its new generation file exists (the import is under way, the swap
+      // not yet certain), after a random part of the time a whole import takes. Waiting a fixed time from
+      // the spawn instead landed every kill after the swap once imports got fast (all six, in CI).
+      const deadline = Date.now() + 60_000;
+      while (!done && Date.now() < deadline && !readdirSync(issuerDir).some((f) => f.startsWith('gen-') && f !== first.generation)) {
+        await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * full * 0.2));
       child.kill('SIGKILL');
       await exited;
       const cur = readlinkSync(join(issuerDir, 'current'));
