@@ -154,7 +154,8 @@ export function decodeTime(b: Uint8Array, tag: number, p: number, len: number): 
   const days =
     365 * (year - 1970) +
     (Math.floor(y1 / 4) - Math.floor(y1 / 100) + Math.floor(y1 / 400) - 477) +
-    at(DAYS_BEFORE_MONTH, mo - 1, ErrorCodes.CRL_MALFORMED, 'month') +
+    // mo is 1..12 (checked above); no call here: this runs once per CRL entry, millions of times
+    (DAYS_BEFORE_MONTH[mo - 1] ?? Number.NaN) +
     (mo > 2 && leap ? 1 : 0) +
     d -
     1;
