@@ -28,6 +28,19 @@ function thrown(f: () => unknown): { code: string; message: string } {
 
 const OPTIONS = { ...strings('db', 'out'), ...lists('root'), ...flags('json'), ...HELP_OPTION };
 
+/** An in-memory CliIO: what the command wrote to stdout, read back with out(). */
+function captureIo(): { io: CliIO; out: () => string } {
+  let written = '';
+  const io: CliIO = {
+    stdout: (t) => {
+      written += t;
+    },
+    stderr: () => {},
+    readStdin: async () => '',
+  };
+  return { io, out: () => written };
+}
+
 describe('parseCommandLine', () => {
   it('reads values, repeated options, flags, -h and positionals', () => {
     const r = parseCommandLine(['verify', '--db', 'a.db', '--root', 'r1', '--root=r2', '--json', '-h'], OPTIONS, { positionals: true });
@@ -73,33 +86,19 @@ describe('the shared checks', () => {
   });
 
   it('subcommandOrHelp: the help text and 0 when asked, 2 when no subcommand, else the subcommand', () => {
-    let out = '';
-    const io: CliIO = {
-      stdout: (t) => {
-        out += t;
-      },
-      stderr: () => {},
-      readStdin: async () => '',
-    };
+    const { io, out } = captureIo();
     expect(subcommandOrHelp(io, 'HELP\n', undefined, 'status')).toBe('status');
-    expect(out).toBe('');
+    expect(out()).toBe('');
     expect(subcommandOrHelp(io, 'HELP\n', true, 'status')).toBe(0);
     expect(subcommandOrHelp(io, 'HELP\n', undefined, undefined)).toBe(2);
-    expect(out).toBe('HELP\nHELP\n');
+    expect(out()).toBe('HELP\nHELP\n');
   });
 
   it('printResult: one JSON line with --json, else the text', () => {
-    let out = '';
-    const io: CliIO = {
-      stdout: (t) => {
-        out += t;
-      },
-      stderr: () => {},
-      readStdin: async () => '',
-    };
+    const { io, out } = captureIo();
     printResult(io, true, { a: 1 }, 'text\n');
     printResult(io, false, { a: 1 }, 'text\n');
     printResult(io, true, { a: 1 }, 'text\n', 2);
-    expect(out).toBe('{"a":1}\ntext\n{\n  "a": 1\n}\n');
+    expect(out()).toBe('{"a":1}\ntext\n{\n  "a": 1\n}\n');
   });
 });
