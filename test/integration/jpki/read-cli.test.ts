@@ -49,7 +49,7 @@ describe('idkiosk read jpki-auth', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.reasons[0].code).toBe('PIN_WRONG');
-    expect(out.pinTriesLeft).toBe(2);
+    expect(out.triesLeft).toBe(2);
     expect(card.authPin.triesLeft).toBe(2);
     expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(1);
   });

@@ -107,7 +107,7 @@ describe('idkiosk read license', () => {
     const r = await idkiosk(['read', 'license', '--pin-stdin'], '9999\n');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.reasons[0]).toMatchObject({ code: 'PIN_WRONG', triesLeft: 2, pin: 'pin1' });
+    expect(out).toMatchObject({ verdict: 'refused', reasons: [{ code: 'PIN_WRONG' }], triesLeft: 2, pin: 'pin1' });
     expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(1);
   });
 

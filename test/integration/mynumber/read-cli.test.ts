@@ -44,7 +44,7 @@ describe('idkiosk read (My Number modes)', () => {
     await present(card);
     const r = await idkiosk(['read', 'mynumber-info', '--pin-stdin'], '9999\n');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'refused', pinTriesLeft: 2, reasons: [{ code: 'PIN_WRONG' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'refused', triesLeft: 2, reasons: [{ code: 'PIN_WRONG' }] });
     expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(1);
   });
 
