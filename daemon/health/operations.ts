@@ -39,6 +39,11 @@ export interface OperationsOptions {
   clock?: ClockProbeOptions;
   /** Start the /healthz + /metrics listener (default true). */
   healthServer?: boolean;
+  /**
+   * Work deferred until just after READY=1 (the daemon loads its document flows here): awaited before the
+   * clock probe, the loop monitor and the watchdog start, so it counts as neither a stall nor a lag.
+   */
+  afterReady?: () => Promise<void>;
 }
 
 export interface Operations {
@@ -253,6 +258,7 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
 
   // READY: the database, the listener and the drivers are up (this runs after all of them started).
   await notifier.ready(`kiosk ${cfg.kioskId} ready`);
+  await o.afterReady?.();
   // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
   // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
   // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".

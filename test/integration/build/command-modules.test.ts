@@ -81,6 +81,14 @@ describe('a command loads only the modules it uses (chunked production bundle)',
     expect(daemon).toEqual(expect.arrayContaining(['prom-client', 'ws']));
     // a daemon start does not load what only a serial printer or a printed QR code needs
     expect(daemon.filter((p) => p === 'serialport' || p === 'qrcode')).toEqual([]);
+    // nor the document flows' packages: the flows load after READY (documents/registry.ts lazyHandler),
+    // OCSP messages at the first OCSP check; the flows' own chunks do reach them
+    const FLOW_PACKAGES = ['@peculiar/asn1-cms', '@peculiar/asn1-rsa', '@peculiar/asn1-ocsp', '@noble/curves'];
+    expect(daemon.filter((p) => FLOW_PACKAGES.includes(p))).toEqual([]);
+    expect(staticPackages(graph, chunkOf('daemon/documents/passport/passport-flow.ts'))).toEqual(
+      expect.arrayContaining(['@peculiar/asn1-cms', '@noble/curves']),
+    );
+    expect(staticPackages(graph, chunkOf('daemon/trust/ocsp/ocsp-message.ts'))).toContain('@peculiar/asn1-ocsp');
   });
 
   it('idkiosk --help loads no npm package at all', () => {
