@@ -259,6 +259,8 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
   // READY: the database, the listener and the drivers are up (this runs after all of them started).
   await notifier.ready(`kiosk ${cfg.kioskId} ready`);
   await o.afterReady?.();
+  // prom-client loads here, after READY (metrics.ts); /metrics fails (and says why in the log) if it cannot.
+  await metrics.load().catch((e: Error) => log.error(`metrics: prom-client failed to load (${e.message}); /metrics answers 500`));
   // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
   // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
   // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
