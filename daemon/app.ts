@@ -101,7 +101,10 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   };
   try {
     const kiosk = await startSteps(o, log, started, done, timing);
-    log.debug(timing.summary());
+    void kiosk.operations.deferred.then(() => {
+      timing.mark('loaded after READY');
+      log.debug(timing.summary());
+    });
     return kiosk;
   } catch (e) {
     const failedToClose = await started.closeAll();
@@ -286,8 +289,8 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     uiPort: server.port,
     version: o.version ?? '0.0.0',
     log,
-    // Right after READY: load the document flows, so the first card does not wait for them. A card that
-    // comes sooner waits for its flow; a flow that cannot load fails its sessions (closed), logged here.
+    // After READY: load the document flows, so the first card does not wait for them. A card that comes
+    // sooner waits for its flow; a flow that cannot load fails its sessions (closed), logged here.
     afterReady: () => {
       timing.mark('READY');
       return prepareDocuments(session, log);
