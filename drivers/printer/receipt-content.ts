@@ -123,11 +123,11 @@ export function maskName(name: string, mask: NameMask): string | null {
     .filter(Boolean);
   if (parts.length === 0) return null;
   if (mask === 'full') return parts.join(' ');
-  const [family, ...given] = parts;
+  const [family = '', ...given] = parts; // parts is not empty
   if (mask === 'family') {
-    return [family!, ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+    return [family, ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
   }
-  return [maskPart(family!, 1), ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+  return [maskPart(family, 1), ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
 }
 
 export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: ReceiptContentConfig): Receipt {
