@@ -98,7 +98,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw new KioskError(ErrorCodes.USAGE, 'give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
   // The same validation as config passport.cscaCountryExceptions.
   const exceptionUsage = () => new KioskError(ErrorCodes.USAGE, '--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
-  let cscaCountryExceptions;
+  let cscaCountryExceptions: ReturnType<typeof parsePassportConfig>['cscaCountryExceptions'];
   try {
     ({ cscaCountryExceptions } = parsePassportConfig({
       cscaCountryExceptions: (values['csca-exception'] ?? []).map((x) => {
