@@ -21,6 +21,7 @@ import { startOperations, type Operations, type OperationsOptions } from './heal
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../core/errors.ts';
 import { StartedResources } from './started-resources.ts';
+import { Ticker } from '../core/ticker.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
@@ -169,7 +170,10 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   await done('runtime');
   const deviceKey = o.deviceKey ?? loadDeviceKey(cfg.device.keyFile, log);
   await done('device-key');
-  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log });
+  // One timer for the periodic jobs of an idle kiosk (printer poll, watchdog, loop sample, clock: issue 20).
+  const ticker = new Ticker((e) => log.error(`ticker: a periodic job threw (${e instanceof Error ? e.message : String(e)})`));
+  started.add('ticker', () => ticker.stop());
+  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log, every: ticker.every });
   started.add('peripherals', () => peripherals.stop());
   await done('peripherals');
   runtime.start();
@@ -253,6 +257,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     uiPort: server.port,
     version: o.version ?? '0.0.0',
     log,
+    ticker,
     ...o.operations,
   });
   started.add('operations', () => operations.stop());
