@@ -2,8 +2,11 @@
 // process costs about as much as the little work it does (the kernel, libuv and V8 getting back in), so
 // jobs with their own intervals — the watchdog tick, the loop sample, the clock refresh, the printer's
 // fallback poll — are run together: the timer is armed for the earliest due job, and when it fires every
-// job due within a quarter of its own period runs too (early, never late). With periods that are
-// multiples of each other (15 s, 60 s) an idle kiosk wakes once per shortest period.
+// job due within a quarter of its own period runs too (early, never late). Due times lie on a grid of
+// each job's period counted from the ticker's start, so a job registered later (the loop sampler going
+// idle, the printer poll once ASB answered) falls in step with the others instead of at its own phase: with
+// periods that are multiples of each other (15 s, 60 s) an idle kiosk wakes once per shortest period.
+// The price: a job's first run comes between half a period and one and a half periods after it is added.
 // Jobs are synchronous and must not throw (a throw is caught and reported to `onError`); async work is
 // started, not awaited. The timer is unref'd: it never keeps a process alive by itself.
 
@@ -36,15 +39,18 @@ export class Ticker {
   private stopped = false;
   /** How often the timer fired (tests wait on it instead of sleeping). */
   fired = 0;
+  private readonly epoch: number;
 
   constructor(
     private readonly onError: (e: unknown) => void = () => {},
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.epoch = now();
+  }
 
   readonly every: Every = (everyMs, run) => {
     if (!(everyMs > 0)) throw new RangeError(`ticker: period must be > 0 ms (${everyMs})`);
-    const job: Job = { everyMs, run, due: this.now() + everyMs };
+    const job: Job = { everyMs, run, due: this.nextDue(everyMs, this.now()) };
     this.jobs.add(job);
     this.arm();
     return () => {
@@ -53,6 +59,11 @@ export class Ticker {
       this.jobs.delete(job);
     };
   };
+
+  /** The first point of the job's grid (multiples of its period from the start) at least half a period after `now`. */
+  private nextDue(everyMs: number, now: number): number {
+    return this.epoch + everyMs * Math.ceil((now - this.epoch + everyMs / 2) / everyMs);
+  }
 
   /** How many jobs are registered (health and tests). */
   size(): number {
@@ -86,7 +97,7 @@ export class Ticker {
     const now = this.now();
     for (const j of [...this.jobs]) {
       if (!this.jobs.has(j) || j.due > now + j.everyMs * EARLY_SHARE) continue;
-      j.due = now + j.everyMs;
+      j.due = this.nextDue(j.everyMs, now);
       try {
         j.run();
       } catch (e) {

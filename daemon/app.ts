@@ -171,10 +171,16 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   const deviceKey = o.deviceKey ?? loadDeviceKey(cfg.device.keyFile, log);
   await done('device-key');
   // One timer for the periodic jobs of an idle kiosk (printer poll, watchdog, loop sample, clock: issue 20).
+  // It goes with the peripherals (the first part that uses it; operations, stopped before them, is the other).
   const ticker = new Ticker((e) => log.error(`ticker: a periodic job threw (${e instanceof Error ? e.message : String(e)})`));
-  started.add('ticker', () => ticker.stop());
-  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log, every: ticker.every });
-  started.add('peripherals', () => peripherals.stop());
+  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log, every: ticker.every }).catch((e: unknown) => {
+    ticker.stop();
+    throw e;
+  });
+  started.add('peripherals', async () => {
+    await peripherals.stop();
+    ticker.stop();
+  });
   await done('peripherals');
   runtime.start();
   await done('runtime-start');

@@ -27,6 +27,18 @@ describe('Ticker', () => {
     t.stop();
   });
 
+  it('a job added later falls in step with the others (no wake-up of its own)', () => {
+    const t = ticker();
+    let watchdog = 0;
+    let loop = 0;
+    t.every(15_000, () => watchdog++);
+    vi.advanceTimersByTime(4_000);
+    t.every(15_000, () => loop++); // the loop sampler going idle 4 s in: first run at 15 s, not 19 s
+    vi.advanceTimersByTime(56_000);
+    expect({ watchdog, loop, fired: t.fired }).toEqual({ watchdog: 4, loop: 4, fired: 4 });
+    t.stop();
+  });
+
   it('a job due within a quarter of its period runs with the earlier one; one due later waits', () => {
     const t = ticker();
     const at: Record<string, number[]> = { a: [], b: [], c: [] };
