@@ -32,7 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { KioskRuntime, RuntimeEvents } from '../../daemon/kiosk/runtime.ts';
-import type { EntryView, KioskState } from '../../daemon/kiosk/session-machine.ts';
+import { initialState, type EntryView, type KioskState } from '../../daemon/kiosk/session-machine.ts';
 import type { ResultView } from '../../daemon/result/result-view.ts';
 import type { DevicesView } from '../../daemon/server/protocol.ts';
 import { startUiServer, type UiServer } from '../../daemon/server/ui-server.ts';
@@ -65,19 +65,8 @@ const repeatLabel = (lang: string): string => JSON.parse(readFileSync(new URL(`.
 // --- the states
 const pads = (n: number) =>
   Array.from({ length: n }, (_, i) => `${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26)]}qzqz`);
-const base: KioskState = {
-  phase: 'idle',
-  session: 1,
-  readerAvailable: true,
-  cardPresent: false,
-  reader: 'R',
-  step: null,
-  entry: null,
-  result: null,
-  blockedBy: [],
-  request: null,
-  cardLeft: 0,
-};
+/** The machine's own starting state, idle with a reader: a field added to KioskState needs no edit here. */
+const base: KioskState = { ...initialState(), phase: 'idle', session: 1, readerAvailable: true, reader: 'R' };
 const READY: DevicesView = { printer: { state: 'ready', usable: true, required: true }, keypad: { backend: 'simulated', status: 'ready' }, receipt: null };
 const result = (r: Partial<ResultView>): ResultView => ({
   outcome: 'verified',

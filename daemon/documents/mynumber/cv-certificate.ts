@@ -14,6 +14,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { verifyPkcs1v15 } from './rsa-pkcs1.ts';
 import { CARD_BER, type Tlv } from '../../encoding/ber-tlv.ts';
+import type { Reason } from '../../result/result-view.ts';
 
 export const CV_TAG = { certificate: 0x7f21, body: 0x5f4e, signature: 0x5f37, exponent: 0x90, modulus: 0x91 } as const;
 export const CV_KEY_ID_LENGTH = 16;
@@ -179,4 +180,28 @@ export function checkCvCertificateEf(ef: Buffer | null, anchors: readonly CvAnch
       ? `the CV certificate names CA key ${r.issuer}, which this kiosk does not trust`
       : `the CV certificate's signature does not verify under CA key ${r.issuer}`;
   return { ...out, status: r.status, issuer: r.issuer, message };
+}
+
+/** The CV-certificate part of a 券面 verdict (face and 4-info alike). */
+export interface CvCertificateChecks {
+  checks: { 'cv-certificate': CvCertificateStatus | 'not-checked'; 'cv-hierarchy': CvAnchor['hierarchy'] | 'not-checked' };
+  reasons: Reason[];
+}
+
+/**
+ * checkCvCertificateEf, recorded in a verdict: the `cv-certificate` and `cv-hierarchy` checks and, unless
+ * the certificate is valid, a reason — CARD_FILE_NOT_FOUND when the card gave none, CARD_SIGNATURE_INVALID
+ * otherwise. The outcome is returned for the certified key.
+ */
+export function recordCvCertificate(r: CvCertificateChecks, ef: Buffer | null, anchors: readonly CvAnchor[]): CvCertificateOutcome {
+  const cv = checkCvCertificateEf(ef, anchors);
+  r.checks['cv-certificate'] = cv.status;
+  r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
+  if (cv.status !== 'valid') {
+    r.reasons.push({
+      code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID,
+      message: cv.message ?? 'CV certificate not valid',
+    });
+  }
+  return cv;
 }

@@ -16,7 +16,7 @@ import type { Sex } from './basic-info.ts';
 import type { Jp2ToPng } from '../../images/jp2-to-png.ts';
 import { parseFaceSignedRecord, verifyFaceRecord } from './card-ap-signatures.ts';
 import { cvAnchors } from './cv-anchors.ts';
-import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
+import { recordCvCertificate, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { parseVisualAp } from './visual-ap-data.ts';
 import { checkChallenge, type ChallengeCheck } from './card-challenge.ts';
 import type { VisualApEvidence } from './visual-ap.ts';
@@ -80,15 +80,7 @@ export async function assessMyNumberFace(
   r.checks['check-code'] = 'verified';
   r.holderBinding = 'printed-number-only';
   let data: ReturnType<typeof parseVisualAp>;
-  const cv = checkCvCertificateEf(ev.cvCertificateEf, anchors);
-  r.checks['cv-certificate'] = cv.status;
-  r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
-  if (cv.status !== 'valid') {
-    r.reasons.push({
-      code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID,
-      message: cv.message ?? 'CV certificate not valid',
-    });
-  }
+  const cv = recordCvCertificate(r, ev.cvCertificateEf, anchors);
   try {
     data = parseVisualAp(ev.faceEf);
     const rec = parseFaceSignedRecord(ev.faceEf);

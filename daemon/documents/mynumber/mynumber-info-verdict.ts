@@ -14,7 +14,7 @@ import { unassessed, type VerdictFields } from '../../result/result-view.ts';
 import { checkBasicInfoHash, parseBasicInfo, parseSignatureFile, type HashCheck, type Sex, type SignatureFile } from './basic-info.ts';
 import { parseTextApSignedRecord, verifyTextApRecord } from './card-ap-signatures.ts';
 import { cvAnchors } from './cv-anchors.ts';
-import { checkCvCertificateEf, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
+import { recordCvCertificate, type CvAnchor, type CvCertificateStatus } from './cv-certificate.ts';
 import { holderText, type HolderText } from './holder-text.ts';
 import type { TextApEvidence } from './text-ap.ts';
 import { checkChallenge, parseSignedCardKey, type ChallengeCheck } from './card-challenge.ts';
@@ -109,15 +109,7 @@ export function assessMyNumberInfo(ev: TextApEvidence, anchors: readonly CvAncho
     r.reasons.push({ code: ErrorCodes.CARD_FILE_NOT_FOUND, message: 'the card gave no signature file (EF 0003 / DF32): the data cannot be checked' });
   }
 
-  const cv = checkCvCertificateEf(ev.cvCertificateEf, anchors);
-  r.checks['cv-certificate'] = cv.status;
-  r.checks['cv-hierarchy'] = cv.hierarchy ?? 'not-checked';
-  if (cv.status !== 'valid') {
-    r.reasons.push({
-      code: cv.status === 'absent' ? ErrorCodes.CARD_FILE_NOT_FOUND : ErrorCodes.CARD_SIGNATURE_INVALID,
-      message: cv.message ?? 'CV certificate not valid',
-    });
-  }
+  const cv = recordCvCertificate(r, ev.cvCertificateEf, anchors);
   if (!ev.signatureEf) {
     r.checks['issuer-signature'] = 'absent';
   } else {

@@ -12,6 +12,7 @@ import { ErrorCodes } from '../../../core/errors.ts';
 import type { Reason } from '../../result/result-view.ts';
 import type { CscaStore } from './pki/csca-store.ts';
 import type { FaceImage } from './datagroups/data-groups.ts';
+import type { MrzFields } from './datagroups/mrz.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';
 import { passiveAuthenticationWithPath, type PassiveAuthResult } from './pki/passive-auth.ts';
 import { cscaCountryOf } from './pki/issuing-state.ts';
@@ -33,18 +34,8 @@ export interface PassportResult {
   access: 'BAC' | 'PACE';
   paceFallback: string | null;
   secureMessaging: string;
-  dg1: {
-    documentCode: string;
-    issuingState: string;
-    documentNumber: string;
-    dateOfBirth: string;
-    dateOfExpiry: string;
-    surname: string;
-    givenNames: string;
-    nationality: string;
-    sex: string;
-    checkDigitsValid: boolean;
-  };
+  /** DG1's MRZ fields as parsed, less the MRZ format and its optional-data field. */
+  dg1: Omit<MrzFields, 'format' | 'optionalData'>;
   expired: boolean;
   dataGroupsRead: number[];
   /** Data groups the SOD lists (signed), or null when EF.SOD does not parse. */
