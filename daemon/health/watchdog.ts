@@ -3,9 +3,8 @@
 // all pass. A wedged daemon stops pinging and systemd restarts it after WatchdogSec.
 // The tick comes every WATCHDOG_USEC/2 (systemd wants a ping in less than WatchdogSec; half leaves a
 // whole tick of margin), and a tick arms no timer of its own (issue 20: an idle kiosk wakes for each
-// timer, even a cleared one): a probe still unanswered when the next tick comes (at least half a tick
-// later) has failed, so the tick it belongs to did not ping — the outcome of a deadline of half a tick,
-// one wake-up fewer.
+// timer, even a cleared one): a probe still unanswered when the next tick comes (at least 0.7 of a tick
+// later) has failed, so the tick it belongs to did not ping — the outcome of a deadline, one wake-up fewer.
 import { ownInterval, type Every } from '../../core/ticker.ts';
 import type { Notifier } from './sd-notify.ts';
 
@@ -62,13 +61,14 @@ export function startWatchdog(n: Notifier, probes: Probe[], o: WatchdogOptions =
   let lastFailing = '';
   let stopped = false;
   /**
-   * Ticks in progress and when they started: one at least half a period old is aborted by the next tick
-   * (its pending probes have failed), so a probe always has half a period or more, as with a deadline.
+   * Ticks in progress and when they started: one at least 0.7 of a period old is aborted by the next tick
+   * (its pending probes have failed), so a probe always has that long or more — the shared ticker may run
+   * a tick up to a quarter early, and a tick run by hand (tests) starts at any phase.
    */
   const inFlight = new Map<AbortController, number>();
   const tick = async (): Promise<string[]> => {
     const started = performance.now();
-    for (const [ac, at] of inFlight) if (started - at >= every / 2) ac.abort();
+    for (const [ac, at] of inFlight) if (started - at >= every * 0.7) ac.abort();
     const ac = new AbortController();
     inFlight.set(ac, started);
     const oks = await Promise.all(probes.map((p) => answer(p, ac.signal)));
