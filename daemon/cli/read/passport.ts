@@ -80,7 +80,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (!!values['mrz-stdin'] === (values['mrz-file'] !== undefined)) throw usage('give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
   // The same validation as config passport.cscaCountryExceptions.
   const exceptionUsage = () => usage('--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
-  let cscaCountryExceptions;
+  let cscaCountryExceptions: ReturnType<typeof parsePassportConfig>['cscaCountryExceptions'];
   try {
     ({ cscaCountryExceptions } = parsePassportConfig({
       cscaCountryExceptions: (values['csca-exception'] ?? []).map((x) => {
