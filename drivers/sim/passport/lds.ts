@@ -8,6 +8,8 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
 import { encodeName, signatureAlgorithm, type IssuedCert } from './certs.ts';
+import { defined } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 export interface Holder {
   documentNumber: string;
@@ -112,7 +114,7 @@ export function efCom(dgs: number[]): Buffer {
     0x60,
     tlv(0x5f01, Buffer.from('0107', 'latin1')),
     tlv(0x5f36, Buffer.from('040000', 'latin1')),
-    tlv(0x5c, Buffer.from(dgs.map((n) => DG_TAGS[n]!))),
+    tlv(0x5c, Buffer.from(dgs.map((n) => defined(DG_TAGS[n], ErrorCodes.INTERNAL, `LDS tag of DG${n}`)))),
   );
 }
 
@@ -140,15 +142,23 @@ export function cmsSignedData(eContentType: string, eContent: Buffer, signer: Is
   const signature = alg.sign(signer.privateKey, signedAttrsSet);
   const issuerName = signer.x509.issuer.split('\n');
   const issuer = encodeName({
-    C: issuerName.find((l) => l.startsWith('C='))!.slice(2),
+    C: defined(
+      issuerName.find((l) => l.startsWith('C=')),
+      ErrorCodes.INTERNAL,
+      'signer issuer C',
+    ).slice(2),
     O: issuerName.find((l) => l.startsWith('O='))?.slice(2),
-    CN: issuerName.find((l) => l.startsWith('CN='))!.slice(3),
+    CN: defined(
+      issuerName.find((l) => l.startsWith('CN=')),
+      ErrorCodes.INTERNAL,
+      'signer issuer CN',
+    ).slice(3),
   });
   const serial = Buffer.from(signer.x509.serialNumber, 'hex');
   const signerInfo = tlv(
     0x30,
     intTlv(1),
-    tlv(0x30, issuer, tlv(0x02, serial[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial)),
+    tlv(0x30, issuer, tlv(0x02, (serial[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial)),
     algId,
     tlv(0xa0, ...attrs),
     alg.algId,

@@ -27,6 +27,8 @@ import { CardSm, type CardCipher } from './card-sm.ts';
 import { cardAccess, kdf, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
 import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
+import { at, defined, xorAt } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 /**
  * The private scalar of an EC key: PKCS#8 (RFC 5208) PrivateKeyInfo → privateKey OCTET STRING holding an
@@ -35,7 +37,7 @@ import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace,
  */
 function privateScalar(key: KeyObject): Buffer {
   const info = children(readTlv(key.export({ format: 'der', type: 'pkcs8' })));
-  return Buffer.from(children(readTlv(info[2]!.value))[1]!.value);
+  return Buffer.from(at(children(readTlv(at(info, 2).value)), 1).value);
 }
 
 export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
@@ -113,8 +115,14 @@ export class PassportCard extends Iso7816Card {
       ? null
       : 'dhParameterId' in pace
         ? new PacePicc({ oid: paceOid('DH', pace.cipher), parameterId: pace.dhParameterId, agreement: 'DH', cipher: pace.cipher }, () => this.mrzInfo())
-        : new PacePicc({ oid: paceOid('ECDH', pace.cipher), parameterId: PACE_PARAM[pace.curve]!, agreement: 'ECDH', cipher: pace.cipher }, () =>
-            this.mrzInfo(),
+        : new PacePicc(
+            {
+              oid: paceOid('ECDH', pace.cipher),
+              parameterId: defined(PACE_PARAM[pace.curve], ErrorCodes.INTERNAL, `PACE parameter of ${pace.curve}`),
+              agreement: 'ECDH',
+              cipher: pace.cipher,
+            },
+            () => this.mrzInfo(),
           );
     if (this.pacePicc) {
       this.pacePicc.broken = this.faults.paceBroken === true;
@@ -136,7 +144,7 @@ export class PassportCard extends Iso7816Card {
     const sod = efSod(this.dataGroups, this.pki.dsc, { omit: this.faults.unlistedDg ? [this.faults.unlistedDg] : [] });
     if (this.faults.tamperDg) {
       const d = this.dataGroups.get(this.faults.tamperDg);
-      if (d) d[d.length - 1]! ^= 0x01;
+      if (d) xorAt(d, d.length - 1, 0x01);
     }
     const app = addDf(mf, { label: 'eMRTD', aid: EMRTD_AID });
     const rule = afterVerify(this.access);
@@ -145,7 +153,7 @@ export class PassportCard extends Iso7816Card {
     addEf(app, { kind: 'transparent', fid: 0x011d, sfi: 0x1d, data: sod, read: rule });
     for (const [n, data] of this.dataGroups) {
       if (this.faults.withhold?.includes(n)) continue;
-      addEf(app, { kind: 'transparent', fid: DG_FIDS[n]!, sfi: n, data, read: rule });
+      addEf(app, { kind: 'transparent', fid: defined(DG_FIDS[n], ErrorCodes.INTERNAL, `file of DG${n}`), sfi: n, data, read: rule });
     }
 
     this.register(0x00, 0x84, (c) => this.getChallenge(c));
@@ -185,7 +193,7 @@ export class PassportCard extends Iso7816Card {
   }
 
   override process(apdu: Buffer): Buffer {
-    if (apdu.length >= 4 && apdu[0] !== 0xff && (apdu[0]! & 0x0c) === 0x0c) return this.processProtected(apdu);
+    if (apdu.length >= 4 && apdu[0] !== 0xff && (apdu.readUInt8(0) & 0x0c) === 0x0c) return this.processProtected(apdu);
     if (this.sm) this.endSession(); // a plain command aborts secure messaging
     const out = super.process(apdu);
     this.installPending();
@@ -220,7 +228,7 @@ export class PassportCard extends Iso7816Card {
       sw = SW.WRONG_LENGTH;
       data = Buffer.alloc(0);
     }
-    const wrapped = sm.wrap(apdu[1]!, data, sw);
+    const wrapped = sm.wrap(apdu.readUInt8(1), data, sw);
     this.installPending();
     return rapdu(sw, wrapped);
   }
@@ -249,7 +257,7 @@ export class PassportCard extends Iso7816Card {
     const kIc = this.random(16);
     const eIc = des3Cbc(kEnc, Buffer.alloc(8), Buffer.concat([rndIc, rndIfd, kIc]), true);
     const seedS = Buffer.alloc(16);
-    for (let i = 0; i < 16; i++) seedS[i] = s[16 + i]! ^ kIc[i]!;
+    for (let i = 0; i < 16; i++) seedS[i] = s.readUInt8(16 + i) ^ kIc.readUInt8(i);
     this.pendingSm = new CardSm('3DES', kdf(seedS, 1), kdf(seedS, 2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]));
     this.verified.set(this.access, this.mf);
     this.stats.bac++;
@@ -307,7 +315,8 @@ export class PassportCard extends Iso7816Card {
 
   /** ECDH with the static CA key; the answer still goes out under the old keys, then SSC restarts at 0. */
   private chipAuthenticate(hostPk: Buffer): CardResponse {
-    const ca = this.caKey!;
+    const ca = this.caKey;
+    if (!ca) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     const ecdh = createECDH(ca.curve);
     ecdh.setPrivateKey(privateScalar(ca.privateKey));
     let k: Buffer;
@@ -316,7 +325,7 @@ export class PassportCard extends Iso7816Card {
     } catch {
       return { sw: SW.WRONG_DATA };
     }
-    if (this.faults.caFail) k[0]! ^= 0xff;
+    if (this.faults.caFail) xorAt(k, 0, 0xff);
     this.pendingSm = new CardSm(ca.cipher, kdf(k, 1), kdf(k, 2));
     this.stats.ca++;
     return { sw: SW.OK };
@@ -340,7 +349,7 @@ export class PassportCard extends Iso7816Card {
     } else {
       sig = sign('sha256', c.data, { key: this.aaKey.privateKey, dsaEncoding: 'ieee-p1363' });
     }
-    if (this.faults.aaFail) sig[sig.length - 1]! ^= 0x01;
+    if (this.faults.aaFail) xorAt(sig, sig.length - 1, 0x01);
     this.stats.aa++;
     return { sw: SW.OK, data: sig };
   }

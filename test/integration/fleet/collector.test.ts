@@ -97,6 +97,32 @@ function batchOf(store: AuditStore, k: TestKiosk, rows = store.pending(1000), ke
   };
 }
 
+/** The body of heartbeat `seq` from kiosk `k` (boot "b", no site or operator), as the kiosk signs it. */
+const heartbeatBody = (k: TestKiosk, seq: number) => ({
+  kind: 'idkiosk-heartbeat',
+  kioskId: k.id,
+  site: null,
+  operator: null,
+  boot: 'b',
+  seq,
+  key: k.key.fingerprint,
+  health: health(k.id),
+});
+
+/** An enrolled, approved kiosk and its heartbeat to the fleet (60 s interval: the tests beat by hand). */
+async function approvedWithHeartbeat(id: string) {
+  const k = newKiosk(id);
+  await enrolAndApprove(f, k);
+  const hb = new Heartbeat({
+    target: k.target(f.url(), '/v1/heartbeat'),
+    key: k.key,
+    intervalMs: 60_000,
+    snapshot: () => health(k.id),
+    identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
+  });
+  return { k, hb };
+}
+
 const metrics = (f: Fleet) =>
   new Promise<string>((resolve, reject) => {
     get(`http://127.0.0.1:${f.collector!.metricsPort}/metrics`, (res) => {
@@ -129,15 +155,7 @@ afterAll(async () => {
 
 describe('enrolment and heartbeats', () => {
   it('enrol → approve → certificate → signed heartbeat over mTLS → Prometheus metrics with a kiosk label', async () => {
-    const k = newKiosk('kiosk-hb');
-    await enrolAndApprove(f, k);
-    const hb = new Heartbeat({
-      target: k.target(f.url(), '/v1/heartbeat'),
-      key: k.key,
-      intervalMs: 60_000,
-      snapshot: () => health(k.id),
-      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
-    });
+    const { hb } = await approvedWithHeartbeat('kiosk-hb');
     expect(await hb.beat()).toBe(true);
     expect(hb.lastError).toBeNull();
     expect(await hb.beat()).toBe(true);
@@ -185,15 +203,7 @@ describe('enrolment and heartbeats', () => {
   });
 
   it('a kiosk whose heartbeats stop turns silent: metrics, the status table and its JSON', async () => {
-    const k = newKiosk('kiosk-stops');
-    await enrolAndApprove(f, k);
-    const hb = new Heartbeat({
-      target: k.target(f.url(), '/v1/heartbeat'),
-      key: k.key,
-      intervalMs: 60_000,
-      snapshot: () => health(k.id),
-      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
-    });
+    const { k, hb } = await approvedWithHeartbeat('kiosk-stops');
     expect(await hb.beat()).toBe(true);
     expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
     // Its last heartbeat was ten minutes ago (silentAfterSeconds is 300): nothing came since.
@@ -252,16 +262,7 @@ describe('enrolment and heartbeats', () => {
   it('refuses unknown, unapproved and revoked kiosks, wrong keys, bad signatures, bad bodies — with stable codes', async () => {
     const k = newKiosk('kiosk-bad');
     await enrolAndApprove(f, k);
-    const hb = (seq: number) => ({
-      kind: 'idkiosk-heartbeat',
-      kioskId: k.id,
-      site: null,
-      operator: null,
-      boot: 'b',
-      seq,
-      key: k.key.fingerprint,
-      health: health(k.id),
-    });
+    const hb = (seq: number) => heartbeatBody(k, seq);
     const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
     expect(code(await signedPost(f, k, '/v1/heartbeat', hb(1)))).toEqual([200, undefined]);
     // another key signs (and is named): not the pinned one
@@ -737,17 +738,7 @@ describe('floods and slow clients', () => {
     const k = newKiosk('kiosk-flood');
     await enrolAndApprove(f, k);
     const url = `https://127.0.0.1:${tight.port}`;
-    const beat = (seq: number) =>
-      postSigned(k.target(url, '/v1/heartbeat'), k.key, {
-        kind: 'idkiosk-heartbeat',
-        kioskId: k.id,
-        site: null,
-        operator: null,
-        boot: 'b',
-        seq,
-        key: k.key.fingerprint,
-        health: health(k.id),
-      });
+    const beat = (seq: number) => postSigned(k.target(url, '/v1/heartbeat'), k.key, heartbeatBody(k, seq));
     const statuses = [];
     for (let i = 1; i <= 4; i++) statuses.push((await beat(i)).status);
     expect(statuses).toEqual([200, 200, 429, 429]);
