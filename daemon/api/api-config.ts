@@ -52,12 +52,12 @@ export function addressAllowed(remote: string | undefined, allow: readonly strin
   const addr = remote.startsWith('::ffff:') && IPV4.test(remote.slice(7)) ? remote.slice(7) : remote;
   const ip = ipv4ToInt(addr);
   for (const entry of allow) {
-    const [net, bits] = entry.split('/');
+    const [net = '', bits] = entry.split('/');
     if (bits === undefined) {
-      if (net!.toLowerCase() === addr.toLowerCase()) return true;
+      if (net.toLowerCase() === addr.toLowerCase()) return true;
       continue;
     }
-    const base = ipv4ToInt(net!);
+    const base = ipv4ToInt(net);
     if (ip === null || base === null) continue;
     const n = Number(bits);
     const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;

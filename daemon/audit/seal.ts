@@ -4,6 +4,7 @@
 // only the operator can open it.
 import { createCipheriv, createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { defined } from '../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 export const SEAL_ALGORITHM = 'ECIES-P256-HKDF-SHA256-AES256GCM';
@@ -48,7 +49,11 @@ export function parseOperatorKey(raw: Buffer, source = 'operator key'): KeyObjec
 
 function rawPoint(key: KeyObject): Buffer {
   const jwk = key.export({ format: 'jwk' });
-  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  return Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(defined(jwk.x, ErrorCodes.CONFIG_INVALID, 'operator key x'), 'base64url'),
+    Buffer.from(defined(jwk.y, ErrorCodes.CONFIG_INVALID, 'operator key y'), 'base64url'),
+  ]);
 }
 
 function deriveKey(shared: Buffer, ephemeral: Buffer, recipient: Buffer): Buffer {
@@ -78,7 +83,7 @@ export function unseal(operatorPrivateKey: KeyObject, blob: Buffer, aad: Buffer)
   const ct = blob.subarray(1 + POINT + 28);
   const jwk = operatorPrivateKey.export({ format: 'jwk' });
   const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(Buffer.from(jwk.d!, 'base64url'));
+  ecdh.setPrivateKey(Buffer.from(defined(jwk.d, ErrorCodes.CONFIG_INVALID, 'operator private key'), 'base64url'));
   const recipient = ecdh.getPublicKey();
   const key = deriveKey(ecdh.computeSecret(eph), eph, recipient);
   const d = createDecipheriv('aes-256-gcm', key, iv);

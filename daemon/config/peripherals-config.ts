@@ -2,9 +2,9 @@
 // (config.ts composes them) and the types inferred from them. `null` backends/transports mean "simulated
 // under --simulated/--demo, the real device otherwise"; unknown keys and bad values fail with the field's
 // path. Defaults come from the drivers (DEFAULT_KEYPAD_CONFIG, DEFAULT_PRINTER_CONFIG).
-import { DEFAULT_KEYPAD_CONFIG } from '../../drivers/keypad/create.ts';
+import { DEFAULT_EVDEV_CONFIG, DEFAULT_KEYPAD_CONFIG, DEFAULT_ONOFF_CONFIG } from '../../drivers/keypad/create.ts';
 import { ALL_KEYS } from '../../drivers/keypad/types.ts';
-import { DEFAULT_PRINTER_CONFIG } from '../../drivers/printer/create.ts';
+import { DEFAULT_SERIAL_CONFIG } from '../../drivers/printer/create.ts';
 import * as z from 'zod';
 import { block, bool, int, oneOf, text } from './schema-kit.ts';
 
@@ -25,10 +25,10 @@ export const keypadSchema = block({
   roles: block({ enter: keys, back: keys, clear: keys, cancel: keys, repeat: keys }),
   multitapMs: int(300, 5000).default(1200),
   stuckMs: int(1000, 600_000).optional(),
-  evdev: block({ device: text().default(kd.evdev!.device), layout: oneOf([16, 24]).optional() }),
+  evdev: block({ device: text().default(DEFAULT_EVDEV_CONFIG.device), layout: oneOf([16, 24]).optional() }),
   onoff: block({
-    rowPins: gpios(kd.onoff!.rowPins),
-    colPins: gpios(kd.onoff!.colPins),
+    rowPins: gpios(DEFAULT_ONOFF_CONFIG.rowPins),
+    colPins: gpios(DEFAULT_ONOFF_CONFIG.colPins),
     sysfsRoot: text().optional(),
     chipLabel: text().optional(),
     scanIntervalMs: int(1, 100).optional(),
@@ -36,17 +36,17 @@ export const keypadSchema = block({
   }),
 });
 
-const ps = DEFAULT_PRINTER_CONFIG.serial!;
+const ps = DEFAULT_SERIAL_CONFIG;
 export const printerSchema = block({
   /** null: serial, or the in-memory virtual printer under --simulated/--demo. */
   transport: oneOf(['serial', 'memory', null]).default(null),
   serial: block({
     path: text().default(ps.path),
     baudRate: int(1200, 921_600).default(ps.baudRate),
-    dataBits: oneOf([7, 8]).default(ps.dataBits!),
-    stopBits: oneOf([1, 2]).default(ps.stopBits!),
-    parity: oneOf(['none', 'even', 'odd']).default(ps.parity!),
-    flowControl: oneOf(['none', 'rtscts', 'xonxoff']).default(ps.flowControl!),
+    dataBits: oneOf([7, 8]).default(ps.dataBits),
+    stopBits: oneOf([1, 2]).default(ps.stopBits),
+    parity: oneOf(['none', 'even', 'odd']).default(ps.parity),
+    flowControl: oneOf(['none', 'rtscts', 'xonxoff']).default(ps.flowControl),
   }),
   columns: oneOf([32, 42, 48]).default(48),
   qr: oneOf(['native', 'raster']).default('native'),

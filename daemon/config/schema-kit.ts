@@ -6,6 +6,7 @@
 // Only the modules that parse configuration import this file (and so zod): `idkiosk --help` and
 // `idkiosk crl …` never load it (issue #20, start-up time).
 import * as z from 'zod';
+import { defined } from '../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 
 // The schemas import zod themselves (`import * as z from 'zod'`), never a re-export of the namespace from
@@ -84,7 +85,7 @@ function issueMessage(iss: z.core.$ZodIssue): string {
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, prefix: readonly PropertyKey[] = [], label = 'config'): z.output<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  const first = r.error.issues[0]!;
+  const first = defined(r.error.issues[0], ErrorCodes.CONFIG_INVALID, `${label}: invalid, no issue reported`);
   const field = fieldPath(issuePath(first, prefix));
   const others = new Set(r.error.issues.map((i) => fieldPath(issuePath(i, prefix)))).size - 1;
   const more = others > 0 ? ` (and ${others} more field${others > 1 ? 's' : ''})` : '';

@@ -186,7 +186,8 @@ export class KioskRuntime {
    */
   pad(id: string): void {
     const i = this.state.phase === 'secret-entry' ? (this.state.entry?.padIds.indexOf(id) ?? -1) : -1;
-    if (i >= 0) this.key(PAD_CHARS[i]!);
+    const ch = i >= 0 ? PAD_CHARS[i] : undefined;
+    if (ch !== undefined) this.key(ch);
   }
 
   cancel(): void {

@@ -221,10 +221,10 @@ export function httpHandler(
       res.end(svg ?? '');
       return;
     }
-    const chime = /^\/sounds\/([a-z-]{1,32})\.wav$/.exec(url.pathname);
-    if (chime && req.method === 'GET' && chimes().has(chime[1]!)) {
+    const chime = /^\/sounds\/([a-z-]{1,32})\.wav$/.exec(url.pathname)?.[1];
+    if (chime !== undefined && req.method === 'GET' && chimes().has(chime)) {
       res.writeHead(200, { 'content-type': 'audio/wav', 'cache-control': 'max-age=86400', 'x-content-type-options': 'nosniff' });
-      res.end(chimes().get(chime[1]!));
+      res.end(chimes().get(chime));
       return;
     }
     const entry = staticFile(url.pathname);

@@ -101,7 +101,8 @@ export function parseExtensions(certDer: Buffer): CertExtensions {
 function skipCerts(v: ArrayBuffer | undefined): number | null {
   if (v === undefined) return null;
   const b = Buffer.from(v);
-  if (b.length === 0 || b[0]! & 0x80) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: SkipCerts not a non-negative INTEGER');
+  const b0 = b[0];
+  if (b0 === undefined || b0 & 0x80) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, 'policyConstraints: SkipCerts not a non-negative INTEGER');
   return b.length > 6 ? Number.MAX_SAFE_INTEGER : b.readUIntBE(0, b.length);
 }
 

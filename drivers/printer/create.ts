@@ -21,7 +21,14 @@ export interface PrinterConfig {
   requireForSession?: boolean;
 }
 
-export const DEFAULT_SERIAL_CONFIG: SerialConfig = { path: '/dev/ttyUSB0', baudRate: 38400, parity: 'none', dataBits: 8, stopBits: 1, flowControl: 'rtscts' };
+export const DEFAULT_SERIAL_CONFIG = {
+  path: '/dev/ttyUSB0',
+  baudRate: 38400,
+  parity: 'none',
+  dataBits: 8,
+  stopBits: 1,
+  flowControl: 'rtscts',
+} satisfies Required<SerialConfig>;
 
 export const DEFAULT_PRINTER_CONFIG: PrinterConfig = {
   transport: 'serial',

@@ -11,16 +11,25 @@ import { CRL_DER, decodeTime, lengthError, malformed } from './der.ts';
 
 /** Longest serial accepted (RFC 5280 caps conforming serials at 20 octets; some CAs overshoot). */
 export const MAX_SERIAL = 32;
+/** Largest length len() hands back packed: far above any entry (MAX_ELEMENT), and small enough for `>> 3`. */
+const MAX_PACKED = 1 << 24;
 
-// Output of len(): header size of the last decoded length.
-let HDR = 0;
-
-/** Length at buf[i] (the byte after a tag), by the one DER length decoder; sets HDR. */
+/**
+ * The DER length at buf[i] (the byte after a tag) of an element that must end by `lim`, packed as
+ * `length * 8 + octets of the length field`. The short form (one octet below 0x80: every field of a usual
+ * entry) is read here with plain comparisons; any other form goes to the one DER length decoder. Small,
+ * so that V8 inlines it at each call site of the entry loop.
+ */
 function len(buf: Buffer, i: number, lim: number): number {
+  const b = buf[i];
+  return b !== undefined && b < 0x80 && i < lim ? b * 8 + 1 : longLen(buf, i, lim);
+}
+
+function longLen(buf: Buffer, i: number, lim: number): number {
   const l = decodeLength(buf, i, lim, CRL_DER.rules, 'revoked entry');
   if (l === NEED_MORE) throw lengthError('truncated length in a revoked entry');
-  HDR = l & 7;
-  return (l - HDR) / 8;
+  if (l > 8 * MAX_PACKED) throw lengthError('length in a revoked entry exceeds the entry size limit');
+  return l;
 }
 
 function validReason(r: number): boolean {
@@ -48,14 +57,15 @@ export function parseEntries(
     while (p < stop) {
       if (buf[p] !== 0x30) throw malformed('revoked entry is not a SEQUENCE', { entry: count });
       const el = len(buf, p + 1, hardEnd);
-      const q = p + 1 + HDR;
-      const e = q + el;
+      const q = p + 1 + (el & 7);
+      const e = q + (el >> 3);
       if (e - p > maxEntry) throw lengthError('revoked entry is too long', { entry: count });
       if (e > hardEnd) throw lengthError('revoked entry runs past revokedCertificates', { entry: count });
       // userCertificate
       if (buf[q] !== 0x02) throw malformed('entry serial is not an INTEGER', { entry: count });
-      const sl = len(buf, q + 1, e);
-      const ss = q + 1 + HDR;
+      const sh = len(buf, q + 1, e);
+      const sl = sh >> 3;
+      const ss = q + 1 + (sh & 7);
       const se = ss + sl;
       if (sl === 0 || sl > MAX_SERIAL || se > e) throw lengthError('entry serial length out of bounds', { entry: count });
       if (sl > 1) {
@@ -77,19 +87,21 @@ export function parseEntries(
       if (te < e) {
         if (version !== 2) throw new KioskError(ErrorCodes.CRL_VERSION, 'v1 CRL entry carries extensions', { entry: count });
         if (buf[te] !== 0x30) throw malformed('entry extensions are not a SEQUENCE', { entry: count });
-        const xl = len(buf, te + 1, e);
-        let x = te + 1 + HDR;
+        const xh = len(buf, te + 1, e);
+        const xl = xh >> 3;
+        let x = te + 1 + (xh & 7);
         if (x + xl !== e) throw lengthError('entry extensions do not end with the entry', { entry: count });
         if (xl === 0) throw malformed('empty entry extensions', { entry: count });
         while (x < e) {
           if (buf[x] !== 0x30) throw malformed('entry extension is not a SEQUENCE', { entry: count });
-          const l1 = len(buf, x + 1, e);
-          const xs = x + 1 + HDR;
-          const xe = xs + l1;
+          const h1 = len(buf, x + 1, e);
+          const xs = x + 1 + (h1 & 7);
+          const xe = xs + (h1 >> 3);
           if (xe > e) throw lengthError('entry extension runs past the entry', { entry: count });
           if (buf[xs] !== 0x06) throw malformed('entry extension id is not an OID', { entry: count });
-          const ol = len(buf, xs + 1, xe);
-          const os = xs + 1 + HDR;
+          const oh = len(buf, xs + 1, xe);
+          const ol = oh >> 3;
+          const os = xs + 1 + (oh & 7);
           let v = os + ol;
           if (ol === 0 || v > xe) throw lengthError('entry extension OID length out of bounds', { entry: count });
           let critical = false;
@@ -99,8 +111,9 @@ export function parseEntries(
             v += 3;
           }
           if (buf[v] !== 0x04) throw malformed('entry extension value is not an OCTET STRING', { entry: count });
-          const vl = len(buf, v + 1, xe);
-          const vs = v + 1 + HDR;
+          const vh = len(buf, v + 1, xe);
+          const vl = vh >> 3;
+          const vs = v + 1 + (vh & 7);
           if (vs + vl !== xe) throw lengthError('entry extension value does not end with the extension', { entry: count });
           const known = ol === 3 && buf[os] === 0x55 && buf[os + 1] === 0x1d ? buf[os + 2] : -1;
           if (known === 0x15) {

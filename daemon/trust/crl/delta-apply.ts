@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { at, defined } from '../../../core/checked.ts';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { compareHexInt } from './der.ts';
-import { EntryPartitioner, HAS_INVALIDITY } from './entry-partitioner.ts';
+import { EntryPartitioner, HAS_INVALIDITY, recordSize } from './entry-partitioner.ts';
 import { buildGeneration, latestNumber, openCurrent, sameCrl } from './generation-build.ts';
 import { generationLookup, openGeneration, serialBlock, type Lookup, type OpenGeneration } from './generation-lookup.ts';
 import type { Ctx, ImportResult } from './importer.ts';
@@ -73,7 +74,7 @@ function rebuildLegacy(old: Database.Database, path: string, staging: string): v
 }
 
 export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce' | 'generation' | 'added' | 'removed' | 'baseCrlNumber'> {
-  const base = c.crl.baseCrlNumber!;
+  const base = defined(c.crl.baseCrlNumber, ErrorCodes.CRL_MALFORMED, 'delta CRL base CRL number');
   const cur = openCurrent(c.dir);
   if (!cur) throw new KioskError(ErrorCodes.CRL_DELTA_BASE_MISMATCH, 'delta CRL but no base CRL in the store', { base });
   const { db, meta } = cur;
@@ -86,7 +87,7 @@ export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce'
     }
     if (c.crl.crlNumber === undefined) throw new KioskError(ErrorCodes.CRL_MALFORMED, 'delta CRL has no CRL number');
     if (sameCrl(c, meta.delta_fingerprint)) return { kind: 'unchanged', revokedInForce: meta.revoked_count, generation: cur.gen, baseCrlNumber: base };
-    const latest = latestNumber(meta)!;
+    const latest = defined(latestNumber(meta), ErrorCodes.CRL_STORE_UNAVAILABLE, 'CRL number in force');
     if (compareHexInt(c.crl.crlNumber, latest) <= 0) {
       throw new KioskError(ErrorCodes.CRL_NOT_NEWER, 'delta CRL is not newer than the state in force', {
         crlNumber: c.crl.crlNumber,
@@ -104,7 +105,7 @@ export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce'
     if (meta.schema_version === 1) rebuildLegacy(db, path, join(c.dir, `${c.gen}.rebuild`));
     else if (meta.schema_version === DELTA_SCHEMA_VERSION) {
       copyFileSync(join(c.dir, cur.gen), path); // the overlay so far, on the same base
-      under = openGeneration(c.dir, meta.base_generation!, true);
+      under = openGeneration(c.dir, defined(meta.base_generation, ErrorCodes.CRL_STORE_UNAVAILABLE, 'base generation of the delta'), true);
     } else {
       newDeltaGeneration(path, meta, cur.gen);
       under = openGeneration(c.dir, cur.gen, true);
@@ -116,7 +117,7 @@ export function applyDelta(c: Ctx): Pick<ImportResult, 'kind' | 'revokedInForce'
       next.pragma('journal_mode = OFF');
       next.pragma('synchronous = OFF');
       // underneath the overlay: the base generation, or (a rebuilt schema 1 generation) the file's own blocks
-      const m = under?.meta ?? readMeta(next)!;
+      const m = under?.meta ?? defined(readMeta(next), ErrorCodes.CRL_STORE_UNAVAILABLE, 'generation metadata');
       const blocks = under ? under.lookup : generationLookup(next, { ...m, overlay_count: 0 });
       r = next.transaction(() => writeOverlay(next, c, blocks, serialBlock(m)))();
     } finally {
@@ -159,7 +160,7 @@ const DELTA_BATCH = 65536;
  * were in force and are no longer.
  */
 function writeOverlay(db: Database.Database, c: Ctx, under: Lookup, blockOf: (serial: Buffer) => number): { added: number; removed: number; inForce: number } {
-  const meta = readMeta(db)!;
+  const meta = defined(readMeta(db), ErrorCodes.CRL_STORE_UNAVAILABLE, 'generation metadata');
   const overlay = db.prepare('SELECT removed FROM delta_revoked WHERE serial = ?').pluck();
   const upsert = db.prepare('INSERT OR REPLACE INTO delta_revoked (serial, revoked_at, reason, invalidity, removed) VALUES (?, ?, ?, ?, ?)');
   let added = 0;
@@ -174,12 +175,12 @@ function writeOverlay(db: Database.Database, c: Ctx, under: Lookup, blockOf: (se
     for (const e of [...part].sort((a, b) => a.block - b.block)) e.revokedUnder = under(e.serial) !== undefined;
     for (let s = 0; s < part.length; ) {
       let end = s + 1;
-      while (end < part.length && part[end]!.hash === part[s]!.hash) end++;
+      while (end < part.length && part[end]?.hash === part[s]?.hash) end++;
       for (const pass of [true, false]) {
         for (let k = s; k < end; k++) {
-          const { rec, off, serial, revokedUnder } = part[k]!;
-          const len = rec[off]!;
-          const flags = rec[off + 1 + len + 6]!;
+          const { rec, off, serial, revokedUnder } = at(part, k);
+          const len = at(rec, off, ErrorCodes.INTERNAL, 'CRL record length');
+          const flags = at(rec, off + 1 + len + 6, ErrorCodes.INTERNAL, 'CRL record flags');
           const reason = (flags & 15) - 1;
           if ((reason === REMOVE_FROM_CRL) !== pass) continue;
           const o = overlay.get(serial) as number | undefined;
@@ -204,8 +205,8 @@ function writeOverlay(db: Database.Database, c: Ctx, under: Lookup, blockOf: (se
   c.entries.finish(
     (hash, rec, off) => {
       // the partitioner's records are valid until the end of their partition: keep a copy
-      const len = rec[off]!;
-      const copy = Buffer.from(rec.subarray(off, off + 1 + len + 7 + (rec[off + 1 + len + 6]! & HAS_INVALIDITY ? 6 : 0)));
+      const len = at(rec, off, ErrorCodes.INTERNAL, 'CRL record length');
+      const copy = Buffer.from(rec.subarray(off, off + recordSize(rec, off)));
       const serial = copy.subarray(1, 1 + len);
       part.push({ hash, rec: copy, off: 0, serial, block: blockOf(serial), revokedUnder: false });
     },
@@ -218,7 +219,15 @@ function writeOverlay(db: Database.Database, c: Ctx, under: Lookup, blockOf: (se
   db.prepare(
     `UPDATE crl_meta SET delta_number = ?, delta_this_update = ?, delta_next_update = ?, delta_fingerprint = ?, delta_applied_at = ?,
        revoked_count = ?, overlay_count = ? WHERE id = 1`,
-  ).run(c.crl.crlNumber, c.crl.thisUpdate, c.crl.nextUpdate!, c.crl.fingerprint, Math.floor(c.now), inForce, count);
+  ).run(
+    c.crl.crlNumber,
+    c.crl.thisUpdate,
+    defined(c.crl.nextUpdate, ErrorCodes.INTERNAL, 'nextUpdate (the importer sets one)'),
+    c.crl.fingerprint,
+    Math.floor(c.now),
+    inForce,
+    count,
+  );
   db.prepare('INSERT INTO delta_log VALUES (?, ?, ?, ?, ?, ?)').run(c.crl.crlNumber, c.crl.fingerprint, c.source, Math.floor(c.now), added, removed);
   return { added, removed, inForce };
 }

@@ -107,15 +107,31 @@ export function compareHexInt(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+/** Days from 1970-01-01 to 1 January of `year` (proleptic Gregorian). */
+function daysBeforeYear(year: number): number {
+  const y1 = year - 1;
+  return 365 * (year - 1970) + (Math.floor(y1 / 4) - Math.floor(y1 / 100) + Math.floor(y1 / 400) - 477);
+}
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+// Days before each month, indexed 1..12, common years then leap years (index 13 + month).
+const DAYS_BEFORE_MONTH = Int32Array.of(0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335);
+const DAYS_IN_MONTH = Int32Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31);
+// UTCTime's two-digit years (RFC 5280 §4.1.2.5.1: 50–99 are 19YY, 00–49 are 20YY), resolved once: the
+// entry loop decodes one UTCTime per revoked certificate, millions per CRL, so no division runs there.
+const UTC_YEAR_DAYS = Int32Array.from({ length: 100 }, (_, yy) => daysBeforeYear(yy < 50 ? 2000 + yy : 1900 + yy));
+const UTC_YEAR_LEAP = Uint8Array.from({ length: 100 }, (_, yy) => (isLeap(yy < 50 ? 2000 + yy : 1900 + yy) ? 13 : 0));
 
+/** The two decimal digits at b[p], b[p+1] as a number, or -1 when either is missing or not a digit. */
 function digits2(b: Uint8Array, p: number): number {
   const hi = b[p];
   const lo = b[p + 1];
   if (hi === undefined || lo === undefined) return -1;
   const a = hi - 48;
   const c = lo - 48;
-  if (a < 0 || a > 9 || c < 0 || c > 9) return -1;
+  // unsigned: a byte below '0' wraps to a large number, so one comparison per digit
+  if (a >>> 0 > 9 || c >>> 0 > 9) return -1;
   return a * 10 + c;
 }
 
@@ -124,19 +140,21 @@ function digits2(b: Uint8Array, p: number): number {
  * seconds since the epoch. Returns NaN when the value is not a valid RFC 5280 time.
  */
 export function decodeTime(b: Uint8Array, tag: number, p: number, len: number): number {
-  let year: number;
-  if (tag === 0x17) {
-    if (len !== 13) return NaN;
+  let yearDays: number;
+  let leap: number; // 13 in a leap year: the offset of the leap rows in the month tables
+  if (tag === 0x17 && len === 13) {
     const yy = digits2(b, p);
     if (yy < 0) return NaN;
-    year = yy < 50 ? 2000 + yy : 1900 + yy;
+    yearDays = UTC_YEAR_DAYS[yy] ?? Number.NaN;
+    leap = UTC_YEAR_LEAP[yy] ?? 0;
     p += 2;
-  } else if (tag === 0x18) {
-    if (len !== 15) return NaN;
+  } else if (tag === 0x18 && len === 15) {
     const hi = digits2(b, p);
     const lo = digits2(b, p + 2);
     if (hi < 0 || lo < 0) return NaN;
-    year = hi * 100 + lo;
+    const year = hi * 100 + lo;
+    yearDays = daysBeforeYear(year);
+    leap = isLeap(year) ? 13 : 0;
     p += 4;
   } else return NaN;
   const mo = digits2(b, p);
@@ -146,19 +164,9 @@ export function decodeTime(b: Uint8Array, tag: number, p: number, len: number): 
   const s = digits2(b, p + 8);
   if (b[p + 10] !== 0x5a) return NaN; // 'Z'
   if (mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return NaN;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const dim = mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
-  if (d > dim) return NaN;
-  // days since 1970-01-01 (proleptic Gregorian)
-  const y1 = year - 1;
-  const days =
-    365 * (year - 1970) +
-    (Math.floor(y1 / 4) - Math.floor(y1 / 100) + Math.floor(y1 / 400) - 477) +
-    // mo is 1..12 (checked above); no call here: this runs once per CRL entry, millions of times
-    (DAYS_BEFORE_MONTH[mo - 1] ?? Number.NaN) +
-    (mo > 2 && leap ? 1 : 0) +
-    d -
-    1;
+  // mo is 1..12 (checked above), so both lookups are inside the tables
+  if (d > (DAYS_IN_MONTH[leap + mo] ?? 0)) return NaN;
+  const days = yearDays + (DAYS_BEFORE_MONTH[leap + mo] ?? Number.NaN) + d - 1;
   return days * 86400 + h * 3600 + mi * 60 + s;
 }
 

@@ -28,18 +28,21 @@ const PARTITIONS = 256;
 export type HashedEntrySink = (hash: number, rec: Buffer, off: number) => void;
 
 export function recordSize(rec: Buffer, off: number): number {
-  const len = rec[off]!;
-  return 1 + len + 7 + (rec[off + 1 + len + 6]! & HAS_INVALIDITY ? 6 : 0);
+  const len = rec[off];
+  const flags = len === undefined ? undefined : rec[off + 1 + len + 6];
+  if (len === undefined || flags === undefined) throw new RangeError('CRL record runs past its buffer');
+  return 1 + len + 7 + (flags & HAS_INVALIDITY ? 6 : 0);
 }
 
 /** Write an entry as a record at out[o]; returns the offset after it. */
 export function writeRecord(out: Buffer, o: number, serial: Uint8Array, s: number, e: number, revokedAt: number, reason: number, invalidity: number): number {
   const len = e - s;
+  if (s < 0 || e > serial.length) throw new RangeError('serial outside its buffer');
   out[o] = len;
-  for (let i = 0; i < len; i++) out[o + 1 + i] = serial[s + i]!;
+  for (let i = 0; i < len; i++) out[o + 1 + i] = serial[s + i] ?? 0;
   let p = o + 1 + len;
   writeInt48(out, p, revokedAt);
-  const inv = invalidity === invalidity; // not NaN
+  const inv = !Number.isNaN(invalidity);
   out[p + 6] = (reason + 1) | (inv ? HAS_INVALIDITY : 0);
   p += 7;
   if (inv) {
@@ -68,6 +71,7 @@ interface Extent {
 
 export class EntryPartitioner {
   private readonly parts: Buffer[] = [];
+  // fill and counts are indexed by partition (0..255, in bounds), so their `?? 0` never applies
   private readonly fill = new Int32Array(PARTITIONS);
   private readonly counts = new Int32Array(PARTITIONS);
   private readonly extents: Extent[][] = Array.from({ length: PARTITIONS }, () => []);
@@ -91,12 +95,13 @@ export class EntryPartitioner {
     if (e - s > MAX_SERIAL || e <= s) throw new RangeError('serial length out of range');
     const h = hashSerial(buf, s, e, this.seed);
     const p = h >>> 24;
-    const part = this.parts[p]!;
-    if (this.fill[p]! + 4 + MAX_RECORD > part.length) this.spill(p);
-    const o = this.fill[p]!;
+    const part = this.parts[p];
+    if (part === undefined) throw new RangeError('no partition for the hash');
+    if ((this.fill[p] ?? 0) + 4 + MAX_RECORD > part.length) this.spill(p);
+    const o = this.fill[p] ?? 0;
     part.writeUInt32LE(h, o);
     this.fill[p] = writeRecord(part, o + 4, buf, s, e, revokedAt, reason, invalidity);
-    this.counts[p]!++;
+    this.counts[p] = (this.counts[p] ?? 0) + 1;
     this.count++;
   };
 
@@ -110,18 +115,20 @@ export class EntryPartitioner {
     let offs = new Uint32Array(0);
     let back = Buffer.alloc(0);
     for (let p = 0; p < PARTITIONS; p++) {
-      const count = this.counts[p]!;
+      const count = this.counts[p] ?? 0;
       if (count === 0) continue;
-      let part = this.parts[p]!;
-      let bytes = this.fill[p]!;
-      const list = this.extents[p]!;
+      let part = this.parts[p];
+      let bytes = this.fill[p] ?? 0;
+      const filled = bytes;
+      const list = this.extents[p];
+      if (part === undefined || list === undefined) throw new RangeError('partition missing');
       if (list.length > 0) {
         // the spilled extents, then what is still in memory
         for (const x of list) bytes += x.bytes;
         if (back.length < bytes) back = Buffer.allocUnsafe(bytes);
         let at = 0;
         for (const x of list) at += readAll(this.fd, back, at, x.bytes, x.pos);
-        part.copy(back, at, 0, this.fill[p]!);
+        part.copy(back, at, 0, filled);
         part = back;
       }
       if (hashes.length < count) {
@@ -147,9 +154,12 @@ export class EntryPartitioner {
   /** Append partition p's buffer to the spill file. */
   private spill(p: number): void {
     if (this.fd < 0) this.fd = openSync(this.spillPath, 'w+', 0o600);
-    const bytes = this.fill[p]!;
-    writeAll(this.fd, this.parts[p]!, bytes);
-    this.extents[p]!.push({ pos: this.fileBytes, bytes });
+    const bytes = this.fill[p] ?? 0;
+    const part = this.parts[p];
+    const list = this.extents[p];
+    if (part === undefined || list === undefined) throw new RangeError('partition missing');
+    writeAll(this.fd, part, bytes);
+    list.push({ pos: this.fileBytes, bytes });
     this.fileBytes += bytes;
     this.fill[p] = 0;
   }
@@ -170,7 +180,10 @@ function readAll(fd: number, b: Buffer, at: number, len: number, pos: number): n
   return got;
 }
 
-/** LSD radix sort of (hash, offset) pairs on the low 24 bits (the top byte is the partition's), stable; then visit in order. */
+/**
+ * LSD radix sort of (hash, offset) pairs on the low 24 bits (the top byte is the partition's), stable; then visit in order.
+ * Every index below is in bounds (i < n, a digit < 4096), so the `?? 0` defaults never apply.
+ */
 function visitSorted(rec: Buffer, hashes: Uint32Array, offs: Uint32Array, n: number, sink: HashedEntrySink): void {
   let k: Uint32Array = hashes.subarray(0, n);
   let o: Uint32Array = offs.subarray(0, n);
@@ -179,20 +192,26 @@ function visitSorted(rec: Buffer, hashes: Uint32Array, offs: Uint32Array, n: num
   const count = new Int32Array(4096);
   for (const shift of [0, 12]) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(k[i]! >>> shift) & 4095]!++;
+    for (let i = 0; i < n; i++) {
+      const digit = ((k[i] ?? 0) >>> shift) & 4095;
+      count[digit] = (count[digit] ?? 0) + 1;
+    }
     let sum = 0;
     for (let b = 0; b < 4096; b++) {
-      const c = count[b]!;
+      const c = count[b] ?? 0;
       count[b] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const d = count[(k[i]! >>> shift) & 4095]!++;
-      k2[d] = k[i]!;
-      o2[d] = o[i]!;
+      const ki = k[i] ?? 0;
+      const digit = (ki >>> shift) & 4095;
+      const d = count[digit] ?? 0;
+      count[digit] = d + 1;
+      k2[d] = ki;
+      o2[d] = o[i] ?? 0;
     }
     [k, k2] = [k2, k];
     [o, o2] = [o2, o];
   }
-  for (let i = 0; i < n; i++) sink(k[i]!, rec, o[i]!);
+  for (let i = 0; i < n; i++) sink(k[i] ?? 0, rec, o[i] ?? 0);
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { defined } from '../../../core/checked.ts';
 import { KioskError, ErrorCodes } from '../../../core/errors.ts';
 import { compareHexInt } from './der.ts';
 import type { EntryPartitioner } from './entry-partitioner.ts';
@@ -46,7 +47,11 @@ function sha256File(path: string): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      h.update(buf.subarray(0, n));
+    }
   } finally {
     closeSync(fd);
   }
@@ -99,7 +104,8 @@ export function buildGeneration(
     const insert = db.prepare('INSERT INTO serial_blocks (id, data) VALUES (?, ?)');
     const blocks = new BlockEncoder(bits, (id, data) => insert.run(id, data));
     // Record layout (entry-partitioner.ts): length, serial, revocationDate (6), flags (low 4 bits: reason + 1).
-    const isRemoval = (rec: Buffer, off: number) => (rec[off + 1 + rec[off]! + 6]! & 15) - 1 === REMOVE_FROM_CRL;
+    // `?? 0`: the partitioner wrote these records whole (recordSize checked each), so it never applies.
+    const isRemoval = (rec: Buffer, off: number) => ((rec[off + 1 + (rec[off] ?? 0) + 6] ?? 0) & 15) - 1 === REMOVE_FROM_CRL;
     entries.finish(skipRemovals ? (h, rec, off) => !isRemoval(rec, off) && blocks.push(h, rec, off) : blocks.push, blocks.end);
     meta(db, bits, blocks.kept);
     db.exec('COMMIT');
@@ -117,12 +123,12 @@ function insertMeta(db: Database.Database, c: Ctx, bits: number, count: number):
      VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     SCHEMA_VERSION,
-    c.dir.split('/').pop()!,
+    c.dir.slice(c.dir.lastIndexOf('/') + 1),
     c.crl.issuerDer,
     c.issuerDer,
     c.crl.crlNumber ?? null,
     c.crl.thisUpdate,
-    c.crl.nextUpdate!,
+    defined(c.crl.nextUpdate, ErrorCodes.INTERNAL, 'nextUpdate (the importer sets one)'),
     c.crl.fingerprint,
     c.source,
     Math.floor(c.now),

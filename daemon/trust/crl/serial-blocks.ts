@@ -65,7 +65,7 @@ export class BlockEncoder {
     }
     // same hash → maybe the same serial: compare with the kept entries of this hash
     for (let j = this.n - 1; j >= 0 && this.hashes[j] === hash; j--) {
-      if (sameSerial(rec, this.offs[j]!, rec, off)) return;
+      if (sameSerial(rec, this.offs[j] ?? 0, rec, off)) return;
     }
     if (this.n === this.offs.length) {
       const o = new Uint32Array(this.n * 2);
@@ -87,9 +87,12 @@ export class BlockEncoder {
     let width = 0;
     let inv = 0;
     for (let i = 0; i < n; i++) {
-      const a = this.offs[i]!;
-      if (r[a]! > width) width = r[a]!;
-      if (r[a + 1 + r[a]! + 6]! & HAS_INVALIDITY) inv++;
+      const a = this.offs[i] ?? 0;
+      const len = r[a];
+      const flags = len === undefined ? undefined : r[a + 1 + len + 6];
+      if (len === undefined || flags === undefined) throw new RangeError('CRL record runs past its buffer');
+      if (len > width) width = len;
+      if (flags & HAS_INVALIDITY) inv++;
     }
     const rs = width + 8;
     const size = HEADER + n * rs + inv * INV;
@@ -100,16 +103,18 @@ export class BlockEncoder {
     out[4] = width;
     let t = HEADER + n * rs;
     for (let i = 0; i < n; i++) {
-      const a = this.offs[i]!;
-      const len = r[a]!;
+      // the first loop read each record's length and flags, so every byte below is in r
+      const a = this.offs[i] ?? 0;
+      const len = r[a] ?? 0;
       const o = HEADER + i * rs;
-      for (let b = 0; b <= len; b++) out[o + b] = r[a + b]!; // length and serial
+      for (let b = 0; b <= len; b++) out[o + b] = r[a + b] ?? 0; // length and serial
       const w = o + 1 + width;
       const src = a + 1 + len;
-      for (let b = 0; b < 7; b++) out[w + b] = r[src + b]!; // revocationDate and flags
-      if (r[src + 6]! & HAS_INVALIDITY) {
+      for (let b = 0; b < 7; b++) out[w + b] = r[src + b] ?? 0; // revocationDate and flags
+      if ((r[src + 6] ?? 0) & HAS_INVALIDITY) {
         out.writeUInt32LE(i, t);
-        for (let b = 0; b < 6; b++) out[t + 4 + b] = r[src + 7 + b]!;
+        if (src + 13 > r.length) throw new RangeError('CRL record runs past its buffer');
+        for (let b = 0; b < 6; b++) out[t + 4 + b] = r[src + 7 + b] ?? 0;
         t += INV;
       }
     }
@@ -120,8 +125,8 @@ export class BlockEncoder {
 }
 
 function sameSerial(a: Buffer, ao: number, b: Buffer, bo: number): boolean {
-  const len = a[ao]!;
-  if (b[bo] !== len) return false;
+  const len = a[ao];
+  if (len === undefined || b[bo] !== len) return false;
   for (let i = 1; i <= len; i++) if (a[ao + i] !== b[bo + i]) return false;
   return true;
 }
@@ -129,26 +134,28 @@ function sameSerial(a: Buffer, ao: number, b: Buffer, bo: number): boolean {
 /** The entry for `serial` (hash `hash`) in a block, or undefined. Throws RangeError on a corrupt block. */
 export function findInBlock(block: Buffer, serial: Uint8Array, hash: number, seed: number): RevokedRow | undefined {
   const n = block.readUInt32LE(0);
-  const width = block[4]!;
+  const width = block[4];
+  if (width === undefined) throw new RangeError('serial block is truncated');
   const rs = width + 8;
   if (block.length < HEADER + n * rs) throw new RangeError('serial block is truncated');
+  // every record lies inside block (checked above): its length and flags bytes are there
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const o = HEADER + mid * rs;
-    if (hashSerial(block, o + 1, o + 1 + block[o]!, seed) < hash) lo = mid + 1;
+    if (hashSerial(block, o + 1, o + 1 + (block[o] ?? 0), seed) < hash) lo = mid + 1;
     else hi = mid;
   }
   const len = serial.length;
   for (let i = lo; i < n; i++) {
     const o = HEADER + i * rs;
-    if (hashSerial(block, o + 1, o + 1 + block[o]!, seed) !== hash) return undefined;
+    if (hashSerial(block, o + 1, o + 1 + (block[o] ?? 0), seed) !== hash) return undefined;
     if (block[o] !== len) continue;
     let j = 0;
     while (j < len && block[o + 1 + j] === serial[j]) j++;
     if (j < len) continue;
-    const flags = block[o + 1 + width + 6]!;
+    const flags = block[o + 1 + width + 6] ?? 0;
     const reason = (flags & 15) - 1;
     return {
       revoked_at: block.readIntLE(o + 1 + width, 6),
@@ -167,14 +174,15 @@ function invalidityOf(block: Buffer, table: number, index: number): number | nul
 /** Every entry of a block: (serial, row) pairs (status counts, tests, exports). */
 export function* blockEntries(block: Buffer): Generator<[Buffer, RevokedRow]> {
   const n = block.readUInt32LE(0);
-  const width = block[4]!;
+  const width = block[4];
+  if (width === undefined || block.length < HEADER + n * (width + 8)) throw new RangeError('serial block is truncated');
   const rs = width + 8;
   for (let i = 0; i < n; i++) {
     const o = HEADER + i * rs;
-    const flags = block[o + 1 + width + 6]!;
+    const flags = block[o + 1 + width + 6] ?? 0; // in block: checked above
     const reason = (flags & 15) - 1;
     yield [
-      Buffer.from(block.subarray(o + 1, o + 1 + block[o]!)),
+      Buffer.from(block.subarray(o + 1, o + 1 + (block[o] ?? 0))),
       {
         revoked_at: block.readIntLE(o + 1 + width, 6),
         reason: reason < 0 ? null : reason,

@@ -3,11 +3,12 @@
 // generation and stored in it. The hash only spreads serials evenly over the blocks (serials of one CA
 // share long prefixes, so their bytes alone would not); a random seed keeps even a CA-signed CRL built to
 // collide from piling its entries into one block. Lookups always compare the serial itself.
+// Bytes outside b read as 0 (`?? 0`, what `|` made of undefined before): callers pass ranges they checked.
 export function hashSerial(b: Uint8Array, s: number, e: number, seed: number): number {
   let h = seed | 0;
   let i = s;
   for (; i + 4 <= e; i += 4) {
-    let k = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    let k = (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
@@ -17,9 +18,9 @@ export function hashSerial(b: Uint8Array, s: number, e: number, seed: number): n
   }
   const tail = e - i;
   if (tail > 0) {
-    let k = b[i]!;
-    if (tail > 1) k |= b[i + 1]! << 8;
-    if (tail > 2) k |= b[i + 2]! << 16;
+    let k = b[i] ?? 0;
+    if (tail > 1) k |= (b[i + 1] ?? 0) << 8;
+    if (tail > 2) k |= (b[i + 2] ?? 0) << 16;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);

@@ -2,6 +2,7 @@
 // verify, import, and report what changed. Sources are independent: one failing does not stop the rest.
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { defined } from '../../../core/checked.ts';
 import { KioskError, ErrorCodes, toKioskError } from '../../../core/errors.ts';
 import { loadCertificateFile } from './cert-info.ts';
 import { download, type Validators } from './download.ts';
@@ -105,7 +106,8 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
   const out: SyncOutcome[] = [];
   try {
     for (const src of config.sources) {
-      const name = src.url ?? src.path!;
+      const url = src.url;
+      const name = url ?? defined(src.path, ErrorCodes.CONFIG_INVALID, 'CRL sync source url or path');
       let issuer: ReturnType<typeof loadCertificateFile>;
       try {
         issuer = loadCertificateFile(src.issuer);
@@ -120,17 +122,17 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
           now: hooks.now,
           onProgress: (b, n) => hooks.onProgress?.(file, b, n),
         });
-      if (src.url) {
+      if (url) {
         const state = readState(statePath);
         try {
           const d = await download({
-            url: src.url,
+            url,
             dir: join(config.db, 'downloads'),
-            known: state[src.url],
+            known: state[url],
             maxBytes,
             timeoutMs: config.timeoutMs,
             fetchImpl: hooks.fetchImpl,
-            onBytes: (b) => hooks.onProgress?.(src.url!, b, 0),
+            onBytes: (b) => hooks.onProgress?.(url, b, 0),
           });
           if (d.status === 'not-modified') {
             out.push({ source: name, result: 'not-modified' });
@@ -138,13 +140,13 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
           }
           try {
             const r = importOne(d.file);
-            state[src.url] = { ...d.validators, fingerprint: r.fingerprint };
+            state[url] = { ...d.validators, fingerprint: r.fingerprint };
             writeState(statePath, state);
             out.push(outcomeOf(name, d.file, r));
           } catch (e) {
             // a CRL that is merely not newer is remembered, so it is not fetched again
             if (e instanceof KioskError && e.code === ErrorCodes.CRL_NOT_NEWER) {
-              state[src.url] = { ...d.validators };
+              state[url] = { ...d.validators };
               writeState(statePath, state);
             }
             throw e;
@@ -155,7 +157,7 @@ export async function syncCrls(config: SyncConfig, hooks: SyncHooks = {}): Promi
           out.push(errorOutcome(name, e));
         }
       } else {
-        out.push(...syncPath(src.path!, importOne));
+        out.push(...syncPath(defined(src.path, ErrorCodes.CONFIG_INVALID, 'CRL sync source path'), importOne));
       }
     }
   } finally {

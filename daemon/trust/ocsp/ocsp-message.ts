@@ -82,7 +82,9 @@ const UtcGeneralizedTime: IAsnConverter<Date, asn1js.GeneralizedTime> = {
     const s = Buffer.from(value.valueBlock.valueHexView).toString('latin1');
     const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s);
     if (!m) throw bad('GeneralizedTime not in UTC form');
-    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+    const [, y, mo, d, h, mi, sec] = m.map(Number);
+    if (y === undefined || mo === undefined) throw bad('GeneralizedTime not in UTC form');
+    return new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
   },
   toASN: () => {
     throw new Error('not written');
@@ -251,8 +253,10 @@ function checkResponseStrict(der: Buffer, id: CertId, issuer: X509Certificate, o
   const answers = mine.map((r) => singleAnswer(r, producedAt, now, skew, o.maxAgeSeconds ?? 3600));
   const revoked = answers.find((a) => a.status === 'revoked');
   if (revoked) return revoked;
-  if (answers.some((a) => a.status !== answers[0]!.status)) return { ...answers[0]!, status: 'unknown' };
-  return answers[0]!;
+  const [first, ...rest] = answers;
+  if (first === undefined) throw bad('no answer for the certificate asked about');
+  if (rest.some((a) => a.status !== first.status)) return { ...first, status: 'unknown' };
+  return first;
 }
 
 /** An Extensions list; an unknown critical one is refused. */
