@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stat, printTable, type BenchRow } from './table.ts';
-import { cpuMs, kioskFixture, schedNs, startDaemon, stopChild, wakeups } from './kiosk-fixture.ts';
+import { cpuMs, kioskFixture, schedNs, SLOWDOWN, startDaemon, stopChild, wakeups } from './kiosk-fixture.ts';
 
-const SETTLE_MS = 5000;
+const SETTLE_MS = 5000 * SLOWDOWN;
 
 async function measure(args: string[], seconds: number, dir: string): Promise<{ statMsPerS: number; schedMsPerS: number; wakesPerS: number }> {
   const fx = await kioskFixture(dir);

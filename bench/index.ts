@@ -51,8 +51,10 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name}…\n`);
     const t0 = Date.now();
     const mod = await BENCHES[name]!();
-    rows.push(...(await mod.run({ runs: o.runs, quick: o.quick })));
-    process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    const own = await mod.run({ runs: o.runs, quick: o.quick });
+    rows.push(...own);
+    // its rows now, on stderr: a long run (emulated arm64: hours) that dies later still leaves them
+    process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n${printTable(own)}\n`);
   }
   const { cpus, loadavg } = await import('node:os');
   console.log(

@@ -19,6 +19,12 @@ export { freePort };
  */
 export const BUNDLE: string = process.env.IDKIOSK_BENCH_BUNDLE || BUILT_BUNDLE;
 
+/**
+ * BENCH_SLOWDOWN=N multiplies every deadline and settling wait (scripts/bench-arm64.sh: under qemu-user a
+ * daemon start takes minutes on a loaded machine). Nothing measured depends on it; default 1.
+ */
+export const SLOWDOWN: number = Math.max(1, Number(process.env.BENCH_SLOWDOWN) || 1);
+
 /** Build the bundle once per benchmark run (so the figures are for the sources as they are now); an installed one is taken as it is. */
 let built: Promise<unknown> | null = null;
 export function ensureBundle(): Promise<unknown> {
@@ -43,7 +49,7 @@ function get(port: number, path: string): Promise<number | null> {
  * Poll GET http://127.0.0.1:port/path every `everyMs` until it answers (any status: /healthz says 503 when
  * a check fails, and it has answered all the same); throws at the deadline or if the process exits.
  */
-export async function waitHttp(port: number, path: string, child: ChildProcess, deadlineMs = 60_000, everyMs = 2): Promise<void> {
+export async function waitHttp(port: number, path: string, child: ChildProcess, deadlineMs = 60_000 * SLOWDOWN, everyMs = 2): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${path} answered`);
@@ -71,7 +77,7 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000 * SLOWDOWN);
   await exited;
   clearTimeout(t);
 }
@@ -151,9 +157,9 @@ export async function startDaemon(fx: KioskFixture, extra: string[] = []): Promi
   try {
     await waitHttp(fx.healthPort, '/healthz', child);
     const healthzMs = performance.now() - t0;
-    const end = Date.now() + 30_000;
+    const end = Date.now() + 30_000 * SLOWDOWN;
     while (notify.firstReadyAt() === null) {
-      if (Date.now() > end) throw new Error('no READY=1 within 30 s of /healthz answering');
+      if (Date.now() > end) throw new Error(`no READY=1 within ${30 * SLOWDOWN} s of /healthz answering`);
       await new Promise((r) => setTimeout(r, 2));
     }
     return { child, healthzMs, readyMs: notify.firstReadyAt()! - t0 };

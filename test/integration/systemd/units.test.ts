@@ -49,6 +49,8 @@ describe('systemd units', () => {
     expect(settings(u, 'Type')).toEqual(['notify']);
     expect(settings(u, 'NotifyAccess')).toEqual(['main']);
     expect(settings(u, 'WatchdogSec')).toHaveLength(1);
+    // bounded malloc arenas: RSS stays flat over a soak (docs/performance.md)
+    expect(settings(u, 'Environment')).toContain('MALLOC_ARENA_MAX=2');
     for (const [k, v] of [
       ['ProtectSystem', 'strict'],
       ['NoNewPrivileges', 'yes'],
