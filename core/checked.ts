@@ -19,3 +19,8 @@ export function defined<T>(v: T | undefined | null, code: ErrorCode = ErrorCodes
   if (v === undefined || v === null) throw new KioskError(code, `${what}: missing`);
   return v;
 }
+
+/** buf[i] ^= mask (the virtual cards' fault injection), or a KioskError(code) when `i` is outside buf. */
+export function xorAt(buf: Uint8Array, i: number, mask: number, code: ErrorCode = ErrorCodes.INTERNAL): void {
+  buf[i] = at(buf, i, code, 'byte') ^ mask;
+}

@@ -22,7 +22,7 @@ const CRC_TABLE = (() => {
 
 function crc32(b: Buffer): number {
   let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
+  for (const x of b) c = (CRC_TABLE[(c ^ x) & 0xff] ?? 0) ^ (c >>> 8); // the index is a byte: in the 256-entry table
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -6,7 +6,7 @@ import { PcscReaderDriver } from '../drivers/reader/pcsc-binding.ts';
 import { SimulatedReaderDriver } from '../drivers/reader/simulated-binding.ts';
 import type { ReaderDriver } from '../drivers/reader/types.ts';
 import type { KioskConfig } from './config/config.ts';
-import { DemoCards } from './demo/demo-cards.ts';
+import type { DemoCards } from './demo/demo-cards.ts';
 import type { VirtualCardSource } from './demo/virtual-card-source.ts';
 import { demoSessionConfig, demoSessionView, type DemoSessionChoice } from './demo/demo-session.ts';
 import { DOCUMENTS } from './documents/registry.ts';
@@ -16,7 +16,7 @@ import { KioskRuntime } from './kiosk/runtime.ts';
 import type { DocumentFlow } from './kiosk/document-flow.ts';
 import type { TimerHost } from './kiosk/timer-host.ts';
 import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
-import { startApiServer, type ApiServer } from './api/api-server.ts';
+import type { ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';
 import { perBootToken } from './server/ui-token.ts';
 import { startOperations, type Operations, type OperationsOptions } from './health/operations.ts';
@@ -27,7 +27,6 @@ import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
 import { TrustStore } from './trust/trust-store.ts';
-import { loadCscaFiles } from './documents/passport/passport-config.ts';
 import { policyFlow } from './policy/policy-flow.ts';
 import { policyRegistry, runnableDocuments, type PolicyRegistry } from './policy/policy.ts';
 import { statusCheckFromConfig } from './policy/status-check-config.ts';
@@ -96,12 +95,19 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   const log = asLogger(o.log);
   const started = new StartedResources(log);
   let step: StartStep = START_STEPS[0]; // the step running now
+  const timing = new StartTiming();
   const done = async (s: StartStep) => {
+    timing.mark(s);
     await o.afterStep?.(s);
     step = START_STEPS[START_STEPS.indexOf(s) + 1] ?? s;
   };
   try {
-    return await startSteps(o, log, started, done);
+    const kiosk = await startSteps(o, log, started, done, timing);
+    void kiosk.operations.deferred.then(() => {
+      timing.mark('loaded after READY');
+      log.debug(timing.summary());
+    });
+    return kiosk;
   } catch (e) {
     const failedToClose = await started.closeAll();
     const cause = e instanceof KioskError ? e.code : e instanceof Error ? (((e as { code?: unknown }).code as string | undefined) ?? e.name) : typeof e;
@@ -117,7 +123,31 @@ export async function startKiosk(o: StartOptions): Promise<Kiosk> {
   }
 }
 
-async function startSteps(o: StartOptions, log: Logger, started: StartedResources, done: (s: StartStep) => Promise<void>): Promise<Kiosk> {
+/**
+ * What each start step cost, for IDKIOSK_LOG_LEVEL=debug (issue 20: where a start's time goes): CPU and
+ * wall ms since the process started, so the first figure is node, the modules and the configuration.
+ */
+class StartTiming {
+  private readonly marks: { name: string; cpu: number; wall: number }[] = [];
+  constructor() {
+    this.mark('modules+config');
+  }
+  mark(name: string): void {
+    const c = process.cpuUsage();
+    this.marks.push({ name, cpu: (c.user + c.system) / 1000, wall: performance.now() });
+  }
+  summary(): string {
+    const parts = this.marks.map((m, i) => {
+      const prev = this.marks[i - 1];
+      const cpu = prev ? m.cpu - prev.cpu : m.cpu;
+      const wall = prev ? m.wall - prev.wall : m.wall;
+      return `${m.name} ${cpu.toFixed(0)}/${wall.toFixed(0)}`;
+    });
+    return `start, ms CPU/wall per step since the process started: ${parts.join(', ')}`;
+  }
+}
+
+async function startSteps(o: StartOptions, log: Logger, started: StartedResources, done: (s: StartStep) => Promise<void>, timing: StartTiming): Promise<Kiosk> {
   // A demo daemon runs the My Number card by mode (the panel switches mode and policy, demo-session.ts).
   const cfg = o.demo ? demoSessionConfig(o.config, { mode: o.config.mynumber.mode, policy: o.config.policy.walkUpPolicy }) : o.config;
   const simulated = o.simulated || o.demo;
@@ -127,7 +157,9 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     backend === 'simulated' ? new SimulatedReaderDriver(undefined, { transmitTimeoutMs }) : new PcscReaderDriver({ log, transmitTimeoutMs });
   const offReaderLog = reader.on('service', (e) => log(`reader service ${e.available ? 'available' : `unavailable (${e.reason ?? ''})`}`));
 
-  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new DemoCards(reader, o.demo) : null;
+  // What only some kiosks use loads only there (issue 20): the demo's cards, the passport's master lists
+  // (CMS), the integration API.
+  const demo = o.demo && reader instanceof SimulatedReaderDriver ? new (await import('./demo/demo-cards.ts')).DemoCards(reader, o.demo) : null;
   started.add('reader', async () => {
     await reader.stop();
     offReaderLog();
@@ -136,8 +168,12 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   await done('reader');
   const stores = new Map<string, TrustStore>();
   for (const [purpose, files] of Object.entries(cfg.trust)) {
-    // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers).
-    const anchors = purpose === 'csca' ? loadCscaFiles(files, cfg.passport) : TrustStore.fromFiles(files).anchors;
+    // CSCA entries may be ICAO master lists as well as certificates (lists only from configured signers);
+    // the CMS code that reads lists loads only when there are CSCA entries (~250 ms CPU here).
+    const anchors =
+      purpose === 'csca' && files.length > 0
+        ? (await import('./documents/passport/pki/csca-store.ts')).loadCscaFiles(files, cfg.passport)
+        : TrustStore.fromFiles(files).anchors;
     const extra = demo?.anchors(purpose) ?? [];
     const store = new TrustStore([...anchors, ...extra]);
     stores.set(purpose, store);
@@ -226,7 +262,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   started.add('ui-server', () => server.close());
   await done('ui-server');
   const api = cfg.api.enabled
-    ? await startApiServer({
+    ? await (await import('./api/api-server.ts')).startApiServer({
         config: cfg.api,
         runtime,
         deviceKey,
@@ -255,6 +291,12 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     uiPort: server.port,
     version: o.version ?? '0.0.0',
     log,
+    // After READY: load the document flows, so the first card does not wait for them. A card that comes
+    // sooner waits for its flow; a flow that cannot load fails its sessions (closed), logged here.
+    afterReady: () => {
+      timing.mark('READY');
+      return prepareDocuments(session, log);
+    },
     ...o.operations,
   });
   started.add('operations', () => operations.stop());
@@ -277,6 +319,14 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   };
 }
 
+/** Loads every document flow of the session setup (lazyHandler in documents/registry.ts); logs a failure. */
+async function prepareDocuments(session: SessionSetup, log: Logger): Promise<void> {
+  const results = await Promise.allSettled(session.handlers.map((h) => h.prepare?.()));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') log.error(`document ${session.handlers[i]?.id}: flow failed to load (${toKioskError(r.reason).message}); its sessions fail`);
+  });
+}
+
 /** The device key from device.keyFile; without one (development, simulated runs) an in-memory key. */
 function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
   if (file) return DeviceKey.load(file);
@@ -288,6 +338,7 @@ function loadDeviceKey(file: string | null, log: Logger): DeviceKey {
 interface SessionSetup {
   cfg: KioskConfig;
   flow: DocumentFlow;
+  handlers: readonly DocumentHandler[];
   /** The handlers' document ids (a by-mode 'mynumber' under its concrete id). */
   enabledDocuments: string[];
   /** The walk-up policy's documents, or every enabled document without one. */
@@ -327,5 +378,5 @@ function sessionSetup(
   const flow = policyFlow(documentFlow, { policies, walkUpPolicy: cfg.policy.walkUpPolicy, now: () => new Date() });
   const enabledDocuments = handlers.map((h) => h.id);
   const walkUp = cfg.policy.walkUpPolicy ? policies.get(cfg.policy.walkUpPolicy) : undefined;
-  return { cfg, flow, enabledDocuments, idleDocuments: walkUp ? runnableDocuments(walkUp, enabledDocuments) : enabledDocuments, policies };
+  return { cfg, flow, handlers, enabledDocuments, idleDocuments: walkUp ? runnableDocuments(walkUp, enabledDocuments) : enabledDocuments, policies };
 }

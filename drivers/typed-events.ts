@@ -59,7 +59,10 @@ export class TypedEvents<M extends object> {
 
   on<K extends keyof M>(event: K, fn: (e: M[K]) => void, owner?: string): () => void {
     let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
     const entry = { fn: fn as (e: never) => void, owner };
     set.add(entry);
     return () => set.delete(entry);

@@ -5,12 +5,15 @@
 import type pg from 'pg';
 import { raise, type Alert, type AlertKind } from './alerts.ts';
 import { decodeRecord, verifyBatch, type Batch } from './audit-batch.ts';
+import type { ProblemKind } from '../daemon/audit/verify.ts';
 import type { Caller } from './auth.ts';
 import { sameKiosk } from './auth.ts';
 import { withTransaction } from './db/transaction.ts';
 import { refuse, type ApiErrorCode } from './http-errors.ts';
+import { defined } from '../core/checked.ts';
+import { ErrorCodes } from '../core/errors.ts';
 
-const PROBLEM: Record<string, { alert: AlertKind; api: ApiErrorCode }> = {
+const PROBLEM: Record<ProblemKind, { alert: AlertKind; api: ApiErrorCode }> = {
   edited: { alert: 'audit-edited', api: 'AUDIT_EDITED' },
   inserted: { alert: 'audit-inserted', api: 'AUDIT_INSERTED' },
   deleted: { alert: 'audit-deleted', api: 'AUDIT_DELETED' },
@@ -33,18 +36,19 @@ export async function ingestBatch(pool: pg.Pool, caller: Caller, batch: Batch): 
   if (!report.ok) {
     const alerts: Alert[] = report.problems.map((p) => ({
       kioskId: caller.kioskId,
-      kind: PROBLEM[p.kind]!.alert,
+      kind: PROBLEM[p.kind].alert,
       chain: batch.chain,
       seq: p.seq,
       detail: p.message,
     }));
     await raise(pool, alerts);
-    const first = report.problems[0]!;
-    throw refuse(PROBLEM[first.kind]!.api, first.message, { seq: first.seq });
+    const first = defined(report.problems[0], ErrorCodes.INTERNAL, 'the problem of a batch that did not verify');
+    throw refuse(PROBLEM[first.kind].api, first.message, { seq: first.seq });
   }
   const records = [...batch.records].sort((a, b) => a.seq - b.seq);
-  const first = records[0]!;
-  const last = records[records.length - 1]!;
+  // parseBatch refuses an empty batch (MALFORMED_BODY)
+  const first = defined(records[0], ErrorCodes.INTERNAL, 'first record of the batch');
+  const last = defined(records.at(-1), ErrorCodes.INTERNAL, 'last record of the batch');
   const alerts: Alert[] = [];
   let refusal: Error | null = null;
   let stored = 0;
@@ -57,12 +61,16 @@ export async function ingestBatch(pool: pg.Pool, caller: Caller, batch: Batch): 
         `INSERT INTO audit_chains (kiosk_id, chain, public_key_pem, first_seq, last_seq, last_hash, records) VALUES ($1, $2, $3, $4, 0, $5, 0) ON CONFLICT DO NOTHING`,
         [caller.kioskId, batch.chain, caller.publicKey.export({ type: 'spki', format: 'pem' }), first.seq, Buffer.from(first.prevHash, 'hex')],
       );
-      const c = (
-        await client.query<{ first_seq: string; last_seq: string; last_hash: Buffer; records: string }>(
-          'SELECT first_seq, last_seq, last_hash, records FROM audit_chains WHERE kiosk_id = $1 AND chain = $2 FOR UPDATE',
-          [caller.kioskId, batch.chain],
-        )
-      ).rows[0]!;
+      const c = defined(
+        (
+          await client.query<{ first_seq: string; last_seq: string; last_hash: Buffer; records: string }>(
+            'SELECT first_seq, last_seq, last_hash, records FROM audit_chains WHERE kiosk_id = $1 AND chain = $2 FOR UPDATE',
+            [caller.kioskId, batch.chain],
+          )
+        ).rows[0],
+        ErrorCodes.INTERNAL,
+        'the audit chain row just inserted',
+      );
       const lastSeq = Number(c.last_seq);
       if (lastSeq === 0) {
         // First batch of this chain: anything before its first record never reached us.

@@ -8,6 +8,7 @@ import type { CaSigner } from './ca/x509.ts';
 import { withTransaction } from './db/transaction.ts';
 import { refuse } from './http-errors.ts';
 import { ErrorCodes, KioskError } from '../core/errors.ts';
+import { defined } from '../core/checked.ts';
 
 export interface KioskRow {
   kiosk_id: string;
@@ -32,7 +33,7 @@ export async function submitCsr(pool: pg.Pool, csrText: string): Promise<{ kiosk
      ON CONFLICT (kiosk_id) DO UPDATE SET kiosk_id = kiosks.kiosk_id RETURNING status, key_fingerprint`,
     [csr.kioskId, csrText, csr.keyFingerprint, publicKeyPem],
   );
-  const row = r.rows[0]!;
+  const row = defined(r.rows[0], ErrorCodes.INTERNAL, 'the kiosk row the upsert returns');
   // An enrolled id with another key is not re-enrolled by whoever asks: the operator revokes and deletes first.
   if (row.key_fingerprint !== csr.keyFingerprint) throw refuse('ENROLMENT_CONFLICT', `kiosk ${csr.kioskId} is enrolled with another device key`);
   return { kioskId: csr.kioskId, status: row.status, keyFingerprint: csr.keyFingerprint };

@@ -89,8 +89,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const limiter = new RateLimiter(limits.perKioskPerMinute);
   const enrolLimiter = new RateLimiter(Math.max(10, limits.perKioskPerMinute));
   const pollMs = o.crlPollMs ?? 5000;
-  let crl = await currentCrl(o.pool);
-  if (!crl) throw new Error('no CRL in the database: run `idkiosk fleet init` first');
+  const firstCrl = await currentCrl(o.pool);
+  if (!firstCrl) throw new Error('no CRL in the database: run `idkiosk fleet init` first');
+  let crl = firstCrl;
   let revoked = await revokedSerials(o.pool);
   // Authentication rows outlive the beat interval (see AuthCache: a stale row can only refuse, and a new
   // CRL clears them all).
@@ -202,7 +203,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     try {
       const next = await currentCrl(o.pool);
       let reload = false;
-      if (next && next.number !== crl!.number) {
+      if (next && next.number !== crl.number) {
         revoked = await revokedSerials(o.pool);
         authCache.clear();
         crl = next;
@@ -216,7 +217,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
         log('TLS session-ticket keys reloaded');
       }
       if (reload) {
-        server.setSecureContext(context(crl!.pem));
+        server.setSecureContext(context(crl.pem));
         if (tickets) server.setTicketKeys(tickets.keys);
       }
     } catch (e) {

@@ -12,6 +12,8 @@ import { DEFAULT_LIMITS, parseFleetConfig, type FleetConfig } from './config.ts'
 import { migrate } from './db/migrate.ts';
 import { ensurePartitions } from './db/partitions.ts';
 import { currentCrl, publishCrl } from './enrolment.ts';
+import { defined } from '../core/checked.ts';
+import { ErrorCodes } from '../core/errors.ts';
 
 export interface InitOptions {
   dir: string;
@@ -103,8 +105,8 @@ export async function initFleet(o: InitOptions): Promise<InitResult> {
     const migrations = await migrate(pool);
     await ensurePartitions(pool, now);
     if (!(await currentCrl(pool))) await publishCrl(pool, signer, config.crlDays, now);
-    const crl = await currentCrl(pool);
-    writeFileAtomic(f.crl, crl!.pem, 0o644);
+    const crl = defined(await currentCrl(pool), ErrorCodes.INTERNAL, 'the CRL just published');
+    writeFileAtomic(f.crl, crl.pem, 0o644);
     return { configFile: f.config, config, created, migrations };
   } finally {
     await pool.end();

@@ -66,12 +66,12 @@ export function formatStatus(rows: KioskStatus[], now = new Date()): string {
     r.auditBacklog === null ? '-' : String(r.auditBacklog),
     String(r.alerts),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]?.length ?? 0)));
   return (
     [head, ...body]
       .map((cols) =>
         cols
-          .map((c, i) => c.padEnd(widths[i]!))
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
           .join('  ')
           .trimEnd(),
       )

@@ -11,6 +11,8 @@ import { secureProvisionedFiles } from './secure-files.ts';
 import { markStep, readState, STEPS } from './state.ts';
 import { runSelftest } from './selftest/run.ts';
 import { formatFingerprint, PURPOSES, trustAdd, trustList, trustRemove, type AnchorInfo } from './trust.ts';
+import { at, defined } from '../core/checked.ts';
+import { ErrorCodes } from '../core/errors.ts';
 
 const HELP = `idkiosk provision — install and check a kiosk (run as root on the device)
 
@@ -77,7 +79,7 @@ const command: Command = {
       } catch {
         crlStore = undefined; // no valid config yet: nothing beyond the config directory to hand over
       }
-      secureProvisionedFiles(configFile, account!, crlStore);
+      secureProvisionedFiles(configFile, defined(account, ErrorCodes.INTERNAL, 'service account of a writing step'), crlStore);
     };
     switch (sub) {
       case 'init': {
@@ -143,9 +145,13 @@ const command: Command = {
         const sources = v.source ?? [];
         const issuers = v.issuer ?? [];
         if (sources.length !== issuers.length) throw usage('each --source needs its --issuer');
-        let r;
+        let r: Awaited<ReturnType<typeof provisionCrl>>;
         try {
-          r = await provisionCrl({ configFile, sources: sources.map((s, i) => ({ source: s, issuer: issuers[i]! })), sync: !v['no-sync'] });
+          r = await provisionCrl({
+            configFile,
+            sources: sources.map((s, i) => ({ source: s, issuer: at(issuers, i, ErrorCodes.USAGE, '--issuer') })),
+            sync: !v['no-sync'],
+          });
         } finally {
           secure(); // a failed first sync may still have created the store as root
         }
@@ -203,10 +209,10 @@ const command: Command = {
           io,
           v.json,
           s,
-          STEPS.map(
-            (st) =>
-              `${s.steps[st] ? '✓' : '·'} ${st.padEnd(10)} ${s.steps[st] ? `${s.steps[st]!.at}${s.steps[st]!.detail ? ` (${s.steps[st]!.detail})` : ''}` : ''}\n`,
-          ).join(''),
+          STEPS.map((st) => {
+            const step = s.steps[st];
+            return `${step ? '✓' : '·'} ${st.padEnd(10)} ${step ? `${step.at}${step.detail ? ` (${step.detail})` : ''}` : ''}\n`;
+          }).join(''),
         );
         return 0;
       }

@@ -13,6 +13,7 @@ import { ErrorCodes, KioskError } from '../core/errors.ts';
 import { fingerprintSha256, parseCertificates } from '../daemon/trust/trust-store.ts';
 import { layout, loadValidConfig, writeConfig } from './config-file.ts';
 import { markStep } from './state.ts';
+import { at } from '../core/checked.ts';
 
 export const PURPOSES = [...TRUST_PURPOSES, 'operator'] as const;
 export type Purpose = TrustPurpose | 'operator';
@@ -26,7 +27,7 @@ export interface AnchorInfo {
   expired?: boolean;
 }
 
-const colon = (hex: string) => hex.match(/../g)!.join(':');
+const colon = (hex: string) => (hex.match(/../g) ?? []).join(':');
 const normFp = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 function isCmsMasterList(buf: Buffer): boolean {
@@ -127,9 +128,10 @@ export function trustAdd(o: AddOptions): AddResult {
     if (!c.ca)
       throw new KioskError(
         ErrorCodes.TRUST_BASIC_CONSTRAINTS,
-        `${o.file}: certificate ${colon(found[i]!.fingerprintSha256)} is not a CA certificate (basicConstraints cA is false)`,
+        `${o.file}: certificate ${colon(at(found, i).fingerprintSha256)} is not a CA certificate (basicConstraints cA is false)`,
       );
-    if (found[i]!.expired) throw new KioskError(ErrorCodes.TRUST_CERT_EXPIRED, `${o.file}: certificate ${found[i]!.subject} expired on ${found[i]!.notAfter}`);
+    const f = at(found, i);
+    if (f.expired) throw new KioskError(ErrorCodes.TRUST_CERT_EXPIRED, `${o.file}: certificate ${f.subject} expired on ${f.notAfter}`);
   }
   const need = confirm(found, o);
   if (need) return { added: [], unchanged: [], needsConfirmation: need };
@@ -137,7 +139,7 @@ export function trustAdd(o: AddOptions): AddResult {
   const list: string[] = [...((raw.trust?.[purpose] as string[] | undefined) ?? [])];
   const result: AddResult = { added: [], unchanged: [] };
   for (const [i, c] of certs.entries()) {
-    const a = found[i]!;
+    const a = at(found, i);
     const already = list.includes(a.file) && existsSync(a.file);
     if (!already) {
       writeFileAtomic(a.file, c.toString(), 0o640);

@@ -103,7 +103,7 @@ export function promptJobs(langs = voiceLanguages()): PromptJob[] {
 
 function debVersion(pkg: string): string {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).trim();
+    return execFileSync('dpkg-query', ['-W', `-f=\${Version}`, pkg], { encoding: 'utf8' }).trim();
   } catch {
     return 'absent';
   }
@@ -148,10 +148,12 @@ function run(cmd: string, args: string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let err = '';
-    p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    p.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${err.trim().slice(0, 500)}`))));
-    if (input !== undefined) p.stdin!.end(input);
+    if (input !== undefined) p.stdin?.end(input);
   });
 }
 
@@ -198,10 +200,7 @@ export async function buildVoice(o: { concurrency?: number; log?: (s: string) =>
   if (todo.length) o.log?.(`rendering ${todo.length} of ${jobs.length} voice prompts`);
   let next = 0;
   const worker = async () => {
-    while (next < todo.length) {
-      const h = todo[next++]!;
-      await render(h.job, h.hash);
-    }
+    for (let h = todo[next++]; h !== undefined; h = todo[next++]) await render(h.job, h.hash);
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 2) }, worker));
   const wanted = new Set<string>();

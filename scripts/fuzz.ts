@@ -35,14 +35,20 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
   },
 });
-if (values.fresh) rmSync(values.recordings!, { recursive: true, force: true });
-process.env.IDKIOSK_FUZZ_RECORDINGS = values.recordings;
+// parseArgs types options with a default as possibly undefined; these three always have one
+const recordings = values.recordings ?? '';
+const cases = values.cases ?? '';
+const from = values.from ?? '0';
+if (values.fresh) rmSync(recordings, { recursive: true, force: true });
+process.env.IDKIOSK_FUZZ_RECORDINGS = recordings;
 const seed = Number(values.seed);
 const names = values.target ? values.target.split(',') : Object.keys(TARGETS);
 for (const n of names) if (!TARGETS[n]) throw new Error(`unknown target ${n}; targets: ${Object.keys(TARGETS).join(', ')}`);
 
 if (values.case !== undefined) {
-  const target = TARGETS[names[0]!]!();
+  const make = TARGETS[names[0] ?? ''];
+  if (!make) throw new Error('no target');
+  const target = make();
   const input = mutate(await target.corpus(), seed, Number(values.case));
   console.log(`target ${target.name} seed ${seed} case ${values.case}: ${input.length} bytes\n${input.toString('hex')}`);
   try {
@@ -58,7 +64,7 @@ const runner = fileURLToPath(new URL('../test/fuzz/run-target.ts', import.meta.u
 
 function runOne(name: string): Promise<FuzzReport> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), values.cases!, String(Number(values.seconds) * 1000), values.from!], {
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, name, String(seed), cases, String(Number(values.seconds) * 1000), from], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let lastCase = Number(values.from);
@@ -80,8 +86,7 @@ function runOne(name: string): Promise<FuzzReport> {
     arm();
     child.stdout.on('data', (c: Buffer) => {
       buf += c.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         if (line.startsWith('progress ')) {

@@ -32,6 +32,8 @@ export interface DocumentHandler {
   detect(session: CardSession): Promise<boolean>;
   /** Runs the document's flow on a detected card. */
   run(ctx: FlowContext): Promise<ResultView>;
+  /** Loads what the first card would otherwise wait for (a lazily loaded flow module); rejects if it cannot. */
+  prepare?(): Promise<void>;
 }
 
 export type DocumentHandlerFactory = (env: DocumentEnvironment) => DocumentHandler;

@@ -5,19 +5,18 @@
 // Adding a document: its module under daemon/documents/<document>/ (handler, flow, …-view.ts with its
 // display view and DocumentResultType), one entry below, its screen texts and result details in ui/ —
 // nothing under daemon/kiosk/ (test/unit/kiosk/document-registry.test.ts shows it).
+//
+// The flows load lazily (lazyHandler): a handler is created at start, but its flow module — the document's
+// protocol code with its ASN.1, CMS and EC packages, about half of the daemon's code — loads when the
+// handler is first used or prepared (the daemon prepares them right after READY). A daemon start then
+// pays only for what READY needs (issue 20, docs/performance.md). The result types stay static: receipts,
+// the API and the audit trail name results without loading a flow.
 import { registerResultType, type DocumentResultType } from '../result/document-types.ts';
-import type { DocumentHandlerFactory, DocumentId } from './document-handler.ts';
-import { passportHandler } from './passport/passport-flow.ts';
+import type { DocumentHandler, DocumentHandlerFactory, DocumentId } from './document-handler.ts';
 import { passportResultType } from './passport/passport-view.ts';
-import { jpkiAuthHandler } from './mynumber/jpki-auth-flow.ts';
-import { jpkiSignHandler } from './mynumber/jpki-sign-flow.ts';
-import { myNumberFaceHandler } from './mynumber/mynumber-face-flow.ts';
-import { myNumberInfoHandler } from './mynumber/mynumber-info-flow.ts';
-import { myNumberByModeHandler } from './mynumber/mynumber-mode.ts';
+import { MYNUMBER_DOCUMENT_BY_MODE } from './mynumber/mynumber-config.ts';
 import { myNumberResultTypes } from './mynumber/mynumber-view.ts';
-import { licenseHandler } from './license/license-flow.ts';
 import { licenseResultType } from './license/license-view.ts';
-import { residenceHandler } from './residence/residence-flow.ts';
 import { residenceResultType } from './residence/residence-view.ts';
 
 export interface DocumentDefinition {
@@ -47,17 +46,72 @@ export function registerDocument(d: DocumentDefinition): () => void {
   };
 }
 
+/**
+ * A handler factory whose flow module is imported on first use: detect, run or prepare wait for the
+ * import, then build the real handler with the same environment (once per handler). The id is known
+ * without the module. A module that fails to load fails every detect/run (the session ends in an error,
+ * never in a verdict) and prepare, which the daemon logs.
+ */
+export function lazyHandler(
+  id: DocumentId | ((env: Parameters<DocumentHandlerFactory>[0]) => DocumentId),
+  load: () => Promise<DocumentHandlerFactory>,
+): DocumentHandlerFactory {
+  return (env) => {
+    let real: Promise<DocumentHandler> | undefined;
+    const handler = () => (real ??= load().then((factory) => factory(env)));
+    return {
+      id: typeof id === 'function' ? id(env) : id,
+      detect: async (session) => (await handler()).detect(session),
+      run: async (ctx) => (await handler()).run(ctx),
+      prepare: async () => {
+        await handler();
+      },
+    };
+  };
+}
+
 const myNumberResult = (id: string) => myNumberResultTypes.filter((t) => t.id === id);
 
 export const BUILT_IN_DOCUMENTS: readonly DocumentDefinition[] = [
-  { id: 'mynumber-jpki-auth', handler: jpkiAuthHandler, results: myNumberResult('mynumber-jpki-auth') },
-  { id: 'mynumber', handler: myNumberByModeHandler, results: [] },
-  { id: 'mynumber-info', handler: myNumberInfoHandler, results: myNumberResult('mynumber-info') },
-  { id: 'mynumber-sign', handler: jpkiSignHandler, results: myNumberResult('mynumber-sign') },
-  { id: 'mynumber-face', handler: myNumberFaceHandler, results: myNumberResult('mynumber-face') },
-  { id: 'license', handler: licenseHandler, results: [licenseResultType] },
-  { id: 'passport', handler: passportHandler, results: [passportResultType] },
-  { id: 'residence', handler: residenceHandler, results: [residenceResultType] },
+  {
+    id: 'mynumber-jpki-auth',
+    handler: lazyHandler('mynumber-jpki-auth', async () => (await import('./mynumber/jpki-auth-flow.ts')).jpkiAuthHandler),
+    results: myNumberResult('mynumber-jpki-auth'),
+  },
+  {
+    id: 'mynumber',
+    handler: lazyHandler(
+      (env) => MYNUMBER_DOCUMENT_BY_MODE[env.mynumber?.mode ?? 'auth'],
+      async () => (await import('./mynumber/mynumber-mode.ts')).myNumberByModeHandler,
+    ),
+    results: [],
+  },
+  {
+    id: 'mynumber-info',
+    handler: lazyHandler('mynumber-info', async () => (await import('./mynumber/mynumber-info-flow.ts')).myNumberInfoHandler),
+    results: myNumberResult('mynumber-info'),
+  },
+  {
+    id: 'mynumber-sign',
+    handler: lazyHandler('mynumber-sign', async () => (await import('./mynumber/jpki-sign-flow.ts')).jpkiSignHandler),
+    results: myNumberResult('mynumber-sign'),
+  },
+  {
+    id: 'mynumber-face',
+    handler: lazyHandler('mynumber-face', async () => (await import('./mynumber/mynumber-face-flow.ts')).myNumberFaceHandler),
+    results: myNumberResult('mynumber-face'),
+  },
+  { id: 'license', handler: lazyHandler('license', async () => (await import('./license/license-flow.ts')).licenseHandler), results: [licenseResultType] },
+  {
+    id: 'passport',
+    handler: lazyHandler('passport', async () => (await import('./passport/passport-flow.ts')).passportHandler),
+    results: [passportResultType],
+  },
+  {
+    id: 'residence',
+    handler: lazyHandler('residence', async () => (await import('./residence/residence-flow.ts')).residenceHandler),
+    results: [residenceResultType],
+  },
 ];
 
 for (const d of BUILT_IN_DOCUMENTS) registerDocument(d);

@@ -4,7 +4,7 @@
 // SSH tunnel, not by exposing the kiosk.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from './metrics.ts';
 import type { HealthSnapshot } from './health-state.ts';
 import { listen, stopServer } from '../../core/http-listen.ts';
 import { parseRequestTarget } from '../server/request-target.ts';
@@ -16,7 +16,7 @@ export interface HealthServerOptions {
   port: number;
   allowRemote: boolean;
   snapshot: () => HealthSnapshot;
-  registry: Registry;
+  registry: MetricsSource;
   maintenance?: { token: string; set: (active: boolean, reason: string | null) => void };
   log?: (line: string) => void;
   /** Connection caps and timeouts (daemon/server/listener-limits.ts); defaults otherwise. */

@@ -1,7 +1,11 @@
 // Prometheus metrics (prom-client, a registry of our own): sessions by document and outcome, APDU-level
 // errors, reader reconnects, printer state, CRL age, clock, disk, audit backlog, event-loop lag (from the
 // default Node metrics). Label values are codes and ids only.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+// prom-client (with the OpenTelemetry API it loads) is imported by load(), which the daemon calls right
+// after READY: ~180 kB of code a start need not compile first (issue 20). Events before that are counted
+// when it loads; a scrape before that waits for it.
+import type { Counter, Gauge as GaugeType, Registry } from 'prom-client';
+type PromClient = typeof import('prom-client');
 import type { LoopStallMonitor } from './loop-stall.ts';
 import type { ReaderDriver } from '../../drivers/reader/types.ts';
 import type { KioskRuntime } from '../kiosk/runtime.ts';
@@ -38,10 +42,11 @@ const LAG_STATS = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'] as const
  * in the percentiles). With no sample since the previous scrape (or no sampler) they are NaN (Prometheus'
  * "no value"; an alert comparing it is false): nothing measured is never reported as no lag.
  */
-export function eventLoopLagMetrics(registry: Registry, loop: Pick<LoopStallMonitor, 'lateness'> | null): void {
+export function eventLoopLagMetrics(pc: PromClient, registry: Registry, loop: Pick<LoopStallMonitor, 'lateness'> | null): void {
+  const { Gauge } = pc;
   for (const name of ['nodejs_eventloop_lag_seconds', ...LAG_STATS.map((st) => `nodejs_eventloop_lag_${st}_seconds`)]) registry.removeSingleMetric(name);
   // registered first: a scrape collects in registration order, and this one's collect sets the others
-  const stats = new Map<(typeof LAG_STATS)[number], Gauge>();
+  const stats = new Map<(typeof LAG_STATS)[number], GaugeType>();
   new Gauge({
     name: 'nodejs_eventloop_lag_seconds',
     help: 'Lag of event loop in seconds.',
@@ -70,22 +75,104 @@ export function eventLoopLagMetrics(registry: Registry, loop: Pick<LoopStallMoni
   }
 }
 
+/** What /metrics serves (the prom-client registry once loaded). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
 export interface KioskMetrics {
-  registry: Registry;
+  /** A scrape before load() waits for it. */
+  registry: MetricsSource;
+  /** Imports prom-client and builds the registry (once); events since createMetrics are counted then. */
+  load(): Promise<void>;
   stop(): void;
 }
 
-export function createMetrics(o: {
+interface MetricsOptions {
   runtime: KioskRuntime;
   reader: ReaderDriver;
   health: HealthState;
   labels: { kiosk: string; site: string | null; version: string };
   /** The loop sampler whose lateness histogram gives nodejs_eventloop_lag_{min,…,p99}_seconds (absent: not reported). */
   loop?: Pick<LoopStallMonitor, 'lateness'> | null;
-}): KioskMetrics {
+}
+
+/** The counters events update. */
+interface EventCounters {
+  sessions: Counter<'document' | 'outcome'>;
+  reasons: Counter<'code'>;
+  apdu: Counter<'code'>;
+  reconnects: Counter;
+  cardLeftAlerts: Counter<'level'>;
+}
+
+export function createMetrics(o: MetricsOptions): KioskMetrics {
+  // Subscribed now, counted once prom-client is loaded: updates until then wait here (a few at most).
+  let counters: EventCounters | null = null;
+  const pending: ((c: EventCounters) => void)[] = [];
+  const count = (f: (c: EventCounters) => void) => {
+    if (counters) f(counters);
+    else pending.push(f);
+  };
+  let serviceUp = o.reader.serviceAvailable();
+  const offs = [
+    o.runtime.events.on(
+      'session-ended',
+      ({ result }) =>
+        count((c) => {
+          c.sessions.labels(result.document ?? 'unknown', result.outcome).inc();
+          for (const r of result.reasons) {
+            c.reasons.labels(r).inc();
+            if (APDU_ERROR_CODES.has(r)) c.apdu.labels(r).inc();
+          }
+        }),
+      'metrics',
+    ),
+    o.runtime.events.on(
+      'alert',
+      ({ kind, level }) => {
+        if (kind === 'card-left') count((c) => c.cardLeftAlerts.labels(String(Math.min(level ?? 1, 3))).inc());
+      },
+      'metrics',
+    ),
+    o.reader.on('service', (e) => {
+      if (e.available && !serviceUp) count((c) => c.reconnects.inc());
+      serviceUp = e.available;
+    }),
+  ];
+  let registry: Registry | null = null;
+  let loading: Promise<Registry> | undefined;
+  const load = () =>
+    (loading ??= import('prom-client').then((pc) => {
+      const built = buildRegistry(pc, o);
+      registry = built.registry;
+      counters = built.counters;
+      for (const f of pending.splice(0)) f(built.counters);
+      return built.registry;
+    }));
+  return {
+    registry: {
+      metrics: async () => (await load()).metrics(),
+      get contentType() {
+        return registry?.contentType ?? 'text/plain; version=0.0.4; charset=utf-8';
+      },
+    },
+    load: async () => {
+      await load();
+    },
+    stop: () => {
+      for (const f of offs) f();
+      registry?.clear();
+    },
+  };
+}
+
+function buildRegistry(pc: PromClient, o: MetricsOptions): { registry: Registry; counters: EventCounters } {
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = pc;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITOR_OFF_MS });
-  eventLoopLagMetrics(registry, o.loop ?? null);
+  eventLoopLagMetrics(pc, registry, o.loop ?? null);
   const sessions = new Counter({
     name: 'idkiosk_sessions_total',
     help: 'Ended sessions by document and outcome',
@@ -230,36 +317,5 @@ export function createMetrics(o: {
     },
   });
 
-  let serviceUp = o.reader.serviceAvailable();
-  const offs = [
-    o.runtime.events.on(
-      'session-ended',
-      ({ result }) => {
-        sessions.labels(result.document ?? 'unknown', result.outcome).inc();
-        for (const r of result.reasons) {
-          reasons.labels(r).inc();
-          if (APDU_ERROR_CODES.has(r)) apdu.labels(r).inc();
-        }
-      },
-      'metrics',
-    ),
-    o.runtime.events.on(
-      'alert',
-      ({ kind, level }) => {
-        if (kind === 'card-left') cardLeftAlerts.labels(String(Math.min(level ?? 1, 3))).inc();
-      },
-      'metrics',
-    ),
-    o.reader.on('service', (e) => {
-      if (e.available && !serviceUp) reconnects.inc();
-      serviceUp = e.available;
-    }),
-  ];
-  return {
-    registry,
-    stop: () => {
-      for (const f of offs) f();
-      registry.clear();
-    },
-  };
+  return { registry, counters: { sessions, reasons, apdu, reconnects, cardLeftAlerts } };
 }

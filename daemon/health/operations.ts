@@ -39,6 +39,12 @@ export interface OperationsOptions {
   clock?: ClockProbeOptions;
   /** Start the /healthz + /metrics listener (default true). */
   healthServer?: boolean;
+  /**
+   * Work deferred until after READY=1 (the daemon loads its document flows here; prom-client loads after
+   * it), before the clock probe, loop monitor and watchdog start; not awaited by startOperations
+   * (Operations.deferred). It must not reject: a failure is the caller's to log.
+   */
+  afterReady?: () => Promise<void>;
 }
 
 export interface Operations {
@@ -48,7 +54,10 @@ export interface Operations {
   healthServer: HealthServer | null;
   heartbeat: Heartbeat | null;
   notifier: Notifier;
+  /** Set once `deferred` settles (null before, and without WATCHDOG_USEC). */
   watchdog: WatchdogHandle | null;
+  /** Settles when the work deferred past READY (OperationsOptions.afterReady, prom-client) is done. */
+  deferred: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -253,31 +262,45 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
 
   // READY: the database, the listener and the drivers are up (this runs after all of them started).
   await notifier.ready(`kiosk ${cfg.kioskId} ready`);
-  // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
-  // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
-  // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
-  clock.start();
-  // Blocked-loop detection for the watchdog (when systemd asks for one) and the lag metrics. A block of
-  // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
-  // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
-  started.add('loop-stall', () => stall.stop());
-  stall.start();
-  const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall: notifier.watchdogMs() ? stall : null, audit }), log);
-  if (watchdog) started.add('watchdog', () => watchdog.stop());
-  started.add('sd-notify-stopping', () => notifier.stopping()); // closed first: STOPPING=1 before anything goes
-
-  return {
+  let stopped = false;
+  // STOPPING=1 once the monitors below have stopped, before anything else goes (even if stopped before they start).
+  started.add('sd-notify-stopping', () => notifier.stopping());
+  const ops: Operations = {
     health,
     metrics,
     audit,
     healthServer,
     heartbeat,
     notifier,
-    watchdog,
-    // Newest first: STOPPING=1, watchdog, loop monitor, heartbeat, health listener, metrics, health, CRL
+    watchdog: null,
+    deferred: Promise.resolve(),
+    // Newest first: watchdog, loop monitor, STOPPING=1, heartbeat, health listener, metrics, health, CRL
     // store, clock, audit trail, sd_notify socket.
     async stop() {
+      stopped = true;
       await started.closeAll();
     },
   };
+  // What READY does not need loads first (issue 20): the caller's (the document flows), then prom-client
+  // (metrics.ts; /metrics fails, logged, if it cannot). Not awaited: start returns at READY. The monitors
+  // start after it, so that start-up work counts as neither a stall nor a lag, and the first watchdog
+  // ping comes after it (WatchdogSec=30 leaves far more room than a load takes on a Pi).
+  ops.deferred = (async () => {
+    await o.afterReady?.();
+    await metrics.load().catch((e: Error) => log.error(`metrics: prom-client failed to load (${e.message}); /metrics answers 500`));
+    if (stopped) return;
+    // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
+    // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
+    // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
+    clock.start();
+    // Blocked-loop detection for the watchdog (when systemd asks for one) and the lag metrics. A block of
+    // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
+    // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
+    started.add('loop-stall', () => stall.stop());
+    stall.start();
+    const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall: notifier.watchdogMs() ? stall : null, audit }), log);
+    if (watchdog) started.add('watchdog', () => watchdog.stop());
+    ops.watchdog = watchdog;
+  })();
+  return ops;
 }

@@ -4,6 +4,7 @@
 // Electrical model: columns are inputs with pull-ups; the selected row is driven low, the other rows are
 // left as inputs (high impedance) so two keys pressed in one column never short a high output to a low
 // one. A pressed key pulls its column low while its row is selected.
+import { at } from '../../core/checked.ts';
 import type { GpioLine } from './gpio-line.ts';
 
 export interface MatrixScanOptions {
@@ -58,9 +59,10 @@ export class MatrixScanner {
     // pressed it for us, so it is reported stuck and produces no key event.
     const startup = this.scans <= this.opts.debounceScans;
     const out: ScanChange[] = [];
-    raw.forEach((rowVals, r) =>
-      rowVals.forEach((pressed, c) => {
-        const k = this.state[r]![c]!;
+    for (const [r, rowVals] of raw.entries()) {
+      for (const [c, pressed] of rowVals.entries()) {
+        // raw and state are both rows × cols of this scanner's lines
+        const k = at(at(this.state, r), c);
         if (pressed === k.candidate) k.count++;
         else {
           k.candidate = pressed;
@@ -83,8 +85,8 @@ export class MatrixScanner {
           k.stuck = true;
           out.push({ kind: 'stuck', row: r, col: c, since: k.downSince });
         }
-      }),
-    );
+      }
+    }
     return out;
   }
 

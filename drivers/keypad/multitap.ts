@@ -60,7 +60,7 @@ export class MultiTap {
     if (!cycle) return [];
     if (this.cand && this.cand.key === digit && cycle.length > 1) {
       this.cand.index = (this.cand.index + 1) % cycle.length;
-      this.cand.char = cycle[this.cand.index]!;
+      this.cand.char = cycle.charAt(this.cand.index);
       this.arm();
       return [];
     }
@@ -71,7 +71,7 @@ export class MultiTap {
       out.push(cycle);
       return out;
     }
-    this.cand = { key: digit, index: 0, char: cycle[0]! };
+    this.cand = { key: digit, index: 0, char: cycle.charAt(0) };
     this.arm();
     return out;
   }

@@ -1,6 +1,7 @@
 // onoff backend: userspace matrix scanning over sysfs GPIO. For kernels/images where the
 // gpio-matrix-keypad overlay cannot be used; sysfs GPIO is gone on Raspberry Pi OS Trixie, and onoff
 // cannot set pull-ups (put `gpio=<cols>=ip,pu` in config.txt or fit external pull-ups).
+import { at } from '../../core/checked.ts';
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { BaseKeypad } from './base.ts';
 import { DEFAULT_SYSFS_GPIO_ROOT, pickHeaderChip, readGpioChips, sysfsNumber } from './gpiochip.ts';
@@ -89,7 +90,7 @@ export class OnoffKeypad extends BaseKeypad {
     }
     if (this.current === 'unavailable') this.setStatus('ready');
     for (const ch of changes) {
-      const key = this.opts.layout[ch.row]![ch.col]!;
+      const key = at(at(this.opts.layout, ch.row), ch.col); // the layout matches the pins (checked at construction)
       if (ch.kind === 'down' || ch.kind === 'up') this.emitKey(new KeyEvent(key, ch.kind, ch.at, 'onoff'));
       else if (ch.kind === 'stuck') {
         this.stuck.set(`${ch.row},${ch.col}`, { row: ch.row, col: ch.col });

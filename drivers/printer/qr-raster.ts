@@ -43,7 +43,8 @@ export function matrixBitmap(m: QrMatrix, moduleDots: number, quiet = 4): Bitmap
     for (let x = 0; x < width; x++) {
       const mx = Math.floor(x / moduleDots) - quiet;
       if (mx >= 0 && my >= 0 && mx < m.size && my < m.size && m.dark(mx, my)) {
-        data[y * bpr + (x >> 3)]! |= 0x80 >> (x & 7);
+        const i = y * bpr + (x >> 3); // inside data: x < width ≤ 8 · bpr
+        data[i] = (data[i] ?? 0) | (0x80 >> (x & 7));
       }
     }
   }

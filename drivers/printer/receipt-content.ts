@@ -123,11 +123,11 @@ export function maskName(name: string, mask: NameMask): string | null {
     .filter(Boolean);
   if (parts.length === 0) return null;
   if (mask === 'full') return parts.join(' ');
-  const [family, ...given] = parts;
+  const [family = '', ...given] = parts; // parts is not empty
   if (mask === 'family') {
-    return [family!, ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+    return [family, ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
   }
-  return [maskPart(family!, 1), ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
+  return [maskPart(family, 1), ...given.map((g) => maskPart(g, isLatin(g) ? 1 : 0))].join(' ');
 }
 
 export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: ReceiptContentConfig): Receipt {
@@ -156,7 +156,7 @@ export function buildVerificationReceipt(input: VerificationReceiptInput, cfg: R
   if (input.verdict !== 'ok' && input.reasons?.length) {
     // Words for the holder and the clerk; the code only in small type, for staff.
     const words = [...new Set((input.reasonWords ?? []).filter(Boolean))];
-    words.forEach((w, i) => blocks.push({ kind: 'text', text: i === 0 ? `理由：${w}` : w }));
+    for (const [i, w] of words.entries()) blocks.push({ kind: 'text', text: i === 0 ? `理由：${w}` : w });
     blocks.push({ kind: 'text', text: `${words.length ? '' : '理由 '}(${input.reasons.join(', ')})`, align: 'right', small: true });
   }
   blocks.push(

@@ -105,7 +105,7 @@ export class PcscReaderDriver implements ReaderDriver {
     if (!t) throw new KioskError(ErrorCodes.READER_NOT_FOUND, `no reader named "${readerName}"`);
     if (!t.present) throw new KioskError(ErrorCodes.READER_NO_CARD, `no card in "${readerName}"`);
     const reader = t.reader;
-    if (t.busy) {
+    if (t.busy !== null) {
       // The previous session's card stopped answering and its handle is not released yet. Until it is,
       // the addon would hand us that same handle (connect() is a no-op while `connected`).
       let timer: NodeJS.Timeout | undefined;
@@ -225,7 +225,7 @@ export class PcscReaderDriver implements ReaderDriver {
           /* the reader's thread may already have ended with the context */
         }
       };
-      if (t.busy) {
+      if (t.busy !== null) {
         // close() locks the mutex the stuck SCardTransmit holds, on the main thread: close once it returned.
         this.detached.add(t);
         void t.busy.then(() => {
@@ -339,7 +339,7 @@ class PcscChannel implements CardChannel {
     this.disconnected = true;
     // Reset, not leave: the PIN-verified security state must not survive the session.
     const release = () => new Promise<void>((resolve) => this.reader.disconnect(this.reader.SCARD_RESET_CARD, () => resolve()));
-    if (this.stuck) {
+    if (this.stuck !== null) {
       // A disconnect now would queue behind the stuck SCardTransmit on the addon's mutex and hold a second
       // libuv pool thread. Release when that call returns; the driver makes the next connect wait for it.
       this.onStuck(this.stuck.then(release));

@@ -12,8 +12,7 @@ const DAY = 86_400_000;
 /** Positive 127-bit serials (RFC 5280 §4.1.2.2: at most 20 octets, unpredictable). */
 export const newSerial = () => {
   const b = randomBytes(16);
-  b[0]! &= 0x7f;
-  b[0]! |= 0x01;
+  b[0] = (b.readUInt8(0) & 0x7f) | 0x01;
   return b;
 };
 

@@ -89,5 +89,5 @@ export async function issueCrl(
 export function pemToDer(text: string, label: string): Buffer {
   const m = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(text);
   if (!m) throw new KioskError(ErrorCodes.TRUST_CERT_MALFORMED, `no ${label} PEM block`);
-  return Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+  return Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64');
 }

@@ -14,7 +14,7 @@ import { diskStatus } from '../../daemon/health/disk.ts';
 import type { HealthSnapshot } from '../../daemon/health/health-state.ts';
 import { CrlStore } from '../../daemon/trust/crl/store.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
-import { loadCscaFiles } from '../../daemon/documents/passport/passport-config.ts';
+import { loadCscaFiles } from '../../daemon/documents/passport/pki/csca-store.ts';
 import type { RevocationChecker } from '../../daemon/trust/revocation.ts';
 import { sdNotifyUnavailable } from '../../daemon/health/sd-notify.ts';
 import type { Hardware } from './hardware.ts';

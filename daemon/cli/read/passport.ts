@@ -4,9 +4,9 @@
 // never from argv, where every local user can read it (ps, /proc/PID/cmdline) and shells keep it in history.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CscaStore } from '../../documents/passport/pki/csca-store.ts';
+import { CscaStore, loadCscaFiles } from '../../documents/passport/pki/csca-store.ts';
 import { passportFaceConverter } from '../../documents/passport/datagroups/face.ts';
-import { loadCscaFiles, parsePassportConfig } from '../../documents/passport/passport-config.ts';
+import { parsePassportConfig } from '../../documents/passport/passport-config.ts';
 import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/datagroups/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';

@@ -18,6 +18,14 @@ import type { MyNumberPermission } from './text-ap.ts';
 export const MYNUMBER_MODES = ['auth', 'info', 'sign', 'face'] as const;
 export type MyNumberMode = (typeof MYNUMBER_MODES)[number];
 
+/** The document each mode runs (the id its results carry; mynumber-mode.ts picks the handler). */
+export const MYNUMBER_DOCUMENT_BY_MODE: Readonly<Record<MyNumberMode, string>> = {
+  auth: 'mynumber-jpki-auth',
+  info: 'mynumber-info',
+  sign: 'mynumber-sign',
+  face: 'mynumber-face',
+};
+
 const BASIS_HINT = 'must be the recorded legal basis (text) or null';
 const KEY_HINT = 'must be { keyId, modulus, exponent? }';
 

@@ -9,13 +9,8 @@
 //   cscaCountryExceptions  [{ issuingState: 'XXX', cscaCountry: 'YY' }]: passports of DG1 issuing state
 //                          XXX (ICAO 9303-3 code) may chain to a CSCA whose subject C is YY. Without an
 //                          entry the CSCA country must be the issuing state's (issuing-state.ts). Default [].
-import type { X509Certificate } from 'node:crypto';
-import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import * as z from 'zod';
 import { block, fileList, object, parseWith, text } from '../../config/schema-kit.ts';
-import { loadCscaFile } from './pki/csca-store.ts';
-import { parseCertificates } from '../../trust/trust-store.ts';
-import { readFileSync } from 'node:fs';
 
 const STATE_HINT = 'must be an ICAO 9303-3 issuing-state code (1–3 capital letters, e.g. "RKS")';
 const COUNTRY_HINT = 'must be a two-letter country code as in the CSCA subject (e.g. "XK")';
@@ -40,23 +35,4 @@ export const DEFAULT_PASSPORT_CONFIG: PassportConfig = passportSchema.parse(unde
 /** The `passport` block alone (the read CLI, tests); the daemon parses it as part of the whole file. */
 export function parsePassportConfig(raw: unknown): PassportConfig {
   return parseWith(passportSchema, raw, ['passport']);
-}
-
-/** The certificates of passport.masterListSigners. */
-export function loadMasterListSigners(paths: readonly string[]): X509Certificate[] {
-  return paths.flatMap((p) => {
-    let content: Buffer;
-    try {
-      content = readFileSync(p);
-    } catch (e) {
-      throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, `cannot read master-list signer file ${p}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-    }
-    return parseCertificates(content, p);
-  });
-}
-
-/** trust.csca entries (certificates and master lists), master lists checked against the configured signers. */
-export function loadCscaFiles(files: readonly string[], cfg: PassportConfig = DEFAULT_PASSPORT_CONFIG): X509Certificate[] {
-  const masterListSigners = loadMasterListSigners(cfg.masterListSigners);
-  return files.flatMap((f) => loadCscaFile(f, { masterListSigners }));
 }

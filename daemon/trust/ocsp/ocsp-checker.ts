@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorCodes, KioskError, toKioskError } from '../../../core/errors.ts';
 import type { RevocationChecker, RevocationStatus } from '../revocation.ts';
-import { certIdFor, checkResponse, encodeRequest, type CertId } from './ocsp-message.ts';
+import type { CertId } from './ocsp-message.ts';
 
 export interface OcspCheckerOptions {
   /** Responder URL (the platform operator's; JPKI certificates carry no OCSP URL of their own). */
@@ -72,6 +72,14 @@ export function postOcsp(url: string, body: Buffer, timeoutMs: number, ca?: Buff
   });
 }
 
+type OcspMessages = typeof import('./ocsp-message.ts');
+/**
+ * The OCSP message code (with the ASN.1 OCSP, CMS and RSA packages) loads at the first check, not with the
+ * daemon: a kiosk start does not pay for it (issue 20). A load failure is an unknown status, never good.
+ */
+let messages: Promise<OcspMessages> | undefined;
+const ocspMessages = (): Promise<OcspMessages> => (messages ??= import('./ocsp-message.ts'));
+
 export class OcspRevocationChecker implements RevocationChecker {
   private skipUntil = 0;
   private readonly now: () => Date;
@@ -85,22 +93,27 @@ export class OcspRevocationChecker implements RevocationChecker {
     const notAfter = new Date(cert.validTo);
     // An unparsable validity is the certificate's problem, not the responder's: ask without the window.
     const certValidity = Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime()) ? undefined : { notBefore, notAfter };
-    return this.ask(() => certIdFor(cert, issuer), issuer, certValidity);
+    return this.ask((m) => m.certIdFor(cert, issuer), issuer, certValidity);
   }
 
   /** Status of a serial (canonical DER INTEGER content) under an issuer, without the certificate (現況確認). */
   async checkSerial(issuer: X509Certificate, serial: Buffer): Promise<RevocationStatus> {
-    return this.ask(() => ({ ...certIdFor(issuer, issuer), serial }), issuer);
+    return this.ask((m) => ({ ...m.certIdFor(issuer, issuer), serial }), issuer);
   }
 
-  private async ask(certId: () => CertId, issuer: X509Certificate, certValidity?: { notBefore: Date; notAfter: Date }): Promise<RevocationStatus> {
+  private async ask(
+    certId: (m: OcspMessages) => CertId,
+    issuer: X509Certificate,
+    certValidity?: { notBefore: Date; notAfter: Date },
+  ): Promise<RevocationStatus> {
     const checkedAt = () => this.now().toISOString();
     if (Date.now() < this.skipUntil) return { status: 'unknown', source: 'ocsp', checkedAt: checkedAt(), reason: ErrorCodes.OCSP_UNAVAILABLE };
     try {
-      const id = certId();
+      const m = await ocspMessages();
+      const id = certId(m);
       const nonce = this.o.nonce === false ? null : randomBytes(16);
-      const der = await postOcsp(this.o.url, encodeRequest(id, nonce), this.o.timeoutMs ?? 2000, this.o.ca);
-      const a = checkResponse(der, id, issuer, {
+      const der = await postOcsp(this.o.url, m.encodeRequest(id, nonce), this.o.timeoutMs ?? 2000, this.o.ca);
+      const a = m.checkResponse(der, id, issuer, {
         now: this.now(),
         nonce,
         nonceMode: this.o.nonce === 'freshness' ? 'freshness' : 'required',

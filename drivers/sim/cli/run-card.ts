@@ -125,7 +125,7 @@ export function parseHostPort(s: string | undefined, defaults: { host: string; p
   if (s === undefined) return defaults;
   const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(s) ?? /^([^:]+)$/.exec(s);
   if (!m) return null;
-  if (m.length === 2) return { host: m[1]!, port: defaults.port };
+  if (m.length === 2) return { host: m[1] ?? defaults.host, port: defaults.port };
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
   return { host: (m[1] ?? defaults.host).replace(/^\[|\]$/g, ''), port };

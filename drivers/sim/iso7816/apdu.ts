@@ -23,17 +23,17 @@ export type ParseResult = { ok: true; apdu: CommandApdu } | { ok: false; reason:
 export function parseCommandApdu(bytes: Buffer): ParseResult {
   const n = bytes.length;
   if (n < 4) return { ok: false, reason: `header needs 4 bytes, got ${n}` };
-  const head = { cla: bytes[0]!, ins: bytes[1]!, p1: bytes[2]!, p2: bytes[3]! };
+  const head = { cla: bytes.readUInt8(0), ins: bytes.readUInt8(1), p1: bytes.readUInt8(2), p2: bytes.readUInt8(3) };
   const empty = Buffer.alloc(0);
   if (n === 4) return { ok: true, apdu: { ...head, data: empty, ne: null, case: 1, extended: false } };
-  const b5 = bytes[4]!;
+  const b5 = bytes.readUInt8(4);
   if (n === 5) return { ok: true, apdu: { ...head, data: empty, ne: b5 === 0 ? 256 : b5, case: 2, extended: false } };
   if (b5 !== 0) {
     // Short Lc = b5.
     const data = bytes.subarray(5, 5 + b5);
     if (n === 5 + b5) return { ok: true, apdu: { ...head, data, ne: null, case: 3, extended: false } };
     if (n === 6 + b5) {
-      const le = bytes[n - 1]!;
+      const le = bytes.readUInt8(n - 1);
       return { ok: true, apdu: { ...head, data, ne: le === 0 ? 256 : le, case: 4, extended: false } };
     }
     return { ok: false, reason: `short Lc ${b5} does not match body length ${n - 5}` };

@@ -31,7 +31,7 @@ export function tlv(tag: number, ...value: Buffer[]): Buffer {
 export function intTlv(n: number): Buffer {
   const out: number[] = [];
   for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  if (out.length === 0 || out[0]! & 0x80) out.unshift(0);
+  if (out.length === 0 || (out[0] ?? 0) & 0x80) out.unshift(0);
   return tlv(0x02, Buffer.from(out));
 }
 
@@ -50,30 +50,35 @@ export function decodeOid(value: Buffer): string {
       v = 0n;
     }
   }
-  if (arcs.length === 0) throw new RangeError('empty OID');
-  const first = arcs[0]! < 80n ? arcs[0]! / 40n : 2n;
-  return [first, arcs[0]! - first * 40n, ...arcs.slice(1)].join('.');
+  const [a0, ...rest] = arcs;
+  if (a0 === undefined) throw new RangeError('empty OID');
+  const first = a0 < 80n ? a0 / 40n : 2n;
+  return [first, a0 - first * 40n, ...rest].join('.');
 }
 
 /** One element at `offset`; throws RangeError on truncation or an indefinite length. */
 export function readTlv(buf: Buffer, offset = 0): CardTlv {
   let i = offset;
-  if (i >= buf.length) throw new RangeError('TLV: no tag');
-  let tag = buf[i++]!;
+  const t0 = buf[i++];
+  if (t0 === undefined) throw new RangeError('TLV: no tag');
+  let tag = t0;
   if ((tag & 0x1f) === 0x1f) {
-    do {
-      if (i >= buf.length) throw new RangeError('TLV: truncated tag');
-      tag = tag * 256 + buf[i]!;
-    } while (buf[i++]! & 0x80);
+    for (;;) {
+      const b = buf[i++];
+      if (b === undefined) throw new RangeError('TLV: truncated tag');
+      tag = tag * 256 + b;
+      if (!(b & 0x80)) break;
+    }
   }
-  if (i >= buf.length) throw new RangeError('TLV: no length');
-  let len = buf[i++]!;
+  const l0 = buf[i++];
+  if (l0 === undefined) throw new RangeError('TLV: no length');
+  let len = l0;
   if (len === 0x80) throw new RangeError('TLV: indefinite length');
   if (len > 0x80) {
     const n = len & 0x7f;
     if (n > 3 || i + n > buf.length) throw new RangeError('TLV: bad length');
     len = 0;
-    for (let k = 0; k < n; k++) len = len * 256 + buf[i++]!;
+    for (let k = 0; k < n; k++) len = len * 256 + (buf[i++] ?? 0); // i + n ≤ buf.length: checked above
   }
   if (i + len > buf.length) throw new RangeError('TLV: value truncated');
   return { tag, value: buf.subarray(i, i + len), raw: buf.subarray(offset, i + len) };

@@ -57,7 +57,10 @@ export class Iso7816Card implements VirtualCard {
   /** Add (or replace) the handler for one CLA/INS pair. Unregistered CLA → 6E00, unregistered INS → 6D00. */
   protected register(cla: number, ins: number, handler: CommandHandler): void {
     let byIns = this.#handlers.get(cla);
-    if (!byIns) this.#handlers.set(cla, (byIns = new Map()));
+    if (!byIns) {
+      byIns = new Map();
+      this.#handlers.set(cla, byIns);
+    }
     byIns.set(ins, handler);
   }
 
@@ -304,9 +307,10 @@ export class Iso7816Card implements VirtualCard {
     if (!ef) return { sw: SW.NO_CURRENT_EF };
     // Offset data object: 54 L offset (1..3 bytes, big-endian).
     const d = cmd.data;
-    if (d.length < 3 || d[0] !== 0x54 || d[1]! < 1 || d[1]! > 3 || d.length !== 2 + d[1]!) return { sw: SW.WRONG_DATA };
+    const n = d[1] ?? 0;
+    if (d.length < 3 || d[0] !== 0x54 || n < 1 || n > 3 || d.length !== 2 + n) return { sw: SW.WRONG_DATA };
     let offset = 0;
-    for (let i = 2; i < d.length; i++) offset = offset * 256 + d[i]!;
+    for (const b of d.subarray(2)) offset = offset * 256 + b;
     if (ef.kind !== 'transparent') return { sw: SW.INCOMPATIBLE_FILE_STRUCTURE };
     if (!this.isSatisfied(ef.read)) return { sw: SW.SECURITY_NOT_SATISFIED };
     if (offset >= ef.data.length) return { sw: SW.OFFSET_OUTSIDE_EF };

@@ -77,7 +77,7 @@ export class LinkedCard implements VirtualCard {
     const q = this.quirks;
     if (q.noExtended && cmd.extended) return rapdu(SW.WRONG_LENGTH);
 
-    if (q.getResponse && cmd.cla === 0x00 && cmd.ins === 0xc0 && this.#pending) return this.#getResponse(cmd.ne, cmd.p1, cmd.p2);
+    if (q.getResponse && cmd.cla === 0x00 && cmd.ins === 0xc0 && this.#pending) return this.#getResponse(this.#pending, cmd.ne, cmd.p1, cmd.p2);
     this.#pending = null;
 
     // The re-send after 6Cxx: same command, Le = the announced length.
@@ -106,8 +106,7 @@ export class LinkedCard implements VirtualCard {
     return answer;
   }
 
-  #getResponse(ne: number | null, p1: number, p2: number): Buffer {
-    const pending = this.#pending!;
+  #getResponse(pending: { data: Buffer; sw: number }, ne: number | null, p1: number, p2: number): Buffer {
     if (p1 !== 0 || p2 !== 0) return rapdu(SW.WRONG_P1P2);
     if (ne === null) return rapdu(SW.WRONG_LENGTH);
     const part = pending.data.subarray(0, ne);
@@ -139,20 +138,22 @@ export function contactlessAtr(historical: Buffer): Buffer {
   if (historical.length > 15) throw new RangeError('at most 15 historical bytes');
   const body = Buffer.concat([Buffer.from([0x3b, 0x80 | historical.length, 0x80, 0x01]), historical]);
   let tck = 0;
-  for (let i = 1; i < body.length; i++) tck ^= body[i]!;
+  for (const b of body.subarray(1)) tck ^= b;
   return Buffer.concat([body, Buffer.from([tck])]);
 }
 
 /** Historical bytes of a contact ATR (ISO/IEC 7816-3 §8.2): skips the interface bytes that T0/TDi announce. */
 export function historicalBytes(atr: Buffer): Buffer {
-  if (atr.length < 2) return EMPTY;
-  const k = atr[1]! & 0x0f;
+  const t0 = atr[1];
+  if (t0 === undefined) return EMPTY;
+  const k = t0 & 0x0f;
   let pos = 2;
-  let y = atr[1]! >> 4;
+  let y = t0 >> 4;
   for (;;) {
     pos += (y & 1) + ((y >> 1) & 1) + ((y >> 2) & 1); // TAi, TBi, TCi
-    if (!(y & 8) || pos >= atr.length) break;
-    y = atr[pos++]! >> 4; // TDi announces the next group
+    const td = y & 8 ? atr[pos++] : undefined; // TDi announces the next group
+    if (td === undefined) break;
+    y = td >> 4;
   }
   return Buffer.from(atr.subarray(pos, pos + k));
 }

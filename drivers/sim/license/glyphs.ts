@@ -1,5 +1,7 @@
 // Hand-drawn 32 × 32 glyph for the synthetic holder's 外字: 髙 (はしご高), the classic character that is
 // not in JIS X 0208 and therefore travels as an external glyph on licences. '#' = ink.
+import { xorAt } from '../../../core/checked.ts';
+
 const TAKA_LADDER = [
   '................................',
   '...............##...............',
@@ -40,7 +42,7 @@ export function packGlyph(rows: readonly string[]): Buffer {
   if (rows.length !== 32 || rows.some((r) => r.length !== 32)) throw new RangeError('glyph must be 32 × 32');
   const out = Buffer.alloc(128);
   rows.forEach((row, y) => {
-    for (let x = 0; x < 32; x++) if (row[x] === '#') out[(y * 32 + x) >> 3]! |= 0x80 >> (x & 7);
+    for (let x = 0; x < 32; x++) if (row[x] === '#') xorAt(out, (y * 32 + x) >> 3, 0x80 >> (x & 7)); // each dot once: xor sets it
   });
   return out;
 }

@@ -16,6 +16,8 @@ import { tlv } from '../iso7816/ber-tlv.ts';
 import { GLYPH_TAKA_LADDER } from './glyphs.ts';
 import { encodeBcdDate, encodeEraDate, encodeEraDateJisX0208, encodeJisX0201, encodeJisX0208 } from './jis-encode.ts';
 import { SYNTHETIC_PHOTO_J2K } from './photo-fixture.ts';
+import { defined } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 export interface LicenseChange {
   kind: ChangeKindName;
@@ -106,7 +108,12 @@ export function syntheticHolder(o: SyntheticHolderOptions = {}): LicenseHolder {
 }
 
 const padTo = (b: Buffer, size: number, fill = 0x00) => (b.length >= size ? b : Buffer.concat([b, Buffer.alloc(size - b.length, fill)]));
-const tagOf = (field: string) => MATTER_TAGS.find((t) => t.field === field)!.tag;
+const tagOf = (field: string) =>
+  defined(
+    MATTER_TAGS.find((t) => t.field === field),
+    ErrorCodes.INTERNAL,
+    `matter tag of ${field}`,
+  ).tag;
 
 /** The JIS X 0208 edition byte this card writes (tag 11 and each change record; its code list is not public). */
 export const JIS_EDITION_BYTE = 0x01;

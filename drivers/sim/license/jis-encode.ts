@@ -23,7 +23,7 @@ export function encodeJisX0208(s: string): Buffer {
     if (m[1]) out.push(0xff, 0xf0 + Number(m[1]));
     else if (m[0] === '{欠字}') out.push(0xff, 0xfa);
     else {
-      const code = jisTable().get(m[2]!);
+      const code = m[2] === undefined ? undefined : jisTable().get(m[2]);
       if (code === undefined) throw new RangeError(`'${m[2]}' is not in JIS X 0208 (use {外字N})`);
       out.push(code >> 8, code & 0xff);
     }
@@ -34,7 +34,7 @@ export function encodeJisX0208(s: string): Buffer {
 export function encodeJisX0201(s: string): Buffer {
   const out: number[] = [];
   for (const ch of s) {
-    const c = ch.codePointAt(0)!;
+    const c = ch.codePointAt(0) ?? 0; // a string's character has a code point
     if (c >= 0x20 && c < 0x7f) out.push(c);
     else if (c >= 0xff61 && c <= 0xff9f) out.push(0xa1 + (c - 0xff61));
     else throw new RangeError(`'${ch}' is not in JIS X 0201`);

@@ -9,6 +9,7 @@ import { createJpkiAuthCa, type TestCertificate } from '../pki.ts';
 import { encodeJisX0201 } from './jis-encode.ts';
 import { tlv } from '../iso7816/ber-tlv.ts';
 import { FILES } from './layout.ts';
+import { xorAt } from '../../../core/checked.ts';
 
 export function createLicenseSigningKey(): TestCertificate {
   return createJpkiAuthCa({
@@ -42,7 +43,7 @@ export function buildSignatureEf(key: TestCertificate, files: Ef07Input, form: E
   const sig = createSign('sha256')
     .update(Buffer.concat([files.matters, files.honseki, files.photo]))
     .sign(key.privateKey);
-  if (form === 'corrupt-signature') sig[sig.length - 1]! ^= 0x01;
+  if (form === 'corrupt-signature') xorAt(sig, sig.length - 1, 0x01);
   const body = Buffer.concat([
     tlv(0x61, sig),
     tlv(0x62, encodeJisX0201(key.x509.serialNumber.slice(0, 16))),

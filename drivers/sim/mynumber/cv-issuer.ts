@@ -9,6 +9,8 @@
 import { constants, createHash, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import { tlv } from '../iso7816/ber-tlv.ts';
 import { CV } from './card-layout.ts';
+import { defined } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 export interface RsaKeys {
   privateKey: KeyObject;
@@ -32,7 +34,10 @@ export const newRsaKeys = (): RsaKeys => generateKeyPairSync('rsa', { modulusLen
 
 export function rsaParts(k: KeyObject): { n: Buffer; e: Buffer } {
   const jwk = k.export({ format: 'jwk' });
-  return { n: Buffer.from(jwk.n!, 'base64url'), e: Buffer.from(jwk.e!, 'base64url') };
+  return {
+    n: Buffer.from(defined(jwk.n, ErrorCodes.INTERNAL, 'RSA key n'), 'base64url'),
+    e: Buffer.from(defined(jwk.e, ErrorCodes.INTERNAL, 'RSA key e'), 'base64url'),
+  };
 }
 
 /** The card's own encoding of an RSA public key: 90 <exponent> ‖ 91 <modulus>. */
@@ -92,7 +97,7 @@ let shared: CvIssuerSet | null = null;
  */
 export function virtualCvIssuers(): CvIssuerSet {
   let rogue: CvTestCa | null = null;
-  return (shared ??= {
+  shared ??= {
     textCa: createCvTestCa('6100033'),
     visualCa: createCvTestCa('6100023'),
     dataKey: newRsaKeys(),
@@ -100,9 +105,11 @@ export function virtualCvIssuers(): CvIssuerSet {
     cardKey: newRsaKeys(),
     // Only forged cards need it: generated on first use (the demo never pays for it).
     get rogueCa() {
-      return (rogue ??= createCvTestCa('6999933'));
+      rogue ??= createCvTestCa('6999933');
+      return rogue;
     },
-  });
+  };
+  return shared;
 }
 
 /** The kiosk configuration that trusts this process's virtual cards (test hierarchy: testCards on). */

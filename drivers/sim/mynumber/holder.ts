@@ -4,6 +4,8 @@
 // The My Number is the documented synthetic example 123456789018 (docs/reference/mynumber.md §10): check-digit valid, so a
 // leak detector would flag it if it ever reached a log, a receipt or an export.
 import { ERAS } from './card-layout.ts';
+import { defined } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 export interface SyntheticHolder {
   name: string;
@@ -58,5 +60,5 @@ const JPKI_ERA_DIGIT: Record<string, string> = { 令和: '5', 平成: '4', 昭�
 /** The JPKI certificate's date-of-birth form E‖YYYYMMDD (era digit; profile form UNVERIFIED). */
 export function jpkiDateOfBirth(yyyymmdd: string): string {
   const era = ERAS.find((e) => yyyymmdd >= e.from);
-  return (era ? JPKI_ERA_DIGIT[era.name]! : '1') + yyyymmdd;
+  return (era ? defined(JPKI_ERA_DIGIT[era.name], ErrorCodes.INTERNAL, `JPKI era digit of ${era.name}`) : '1') + yyyymmdd;
 }

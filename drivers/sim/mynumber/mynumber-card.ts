@@ -9,6 +9,7 @@ import type { PinObject } from '../iso7816/pin.ts';
 import { buildJpkiAp, MYNUMBER_ATR, type JpkiAp, type JpkiApSpec } from './jpki-ap.ts';
 import { buildTextAp, type TextAp, type TextApSpec } from './text-ap.ts';
 import { buildVisualAp, type VisualAp, type VisualApSpec } from './visual-ap.ts';
+import { xorAt } from '../../../core/checked.ts';
 
 /** Faults a test can switch on (also at run time through `card.faults`). */
 export interface MyNumberFaults {
@@ -69,7 +70,7 @@ export class MyNumberCard extends Iso7816Card {
     if (this.faults.signatureStatus !== undefined) return { sw: this.faults.signatureStatus };
     // RSA private-key operation with PKCS#1 v1.5 block type 1 over the host's DigestInfo, as the card does.
     const sig = privateEncrypt({ key: ef.key, padding: constants.RSA_PKCS1_PADDING }, cmd.data);
-    if (this.faults.badSignature) sig[sig.length - 1]! ^= 0x01;
+    if (this.faults.badSignature) xorAt(sig, sig.length - 1, 0x01);
     this.signatureCount++;
     return { sw: SW.OK, data: sig, fixedLength: true };
   }

@@ -11,7 +11,7 @@ export function syntheticTextPng(text: string, height = 24): Buffer {
   const w = Math.max(8, chars.length * 12);
   return encodeGreyPng(w, height, (x, y) => {
     const i = Math.floor(x / 12);
-    const bar = 4 + (h[i % h.length]! % (height - 6));
+    const bar = 4 + (h.readUInt8(i % h.length) % (height - 6));
     return x % 12 < 9 && y >= height - 2 - bar && y < height - 2 ? 30 : 250;
   });
 }

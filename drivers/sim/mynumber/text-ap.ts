@@ -14,6 +14,7 @@ import { tlv } from '../iso7816/ber-tlv.ts';
 import { TEXT_AP } from './card-layout.ts';
 import { cardPublicKey, digestInfo, issueCvCertificate, sha256, signDigestInfo, virtualCvIssuers, type CvIssuerSet } from './cv-issuer.ts';
 import { checkCodeB as composeCheckCodeB, type SyntheticHolder } from './holder.ts';
+import { xorAt } from '../../../core/checked.ts';
 
 export const TEXT_AP_AID = TEXT_AP.aid;
 export const TEXT_PIN_MAX_TRIES = 3;
@@ -82,7 +83,10 @@ export function basicInfoFile(h: SyntheticHolder): { file: Buffer; firstOffset: 
 
 /** Where the DF32 digest starts: right after the DF21 TLV inside FF20 (header lengths read from the file). */
 function afterOffsetTable(file: Buffer): number {
-  const lenAt = (p: number) => (file[p]! < 0x80 ? { len: file[p]!, size: 1 } : { len: file.readUIntBE(p + 1, file[p]! & 0x7f), size: 1 + (file[p]! & 0x7f) });
+  const lenAt = (p: number) => {
+    const b = file.readUInt8(p);
+    return b < 0x80 ? { len: b, size: 1 } : { len: file.readUIntBE(p + 1, b & 0x7f), size: 1 + (b & 0x7f) };
+  };
   const outer = lenAt(2);
   const tablePos = 2 + outer.size;
   const table = lenAt(tablePos + 2);
@@ -125,11 +129,11 @@ export function buildTextAp(mf: DedicatedFile, s: TextApSpec): TextAp {
   const file = s.basicInfoOverride ?? basicInfoFile(s.holder).file;
   const from = afterOffsetTable(file);
   const stored = Buffer.from(file);
-  if (forgery === 'edited-data' || forgery === 'edited-rehashed') stored[stored.length - 1] = stored[stored.length - 1]! ^ 0x01; // the sex digit changes
+  if (forgery === 'edited-data' || forgery === 'edited-rehashed') xorAt(stored, stored.length - 1, 0x01); // the sex digit changes
   const myNumberDigest = tlv(t.myNumberDigest, sha256(numberFile));
   const infoDigest = tlv(t.basicInfoDigest, sha256(file.subarray(from)));
   const signature = signDigestInfo(issuers.dataKey.privateKey, digestInfo(sha256(Buffer.concat([myNumberDigest, infoDigest]))));
-  if (forgery === 'bad-signature') signature[100] = signature[100]! ^ 0x01;
+  if (forgery === 'bad-signature') xorAt(signature, 100, 0x01);
   // A forger who recomputes DF32 over the edited file still cannot re-sign DF31 ‖ DF32.
   const storedInfoDigest = forgery === 'edited-rehashed' ? tlv(t.basicInfoDigest, sha256(stored.subarray(from))) : infoDigest;
   const integrity = tlv(t.integrity, Buffer.concat([myNumberDigest, storedInfoDigest, tlv(t.signature, signature)]));

@@ -17,6 +17,7 @@ import { cardPublicKey, digestInfo, sha256, signDigestInfo, virtualCvIssuers, ty
 import { checkCodeB as composeCheckCodeB, eraBirthDate, type SyntheticHolder } from './holder.ts';
 import { syntheticTextPng } from './png.ts';
 import { challengeKeyFor, CHECK_CODE_MAX_TRIES, cvCertificateFor, type CvForgery } from './text-ap.ts';
+import { at, xorAt } from '../../../core/checked.ts';
 
 export const VISUAL_AP_AID = VISUAL_AP.aid;
 
@@ -65,10 +66,10 @@ export function faceFile(h: SyntheticHolder, face: Buffer, issuers: CvIssuerSet 
   ];
   const digests = Buffer.concat(groups.map((g) => sha256(Buffer.concat(g))));
   const signature = signDigestInfo(issuers.dataKey.privateKey, digestInfo(digests));
-  if (forgery === 'bad-signature') signature[100] = signature[100]! ^ 0x01;
+  if (forgery === 'bad-signature') xorAt(signature, 100, 0x01);
   if (forgery === 'edited-data' || forgery === 'edited-rehashed') {
     // The birth date changed after signing (a forger making the holder older).
-    groups[0]![0] = tlv(0xdf22, Buffer.from(String(Number(h.dateOfBirth.slice(0, 4)) - 10) + h.dateOfBirth.slice(4), 'ascii'));
+    at(groups, 0)[0] = tlv(0xdf22, Buffer.from(String(Number(h.dateOfBirth.slice(0, 4)) - 10) + h.dateOfBirth.slice(4), 'ascii'));
   }
   return withOffsets([...groups.flat(), tlv(0xdf28, signature), tlv(0xdf29, Buffer.from(h.expiry, 'ascii')), tlv(0xdf2a, syntheticTextPng(h.securityCode))]);
 }

@@ -108,7 +108,7 @@ export class PacePicc {
   }
 
   private step(data: Buffer, chained: boolean, onEstablished: (o: PaceOutcome) => void): CardResponse {
-    let items;
+    let items: ReturnType<typeof children>;
     try {
       const outer = readTlv(data);
       if (outer.tag !== 0x7c || outer.raw.length !== data.length) return { sw: SW.WRONG_DATA };

@@ -24,8 +24,9 @@ export class CardSm {
 
   private bump(): void {
     for (let i = this.ssc.length - 1; i >= 0; i--) {
-      this.ssc[i] = (this.ssc[i]! + 1) & 0xff;
-      if (this.ssc[i] !== 0) break;
+      const v = (this.ssc.readUInt8(i) + 1) & 0xff;
+      this.ssc[i] = v;
+      if (v !== 0) break;
     }
   }
 
@@ -52,10 +53,11 @@ export class CardSm {
       return null;
     }
     const macAt = dos.findIndex((d) => d.tag === 0x8e);
-    if (macAt < 0 || macAt !== dos.length - 1) return null;
+    const macDo = dos[macAt];
+    if (macDo === undefined || macAt !== dos.length - 1) return null;
     const covered = Buffer.concat(dos.slice(0, macAt).map((d) => d.raw));
     const expect = this.mac(Buffer.concat([padIso(header, this.block), covered]));
-    const got = dos[macAt]!.value;
+    const got = macDo.value;
     if (got.length !== 8 || !timingSafeEqual(got, expect)) return null;
     let data: Buffer = Buffer.alloc(0);
     let le: Buffer | null = null;
@@ -72,16 +74,16 @@ export class CardSm {
         le = d.value;
       } else return null;
     }
-    const plainCla = header[0]! & ~0x0c;
+    const plainCla = header.readUInt8(0) & ~0x0c;
     const ext = extended || data.length > 255 || (le !== null && le.length === 2);
-    const parts: Buffer[] = [Buffer.from([plainCla, header[1]!, header[2]!, header[3]!])];
+    const parts: Buffer[] = [Buffer.from([plainCla, header.readUInt8(1), header.readUInt8(2), header.readUInt8(3)])];
     if (!ext) {
       if (data.length) parts.push(Buffer.from([data.length]), data);
-      if (le) parts.push(Buffer.from([le[le.length - 1]!]));
+      if (le) parts.push(Buffer.from([le.readUInt8(le.length - 1)]));
     } else {
       if (data.length) parts.push(Buffer.from([0, data.length >> 8, data.length & 0xff]), data);
       if (le) {
-        const v = le.length === 2 ? le.readUInt16BE(0) : le[0]!;
+        const v = le.length === 2 ? le.readUInt16BE(0) : le.readUInt8(0);
         parts.push(data.length ? Buffer.from([v >> 8, v & 0xff]) : Buffer.from([0, v >> 8, v & 0xff]));
       }
     }

@@ -9,6 +9,8 @@ import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
 import { encodeName, signatureAlgorithm, type IssuedCert } from './certs.ts';
 import { dataGroup, ldsFile, tagOf } from './lds-files.ts';
+import { defined } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 export interface Holder {
   documentNumber: string;
@@ -140,15 +142,23 @@ export function cmsSignedData(eContentType: string, eContent: Buffer, signer: Is
   const signature = alg.sign(signer.privateKey, signedAttrsSet);
   const issuerName = signer.x509.issuer.split('\n');
   const issuer = encodeName({
-    C: issuerName.find((l) => l.startsWith('C='))!.slice(2),
+    C: defined(
+      issuerName.find((l) => l.startsWith('C=')),
+      ErrorCodes.INTERNAL,
+      'signer issuer C',
+    ).slice(2),
     O: issuerName.find((l) => l.startsWith('O='))?.slice(2),
-    CN: issuerName.find((l) => l.startsWith('CN='))!.slice(3),
+    CN: defined(
+      issuerName.find((l) => l.startsWith('CN=')),
+      ErrorCodes.INTERNAL,
+      'signer issuer CN',
+    ).slice(3),
   });
   const serial = Buffer.from(signer.x509.serialNumber, 'hex');
   const signerInfo = tlv(
     0x30,
     intTlv(1),
-    tlv(0x30, issuer, tlv(0x02, serial[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial)),
+    tlv(0x30, issuer, tlv(0x02, (serial[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial)),
     algId,
     tlv(0xa0, ...attrs),
     alg.algId,

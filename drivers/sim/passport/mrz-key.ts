@@ -5,12 +5,12 @@
 
 /** 9303-3 §4.9: values 0–9, A=10 … Z=35, '<'=0; weights 7, 3, 1 repeating; sum mod 10. */
 export function mrzCheckDigit(s: string): number {
-  const weights = [7, 3, 1];
+  const weights = [7, 3, 1] as const;
   let sum = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const v = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 90 ? c - 55 : 0;
-    sum += v * weights[i % 3]!;
+    sum += v * (weights[i % 3] ?? 0); // i % 3 is an index of weights
   }
   return sum % 10;
 }

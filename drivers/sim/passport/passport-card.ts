@@ -28,6 +28,8 @@ import { cardAccess, kdf, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
 import { dg1, dg11, dg12, dg14, dg15, dg2, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
 import { dataGroup, EMRTD_AID, ldsFile, mfFile } from './lds-files.ts';
+import { at, defined, xorAt } from '../../../core/checked.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 
 /**
  * The private scalar of an EC key: PKCS#8 (RFC 5208) PrivateKeyInfo → privateKey OCTET STRING holding an
@@ -36,7 +38,7 @@ import { dataGroup, EMRTD_AID, ldsFile, mfFile } from './lds-files.ts';
  */
 function privateScalar(key: KeyObject): Buffer {
   const info = children(readTlv(key.export({ format: 'der', type: 'pkcs8' })));
-  return Buffer.from(children(readTlv(info[2]!.value))[1]!.value);
+  return Buffer.from(at(children(readTlv(at(info, 2).value)), 1).value);
 }
 
 export { EMRTD_AID };
@@ -114,8 +116,14 @@ export class PassportCard extends Iso7816Card {
       ? null
       : 'dhParameterId' in pace
         ? new PacePicc({ oid: paceOid('DH', pace.cipher), parameterId: pace.dhParameterId, agreement: 'DH', cipher: pace.cipher }, () => this.mrzInfo())
-        : new PacePicc({ oid: paceOid('ECDH', pace.cipher), parameterId: PACE_PARAM[pace.curve]!, agreement: 'ECDH', cipher: pace.cipher }, () =>
-            this.mrzInfo(),
+        : new PacePicc(
+            {
+              oid: paceOid('ECDH', pace.cipher),
+              parameterId: defined(PACE_PARAM[pace.curve], ErrorCodes.INTERNAL, `PACE parameter of ${pace.curve}`),
+              agreement: 'ECDH',
+              cipher: pace.cipher,
+            },
+            () => this.mrzInfo(),
           );
     if (this.pacePicc) {
       this.pacePicc.broken = this.faults.paceBroken === true;
@@ -137,7 +145,7 @@ export class PassportCard extends Iso7816Card {
     const sod = efSod(this.dataGroups, this.pki.dsc, { omit: this.faults.unlistedDg ? [this.faults.unlistedDg] : [] });
     if (this.faults.tamperDg) {
       const d = this.dataGroups.get(this.faults.tamperDg);
-      if (d) d[d.length - 1]! ^= 0x01;
+      if (d) xorAt(d, d.length - 1, 0x01);
     }
     const app = addDf(mf, { label: 'eMRTD', aid: EMRTD_AID });
     const rule = afterVerify(this.access);
@@ -186,7 +194,7 @@ export class PassportCard extends Iso7816Card {
   }
 
   override process(apdu: Buffer): Buffer {
-    if (apdu.length >= 4 && apdu[0] !== 0xff && (apdu[0]! & 0x0c) === 0x0c) return this.processProtected(apdu);
+    if (apdu.length >= 4 && apdu[0] !== 0xff && (apdu.readUInt8(0) & 0x0c) === 0x0c) return this.processProtected(apdu);
     if (this.sm) this.endSession(); // a plain command aborts secure messaging
     const out = super.process(apdu);
     this.installPending();
@@ -221,7 +229,7 @@ export class PassportCard extends Iso7816Card {
       sw = SW.WRONG_LENGTH;
       data = Buffer.alloc(0);
     }
-    const wrapped = sm.wrap(apdu[1]!, data, sw);
+    const wrapped = sm.wrap(apdu.readUInt8(1), data, sw);
     this.installPending();
     return rapdu(sw, wrapped);
   }
@@ -250,7 +258,7 @@ export class PassportCard extends Iso7816Card {
     const kIc = this.random(16);
     const eIc = des3Cbc(kEnc, Buffer.alloc(8), Buffer.concat([rndIc, rndIfd, kIc]), true);
     const seedS = Buffer.alloc(16);
-    for (let i = 0; i < 16; i++) seedS[i] = s[16 + i]! ^ kIc[i]!;
+    for (let i = 0; i < 16; i++) seedS[i] = s.readUInt8(16 + i) ^ kIc.readUInt8(i);
     this.pendingSm = new CardSm('3DES', kdf(seedS, 1), kdf(seedS, 2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]));
     this.verified.set(this.access, this.mf);
     this.stats.bac++;
@@ -308,7 +316,8 @@ export class PassportCard extends Iso7816Card {
 
   /** ECDH with the static CA key; the answer still goes out under the old keys, then SSC restarts at 0. */
   private chipAuthenticate(hostPk: Buffer): CardResponse {
-    const ca = this.caKey!;
+    const ca = this.caKey;
+    if (!ca) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     const ecdh = createECDH(ca.curve);
     ecdh.setPrivateKey(privateScalar(ca.privateKey));
     let k: Buffer;
@@ -317,7 +326,7 @@ export class PassportCard extends Iso7816Card {
     } catch {
       return { sw: SW.WRONG_DATA };
     }
-    if (this.faults.caFail) k[0]! ^= 0xff;
+    if (this.faults.caFail) xorAt(k, 0, 0xff);
     this.pendingSm = new CardSm(ca.cipher, kdf(k, 1), kdf(k, 2));
     this.stats.ca++;
     return { sw: SW.OK };
@@ -341,7 +350,7 @@ export class PassportCard extends Iso7816Card {
     } else {
       sig = sign('sha256', c.data, { key: this.aaKey.privateKey, dsaEncoding: 'ieee-p1363' });
     }
-    if (this.faults.aaFail) sig[sig.length - 1]! ^= 0x01;
+    if (this.faults.aaFail) xorAt(sig, sig.length - 1, 0x01);
     this.stats.aa++;
     return { sw: SW.OK, data: sig };
   }

@@ -64,16 +64,16 @@ export class EscPosParser {
   }
 
   private step(b: Buffer): Step {
-    const c = b[0]!;
+    const c = b.readUInt8(0);
     if (c >= 0x20 && c !== 0x7f) {
       let i = 1;
-      while (i < b.length && b[i]! >= 0x20 && b[i] !== 0x7f) i++;
+      while (i < b.length && (b[i] ?? 0) >= 0x20 && b[i] !== 0x7f) i++;
       return { op: { t: 'text', bytes: Buffer.from(b.subarray(0, i)) }, len: i };
     }
     if (c === 0x0a) return { op: { t: 'lf' }, len: 1 };
     if (c === 0x0d) return { op: null, len: 1 };
     const need = (n: number) => b.length < n;
-    const p = (i: number) => b[i]!;
+    const p = (i: number) => b.readUInt8(i); // after need(): in b
     if (c === 0x1b) {
       if (need(2)) return NEED_MORE;
       switch (p(1)) {
@@ -89,9 +89,9 @@ export class EscPosParser {
           return { op: { t: 'intl', n: p(2) }, len: 3 };
         case 0x61: {
           if (need(3)) return NEED_MORE;
-          const v = p(2) % 48;
-          if (v > 2 || (p(2) > 2 && p(2) < 48) || p(2) > 50) this.bad(2, 'ESC a range');
-          return { op: { t: 'align', v: (['left', 'center', 'right'] as const)[v]! }, len: 3 };
+          const align = (['left', 'center', 'right'] as const)[p(2) % 48];
+          if (align === undefined || (p(2) > 2 && p(2) < 48) || p(2) > 50) this.bad(2, 'ESC a range');
+          return { op: { t: 'align', v: align }, len: 3 };
         }
         case 0x45:
           if (need(3)) return NEED_MORE;
@@ -140,9 +140,8 @@ export class EscPosParser {
             if (need(4)) return NEED_MORE;
             return { op: { t: 'cut', partial: m === 66, feed: p(3) }, len: 4 };
           }
-          this.bad(2, 'GS V mode');
+          return this.bad(2, 'GS V mode');
         }
-        // falls through (unreachable: bad() throws)
         case 0x61:
           if (need(3)) return NEED_MORE;
           return { op: { t: 'asb', mask: p(2) }, len: 3 };
@@ -172,12 +171,13 @@ export class EscPosParser {
   private gsParen(b: Buffer): Step {
     if (b.length < 5) return NEED_MORE;
     if (b[2] !== 0x6b) this.bad(2, 'GS ( function other than k (QR)');
-    const len = b[3]! + 256 * b[4]!;
+    const len = b.readUInt16LE(3);
     if (len < 2) this.bad(3, 'GS ( k length');
     if (b.length < 5 + len) return NEED_MORE;
-    const cn = b[5]!;
-    const fn = b[6]!;
+    const cn = b.readUInt8(5);
+    const fn = b.readUInt8(6);
     const args = b.subarray(7, 5 + len);
+    const a0 = args[0] ?? -1; // -1: no argument, refused below as out of range
     if (cn !== 0x31) this.bad(5, 'GS ( k symbol other than QR');
     const total = 5 + len;
     const exact = (n: number) => {
@@ -186,16 +186,18 @@ export class EscPosParser {
     switch (fn) {
       case 0x41:
         exact(2);
-        if (![0x31, 0x32, 0x33].includes(args[0]!) || args[1] !== 0) this.bad(7, 'QR model');
-        return { op: { t: 'qr-model', model: args[0]! - 0x30 }, len: total };
+        if (![0x31, 0x32, 0x33].includes(a0) || args[1] !== 0) this.bad(7, 'QR model');
+        return { op: { t: 'qr-model', model: a0 - 0x30 }, len: total };
       case 0x43:
         exact(1);
-        if (args[0]! < 1 || args[0]! > 16) this.bad(7, 'QR module size');
-        return { op: { t: 'qr-size', n: args[0]! }, len: total };
-      case 0x45:
+        if (a0 < 1 || a0 > 16) this.bad(7, 'QR module size');
+        return { op: { t: 'qr-size', n: a0 }, len: total };
+      case 0x45: {
         exact(1);
-        if (args[0]! < 0x30 || args[0]! > 0x33) this.bad(7, 'QR error correction');
-        return { op: { t: 'qr-ec', level: (['L', 'M', 'Q', 'H'] as const)[args[0]! - 0x30]! }, len: total };
+        const level = (['L', 'M', 'Q', 'H'] as const)[a0 - 0x30];
+        if (level === undefined) this.bad(7, 'QR error correction');
+        return { op: { t: 'qr-ec', level }, len: total };
+      }
       case 0x50:
         if (args.length < 2 || args[0] !== 0x30) this.bad(7, 'QR store');
         return { op: { t: 'qr-store', data: Buffer.from(args.subarray(1)) }, len: total };

@@ -69,7 +69,7 @@ export function renderSvg(r: PrintedReceipt): string {
         const x0 = xFor(it.align, wd);
         let d = '';
         for (let ry = 0; ry < it.height; ry++) {
-          d += rowPath(y + ry, x0, (x) => ((it.data[ry * it.widthBytes + (x >> 3)]! >> (7 - (x & 7))) & 1) === 1, wd);
+          d += rowPath(y + ry, x0, (x) => (((it.data[ry * it.widthBytes + (x >> 3)] ?? 0) >> (7 - (x & 7))) & 1) === 1, wd);
         }
         parts.push(`<path d="${d}" fill="#000"/>`);
         y += it.height;

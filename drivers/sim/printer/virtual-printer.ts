@@ -66,7 +66,7 @@ export class VirtualPrinter {
     if (this.receipts.length > k.receipts) this.receipts.splice(0, this.receipts.length - k.receipts);
     if (this.errors.length > k.receipts) this.errors.splice(0, this.errors.length - k.receipts);
     let drop = 0;
-    while (this.received.length - drop > 1 && this.receivedBytes > k.receivedBytes) this.receivedBytes -= this.received[drop++]!.length;
+    while (this.received.length - drop > 1 && this.receivedBytes > k.receivedBytes) this.receivedBytes -= this.received[drop++]?.length ?? 0;
     if (drop) this.received.splice(0, drop);
   }
 
@@ -161,7 +161,10 @@ export class VirtualPrinter {
   /** Replies leave in order and are never interleaved with each other (an ASB frame stays whole). */
   private reply(bytes: Buffer): void {
     const gap = this.opts.fragmentReplies;
-    if (gap === undefined) return this.send(bytes);
+    if (gap === undefined) {
+      this.send(bytes);
+      return;
+    }
     this.outQueue.push(...bytes);
     const pump = () => {
       const b = this.outQueue.shift();
@@ -183,7 +186,10 @@ export class VirtualPrinter {
 
   // ---- sequence processing
   private flush(): void {
-    while (this.queue.length && this.online()) this.exec(this.queue.shift()!);
+    for (let op = this.queue[0]; op !== undefined && this.online(); op = this.queue[0]) {
+      this.queue.shift();
+      this.exec(op);
+    }
   }
 
   private exec(op: Op): void {
@@ -239,13 +245,15 @@ export class VirtualPrinter {
         this.printLine(true);
         if (op.n) this.current.push({ kind: 'feed', lines: op.n });
         return;
-      case 'cut':
+      case 'cut': {
         this.printLine(true);
-        this.receipts.push({ items: this.current, cut: true });
+        const receipt = { items: this.current, cut: true };
+        this.receipts.push(receipt);
         this.trim();
         this.current = [];
-        for (const l of this.listeners) l(this.receipts.at(-1)!);
+        for (const l of this.listeners) l(receipt);
         return;
+      }
       case 'qr-model':
         this.qr.model = op.model;
         return;
@@ -277,14 +285,20 @@ export class VirtualPrinter {
     for (const b of bytes) {
       if (this.lead !== null) {
         const ok = (b >= 0x40 && b <= 0x7e) || (b >= 0x80 && b <= 0xfc);
-        if (!ok) return this.invalid('Shift_JIS trail byte');
+        if (!ok) {
+          this.invalid('Shift_JIS trail byte');
+          return;
+        }
         s += new TextDecoder('shift_jis').decode(Uint8Array.of(this.lead, b));
         this.lead = null;
       } else if (b < 0x80) s += String.fromCharCode(b);
       // Shift_JIS mode recognises lead bytes 81–9F/E0–EF by themselves; FA–FC (IBM kanji) need FS &.
       else if (this.kanjiSjis && ((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= (this.kanjiOn ? 0xfc : 0xef)))) this.lead = b;
       else if (this.codeTable === 1 && b >= 0xa1 && b <= 0xdf) s += String.fromCharCode(0xff61 + b - 0xa1);
-      else return this.invalid('byte outside the selected code table / kanji mode');
+      else {
+        this.invalid('byte outside the selected code table / kanji mode');
+        return;
+      }
     }
     if (s) this.line.push({ text: s, bold: this.bold, w: this.w, h: this.h, ...(this.small ? { small: true } : {}) });
   }

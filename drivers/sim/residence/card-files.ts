@@ -7,6 +7,7 @@ import { encodeShiftJis } from '../../printer/sjis.ts';
 import { GEN1_SLOTS, GEN2_PRINTED_LAYOUT, GEN2_SLOTS, MF_SLOTS, SIGNED_SIZES, type EfSlot } from './card-layout.ts';
 import { tlv } from '../iso7816/ber-tlv.ts';
 import type { SynthCert } from './pki.ts';
+import { xorAt } from '../../../core/checked.ts';
 
 export interface Gen2PrintedSpec {
   cardExpiry: string; // YYYYMMDD
@@ -45,13 +46,13 @@ export interface FileFaults {
 }
 
 /** Right-pad with 00 to `size` (file capacities; signed-data field sizes). */
-const fit = (b: Buffer, size: number | undefined) => (size === undefined || b.length >= size ? b : Buffer.concat([b, Buffer.alloc(size - b.length)]));
+const padTo = (b: Buffer, size: number | undefined) => (size === undefined || b.length >= size ? b : Buffer.concat([b, Buffer.alloc(size - b.length)]));
 const ascii = (s: string, n: number) => {
   const b = Buffer.alloc(n, 0x20);
   b.write(s.slice(0, n), 'utf8');
   return b;
 };
-const file = (slot: EfSlot, content: Buffer): [number, Buffer] => [slot.sfi, fit(content, slot.capacity)];
+const file = (slot: EfSlot, content: Buffer): [number, Buffer] => [slot.sfi, padTo(content, slot.capacity)];
 
 function mfFiles(cardType: string, specVersion: string): Map<number, Buffer> {
   return new Map([
@@ -97,15 +98,15 @@ export function gen2Files(o: {
   ]);
   // Signed data: printed entry values padded to 53 ‖ face padded to 3000 ‖ name image padded to 2500.
   const signed = Buffer.concat([
-    fit(Buffer.concat(entries.map(([, v]) => v)), SIGNED_SIZES.gen2Printed),
-    fit(o.images.face, SIGNED_SIZES.gen2Face),
-    fit(o.images.tiff, SIGNED_SIZES.gen2Name),
+    padTo(Buffer.concat(entries.map(([, v]) => v)), SIGNED_SIZES.gen2Printed),
+    padTo(o.images.face, SIGNED_SIZES.gen2Face),
+    padTo(o.images.tiff, SIGNED_SIZES.gen2Name),
   ]);
   const signature = sign('sha256', signed, { key: o.cert.privateKey, dsaEncoding: o.faults?.derSignature ? 'der' : 'ieee-p1363' });
-  if (o.faults?.badSignature) signature[signature.length - 1]! ^= 0x01;
+  if (o.faults?.badSignature) xorAt(signature, signature.length - 1, 0x01);
   if (o.faults?.tamperedData) entries[0] = [0xc5, ascii('20991231', 8)]; // expiry "extended" after signing
-  const face = o.fullLengthImages ? fit(o.images.face, SIGNED_SIZES.gen2Face) : o.images.face;
-  const name = o.fullLengthImages ? fit(o.images.tiff, SIGNED_SIZES.gen2Name) : o.images.tiff;
+  const face = o.fullLengthImages ? padTo(o.images.face, SIGNED_SIZES.gen2Face) : o.images.face;
+  const name = o.fullLengthImages ? padTo(o.images.tiff, SIGNED_SIZES.gen2Name) : o.images.tiff;
   const other = file(GEN2_SLOTS.df2Other, Buffer.concat([tlv(0xd9, Buffer.from('0')), tlv(0xde, Buffer.alloc(200, 0x20))]));
   return {
     mf: mfFiles(o.presentedCardType ?? o.cardType, '0001'),
@@ -138,11 +139,11 @@ export function gen1Files(o: {
   faults?: FileFaults;
 }): CardFiles {
   // Signed data: front image padded to 7000 ‖ face padded to 3000 (values only).
-  const signed = Buffer.concat([fit(o.images.tiff, SIGNED_SIZES.gen1Front), fit(o.images.face, SIGNED_SIZES.gen1Face)]);
+  const signed = Buffer.concat([padTo(o.images.tiff, SIGNED_SIZES.gen1Front), padTo(o.images.face, SIGNED_SIZES.gen1Face)]);
   const signature = sign('sha256', signed, o.cert.privateKey);
-  if (o.faults?.badSignature) signature[signature.length - 1]! ^= 0x01;
+  if (o.faults?.badSignature) xorAt(signature, signature.length - 1, 0x01);
   const face = Buffer.from(o.images.face);
-  if (o.faults?.tamperedData) face[face.length - 1]! ^= 0x01;
+  if (o.faults?.tamperedData) xorAt(face, face.length - 1, 0x01);
   const addr = encodeShiftJis(o.address).bytes;
   const df2 = new Map([
     file(GEN1_SLOTS.df2Address, Buffer.concat([tlv(0xd2, Buffer.from('20240401')), tlv(0xd3, Buffer.from('131016')), tlv(0xd4, addr)])),

@@ -70,7 +70,7 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
   const pki = createResidencePki(o.generation, { ca: o.ca, unknownCa: o.unknownCa, expiredCert: o.expiredCert, cardKeyPair: o.cardKeyPair });
   const cardNumber = o.cardNumber ?? DEFAULT_TEST_CARD_NUMBER;
   const now = Date.now();
-  let files;
+  let files: ReturnType<typeof gen1Files>;
   if (o.generation === 1) {
     const cardType = (o.cardType ?? '1') as '1' | '2';
     files = gen1Files({

@@ -26,6 +26,7 @@ import {
 } from '../iso7816/index.ts';
 import { efBySfi } from '../iso7816/files.ts';
 import type { CardFiles } from './card-files.ts';
+import { xorAt } from '../../../core/checked.ts';
 
 /** ATR of an ISO 14443 Type B card as a PC/SC reader reports it (generic; no public residence-card ATR is relied upon). */
 export const RESIDENCE_ATR = Buffer.from('3B8880010000000000718100F9', 'hex');
@@ -157,7 +158,7 @@ export class ResidenceCard extends Iso7816Card {
     const kIcc = this.#o.fixedKIcc ? Buffer.from(this.#o.fixedKIcc) : randomBytes(16);
     const eIcc = this.suite.encrypt(this.#k, Buffer.concat([rndIcc, rndIfd, kIcc]));
     const mIcc = this.suite.mac(this.#k, eIcc);
-    if (this.faults.corruptMac) mIcc[0]! ^= 0x80;
+    if (this.faults.corruptMac) xorAt(mIcc, 0, 0x80);
     this.#ks = sessionEncKey(kIfd, kIcc);
     s.fill(0);
     kIcc.fill(0);
@@ -215,7 +216,7 @@ export class ResidenceCard extends Iso7816Card {
     if (offset >= ef.data.length) return { sw: SW.OFFSET_OUTSIDE_EF };
     const plain = ef.data.subarray(offset, le === 0 ? undefined : offset + le);
     const ct = this.suite.encrypt(this.#ks, padIso9797M2(plain, this.suite.block));
-    if (this.faults.corruptSmData) ct[ct.length - 1]! ^= 0x01;
+    if (this.faults.corruptSmData) xorAt(ct, ct.length - 1, 0x01);
     this.counts.smRead++;
     const body = tlv(0x86, Buffer.concat([Buffer.from([0x01]), ct]));
     if (body.length > cmd.ne) return { sw: SW.WRONG_LENGTH };

@@ -78,9 +78,19 @@ describe('a command loads only the modules it uses (chunked production bundle)',
     expect(crl.filter((p) => HEAVY.includes(p) && p !== 'better-sqlite3')).toEqual([]);
     // the graph walk does see heavy packages where they belong (so the assertions above can fail)
     const daemon = staticPackages(graph, chunkOf('daemon/cli/commands/daemon.ts'));
-    expect(daemon).toEqual(expect.arrayContaining(['prom-client', 'ws']));
+    expect(daemon).toEqual(expect.arrayContaining(['better-sqlite3', 'ws']));
     // a daemon start does not load what only a serial printer or a printed QR code needs
     expect(daemon.filter((p) => p === 'serialport' || p === 'qrcode')).toEqual([]);
+    // nor what loads after READY: the document flows' packages (documents/registry.ts lazyHandler) and
+    // prom-client (health/metrics.ts load()), nor OCSP's before the first OCSP check; their own chunks
+    // do reach them
+    const AFTER_READY = ['@peculiar/asn1-cms', '@peculiar/asn1-rsa', '@peculiar/asn1-ocsp', '@noble/curves', 'prom-client', '@opentelemetry/api'];
+    expect(daemon.filter((p) => AFTER_READY.includes(p))).toEqual([]);
+    expect(staticPackages(graph, chunkOf('node_modules/prom-client/index.js'))).toContain('prom-client');
+    expect(staticPackages(graph, chunkOf('daemon/documents/passport/passport-flow.ts'))).toEqual(
+      expect.arrayContaining(['@peculiar/asn1-cms', '@noble/curves']),
+    );
+    expect(staticPackages(graph, chunkOf('daemon/trust/ocsp/ocsp-message.ts'))).toContain('@peculiar/asn1-ocsp');
   });
 
   it('idkiosk --help loads no npm package at all', () => {

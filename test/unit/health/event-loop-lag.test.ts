@@ -2,7 +2,7 @@
 // and mean the loop's delay: a 300 ms block shows as ≥ 0.28 s of lateness on a 20 ms sampler; an idle
 // window after it is back far below the IdkioskEventLoopLag alert's 0.5 s (prom-client's 2 s monitor
 // reported the whole 2 s interval there); with no sample since the last scrape the statistics are NaN, not 0.
-import { Registry } from 'prom-client';
+import * as promClient from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { LoopStallMonitor } from '../../../daemon/health/loop-stall.ts';
 import { eventLoopLagMetrics } from '../../../daemon/health/metrics.ts';
@@ -28,8 +28,8 @@ function value(text: string, name: string): number | null {
 describe('event-loop lag metrics', () => {
   it('a block shows in max and p99; the next scrape starts a new window', async () => {
     const m = new LoopStallMonitor(20);
-    const registry = new Registry();
-    eventLoopLagMetrics(registry, m);
+    const registry = new promClient.Registry();
+    eventLoopLagMetrics(promClient, registry, m);
     m.start();
     try {
       await sampled(m, 1);
@@ -49,8 +49,8 @@ describe('event-loop lag metrics', () => {
   });
 
   it('nothing sampled: the statistics are NaN, the scrape-time lag is still measured', async () => {
-    const registry = new Registry();
-    eventLoopLagMetrics(registry, new LoopStallMonitor(10_000)); // never started
+    const registry = new promClient.Registry();
+    eventLoopLagMetrics(promClient, registry, new LoopStallMonitor(10_000)); // never started
     const text = await registry.metrics();
     expect(value(text, 'nodejs_eventloop_lag_p99_seconds')).toBeNaN();
     expect(value(text, 'nodejs_eventloop_lag_max_seconds')).toBeNaN();

@@ -19,6 +19,7 @@ import { parseCertificates, TrustStore } from '../../../trust/trust-store.ts';
 import { parseSignedData, verifySigner } from './cms.ts';
 import { parseAsn1 } from '../../../encoding/asn1.ts';
 import { CscaMasterList } from './icao-asn1.ts';
+import { DEFAULT_PASSPORT_CONFIG, type PassportConfig } from '../passport-config.ts';
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
@@ -171,4 +172,23 @@ export class CscaStore {
   trustStore(): TrustStore {
     return new TrustStore(this.anchors);
   }
+}
+
+/** The certificates of passport.masterListSigners. */
+export function loadMasterListSigners(paths: readonly string[]): X509Certificate[] {
+  return paths.flatMap((p) => {
+    let content: Buffer;
+    try {
+      content = readFileSync(p);
+    } catch (e) {
+      throw new KioskError(ErrorCodes.TRUST_ANCHOR_LOAD, `cannot read master-list signer file ${p}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+    return parseCertificates(content, p);
+  });
+}
+
+/** trust.csca entries (certificates and master lists), master lists checked against the configured signers. */
+export function loadCscaFiles(files: readonly string[], cfg: PassportConfig = DEFAULT_PASSPORT_CONFIG): X509Certificate[] {
+  const masterListSigners = loadMasterListSigners(cfg.masterListSigners);
+  return files.flatMap((f) => loadCscaFile(f, { masterListSigners }));
 }
