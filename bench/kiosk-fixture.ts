@@ -125,12 +125,21 @@ export async function kioskFixture(dir: string): Promise<KioskFixture> {
  * A systemd-style notification socket (test/harness/notify-socket.ts): the daemon started with
  * NOTIFY_SOCKET pointing here sends READY=1, WATCHDOG=1 … as under systemd Type=notify.
  */
-export function notifySocket(path: string): { path: string; firstReadyAt(): number | null; close(): void } {
+export function notifySocket(
+  path: string,
+  pid?: () => number | undefined,
+): { path: string; firstReadyAt(): number | null; cpuAtReadyMs(): number | null; close(): void } {
   let readyAt: number | null = null;
+  let cpuAtReady: number | null = null;
   const sock = listenNotify(path, (msg, at) => {
-    if (readyAt === null && /^READY=1$/m.test(msg)) readyAt = at;
+    if (readyAt === null && /^READY=1$/m.test(msg)) {
+      readyAt = at;
+      // read as the datagram arrives: the daemon goes on loading what READY does not need right after it
+      const p = pid?.();
+      if (p) cpuAtReady = schedNs(p) / 1e6;
+    }
   });
-  return { path, firstReadyAt: () => readyAt, close: () => sock.close() };
+  return { path, firstReadyAt: () => readyAt, cpuAtReadyMs: () => cpuAtReady, close: () => sock.close() };
 }
 
 export interface StartedDaemon {
@@ -139,6 +148,8 @@ export interface StartedDaemon {
   healthzMs: number;
   /** spawn → READY=1 on the notification socket */
   readyMs: number;
+  /** CPU of all its threads when READY=1 arrived (schedstat, ns resolution) */
+  cpuAtReadyMs: number;
 }
 
 /**
@@ -146,12 +157,14 @@ export interface StartedDaemon {
  * resolves once /healthz answers and READY=1 arrived.
  */
 export async function startDaemon(fx: KioskFixture, extra: string[] = []): Promise<StartedDaemon> {
-  const notify = notifySocket(join(fx.dir, 'notify.sock'));
+  let pid: number | undefined;
+  const notify = notifySocket(join(fx.dir, 'notify.sock'), () => pid);
   const t0 = performance.now();
   const child = spawn(process.execPath, [BUNDLE, 'daemon', '--simulated', '--config', fx.config, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '30000000' },
   });
+  pid = child.pid;
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   try {
@@ -162,7 +175,7 @@ export async function startDaemon(fx: KioskFixture, extra: string[] = []): Promi
       if (Date.now() > end) throw new Error(`no READY=1 within ${30 * SLOWDOWN} s of /healthz answering`);
       await new Promise((r) => setTimeout(r, 2));
     }
-    return { child, healthzMs, readyMs: notify.firstReadyAt()! - t0 };
+    return { child, healthzMs, readyMs: notify.firstReadyAt()! - t0, cpuAtReadyMs: notify.cpuAtReadyMs() ?? cpuMs(child.pid!) };
   } catch (e) {
     await stopChild(child);
     throw new Error(`${(e as Error).message}\n${err}`);

@@ -59,7 +59,7 @@ export function fixPeer(socket: TLSSocket): void {
 
 function certifiedPeer(socket: TLSSocket): { kioskId: string; serial: string } {
   const cert = socket.getPeerCertificate?.();
-  if (!cert || !cert.subject) throw refuse('CLIENT_CERT_REQUIRED', 'present the fleet device certificate as TLS client certificate');
+  if (!cert?.subject) throw refuse('CLIENT_CERT_REQUIRED', 'present the fleet device certificate as TLS client certificate');
   if (!socket.authorized) {
     const why = String(socket.authorizationError ?? 'unknown');
     if (why === 'CERT_REVOKED') throw refuse('KIOSK_REVOKED', 'the device certificate is revoked');

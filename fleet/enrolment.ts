@@ -21,7 +21,7 @@ export interface KioskRow {
 
 /** A kiosk's CSR arrives (HTTP or `fleet enrol --csr`). Re-sending the same CSR is harmless. */
 export async function submitCsr(pool: pg.Pool, csrText: string): Promise<{ kioskId: string; status: string; keyFingerprint: string }> {
-  let csr;
+  let csr: ReturnType<typeof parseCsr>;
   try {
     csr = parseCsr(csrText);
   } catch (e) {

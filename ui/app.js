@@ -79,7 +79,7 @@ function render() {
   armIdleLanguageReset(id);
   const live = view.connected ? view.state : null;
   voice.update(id, live, view.devices, live?.result ? shownOutcome(live.result) : undefined);
-  renderVoiceControls();
+  void renderVoiceControls(); // never rejects: a failed fetch leaves the labels as they are
 }
 
 function send(msg) {
@@ -131,7 +131,15 @@ async function renderVoiceControls() {
   if (!voiceLabels.has(lang)) {
     voiceLabels.set(lang, null);
     const r = await fetch(`/locales/voice/${lang}.json`).catch(() => null);
-    voiceLabels.set(lang, r?.ok ? (await r.json()).labels : null);
+    voiceLabels.set(
+      lang,
+      r?.ok
+        ? await r.json().then(
+            (j) => j.labels,
+            () => null,
+          )
+        : null,
+    );
   }
   const l = voiceLabels.get(lang);
   if (!l) return;
@@ -140,11 +148,11 @@ async function renderVoiceControls() {
 }
 $('voice-repeat').addEventListener('click', () => {
   voice.repeat();
-  renderVoiceControls();
+  void renderVoiceControls(); // never rejects: a failed fetch leaves the labels as they are
 });
 $('voice-off').addEventListener('click', () => {
   voice.setEnabled(!voice.enabled);
-  renderVoiceControls();
+  void renderVoiceControls(); // never rejects: a failed fetch leaves the labels as they are
 });
 
 // --- demo panel

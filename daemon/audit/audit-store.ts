@@ -78,7 +78,10 @@ export class AuditStore {
 
   private load(): void {
     const chain = this.meta('chain');
-    if (!chain) return this.startChain();
+    if (!chain) {
+      this.startChain();
+      return;
+    }
     this.chain = chain;
     const head = JSON.parse(this.meta('head') ?? 'null') as SignedPoint | null;
     if (!head) throw new KioskError(ErrorCodes.AUDIT_CHAIN_BROKEN, 'audit database has a chain id but no head');

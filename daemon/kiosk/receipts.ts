@@ -127,7 +127,7 @@ export class ReceiptService {
           this.update({ ...job, state: 'held', code: e.code });
       };
       const offJob = this.o.printer.on('job', (e) => (id === null ? early.push(e) : onJob(e)), 'receipts');
-      let outcome;
+      let outcome: Awaited<ReturnType<typeof this.o.printer.print>['done']>;
       try {
         const handle = this.o.printer.print(receipt);
         id = handle.id;

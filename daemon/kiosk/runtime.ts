@@ -124,23 +124,45 @@ export class KioskRuntime {
       const f = s.entry.form;
       // The review step: read with these values, or go back to a field; no characters are typed here.
       if (f.review) {
-        if (k === 'enter' || k === 'confirm') return this.dispatch({ type: 'entry-confirm' });
-        if (k === 'back' || k === 'prev') return this.dispatch({ type: 'entry-prev' });
-        if (k === 'cancel') return this.dispatch({ type: 'cancel' });
-        if (k === 'extend') return this.dispatch({ type: 'entry-extend' });
+        if (k === 'enter' || k === 'confirm') {
+          this.dispatch({ type: 'entry-confirm' });
+          return;
+        }
+        if (k === 'back' || k === 'prev') {
+          this.dispatch({ type: 'entry-prev' });
+          return;
+        }
+        if (k === 'cancel') {
+          this.dispatch({ type: 'cancel' });
+          return;
+        }
+        if (k === 'extend') {
+          this.dispatch({ type: 'entry-extend' });
+          return;
+        }
         return;
       }
       // 「前の項目へ」, or the back key with nothing left to delete: the previous field, its value kept.
-      if (k === 'prev' || (k === 'back' && this.entry.length === 0 && f.index > 0)) return this.dispatch({ type: 'entry-prev' });
+      if (k === 'prev' || (k === 'back' && this.entry.length === 0 && f.index > 0)) {
+        this.dispatch({ type: 'entry-prev' });
+        return;
+      }
     }
     if (s.phase === 'secret-entry' && s.entry) {
       if (k === 'prev' || k === 'confirm') return;
       if (CHAR_KEY.test(k)) this.pushChar(k);
       else if (k === 'back') this.entry.pop();
       else if (k === 'clear') this.entry.clear();
-      else if (k === 'enter') return this.dispatch({ type: 'entry-submit' });
-      else if (k === 'cancel') return this.dispatch({ type: 'cancel' });
-      else if (k === 'extend') return this.dispatch({ type: 'entry-extend' });
+      else if (k === 'enter') {
+        this.dispatch({ type: 'entry-submit' });
+        return;
+      } else if (k === 'cancel') {
+        this.dispatch({ type: 'cancel' });
+        return;
+      } else if (k === 'extend') {
+        this.dispatch({ type: 'entry-extend' });
+        return;
+      }
       this.dispatch({ type: 'entry-changed', length: this.entry.length, typed: this.printedText() });
       return;
     }

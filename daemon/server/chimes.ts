@@ -49,7 +49,7 @@ export function chimeWav(notes: readonly Note[]): Buffer {
     }
   }
   const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((v, i) => data.writeInt16LE(v, i * 2));
+  for (const [i, v] of samples.entries()) data.writeInt16LE(v, i * 2);
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(36 + data.length, 4);

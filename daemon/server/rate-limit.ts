@@ -37,7 +37,10 @@ export class KeyedBuckets {
 
   acquire(key: string): TokenBucket {
     let e = this.buckets.get(key);
-    if (!e) this.buckets.set(key, (e = { bucket: new TokenBucket(this.rate, this.burst), users: 0 }));
+    if (!e) {
+      e = { bucket: new TokenBucket(this.rate, this.burst), users: 0 };
+      this.buckets.set(key, e);
+    }
     e.users++;
     return e.bucket;
   }

@@ -11,7 +11,7 @@ const html = readFileSync(process.argv[2], 'utf8');
 const text = html
   .replace(/<(script|style|template)\b[\s\S]*?<\/\1>/gi, ' ')
   .replace(/<[^>]*>/g, ' ')
-  .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (m, e) =>
+  .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (_m, e) =>
     e[0] === '#' ? String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : ' ',
   );
 const ranges = [];

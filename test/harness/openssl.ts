@@ -3,10 +3,12 @@
 // as an offline responder (-reqin/-respout) or a listening one (-port). Paths are relative to `cwd`
 // when one is given.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { TestCertificate } from '../../drivers/sim/pki.ts';
-import { freePort } from './net.ts';
+import { freePort, startSilentServer, type SilentServer } from './net.ts';
 
 /** Runs openssl and returns its standard output; a failure throws with openssl's stderr. */
 export function openssl(args: string[], o: { cwd?: string } = {}): string {
@@ -138,4 +140,32 @@ export async function startOcspResponder(responderArgs: string[]): Promise<OcspR
     });
   });
   return { port, url: `http://127.0.0.1:${port}`, process: child, stop: () => child.kill() };
+}
+
+export interface OcspResponders {
+  dir: string;
+  /** `openssl ocsp -port` over the database. */
+  responder: OcspResponder;
+  /** A server that accepts and never answers (a hung responder). */
+  silent: SilentServer;
+}
+
+/**
+ * For the tests of this file: a temporary directory, an `openssl ocsp` responder over the database that
+ * `database(dir)` writes (writeOcspDatabase; it may write more into `dir`), and a responder that never
+ * answers; all stopped and removed after the tests.
+ */
+export function useOcspResponders(prefix: string, database: (dir: string) => string[]): OcspResponders {
+  const o = {} as OcspResponders;
+  beforeAll(async () => {
+    o.dir = mkdtempSync(join(tmpdir(), prefix));
+    o.responder = await startOcspResponder(database(o.dir));
+    o.silent = await startSilentServer();
+  }, 30_000);
+  afterAll(() => {
+    o.responder?.stop();
+    o.silent?.close();
+    if (o.dir) rmSync(o.dir, { recursive: true, force: true });
+  });
+  return o;
 }

@@ -1,5 +1,5 @@
 // `idkiosk audit …`: verify, inspect and maintain the hash-chained audit trail.
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AuditStore, openAuditDb } from '../../audit/audit-store.ts';
 import { verifyAudit } from '../../audit/verify.ts';
@@ -58,7 +58,7 @@ const command: Command = {
 
     switch (sub) {
       case 'verify': {
-        let key;
+        let key: KeyObject | undefined;
         if (values['public-key']) key = createPublicKey(readFileSync(values['public-key']));
         else if (cfg?.device.keyFile) key = DeviceKey.load(cfg.device.keyFile).publicKey;
         const db = openAuditDb(dbFile, true);

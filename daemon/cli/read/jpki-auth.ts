@@ -3,12 +3,12 @@ import { X509Certificate } from 'node:crypto';
 import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { readJpkiAuth } from '../../documents/mynumber/jpki-auth.ts';
 import { assessJpkiAuth, summarize, type JpkiAuthResult } from '../../documents/mynumber/jpki-auth-verdict.ts';
-import { JPKI_AUTH_PIN_FORMAT, wipe } from '../../documents/secrets.ts';
+import { JPKI_AUTH_PIN_FORMAT } from '../../documents/secrets.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
-import { onceFrom, parseReadArgs, PIN_REFUSALS, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
+import { onceFrom, parseReadArgs, PIN_REFUSALS, runCardRead, secretFromStdin } from './read-runner.ts';
 
 const usage = `idkiosk read jpki-auth --trust CA.pem [--reader NAME] [--crl-db PATH] --pin-stdin [--json]
   マイナンバーカード JPKI user authentication (利用者証明用電子証明書 + 4-digit PIN + challenge signature)
@@ -39,35 +39,24 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   });
 
   let certificateDer: Buffer | null = null;
-  let result: JpkiAuthResult;
-  try {
-    result = await readOrRefuse(
-      values.reader,
-      PIN_REFUSALS,
-      async (session) => {
-        const evidence = await readJpkiAuth(session, { pinAttempts: 1, onCertificate: (der) => (certificateDer = der), prompt: onceFrom(pin, 'PIN') });
-        return assessJpkiAuth(evidence, { trust, revocation, at: new Date() });
-      },
-      (e) => {
-        const t = refusalTries(e);
-        return {
-          document: 'mynumber-jpki-auth',
-          certificate: certificateSummary(certificateDer),
-          pinTriesBefore: t.before ?? null,
-          challengeSignature: 'not-checked',
-          chain: 'not-checked',
-          revocation: 'unknown',
-          verdict: 'refused',
-          reasons: [{ code: e.code, message: e.message }],
-          ...(t.left !== undefined ? { pinTriesLeft: t.left } : {}),
-        };
-      },
-    );
-  } finally {
-    wipe(pin);
-  }
-  const { revocationDetail: _omit, ...printable } = result;
-  return printReadResult(io, printable, result.verdict);
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: PIN_REFUSALS,
+    secrets: [pin],
+    async read(session) {
+      const evidence = await readJpkiAuth(session, { pinAttempts: 1, onCertificate: (der) => (certificateDer = der), prompt: onceFrom(pin, 'PIN') });
+      return assessJpkiAuth(evidence, { trust, revocation, at: new Date() });
+    },
+    refused: () => ({
+      document: 'mynumber-jpki-auth',
+      certificate: certificateSummary(certificateDer),
+      pinTriesBefore: null,
+      challengeSignature: 'not-checked',
+      chain: 'not-checked',
+      revocation: 'unknown',
+    }),
+    printable: ({ revocationDetail: _omit, ...printable }: JpkiAuthResult) => printable,
+  });
 }
 
 export const jpkiAuthRead: ReadSubcommand = { name: 'jpki-auth', summary: 'マイナンバーカード JPKI user authentication', usage, run };

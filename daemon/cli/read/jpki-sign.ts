@@ -3,14 +3,13 @@ import { readFileSync } from 'node:fs';
 import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { JPKI_SIGN_PASSWORD_FORMAT, readJpkiSign } from '../../documents/mynumber/jpki-sign.ts';
 import { assessJpkiSign, emptySignResult, type JpkiSignResult } from '../../documents/mynumber/jpki-sign-verdict.ts';
-import { wipe } from '../../documents/secrets.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import { certificateSummary } from './jpki-auth.ts';
 import { MYNUMBER_REFUSALS } from './mynumber-info.ts';
-import { onceFrom, parseReadArgs, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
+import { onceFrom, parseReadArgs, runCardRead, secretFromStdin } from './read-runner.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const MAX_DATA = 16 * 1024 * 1024;
@@ -46,30 +45,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   });
 
   let certificateDer: Buffer | null = null;
-  let result: JpkiSignResult;
-  try {
-    result = await readOrRefuse(
-      values.reader,
-      MYNUMBER_REFUSALS,
-      async (session) => {
-        const ev = await readJpkiSign(session, { prompt: onceFrom(password), passwordAttempts: 1, data, onCertificate: (der) => (certificateDer = der) });
-        return assessJpkiSign(ev, { trust, revocation, at: new Date() });
-      },
-      (e) => {
-        const r = emptySignResult();
-        r.certificate = certificateSummary(certificateDer);
-        r.reasons.push({ code: e.code, message: e.message });
-        const t = refusalTries(e);
-        if (t.left !== undefined) r.passwordTriesLeft = t.left;
-        if (t.before !== undefined) r.passwordTriesBefore = t.before;
-        return r;
-      },
-    );
-  } finally {
-    wipe(password);
-  }
-  const { revocationDetail: _omit, ...printable } = result;
-  return printReadResult(io, printable, result.verdict);
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: MYNUMBER_REFUSALS,
+    secrets: [password],
+    async read(session) {
+      const ev = await readJpkiSign(session, { prompt: onceFrom(password), passwordAttempts: 1, data, onCertificate: (der) => (certificateDer = der) });
+      return assessJpkiSign(ev, { trust, revocation, at: new Date() });
+    },
+    refused: () => ({ ...emptySignResult(), certificate: certificateSummary(certificateDer) }),
+    printable: ({ revocationDetail: _omit, ...printable }: JpkiSignResult) => printable,
+  });
 }
 
 export const jpkiSignRead: ReadSubcommand = { name: 'jpki-sign', summary: 'マイナンバーカード JPKI signing certificate + signature over data', usage, run };

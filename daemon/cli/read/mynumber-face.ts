@@ -11,7 +11,7 @@ import { wipe } from '../../documents/secrets.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import { cliCvAnchors, MYNUMBER_REFUSALS } from './mynumber-info.ts';
-import { onceFrom, parseReadArgs, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
+import { onceFrom, parseReadArgs, runCardRead, secretFromStdin } from './read-runner.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
 
 const usage = `idkiosk read mynumber-face [--reader NAME] [--test-cards] [--cv-ca FILE] [--json]  (照合番号B on stdin)
@@ -39,25 +39,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     wipe(code);
     throw new KioskError(ErrorCodes.PIN_FORMAT, CHECK_CODE_B_GUIDANCE);
   }
-  let result: MyNumberFaceResult;
-  try {
-    result = await readOrRefuse(
-      values.reader,
-      MYNUMBER_REFUSALS,
-      async (session) => assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng(), anchors),
-      (e) => {
-        const r = emptyFaceResult();
-        r.reasons.push({ code: e.code, message: e.message });
-        const t = refusalTries(e);
-        if (t.left !== undefined) r.triesLeft = t.left;
-        if (t.before !== undefined) r.triesBefore = t.before;
-        return r;
-      },
-    );
-  } finally {
-    wipe(code);
-  }
-  return printReadResult(io, printable(result), result.verdict);
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: MYNUMBER_REFUSALS,
+    secrets: [code],
+    read: async (session) => assessMyNumberFace(await readVisualAp(session, { prompt: onceFrom(code), attempts: 1 }), defaultJp2ToPng(), anchors),
+    refused: () => printable(emptyFaceResult()),
+    printable,
+  });
 }
 
 export const myNumberFaceRead: ReadSubcommand = { name: 'mynumber-face', summary: 'マイナンバーカード 券面AP images (照合番号B)', usage, run };

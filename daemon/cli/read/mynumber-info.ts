@@ -1,14 +1,13 @@
 // `idkiosk read mynumber-info`: the 4 basic info from the 券面事項入力補助AP (4-digit PIN on stdin).
 // Never the My Number: the CLI has no option that could select text AP EF 0001.
 import { flags, strings } from '../../../core/cli-options.ts';
-import { assessMyNumberInfo, emptyInfoResult, type MyNumberInfoResult } from '../../documents/mynumber/mynumber-info-verdict.ts';
+import { assessMyNumberInfo, emptyInfoResult } from '../../documents/mynumber/mynumber-info-verdict.ts';
 import { readTextAp, TEXT_PIN_FORMAT } from '../../documents/mynumber/text-ap.ts';
 import { cvAnchors, loadCvCaKeyFile } from '../../documents/mynumber/cv-anchors.ts';
 import { parseMyNumberConfig } from '../../documents/mynumber/mynumber-config.ts';
-import { wipe } from '../../documents/secrets.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
-import { onceFrom, parseReadArgs, PIN_REFUSALS, printReadResult, readOrRefuse, refusalTries, secretFromStdin } from './read-runner.ts';
+import { onceFrom, parseReadArgs, PIN_REFUSALS, runCardRead, secretFromStdin } from './read-runner.ts';
 
 export { onceFrom, secretFromStdin };
 
@@ -38,25 +37,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   cl.require('pin-stdin', '--pin-stdin is required (the PIN is never taken from the command line)');
   const anchors = cliCvAnchors(values);
   const pin = await secretFromStdin(io, TEXT_PIN_FORMAT, 'PIN (4 digits)');
-  let result: MyNumberInfoResult;
-  try {
-    result = await readOrRefuse(
-      values.reader,
-      MYNUMBER_REFUSALS,
-      async (session) => assessMyNumberInfo(await readTextAp(session, { prompt: onceFrom(pin), pinAttempts: 1 }), anchors),
-      (e) => {
-        const r = emptyInfoResult();
-        r.reasons.push({ code: e.code, message: e.message });
-        const t = refusalTries(e);
-        if (t.left !== undefined) r.pinTriesLeft = t.left;
-        if (t.before !== undefined) r.pinTriesBefore = t.before;
-        return r;
-      },
-    );
-  } finally {
-    wipe(pin);
-  }
-  return printReadResult(io, result, result.verdict);
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: MYNUMBER_REFUSALS,
+    secrets: [pin],
+    read: async (session) => assessMyNumberInfo(await readTextAp(session, { prompt: onceFrom(pin), pinAttempts: 1 }), anchors),
+    refused: emptyInfoResult,
+  });
 }
 
 export const myNumberInfoRead: ReadSubcommand = { name: 'mynumber-info', summary: 'マイナンバーカード 4 basic info (券面事項入力補助AP)', usage, run };

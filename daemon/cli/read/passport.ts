@@ -3,18 +3,18 @@
 // The MRZ data (document number, birth and expiry dates: the access key) comes only from stdin or a file,
 // never from argv, where every local user can read it (ps, /proc/PID/cmdline) and shells keep it in history.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { CscaStore, loadCscaFiles } from '../../documents/passport/pki/csca-store.ts';
 import { passportFaceConverter } from '../../documents/passport/datagroups/face.ts';
 import { parsePassportConfig } from '../../documents/passport/passport-config.ts';
 import { accessKeyFromMrzText, type AccessKeyInput } from '../../documents/passport/datagroups/mrz.ts';
 import { readPassport } from '../../documents/passport/passport-read.ts';
 import { assessPassport, type PassportResult } from '../../documents/passport/passport-verdict.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { revocationFromConfig } from '../../trust/revocation-source.ts';
-import { withCard } from '../card-access.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
+import { parseReadArgs, runCardRead } from './read-runner.ts';
 
 const usage = `idkiosk read passport (--mrz-stdin | --mrz-file FILE) [--csca FILE]...
                       [--reader NAME] [--no-face] [--face-out FILE] [--no-pace] [--strict-dsc]
@@ -39,7 +39,7 @@ const usage = `idkiosk read passport (--mrz-stdin | --mrz-file FILE) [--csca FIL
   --json            print JSON (the only output format; accepted for clarity)
 `;
 
-const REFUSALS = new Set<string>([ErrorCodes.PASSPORT_ACCESS_DENIED, ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, ErrorCodes.CARD_UNSUPPORTED]);
+const REFUSALS = [ErrorCodes.PASSPORT_ACCESS_DENIED, ErrorCodes.PASSPORT_ACCESS_KEY_FORMAT, ErrorCodes.CARD_UNSUPPORTED];
 
 /** The printable result: the face as a description, never its bytes. */
 export function passportResultJson(r: PassportResult): Record<string, unknown> {
@@ -65,40 +65,22 @@ function readMrzFile(path: string): string {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'doc-number': { type: 'string' },
-      birth: { type: 'string' },
-      expiry: { type: 'string' },
-      'mrz-stdin': { type: 'boolean', default: false },
-      'mrz-file': { type: 'string' },
-      csca: { type: 'string', multiple: true },
-      'ml-signer': { type: 'string', multiple: true },
-      'csca-exception': { type: 'string', multiple: true },
-      reader: { type: 'string' },
-      'no-face': { type: 'boolean', default: false },
-      'face-out': { type: 'string' },
-      'no-pace': { type: 'boolean', default: false },
-      'strict-dsc': { type: 'boolean', default: false },
-      'crl-db': { type: 'string' },
-      'require-revocation': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: true },
-    },
-    strict: true,
+  const cl = parseReadArgs(argv, {
+    ...strings('doc-number', 'birth', 'expiry', 'mrz-file', 'face-out', 'crl-db'),
+    ...lists('csca', 'ml-signer', 'csca-exception'),
+    ...flags('mrz-stdin', 'no-face', 'no-pace', 'strict-dsc', 'require-revocation'),
   });
+  const { values, usage } = cl;
   // The argv forms stay declared only to refuse them with a pointer to the safe ones.
   if (values['doc-number'] !== undefined || values.birth !== undefined || values.expiry !== undefined) {
-    throw new KioskError(
-      ErrorCodes.USAGE,
+    throw usage(
       'the MRZ data is not taken on the command line (other users and shell history can read it): give the MRZ lines with --mrz-stdin or --mrz-file FILE',
     );
   }
-  if (values['mrz-stdin'] === (values['mrz-file'] !== undefined))
-    throw new KioskError(ErrorCodes.USAGE, 'give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
+  if (!!values['mrz-stdin'] === (values['mrz-file'] !== undefined)) throw usage('give the MRZ lines with either --mrz-stdin or --mrz-file FILE');
   // The same validation as config passport.cscaCountryExceptions.
-  const exceptionUsage = () => new KioskError(ErrorCodes.USAGE, '--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
-  let cscaCountryExceptions;
+  const exceptionUsage = () => usage('--csca-exception takes STATE:CC (ICAO state code, two-letter country), e.g. RKS:XK');
+  let cscaCountryExceptions: ReturnType<typeof parsePassportConfig>['cscaCountryExceptions'];
   try {
     ({ cscaCountryExceptions } = parsePassportConfig({
       cscaCountryExceptions: (values['csca-exception'] ?? []).map((x) => {
@@ -113,35 +95,28 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const csca = new CscaStore(loadCscaFiles(values.csca ?? [], { masterListSigners: values['ml-signer'] ?? [], cscaCountryExceptions }));
   const key: AccessKeyInput = accessKeyFromMrzText(values['mrz-file'] !== undefined ? readMrzFile(values['mrz-file']) : await io.readStdin());
   const now = new Date();
-  let result: PassportResult;
-  try {
-    result = await withCard({ reader: values.reader }, async (session) => {
-      const evidence = await readPassport(session, { accessKey: key, readFace: !values['no-face'], noPace: values['no-pace'] });
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: REFUSALS,
+    secrets: [key.documentNumber, key.dateOfBirth, key.dateOfExpiry],
+    async read(session) {
+      const evidence = await readPassport(session, { accessKey: key, readFace: !values['no-face'], noPace: !!values['no-pace'] });
       return assessPassport(evidence, {
         csca,
         at: now,
-        strictDscValidity: values['strict-dsc'],
+        strictDscValidity: !!values['strict-dsc'],
         faceConverter: passportFaceConverter(),
         revocation: values['crl-db'] || values['require-revocation'] ? revocationFromConfig(values['crl-db'] ?? null) : undefined,
         revocationPolicy: values['require-revocation'] ? 'require' : 'report',
         cscaCountryExceptions,
       });
-    });
-  } catch (e) {
-    if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    io.stdout(
-      JSON.stringify({ document: 'passport', verdict: 'refused', authenticity: null, holderBinding: null, reasons: [{ code: e.code, message: e.message }] }) +
-        '\n',
-    );
-    return 1;
-  } finally {
-    key.documentNumber.fill(0);
-    key.dateOfBirth.fill(0);
-    key.dateOfExpiry.fill(0);
-  }
-  if (values['face-out'] && result.face?.display) writeFileSync(values['face-out'], result.face.display.data, { mode: 0o600 });
-  io.stdout(JSON.stringify(passportResultJson(result)) + '\n');
-  return result.verdict === 'verified' ? 0 : 1;
+    },
+    refused: () => ({ document: 'passport', authenticity: null, holderBinding: null }),
+    printable(result: PassportResult) {
+      if (values['face-out'] && result.face?.display) writeFileSync(values['face-out'], result.face.display.data, { mode: 0o600 });
+      return passportResultJson(result);
+    },
+  });
 }
 
 export const passportRead: ReadSubcommand = { name: 'passport', summary: 'passport (ICAO eMRTD: BAC/PACE, PA, AA, CA)', usage, run };

@@ -1,7 +1,8 @@
-// What every `idkiosk read <document>` command shares: the common options (--reader, --json), the
-// "secret only on stdin" gate, reading one secret from stdin, the card read whose refusals become a
-// refused result instead of an error, and printing the result with its exit code (0 verified, 1 not;
-// verdict-exit.ts then applies the one verdict rule to the printed JSON).
+// What every `idkiosk read <document>` command shares: the common options (--reader, --json), reading
+// secrets from stdin (one, or one per line) format-checked before the card, the card read whose refusals
+// become a refused result (one shape for every document: verdict, reasons, triesLeft) instead of an error,
+// wiping the secrets, and printing the result with its exit code (0 verified, 1 not; verdict-exit.ts then
+// applies the one verdict rule to the printed JSON).
 import type { CliIO } from '../../../core/cli-io.ts';
 import { type OptionsConfig, parseCommandLine, strings } from '../../../core/cli-options.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
@@ -23,6 +24,18 @@ export function parseReadArgs<const O extends OptionsConfig>(argv: readonly stri
   return parseCommandLine(argv, { ...strings('reader'), json: { type: 'boolean', default: true }, ...options });
 }
 
+/** `text` as a secret buffer when it has `format`; otherwise wiped and a PIN_FORMAT error with `message`. */
+function formatChecked(text: string, format: SecretFormat, message: string): Buffer {
+  const secret = Buffer.from(text, 'latin1');
+  if (!secretMatchesFormat(secret, format)) {
+    wipe(secret);
+    throw new KioskError(ErrorCodes.PIN_FORMAT, message);
+  }
+  return secret;
+}
+
+const wrongFormat = (what: string) => `the ${what} on stdin has the wrong format (nothing was sent to the card)`;
+
 /** One secret from stdin (trailing newline removed), format-checked before anything reaches the card. */
 export async function secretFromStdin(
   io: CliIO,
@@ -30,15 +43,24 @@ export async function secretFromStdin(
   what: string,
   o: { transform?: (s: string) => string; message?: string } = {},
 ): Promise<Buffer> {
-  let text = (await io.readStdin()).replace(/\r?\n$/, '');
-  if (o.transform) text = o.transform(text);
-  const secret = Buffer.from(text, 'latin1');
-  text = '';
-  if (!secretMatchesFormat(secret, format)) {
-    wipe(secret);
-    throw new KioskError(ErrorCodes.PIN_FORMAT, o.message ?? `the ${what} on stdin has the wrong format (nothing was sent to the card)`);
-  }
-  return secret;
+  const text = (await io.readStdin()).replace(/\r?\n$/, '');
+  return formatChecked(o.transform ? o.transform(text) : text, format, o.message ?? wrongFormat(what));
+}
+
+/**
+ * Secrets on separate stdin lines (line 0 first), for a card that asks for more than one: stdin is read
+ * only when the first is asked for (a card that needs none leaves it unread), each line at most once, each
+ * format-checked before it reaches the card.
+ */
+export function stdinLines(io: CliIO) {
+  let lines: Promise<string[]> | null = null;
+  const given = new Set<number>();
+  return async (line: number, format: SecretFormat, what: string, message = wrongFormat(what)): Promise<Buffer> => {
+    if (given.has(line)) throw new KioskError(ErrorCodes.INTERNAL, `${what} asked twice`);
+    given.add(line);
+    lines ??= io.readStdin().then((t) => t.split(/\r?\n/));
+    return formatChecked((await lines)[line] ?? '', format, message);
+  };
 }
 
 /** A prompt that hands over the one stdin secret exactly once (one VERIFY per entry, never a retry). */
@@ -51,33 +73,51 @@ export function onceFrom(secret: Buffer, what = 'secret') {
   };
 }
 
+/** One card read of a `read` command: what it reads, what counts as refused, what it prints. */
+export interface CardRead<R extends object> {
+  /** --reader NAME; undefined: the first reader holding a card. */
+  reader: string | undefined;
+  /** Error codes that mean "refused" (exit 1, a printed result) rather than "error" (exit 2). */
+  refusals: readonly string[];
+  /** Secrets to wipe once the card is done with, whatever happened. */
+  secrets?: readonly Buffer[];
+  /** Reads and assesses the card. */
+  read(session: CardSession): Promise<R>;
+  /** The document's fields of a refused result; the runner adds `verdict`, `reasons` and `triesLeft`. */
+  refused(e: KioskError): object;
+  /** The printed object (after what the command writes besides it: a photo, images); default the result. */
+  printable?(result: R): object | Promise<object>;
+}
+
 /**
- * Reads the card in `reader` (default: the first holding one); a KioskError whose code is in `refusals`
- * becomes `refused(e)` — a refused result printed like any other — and every other error propagates (exit 2).
+ * A refused result: the document's fields, verdict "refused", the one reason, and `triesLeft` whenever the
+ * card reported its counter — the same field and rule as the kiosk's result (daemon/kiosk/runtime.ts):
+ * what is left after a wrong secret, or before any VERIFY when the kiosk would not risk one.
  */
-export async function readOrRefuse<R>(
-  reader: string | undefined,
-  refusals: readonly string[],
-  read: (session: CardSession) => Promise<R>,
-  refused: (e: KioskError) => R,
-): Promise<R> {
-  try {
-    return await withCard({ reader }, read);
-  } catch (e) {
-    if (!isKioskError(e) || !refusals.includes(e.code)) throw e;
-    return refused(e);
-  }
-}
-
-/** The tries counter a refusal reports: left after a wrong PIN, else as found before any VERIFY. */
-export function refusalTries(e: KioskError): { left?: number; before?: number } {
+export function refusalJson(fields: object, e: KioskError): object {
   const t = e.detail.triesLeft;
-  if (typeof t !== 'number') return {};
-  return e.code === ErrorCodes.PIN_WRONG ? { left: t } : { before: t };
+  return { ...fields, verdict: 'refused', reasons: [{ code: e.code, message: e.message }], ...(typeof t === 'number' ? { triesLeft: t } : {}) };
 }
 
-/** Prints the one result object and returns what the command believes: 0 verified, 1 otherwise. */
-export function printReadResult(io: CliIO, printable: object, verdict: string): number {
-  io.stdout(JSON.stringify(printable) + '\n');
-  return verdict === 'verified' ? 0 : 1;
+/**
+ * Reads the card, prints one JSON object and returns what the command believes: 0 verified, 1 otherwise.
+ * A KioskError whose code is in `refusals` becomes a refused result printed like any other; every other
+ * error propagates (exit 2). The secrets are wiped in every case.
+ */
+export async function runCardRead<R extends object>(io: CliIO, c: CardRead<R>): Promise<number> {
+  let result: R;
+  try {
+    result = await withCard({ reader: c.reader }, (session) => c.read(session));
+  } catch (e) {
+    if (!isKioskError(e) || !c.refusals.includes(e.code)) throw e;
+    return printResult(io, refusalJson(c.refused(e), e));
+  } finally {
+    for (const s of c.secrets ?? []) wipe(s);
+  }
+  return printResult(io, c.printable ? await c.printable(result) : result);
+}
+
+function printResult(io: CliIO, printed: object): number {
+  io.stdout(JSON.stringify(printed) + '\n');
+  return (printed as { verdict?: unknown }).verdict === 'verified' ? 0 : 1;
 }

@@ -1,17 +1,16 @@
 // `idkiosk read residence`: 在留カード / 特別永住者証明書 on the card in a PC/SC reader.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { flags, lists, strings } from '../../../core/cli-options.ts';
 import { CARD_NUMBER_FORMAT } from '../../documents/residence/constants.ts';
 import { toolImageConverter, type ImageConverter, type ImageFormat } from '../../images/tool-converter.ts';
 import { readResidence } from '../../documents/residence/read-residence.ts';
 import { assessResidence, type ResidenceImages } from '../../documents/residence/residence-verdict.ts';
-import { secretMatchesFormat, wipe } from '../../documents/secrets.ts';
-import { ErrorCodes, KioskError, isKioskError } from '../../../core/errors.ts';
+import { ErrorCodes } from '../../../core/errors.ts';
 import { TrustStore } from '../../trust/trust-store.ts';
-import { withCard } from '../card-access.ts';
 import type { CliIO } from '../../../core/cli-io.ts';
 import type { ReadSubcommand } from './read-subcommand.ts';
+import { onceFrom, parseReadArgs, runCardRead, secretFromStdin } from './read-runner.ts';
 
 const usage = `idkiosk read residence --card-number-stdin [--trust CA.pem] [--reader NAME] [--images DIR] [--no-extended] [--json]
   在留カード / 特別永住者証明書 (1st and 2nd generation): card-number access control, secure-messaging
@@ -27,17 +26,7 @@ const usage = `idkiosk read residence --card-number-stdin [--trust CA.pem] [--re
   --json               print JSON (the only output format; accepted for clarity)
 `;
 
-const REFUSALS = new Set<string>([ErrorCodes.RESIDENCE_CARD_NUMBER_WRONG, ErrorCodes.RESIDENCE_CARD_TYPE_UNSUPPORTED, ErrorCodes.CARD_UNSUPPORTED]);
-
-async function readCardNumber(io: CliIO): Promise<Buffer> {
-  const text = await io.readStdin();
-  const n = Buffer.from(text.replace(/\r?\n$/, '').toUpperCase(), 'latin1');
-  if (!secretMatchesFormat(n, CARD_NUMBER_FORMAT)) {
-    wipe(n);
-    throw new KioskError(ErrorCodes.PIN_FORMAT, 'the card number on stdin must be 2 letters, 8 digits, 2 letters (nothing was sent to the card)');
-  }
-  return n;
-}
+const REFUSALS = [ErrorCodes.RESIDENCE_CARD_NUMBER_WRONG, ErrorCodes.RESIDENCE_CARD_TYPE_UNSUPPORTED, ErrorCodes.CARD_UNSUPPORTED];
 
 /**
  * Decodes and writes the card images, only for a verified card: images of a refused or unproven card never
@@ -70,54 +59,28 @@ export async function writeImages(
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'card-number-stdin': { type: 'boolean', default: false },
-      trust: { type: 'string', multiple: true },
-      reader: { type: 'string' },
-      images: { type: 'string' },
-      'no-extended': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: true },
-    },
-    strict: true,
+  const cl = parseReadArgs(argv, { ...flags('card-number-stdin', 'no-extended'), ...lists('trust'), ...strings('images') });
+  const { values } = cl;
+  cl.require('card-number-stdin', '--card-number-stdin is required (the card number is never taken from the command line)');
+  const trust = TrustStore.fromFiles(values.trust ?? []);
+  const cardNumber = await secretFromStdin(io, CARD_NUMBER_FORMAT, 'card number', {
+    transform: (s) => s.toUpperCase(),
+    message: 'the card number on stdin must be 2 letters, 8 digits, 2 letters (nothing was sent to the card)',
   });
-  if (!values['card-number-stdin'])
-    throw new KioskError(ErrorCodes.USAGE, '--card-number-stdin is required (the card number is never taken from the command line)');
-  const trust = values.trust?.length ? TrustStore.fromFiles(values.trust) : new TrustStore([]);
-  const cardNumber = await readCardNumber(io);
-  let printable: object;
-  let verified = false;
-  try {
-    const { result, images } = await withCard({ reader: values.reader }, async (session) => {
-      let asked = false;
-      const evidence = await readResidence(session, {
-        extended: values['no-extended'] ? 'never' : 'auto',
-        prompt: async () => {
-          if (asked) throw new KioskError(ErrorCodes.INTERNAL, 'card number asked twice');
-          asked = true;
-          return Buffer.from(cardNumber); // readResidence wipes its copy
-        },
-      });
+  return runCardRead(io, {
+    reader: values.reader,
+    refusals: REFUSALS,
+    secrets: [cardNumber],
+    async read(session) {
+      const evidence = await readResidence(session, { extended: values['no-extended'] ? 'never' : 'auto', prompt: onceFrom(cardNumber, 'card number') });
       return assessResidence(evidence, { trust, at: new Date() });
-    });
-    verified = result.verdict === 'verified';
-    const imageReport = values.images && images ? await writeImages(values.images, images, result.verdict) : undefined;
-    printable = { ...result, ...(imageReport ? { images: imageReport } : {}) };
-  } catch (e) {
-    if (!isKioskError(e) || !REFUSALS.has(e.code)) throw e;
-    printable = {
-      document: 'residence',
-      verdict: 'refused',
-      authenticity: null,
-      holderBinding: 'printed-number-only',
-      reasons: [{ code: e.code, message: e.message }],
-    };
-  } finally {
-    wipe(cardNumber);
-  }
-  io.stdout(JSON.stringify(printable) + '\n');
-  return verified ? 0 : 1;
+    },
+    refused: () => ({ document: 'residence', authenticity: null, holderBinding: 'printed-number-only' }),
+    async printable({ result, images }) {
+      const imageReport = values.images && images ? await writeImages(values.images, images, result.verdict) : undefined;
+      return { ...result, ...(imageReport ? { images: imageReport } : {}) };
+    },
+  });
 }
 
 export const residenceRead: ReadSubcommand = { name: 'residence', summary: '在留カード / 特別永住者証明書 (both generations)', usage, run };

@@ -49,7 +49,12 @@ export function gateReadResult(result: Json): { exit: 0 | 1 | 3; json: Json } {
  */
 export async function runReadWithVerdictExit(sub: ReadSubcommand, argv: string[], io: CliIO): Promise<number> {
   let held = '';
-  const inner: CliIO = { ...io, stdout: (t) => void (held += t) };
+  const inner: CliIO = {
+    ...io,
+    stdout: (t) => {
+      held += t;
+    },
+  };
   let code: number;
   try {
     code = await sub.run(argv, inner);

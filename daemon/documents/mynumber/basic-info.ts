@@ -55,8 +55,10 @@ export function decodeUtf8Strict(b: Buffer, field: string): string {
     throw bad(`${field} is not valid UTF-8`);
   }
   // Cards pad fixed-size fields; trailing NULs and spaces are padding, not content.
-  s = s.replace(/[\u0000\u0020\u3000]+$/u, '');
-  if (/[\u0000-\u001f\u007f-\u009f]/u.test(s)) throw bad(`${field} contains control characters`);
+  s = s.replace(/[\0 \u3000]+$/u, ''); // NUL, space, ideographic space
+  if (/\p{Cc}/u.test(s))
+    // Cc: U+0000–001F, U+007F–009F
+    throw bad(`${field} contains control characters`);
   return s;
 }
 

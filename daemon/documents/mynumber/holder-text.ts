@@ -33,7 +33,8 @@ function jisX0208Set(): Set<number> {
   }
   // The same JIS X 0208 code points under the other common Unicode mapping (CP932-style vs JIS-style).
   for (const cp of [0x301c, 0xff5e, 0x2016, 0x2225, 0x2212, 0xff0d, 0x00a2, 0xffe0, 0x00a3, 0xffe1, 0x00ac, 0xffe2]) set.add(cp);
-  return (jis0208 = set);
+  jis0208 = set;
+  return set;
 }
 
 /** True when the character is ASCII (JIS X 0201 roman, minus controls) or in JIS X 0208. */

@@ -24,8 +24,6 @@ export interface JpkiAuthResult {
   document: 'mynumber-jpki-auth';
   certificate: CertificateSummary | null;
   pinTriesBefore: number | null;
-  /** After a wrong PIN: what the card reported left. */
-  pinTriesLeft?: number;
   challengeSignature: 'valid' | 'invalid' | 'not-checked';
   chain: 'valid' | 'invalid' | 'not-checked';
   revocation: 'good' | 'revoked' | 'unknown';

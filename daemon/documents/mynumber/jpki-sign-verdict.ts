@@ -38,7 +38,6 @@ export interface JpkiSignResult extends VerdictFields<'verified' | 'refused'> {
   document: 'mynumber-sign';
   certificate: CertificateSummary | null;
   passwordTriesBefore: number | null;
-  passwordTriesLeft?: number;
   /** Hex SHA-256 of the transaction data the card signed. */
   dataSha256: string | null;
   /** Base64 of the card's signature (the host may keep it with the transaction). */

@@ -54,7 +54,7 @@ export const myNumberSchema = block({
   if (!c.myNumberAllowed && c.legalBasis !== null)
     ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: 'is only meaningful with myNumberAllowed: true' });
   // Each key is checked now, not at the first card (throws CONFIG_INVALID naming the key).
-  c.cvCaKeys.forEach((k, i) => configuredAnchor(k, `mynumber.cvCaKeys[${i}]`, c.testCards));
+  for (const [i, k] of c.cvCaKeys.entries()) configuredAnchor(k, `mynumber.cvCaKeys[${i}]`, c.testCards);
 });
 
 export type MyNumberConfig = z.output<typeof myNumberSchema>;

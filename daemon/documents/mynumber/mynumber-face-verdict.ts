@@ -25,7 +25,6 @@ export interface MyNumberFaceResult extends VerdictFields<'verified' | 'chip-rea
   document: 'mynumber-face';
   unlockedWith: VisualApEvidence['unlockedWith'] | null;
   triesBefore: number | null;
-  triesLeft?: number;
   dateOfBirth: string | null;
   sex: Sex | null;
   expiry: string | null;

@@ -46,7 +46,6 @@ export interface MyNumberInfoHolder {
 export interface MyNumberInfoResult extends VerdictFields<'verified' | 'chip-read' | 'refused'> {
   document: 'mynumber-info';
   pinTriesBefore: number | null;
-  pinTriesLeft?: number;
   holder: MyNumberInfoHolder | null;
   checks: MyNumberInfoChecks;
 }

@@ -61,7 +61,7 @@ export async function hasTextAp(session: CardSession): Promise<boolean> {
 }
 
 /** SELECT EF in the text AP; EF 0001 only with a permission. */
-export async function selectTextEf(session: CardSession, fid: number, what: string, permission?: MyNumberPermission | null): Promise<number> {
+export async function selectTextEf(session: CardSession, fid: number, permission?: MyNumberPermission | null): Promise<number> {
   if (fid === TEXT_EF.myNumber && !permission?.legalBasis) {
     throw new KioskError(ErrorCodes.MYNUMBER_NOT_ALLOWED, 'the My Number EF is never selected without a configured legal basis');
   }
@@ -69,7 +69,7 @@ export async function selectTextEf(session: CardSession, fid: number, what: stri
 }
 
 async function selectOk(session: CardSession, fid: number, what: string, permission?: MyNumberPermission | null): Promise<void> {
-  const sw = await selectTextEf(session, fid, what, permission);
+  const sw = await selectTextEf(session, fid, permission);
   if (sw !== SW_OK) throw statusError(sw, `select ${what}`);
 }
 
@@ -97,7 +97,7 @@ export async function readTextAp(session: CardSession, o: TextApOptions): Promis
   await selectOk(session, TEXT_EF.basicInfo, 'basic info (EF 0002)');
   const basicInfoEf = await session.readTlvFile('basic info (EF 0002)');
   let signatureEf: Buffer | null = null;
-  const sw = await selectTextEf(session, TEXT_EF.signature, 'signature file (EF 0003)');
+  const sw = await selectTextEf(session, TEXT_EF.signature);
   if (sw === SW_OK) {
     try {
       signatureEf = await session.readTlvFile('signature file (EF 0003)');
@@ -106,12 +106,8 @@ export async function readTextAp(session: CardSession, o: TextApOptions): Promis
       signatureEf = null; // reported as "absent": the hash comparison then cannot be made
     }
   }
-  const cvCertificateEf = await readOptionalEf(
-    session,
-    () => selectTextEf(session, TEXT_EF.cvCertificate, 'CV certificate (EF 0004)'),
-    'CV certificate (EF 0004)',
-  );
-  const cardKeyEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cardKey, 'card key (EF 0007)'), 'card key (EF 0007)');
+  const cvCertificateEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cvCertificate), 'CV certificate (EF 0004)');
+  const cardKeyEf = await readOptionalEf(session, () => selectTextEf(session, TEXT_EF.cardKey), 'card key (EF 0007)');
   const challenge = await challengeCard(session);
   return { basicInfoEf, signatureEf, cvCertificateEf, cardKeyEf, challenge, pinTriesBefore };
 }

@@ -97,6 +97,20 @@ function batchOf(store: AuditStore, k: TestKiosk, rows = store.pending(1000), ke
   };
 }
 
+/** An enrolled, approved kiosk and its heartbeat to the fleet (60 s interval: the tests beat by hand). */
+async function approvedWithHeartbeat(id: string) {
+  const k = newKiosk(id);
+  await enrolAndApprove(f, k);
+  const hb = new Heartbeat({
+    target: k.target(f.url(), '/v1/heartbeat'),
+    key: k.key,
+    intervalMs: 60_000,
+    snapshot: () => health(k.id),
+    identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
+  });
+  return { k, hb };
+}
+
 const metrics = (f: Fleet) =>
   new Promise<string>((resolve, reject) => {
     get(`http://127.0.0.1:${f.collector!.metricsPort}/metrics`, (res) => {
@@ -129,15 +143,7 @@ afterAll(async () => {
 
 describe('enrolment and heartbeats', () => {
   it('enrol → approve → certificate → signed heartbeat over mTLS → Prometheus metrics with a kiosk label', async () => {
-    const k = newKiosk('kiosk-hb');
-    await enrolAndApprove(f, k);
-    const hb = new Heartbeat({
-      target: k.target(f.url(), '/v1/heartbeat'),
-      key: k.key,
-      intervalMs: 60_000,
-      snapshot: () => health(k.id),
-      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
-    });
+    const { hb } = await approvedWithHeartbeat('kiosk-hb');
     expect(await hb.beat()).toBe(true);
     expect(hb.lastError).toBeNull();
     expect(await hb.beat()).toBe(true);
@@ -185,15 +191,7 @@ describe('enrolment and heartbeats', () => {
   });
 
   it('a kiosk whose heartbeats stop turns silent: metrics, the status table and its JSON', async () => {
-    const k = newKiosk('kiosk-stops');
-    await enrolAndApprove(f, k);
-    const hb = new Heartbeat({
-      target: k.target(f.url(), '/v1/heartbeat'),
-      key: k.key,
-      intervalMs: 60_000,
-      snapshot: () => health(k.id),
-      identity: { kioskId: k.id, site: 'site-a', operator: 'op-x' },
-    });
+    const { k, hb } = await approvedWithHeartbeat('kiosk-stops');
     expect(await hb.beat()).toBe(true);
     expect(await metrics(f)).toContain('idkiosk_fleet_kiosk_silent{kiosk="kiosk-stops"} 0');
     // Its last heartbeat was ten minutes ago (silentAfterSeconds is 300): nothing came since.

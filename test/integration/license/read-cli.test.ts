@@ -1,29 +1,14 @@
 // `idkiosk read license` and `idkiosk sim license` as separate processes against the real pcscd.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVirtualLicense, SYNTHETIC_NEW_ADDRESS, SYNTHETIC_NEW_NAME, type LicenseCard } from '../../../drivers/sim/license/index.ts';
 import { usePcscCard } from '../../harness/pcsc-card.ts';
-import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
+import { runIdkioskJson, useSimProcess } from '../../harness/cli.ts';
 
 const slot = usePcscCard();
-let sim: ChildProcess | null = null;
-
-afterEach(async () => {
-  if (sim) {
-    // A sim that already exited (e.g. failed to start) has nothing left to close.
-    if (sim.exitCode === null && sim.signalCode === null) {
-      const done = new Promise((r) => sim!.once('close', r));
-      sim.kill('SIGTERM');
-      await done;
-    }
-    sim = null;
-  }
-});
-
-const idkiosk = runIdkiosk;
+const startSim = useSimProcess();
 
 const present = (card: LicenseCard) => slot.present(card);
 
@@ -41,9 +26,11 @@ describe('idkiosk read license', () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' } });
     await present(card);
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
-    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--json', '--photo-out', join(dir, 'p.png')], '2468\n1357\n');
-    expect(r.code, r.stderr).toBe(EXIT['chip-read']);
-    const out = JSON.parse(r.stdout);
+    const {
+      json: out,
+      stderr,
+      stdout,
+    } = await runIdkioskJson(['read', 'license', '--pin-stdin', '--with-pin2', '--json', '--photo-out', join(dir, 'p.png')], '2468\n1357\n', EXIT['chip-read']);
     expect(out).toMatchObject({
       document: 'license',
       verdict: 'chip-read',
@@ -63,16 +50,18 @@ describe('idkiosk read license', () => {
     expect(existsSync(join(dir, 'p.png'))).toBe(false);
     // No key configured: the EF07 status says so and is never "valid".
     expect(out.signature.status).toBe('no-key');
-    expect(r.stdout + r.stderr).not.toMatch(/2468|1357/);
+    expect(stdout + stderr).not.toMatch(/2468|1357/);
   });
 
   it('the right key (--trust): proven, verified (exit 0); EF04 new name and new address are the current ones, a malformed record is listed', async () => {
     const card = createVirtualLicense({ pins: { pin1: '2468', pin2: '1357' }, nameChange: true, malformedChange: true });
     await present(card);
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
-    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card), '--photo-out', join(dir, 'p.png')], '2468\n1357\n');
-    expect(r.code, r.stderr).toBe(EXIT.verified);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(
+      ['read', 'license', '--pin-stdin', '--with-pin2', '--trust', trustFile(card), '--photo-out', join(dir, 'p.png')],
+      '2468\n1357\n',
+      EXIT.verified,
+    );
     expect(out).toMatchObject({
       verdict: 'verified',
       authenticity: 'proven',
@@ -93,10 +82,8 @@ describe('idkiosk read license', () => {
   it("'idkiosk sim license --default-pin --foreign-key' in its own process, read with the published key: refused (exit 1), authenticity failed", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idkiosk-lic-'));
     const key = join(dir, 'key.pem');
-    sim = (await startSimProcess(['license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${slot.pcscd.port}`])).process;
-    const r = await idkiosk(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', key], '');
-    expect(r.code, r.stderr).toBe(EXIT.refused);
-    const out = JSON.parse(r.stdout);
+    await startSim(['license', '--default-pin', '--foreign-key', '--key-out', key, '--vpcd', `127.0.0.1:${slot.pcscd.port}`]);
+    const { json: out } = await runIdkioskJson(['read', 'license', '--pin-stdin', '--with-pin2', '--trust', key], '', EXIT.refused);
     expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', holderBinding: 'none', signature: { status: 'unmatched' } });
     expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['LICENSE_SIGNATURE_UNVERIFIED']);
   });
@@ -104,18 +91,14 @@ describe('idkiosk read license', () => {
   it('wrong PIN1: exit 1, one VERIFY, the tries left reported', async () => {
     const card = createVirtualLicense();
     await present(card);
-    const r = await idkiosk(['read', 'license', '--pin-stdin'], '9999\n');
-    expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout);
-    expect(out.reasons[0]).toMatchObject({ code: 'PIN_WRONG', triesLeft: 2, pin: 'pin1' });
+    const { json: out } = await runIdkioskJson(['read', 'license', '--pin-stdin'], '9999\n', 1);
+    expect(out).toMatchObject({ verdict: 'refused', reasons: [{ code: 'PIN_WRONG' }], triesLeft: 2, pin: 'pin1' });
     expect(card.log.entries.filter((e) => e.ins === 0x20 && e.dataLength > 0)).toHaveLength(1);
   });
 
   it("'idkiosk sim license --default-pin --expired' in its own process: read refuses LICENSE_EXPIRED without reading stdin", async () => {
-    sim = (await startSimProcess(['license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${slot.pcscd.port}`], { timeoutMs: 8000 })).process;
-    const r = await idkiosk(['read', 'license', '--pin-stdin'], '');
-    expect(r.code, r.stderr).toBe(1);
-    const out = JSON.parse(r.stdout);
+    await startSim(['license', '--default-pin', '--expired', '--vpcd', `127.0.0.1:${slot.pcscd.port}`], { timeoutMs: 8000 });
+    const { json: out } = await runIdkioskJson(['read', 'license', '--pin-stdin'], '', 1);
     expect(out).toMatchObject({ verdict: 'refused', pinSetting: 'default', expiry: { expired: true } });
     expect(out.reasons.map((x: { code: string }) => x.code)).toEqual(['LICENSE_EXPIRED']);
   });

@@ -2,10 +2,9 @@
 // record and signed API result name the source that answered and when; with a responder that never
 // answers, the session still ends promptly on the CRL store's answer. `openssl ocsp` is the responder
 // (run inside scripts/in-testnet.sh: its -port binds every address).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimulatedReaderDriver } from '../../../drivers/reader/simulated-binding.ts';
 import { issueCrl } from '../../../drivers/sim/crl-issuer.ts';
 import { startKiosk, type Kiosk } from '../../../daemon/app.ts';
@@ -16,29 +15,15 @@ import { verifyResultToken } from '../../../daemon/api/result-token.ts';
 import { importCrl } from '../../../daemon/trust/crl/importer.ts';
 import type { PlatformStatusApi } from '../../../daemon/trust/ocsp/platform-status.ts';
 import { waitUntil } from '../../harness/jpki.ts';
-import { startSilentServer, type SilentServer } from '../../harness/net.ts';
-import { indexLine, type OcspResponder, startOcspResponder, writeOcspDatabase } from '../../harness/openssl.ts';
+import { indexLine, useOcspResponders, writeOcspDatabase } from '../../harness/openssl.ts';
 import { cas, fullCard } from '../../unit/mynumber/helpers.ts';
 
-let dir: string;
-let responder: OcspResponder;
-let silent: SilentServer;
 const card = fullCard();
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'idkiosk-daemon-ocsp-'));
+const env = useOcspResponders('idkiosk-daemon-ocsp-', (dir) => {
   const ca = cas().signCa;
-  const db = writeOcspDatabase(dir, ca, [indexLine(card.pki.signCert!, 'card')]);
   writeFileSync(join(dir, 'ca.crl'), issueCrl(ca, { crlNumber: 5 }));
   importCrl(join(dir, 'crl'), join(dir, 'ca.crl'), ca.x509);
-  responder = await startOcspResponder(db);
-  silent = await startSilentServer();
-}, 30_000);
-
-afterAll(() => {
-  responder?.stop();
-  silent?.close();
-  rmSync(dir, { recursive: true, force: true });
+  return writeOcspDatabase(dir, ca, [indexLine(card.pki.signCert!, 'card')]);
 });
 
 async function kioskWith(ocspUrl: string, timeoutMs: number, platformStatus?: PlatformStatusApi): Promise<Kiosk> {
@@ -47,10 +32,10 @@ async function kioskWith(ocspUrl: string, timeoutMs: number, platformStatus?: Pl
       server: { port: 0 },
       reader: { backend: 'simulated' },
       documents: ['mynumber-sign'],
-      trust: { jpkiSign: [join(dir, 'ca.pem')] },
-      revocation: { crlDb: join(dir, 'crl'), ocsp: { url: ocspUrl, timeoutMs } },
-      audit: { db: join(dir, `audit-${Date.now()}.db`) },
-      health: { port: 0, diskPath: dir },
+      trust: { jpkiSign: [join(env.dir, 'ca.pem')] },
+      revocation: { crlDb: join(env.dir, 'crl'), ocsp: { url: ocspUrl, timeoutMs } },
+      audit: { db: join(env.dir, `audit-${Date.now()}.db`) },
+      health: { port: 0, diskPath: env.dir },
       api: { enabled: true, port: 0 },
       printer: { transport: 'memory' },
     }),
@@ -90,7 +75,7 @@ async function sessionByApi(k: Kiosk): Promise<{ result: ResultView; token: stri
 
 describe('OCSP in the daemon', () => {
   it('network up: OCSP answers; the verdict, the audit record and the JWS name it and its time', async () => {
-    const k = await kioskWith(`${responder.url}/`, 3000);
+    const k = await kioskWith(`${env.responder.url}/`, 3000);
     try {
       const { result, token } = await sessionByApi(k);
       expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'ocsp' } });
@@ -106,7 +91,7 @@ describe('OCSP in the daemon', () => {
   }, 30_000);
 
   it("a platform operator's status API, when given, answers first (revoked: the holder's details changed)", async () => {
-    const k = await kioskWith(`${responder.url}/`, 3000, {
+    const k = await kioskWith(`${env.responder.url}/`, 3000, {
       status: async () => ({ status: 'revoked', checkedAt: '2026-11-24T00:00:00.000Z', revokedAt: '2026-11-23T00:00:00.000Z', reason: 'affiliationChanged' }),
     });
     try {
@@ -123,7 +108,7 @@ describe('OCSP in the daemon', () => {
   }, 30_000);
 
   it('responder hangs: the session ends within the deadline on the CRL store, named as the source', async () => {
-    const k = await kioskWith(`http://127.0.0.1:${silent.port}/`, 400);
+    const k = await kioskWith(`http://127.0.0.1:${env.silent.port}/`, 400);
     try {
       const { result, ms } = await sessionByApi(k);
       expect(result).toMatchObject({ outcome: 'verified', revocation: 'good', revocationDetail: { source: 'crl', crlNumber: '5' } });

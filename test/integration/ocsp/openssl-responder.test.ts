@@ -1,8 +1,7 @@
 // The OCSP client against `openssl ocsp` as the responder (its -port takes no address: run inside scripts/in-testnet.sh, where only loopback exists) (index file: one good, one revoked
 // certificate; a third the CA never told the responder about), and against a responder that never
 // answers: the strict deadline holds and the CRL store answers instead (FallbackRevocationChecker).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCrl } from '../../../drivers/sim/crl-issuer.ts';
@@ -16,19 +15,15 @@ import { certIdFor, encodeRequest } from '../../../daemon/trust/ocsp/ocsp-messag
 import { postOcsp } from '../../../daemon/trust/ocsp/ocsp-checker.ts';
 import { createServer as createHttpServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { freePort, startSilentServer, type SilentServer } from '../../harness/net.ts';
-import { indexLine, type OcspResponder, opensslTime, startOcspResponder, writeOcspDatabase } from '../../harness/openssl.ts';
+import { freePort } from '../../harness/net.ts';
+import { indexLine, opensslTime, useOcspResponders, writeOcspDatabase } from '../../harness/openssl.ts';
 
-let dir: string;
 let ca: TestCertificate;
 let good: TestCertificate;
 let revoked: TestCertificate;
 let unknown: TestCertificate;
-let responder: OcspResponder;
-let silent: SilentServer;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'idkiosk-ocsp-'));
+const env = useOcspResponders('idkiosk-ocsp-', (dir) => {
   ca = createJpkiSignCa();
   const keyPair = generateRsaKeyPair();
   good = issueJpkiSignCert(ca, { keyPair });
@@ -36,22 +31,13 @@ beforeAll(async () => {
   unknown = issueJpkiSignCert(ca, { keyPair });
   const exp = opensslTime(new Date(Date.now() + 365 * 86400_000));
   const revokedAt = opensslTime(new Date(Date.now() - 3600_000));
-  responder = await startOcspResponder(
-    writeOcspDatabase(dir, ca, [
-      indexLine(good, 'good', { expires: exp }),
-      indexLine(revoked, 'revoked', { expires: exp, revoked: `${revokedAt},keyCompromise` }),
-    ]),
-  );
-  silent = await startSilentServer();
-}, 30_000);
-
-afterAll(() => {
-  responder?.stop();
-  silent?.close();
-  rmSync(dir, { recursive: true, force: true });
+  return writeOcspDatabase(dir, ca, [
+    indexLine(good, 'good', { expires: exp }),
+    indexLine(revoked, 'revoked', { expires: exp, revoked: `${revokedAt},keyCompromise` }),
+  ]);
 });
 
-const ocsp = () => new OcspRevocationChecker({ url: `${responder.url}/`, timeoutMs: 3000 });
+const ocsp = () => new OcspRevocationChecker({ url: `${env.responder.url}/`, timeoutMs: 3000 });
 
 describe('OCSP against openssl ocsp', () => {
   it('good', async () => {
@@ -82,11 +68,11 @@ describe('OCSP against openssl ocsp', () => {
 
 describe('timeout → CRL fallback', () => {
   it('a responder that never answers costs at most the deadline; the CRL store answers and is named', async () => {
-    const crlFile = join(dir, 'ca.crl');
+    const crlFile = join(env.dir, 'ca.crl');
     writeFileSync(crlFile, issueCrl(ca, { revoked: [{ serial: revoked.x509.serialNumber, date: new Date(Date.now() - 86400_000), reason: 1 }], crlNumber: 7 }));
-    importCrl(join(dir, 'crl'), crlFile, ca.x509);
-    const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
-    const hung = new OcspRevocationChecker({ url: `http://127.0.0.1:${silent.port}/`, timeoutMs: 300, retryAfterMs: 10_000 });
+    importCrl(join(env.dir, 'crl'), crlFile, ca.x509);
+    const crl = new CrlRevocationChecker({ store: join(env.dir, 'crl') });
+    const hung = new OcspRevocationChecker({ url: `http://127.0.0.1:${env.silent.port}/`, timeoutMs: 300, retryAfterMs: 10_000 });
     const chain = new FallbackRevocationChecker([hung, crl]);
 
     const t0 = Date.now();
@@ -106,7 +92,7 @@ describe('timeout → CRL fallback', () => {
 
   it('nothing listening: unreachable, then the CRL', async () => {
     const p = await freePort();
-    const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
+    const crl = new CrlRevocationChecker({ store: join(env.dir, 'crl') });
     const r = await new FallbackRevocationChecker([new OcspRevocationChecker({ url: `http://127.0.0.1:${p}/`, timeoutMs: 1000 }), crl]).check(
       good.x509,
       ca.x509,
@@ -116,7 +102,7 @@ describe('timeout → CRL fallback', () => {
   });
 
   it('OCSP up and the CRL store agree: good, and the freshest answer is the one named', async () => {
-    const crl = new CrlRevocationChecker({ store: join(dir, 'crl') });
+    const crl = new CrlRevocationChecker({ store: join(env.dir, 'crl') });
     const r = await new FallbackRevocationChecker([ocsp(), crl]).check(good.x509, ca.x509);
     expect(r.status).toBe('good');
     crl.close();
@@ -152,15 +138,15 @@ describe('replayed OCSP answers never beat a revocation', () => {
     await new Promise((r) => replay.once('listening', r));
     replayPort = (replay.address() as { port: number }).port;
     // The CRL published after the revocation lists `good` (openssl's index still says V: the capture predates it).
-    store = join(dir, 'crl-replay');
-    const crlFile = join(dir, 'after-revocation.crl');
+    store = join(env.dir, 'crl-replay');
+    const crlFile = join(env.dir, 'after-revocation.crl');
     writeFileSync(crlFile, issueCrl(ca, { revoked: [{ serial: good.x509.serialNumber, date: new Date(Date.now() - 600_000), reason: 1 }], crlNumber: 9 }));
     importCrl(store, crlFile, ca.x509);
   });
   afterAll(() => replay?.close());
 
   const capture = async (nonce: Buffer | null) => {
-    captured = await postOcsp(`${responder.url}/`, encodeRequest(certIdFor(good.x509, ca.x509), nonce), 3000);
+    captured = await postOcsp(`${env.responder.url}/`, encodeRequest(certIdFor(good.x509, ca.x509), nonce), 3000);
   };
   const replayed = (o: { nonce?: 'required' | 'freshness'; freshnessSeconds?: number } = {}) =>
     new OcspRevocationChecker({ url: `http://127.0.0.1:${replayPort}/`, timeoutMs: 3000, retryAfterMs: 0, ...o });

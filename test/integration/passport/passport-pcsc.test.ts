@@ -1,7 +1,7 @@
 // The passport through the real pcscd + vpcd: `idkiosk read passport` as a separate process (BAC-only
 // chip, PACE chip, MRZ from stdin, AA, CA, tampered DG, unknown CSCA) and the kiosk flow in process with
 // the keypad entries scripted. Each test presents a fresh virtual chip.
-import { runIdkiosk } from '../../harness/cli.ts';
+import { runIdkioskJson } from '../../harness/cli.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,9 +45,7 @@ const codes = (out: { reasons: { code: string }[] }) => out.reasons.map((r) => r
 describe('idkiosk read passport (pcscd + vpcd)', () => {
   it('PACE chip: verified with PA, CA and AA; the JSON contract', async () => {
     const card = await present();
-    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--json']);
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--json'], '', 0);
     expect(out).toMatchObject({
       document: 'passport',
       verdict: 'verified',
@@ -72,18 +70,18 @@ describe('idkiosk read passport (pcscd + vpcd)', () => {
   it('BAC-only chip with CA v1 (3DES); MRZ lines from stdin', async () => {
     const card = await present({ pace: false, ca: { cipher: '3DES', curve: 'brainpoolP256r1' } });
     const mrz = td3(HOLDER);
-    const r = await runIdkiosk(['read', 'passport', '--mrz-stdin', '--csca', cscaFile, '--no-face'], `${mrz.slice(0, 44)}\n${mrz.slice(44)}\n`);
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(
+      ['read', 'passport', '--mrz-stdin', '--csca', cscaFile, '--no-face'],
+      `${mrz.slice(0, 44)}\n${mrz.slice(44)}\n`,
+      0,
+    );
     expect(out).toMatchObject({ verdict: 'verified', access: 'BAC', chipAuthentication: { status: 'verified', protocol: '0.4.0.127.0.7.2.2.3.2.1' } });
     expect(card.stats.bac).toBe(1);
   });
 
   it('tampered DG1 → hash mismatch → refused (exit 1)', async () => {
     await present({ faults: { tamperDg: 1 } });
-    const r = await runIdkiosk(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--no-face']);
-    expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(['read', 'passport', ...KEY_ARGS, '--csca', cscaFile, '--no-face'], '', 1);
     expect(out.passiveAuthentication.dataGroups.dg1).toBe('mismatch');
     expect(out).toMatchObject({ verdict: 'refused', authenticity: 'failed', checks: { 'dg1-hash': 'mismatch' } });
     expect(codes(out)).toContain('PASSPORT_DG_HASH_MISMATCH');

@@ -4,7 +4,6 @@
 // quirks come from the same option parser as `idkiosk sim <card> --atr contactless-b …`, and one case
 // runs the sim CLI itself. Success = the document's own completion (a verdict, not an error exit);
 // which verdict a document reaches is its own tests' business.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { PassportCard, td3, testHolder } from '../../../drivers/sim/passport/ind
 import { createResidenceCa, createVirtualResidenceCard } from '../../../drivers/sim/residence/index.ts';
 import type { VirtualCard } from '../../../drivers/sim/virtual-card.ts';
 import { VpcdClient } from '../../../drivers/sim/vpcd-client.ts';
-import { startSimProcess } from '../../harness/cli.ts';
+import { useSimProcess } from '../../harness/cli.ts';
 import { jpkiCard, testCa } from '../../harness/jpki.ts';
 import { startPcscd, waitForCard, type PcscdInstance } from '../../harness/pcscd.ts';
 
@@ -149,19 +148,11 @@ describe.each(Object.entries(DOCUMENTS))('%s', (name, doc) => {
 });
 
 describe('idkiosk sim with link options (separate process)', () => {
-  let sim: ChildProcess | null = null;
-  afterEach(async () => {
-    if (sim && sim.exitCode === null) {
-      const done = new Promise((r) => sim!.once('exit', r));
-      sim.kill('SIGTERM');
-      await done;
-    }
-    sim = null;
-  });
+  const startSim = useSimProcess();
 
   it('sim residence --atr contactless-b --no-extended --get-response: the reader sees the contactless ATR; read completes', async () => {
     const ca = join(dir, 'sim-residence-ca.pem');
-    const started = await startSimProcess([
+    const started = await startSim([
       'residence',
       '--vpcd',
       `127.0.0.1:${pcscd.port}`,
@@ -174,7 +165,6 @@ describe('idkiosk sim with link options (separate process)', () => {
       '--no-extended',
       '--get-response',
     ]);
-    sim = started.process;
     expect(started.stderr()).toContain('ATR replaced (3B 88 80 01 00 00 00 00 00 81 71 00 F9)');
     expect(started.stderr()).toContain('no extended APDUs');
     // pcscd sees the card a poll after the sim inserts it; wait for it rather than ask once.

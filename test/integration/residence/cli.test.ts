@@ -1,36 +1,25 @@
 // The technician's view: `idkiosk sim residence` and `idkiosk read residence` as separate processes over
 // the real pcscd + vpcd. Checks the JSON contract, exit codes (0 verified, 1 refused, 2 error), the
 // decoded images, and the sim's fault flags.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { usePcscCard } from '../../harness/pcsc-card.ts';
-import { runIdkiosk, startSimProcess } from '../../harness/cli.ts';
+import { runIdkiosk, runIdkioskJson, useSimProcess } from '../../harness/cli.ts';
 
 const slot = usePcscCard();
-let sim: ChildProcess | null = null;
 let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idkiosk-residence-cli-'));
 });
-afterEach(async () => {
-  if (sim && sim.exitCode === null) {
-    const done = new Promise((r) => sim!.once('exit', r));
-    sim.kill('SIGTERM');
-    await done;
-  }
-  sim = null;
-});
-
-const idkiosk = runIdkiosk;
+const startSimProcess = useSimProcess();
 
 /** Start the sim process; resolves once it says the card is inserted. Returns the CA file it wrote. */
 async function startSim(args: string[]): Promise<string> {
   const ca = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
-  sim = (await startSimProcess(['residence', '--vpcd', `127.0.0.1:${slot.pcscd.port}`, '--ca-out', ca, ...args], { timeoutMs: 10_000 })).process;
+  await startSimProcess(['residence', '--vpcd', `127.0.0.1:${slot.pcscd.port}`, '--ca-out', ca, ...args], { timeoutMs: 10_000 });
   return ca;
 }
 
@@ -41,9 +30,11 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
   ] as const)('generation %i %j, right number: exit 0, JSON verdict, images decoded to PNG', async (generation, extra) => {
     const ca = await startSim(['--generation', String(generation), ...extra]);
     const images = join(dir, `img-${generation}`);
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json', '--images', images], 'AA12345678BB\n');
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const {
+      json: out,
+      stderr,
+      stdout,
+    } = await runIdkioskJson(['read', 'residence', '--card-number-stdin', '--trust', ca, '--json', '--images', images], 'AA12345678BB\n', 0);
     expect(out).toMatchObject({
       document: 'residence',
       generation,
@@ -60,18 +51,18 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
     const png = readFileSync(join(images, 'face.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(existsSync(join(images, generation === 1 ? 'front.png' : 'name.png'))).toBe(true);
-    expect(r.stdout + r.stderr).not.toContain('AA12345678BB');
+    expect(stdout + stderr).not.toContain('AA12345678BB');
   });
 
   it('wrong number: exit 1, RESIDENCE_CARD_NUMBER_WRONG', async () => {
     const ca = await startSim(['--generation', '2']);
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BC\n');
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).reasons[0].code).toBe('RESIDENCE_CARD_NUMBER_WRONG');
+    expect((await runIdkioskJson(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BC\n', 1)).json.reasons[0].code).toBe(
+      'RESIDENCE_CARD_NUMBER_WRONG',
+    );
   });
 
   it('malformed number: exit 2 before touching the card', async () => {
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin'], '12345678ABCD\n');
+    const r = await runIdkiosk(['read', 'residence', '--card-number-stdin'], '12345678ABCD\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('PIN_FORMAT');
     expect(r.stderr).not.toContain('12345678ABCD');
@@ -79,16 +70,14 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
 
   it('card pulled mid-SM (sim --pull-during-sm): exit 2, CARD_REMOVED', async () => {
     const ca = await startSim(['--generation', '2', '--pull-during-sm']);
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
+    const r = await runIdkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('CARD_REMOVED');
   });
 
   it('sim --bad-signature read without --trust: refused for the signature (authenticity failed); no anchor is recorded as a check', async () => {
     await startSim(['--generation', '1', '--bad-signature']);
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin'], 'AA12345678BB\n');
-    expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(['read', 'residence', '--card-number-stdin'], 'AA12345678BB\n', 1);
     expect(out).toMatchObject({
       generation: 1,
       verdict: 'refused',
@@ -104,9 +93,7 @@ describe('idkiosk read residence (with idkiosk sim residence)', () => {
 
   it('sim --present-type 06 on a 2nd-generation residence card: refused, authenticity failed, kind not the claimed one', async () => {
     const ca = await startSim(['--generation', '2', '--card-type', '05', '--present-type', '06']);
-    const r = await idkiosk(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n');
-    expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout);
+    const { json: out } = await runIdkioskJson(['read', 'residence', '--card-number-stdin', '--trust', ca], 'AA12345678BB\n', 1);
     expect(out).toMatchObject({
       verdict: 'refused',
       authenticity: 'failed',

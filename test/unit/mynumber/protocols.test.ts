@@ -232,7 +232,7 @@ describe('券面AP (照合番号B)', () => {
         .join(' '),
     );
     const { selectTextEf } = await import('../../../daemon/documents/mynumber/text-ap.ts');
-    await rejects(selectTextEf(session, 0x0001, 'x', null), 'MYNUMBER_NOT_ALLOWED');
-    await rejects(selectTextEf(session, 0x0001, 'x', { legalBasis: '' }), 'MYNUMBER_NOT_ALLOWED');
+    await rejects(selectTextEf(session, 0x0001, null), 'MYNUMBER_NOT_ALLOWED');
+    await rejects(selectTextEf(session, 0x0001, { legalBasis: '' }), 'MYNUMBER_NOT_ALLOWED');
   });
 });

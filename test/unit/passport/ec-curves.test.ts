@@ -14,14 +14,14 @@ describe('passport EC curves on noble agree with OpenSSL', () => {
     const chip = createECDH(name);
     chip.generateKeys();
     const k = bytesToBig(host.getPrivateKey());
-    expect(encodePoint(c, c.Point.BASE.multiply(k)).toString('hex')).toBe(host.getPublicKey('hex'));
+    expect(encodePoint(c.Point.BASE.multiply(k)).toString('hex')).toBe(host.getPublicKey('hex'));
     const shared = decodeEcPoint(c, chip.getPublicKey()).multiply(k).toAffine().x;
     expect(bigToBytes(shared, c.size).toString('hex')).toBe(host.computeSecret(chip.getPublicKey()).toString('hex'));
   });
 
   it('refuses a point off the curve and a compressed point', () => {
     const c = curveByName('brainpoolP256r1');
-    const good = encodePoint(c, c.Point.BASE.multiply(7n));
+    const good = encodePoint(c.Point.BASE.multiply(7n));
     const bad = Buffer.from(good);
     bad[bad.length - 1]! ^= 1;
     expect(() => decodeEcPoint(c, bad)).toThrow(/not on the curve/);

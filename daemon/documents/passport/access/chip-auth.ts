@@ -132,7 +132,7 @@ export async function chipAuthentication(channel: SecureChannel, infos: Security
     const chipKey = c.Point.fromBytes(new Uint8Array(ecPointFromSpki(keyInfo.spki))); // on the curve, or throws
     chipKey.assertValidity();
     const sk = randomBelow(c.n);
-    ephemeral = encodePoint(c, c.Point.BASE.multiply(sk));
+    ephemeral = encodePoint(c.Point.BASE.multiply(sk));
     const shared = chipKey.multiply(sk);
     if (shared.is0()) throw new RangeError('point at infinity');
     k = bigToBytes(shared.toAffine().x, c.size);

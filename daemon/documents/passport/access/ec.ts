@@ -77,7 +77,7 @@ export function curveByName(name: string): Curve {
 }
 
 /** Uncompressed encoding 04 ‖ x ‖ y. */
-export function encodePoint(c: Curve, P: EcPoint): Buffer {
+export function encodePoint(P: EcPoint): Buffer {
   if (P.is0()) throw new RangeError('cannot encode the point at infinity');
   return Buffer.from(P.toBytes(false));
 }

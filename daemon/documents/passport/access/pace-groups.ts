@@ -53,7 +53,7 @@ function ecGroup(name: string): PaceGroup {
     order: c.n,
     tokenTag: 0x86,
     generator: c.Point.BASE,
-    publicKey: (k, g) => encodePoint(c, times(k, g as EcPoint, 'the public key')),
+    publicKey: (k, g) => encodePoint(times(k, g as EcPoint, 'the public key')),
     decode: (b) => decodeEcPoint(c, b),
     agree: (k, p) => times(k, p as EcPoint, 'agreement'),
     map: (s, h) => {
