@@ -24,6 +24,7 @@ import {
 import type { ResultView } from '../result/result-view.ts';
 import type { DocumentFlow } from './document-flow.ts';
 import { realTimers, type TimerHost } from './timer-host.ts';
+import { abortable } from './abortable-channel.ts';
 
 /** Digits and letters (letters come from multi-tap on the keypad or the on-screen keyboard). */
 export type KeyName = string;
@@ -383,20 +384,4 @@ function padTokens(n: number): string[] {
   const out = new Set<string>();
   while (out.size < n) out.add(Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join(''));
   return [...out];
-}
-
-/** A channel that refuses to transmit once the session is aborted (cancel, card pulled, timeout). */
-function abortable(channel: CardChannel, signal: AbortSignal): CardChannel {
-  return {
-    readerName: channel.readerName,
-    atr: channel.atr,
-    protocol: channel.protocol,
-    transmit: (apdu, timeoutMs) => {
-      if (signal.aborted) {
-        return Promise.reject(signal.reason instanceof KioskError ? signal.reason : new KioskError(ErrorCodes.SESSION_CANCELLED, 'session aborted'));
-      }
-      return channel.transmit(apdu, timeoutMs);
-    },
-    disconnect: () => channel.disconnect(),
-  };
 }
