@@ -7,6 +7,7 @@
 //   CRL_BENCH_SIZES=1000000,5000000    CRL sizes (the delta row runs on the largest)
 //   SOAK_SESSIONS=10000  SOAK_MODES=demo,passport    sessions per soak mode, which modes
 //   IDLE_SECONDS=30  IDLE_RUNS=5       length and number of the idle windows
+//   IDLE_REFERENCE_BUNDLE=…/dist/idkiosk.mjs   another build's daemon idling beside each measured one
 //   BENCH_LABEL=…                      a line printed above the table (scripts/bench-arm64.sh: "emulated")
 // Benchmarks never run in CI. Each file exports run(o) → BenchRow[] and can also be run alone.
 import { printTable, type BenchRow } from './table.ts';

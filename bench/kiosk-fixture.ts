@@ -153,14 +153,14 @@ export interface StartedDaemon {
 }
 
 /**
- * Start the daemon from the bundle as the unit does (simulated hardware, NOTIFY_SOCKET, WatchdogSec=30);
+ * Start the daemon from the bundle (this checkout's, or `bundle`: another build, for side-by-side runs) as the unit does (simulated hardware, NOTIFY_SOCKET, WatchdogSec=30);
  * resolves once /healthz answers and READY=1 arrived.
  */
-export async function startDaemon(fx: KioskFixture, extra: string[] = []): Promise<StartedDaemon> {
+export async function startDaemon(fx: KioskFixture, extra: string[] = [], bundle: string = BUNDLE): Promise<StartedDaemon> {
   let pid: number | undefined;
   const notify = notifySocket(join(fx.dir, 'notify.sock'), () => pid);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BUNDLE, 'daemon', '--simulated', '--config', fx.config, ...extra], {
+  const child = spawn(process.execPath, [bundle, 'daemon', '--simulated', '--config', fx.config, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '30000000' },
   });

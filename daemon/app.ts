@@ -23,6 +23,7 @@ import { startOperations, type Operations, type OperationsOptions } from './heal
 import { asLogger, type Logger, type LogSink } from '../core/log.ts';
 import { ErrorCodes, KioskError, toKioskError } from '../core/errors.ts';
 import { StartedResources } from './started-resources.ts';
+import { Ticker } from '../core/ticker.ts';
 import { startUiServer, type UiServer } from './server/ui-server.ts';
 import type { RevocationChecker } from './trust/revocation.ts';
 import { revocationFromConfig } from './trust/revocation-source.ts';
@@ -207,8 +208,17 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
   await done('runtime');
   const deviceKey = o.deviceKey ?? loadDeviceKey(cfg.device.keyFile, log);
   await done('device-key');
-  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log });
-  started.add('peripherals', () => peripherals.stop());
+  // One timer for the periodic jobs of an idle kiosk (printer poll, watchdog, loop sample, clock: issue 20).
+  // It goes with the peripherals (the first part that uses it; operations, stopped before them, is the other).
+  const ticker = new Ticker((e) => log.error(`ticker: a periodic job threw (${e instanceof Error ? e.message : String(e)})`));
+  const peripherals = await startPeripherals({ config: cfg, runtime, simulated: !!simulated, deviceKey, log, every: ticker.every }).catch((e: unknown) => {
+    ticker.stop();
+    throw e;
+  });
+  started.add('peripherals', async () => {
+    await peripherals.stop();
+    ticker.stop();
+  });
   await done('peripherals');
   runtime.start();
   await done('runtime-start');
@@ -291,6 +301,7 @@ async function startSteps(o: StartOptions, log: Logger, started: StartedResource
     uiPort: server.port,
     version: o.version ?? '0.0.0',
     log,
+    ticker,
     // After READY: load the document flows, so the first card does not wait for them. A card that comes
     // sooner waits for its flow; a flow that cannot load fails its sessions (closed), logged here.
     afterReady: () => {

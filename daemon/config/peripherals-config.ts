@@ -53,7 +53,10 @@ export const printerSchema = block({
   confirmTimeoutMs: int(1000, 120_000).optional(),
   recoveryTimeoutMs: int(1000, 3_600_000).optional(),
   maxAttempts: int(1, 10).optional(),
+  /** Idle status poll while the printer does not push ASB frames (default 5 s). */
   pollMs: int(200, 600_000).optional(),
+  /** Idle status poll once it does: only to notice a printer that went silent (default 60 s). */
+  asbPollMs: int(1000, 3_600_000).optional(),
 });
 
 export const receiptSchema = block({

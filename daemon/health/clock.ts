@@ -4,6 +4,7 @@
 // reported as such — never assumed good.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Every } from '../../core/ticker.ts';
 
 export interface ClockStatus {
   synchronized: boolean | null;
@@ -49,7 +50,7 @@ export async function probeClock(o: ClockProbeOptions = {}): Promise<ClockStatus
 export class ClockMonitor {
   private last: ClockStatus = { synchronized: null, source: 'none', detail: 'not probed yet' };
   private spawnedAt = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | null = null;
+  private cancel: (() => void) | null = null;
   constructor(
     private readonly o: ClockProbeOptions = {},
     private readonly spawnEveryMs = 300_000,
@@ -66,12 +67,19 @@ export class ClockMonitor {
     }
     return this.last;
   }
-  start(everyMs = 60_000): void {
+  /** Refreshes now, then every `everyMs` — on the shared ticker when given (core/ticker.ts: one wake-up for the periodic jobs). */
+  start(everyMs = 60_000, every?: Every): void {
     void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), everyMs);
-    this.timer.unref();
+    if (every) {
+      this.cancel = every(everyMs, () => void this.refresh());
+      return;
+    }
+    const t = setInterval(() => void this.refresh(), everyMs);
+    t.unref();
+    this.cancel = () => clearInterval(t);
   }
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.cancel?.();
+    this.cancel = null;
   }
 }

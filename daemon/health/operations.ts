@@ -21,6 +21,7 @@ import { createMetrics, type KioskMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './sd-notify.ts';
 import { type Probe, startWatchdog, type WatchdogHandle } from './watchdog.ts';
 import { StartedResources } from '../started-resources.ts';
+import { Ticker } from '../../core/ticker.ts';
 
 export interface OperationsOptions {
   config: KioskConfig;
@@ -39,6 +40,11 @@ export interface OperationsOptions {
   clock?: ClockProbeOptions;
   /** Start the /healthz + /metrics listener (default true). */
   healthServer?: boolean;
+  /**
+   * The daemon's shared periodic timer (core/ticker.ts): the watchdog tick, the idle loop sample and the
+   * clock refresh run on it, so an idle kiosk wakes once for all of them. Default: one of its own.
+   */
+  ticker?: Ticker;
   /**
    * Work deferred until after READY=1 (the daemon loads its document flows here; prom-client loads after
    * it), before the clock probe, loop monitor and watchdog start; not awaited by startOperations
@@ -63,18 +69,33 @@ export interface Operations {
 
 /** The watchdog fails the event-loop probe when the loop was blocked this long. */
 const BLOCKED_LOOP_MS = 5000;
-/** How often the loop sampler runs: an idle kiosk wakes this often for it (issue 20: ≤ 1 ms CPU/s). */
+/** How often the loop sampler runs while there is work (loop-stall.ts). */
 const LOOP_SAMPLE_MS = 2000;
+/**
+ * …and while the kiosk is idle: the watchdog's tick under the unit's WatchdogSec=30s, so both share the
+ * ticker's wake-up (issue 20: ≤ 1 ms CPU/s). A block is seen however long the window (loop-stall.ts).
+ */
+const LOOP_IDLE_SAMPLE_MS = 15_000;
+/** How often the clock's sync state is refreshed (a flag-file stat; timedatectl at most every 5 min). */
+const CLOCK_REFRESH_MS = 60_000;
 
-/** Whether `host:port` accepts a TCP connection within `timeoutMs` (the watchdog's UI listener probe). */
-export function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * Whether `host:port` accepts a TCP connection: true on connect, false on an error, on `timeoutMs`, or
+ * when `signal` aborts first. The watchdog passes its tick's signal and no timeout (a timer, even one
+ * cleared at once, wakes an idle process when it would have fired: issue 20).
+ */
+export function tcpAccepts(host: string, port: number, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
   return new Promise((resolve) => {
+    if (o.signal?.aborted) return resolve(false);
     const s = connect({ host, port });
     const done = (ok: boolean) => {
+      o.signal?.removeEventListener('abort', onAbort);
       s.destroy();
       resolve(ok);
     };
-    s.setTimeout(timeoutMs, () => done(false));
+    const onAbort = () => done(false);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.timeoutMs) s.setTimeout(o.timeoutMs, () => done(false));
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
@@ -208,13 +229,19 @@ export function watchdogChecks(
   return [
     { name: 'event-loop', check: () => !stall || stall.takeWorstGapMs() < BLOCKED_LOOP_MS },
     { name: 'audit-db', check: () => audit?.healthy() ?? true },
-    { name: 'ui-listener', check: () => tcpAccepts(o.uiHost === '0.0.0.0' ? '127.0.0.1' : o.uiHost, o.uiPort, 1000) },
+    { name: 'ui-listener', check: (signal) => tcpAccepts(o.uiHost === '0.0.0.0' ? '127.0.0.1' : o.uiHost, o.uiPort, { signal }) },
   ];
 }
 
 async function startInOrder(o: OperationsOptions, started: StartedResources): Promise<Operations> {
   const cfg = o.config;
   const log = o.log;
+  let ticker = o.ticker;
+  if (!ticker) {
+    const own = new Ticker((e) => log(`ticker: a periodic job threw (${(e as Error).message})`));
+    started.add('ticker', () => own.stop());
+    ticker = own;
+  }
   const notifier = createNotifier(o.env ?? process.env, log);
   started.add('sd-notify', () => notifier.close());
   if (notifier.disabledReason) log(`sd_notify off: ${notifier.disabledReason}`);
@@ -238,7 +265,7 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
   started.add('health', () => health.stop());
   // One loop sampler (loop-stall.ts) for the watchdog's blocked-loop probe and the event-loop lag metrics;
   // it starts after READY (below), so start-up work is neither a stall nor a lag.
-  const stall = new LoopStallMonitor(LOOP_SAMPLE_MS);
+  const stall = new LoopStallMonitor(LOOP_SAMPLE_MS, { idleEveryMs: LOOP_IDLE_SAMPLE_MS, every: ticker.every });
   const metrics = createMetrics({
     runtime: o.runtime,
     reader: o.reader,
@@ -292,13 +319,18 @@ async function startInOrder(o: OperationsOptions, started: StartedResources): Pr
     // The clock's sync state is a health signal, not a precondition of verifying: it is probed after READY
     // (timedatectl is a process spawn, tens of ms on a Pi). Until that first probe answers — the flag file's
     // check is immediate — /healthz says CLOCK_SYNC_UNKNOWN ("not probed yet"), never "synchronized".
-    clock.start();
-    // Blocked-loop detection for the watchdog (when systemd asks for one) and the lag metrics. A block of
-    // B ms shows as a gap of B to B + LOOP_SAMPLE_MS, so a block ≥ 5 s always fails the probe (one of 3–5 s
-    // may too; systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
-    started.add('loop-stall', () => stall.stop());
+    clock.start(CLOCK_REFRESH_MS, ticker.every);
+    // Blocked-loop detection for the watchdog (when systemd asks for one) and the lag metrics: a block of
+    // B ms shows as ≥ B ms of loop activity in one window (loop-stall.ts), so a block ≥ 5 s always fails
+    // the probe (systemd restarts only after WatchdogSec without a ping, i.e. two failing ticks in a row).
+    // A card, a PIN, a session (every runtime state change) is work: the sampler takes the short period.
+    const offActivity = o.runtime.events.on('state', () => stall.activity(), 'loop-stall');
+    started.add('loop-stall', () => {
+      offActivity();
+      stall.stop();
+    });
     stall.start();
-    const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall: notifier.watchdogMs() ? stall : null, audit }), log);
+    const watchdog = startWatchdog(notifier, watchdogChecks(o, { stall: notifier.watchdogMs() ? stall : null, audit }), { log, every: ticker.every });
     if (watchdog) started.add('watchdog', () => watchdog.stop());
     ops.watchdog = watchdog;
   })();

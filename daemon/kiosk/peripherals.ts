@@ -13,6 +13,7 @@ import { TypedEvents } from '../../drivers/typed-events.ts';
 import type { KioskConfig } from '../config/config.ts';
 import type { DeviceKey } from '../device/device-key.ts';
 import type { Logger } from '../../core/log.ts';
+import type { Every } from '../../core/ticker.ts';
 import type { DevicesView } from '../server/protocol.ts';
 import { KeypadInput } from './keypad-input.ts';
 import { ReceiptService } from './receipts.ts';
@@ -40,6 +41,8 @@ export async function startPeripherals(o: {
   simulated: boolean;
   deviceKey: DeviceKey;
   log: Logger;
+  /** The daemon's shared periodic timer (core/ticker.ts) for the printer's idle poll. */
+  every?: Every;
 }): Promise<Peripherals> {
   const { config: cfg, runtime, log } = o;
   const changed = new TypedEvents<{ change: null }>();
@@ -62,7 +65,7 @@ export async function startPeripherals(o: {
   // The in-memory printer lives as long as the daemon: it keeps a bounded history (the demo shows the
   // last receipt; tests look back over a few sessions), never every receipt ever printed.
   const virtualPrinter = transport === 'memory' ? new VirtualPrinter({ keep: MEMORY_PRINTER_KEEP }) : null;
-  const printer = createPrinter({ ...cfg.printer, transport }, { log, peer: virtualPrinter ?? undefined });
+  const printer = createPrinter({ ...cfg.printer, transport }, { log, peer: virtualPrinter ?? undefined, every: o.every });
   printer.on('status', notify, 'peripherals');
   await printer.start().catch((e: Error) => log(`printer: start failed (${(e as { code?: string }).code ?? e.name})`));
 

@@ -1,6 +1,7 @@
 // Builds the configured printer. The daemon's composition root calls createPrinter(config.printer).
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';
+import type { Every } from '../../core/ticker.ts';
 import { Printer, type PrinterOptions } from './printer.ts';
 import type { RenderOptions } from './receipt.ts';
 import { SerialTransport, type SerialConfig } from './serial-transport.ts';
@@ -16,7 +17,9 @@ export interface PrinterConfig {
   confirmTimeoutMs?: number;
   recoveryTimeoutMs?: number;
   maxAttempts?: number;
+  /** Idle status poll without ASB (5 s) and once the printer pushes ASB frames (60 s). */
   pollMs?: number;
+  asbPollMs?: number;
   /** Refuse to start a session that promises a receipt while the printer is not usable (kiosk core reads this). */
   requireForSession?: boolean;
 }
@@ -38,13 +41,15 @@ export const DEFAULT_PRINTER_CONFIG: PrinterConfig = {
   requireForSession: true,
 };
 
-export function createPrinter(cfg: PrinterConfig, deps: { log?: Logger; peer?: MemoryPeer } = {}): Printer {
+export function createPrinter(cfg: PrinterConfig, deps: { log?: Logger; peer?: MemoryPeer; every?: Every } = {}): Printer {
   const opts: PrinterOptions = {
     render: { columns: cfg.columns ?? 48, qr: cfg.qr ?? 'native' },
     confirmTimeoutMs: cfg.confirmTimeoutMs,
     recoveryTimeoutMs: cfg.recoveryTimeoutMs,
     maxAttempts: cfg.maxAttempts,
     pollMs: cfg.pollMs,
+    asbPollMs: cfg.asbPollMs,
+    every: deps.every,
     log: deps.log ?? nullLogger,
   };
   for (const k of Object.keys(opts) as (keyof PrinterOptions)[]) if (opts[k] === undefined) delete opts[k];

@@ -1,7 +1,13 @@
 // The connection to one printer: opens (and reopens) the transport, enables Automatic Status Back,
 // probes with DLE EOT 1..4 one query at a time, keeps the status model current and hands GS r replies
 // (end-of-job markers) to the job queue.
+// Polling: a printer that answered GS a with an ASB frame (it sends one at once on enabling, then on
+// every change: docs/reference/peripherals.md §2) reports paper, cover and errors by itself, so the idle
+// poll drops to `asbPollMs` (60 s) — left only to notice a printer that went silent (powered off behind
+// a USB-serial adapter). Until then, and for printers without ASB, it polls every `pollMs` (5 s). An idle
+// kiosk wakes for the poll (issue 20: ≤ 1 ms CPU/s).
 import { nullLogger, type Logger } from '../../core/log.ts';
+import { ownInterval, type Every } from '../../core/ticker.ts';
 import { OwnedEvents } from '../keypad/owned-events.ts';
 import { cmd } from './escpos.ts';
 import { INITIAL_STATUS, StatusReader, applyReply, stateOf, type PrinterState, type PrinterStatus, type RtQuery, type StatusReply } from './status.ts';
@@ -12,9 +18,13 @@ export interface LinkOptions {
   asbMask: number;
   /** Wait for one DLE EOT reply. */
   rtTimeoutMs: number;
-  /** Idle status poll interval (also catches a powered-off printer behind an open USB-serial port). */
+  /** Idle status poll interval while ASB is not known to work (also catches a powered-off printer behind an open USB-serial port). */
   pollMs: number;
+  /** Idle status poll interval once the printer has sent an ASB frame since connecting. */
+  asbPollMs: number;
   reconnectMs: number;
+  /** The daemon's shared periodic timer (core/ticker.ts); default a setInterval of the link's own. */
+  every?: Every;
   log?: Logger;
 }
 
@@ -31,10 +41,13 @@ export class PrinterLink {
   private st: PrinterStatus = { ...INITIAL_STATUS };
   private rtWaiter: ((byte: number | null) => void) | null = null;
   private probing: Promise<void> | null = null;
-  private pollTimer: NodeJS.Timeout | null = null;
+  private cancelPoll: (() => void) | null = null;
+  private pollEvery = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = true;
   private writing = 0;
+  /** The printer sent an ASB frame since the link (re)connected: it reports changes by itself. */
+  private asbSeen = false;
   /**
    * While a job is in the printer, idle polls are suspended: under RTS/CTS a DLE EOT queued behind a
    * full printer buffer would time out and wrongly mark the printer unresponsive. ASB still reports.
@@ -59,19 +72,40 @@ export class PrinterLink {
     return stateOf(this.st);
   }
 
+  /** Whether the printer pushes its status (an ASB frame arrived since connecting). */
+  asbActive(): boolean {
+    return this.asbSeen;
+  }
+
+  /** The idle poll interval now: long while ASB reports changes, short otherwise. */
+  pollIntervalMs(): number {
+    return this.asbSeen ? Math.max(this.opts.pollMs, this.opts.asbPollMs) : this.opts.pollMs;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     await this.connect();
-    this.pollTimer = setInterval(() => {
+    this.schedulePoll();
+  }
+
+  /** (Re-)registers the idle poll at the interval in force now; a no-op when that is already the one. */
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    const ms = this.pollIntervalMs();
+    if (this.cancelPoll && this.pollEvery === ms) return;
+    this.cancelPoll?.();
+    this.pollEvery = ms;
+    this.cancelPoll = (this.opts.every ?? ownInterval({ ref: true }))(ms, () => {
       if (this.st.connected && this.writing === 0 && this.pollPaused === 0) void this.probe();
-    }, this.opts.pollMs);
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.cancelPoll?.();
+    this.cancelPoll = null;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.pollTimer = this.reconnectTimer = null;
+    this.reconnectTimer = null;
     this.rtWaiter?.(null);
     await this.transport.close();
     this.setStatus({ ...INITIAL_STATUS });
@@ -88,6 +122,7 @@ export class PrinterLink {
       return;
     }
     this.reader.reset();
+    this.asbSeen = false;
     this.log.info('printer connected', { transport: this.transport.description });
     this.setStatus({ ...INITIAL_STATUS, connected: true });
     try {
@@ -96,6 +131,7 @@ export class PrinterLink {
       return; // the loss handler takes over
     }
     await this.probe();
+    if (this.cancelPoll) this.schedulePoll(); // reconnected: the interval in force may have changed
   }
 
   private scheduleReconnect(): void {
@@ -110,6 +146,7 @@ export class PrinterLink {
     this.log.warn('printer link lost', { transport: this.transport.description, reason });
     this.reader.reset();
     this.rtWaiter?.(null);
+    this.asbSeen = false;
     this.setStatus({ ...INITIAL_STATUS });
     this.events.emit('lost', { reason });
     this.scheduleReconnect();
@@ -130,6 +167,11 @@ export class PrinterLink {
       this.setStatus(applyReply(this.st, r));
       w?.(r.byte);
       return;
+    }
+    if (r.kind === 'asb' && !this.asbSeen) {
+      this.asbSeen = true;
+      this.log.debug('printer reports its status by ASB', { pollMs: this.pollIntervalMs() });
+      this.schedulePoll();
     }
     this.setStatus(applyReply(this.st, r));
     if (r.kind === 'gsr') this.events.emit('gsr', { byte: r.byte });

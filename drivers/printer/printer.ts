@@ -4,6 +4,7 @@
 // REPRINT banner) once the printer is usable, up to maxAttempts, or fails when recovery takes too long.
 import { ErrorCodes, type ErrorCode } from '../../core/errors.ts';
 import { nullLogger, type Logger } from '../../core/log.ts';
+import type { Every } from '../../core/ticker.ts';
 import { OwnedEvents, type Listener } from '../keypad/owned-events.ts';
 import { cmd } from './escpos.ts';
 import { PrinterLink } from './link.ts';
@@ -15,13 +16,18 @@ export interface PrinterOptions {
   render?: Partial<RenderOptions>;
   asbMask?: number;
   rtTimeoutMs?: number;
+  /** Idle status poll without ASB (default 5 s). */
   pollMs?: number;
+  /** Idle status poll once the printer pushes its status by ASB (default 60 s). */
+  asbPollMs?: number;
   reconnectMs?: number;
   /** Wait for the GS r reply: this plus the transfer time at the port's baud rate. */
   confirmTimeoutMs?: number;
   /** How long a job waits for the printer to become usable (paper loaded, cover closed, replugged). */
   recoveryTimeoutMs?: number;
   maxAttempts?: number;
+  /** The daemon's shared periodic timer for the idle poll (core/ticker.ts). */
+  every?: Every;
   log?: Logger;
 }
 
@@ -92,7 +98,7 @@ export class Printer {
   private running = false;
   private stopped = true;
   private readonly render: RenderOptions;
-  private readonly o: Required<Omit<PrinterOptions, 'render' | 'log'>>;
+  private readonly o: Required<Omit<PrinterOptions, 'render' | 'log' | 'every'>>;
   private readonly log: Logger;
   private counts = { confirmed: 0, failed: 0, reprinted: 0 };
   private lastFailure: PrinterHealth['lastFailure'] = null;
@@ -104,12 +110,13 @@ export class Printer {
       asbMask: opts.asbMask ?? 0x0e,
       rtTimeoutMs: opts.rtTimeoutMs ?? 1000,
       pollMs: opts.pollMs ?? 5000,
+      asbPollMs: opts.asbPollMs ?? 60_000,
       reconnectMs: opts.reconnectMs ?? 2000,
       confirmTimeoutMs: opts.confirmTimeoutMs ?? 15_000,
       recoveryTimeoutMs: opts.recoveryTimeoutMs ?? 300_000,
       maxAttempts: opts.maxAttempts ?? 3,
     };
-    this.link = new PrinterLink(transport, { ...this.o, log: this.log });
+    this.link = new PrinterLink(transport, { ...this.o, every: opts.every, log: this.log });
     this.link.events.on('status', (s) => this.events.emit('status', s), 'printer');
     this.link.events.on('lost', () => this.markers.splice(0), 'printer');
     this.link.events.on(

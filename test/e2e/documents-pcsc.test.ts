@@ -4,11 +4,8 @@
 // and A–Z keyboard or on the simulated hardware keypad. Each flow goes from idle to the result; the test
 // checks the Japanese headline and the guidance, saves a screenshot of every screen, and proves that no
 // PIN, card number, passport key or password crossed the WebSocket. One pcscd and one browser for the file.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { SimulatedKeypad } from '../../drivers/keypad/simulated.ts';
 import type { KeyName } from '../../drivers/keypad/types.ts';
 import { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
@@ -18,9 +15,8 @@ import { parseConfig } from '../../daemon/config/config.ts';
 import { DEMO_SECRETS } from '../../drivers/sim/demo/demo-card-factory.ts';
 import { DemoDocuments } from '../../daemon/demo/demo-cards.ts';
 import type { DemoCard } from '../../daemon/server/protocol.ts';
-import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
 import { expectNoSecrets, openRecordedPage, writeDemoAnchors, type Frames } from '../harness/demo-kiosk.ts';
-import { startPcscd, type PcscdInstance } from '../harness/pcscd.ts';
+import { useE2eStack } from '../harness/e2e-stack.ts';
 import { missingGlyphs } from '../harness/glyphs.ts';
 import { screen, shot as screenshot, SMALL, text } from './helpers.ts';
 import { DemoCardSet } from '../../drivers/sim/demo/demo-card-set.ts';
@@ -30,20 +26,15 @@ const S = DEMO_SECRETS;
 // the screen shows them as typed (issue 19), so they are not in this list.
 const ALL_SECRETS = [S.licensePin1, S.licensePin2, S.myNumberSignPassword, S.myNumberCheckCodeB];
 
-let pcscd: PcscdInstance;
-let browser: Browser;
 let docs: DemoDocuments;
 let trust: Record<string, string[]>;
-let dir: string;
-let kiosk: Kiosk | null = null;
-let client: VpcdClient | null = null;
 let running = '';
 
 /** A daemon on the real pcscd for this document list (restarted only when the list changes). */
 async function daemon(documents: string[], mynumberMode?: 'auth' | 'info' | 'sign' | 'face'): Promise<Kiosk> {
   const key = `${documents.join(',')}/${mynumberMode ?? ''}`;
-  if (kiosk && running === key) return kiosk;
-  await kiosk?.stop();
+  if (e2e.kiosk && running === key) return e2e.kiosk;
+  await e2e.kiosk?.stop();
   const config = parseConfig({
     kioskId: 'kiosk-e2e-docs',
     server: { port: 0 },
@@ -55,31 +46,17 @@ async function daemon(documents: string[], mynumberMode?: 'auth' | 'info' | 'sig
     // The demo cards' 券面 data is signed under this process's synthetic test-hierarchy CV CA keys.
     ...(mynumberMode ? { mynumber: { mode: mynumberMode, ...virtualCardTrustConfig() } } : {}),
   });
-  kiosk = await startKiosk({ config, simulated: true, revocation: docs.revocation });
+  e2e.kiosk = await startKiosk({ config, simulated: true, revocation: docs.revocation });
   running = key;
-  return kiosk;
+  return e2e.kiosk;
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'idkiosk-e2e-docs-'));
-  docs = new DemoDocuments(new DemoCardSet());
-  trust = writeDemoAnchors(docs, dir);
-  [pcscd, browser] = await Promise.all([startPcscd(), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await client?.close();
-  await kiosk?.stop();
-  await browser?.close();
-  await pcscd?.stop();
-  docs?.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal before the next card
-  if (kiosk && kiosk.runtime.getState().phase !== 'idle') kiosk.runtime.cancel();
+const e2e = useE2eStack('idkiosk-e2e-docs-', {
+  setup: (s) => {
+    docs = new DemoDocuments(new DemoCardSet());
+    trust = writeDemoAnchors(docs, s.dir);
+  },
+  teardown: () => docs?.dispose(),
 });
 
 /** A screenshot of the screen, and no character on it that no installed font can draw (tofu). */
@@ -89,13 +66,13 @@ async function shot(page: Page, name: string) {
 }
 
 async function present(kind: DemoCard) {
-  client = new VpcdClient(docs.card(kind), { port: pcscd.port });
-  await client.insert();
+  e2e.client = new VpcdClient(docs.card(kind), { port: e2e.pcscd.port });
+  await e2e.client.insert();
 }
 
 /** Opens the screen on idle (screenshot), places the card. */
 async function begin(name: string, kind: DemoCard): Promise<{ page: Page; frames: Frames }> {
-  const { page, frames } = await openRecordedPage(browser, kiosk!.server.url, SMALL);
+  const { page, frames } = await openRecordedPage(e2e.browser, e2e.kiosk!.server.url, SMALL);
   await screen(page, 'idle');
   await shot(page, `${name}-01-idle`);
   await present(kind);
@@ -118,7 +95,7 @@ async function review(page: Page, shotName: string, values: string[]) {
 
 /** The simulated hardware keypad (digits; '#' is enter). */
 function pressHardware(keys: string) {
-  const pad = kiosk!.peripherals.keypad as SimulatedKeypad;
+  const pad = e2e.kiosk!.peripherals.keypad as SimulatedKeypad;
   for (const k of keys) pad.press(k as KeyName);
 }
 
@@ -127,7 +104,7 @@ async function entry(page: Page, purpose: string, headline: string, shotName: st
   await expect
     .poll(() => page.evaluate<string>("document.body.dataset.screen + '/' + document.querySelector('#dots').childElementCount"), { timeout: 10_000 })
     .toMatch(/^secret-entry\/\d+$/);
-  await expect.poll(() => kiosk!.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
+  await expect.poll(() => e2e.kiosk!.runtime.getState().entry?.purpose, { timeout: 10_000 }).toBe(purpose);
   await expect.poll(() => text(page, 'headline')).toBe(headline);
   await shot(page, shotName);
 }
@@ -207,7 +184,7 @@ describe('在留カード through pcscd + vpcd (800×480)', () => {
     await entry(page, 'residence-card-number', '在留カード番号を入力してください', 'residence-wrong-02-number');
     await tapOnScreen(page, 'ZZ99999999ZZ');
     await review(page, 'residence-wrong-03-review', ['ZZ99999999ZZ']);
-    await expect.poll(() => kiosk!.runtime.getState().entry?.form?.mismatch?.attempt, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => e2e.kiosk!.runtime.getState().entry?.form?.mismatch?.attempt, { timeout: 10_000 }).toBe(2);
     await screen(page, 'entry-review');
     // The daemon's state changes before the page hears of it (the first review is the same screen): poll.
     await expect.poll(() => text(page, 'tries')).toContain('入力した番号がカードと一致しません');
@@ -241,7 +218,7 @@ describe('旅券 through pcscd + vpcd (800×480)', () => {
       pressHardware(`${S.passport.dateOfExpiry}#`);
       await review(page, `passport-${name}-04b-review`, [S.passport.documentNumber, S.passport.dateOfBirth, S.passport.dateOfExpiry]);
       await result(page, '本人確認できました', `passport-${name}-05-verified`);
-      expect(kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
+      expect(e2e.kiosk!.runtime.getState().result?.checks?.access).toBe(name === 'pace' ? 'PACE' : 'BAC');
       const details = await page.innerText('#holder');
       expect(details).toContain(name === 'pace' ? 'PACE' : 'BAC');
       expect(details).toMatch(/データの真正性（パッシブ認証）\s+確認済み/);
@@ -301,7 +278,7 @@ describe('demo panel (demo daemon, simulated reader)', () => {
     // (start-up time is measured by npm run bench, not asserted here: a loaded machine is not a defect)
     const demo = await startKiosk({ config: parseConfig({ server: { port: 0 }, timeouts: { resultMs: 60_000 } }), demo: new DemoCardSet() });
     try {
-      const { page, frames } = await openRecordedPage(browser, demo.server.url, { width: 1280, height: 800 });
+      const { page, frames } = await openRecordedPage(e2e.browser, demo.server.url, { width: 1280, height: 800 });
       await screen(page, 'idle');
       const labels = await page.$$eval('#demo-card option', (os) => os.map((o) => `${o.value}=${o.textContent}`));
       expect(labels).toEqual(

@@ -3,11 +3,10 @@
 // signing password), the virtual printer, the integration API. Proves: every WebSocket frame of full
 // sessions is free of the PIN, the password and the My Number; the API's JWS verifies with the device
 // public key and a tampered one does not; the screen resynchronises after a daemon restart mid-session.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { SimulatedKeypad } from '../../drivers/keypad/simulated.ts';
 import type { KeyName } from '../../drivers/keypad/types.ts';
 import { VpcdClient } from '../../drivers/sim/vpcd-client.ts';
@@ -17,21 +16,15 @@ import { verifyResultToken } from '../../daemon/api/result-token.ts';
 import { parseConfig } from '../../daemon/config/config.ts';
 import { DeviceKey } from '../../daemon/device/device-key.ts';
 import { newUiToken } from '../../daemon/server/ui-token.ts';
-import { ARTIFACTS, launchBrowser } from '../harness/browser.ts';
 import { expectNoSecrets, openRecordedPage, type Frames } from '../harness/demo-kiosk.ts';
 import { revocationGood } from '../harness/jpki.ts';
-import { startPcscd, type PcscdInstance } from '../harness/pcscd.ts';
+import { useE2eStack } from '../harness/e2e-stack.ts';
 import { cas, fullCard } from '../unit/mynumber/helpers.ts';
 import { screen, shot, text, WIDE } from './helpers.ts';
 
 const PIN = '1234';
 const PASSWORD = 'ABC123XYZ';
 
-let pcscd: PcscdInstance;
-let browser: Browser;
-let kiosk: Kiosk | null = null;
-let client: VpcdClient | null = null;
-let dir: string;
 const deviceKey = DeviceKey.ephemeral();
 const uiToken = newUiToken();
 let uiPort = 0;
@@ -43,7 +36,7 @@ async function daemon(): Promise<Kiosk> {
     api: { enabled: true, port: 0 },
     reader: { backend: 'pcsc' },
     documents: ['mynumber-jpki-auth', 'mynumber-sign'],
-    trust: { jpkiAuth: [join(dir, 'auth-ca.pem')], jpkiSign: [join(dir, 'sign-ca.pem')] },
+    trust: { jpkiAuth: [join(e2e.dir, 'auth-ca.pem')], jpkiSign: [join(e2e.dir, 'sign-ca.pem')] },
     keypad: { backend: 'simulated', multitapMs: 400 },
     timeouts: { resultMs: 60_000 },
   });
@@ -52,40 +45,26 @@ async function daemon(): Promise<Kiosk> {
   return k;
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'idkiosk-e2e-'));
-  writeFileSync(join(dir, 'auth-ca.pem'), cas().authCa.x509.toString());
-  writeFileSync(join(dir, 'sign-ca.pem'), cas().signCa.x509.toString());
-  [pcscd, browser] = await Promise.all([startPcscd(), launchBrowser()]);
-  kiosk = await daemon();
-}, 60_000);
-afterAll(async () => {
-  await client?.close();
-  await kiosk?.stop();
-  await browser?.close();
-  await pcscd?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await client?.close();
-  client = null;
-  await new Promise((r) => setTimeout(r, 600)); // let pcscd see the removal (see jpki/kiosk-pcsc.test.ts)
-  if (kiosk && kiosk.runtime.getState().phase !== 'idle') kiosk.runtime.cancel();
+const e2e = useE2eStack('idkiosk-e2e-', {
+  setup: async (s) => {
+    writeFileSync(join(s.dir, 'auth-ca.pem'), cas().authCa.x509.toString());
+    writeFileSync(join(s.dir, 'sign-ca.pem'), cas().signCa.x509.toString());
+    s.kiosk = await daemon();
+  },
 });
 
 async function present(card: MyNumberCard, apduDelayMs = 0) {
-  client = new VpcdClient(card, { port: pcscd.port, ...(apduDelayMs ? { apduDelay: () => apduDelayMs } : {}) });
-  await client.insert();
+  e2e.client = new VpcdClient(card, { port: e2e.pcscd.port, ...(apduDelayMs ? { apduDelay: () => apduDelayMs } : {}) });
+  await e2e.client.insert();
 }
 
-const keypad = () => kiosk!.peripherals.keypad as SimulatedKeypad;
+const keypad = () => e2e.kiosk!.peripherals.keypad as SimulatedKeypad;
 const press = (keys: string) => {
   for (const k of keys) keypad().press(k as KeyName);
 };
 
 async function openRecorded(): Promise<{ page: Page; frames: Frames }> {
-  const r = await openRecordedPage(browser, kiosk!.server.url, WIDE);
+  const r = await openRecordedPage(e2e.browser, e2e.kiosk!.server.url, WIDE);
   await screen(r.page, 'idle');
   return r;
 }
@@ -113,7 +92,7 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
   });
 
   it('integration API: the signing password by multi-tap and on-screen letters; the JWS verifies, a tampered one does not', async () => {
-    const api = kiosk!.api!.url;
+    const api = e2e.kiosk!.api!.url;
     const { page, frames } = await openRecorded();
     const info = (await (await fetch(`${api}/v1/kiosk`)).json()) as any;
     expect(info.documents).toEqual(['mynumber-jpki-auth', 'mynumber-sign']);
@@ -149,10 +128,10 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     press('2');
     await expect.poll(() => text(page, 'candidate')).toBe('押しているキーの1番目の文字を選択中');
     await shot(page, 'pcsc-06-password-multitap-candidate');
-    await expect.poll(() => kiosk!.runtime.getState().entry?.length, { timeout: 3000 }).toBe(1);
+    await expect.poll(() => e2e.kiosk!.runtime.getState().entry?.length, { timeout: 3000 }).toBe(1);
     // The rest on the screen: letters and digits as per-entry tokens.
     for (const ch of PASSWORD.slice(1)) await page.click(`#pads button[data-char="${ch}"]`);
-    await expect.poll(() => kiosk!.runtime.getState().entry?.length).toBe(PASSWORD.length);
+    await expect.poll(() => e2e.kiosk!.runtime.getState().entry?.length).toBe(PASSWORD.length);
     await shot(page, 'pcsc-07-password-entered');
     press('#');
     await screen(page, 'result', 15_000);
@@ -198,11 +177,11 @@ describe('kiosk through pcscd + vpcd, in headless Chromium', () => {
     await present(fullCard().card);
     await screen(page, 'secret-entry');
     press('12');
-    await kiosk!.stop();
-    kiosk = null;
+    await e2e.kiosk!.stop();
+    e2e.kiosk = null;
     await expect.poll(() => page.isVisible('#offline')).toBe(true);
     await shot(page, 'pcsc-08-daemon-restarting');
-    kiosk = await daemon();
+    e2e.kiosk = await daemon();
     // The card is still on the reader: a new session starts and the screen follows it (fresh entry).
     await expect.poll(() => page.isVisible('#offline'), { timeout: 15_000 }).toBe(false);
     await screen(page, 'secret-entry', 15_000);

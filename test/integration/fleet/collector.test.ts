@@ -97,6 +97,18 @@ function batchOf(store: AuditStore, k: TestKiosk, rows = store.pending(1000), ke
   };
 }
 
+/** The body of heartbeat `seq` from kiosk `k` (boot "b", no site or operator), as the kiosk signs it. */
+const heartbeatBody = (k: TestKiosk, seq: number) => ({
+  kind: 'idkiosk-heartbeat',
+  kioskId: k.id,
+  site: null,
+  operator: null,
+  boot: 'b',
+  seq,
+  key: k.key.fingerprint,
+  health: health(k.id),
+});
+
 /** An enrolled, approved kiosk and its heartbeat to the fleet (60 s interval: the tests beat by hand). */
 async function approvedWithHeartbeat(id: string) {
   const k = newKiosk(id);
@@ -250,16 +262,7 @@ describe('enrolment and heartbeats', () => {
   it('refuses unknown, unapproved and revoked kiosks, wrong keys, bad signatures, bad bodies — with stable codes', async () => {
     const k = newKiosk('kiosk-bad');
     await enrolAndApprove(f, k);
-    const hb = (seq: number) => ({
-      kind: 'idkiosk-heartbeat',
-      kioskId: k.id,
-      site: null,
-      operator: null,
-      boot: 'b',
-      seq,
-      key: k.key.fingerprint,
-      health: health(k.id),
-    });
+    const hb = (seq: number) => heartbeatBody(k, seq);
     const code = (r: { status: number; body: string }) => [r.status, JSON.parse(r.body).error];
     expect(code(await signedPost(f, k, '/v1/heartbeat', hb(1)))).toEqual([200, undefined]);
     // another key signs (and is named): not the pinned one
@@ -735,17 +738,7 @@ describe('floods and slow clients', () => {
     const k = newKiosk('kiosk-flood');
     await enrolAndApprove(f, k);
     const url = `https://127.0.0.1:${tight.port}`;
-    const beat = (seq: number) =>
-      postSigned(k.target(url, '/v1/heartbeat'), k.key, {
-        kind: 'idkiosk-heartbeat',
-        kioskId: k.id,
-        site: null,
-        operator: null,
-        boot: 'b',
-        seq,
-        key: k.key.fingerprint,
-        health: health(k.id),
-      });
+    const beat = (seq: number) => postSigned(k.target(url, '/v1/heartbeat'), k.key, heartbeatBody(k, seq));
     const statuses = [];
     for (let i = 1; i <= 4; i++) statuses.push((await beat(i)).status);
     expect(statuses).toEqual([200, 200, 429, 429]);

@@ -39,6 +39,7 @@ async function setup(vpOpts: VirtualPrinterOptions = {}, opts: PrinterOptions = 
   const log = memoryLogger();
   printer = new Printer(new SerialTransport({ path: pty.a, baudRate: 38400, flowControl: 'none' }), {
     pollMs: 60_000,
+    asbPollMs: 60_000,
     reconnectMs: 50,
     rtTimeoutMs: 200,
     confirmTimeoutMs: 1000,
@@ -114,6 +115,10 @@ describe('printer over a real PTY (socat) with the virtual printer', () => {
     const { vp, printer } = await setup({ fragmentReplies: 3 });
     await sleep(50);
     expect(printer.state()).toBe('ready');
+    // GS a answered with an ASB frame over the real port: the idle poll is the long one (60 s here), and
+    // the paper change below arrives by ASB alone
+    expect(printer.link.asbActive()).toBe(true);
+    expect(printer.link.pollIntervalMs()).toBe(60_000);
     vp.setPaper('near-end');
     await sleep(100);
     expect(printer.state()).toBe('paper-near-end');

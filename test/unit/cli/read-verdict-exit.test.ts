@@ -21,7 +21,15 @@ function fakeSub(print: string | null, code: number, fail?: Error): ReadSubcomma
 async function run(sub: ReadSubcommand) {
   let out = '';
   let err = '';
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), readStdin: async () => '' };
+  const io: CliIO = {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    readStdin: async () => '',
+  };
   const code = await runReadWithVerdictExit(sub, [], io);
   let json: Record<string, unknown> | null = null;
   try {
@@ -92,7 +100,13 @@ describe('idkiosk read: exit codes from the verdict model', () => {
     expect(none.err).toMatch(/no result/);
     expect((await run(fakeSub('[1]', 0))).code).toBe(2);
     let out = '';
-    const io: CliIO = { stdout: (t) => void (out += t), stderr: () => {}, readStdin: async () => '' };
+    const io: CliIO = {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: () => {},
+      readStdin: async () => '',
+    };
     await expect(runReadWithVerdictExit(fakeSub('x', 0, new Error('boom')), [], io)).rejects.toThrow('boom');
     expect(out).toBe('x');
   });
@@ -108,7 +122,13 @@ describe('idkiosk read --help documents the exit codes', () => {
     const { READ_SUBCOMMANDS } = await import('../../../daemon/cli/read/index.ts');
     const helpOf = async (argv: string[]) => {
       let out = '';
-      const code = await read.run(argv, { stdout: (t) => void (out += t), stderr: () => {}, readStdin: async () => '' });
+      const code = await read.run(argv, {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: () => {},
+        readStdin: async () => '',
+      });
       expect(code).toBe(0);
       return out;
     };

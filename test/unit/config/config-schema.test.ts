@@ -165,7 +165,7 @@ describe('configuration schema', () => {
     );
     fc.assert(
       fc.property(mynumber, (m) => {
-        let cfg;
+        let cfg: ReturnType<typeof parseConfig> | undefined;
         try {
           cfg = parseConfig({ mynumber: m });
         } catch (e) {

@@ -110,7 +110,7 @@ describe('watchdogChecks', () => {
     await close(gone);
   });
   afterAll(() => close(up));
-  const check = async (checks: ReturnType<typeof watchdogChecks>, name: string) => checks.find((c) => c.name === name)?.check();
+  const check = async (checks: ReturnType<typeof watchdogChecks>, name: string) => checks.find((c) => c.name === name)?.check(new AbortController().signal);
 
   it('the event loop fails at a 5 s block, passes below it, and passes with no stall monitor', async () => {
     const ui = { uiHost: '127.0.0.1', uiPort: portOf(up) };
@@ -127,6 +127,6 @@ describe('watchdogChecks', () => {
   it('the screen listener: a listening port passes (a wildcard bind probed on loopback), a closed one fails', async () => {
     expect(await check(watchdogChecks({ uiHost: '0.0.0.0', uiPort: portOf(up) }, { stall: null, audit: null }), 'ui-listener')).toBe(true);
     expect(await check(watchdogChecks({ uiHost: '127.0.0.1', uiPort: downPort }, { stall: null, audit: null }), 'ui-listener')).toBe(false);
-    expect(await tcpAccepts('127.0.0.1', portOf(up), 1000)).toBe(true);
+    expect(await tcpAccepts('127.0.0.1', portOf(up), { timeoutMs: 1000 })).toBe(true);
   });
 });

@@ -30,7 +30,9 @@ function libraryCard(file: string): VirtualCard {
   const data = Buffer.from(file, 'utf8');
   return {
     atr: Buffer.from('3B8880010000000000000000', 'hex'),
-    reset: () => void (selected = false),
+    reset: () => {
+      selected = false;
+    },
     process(apdu) {
       const [cla, ins, p1, p2, lc] = apdu;
       if (cla !== 0x00) return Buffer.from('6E00', 'hex');

@@ -174,7 +174,9 @@ describe('property', () => {
             }
           }
           if (s.request) expect(started.has(s.request.id)).toBe(true);
-          if (e.type === 'request') started.forEach((id) => id !== s.request?.id && started.delete(id));
+          if (e.type === 'request') {
+            for (const id of started) if (id !== s.request?.id) started.delete(id);
+          }
         }
       }),
       { numRuns: 1000 },

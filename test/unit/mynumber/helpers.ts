@@ -10,7 +10,11 @@ import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 let authCa: TestCertificate | null = null;
 let signCa: TestCertificate | null = null;
 
-export const cas = () => ({ authCa: (authCa ??= createJpkiAuthCa()), signCa: (signCa ??= createJpkiSignCa()) });
+export const cas = () => {
+  authCa ??= createJpkiAuthCa();
+  signCa ??= createJpkiSignCa();
+  return { authCa, signCa };
+};
 export const signTrust = () => new TrustStore([cas().signCa.x509]);
 export const authTrust = () => new TrustStore([cas().authCa.x509]);
 

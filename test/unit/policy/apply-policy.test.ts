@@ -95,7 +95,12 @@ const ctx = (over: Partial<FlowContext>): FlowContext => ({
 describe('policyFlow', () => {
   it('narrows documents to the policy, applies it; walk-up policy when no request; none → unchanged', async () => {
     const seen: (readonly string[] | null | undefined)[] = [];
-    const inner = { run: async (c: FlowContext) => (seen.push(c.documents), signView('2000-01-01')) };
+    const inner = {
+      run: async (c: FlowContext) => {
+        seen.push(c.documents);
+        return signView('2000-01-01');
+      },
+    };
     const f = policyFlow(inner, { policies: P, walkUpPolicy: 'age-18', now: () => at });
     expect((await f.run(ctx({ policy: 'age-20', documents: ['license', 'passport', 'mynumber-jpki-auth'] }))).policy?.name).toBe('age-20');
     expect(seen[0]).toEqual(['license', 'passport']);

@@ -6,7 +6,11 @@ import type { CliIO } from '../../../core/cli-io.ts';
 import command from '../../../daemon/cli/commands/printer.ts';
 
 // The command module directly (runCli would load every other command too).
-const runCli = (argv: string[], cli: CliIO) => command.run(argv.slice(1), cli).catch((e: { code?: string }) => (cli.stderr(`${e.code}\n`), 2));
+const runCli = (argv: string[], cli: CliIO) =>
+  command.run(argv.slice(1), cli).catch((e: { code?: string }) => {
+    cli.stderr(`${e.code}\n`);
+    return 2;
+  });
 
 function io() {
   const out: string[] = [];

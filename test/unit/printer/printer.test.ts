@@ -151,6 +151,25 @@ describe('Printer job queue', () => {
     expect(printer.isUsable()).toBe(true);
   });
 
+  // ESC/POS GS a n (Epson TM reference, docs/reference/peripherals.md §2): an enabled printer sends its
+  // 4-byte status at once and on every change, so the idle poll can be long (issue 20: an idle kiosk).
+  it('ASB: a printer that pushes its status is polled at asbPollMs; without ASB the short poll still finds a change', async () => {
+    const realtimeQueries = (vp: VirtualPrinter) => Buffer.concat(vp.received).toString('latin1').split('\x10\x04\x01').length - 1;
+    const asb = await setup({}, { pollMs: 40, asbPollMs: 60_000 });
+    expect(asb.printer.link.asbActive()).toBe(true);
+    expect(asb.printer.link.pollIntervalMs()).toBe(60_000);
+    asb.vp.setPaper('near-end'); // reported by ASB alone
+    expect(await stateBecomes(asb.printer, 'paper-near-end')).toBe('paper-near-end');
+
+    const silent = await setup({}, { pollMs: 40, asbPollMs: 60_000, asbMask: 0 }); // ASB never enabled
+    expect(silent.printer.link.asbActive()).toBe(false);
+    expect(silent.printer.link.pollIntervalMs()).toBe(40);
+    const before = realtimeQueries(silent.vp);
+    silent.vp.coverOpen = true; // no ASB frame: only a DLE EOT poll can see it
+    expect(await stateBecomes(silent.printer, 'cover-open')).toBe('cover-open');
+    expect(realtimeQueries(silent.vp)).toBeGreaterThan(before);
+  });
+
   it('stop() fails queued jobs explicitly and removes listeners by owner', async () => {
     const { vp, printer } = await setup({}, { recoveryTimeoutMs: 10_000 });
     vp.setCover(true);

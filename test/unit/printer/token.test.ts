@@ -25,7 +25,14 @@ describe('receipt token', () => {
 
   it('accepts an injected (e.g. hardware) signer and rejects one with the wrong signature form', async () => {
     const calls: Buffer[] = [];
-    const t = await createReceiptToken(fields, async (p) => (calls.push(p), es256Signer(device.privateKey)(p)), device.publicKey);
+    const t = await createReceiptToken(
+      fields,
+      async (p) => {
+        calls.push(p);
+        return es256Signer(device.privateKey)(p);
+      },
+      device.publicKey,
+    );
     expect(calls).toHaveLength(1);
     expect(verifyReceiptToken(t, device.publicKey).valid).toBe(true);
     await expect(createReceiptToken(fields, () => Buffer.alloc(70), device.publicKey)).rejects.toThrow(/64-byte/);

@@ -28,7 +28,7 @@ describe('residence flow', () => {
     const { ctx } = await ctxFor(2);
     const claimed: string[] = [];
     for (const [id, factory] of DOCUMENTS) {
-      let handler;
+      let handler: ReturnType<typeof factory>;
       try {
         handler = factory(env);
       } catch {
@@ -78,7 +78,12 @@ describe('residence flow', () => {
 
   it('a card that is not proven (no configured anchor) is chip-read, with no images decoded', async () => {
     let calls = 0;
-    const counting: ImageConverter = { toPng: async () => (calls++, { status: 'not-decoded', reason: 'tool-missing' }) };
+    const counting: ImageConverter = {
+      toPng: async () => {
+        calls++;
+        return { status: 'not-decoded', reason: 'tool-missing' };
+      },
+    };
     const { ctx } = await ctxFor(2);
     const view = await residenceFlow({ trust: new TrustStore([]), displayImages: true, images: counting }).run(ctx);
     expect(view).toMatchObject({ outcome: 'chip-read', authenticity: 'chip-read', holderBinding: 'printed-number-only', residence: { kind: 'unproven' } });

@@ -16,7 +16,10 @@ import type { SecretPrompt } from '../../../daemon/documents/secrets.ts';
 const cas = new Map<1 | 2, SynthCert>();
 export function testCa(generation: 1 | 2): SynthCert {
   let ca = cas.get(generation);
-  if (!ca) cas.set(generation, (ca = createResidenceCa(generation)));
+  if (!ca) {
+    ca = createResidenceCa(generation);
+    cas.set(generation, ca);
+  }
   return ca;
 }
 
@@ -27,11 +30,10 @@ export function trustBoth(): TrustStore {
 const cardKeys = new Map<1 | 2, KeyPair>();
 export function residenceCard(o: VirtualResidenceOptions) {
   let k = cardKeys.get(o.generation);
-  if (!k)
-    cardKeys.set(
-      o.generation,
-      (k = o.generation === 1 ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'secp384r1' })),
-    );
+  if (!k) {
+    k = o.generation === 1 ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    cardKeys.set(o.generation, k);
+  }
   return createVirtualResidenceCard({ ca: testCa(o.generation), cardKeyPair: k, ...o });
 }
 

@@ -194,7 +194,10 @@ describe('2nd generation official example — the whole Appendix 2 sequence agai
     const ev = await readResidence(session, {
       extended: 'always',
       hooks: { hostRandom: h(V.rndIfd + V.kIfd) },
-      prompt: async () => (asked++, Buffer.from(V.cardNumber)),
+      prompt: async () => {
+        asked++;
+        return Buffer.from(V.cardNumber);
+      },
     });
     expect(sent).toEqual(script.map(([c]) => c));
     expect(asked).toBe(1);

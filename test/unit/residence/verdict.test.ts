@@ -185,7 +185,13 @@ describe('card kind from signed data, not from the type byte', () => {
       [0xcc, 1],
       [0xcd, 8],
     ] as const;
-    const ef02 = Buffer.concat(fields.map(([t, n]) => RESIDENCE_TLV.tlv(t, values.subarray(at, (at += n)))));
+    const ef02 = Buffer.concat(
+      fields.map(([t, n]) => {
+        const from = at;
+        at += n;
+        return RESIDENCE_TLV.tlv(t, values.subarray(from, at));
+      }),
+    );
     const forged = { ...ev, cardType: '05', claimedKind: 'residence-card' as const, df1: new Map(ev.df1).set(3, ef02) };
     const { result } = assessResidence(forged, { trust: trustBoth(), at: new Date() });
     expect(result.issuerSignature).not.toBe('valid'); // not even checked: the layout contradicts the signed values
@@ -247,7 +253,7 @@ describe('malformed certificate, key or signature in DF3', () => {
     for (let i = 0; i < certificateDer.length; i += 2) {
       const der = Buffer.from(certificateDer);
       der[i]! ^= 0x41;
-      let result;
+      let result: ReturnType<typeof assessResidence>['result'] | undefined;
       expect(() => ({ result } = assessResidence(withDf3(ev, signature, der), { trust: trustBoth(), at: new Date() })), `byte ${i}`).not.toThrow();
       expect(result!.verdict, `byte ${i}`).not.toBe('verified');
       expect(result!.authenticity, `byte ${i}`).not.toBe('proven');
