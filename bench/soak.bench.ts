@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startKiosk, type Kiosk } from '../daemon/app.ts';
 import { parseConfig } from '../daemon/config/config.ts';
@@ -52,7 +52,11 @@ function residentNow(): Record<string, number> {
   } catch {
     return {};
   }
-  return { ...residentBy(smaps), v8: Math.round(getHeapStatistics().total_physical_size / 1024) };
+  // v8Code: the heap used by compiled code (code spaces), to tell JIT warm-up from objects kept
+  const code = getHeapSpaceStatistics()
+    .filter((sp) => sp.space_name.startsWith('code'))
+    .reduce((a, sp) => a + sp.space_used_size, 0);
+  return { ...residentBy(smaps), v8: Math.round(getHeapStatistics().total_physical_size / 1024), v8Code: Math.round(code / 1024) };
 }
 
 interface Mode {
