@@ -143,3 +143,17 @@ export const pgCpu = (postmaster: number): number => {
   }
   return total;
 };
+
+/**
+ * CPU accounting of a benchmark phase: `snap()` now, then `since(snap, wallS)` gives the CPU seconds used
+ * since by the two collectors, PostgreSQL (all its processes) and this load generator.
+ */
+export function cpuMeter(collectorPids: readonly number[], postmaster: number) {
+  const snap = () => ({ c0: cpuOf(collectorPids[0]!), c1: cpuOf(collectorPids[1]!), pg: pgCpu(postmaster), self: process.cpuUsage() });
+  const since = (a: ReturnType<typeof snap>, wallS: number) => {
+    const b = snap();
+    const self = process.cpuUsage(a.self);
+    return { collectorsCpuS: b.c0 - a.c0 + (b.c1 - a.c1), postgresCpuS: b.pg - a.pg, loadgenCpuS: (self.user + self.system) / 1e6, wallS };
+  };
+  return { snap, since };
+}

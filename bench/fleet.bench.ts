@@ -25,10 +25,10 @@
 //   FLEET_BENCH_OUT=FILE (JSON summary)   FLEET_BENCH_PROF=DIR (collectors run with --cpu-prof into DIR)
 //   quick run: FLEET_BENCH_KIOSKS=500 FLEET_BENCH_RECORDS=20000 FLEET_BENCH_HB_SECONDS=10
 // Needs root (PostgreSQL runs as `postgres` via runuser); run through scripts/in-testnet.sh like the tests.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,9 @@ import { DeviceKey } from '../daemon/device/device-key.ts';
 import { KEEP_ALIVE_IDLE_MS } from '../daemon/device/signed-post.ts';
 import { initFleet, openPool } from '../fleet/setup.ts';
 import type { GenJob } from './fleet-batches.ts';
-import { cpuOf, healthBody, type Kiosk, percentile, pgCpu, pool, post } from './fleet-load.ts';
-import { freePort } from '../test/harness/net.ts';
+import { startCollectors, waitHealthy } from './fleet-collectors.ts';
+import { cpuMeter, healthBody, type Kiosk, percentile, pool, post } from './fleet-load.ts';
+import { auditTablesBytes, type FleetSummary, fleetTable, lostAnything, readStored } from './fleet-report.ts';
 import { startPostgres } from '../test/harness/postgres.ts';
 
 const env = (name: string, dflt: number) => {
@@ -93,27 +94,11 @@ export async function main(): Promise<number> {
       metricsListen: null,
     });
     const caPem = readFileSync(init.config.ca.certFile, 'utf8');
-    const ports: number[] = [];
-    const pids: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const file = join(work, `fleet-${i}.json`);
-      writeFileSync(
-        file,
-        JSON.stringify({
-          ...init.config,
-          listen: { host: '127.0.0.1', port },
-          metricsListen: null,
-          limits: { ...init.config.limits, perKioskPerMinute: 100_000 },
-        }),
-      );
-      const prof = PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`, `--cpu-prof-name=collector-${i}.cpuprofile`] : [];
-      const c = spawn(process.execPath, [...prof, BIN, 'fleet', 'serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-      c.stderr!.on('data', (d) => process.env.FLEET_BENCH_VERBOSE && process.stderr.write(`[collector ${i}] ${d}`));
-      children.push(c);
-      ports.push(port);
-      pids.push(c.pid!);
-    }
+    // The system under test: two collector instances sharing the database (started now, awaited after provisioning).
+    const collectors = await startCollectors({ config: init.config, work, prof: PROF, bin: BIN });
+    children.push(...collectors.map((c) => c.process));
+    const ports = collectors.map((c) => c.port);
+    const pids = collectors.map((c) => c.process.pid!);
     const postmaster = Number(readFileSync(join(pg.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
     // 0. provisioning and batch generation, in two worker processes (the machine has two cores).
@@ -177,19 +162,7 @@ export async function main(): Promise<number> {
     const auditKiosks = kiosks.slice(0, AUDIT_KIOSKS);
 
     // Wait for both collectors (they started while we provisioned).
-    for (const port of ports) {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const ok = await new Promise<boolean>((r) => {
-          const q = request({ host: '127.0.0.1', port, path: '/healthz', ca: caPem, timeout: 2000 }, (res) => (res.resume(), r(res.statusCode === 200)));
-          q.on('error', () => r(false));
-          q.end();
-        });
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`collector on ${port} did not start`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    for (const c of collectors) await waitHealthy(c.port, caPem);
 
     const boot = randomUUID();
     let reused = 0;
@@ -230,12 +203,7 @@ export async function main(): Promise<number> {
         lat.push(performance.now() - s);
       }
     };
-    const cpuSnap = () => ({ c0: cpuOf(pids[0]!), c1: cpuOf(pids[1]!), pg: pgCpu(postmaster), self: process.cpuUsage() });
-    const cpuSince = (a: ReturnType<typeof cpuSnap>, wallS: number) => {
-      const b = cpuSnap();
-      const self = process.cpuUsage(a.self);
-      return { collectorsCpuS: b.c0 - a.c0 + (b.c1 - a.c1), postgresCpuS: b.pg - a.pg, loadgenCpuS: (self.user + self.system) / 1e6, wallS };
-    };
+    const { snap: cpuSnap, since: cpuSince } = cpuMeter(pids, postmaster);
 
     // 1. first heartbeat of every kiosk: handshake + new boot.
     let lat: number[] = [];
@@ -303,9 +271,7 @@ export async function main(): Promise<number> {
 
     // 3. audit ingest with the fleet heartbeating at its nominal rate (N per 60 s, open loop), each kiosk
     // over the connection it keeps (a new one, resuming its TLS session, where the kept one was closed).
-    const sizeQ = `SELECT coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('audit_records') + pg_total_relation_size('audit_marks') + pg_total_relation_size('audit_chains') AS n
-                   FROM pg_inherits i WHERE i.inhparent = 'audit_records'::regclass`;
-    const sizeBefore = Number((await db.query(sizeQ)).rows[0].n);
+    const sizeBefore = await auditTablesBytes(db);
     const hbLat: number[] = [];
     const batchLat: number[] = [];
     let stop = false;
@@ -392,92 +358,30 @@ export async function main(): Promise<number> {
         .filter((c) => c.exitCode === null && c.signalCode === null && pids.includes(c.pid!))
         .map((c) => new Promise<void>((r) => (c.once('exit', () => r()), c.kill('SIGTERM')))),
     );
-    await db.query('CHECKPOINT');
-    const upd = (
-      await db.query<{ upd: string; hot: string }>(`SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'kiosks'`)
-    ).rows[0]!;
-    const kioskUpdates = { updates: Number(upd.upd), hot: Number(upd.hot) };
-    const sizeAfter = Number((await db.query(sizeQ)).rows[0].n);
-    const rec = (await db.query(`SELECT count(*) AS n, count(DISTINCT (kiosk_id, chain, seq)) AS d FROM audit_records`)).rows[0];
-    const chainRows = (
-      await db.query<{ kiosk_id: string; chain: string; last_seq: string; records: string }>('SELECT kiosk_id, chain, last_seq, records FROM audit_chains')
-    ).rows;
-    const chainsOk =
-      quota.every((q) =>
-        chainRows.some((c) => c.kiosk_id === q.id && c.chain === chains[q.id] && Number(c.last_seq) === q.records && Number(c.records) === q.records),
-      ) && chainRows.length === quota.length;
-    const alerts = Number((await db.query('SELECT count(*) AS n FROM alerts')).rows[0].n);
-    const hb = (await db.query<{ k: string; s: string }>(`SELECT kiosk_id AS k, hb_seq AS s FROM kiosks`)).rows;
-    const hbSeq = new Map(hb.map((r) => [r.k, Number(r.s)]));
-    const hbAccepted = kiosks.reduce((a, k) => a + k.accepted, 0);
-    const hbFailed = kiosks.reduce((a, k) => a + k.failed, 0);
-    // No acknowledged heartbeat lost: each kiosk's stored sequence number is at least that of its last beat
-    // answered 200 (a beat that timed out may or may not have been stored) and never more than it sent.
-    const hbConsistent = kiosks.every((k) => (hbSeq.get(k.id) ?? 0) >= k.lastAccepted && (hbSeq.get(k.id) ?? 0) <= k.seq);
-    const dbBytes = Number((await db.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
-    const summary = {
+    const stored = await readStored(db, { quota, chains, kiosks, sizeBefore });
+    const loadEnd = loadavg()[0]!;
+    const cpuPer = (c: { collectorsCpuS: number; postgresCpuS: number }, n: number) => ((c.collectorsCpuS + c.postgresCpuS) * 1e6) / Math.max(1, n);
+    const summary: FleetSummary = {
       machine: { cores: cpus().length, note: 'shared 2-core machine; everything (PostgreSQL, 2 collectors, load generator) on it' },
       postgres: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', shared_buffers: '256MB' },
       kiosks: N,
+      concurrency: { first: FIRST_CONCURRENCY, heartbeats: HB_CONCURRENCY },
       provisionS,
       firstHeartbeats: first,
       maxSustainedHeartbeats: maxRate,
       resumedSessionHeartbeats: resumedRate,
-      kioskRowUpdates: kioskUpdates,
+      kioskRowUpdates: stored.kioskUpdates,
       nominalHeartbeatsDuringAudit: { target: nominal, ...nominalHb },
       audit: { ...audit, expected: RECORDS, batch: BATCH, auditKiosks: AUDIT_KIOSKS, sealedFraction: SEALED },
-      database: {
-        stored: Number(rec.n),
-        distinct: Number(rec.d),
-        chainsOk,
-        alerts,
-        heartbeatsAccepted: hbAccepted,
-        heartbeatsFailed: hbFailed,
-        heartbeatSeqMatches: hbConsistent,
-        auditBytes: sizeAfter - sizeBefore,
-        bytesPerMillionRecords: ((sizeAfter - sizeBefore) / Math.max(1, Number(rec.n))) * 1e6,
-        databaseBytes: dbBytes,
-      },
+      database: stored.database,
+      loadAverage: { start: loadStart, end: loadEnd, mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
+      cpuPerHeartbeatUs: cpuPer(maxRate.cpu, maxRate.sent),
+      cpuPerResumedHeartbeatUs: cpuPer(resumedRate.cpu, resumedRate.sent),
+      cpuPerFirstHeartbeatUs: cpuPer(first.cpu, N),
+      cpuPerRecordUs: cpuPer(audit.cpu, audit.records),
     };
-    const hbCpuMs = ((maxRate.cpu.collectorsCpuS + maxRate.cpu.postgresCpuS) * 1000) / Math.max(1, maxRate.sent);
-    const hbResumedCpuMs = ((resumedRate.cpu.collectorsCpuS + resumedRate.cpu.postgresCpuS) * 1000) / Math.max(1, resumedRate.sent);
-    const hbFullCpuMs = ((first.cpu.collectorsCpuS + first.cpu.postgresCpuS) * 1000) / Math.max(1, N);
-    const recCpuMs = ((audit.cpu.collectorsCpuS + audit.cpu.postgresCpuS) * 1000) / Math.max(1, audit.records);
-    Object.assign(summary, {
-      loadAverage: { start: loadStart, end: loadavg()[0], mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
-      cpuPerHeartbeatUs: hbCpuMs * 1000,
-      cpuPerResumedHeartbeatUs: hbResumedCpuMs * 1000,
-      cpuPerFirstHeartbeatUs: hbFullCpuMs * 1000,
-      cpuPerRecordUs: recCpuMs * 1000,
-    });
-    const lost = Number(rec.n) !== RECORDS || Number(rec.d) !== RECORDS || !chainsOk || alerts !== 0 || !hbConsistent;
-    const mb = (b: number) => (b / 2 ** 20).toFixed(0);
-    const f0 = (x: number) => x.toFixed(0);
-    const f1 = (x: number) => x.toFixed(1);
-    const cpu = (c: { collectorsCpuS: number; postgresCpuS: number; loadgenCpuS: number; wallS: number }) =>
-      `CPU s: collectors ${f1(c.collectorsCpuS)}, PostgreSQL ${f1(c.postgresCpuS)}, load generator ${f1(c.loadgenCpuS)} in ${f1(c.wallS)} s wall`;
-    const lines = [
-      `| fleet (2 collector instances, 1 PostgreSQL, ${N} kiosks, loopback) | figure | target | met |`,
-      '|---|---|---|---|',
-      `| first heartbeat of each kiosk (TLS handshake + new boot, ${FIRST_CONCURRENCY} in flight) | ${f0(first.rate)}/s, p50 ${f1(first.p50)} ms, p99 ${f1(first.p99)} ms | — | |`,
-      `| max sustained heartbeats (closed loop, ${HB_CONCURRENCY} in flight, keep-alive, ${f0(maxS)} s) | ${f0(maxRate.rate)}/s, p50 ${f1(maxRate.p50)} ms, p99 ${f1(maxRate.p99)} ms | ≥ 1,000/s | ${maxRate.rate >= 1000 ? 'yes' : 'no'} |`,
-      `| heartbeats on a new connection each, TLS session resumed, alternating instances (closed loop, ${HB_CONCURRENCY} in flight, ${f0(resumedS)} s) | ${f0(resumedRate.rate)}/s, p50 ${f1(resumedRate.p50)} ms, p99 ${f1(resumedRate.p99)} ms, ${resumedRate.resumedSessions} of ${resumedRate.sent} resumed | ≥ 1,000/s | ${resumedRate.rate >= 1000 ? 'yes' : 'no'} |`,
-      `| kiosks row updates that were HOT (pg_stat_user_tables) | ${kioskUpdates.hot} of ${kioskUpdates.updates} | — | |`,
-      `| audit records ingested (${audit.records} in batches of ${BATCH} from ${AUDIT_KIOSKS} kiosks, fleet heartbeating meanwhile) | ${f0(audit.rate)}/s, batch p50 ${f0(audit.batchP50)} ms, p99 ${f0(audit.batchP99)} ms, ${retries} retries | ≥ 5,000/s | ${audit.rate >= 5000 ? 'yes' : 'no'} |`,
-      `| heartbeats during the audit phase (nominal ${f1(nominal)}/s open loop, kept-alive connections) | ${f1(nominalHb.rate)}/s, p50 ${f1(nominalHb.p50)} ms, p99 ${f1(nominalHb.p99)} ms | ≥ ${f1(nominal)}/s | ${nominalHb.rate >= nominal * 0.95 ? 'yes' : 'no'} |`,
-      `| PostgreSQL size of the audit tables per million records (${SEALED * 100}% with a 320-byte sealed blob) | ${mb(summary.database.bytesPerMillionRecords)} MiB | — | |`,
-      `| in the database: records stored / distinct / expected; alerts; heartbeats answered 200 (not answered: timeout or error), stored sequence ≥ last acknowledged | ${rec.n} / ${rec.d} / ${RECORDS}; ${alerts}; ${hbAccepted} (${hbFailed}), ${hbConsistent ? 'yes' : 'NO'} | none lost or duplicated | ${lost ? 'NO' : 'yes'} |`,
-      `| collector + PostgreSQL CPU per heartbeat, kept-alive connection (max phase) → projection: rate if both cores were the fleet's alone | ${f1(hbCpuMs * 1000)} µs → ${f0(2000 / hbCpuMs)}/s | ≥ 1,000/s | ${2000 / hbCpuMs >= 1000 ? 'yes' : 'no'} |`,
-      `| collector + PostgreSQL CPU per heartbeat, new connection with resumed TLS session → projection | ${f1(hbResumedCpuMs * 1000)} µs → ${f0(2000 / hbResumedCpuMs)}/s | ≥ 1,000/s | ${2000 / hbResumedCpuMs >= 1000 ? 'yes' : 'no'} |`,
-      `| collector + PostgreSQL CPU per first heartbeat (full mutual-TLS handshake + new boot) → projection | ${f1(hbFullCpuMs * 1000)} µs → ${f0(2000 / hbFullCpuMs)}/s | — | |`,
-      `| collector + PostgreSQL CPU per audit record → rate if both cores were the fleet's alone | ${f1(recCpuMs * 1000)} µs → ${f0(2000 / recCpuMs)}/s | ≥ 5,000/s | ${2000 / recCpuMs >= 5000 ? 'yes' : 'no'} |`,
-      '',
-      `load average (1 min, sampled every 5 s) at start ${loadStart.toFixed(1)}, mean ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)}, max ${Math.max(...loads).toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: the wall-clock rates above are what this share of the machine gave`,
-      `first heartbeats: ${cpu(first.cpu)}`,
-      `max heartbeats:   ${cpu(maxRate.cpu)}`,
-      `resumed sessions: ${cpu(resumedRate.cpu)}`,
-      `audit phase:      ${cpu(audit.cpu)}`,
-    ];
+    const lines = fleetTable(summary);
+    const lost = lostAnything(summary);
     process.stdout.write(lines.join('\n') + '\n\n' + JSON.stringify(summary) + '\n');
     if (process.env.FLEET_BENCH_OUT) writeFileSync(process.env.FLEET_BENCH_OUT, JSON.stringify(summary, null, 2) + '\n');
     return lost ? 1 : 0;

@@ -12,7 +12,9 @@ import { demoSessionConfig, demoSessionView, type DemoSessionChoice } from './de
 import { DOCUMENTS } from './documents/registry.ts';
 import { routingFlow } from './documents/router.ts';
 import type { DocumentHandler } from './documents/document-handler.ts';
-import { KioskRuntime, type DocumentFlow, type TimerHost } from './kiosk/runtime.ts';
+import { KioskRuntime } from './kiosk/runtime.ts';
+import type { DocumentFlow } from './kiosk/document-flow.ts';
+import type { TimerHost } from './kiosk/timer-host.ts';
 import { startPeripherals, type Peripherals } from './kiosk/peripherals.ts';
 import type { ApiServer } from './api/api-server.ts';
 import { DeviceKey } from './device/device-key.ts';

@@ -6,8 +6,8 @@ import { DEFAULT_LANGUAGE, LANGUAGES, knownLanguage, reasonText, translator } fr
 import { parseServerMessage, PROTOCOL_VERSION } from './protocol.js';
 import { createScreens, shownOutcome } from './screens.js';
 import { createVoice, installVoice } from './voice.js';
+import { $ } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const token = params.get('token') ?? '';
 // The language a session starts in and returns to (Japanese unless the page was opened with ?lang=).

@@ -1,9 +1,11 @@
 // Draws one screen from the daemon's state, the peripheral status and the language. Pure DOM updates with
 // textContent only (card data is never parsed as HTML). No session logic: every decision was made by the
-// daemon; the screen only explains it, with what to do next.
+// daemon; the screen only explains it, with what to do next. The entry and review screens are drawn by
+// entry-screen.js; this module chooses the screen and draws the others.
 import { renderResultDetails } from './result-details.js';
+import { $, text } from './dom.js';
+import { createEntryScreens } from './entry-screen.js';
 
-const $ = (id) => document.getElementById(id);
 /**
  * The steps each document's flow reports (daemon/documents/*: ctx.progress), keyed by the secret it asks
  * for, which is how the screen learns the document. A passport never shows JPKI steps.
@@ -40,14 +42,11 @@ export function entryWord(purpose) {
   if (purpose === 'jpki-sign-password') return 'password';
   return 'entry';
 }
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export function createScreens(t, reasonText) {
   /** The secret the current session asked for (its document), remembered for the progress steps after it. */
   let asked = { session: null, purpose: null };
-  function text(id, value) {
-    $(id).textContent = value ?? '';
-  }
+  const { renderEntry, renderReview } = createEntryScreens(t);
 
   function docName(id) {
     return (t(`doc.${id}`) ?? [id])[0];
@@ -105,126 +104,6 @@ export function createScreens(t, reasonText) {
     );
     ol.hidden = false;
     text('detail', step ? ((step === 'pin' && word !== 'pin' ? t(`step.${word}`) : null) ?? t(`step.${step}`)) : '');
-  }
-
-  /** A hardware keypad is in use (not the simulated one, not unavailable): only then the multi-tap hint. */
-  const hardwarePad = (devices) => !!devices?.keypad && devices.keypad.backend !== 'simulated' && devices.keypad.status !== 'unavailable';
-
-  function renderEntry(e, devices) {
-    const [h, m] = t(`entry.${e.purpose}`) ?? t('entry.jpki-auth-pin');
-    text('headline', h);
-    // 「2→A B C」 only next to a hardware pad; the on-screen keys type 2 (issue 19).
-    text('message', e.format.kind === 'alnum' ? `${m}\n${t(hardwarePad(devices) ? 'entry.lettersHint' : 'entry.lettersHintScreen')}` : m);
-    $('entry').hidden = false;
-    $('pads').hidden = false;
-    // A character being chosen by multi-tap: its letter for a number printed on the document; for a PIN or
-    // password only its position on the key (the daemon never sends that letter).
-    const choosing = e.candidate !== null || e.candidateIndex !== null;
-    const cells = [];
-    // A number printed on the document is shown as typed (e.typed, issue 19); a PIN or password as dots.
-    const shown = (i) => (typeof e.typed === 'string' ? (e.typed[i] ?? '●') : '●');
-    for (let i = 0; i < e.format.max; i++) cells.push(i < e.length ? shown(i) : i === e.length && choosing ? (e.candidate ?? '◎') : '○');
-    const dots = $('dots');
-    dots.replaceChildren(
-      ...cells.map((c, i) => {
-        const span = document.createElement('span');
-        span.textContent = c;
-        if (i === e.length && choosing) span.className = 'candidate';
-        return span;
-      }),
-    );
-    dots.classList.toggle('long', e.format.max > 8);
-    dots.classList.toggle('typed', typeof e.typed === 'string');
-    dots.setAttribute('aria-label', `${e.length}/${e.format.max}`);
-    const cand = $('candidate');
-    cand.hidden = !choosing;
-    cand.textContent = e.candidate ? t('entry.candidate', { char: e.candidate }) : choosing ? (t('entry.choosing', { n: e.candidateIndex + 1 }) ?? '') : '';
-    text('tries', e.previousAttemptWrong ? wrongEntryText(e) : e.triesLeft != null ? t('entry.triesLeft', { n: e.triesLeft }) : '');
-    if (e.previousAttemptWrong) $('screen').className = 'warning';
-    // 決定 with too few characters: say how many are needed (it used to do nothing).
-    if (e.tooShort) {
-      text('tries', t(e.format.min === e.format.max ? 'entry.tooShort' : 'entry.tooShortMin', { min: e.format.min }));
-      $('screen').className = 'warning';
-    }
-    // The entry is about to time out: say so, with a button for more time (any key gives more time too).
-    $('expiring').hidden = !e.expiring;
-    if (e.expiring) text('expiring-text', t('entry.expiring'));
-    renderLetters(e.format.kind === 'alnum');
-    if (e.form) renderFormField(e.form);
-  }
-
-  /**
-   * A field of several printed numbers asked together (daemon/kiosk/entry-fields.ts): which one of how
-   * many, 「前の項目へ」, a problem found as soon as the field is complete, or that the card refused the
-   * values typed (they are kept; the card stays on the reader).
-   */
-  function renderFormField(f) {
-    if (f.fields.length > 1) text('detail', t('form.step', { n: f.index + 1, total: f.fields.length }));
-    $('prev-field').hidden = f.index === 0;
-    const problem = f.fields[f.index]?.problem;
-    if (problem) {
-      text('tries', t(`form.problem.${problem}`));
-      $('screen').className = 'warning';
-    } else if (f.mismatch) {
-      text('tries', t('form.mismatch', { n: f.mismatch.max - f.mismatch.attempt + 1 }));
-    }
-  }
-
-  /** The review step: the printed numbers as typed, each with 「修正する」, and 「この内容で読み取る」. */
-  function renderReview(e) {
-    const f = e.form;
-    const [h, m] = t('review.title');
-    text('headline', h);
-    text('message', m);
-    if (f.mismatch) {
-      text('tries', t('form.mismatch', { n: f.mismatch.max - f.mismatch.attempt + 1 }));
-      $('screen').className = 'warning';
-    }
-    $('entry').hidden = false;
-    $('dots').hidden = true;
-    const list = $('review-list');
-    list.replaceChildren(
-      ...f.fields.map((field, i) => {
-        const row = document.createElement('div');
-        row.className = 'review-row';
-        const label = document.createElement('span');
-        label.className = 'review-label';
-        label.textContent = t(`review.field.${field.purpose}`) ?? '';
-        const value = document.createElement('span');
-        value.className = 'review-value';
-        value.textContent = field.value;
-        const edit = document.createElement('button');
-        edit.type = 'button';
-        edit.dataset.field = String(i);
-        edit.textContent = t('review.edit');
-        row.append(label, value, edit);
-        return row;
-      }),
-    );
-    $('review').hidden = false;
-    $('expiring').hidden = !e.expiring;
-    if (e.expiring) text('expiring-text', t('entry.expiring'));
-  }
-
-  /** A wrong PIN, password or check code in its own words; a passport (no counter) is asked again. */
-  function wrongEntryText(e) {
-    if (e.triesLeft == null) return t('entry.wrongRetry');
-    return t(`entry.wrong.${e.purpose}`, { n: e.triesLeft }) ?? t('entry.wrong', { n: e.triesLeft });
-  }
-
-  function renderLetters(on) {
-    const box = $('letters');
-    box.hidden = !on;
-    document.body.classList.toggle('alnum', on);
-    if (on && box.childElementCount === 0) {
-      for (const ch of LETTERS) {
-        const b = document.createElement('button');
-        b.type = 'button';
-        b.dataset.char = ch;
-        b.textContent = ch;
-        box.append(b);
-      }
-    }
   }
 
   function renderResult(r, devices, state) {

@@ -2,7 +2,7 @@
 // exports one DocumentHandler; documents/registry.ts lists them; the router picks the first whose
 // application the card answers. Detection is by SELECTing the document's application, never by ATR alone.
 import type { CardSession } from '../../drivers/reader/card-session.ts';
-import type { FlowContext } from '../kiosk/runtime.ts';
+import type { FlowContext } from '../kiosk/document-flow.ts';
 import type { ResultView } from '../result/result-view.ts';
 import type { RevocationChecker } from '../trust/revocation.ts';
 import type { TrustStore } from '../trust/trust-store.ts';

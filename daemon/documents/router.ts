@@ -1,6 +1,6 @@
 // The kiosk's flow: detect which enabled document the card is and run that document's handler.
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
-import type { DocumentFlow } from '../kiosk/runtime.ts';
+import type { DocumentFlow } from '../kiosk/document-flow.ts';
 import type { DocumentHandler } from './document-handler.ts';
 
 export function routingFlow(handlers: readonly DocumentHandler[]): DocumentFlow {

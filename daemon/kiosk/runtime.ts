@@ -1,5 +1,6 @@
 // Runs the pure session machine against the world: reader events in, effects out (card reads, timers,
-// secret hand-over, session-ended notifications). One runtime per kiosk.
+// secret hand-over, session-ended notifications). One runtime per kiosk. What a document flow is given
+// is document-flow.ts; where the timers run, timer-host.ts.
 import { randomInt } from 'node:crypto';
 import { CardSession, type CardSessionOptions } from '../../drivers/reader/card-session.ts';
 import type { CardChannel, ReaderDriver } from '../../drivers/reader/types.ts';
@@ -15,36 +16,15 @@ import {
   type KioskEffect,
   type KioskEvent,
   type KioskState,
-  type ReadStep,
   type TimerName,
   type Timeouts,
   type Blocker,
   type VerificationRequest,
 } from './session-machine.ts';
 import type { ResultView } from '../result/result-view.ts';
-
-export interface FlowContext {
-  session: CardSession;
-  prompt: SecretPrompt;
-  /**
-   * Printed numbers asked together (entry-fields.ts): per-field back/edit, checks as each field is done and
-   * a review step before the flow touches the card; resolves with one buffer per field (the caller wipes
-   * them). A retry (`mismatch`) brings back the values of the attempt the chip refused. Printed numbers
-   * only: a form with a PIN or password is refused. Absent in contexts built without a kiosk screen.
-   */
-  form?: (request: FormRequest) => Promise<Buffer[]>;
-  progress: (step: ReadStep) => void;
-  signal: AbortSignal;
-  /** Documents the integration-API request accepts (null: every enabled document). */
-  documents?: readonly string[] | null;
-  /** The verification policy the session runs under (integration-API request; null: the walk-up policy, if any). */
-  policy?: string | null;
-}
-
-/** A document flow: what to do with a card once it is connected. Resolves with what the screen shows. */
-export interface DocumentFlow {
-  run(ctx: FlowContext): Promise<ResultView>;
-}
+import type { DocumentFlow } from './document-flow.ts';
+import { realTimers, type TimerHost } from './timer-host.ts';
+import { abortable } from './abortable-channel.ts';
 
 /** Digits and letters (letters come from multi-tap on the keypad or the on-screen keyboard). */
 export type KeyName = string;
@@ -61,25 +41,6 @@ export interface RuntimeEvents {
   /** The pad's repeat key: the screen plays its voice prompt again (no key value, no session change). */
   'repeat-prompt': Record<string, never>;
 }
-
-/**
- * Where the runtime's timers run: the real ones by default; tests inject a manual clock
- * (test/harness/manual-timers.ts) and drive the entry warning, timeouts and card-left reminders without
- * waiting.
- */
-export interface TimerHost {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-export const realTimers: TimerHost = {
-  set(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clear: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
-};
 
 export interface RuntimeOptions {
   reader: ReaderDriver;
@@ -423,20 +384,4 @@ function padTokens(n: number): string[] {
   const out = new Set<string>();
   while (out.size < n) out.add(Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join(''));
   return [...out];
-}
-
-/** A channel that refuses to transmit once the session is aborted (cancel, card pulled, timeout). */
-function abortable(channel: CardChannel, signal: AbortSignal): CardChannel {
-  return {
-    readerName: channel.readerName,
-    atr: channel.atr,
-    protocol: channel.protocol,
-    transmit: (apdu, timeoutMs) => {
-      if (signal.aborted) {
-        return Promise.reject(signal.reason instanceof KioskError ? signal.reason : new KioskError(ErrorCodes.SESSION_CANCELLED, 'session aborted'));
-      }
-      return channel.transmit(apdu, timeoutMs);
-    },
-    disconnect: () => channel.disconnect(),
-  };
 }

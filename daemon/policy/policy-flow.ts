@@ -4,7 +4,7 @@
 // (verdict-gate.ts), so `verified` stands only for proven data and `chip-read` only where the policy
 // accepts it; the screen, receipt, signed result and audit record all see the gated view.
 import { ErrorCodes, KioskError } from '../../core/errors.ts';
-import type { DocumentFlow, FlowContext } from '../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../kiosk/document-flow.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { legalMappingFor } from './legal-methods.ts';
 import type { PolicyRegistry } from './policy.ts';

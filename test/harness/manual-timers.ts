@@ -1,7 +1,7 @@
 // A hand-driven clock for the kiosk runtime's timers (daemon/kiosk/runtime.ts TimerHost): tests move time
 // forward with advance(ms) and the due timers fire in order, so entry warnings, timeouts and card-left
 // reminders are tested without waiting for them.
-import type { TimerHost } from '../../daemon/kiosk/runtime.ts';
+import type { TimerHost } from '../../daemon/kiosk/timer-host.ts';
 
 interface Pending {
   at: number;

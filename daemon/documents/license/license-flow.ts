@@ -1,7 +1,7 @@
 // The kiosk flow for the IC 運転免許証: card protocol (license-read.ts) + decoding and decision
 // (license-verdict.ts) → what the screen shows. The screen gets the holder's current name and address only
 // in a disclosure mode that allows it, the photo only in the mode that names it; 本籍 never reaches the screen.
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import type { LicenseHolderView, LicenseResultView } from './license-view.ts';
 import type { ResultView, ScreenTextRun } from '../../result/result-view.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';

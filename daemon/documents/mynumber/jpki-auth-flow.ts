@@ -1,6 +1,6 @@
 // The kiosk flow for JPKI user authentication: card protocol (jpki-auth.ts) + verdict
 // (jpki-auth-verdict.ts) → what the screen shows. Personal data: none (the auth certificate has none).
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';
 import type { ResultView } from '../../result/result-view.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';

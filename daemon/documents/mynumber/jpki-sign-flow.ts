@@ -2,7 +2,7 @@
 // identity verification): card protocol (jpki-sign.ts) + verdict (jpki-sign-verdict.ts) → what the screen
 // shows. The holder's 4 info from the certificate are shown only when the whole verdict holds.
 import { randomBytes } from 'node:crypto';
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';

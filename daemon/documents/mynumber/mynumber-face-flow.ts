@@ -1,6 +1,6 @@
 // The kiosk flow for the 券面AP: 照合番号B on the keypad (or 照合番号A where the deployment may use the My
 // Number), then the face photo (JPEG 2000 → PNG) and the name/address images for the clerk.
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { MyNumberFaceResultView } from './mynumber-view.ts';
 import type { Logger } from '../../../core/log.ts';

@@ -1,7 +1,7 @@
 // The kiosk flow for the 4 basic info (券面事項入力補助AP): card protocol (text-ap.ts) + verdict
 // (mynumber-info-verdict.ts) → what the screen shows: name, address, date of birth, sex — never the My
 // Number — and which checks were made.
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import { type ResultView, resultViewHead } from '../../result/result-view.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DocumentHandlerFactory } from '../document-handler.ts';

@@ -6,7 +6,7 @@
 // still on the reader. MRZ-based access has no retry counter to exhaust (BAC has none; for PACE the MRZ is
 // a non-blocking password, BSI TR-03110-2), so a retry cannot lock the passport. The screen gets the checks, and the holder's name only in
 // the 'name' disclosure mode; the birth date and the face never reach the screen state.
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import type { ResultView } from '../../result/result-view.ts';
 import { ErrorCodes, isKioskError, KioskError } from '../../../core/errors.ts';
 import type { RevocationChecker } from '../../trust/revocation.ts';

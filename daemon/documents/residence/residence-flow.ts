@@ -4,7 +4,7 @@
 // images (face, front side / name) only when `displayImages` is set, decoded after a verified verdict.
 import type { CardSession } from '../../../drivers/reader/card-session.ts';
 import { ErrorCodes, isKioskError } from '../../../core/errors.ts';
-import type { DocumentFlow, FlowContext } from '../../kiosk/runtime.ts';
+import type { DocumentFlow, FlowContext } from '../../kiosk/document-flow.ts';
 import type { ResidenceResultView, ResidenceView } from './residence-view.ts';
 import type { ResultView } from '../../result/result-view.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';

@@ -1,13 +1,14 @@
 // Logical Data Structure of the virtual passport (ICAO 9303-10): EF.COM, DG1 (TD3 MRZ), DG2 (an
 // ISO 19794-5 face record around a synthetic image), DG11, DG12, DG14 (chip-authentication key and
 // infos), DG15 (active-authentication key) and an EF.SOD signed by a Document Signer. All data synthetic.
-// Tags and file ids are written from the public text (docs/reference/passport.md §1 file table, §7, §8),
-// deliberately not imported from the reader (daemon/documents/passport): the chip and the reader are two
+// Outer tags come from the file table as data (lds-files.ts); the rest is written from the public text
+// (docs/reference/passport.md §7, §8), deliberately not imported from the reader (daemon/documents/passport): the chip and the reader are two
 // readings of ICAO 9303, so a wrong assumption in one fails the tests instead of passing on both sides.
 import { createHash, type KeyObject } from 'node:crypto';
 import { intTlv, oidTlv, tlv } from '../iso7816/ber-tlv.ts';
 import { mrzCheckDigit as checkDigit } from './mrz-key.ts';
 import { encodeName, signatureAlgorithm, type IssuedCert } from './certs.ts';
+import { dataGroup, ldsFile, tagOf } from './lds-files.ts';
 import { defined } from '../../../core/checked.ts';
 import { ErrorCodes } from '../../../core/errors.ts';
 
@@ -39,12 +40,11 @@ export function td3(h: Holder): string {
   return l1 + part + checkDigit(composite);
 }
 
-/** Data group tags and file ids: docs/reference/passport.md §1 (9303-10 §3–4). */
-export const DG_TAGS: Record<number, number> = { 1: 0x61, 2: 0x75, 11: 0x6b, 12: 0x6c, 14: 0x6e, 15: 0x6f };
-export const DG_FIDS: Record<number, number> = { 1: 0x0101, 2: 0x0102, 11: 0x010b, 12: 0x010c, 14: 0x010e, 15: 0x010f };
+/** Data group n's outer tag (9303-10 §4, from docs/reference/passport-files.json). */
+const dgTag = (n: number) => tagOf(dataGroup(n));
 
 export function dg1(h: Holder): Buffer {
-  return tlv(0x61, tlv(0x5f1f, Buffer.from(td3(h), 'latin1')));
+  return tlv(dgTag(1), tlv(0x5f1f, Buffer.from(td3(h), 'latin1')));
 }
 
 /** A synthetic "JPEG": SOI, a comment segment, padding, EOI. Big enough to need B1 reads past 7FFF. */
@@ -66,12 +66,12 @@ export function dg2(image: Buffer, jpeg2000 = false): Buffer {
   header.writeUInt32BE(header.length + face.length + image.length, 8);
   const bdb = Buffer.concat([header, face, image]);
   const bht = tlv(0xa1, tlv(0x80, Buffer.from([0x01, 0x01])), tlv(0x87, Buffer.from([0x01, 0x01])), tlv(0x88, Buffer.from([0x00, 0x08])));
-  return tlv(0x75, tlv(0x7f61, tlv(0x02, Buffer.from([1])), tlv(0x7f60, bht, tlv(0x5f2e, bdb))));
+  return tlv(dgTag(2), tlv(0x7f61, tlv(0x02, Buffer.from([1])), tlv(0x7f60, bht, tlv(0x5f2e, bdb))));
 }
 
 export function dg11(fullName: string, placeOfBirth: string): Buffer {
   return tlv(
-    0x6b,
+    dgTag(11),
     tlv(0x5c, Buffer.from([0x5f, 0x0e, 0x5f, 0x11])),
     tlv(0x5f0e, Buffer.from(fullName, 'utf8')),
     tlv(0x5f11, Buffer.from(placeOfBirth, 'utf8')),
@@ -80,7 +80,7 @@ export function dg11(fullName: string, placeOfBirth: string): Buffer {
 
 export function dg12(authority: string, dateOfIssue: string): Buffer {
   return tlv(
-    0x6c,
+    dgTag(12),
     tlv(0x5c, Buffer.from([0x5f, 0x19, 0x5f, 0x26])),
     tlv(0x5f19, Buffer.from(authority, 'utf8')),
     tlv(0x5f26, Buffer.from(dateOfIssue, 'latin1')),
@@ -102,19 +102,19 @@ export function dg14(caPublicKey: KeyObject | null, caCipher: keyof typeof CA_OI
     infos.push(tlv(0x30, oidTlv(CA_OIDS[caCipher]), intTlv(1), intTlv(keyId)));
   }
   if (o.ecAa) infos.push(tlv(0x30, oidTlv('2.23.136.1.1.5'), intTlv(1), oidTlv('0.4.0.127.0.7.1.1.4.1.3')));
-  return tlv(0x6e, tlv(0x31, ...infos));
+  return tlv(dgTag(14), tlv(0x31, ...infos));
 }
 
 export function dg15(aaPublicKey: KeyObject): Buffer {
-  return tlv(0x6f, aaPublicKey.export({ type: 'spki', format: 'der' }));
+  return tlv(dgTag(15), aaPublicKey.export({ type: 'spki', format: 'der' }));
 }
 
 export function efCom(dgs: number[]): Buffer {
   return tlv(
-    0x60,
+    tagOf(ldsFile('EF.COM')),
     tlv(0x5f01, Buffer.from('0107', 'latin1')),
     tlv(0x5f36, Buffer.from('040000', 'latin1')),
-    tlv(0x5c, Buffer.from(dgs.map((n) => defined(DG_TAGS[n], ErrorCodes.INTERNAL, `LDS tag of DG${n}`)))),
+    tlv(0x5c, Buffer.from(dgs.map((n) => dgTag(n)))),
   );
 }
 
@@ -129,7 +129,7 @@ export function efSod(dgs: Map<number, Buffer>, dsc: IssuedCert, o: { omit?: num
     .sort(([a], [b]) => a - b)
     .map(([n, d]) => tlv(0x30, intTlv(n), tlv(0x04, sha256(d))));
   const lso = tlv(0x30, intTlv(0), algId, tlv(0x30, ...hashes));
-  return tlv(0x77, cmsSignedData('2.23.136.1.1.1', lso, dsc));
+  return tlv(tagOf(ldsFile('EF.SOD')), cmsSignedData('2.23.136.1.1.1', lso, dsc));
 }
 
 /** ContentInfo { signedData } over eContent, one signer (issuerAndSerialNumber), signed attributes, SHA-256. */

@@ -26,7 +26,8 @@ import {
 import { CardSm, type CardCipher } from './card-sm.ts';
 import { cardAccess, kdf, PacePicc, paceOid } from './card-pace.ts';
 import { createCsca, generateKey, issueBy, type IssuedCert, type KeySpec } from './certs.ts';
-import { dg1, dg11, dg12, dg14, dg15, dg2, DG_FIDS, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
+import { dg1, dg11, dg12, dg14, dg15, dg2, efCom, efSod, syntheticFace, type Holder } from './lds.ts';
+import { dataGroup, EMRTD_AID, ldsFile, mfFile } from './lds-files.ts';
 import { at, defined, xorAt } from '../../../core/checked.ts';
 import { ErrorCodes } from '../../../core/errors.ts';
 
@@ -40,7 +41,7 @@ function privateScalar(key: KeyObject): Buffer {
   return Buffer.from(at(children(readTlv(at(info, 2).value)), 1).value);
 }
 
-export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
+export { EMRTD_AID };
 export const PASSPORT_ATR = Buffer.from('3B8880014A434F5033315632', 'hex');
 
 export interface PassportFaults {
@@ -126,7 +127,7 @@ export class PassportCard extends Iso7816Card {
           );
     if (this.pacePicc) {
       this.pacePicc.broken = this.faults.paceBroken === true;
-      addEf(mf, { kind: 'transparent', fid: 0x011c, sfi: 0x1c, data: cardAccess(this.pacePicc.params), read: ALWAYS });
+      addEf(mf, { kind: 'transparent', ...mfFile('EF.CardAccess'), data: cardAccess(this.pacePicc.params), read: ALWAYS });
     }
     const aaSpec = o.aa === undefined ? ({ kind: 'rsa', bits: 1024 } as KeySpec) : o.aa;
     const caSpec = o.ca === undefined ? { cipher: 'AES-128' as CardCipher, curve: 'brainpoolP256r1' } : o.ca;
@@ -149,11 +150,11 @@ export class PassportCard extends Iso7816Card {
     const app = addDf(mf, { label: 'eMRTD', aid: EMRTD_AID });
     const rule = afterVerify(this.access);
     const onCom = [...this.dataGroups.keys(), ...(this.faults.comAdd ?? [])].filter((n) => !this.faults.comOmit?.includes(n));
-    addEf(app, { kind: 'transparent', fid: 0x011e, sfi: 0x1e, data: efCom(onCom), read: rule });
-    addEf(app, { kind: 'transparent', fid: 0x011d, sfi: 0x1d, data: sod, read: rule });
+    addEf(app, { kind: 'transparent', ...ldsFile('EF.COM'), data: efCom(onCom), read: rule });
+    addEf(app, { kind: 'transparent', ...ldsFile('EF.SOD'), data: sod, read: rule });
     for (const [n, data] of this.dataGroups) {
       if (this.faults.withhold?.includes(n)) continue;
-      addEf(app, { kind: 'transparent', fid: defined(DG_FIDS[n], ErrorCodes.INTERNAL, `file of DG${n}`), sfi: n, data, read: rule });
+      addEf(app, { kind: 'transparent', ...dataGroup(n), data, read: rule });
     }
 
     this.register(0x00, 0x84, (c) => this.getChallenge(c));

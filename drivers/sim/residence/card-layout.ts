@@ -1,15 +1,25 @@
-// The virtual residence card's own file map, written as data from the public specification (see
-// docs/reference/residence.md: ISA 在留カード等仕様書 Ver 1.5 for the 1st generation, 第２世代在留カード等仕様書
-// Ver 1.1 §3.3 and Appendix 2 for the 2nd, as transcribed in eringoio/zairyu-card-reader
-// docs/specs/moj/*.md). Deliberately independent of daemon/documents/residence: the card and the reader
-// are two readings of the same public text, so a wrong assumption in one shows up as a failure in tests.
+// The virtual residence card's file map, taken as data from the public specification's tables
+// (docs/reference/residence-files.json, transcribed for docs/reference/residence.md from ISA 在留カード等仕様書
+// Ver 1.5 and 第２世代在留カード等仕様書 Ver 1.1). Deliberately independent of daemon/documents/residence: the
+// reader keeps its own constants, and test/unit/residence/reference-tables.test.ts checks them against the
+// same data, so a wrong reader constant fails against the specification instead of passing on both sides.
+// This module only turns the spec's form (hex P1, tag names) into what the card OS uses.
+import { ErrorCodes, KioskError } from '../../../core/errors.ts';
+import spec from '../../../docs/reference/residence-files.json' with { type: 'json' };
+
+interface SpecFile {
+  df?: string;
+  p1: string;
+  tags: string[];
+  maxValue?: number;
+  file?: number;
+  fileOnType06?: number;
+}
+
+const aid = (spaced: string) => Buffer.from(spaced.replace(/ /g, ''), 'hex');
 
 /** DF AIDs (§3.3.2 of both specifications; no separate 在留 AP on normal cards). */
-export const CARD_AID = {
-  DF1: Buffer.from('D392F0004F0200000000000000000000', 'hex'),
-  DF2: Buffer.from('D392F0004F0300000000000000000000', 'hex'),
-  DF3: Buffer.from('D392F0004F0400000000000000000000', 'hex'),
-} as const;
+export const CARD_AID = { DF1: aid(spec.aids.DF1), DF2: aid(spec.aids.DF2), DF3: aid(spec.aids.DF3) } as const;
 
 /** One elementary file: its short EF identifier (READ BINARY P1 = 80|SFI) and its capacity in bytes. */
 export interface EfSlot {
@@ -18,66 +28,62 @@ export interface EfSlot {
   capacity?: number;
 }
 
-/** MF, both generations: EF01 common data (tag C0, READ BINARY 00 B0 8B), EF02 card type (C1, 00 B0 8A). */
-export const MF_SLOTS = { commonData: { sfi: 0x0b, capacity: 6 }, cardType: { sfi: 0x0a, capacity: 4 } } as const;
+/** The file of `df` whose first tag is `tag`, as an SFI slot of the size the table states. */
+function slot(files: readonly SpecFile[], df: string | undefined, tag: string, size: (f: SpecFile) => number | undefined = (f) => f.file): EfSlot {
+  const f = files.find((x) => x.df === df && x.tags[0] === tag);
+  if (!f) throw new KioskError(ErrorCodes.INTERNAL, `docs/reference/residence-files.json: no ${df ?? 'MF'} file with tag ${tag}`);
+  return { sfi: Number.parseInt(f.p1, 16) & 0x1f, capacity: size(f) };
+}
 
-/**
- * 1st generation (card types "1"/"2"): DF1 front image D0 (≤ 7000) at 85 and face D1 (≤ 3000) at 86, read
- * with SM; DF2 address (D2 D3 D4) 81, comprehensive permission D5 82, individual permission D6 83,
- * renewal application D7 84; DF3 check code DA + certificate DB at 82 (file 1464 bytes).
- */
+/** MF, both generations: EF01 common data (C0), EF02 card type (C1); sized to a short-form TLV of the maximum value. */
+const mfSize = (f: SpecFile) => (f.maxValue === undefined ? undefined : 2 + f.maxValue);
+export const MF_SLOTS = {
+  commonData: slot(spec.mf.files, undefined, 'C0', mfSize),
+  cardType: slot(spec.mf.files, undefined, 'C1', mfSize),
+} as const;
+
+const g1: readonly SpecFile[] = spec.generation1.files;
+/** 1st generation (card types "1"/"2"). */
 export const GEN1_SLOTS = {
-  df1Front: { sfi: 0x05 },
-  df1Face: { sfi: 0x06 },
-  df2Address: { sfi: 0x01, capacity: 342 },
-  df2Comprehensive: { sfi: 0x02, capacity: 122 },
-  df2Individual: { sfi: 0x03, capacity: 122 },
-  df2Renewal: { sfi: 0x04, capacity: 3 },
-  df3CheckCode: { sfi: 0x02, capacity: 1464 },
-} as const satisfies Record<string, EfSlot>;
+  df1Front: slot(g1, 'DF1', 'D0'),
+  df1Face: slot(g1, 'DF1', 'D1'),
+  df2Address: slot(g1, 'DF2', 'D2'),
+  df2Comprehensive: slot(g1, 'DF2', 'D5'),
+  df2Individual: slot(g1, 'DF2', 'D6'),
+  df2Renewal: slot(g1, 'DF2', 'D7'),
+  df3CheckCode: slot(g1, 'DF3', 'DA'),
+} as const;
 
-/**
- * 2nd generation (card types "05"/"06"), §3.3.1–3.3.3 and the P1 codes of Appendix 2: DF1 EF01 card number
- * C2 at 81, EF02 printed entries at 83, EF03 name image D0 + face D1 at 84, EF04 address image DF D1 at 86
- * (all SM); DF2 EF01 permissions D5 D6 D7 at 81, EF02 renewal D8 at 82, EF03 other D9 DE at 83; DF3 EF01
- * check code DC + certificate DD at 82 — Appendix 2 reads it with `00 B0 82 00 00 00 00`.
- */
+const g2: readonly SpecFile[] = spec.generation2.files;
+/** 2nd generation (card types "05"/"06"). */
 export const GEN2_SLOTS = {
-  df1CardNumber: { sfi: 0x01, capacity: 14 },
-  df1PrintedResidence: { sfi: 0x03, capacity: 73 },
-  df1PrintedSpr: { sfi: 0x03, capacity: 46 },
-  df1NameFace: { sfi: 0x04, capacity: 5508 },
-  df1Address: { sfi: 0x06, capacity: 2505 },
-  df2Permission: { sfi: 0x01, capacity: 22 },
-  df2Renewal: { sfi: 0x02, capacity: 3 },
-  df2Other: { sfi: 0x03, capacity: 207 },
-  df3CheckCode: { sfi: 0x02, capacity: 704 },
-} as const satisfies Record<string, EfSlot>;
+  df1CardNumber: slot(g2, 'DF1', 'C2'),
+  df1PrintedResidence: slot(g2, 'DF1', 'C5'),
+  df1PrintedSpr: slot(g2, 'DF1', 'C5', (f) => f.fileOnType06),
+  df1NameFace: slot(g2, 'DF1', 'D0'),
+  df1Address: slot(g2, 'DF1', 'DFD1'),
+  df2Permission: slot(g2, 'DF2', 'D5'),
+  df2Renewal: slot(g2, 'DF2', 'D8'),
+  df2Other: slot(g2, 'DF2', 'D9'),
+  df3CheckCode: slot(g2, 'DF3', 'DC'),
+} as const;
 
 /**
- * 2nd generation printed entries (DF1/EF02) in file order with their fixed value lengths (tlv_tag_reference:
- * C5 8, C6 8, C7 1, C8 3, C9 10, CE 4, CA 2, CB 8, CC 1, CD 8 = 53 bytes). CA, CB, CC, CD are written on
- * residence cards only: a special permanent resident certificate carries 34 bytes of entries (six TLVs in a
- * 46-byte file), NUL-padded to 53 in the signed data.
+ * 2nd generation printed entries (DF1/EF02) in file order with their fixed value lengths. An entry not
+ * listed for type 06 is written on residence cards only: a special permanent resident certificate carries
+ * the other six (34 value bytes), NUL-padded to 53 in the signed data.
  */
-export const GEN2_PRINTED_LAYOUT: ReadonlyArray<{ tag: number; length: number; residenceOnly: boolean }> = [
-  { tag: 0xc5, length: 8, residenceOnly: false },
-  { tag: 0xc6, length: 8, residenceOnly: false },
-  { tag: 0xc7, length: 1, residenceOnly: false },
-  { tag: 0xc8, length: 3, residenceOnly: false },
-  { tag: 0xc9, length: 10, residenceOnly: false },
-  { tag: 0xce, length: 4, residenceOnly: false },
-  { tag: 0xca, length: 2, residenceOnly: true },
-  { tag: 0xcb, length: 8, residenceOnly: true },
-  { tag: 0xcc, length: 1, residenceOnly: true },
-  { tag: 0xcd, length: 8, residenceOnly: true },
-];
+export const GEN2_PRINTED_LAYOUT: ReadonlyArray<{ tag: number; length: number; residenceOnly: boolean }> = spec.generation2.printedEntries.map((e) => ({
+  tag: Number.parseInt(e.tag, 16),
+  length: e.length,
+  residenceOnly: !e.onTypes.includes('06'),
+}));
 
 /** Signed-data field sizes: values right-padded with 00 to these lengths before signing. */
 export const SIGNED_SIZES = {
-  gen1Front: 7000,
-  gen1Face: 3000,
-  gen2Printed: 53,
-  gen2Face: 3000,
-  gen2Name: 2500,
+  gen1Front: spec.generation1.signedData.D0,
+  gen1Face: spec.generation1.signedData.D1,
+  gen2Printed: spec.generation2.signedData.printed,
+  gen2Face: spec.generation2.signedData.D1,
+  gen2Name: spec.generation2.signedData.D0,
 } as const;

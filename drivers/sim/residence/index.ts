@@ -45,6 +45,27 @@ export interface VirtualResidenceOptions {
 const ymd = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
 const DAY = 86_400_000;
 
+/**
+ * The synthetic holder's 2nd-generation printed entries around `now`: card and stay valid for three more
+ * years, or (expiredCard / expiredStay) expired two days ago.
+ */
+export function syntheticPrinted(now: number, o: { expiredCard?: boolean; expiredStay?: boolean } = {}): Gen2PrintedSpec {
+  return {
+    cardExpiry: ymd(new Date(now + (o.expiredCard ? -2 * DAY : 3 * 365 * DAY))),
+    dateOfBirth: '19900101',
+    sex: '2',
+    nationality: 'XXA',
+    // C9 is a 10-byte code whose table the ISA does not publish (docs/reference/residence.md "在留資格
+    // (C9)"): a synthetic placeholder of the specified length, not a real status code.
+    statusOfResidence: '0000000010',
+    periodOfStay: '0300',
+    permissionType: '01',
+    permissionDate: ymd(new Date(now - 30 * DAY)),
+    workRestriction: '1',
+    periodOfStayExpiry: ymd(new Date(now + (o.expiredStay ? -2 * DAY : 3 * 365 * DAY))),
+  };
+}
+
 export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: ResidenceCard; pki: ResidencePki } {
   const pki = createResidencePki(o.generation, { ca: o.ca, unknownCa: o.unknownCa, expiredCert: o.expiredCert, cardKeyPair: o.cardKeyPair });
   const cardNumber = o.cardNumber ?? DEFAULT_TEST_CARD_NUMBER;
@@ -61,21 +82,7 @@ export function createVirtualResidenceCard(o: VirtualResidenceOptions): { card: 
       faults: o.faults,
     });
   } else {
-    const printed: Gen2PrintedSpec = {
-      cardExpiry: ymd(new Date(now + (o.expiredCard ? -2 * DAY : 3 * 365 * DAY))),
-      dateOfBirth: '19900101',
-      sex: '2',
-      nationality: 'XXA',
-      // C9 is a 10-byte code whose table the ISA does not publish (docs/reference/residence.md "在留資格
-      // (C9)"): a synthetic placeholder of the specified length, not a real status code.
-      statusOfResidence: '0000000010',
-      periodOfStay: '0300',
-      permissionType: '01',
-      permissionDate: ymd(new Date(now - 30 * DAY)),
-      workRestriction: '1',
-      periodOfStayExpiry: ymd(new Date(now + (o.expiredStay ? -2 * DAY : 3 * 365 * DAY))),
-      ...o.printed,
-    };
+    const printed: Gen2PrintedSpec = { ...syntheticPrinted(now, o), ...o.printed };
     files = gen2Files({
       cardType: (o.cardType ?? '05') as '05',
       presentedCardType: o.presentedCardType,

@@ -14,7 +14,7 @@ import { parseMyNumberConfig } from '../../../daemon/documents/mynumber/mynumber
 import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import { routingFlow } from '../../../daemon/documents/router.ts';
 import type { SecretPrompt, SecretPurpose } from '../../../daemon/documents/secrets.ts';
-import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
+import type { FlowContext } from '../../../daemon/kiosk/document-flow.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
 import { ageReachedAt, jstDate } from '../../../daemon/policy/age.ts';
 import { AGE_DOCUMENTS, BUILT_IN_POLICIES, policyRegistry } from '../../../daemon/policy/policy.ts';

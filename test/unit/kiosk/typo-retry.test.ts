@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { passportFlow } from '../../../daemon/documents/passport/passport-flow.ts';
 import { residenceFlow } from '../../../daemon/documents/residence/residence-flow.ts';
 import type { FormRequest } from '../../../daemon/kiosk/entry-fields.ts';
-import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
+import type { FlowContext } from '../../../daemon/kiosk/document-flow.ts';
 import { card, session, STORE } from '../passport/helpers.ts';
 import { residenceCard, sessionFor, trustBoth } from '../residence/helpers.ts';
 

@@ -6,7 +6,7 @@ import { parsePolicyConfig } from '../../../daemon/policy/policy-config.ts';
 import { BUILT_IN_POLICIES, policyRegistry } from '../../../daemon/policy/policy.ts';
 import { policyFlow } from '../../../daemon/policy/policy-flow.ts';
 import type { ResultView } from '../../../daemon/result/result-view.ts';
-import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
+import type { FlowContext } from '../../../daemon/kiosk/document-flow.ts';
 import { reduce, initialState } from '../../../daemon/kiosk/session-machine.ts';
 import { parseStart } from '../../../daemon/api/api-server.ts';
 

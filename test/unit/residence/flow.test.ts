@@ -4,7 +4,7 @@ import { DOCUMENTS } from '../../../daemon/documents/registry.ts';
 import type { DocumentEnvironment } from '../../../daemon/documents/document-handler.ts';
 import { residenceFlow } from '../../../daemon/documents/residence/residence-flow.ts';
 import type { ImageConverter } from '../../../daemon/images/tool-converter.ts';
-import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
+import type { FlowContext } from '../../../daemon/kiosk/document-flow.ts';
 import { TrustStore } from '../../../daemon/trust/trust-store.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';
 import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { writeImages } from '../../../daemon/cli/read/residence.ts';
 import { residenceFlow } from '../../../daemon/documents/residence/residence-flow.ts';
 import { toolImageConverter, type ImageConverter } from '../../../daemon/images/tool-converter.ts';
-import type { FlowContext } from '../../../daemon/kiosk/runtime.ts';
+import type { FlowContext } from '../../../daemon/kiosk/document-flow.ts';
 import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF } from '../../../drivers/sim/residence/index.ts';
 import { promptWith, residenceCard, sessionFor, trustBoth } from './helpers.ts';
 import { residenceViewOf } from '../../../daemon/documents/residence/residence-view.ts';

@@ -2,22 +2,11 @@
 // 在留カード等仕様書 §3.3.1, Ver 1.5 for the 1st generation; docs/reference/residence.md "File map"): file sizes,
 // P1/SFI slots and tags, with the expected numbers written from the published table, not from the sim.
 import { describe, expect, it } from 'vitest';
-import { gen1Files, gen2Files, type Gen2PrintedSpec } from '../../../drivers/sim/residence/card-files.ts';
-import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF } from '../../../drivers/sim/residence/index.ts';
+import { gen1Files, gen2Files } from '../../../drivers/sim/residence/card-files.ts';
+import { SYNTHETIC_FACE_JP2, SYNTHETIC_FRONT_TIFF, SYNTHETIC_NAME_TIFF, syntheticPrinted } from '../../../drivers/sim/residence/index.ts';
 import { createResidenceCa, issueCardCertificate } from '../../../drivers/sim/residence/pki.ts';
 
-const printed: Gen2PrintedSpec = {
-  cardExpiry: '20300101',
-  dateOfBirth: '19900101',
-  sex: '2',
-  nationality: 'XXA',
-  statusOfResidence: '0000000010',
-  periodOfStay: '0300',
-  permissionType: '01',
-  permissionDate: '20260401',
-  workRestriction: '1',
-  periodOfStayExpiry: '20300101',
-};
+const printed = syntheticPrinted(Date.UTC(2026, 3, 1));
 const hex = (b: Buffer | undefined) => b?.toString('hex').toUpperCase();
 
 describe('virtual residence card file map = the published file table', () => {
