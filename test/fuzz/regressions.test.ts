@@ -6,22 +6,13 @@ import { assessJpkiAuth, summarize } from '../../daemon/documents/mynumber/jpki-
 import { parseSignedData } from '../../daemon/documents/passport/pki/cms.ts';
 import { readTlv } from '../../daemon/encoding/ber-tlv.ts';
 import { parseGen2Df2 } from '../../daemon/documents/residence/card-data.ts';
-import { ErrorCodes, KioskError } from '../../core/errors.ts';
+import { ErrorCodes } from '../../core/errors.ts';
 import { TrustStore } from '../../daemon/trust/trust-store.ts';
 import { createJpkiAuthCa, issueJpkiAuthCert } from '../../drivers/sim/pki.ts';
 import { bytes, gmrtdJson, type Hex } from '../unit/passport/gmrtd-data.ts';
+import { codeOf } from '../harness/error-code.ts';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KioskError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a KioskError');
-}
 
 describe('fuzz regressions', () => {
   it('residence-files: a 2nd-gen DF2 text entry that is not UTF-8 (D8 01 B1) is a malformed file, not a TypeError', () => {

@@ -20,16 +20,20 @@ export interface CertificateSummary {
   notAfter: string;
 }
 
-export interface JpkiAuthResult {
-  document: 'mynumber-jpki-auth';
+/** What both JPKI verdicts (authentication and signing) report about the card's certificate. */
+export interface JpkiCertificateChecks {
   certificate: CertificateSummary | null;
-  pinTriesBefore: number | null;
-  challengeSignature: 'valid' | 'invalid' | 'not-checked';
   chain: 'valid' | 'invalid' | 'not-checked';
   revocation: 'good' | 'revoked' | 'unknown';
   revocationDetail?: RevocationStatus;
   /** SHA-256 of the issuing CA certificate, once the chain is valid. */
   issuerFingerprintSha256?: string;
+}
+
+export interface JpkiAuthResult extends JpkiCertificateChecks {
+  document: 'mynumber-jpki-auth';
+  pinTriesBefore: number | null;
+  challengeSignature: 'valid' | 'invalid' | 'not-checked';
   /** proven: challenge signature + chain to a configured anchor + revocation 'good' (the chip proved the key). */
   authenticity?: Authenticity | null;
   /** 'pin' once the card accepted the 利用者証明用 PIN (the challenge signature needs it). */

@@ -9,11 +9,11 @@ import { type X509Certificate, constants, publicDecrypt } from 'node:crypto';
 import { ErrorCodes } from '../../../core/errors.ts';
 import { unassessed, type VerdictFields } from '../../result/result-view.ts';
 import { validateChain } from '../../trust/chain.ts';
-import type { RevocationChecker, RevocationStatus } from '../../trust/revocation.ts';
+import type { RevocationChecker } from '../../trust/revocation.ts';
 import type { TrustStore } from '../../trust/trust-store.ts';
 import { parseExtensions } from '../../trust/x509-extensions.ts';
 import { holderText, type HolderText } from './holder-text.ts';
-import { checkRevocation, jpkiAuthenticity, readCardCertificate, type CertificateSummary } from './jpki-auth-verdict.ts';
+import { checkRevocation, jpkiAuthenticity, readCardCertificate, type JpkiCertificateChecks } from './jpki-auth-verdict.ts';
 import { jpkiSignAttributes, type JpkiSignAttributes } from './jpki-sign-san.ts';
 import { sha256DigestInfoOfDigest } from './jpki-card.ts';
 import type { JpkiSignEvidence } from './jpki-sign.ts';
@@ -34,20 +34,14 @@ export interface JpkiSignHolder {
  * authenticity proven: data signature + chain + revocation 'good' (jpkiAuthenticity); holderBinding 'password'
  * once the card accepted the 署名用パスワード; never chip-read.
  */
-export interface JpkiSignResult extends VerdictFields<'verified' | 'refused'> {
+export interface JpkiSignResult extends VerdictFields<'verified' | 'refused'>, JpkiCertificateChecks {
   document: 'mynumber-sign';
-  certificate: CertificateSummary | null;
   passwordTriesBefore: number | null;
   /** Hex SHA-256 of the transaction data the card signed. */
   dataSha256: string | null;
   /** Base64 of the card's signature (the host may keep it with the transaction). */
   signature: string | null;
   dataSignature: 'valid' | 'invalid' | 'not-checked';
-  chain: 'valid' | 'invalid' | 'not-checked';
-  revocation: 'good' | 'revoked' | 'unknown';
-  revocationDetail?: RevocationStatus;
-  /** SHA-256 of the issuing CA certificate, once the chain is valid. */
-  issuerFingerprintSha256?: string;
   holder: JpkiSignHolder | null;
 }
 

@@ -1,16 +1,8 @@
 // core/checked.ts: a missing element is a KioskError with the caller's code, never `undefined` passed on.
 import { describe, expect, it } from 'vitest';
 import { at, defined } from '../../../core/checked.ts';
-import { ErrorCodes, isKioskError } from '../../../core/errors.ts';
-
-const codeOf = (fn: () => unknown): string | null => {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    return isKioskError(e) ? e.code : 'not a KioskError';
-  }
-};
+import { ErrorCodes } from '../../../core/errors.ts';
+import { codeOf } from '../../harness/error-code.ts';
 
 describe('at', () => {
   it('returns the element inside the bounds, including 0 bytes and empty strings', () => {

@@ -14,7 +14,8 @@ import { makeCa } from '../../harness/crl-fixtures.ts';
 import { buildCrl, type EntrySpec } from '../../../core/der-build.ts';
 import { CrlStore } from '../../../daemon/trust/crl/store.ts';
 import { serialFromHex } from '../../../daemon/trust/crl/der.ts';
-import { codeOf, writeTemp } from './helpers.ts';
+import { codeOf } from '../../harness/error-code.ts';
+import { writeTemp } from './helpers.ts';
 
 const ca = makeCa({ cn: 'Delta Model CA' });
 const T0 = Date.parse('2026-01-01T00:00:00Z');

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCrlIssuer } from '../../../daemon/trust/crl/cert-info.ts';
 import { readCrl, type CrlReadOptions } from '../../../daemon/trust/crl/crl-reader.ts';
-import { isKioskError } from '../../../core/errors.ts';
 import type { TestCa } from '../../harness/crl-fixtures.ts';
 
 export const dir = mkdtempSync(join(tmpdir(), 'idkiosk-crl-unit-'));
@@ -30,15 +29,4 @@ export function parse(der: Buffer, ca: TestCa, o: Partial<CrlReadOptions> = {}) 
     ...o,
   });
   return { result, entries };
-}
-
-/** The KioskError code thrown by fn, or 'none'. Anything else than a KioskError fails the test. */
-export function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'none';
-  } catch (e) {
-    if (!isKioskError(e)) throw e;
-    return e.code;
-  }
 }

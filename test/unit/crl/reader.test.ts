@@ -19,7 +19,8 @@ import {
   octets,
   type CrlSpec,
 } from '../../../core/der-build.ts';
-import { codeOf, parse } from './helpers.ts';
+import { codeOf } from '../../harness/error-code.ts';
+import { parse } from './helpers.ts';
 
 const ca = makeCa();
 const T0 = new Date('2026-01-01T00:00:00Z');

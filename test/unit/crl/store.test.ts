@@ -8,7 +8,8 @@ import { buildCrl, extension, seq, ctx, tlv, type CrlSpec } from '../../../core/
 import { CrlStore } from '../../../daemon/trust/crl/store.ts';
 import { CrlRevocationChecker } from '../../../daemon/trust/crl/checker.ts';
 import { serialFromHex } from '../../../daemon/trust/crl/der.ts';
-import { codeOf, writeTemp } from './helpers.ts';
+import { codeOf } from '../../harness/error-code.ts';
+import { writeTemp } from './helpers.ts';
 
 const ca = makeCa({ cn: 'Store Test CA' });
 const T0 = new Date('2026-01-01T00:00:00Z');

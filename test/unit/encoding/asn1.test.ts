@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { OctetString } from '@peculiar/asn1-schema';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../harness/error-code.ts';
 import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 import { parseSignedData } from '../../../daemon/documents/passport/pki/cms.ts';
 import { decodeOid, octetStringOf, parseAsn1 } from '../../../daemon/encoding/asn1.ts';
@@ -19,14 +20,6 @@ import { certIdFor, checkResponse } from '../../../daemon/trust/ocsp/ocsp-messag
 import { bytes, gmrtdJson, type Hex } from '../passport/gmrtd-data.ts';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-    return 'none';
-  } catch (e) {
-    return e instanceof KioskError ? e.code : `not a KioskError: ${String(e)}`;
-  }
-};
 const DER = { code: ErrorCodes.OCSP_BAD_RESPONSE, what: 'test', der: true } as const;
 const BER = { code: ErrorCodes.CARD_MALFORMED_RESPONSE, what: 'test' } as const;
 

@@ -7,6 +7,7 @@
 // the rules' code; DER refuses what BER tolerates (indefinite, non-minimal lengths); nesting is bounded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../harness/error-code.ts';
 import { decodeOid } from '../../../daemon/encoding/asn1.ts';
 import { BER, CARD_BER, derCodec, encodeLength, encodeOidValue, type TlvCodec, uniqueTags, type Tlv } from '../../../daemon/encoding/ber-tlv.ts';
 import { LICENSE_TLV } from '../../../daemon/documents/license/constants.ts';
@@ -16,16 +17,6 @@ import { ErrorCodes, KioskError } from '../../../core/errors.ts';
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer) => b.toString('hex').toUpperCase();
 const DER = derCodec(ErrorCodes.CRL_MALFORMED, ErrorCodes.CRL_LENGTH);
-
-/** The KioskError code `f` throws ('none' when it returns; anything not a KioskError fails the test). */
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-    return 'none';
-  } catch (e) {
-    return e instanceof KioskError ? e.code : `not a KioskError: ${String(e)}`;
-  }
-};
 
 describe('examples from the standards', () => {
   it('X.690 §8.1.3: short and long length forms', () => {

@@ -9,7 +9,8 @@ import { parseExtensions } from '../../../daemon/trust/x509-extensions.ts';
 
 const oidFromDer = (b: Buffer, what: string) => decodeOid(b, what, 'TRUST_CERT_MALFORMED');
 import { makeCa } from '../../harness/crl-fixtures.ts';
-import { codeOf, parse } from '../crl/helpers.ts';
+import { codeOf } from '../../harness/error-code.ts';
+import { parse } from '../crl/helpers.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const PSS_OID = '06 09 2a864886f70d01010a'; // id-RSASSA-PSS 1.2.840.113549.1.1.10 (RFC 4055 §3.1)
